@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Makes sure every service the test suite needs is running: RabbitMQ (with the management plugin, which
+# the tests use to create a vhost each), MariaDB, and Debian's python3-oslo.messaging for interop tests.
+# Installs what is missing with apt-get, starts what is stopped, and fails (never skips) when it can't.
+set -euo pipefail
+
+log() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] FAILED: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=0
+apt_install() {
+  if [ $apt_updated -eq 0 ]; then as_root apt-get update -qq || die "apt-get update"; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null || die "apt-get install $*"
+}
+wait_for() { # seconds, description, command...
+  local secs=$1 what=$2; shift 2
+  for _ in $(seq 1 "$secs"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  die "$what did not come up within ${secs}s"
+}
+
+# --- RabbitMQ -------------------------------------------------------------------------------------------
+command -v rabbitmq-server >/dev/null || { log "installing rabbitmq-server"; apt_install rabbitmq-server; }
+if ! rabbitmqctl -q status >/dev/null 2>&1; then
+  log "starting RabbitMQ"
+  as_root rabbitmq-server -detached || true
+  wait_for 90 "RabbitMQ" rabbitmqctl -q await_startup
+fi
+if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then
+  log "enabling rabbitmq_management"
+  as_root rabbitmq-plugins enable rabbitmq_management >/dev/null
+fi
+wait_for 60 "RabbitMQ management API" curl -sf -u guest:guest http://127.0.0.1:15672/api/overview
+log "RabbitMQ $(rabbitmqctl -q version) is up"
+
+# --- MariaDB --------------------------------------------------------------------------------------------
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || { log "installing mariadb-server"; apt_install mariadb-server; }
+if ! mariadb-admin -uroot ping >/dev/null 2>&1; then
+  log "starting MariaDB"
+  as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
+  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_for 60 "MariaDB" mariadb-admin -uroot ping
+fi
+# The tests connect over TCP as root without a password.
+mariadb -uroot -h127.0.0.1 -e 'select 1' >/dev/null 2>&1 || die "MariaDB does not accept root over TCP on 127.0.0.1:3306"
+log "MariaDB $(mariadb -uroot -N -e 'select version()') is up"
+
+# --- Python oslo.messaging (interop peer) ---------------------------------------------------------------
+if ! /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1; then
+  log "installing python3-oslo.messaging"
+  apt_install python3-oslo.messaging
+fi
+/usr/bin/python3 -c 'import oslo_messaging' || die "python3-oslo.messaging is not importable"
+log "python3-oslo.messaging $(/usr/bin/python3 -c 'from importlib.metadata import version; print(version("oslo.messaging"))') is installed"
