@@ -17,16 +17,23 @@ const workspaces = ["packages", "apps"].flatMap((dir) =>
     : [],
 );
 
-// A package may add extra projects (for example the db suite once per backend) in vitest.projects.ts.
+// Tests that disturb shared services for everyone (restarting the broker) are named *.chaos.test.ts and run
+// in a second, serial pass (NOVA_TEST_PHASE=chaos) so they never break tests running beside them.
+const chaos = process.env.NOVA_TEST_PHASE === "chaos";
 export default defineConfig({
   resolve: { alias },
   test: {
+    fileParallelism: !chaos,
+    passWithNoTests: chaos,
     projects: workspaces.map(({ dir, name }) => ({
       resolve: { alias },
       test: {
         name,
         root: `${root}${dir}`,
-        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        include: chaos
+          ? ["src/**/*.chaos.test.ts", "test/**/*.chaos.test.ts"]
+          : ["src/**/*.test.ts", "test/**/*.test.ts"],
+        exclude: chaos ? [] : ["**/*.chaos.test.ts", "**/node_modules/**"],
         testTimeout: 30_000,
         hookTimeout: 60_000,
       },

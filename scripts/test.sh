@@ -11,3 +11,5 @@ npx biome check .
 # Integration tests must not skip in CI: NOVA_TEST_REQUIRE_SERVICES makes a missing service a failure.
 export NOVA_TEST_REQUIRE_SERVICES=1
 npx vitest run "$@"
+# Second pass, one file at a time: tests that restart the broker or kill services.
+NOVA_TEST_PHASE=chaos npx vitest run "$@"
