@@ -35,7 +35,12 @@ describe("parseTransportUrl", () => {
   });
 
   it("accepts fake:// with no host at all", () => {
-    expect(parseTransportUrl("fake://")).toEqual({ transport: "fake", hosts: [], virtualHost: undefined, query: {} });
+    expect(parseTransportUrl("fake://")).toEqual({
+      transport: "fake",
+      hosts: [],
+      virtualHost: undefined,
+      query: {},
+    });
   });
 
   it("names the part that is wrong", () => {
@@ -50,13 +55,12 @@ describe("parseTransportUrl", () => {
   });
 
   it("throws an error with a stable code and the URL", () => {
-    const err = (() => {
-      try {
-        parseTransportUrl("rabbit://h:0/");
-      } catch (e) {
-        return e as InvalidTransportUrl;
-      }
-    })();
+    let err: InvalidTransportUrl | undefined;
+    try {
+      parseTransportUrl("rabbit://h:0/");
+    } catch (e) {
+      err = e as InvalidTransportUrl;
+    }
     expect(err?.code).toBe("INVALID_TRANSPORT_URL");
     expect(err?.url).toBe("rabbit://h:0/");
     expect(err?.message).toMatch(/port/);

@@ -24,7 +24,11 @@ export interface ManagedConnection {
 
 /** Connections open on the test vhost. */
 export async function connections(vhost: TestVhost): Promise<ManagedConnection[]> {
-  return (await management(vhost, "GET", `/vhosts/${encodeURIComponent(vhost.name)}/connections`)) as ManagedConnection[];
+  return (await management(
+    vhost,
+    "GET",
+    `/vhosts/${encodeURIComponent(vhost.name)}/connections`,
+  )) as ManagedConnection[];
 }
 
 /** Bindings of the test vhost. */
@@ -46,7 +50,10 @@ export async function closeConnections(vhost: TestVhost): Promise<number> {
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  ms = 15_000,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -56,7 +63,8 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met within ${ms} ms${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -25,7 +25,10 @@ interface Variant {
   connection_heartbeat_timeouts: number[];
 }
 
-const shapeQueue = (q: { name: string; durable: boolean; auto_delete: boolean; type?: string }, args: object) => ({
+const shapeQueue = (
+  q: { name: string; durable: boolean; auto_delete: boolean; type?: string },
+  args: object,
+) => ({
   name: normalizeName(q.name),
   durable: q.durable,
   auto_delete: q.auto_delete,
@@ -34,8 +37,15 @@ const shapeQueue = (q: { name: string; durable: boolean; auto_delete: boolean; t
 });
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
-async function runOsloScenario(vhost: TestVhost, topic: string, exchange: string, options: MessagingOptionsInput) {
-  const transport = new Transport(vhost.transportUrl, { options: { ...options, control_exchange: exchange } });
+async function runOsloScenario(
+  vhost: TestVhost,
+  topic: string,
+  exchange: string,
+  options: MessagingOptionsInput,
+) {
+  const transport = new Transport(vhost.transportUrl, {
+    options: { ...options, control_exchange: exchange },
+  });
   const server = new RpcServer(transport, { topic, server: "v1" }, [
     { version: "1.5", methods: { echo: (_ctx, { value }) => value } },
   ]);
@@ -48,7 +58,7 @@ async function runOsloScenario(vhost: TestVhost, topic: string, exchange: string
 
 async function brokerState(vhost: TestVhost) {
   const queues = (await vhost.queues())
-    .map((q) => shapeQueue(q as FixtureQueue & { type?: string }, q.arguments))
+    .map((q) => shapeQueue(q as typeof q & { type?: string }, q.arguments))
     .sort(byName);
   const exchanges = (await vhost.exchanges())
     .filter((e) => e.name !== "" && !e.name.startsWith("amq."))
@@ -82,7 +92,12 @@ describe("topology on a real broker matches what oslo.messaging 14 declares", ()
     const variant = variants[name]!;
     const vhost = await createTestVhost("msg-topo");
     cleanup.push(() => vhost.dispose());
-    const { transport, server } = await runOsloScenario(vhost, `wire_v_${name}`, `wire_x_${name}`, optionFor[name]!);
+    const { transport, server } = await runOsloScenario(
+      vhost,
+      `wire_v_${name}`,
+      `wire_x_${name}`,
+      optionFor[name]!,
+    );
     cleanup.push(async () => {
       await server.stop();
       await transport.close();

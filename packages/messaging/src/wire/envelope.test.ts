@@ -43,7 +43,9 @@ describe("oslo envelope", () => {
     expect(() => deserializeMsg('{"oslo.version": "2.1", "oslo.message": "{}"}')).toThrow(/envelope version/);
     expect(() => deserializeMsg("not json")).toThrow(MalformedMessage);
     expect(() => deserializeMsg("[1]")).toThrow(MalformedMessage);
-    expect(() => deserializeMsg('{"oslo.version": "2.0", "oslo.message": "{nope"}')).toThrow(MalformedMessage);
+    expect(() => deserializeMsg('{"oslo.version": "2.0", "oslo.message": "{nope"}')).toThrow(
+      MalformedMessage,
+    );
     expect(() => deserializeMsg('{"oslo.version": "2.0", "oslo.message": 5}')).toThrow(MalformedMessage);
   });
 });
