@@ -2,7 +2,7 @@ import type { RequestContext } from "../wire/request-context.js";
 
 /** One RPC method: gets the caller's context and keyword arguments, returns a JSON-able result. */
 // biome-ignore lint/suspicious/noExplicitAny: arguments arrive as JSON; each endpoint validates its own.
-export type EndpointMethod = (ctx: RequestContext, args: Record<string, any>) => unknown;
+export type EndpointMethod = (ctx: RequestContext, args: any) => unknown;
 
 /**
  * A set of methods served under one namespace and version (a Nova manager, say). Endpoints are tried in order;
