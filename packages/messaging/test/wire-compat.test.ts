@@ -78,7 +78,7 @@ describe("what the client puts on the wire equals oslo.messaging 14's capture", 
     "the server's reply to %s",
     async (name) => {
       const scenario = loadScenario(name);
-      const { driver, transport } = setup();
+      const { transport } = setup();
       const server = new RpcServer(transport, { topic: "wire_topic", server: "wire_srv1" }, [
         ...endpoints,
         { version: "1.5", methods: { count: () => undefined } },
