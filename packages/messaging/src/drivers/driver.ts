@@ -26,6 +26,11 @@ export interface Publication {
   headers?: Record<string, unknown>;
   /** Declared and bound to the exchange with `routingKey` before the publish (notifications' default queue). */
   ensureQueue?: QueueDeclaration;
+  /**
+   * Wait for the broker's publisher confirm (default true). Call requests and replies may skip it: the reply
+   * (or the call timeout) already tells the caller whether the message arrived.
+   */
+  confirm?: boolean;
   /** Ask the broker to return the message if no queue takes it (oslo does for replies). */
   mandatory?: boolean;
   /** AMQP reply_to property (only for direct reply-to). */

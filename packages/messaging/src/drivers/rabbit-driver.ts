@@ -19,6 +19,8 @@ import type {
   Subscription,
 } from "./driver.js";
 
+const AUTO_DELETE_DECLARE_TTL_MS = 1000;
+
 /** What the rabbit driver needs besides the URL: parsed options, a logger, a clock and a random source. */
 export interface RabbitDriverConfig {
   url: TransportUrl;
@@ -47,9 +49,13 @@ interface Live {
   generation: number;
   connection: ChannelModel;
   publish: ConfirmChannel;
+  /** Unconfirmed publishing (call requests and replies): no confirm round trip on the broker. */
+  fast: Channel;
   consume: Channel;
   /** Exchanges declared on this connection (auto-delete ones are re-declared before every publish). */
   declared: Set<string>;
+  /** Declarations under way, shared by concurrent publishes. */
+  declaring: Map<string, Promise<void>>;
   declareChannel: Promise<Channel> | undefined;
 }
 
@@ -226,6 +232,7 @@ export class RabbitDriver implements MessagingDriver {
         },
       );
       const publish = await connection.createConfirmChannel();
+      const fast = await connection.createChannel();
       const consume = await connection.createChannel();
       if (options.rabbit_qos_prefetch_count > 0) await consume.prefetch(options.rabbit_qos_prefetch_count);
       if (this.state !== "connecting") {
@@ -237,8 +244,10 @@ export class RabbitDriver implements MessagingDriver {
         generation,
         connection,
         publish,
+        fast,
         consume,
         declared: new Set(),
+        declaring: new Map(),
         declareChannel: undefined,
       };
       const lost = (why: string) => (err?: unknown) => this.onLost(live, why, err);
@@ -247,6 +256,8 @@ export class RabbitDriver implements MessagingDriver {
       connection.on("blocked", (reason: string) => logger.warn({ reason }, "broker blocked the connection"));
       // A data channel dying under a live connection leaves us half-working: start over on a fresh one.
       publish.on("close", () => this.dropConnection(live, "publish channel closed"));
+      fast.on("close", () => this.dropConnection(live, "publish channel closed"));
+      fast.on("error", (err: unknown) => logger.warn({ err: String(err) }, "publish channel error"));
       consume.on("close", () => this.dropConnection(live, "consume channel closed"));
       publish.on("error", (err: unknown) => logger.warn({ err: String(err) }, "publish channel error"));
       consume.on("error", (err: unknown) => logger.warn({ err: String(err) }, "consume channel error"));
@@ -326,10 +337,20 @@ export class RabbitDriver implements MessagingDriver {
     return live.declareChannel;
   }
 
-  private async declareExchange(live: Live, ex: ExchangeDeclaration): Promise<void> {
-    const ch = await this.declareChannel(live);
-    await ch.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete });
-    if (!ex.autoDelete) live.declared.add(ex.name);
+  private declareExchange(live: Live, ex: ExchangeDeclaration): Promise<void> {
+    const inFlight = live.declaring.get(ex.name);
+    if (inFlight) return inFlight;
+    const p = (async () => {
+      const ch = await this.declareChannel(live);
+      await ch.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete });
+      live.declared.add(ex.name);
+      if (ex.autoDelete) {
+        // An auto-delete exchange (fanout) vanishes with its last queue: trust a declare only briefly.
+        this.config.clock.setTimeout(() => live.declared.delete(ex.name), AUTO_DELETE_DECLARE_TTL_MS);
+      }
+    })().finally(() => live.declaring.delete(ex.name));
+    live.declaring.set(ex.name, p);
+    return p;
   }
 
   private async send(live: Live, p: Publication): Promise<void> {
@@ -354,6 +375,27 @@ export class RabbitDriver implements MessagingDriver {
     if (this.live !== live) {
       // Lost the connection while declaring: go through the buffer again.
       return this.publish(p);
+    }
+    const options = {
+      contentType: "application/json",
+      contentEncoding: "utf-8",
+      deliveryMode: 2,
+      priority: 0,
+      headers: p.headers ?? {},
+      mandatory: p.mandatory ?? false,
+      ...(p.expirationMs === undefined
+        ? {}
+        : { expiration: String(Math.max(0, Math.round(p.expirationMs))) }),
+      ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
+    };
+    // Direct reply-to requires publishing on the channel that consumes amq.rabbitmq.reply-to (the confirm one).
+    if (p.confirm === false && p.replyTo === undefined) {
+      try {
+        live.fast.publish(p.exchange?.name ?? "", p.routingKey, Buffer.from(p.body, "utf8"), options);
+        return;
+      } catch (err) {
+        throw new ConnectionLost("publish failed", err);
+      }
     }
     return new Promise<void>((resolve, reject) => {
       try {

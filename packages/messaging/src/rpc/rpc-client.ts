@@ -94,7 +94,8 @@ export class RpcClient {
       ...(this.options.remoteErrors === undefined ? {} : { remoteErrors: this.options.remoteErrors }),
     });
     const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
-    const publication = this.publication(msg, timeoutMs, deadline);
+    // The reply confirms the request; a broker confirm would only add work on the broker.
+    const publication = { ...this.publication(msg, timeoutMs, deadline), confirm: false };
     if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
     transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
     return (await reply) as T;

@@ -222,7 +222,14 @@ export class RpcServer {
 
   private reply(job: Job, result: unknown, failure: string | null, ending: boolean): Promise<void> {
     const body = serializeMsg({ result, failure, ending, _msg_id: job.msgId, _unique_id: uuidHex() });
-    const publication: Publication = { exchange: null, routingKey: job.replyQ!, body, mandatory: true };
+    // Unconfirmed: a lost reply surfaces as the caller's timeout either way, and confirms cost the broker.
+    const publication: Publication = {
+      exchange: null,
+      routingKey: job.replyQ!,
+      body,
+      mandatory: true,
+      confirm: false,
+    };
     return this.transport.driver.publish(publication);
   }
 }

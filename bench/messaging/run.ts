@@ -1,0 +1,269 @@
+// bench/messaging: @nova/messaging against raw amqplib and Python oslo.messaging 14 on the same broker, one run.
+//   npx tsx bench/messaging/run.ts            (BENCH_SECONDS=3 per throughput phase; ~1.5 min in all)
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { RpcClient, RpcServer, Transport } from "@nova/messaging";
+import { createTestVhost } from "@nova/testing";
+import amqp from "amqplib";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
+const CAST_WINDOW = 256;
+const BODY = { value: { id: 1, name: "bench", tags: ["a", "b"] } };
+
+type Call = () => Promise<unknown>;
+
+async function sequential(call: Call, n: number): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 100; i++) await call();
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await call();
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((a, b) => a - b);
+  const at = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function throughput(call: Call, inFlight: number, seconds: number): Promise<number> {
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < deadline) {
+        await call();
+        done += 1;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** Sends for `seconds` with at most `window` unconfirmed, then waits until `handled()` caught up. */
+async function pipelined(send: Call, handled: () => number, seconds: number): Promise<number> {
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: CAST_WINDOW }, async () => {
+      while (performance.now() < deadline) {
+        await send();
+        sent += 1;
+      }
+    }),
+  );
+  while (handled() < sent) await new Promise((r) => setTimeout(r, 1));
+  return sent / ((performance.now() - start) / 1000);
+}
+
+async function rawBaseline(amqpUrl: string) {
+  const serverConn = await amqp.connect(amqpUrl, { noDelay: true });
+  const clientConn = await amqp.connect(amqpUrl, { noDelay: true });
+  const sch = await serverConn.createChannel();
+  await sch.assertQueue("raw_rpc", { durable: false });
+  await sch.consume("raw_rpc", (msg) => {
+    if (!msg) return;
+    sch.ack(msg);
+    sch.sendToQueue(msg.properties.replyTo as string, msg.content, {
+      correlationId: msg.properties.correlationId,
+    });
+  });
+  const cch = await clientConn.createChannel();
+  const { queue: replyQ } = await cch.assertQueue("", { exclusive: true });
+  const waiting = new Map<string, () => void>();
+  await cch.consume(
+    replyQ,
+    (msg) => {
+      const id = msg?.properties.correlationId as string;
+      waiting.get(id)?.();
+      waiting.delete(id);
+    },
+    { noAck: true },
+  );
+  const body = Buffer.from(JSON.stringify(BODY));
+  const call: Call = () =>
+    new Promise<void>((resolve) => {
+      const id = randomUUID();
+      waiting.set(id, resolve);
+      cch.sendToQueue("raw_rpc", body, { correlationId: id, replyTo: replyQ });
+    });
+  const seq = await sequential(call, SEQUENTIAL);
+  const rates: Record<number, number> = {};
+  for (const n of [1, 8, 32]) rates[n] = await throughput(call, n, SECONDS);
+
+  const pub = await clientConn.createConfirmChannel();
+  await sch.assertQueue("raw_sink", { durable: false });
+  let consumed = 0;
+  await sch.consume("raw_sink", (msg) => {
+    if (!msg) return;
+    sch.ack(msg);
+    consumed += 1;
+  });
+  const publish: Call = () =>
+    new Promise<void>((resolve, reject) => {
+      pub.sendToQueue("raw_sink", body, {}, (err: unknown) => (err ? reject(err) : resolve()));
+    });
+  const publishConsume = await pipelined(publish, () => consumed, SECONDS);
+  await clientConn.close();
+  await serverConn.close();
+  return { seq, rates, publishConsume };
+}
+
+async function novaBench(transportUrl: string) {
+  const serverSide = new Transport(transportUrl);
+  const clientSide = new Transport(transportUrl);
+  let sunk = 0;
+  let fanned = 0;
+  const servers = ["s1", "s2"].map(
+    (name) =>
+      new RpcServer(serverSide, { topic: "bench", server: name }, [
+        {
+          methods: {
+            echo: (_c, { value }: { value: unknown }) => value,
+            sink: () => {
+              sunk += 1;
+            },
+            fan: () => {
+              fanned += 1;
+            },
+          },
+        },
+      ]),
+  );
+  for (const s of servers) await s.start();
+  const rpc = new RpcClient(clientSide, { topic: "bench" });
+  const call: Call = () => rpc.call({ request_id: "req-bench" }, "echo", BODY);
+  const seq = await sequential(call, SEQUENTIAL);
+  const rates: Record<number, number> = {};
+  for (const n of [1, 8, 32]) rates[n] = await throughput(call, n, SECONDS);
+  const casts = await pipelined(
+    () => rpc.cast({}, "sink", BODY),
+    () => sunk,
+    SECONDS,
+  );
+  const fanout = rpc.prepare({ fanout: true });
+  // Each fanout reaches both servers: wait for twice as many deliveries.
+  let fanSent = 0;
+  const fanRate = await pipelined(
+    async () => {
+      await fanout.cast({}, "fan", BODY);
+      fanSent += 1;
+    },
+    () => Math.floor(fanned / 2),
+    SECONDS,
+  );
+  for (const s of servers) await s.stop();
+  await clientSide.close();
+  await serverSide.close();
+  return { seq, rates, casts, fanRate, fanDeliveries: fanned, fanSent };
+}
+
+async function osloBaseline(url: string) {
+  const script = fileURLToPath(new URL("./oslo_baseline.py", import.meta.url));
+  const server = spawn("/usr/bin/python3", [script, "server", "--url", url, "--topic", "pybench"], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: server.stdout }).on("line", (l) => l === "READY" && resolve());
+    server.on("exit", (code) => reject(new Error(`oslo server exited ${code}`)));
+  });
+  const out = await new Promise<string>((resolve, reject) => {
+    const client = spawn(
+      "/usr/bin/python3",
+      [script, "client", "--url", url, "--topic", "pybench", "--seconds", String(SECONDS), "--calls", "500"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let text = "";
+    client.stdout.on("data", (d: Buffer) => {
+      text += d.toString();
+    });
+    client.on("exit", (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`oslo client exited ${code}`)),
+    );
+  });
+  server.removeAllListeners("exit");
+  server.stdin.end();
+  await new Promise((r) => server.once("exit", r));
+  return JSON.parse(out.trim().split("\n").at(-1)!) as {
+    p50_ms: number;
+    p99_ms: number;
+    calls_per_s_1: number;
+    calls_per_s_8: number;
+    calls_per_s_32: number;
+    casts_per_s: number;
+  };
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+async function main() {
+  const vhost = await createTestVhost("bench-msg");
+  try {
+    console.error(
+      `bench/messaging: ${SECONDS}s per throughput phase, ${SEQUENTIAL} sequential calls; vhost ${vhost.name}`,
+    );
+    const raw = await rawBaseline(vhost.amqpUrl);
+    const nova = await novaBench(vhost.transportUrl);
+    const oslo = await osloBaseline(vhost.transportUrl);
+    const rows: Array<[string, string, string, string, string, string]> = [
+      [
+        "sequential call p50 (ms)",
+        fmt(nova.seq.p50, 2),
+        fmt(raw.seq.p50, 2),
+        ratio(nova.seq.p50, raw.seq.p50),
+        fmt(oslo.p50_ms, 2),
+        ratio(nova.seq.p50, oslo.p50_ms),
+      ],
+      [
+        "sequential call p99 (ms)",
+        fmt(nova.seq.p99, 2),
+        fmt(raw.seq.p99, 2),
+        ratio(nova.seq.p99, raw.seq.p99),
+        fmt(oslo.p99_ms, 2),
+        ratio(nova.seq.p99, oslo.p99_ms),
+      ],
+      ...([1, 8, 32] as const).map((n): [string, string, string, string, string, string] => [
+        `calls/s, ${n} in flight`,
+        fmt(nova.rates[n]!),
+        fmt(raw.rates[n]!),
+        ratio(nova.rates[n]!, raw.rates[n]!),
+        fmt(oslo[`calls_per_s_${n}` as "calls_per_s_1"]),
+        ratio(nova.rates[n]!, oslo[`calls_per_s_${n}` as "calls_per_s_1"]),
+      ]),
+      [
+        "confirmed casts/s (handled)",
+        fmt(nova.casts),
+        fmt(raw.publishConsume),
+        ratio(nova.casts, raw.publishConsume),
+        fmt(oslo.casts_per_s),
+        ratio(nova.casts, oslo.casts_per_s),
+      ],
+      ["fanout casts/s (2 servers)", fmt(nova.fanRate), "-", "-", "-", "-"],
+    ];
+    const header = ["metric", "nova-ts", "raw amqplib", "vs raw", "oslo 14", "vs oslo"];
+    console.log(`| ${header.join(" | ")} |`);
+    console.log(`|${header.map(() => "---").join("|")}|`);
+    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    console.log("");
+    console.log("targets:");
+    console.log(
+      `  32 in flight >= 60% of raw request/reply: ${ratio(nova.rates[32]!, raw.rates[32]!)} ${nova.rates[32]! >= 0.6 * raw.rates[32]! ? "OK" : "MISSED"}`,
+    );
+    console.log(
+      `  p50 call latency <= 2x raw: ${ratio(nova.seq.p50, raw.seq.p50)} ${nova.seq.p50 <= 2 * raw.seq.p50 ? "OK" : "MISSED"}`,
+    );
+    console.log(
+      `  confirmed casts >= 5x oslo: ${ratio(nova.casts, oslo.casts_per_s)} ${nova.casts >= 5 * oslo.casts_per_s ? "OK" : "MISSED"}`,
+    );
+  } finally {
+    await vhost.dispose();
+  }
+}
+
+await main();
