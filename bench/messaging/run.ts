@@ -1,32 +1,21 @@
 // bench/messaging: @nova/messaging against raw amqplib and Python oslo.messaging 14 on the same broker, one run.
-//   npx tsx bench/messaging/run.ts            (BENCH_SECONDS=3 per throughput phase; ~1.5 min in all)
+//   npx tsx bench/messaging/run.ts            (BENCH_SECONDS=1 per round, BENCH_ROUNDS=3; ~1.5 min in all)
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { RpcClient, RpcServer, Transport } from "@nova/messaging";
 import { createTestVhost } from "@nova/testing";
 import amqp from "amqplib";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const CAST_WINDOW = 256;
 const BODY = { value: { id: 1, name: "bench", tags: ["a", "b"] } };
 
 type Call = () => Promise<unknown>;
-
-async function sequential(call: Call, n: number): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 100; i++) await call();
-  const lat: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await call();
-    lat.push(performance.now() - t0);
-  }
-  lat.sort((a, b) => a - b);
-  const at = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))]!;
-  return { p50: at(0.5), p99: at(0.99) };
-}
 
 async function throughput(call: Call, inFlight: number, seconds: number): Promise<number> {
   const start = performance.now();
@@ -60,7 +49,15 @@ async function pipelined(send: Call, handled: () => number, seconds: number): Pr
   return sent / ((performance.now() - start) / 1000);
 }
 
-async function rawBaseline(amqpUrl: string) {
+interface Side {
+  call: Call;
+  cast: Call;
+  handled: () => number;
+  close(): Promise<void>;
+}
+
+/** Raw amqplib: request/reply with correlation ids and a confirmed publish/consume, nothing else. */
+async function rawSide(amqpUrl: string): Promise<Side> {
   const serverConn = await amqp.connect(amqpUrl, { noDelay: true });
   const clientConn = await amqp.connect(amqpUrl, { noDelay: true });
   const sch = await serverConn.createChannel();
@@ -85,16 +82,6 @@ async function rawBaseline(amqpUrl: string) {
     { noAck: true },
   );
   const body = Buffer.from(JSON.stringify(BODY));
-  const call: Call = () =>
-    new Promise<void>((resolve) => {
-      const id = randomUUID();
-      waiting.set(id, resolve);
-      cch.sendToQueue("raw_rpc", body, { correlationId: id, replyTo: replyQ });
-    });
-  const seq = await sequential(call, SEQUENTIAL);
-  const rates: Record<number, number> = {};
-  for (const n of [1, 8, 32]) rates[n] = await throughput(call, n, SECONDS);
-
   const pub = await clientConn.createConfirmChannel();
   await sch.assertQueue("raw_sink", { durable: false });
   let consumed = 0;
@@ -103,17 +90,27 @@ async function rawBaseline(amqpUrl: string) {
     sch.ack(msg);
     consumed += 1;
   });
-  const publish: Call = () =>
-    new Promise<void>((resolve, reject) => {
-      pub.sendToQueue("raw_sink", body, {}, (err: unknown) => (err ? reject(err) : resolve()));
-    });
-  const publishConsume = await pipelined(publish, () => consumed, SECONDS);
-  await clientConn.close();
-  await serverConn.close();
-  return { seq, rates, publishConsume };
+  return {
+    call: () =>
+      new Promise<void>((resolve) => {
+        const id = randomUUID();
+        waiting.set(id, resolve);
+        cch.sendToQueue("raw_rpc", body, { correlationId: id, replyTo: replyQ });
+      }),
+    cast: () =>
+      new Promise<void>((resolve, reject) => {
+        pub.sendToQueue("raw_sink", body, {}, (err: unknown) => (err ? reject(err) : resolve()));
+      }),
+    handled: () => consumed,
+    close: async () => {
+      await clientConn.close();
+      await serverConn.close();
+    },
+  };
 }
 
-async function novaBench(transportUrl: string) {
+/** @nova/messaging: two RpcServers on one topic, a client on its own transport. */
+async function novaSide(transportUrl: string): Promise<Side & { fanout: Call; fanned: () => number }> {
   const serverSide = new Transport(transportUrl);
   const clientSide = new Transport(transportUrl);
   let sunk = 0;
@@ -136,30 +133,65 @@ async function novaBench(transportUrl: string) {
   );
   for (const s of servers) await s.start();
   const rpc = new RpcClient(clientSide, { topic: "bench" });
-  const call: Call = () => rpc.call({ request_id: "req-bench" }, "echo", BODY);
-  const seq = await sequential(call, SEQUENTIAL);
-  const rates: Record<number, number> = {};
-  for (const n of [1, 8, 32]) rates[n] = await throughput(call, n, SECONDS);
-  const casts = await pipelined(
-    () => rpc.cast({}, "sink", BODY),
-    () => sunk,
-    SECONDS,
-  );
   const fanout = rpc.prepare({ fanout: true });
-  // Each fanout reaches both servers: wait for twice as many deliveries.
-  let fanSent = 0;
-  const fanRate = await pipelined(
-    async () => {
-      await fanout.cast({}, "fan", BODY);
-      fanSent += 1;
+  return {
+    call: () => rpc.call({ request_id: "req-bench" }, "echo", BODY),
+    cast: () => rpc.cast({ request_id: "req-bench" }, "sink", BODY),
+    handled: () => sunk,
+    fanout: () => fanout.cast({}, "fan", BODY),
+    fanned: () => fanned,
+    close: async () => {
+      for (const s of servers) await s.stop();
+      await clientSide.close();
+      await serverSide.close();
     },
-    () => Math.floor(fanned / 2),
-    SECONDS,
-  );
-  for (const s of servers) await s.stop();
-  await clientSide.close();
-  await serverSide.close();
-  return { seq, rates, casts, fanRate, fanDeliveries: fanned, fanSent };
+  };
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Raw and nova measured in alternating rounds, so that load from other processes on this (shared) machine
+ * hits both alike; each figure is the median of the rounds.
+ */
+async function interleaved(raw: Side, nova: Side, rounds: number) {
+  const seq = { raw: [] as number[], nova: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const [side, out] of [
+      [raw, seq.raw],
+      [nova, seq.nova],
+    ] as const) {
+      for (let i = 0; i < 20; i++) await side.call();
+      for (let i = 0; i < Math.ceil(SEQUENTIAL / rounds); i++) {
+        const t0 = performance.now();
+        await side.call();
+        out.push(performance.now() - t0);
+      }
+    }
+  }
+  const pct = (xs: number[], p: number) =>
+    xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  const rates = { raw: {} as Record<number, number>, nova: {} as Record<number, number> };
+  for (const n of [1, 8, 32]) {
+    const r: number[] = [];
+    const v: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      r.push(await throughput(raw.call, n, SECONDS));
+      v.push(await throughput(nova.call, n, SECONDS));
+    }
+    rates.raw[n] = median(r);
+    rates.nova[n] = median(v);
+  }
+  const castR: number[] = [];
+  const castV: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    castR.push(await pipelined(raw.cast, raw.handled, SECONDS));
+    castV.push(await pipelined(nova.cast, nova.handled, SECONDS));
+  }
+  return {
+    raw: { p50: pct(seq.raw, 0.5), p99: pct(seq.raw, 0.99), rates: rates.raw, casts: median(castR) },
+    nova: { p50: pct(seq.nova, 0.5), p99: pct(seq.nova, 0.99), rates: rates.nova, casts: median(castV) },
+  };
 }
 
 async function osloBaseline(url: string) {
@@ -206,11 +238,26 @@ async function main() {
   const vhost = await createTestVhost("bench-msg");
   try {
     console.error(
-      `bench/messaging: ${SECONDS}s per throughput phase, ${SEQUENTIAL} sequential calls; vhost ${vhost.name}`,
+      `bench/messaging: raw and nova-ts in ${ROUNDS} alternating rounds (${SECONDS}s per throughput round, ` +
+        `${SEQUENTIAL} sequential calls each), then oslo; load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
-    const raw = await rawBaseline(vhost.amqpUrl);
-    const nova = await novaBench(vhost.transportUrl);
+    const rawS = await rawSide(vhost.amqpUrl);
+    const novaS = await novaSide(vhost.transportUrl);
+    const m = await interleaved(rawS, novaS, ROUNDS);
+    // Each fanout reaches both servers: count a fanout as handled when both got it.
+    const fanRate = await pipelined(novaS.fanout, () => Math.floor(novaS.fanned() / 2), SECONDS);
+    await rawS.close();
+    await novaS.close();
     const oslo = await osloBaseline(vhost.transportUrl);
+    const raw = { seq: { p50: m.raw.p50, p99: m.raw.p99 }, rates: m.raw.rates, publishConsume: m.raw.casts };
+    const nova = {
+      seq: { p50: m.nova.p50, p99: m.nova.p99 },
+      rates: m.nova.rates,
+      casts: m.nova.casts,
+      fanRate,
+    };
     const rows: Array<[string, string, string, string, string, string]> = [
       [
         "sequential call p50 (ms)",
