@@ -63,6 +63,9 @@ export {
   type RpcArgs,
   RpcClient,
   type RpcClientOptions,
+  type RpcMethodArgs,
+  type RpcMethodMap,
+  type RpcMethodResult,
 } from "./rpc/rpc-client.js";
 export { type DispatchRequest, findMethod } from "./rpc/rpc-dispatcher.js";
 export type { EndpointMethod, RpcEndpoint } from "./rpc/rpc-endpoint.js";

@@ -31,10 +31,24 @@ export type PrepareOptions = Target & RpcClientOptions;
 export type RpcArgs = Record<string, unknown>;
 
 /**
+ * An RPC interface as a map of method signatures `(ctx, args) => result`, shared by a service's client and its
+ * endpoint so both sides agree on argument and result types (`RpcClient<ConductorMethods>`). Declare it with
+ * `type`, not `interface`, so it also fits `RpcEndpoint.methods`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a method map may declare any argument shape.
+export type RpcMethodMap = Record<string, (ctx: RequestContext, args: any) => unknown>;
+
+/** The keyword arguments a method of a method map takes. */
+export type RpcMethodArgs<F> = F extends (ctx: RequestContext, args: infer A) => unknown ? A : RpcArgs;
+
+/** What a method of a method map resolves to. */
+export type RpcMethodResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : unknown;
+
+/**
  * Calls and casts to RPC servers (oslo's `RPCClient`): `call` waits for the reply, `cast` resolves once the
  * broker has confirmed the message, `cast` on a `fanout` target reaches every server of the topic.
  */
-export class RpcClient {
+export class RpcClient<M extends object = RpcMethodMap> {
   readonly target: Readonly<Target>;
   readonly options: Readonly<RpcClientOptions>;
 
@@ -50,14 +64,14 @@ export class RpcClient {
   }
 
   /** A client with some target fields or options changed (`version`, `server`, `fanout`, `timeout`...). */
-  prepare(overrides: PrepareOptions): RpcClient {
+  prepare(overrides: PrepareOptions): RpcClient<M> {
     const { timeout, versionCap, callMonitorTimeout, remoteErrors, ...target } = overrides;
     const options: RpcClientOptions = { ...this.options };
     if (timeout !== undefined) options.timeout = timeout;
     if (versionCap !== undefined) options.versionCap = versionCap;
     if (callMonitorTimeout !== undefined) options.callMonitorTimeout = callMonitorTimeout;
     if (remoteErrors !== undefined) options.remoteErrors = remoteErrors;
-    return new RpcClient(this.transport, { ...this.target, ...target }, options);
+    return new RpcClient<M>(this.transport, { ...this.target, ...target }, options);
   }
 
   /** Whether `version` (default: the target's) is within the version cap. */
@@ -66,7 +80,11 @@ export class RpcClient {
   }
 
   /** Sends without waiting for a result; resolves when the broker has confirmed the message. */
-  async cast(ctx: RequestContext, method: string, args: RpcArgs = {}): Promise<void> {
+  async cast<K extends keyof M & string>(
+    ctx: RequestContext,
+    method: K,
+    args: RpcMethodArgs<M[K]> = {} as RpcMethodArgs<M[K]>,
+  ): Promise<void> {
     const msg = this.makeMessage(method, args);
     msg._unique_id = uuidHex();
     packContext(msg, ctx);
@@ -74,7 +92,11 @@ export class RpcClient {
   }
 
   /** Invokes a method and waits for its reply; MessagingTimeout after `timeout` s. Remote errors are rethrown. */
-  async call<T = unknown>(ctx: RequestContext, method: string, args: RpcArgs = {}): Promise<T> {
+  async call<K extends keyof M & string>(
+    ctx: RequestContext,
+    method: K,
+    args: RpcMethodArgs<M[K]> = {} as RpcMethodArgs<M[K]>,
+  ): Promise<RpcMethodResult<M[K]>> {
     if (this.target.fanout) throw new InvalidTarget("A call cannot be used with fanout");
     const msg = this.makeMessage(method, args);
     const transport = this.transport;
@@ -98,10 +120,10 @@ export class RpcClient {
     const publication = { ...this.publication(msg, timeoutMs, deadline), confirm: false };
     if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
     transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
-    return (await reply) as T;
+    return (await reply) as RpcMethodResult<M[K]>;
   }
 
-  private makeMessage(method: string, args: RpcArgs): Record<string, unknown> {
+  private makeMessage(method: string, args: unknown): Record<string, unknown> {
     if (!this.target.topic) throw new InvalidTarget("A topic is required to send a message");
     const msg: Record<string, unknown> = { method, args };
     if (this.target.namespace !== undefined) msg.namespace = this.target.namespace;
