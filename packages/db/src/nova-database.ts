@@ -104,7 +104,9 @@ export function openDatabase(
             database: async () => {
               const db = new BetterSqlite3(target.path);
               if (target.path !== ":memory:") db.pragma("journal_mode = WAL");
-              db.pragma("busy_timeout = 5000");
+              // better-sqlite3 waits synchronously: a long busy wait would stall this whole process,
+              // including the transaction it waits for. Wait briefly, then let the async retry take over.
+              db.pragma("busy_timeout = 100");
               db.pragma("foreign_keys = ON");
               return db;
             },

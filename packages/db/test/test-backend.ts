@@ -43,7 +43,8 @@ export function manualClock(start = new Date("2026-11-27T07:00:00Z")) {
   };
 }
 
-const noSleep = async () => {};
+// Retries yield to the event loop instead of waiting: no timings in tests.
+const noSleep = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A migrated cell database on a fresh database, closed and dropped by the returned dispose. */
 export async function migratedCell(prefix: string, deps: DatabaseDeps = {}) {

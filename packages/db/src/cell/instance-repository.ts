@@ -89,8 +89,16 @@ type ExtraColumn = keyof typeof extraColumns.columns;
 /** An instance as stored in its cell: every column, metadata, flavors and the nested objects kept beside it. */
 export type InstanceRecord = Pick<
   Instance,
-  InstanceColumn | ExtraColumn | "metadata" | "system_metadata" | "flavor" | "old_flavor" | "new_flavor"
+  | InstanceColumn
+  | Exclude<ExtraColumn, "keypairs">
+  | "metadata"
+  | "system_metadata"
+  | "flavor"
+  | "old_flavor"
+  | "new_flavor"
 > & {
+  /** Not nullable in Nova: absent when never stored. */
+  keypairs?: Instance["keypairs"];
   /** The latest fault, when asked for with `withFault`. */
   fault?: InstanceFault | null;
 };
@@ -495,7 +503,10 @@ export class InstanceRepository {
       const live = (r: Record<string, unknown>) =>
         Number(r.deleted) === 0 || (deletedRow && String(r.deleted_at) === String(row.deleted_at));
       const extra = (extraBy.get(uuid) ?? []).filter(live).pop();
-      Object.assign(obj, extra ? extraColumns.fromRow(extra) : extraColumns.fromRow({}));
+      Object.assign(obj, extraColumns.fromRow(extra ?? {}));
+      if (obj.keypairs === null || obj.keypairs === undefined) delete obj.keypairs;
+      for (const k of Object.keys(extraColumns.columns))
+        if (k !== "keypairs" && obj[k] === undefined) obj[k] = null;
       const blob: FlavorBlob = extra?.flavor
         ? JSON.parse(String(extra.flavor))
         : { cur: null, old: null, new: null };
