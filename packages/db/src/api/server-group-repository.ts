@@ -80,7 +80,7 @@ export class ServerGroupRepository {
     const now = toSqlDate(this.d.clock());
     return this.d.transaction(async (trx) => {
       const g = await this.load(trx, uuid);
-      const fresh = instanceUuids.filter((u) => !(g.members ?? []).includes(u));
+      const fresh = [...new Set(instanceUuids)].filter((u) => !(g.members ?? []).includes(u));
       if (fresh.length > 0) {
         await trx
           .insertInto("instance_group_member")
