@@ -103,7 +103,11 @@ export function openDatabase(
           dialect: new SqliteDialect({
             database: async () => {
               const db = new BetterSqlite3(target.path);
-              if (target.path !== ":memory:") db.pragma("journal_mode = WAL");
+              if (target.path !== ":memory:") {
+                db.pragma("journal_mode = WAL");
+                // With WAL, NORMAL never corrupts the file; a power cut may only lose the last commits.
+                db.pragma("synchronous = NORMAL");
+              }
               // better-sqlite3 waits synchronously: a long busy wait would stall this whole process,
               // including the transaction it waits for. Wait briefly, then let the async retry take over.
               db.pragma("busy_timeout = 100");
