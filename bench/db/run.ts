@@ -83,7 +83,9 @@ async function bench(label: string, url: string) {
     console.log(`  baseline SELECT 1      ${fmt(baseline)} /s`);
     console.log(`  instance create        ${fmt(create)} /s   (${ratio(create)})`);
     console.log(`  instance get by uuid   ${fmt(get)} /s   (${ratio(get)})`);
-    console.log(`  list ${listed} filtered    ${fmt(list)} /s   (${ratio(list)}; ${fmt(list * listed)} rows/s)`);
+    console.log(
+      `  list ${listed} filtered    ${fmt(list)} /s   (${ratio(list)}; ${fmt(list * listed)} rows/s)`,
+    );
     return { baseline, create, get, list };
   } finally {
     await cell.close();
@@ -101,4 +103,5 @@ try {
   await maria.dispose();
 }
 console.log("MariaDB / SQLite");
-for (const k of ["create", "get", "list"] as const) console.log(`  ${k.padEnd(8)} ${(mariadb[k] / sqlite[k]).toFixed(2)}x`);
+for (const k of ["create", "get", "list"] as const)
+  console.log(`  ${k.padEnd(8)} ${(mariadb[k] / sqlite[k]).toFixed(2)}x`);
