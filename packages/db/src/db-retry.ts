@@ -13,8 +13,9 @@ export interface RetryPolicy {
 }
 
 const MYSQL_DEADLOCK = new Set([1213, 1205]); // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
-// Server gone / lost / killed / client idle timeout, and the driver's own socket errors.
-const MYSQL_LOST = new Set([2006, 2013, 1927, 4031, 1053]);
+// Server gone / lost / killed / client idle timeout / shutting down / too many connections (another
+// service's burst), and the driver's own socket errors.
+const MYSQL_LOST = new Set([2006, 2013, 1927, 4031, 1053, 1040]);
 const LOST_CODES = new Set([
   "PROTOCOL_CONNECTION_LOST",
   "ECONNRESET",
@@ -24,6 +25,7 @@ const LOST_CODES = new Set([
   "ER_CONNECTION_KILLED",
   "ER_SERVER_SHUTDOWN",
   "ER_CLIENT_INTERACTION_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
 ]);
 
 /** Maps a driver error to this package's typed errors (or returns it unchanged). */

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   openCellDatabase,
 } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, manualClock, migratedCell, testPool } from "./test-backend.js";
 
 const tiny = { vcpus: 1, memory_mb: 512, local_gb: 1 };
 
@@ -19,10 +19,13 @@ describe(`compute node resource claims (${backend})`, () => {
     ctx = await migratedCell("claims", { clock: clock.now });
     cell = ctx.cell;
     // A second handle with its own pool/connection: another scheduler process.
-    second = openCellDatabase(ctx.url, {
-      clock: clock.now,
-      sleep: () => new Promise((r) => setImmediate(r)),
-    });
+    second = openCellDatabase(
+      { connection: ctx.url, ...testPool },
+      {
+        clock: clock.now,
+        sleep: () => new Promise((r) => setImmediate(r)),
+      },
+    );
   });
   afterAll(async () => {
     await second.close();

@@ -43,13 +43,19 @@ export function manualClock(start = new Date("2026-11-27T07:00:00Z")) {
   };
 }
 
+/** Small pools: many test files share one MariaDB (max_connections 151) with the other packages' tests. */
+export const testPool = { max_pool_size: 2, max_overflow: 6 };
+
 // Retries yield to the event loop instead of waiting: no timings in tests.
 const noSleep = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A migrated cell database on a fresh database, closed and dropped by the returned dispose. */
 export async function migratedCell(prefix: string, deps: DatabaseDeps = {}) {
   const fresh = await freshDatabase(prefix);
-  const cell: CellDatabase = openCellDatabase(fresh.url, { sleep: noSleep, ...deps });
+  const cell: CellDatabase = openCellDatabase(
+    { connection: fresh.url, ...testPool },
+    { sleep: noSleep, ...deps },
+  );
   await cell.sync();
   return {
     cell,
@@ -64,7 +70,10 @@ export async function migratedCell(prefix: string, deps: DatabaseDeps = {}) {
 /** A migrated API database on a fresh database. */
 export async function migratedApi(prefix: string, deps: DatabaseDeps = {}) {
   const fresh = await freshDatabase(prefix);
-  const api: ApiDatabase = openApiDatabase(fresh.url, { sleep: noSleep, ...deps });
+  const api: ApiDatabase = openApiDatabase(
+    { connection: fresh.url, ...testPool },
+    { sleep: noSleep, ...deps },
+  );
   await api.sync();
   return {
     api,
