@@ -1,3 +1,7 @@
+import {
+  BlockDeviceMappingRepository,
+  InstanceInfoCacheRepository,
+} from "./cell/block-device-mapping-repository.js";
 import { ComputeNodeRepository } from "./cell/compute-node-repository.js";
 import { InstanceActionRepository } from "./cell/instance-action-repository.js";
 import { InstanceFaultRepository } from "./cell/instance-fault-repository.js";
@@ -14,6 +18,8 @@ export class CellDatabase {
   readonly actions: InstanceActionRepository;
   readonly services: ServiceRepository;
   readonly computeNodes: ComputeNodeRepository;
+  readonly blockDeviceMappings: BlockDeviceMappingRepository;
+  readonly infoCaches: InstanceInfoCacheRepository;
 
   constructor(readonly db: NovaDatabase) {
     this.faults = new InstanceFaultRepository(db);
@@ -21,6 +27,8 @@ export class CellDatabase {
     this.actions = new InstanceActionRepository(db);
     this.services = new ServiceRepository(db);
     this.computeNodes = new ComputeNodeRepository(db);
+    this.blockDeviceMappings = new BlockDeviceMappingRepository(db);
+    this.infoCaches = new InstanceInfoCacheRepository(db);
   }
 
   /** Migrates to head (`nova-manage db sync`). */

@@ -23,6 +23,12 @@ export {
 /** Open the databases. */
 export { ApiDatabase, openApiDatabase } from "./api-database.js";
 export {
+  type BlockDeviceMappingCreate,
+  type BlockDeviceMappingRecord,
+  BlockDeviceMappingRepository,
+  InstanceInfoCacheRepository,
+} from "./cell/block-device-mapping-repository.js";
+export {
   type ClaimOptions,
   type ComputeNodeChanges,
   type ComputeNodeCreate,

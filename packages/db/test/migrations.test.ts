@@ -25,13 +25,17 @@ describe(`schema migrations (${backend})`, () => {
     try {
       const before = await cell.status();
       expect(before.current).toBeNull();
-      expect(before.pending).toEqual(["0001_initial", "0002_compute_node_generation"]);
+      expect(before.pending).toEqual([
+        "0001_initial",
+        "0002_compute_node_generation",
+        "0003_block_devices_and_info_cache",
+      ]);
       const first = await cell.sync();
-      expect(first).toEqual({ from: null, to: "0002_compute_node_generation", applied: before.pending });
+      expect(first).toEqual({ from: null, to: "0003_block_devices_and_info_cache", applied: before.pending });
       const again = await cell.sync();
       expect(again).toEqual({
-        from: "0002_compute_node_generation",
-        to: "0002_compute_node_generation",
+        from: "0003_block_devices_and_info_cache",
+        to: "0003_block_devices_and_info_cache",
         applied: [],
       });
       const tables = (await cell.db.kysely.introspection.getTables()).map((t) => t.name);
@@ -66,7 +70,7 @@ describe(`schema migrations (${backend})`, () => {
     }
   });
 
-  it("keeps the data of every migration step (cell: 0001 rows survive 0002)", async () => {
+  it("keeps the data of every migration step (cell: 0001 rows survive 0002 and 0003)", async () => {
     const fresh = await freshDatabase("mig_data");
     const cell = openCellDatabase(fresh.url);
     try {
@@ -95,11 +99,18 @@ describe(`schema migrations (${backend})`, () => {
         display_name: "kept",
         metadata: { a: "1" },
       });
+      expect((await cell.sync("0002_compute_node_generation")).applied).toEqual([
+        "0002_compute_node_generation",
+      ]);
+      const node0 = await cell.computeNodes.getByUuid("4169b061-8681-413d-b721-3a382e7b692a");
+      expect(node0.generation).toBe(0);
+      // Data written at step 2 (a claim bumps the new generation column) must survive step 3.
+      await cell.computeNodes.claim(node0.uuid, { vcpus: 1, memory_mb: 64, local_gb: 1 });
       const result = await cell.sync();
-      expect(result.applied).toEqual(["0002_compute_node_generation"]);
+      expect(result.applied).toEqual(["0003_block_devices_and_info_cache"]);
       const node = await cell.computeNodes.getByUuid("4169b061-8681-413d-b721-3a382e7b692a");
-      expect(node.vcpus_used).toBe(2);
-      expect(node.generation).toBe(0);
+      expect(node.vcpus_used).toBe(3);
+      expect(node.generation).toBe(1);
       expect(node.created_at).toEqual(new Date("2026-11-27T07:00:00Z"));
       const inst = await cell.instances.get("b8677b88-dfba-4423-a84a-b94d534f1cbb");
       expect(inst.display_name).toBe("kept");

@@ -2,6 +2,11 @@
 // Field names are Nova's (snake_case) on purpose: they are what travels over RPC and what the databases hold.
 
 /** Domain objects. */
+export {
+  type BlockDeviceMapping,
+  BlockDeviceMappingCodec,
+  BlockDeviceMappingListCodec,
+} from "./objects/block-device-mapping.js";
 export { type BuildRequest, BuildRequestCodec } from "./objects/build-request.js";
 export {
   CELL0_UUID,
@@ -28,6 +33,7 @@ export {
   InstanceGroupListCodec,
   SERVER_GROUP_POLICIES,
 } from "./objects/instance-group.js";
+export { type InstanceInfoCache, InstanceInfoCacheCodec } from "./objects/instance-info-cache.js";
 export { type InstanceMapping, InstanceMappingCodec } from "./objects/instance-mapping.js";
 export { type KeyPair, KeyPairCodec, KeyPairListCodec } from "./objects/key-pair.js";
 export { persistentFields, timestampFields } from "./objects/persistent-fields.js";

@@ -5,6 +5,7 @@ import { f } from "../wire/fields.js";
 import { defineObject, defineObjectList, type ObjectOf } from "../wire/object-codec.js";
 import { FlavorCodec } from "./flavor.js";
 import { InstanceFaultCodec } from "./instance-fault.js";
+import { InstanceInfoCacheCodec } from "./instance-info-cache.js";
 import { persistentFields } from "./persistent-fields.js";
 
 /**
@@ -61,7 +62,7 @@ export const InstanceCodec = defineObject("Instance", "2.7", {
   cell_name: f.nullable(f.string()),
   metadata: f.dictOfStrings(),
   system_metadata: f.dictOfNullableStrings(),
-  info_cache: f.nullable(f.opaque()),
+  info_cache: f.nullable(f.object(InstanceInfoCacheCodec)),
   security_groups: f.opaque(),
   fault: f.nullable(f.object(InstanceFaultCodec)),
   cleaned: f.bool(),

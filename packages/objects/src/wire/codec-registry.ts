@@ -1,3 +1,4 @@
+import { BlockDeviceMappingCodec, BlockDeviceMappingListCodec } from "../objects/block-device-mapping.js";
 import { BuildRequestCodec } from "../objects/build-request.js";
 import { CellMappingCodec, CellMappingListCodec } from "../objects/cell-mapping.js";
 import { ComputeNodeCodec, ComputeNodeListCodec } from "../objects/compute-node.js";
@@ -12,6 +13,7 @@ import {
 } from "../objects/instance-action.js";
 import { InstanceFaultCodec, InstanceFaultListCodec } from "../objects/instance-fault.js";
 import { InstanceGroupCodec, InstanceGroupListCodec } from "../objects/instance-group.js";
+import { InstanceInfoCacheCodec } from "../objects/instance-info-cache.js";
 import { InstanceMappingCodec } from "../objects/instance-mapping.js";
 import { KeyPairCodec, KeyPairListCodec } from "../objects/key-pair.js";
 import { RequestSpecCodec } from "../objects/request-spec.js";
@@ -21,6 +23,9 @@ import type { NestedCodec } from "./fields.js";
 import { isNovaObjectPrimitive, type NovaObjectPrimitive } from "./primitive.js";
 
 const all: NestedCodec<unknown>[] = [
+  BlockDeviceMappingCodec,
+  BlockDeviceMappingListCodec,
+  InstanceInfoCacheCodec,
   BuildRequestCodec,
   CellMappingCodec,
   CellMappingListCodec,
