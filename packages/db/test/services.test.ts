@@ -57,6 +57,13 @@ describe(`services and heartbeats (${backend})`, () => {
     expect((await cell.services.list({ disabled: true })).map((s) => s.host)).toEqual(["save"]);
   });
 
+  it("reports the minimum version of a binary's live services", async () => {
+    expect(await cell.services.minimumVersion("nova-scheduler")).toBe(0);
+    await cell.services.create({ host: "s1", binary: "nova-scheduler", topic: "scheduler", version: 61 });
+    await cell.services.create({ host: "s2", binary: "nova-scheduler", topic: "scheduler", version: 64 });
+    expect(await cell.services.minimumVersion("nova-scheduler")).toBe(61);
+  });
+
   it("soft-deletes so the same host and binary can register again", async () => {
     const svc = await cell.services.create({ host: "gone", binary: "nova-compute", topic: "compute" });
     await cell.services.destroy(svc.id);

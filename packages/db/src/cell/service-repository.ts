@@ -112,6 +112,23 @@ export class ServiceRepository {
   }
 
   /**
+   * The lowest `version` among live services of a binary (Service.get_minimum_version): what RPC
+   * clients may pin to during a rolling upgrade. 0 when none is registered.
+   */
+  minimumVersion(binary: string): Promise<number> {
+    return this.d.run(async (db) => {
+      const r = await db
+        .selectFrom("services")
+        .select(sql<number | null>`MIN(version)`.as("v"))
+        .where("binary", "=", binary)
+        .where("deleted", "=", 0)
+        .where("forced_down", "=", 0)
+        .executeTakeFirst();
+      return r?.v === null || r?.v === undefined ? 0 : Number(r.v);
+    });
+  }
+
+  /**
    * Service.save: writes the changed fields and stamps updated_at. A report_count that went up also
    * stamps last_seen_up, as Nova's service_update does.
    */
