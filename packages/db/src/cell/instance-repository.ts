@@ -452,7 +452,8 @@ export class InstanceRepository {
   private async load(db: Db, uuid: string, options: InstanceLoadOptions): Promise<InstanceRecord> {
     let q = db.selectFrom("instances").selectAll().where("uuid", "=", uuid);
     if (!options.readDeleted) q = q.where("deleted", "=", 0);
-    const rows = await q.orderBy("id", "desc").limit(1).execute();
+    // uuid is unique (deleted rows included): no ORDER BY/LIMIT, which can lure SQLite off the uuid index.
+    const rows = await q.execute();
     if (rows.length === 0) throw new NotFoundError("Instance", uuid);
     const [inst] = await this.hydrate(db, rows, options);
     return inst!;
