@@ -1,0 +1,163 @@
+import {
+  type ApiDatabase,
+  type CellDatabase,
+  NovaDbError,
+  openApiDatabase,
+  openCellDatabase,
+  redact,
+  type SchemaStatus,
+  type SyncResult,
+} from "@nova/db";
+import { CELL0_UUID } from "@nova/objects";
+import { Command, CommanderError } from "commander";
+import { type NovaConf, readNovaConf } from "./nova-conf.js";
+
+/** Where nova-manage writes; injected so tests can read it. */
+export interface ManageIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+function section(conf: NovaConf, name: string): Record<string, string> & { connection: string } {
+  const s = conf[name];
+  if (!s?.connection) throw new NovaDbError("DB_CONFIG_INVALID", `[${name}] connection is not set`);
+  return s as Record<string, string> & { connection: string };
+}
+
+function describeSync(label: string, r: SyncResult): string {
+  return r.applied.length === 0
+    ? `${label}: already at ${r.to ?? "empty"} (head), nothing to do`
+    : `${label}: ${r.from ?? "empty"} -> ${r.to} (applied ${r.applied.join(", ")})`;
+}
+
+function describeStatus(s: SchemaStatus): string {
+  return `${s.current ?? "empty"} (head ${s.head}${s.pending.length > 0 ? `, ${s.pending.length} pending` : ""})`;
+}
+
+async function withApi<T>(conf: NovaConf, fn: (api: ApiDatabase) => Promise<T>): Promise<T> {
+  const api = openApiDatabase(section(conf, "api_database"));
+  try {
+    return await fn(api);
+  } finally {
+    await api.close();
+  }
+}
+
+async function withCell<T>(
+  options: Record<string, string> & { connection: string },
+  fn: (c: CellDatabase) => Promise<T>,
+): Promise<T> {
+  const cell = openCellDatabase(options);
+  try {
+    return await fn(cell);
+  } finally {
+    await cell.close();
+  }
+}
+
+/**
+ * Runs nova-manage with these arguments (without "node main.js") and returns its exit code:
+ * 0 success, 1 a database or configuration error, 2 bad usage.
+ */
+export async function runNovaManage(argv: readonly string[], io: ManageIo): Promise<number> {
+  const program = new Command("nova-manage")
+    .description("nova-ts management: database schemas and cell mappings")
+    .option(
+      "--config-file <path>",
+      "nova.conf to read (repeatable; later ones win)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const conf = () =>
+    readNovaConf(
+      program.opts<{ configFile: string[] }>().configFile.length > 0
+        ? program.opts<{ configFile: string[] }>().configFile
+        : ["/etc/nova/nova.conf"],
+    );
+
+  const apiDb = program.command("api_db").description("the API database");
+  apiDb
+    .command("sync [version]")
+    .description("migrate the API database to head (or to a version)")
+    .action(async (version?: string) => {
+      io.out(describeSync("api database", await withApi(conf(), (api) => api.sync(version))));
+    });
+  apiDb
+    .command("version")
+    .description("print the API database schema version")
+    .action(async () => {
+      io.out(describeStatus(await withApi(conf(), (api) => api.status())));
+    });
+
+  const db = program.command("db").description("the cell database");
+  db.command("sync [version]")
+    .description("migrate the cell database, and cell0 when it is mapped, to head (or to a version)")
+    .option("--local_cell", "only the database of [database] connection, not cell0")
+    .action(async (version: string | undefined, opts: { local_cell?: boolean }) => {
+      const c = conf();
+      // As Nova: sync cell0 first when the API database knows it, then this cell.
+      if (!opts.local_cell && c.api_database?.connection) {
+        const cell0 = await withApi(c, async (api) =>
+          (await api.mappings.listCells()).find((m) => m.uuid === CELL0_UUID),
+        );
+        if (cell0) {
+          io.out(
+            describeSync(
+              `cell0 (${redact(cell0.database_connection)})`,
+              await withCell({ connection: cell0.database_connection }, (x) => x.sync(version)),
+            ),
+          );
+        }
+      }
+      io.out(describeSync("cell database", await withCell(section(c, "database"), (x) => x.sync(version))));
+    });
+  db.command("version")
+    .description("print the cell database schema version")
+    .action(async () => {
+      io.out(describeStatus(await withCell(section(conf(), "database"), (x) => x.status())));
+    });
+
+  const cells = program.command("cell_v2").description("cell mappings");
+  cells
+    .command("map_cell0")
+    .description("create the cell0 mapping (its database defaults to [database] connection with _cell0)")
+    .option("--database_connection <url>", "cell0's database URL")
+    .action(async (opts: { database_connection?: string }) => {
+      const c = conf();
+      const url = opts.database_connection ?? cell0Url(section(c, "database").connection);
+      const m = await withApi(c, (api) => api.mappings.ensureCell0("none:///", url));
+      io.out(`cell0 ${m.uuid} -> ${redact(m.database_connection)}`);
+    });
+  cells
+    .command("list_cells")
+    .description("list the cell mappings")
+    .action(async () => {
+      for (const m of await withApi(conf(), (api) => api.mappings.listCells())) {
+        io.out(
+          `${m.name ?? ""}\t${m.uuid}\t${redact(m.transport_url)}\t${redact(m.database_connection)}\t${m.disabled ? "disabled" : "enabled"}`,
+        );
+      }
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (NovaDbError.isInstance(err)) {
+      io.err(`ERROR (${err.code}): ${err.message}`);
+      return 1;
+    }
+    io.err(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+// Nova's map_cell0 default: the main database URL with "_cell0" appended to the database name.
+function cell0Url(main: string): string {
+  if (main.startsWith("sqlite"))
+    return main.replace(/(\.db)?(\?.*)?$/, (_m, ext = "", q = "") => `_cell0${ext}${q}`);
+  return main.replace(/\/([^/?]+)(\?|$)/, (_m, name: string, q: string) => `/${name}_cell0${q}`);
+}
