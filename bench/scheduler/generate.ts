@@ -66,7 +66,8 @@ export function generateCloud(n: number, seed = 42): Cloud {
       host,
       nodename: `${host}.example.org`,
       uuid: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-      cell_uuid: i % 10 === 9 ? "c0000000-0000-4000-8000-000000000002" : "c0000000-0000-4000-8000-000000000001",
+      cell_uuid:
+        i % 10 === 9 ? "c0000000-0000-4000-8000-000000000002" : "c0000000-0000-4000-8000-000000000001",
       host_ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
       hypervisor_type: "QEMU",
       hypervisor_version: r() < 0.2 ? 6002000 : 8000000,
@@ -97,7 +98,8 @@ export function generateCloud(n: number, seed = 42): Cloud {
         failed_builds: r() < 0.01 ? "1" : "0",
       },
       metrics: [{ name: "cpu.percent", value: Math.round(load * 100) / 100 }],
-      pci_pools: gpu.at(-1) === host ? [{ count: 4, vendor_id: "10de", product_id: "1eb8", numa_node: 0 }] : [],
+      pci_pools:
+        gpu.at(-1) === host ? [{ count: 4, vendor_id: "10de", product_id: "1eb8", numa_node: 0 }] : [],
       service: {
         disabled,
         disabled_reason: disabled ? "maintenance" : null,
@@ -114,7 +116,12 @@ export function generateCloud(n: number, seed = 42): Cloud {
     { id: 4, name: "ssd", hosts: ssd, metadata: { ssd: "true" } },
     { id: 5, name: "gpu", hosts: gpu, metadata: { gpu: "true", filter_tenant_id: "tenant-gpu" } },
     { id: 6, name: "tenant-x", hosts: tenant, metadata: { filter_tenant_id: "tenant-x" } },
-    { id: 7, name: "cpu-heavy", hosts: cpuHeavy, metadata: { cpu_weight_multiplier: "2.0", max_io_ops_per_host: "4" } },
+    {
+      id: 7,
+      name: "cpu-heavy",
+      hosts: cpuHeavy,
+      metadata: { cpu_weight_multiplier: "2.0", max_io_ops_per_host: "4" },
+    },
   ];
   return { hosts, aggregates, groupMembers };
 }
@@ -154,7 +161,13 @@ export function antiAffinityRequest(members: string[]): RequestSpec {
   const uuid = "g-new";
   return {
     ...typicalRequest([uuid]),
-    instance_group: { uuid: "grp-1", policy: "anti-affinity", rules: {}, members: [...members, uuid], hosts: [] },
+    instance_group: {
+      uuid: "grp-1",
+      policy: "anti-affinity",
+      rules: {},
+      members: [...members, uuid],
+      hosts: [],
+    },
   };
 }
 

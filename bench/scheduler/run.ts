@@ -7,11 +7,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HostManager, parseSchedulerConfig, type RequestSpec, Scheduler } from "@nova/scheduler";
-import { antiAffinityRequest, BENCH_FILTERS, type Cloud, generateCloud, NOW, typicalRequest } from "./generate.js";
+import {
+  antiAffinityRequest,
+  BENCH_FILTERS,
+  type Cloud,
+  generateCloud,
+  NOW,
+  typicalRequest,
+} from "./generate.js";
 
 const PYTHON = "/usr/bin/python3";
 const novaInstalled =
-  existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import nova.scheduler.host_manager"], { stdio: "ignore" }).status === 0;
+  existsSync(PYTHON) &&
+  spawnSync(PYTHON, ["-c", "import nova.scheduler.host_manager"], { stdio: "ignore" }).status === 0;
 
 function msPer(fn: () => void, reps: number): number {
   fn(); // warm-up
@@ -77,7 +85,9 @@ function nova(n: number, cloud: Cloud, typical: RequestSpec, anti: RequestSpec) 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const fmt = (x: number | undefined) => (x === undefined ? "-" : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const rows: string[] = [];
-console.log(`python3-nova ${novaInstalled ? "found: timing Nova in the same run" : "not installed: no ratios"}`);
+console.log(
+  `python3-nova ${novaInstalled ? "found: timing Nova in the same run" : "not installed: no ratios"}`,
+);
 for (const n of sizes.length ? sizes : [1000, 10_000, 100_000]) {
   const cloud = generateCloud(n);
   const typical = typicalRequest(["t-0"]);
@@ -85,7 +95,10 @@ for (const n of sizes.length ? sizes : [1000, 10_000, 100_000]) {
   const s = scheduler(cloud, true);
   const reps = n >= 100_000 ? 10 : 30;
   const one = msPer(() => s.selectDestinations(typical, { claim: false }), reps);
-  const multi = msPer(() => s.selectDestinations(typicalRequest(hundred), { claim: false }), Math.ceil(reps / 3));
+  const multi = msPer(
+    () => s.selectDestinations(typicalRequest(hundred), { claim: false }),
+    Math.ceil(reps / 3),
+  );
   const aa = msPer(() => s.selectDestinations(anti, { claim: false }), reps);
   const nv = nova(n, cloud, typical, anti);
   // Cross-check against Nova's choices with placement's own step off (Nova's run has none).

@@ -1,6 +1,6 @@
 import { AggregateSet } from "./aggregate-set.js";
 import type { HostIndex } from "./filters/host-filter.js";
-import { HostState } from "./host-state.js";
+import { HostState, normalizeService } from "./host-state.js";
 import type { AggregateInput, HostInput } from "./types.js";
 
 /** A host or node the manager does not know. */
@@ -98,7 +98,7 @@ export class HostManager implements HostIndex {
 
   /** Records a compute service heartbeat (milliseconds since the epoch). */
   recordHeartbeat(host: string, atMs: number): void {
-    for (const h of this.hostsNamed(host)) h.service = { ...h.service, last_seen_up: atMs };
+    for (const h of this.hostsNamed(host)) h.service = normalizeService({ ...h.service, last_seen_up: atMs });
   }
 
   /** Enables or disables a compute service, or forces it down. */
@@ -108,7 +108,7 @@ export class HostManager implements HostIndex {
   ): void {
     const nodes = this.hostsNamed(host);
     if (nodes.length === 0) throw new UnknownHostError(host);
-    for (const h of nodes) h.service = { ...h.service, ...status };
+    for (const h of nodes) h.service = normalizeService({ ...h.service, ...status });
   }
 
   /** Records an instance on a node (a build finished elsewhere, a move). */

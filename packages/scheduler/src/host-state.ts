@@ -98,7 +98,7 @@ export class HostState {
     this.reserved_host_cpus = input.reserved_host_cpus ?? 0;
     this.reserved_host_memory_mb = input.reserved_host_memory_mb ?? 0;
     this.reserved_host_disk_mb = input.reserved_host_disk_mb ?? 0;
-    this.service = { ...input.service };
+    this.service = normalizeService(input.service);
     this.generation++;
   }
 
@@ -109,6 +109,16 @@ export class HostState {
     if (last === null) return false;
     return Math.abs((nowMs - last) / 1000) <= serviceDownTime;
   }
+}
+
+/** A service record in one fixed shape (keeps property access monomorphic on the hot path). */
+export function normalizeService(s: ServiceInput): ServiceInput {
+  return {
+    disabled: s.disabled,
+    disabled_reason: s.disabled_reason ?? null,
+    forced_down: s.forced_down ?? false,
+    last_seen_up: s.last_seen_up ?? null,
+  };
 }
 
 // MonitorMetricList.from_json: CPU percentages are stored as fractions and scaled back by 100, then the

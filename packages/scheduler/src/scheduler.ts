@@ -15,9 +15,10 @@ import {
   type Stage,
   stageTest,
 } from "./pipeline.js";
+import { WeighedPool } from "./ranking.js";
 import { PluginRegistry } from "./registry.js";
 import type { RequestSpec } from "./types.js";
-import { type ActiveWeigher, sortByWeight, weighedReport, weighHosts } from "./weighing.js";
+import type { ActiveWeigher } from "./weighing.js";
 
 /** One chosen (or alternate) destination. */
 export interface Selection {
@@ -115,9 +116,8 @@ export class Scheduler {
     const undo: Array<() => void> = [];
     const selected: HostState[] = [];
     let explanation: SchedulingExplanation | null = null;
-    let sorted: HostState[] = [];
-    let previous: HostState[] = [];
-    let changed = new Set<HostState>();
+    let pool: WeighedPool | null = null;
+    let claimedLi = -1;
     let lastIndex = 0;
 
     const stagesFor = (index: number, first: boolean): Stage[] => {
@@ -126,52 +126,68 @@ export class Scheduler {
       return base.skipFilters ? base.stages : [...base.stages, ...filterStages(filters, request, rebuild)];
     };
 
-    // Nova's _get_sorted_hosts: filter, weigh, sort (stable), then move a random pick of the best
-    // host_subset_size hosts to the front.
-    const sortedHosts = (index: number): HostState[] => {
-      let survivors: HostState[];
+    const explainRound0 = (): SchedulingExplanation => {
+      const run = runStagesExplained(this.hosts.all(), stagesFor(0, true));
+      return {
+        instance_uuid: state.instanceUuid,
+        hosts_considered: this.hosts.size,
+        stages: run.reports,
+        emptied_by: run.emptiedBy,
+        rejected: run.rejected,
+        passed: run.survivors.map((h) => ({ host: h.host, nodename: h.nodename })),
+        weighed: [],
+      };
+    };
+
+    // Nova's _get_sorted_hosts for instance `index`: filter, weigh, order; then move a random pick of the
+    // best host_subset_size hosts to the front. Returns the round's list, lazily: list(i) is its i-th host.
+    const sortedHosts = (index: number): ((i: number) => number | undefined) | null => {
       if (index === 0) {
-        const stages = stagesFor(0, true);
+        let survivors: HostState[];
         if (options.explain) {
-          const run = runStagesExplained(this.hosts.all(), stages);
-          survivors = run.survivors;
-          explanation = {
-            instance_uuid: state.instanceUuid,
-            hosts_considered: this.hosts.size,
-            stages: run.reports,
-            emptied_by: run.emptiedBy,
-            rejected: run.rejected,
-            passed: survivors.map((h) => ({ host: h.host, nodename: h.nodename })),
-            weighed: [],
-          };
+          explanation = explainRound0();
+          const byKey = new Set(explanation.passed.map((p) => `${p.host}\u0000${p.nodename}`));
+          survivors = this.hosts.all().filter((h) => byKey.has(`${h.host}\u0000${h.nodename}`));
         } else {
-          survivors = runStagesFast(this.hosts, stages);
+          survivors = runStagesFast(this.hosts, stagesFor(0, true));
         }
+        if (survivors.length === 0) return null;
+        pool = new WeighedPool(survivors, weighers);
       } else {
-        survivors = this.refilter(previous, stagesFor(index, false), changed);
+        this.refilter(pool!, stagesFor(index, false), claimedLi);
+        if (pool!.aliveCount === 0) return null;
       }
-      if (survivors.length === 0) return [];
-      const weights = weighHosts(survivors, weighers, index === 0 && options.explain === true);
-      let order = sortByWeight(weights.totals);
-      if (config.shuffle_best_same_weighed_hosts && order.length > 0) {
-        const best = weights.totals[order[0]!]!;
-        let k = 0;
-        while (k < order.length && weights.totals[order[k]!] === best) k++;
-        const head = Array.from(order.subarray(0, k));
-        for (let i = head.length - 1; i > 0; i--) {
-          const j = Math.floor(this.random() * (i + 1));
-          [head[i], head[j]] = [head[j]!, head[i]!];
-        }
-        order = Int32Array.from([...head, ...order.subarray(k)]);
-      }
+      const p = pool!;
+      p.beginRound();
       if (index === 0 && explanation) {
-        (explanation as SchedulingExplanation).weighed = weighedReport(survivors, order, weights, weighers);
+        (explanation as SchedulingExplanation).weighed = p.report(p.fullOrder());
       }
-      const list = Array.from(order, (i) => survivors[i]!);
-      const subset = Math.min(config.host_subset_size, list.length);
-      const pick = subset <= 1 ? 0 : Math.floor(this.random() * subset);
-      if (pick > 0) list.unshift(list.splice(pick, 1)[0]!);
-      return list;
+      let prefix = p.sortedPrefix(config.host_subset_size + numAlts + 2);
+      if (config.shuffle_best_same_weighed_hosts) {
+        const best = p.total(prefix[0]!);
+        while (prefix.length < p.aliveCount && p.total(prefix[prefix.length - 1]!) === best) {
+          prefix = p.sortedPrefix(prefix.length * 2);
+        }
+        const group = prefix.filter((li) => p.total(li) === best);
+        for (let i = group.length - 1; i > 0; i--) {
+          const j = Math.floor(this.random() * (i + 1));
+          [group[i], group[j]] = [group[j]!, group[i]!];
+        }
+        p.setShuffled(group);
+        prefix = p.sortedPrefix(prefix.length);
+      }
+      const subset = Math.min(config.host_subset_size, prefix.length);
+      const pick = prefix[subset <= 1 ? 0 : Math.floor(this.random() * subset)]!;
+      p.setPick(pick);
+      return (i) => {
+        if (i === 0) return pick;
+        // The rest of the list is the order without the pick: extend the prefix when needed.
+        while (prefix.length < Math.min(i + 1, p.aliveCount) && prefix.length < p.aliveCount) {
+          prefix = p.sortedPrefix(Math.max(prefix.length * 2, i + 2));
+        }
+        const q = prefix.indexOf(pick);
+        return prefix[q < 0 || i <= q ? i - 1 : i];
+      };
     };
 
     const fail = (reason: string): never => {
@@ -179,62 +195,61 @@ export class Scheduler {
       if (!explanation) {
         state.instanceUuid = uuids ? uuids[0]! : (spec.instance_uuid ?? null);
         state.groupHosts = [...(spec.instance_group?.hosts ?? [])];
-        const run = runStagesExplained(this.hosts.all(), stagesFor(0, true));
-        explanation = {
-          instance_uuid: state.instanceUuid,
-          hosts_considered: this.hosts.size,
-          stages: run.reports,
-          emptied_by: run.emptiedBy,
-          rejected: run.rejected,
-          passed: run.survivors.map((h) => ({ host: h.host, nodename: h.nodename })),
-          weighed: [],
-        };
+        explanation = explainRound0();
       }
       throw new NoValidHostError(reason, explanation);
     };
 
+    let list: ((i: number) => number | undefined) | null = null;
     for (let num = 0; num < count; num++) {
       lastIndex = num;
       if (uuids) state.instanceUuid = uuids[num]!;
-      sorted = sortedHosts(num);
-      if (sorted.length === 0) break;
+      list = sortedHosts(num);
+      if (!list) break;
+      const hostsOfPool = (pool as WeighedPool | null)!.hosts;
       // The claim: with the resource-fit step on, the first host that still fits (as a placement claim).
-      const claimed = config.placement_resource_fit
-        ? sorted.find((h) => fitsResources(h, resources) === null)
-        : sorted[0];
-      if (!claimed) break;
-      selected.push(claimed);
+      let claimed = -1;
+      for (let i = 0; ; i++) {
+        const li = list(i);
+        if (li === undefined) break;
+        if (!config.placement_resource_fit || fitsResources(hostsOfPool[li]!, resources) === null) {
+          claimed = li;
+          break;
+        }
+      }
+      if (claimed < 0) break;
+      const host = hostsOfPool[claimed]!;
+      selected.push(host);
       const instanceUuid = uuids ? uuids[num]! : null;
       const hasGroup = spec.instance_group !== null && spec.instance_group !== undefined;
-      undo.push(this.hosts.consume(claimed, consumption, hasGroup ? instanceUuid : null));
-      if (hasGroup) state.groupHosts.push(claimed.host);
-      previous = sorted;
-      changed = new Set([claimed]);
+      undo.push(this.hosts.consume(host, consumption, hasGroup ? instanceUuid : null));
+      if (hasGroup) state.groupHosts.push(host.host);
+      (pool as WeighedPool | null)!.update(claimed);
+      claimedLi = claimed;
     }
     if (selected.length !== count) {
       fail(count > 1 ? "There are not enough hosts available." : "Filtering removed all hosts.");
     }
 
-    if (lastIndex > 0 && numAlts > 0) sorted = sortedHosts(lastIndex);
+    if (lastIndex > 0 && numAlts > 0) list = sortedHosts(lastIndex);
     const chosen = new Set(selected);
+    const poolHosts = (pool as WeighedPool | null)!.hosts;
     const selections = selected.map((h) => {
-      const list: Selection[] = [toSelection(h)];
-      for (const alt of sorted) {
-        if (list.length >= numAlts + 1) break;
-        if (alt.cell_uuid === h.cell_uuid && !chosen.has(alt)) list.push(toSelection(alt));
+      const out: Selection[] = [toSelection(h)];
+      for (let i = 0; list && out.length < numAlts + 1; i++) {
+        const li = list(i);
+        if (li === undefined) break;
+        const alt = poolHosts[li]!;
+        if (alt.cell_uuid === h.cell_uuid && !chosen.has(alt)) out.push(toSelection(alt));
       }
-      return list;
+      return out;
     });
     if (options.claim === false) for (const u of undo.reverse()) u();
     return { selections, explanation };
   }
 
-  /** Later instances: only what can have changed is re-checked (the host just picked; unstable filters). */
-  private refilter(
-    previous: readonly HostState[],
-    stages: readonly Stage[],
-    changed: ReadonlySet<HostState>,
-  ): HostState[] {
+  /** Later instances: only what can have changed is re-checked (the host just claimed; unstable filters). */
+  private refilter(pool: WeighedPool, stages: readonly Stage[], changed: number): void {
     const stable: Array<(h: HostState) => boolean> = [];
     const unstable: Array<(h: HostState) => boolean> = [];
     for (const s of stages) {
@@ -243,13 +258,12 @@ export class Scheduler {
       if (!s.filter || s.filter.verdictStableWithinRequest) stable.push(t);
       else unstable.push(t);
     }
-    const out: HostState[] = [];
-    outer: for (const h of previous) {
-      if (changed.has(h)) for (const t of stable) if (!t(h)) continue outer;
-      for (const t of unstable) if (!t(h)) continue outer;
-      out.push(h);
+    if (changed >= 0 && pool.alive[changed] && !stable.every((t) => t(pool.hosts[changed]!)))
+      pool.remove(changed);
+    if (unstable.length === 0) return;
+    for (let li = 0; li < pool.m; li++) {
+      if (pool.alive[li] && !unstable.every((t) => t(pool.hosts[li]!))) pool.remove(li);
     }
-    return out;
   }
 
   private filterRequest(state: RequestState, index: number, now: number): FilterRequest {

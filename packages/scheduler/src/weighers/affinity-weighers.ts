@@ -2,9 +2,9 @@ import type { HostState } from "../host-state.js";
 import type { HostWeigher, WeighRequest } from "./host-weigher.js";
 import { multiplierFor } from "./host-weigher.js";
 
-function membersOnHost(req: WeighRequest, policy: string): (h: HostState) => number {
+function membersOnHost(req: WeighRequest, policy: string): ((h: HostState) => number) | null {
   const group = req.spec.instance_group;
-  if (!group || group.policy !== policy) return () => 0;
+  if (!group || group.policy !== policy) return null;
   const members = new Set(group.members);
   return (h) => {
     let n = 0;
@@ -22,10 +22,14 @@ function membersOnHost(req: WeighRequest, policy: string): (h: HostState) => num
 export const serverGroupSoftAffinityWeigher: HostWeigher = {
   name: "ServerGroupSoftAffinityWeigher",
   valueStableWithinRequest: true,
-  prepare: (req) => ({
-    value: membersOnHost(req, "soft-affinity"),
-    multiplier: multiplierFor("soft_affinity_weight_multiplier", req.config.soft_affinity_weight_multiplier),
-  }),
+  prepare: (req) => {
+    const count = membersOnHost(req, "soft-affinity");
+    return {
+      value: count ?? (() => 0),
+      multiplier: multiplierFor("soft_affinity_weight_multiplier", req.config.soft_affinity_weight_multiplier),
+      ...(count ? {} : { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0) }),
+    };
+  },
 };
 
 /** ServerGroupSoftAntiAffinityWeigher: more group members on the host weigh less. */
@@ -35,7 +39,8 @@ export const serverGroupSoftAntiAffinityWeigher: HostWeigher = {
   prepare: (req) => {
     const count = membersOnHost(req, "soft-anti-affinity");
     return {
-      value: (h) => -1 * count(h),
+      value: count ? (h) => -1 * count(h) : () => 0,
+      ...(count ? {} : { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0) }),
       multiplier: multiplierFor(
         "soft_anti_affinity_weight_multiplier",
         req.config.soft_anti_affinity_weight_multiplier,

@@ -10,6 +10,9 @@ export const crossCellWeigher: HostWeigher = {
     const cell = dest?.cell_uuid && dest.allow_cross_cell_move ? dest.cell_uuid : null;
     return {
       value: cell === null ? () => 0 : (h) => (h.cell_uuid === cell ? 1 : -1),
+      values: (hs, out) => {
+        for (let i = 0; i < hs.length; i++) out[i] = cell === null ? 0 : hs[i]!.cell_uuid === cell ? 1 : -1;
+      },
       multiplier: multiplierFor(
         "cross_cell_move_weight_multiplier",
         config.cross_cell_move_weight_multiplier,

@@ -1,3 +1,4 @@
+import type { HostState } from "../host-state.js";
 import { pyFloat } from "../python-semantics.js";
 import type { HostWeigher } from "./host-weigher.js";
 import { multiplierFor } from "./host-weigher.js";
@@ -42,6 +43,7 @@ export const metricsWeigher: HostWeigher = {
     const multiplier = multiplierFor("metrics_weight_multiplier", config.metrics_weight_multiplier);
     return {
       multiplier,
+      ...(setting.length === 0 ? { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0.0) } : {}),
       value: (h) => {
         let value = 0.0;
         for (const [name, ratio] of setting) {

@@ -8,6 +8,9 @@ export const ramWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => h.free_ram_mb,
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.free_ram_mb;
+    },
     multiplier: multiplierFor("ram_weight_multiplier", config.ram_weight_multiplier),
   }),
 };
@@ -19,6 +22,12 @@ export const cpuWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => h.vcpus_total * h.cpu_allocation_ratio - h.vcpus_used,
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) {
+        const h = hs[i]!;
+        out[i] = h.vcpus_total * h.cpu_allocation_ratio - h.vcpus_used;
+      }
+    },
     multiplier: multiplierFor("cpu_weight_multiplier", config.cpu_weight_multiplier),
   }),
 };
@@ -30,6 +39,9 @@ export const diskWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => h.free_disk_mb,
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.free_disk_mb;
+    },
     multiplier: multiplierFor("disk_weight_multiplier", config.disk_weight_multiplier),
   }),
 };
@@ -41,6 +53,9 @@ export const ioOpsWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => h.num_io_ops,
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.num_io_ops;
+    },
     multiplier: multiplierFor("io_ops_weight_multiplier", config.io_ops_weight_multiplier),
   }),
 };
@@ -53,6 +68,9 @@ export const pciWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => MAX_DEVS - Math.min(h.pci_free_total, MAX_DEVS - 1),
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) out[i] = MAX_DEVS - Math.min(hs[i]!.pci_free_total, MAX_DEVS - 1);
+    },
     multiplier: multiplierFor("pci_weight_multiplier", config.pci_weight_multiplier),
   }),
 };
@@ -63,6 +81,9 @@ export const buildFailureWeigher: HostWeigher = {
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
     value: (h) => h.failed_builds,
+    values: (hs, out) => {
+      for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.failed_builds;
+    },
     multiplier: multiplierFor(
       "build_failure_weight_multiplier",
       config.build_failure_weight_multiplier,
