@@ -13,6 +13,8 @@ export class AggregateSet {
   constructor(
     readonly key: string,
     readonly aggregates: readonly AggregateInput[],
+    /** Small integer, unique among the host manager's sets (for array-indexed memos). */
+    readonly id = 0,
   ) {}
 
   /** Nova's aggregate_metadata_get_by_host: values split on "," and stripped, from aggregates having `key`. */

@@ -42,6 +42,8 @@ export class HostManager implements HostIndex {
   private aggregateIdsOfHost = new Map<string, number[]>();
   private readonly sets = new Map<string, AggregateSet>();
   private readonly setMembers = new Map<AggregateSet, Set<HostState>>();
+  private setCounter = 0;
+  private readonly imageKeys = new Map<string, number>();
 
   /** Adds a compute node, or refreshes it from a new report (usage, service, instances). */
   upsertHost(input: HostInput): HostState {
@@ -62,6 +64,13 @@ export class HostManager implements HostIndex {
       this.assignAggregateSet(h);
     }
     for (const u of input.instances ?? []) this.addInstanceTo(h, u);
+    let imageId = this.imageKeys.get(h.imageSupportKey);
+    if (imageId === undefined) {
+      imageId = this.imageKeys.size + 1;
+      this.imageKeys.set(h.imageSupportKey, imageId);
+    }
+    h.imageSupportId = imageId;
+    this.serviceChanged(h);
     return h;
   }
 
@@ -74,6 +83,8 @@ export class HostManager implements HostIndex {
     if (same.length) this.byHost.set(host, same);
     else this.byHost.delete(host);
     this.setMembers.get(h.aggregateSet)?.delete(h);
+    this.unavailable.delete(h);
+    this.lastSeenValid = false;
     this.list = this.list.filter((x) => x !== h);
     this.list.forEach((x, i) => {
       x.position = i;
@@ -98,7 +109,10 @@ export class HostManager implements HostIndex {
 
   /** Records a compute service heartbeat (milliseconds since the epoch). */
   recordHeartbeat(host: string, atMs: number): void {
-    for (const h of this.hostsNamed(host)) h.service = normalizeService({ ...h.service, last_seen_up: atMs });
+    for (const h of this.hostsNamed(host)) {
+      h.service = normalizeService({ ...h.service, last_seen_up: atMs });
+      this.serviceChanged(h);
+    }
   }
 
   /** Enables or disables a compute service, or forces it down. */
@@ -108,7 +122,10 @@ export class HostManager implements HostIndex {
   ): void {
     const nodes = this.hostsNamed(host);
     if (nodes.length === 0) throw new UnknownHostError(host);
-    for (const h of nodes) h.service = normalizeService({ ...h.service, ...status });
+    for (const h of nodes) {
+      h.service = normalizeService({ ...h.service, ...status });
+      this.serviceChanged(h);
+    }
   }
 
   /** Records an instance on a node (a build finished elsewhere, a move). */
@@ -180,6 +197,45 @@ export class HostManager implements HostIndex {
     return this.list;
   }
 
+  unavailableHosts(nowMs: number, serviceDownTime: number): readonly HostState[] {
+    // One pass over the heartbeats, kept in a typed array by position: cheaper than asking every host.
+    const seen = this.heartbeats();
+    const out: HostState[] = [];
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const t = seen[i]!;
+      if (t !== t || Math.abs((nowMs - t) / 1000) > serviceDownTime) out.push(list[i]!);
+    }
+    for (const h of this.unavailable)
+      if (!(Math.abs((nowMs - seen[h.position]!) / 1000) > serviceDownTime)) out.push(h);
+    return out;
+  }
+
+  private lastSeen = new Float64Array(0);
+  private lastSeenValid = false;
+  /** Disabled or forced-down services. */
+  private readonly unavailable = new Set<HostState>();
+
+  private heartbeats(): Float64Array {
+    if (!this.lastSeenValid) {
+      this.lastSeen = new Float64Array(this.list.length);
+      for (const h of this.list) this.lastSeen[h.position] = h.service.last_seen_up ?? Number.NaN;
+      this.lastSeenValid = true;
+    }
+    return this.lastSeen;
+  }
+
+  // Keeps the liveness indexes in step with a host's service record.
+  private serviceChanged(h: HostState): void {
+    if (h.service.disabled || h.service.forced_down) this.unavailable.add(h);
+    else this.unavailable.delete(h);
+    if (this.lastSeenValid && h.position < this.lastSeen.length && this.list[h.position] === h) {
+      this.lastSeen[h.position] = h.service.last_seen_up ?? Number.NaN;
+    } else {
+      this.lastSeenValid = false;
+    }
+  }
+
   /** The distinct aggregate sets and their hosts (for per-set evaluation of aggregate-only filters). */
   aggregateSets(): ReadonlyMap<AggregateSet, ReadonlySet<HostState>> {
     return this.setMembers;
@@ -200,6 +256,7 @@ export class HostManager implements HostIndex {
       set = new AggregateSet(
         key,
         ids.map((id) => byId.get(id)!),
+        ++this.setCounter,
       );
       this.sets.set(key, set);
       this.setMembers.set(set, new Set());

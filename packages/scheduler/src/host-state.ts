@@ -50,6 +50,8 @@ export class HostState {
   reserved_host_disk_mb = 0;
   /** Key of (hypervisor_version, supported_instances): hosts with equal keys answer ImagePropertiesFilter alike. */
   imageSupportKey = "";
+  /** Interned `imageSupportKey` (set by the host manager). */
+  imageSupportId = 0;
   /** Bumped on every change, so cached per-host answers know when to recompute. */
   generation = 0;
 

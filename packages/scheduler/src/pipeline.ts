@@ -1,4 +1,3 @@
-import type { AggregateSet } from "./aggregate-set.js";
 import type { SchedulerConfig } from "./config.js";
 import type { RejectedHost, StageReport } from "./explanation.js";
 import {
@@ -172,12 +171,13 @@ export function stageTest(stage: Stage): ((h: HostState) => boolean) | null {
   const passes = stage.prepared.passes;
   if (!passes) return null;
   if (!stage.prepared.byAggregates) return passes;
-  const memo = new Map<AggregateSet, boolean>();
+  const memo: Array<boolean | undefined> = [];
   return (h) => {
-    let v = memo.get(h.aggregateSet);
+    const id = h.aggregateSet.id;
+    let v = memo[id];
     if (v === undefined) {
       v = passes(h);
-      memo.set(h.aggregateSet, v);
+      memo[id] = v;
     }
     return v;
   };
@@ -246,12 +246,24 @@ export function runStagesFast(manager: HostManager, stages: readonly Stage[]): H
   } else if (start) {
     start = [...new Set(start)].sort((a, b) => a.position - b.position);
   }
-  const tests = [...(aggDone ? [] : aggStages), ...others]
-    .map(stageTest)
-    .filter((t): t is (h: HostState) => boolean => t !== null);
+  // Stages that name the only hosts they can reject: decide those hosts now, by position.
+  let rejected: Uint8Array | null = null;
+  const full: Stage[] = [];
+  for (const s of [...(aggDone ? [] : aggStages), ...others]) {
+    const few = s.prepared.onlyCanReject;
+    if (!few) {
+      full.push(s);
+      continue;
+    }
+    rejected ??= new Uint8Array(all.length);
+    const passes = s.prepared.passes!;
+    for (const h of few) if (!passes(h)) rejected[h.position] = 1;
+  }
+  const tests = full.map(stageTest).filter((t): t is (h: HostState) => boolean => t !== null);
   const from = start ?? all;
   const out: HostState[] = [];
   outer: for (const h of from) {
+    if (rejected !== null && rejected[h.position] === 1) continue;
     for (const t of tests) if (!t(h)) continue outer;
     out.push(h);
   }

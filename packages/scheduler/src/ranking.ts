@@ -1,4 +1,3 @@
-import type { AggregateSet } from "./aggregate-set.js";
 import type { WeighedHostReport } from "./explanation.js";
 import type { HostState } from "./host-state.js";
 import type { ActiveWeigher } from "./weighing.js";
@@ -67,15 +66,15 @@ export class WeighedPool {
     this.clampMin = weighers.map((w) => w.weigher.minval ?? null);
     this.clampMax = weighers.map((w) => w.weigher.maxval ?? null);
     // Hosts in the same aggregates share multipliers: look each host's set up once, not once per weigher.
-    const setIndex = new Map<AggregateSet, number>();
+    const setIndex: Array<number | undefined> = [];
     const setOf = new Int32Array(m);
     const sample: HostState[] = [];
     for (let i = 0; i < m; i++) {
-      const set = hosts[i]!.aggregateSet;
-      let j = setIndex.get(set);
+      const id = hosts[i]!.aggregateSet.id;
+      let j = setIndex[id];
       if (j === undefined) {
         j = sample.length;
-        setIndex.set(set, j);
+        setIndex[id] = j;
         sample.push(hosts[i]!);
       }
       setOf[i] = j;
@@ -102,6 +101,8 @@ export class WeighedPool {
       this.mult.push(mu);
     }
     this.alive = new Uint8Array(m).fill(1);
+    this.curTotal = new Float64Array(m);
+    this.curStamp = new Int32Array(m);
     this.aliveCount = m;
     this.lo = new Float64Array(K);
     this.hi = new Float64Array(K);
@@ -116,6 +117,7 @@ export class WeighedPool {
 
   /** Starts the next round (instance): freezes the normalisation this round uses. */
   beginRound(): void {
+    this.stamp++;
     this.rounds.push({
       lo: this.lo.slice(),
       hi: this.hi.slice(),
@@ -138,7 +140,7 @@ export class WeighedPool {
 
   /** The current round's total of a host. */
   total(li: number): number {
-    return this.totalAt(li, this.rounds.length - 1);
+    return this.current(li);
   }
 
   /** The picked host's state changed (a claim): re-read its values. */
@@ -181,50 +183,59 @@ export class WeighedPool {
   sortedPrefix(k: number): number[] {
     const want = Math.min(k, this.aliveCount);
     if (want === 0) return [];
-    const r = this.rounds.length - 1;
     if (want * 4 >= this.aliveCount) return this.fullOrder().slice(0, want);
-    const totals = new Map<number, number>();
-    const buf: number[] = [];
-    const cmp = (a: number, b: number) => this.compareAt(r, a, b, totals);
-    const offer = (li: number) => {
-      totals.set(li, this.totalAt(li, r));
-      if (buf.length === want && cmp(li, buf[want - 1]!) > 0) return;
-      let i = buf.length;
-      while (i > 0 && cmp(li, buf[i - 1]!) < 0) i--;
-      buf.splice(i, 0, li);
-      if (buf.length > want) buf.pop();
-    };
-    for (const li of this.dirty) if (this.alive[li]) offer(li);
     const D = this.drift();
     if (!Number.isFinite(D)) return this.fullOrder().slice(0, want);
+    const buf: number[] = [];
+    for (const li of this.dirty) if (this.alive[li]) this.offer(buf, want, li);
     const slack = SLACK * (1 + this.multSum());
     let examined = 0;
     for (let p = 0; ; p++) {
       if (p >= this.prefixLen && !this.popBase()) break;
       const li = this.prefix[p]!;
       if (!this.alive[li] || this.dirty.has(li)) continue;
-      if (buf.length === want) {
-        const worst = totals.get(buf[want - 1]!)!;
-        if (this.baseTotals[li]! + D + slack < worst) break;
-      }
-      offer(li);
+      if (buf.length === want && this.baseTotals[li]! + D + slack < this.curTotal[buf[want - 1]!]!) break;
+      this.offer(buf, want, li);
       examined++;
     }
     if (examined > Math.max(64, this.m >> 4)) this.rebaseWanted = true;
     return buf;
   }
 
+  // Current-round totals, computed at most once per host per round (a round's totals never change).
+  private curTotal = new Float64Array(0);
+  private curStamp = new Int32Array(0);
+  private stamp = 0;
+
+  private current(li: number): number {
+    if (this.curStamp[li] !== this.stamp) {
+      this.curTotal[li] = this.totalAt(li, this.rounds.length - 1);
+      this.curStamp[li] = this.stamp;
+    }
+    return this.curTotal[li]!;
+  }
+
+  // Keeps `buf` the best `want` hosts seen, in order.
+  private offer(buf: number[], want: number, li: number): void {
+    const r = this.rounds.length - 1;
+    this.current(li);
+    if (buf.length === want && this.compareAt(r, li, buf[want - 1]!) > 0) return;
+    let i = buf.length;
+    while (i > 0 && this.compareAt(r, li, buf[i - 1]!) < 0) i--;
+    buf.splice(i, 0, li);
+    if (buf.length > want) buf.pop();
+  }
+
   /** Every alive host in the current round's order (a full, exact sort). */
   fullOrder(): number[] {
     const r = this.rounds.length - 1;
-    const totals = new Map<number, number>();
     const out: number[] = [];
     for (let i = 0; i < this.m; i++) {
       if (!this.alive[i]) continue;
       out.push(i);
-      totals.set(i, this.totalAt(i, r));
+      this.current(i);
     }
-    return out.sort((a, b) => this.compareAt(r, a, b, totals));
+    return out.sort((a, b) => this.compareAt(r, a, b));
   }
 
   /** The per-weigher breakdown of hosts in the given order, for the current round. */
@@ -289,11 +300,12 @@ export class WeighedPool {
   }
 
   // Round j's order: total descending, then round j-1's list order (its pick first), down to input order.
-  private compareAt(j: number, a: number, b: number, totals?: Map<number, number>): number {
+  private compareAt(j: number, a: number, b: number): number {
     if (a === b) return 0;
+    const last = this.rounds.length - 1;
     for (let r = j; r >= 0; r--) {
-      const ta = r === j && totals?.has(a) ? totals.get(a)! : this.totalAt(a, r);
-      const tb = r === j && totals?.has(b) ? totals.get(b)! : this.totalAt(b, r);
+      const ta = r === last ? this.current(a) : this.totalAt(a, r);
+      const tb = r === last ? this.current(b) : this.totalAt(b, r);
       if (ta > tb) return -1;
       if (ta < tb) return 1;
       const sh = this.rounds[r]!.shuffled;
@@ -330,9 +342,12 @@ export class WeighedPool {
       const rl = info.lo[k]!;
       const rh = info.hi[k]!;
       if (bl === rl && bh === rh) continue;
-      const nb = (x: number) => (bl === bh ? 0 : (x - bl) / (bh - bl));
-      const nr = (x: number) => (rl === rh ? 0 : (x - rl) / (rh - rl));
-      const d = Math.max(Math.abs(nr(bl) - nb(bl)), Math.abs(nr(bh) - nb(bh)));
+      // Both normalisations are affine in the value, so they differ most at the ends of the base range.
+      const nbLo = 0;
+      const nbHi = bl === bh ? 0 : 1;
+      const nrLo = rl === rh ? 0 : (bl - rl) / (rh - rl);
+      const nrHi = rl === rh ? 0 : (bh - rl) / (rh - rl);
+      const d = Math.max(Math.abs(nrLo - nbLo), Math.abs(nrHi - nbHi));
       D += this.maxMult[k]! * d;
     }
     return D;

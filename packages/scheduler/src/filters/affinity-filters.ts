@@ -23,7 +23,11 @@ export const differentHostFilter: HostFilter = {
     const uuids = hintList(req, "different_host");
     if (!uuids) return { passes: null, reason: () => "" };
     const bad = hostsOfInstances(req, uuids);
-    return { passes: (h) => !bad.has(h), reason: () => "host holds an instance named in different_host" };
+    return {
+      passes: (h) => !bad.has(h),
+      reason: () => "host holds an instance named in different_host",
+      onlyCanReject: [...bad],
+    };
   },
 };
 
@@ -95,6 +99,7 @@ export const serverGroupAntiAffinityFilter: HostFilter = {
     }
     const uuid = req.instanceUuid;
     return {
+      onlyCanReject: max > 0 ? [...counts.keys()] : null,
       passes: (h) => (uuid !== null && h.instances.has(uuid)) || (counts.get(h) ?? 0) < max,
       reason: (h) =>
         `${counts.get(h) ?? 0} member(s) of anti-affinity group on host, max_server_per_host ${max}`,

@@ -8,6 +8,7 @@ export const computeFilter: HostFilter = {
   prepare(req) {
     const downTime = req.config.service_down_time;
     return {
+      onlyCanReject: req.hosts.unavailableHosts(req.now, downTime),
       passes: (h) => !h.service.disabled && h.isUp(req.now, downTime),
       reason: (h) =>
         h.service.disabled

@@ -10,6 +10,8 @@ export interface HostIndex {
   hostsOfInstance(instanceUuid: string): readonly HostState[];
   /** Every host state in input order. */
   all(): readonly HostState[];
+  /** Hosts whose compute service is disabled, forced down, or not heard from within `serviceDownTime` s. */
+  unavailableHosts(nowMs: number, serviceDownTime: number): readonly HostState[];
 }
 
 /** What a filter sees of one scheduling request, for one instance of it. */
@@ -39,6 +41,8 @@ export interface PreparedFilter {
   readonly byAggregates?: boolean;
   /** When set, only these hosts can pass (an index lookup); the rest are rejected without a look. */
   readonly candidates?: readonly HostState[] | null;
+  /** When set, only these hosts can fail (an index lookup); the rest pass without a look. */
+  readonly onlyCanReject?: readonly HostState[] | null;
 }
 
 /**

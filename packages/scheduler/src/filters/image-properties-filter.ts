@@ -126,19 +126,19 @@ export const imagePropertiesFilter: HostFilter = {
     const required = str("img_hv_requested_version");
     const predicate = required ? versionPredicate(required) : null;
     // Hosts share few distinct (supported_instances, hypervisor_version) pairs: answer each pair once.
-    const memo = new Map<string, boolean>();
+    const memo: Array<boolean | undefined> = [];
     const check = (h: HostState): boolean => {
       const supported = h.supported_instances;
       if (supported.length === 0) return false;
-      const key = h.imageSupportKey;
-      let ok = memo.get(key);
+      const key = h.imageSupportId;
+      let ok = memo[key];
       if (ok === undefined) {
         ok = supported.some(
           (s) =>
             checked.every((p) => !p || s.includes(p)) &&
             (!(h.hypervisor_version && predicate) || predicate(versionToString(h.hypervisor_version))),
         );
-        memo.set(key, ok);
+        memo[key] = ok;
       }
       return ok;
     };

@@ -26,7 +26,10 @@ export const serverGroupSoftAffinityWeigher: HostWeigher = {
     const count = membersOnHost(req, "soft-affinity");
     return {
       value: count ?? (() => 0),
-      multiplier: multiplierFor("soft_affinity_weight_multiplier", req.config.soft_affinity_weight_multiplier),
+      multiplier: multiplierFor(
+        "soft_affinity_weight_multiplier",
+        req.config.soft_affinity_weight_multiplier,
+      ),
       ...(count ? {} : { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0) }),
     };
   },

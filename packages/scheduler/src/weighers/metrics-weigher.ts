@@ -43,7 +43,9 @@ export const metricsWeigher: HostWeigher = {
     const multiplier = multiplierFor("metrics_weight_multiplier", config.metrics_weight_multiplier);
     return {
       multiplier,
-      ...(setting.length === 0 ? { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0.0) } : {}),
+      ...(setting.length === 0
+        ? { values: (_hs: readonly HostState[], out: Float64Array) => out.fill(0.0) }
+        : {}),
       value: (h) => {
         let value = 0.0;
         for (const [name, ratio] of setting) {
