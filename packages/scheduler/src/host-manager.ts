@@ -204,7 +204,7 @@ export class HostManager implements HostIndex {
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
       const t = seen[i]!;
-      if (t !== t || Math.abs((nowMs - t) / 1000) > serviceDownTime) out.push(list[i]!);
+      if (Number.isNaN(t) || Math.abs((nowMs - t) / 1000) > serviceDownTime) out.push(list[i]!);
     }
     for (const h of this.unavailable)
       if (!(Math.abs((nowMs - seen[h.position]!) / 1000) > serviceDownTime)) out.push(h);
