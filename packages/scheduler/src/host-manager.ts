@@ -1,5 +1,6 @@
 import { AggregateSet } from "./aggregate-set.js";
 import type { HostIndex } from "./filters/host-filter.js";
+import { HostColumns } from "./host-columns.js";
 import { HostState, normalizeService } from "./host-state.js";
 import type { AggregateInput, HostInput } from "./types.js";
 
@@ -43,6 +44,8 @@ export class HostManager implements HostIndex {
   private readonly sets = new Map<string, AggregateSet>();
   private readonly setMembers = new Map<AggregateSet, Set<HostState>>();
   private setCounter = 0;
+  /** Typed-array copies of the hot numbers, by position. */
+  readonly columns = new HostColumns();
   private readonly imageKeys = new Map<string, number>();
 
   /** Adds a compute node, or refreshes it from a new report (usage, service, instances). */
@@ -71,6 +74,7 @@ export class HostManager implements HostIndex {
     }
     h.imageSupportId = imageId;
     this.serviceChanged(h);
+    this.columns.write(h);
     return h;
   }
 
@@ -88,6 +92,7 @@ export class HostManager implements HostIndex {
     this.list = this.list.filter((x) => x !== h);
     this.list.forEach((x, i) => {
       x.position = i;
+      this.columns.write(x);
     });
   }
 
@@ -104,7 +109,10 @@ export class HostManager implements HostIndex {
     }
     this.sets.clear();
     this.setMembers.clear();
-    for (const h of this.list) this.assignAggregateSet(h);
+    for (const h of this.list) {
+      this.assignAggregateSet(h);
+      this.columns.write(h);
+    }
   }
 
   /** Records a compute service heartbeat (milliseconds since the epoch). */
@@ -161,11 +169,13 @@ export class HostManager implements HostIndex {
     h.memory_mb_used += c.memory_mb;
     h.local_gb_used += c.placement_disk_gb;
     h.generation++;
+    this.columns.write(h);
     const added = instanceUuid !== null && !h.instances.has(instanceUuid);
     if (added) this.addInstanceTo(h, instanceUuid);
     return () => {
       Object.assign(h, before);
       h.generation++;
+      this.columns.write(h);
       if (added) {
         h.instances.delete(instanceUuid);
         this.unindexInstance(instanceUuid, h);

@@ -213,23 +213,31 @@ export function runStagesExplained(
 
 /**
  * The survivors of all stages, in input order, computed the fast way: start from the smallest index lookup
- * (a stage's candidates, or the hosts of the aggregate sets that pass every aggregate-only stage), then test
- * the remaining stages cheapest first. Same set as the one-by-one run.
+ * (a stage's candidates, or the hosts of the aggregate sets that pass every aggregate-only stage), decide the few
+ * hosts that some stages can reject, answer memoised stages from the host manager's columns, and call the
+ * remaining tests last. Same set as the one-by-one run.
  */
-export function runStagesFast(manager: HostManager, stages: readonly Stage[]): HostState[] {
+export function runStagesFast(
+  manager: HostManager,
+  stages: readonly Stage[],
+): { hosts: HostState[]; positions: Int32Array } {
   const all = manager.all();
-  let start: readonly HostState[] | null = null;
-  for (const s of stages) {
+  const n = all.length;
+  const cols = manager.columns;
+  const active = stages.filter((s) => s.prepared.passes);
+  let start: Int32Array | null = null;
+  for (const s of active) {
     const c = s.prepared.candidates;
-    if (c && (!start || c.length < start.length)) start = c;
+    if (c && (!start || c.length < start.length)) {
+      start = Int32Array.from(new Set(c.map((h) => h.position))).sort();
+    }
   }
-  const aggStages = stages.filter((s) => s.prepared.byAggregates && s.prepared.passes);
-  const others = stages.filter((s) => !s.prepared.byAggregates && s.prepared.passes);
+  const aggStages = active.filter((s) => s.prepared.byAggregates);
   let aggDone = false;
   if (!start && aggStages.length > 0) {
-    aggDone = true;
     // Decide each aggregate set once, then take the hosts of the sets that pass, in input order.
-    const mark = new Uint8Array(all.length);
+    aggDone = true;
+    const mark = new Uint8Array(n);
     let count = 0;
     for (const members of manager.aggregateSets().values()) {
       if (members.size === 0) continue;
@@ -239,33 +247,64 @@ export function runStagesFast(manager: HostManager, stages: readonly Stage[]): H
         count += members.size;
       }
     }
-    const picked: HostState[] = new Array(count);
+    start = new Int32Array(count);
     let j = 0;
-    for (let i = 0; i < all.length; i++) if (mark[i] === 1) picked[j++] = all[i]!;
-    start = picked;
-  } else if (start) {
-    start = [...new Set(start)].sort((a, b) => a.position - b.position);
+    for (let i = 0; i < n; i++) if (mark[i] === 1) start[j++] = i;
   }
-  // Stages that name the only hosts they can reject: decide those hosts now, by position.
   let rejected: Uint8Array | null = null;
-  const full: Stage[] = [];
-  for (const s of [...(aggDone ? [] : aggStages), ...others]) {
-    const few = s.prepared.onlyCanReject;
-    if (!few) {
-      full.push(s);
-      continue;
+  const aggMemo: Array<(h: HostState) => boolean> = [];
+  const imageMemo: Array<(h: HostState) => boolean> = [];
+  const tests: Array<(h: HostState) => boolean> = [];
+  for (const s of active) {
+    const p = s.prepared;
+    if (p.byAggregates) {
+      if (!aggDone) aggMemo.push(p.passes!);
+    } else if (p.onlyCanReject) {
+      // Only these hosts can fail: decide them now, by position.
+      rejected ??= new Uint8Array(n);
+      for (const h of p.onlyCanReject) if (!p.passes!(h)) rejected[h.position] = 1;
+    } else if (p.byImageSupport) {
+      imageMemo.push(p.passes!);
+    } else {
+      tests.push(p.passes!);
     }
-    rejected ??= new Uint8Array(all.length);
-    const passes = s.prepared.passes!;
-    for (const h of few) if (!passes(h)) rejected[h.position] = 1;
   }
-  const tests = full.map(stageTest).filter((t): t is (h: HostState) => boolean => t !== null);
-  const from = start ?? all;
+  const aggIds = cols.aggregateSetId;
+  const imageIds = cols.imageSupportId;
+  // -1 unknown, 0 fails, 1 passes; per memoised stage, by set or image-support id.
+  const aggSeen = aggMemo.map(() => new Map<number, boolean>());
+  const imageSeen = imageMemo.map(() => new Map<number, boolean>());
+  const total = start ? start.length : n;
+  const outPos = new Int32Array(total);
   const out: HostState[] = [];
-  outer: for (const h of from) {
-    if (rejected !== null && rejected[h.position] === 1) continue;
-    for (const t of tests) if (!t(h)) continue outer;
-    out.push(h);
+  let k = 0;
+  outer: for (let j = 0; j < total; j++) {
+    const pos = start ? start[j]! : j;
+    if (rejected !== null && rejected[pos] === 1) continue;
+    for (let t = 0; t < aggMemo.length; t++) {
+      const id = aggIds[pos]!;
+      let v = aggSeen[t]!.get(id);
+      if (v === undefined) {
+        v = aggMemo[t]!(all[pos]!);
+        aggSeen[t]!.set(id, v);
+      }
+      if (!v) continue outer;
+    }
+    for (let t = 0; t < imageMemo.length; t++) {
+      const id = imageIds[pos]!;
+      let v = imageSeen[t]!.get(id);
+      if (v === undefined) {
+        v = imageMemo[t]!(all[pos]!);
+        imageSeen[t]!.set(id, v);
+      }
+      if (!v) continue outer;
+    }
+    if (tests.length > 0) {
+      const h = all[pos]!;
+      for (const t of tests) if (!t(h)) continue outer;
+    }
+    outPos[k++] = pos;
   }
-  return out;
+  for (let j = 0; j < k; j++) out.push(all[outPos[j]!]!);
+  return { hosts: out, positions: outPos.slice(0, k) };
 }

@@ -1,4 +1,5 @@
 import type { WeighedHostReport } from "./explanation.js";
+import type { HostColumns } from "./host-columns.js";
 import type { HostState } from "./host-state.js";
 import type { ActiveWeigher } from "./weighing.js";
 
@@ -56,6 +57,8 @@ export class WeighedPool {
   constructor(
     readonly hosts: readonly HostState[],
     private readonly weighers: readonly ActiveWeigher[],
+    /** The hosts' positions in the host manager and its columns, when known (the fast path). */
+    source?: { positions: Int32Array; columns: HostColumns },
   ) {
     const m = hosts.length;
     const K = weighers.length;
@@ -69,8 +72,9 @@ export class WeighedPool {
     const setIndex: Array<number | undefined> = [];
     const setOf = new Int32Array(m);
     const sample: HostState[] = [];
+    const setIds = source?.columns.aggregateSetId;
     for (let i = 0; i < m; i++) {
-      const id = hosts[i]!.aggregateSet.id;
+      const id = setIds ? setIds[source!.positions[i]!]! : hosts[i]!.aggregateSet.id;
       let j = setIndex[id];
       if (j === undefined) {
         j = sample.length;
@@ -85,7 +89,11 @@ export class WeighedPool {
       const mu = new Float64Array(m);
       const cmin = this.clampMin[k]!;
       const cmax = this.clampMax[k]!;
-      if (prepared.values) prepared.values(hosts, r);
+      const col = prepared.column && source ? source.columns.cols[prepared.column] : null;
+      if (col) {
+        const pos = source!.positions;
+        for (let i = 0; i < m; i++) r[i] = col[pos[i]!]!;
+      } else if (prepared.values) prepared.values(hosts, r);
       else for (let i = 0; i < m; i++) r[i] = prepared.value(hosts[i]!);
       if (cmin !== null || cmax !== null) {
         for (let i = 0; i < m; i++) {

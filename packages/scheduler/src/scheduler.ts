@@ -144,15 +144,22 @@ export class Scheduler {
     const sortedHosts = (index: number): ((i: number) => number | undefined) | null => {
       if (index === 0) {
         let survivors: HostState[];
+        let positions: Int32Array | null = null;
         if (options.explain) {
           explanation = explainRound0();
           const byKey = new Set(explanation.passed.map((p) => `${p.host}\u0000${p.nodename}`));
           survivors = this.hosts.all().filter((h) => byKey.has(`${h.host}\u0000${h.nodename}`));
         } else {
-          survivors = runStagesFast(this.hosts, stagesFor(0, true));
+          const fast = runStagesFast(this.hosts, stagesFor(0, true));
+          survivors = fast.hosts;
+          positions = fast.positions;
         }
         if (survivors.length === 0) return null;
-        pool = new WeighedPool(survivors, weighers);
+        pool = new WeighedPool(
+          survivors,
+          weighers,
+          positions ? { positions, columns: this.hosts.columns } : undefined,
+        );
       } else {
         this.refilter(pool!, stagesFor(index, false), claimedLi);
         if (pool!.aliveCount === 0) return null;

@@ -39,6 +39,8 @@ export interface PreparedFilter {
   reason(host: HostState): string;
   /** The verdict depends only on the host's aggregates: computed once per distinct aggregate set. */
   readonly byAggregates?: boolean;
+  /** The verdict depends only on (hypervisor_version, supported_instances): computed once per distinct pair. */
+  readonly byImageSupport?: boolean;
   /** When set, only these hosts can pass (an index lookup); the rest are rejected without a look. */
   readonly candidates?: readonly HostState[] | null;
   /** When set, only these hosts can fail (an index lookup); the rest pass without a look. */

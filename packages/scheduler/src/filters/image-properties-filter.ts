@@ -143,6 +143,7 @@ export const imagePropertiesFilter: HostFilter = {
       return ok;
     };
     return {
+      byImageSupport: true,
       passes: check,
       reason: (h) =>
         h.supported_instances.length === 0

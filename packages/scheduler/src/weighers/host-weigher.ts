@@ -1,5 +1,6 @@
 import type { AggregateSet } from "../aggregate-set.js";
 import type { SchedulerConfig } from "../config.js";
+import type { ColumnName } from "../host-columns.js";
 import type { HostState } from "../host-state.js";
 import { pyFloat } from "../python-semantics.js";
 import type { RequestSpec } from "../types.js";
@@ -18,6 +19,8 @@ export interface PreparedWeigher {
   multiplier(host: HostState): number;
   /** Optional batch form of `value`: fills `out[i]` with the value of `hosts[i]` (faster for many hosts). */
   values?(hosts: readonly HostState[], out: Float64Array): void;
+  /** Built-ins: the value is this host-manager column (same expression, kept by position). */
+  readonly column?: ColumnName;
 }
 
 /**

@@ -7,6 +7,7 @@ export const ramWeigher: HostWeigher = {
   minval: 0,
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "free_ram_mb",
     value: (h) => h.free_ram_mb,
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.free_ram_mb;
@@ -21,6 +22,7 @@ export const cpuWeigher: HostWeigher = {
   minval: 0,
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "vcpus_free",
     value: (h) => h.vcpus_total * h.cpu_allocation_ratio - h.vcpus_used,
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) {
@@ -38,6 +40,7 @@ export const diskWeigher: HostWeigher = {
   minval: 0,
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "free_disk_mb",
     value: (h) => h.free_disk_mb,
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.free_disk_mb;
@@ -52,6 +55,7 @@ export const ioOpsWeigher: HostWeigher = {
   minval: 0,
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "num_io_ops",
     value: (h) => h.num_io_ops,
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.num_io_ops;
@@ -67,6 +71,7 @@ export const pciWeigher: HostWeigher = {
   name: "PCIWeigher",
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "pci_weight",
     value: (h) => MAX_DEVS - Math.min(h.pci_free_total, MAX_DEVS - 1),
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) out[i] = MAX_DEVS - Math.min(hs[i]!.pci_free_total, MAX_DEVS - 1);
@@ -80,6 +85,7 @@ export const buildFailureWeigher: HostWeigher = {
   name: "BuildFailureWeigher",
   valueStableWithinRequest: true,
   prepare: ({ config }) => ({
+    column: "failed_builds",
     value: (h) => h.failed_builds,
     values: (hs, out) => {
       for (let i = 0; i < hs.length; i++) out[i] = hs[i]!.failed_builds;
