@@ -133,9 +133,7 @@ export class RpcConnection {
         serial,
         status,
       },
-      (w) => {
-        if (data.length > 0) w.fixedOpaque(data, data.length);
-      },
+      (w) => w.raw(data), // stream data is raw: no length word, no padding
     );
     this.#socket.write(frame);
   }

@@ -106,6 +106,14 @@ export class XdrWriter {
     return this;
   }
 
+  /** Raw bytes with no length and no padding (stream packets carry their data this way). */
+  raw(value: Uint8Array): this {
+    this.#ensure(value.length);
+    this.#buf.set(value, this.#pos);
+    this.#pos += value.length;
+    return this;
+  }
+
   /** Optional data: a boolean, then the value when present. */
   optional<T>(value: T | null | undefined, write: (w: this, v: T) => void): this {
     if (value === null || value === undefined) return this.bool(false);
