@@ -144,7 +144,7 @@ describe("RpcConnection", () => {
 
   it("reassembles messages split across reads and several messages in one read", async () => {
     const { daemon, conn } = await setup();
-    const calls = [1, 2, 3].map((n) => conn.call(7, undefined, (r) => r.string()));
+    const calls = [1, 2, 3].map(() => conn.call(7, undefined, (r) => r.string()));
     await daemon.waitFor(3);
     const big = "x".repeat(70_000);
     const bytes = Buffer.concat(daemon.received.map((m) => daemon.reply(m.header, (w) => w.string(big))));
