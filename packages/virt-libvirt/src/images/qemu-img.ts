@@ -27,7 +27,8 @@ export class QemuImg {
   }
 
   async info(path: string, format?: string): Promise<QemuImgInfo> {
-    const args = ["info", "--output=json", ...(format ? ["-f", format] : []), path];
+    // --force-share: the image may be open by a running QEMU, which holds a write lock on it.
+    const args = ["info", "--force-share", "--output=json", ...(format ? ["-f", format] : []), path];
     const info = JSON.parse(await this.#run(args)) as Record<string, unknown>;
     return {
       format: String(info.format),

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -43,12 +44,17 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 insmod /lib/evdev.ko 2>/dev/null
 insmod /lib/button.ko 2>/dev/null
-echo "${TEST_GUEST_READY_LINE} $(cut -d' ' -f1 /proc/uptime)"
+ready() { echo "${TEST_GUEST_READY_LINE} $(cut -d' ' -f1 /proc/uptime)"; }
+button=""
 for d in /sys/class/input/event*; do
-  if grep -q "Power Button" "$d/device/name" 2>/dev/null; then
-    ( head -c 1 "/dev/input/$(basename "$d")" >/dev/null; echo "power button pressed: powering off"; poweroff -f ) &
-  fi
+  grep -q "Power Button" "$d/device/name" 2>/dev/null && button="/dev/input/$(basename "$d")"
 done
+if [ -n "$button" ]; then
+  # Open the device before announcing readiness, so a press right after the ready line is not missed.
+  ( exec 3<"$button"; ready; head -c 1 <&3 >/dev/null; echo "power button pressed: powering off"; poweroff -f ) &
+else
+  ready
+fi
 while true; do sleep 3600; done
 `;
 
@@ -63,7 +69,18 @@ export async function ensureTestGuest(cacheDir = testGuestCacheDir()): Promise<T
     cmdline: "console=ttyS0 quiet panic=-1",
     readyLine: TEST_GUEST_READY_LINE,
   };
-  if (existsSync(guest.kernelPath) && existsSync(guest.initrdPath)) return guest;
+  const manifestPath = join(cacheDir, "manifest.json");
+  const initHash = createHash("sha256").update(INIT).digest("hex");
+  const cached =
+    existsSync(manifestPath) && (JSON.parse(readFileSync(manifestPath, "utf8")) as { initHash?: string });
+  if (
+    cached &&
+    cached.initHash === initHash &&
+    existsSync(guest.kernelPath) &&
+    existsSync(guest.initrdPath)
+  ) {
+    return guest;
+  }
 
   mkdirSync(cacheDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "nova-test-guest-"));
@@ -101,10 +118,9 @@ export async function ensureTestGuest(cacheDir = testGuestCacheDir()): Promise<T
     writeFileSync(tmpInitrd, initrd);
     renameSync(tmpKernel, guest.kernelPath);
     renameSync(tmpInitrd, guest.initrdPath);
-    writeFileSync(
-      join(cacheDir, "manifest.json"),
-      `${JSON.stringify({ kernel: release, builtAt: new Date().toISOString() }, null, 2)}\n`,
-    );
+    const manifest = { kernel: release, initHash, builtAt: new Date().toISOString() };
+    writeFileSync(`${manifestPath}.${process.pid}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(`${manifestPath}.${process.pid}.tmp`, manifestPath);
     return guest;
   } finally {
     rmSync(work, { recursive: true, force: true });
