@@ -343,8 +343,16 @@ export class LibvirtClient {
           serial = s;
         },
         onStream: (packet) => {
-          if (packet.status === MessageStatus.CONTINUE) onData(packet.data);
-          else finish();
+          if (packet.status !== MessageStatus.CONTINUE) {
+            finish();
+          } else if (packet.data.length === 0) {
+            // An empty packet is the end of the stream (the guest's console closed): confirm it, as
+            // virStreamFinish does, and the daemon answers with the stream's final OK.
+            this.#rpc.sendStream(P.DOMAIN_OPEN_CONSOLE, serial, MessageStatus.OK);
+            finish();
+          } else {
+            onData(packet.data);
+          }
         },
       },
     );

@@ -24,6 +24,10 @@ let guestImage: TestGuest;
 let driver: LibvirtDriver;
 let client: LibvirtClient;
 const events: LifecycleEvent[] = [];
+const instance = testInstance({
+  name: `instance-e2e-${process.pid}-${Date.now().toString(36)}`,
+  flavor: testFlavor({ vcpus: 1, memoryMb: 128, rootGb: 0 }),
+});
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
@@ -62,6 +66,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Whatever happened above, leave no guest behind.
+  await driver?.destroy(instance).catch(() => {});
   await driver?.close();
   await client?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -82,10 +88,6 @@ async function waitFor<T>(
 }
 
 describe("LibvirtDriver with a real QEMU guest", () => {
-  const instance = testInstance({
-    name: `instance-e2e-${process.pid}-${Date.now().toString(36)}`,
-    flavor: testFlavor({ vcpus: 1, memoryMb: 128, rootGb: 0 }),
-  });
   const imageMeta = {
     id: "tiny-root",
     diskFormat: "qcow2",
@@ -129,10 +131,20 @@ describe("LibvirtDriver with a real QEMU guest", () => {
     await waitFor("the ready line after the soft reboot", async () => (await readyCount()) >= 1);
   }, 120_000);
 
-  it("powers off gracefully and on again", async () => {
+  it("powers off gracefully (seen live on the console stream) and on again", async () => {
+    let live = "";
+    const console = await client.openConsole(
+      await client.domainLookupByUuid(instance.uuid),
+      (data) => {
+        live += data.toString("utf8");
+      },
+      { force: true },
+    );
     await driver.powerOff(instance, { timeoutSeconds: 60, retryIntervalSeconds: 10 });
     expect(await state()).toBe(PowerState.SHUTDOWN);
     expect(await driver.getConsoleOutput(instance)).toContain("power button pressed: powering off");
+    await console.done; // the stream ends when QEMU exits
+    expect(live).toContain("power button pressed: powering off");
     await waitFor("the stopped event", async () =>
       events.some((e) => e.uuid === instance.uuid && e.transition === "stopped"),
     );
