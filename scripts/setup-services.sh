@@ -52,3 +52,4 @@ if ! /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1; then
 fi
 /usr/bin/python3 -c 'import oslo_messaging' || die "python3-oslo.messaging is not importable"
 log "python3-oslo.messaging $(/usr/bin/python3 -c 'from importlib.metadata import version; print(version("oslo.messaging"))') is installed"
+bash "$(dirname "$0")/setup-libvirt.sh"

@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+const boolish = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ["true", "false", "1", "0", "yes", "no", "on", "off"].includes(v), "expected a boolean")
+    .transform((v) => ["true", "1", "yes", "on"].includes(v)),
+]);
+
+const csv = z.union([
+  z.array(z.string()),
+  z.string().transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);
+
+/**
+ * The options the libvirt driver reads, with Nova's section and option names (`[libvirt] virt_type`, ...), as
+ * they come from a nova.conf-style INI file (strings) or from code (typed values).
+ */
+export const libvirtDriverConfigSchema = z.object({
+  DEFAULT: z
+    .object({
+      /** Where instance folders and the `_base` image cache live. */
+      instances_path: z.string().min(1).default("/var/lib/nova/instances"),
+    })
+    .prefault({}),
+  libvirt: z
+    .object({
+      virt_type: z.enum(["kvm", "qemu"]).default("kvm"),
+      /** Empty: derived from virt_type (qemu:///system). */
+      connection_uri: z.string().default(""),
+      /** Default: host-model for kvm; none for qemu (TCG cannot run the host's model faithfully). */
+      cpu_mode: z.enum(["host-model", "host-passthrough", "custom", "none"]).optional(),
+      cpu_models: csv.default([]),
+      /** "default" is Nova's spelling of "qcow2 overlays" (use_cow_images). */
+      images_type: z.enum(["default", "qcow2", "flat"]).default("default"),
+      wait_soft_reboot_seconds: z.coerce.number().int().min(0).default(120),
+      mem_stats_period_seconds: z.coerce.number().int().min(0).default(10),
+      /** nova-ts: the daemon socket the remote protocol is spoken on. */
+      socket_path: z.string().min(1).default("/var/run/libvirt/libvirt-sock"),
+      /** nova-ts: how long a "stopped" event waits for a "started" that would make it a reboot (Nova: 15 s). */
+      lifecycle_event_delay_seconds: z.coerce.number().min(0).default(15),
+    })
+    .prefault({}),
+  vnc: z
+    .object({
+      enabled: boolish.default(true),
+      server_listen: z.string().default("127.0.0.1"),
+    })
+    .prefault({}),
+});
+
+/** The libvirt driver's configuration, parsed. */
+export interface LibvirtDriverConfig {
+  readonly instancesPath: string;
+  readonly virtType: "kvm" | "qemu";
+  readonly connectionUri: string;
+  readonly cpuMode: "host-model" | "host-passthrough" | "custom" | "none";
+  readonly cpuModels: readonly string[];
+  readonly imagesType: "qcow2" | "flat";
+  readonly waitSoftRebootSeconds: number;
+  readonly memStatsPeriodSeconds: number;
+  readonly socketPath: string;
+  readonly lifecycleEventDelaySeconds: number;
+  readonly vnc: { readonly enabled: boolean; readonly serverListen: string };
+}
+
+/** Parses the driver's options once, at the edge; a bad value throws a ZodError naming the option. */
+export function parseLibvirtDriverConfig(input: unknown): LibvirtDriverConfig {
+  const raw = libvirtDriverConfigSchema.parse(input ?? {});
+  const lv = raw.libvirt;
+  const cpuMode = lv.cpu_mode ?? (lv.virt_type === "kvm" ? "host-model" : "none");
+  if (cpuMode === "custom" && lv.cpu_models.length === 0) {
+    throw new z.ZodError([
+      {
+        code: "custom",
+        path: ["libvirt", "cpu_models"],
+        message: "cpu_mode = custom needs at least one of cpu_models",
+        input: lv.cpu_models,
+      },
+    ]);
+  }
+  return {
+    instancesPath: raw.DEFAULT.instances_path,
+    virtType: lv.virt_type,
+    connectionUri: lv.connection_uri || "qemu:///system",
+    cpuMode,
+    cpuModels: lv.cpu_models,
+    imagesType: lv.images_type === "flat" ? "flat" : "qcow2",
+    waitSoftRebootSeconds: lv.wait_soft_reboot_seconds,
+    memStatsPeriodSeconds: lv.mem_stats_period_seconds,
+    socketPath: lv.socket_path,
+    lifecycleEventDelaySeconds: lv.lifecycle_event_delay_seconds,
+    vnc: { enabled: raw.vnc.enabled, serverListen: raw.vnc.server_listen },
+  };
+}

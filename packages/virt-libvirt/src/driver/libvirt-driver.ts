@@ -1,0 +1,503 @@
+import { constants as fsConstants } from "node:fs";
+import { mkdir, open, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type AvailableResource,
+  type ComputeDriver,
+  type DestroyOptions,
+  HypervisorUnavailableError,
+  InstanceExistsError,
+  type InstanceInfo,
+  InstanceInvalidStateError,
+  InstanceNotFoundError,
+  InstancePowerOffFailureError,
+  type InstanceRef,
+  type LifecycleListener,
+  LifecycleListeners,
+  MAX_CONSOLE_BYTES,
+  type PowerOffOptions,
+  PowerState,
+  type RebootType,
+  SpawnFailedError,
+  type SpawnRequest,
+  systemClock,
+  type VirtClock,
+  VirtError,
+} from "@nova/virt";
+import type { LibvirtDriverConfig } from "../config.js";
+import { ImageCache } from "../images/image-cache.js";
+import type { ImageSource } from "../images/image-source.js";
+import { InstanceStorage } from "../images/instance-storage.js";
+import { QemuImg } from "../images/qemu-img.js";
+import { LibvirtClient } from "../libvirt-client.js";
+import { ListDomainsFlags } from "../libvirt-constants.js";
+import { LibvirtError } from "../rpc/libvirt-error.js";
+import { VirErrorNumber } from "../rpc/vir-error-codes.js";
+import { buildDomainXml } from "../xml/domain-xml.js";
+import { designGuest } from "../xml/guest-designer.js";
+import { cpuInfoJson, supportedInstances } from "../xml/host-capabilities.js";
+import type { Guest } from "./guest.js";
+import { Host } from "./host.js";
+import type { LibvirtApi } from "./libvirt-api.js";
+import { LifecycleEventFilter } from "./lifecycle-event-filter.js";
+
+const GiB = 1024 ** 3;
+
+/** What the driver is built from: its configuration and the parts it talks to. */
+export interface LibvirtDriverOptions {
+  readonly config: LibvirtDriverConfig;
+  /** Where images come from (the image catalog). */
+  readonly imageSource: ImageSource;
+  /** Opens a libvirt connection (default: the remote protocol on config.socketPath to config.connectionUri). */
+  readonly connect?: () => Promise<LibvirtApi>;
+  /** Time for graceful-shutdown waits and the lifecycle event delay (default the wall clock). */
+  readonly clock?: VirtClock;
+  readonly qemuImg?: QemuImg;
+  /** Written into Nova's metadata element and SMBIOS. */
+  readonly packageVersion?: string;
+  /** Told about what the driver recovered from (listener errors, ignored shutdown failures). */
+  readonly onWarning?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Nova's libvirt driver over libvirt's remote protocol: guests defined from XML built from the instance, disks
+ * from the image cache, every verb of ComputeDriver (graceful soft reboot and power off with fallbacks), power
+ * states mapped as Nova maps them, host resources from one consistent source, lifecycle events forwarded.
+ */
+export class LibvirtDriver implements ComputeDriver {
+  readonly #config: LibvirtDriverConfig;
+  readonly #clock: VirtClock;
+  readonly #host: Host;
+  readonly #storage: InstanceStorage;
+  readonly #listeners: LifecycleListeners;
+  readonly #events: LifecycleEventFilter;
+  readonly #packageVersion: string;
+  readonly #warn: (message: string, error?: unknown) => void;
+  #diskCache: "none" | "writethrough" | undefined;
+
+  constructor(options: LibvirtDriverOptions) {
+    const config = options.config;
+    this.#config = config;
+    this.#clock = options.clock ?? systemClock;
+    this.#packageVersion = options.packageVersion ?? "0.1.0";
+    this.#warn = options.onWarning ?? (() => {});
+    this.#listeners = new LifecycleListeners((error) => this.#warn("lifecycle listener failed", error));
+    this.#events = new LifecycleEventFilter({
+      clock: this.#clock,
+      delayMs: config.lifecycleEventDelaySeconds * 1000,
+      emit: (event) => this.#listeners.emit(event),
+    });
+    const connect =
+      options.connect ??
+      (() => LibvirtClient.connect({ uri: config.connectionUri, socketPath: config.socketPath }));
+    this.#host = new Host({ connect, onEvent: (message) => this.#events.handle(message) });
+    const qemuImg = options.qemuImg ?? new QemuImg();
+    const cache = new ImageCache({
+      baseDir: join(config.instancesPath, "_base"),
+      source: options.imageSource,
+      qemuImg,
+    });
+    this.#storage = new InstanceStorage({
+      instancesPath: config.instancesPath,
+      cache,
+      qemuImg,
+      imagesType: config.imagesType,
+    });
+  }
+
+  async initHost(_host: string): Promise<void> {
+    await mkdir(this.#config.instancesPath, { recursive: true });
+    await this.#host.connection();
+    const caps = await this.#host.getCapabilities();
+    const types = new Set(caps.guests.flatMap((g) => g.domainTypes));
+    if (!types.has(this.#config.virtType)) {
+      throw new HypervisorUnavailableError(
+        `virt_type ${this.#config.virtType} is not available on this host (libvirt offers: ${[...types].join(", ") || "none"})`,
+      );
+    }
+    this.#diskCache = (await supportsDirectIo(this.#config.instancesPath)) ? "none" : "writethrough";
+  }
+
+  async close(): Promise<void> {
+    this.#events.close();
+    await this.#host.close();
+  }
+
+  async getAvailableNodes(): Promise<string[]> {
+    return [await this.#host.call((api) => api.getHostname())];
+  }
+
+  // --- spawn and destroy -----------------------------------------------------------------------------------
+
+  async spawn(request: SpawnRequest): Promise<void> {
+    const { instance, imageMeta } = request;
+    if (await this.#host.findGuest(instance.uuid)) {
+      throw new InstanceExistsError(instance.name, { instanceUuid: instance.uuid });
+    }
+    let guest: Guest | undefined;
+    try {
+      const files = await this.#storage.prepare(instance, imageMeta);
+      const config = designGuest({
+        instance,
+        imageMeta,
+        networkInfo: request.networkInfo ?? [],
+        virtType: this.#config.virtType,
+        cpuMode: this.#config.cpuMode,
+        ...(this.#config.cpuModels[0] ? { cpuModel: this.#config.cpuModels[0] } : {}),
+        paths: files,
+        diskCache: this.#diskCache ?? "writethrough",
+        ...(this.#config.vnc.enabled
+          ? { graphics: { type: "vnc" as const, listen: this.#config.vnc.serverListen } }
+          : {}),
+        memStatsPeriodSeconds: this.#config.memStatsPeriodSeconds,
+        packageVersion: this.#packageVersion,
+        now: this.#clock.now(),
+      });
+      const xml = buildDomainXml(config);
+      await writeFile(join(files.dir, "libvirt.xml"), xml);
+      guest = await this.#host.defineGuest(xml);
+      if (request.powerOn !== false) await guest.launch();
+    } catch (error) {
+      await this.#cleanup(instance, guest);
+      if (VirtError.isInstance(error)) throw error;
+      const reason = LibvirtError.isInstance(error)
+        ? `${error.virCodeName}: ${error.message}`
+        : String(error);
+      throw new SpawnFailedError(instance.uuid, reason, { cause: error });
+    }
+  }
+
+  async #cleanup(instance: InstanceRef, guest: Guest | undefined): Promise<void> {
+    try {
+      if (guest) {
+        await ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID, VirErrorNumber.NO_DOMAIN);
+        await ignoring(guest.deleteConfiguration(), VirErrorNumber.NO_DOMAIN);
+      }
+      await this.#storage.remove(instance.uuid);
+    } catch (error) {
+      this.#warn(`cleanup after a failed spawn of ${instance.uuid} failed`, error);
+    }
+  }
+
+  async destroy(instance: InstanceRef, options: DestroyOptions = {}): Promise<void> {
+    const guest = await this.#host.findGuest(instance.uuid);
+    if (guest) {
+      await this.#host.call(async () => {
+        await ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID, VirErrorNumber.NO_DOMAIN);
+        await ignoring(guest.deleteConfiguration(), VirErrorNumber.NO_DOMAIN);
+      });
+    }
+    if (options.destroyDisks !== false) await this.#storage.remove(instance.uuid);
+  }
+
+  // --- power -----------------------------------------------------------------------------------------------
+
+  async reboot(instance: InstanceRef, type: RebootType): Promise<void> {
+    const guest = await this.#host.getGuest(instance);
+    if (type === "SOFT" && (await this.#state(guest)) === PowerState.RUNNING) {
+      if (await this.#softReboot(guest)) return;
+      this.#warn(
+        `soft reboot of ${instance.uuid} did not finish in ${this.#config.waitSoftRebootSeconds}s; rebooting hard`,
+      );
+    }
+    await this.#hardReboot(instance);
+  }
+
+  /** Nova's soft reboot: ask the guest to shut down, start it again once off; false if it never went off. */
+  async #softReboot(guest: Guest): Promise<boolean> {
+    const oldId = guest.id;
+    await this.#host
+      .call(() => guest.shutdown())
+      .catch((error: unknown) => this.#warn("shutdown request failed", error));
+    for (let second = 0; second < this.#config.waitSoftRebootSeconds; second++) {
+      const current = await this.#host.findGuest(guest.uuid);
+      if (!current) return false;
+      const state = await this.#state(current);
+      if (state === PowerState.SHUTDOWN || state === PowerState.CRASHED) {
+        await this.#host.call(() => current.launch());
+        return true;
+      }
+      // A new domain id means the guest restarted by itself.
+      if (current.id !== oldId && current.id !== -1) return true;
+      await this.#clock.sleep(1000);
+    }
+    return false;
+  }
+
+  async #hardReboot(instance: InstanceRef): Promise<void> {
+    const guest = await this.#host.getGuest(instance);
+    await this.#host.call(async () => {
+      await ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID);
+      await guest.launch();
+    });
+  }
+
+  async powerOff(instance: InstanceRef, options: PowerOffOptions = {}): Promise<void> {
+    const timeout = options.timeoutSeconds ?? 0;
+    const retryInterval = options.retryIntervalSeconds ?? 10;
+    if (timeout > 0 && (await this.#cleanShutdown(instance, timeout, retryInterval))) return;
+    const guest = await this.#host.getGuest(instance);
+    try {
+      await this.#host.call(() => ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID));
+    } catch (error) {
+      if (VirtError.isInstance(error)) throw error;
+      throw new InstancePowerOffFailureError(instance.uuid, (error as Error).message, { cause: error });
+    }
+  }
+
+  /** Nova's _clean_shutdown: ACPI shutdown, re-sent every retry interval, until off or the timeout. */
+  async #cleanShutdown(instance: InstanceRef, timeout: number, retryInterval: number): Promise<boolean> {
+    const guest = await this.#host.findGuest(instance.uuid);
+    if (!guest) return true;
+    if (isOff(await this.#state(guest))) return true;
+    const ask = () =>
+      this.#host
+        .call(() => guest.shutdown())
+        .catch((error: unknown) => this.#warn("shutdown request failed", error));
+    await ask();
+    let countdown = retryInterval;
+    for (let second = 0; second < timeout; second++) {
+      if (isOff(await this.#state(guest))) return true;
+      if (countdown === 0) {
+        countdown = retryInterval;
+        await ask();
+      }
+      countdown -= 1;
+      await this.#clock.sleep(1000);
+    }
+    return isOff(await this.#state(guest));
+  }
+
+  async powerOn(instance: InstanceRef): Promise<void> {
+    const guest = await this.#host.getGuest(instance);
+    const state = await this.#state(guest);
+    if (state === PowerState.RUNNING) return;
+    if (state === PowerState.PAUSED) {
+      await this.#host.call(() => guest.resume());
+      return;
+    }
+    // From shutdown, crashed or suspended (a managed save is restored by the start).
+    await this.#host.call(() => guest.launch());
+  }
+
+  async pause(instance: InstanceRef): Promise<void> {
+    const guest = await this.#requireState(instance, [PowerState.RUNNING], "pause");
+    await this.#stateful(instance, "pause", () => guest.pause());
+  }
+
+  async unpause(instance: InstanceRef): Promise<void> {
+    const guest = await this.#requireState(instance, [PowerState.PAUSED], "unpause");
+    await this.#stateful(instance, "unpause", () => guest.resume());
+  }
+
+  async suspend(instance: InstanceRef): Promise<void> {
+    const guest = await this.#requireState(instance, [PowerState.RUNNING, PowerState.PAUSED], "suspend");
+    await this.#stateful(instance, "suspend", () => guest.save());
+  }
+
+  async resume(instance: InstanceRef): Promise<void> {
+    const guest = await this.#requireState(instance, [PowerState.SUSPENDED], "resume");
+    await this.#stateful(instance, "resume", () => guest.launch());
+  }
+
+  // --- state and host --------------------------------------------------------------------------------------
+
+  async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
+    const guest = await this.#host.getGuest(instance);
+    return this.#host.call(async () => {
+      try {
+        const [info, state] = await Promise.all([guest.getInfo(), guest.getPowerState()]);
+        return {
+          state,
+          internalId: String(guest.id),
+          maxMemoryKb: info.maxMemoryKb,
+          memoryKb: info.memoryKb,
+          vcpus: info.vcpus,
+          cpuTimeNs: info.cpuTimeNs,
+        };
+      } catch (error) {
+        throw notFound(error, instance);
+      }
+    });
+  }
+
+  async instanceExists(instance: InstanceRef): Promise<boolean> {
+    return (await this.#host.findGuest(instance.uuid)) !== undefined;
+  }
+
+  async listInstances(): Promise<string[]> {
+    return (await this.#host.listGuests()).map((g) => g.name);
+  }
+
+  async listInstanceUuids(): Promise<string[]> {
+    return (await this.#host.listGuests()).map((g) => g.uuid);
+  }
+
+  async getConsoleOutput(instance: InstanceRef): Promise<string> {
+    await this.#host.getGuest(instance);
+    const path = this.#storage.filesFor(instance.uuid).consoleLog;
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(path, "r");
+    } catch {
+      return ""; // As Nova: the log appears once the guest first starts.
+    }
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, MAX_CONSOLE_BYTES);
+      const buf = Buffer.alloc(length);
+      await handle.read(buf, 0, length, size - length);
+      return buf.toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async getAvailableResource(nodename: string): Promise<AvailableResource> {
+    const [caps, node, memory, hostname, version, type] = await this.#host.call((api) =>
+      Promise.all([
+        this.#host.getCapabilities(),
+        api.nodeGetInfo(),
+        api.nodeGetMemoryStats(),
+        api.getHostname(),
+        api.getVersion(),
+        api.getType(),
+      ]),
+    );
+    if (nodename !== hostname) {
+      throw new HypervisorUnavailableError(`node ${nodename} is not this host (${hostname})`);
+    }
+    // Total and used memory from one read of the host (libvirt's node memory stats): mixing libvirt's node
+    // info with /proc/meminfo, as Nova does, can make "used" negative where the two disagree.
+    const totalKb = memory.total ?? node.memoryKb;
+    const availableKb = (memory.free ?? 0) + (memory.buffers ?? 0) + (memory.cached ?? 0);
+    const fs = await statfs(this.#config.instancesPath);
+    const totalBytes = fs.blocks * fs.bsize;
+    const freeBytes = fs.bavail * fs.bsize;
+    const usedBytes = (fs.blocks - fs.bfree) * fs.bsize;
+    const [vcpusUsed, overcommit] = await Promise.all([this.#vcpusUsed(), this.#diskOvercommitBytes()]);
+    return {
+      vcpus: node.cpus,
+      memoryMb: Math.floor(totalKb / 1024),
+      localGb: Math.floor(totalBytes / GiB),
+      vcpusUsed,
+      memoryMbUsed: Math.floor((totalKb - availableKb) / 1024),
+      localGbUsed: Math.floor(usedBytes / GiB),
+      hypervisorType: type,
+      hypervisorVersion: version,
+      hypervisorHostname: hostname,
+      cpuInfo: cpuInfoJson(caps),
+      diskAvailableLeast: Math.floor((freeBytes - overcommit) / GiB),
+      supportedInstances: supportedInstances(caps),
+    };
+  }
+
+  registerEventListener(listener: LifecycleListener): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  // --- internals -------------------------------------------------------------------------------------------
+
+  async #state(guest: Guest): Promise<PowerState> {
+    return this.#host.call(() => guest.getPowerState());
+  }
+
+  async #requireState(instance: InstanceRef, allowed: PowerState[], method: string): Promise<Guest> {
+    const guest = await this.#host.getGuest(instance);
+    const state = await this.#state(guest);
+    if (!allowed.includes(state)) throw new InstanceInvalidStateError(instance.uuid, state, method);
+    return guest;
+  }
+
+  /** Runs a state-changing call, mapping libvirt's "not in this state" and "no domain" to Nova's errors. */
+  async #stateful(instance: InstanceRef, method: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await this.#host.call(fn);
+    } catch (error) {
+      if (LibvirtError.isInstance(error, VirErrorNumber.OPERATION_INVALID)) {
+        const guest = await this.#host.findGuest(instance.uuid);
+        const state = guest ? await this.#state(guest) : PowerState.NOSTATE;
+        throw new InstanceInvalidStateError(instance.uuid, state, method, { cause: error });
+      }
+      throw notFound(error, instance);
+    }
+  }
+
+  async #vcpusUsed(): Promise<number> {
+    const active = await this.#host.call((api) => api.listAllDomains(ListDomainsFlags.ACTIVE));
+    const infos = await this.#host.call((api) =>
+      Promise.all(active.map((d) => api.domainGetInfo(d).catch(() => undefined))),
+    );
+    return infos.reduce((sum, info) => sum + (info?.vcpus ?? 0), 0);
+  }
+
+  /** Bytes the instance disks may still grow by (virtual size minus what they use now), as Nova counts it. */
+  async #diskOvercommitBytes(): Promise<number> {
+    const guests = await this.#host.listGuests();
+    let total = 0;
+    for (const guest of guests) {
+      const disk = this.#storage.filesFor(guest.uuid).disk;
+      const sizes = await diskSizes(disk);
+      if (sizes) total += Math.max(0, sizes.virtual - sizes.actual);
+    }
+    return total;
+  }
+}
+
+function isOff(state: PowerState): boolean {
+  return state === PowerState.SHUTDOWN || state === PowerState.CRASHED;
+}
+
+/** Awaits `promise`, treating the given libvirt error numbers as success. */
+async function ignoring(promise: Promise<void>, ...codes: number[]): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    if (LibvirtError.isInstance(error) && codes.includes(error.virCode)) return;
+    throw error;
+  }
+}
+
+function notFound(error: unknown, instance: InstanceRef): unknown {
+  if (LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)) {
+    return new InstanceNotFoundError(instance.uuid, { cause: error });
+  }
+  return error;
+}
+
+/** Virtual and allocated size of a disk file: qcow2's header holds the virtual size at byte 24. */
+async function diskSizes(path: string): Promise<{ virtual: number; actual: number } | undefined> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    return undefined;
+  }
+  const actual = info.blocks * 512;
+  const handle = await open(path, "r");
+  try {
+    const header = Buffer.alloc(32);
+    await handle.read(header, 0, 32, 0);
+    const qcow2 = header.readUInt32BE(0) === 0x514649fb;
+    return { virtual: qcow2 ? Number(header.readBigUInt64BE(24)) : info.size, actual };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Nova picks cache="none" only where the filesystem takes O_DIRECT (tmpfs does not). */
+async function supportsDirectIo(dir: string): Promise<boolean> {
+  const probe = join(dir, `.directio.${process.pid}`);
+  try {
+    const handle = await open(
+      probe,
+      fsConstants.O_CREAT | fsConstants.O_WRONLY | (fsConstants.O_DIRECT ?? 0),
+    );
+    await handle.close();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(probe, { force: true });
+  }
+}
