@@ -1,0 +1,21 @@
+import { createApiServer, silentLogger } from "@nova/api";
+import { FakeComputeBackend } from "@nova/api/test";
+const backend = new FakeComputeBackend({ autoSettle: true });
+const api = createApiServer({ backend, logger: silentLogger });
+const addr = await api.listen(0);
+const base = `http://127.0.0.1:${addr.port}`;
+const show = async (method: string, path: string, init: RequestInit = {}) => {
+  const r = await fetch(base + path, { method, ...init });
+  console.log(method, path, r.status, [...r.headers].filter(([k]) => !["date","connection","keep-alive"].includes(k)).map(([k, v]) => `${k}: ${v}`).join(" | "));
+  console.log("   ", (await r.text()).slice(0, 600));
+};
+const tok = { "X-Auth-Token": "admin:admin" };
+await show("GET", "/");
+await show("GET", "/v2.1/", { headers: tok });
+await show("GET", "/v2.1", {});
+await show("GET", "/v2.1/servers", { headers: { ...tok, "OpenStack-API-Version": "compute 2.94" } });
+await show("POST", "/v2.1/servers", { headers: { ...tok, "Content-Type": "application/json" }, body: JSON.stringify({ server: { name: "a", flavorRef: "1", imageRef: "70a599e0-31e7-49b7-b260-868f441e862b" } }) });
+await new Promise((r) => setTimeout(r, 10));
+await show("GET", "/v2.1/servers/detail", { headers: tok });
+await show("POST", "/v2.1/servers", { headers: { ...tok, "Content-Type": "application/json" }, body: JSON.stringify({ server: { name: "a", flavorRef: "1", imageRef: "x", bogus: 1 } }) });
+await api.close();
