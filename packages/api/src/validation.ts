@@ -22,14 +22,20 @@ export function novaValidationMessage(issue: Issue, input: unknown): string {
 
 function describe(issue: Issue, path: Path, input: unknown): { path: Path; message: string } {
   const value = valueAt(input, path);
+  // Whatever check zod ran, a missing value is JSON schema's "required" failure, reported on the parent.
+  if (
+    value === undefined &&
+    path.length > 0 &&
+    issue.code !== "unrecognized_keys" &&
+    issue.code !== "invalid_key"
+  ) {
+    return {
+      path: path.slice(0, -1),
+      message: `${pythonRepr(String(path[path.length - 1]))} is a required property`,
+    };
+  }
   switch (issue.code) {
     case "invalid_type":
-      if (value === undefined && path.length > 0) {
-        return {
-          path: path.slice(0, -1),
-          message: `${pythonRepr(String(path[path.length - 1]))} is a required property`,
-        };
-      }
       return { path, message: `${pythonRepr(value)} is not of type ${pythonRepr(jsonType(issue.expected))}` };
     case "unrecognized_keys":
       return { path, message: unexpected(issue.keys) };
@@ -55,8 +61,22 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
         };
       }
       return { path, message: `${pythonRepr(value)} is not a ${pythonRepr(issue.format)}` };
-    case "invalid_union":
+    case "invalid_union": {
+      // A plain type union (["string", "null"]) fails with "is not of type 'string', 'null'", as
+      // jsonschema words a list of types; any other union is a oneOf/anyOf that nothing matched.
+      const types = issue.errors.map((branch) =>
+        branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0
+          ? jsonType(branch[0]!.expected)
+          : undefined,
+      );
+      if (types.every((t) => t !== undefined) && new Set(types).size === types.length) {
+        return {
+          path,
+          message: `${pythonRepr(value)} is not of type ${types.map((t) => pythonRepr(t)).join(", ")}`,
+        };
+      }
       return { path, message: `${pythonRepr(value)} is not valid under any of the given schemas` };
+    }
     default:
       return { path, message: issue.message };
   }

@@ -61,4 +61,4 @@ export const imageRefParam = z.union([z.string().regex(uuidPattern), z.string().
 export const flavorRefParam = z.union([z.string().min(1), z.number().int()]);
 
 /** Nova's `description`: up to 255 characters, or null. */
-export const descriptionParam = z.string().max(255).nullable();
+export const descriptionParam = z.union([z.string().max(255), z.null()]);
