@@ -94,7 +94,7 @@ const showServer: Handler = async (request) => {
 };
 
 const deleteServer: Handler = async (request) => {
-  const server = await visibleServer(request, "Instance could not be found");
+  const server = await visibleServer(request);
   try {
     await request.backend.deleteServer(request.context, server.uuid);
   } catch (error) {
