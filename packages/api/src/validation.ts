@@ -36,7 +36,10 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
   }
   switch (issue.code) {
     case "invalid_type":
-      return { path, message: `${pythonRepr(value)} is not of type ${pythonRepr(jsonType(issue.expected))}` };
+      return {
+        path,
+        message: `${pythonRepr(value)} is not of type ${pythonRepr(jsonType(issue.expected, issue.message))}`,
+      };
     case "unrecognized_keys":
       return { path, message: unexpected(issue.keys) };
     case "invalid_key":
@@ -66,7 +69,7 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
       // jsonschema words a list of types; any other union is a oneOf/anyOf that nothing matched.
       const types = issue.errors.map((branch) =>
         branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0
-          ? jsonType(branch[0]!.expected)
+          ? jsonType(branch[0]!.expected, branch[0]!.message)
           : undefined,
       );
       if (types.every((t) => t !== undefined) && new Set(types).size === types.length) {
@@ -87,7 +90,9 @@ function unexpected(keys: readonly string[]): string {
   return `Additional properties are not allowed (${listed} ${keys.length === 1 ? "was" : "were"} unexpected)`;
 }
 
-function jsonType(expected: string): string {
+function jsonType(expected: string, message?: string): string {
+  // Schemas mark integer types ("type:integer") since zod reports them as "number".
+  if (message?.startsWith("type:")) return message.slice("type:".length);
   if (expected === "int") return "integer";
   return expected;
 }

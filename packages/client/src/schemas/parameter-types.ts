@@ -15,9 +15,13 @@ export const nameParam = z
   .max(255)
   .refine((value) => /^(?!\s)[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]*(?<!\s)$/u.test(value), NAME_MESSAGE);
 
+// JSON schema says "integer" where zod says "number"; the API's error messages read this marker.
+const integer = () =>
+  z.int({ error: (issue) => (issue.code === "invalid_type" ? "type:integer" : undefined) });
+
 /** Nova's `positive_integer`: an integer >= 1 or a string of digits. */
 export const positiveIntegerParam = z.union([
-  z.number().int().min(1),
+  integer().min(1),
   z
     .string()
     .min(1)
@@ -58,7 +62,7 @@ export const metadataParam = z.record(z.string().regex(/^[a-zA-Z0-9-_:. ]{1,255}
 export const imageRefParam = z.union([z.string().regex(uuidPattern), z.string().max(0)]);
 
 /** Nova's `flavor_ref`: a non-empty string or an integer (an id or a URL ending in the id). */
-export const flavorRefParam = z.union([z.string().min(1), z.number().int()]);
+export const flavorRefParam = z.union([z.string().min(1), integer()]);
 
 /** Nova's `description`: up to 255 characters, or null. */
 export const descriptionParam = z.union([z.string().max(255), z.null()]);
