@@ -62,11 +62,19 @@ describe("ComputeClient", () => {
       [200, { servers: [] }],
       [202, undefined],
     ]);
-    const client = new ComputeClient({ endpoint: "http://h:8774/v2.1/", token: "u:p", microversion: "2.60", fetch: impl });
+    const client = new ComputeClient({
+      endpoint: "http://h:8774/v2.1/",
+      token: "u:p",
+      microversion: "2.60",
+      fetch: impl,
+    });
     await client.listServers({ status: ["ACTIVE", "SHUTOFF"], limit: 5, name: undefined });
     await client.rebootServer("a/b", "HARD");
     expect(sent[0]?.url).toBe("http://h:8774/v2.1/servers?status=ACTIVE&status=SHUTOFF&limit=5");
-    expect(sent[0]?.headers).toMatchObject({ "X-Auth-Token": "u:p", "OpenStack-API-Version": "compute 2.60" });
+    expect(sent[0]?.headers).toMatchObject({
+      "X-Auth-Token": "u:p",
+      "OpenStack-API-Version": "compute 2.60",
+    });
     expect(sent[1]).toMatchObject({
       url: "http://h:8774/v2.1/servers/a%2Fb/action",
       method: "POST",
@@ -79,7 +87,12 @@ describe("ComputeClient", () => {
     const { impl } = scriptedFetch([
       [
         409,
-        { conflictingRequest: { code: 409, message: "Cannot 'pause' instance s1 while it is in vm_state stopped" } },
+        {
+          conflictingRequest: {
+            code: 409,
+            message: "Cannot 'pause' instance s1 while it is in vm_state stopped",
+          },
+        },
         { "x-openstack-request-id": "req-1" },
       ],
       [503, "upstream down", {}],
@@ -130,7 +143,9 @@ describe("ComputeClient", () => {
     expect(sent).toHaveLength(4);
     expect(sleeps).toEqual([250, 250, 250]);
 
-    const stuck = scriptedFetch(Array.from({ length: 6 }, () => [200, { server: SERVER }] as [number, unknown]));
+    const stuck = scriptedFetch(
+      Array.from({ length: 6 }, () => [200, { server: SERVER }] as [number, unknown]),
+    );
     now = 0;
     const slow = new ComputeClient({ endpoint: "http://h/v2.1", fetch: stuck.impl });
     const error = await slow
