@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError } from "./config-error.js";
+import { loadNovaConfig, parseGroup } from "./load-config.js";
+import { int } from "./option-types.js";
+
+function confFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "nova-conf-"));
+  const file = join(dir, "nova.conf");
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("loadNovaConfig", () => {
+  it("gives Nova's defaults with no source at all", () => {
+    const cfg = loadNovaConfig();
+    expect(cfg.DEFAULT.report_interval).toBe(10);
+    expect(cfg.DEFAULT.service_down_time).toBe(60);
+    expect(cfg.DEFAULT.control_exchange).toBe("nova");
+    expect(cfg.DEFAULT.transport_url).toBe("fake://");
+    expect(cfg.DEFAULT.osapi_compute_listen_port).toBe(8774);
+    expect(cfg.database.max_pool_size).toBe(5);
+    expect(cfg.database.connection).toBeUndefined();
+  });
+
+  it("types values from files, later files winning, and keeps raw groups for libraries", () => {
+    const a = confFile("[DEFAULT]\nreport_interval = 5\ndebug = yes\n[database]\nconnection = sqlite://\n");
+    const b = confFile(
+      "[DEFAULT]\nreport_interval = 2\n[filter_scheduler]\nenabled_filters = ComputeFilter, RamFilter\n",
+    );
+    const cfg = loadNovaConfig({ files: [a, b] });
+    expect(cfg.DEFAULT.report_interval).toBe(2);
+    expect(cfg.DEFAULT.debug).toBe(true);
+    expect(cfg.database.connection).toBe("sqlite://");
+    expect(cfg.raw.filter_scheduler?.enabled_filters).toBe("ComputeFilter, RamFilter");
+    expect(cfg.files).toEqual([a, b]);
+  });
+
+  it("lets OS_<GROUP>__<OPTION> variables override files", () => {
+    const a = confFile("[DEFAULT]\nhost = from-file\n[database]\nconnection = sqlite://\n");
+    const cfg = loadNovaConfig({
+      files: [a],
+      env: {
+        OS_DEFAULT__HOST: "from-env",
+        OS_DATABASE__CONNECTION: "mysql+pymysql://root@127.0.0.1/nova",
+        OS_FILTER_SCHEDULER__HOST_SUBSET_SIZE: "3",
+        PATH: "/usr/bin",
+      },
+    });
+    expect(cfg.DEFAULT.host).toBe("from-env");
+    expect(cfg.database.connection).toBe("mysql+pymysql://root@127.0.0.1/nova");
+    expect(cfg.raw.filter_scheduler?.host_subset_size).toBe("3");
+  });
+
+  it("applies code defaults below files", () => {
+    const a = confFile("[DEFAULT]\nhost = from-file\n");
+    const cfg = loadNovaConfig({ defaults: { DEFAULT: { host: "aio", report_interval: 3 } }, files: [a] });
+    expect(cfg.DEFAULT.host).toBe("from-file");
+    expect(cfg.DEFAULT.report_interval).toBe(3);
+  });
+
+  it.each([
+    ["[DEFAULT]\nreport_interval = ten\n", "report_interval", "DEFAULT"],
+    ["[DEFAULT]\nservicegroup_driver = mc\n", "servicegroup_driver", "DEFAULT"],
+    ["[DEFAULT]\ndebug = maybe\n", "debug", "DEFAULT"],
+    ["[DEFAULT]\nosapi_compute_listen_port = 70000\n", "osapi_compute_listen_port", "DEFAULT"],
+    ["[database]\nmax_pool_size = 0\n", "max_pool_size", "database"],
+  ])("rejects %j naming the option", (text, option, group) => {
+    const file = confFile(text);
+    let caught: unknown;
+    try {
+      loadNovaConfig({ files: [file] });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).option).toBe(option);
+    expect((caught as ConfigError).message).toContain(`option ${option} in group [${group}]`);
+  });
+
+  it("names a missing file", () => {
+    expect(() => loadNovaConfig({ files: ["/nonexistent/nova.conf"] })).toThrow(
+      /Cannot read config file \/nonexistent/,
+    );
+  });
+
+  it("validates a library's own group with its schema, naming the option", () => {
+    const cfg = loadNovaConfig({ texts: ["[filter_scheduler]\nhost_subset_size = x\n"] });
+    const schema = z.object({ host_subset_size: int(1, { min: 1 }) });
+    expect(() => parseGroup(cfg, "filter_scheduler", (raw) => schema.parse(raw))).toThrow(
+      /option host_subset_size in group \[filter_scheduler\]/,
+    );
+    const ok = loadNovaConfig({ texts: ["[filter_scheduler]\nhost_subset_size = 4\n"] });
+    expect(parseGroup(ok, "filter_scheduler", (raw) => schema.parse(raw))).toEqual({ host_subset_size: 4 });
+  });
+});

@@ -1,0 +1,93 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+import { bool, choice, float, int, list, optStr, str } from "./option-types.js";
+
+/**
+ * The options nova-ts services read, by Nova's group and option names. Groups a library parses itself
+ * (`[oslo_messaging_rabbit]` by @nova/messaging, `[filter_scheduler]` by @nova/scheduler, `[libvirt]` by
+ * @nova/virt-libvirt) stay raw in {@link NovaConfig.raw} and are handed to that library's parser.
+ */
+export const novaOptionGroups = {
+  DEFAULT: z.object({
+    host: str(hostname()),
+    my_ip: str("127.0.0.1"),
+    state_path: str("./data"),
+    debug: bool(false),
+    transport_url: str("fake://"),
+    control_exchange: str("nova"),
+    rpc_response_timeout: int(60, { min: 1 }),
+    long_rpc_timeout: int(1800, { min: 1 }),
+    report_interval: int(10, { min: 0 }),
+    service_down_time: int(60, { min: 1 }),
+    servicegroup_driver: choice(["db", "memory"] as const, "db"),
+    compute_driver: str("fake.FakeDriver"),
+    // Nova's default is 0 (never): we fail a build stuck for 30 minutes, so no instance stays in BUILD forever.
+    instance_build_timeout: int(1800, { min: 0 }),
+    default_availability_zone: str("nova"),
+    default_schedule_zone: optStr(),
+    cpu_allocation_ratio: float(0, { min: 0 }),
+    ram_allocation_ratio: float(0, { min: 0 }),
+    disk_allocation_ratio: float(0, { min: 0 }),
+    initial_cpu_allocation_ratio: float(16.0, { min: 0 }),
+    initial_ram_allocation_ratio: float(1.5, { min: 0 }),
+    initial_disk_allocation_ratio: float(1.0, { min: 0 }),
+    reserved_host_cpus: int(0, { min: 0 }),
+    reserved_host_memory_mb: int(512, { min: 0 }),
+    reserved_host_disk_mb: int(0, { min: 0 }),
+    osapi_compute_listen: str("0.0.0.0"),
+    osapi_compute_listen_port: int(8774, { min: 0, max: 65535 }),
+    osapi_compute_workers: int(1, { min: 1 }),
+    graceful_shutdown_timeout: int(60, { min: 0 }),
+  }),
+  api: z.object({
+    // Nova defaults to keystone; nova-ts has no keystone client yet, so the development mode is the default.
+    auth_strategy: choice(["noauth2", "keystone"] as const, "noauth2"),
+    max_limit: int(1000, { min: 1 }),
+  }),
+  database: z.object({
+    connection: optStr(),
+    max_pool_size: int(5, { min: 1 }),
+    max_overflow: int(50, { min: 0 }),
+    pool_timeout: int(30, { min: 1 }),
+    max_retries: int(10, { min: -1 }),
+    retry_interval: int(10, { min: 0 }),
+    connection_recycle_time: int(3600, { min: 1 }),
+  }),
+  api_database: z.object({
+    connection: optStr(),
+    max_pool_size: int(5, { min: 1 }),
+    max_overflow: int(50, { min: 0 }),
+    pool_timeout: int(30, { min: 1 }),
+  }),
+  notifications: z.object({
+    notification_format: choice(["unversioned", "versioned", "both"] as const, "unversioned"),
+    notify_on_state_change: optStr(),
+  }),
+  oslo_messaging_notifications: z.object({
+    driver: list([]),
+    topics: list(["notifications"]),
+    transport_url: optStr(),
+  }),
+  upgrade_levels: z.object({
+    compute: optStr(),
+    conductor: optStr(),
+    scheduler: optStr(),
+    compute_task: optStr(),
+  }),
+  fake: z.object({
+    // Options of the fake driver (Nova's FakeDriver takes them from code; we make them settable).
+    host_count: int(1, { min: 1 }),
+    vcpus: int(16, { min: 1 }),
+    memory_mb: int(32768, { min: 1 }),
+    local_gb: int(1024, { min: 1 }),
+    spawn_delay: float(0, { min: 0 }),
+  }),
+} as const;
+
+type Groups = typeof novaOptionGroups;
+
+/** Raw option values of every group as given (files then environment): strings, or lists of them. */
+export type RawConfig = Record<string, Record<string, string | string[]>>;
+
+/** The parsed configuration: typed groups, plus the raw values of every group for libraries' parsers. */
+export type NovaConfig = { [G in keyof Groups]: z.output<Groups[G]> } & { raw: RawConfig; files: string[] };
