@@ -1,1 +1,82 @@
-export {};
+// @nova/objects: Nova's domain types, their zod schemas, and the versioned-object wire form.
+// Field names are Nova's (snake_case) on purpose: they are what travels over RPC and what the databases hold.
+
+/** Domain objects. */
+export { type BuildRequest, BuildRequestCodec } from "./objects/build-request.js";
+export {
+  CELL0_UUID,
+  type CellMapping,
+  CellMappingCodec,
+  CellMappingListCodec,
+} from "./objects/cell-mapping.js";
+export { type ComputeNode, ComputeNodeCodec, ComputeNodeListCodec } from "./objects/compute-node.js";
+export { type Flavor, FlavorCodec, FlavorListCodec } from "./objects/flavor.js";
+export { type HostMapping, HostMappingCodec } from "./objects/host-mapping.js";
+export { type Instance, InstanceCodec, InstanceListCodec } from "./objects/instance.js";
+export {
+  type InstanceAction,
+  InstanceActionCodec,
+  type InstanceActionEvent,
+  InstanceActionEventCodec,
+  InstanceActionEventListCodec,
+  InstanceActionListCodec,
+} from "./objects/instance-action.js";
+export { type InstanceFault, InstanceFaultCodec, InstanceFaultListCodec } from "./objects/instance-fault.js";
+export {
+  type InstanceGroup,
+  InstanceGroupCodec,
+  InstanceGroupListCodec,
+  SERVER_GROUP_POLICIES,
+} from "./objects/instance-group.js";
+export { type InstanceMapping, InstanceMappingCodec } from "./objects/instance-mapping.js";
+export { type KeyPair, KeyPairCodec, KeyPairListCodec } from "./objects/key-pair.js";
+export { persistentFields, timestampFields } from "./objects/persistent-fields.js";
+export {
+  DEFAULT_QUOTAS,
+  QUOTA_RESOURCES,
+  type QuotaResource,
+  type QuotaUsage,
+  quotaUsageSchema,
+} from "./objects/quota.js";
+export { type RequestSpec, RequestSpecCodec, requestSpecImageProperties } from "./objects/request-spec.js";
+export { type Selection, SelectionCodec } from "./objects/selection.js";
+export { SERVICE_VERSION, type Service, ServiceCodec, ServiceListCodec } from "./objects/service.js";
+/** power_state numbers. */
+export { POWER_STATE_NAMES, POWER_STATES, PowerState, type PowerStateValue } from "./power-state.js";
+/** task_states. */
+export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
+/** vm_states. */
+export {
+  ALLOW_HARD_REBOOT,
+  ALLOW_SOFT_REBOOT,
+  allowResourceRemoval,
+  VM_STATES,
+  type VmState,
+  VmStates,
+} from "./vm-state.js";
+/** Registry of every modelled class; decode any RPC value. */
+export { decodeNovaValue, encodeNovaObject, novaObjectCodecs } from "./wire/codec-registry.js";
+/** Field constructors and field types used to define objects. */
+export { type Field, type FieldValue, f, type NestedCodec } from "./wire/fields.js";
+/** Codecs: define, encode, decode, track changes. */
+export {
+  defineObject,
+  defineObjectList,
+  type FieldMap,
+  type ObjectCodec,
+  type ObjectListCodec,
+  type ObjectMeta,
+  type ObjectOf,
+  objectChanges,
+  objectMeta,
+  withChanges,
+} from "./wire/object-codec.js";
+/** The primitive envelope (`nova_object.*`). */
+export {
+  isNovaObjectPrimitive,
+  NOVA_NAMESPACE,
+  type NovaObjectPrimitive,
+  novaObjectPrimitiveSchema,
+} from "./wire/primitive.js";
+/** Typed decode error. */
+export { WireFormatError, type WireFormatErrorCode } from "./wire/wire-format-error.js";

@@ -1,0 +1,75 @@
+/** An exchange as declared on the broker (names and flags must match oslo's exactly, or declares fail). */
+export interface ExchangeDeclaration {
+  name: string;
+  type: "topic" | "fanout" | "direct";
+  durable: boolean;
+  autoDelete: boolean;
+}
+
+/** A queue as declared on the broker. */
+export interface QueueDeclaration {
+  name: string;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  arguments: Record<string, unknown>;
+}
+
+/** One message to publish. `exchange: null` is the default exchange (routing key = queue name). */
+export interface Publication {
+  exchange: ExchangeDeclaration | null;
+  routingKey: string;
+  body: string;
+  /** AMQP `expiration` in ms (oslo sets it on call requests to the call timeout). */
+  expirationMs?: number;
+  /** Extra AMQP headers (oslo sends an empty table). */
+  headers?: Record<string, unknown>;
+  /** Declared and bound to the exchange with `routingKey` before the publish (notifications' default queue). */
+  ensureQueue?: QueueDeclaration;
+  /** Ask the broker to return the message if no queue takes it (oslo does for replies). */
+  mandatory?: boolean;
+  /** AMQP reply_to property (only for direct reply-to). */
+  replyTo?: string;
+}
+
+/** A queue to consume, with the bindings that feed it. */
+export interface Subscription {
+  queue: QueueDeclaration;
+  bindings: Array<{ exchange: ExchangeDeclaration; routingKey: string }>;
+  /** Consume without acks (only direct reply-to needs it). */
+  noAck?: boolean;
+}
+
+/** A message handed to a consumer. Call exactly one of ack/requeue (unless the subscription is noAck). */
+export interface Delivery {
+  body: string;
+  redelivered: boolean;
+  headers: Record<string, unknown>;
+  replyTo: string | undefined;
+  ack(): void;
+  requeue(): void;
+}
+
+/** A running consumer; it survives reconnects until cancelled. */
+export interface ConsumerHandle {
+  cancel(): Promise<void>;
+}
+
+/** Connection state changes the RPC layer reacts to (fail calls in flight on `disconnected`). */
+export type DriverState = "connected" | "disconnected";
+
+/**
+ * The swappable broker behind a transport (`rabbit://`, `fake://`): AMQP-shaped primitives only, so that the
+ * RPC and notification code above it is the same for every driver.
+ */
+export interface MessagingDriver {
+  /** Resolves once the broker has the message (publisher confirm); rejects with a typed error otherwise. */
+  publish(publication: Publication): Promise<void>;
+  /** Declares the queue and bindings and starts consuming; re-established after every reconnect. */
+  subscribe(subscription: Subscription, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle>;
+  /** Subscribes to connection state changes; returns the unsubscribe function. */
+  onStateChange(listener: (state: DriverState) => void): () => void;
+  /** True when the driver supports RabbitMQ direct reply-to. */
+  readonly supportsDirectReplyTo: boolean;
+  close(): Promise<void>;
+}

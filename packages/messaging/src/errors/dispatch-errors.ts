@@ -1,0 +1,33 @@
+import { MessagingError } from "./messaging-error.js";
+
+/** The module oslo's dispatcher errors come from; kept on the wire so Python peers rebuild them. */
+export const DISPATCHER_MODULE = "oslo_messaging.rpc.dispatcher";
+
+/** A compatible endpoint exists but lacks the method; oslo's `NoSuchMethod`. */
+export class NoSuchMethod extends MessagingError {
+  readonly module = DISPATCHER_MODULE;
+  readonly method: string;
+
+  constructor(method: string) {
+    super("NO_SUCH_METHOD", `Endpoint does not support RPC method ${method}`);
+    this.method = method;
+  }
+}
+
+/** No endpoint matches the namespace and version; oslo's `UnsupportedVersion`. */
+export class UnsupportedVersion extends MessagingError {
+  readonly module = DISPATCHER_MODULE;
+  readonly version: string;
+  readonly method: string | undefined;
+
+  constructor(version: string, method?: string) {
+    super(
+      "UNSUPPORTED_VERSION",
+      method === undefined
+        ? `Endpoint does not support RPC version ${version}`
+        : `Endpoint does not support RPC version ${version}. Attempted method: ${method}`,
+    );
+    this.version = version;
+    this.method = method;
+  }
+}

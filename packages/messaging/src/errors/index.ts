@@ -1,0 +1,12 @@
+export { BufferOverflow } from "./buffer-overflow.js";
+export { ConnectionLost } from "./connection-lost.js";
+export { DISPATCHER_MODULE, NoSuchMethod, UnsupportedVersion } from "./dispatch-errors.js";
+export { InvalidTarget } from "./invalid-target.js";
+export { InvalidTransportUrl } from "./invalid-transport-url.js";
+export { MalformedMessage } from "./malformed-message.js";
+export { MessagingError, type MessagingErrorOptions } from "./messaging-error.js";
+export { MessagingTimeout } from "./messaging-timeout.js";
+export { PublishRejected } from "./publish-rejected.js";
+export { RemoteError, type RemoteFailure } from "./remote-error.js";
+export { TransportClosed } from "./transport-closed.js";
+export { RpcVersionCapError } from "./version-cap-error.js";

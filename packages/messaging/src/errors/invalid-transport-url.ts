@@ -1,0 +1,13 @@
+import { MessagingError } from "./messaging-error.js";
+
+/** The transport URL could not be parsed; `part` names what is wrong (scheme, host, port, ...). */
+export class InvalidTransportUrl extends MessagingError {
+  readonly part: string;
+  readonly url: string;
+
+  constructor(url: string, part: string, detail: string) {
+    super("INVALID_TRANSPORT_URL", `Invalid transport URL (${part}): ${detail}`);
+    this.url = url;
+    this.part = part;
+  }
+}

@@ -1,0 +1,16 @@
+import { MessagingError } from "./messaging-error.js";
+
+/** The requested version is above the client's version cap; oslo's `RPCVersionCapError`. */
+export class RpcVersionCapError extends MessagingError {
+  readonly version: string;
+  readonly versionCap: string;
+
+  constructor(version: string, versionCap: string) {
+    super(
+      "RPC_VERSION_CAP",
+      `Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`,
+    );
+    this.version = version;
+    this.versionCap = versionCap;
+  }
+}

@@ -1,0 +1,134 @@
+import type { Publication } from "../drivers/driver.js";
+import { InvalidTarget } from "../errors/invalid-target.js";
+import { RpcVersionCapError } from "../errors/version-cap-error.js";
+import type { Transport } from "../transport.js";
+import { serializeMsg } from "../wire/envelope.js";
+import type { RemoteErrorRegistry } from "../wire/failure.js";
+import { uuidHex } from "../wire/ids.js";
+import { packContext, type RequestContext } from "../wire/request-context.js";
+import { checkVersion, isVersionCompatible } from "./rpc-version.js";
+import type { Target } from "./target.js";
+
+/** AMQP header carrying the caller's absolute deadline (epoch ms), with `rpc_deadline_header` on. */
+export const DEADLINE_HEADER = "x-nova-deadline";
+
+/** Client settings; every one can be changed per call with prepare(). Times are in seconds, as in oslo. */
+export interface RpcClientOptions {
+  /** Call timeout in seconds; default `rpc_response_timeout`. */
+  timeout?: number;
+  /** Refuse to send messages above this version (rolling upgrades). */
+  versionCap?: string;
+  /** Fail a call when no call-monitor heartbeat arrives for this many seconds (server heartbeats every N/2). */
+  callMonitorTimeout?: number;
+  /** Remote error types rebuilt as typed errors; others arrive as RemoteError. */
+  remoteErrors?: RemoteErrorRegistry;
+}
+
+/** What prepare() may override: the target's fields and the client options. */
+export type PrepareOptions = Target & RpcClientOptions;
+
+/** Arguments of an RPC method: keyword arguments only, as oslo's. */
+export type RpcArgs = Record<string, unknown>;
+
+/**
+ * Calls and casts to RPC servers (oslo's `RPCClient`): `call` waits for the reply, `cast` resolves once the
+ * broker has confirmed the message, `cast` on a `fanout` target reaches every server of the topic.
+ */
+export class RpcClient {
+  readonly target: Readonly<Target>;
+  readonly options: Readonly<RpcClientOptions>;
+
+  constructor(
+    private readonly transport: Transport,
+    target: Target,
+    options: RpcClientOptions = {},
+  ) {
+    if (target.version !== undefined) checkVersion(target.version);
+    if (options.versionCap !== undefined) checkVersion(options.versionCap);
+    this.target = { ...target };
+    this.options = { ...options };
+  }
+
+  /** A client with some target fields or options changed (`version`, `server`, `fanout`, `timeout`...). */
+  prepare(overrides: PrepareOptions): RpcClient {
+    const { timeout, versionCap, callMonitorTimeout, remoteErrors, ...target } = overrides;
+    const options: RpcClientOptions = { ...this.options };
+    if (timeout !== undefined) options.timeout = timeout;
+    if (versionCap !== undefined) options.versionCap = versionCap;
+    if (callMonitorTimeout !== undefined) options.callMonitorTimeout = callMonitorTimeout;
+    if (remoteErrors !== undefined) options.remoteErrors = remoteErrors;
+    return new RpcClient(this.transport, { ...this.target, ...target }, options);
+  }
+
+  /** Whether `version` (default: the target's) is within the version cap. */
+  canSendVersion(version?: string): boolean {
+    return isVersionCompatible(this.options.versionCap, version ?? this.target.version);
+  }
+
+  /** Sends without waiting for a result; resolves when the broker has confirmed the message. */
+  async cast(ctx: RequestContext, method: string, args: RpcArgs = {}): Promise<void> {
+    const msg = this.makeMessage(method, args);
+    msg._unique_id = uuidHex();
+    packContext(msg, ctx);
+    await this.transport.driver.publish(this.publication(msg, undefined, undefined));
+  }
+
+  /** Invokes a method and waits for its reply; MessagingTimeout after `timeout` s. Remote errors are rethrown. */
+  async call<T = unknown>(ctx: RequestContext, method: string, args: RpcArgs = {}): Promise<T> {
+    if (this.target.fanout) throw new InvalidTarget("A call cannot be used with fanout");
+    const msg = this.makeMessage(method, args);
+    const transport = this.transport;
+    const waiter = transport.replyWaiter();
+    if (!waiter.ready) await waiter.start();
+    const timeoutMs = (this.options.timeout ?? transport.options.rpc_response_timeout) * 1000;
+    const monitor = this.options.callMonitorTimeout;
+    const msgId = uuidHex();
+    msg._msg_id = msgId;
+    msg._reply_q = waiter.queueName;
+    msg._timeout = monitor ?? null;
+    msg._unique_id = uuidHex();
+    packContext(msg, ctx);
+    const reply = waiter.wait(msgId, {
+      timeoutMs,
+      ...(monitor === undefined ? {} : { callMonitorMs: monitor * 1000 }),
+      ...(this.options.remoteErrors === undefined ? {} : { remoteErrors: this.options.remoteErrors }),
+    });
+    const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
+    const publication = this.publication(msg, timeoutMs, deadline);
+    if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
+    transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
+    return (await reply) as T;
+  }
+
+  private makeMessage(method: string, args: RpcArgs): Record<string, unknown> {
+    if (!this.target.topic) throw new InvalidTarget("A topic is required to send a message");
+    const msg: Record<string, unknown> = { method, args };
+    if (this.target.namespace !== undefined) msg.namespace = this.target.namespace;
+    if (this.target.version !== undefined) msg.version = this.target.version;
+    if (this.options.versionCap !== undefined && !this.canSendVersion()) {
+      throw new RpcVersionCapError(this.target.version ?? "None", this.options.versionCap);
+    }
+    return msg;
+  }
+
+  private publication(
+    msg: Record<string, unknown>,
+    timeoutMs: number | undefined,
+    deadline: number | undefined,
+  ): Publication {
+    const { topology } = this.transport;
+    const topic = this.target.topic!;
+    const body = serializeMsg(msg);
+    const headers = deadline === undefined ? {} : { [DEADLINE_HEADER]: deadline };
+    if (this.target.fanout) {
+      return { exchange: topology.fanoutExchange(topic), routingKey: "", body, headers };
+    }
+    return {
+      exchange: topology.exchange(this.transport.exchangeName(this.target.exchange)),
+      routingKey: this.target.server ? `${topic}.${this.target.server}` : topic,
+      body,
+      headers,
+      ...(timeoutMs === undefined ? {} : { expirationMs: timeoutMs }),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { NoSuchMethod, UnsupportedVersion } from "../errors/dispatch-errors.js";
+import type { RequestContext } from "../wire/request-context.js";
+import type { EndpointMethod, RpcEndpoint } from "./rpc-endpoint.js";
+import { isVersionCompatible } from "./rpc-version.js";
+
+/** An incoming request reduced to what dispatch needs. */
+export interface DispatchRequest {
+  method: string;
+  args: Record<string, unknown>;
+  namespace: string | undefined;
+  version: string | undefined;
+}
+
+/**
+ * Finds the method serving a request, by oslo's rules: the first endpoint with the same namespace and a
+ * compatible version (same major, minor not lower) that has the method. A compatible endpoint without the
+ * method means NoSuchMethod; no compatible endpoint, UnsupportedVersion.
+ */
+export function findMethod(endpoints: readonly RpcEndpoint[], request: DispatchRequest): EndpointMethod {
+  const version = request.version ?? "1.0";
+  let foundCompatible = false;
+  for (const endpoint of endpoints) {
+    if (endpoint.namespace !== request.namespace) continue;
+    if (!isVersionCompatible(endpoint.version ?? "1.0", version)) continue;
+    if (Object.hasOwn(endpoint.methods, request.method)) {
+      const fn = endpoint.methods[request.method];
+      if (typeof fn === "function") return fn.bind(endpoint.methods);
+    }
+    foundCompatible = true;
+  }
+  if (foundCompatible) throw new NoSuchMethod(request.method);
+  throw new UnsupportedVersion(version, request.method);
+}
+
+/** Runs the request on the matching endpoint method. */
+export async function dispatch(
+  endpoints: readonly RpcEndpoint[],
+  request: DispatchRequest,
+  ctx: RequestContext,
+): Promise<unknown> {
+  const fn = findMethod(endpoints, request);
+  return await fn(ctx, request.args);
+}

@@ -1,0 +1,228 @@
+import type { TimerHandle } from "../clock.js";
+import type { ConsumerHandle, Delivery, Publication } from "../drivers/driver.js";
+import { InvalidTarget } from "../errors/invalid-target.js";
+import { MalformedMessage } from "../errors/malformed-message.js";
+import type { Logger } from "../logger.js";
+import type { Transport } from "../transport.js";
+import { deserializeMsg, serializeMsg } from "../wire/envelope.js";
+import { serializeFailure } from "../wire/failure.js";
+import { uuidHex } from "../wire/ids.js";
+import { MessageIdCache } from "../wire/message-id-cache.js";
+import { type RequestContext, unpackContext } from "../wire/request-context.js";
+import { DEADLINE_HEADER } from "./rpc-client.js";
+import { type DispatchRequest, dispatch } from "./rpc-dispatcher.js";
+import type { RpcEndpoint } from "./rpc-endpoint.js";
+import type { Target } from "./target.js";
+
+/** Server settings beyond the transport's options. */
+export interface RpcServerOptions {
+  /** Requests handled at once; default `executor_thread_pool_size` (64). The rest wait in order. */
+  maxConcurrency?: number;
+  /** How many `_unique_id`s to remember for dropping redeliveries (oslo: 16). */
+  duplicateWindow?: number;
+  logger?: Logger;
+}
+
+interface Job {
+  request: DispatchRequest;
+  ctx: RequestContext;
+  msgId: string | undefined;
+  replyQ: string | undefined;
+  clientTimeout: unknown;
+  deadline: number | undefined;
+}
+
+/**
+ * Serves a target (oslo's RPC server): consumes `<topic>`, `<topic>.<server>` and a `<topic>_fanout_<uuid>`
+ * queue, acks each request on arrival (as oslo does), runs at most `maxConcurrency` at a time, replies to calls
+ * with oslo's result/failure message and sends call-monitor heartbeats while a call runs.
+ */
+export class RpcServer {
+  private readonly consumers: ConsumerHandle[] = [];
+  private readonly queue: Job[] = [];
+  private running = 0;
+  private state: "new" | "running" | "stopping" | "stopped" = "new";
+  private readonly seen: MessageIdCache;
+  private readonly maxConcurrency: number;
+  private readonly logger: Logger;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly transport: Transport,
+    readonly target: Readonly<Target>,
+    private readonly endpoints: readonly RpcEndpoint[],
+    options: RpcServerOptions = {},
+  ) {
+    if (!target.topic) throw new InvalidTarget("A server's target must have a topic");
+    if (!target.server) throw new InvalidTarget("A server's target must have a server name");
+    this.maxConcurrency = options.maxConcurrency ?? transport.options.executor_thread_pool_size;
+    this.seen = new MessageIdCache(options.duplicateWindow ?? 1024);
+    this.logger = options.logger ?? transport.logger;
+  }
+
+  /** Requests accepted and not yet finished (running or waiting for a slot). */
+  get inFlight(): number {
+    return this.running + this.queue.length;
+  }
+
+  /** Declares the server's queues and starts consuming. */
+  async start(): Promise<void> {
+    if (this.state !== "new") return;
+    this.state = "running";
+    const { topology } = this.transport;
+    const topic = this.target.topic!;
+    const exchange = topology.exchange(this.transport.exchangeName(this.target.exchange));
+    const onDelivery = (d: Delivery) => this.onDelivery(d);
+    const subscriptions = [
+      { queue: topology.topicQueue(topic), bindings: [{ exchange, routingKey: topic }] },
+      {
+        queue: topology.topicQueue(`${topic}.${this.target.server}`),
+        bindings: [{ exchange, routingKey: `${topic}.${this.target.server}` }],
+      },
+      {
+        queue: topology.transientQueue(`${topic}_fanout_${uuidHex()}`),
+        bindings: [{ exchange: topology.fanoutExchange(topic), routingKey: topic }],
+      },
+    ];
+    for (const s of subscriptions) this.consumers.push(await this.transport.driver.subscribe(s, onDelivery));
+  }
+
+  /** Stops consuming, then waits for every accepted request to finish and its reply to be sent. */
+  async stop(): Promise<void> {
+    if (this.state === "stopped" || this.state === "stopping") return this.drained();
+    this.state = "stopping";
+    await Promise.all(this.consumers.map((c) => c.cancel()));
+    this.consumers.length = 0;
+    await this.drained();
+    this.state = "stopped";
+  }
+
+  private drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private onDelivery(delivery: Delivery): void {
+    // oslo acks RPC requests before dispatching them: a request is run at most once.
+    delivery.ack();
+    if (this.state !== "running") return;
+    let job: Job;
+    try {
+      job = this.parse(delivery);
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, "dropping malformed RPC message");
+      return;
+    }
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private parse(delivery: Delivery): Job {
+    const msg = deserializeMsg(delivery.body);
+    const uniqueId = msg._unique_id;
+    if (typeof uniqueId === "string" && !this.seen.add(uniqueId)) {
+      throw new MalformedMessage(`duplicate _unique_id ${uniqueId} (redelivery)`);
+    }
+    const { method, args, namespace, version } = msg;
+    if (typeof method !== "string" || method === "") throw new MalformedMessage("no method");
+    if (args !== undefined && (typeof args !== "object" || args === null || Array.isArray(args))) {
+      throw new MalformedMessage("args is not an object");
+    }
+    if (namespace !== undefined && namespace !== null && typeof namespace !== "string") {
+      throw new MalformedMessage("namespace is not a string");
+    }
+    if (version !== undefined && version !== null && typeof version !== "string") {
+      throw new MalformedMessage("version is not a string");
+    }
+    const msgId = typeof msg._msg_id === "string" ? msg._msg_id : undefined;
+    // Direct reply-to (TS peers only): the broker names the reply address in the reply_to property.
+    const replyQ =
+      delivery.replyTo?.startsWith("amq.rabbitmq.reply-to") === true
+        ? delivery.replyTo
+        : typeof msg._reply_q === "string"
+          ? msg._reply_q
+          : undefined;
+    const clientTimeout = msg._timeout ?? null;
+    const ctx = unpackContext(msg);
+    ctx.client_timeout = clientTimeout;
+    const deadlineRaw = delivery.headers[DEADLINE_HEADER];
+    return {
+      request: {
+        method,
+        args: (args ?? {}) as Record<string, unknown>,
+        namespace: namespace ?? undefined,
+        version: version ?? undefined,
+      },
+      ctx,
+      msgId,
+      replyQ,
+      clientTimeout,
+      deadline:
+        typeof deadlineRaw === "number" && this.transport.options.rpc_deadline_header
+          ? deadlineRaw
+          : undefined,
+    };
+  }
+
+  private pump(): void {
+    while (this.running < this.maxConcurrency && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.running += 1;
+      void this.run(job).finally(() => {
+        this.running -= 1;
+        this.pump();
+        if (this.inFlight === 0) {
+          const idle = this.idle;
+          this.idle = [];
+          for (const resolve of idle) resolve();
+        }
+      });
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const clock = this.transport.clock;
+    if (job.deadline !== undefined && clock.now() > job.deadline) {
+      this.logger.info(
+        { method: job.request.method, msgId: job.msgId },
+        "skipping a request whose caller gave up",
+      );
+      return;
+    }
+    const isCall = job.msgId !== undefined && job.replyQ !== undefined;
+    let heartbeat: TimerHandle | undefined;
+    const timeout = Number.parseInt(String(job.clientTimeout), 10);
+    if (isCall && Number.isFinite(timeout) && timeout / 2 >= 1) {
+      const interval = (timeout / 2) * 1000;
+      const beat = () => {
+        heartbeat = clock.setTimeout(beat, interval);
+        this.reply(job, null, null, false).catch((err: unknown) =>
+          this.logger.debug({ err: String(err) }, "call-monitor heartbeat failed"),
+        );
+      };
+      heartbeat = clock.setTimeout(beat, interval);
+    }
+    let result: unknown = null;
+    let failure: string | null = null;
+    try {
+      result = (await dispatch(this.endpoints, job.request, job.ctx)) ?? null;
+    } catch (err) {
+      failure = serializeFailure(err);
+      this.logger.info({ method: job.request.method, err: String(err) }, "RPC method raised");
+    } finally {
+      if (heartbeat !== undefined) clock.clearTimeout(heartbeat);
+    }
+    if (!isCall) return;
+    try {
+      await this.reply(job, result, failure, true);
+    } catch (err) {
+      this.logger.warn({ err: String(err), msgId: job.msgId }, "could not send the reply");
+    }
+  }
+
+  private reply(job: Job, result: unknown, failure: string | null, ending: boolean): Promise<void> {
+    const body = serializeMsg({ result, failure, ending, _msg_id: job.msgId, _unique_id: uuidHex() });
+    const publication: Publication = { exchange: null, routingKey: job.replyQ!, body, mandatory: true };
+    return this.transport.driver.publish(publication);
+  }
+}

@@ -1,0 +1,58 @@
+// Python's json.dumps defaults: ", " and ": " separators, ensure_ascii (every char outside space..~ escaped as
+// lowercase \uXXXX), insertion key order. Copying them makes our bodies byte-identical to oslo's.
+const nonAscii = /[\u007f-\uffff]/;
+const nonAsciiAll = /[\u007f-\uffff]/g;
+
+function escapeChar(ch: string): string {
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+function pyString(s: string): string {
+  const json = JSON.stringify(s);
+  return nonAscii.test(json) ? json.replace(nonAsciiAll, escapeChar) : json;
+}
+
+function pyNumber(n: number): string {
+  if (!Number.isFinite(n)) return "null";
+  // JS cannot tell 1 from 1.0; integers go out as Python ints. Python's float repr switches to exponent form
+  // below 1e-4 (JS below 1e-6) and writes at least two exponent digits.
+  if (!Number.isInteger(n) && Math.abs(n) < 1e-4) {
+    return n.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  }
+  return String(n);
+}
+
+function write(value: unknown, inArray: boolean): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return pyString(value);
+    case "number":
+      return pyNumber(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return inArray ? "null" : undefined;
+  }
+  const obj = value as { toJSON?: () => unknown };
+  if (typeof obj.toJSON === "function") return write(obj.toJSON(), inArray);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[${value.map((v) => write(v, true)).join(", ")}]`;
+  }
+  const parts: string[] = [];
+  for (const key of Object.keys(value as object)) {
+    const v = write((value as Record<string, unknown>)[key], false);
+    if (v !== undefined) parts.push(`${pyString(key)}: ${v}`);
+  }
+  return parts.length === 0 ? "{}" : `{${parts.join(", ")}}`;
+}
+
+/** JSON text exactly as Python's `json.dumps(value)` writes it. */
+export function pythonJsonDumps(value: unknown): string {
+  return write(value, false) ?? "null";
+}

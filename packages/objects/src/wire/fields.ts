@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { type NovaObjectPrimitive, novaObjectPrimitiveSchema } from "./primitive.js";
+import { WireFormatError } from "./wire-format-error.js";
+
+/** One field of a Nova object: its TypeScript schema and how it is (de)serialized on the wire. */
+export interface Field<T> {
+  readonly schema: z.ZodType<T>;
+  toWire(value: T): unknown;
+  fromWire(raw: unknown, path: string): T;
+}
+
+/** The TypeScript value type of a field. */
+export type FieldValue<F> = F extends Field<infer T> ? T : never;
+
+/** What the object codec module exposes to fields, so nested objects can be typed without a cycle. */
+export interface NestedCodec<T> {
+  readonly name: string;
+  readonly valueSchema: z.ZodType<T>;
+  toPrimitive(value: T): NovaObjectPrimitive;
+  fromPrimitive(raw: unknown, path?: string): T;
+}
+
+function checked<T>(schema: z.ZodType<T>, raw: unknown, path: string): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    throw new WireFormatError("INVALID_FIELD", r.error.issues[0]?.message ?? "invalid value", path, {
+      cause: r.error,
+    });
+  }
+  return r.data;
+}
+
+function plain<T>(schema: z.ZodType<T>): Field<T> {
+  return { schema, toWire: (v) => v, fromWire: (raw, path) => checked(schema, raw, path) };
+}
+
+// oslo's DateTimeField sends whole seconds in UTC with a trailing Z ("2026-11-27T07:08:33Z").
+function isoTime(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+const dateTime: Field<Date> = {
+  schema: z.date(),
+  toWire: (d) => isoTime(d),
+  fromWire: (raw, path) => {
+    const s = checked(z.string(), raw, path);
+    // Nova accepts both "…Z" and "…+00:00" and the microsecond form; Date parses them all.
+    const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+    if (Number.isNaN(d.getTime())) throw new WireFormatError("INVALID_FIELD", `bad datetime ${s}`, path);
+    return d;
+  },
+};
+
+/** Field constructors named after oslo.versionedobjects field types. */
+export const f = {
+  string: () => plain(z.string()),
+  uuid: () => plain(z.string().min(1)),
+  int: () => plain(z.number().int()),
+  float: () => plain(z.number()),
+  bool: () => plain(z.boolean()),
+  dateTime: () => dateTime,
+  /** A closed set of strings (vm_state, task_state, ...). */
+  enumOf: <const V extends readonly [string, ...string[]]>(values: V) => plain(z.enum(values)),
+  /** A closed set of integers (power_state). */
+  intEnumOf: <const V extends readonly number[]>(values: V) =>
+    plain(
+      z
+        .number()
+        .int()
+        .refine((n) => values.includes(n), { message: `expected one of ${values.join(",")}` }),
+    ) as Field<V[number]>,
+  dictOfStrings: () => plain(z.record(z.string(), z.string())),
+  dictOfNullableStrings: () => plain(z.record(z.string(), z.string().nullable())),
+  dictOfListOfStrings: () => plain(z.record(z.string(), z.array(z.string()))),
+  listOfStrings: () => plain(z.array(z.string())),
+  /** Any JSON value, kept as it is. */
+  json: () => plain(z.unknown()),
+  /** A nested object we do not model (ImageMeta, TagList, ...): kept as its primitive, unchanged. */
+  opaque: (): Field<NovaObjectPrimitive> =>
+    plain(novaObjectPrimitiveSchema as z.ZodType<NovaObjectPrimitive>),
+  /** A nested Nova object decoded by its own codec. */
+  object: <T>(codec: NestedCodec<T>): Field<T> => ({
+    schema: codec.valueSchema,
+    toWire: (v) => codec.toPrimitive(v),
+    fromWire: (raw, path) => codec.fromPrimitive(raw, path),
+  }),
+  /** A plain JSON list of nested objects (ListOfObjectsField, e.g. ComputeNode.supported_hv_specs). */
+  listOf: <T>(item: Field<T>): Field<T[]> => ({
+    schema: z.array(item.schema),
+    toWire: (v) => v.map((x) => item.toWire(x)),
+    fromWire: (raw, path) =>
+      checked(z.array(z.unknown()), raw, path).map((x, i) => item.fromWire(x, `${path}[${i}]`)),
+  }),
+  /** Allows null on the wire and in TypeScript. */
+  nullable: <T>(inner: Field<T>): Field<T | null> => ({
+    schema: inner.schema.nullable(),
+    toWire: (v) => (v === null ? null : inner.toWire(v)),
+    fromWire: (raw, path) => (raw === null ? null : inner.fromWire(raw, path)),
+  }),
+};
