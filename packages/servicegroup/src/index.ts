@@ -34,3 +34,8 @@ export {
   serviceStatusPayload,
 } from "./service-notifier.js";
 export { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
+export {
+  type ObjectActionSend,
+  recordServiceSaveHeartbeat,
+  ServiceSaveHeartbeatSender,
+} from "./service-save-rpc.js";
