@@ -1,0 +1,103 @@
+import type { RpcClient } from "@nova/messaging";
+import { type BuildRequest, BuildRequestCodec, type RequestSpec, RequestSpecCodec } from "@nova/objects";
+import { type NovaContext, toWireContext } from "./request-context.js";
+import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
+
+/** nova-conductor's topic; its base API (object_action, ...) and its compute_task API versions (Zed). */
+export const CONDUCTOR_TOPIC = "conductor";
+export const CONDUCTOR_API_VERSION = "3.0";
+export const COMPUTE_TASK_NAMESPACE = "compute_task";
+export const COMPUTE_TASK_API_VERSION = "1.17";
+
+/** The reply of object_action: the fields the conductor changed (serialized) and the method's return value. */
+export type ObjectActionResult = [updates: Record<string, unknown>, result: unknown];
+
+/**
+ * The conductor's base API (Nova's `ConductorAPI`): remotable object methods for services without database
+ * access. nova-compute's heartbeat is `object_action(Service.save)`.
+ */
+export class ConductorAPI {
+  private readonly client: RpcClient;
+
+  constructor(opts: RpcApiOptions) {
+    this.client = makeRpcClient(opts, CONDUCTOR_TOPIC, CONDUCTOR_API_VERSION);
+  }
+
+  /** Runs `objmethod` on an object the caller holds (as a primitive) and returns what changed. */
+  async objectAction(
+    ctx: NovaContext,
+    objinst: Record<string, unknown>,
+    objmethod: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+  ): Promise<ObjectActionResult> {
+    const result = await this.client.call<unknown>(toWireContext(ctx), "object_action", {
+      objinst,
+      objmethod,
+      args,
+      kwargs,
+    });
+    if (
+      !Array.isArray(result) ||
+      result.length !== 2 ||
+      typeof result[0] !== "object" ||
+      result[0] === null
+    ) {
+      throw new TypeError("object_action did not return [updates, result]");
+    }
+    return [result[0] as Record<string, unknown>, result[1]];
+  }
+
+  /** Runs a class method (`Service.get_by_compute_host`, ...) and returns its (primitive) result. */
+  objectClassActionVersions(
+    ctx: NovaContext,
+    objname: string,
+    objmethod: string,
+    objectVersions: Record<string, string>,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+  ): Promise<unknown> {
+    return this.client.call<unknown>(toWireContext(ctx), "object_class_action_versions", {
+      objname,
+      objmethod,
+      object_versions: objectVersions,
+      args,
+      kwargs,
+    });
+  }
+}
+
+/** Arguments of schedule_and_build_instances, by Nova's names. */
+export interface ScheduleAndBuildArgs {
+  build_requests: Partial<BuildRequest>[];
+  request_specs: Partial<RequestSpec>[];
+  image: Record<string, unknown>;
+  admin_password?: string | null;
+  injected_files?: unknown[];
+  requested_networks?: unknown;
+  block_device_mapping?: unknown[];
+  tags?: unknown[];
+}
+
+/** The conductor's task API (Nova's `ComputeTaskAPI`, namespace `compute_task`): what nova-api asks of it. */
+export class ComputeTaskAPI {
+  private readonly client: RpcClient;
+
+  constructor(opts: RpcApiOptions) {
+    this.client = makeRpcClient(opts, CONDUCTOR_TOPIC, COMPUTE_TASK_API_VERSION, COMPUTE_TASK_NAMESPACE);
+  }
+
+  /** Casts a build to the conductor: the API answers 202 without waiting for scheduling. */
+  scheduleAndBuildInstances(ctx: NovaContext, args: ScheduleAndBuildArgs): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "schedule_and_build_instances", {
+      build_requests: args.build_requests.map((b) => BuildRequestCodec.toPrimitive(b)),
+      request_specs: args.request_specs.map((r) => RequestSpecCodec.toPrimitive(r)),
+      image: args.image,
+      admin_password: args.admin_password ?? null,
+      injected_files: args.injected_files ?? [],
+      requested_networks: args.requested_networks ?? null,
+      block_device_mapping: args.block_device_mapping ?? [],
+      tags: args.tags ?? [],
+    });
+  }
+}

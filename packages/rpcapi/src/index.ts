@@ -1,0 +1,45 @@
+export {
+  type BuildAndRunArgs,
+  type BuiltGuest,
+  COMPUTE_API_VERSION,
+  COMPUTE_TOPIC,
+  ComputeAPI,
+} from "./compute-api.js";
+export {
+  COMPUTE_TASK_API_VERSION,
+  COMPUTE_TASK_NAMESPACE,
+  CONDUCTOR_API_VERSION,
+  CONDUCTOR_TOPIC,
+  ComputeTaskAPI,
+  ConductorAPI,
+  type ObjectActionResult,
+  type ScheduleAndBuildArgs,
+} from "./conductor-api.js";
+export {
+  BuildAbortException,
+  ComputeHostNotFound,
+  ComputeServiceUnavailable,
+  FlavorNotFound,
+  InstanceInvalidState,
+  InstanceNotFound,
+  InstanceNotRunning,
+  MaxRetriesExceeded,
+  NOVA_EXCEPTION_MODULE,
+  NoValidHost,
+  NovaException,
+  novaRemoteErrors,
+  RescheduledException,
+  ServiceNotFound,
+  UnexpectedDeletingTaskStateError,
+  UnexpectedTaskStateError,
+} from "./nova-exceptions.js";
+export {
+  adminContext,
+  fromWireContext,
+  type NovaContext,
+  newRequestId,
+  toWireContext,
+  userContext,
+} from "./request-context.js";
+export { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
+export { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, SchedulerAPI, type SelectionList } from "./scheduler-api.js";

@@ -1,0 +1,74 @@
+import type { RpcClient } from "@nova/messaging";
+import { type RequestSpec, RequestSpecCodec, type Selection, SelectionCodec } from "@nova/objects";
+import { type NovaContext, toWireContext } from "./request-context.js";
+import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
+
+/** nova-scheduler's topic and the RPC API version this code implements (Nova Zed: 4.5). */
+export const SCHEDULER_TOPIC = "scheduler";
+export const SCHEDULER_API_VERSION = "4.5";
+
+/** The hosts chosen for one instance: the chosen one first, then its alternates in the same cell. */
+export type SelectionList = Selection[];
+
+/** The client of nova-scheduler (Nova's `SchedulerAPI`), used by the conductor and by computes' fanouts. */
+export class SchedulerAPI {
+  private readonly client: RpcClient;
+  private readonly longTimeout: number;
+  private readonly monitorTimeout: number;
+
+  constructor(opts: RpcApiOptions) {
+    this.client = makeRpcClient(opts, SCHEDULER_TOPIC, "4.0");
+    this.longTimeout = opts.longRpcTimeout ?? 1800;
+    this.monitorTimeout = opts.rpcResponseTimeout ?? 60;
+  }
+
+  /**
+   * Picks a host (and alternates) per instance and claims its resources. A long call with a call monitor,
+   * as Nova's: the scheduler may take long on a big cloud, but must keep saying it is alive.
+   */
+  async selectDestinations(
+    ctx: NovaContext,
+    specObj: Partial<RequestSpec>,
+    instanceUuids: string[],
+  ): Promise<SelectionList[]> {
+    const cctxt = this.client.prepare({
+      version: SCHEDULER_API_VERSION,
+      timeout: this.longTimeout,
+      callMonitorTimeout: this.monitorTimeout,
+    });
+    const result = await cctxt.call<unknown>(toWireContext(ctx), "select_destinations", {
+      instance_uuids: instanceUuids,
+      spec_obj: RequestSpecCodec.toPrimitive(specObj),
+      return_objects: true,
+      return_alternates: true,
+    });
+    if (!Array.isArray(result)) throw new TypeError("select_destinations returned no list of selections");
+    return result.map((perInstance, i) => {
+      if (!Array.isArray(perInstance)) throw new TypeError(`select_destinations: entry ${i} is not a list`);
+      return perInstance.map(
+        (p, j) => SelectionCodec.fromPrimitive(p, `selections[${i}][${j}]`) as Selection,
+      );
+    });
+  }
+
+  /** Tells every scheduler which instances a host now has (fanout). */
+  updateInstanceInfo(ctx: NovaContext, hostName: string, instanceInfo: unknown): Promise<void> {
+    return this.client
+      .prepare({ version: "4.2", fanout: true })
+      .cast(toWireContext(ctx), "update_instance_info", { host_name: hostName, instance_info: instanceInfo });
+  }
+
+  /** Tells every scheduler an instance left a host (fanout). */
+  deleteInstanceInfo(ctx: NovaContext, hostName: string, instanceUuid: string): Promise<void> {
+    return this.client
+      .prepare({ version: "4.2", fanout: true })
+      .cast(toWireContext(ctx), "delete_instance_info", { host_name: hostName, instance_uuid: instanceUuid });
+  }
+
+  /** Sends a host's full instance list so schedulers can correct drift (fanout). */
+  syncInstanceInfo(ctx: NovaContext, hostName: string, instanceUuids: string[]): Promise<void> {
+    return this.client
+      .prepare({ version: "4.2", fanout: true })
+      .cast(toWireContext(ctx), "sync_instance_info", { host_name: hostName, instance_uuids: instanceUuids });
+  }
+}

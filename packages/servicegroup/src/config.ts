@@ -1,0 +1,40 @@
+import { z } from "zod";
+import type { Logger } from "./logger.js";
+
+/** The options as nova.conf names them (`[DEFAULT] report_interval`, `service_down_time`, `servicegroup_driver`). */
+export const serviceGroupConfigSchema = z.object({
+  report_interval: z.number().int().min(0).default(10),
+  service_down_time: z.number().int().min(1).default(60),
+  servicegroup_driver: z.enum(["db", "memory"]).default("db"),
+});
+
+/** Service group configuration after parsing and Nova's correction of service_down_time. */
+export interface ServiceGroupConfig {
+  /** Seconds between two reports of a service; 0 turns reporting off, as in Nova. */
+  reportInterval: number;
+  /** Seconds without a report after which a service is down. */
+  serviceDownTime: number;
+  driver: "db" | "memory";
+}
+
+/**
+ * Parses the options once. Like Nova, a service_down_time not larger than report_interval would flap every
+ * service, so it is raised to 2.5 x report_interval with a warning rather than refused.
+ */
+export function parseServiceGroupConfig(raw: unknown, logger?: Logger): ServiceGroupConfig {
+  const opts = serviceGroupConfigSchema.parse(raw ?? {});
+  let serviceDownTime = opts.service_down_time;
+  if (serviceDownTime <= opts.report_interval) {
+    const corrected = Math.trunc(opts.report_interval * 2.5);
+    logger?.warn(
+      {
+        service_down_time: serviceDownTime,
+        report_interval: opts.report_interval,
+        new_service_down_time: corrected,
+      },
+      "report_interval must be less than service_down_time; setting service_down_time to 2.5 x report_interval",
+    );
+    serviceDownTime = corrected;
+  }
+  return { reportInterval: opts.report_interval, serviceDownTime, driver: opts.servicegroup_driver };
+}

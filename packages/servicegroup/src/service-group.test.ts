@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { parseServiceGroupConfig } from "./config.js";
+import { silentLogger } from "./logger.js";
+import { createDbDriver, createMemoryDriver, ServiceGroup } from "./service-group.js";
+import { FakeClock } from "./test/fake-clock.js";
+
+const compute = (host: string) => ({ host, binary: "nova-compute", topic: "compute" });
+
+describe("ServiceGroup (memory driver)", () => {
+  it("lists joined services as up, and a service that left as down after service_down_time", async () => {
+    const clock = new FakeClock();
+    const config = parseServiceGroupConfig({
+      report_interval: 10,
+      service_down_time: 60,
+      servicegroup_driver: "memory",
+    });
+    const driver = createMemoryDriver({ clock, logger: silentLogger });
+    const group = new ServiceGroup({ config, driver, clock, logger: silentLogger });
+    group.join(compute("cpu-1"));
+    group.join(compute("cpu-2"));
+    group.join({ host: "ctl", binary: "nova-scheduler", topic: "scheduler" });
+    await clock.advance(1);
+    expect((await group.upServices("compute")).map((s) => s.host).sort()).toEqual(["cpu-1", "cpu-2"]);
+
+    // cpu-2's only report was at t0; it leaves at t0 + 1 ms.
+    await group.leave({ host: "cpu-2", binary: "nova-compute" });
+    await clock.advance(59_999);
+    expect((await group.upServices("compute")).map((s) => s.host).sort()).toEqual(["cpu-1", "cpu-2"]); // 60 s: up
+    await clock.advance(1);
+    expect((await group.upServices("compute")).map((s) => s.host)).toEqual(["cpu-1"]);
+    const [cpu1] = await driver.store.listServices({ topic: "compute", binary: "nova-compute" });
+    expect(cpu1?.reportCount).toBe(7); // t = 0, 10, ..., 60 s
+    expect(group.getUpdatedTime(cpu1!)).toBe(cpu1?.updatedAt);
+    await group.leaveAll();
+  });
+
+  it("counts a forced-down service as down", async () => {
+    const clock = new FakeClock();
+    const config = parseServiceGroupConfig({ servicegroup_driver: "memory" });
+    const driver = createMemoryDriver({ clock, logger: silentLogger });
+    const group = new ServiceGroup({ config, driver, clock, logger: silentLogger });
+    group.join(compute("cpu-1"));
+    await clock.advance(1);
+    driver.store.update({ host: "cpu-1", binary: "nova-compute" }, { forcedDown: true });
+    expect(await group.upServices("compute")).toEqual([]);
+    await group.leaveAll();
+  });
+
+  it("does not report at all with report_interval 0, as Nova", async () => {
+    const clock = new FakeClock();
+    const config = parseServiceGroupConfig({ report_interval: 0, service_down_time: 60 });
+    let sent = 0;
+    const driver = createDbDriver({
+      sender: {
+        sendReport: async () => {
+          sent++;
+          return { lastSeenUp: 0, updatedAt: 0 };
+        },
+      },
+    });
+    const group = new ServiceGroup({ config, driver, clock, logger: silentLogger });
+    group.join(compute("cpu-1"));
+    await clock.advance(100_000);
+    expect(sent).toBe(0);
+    await expect(group.upServices("compute")).rejects.toThrow(/cannot list services/);
+  });
+
+  it("counts only recorded reports in report_count (a failed report is not counted)", async () => {
+    const clock = new FakeClock();
+    const config = parseServiceGroupConfig({ report_interval: 10, service_down_time: 60 });
+    const counts: number[] = [];
+    let fail = false;
+    const driver = createDbDriver({
+      sender: {
+        sendReport: async (_svc, report) => {
+          if (fail) throw new Error("timeout");
+          counts.push(report.reportCount);
+          return { lastSeenUp: clock.now(), updatedAt: clock.now() };
+        },
+      },
+    });
+    const group = new ServiceGroup({ config, driver, clock, logger: silentLogger });
+    const m = group.join(compute("cpu-1"), { initialReportCount: 41 });
+    await clock.advance(1);
+    fail = true;
+    await clock.advance(20_000);
+    fail = false;
+    await clock.advance(10_000);
+    expect(counts).toEqual([42, 43]);
+    // The recovery report went out at t0 + 30 s; the clock stands 1 ms later.
+    expect(m.lastRecorded).toEqual({ lastSeenUp: clock.now() - 1, updatedAt: clock.now() - 1 });
+    await group.leaveAll();
+  });
+});

@@ -1,0 +1,175 @@
+import type { Clock } from "./clock.js";
+import type { ServiceGroupConfig } from "./config.js";
+import { HeartbeatRecorder, type RecordedHeartbeat } from "./heartbeat-recorder.js";
+import { HeartbeatReporter } from "./heartbeat-reporter.js";
+import type { HeartbeatReport } from "./heartbeat-store.js";
+import { isServiceUp } from "./liveness.js";
+import type { Logger } from "./logger.js";
+import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
+import type { ServiceNotifier } from "./service-notifier.js";
+import { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
+
+/** Carries one report of a joined service to whoever records it (for the db driver: an RPC call to conductor). */
+export interface HeartbeatSender {
+  sendReport(service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat>;
+}
+
+/** Reads service rows for {@link ServiceGroup.upServices} (for the db driver: the cell database). */
+export interface ServiceReader {
+  listServices(filter?: { topic?: string; binary?: string }): Promise<ServiceRecord[]>;
+}
+
+/**
+ * A servicegroup driver: how reports travel and where liveness is read. `db` sends reports to the
+ * conductor over RPC and reads the services table; `memory` keeps both in this process. A memcached or
+ * Redis driver implements the same two faces (and, on its recording side, a HeartbeatStore).
+ */
+export interface ServiceGroupDriver {
+  readonly name: string;
+  readonly sender: HeartbeatSender;
+  readonly reader: ServiceReader | undefined;
+}
+
+/** Dependencies of a {@link ServiceGroup}. */
+export interface ServiceGroupOptions {
+  config: ServiceGroupConfig;
+  driver: ServiceGroupDriver;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** A service that joined the group and reports its heartbeats. */
+export interface Membership {
+  readonly service: ServiceKey;
+  readonly reporter: HeartbeatReporter;
+  /** The timestamps the recorder last answered with, null before the first report. */
+  readonly lastRecorded: RecordedHeartbeat | null;
+}
+
+/** Nova's servicegroup API: join a group and report, and tell which services are up. */
+export class ServiceGroup {
+  private readonly members = new Map<string, { membership: Membership; reportCount: number }>();
+
+  constructor(private readonly opts: ServiceGroupOptions) {}
+
+  /** Starts reporting `service` every report_interval; its first report goes out at once. */
+  join(service: ServiceKey, opts: { initialReportCount?: number; initialDelayMs?: number } = {}): Membership {
+    const id = serviceKeyId(service);
+    const existing = this.members.get(id);
+    if (existing) return existing.membership;
+    const { config, driver, clock, logger } = this.opts;
+    const state = {
+      membership: undefined as unknown as Membership,
+      reportCount: opts.initialReportCount ?? 0,
+    };
+    let lastRecorded: RecordedHeartbeat | null = null;
+    const reporter = new HeartbeatReporter({
+      service,
+      intervalSec: config.reportInterval,
+      initialDelayMs: opts.initialDelayMs ?? 0,
+      clock,
+      logger,
+      report: async () => {
+        const reportCount = state.reportCount + 1;
+        lastRecorded = await driver.sender.sendReport(service, {
+          host: service.host,
+          binary: service.binary,
+          reportCount,
+        });
+        // Only a recorded report counts, as Nova's report_count does after a successful save.
+        state.reportCount = reportCount;
+      },
+    });
+    state.membership = {
+      service,
+      reporter,
+      get lastRecorded() {
+        return lastRecorded;
+      },
+    };
+    this.members.set(id, state);
+    // report_interval 0 turns reporting off, as in Nova.
+    if (config.reportInterval > 0) reporter.start();
+    return state.membership;
+  }
+
+  /** Stops reporting `service`. */
+  async leave(service: Pick<ServiceKey, "host" | "binary">): Promise<void> {
+    const id = serviceKeyId(service);
+    const m = this.members.get(id);
+    if (!m) return;
+    this.members.delete(id);
+    await m.membership.reporter.stop();
+  }
+
+  /** Stops every reporter of this process. */
+  async leaveAll(): Promise<void> {
+    await Promise.all([...this.members.values()].map((m) => this.leave(m.membership.service)));
+  }
+
+  /** Tells every reporter the transport is back, so a reporter that failed reports again at once. */
+  nudge(): void {
+    for (const m of this.members.values()) m.membership.reporter.nudge();
+  }
+
+  /** Whether a service is up: forced down is down, else its last heartbeat is within service_down_time. */
+  isUp(service: ServiceRecord): boolean {
+    return isServiceUp(service, this.opts.clock.now(), this.opts.config.serviceDownTime);
+  }
+
+  /** The service's last update time (ms since the epoch), or null. */
+  getUpdatedTime(service: ServiceRecord): number | null {
+    return service.updatedAt;
+  }
+
+  /** The services of a topic that are up now. */
+  async upServices(topic: string): Promise<ServiceRecord[]> {
+    const reader = this.opts.driver.reader;
+    if (!reader) {
+      throw new Error(
+        `the ${this.opts.driver.name} servicegroup driver of this process cannot list services`,
+      );
+    }
+    const services = await reader.listServices({ topic });
+    return services.filter((s) => this.isUp(s));
+  }
+}
+
+/** The `db` driver: reports go through `sender` (RPC to conductor), services are read through `reader`. */
+export function createDbDriver(deps: {
+  sender: HeartbeatSender;
+  reader?: ServiceReader;
+}): ServiceGroupDriver {
+  return { name: "db", sender: deps.sender, reader: deps.reader };
+}
+
+/**
+ * The `memory` driver: one process (the all-in-one). Reports are recorded straight into an in-memory store
+ * through the same recorder the conductor uses, so both drivers follow one set of rules.
+ */
+export function createMemoryDriver(deps: {
+  clock: Clock;
+  logger: Logger;
+  notifier?: ServiceNotifier;
+}): ServiceGroupDriver & { store: InMemoryHeartbeatStore; recorder: HeartbeatRecorder } {
+  const store = new InMemoryHeartbeatStore();
+  const recorder = new HeartbeatRecorder({
+    store,
+    clock: deps.clock,
+    logger: deps.logger,
+    batchWindowMs: 0,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+  });
+  return {
+    name: "memory",
+    store,
+    recorder,
+    sender: {
+      async sendReport(service, report) {
+        await store.ensureService(service, deps.clock.now());
+        return recorder.record(report);
+      },
+    },
+    reader: store,
+  };
+}
