@@ -1,0 +1,53 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { ImageNotFoundError } from "@nova/virt";
+
+/** A digest the downloaded bytes must match. */
+export interface ImageChecksum {
+  readonly algorithm: "md5" | "sha256" | "sha512";
+  readonly hex: string;
+}
+
+/** An image's bytes, with what they must hash to when the catalog says. */
+export interface ImageDownload {
+  readonly stream: Readable | AsyncIterable<Uint8Array>;
+  readonly checksum?: ImageChecksum;
+  /** The catalog's disk format ("qcow2", "raw", "aki", ...), when known. */
+  readonly diskFormat?: string;
+}
+
+/** Where images come from: the image catalog (a local folder, Glance). */
+export interface ImageSource {
+  /** Opens an image for reading; ImageNotFoundError when the catalog does not have it. */
+  open(imageId: string): Promise<ImageDownload>;
+}
+
+/** One image of a LocalImageSource. */
+export interface LocalImage {
+  readonly path: string;
+  readonly checksum?: ImageChecksum;
+  readonly diskFormat?: string;
+}
+
+/** Images that are files on this host, by image id (the all-in-one's catalog, tests). */
+export class LocalImageSource implements ImageSource {
+  readonly #images: ReadonlyMap<string, LocalImage>;
+
+  constructor(images: Readonly<Record<string, LocalImage>>) {
+    this.#images = new Map(Object.entries(images));
+  }
+
+  async open(imageId: string): Promise<ImageDownload> {
+    const image = this.#images.get(imageId);
+    if (!image) throw new ImageNotFoundError(imageId);
+    await stat(image.path).catch((error: unknown) => {
+      throw new ImageNotFoundError(imageId, { cause: error });
+    });
+    return {
+      stream: createReadStream(image.path),
+      ...(image.checksum ? { checksum: image.checksum } : {}),
+      ...(image.diskFormat ? { diskFormat: image.diskFormat } : {}),
+    };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The remote program's procedure numbers we use (libvirt's remote_protocol.x, `enum remote_procedure`). Numbers
+ * never change once released, so a client written against them works with every later libvirtd.
+ */
+export const RemoteProcedure = {
+  CONNECT_OPEN: 1,
+  CONNECT_CLOSE: 2,
+  CONNECT_GET_TYPE: 3,
+  CONNECT_GET_VERSION: 4,
+  NODE_GET_INFO: 6,
+  CONNECT_GET_CAPABILITIES: 7,
+  DOMAIN_CREATE_XML: 10,
+  DOMAIN_DEFINE_XML: 11,
+  DOMAIN_DESTROY: 12,
+  DOMAIN_GET_XML_DESC: 14,
+  DOMAIN_GET_INFO: 16,
+  DOMAIN_LOOKUP_BY_ID: 22,
+  DOMAIN_LOOKUP_BY_NAME: 23,
+  DOMAIN_LOOKUP_BY_UUID: 24,
+  DOMAIN_REBOOT: 27,
+  DOMAIN_RESUME: 28,
+  DOMAIN_SHUTDOWN: 33,
+  DOMAIN_SUSPEND: 34,
+  DOMAIN_UNDEFINE: 35,
+  CONNECT_GET_HOSTNAME: 59,
+  CONNECT_SUPPORTS_FEATURE: 60,
+  AUTH_LIST: 66,
+  AUTH_POLKIT: 70,
+  NODE_GET_FREE_MEMORY: 102,
+  DOMAIN_EVENT_LIFECYCLE: 107,
+  CONNECT_GET_URI: 110,
+  DOMAIN_IS_ACTIVE: 150,
+  CONNECT_GET_LIB_VERSION: 157,
+  DOMAIN_EVENTS_REGISTER_ANY: 167,
+  DOMAIN_EVENTS_DEREGISTER_ANY: 168,
+  DOMAIN_MANAGED_SAVE: 182,
+  DOMAIN_HAS_MANAGED_SAVE_IMAGE: 183,
+  DOMAIN_MANAGED_SAVE_REMOVE: 184,
+  DOMAIN_CREATE_WITH_FLAGS: 196,
+  DOMAIN_OPEN_CONSOLE: 201,
+  DOMAIN_GET_STATE: 212,
+  NODE_GET_MEMORY_STATS: 228,
+  DOMAIN_UNDEFINE_FLAGS: 231,
+  DOMAIN_DESTROY_FLAGS: 234,
+  DOMAIN_RESET: 245,
+  DOMAIN_SHUTDOWN_FLAGS: 258,
+  CONNECT_LIST_ALL_DOMAINS: 273,
+} as const;
+
+/** A remote procedure number. */
+export type RemoteProcedure = (typeof RemoteProcedure)[keyof typeof RemoteProcedure];
+
+/** remote_auth_type. */
+export const RemoteAuthType = { NONE: 0, SASL: 1, POLKIT: 2 } as const;

@@ -1,0 +1,101 @@
+import type { LifecycleListener } from "./lifecycle-event.js";
+import type { AvailableResource } from "./model/available-resource.js";
+import type { ImageMeta } from "./model/image-meta.js";
+import type { DriverInstance, InstanceRef } from "./model/instance.js";
+import type { InstanceInfo } from "./model/instance-info.js";
+import type { NetworkInfo } from "./model/network-info.js";
+
+/** A file to place into the guest (Nova's injected files / personality). */
+export interface InjectedFile {
+  readonly path: string;
+  readonly contents: Uint8Array;
+}
+
+/** Everything spawn needs, as Nova's `spawn(context, instance, image_meta, injected_files, ...)`. */
+export interface SpawnRequest {
+  readonly instance: DriverInstance;
+  readonly imageMeta: ImageMeta;
+  /** The guest's NICs; none when omitted. */
+  readonly networkInfo?: NetworkInfo;
+  readonly injectedFiles?: readonly InjectedFile[];
+  readonly adminPassword?: string;
+  /** Start the guest once created (default true); false leaves it defined and shut off. */
+  readonly powerOn?: boolean;
+}
+
+/** Options of destroy. */
+export interface DestroyOptions {
+  readonly networkInfo?: NetworkInfo;
+  /** Remove the guest's disks too (default true). */
+  readonly destroyDisks?: boolean;
+}
+
+/** Soft asks the guest to reboot itself (falls back to hard after a timeout); hard resets it. */
+export type RebootType = "SOFT" | "HARD";
+
+/** Options of reboot. */
+export interface RebootOptions {
+  readonly networkInfo?: NetworkInfo;
+}
+
+/** Options of power off, as Nova's `power_off(instance, timeout, retry_interval)`. */
+export interface PowerOffOptions {
+  /** Seconds to wait for a graceful (ACPI) shutdown before forcing it; 0 forces at once (default 0). */
+  readonly timeoutSeconds?: number;
+  /** Seconds between repeated shutdown requests while waiting (default 10, Nova's SHUTDOWN_RETRY_INTERVAL). */
+  readonly retryIntervalSeconds?: number;
+}
+
+/** Options of power on and resume. */
+export interface PowerOnOptions {
+  readonly networkInfo?: NetworkInfo;
+}
+
+/**
+ * What nova-compute needs from a hypervisor (Nova's `nova.virt.driver.ComputeDriver`, the verbs of the boot
+ * and server-action flows). Every method is async; failures are VirtError subclasses with stable codes where the
+ * cause is known. Destroy is idempotent: destroying a guest that is not there succeeds.
+ */
+export interface ComputeDriver {
+  /** Connects to the hypervisor and prepares the host; called once before anything else. */
+  initHost(host: string): Promise<void>;
+  /** Closes connections and stops background work; the driver is unusable afterwards. */
+  close(): Promise<void>;
+  /** The node names this driver manages (one for libvirt and the fake driver). */
+  getAvailableNodes(): Promise<string[]>;
+
+  /** Creates and (unless `powerOn` is false) starts the guest. */
+  spawn(request: SpawnRequest): Promise<void>;
+  /** Stops the guest, undefines it and (by default) removes its disks; no error when it is already gone. */
+  destroy(instance: InstanceRef, options?: DestroyOptions): Promise<void>;
+  /** Reboots the guest: SOFT asks the guest (then HARD if it does not), HARD resets it. */
+  reboot(instance: InstanceRef, type: RebootType, options?: RebootOptions): Promise<void>;
+  /** Powers the guest off, gracefully within `timeoutSeconds` and by force after; no error when already off. */
+  powerOff(instance: InstanceRef, options?: PowerOffOptions): Promise<void>;
+  /** Powers the guest on from any state. */
+  powerOn(instance: InstanceRef, options?: PowerOnOptions): Promise<void>;
+  /** Freezes a running guest in memory. */
+  pause(instance: InstanceRef): Promise<void>;
+  /** Continues a paused guest. */
+  unpause(instance: InstanceRef): Promise<void>;
+  /** Saves a running or paused guest's memory to disk and stops it. */
+  suspend(instance: InstanceRef): Promise<void>;
+  /** Restores a suspended guest. */
+  resume(instance: InstanceRef, options?: PowerOnOptions): Promise<void>;
+
+  /** The guest's power state and figures; InstanceNotFoundError when it is not on the hypervisor. */
+  getInfo(instance: InstanceRef): Promise<InstanceInfo>;
+  /** True when the hypervisor has the guest. */
+  instanceExists(instance: InstanceRef): Promise<boolean>;
+  /** The hypervisor-side names of every guest on this host. */
+  listInstances(): Promise<string[]>;
+  /** The uuids of every guest on this host. */
+  listInstanceUuids(): Promise<string[]>;
+  /** The tail of the guest's serial console log (at most 100 KiB, as Nova). */
+  getConsoleOutput(instance: InstanceRef): Promise<string>;
+  /** The host's capacity and usage for the resource tracker. */
+  getAvailableResource(nodename: string): Promise<AvailableResource>;
+
+  /** Subscribes to lifecycle events (guests starting, stopping, pausing, ...); returns the unsubscribe. */
+  registerEventListener(listener: LifecycleListener): () => void;
+}

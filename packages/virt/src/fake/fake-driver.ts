@@ -1,0 +1,426 @@
+import { systemClock, type VirtClock } from "../clock.js";
+import type {
+  ComputeDriver,
+  DestroyOptions,
+  PowerOffOptions,
+  RebootType,
+  SpawnRequest,
+} from "../compute-driver.js";
+import { ComputeResourcesUnavailableError } from "../errors/compute-resources-unavailable.js";
+import { HypervisorUnavailableError } from "../errors/hypervisor-unavailable.js";
+import { InstanceExistsError } from "../errors/instance-exists.js";
+import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
+import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { InstancePowerOffFailureError } from "../errors/instance-power-off-failure.js";
+import { InstanceRebootFailureError } from "../errors/instance-reboot-failure.js";
+import { SpawnFailedError } from "../errors/spawn-failed.js";
+import type { LifecycleListener, LifecycleTransition } from "../lifecycle-event.js";
+import { LifecycleListeners } from "../lifecycle-listeners.js";
+import { type AvailableResource, versionToInt } from "../model/available-resource.js";
+import type { DriverFlavor } from "../model/flavor.js";
+import type { DriverInstance, InstanceRef } from "../model/instance.js";
+import type { InstanceInfo } from "../model/instance-info.js";
+import { PowerState } from "../power-state.js";
+import type { FakeDriverOperation, InjectedFailure } from "./injected-failure.js";
+
+/** Nova caps console output at 100 KiB. */
+export const MAX_CONSOLE_BYTES = 100 * 1024;
+
+/** How the fake host looks and behaves. */
+export interface FakeDriverOptions {
+  /** The node name reported as hypervisor_hostname (default: the host passed to initHost, else "fake-mini"). */
+  readonly nodename?: string;
+  /** Capacity (defaults as Nova's fake driver: 1000 vcpus, 800000 MiB, 600000 GiB). */
+  readonly vcpus?: number;
+  readonly memoryMb?: number;
+  readonly localGb?: number;
+  /** How long a spawn takes, on `clock` (default 0). */
+  readonly spawnDelayMs?: number | ((instance: DriverInstance) => number);
+  /** The clock spawn delays run on (default the wall clock). */
+  readonly clock?: VirtClock;
+  /**
+   * Refuse a spawn that does not fit the remaining capacity (ComputeResourcesUnavailableError). Off by default,
+   * as in Nova: placement decides, and allocation ratios let usage exceed the physical figures.
+   */
+  readonly enforceCapacity?: boolean;
+  /** The line a guest prints on its console when it is up (default "<hostname or name> login:"). */
+  readonly readyLine?: (instance: InstanceRef & { hostname?: string | undefined }) => string;
+}
+
+interface FakeGuest {
+  readonly ref: InstanceRef;
+  readonly flavor: DriverFlavor;
+  readonly hostname: string | undefined;
+  state: PowerState;
+  console: string;
+}
+
+interface ArmedFailure {
+  readonly failure: InjectedFailure;
+  remaining: number;
+}
+
+/**
+ * A driver that simulates one hypervisor host in memory, as Nova's FakeDriver: guests change power state as
+ * the verbs say, capacity and usage are reported, spawn can take time on an injected clock, failures can be
+ * injected per verb and per instance, and lifecycle events are emitted like a real driver's.
+ */
+export class FakeDriver implements ComputeDriver {
+  readonly #guests = new Map<string, FakeGuest>();
+  readonly #failures: ArmedFailure[] = [];
+  readonly #listeners = new LifecycleListeners();
+  readonly #options: FakeDriverOptions;
+  readonly #clock: VirtClock;
+  #nodename: string;
+  #closed = false;
+
+  constructor(options: FakeDriverOptions = {}) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#nodename = options.nodename ?? "fake-mini";
+  }
+
+  async initHost(host: string): Promise<void> {
+    if (this.#options.nodename === undefined) this.#nodename = host;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async getAvailableNodes(): Promise<string[]> {
+    return [this.#nodename];
+  }
+
+  async spawn(request: SpawnRequest): Promise<void> {
+    this.#checkOpen();
+    const { instance } = request;
+    if (this.#guests.has(instance.uuid) || this.#findByName(instance.name)) {
+      throw new InstanceExistsError(instance.name, { instanceUuid: instance.uuid });
+    }
+    if (this.#options.enforceCapacity) this.#checkCapacity(instance);
+    // The guest is on the host (state NOSTATE) while it builds, so a destroy during the build finds it.
+    const guest: FakeGuest = {
+      ref: { uuid: instance.uuid, name: instance.name },
+      flavor: instance.flavor,
+      hostname: instance.hostname,
+      state: PowerState.NOSTATE,
+      console: "",
+    };
+    this.#guests.set(instance.uuid, guest);
+    const delay = this.#spawnDelay(instance);
+    if (delay > 0) await this.#clock.sleep(delay);
+    if (this.#guests.get(instance.uuid) !== guest) {
+      // Destroyed (and maybe re-spawned) while building: this build is over.
+      throw new InstanceNotFoundError(instance.uuid);
+    }
+    try {
+      this.#maybeFail("spawn", guest.ref);
+    } catch (error) {
+      this.#guests.delete(instance.uuid);
+      throw error;
+    }
+    if (request.powerOn === false) {
+      guest.state = PowerState.SHUTDOWN;
+      return;
+    }
+    this.#boot(guest, "started");
+  }
+
+  async destroy(instance: InstanceRef, _options?: DestroyOptions): Promise<void> {
+    this.#checkOpen();
+    this.#maybeFail("destroy", instance);
+    const guest = this.#guests.get(instance.uuid);
+    if (!guest) return; // Already gone: destroy is idempotent, as in Nova.
+    this.#guests.delete(instance.uuid);
+    if (guest.state !== PowerState.SHUTDOWN && guest.state !== PowerState.NOSTATE) {
+      this.#emit(guest, "stopped");
+    }
+  }
+
+  async reboot(instance: InstanceRef, type: RebootType): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("reboot", instance);
+    if (guest.state === PowerState.NOSTATE) {
+      throw new InstanceInvalidStateError(instance.uuid, guest.state, "reboot");
+    }
+    // As libvirt's driver: a soft reboot of a guest that is not running becomes a hard one.
+    const wasRunning = guest.state === PowerState.RUNNING;
+    if (type === "SOFT" && wasRunning) {
+      this.#appendConsole(guest, "Rebooting.\n");
+      this.#boot(guest, undefined);
+      return;
+    }
+    if (guest.state !== PowerState.SHUTDOWN) this.#emit(guest, "stopped");
+    guest.state = PowerState.SHUTDOWN;
+    this.#boot(guest, "started");
+  }
+
+  async powerOff(instance: InstanceRef, _options?: PowerOffOptions): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("powerOff", instance);
+    if (guest.state === PowerState.SHUTDOWN) return;
+    if (guest.state === PowerState.NOSTATE) {
+      throw new InstanceInvalidStateError(instance.uuid, guest.state, "power off");
+    }
+    guest.state = PowerState.SHUTDOWN;
+    this.#appendConsole(guest, "Power down.\n");
+    this.#emit(guest, "stopped");
+  }
+
+  async powerOn(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("powerOn", instance);
+    if (guest.state === PowerState.NOSTATE) {
+      throw new InstanceInvalidStateError(instance.uuid, guest.state, "power on");
+    }
+    if (guest.state === PowerState.RUNNING) return;
+    if (guest.state === PowerState.PAUSED) {
+      guest.state = PowerState.RUNNING;
+      this.#emit(guest, "resumed");
+      return;
+    }
+    this.#boot(guest, "started");
+  }
+
+  async pause(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("pause", instance);
+    this.#requireState(guest, [PowerState.RUNNING], "pause");
+    guest.state = PowerState.PAUSED;
+    this.#emit(guest, "paused");
+  }
+
+  async unpause(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("unpause", instance);
+    this.#requireState(guest, [PowerState.PAUSED], "unpause");
+    guest.state = PowerState.RUNNING;
+    this.#emit(guest, "resumed");
+  }
+
+  async suspend(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("suspend", instance);
+    this.#requireState(guest, [PowerState.RUNNING, PowerState.PAUSED], "suspend");
+    guest.state = PowerState.SUSPENDED;
+    this.#emit(guest, "suspended");
+  }
+
+  async resume(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("resume", instance);
+    this.#requireState(guest, [PowerState.SUSPENDED], "resume");
+    guest.state = PowerState.RUNNING;
+    this.#emit(guest, "resumed");
+  }
+
+  async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("getInfo", instance);
+    const running = guest.state !== PowerState.SHUTDOWN && guest.state !== PowerState.NOSTATE;
+    return {
+      state: guest.state,
+      internalId: guest.ref.uuid,
+      maxMemoryKb: guest.flavor.memoryMb * 1024,
+      memoryKb: running ? guest.flavor.memoryMb * 1024 : 0,
+      vcpus: guest.flavor.vcpus,
+    };
+  }
+
+  async instanceExists(instance: InstanceRef): Promise<boolean> {
+    this.#checkOpen();
+    return this.#guests.has(instance.uuid);
+  }
+
+  async listInstances(): Promise<string[]> {
+    this.#checkOpen();
+    this.#maybeFail("listInstances", undefined);
+    return [...this.#guests.values()].map((g) => g.ref.name);
+  }
+
+  async listInstanceUuids(): Promise<string[]> {
+    this.#checkOpen();
+    this.#maybeFail("listInstances", undefined);
+    return [...this.#guests.keys()];
+  }
+
+  async getConsoleOutput(instance: InstanceRef): Promise<string> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("getConsoleOutput", instance);
+    return guest.console;
+  }
+
+  async getAvailableResource(nodename: string): Promise<AvailableResource> {
+    this.#checkOpen();
+    this.#maybeFail("getAvailableResource", undefined);
+    if (nodename !== this.#nodename) {
+      throw new HypervisorUnavailableError(
+        `node ${nodename} is not managed by this driver (${this.#nodename})`,
+      );
+    }
+    const used = this.#usage();
+    return {
+      vcpus: this.#options.vcpus ?? 1000,
+      memoryMb: this.#options.memoryMb ?? 800_000,
+      localGb: this.#options.localGb ?? 600_000,
+      vcpusUsed: used.vcpus,
+      memoryMbUsed: used.memoryMb,
+      localGbUsed: used.localGb,
+      hypervisorType: "fake",
+      hypervisorVersion: versionToInt("1.0"),
+      hypervisorHostname: this.#nodename,
+      cpuInfo: "{}",
+      diskAvailableLeast: (this.#options.localGb ?? 600_000) - used.localGb,
+      supportedInstances: [["x86_64", "fake", "hvm"]],
+    };
+  }
+
+  registerEventListener(listener: LifecycleListener): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  // --- simulation controls --------------------------------------------------------------------------------
+
+  /** Makes calls of one verb fail (see InjectedFailure). Failures are used up in the order injected. */
+  injectFailure(failure: InjectedFailure): void {
+    this.#failures.push({ failure, remaining: failure.times ?? 1 });
+  }
+
+  /** Removes every injected failure not yet used up. */
+  clearFailures(): void {
+    this.#failures.length = 0;
+  }
+
+  /** Simulates the guest stopping by itself (shut down from inside, or crashed), with its lifecycle event. */
+  simulateGuestStop(uuid: string, state: typeof PowerState.SHUTDOWN | typeof PowerState.CRASHED): void {
+    const guest = this.#guests.get(uuid);
+    if (!guest) throw new InstanceNotFoundError(uuid);
+    if (guest.state === state) return;
+    guest.state = state;
+    this.#emit(guest, "stopped");
+  }
+
+  /** Appends text to a guest's console log, as if the guest printed it. */
+  writeConsole(uuid: string, text: string): void {
+    const guest = this.#guests.get(uuid);
+    if (!guest) throw new InstanceNotFoundError(uuid);
+    this.#appendConsole(guest, text);
+  }
+
+  /** The guests on the fake host, with their power states. */
+  guests(): Array<{ uuid: string; name: string; state: PowerState }> {
+    return [...this.#guests.values()].map((g) => ({ uuid: g.ref.uuid, name: g.ref.name, state: g.state }));
+  }
+
+  // --- internals ------------------------------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#closed) throw new HypervisorUnavailableError("the fake driver is closed");
+  }
+
+  #guest(instance: InstanceRef): FakeGuest {
+    this.#checkOpen();
+    const guest = this.#guests.get(instance.uuid);
+    if (!guest) throw new InstanceNotFoundError(instance.uuid);
+    return guest;
+  }
+
+  #findByName(name: string): FakeGuest | undefined {
+    for (const guest of this.#guests.values()) if (guest.ref.name === name) return guest;
+    return undefined;
+  }
+
+  #requireState(guest: FakeGuest, allowed: PowerState[], method: string): void {
+    if (!allowed.includes(guest.state))
+      throw new InstanceInvalidStateError(guest.ref.uuid, guest.state, method);
+  }
+
+  #spawnDelay(instance: DriverInstance): number {
+    const delay = this.#options.spawnDelayMs ?? 0;
+    return typeof delay === "function" ? delay(instance) : delay;
+  }
+
+  #usage(): { vcpus: number; memoryMb: number; localGb: number } {
+    let vcpus = 0;
+    let memoryMb = 0;
+    let localGb = 0;
+    for (const { flavor } of this.#guests.values()) {
+      vcpus += flavor.vcpus;
+      memoryMb += flavor.memoryMb;
+      localGb += diskGb(flavor);
+    }
+    return { vcpus, memoryMb, localGb };
+  }
+
+  #checkCapacity(instance: DriverInstance): void {
+    const used = this.#usage();
+    const { flavor } = instance;
+    const lacking: string[] = [];
+    const free = (total: number, usedNow: number) => total - usedNow;
+    const vcpus = free(this.#options.vcpus ?? 1000, used.vcpus);
+    const memoryMb = free(this.#options.memoryMb ?? 800_000, used.memoryMb);
+    const localGb = free(this.#options.localGb ?? 600_000, used.localGb);
+    if (flavor.vcpus > vcpus) lacking.push(`vcpus: requested ${flavor.vcpus}, free ${vcpus}`);
+    if (flavor.memoryMb > memoryMb)
+      lacking.push(`memory: requested ${flavor.memoryMb} MB, free ${memoryMb} MB`);
+    if (diskGb(flavor) > localGb) lacking.push(`disk: requested ${diskGb(flavor)} GB, free ${localGb} GB`);
+    if (lacking.length > 0) {
+      throw new ComputeResourcesUnavailableError(lacking.join("; "), { instanceUuid: instance.uuid });
+    }
+  }
+
+  #maybeFail(operation: FakeDriverOperation, instance: InstanceRef | undefined): void {
+    const index = this.#failures.findIndex(
+      ({ failure }) =>
+        failure.operation === operation &&
+        (failure.instanceUuid === undefined || failure.instanceUuid === instance?.uuid),
+    );
+    if (index < 0) return;
+    const armed = this.#failures[index]!;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.#failures.splice(index, 1);
+    const { error } = armed.failure;
+    if (error instanceof Error) throw error;
+    if (typeof error === "function") throw error(instance);
+    throw defaultFailure(operation, instance);
+  }
+
+  #boot(guest: FakeGuest, transition: LifecycleTransition | undefined): void {
+    guest.state = PowerState.RUNNING;
+    const readyLine = this.#options.readyLine ?? ((i) => `${i.hostname ?? i.name} login:`);
+    this.#appendConsole(
+      guest,
+      `Booting ${guest.ref.name} (${guest.ref.uuid})\n${readyLine({ ...guest.ref, hostname: guest.hostname })}\n`,
+    );
+    if (transition) this.#emit(guest, transition);
+  }
+
+  #appendConsole(guest: FakeGuest, text: string): void {
+    guest.console += text;
+    // Keep only the tail Nova would return (counting UTF-16 units as bytes is close enough for a fake).
+    if (guest.console.length > MAX_CONSOLE_BYTES) guest.console = guest.console.slice(-MAX_CONSOLE_BYTES);
+  }
+
+  #emit(guest: FakeGuest, transition: LifecycleTransition): void {
+    this.#listeners.emit({ uuid: guest.ref.uuid, transition, timestamp: this.#clock.now() });
+  }
+}
+
+function diskGb(flavor: DriverFlavor): number {
+  return flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024);
+}
+
+function defaultFailure(operation: FakeDriverOperation, instance: InstanceRef | undefined): Error {
+  const uuid = instance?.uuid ?? "(none)";
+  switch (operation) {
+    case "spawn":
+      return new SpawnFailedError(uuid, "injected spawn failure");
+    case "powerOff":
+      return new InstancePowerOffFailureError(uuid, "injected power off failure");
+    case "reboot":
+      return new InstanceRebootFailureError(uuid, "injected reboot failure");
+    default:
+      return new HypervisorUnavailableError(`injected ${operation} failure`);
+  }
+}

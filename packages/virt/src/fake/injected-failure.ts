@@ -1,0 +1,31 @@
+import type { InstanceRef } from "../model/instance.js";
+
+/** The fake driver's verbs, each of which can be made to fail. */
+export type FakeDriverOperation =
+  | "spawn"
+  | "destroy"
+  | "reboot"
+  | "powerOff"
+  | "powerOn"
+  | "pause"
+  | "unpause"
+  | "suspend"
+  | "resume"
+  | "getInfo"
+  | "listInstances"
+  | "getConsoleOutput"
+  | "getAvailableResource";
+
+/** A failure to inject into the fake driver. */
+export interface InjectedFailure {
+  readonly operation: FakeDriverOperation;
+  /**
+   * The error to throw, or a function making it. Defaults to what a real driver would raise: SpawnFailedError
+   * for spawn, InstancePowerOffFailureError, InstanceRebootFailureError, else HypervisorUnavailableError.
+   */
+  readonly error?: Error | ((instance: InstanceRef | undefined) => Error);
+  /** How many calls fail before the failure is used up (default 1; Infinity for all). */
+  readonly times?: number;
+  /** Only calls for this instance fail. */
+  readonly instanceUuid?: string;
+}
