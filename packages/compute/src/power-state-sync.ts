@@ -60,7 +60,11 @@ export class PowerStateSync {
     }
     const ref = manager.ref(instance);
     const vmPower = await manager.powerStateOf(ref);
-    if (vmPower !== eventPowerState) {
+    // A crashed guest reports "stopped" too (libvirt does); Nova would leave it to its periodic sync.
+    const matches =
+      vmPower === eventPowerState ||
+      (eventPowerState === PowerState.SHUTDOWN && vmPower === PowerState.CRASHED);
+    if (!matches) {
       logger.debug(
         { instance_uuid: uuid, event: eventPowerState, now: vmPower },
         "stale lifecycle event ignored",
