@@ -2,7 +2,7 @@ import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConductorAPI } from "./conductor-api.js";
 import { ConductorObjectsAPI } from "./conductor-objects-api.js";
-import { UnexpectedTaskStateError } from "./nova-exceptions.js";
+import { InstanceNotFound, UnexpectedTaskStateError } from "./nova-exceptions.js";
 import { adminContext } from "./request-context.js";
 
 const closers: Array<() => Promise<void>> = [];
@@ -86,5 +86,58 @@ describe("ConductorObjectsAPI", () => {
     await expect(api.serviceGetByHostAndBinary(adminContext(), "cpu-1", "nova-compute")).resolves.toBeNull();
     const nodes = await api.computeNodesGetAllByHost(adminContext(), "cpu-1");
     expect(nodes).toEqual([{ host: "cpu-1", vcpus: 8 }]);
+  });
+  it("reads an instance by uuid (Instance.get_by_uuid) and rebuilds the conductor's InstanceNotFound", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const api = await setup({
+      object_class_action_versions: (_ctx, args) => {
+        seen.push(args);
+        if (args.args[0] === "gone") throw new InstanceNotFound({ instance_id: "gone" });
+        return {
+          "nova_object.name": "Instance",
+          "nova_object.namespace": "nova",
+          "nova_object.version": "2.7",
+          "nova_object.data": { uuid: args.args[0], vm_state: "active", power_state: 1 },
+        };
+      },
+    });
+    const inst = await api.instanceGetByUuid(adminContext(), "11111111-2222-4333-8444-555555555555");
+    expect(inst).toEqual({
+      uuid: "11111111-2222-4333-8444-555555555555",
+      vm_state: "active",
+      power_state: 1,
+    });
+    expect(seen[0]).toMatchObject({
+      objname: "Instance",
+      objmethod: "get_by_uuid",
+      kwargs: { expected_attrs: [] },
+    });
+    await expect(api.instanceGetByUuid(adminContext(), "gone")).rejects.toBeInstanceOf(InstanceNotFound);
+  });
+
+  it("creates an instance fault with every field as a change (InstanceFault.create)", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const api = await setup({
+      object_action: (_ctx, args) => {
+        seen.push(args);
+        return [{ id: 12, created_at: "2026-11-27T10:00:00Z" }, null];
+      },
+    });
+    const fault = await api.instanceFaultCreate(adminContext(), {
+      instance_uuid: "11111111-2222-4333-8444-555555555555",
+      code: 500,
+      message: "boom",
+      details: "",
+      host: "cpu-1",
+    });
+    expect(seen[0]).toMatchObject({
+      objmethod: "create",
+      objinst: {
+        "nova_object.name": "InstanceFault",
+        "nova_object.changes": ["instance_uuid", "code", "message", "details", "host"],
+      },
+    });
+    expect(fault.id).toBe(12);
+    expect(fault.created_at?.toISOString()).toBe("2026-11-27T10:00:00.000Z");
   });
 });

@@ -4,6 +4,8 @@ import {
   ComputeNodeListCodec,
   type Instance,
   InstanceCodec,
+  type InstanceFault,
+  InstanceFaultCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -19,6 +21,7 @@ export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
   ComputeNode: ComputeNodeCodec.version,
   ComputeNodeList: ComputeNodeListCodec.version,
   Instance: InstanceCodec.version,
+  InstanceFault: InstanceFaultCodec.version,
   InstanceActionEvent: "1.4",
 };
 
@@ -116,6 +119,37 @@ export class ConductorObjectsAPI {
     return { ...instance, ...InstanceCodec.decodeFields(updates) };
   }
 
+  /**
+   * `Instance.get_by_uuid(uuid, expected_attrs=[])`, read with the context's read_deleted (the compute's
+   * lifecycle sync re-reads the row before deciding anything). The conductor raises InstanceNotFound.
+   */
+  async instanceGetByUuid(ctx: NovaContext, uuid: string): Promise<Partial<Instance>> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "Instance",
+      "get_by_uuid",
+      OBJECT_VERSIONS,
+      [uuid],
+      {
+        expected_attrs: [],
+      },
+    );
+    return InstanceCodec.fromPrimitive(r, "Instance");
+  }
+
+  /** `InstanceFault.create()`: records why an action on the instance failed (Nova's add_instance_fault_from_exc). */
+  async instanceFaultCreate(
+    ctx: NovaContext,
+    fault: Partial<InstanceFault>,
+  ): Promise<Partial<InstanceFault>> {
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      InstanceFaultCodec.toPrimitive(fault, { changes: Object.keys(fault) }),
+      "create",
+    );
+    return { ...fault, ...InstanceFaultCodec.decodeFields(updates) };
+  }
+
   /** `Instance.destroy()`: soft-deletes the row and releases what it held on its compute node. */
   async instanceDestroy(ctx: NovaContext, instance: Partial<Instance>): Promise<Partial<Instance>> {
     const [updates] = await this.conductor.objectAction(ctx, InstanceCodec.toPrimitive(instance), "destroy");
@@ -161,11 +195,13 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "ComputeNode.save",
     "Instance.save",
     "Instance.destroy",
+    "InstanceFault.create",
   ],
   object_class_action_versions: [
     "Service.get_by_host_and_binary",
     "Service.get_by_compute_host",
     "ComputeNodeList.get_all_by_host",
+    "Instance.get_by_uuid",
     "InstanceActionEvent.event_start",
     "InstanceActionEvent.event_finish_with_failure",
   ],

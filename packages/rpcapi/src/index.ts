@@ -20,6 +20,7 @@ export {
   BuildAbortException,
   ComputeHostNotFound,
   ComputeServiceUnavailable,
+  ConsoleNotAvailable,
   FlavorNotFound,
   InstanceInvalidState,
   InstanceNotFound,

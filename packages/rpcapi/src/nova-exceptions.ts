@@ -99,6 +99,12 @@ export class InstanceNotRunning extends NovaException {
   static override readonly httpCode: number = 400;
 }
 
+/** The guest has no console log to show (Nova answers 404 to the API). */
+export class ConsoleNotAvailable extends NovaException {
+  static override readonly msgFmt: string = "Guest does not have a console available.";
+  static override readonly httpCode: number = 409;
+}
+
 const novaExceptionClasses = [
   NovaException,
   NoValidHost,
@@ -114,6 +120,7 @@ const novaExceptionClasses = [
   ComputeHostNotFound,
   FlavorNotFound,
   InstanceNotRunning,
+  ConsoleNotAvailable,
 ] as const;
 
 /**

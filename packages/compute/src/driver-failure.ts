@@ -1,0 +1,26 @@
+import { ConsoleNotAvailable, InstanceNotFound, NovaException } from "@nova/rpcapi";
+import { VirtError } from "@nova/virt";
+
+/**
+ * A hypervisor failure as a Nova exception, named after Nova's class (InstanceRebootFailure,
+ * InstancePowerOffFailure, HypervisorUnavailable, ...): the fault keeps the driver's message and Python peers
+ * see `nova.exception.<Name>`.
+ */
+export class DriverOperationFailed extends NovaException {
+  static override readonly msgFmt: string = "%(reason)s";
+
+  constructor(novaName: string, reason: string, options: { cause?: unknown } = {}) {
+    super({ reason });
+    this.name = novaName;
+    Object.defineProperty(this, "code", { value: novaName });
+    if (options.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause });
+  }
+}
+
+/** Converts a driver error to what the compute raises: InstanceNotFound stays typed, other VirtErrors wrap. */
+export function fromDriverError(error: unknown, instanceUuid: string): unknown {
+  if (!VirtError.isInstance(error)) return error;
+  if (error.code === "InstanceNotFound") return new InstanceNotFound({ instance_id: instanceUuid });
+  if (error.code === "ConsoleNotAvailable") return new ConsoleNotAvailable({ instance_uuid: instanceUuid });
+  return new DriverOperationFailed(error.code, error.message, { cause: error });
+}

@@ -1,0 +1,136 @@
+import { FakeDriver, PowerState } from "@nova/virt";
+import { ManualClock } from "@nova/virt/test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ComputeConfigError } from "../src/index.js";
+import { novaInstance } from "../src/test/index.js";
+import { type Harness, startHarness } from "./harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const heartbeats = (harness: Harness) => harness.conductor.callsOf("Service.save");
+
+async function heartbeatCount(harness: Harness, n: number): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (heartbeats(harness).length < n) throw new Error("waiting for heartbeats");
+    },
+    { timeout: 10_000, interval: 5 },
+  );
+}
+
+describe("nova-compute service", () => {
+  it("creates its service row once, then reports Service.save heartbeats every report_interval", async () => {
+    h = await startHarness({ config: { report_interval: 10 } });
+    expect(h.conductor.callsOf("Service.create")).toHaveLength(1);
+    expect(h.service.service).toMatchObject({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.clock.advance(0);
+    await heartbeatCount(h, 1);
+    expect(heartbeats(h)[0]).toMatchObject({
+      changes: ["report_count"],
+      data: { report_count: 1, host: "cpu-1" },
+    });
+    await h.clock.advance(10_000);
+    await heartbeatCount(h, 2);
+    expect(heartbeats(h)[1]?.data.report_count).toBe(2);
+    expect(h.conductor.services.get("cpu-1/nova-compute")).toMatchObject({ report_count: 2 });
+    expect(h.service.service?.last_seen_up?.getTime()).toBe(Math.floor(h.clock.now() / 1000) * 1000);
+  });
+
+  it("a restarted compute finds its row (no second create) and continues its report_count", async () => {
+    h = await startHarness();
+    await h.clock.advance(0);
+    await heartbeatCount(h, 1);
+    await h.service.stop();
+    const { createComputeService } = await import("../src/index.js");
+    const again = createComputeService({
+      host: "cpu-1",
+      transport: h.peer,
+      driver: new FakeDriver(),
+      clock: h.clock,
+    });
+    await again.start();
+    await h.clock.advance(0);
+    await heartbeatCount(h, 2);
+    await again.stop();
+    expect(h.conductor.callsOf("Service.create")).toHaveLength(1);
+    expect(h.conductor.callsOf("Service.get_by_host_and_binary")).toHaveLength(2);
+    expect(heartbeats(h)[1]?.data.report_count).toBe(2);
+  });
+
+  it("after the transport reconnects, a failed heartbeat is retried at once (group.nudge)", async () => {
+    h = await startHarness({ config: { report_interval: 10 } });
+    h.conductor.failNext.set("Service.save", [new Error("conductor restarting")]);
+    await h.clock.advance(0);
+    await heartbeatCount(h, 1);
+    await vi.waitFor(() => expect(h?.service.heartbeatStats?.disconnected).toBe(true));
+    h.messagingDriver.emit("disconnected");
+    h.messagingDriver.emit("connected");
+    await h.clock.advance(0); // the nudge schedules the report now, not 10 s later
+    await heartbeatCount(h, 2);
+    await vi.waitFor(() =>
+      expect(h?.service.heartbeatStats).toMatchObject({ reports: 1, disconnected: false }),
+    );
+  });
+
+  it("stop() answers the builds it accepted before it stops reporting", async () => {
+    const virtClock = new ManualClock();
+    h = await startHarness({ driver: new FakeDriver({ spawnDelayMs: 5000, clock: virtClock }) });
+    await h.clock.advance(0);
+    await heartbeatCount(h, 1);
+    const row = h.conductor.seedInstance(novaInstance());
+    const build = h.computeApi.buildAndRunInstance(h.ctx, h.host, {
+      instance: row,
+      image: {},
+      request_spec: {},
+      node: h.host,
+    });
+    await virtClock.whenSleeping(1);
+    expect(h.service.inFlight).toBe(1);
+    let stopped = false;
+    const stopping = h.service.stop().then(() => {
+      stopped = true;
+    });
+    // Still draining: the build is spawning, and heartbeats keep going meanwhile.
+    await h.clock.advance(10_000);
+    await heartbeatCount(h, 2);
+    expect(stopped).toBe(false);
+    await virtClock.advance(5000);
+    await expect(build).resolves.toMatchObject({ instance_uuid: row.uuid, power_state: PowerState.RUNNING });
+    await stopping;
+    expect(stopped).toBe(true);
+    const after = heartbeats(h).length;
+    await h.clock.advance(60_000);
+    expect(heartbeats(h)).toHaveLength(after);
+  });
+
+  it("an invalid option stops the service before it starts, naming the option", async () => {
+    h = await startHarness({ start: false });
+    const { createComputeService } = await import("../src/index.js");
+    let err: unknown;
+    try {
+      createComputeService({
+        host: "cpu-9",
+        transport: h.peer,
+        driver: new FakeDriver(),
+        config: { shutdown_timeout: -5 },
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ComputeConfigError);
+    expect((err as ComputeConfigError).option).toBe("shutdown_timeout");
+    expect((err as Error).message).toContain("shutdown_timeout");
+  });
+
+  it("a start that fails (no conductor answers the service lookup) stops what it started", async () => {
+    h = await startHarness({ start: false });
+    h.conductor.failNext.set("Service.get_by_host_and_binary", [new Error("db down")]);
+    await expect(h.service.start()).rejects.toThrow("db down");
+    expect(h.service.heartbeatStats).toBeUndefined();
+    expect(h.conductor.callsOf("ComputeNode.create")).toHaveLength(0);
+  });
+});
