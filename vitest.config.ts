@@ -25,11 +25,16 @@ export default defineConfig({
   test: {
     fileParallelism: !chaos,
     passWithNoTests: chaos,
-    projects: workspaces.map(({ dir, name }) => ({
+    projects: [
+      ...workspaces,
+      // @nova/db's whole suite runs a second time on MariaDB (the `db` project runs it on SQLite).
+      { dir: "packages/db", name: "db-mariadb", env: { NOVA_DB_BACKEND: "mariadb" } },
+    ].map(({ dir, name, env }: { dir: string; name: string; env?: Record<string, string> }) => ({
       resolve: { alias },
       test: {
         name,
         root: `${root}${dir}`,
+        ...(env ? { env } : {}),
         include: chaos
           ? ["src/**/*.chaos.test.ts", "test/**/*.chaos.test.ts"]
           : ["src/**/*.test.ts", "test/**/*.test.ts"],

@@ -1,1 +1,92 @@
-export {};
+// @nova/db: Nova's API and cell databases over Kysely, on MariaDB (mysql2) and SQLite (better-sqlite3).
+
+export {
+  type BuildRequestRecord,
+  BuildRequestRepository,
+  RequestSpecRepository,
+} from "./api/build-request-repository.js";
+export { type CellMappingCreate, CellMappingRepository } from "./api/cell-mapping-repository.js";
+/** API repositories. */
+export {
+  FLAVOR_SORT_KEYS,
+  type FlavorCreate,
+  type FlavorFilters,
+  FlavorRepository,
+} from "./api/flavor-repository.js";
+export { type KeyPairCreate, KeyPairRepository } from "./api/key-pair-repository.js";
+export { QuotaRepository } from "./api/quota-repository.js";
+export {
+  type ServerGroupCreate,
+  type ServerGroupRecord,
+  ServerGroupRepository,
+} from "./api/server-group-repository.js";
+/** Open the databases. */
+export { ApiDatabase, openApiDatabase } from "./api-database.js";
+export {
+  type ClaimOptions,
+  type ComputeNodeChanges,
+  type ComputeNodeCreate,
+  type ComputeNodeRecord,
+  ComputeNodeRepository,
+  capacityShortfall,
+  type ResourceRequest,
+} from "./cell/compute-node-repository.js";
+export {
+  type ActionStart,
+  type EventFinish,
+  InstanceActionRepository,
+} from "./cell/instance-action-repository.js";
+export { type InstanceFaultCreate, InstanceFaultRepository } from "./cell/instance-fault-repository.js";
+/** Cell repositories. */
+export {
+  INSTANCE_SORT_KEYS,
+  type InstanceChanges,
+  type InstanceCreate,
+  type InstanceExpectations,
+  type InstanceFilters,
+  type InstanceLoadOptions,
+  type InstanceRecord,
+  InstanceRepository,
+  type InstanceSortKey,
+} from "./cell/instance-repository.js";
+export {
+  type ServiceChanges,
+  type ServiceCreate,
+  type ServiceFilters,
+  type ServiceRecord,
+  ServiceRepository,
+} from "./cell/service-repository.js";
+export { CellDatabase, openCellDatabase } from "./cell-database.js";
+export {
+  type DatabaseTarget,
+  type MysqlTarget,
+  parseConnectionUrl,
+  redact,
+  type SqliteTarget,
+} from "./connection-url.js";
+/** Configuration and URLs. */
+export { type DatabaseOptions, databaseOptionsSchema, parseDatabaseOptions } from "./database-options.js";
+/** Retries. */
+export { classifyDbError, type RetryPolicy, withDbRetry } from "./db-retry.js";
+export { ClaimRejectedError, GenerationConflictError } from "./errors/claim-error.js";
+export { DatabaseUrlError } from "./errors/database-url-error.js";
+export { DuplicateEntryError } from "./errors/duplicate-entry-error.js";
+export { NotFoundError } from "./errors/not-found-error.js";
+/** Errors. */
+export { NovaDbError, type NovaDbErrorCode } from "./errors/nova-db-error.js";
+export { InvalidSortKeyError, MarkerNotFoundError } from "./errors/query-error.js";
+export { MigrationFailedError, SchemaNewerThanCodeError } from "./errors/schema-error.js";
+export { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
+export { UnexpectedTaskStateError, UnexpectedVmStateError } from "./errors/unexpected-state-error.js";
+export { migrationsFor } from "./migrations/migration-list.js";
+export {
+  type DatabaseDeps,
+  type DatabaseKind,
+  type Db,
+  NovaDatabase,
+  openDatabase,
+} from "./nova-database.js";
+/** Pagination. */
+export type { PageOptions, SortDir } from "./pagination.js";
+/** Migrations. */
+export { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";

@@ -34,7 +34,14 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
     const { clock, logger, client, server } = bus();
     const g = gate();
     const s = new RpcServer(server, { topic: "t", server: "s" }, [
-      { methods: { slow: async () => (await g.opened, "late") } },
+      {
+        methods: {
+          slow: async () => {
+            await g.opened;
+            return "late";
+          },
+        },
+      },
     ]);
     await s.start();
     const rpc = new RpcClient(client, { topic: "t" }, { timeout: 1 });
@@ -57,7 +64,14 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
     const { clock, client, server, serverDriver } = bus();
     const g = gate();
     const s = new RpcServer(server, { topic: "t", server: "s" }, [
-      { methods: { slow: async () => (await g.opened, 2.5) } },
+      {
+        methods: {
+          slow: async () => {
+            await g.opened;
+            return 2.5;
+          },
+        },
+      },
     ]);
     await s.start();
     const rpc = new RpcClient(client, { topic: "t" }, { callMonitorTimeout: 2 });
@@ -114,8 +128,14 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
       [
         {
           methods: {
-            slow: async () => (await g.opened, ran.push("slow")),
-            echo: (_c, { value }: { value: string }) => (ran.push(value), value),
+            slow: async () => {
+              await g.opened;
+              ran.push("slow");
+            },
+            echo: (_c, { value }: { value: string }) => {
+              ran.push(value);
+              return value;
+            },
           },
         },
       ],

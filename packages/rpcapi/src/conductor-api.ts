@@ -1,5 +1,11 @@
 import type { RpcClient } from "@nova/messaging";
-import { type BuildRequest, BuildRequestCodec, type RequestSpec, RequestSpecCodec } from "@nova/objects";
+import {
+  type BuildRequest,
+  BuildRequestCodec,
+  type NovaObjectPrimitive,
+  type RequestSpec,
+  RequestSpecCodec,
+} from "@nova/objects";
 import { type NovaContext, toWireContext } from "./request-context.js";
 import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
 
@@ -26,7 +32,7 @@ export class ConductorAPI {
   /** Runs `objmethod` on an object the caller holds (as a primitive) and returns what changed. */
   async objectAction(
     ctx: NovaContext,
-    objinst: Record<string, unknown>,
+    objinst: NovaObjectPrimitive | Record<string, unknown>,
     objmethod: string,
     args: unknown[] = [],
     kwargs: Record<string, unknown> = {},

@@ -15,6 +15,7 @@ export {
   type ObjectActionResult,
   type ScheduleAndBuildArgs,
 } from "./conductor-api.js";
+export { CONDUCTOR_OBJECT_METHODS, ConductorObjectsAPI, OBJECT_VERSIONS } from "./conductor-objects-api.js";
 export {
   BuildAbortException,
   ComputeHostNotFound,

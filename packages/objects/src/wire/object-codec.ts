@@ -7,7 +7,7 @@ import { WireFormatError } from "./wire-format-error.js";
 export type FieldMap = Record<string, Field<unknown>>;
 
 /** The full TypeScript type of an object: every field set. */
-export type ObjectOf<F extends FieldMap> = { [K in keyof F]: FieldValue<F[K]> };
+export type ObjectOf<F extends FieldMap> = { -readonly [K in keyof F]: FieldValue<F[K]> };
 
 /** What travelled with an object besides its fields: needed to send it back exactly as it came. */
 export interface ObjectMeta {

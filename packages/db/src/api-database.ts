@@ -1,0 +1,53 @@
+import { BuildRequestRepository, RequestSpecRepository } from "./api/build-request-repository.js";
+import { CellMappingRepository } from "./api/cell-mapping-repository.js";
+import { FlavorRepository } from "./api/flavor-repository.js";
+import { KeyPairRepository } from "./api/key-pair-repository.js";
+import { QuotaRepository } from "./api/quota-repository.js";
+import { ServerGroupRepository } from "./api/server-group-repository.js";
+import type { DatabaseOptions } from "./database-options.js";
+import { type DatabaseDeps, type NovaDatabase, openDatabase } from "./nova-database.js";
+import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
+
+/** The API database and its repositories. */
+export class ApiDatabase {
+  readonly flavors: FlavorRepository;
+  readonly keyPairs: KeyPairRepository;
+  readonly serverGroups: ServerGroupRepository;
+  readonly quotas: QuotaRepository;
+  readonly buildRequests: BuildRequestRepository;
+  readonly requestSpecs: RequestSpecRepository;
+  readonly mappings: CellMappingRepository;
+
+  constructor(readonly db: NovaDatabase) {
+    this.flavors = new FlavorRepository(db);
+    this.keyPairs = new KeyPairRepository(db);
+    this.serverGroups = new ServerGroupRepository(db);
+    this.quotas = new QuotaRepository(db);
+    this.buildRequests = new BuildRequestRepository(db);
+    this.requestSpecs = new RequestSpecRepository(db);
+    this.mappings = new CellMappingRepository(db);
+  }
+
+  /** Migrates to head (`nova-manage api_db sync`). */
+  sync(target?: string): Promise<SyncResult> {
+    return syncSchema(this.db, target);
+  }
+
+  /** Current schema version against head (`nova-manage api_db version`). */
+  status(): Promise<SchemaStatus> {
+    return schemaStatus(this.db);
+  }
+
+  /** Closes the pool. */
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Opens the API database from `[api_database]` options or a connection URL. */
+export function openApiDatabase(
+  options: string | (Partial<DatabaseOptions> & { connection: string }),
+  deps: DatabaseDeps = {},
+): ApiDatabase {
+  return new ApiDatabase(openDatabase("api", options, deps));
+}

@@ -1,0 +1,159 @@
+import {
+  type BuildRequest,
+  InstanceCodec,
+  type NovaObjectPrimitive,
+  type RequestSpec,
+  RequestSpecCodec,
+} from "@nova/objects";
+import { fromSqlDate, toSqlDate } from "../column-map.js";
+import { NotFoundError } from "../errors/not-found-error.js";
+import type { NovaDatabase } from "../nova-database.js";
+
+/** A build request as the API stored it: the instance (not yet in any cell) in its wire form. */
+export type BuildRequestRecord = Pick<
+  BuildRequest,
+  | "id"
+  | "instance_uuid"
+  | "project_id"
+  | "instance"
+  | "block_device_mappings"
+  | "tags"
+  | "created_at"
+  | "updated_at"
+>;
+
+/** Build requests: what the API accepted and the conductor has not yet placed. */
+export class BuildRequestRepository {
+  constructor(private readonly d: NovaDatabase) {}
+
+  /** Stores a build request; DuplicateEntryError if the instance already has one. */
+  create(
+    values: Pick<
+      BuildRequest,
+      "instance_uuid" | "project_id" | "instance" | "block_device_mappings" | "tags"
+    >,
+  ): Promise<BuildRequestRecord> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      await trx
+        .insertInto("build_requests")
+        .values({
+          instance_uuid: values.instance_uuid,
+          project_id: values.project_id,
+          instance: JSON.stringify(InstanceCodec.toPrimitive(values.instance)),
+          block_device_mappings: JSON.stringify(values.block_device_mappings),
+          tags: JSON.stringify(values.tags),
+          created_at: now,
+        })
+        .execute();
+      return this.read(
+        await trx
+          .selectFrom("build_requests")
+          .selectAll()
+          .where("instance_uuid", "=", values.instance_uuid)
+          .executeTakeFirstOrThrow(),
+      );
+    }, "BuildRequest");
+  }
+
+  /** The build request of an instance. */
+  getByInstanceUuid(instanceUuid: string): Promise<BuildRequestRecord> {
+    return this.d.run(async (db) => {
+      const row = await db
+        .selectFrom("build_requests")
+        .selectAll()
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError("BuildRequest", instanceUuid);
+      return this.read(row);
+    });
+  }
+
+  /** A project's pending build requests, oldest first. */
+  listByProject(projectId: string): Promise<BuildRequestRecord[]> {
+    return this.d.run(async (db) =>
+      (
+        await db
+          .selectFrom("build_requests")
+          .selectAll()
+          .where("project_id", "=", projectId)
+          .orderBy("id")
+          .execute()
+      ).map((r) => this.read(r)),
+    );
+  }
+
+  /**
+   * Deletes the build request once the instance is in a cell. Returns false if it was already gone: the
+   * user deleted the server meanwhile, and the conductor must then clean up the instance it created.
+   */
+  delete(instanceUuid: string): Promise<boolean> {
+    return this.d.run(async (db) => {
+      const res = await db
+        .deleteFrom("build_requests")
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
+  private read(row: Record<string, unknown>): BuildRequestRecord {
+    return {
+      id: Number(row.id),
+      instance_uuid: String(row.instance_uuid),
+      project_id: String(row.project_id),
+      instance: InstanceCodec.fromPrimitive(JSON.parse(String(row.instance))),
+      block_device_mappings: JSON.parse(String(row.block_device_mappings)) as NovaObjectPrimitive,
+      tags: JSON.parse(String(row.tags)) as NovaObjectPrimitive,
+      created_at: fromSqlDate(row.created_at),
+      updated_at: fromSqlDate(row.updated_at),
+    };
+  }
+}
+
+/** Request specs, stored whole in their wire form as Nova does (one JSON document per instance). */
+export class RequestSpecRepository {
+  constructor(private readonly d: NovaDatabase) {}
+
+  /** Creates or replaces the spec of an instance. */
+  save(spec: Partial<RequestSpec> & { instance_uuid: string }): Promise<void> {
+    const now = toSqlDate(this.d.clock());
+    const { id: _id, ...persisted } = spec;
+    const json = JSON.stringify(RequestSpecCodec.toPrimitive(persisted, { changes: [] }));
+    return this.d.transaction(async (trx) => {
+      const res = await trx
+        .updateTable("request_specs")
+        .set({ spec: json, updated_at: now })
+        .where("instance_uuid", "=", spec.instance_uuid)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) {
+        await trx
+          .insertInto("request_specs")
+          .values({ instance_uuid: spec.instance_uuid, spec: json, created_at: now })
+          .execute();
+      }
+    }, "RequestSpec");
+  }
+
+  /** The spec of an instance, with its row id. */
+  getByInstanceUuid(instanceUuid: string): Promise<Partial<RequestSpec>> {
+    return this.d.run(async (db) => {
+      const row = await db
+        .selectFrom("request_specs")
+        .select(["id", "spec"])
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError("RequestSpec", instanceUuid);
+      const spec = RequestSpecCodec.fromPrimitive(JSON.parse(String(row.spec)));
+      spec.id = Number(row.id);
+      return spec;
+    });
+  }
+
+  /** Deletes the spec of an instance (when the instance is deleted). */
+  delete(instanceUuid: string): Promise<void> {
+    return this.d.run(async (db) => {
+      await db.deleteFrom("request_specs").where("instance_uuid", "=", instanceUuid).execute();
+    });
+  }
+}

@@ -1,0 +1,225 @@
+import { randomUUID } from "node:crypto";
+import { CELL0_UUID, type CellMapping, type HostMapping, type InstanceMapping } from "@nova/objects";
+import { columnMap, fromSqlDate, toSqlDate } from "../column-map.js";
+import { NotFoundError } from "../errors/not-found-error.js";
+import type { Db, NovaDatabase } from "../nova-database.js";
+
+const cellColumns = columnMap({
+  id: "int",
+  uuid: "string",
+  name: "string",
+  transport_url: "string",
+  database_connection: "string",
+  disabled: "bool",
+  created_at: "date",
+  updated_at: "date",
+});
+
+/** What creating a cell mapping needs (`nova-manage cell_v2 create_cell`). */
+export type CellMappingCreate = Pick<CellMapping, "name" | "transport_url" | "database_connection"> &
+  Partial<Pick<CellMapping, "uuid" | "disabled">>;
+
+/** Cell, host and instance mappings: where everything lives. */
+export class CellMappingRepository {
+  constructor(private readonly d: NovaDatabase) {}
+
+  /** Registers a cell; DuplicateEntryError for a taken uuid. */
+  createCell(values: CellMappingCreate): Promise<CellMapping> {
+    const now = this.d.clock();
+    const uuid = values.uuid ?? randomUUID();
+    return this.d.transaction(async (trx) => {
+      await trx
+        .insertInto("cell_mappings")
+        .values(cellColumns.toRow({ disabled: false, ...values, uuid, created_at: now }))
+        .execute();
+      return this.cell(trx, uuid);
+    }, "CellMapping");
+  }
+
+  /** Registers cell0 (the well-known uuid) if it is not there yet; returns it either way. */
+  async ensureCell0(transportUrl: string, databaseConnection: string): Promise<CellMapping> {
+    try {
+      return await this.getCell(CELL0_UUID);
+    } catch (err) {
+      if (!NotFoundError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      return this.createCell({
+        uuid: CELL0_UUID,
+        name: "cell0",
+        transport_url: transportUrl,
+        database_connection: databaseConnection,
+      });
+    }
+  }
+
+  /** A cell by uuid. */
+  getCell(uuid: string): Promise<CellMapping> {
+    return this.d.run((db) => this.cell(db, uuid));
+  }
+
+  /** Every cell, cell0 first (ordered by id as Nova does). */
+  listCells(): Promise<CellMapping[]> {
+    return this.d.run(async (db) =>
+      (await db.selectFrom("cell_mappings").selectAll().orderBy("id").execute()).map(
+        (r) => cellColumns.fromRow(r) as CellMapping,
+      ),
+    );
+  }
+
+  /** Maps a compute host to a cell (`nova-manage cell_v2 discover_hosts`). */
+  mapHost(host: string, cellUuid: string): Promise<HostMapping> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const cell = await this.cell(trx, cellUuid);
+      await trx.insertInto("host_mappings").values({ host, cell_id: cell.id, created_at: now }).execute();
+      return this.hostMapping(trx, host);
+    }, "HostMapping");
+  }
+
+  /** The cell a host belongs to. */
+  getHostMapping(host: string): Promise<HostMapping> {
+    return this.d.run((db) => this.hostMapping(db, host));
+  }
+
+  /** Records an instance before it is placed (cell_mapping null), as the API does on boot. */
+  createInstanceMapping(values: {
+    instance_uuid: string;
+    project_id: string;
+    user_id: string;
+    cell_uuid?: string | null;
+  }): Promise<InstanceMapping> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const cellId = values.cell_uuid ? (await this.cell(trx, values.cell_uuid)).id : null;
+      await trx
+        .insertInto("instance_mappings")
+        .values({
+          instance_uuid: values.instance_uuid,
+          project_id: values.project_id,
+          user_id: values.user_id,
+          cell_id: cellId,
+          queued_for_delete: 0,
+          created_at: now,
+        })
+        .execute();
+      return this.instanceMapping(trx, values.instance_uuid);
+    }, "InstanceMapping");
+  }
+
+  /** Points an instance mapping at the cell the instance was created in. */
+  setInstanceCell(instanceUuid: string, cellUuid: string): Promise<InstanceMapping> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const cell = await this.cell(trx, cellUuid);
+      const res = await trx
+        .updateTable("instance_mappings")
+        .set({ cell_id: cell.id, updated_at: now })
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError("InstanceMapping", instanceUuid);
+      return this.instanceMapping(trx, instanceUuid);
+    }, "InstanceMapping");
+  }
+
+  /** Marks an instance as queued for delete (the API does this before deleting it in its cell). */
+  queueInstanceForDelete(instanceUuid: string): Promise<void> {
+    return this.d.run(async (db) => {
+      const res = await db
+        .updateTable("instance_mappings")
+        .set({ queued_for_delete: 1 })
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError("InstanceMapping", instanceUuid);
+    });
+  }
+
+  /** The mapping of an instance, with its cell. */
+  getInstanceMapping(instanceUuid: string): Promise<InstanceMapping> {
+    return this.d.run((db) => this.instanceMapping(db, instanceUuid));
+  }
+
+  /** The mappings of a project's instances, with their cells, in one query (counting instances for quota). */
+  listInstanceMappings(
+    projectId: string,
+    options: { includeQueuedForDelete?: boolean } = {},
+  ): Promise<InstanceMapping[]> {
+    return this.d.run(async (db) => {
+      let q = this.mappingQuery(db).where("instance_mappings.project_id", "=", projectId);
+      if (!options.includeQueuedForDelete) q = q.where("instance_mappings.queued_for_delete", "=", 0);
+      return (await q.orderBy("instance_mappings.id").execute()).map((r) => this.toInstanceMapping(r));
+    });
+  }
+
+  /** Deletes an instance's mapping. */
+  deleteInstanceMapping(instanceUuid: string): Promise<void> {
+    return this.d.run(async (db) => {
+      await db.deleteFrom("instance_mappings").where("instance_uuid", "=", instanceUuid).execute();
+    });
+  }
+
+  private async cell(db: Db, uuid: string): Promise<CellMapping> {
+    const row = await db.selectFrom("cell_mappings").selectAll().where("uuid", "=", uuid).executeTakeFirst();
+    if (!row) throw new NotFoundError("CellMapping", uuid);
+    return cellColumns.fromRow(row) as CellMapping;
+  }
+
+  private async hostMapping(db: Db, host: string): Promise<HostMapping> {
+    const row = await db
+      .selectFrom("host_mappings")
+      .innerJoin("cell_mappings", "cell_mappings.id", "host_mappings.cell_id")
+      .select([
+        "host_mappings.id as hm_id",
+        "host_mappings.host as hm_host",
+        "host_mappings.created_at as hm_created_at",
+        "host_mappings.updated_at as hm_updated_at",
+      ])
+      .selectAll("cell_mappings")
+      .where("host_mappings.host", "=", host)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError("HostMapping", host);
+    return {
+      id: Number(row.hm_id),
+      host: String(row.hm_host),
+      cell_mapping: cellColumns.fromRow(row) as CellMapping,
+      created_at: fromSqlDate(row.hm_created_at),
+      updated_at: fromSqlDate(row.hm_updated_at),
+    };
+  }
+
+  private mappingQuery(db: Db) {
+    return db
+      .selectFrom("instance_mappings")
+      .leftJoin("cell_mappings", "cell_mappings.id", "instance_mappings.cell_id")
+      .select([
+        "instance_mappings.id as im_id",
+        "instance_mappings.instance_uuid as im_instance_uuid",
+        "instance_mappings.project_id as im_project_id",
+        "instance_mappings.user_id as im_user_id",
+        "instance_mappings.queued_for_delete as im_queued_for_delete",
+        "instance_mappings.created_at as im_created_at",
+        "instance_mappings.updated_at as im_updated_at",
+      ])
+      .selectAll("cell_mappings");
+  }
+
+  private toInstanceMapping(row: Record<string, unknown>): InstanceMapping {
+    return {
+      id: Number(row.im_id),
+      instance_uuid: String(row.im_instance_uuid),
+      project_id: String(row.im_project_id),
+      user_id: String(row.im_user_id),
+      queued_for_delete: Number(row.im_queued_for_delete) !== 0,
+      cell_mapping:
+        row.uuid === null || row.uuid === undefined ? null : (cellColumns.fromRow(row) as CellMapping),
+      created_at: fromSqlDate(row.im_created_at),
+      updated_at: fromSqlDate(row.im_updated_at),
+    };
+  }
+
+  private async instanceMapping(db: Db, instanceUuid: string): Promise<InstanceMapping> {
+    const row = await this.mappingQuery(db)
+      .where("instance_mappings.instance_uuid", "=", instanceUuid)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError("InstanceMapping", instanceUuid);
+    return this.toInstanceMapping(row);
+  }
+}

@@ -1,0 +1,48 @@
+import { ComputeNodeRepository } from "./cell/compute-node-repository.js";
+import { InstanceActionRepository } from "./cell/instance-action-repository.js";
+import { InstanceFaultRepository } from "./cell/instance-fault-repository.js";
+import { InstanceRepository } from "./cell/instance-repository.js";
+import { ServiceRepository } from "./cell/service-repository.js";
+import type { DatabaseOptions } from "./database-options.js";
+import { type DatabaseDeps, type NovaDatabase, openDatabase } from "./nova-database.js";
+import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
+
+/** One cell database (cell0 included) and its repositories. */
+export class CellDatabase {
+  readonly instances: InstanceRepository;
+  readonly faults: InstanceFaultRepository;
+  readonly actions: InstanceActionRepository;
+  readonly services: ServiceRepository;
+  readonly computeNodes: ComputeNodeRepository;
+
+  constructor(readonly db: NovaDatabase) {
+    this.faults = new InstanceFaultRepository(db);
+    this.instances = new InstanceRepository(db, this.faults);
+    this.actions = new InstanceActionRepository(db);
+    this.services = new ServiceRepository(db);
+    this.computeNodes = new ComputeNodeRepository(db);
+  }
+
+  /** Migrates to head (`nova-manage db sync`). */
+  sync(target?: string): Promise<SyncResult> {
+    return syncSchema(this.db, target);
+  }
+
+  /** Current schema version against head (`nova-manage db version`). */
+  status(): Promise<SchemaStatus> {
+    return schemaStatus(this.db);
+  }
+
+  /** Closes the pool. */
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Opens a cell database from `[database]` options (or a cell mapping's database_connection). */
+export function openCellDatabase(
+  options: string | (Partial<DatabaseOptions> & { connection: string }),
+  deps: DatabaseDeps = {},
+): CellDatabase {
+  return new CellDatabase(openDatabase("cell", options, deps));
+}

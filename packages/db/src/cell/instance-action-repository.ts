@@ -1,0 +1,234 @@
+import type { InstanceAction, InstanceActionEvent } from "@nova/objects";
+import { columnMap, toSqlDate } from "../column-map.js";
+import { NotFoundError } from "../errors/not-found-error.js";
+import { MarkerNotFoundError } from "../errors/query-error.js";
+import type { Db, NovaDatabase } from "../nova-database.js";
+
+const actionColumns = columnMap({
+  id: "int",
+  action: "string",
+  instance_uuid: "string",
+  request_id: "string",
+  user_id: "string",
+  project_id: "string",
+  start_time: "date",
+  finish_time: "date",
+  message: "string",
+  created_at: "date",
+  updated_at: "date",
+  deleted_at: "date",
+  deleted: "bool",
+});
+
+const eventColumns = columnMap({
+  id: "int",
+  event: "string",
+  action_id: "int",
+  start_time: "date",
+  finish_time: "date",
+  result: "string",
+  traceback: "string",
+  host: "string",
+  details: "string",
+  created_at: "date",
+  updated_at: "date",
+  deleted_at: "date",
+  deleted: "bool",
+});
+
+/** What starting an action records (InstanceAction.pack_action_start). */
+export interface ActionStart {
+  instance_uuid: string;
+  action: string;
+  request_id: string;
+  user_id?: string | null;
+  project_id?: string | null;
+  start_time?: Date;
+}
+
+/** How an event finished (InstanceActionEvent.pack_action_event_finish). */
+export interface EventFinish {
+  result: "Success" | "Error";
+  traceback?: string | null;
+  details?: string | null;
+}
+
+/** Instance actions and their events: the history `openstack server event list` shows. */
+export class InstanceActionRepository {
+  constructor(private readonly d: NovaDatabase) {}
+
+  /** Starts an action (one per API request and instance). */
+  start(values: ActionStart): Promise<InstanceAction> {
+    const now = this.d.clock();
+    return this.d.transaction(async (trx) => {
+      const res = await trx
+        .insertInto("instance_actions")
+        .values(
+          actionColumns.toRow({
+            ...values,
+            start_time: values.start_time ?? now,
+            created_at: now,
+            updated_at: now,
+          }),
+        )
+        .executeTakeFirstOrThrow();
+      return this.getAction(trx, Number(res.insertId));
+    }, "InstanceAction");
+  }
+
+  /** Marks the action of this request finished. */
+  finish(instanceUuid: string, requestId: string): Promise<InstanceAction> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const action = await this.byRequest(trx, instanceUuid, requestId);
+      await trx
+        .updateTable("instance_actions")
+        .set({ finish_time: now, updated_at: now })
+        .where("id", "=", action.id)
+        .execute();
+      return this.getAction(trx, action.id);
+    }, "InstanceAction");
+  }
+
+  /** The action of one request on one instance. */
+  getByRequestId(instanceUuid: string, requestId: string): Promise<InstanceAction> {
+    return this.d.run((db) => this.byRequest(db, instanceUuid, requestId));
+  }
+
+  /** Actions of an instance, newest first, paginated by action id marker (Nova's actions_get). */
+  list(instanceUuid: string, page: { limit?: number; marker?: number } = {}): Promise<InstanceAction[]> {
+    return this.d.run(async (db) => {
+      let q = db
+        .selectFrom("instance_actions")
+        .selectAll()
+        .where("instance_uuid", "=", instanceUuid)
+        .where("deleted", "=", 0);
+      if (page.marker !== undefined) {
+        const m = await db
+          .selectFrom("instance_actions")
+          .select(["id", "created_at"])
+          .where("id", "=", page.marker)
+          .executeTakeFirst();
+        if (!m) throw new MarkerNotFoundError(String(page.marker));
+        q = q.where((eb) =>
+          eb.or([
+            eb("created_at", "<", m.created_at),
+            eb.and([eb("created_at", "=", m.created_at), eb("id", "<", m.id)]),
+          ]),
+        );
+      }
+      q = q.orderBy("created_at", "desc").orderBy("id", "desc");
+      if (page.limit !== undefined) q = q.limit(page.limit);
+      return (await q.execute()).map((r) => actionColumns.fromRow(r) as InstanceAction);
+    });
+  }
+
+  /** Starts an event of the request's action (InstanceActionEvent.event_start). */
+  eventStart(
+    instanceUuid: string,
+    requestId: string,
+    event: string,
+    host: string | null = null,
+  ): Promise<InstanceActionEvent> {
+    const now = this.d.clock();
+    return this.d.transaction(async (trx) => {
+      const action = await this.byRequest(trx, instanceUuid, requestId);
+      const res = await trx
+        .insertInto("instance_actions_events")
+        .values(eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now }))
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("instance_actions")
+        .set({ updated_at: toSqlDate(now) })
+        .where("id", "=", action.id)
+        .execute();
+      return this.getEvent(trx, Number(res.insertId));
+    }, "InstanceActionEvent");
+  }
+
+  /**
+   * Finishes the newest open event of that name (event_finish_with_failure); an Error result also records
+   * the failure on the action's message, as Nova does.
+   */
+  eventFinish(
+    instanceUuid: string,
+    requestId: string,
+    event: string,
+    outcome: EventFinish,
+  ): Promise<InstanceActionEvent> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const action = await this.byRequest(trx, instanceUuid, requestId);
+      const ev = await trx
+        .selectFrom("instance_actions_events")
+        .selectAll()
+        .where("action_id", "=", action.id)
+        .where("event", "=", event)
+        .where("deleted", "=", 0)
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      if (!ev) throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
+      await trx
+        .updateTable("instance_actions_events")
+        .set({
+          finish_time: now,
+          updated_at: now,
+          result: outcome.result,
+          traceback: outcome.traceback ?? null,
+          details: outcome.details ?? null,
+        })
+        .where("id", "=", ev.id)
+        .execute();
+      const actionSet: Record<string, unknown> = { updated_at: now };
+      if (outcome.result === "Error") actionSet.message = "Error";
+      await trx.updateTable("instance_actions").set(actionSet).where("id", "=", action.id).execute();
+      return this.getEvent(trx, Number(ev.id));
+    }, "InstanceActionEvent");
+  }
+
+  /** The events of an action, oldest first. */
+  events(actionId: number): Promise<InstanceActionEvent[]> {
+    return this.d.run(async (db) =>
+      (
+        await db
+          .selectFrom("instance_actions_events")
+          .selectAll()
+          .where("action_id", "=", actionId)
+          .where("deleted", "=", 0)
+          .orderBy("id")
+          .execute()
+      ).map((r) => eventColumns.fromRow(r) as InstanceActionEvent),
+    );
+  }
+
+  private async byRequest(db: Db, instanceUuid: string, requestId: string): Promise<InstanceAction> {
+    const row = await db
+      .selectFrom("instance_actions")
+      .selectAll()
+      .where("instance_uuid", "=", instanceUuid)
+      .where("request_id", "=", requestId)
+      .where("deleted", "=", 0)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError("InstanceAction", `${instanceUuid} request ${requestId}`);
+    return actionColumns.fromRow(row) as InstanceAction;
+  }
+
+  private async getAction(db: Db, id: number): Promise<InstanceAction> {
+    return actionColumns.fromRow(
+      await db.selectFrom("instance_actions").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
+    ) as InstanceAction;
+  }
+
+  private async getEvent(db: Db, id: number): Promise<InstanceActionEvent> {
+    return eventColumns.fromRow(
+      await db
+        .selectFrom("instance_actions_events")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow(),
+    ) as InstanceActionEvent;
+  }
+}

@@ -1,0 +1,527 @@
+import {
+  type Flavor,
+  FlavorCodec,
+  type Instance,
+  type InstanceFault,
+  type NovaObjectPrimitive,
+  type TaskState,
+  type VmState,
+} from "@nova/objects";
+import { sql } from "kysely";
+import { columnMap, toSqlDate } from "../column-map.js";
+import { NotFoundError } from "../errors/not-found-error.js";
+import { MarkerNotFoundError } from "../errors/query-error.js";
+import { UnexpectedTaskStateError, UnexpectedVmStateError } from "../errors/unexpected-state-error.js";
+import type { Db, NovaDatabase } from "../nova-database.js";
+import { afterMarker, type PageOptions, resolveSort } from "../pagination.js";
+import type { InstanceFaultRepository } from "./instance-fault-repository.js";
+
+const instanceColumns = columnMap({
+  id: "int",
+  uuid: "string",
+  user_id: "string",
+  project_id: "string",
+  image_ref: "string",
+  kernel_id: "string",
+  ramdisk_id: "string",
+  hostname: "string",
+  launch_index: "int",
+  key_name: "string",
+  key_data: "string",
+  power_state: "int",
+  vm_state: "string",
+  task_state: "string",
+  memory_mb: "int",
+  vcpus: "int",
+  root_gb: "int",
+  ephemeral_gb: "int",
+  ephemeral_key_uuid: "string",
+  host: "string",
+  node: "string",
+  instance_type_id: "int",
+  user_data: "string",
+  reservation_id: "string",
+  launched_at: "date",
+  terminated_at: "date",
+  availability_zone: "string",
+  display_name: "string",
+  display_description: "string",
+  launched_on: "string",
+  locked: "bool",
+  locked_by: "string",
+  os_type: "string",
+  architecture: "string",
+  vm_mode: "string",
+  root_device_name: "string",
+  default_ephemeral_device: "string",
+  default_swap_device: "string",
+  config_drive: "string",
+  access_ip_v4: "string",
+  access_ip_v6: "string",
+  auto_disk_config: "bool",
+  progress: "int",
+  shutdown_terminate: "bool",
+  disable_terminate: "bool",
+  cell_name: "string",
+  cleaned: "bool",
+  hidden: "bool",
+  created_at: "date",
+  updated_at: "date",
+  deleted_at: "date",
+  deleted: "bool",
+});
+
+// Nested objects kept in instance_extra as their primitives (Nova keeps them there as JSON too).
+const extraColumns = columnMap({
+  numa_topology: "json",
+  pci_requests: "json",
+  vcpu_model: "json",
+  migration_context: "json",
+  keypairs: "json",
+  device_metadata: "json",
+  trusted_certs: "json",
+  resources: "json",
+});
+
+type InstanceColumn = keyof typeof instanceColumns.columns;
+type ExtraColumn = keyof typeof extraColumns.columns;
+
+/** An instance as stored in its cell: every column, metadata, flavors and the nested objects kept beside it. */
+export type InstanceRecord = Pick<
+  Instance,
+  | InstanceColumn
+  | Exclude<ExtraColumn, "keypairs">
+  | "metadata"
+  | "system_metadata"
+  | "flavor"
+  | "old_flavor"
+  | "new_flavor"
+> & {
+  /** Not nullable in Nova: absent when never stored. */
+  keypairs?: Instance["keypairs"];
+  /** The latest fault, when asked for with `withFault`. */
+  fault?: InstanceFault | null;
+};
+
+/** What creating an instance needs: its uuid, and any other stored field. */
+export type InstanceCreate = Partial<Omit<InstanceRecord, "id" | "deleted" | "deleted_at" | "fault">> & {
+  uuid: string;
+};
+
+/** Fields an update may change (not id, uuid, or the soft-delete columns: use destroy for those). */
+export type InstanceChanges = Partial<
+  Omit<InstanceRecord, "id" | "uuid" | "deleted" | "deleted_at" | "fault">
+>;
+
+/** Conditions an update must still meet when it lands (Nova's expected_task_state / expected_vm_state). */
+export interface InstanceExpectations {
+  expectedTaskState?: TaskState | null | readonly (TaskState | null)[];
+  expectedVmState?: VmState | null | readonly (VmState | null)[];
+}
+
+/** Filters of instance lists, as Nova's instance_get_all_by_filters takes them. */
+export interface InstanceFilters {
+  uuid?: readonly string[];
+  project_id?: string;
+  user_id?: string;
+  host?: string;
+  node?: string;
+  vm_state?: readonly VmState[];
+  task_state?: readonly (TaskState | null)[];
+  image_ref?: string;
+  instance_type_id?: number;
+  display_name?: string;
+  reservation_id?: string;
+  locked?: boolean;
+  /** undefined/false: live instances only; true: only deleted; "any": both (Nova's read_deleted). */
+  deleted?: boolean | "any";
+  /** Instances updated at or after this time, deleted ones included (Nova's changes-since). */
+  changes_since?: Date;
+}
+
+/** Columns lists may sort on. */
+export const INSTANCE_SORT_KEYS = [
+  "id",
+  "uuid",
+  "created_at",
+  "updated_at",
+  "launched_at",
+  "display_name",
+  "hostname",
+  "host",
+  "node",
+  "vm_state",
+  "task_state",
+  "power_state",
+  "project_id",
+  "user_id",
+  "memory_mb",
+  "vcpus",
+  "root_gb",
+] as const;
+
+/** A sort key of instance lists. */
+export type InstanceSortKey = (typeof INSTANCE_SORT_KEYS)[number];
+
+/** Options of get and list: read deleted rows, load the latest fault. */
+export interface InstanceLoadOptions {
+  readDeleted?: boolean;
+  withFault?: boolean;
+}
+
+const asList = <T>(v: T | readonly T[]): readonly T[] => (Array.isArray(v) ? (v as readonly T[]) : [v as T]);
+
+function inWithNull(col: string, values: readonly (string | null)[]) {
+  const nonNull = values.filter((v): v is string => v !== null);
+  const parts = [];
+  if (nonNull.length > 0) parts.push(sql`${sql.ref(col)} IN (${sql.join(nonNull)})`);
+  if (values.includes(null)) parts.push(sql`${sql.ref(col)} IS NULL`);
+  return parts.length === 0 ? sql<boolean>`1 = 0` : sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+}
+
+interface FlavorBlob {
+  cur: NovaObjectPrimitive | null;
+  old: NovaObjectPrimitive | null;
+  new: NovaObjectPrimitive | null;
+}
+
+/** Instances of one cell: create, read, list with Nova's filters and pagination, conditional update, soft delete. */
+export class InstanceRepository {
+  constructor(
+    private readonly d: NovaDatabase,
+    private readonly faults: InstanceFaultRepository,
+  ) {}
+
+  /** Creates an instance with its metadata, system metadata and flavor in one transaction. */
+  async create(values: InstanceCreate): Promise<InstanceRecord> {
+    const now = this.d.clock();
+    return this.d.transaction(async (trx) => {
+      const row = instanceColumns.toRow({
+        power_state: 0,
+        vm_state: "building",
+        locked: false,
+        auto_disk_config: false,
+        shutdown_terminate: false,
+        disable_terminate: false,
+        cleaned: false,
+        hidden: false,
+        ...values,
+        created_at: values.created_at ?? now,
+        updated_at: values.updated_at ?? null,
+      });
+      delete row.id;
+      delete row.deleted;
+      await trx.insertInto("instances").values(row).execute();
+      await trx
+        .insertInto("instance_extra")
+        .values({
+          instance_uuid: values.uuid,
+          created_at: toSqlDate(now),
+          flavor: JSON.stringify(this.flavorBlob(values, { cur: null, old: null, new: null })),
+          ...extraColumns.toRow(values),
+        })
+        .execute();
+      await this.writeMetadata(trx, values.uuid, values.metadata, values.system_metadata, now);
+      return this.load(trx, values.uuid, {});
+    }, "Instance");
+  }
+
+  /** The instance with this uuid; NotFoundError if none (or soft-deleted, unless readDeleted). */
+  get(uuid: string, options: InstanceLoadOptions = {}): Promise<InstanceRecord> {
+    return this.d.run((db) => this.load(db, uuid, options));
+  }
+
+  /**
+   * Instances matching the filters, sorted (default: created_at, id descending) and paginated by marker.
+   * Always a fixed number of queries, whatever the page size: rows, extras, metadata, system metadata (+faults).
+   */
+  list(
+    filters: InstanceFilters = {},
+    page: PageOptions<InstanceSortKey> = {},
+    options: InstanceLoadOptions = {},
+  ): Promise<InstanceRecord[]> {
+    return this.d.run(async (db) => {
+      const sort = resolveSort("instances", INSTANCE_SORT_KEYS, page, {
+        keys: ["created_at", "id"],
+        dir: "desc",
+      });
+      let q = db.selectFrom("instances").selectAll("instances");
+      if (filters.changes_since) {
+        q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
+      } else if (filters.deleted === true) q = q.where("instances.deleted", "!=", 0);
+      else if (filters.deleted !== "any") q = q.where("instances.deleted", "=", 0);
+      if (filters.uuid)
+        q =
+          filters.uuid.length > 0
+            ? q.where("instances.uuid", "in", [...filters.uuid])
+            : q.where(sql<boolean>`1 = 0`);
+      for (const key of [
+        "project_id",
+        "user_id",
+        "host",
+        "node",
+        "image_ref",
+        "display_name",
+        "reservation_id",
+      ] as const) {
+        const v = filters[key];
+        if (v !== undefined) q = q.where(`instances.${key}`, "=", v);
+      }
+      if (filters.instance_type_id !== undefined)
+        q = q.where("instances.instance_type_id", "=", filters.instance_type_id);
+      if (filters.locked !== undefined) q = q.where("instances.locked", "=", filters.locked ? 1 : 0);
+      if (filters.vm_state) q = q.where(inWithNull("instances.vm_state", filters.vm_state));
+      if (filters.task_state) q = q.where(inWithNull("instances.task_state", filters.task_state));
+      if (page.marker !== undefined) {
+        const marker = await db
+          .selectFrom("instances")
+          .selectAll()
+          .where("uuid", "=", page.marker)
+          .executeTakeFirst();
+        if (!marker) throw new MarkerNotFoundError(page.marker);
+        q = q.where(afterMarker(sort, marker));
+      }
+      for (const s of sort) q = q.orderBy(sql.ref(s.col), s.dir);
+      if (page.limit !== undefined) q = q.limit(page.limit);
+      const rows = await q.execute();
+      return this.hydrate(db, rows, options);
+    });
+  }
+
+  /** Live instances on a host (and node), as the resource tracker asks for them. */
+  listByHost(host: string, node?: string): Promise<InstanceRecord[]> {
+    return this.list(node === undefined ? { host } : { host, node }, { sortKeys: ["id"], sortDirs: ["asc"] });
+  }
+
+  /**
+   * Saves changes atomically: the row is updated only if it still has an expected task_state / vm_state,
+   * else UnexpectedTaskStateError / UnexpectedVmStateError (nothing written). Returns the saved instance.
+   */
+  update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
+    const now = this.d.clock();
+    return this.d.transaction(async (trx) => {
+      const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
+      for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
+      if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
+      let q = trx.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
+      if (expect.expectedTaskState !== undefined)
+        q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
+      if (expect.expectedVmState !== undefined)
+        q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
+      const res = await q.executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) await this.explainMiss(trx, uuid, expect);
+      await this.writeExtras(trx, uuid, changes, now);
+      await this.writeMetadata(trx, uuid, changes.metadata, changes.system_metadata, now);
+      return this.load(trx, uuid, {});
+    }, "Instance");
+  }
+
+  /**
+   * Soft-deletes an instance (deleted = id) with its metadata and extras, if it still has an expected
+   * task_state. Returns the instance as it was just before.
+   */
+  destroy(uuid: string, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
+    const now = toSqlDate(this.d.clock());
+    return this.d.transaction(async (trx) => {
+      const before = await this.load(trx, uuid, {});
+      let q = trx
+        .updateTable("instances")
+        .set({ deleted: sql`id`, deleted_at: now, updated_at: now })
+        .where("uuid", "=", uuid)
+        .where("deleted", "=", 0);
+      if (expect.expectedTaskState !== undefined)
+        q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
+      if (expect.expectedVmState !== undefined)
+        q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
+      const res = await q.executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) await this.explainMiss(trx, uuid, expect);
+      for (const table of ["instance_metadata", "instance_system_metadata", "instance_extra"]) {
+        await trx
+          .updateTable(table)
+          .set({ deleted: sql`id`, deleted_at: now })
+          .where("instance_uuid", "=", uuid)
+          .where("deleted", "=", 0)
+          .execute();
+      }
+      return before;
+    }, "Instance");
+  }
+
+  /** Instances, vCPUs and RAM in use by a project (and user): the usage Nova counts for quotas. */
+  countUsage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
+    return this.d.run(async (db) => {
+      let q = db
+        .selectFrom("instances")
+        .select([
+          sql<number>`COUNT(*)`.as("instances"),
+          sql<number>`COALESCE(SUM(vcpus), 0)`.as("cores"),
+          sql<number>`COALESCE(SUM(memory_mb), 0)`.as("ram"),
+        ])
+        .where("deleted", "=", 0)
+        .where("project_id", "=", projectId);
+      if (userId !== undefined) q = q.where("user_id", "=", userId);
+      const r = await q.executeTakeFirstOrThrow();
+      return { instances: Number(r.instances), cores: Number(r.cores), ram: Number(r.ram) };
+    });
+  }
+
+  private async explainMiss(db: Db, uuid: string, expect: InstanceExpectations): Promise<never> {
+    const row = await db
+      .selectFrom("instances")
+      .select(["task_state", "vm_state"])
+      .where("uuid", "=", uuid)
+      .where("deleted", "=", 0)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError("Instance", uuid);
+    if (expect.expectedTaskState !== undefined) {
+      const expected = asList(expect.expectedTaskState);
+      if (!expected.includes(row.task_state ?? null))
+        throw new UnexpectedTaskStateError(uuid, expected, row.task_state ?? null);
+    }
+    const expected = asList(expect.expectedVmState ?? []);
+    throw new UnexpectedVmStateError(uuid, expected, row.vm_state ?? null);
+  }
+
+  private flavorBlob(values: Partial<InstanceRecord>, prev: FlavorBlob): FlavorBlob {
+    const enc = (f: Partial<Flavor> | null | undefined, p: NovaObjectPrimitive | null) =>
+      f === undefined ? p : f === null ? null : FlavorCodec.toPrimitive(f);
+    return {
+      cur: enc(values.flavor, prev.cur),
+      old: enc(values.old_flavor, prev.old),
+      new: enc(values.new_flavor, prev.new),
+    };
+  }
+
+  private async writeExtras(db: Db, uuid: string, changes: InstanceChanges, now: Date): Promise<void> {
+    const set: Record<string, unknown> = extraColumns.toRow(changes);
+    if (
+      changes.flavor !== undefined ||
+      changes.old_flavor !== undefined ||
+      changes.new_flavor !== undefined
+    ) {
+      const cur = await db
+        .selectFrom("instance_extra")
+        .select("flavor")
+        .where("instance_uuid", "=", uuid)
+        .where("deleted", "=", 0)
+        .executeTakeFirst();
+      const prev: FlavorBlob = cur?.flavor
+        ? JSON.parse(String(cur.flavor))
+        : { cur: null, old: null, new: null };
+      set.flavor = JSON.stringify(this.flavorBlob(changes, prev));
+    }
+    if (Object.keys(set).length === 0) return;
+    set.updated_at = toSqlDate(now);
+    await db
+      .updateTable("instance_extra")
+      .set(set)
+      .where("instance_uuid", "=", uuid)
+      .where("deleted", "=", 0)
+      .execute();
+  }
+
+  // Metadata given replaces what was there (Nova's instance_update with metadata), soft-deleting the old rows.
+  private async writeMetadata(
+    db: Db,
+    uuid: string,
+    metadata: Record<string, string> | undefined,
+    system: Record<string, string | null> | undefined,
+    now: Date,
+  ): Promise<void> {
+    for (const [table, values] of [
+      ["instance_metadata", metadata],
+      ["instance_system_metadata", system],
+    ] as const) {
+      if (values === undefined) continue;
+      await db
+        .updateTable(table)
+        .set({ deleted: sql`id`, deleted_at: toSqlDate(now) })
+        .where("instance_uuid", "=", uuid)
+        .where("deleted", "=", 0)
+        .execute();
+      const rows = Object.entries(values).map(([key, value]) => ({
+        instance_uuid: uuid,
+        key,
+        value,
+        created_at: toSqlDate(now),
+      }));
+      if (rows.length > 0) await db.insertInto(table).values(rows).execute();
+    }
+  }
+
+  private async load(db: Db, uuid: string, options: InstanceLoadOptions): Promise<InstanceRecord> {
+    let q = db.selectFrom("instances").selectAll().where("uuid", "=", uuid);
+    if (!options.readDeleted) q = q.where("deleted", "=", 0);
+    const rows = await q.orderBy("id", "desc").limit(1).execute();
+    if (rows.length === 0) throw new NotFoundError("Instance", uuid);
+    const [inst] = await this.hydrate(db, rows, options);
+    return inst!;
+  }
+
+  private async hydrate(
+    db: Db,
+    rows: Record<string, unknown>[],
+    options: InstanceLoadOptions,
+  ): Promise<InstanceRecord[]> {
+    if (rows.length === 0) return [];
+    const uuids = rows.map((r) => String(r.uuid));
+    const extras = await db
+      .selectFrom("instance_extra")
+      .selectAll()
+      .where("instance_uuid", "in", uuids)
+      .orderBy("id")
+      .execute();
+    const meta = await db
+      .selectFrom("instance_metadata")
+      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
+      .where("instance_uuid", "in", uuids)
+      .execute();
+    const sys = await db
+      .selectFrom("instance_system_metadata")
+      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
+      .where("instance_uuid", "in", uuids)
+      .execute();
+    const faults = options.withFault ? await this.faults.latestFor(uuids, db) : undefined;
+
+    const byUuid = <T>(list: Record<string, unknown>[], fn: (r: Record<string, unknown>) => T) => {
+      const m = new Map<string, T[]>();
+      for (const r of list) {
+        const k = String(r.instance_uuid);
+        m.set(k, [...(m.get(k) ?? []), fn(r)]);
+      }
+      return m;
+    };
+    const extraBy = byUuid(extras, (r) => r);
+    const metaBy = byUuid(meta, (r) => r);
+    const sysBy = byUuid(sys, (r) => r);
+
+    return rows.map((row) => {
+      const obj = instanceColumns.fromRow(row) as Record<string, unknown>;
+      const uuid = String(row.uuid);
+      const deletedRow = Number(row.deleted) !== 0;
+      // A deleted instance shows the extras and metadata it had when it was deleted (deleted in the same stroke).
+      const live = (r: Record<string, unknown>) =>
+        Number(r.deleted) === 0 || (deletedRow && String(r.deleted_at) === String(row.deleted_at));
+      const extra = (extraBy.get(uuid) ?? []).filter(live).pop();
+      Object.assign(obj, extraColumns.fromRow(extra ?? {}));
+      if (obj.keypairs === null || obj.keypairs === undefined) delete obj.keypairs;
+      for (const k of Object.keys(extraColumns.columns))
+        if (k !== "keypairs" && obj[k] === undefined) obj[k] = null;
+      const blob: FlavorBlob = extra?.flavor
+        ? JSON.parse(String(extra.flavor))
+        : { cur: null, old: null, new: null };
+      const dec = (p: NovaObjectPrimitive | null) => (p ? FlavorCodec.fromPrimitive(p) : null);
+      obj.flavor = dec(blob.cur) ?? {};
+      obj.old_flavor = dec(blob.old);
+      obj.new_flavor = dec(blob.new);
+      const pairs = (list: Record<string, unknown>[] | undefined) =>
+        Object.fromEntries(
+          (list ?? []).filter(live).map((r) => [String(r.key), r.value === null ? null : String(r.value)]),
+        );
+      obj.metadata = pairs(metaBy.get(uuid)) as Record<string, string>;
+      obj.system_metadata = pairs(sysBy.get(uuid));
+      if (faults) obj.fault = faults.get(uuid) ?? null;
+      return obj as InstanceRecord;
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import { NovaDbError } from "./nova-db-error.js";
+
+/** The compute node does not have room for the requested resources. */
+export class ClaimRejectedError extends NovaDbError {
+  constructor(
+    readonly nodeUuid: string,
+    readonly reason: string,
+  ) {
+    super("DB_CLAIM_REJECTED", `claim on compute node ${nodeUuid} rejected: ${reason}`);
+  }
+}
+
+/** The node's generation changed under the caller (another claim won); re-read and decide again. */
+export class GenerationConflictError extends NovaDbError {
+  constructor(
+    readonly nodeUuid: string,
+    readonly expected: number,
+  ) {
+    super("DB_GENERATION_CONFLICT", `compute node ${nodeUuid} changed since generation ${expected}`, true);
+  }
+}

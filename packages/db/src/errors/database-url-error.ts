@@ -1,0 +1,12 @@
+import { NovaDbError } from "./nova-db-error.js";
+
+/** A `[database] connection` URL with a scheme this package cannot drive, or that does not parse. */
+export class DatabaseUrlError extends NovaDbError {
+  constructor(
+    code: "DB_URL_UNSUPPORTED" | "DB_URL_INVALID",
+    message: string,
+    readonly url: string,
+  ) {
+    super(code, message);
+  }
+}

@@ -1,0 +1,27 @@
+import { NovaDbError } from "./nova-db-error.js";
+
+/** A deadlock or lock timeout (MariaDB 1213/1205, SQLite BUSY): the whole transaction may be retried. */
+export class DeadlockError extends NovaDbError {
+  constructor(options?: { cause?: unknown }) {
+    super("DB_DEADLOCK", "database deadlock", true, options);
+  }
+}
+
+/** The connection to the database went away mid-operation. */
+export class ConnectionLostError extends NovaDbError {
+  constructor(options?: { cause?: unknown }) {
+    super("DB_CONNECTION_LOST", "lost connection to the database", true, options);
+  }
+}
+
+/** A retryable failure that kept happening after `db_max_retries` attempts; `cause` is the last one. */
+export class RetriesExhaustedError extends NovaDbError {
+  constructor(
+    readonly attempts: number,
+    readonly last: NovaDbError,
+  ) {
+    super("DB_RETRIES_EXHAUSTED", `gave up after ${attempts} attempts: ${last.message}`, false, {
+      cause: last,
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { NovaDbError } from "./nova-db-error.js";
+
+/** The instance's task_state was no longer one of those the caller expected (Nova's UnexpectedTaskStateError). */
+export class UnexpectedTaskStateError extends NovaDbError {
+  constructor(
+    readonly instanceUuid: string,
+    readonly expected: readonly (string | null)[],
+    readonly actual: string | null,
+  ) {
+    super(
+      "DB_UNEXPECTED_TASK_STATE",
+      `Unexpected task state: expecting ${JSON.stringify(expected)} but the actual state is ${actual} (instance ${instanceUuid})`,
+    );
+  }
+}
+
+/** The instance's vm_state was no longer one of those the caller expected (Nova's UnexpectedVMStateError). */
+export class UnexpectedVmStateError extends NovaDbError {
+  constructor(
+    readonly instanceUuid: string,
+    readonly expected: readonly (string | null)[],
+    readonly actual: string | null,
+  ) {
+    super(
+      "DB_UNEXPECTED_VM_STATE",
+      `Unexpected VM state: expecting ${JSON.stringify(expected)} but the actual state is ${actual} (instance ${instanceUuid})`,
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type LogEvent, MysqlDialect, SqliteDialect } from "kysely";
+import { createPool } from "mysql2";
+import { type DatabaseTarget, parseConnectionUrl } from "./connection-url.js";
+import { type DatabaseOptions, parseDatabaseOptions } from "./database-options.js";
+import { type RetryPolicy, withDbRetry } from "./db-retry.js";
+
+/** Which of Nova's two databases a handle is: the API database, or a cell database (cell0 included). */
+export type DatabaseKind = "api" | "cell";
+
+/** Our tables, loosely typed for Kysely: typed values come from each repository's column mapping. */
+// biome-ignore lint/suspicious/noExplicitAny: rows are converted and typed by the repositories' column maps
+export type LooseSchema = Record<string, Record<string, any>>;
+
+/** A Kysely handle on one of our databases (a transaction, or the pool itself). */
+export type Db = Kysely<LooseSchema>;
+
+/** What a database handle needs besides its options: all optional, all injectable. */
+export interface DatabaseDeps {
+  /** The clock used for created_at/updated_at/heartbeats. */
+  clock?: () => Date;
+  /** Sleep between retries (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called with every SQL statement executed (query counting in tests, debug logging). */
+  onQuery?: (sql: string) => void;
+}
+
+/** An open API or cell database: a bounded pool, the dialect, retries, and the injected clock. */
+export class NovaDatabase {
+  readonly dialect: "mysql" | "sqlite";
+  readonly clock: () => Date;
+  readonly retryPolicy: RetryPolicy;
+
+  constructor(
+    readonly kind: DatabaseKind,
+    readonly target: DatabaseTarget,
+    readonly kysely: Db,
+    readonly options: DatabaseOptions,
+    deps: DatabaseDeps,
+  ) {
+    this.dialect = target.dialect;
+    this.clock = deps.clock ?? (() => new Date());
+    this.retryPolicy = {
+      maxRetries: options.db_max_retries,
+      intervalSeconds: options.db_retry_interval,
+      incInterval: options.db_inc_retry_interval,
+      maxIntervalSeconds: options.db_max_retry_interval,
+      sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    };
+  }
+
+  /** Runs autocommit statements; the whole function is retried on deadlock or lost connection. */
+  run<T>(fn: (db: Db) => Promise<T>, entity?: string): Promise<T> {
+    return withDbRetry(this.retryPolicy, () => fn(this.kysely), entity);
+  }
+
+  /** Runs `fn` in one transaction; the whole transaction is retried on deadlock or lost connection. */
+  transaction<T>(fn: (trx: Db) => Promise<T>, entity?: string): Promise<T> {
+    return withDbRetry(this.retryPolicy, () => this.kysely.transaction().execute(fn), entity);
+  }
+
+  /** Closes the pool (or the SQLite handle). */
+  async close(): Promise<void> {
+    await this.kysely.destroy();
+  }
+}
+
+/**
+ * Opens a database from its nova.conf options (or just a connection URL). MariaDB gets a pool of at most
+ * max_pool_size + max_overflow connections keeping max_pool_size idle; SQLite gets one WAL-mode connection.
+ */
+export function openDatabase(
+  kind: DatabaseKind,
+  options: string | (Partial<DatabaseOptions> & { connection: string }),
+  deps: DatabaseDeps = {},
+): NovaDatabase {
+  const opts = parseDatabaseOptions(typeof options === "string" ? { connection: options } : options);
+  const target = parseConnectionUrl(opts.connection);
+  const log = deps.onQuery ? (e: LogEvent) => deps.onQuery?.(e.query.sql) : undefined;
+  const kysely =
+    target.dialect === "mysql"
+      ? new Kysely<LooseSchema>({
+          dialect: new MysqlDialect({
+            pool: createPool({
+              host: target.host,
+              port: target.port,
+              user: target.user,
+              password: target.password,
+              database: target.database,
+              charset: target.params.charset === "utf8" ? "utf8mb4" : (target.params.charset ?? "utf8mb4"),
+              connectionLimit: Math.max(1, opts.max_pool_size + opts.max_overflow),
+              maxIdle: Math.max(1, opts.max_pool_size),
+              idleTimeout: opts.connection_recycle_time * 1000,
+              // Datetimes travel as UTC strings on both backends, so rows convert the same way.
+              dateStrings: true,
+              timezone: "Z",
+              enableKeepAlive: true,
+            }),
+          }),
+          ...(log ? { log } : {}),
+        })
+      : new Kysely<LooseSchema>({
+          dialect: new SqliteDialect({
+            database: async () => {
+              const db = new BetterSqlite3(target.path);
+              if (target.path !== ":memory:") db.pragma("journal_mode = WAL");
+              // better-sqlite3 waits synchronously: a long busy wait would stall this whole process,
+              // including the transaction it waits for. Wait briefly, then let the async retry take over.
+              db.pragma("busy_timeout = 100");
+              db.pragma("foreign_keys = ON");
+              return db;
+            },
+          }),
+          ...(log ? { log } : {}),
+        });
+  return new NovaDatabase(kind, target, kysely, opts, deps);
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { BuildRequestCodec, CELL0_UUID, RequestSpecCodec } from "@nova/objects";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiDatabase, DuplicateEntryError, MarkerNotFoundError, NotFoundError } from "../src/index.js";
+import { backend, manualClock, migratedApi } from "./test-backend.js";
+
+// The boot cast captured from real Nova: a BuildRequest and a RequestSpec as the API sends them.
+const boot = JSON.parse(
+  readFileSync(
+    new URL("./fixtures/001_cast_conductor_schedule_and_build_instances.json", import.meta.url),
+    "utf8",
+  ),
+).oslo_message.args as { build_requests: unknown[]; request_specs: unknown[] };
+
+describe(`API database repositories (${backend})`, () => {
+  const clock = manualClock();
+  let ctx: Awaited<ReturnType<typeof migratedApi>>;
+  let api: ApiDatabase;
+  beforeAll(async () => {
+    ctx = await migratedApi("apirepos", { clock: clock.now });
+    api = ctx.api;
+  });
+  afterAll(async () => ctx.dispose());
+
+  it("flavors: extra specs, access, filters, sort and marker", async () => {
+    for (const [i, mem] of [512, 2048, 1024, 4096].entries()) {
+      await api.flavors.create({
+        name: `f${i}`,
+        flavorid: `id-${i}`,
+        memory_mb: mem,
+        vcpus: i + 1,
+        root_gb: 10 * i,
+        extra_specs: { k: `v${i}` },
+      });
+    }
+    await api.flavors.create({
+      name: "private",
+      flavorid: "p",
+      memory_mb: 8192,
+      vcpus: 8,
+      root_gb: 80,
+      is_public: false,
+      projects: ["tenant-a"],
+    });
+    await expect(
+      api.flavors.create({ name: "f0", flavorid: "other", memory_mb: 1, vcpus: 1, root_gb: 1 }),
+    ).rejects.toBeInstanceOf(DuplicateEntryError);
+    const f2 = await api.flavors.getByFlavorId("id-2");
+    expect(f2).toMatchObject({
+      name: "f2",
+      memory_mb: 1024,
+      extra_specs: { k: "v2" },
+      projects: [],
+      is_public: true,
+      rxtx_factor: 1,
+    });
+    const page1 = await api.flavors.list(
+      { is_public: true, min_memory_mb: 1000 },
+      { sortKeys: ["memory_mb"], sortDirs: ["asc"], limit: 2 },
+    );
+    expect(page1.map((f) => f.flavorid)).toEqual(["id-2", "id-1"]);
+    const page2 = await api.flavors.list(
+      { is_public: true, min_memory_mb: 1000 },
+      { sortKeys: ["memory_mb"], sortDirs: ["asc"], limit: 2, marker: "id-1" },
+    );
+    expect(page2.map((f) => f.flavorid)).toEqual(["id-3"]);
+    expect(
+      (await api.flavors.list({ is_public: false, project_id: "tenant-a" })).map((f) => f.flavorid),
+    ).toContain("p");
+    expect(
+      (await api.flavors.list({ is_public: false, project_id: "tenant-b" })).map((f) => f.flavorid),
+    ).not.toContain("p");
+    await expect(api.flavors.list({}, { marker: "nope" })).rejects.toBeInstanceOf(MarkerNotFoundError);
+    expect(
+      (await api.flavors.updateExtraSpecs("id-2", { k: "new", "hw:numa_nodes": "1" })).extra_specs,
+    ).toEqual({ k: "new", "hw:numa_nodes": "1" });
+    await api.flavors.deleteExtraSpec("id-2", "k");
+    await expect(api.flavors.deleteExtraSpec("id-2", "k")).rejects.toBeInstanceOf(NotFoundError);
+    await api.flavors.delete("id-2");
+    await expect(api.flavors.getByFlavorId("id-2")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("key pairs: unique per user, listed by name with a marker, counted", async () => {
+    for (const name of ["c", "a", "b"])
+      await api.keyPairs.create({
+        user_id: "u1",
+        name,
+        fingerprint: `fp-${name}`,
+        public_key: "ssh-ed25519 AAAA",
+      });
+    await api.keyPairs.create({ user_id: "u2", name: "a", fingerprint: "x", public_key: "y" });
+    await expect(
+      api.keyPairs.create({ user_id: "u1", name: "a", fingerprint: "z", public_key: "z" }),
+    ).rejects.toBeInstanceOf(DuplicateEntryError);
+    expect((await api.keyPairs.list("u1", { limit: 2 })).map((k) => k.name)).toEqual(["a", "b"]);
+    expect((await api.keyPairs.list("u1", { marker: "b" })).map((k) => k.name)).toEqual(["c"]);
+    expect(await api.keyPairs.count("u1")).toBe(3);
+    expect(await api.keyPairs.get("u1", "b")).toMatchObject({ fingerprint: "fp-b", type: "ssh" });
+    await api.keyPairs.delete("u1", "b");
+    await expect(api.keyPairs.get("u1", "b")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("server groups: policy, rules and members", async () => {
+    const g = await api.serverGroups.create({
+      name: "web",
+      user_id: "u1",
+      project_id: "p1",
+      policy: "anti-affinity",
+      rules: { max_server_per_host: "1" },
+    });
+    expect(g).toMatchObject({
+      policy: "anti-affinity",
+      policies: ["anti-affinity"],
+      _rules: { max_server_per_host: "1" },
+      members: [],
+    });
+    const m1 = randomUUID();
+    const m2 = randomUUID();
+    expect((await api.serverGroups.addMembers(g.uuid, [m1, m2, m1])).members).toEqual([m1, m2]);
+    expect((await api.serverGroups.getByInstance(m2))?.uuid).toBe(g.uuid);
+    await api.serverGroups.removeMembers(g.uuid, [m1]);
+    expect((await api.serverGroups.get(g.uuid)).members).toEqual([m2]);
+    expect(await api.serverGroups.count("p1")).toBe(1);
+    expect((await api.serverGroups.list("p1")).map((x) => x.uuid)).toEqual([g.uuid]);
+    await api.serverGroups.delete(g.uuid);
+    await expect(api.serverGroups.get(g.uuid)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await api.serverGroups.getByInstance(m2)).toBeNull();
+  });
+
+  it("quotas: defaults, project and user limits, usage", async () => {
+    expect((await api.quotas.getLimits("p9")).instances).toBe(10);
+    await api.quotas.setLimit("p9", "instances", 3);
+    await api.quotas.setLimit("p9", "instances", 4);
+    await api.quotas.setLimit("p9", "cores", 2, "u1");
+    expect(await api.quotas.getLimits("p9")).toMatchObject({ instances: 4, cores: 20 });
+    expect(await api.quotas.getLimits("p9", "u1")).toMatchObject({ instances: 4, cores: 2 });
+    const usage = await api.quotas.usage("p9", { instances: 2, cores: 3 }, "u1");
+    expect(usage.find((u) => u.resource === "cores")).toEqual({
+      project_id: "p9",
+      user_id: "u1",
+      resource: "cores",
+      limit: 2,
+      in_use: 3,
+    });
+  });
+
+  it("build requests and request specs keep Nova's wire objects exactly", async () => {
+    const br = BuildRequestCodec.fromPrimitive(boot.build_requests[0]);
+    const stored = await api.buildRequests.create({
+      instance_uuid: br.instance_uuid!,
+      project_id: br.project_id!,
+      instance: br.instance!,
+      block_device_mappings: br.block_device_mappings!,
+      tags: br.tags!,
+    });
+    expect(stored.instance).toEqual(br.instance);
+    expect(stored.block_device_mappings).toEqual(br.block_device_mappings);
+    await expect(api.buildRequests.create({ ...stored })).rejects.toBeInstanceOf(DuplicateEntryError);
+    expect((await api.buildRequests.listByProject("admin")).map((b) => b.instance_uuid)).toEqual([
+      br.instance_uuid,
+    ]);
+    expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(true);
+    expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(false);
+
+    const spec = RequestSpecCodec.fromPrimitive(boot.request_specs[0]);
+    await api.requestSpecs.save({ ...spec, instance_uuid: spec.instance_uuid! });
+    const back = await api.requestSpecs.getByInstanceUuid(spec.instance_uuid!);
+    const { id: _a, ...backFields } = back;
+    const { id: _b, ...specFields } = spec;
+    expect(backFields).toEqual(specFields);
+    await api.requestSpecs.save({ ...spec, instance_uuid: spec.instance_uuid!, num_instances: 2 });
+    expect((await api.requestSpecs.getByInstanceUuid(spec.instance_uuid!)).num_instances).toBe(2);
+  });
+
+  it("cell, host and instance mappings", async () => {
+    const cell0 = await api.mappings.ensureCell0("none:///", "sqlite://");
+    expect(cell0.uuid).toBe(CELL0_UUID);
+    expect((await api.mappings.ensureCell0("x", "y")).id).toBe(cell0.id);
+    const cell1 = await api.mappings.createCell({
+      name: "cell1",
+      transport_url: "rabbit://guest:guest@127.0.0.1:5672/",
+      database_connection: "mysql+pymysql://root@127.0.0.1/nova_cell1",
+    });
+    expect((await api.mappings.listCells()).map((c) => c.name)).toEqual(["cell0", "cell1"]);
+    const hm = await api.mappings.mapHost("peer-cpu-1", cell1.uuid);
+    expect(hm.cell_mapping).toEqual(cell1);
+    await expect(api.mappings.mapHost("peer-cpu-1", cell1.uuid)).rejects.toBeInstanceOf(DuplicateEntryError);
+    const uuid = randomUUID();
+    const im = await api.mappings.createInstanceMapping({
+      instance_uuid: uuid,
+      project_id: "p1",
+      user_id: "u1",
+    });
+    expect(im.cell_mapping).toBeNull();
+    clock.advance(3);
+    expect((await api.mappings.setInstanceCell(uuid, cell1.uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
+    await api.mappings.createInstanceMapping({
+      instance_uuid: randomUUID(),
+      project_id: "p1",
+      user_id: "u1",
+      cell_uuid: CELL0_UUID,
+    });
+    expect(await api.mappings.listInstanceMappings("p1")).toHaveLength(2);
+    await api.mappings.queueInstanceForDelete(uuid);
+    expect(await api.mappings.listInstanceMappings("p1")).toHaveLength(1);
+    expect(await api.mappings.listInstanceMappings("p1", { includeQueuedForDelete: true })).toHaveLength(2);
+    await api.mappings.deleteInstanceMapping(uuid);
+    await expect(api.mappings.getInstanceMapping(uuid)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CellDatabase, MarkerNotFoundError, NotFoundError } from "../src/index.js";
+import { backend, manualClock, migratedCell } from "./test-backend.js";
+
+describe(`instance actions and events (${backend})`, () => {
+  const clock = manualClock();
+  let ctx: Awaited<ReturnType<typeof migratedCell>>;
+  let cell: CellDatabase;
+  beforeAll(async () => {
+    ctx = await migratedCell("actions", { clock: clock.now });
+    cell = ctx.cell;
+  });
+  afterAll(async () => ctx.dispose());
+
+  it("records the boot's action and compute events as Nova does", async () => {
+    const uuid = randomUUID();
+    const action = await cell.actions.start({
+      instance_uuid: uuid,
+      action: "create",
+      request_id: "req-1",
+      user_id: "admin",
+      project_id: "admin",
+    });
+    expect(action).toMatchObject({
+      action: "create",
+      start_time: clock.now(),
+      finish_time: null,
+      message: null,
+    });
+    clock.advance(2);
+    const ev = await cell.actions.eventStart(
+      uuid,
+      "req-1",
+      "compute__do_build_and_run_instance",
+      "peer-cpu-1",
+    );
+    expect(ev).toMatchObject({
+      action_id: action.id,
+      host: "peer-cpu-1",
+      start_time: clock.now(),
+      result: null,
+    });
+    clock.advance(3);
+    const done = await cell.actions.eventFinish(uuid, "req-1", "compute__do_build_and_run_instance", {
+      result: "Success",
+    });
+    expect(done).toMatchObject({ result: "Success", finish_time: clock.now() });
+    const finished = await cell.actions.finish(uuid, "req-1");
+    expect(finished.finish_time).toEqual(clock.now());
+    expect((await cell.actions.events(action.id)).map((e) => e.event)).toEqual([
+      "compute__do_build_and_run_instance",
+    ]);
+  });
+
+  it("marks the action failed when an event fails, and refuses events of unknown requests", async () => {
+    const uuid = randomUUID();
+    await cell.actions.start({ instance_uuid: uuid, action: "reboot", request_id: "req-2" });
+    await cell.actions.eventStart(uuid, "req-2", "compute_reboot_instance");
+    await cell.actions.eventFinish(uuid, "req-2", "compute_reboot_instance", {
+      result: "Error",
+      traceback: "Traceback...",
+      details: "boom",
+    });
+    expect((await cell.actions.getByRequestId(uuid, "req-2")).message).toBe("Error");
+    await expect(cell.actions.eventStart(uuid, "req-404", "x")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      cell.actions.eventFinish(uuid, "req-2", "never-started", { result: "Success" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("lists an instance's actions newest first with limit and marker", async () => {
+    const uuid = randomUUID();
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      clock.advance(i % 2); // ties on created_at are broken by id
+      ids.push((await cell.actions.start({ instance_uuid: uuid, action: `a${i}`, request_id: `r${i}` })).id);
+    }
+    const first = await cell.actions.list(uuid, { limit: 2 });
+    expect(first.map((a) => a.id)).toEqual([ids[4], ids[3]]);
+    const rest = await cell.actions.list(uuid, { marker: ids[3] });
+    expect(rest.map((a) => a.id)).toEqual([ids[2], ids[1], ids[0]]);
+    await expect(cell.actions.list(uuid, { marker: 999999 })).rejects.toBeInstanceOf(MarkerNotFoundError);
+  });
+});

@@ -1,0 +1,181 @@
+import { sql } from "kysely";
+import mysql from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CellDatabase,
+  ConnectionLostError,
+  classifyDbError,
+  DeadlockError,
+  DuplicateEntryError,
+  NovaDbError,
+  openCellDatabase,
+  RetriesExhaustedError,
+  type RetryPolicy,
+  withDbRetry,
+} from "../src/index.js";
+import { backend, migratedCell } from "./test-backend.js";
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+const yieldOnce = () => new Promise<void>((r) => setImmediate(r));
+
+describe(`retries and pools (${backend})`, () => {
+  let ctx: Awaited<ReturnType<typeof migratedCell>>;
+  let cell: CellDatabase;
+  beforeAll(async () => {
+    ctx = await migratedCell("retries");
+    cell = ctx.cell;
+    await cell.db.kysely.schema
+      .createTable("counters")
+      .addColumn("id", "integer", (c) => c.primaryKey())
+      .addColumn("n", "integer")
+      .execute();
+    await cell.db.kysely
+      .insertInto("counters")
+      .values([
+        { id: 1, n: 0 },
+        { id: 2, n: 0 },
+      ])
+      .execute();
+  });
+  afterAll(async () => ctx.dispose());
+
+  it("retries a whole transaction that hit a real transient engine error, and both writers land", async () => {
+    let attempts = 0;
+    if (backend === "mariadb") {
+      // Two transactions lock rows 1 and 2, then each wants the other's: InnoDB kills one with 1213.
+      const aLocked = deferred();
+      const bLocked = deferred();
+      const txn = (
+        first: number,
+        second: number,
+        mine: ReturnType<typeof deferred>,
+        theirs: ReturnType<typeof deferred>,
+      ) =>
+        cell.db.transaction(async (trx) => {
+          attempts++;
+          await trx.updateTable("counters").set({ n: sql`n + 1` }).where("id", "=", first).execute();
+          mine.resolve();
+          await theirs.promise;
+          await trx.updateTable("counters").set({ n: sql`n + 1` }).where("id", "=", second).execute();
+        });
+      await Promise.all([txn(1, 2, aLocked, bLocked), txn(2, 1, bLocked, aLocked)]);
+    } else {
+      // A reads in a transaction; another connection commits a write; A's write then fails with SQLITE_BUSY.
+      const other = openCellDatabase(ctx.url);
+      try {
+        let first = true;
+        await cell.db.transaction(async (trx) => {
+          attempts++;
+          await trx.selectFrom("counters").selectAll().execute();
+          if (first) {
+            first = false;
+            await other.db.kysely.updateTable("counters").set({ n: sql`n + 1` }).execute();
+          }
+          await trx.updateTable("counters").set({ n: sql`n + 1` }).execute();
+        });
+      } finally {
+        await other.close();
+      }
+    }
+    // MariaDB: two transactions, one of them the deadlock victim run again; SQLite: one transaction run twice.
+    expect(attempts).toBe(backend === "mariadb" ? 3 : 2);
+    const rows = await cell.db.kysely.selectFrom("counters").select("n").orderBy("id").execute();
+    expect(rows.map((r) => Number(r.n))).toEqual([2, 2]);
+  });
+
+  it.runIf(backend === "mariadb")("survives a connection killed mid-transaction (MariaDB only)", async () => {
+    const killer = await mysql.createConnection({ host: "127.0.0.1", user: "root" });
+    try {
+      let attempts = 0;
+      const result = await cell.db.transaction(async (trx) => {
+        attempts++;
+        const { rows } = await (await import("kysely")).sql<{
+          id: number;
+        }>`SELECT CONNECTION_ID() AS id`.execute(trx);
+        if (attempts === 1) await killer.query(`KILL ${Number(rows[0]?.id)}`);
+        return trx.selectFrom("counters").select("n").where("id", "=", 1).executeTakeFirstOrThrow();
+      });
+      expect(attempts).toBe(2);
+      expect(Number(result.n)).toBeGreaterThanOrEqual(0);
+    } finally {
+      await killer.end();
+    }
+  });
+
+  it.runIf(backend === "mariadb")(
+    "never opens more than max_pool_size + max_overflow connections (MariaDB only)",
+    async () => {
+      const small = openCellDatabase({ connection: ctx.url, max_pool_size: 2, max_overflow: 1 });
+      try {
+        const ids = await Promise.all(
+          Array.from({ length: 12 }, () =>
+            sql<{ id: number }>`SELECT CONNECTION_ID() AS id, SLEEP(0.05) AS s`
+              .execute(small.db.kysely)
+              .then((r) => Number(r.rows[0]?.id)),
+          ),
+        );
+        const distinct = new Set(ids).size;
+        expect(distinct).toBeLessThanOrEqual(3);
+        expect(distinct).toBeGreaterThanOrEqual(2);
+      } finally {
+        await small.close();
+      }
+    },
+  );
+
+  it("bounds retries, then raises a typed error carrying the last failure", async () => {
+    const sleeps: number[] = [];
+    const policy: RetryPolicy = {
+      maxRetries: 3,
+      intervalSeconds: 1,
+      incInterval: true,
+      maxIntervalSeconds: 3,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        await yieldOnce();
+      },
+    };
+    let calls = 0;
+    const err = await withDbRetry(policy, async () => {
+      calls++;
+      throw Object.assign(new Error("Deadlock found when trying to get lock"), {
+        errno: 1213,
+        code: "ER_LOCK_DEADLOCK",
+      });
+    }).catch((e: unknown) => e);
+    expect(calls).toBe(4);
+    expect(sleeps).toEqual([1000, 2000, 3000]);
+    expect(err).toBeInstanceOf(RetriesExhaustedError);
+    expect((err as RetriesExhaustedError).last).toBeInstanceOf(DeadlockError);
+    expect(NovaDbError.isInstance(err, "DB_RETRIES_EXHAUSTED")).toBe(true);
+    let flaky = 0;
+    expect(
+      await withDbRetry(policy, async () => {
+        if (flaky++ < 2)
+          throw Object.assign(new Error("Connection lost"), { code: "PROTOCOL_CONNECTION_LOST" });
+        return "ok";
+      }),
+    ).toBe("ok");
+  });
+
+  it("classifies engine errors: duplicates are not retried", async () => {
+    expect(classifyDbError(Object.assign(new Error("x"), { errno: 2013 }))).toBeInstanceOf(
+      ConnectionLostError,
+    );
+    expect(classifyDbError(Object.assign(new Error("x"), { code: "SQLITE_BUSY" }))).toBeInstanceOf(
+      DeadlockError,
+    );
+    const dup = await cell.db
+      .run((db) => db.insertInto("counters").values({ id: 1, n: 0 }).execute(), "Counter")
+      .catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(DuplicateEntryError);
+    expect((dup as DuplicateEntryError).isRetryable).toBe(false);
+  });
+});

@@ -1,0 +1,172 @@
+import {
+  type ComputeNode,
+  ComputeNodeCodec,
+  ComputeNodeListCodec,
+  type Instance,
+  InstanceCodec,
+  type Service,
+  ServiceCodec,
+} from "@nova/objects";
+import type { ConductorAPI } from "./conductor-api.js";
+import type { NovaContext } from "./request-context.js";
+
+/**
+ * The object versions this code speaks, sent with every class action (Nova's object version manifest), so a
+ * conductor can backport results to what the caller understands.
+ */
+export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
+  Service: ServiceCodec.version,
+  ComputeNode: ComputeNodeCodec.version,
+  ComputeNodeList: ComputeNodeListCodec.version,
+  Instance: InstanceCodec.version,
+  InstanceActionEvent: "1.4",
+};
+
+/**
+ * The remotable object methods nova-compute uses, as Nova's objects call them through the conductor
+ * (`object_action` / `object_class_action_versions`). This is the whole compute-to-conductor contract of
+ * nova-ts; a conductor serves exactly these (see CONDUCTOR_OBJECT_METHODS).
+ */
+export class ConductorObjectsAPI {
+  constructor(private readonly conductor: ConductorAPI) {}
+
+  /** `Service.get_by_host_and_binary(host, binary)`: the service row, or null when there is none. */
+  async serviceGetByHostAndBinary(
+    ctx: NovaContext,
+    host: string,
+    binary: string,
+  ): Promise<Partial<Service> | null> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "Service",
+      "get_by_host_and_binary",
+      OBJECT_VERSIONS,
+      [host, binary],
+    );
+    return r === null ? null : ServiceCodec.fromPrimitive(r, "Service");
+  }
+
+  /** `Service.create()`: inserts the row and returns it as the conductor completed it (id, uuid, times). */
+  async serviceCreate(ctx: NovaContext, service: Partial<Service>): Promise<Partial<Service>> {
+    const changes = Object.keys(service);
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      ServiceCodec.toPrimitive(service, { changes }),
+      "create",
+    );
+    return { ...service, ...ServiceCodec.decodeFields(updates) };
+  }
+
+  /** `ComputeNodeList.get_all_by_host(host)`. */
+  async computeNodesGetAllByHost(ctx: NovaContext, host: string): Promise<Partial<ComputeNode>[]> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "ComputeNodeList",
+      "get_all_by_host",
+      OBJECT_VERSIONS,
+      [host],
+    );
+    return ComputeNodeListCodec.fromPrimitive(r, "ComputeNodeList") as Partial<ComputeNode>[];
+  }
+
+  /** `ComputeNode.create()`. */
+  async computeNodeCreate(ctx: NovaContext, node: Partial<ComputeNode>): Promise<Partial<ComputeNode>> {
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      ComputeNodeCodec.toPrimitive(node, { changes: Object.keys(node) }),
+      "create",
+    );
+    return { ...node, ...ComputeNodeCodec.decodeFields(updates) };
+  }
+
+  /** `ComputeNode.save()` of the fields named in `changes` (capacity as the resource tracker sees it). */
+  async computeNodeSave(
+    ctx: NovaContext,
+    node: Partial<ComputeNode>,
+    changes: (keyof ComputeNode)[],
+  ): Promise<Partial<ComputeNode>> {
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      ComputeNodeCodec.toPrimitive(node, { changes: changes as string[] }),
+      "save",
+    );
+    return { ...node, ...ComputeNodeCodec.decodeFields(updates) };
+  }
+
+  /**
+   * `Instance.save(expected_task_state=..., expected_vm_state=...)` of the fields in `changes`; the conductor
+   * refuses with UnexpectedTaskStateError (or UnexpectedDeletingTaskStateError) when the row moved on.
+   */
+  async instanceSave(
+    ctx: NovaContext,
+    instance: Partial<Instance>,
+    changes: (keyof Instance)[],
+    expect: { expectedTaskState?: (string | null)[]; expectedVmState?: string[] } = {},
+  ): Promise<Partial<Instance>> {
+    const kwargs: Record<string, unknown> = {};
+    if (expect.expectedTaskState) kwargs.expected_task_state = expect.expectedTaskState;
+    if (expect.expectedVmState) kwargs.expected_vm_state = expect.expectedVmState;
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      InstanceCodec.toPrimitive(instance, { changes: changes as string[] }),
+      "save",
+      [],
+      kwargs,
+    );
+    return { ...instance, ...InstanceCodec.decodeFields(updates) };
+  }
+
+  /** `Instance.destroy()`: soft-deletes the row and releases what it held on its compute node. */
+  async instanceDestroy(ctx: NovaContext, instance: Partial<Instance>): Promise<Partial<Instance>> {
+    const [updates] = await this.conductor.objectAction(ctx, InstanceCodec.toPrimitive(instance), "destroy");
+    return { ...instance, ...InstanceCodec.decodeFields(updates) };
+  }
+
+  /** `InstanceActionEvent.event_start(instance_uuid, event_name, want_result=False, host=...)`. */
+  async eventStart(ctx: NovaContext, instanceUuid: string, eventName: string, host: string): Promise<void> {
+    await this.conductor.objectClassActionVersions(
+      ctx,
+      "InstanceActionEvent",
+      "event_start",
+      OBJECT_VERSIONS,
+      [instanceUuid, eventName],
+      { want_result: false, host },
+    );
+  }
+
+  /** `InstanceActionEvent.event_finish_with_failure(instance_uuid, event_name, exc_val, exc_tb)`. */
+  async eventFinish(
+    ctx: NovaContext,
+    instanceUuid: string,
+    eventName: string,
+    failure: { message: string; traceback?: string } | null = null,
+  ): Promise<void> {
+    await this.conductor.objectClassActionVersions(
+      ctx,
+      "InstanceActionEvent",
+      "event_finish_with_failure",
+      OBJECT_VERSIONS,
+      [instanceUuid, eventName],
+      { exc_val: failure?.message ?? null, exc_tb: failure?.traceback ?? null, want_result: false },
+    );
+  }
+}
+
+/** Every object method a nova-ts conductor serves for computes (`Class.method`), and which kind of call it is. */
+export const CONDUCTOR_OBJECT_METHODS = {
+  object_action: [
+    "Service.save",
+    "Service.create",
+    "ComputeNode.create",
+    "ComputeNode.save",
+    "Instance.save",
+    "Instance.destroy",
+  ],
+  object_class_action_versions: [
+    "Service.get_by_host_and_binary",
+    "Service.get_by_compute_host",
+    "ComputeNodeList.get_all_by_host",
+    "InstanceActionEvent.event_start",
+    "InstanceActionEvent.event_finish_with_failure",
+  ],
+} as const;

@@ -1,0 +1,16 @@
+import { parseWeightSetting } from "../weighers/metrics-weigher.js";
+import type { HostFilter } from "./host-filter.js";
+
+/** MetricsFilter: hosts reporting every metric named in `[metrics] weight_setting`. */
+export const metricsFilter: HostFilter = {
+  name: "MetricsFilter",
+  verdictStableWithinRequest: true,
+  prepare(req) {
+    const keys = [...new Set(parseWeightSetting(req.config.metrics_weight_setting).map(([k]) => k))];
+    if (keys.length === 0) return { passes: null, reason: () => "" };
+    return {
+      passes: (h) => keys.every((k) => h.metrics.some((m) => m.name === k)),
+      reason: (h) => `missing metrics ${keys.filter((k) => !h.metrics.some((m) => m.name === k)).join(", ")}`,
+    };
+  },
+};

@@ -1,0 +1,225 @@
+import { AggregateSet } from "./aggregate-set.js";
+import type { HostIndex } from "./filters/host-filter.js";
+import { HostState } from "./host-state.js";
+import type { AggregateInput, HostInput } from "./types.js";
+
+/** A host or node the manager does not know. */
+export class UnknownHostError extends Error {
+  readonly code = "unknown_host";
+  readonly isRetryable = false;
+  constructor(
+    readonly host: string,
+    readonly nodename?: string,
+  ) {
+    super(`unknown compute host ${host}${nodename ? ` node ${nodename}` : ""}`);
+    this.name = "UnknownHostError";
+  }
+}
+
+/** Resources one instance takes from a host (Nova's consume_from_request). */
+export interface Consumption {
+  vcpus: number;
+  memory_mb: number;
+  /** root + ephemeral, GB (what HostState.free_disk_mb loses). */
+  disk_gb: number;
+  /** DISK_GB placement allocates: root + ephemeral + swap rounded up to GB. */
+  placement_disk_gb: number;
+}
+
+const nodeKey = (host: string, node: string) => `${host}\u0000${node}`;
+
+/**
+ * Keeps every compute node's state between requests and updates it incrementally: compute node reports,
+ * heartbeats, aggregate changes and the scheduler's own claims. Also the indexes filters use (by host name,
+ * by instance, by aggregate set). Input order (insertion order) decides ties, as Nova's host list does.
+ */
+export class HostManager implements HostIndex {
+  private list: HostState[] = [];
+  private readonly byNode = new Map<string, HostState>();
+  private readonly byHost = new Map<string, HostState[]>();
+  private readonly byInstance = new Map<string, HostState[]>();
+  private aggregates: AggregateInput[] = [];
+  private aggregateIdsOfHost = new Map<string, number[]>();
+  private readonly sets = new Map<string, AggregateSet>();
+  private readonly setMembers = new Map<AggregateSet, Set<HostState>>();
+
+  /** Adds a compute node, or refreshes it from a new report (usage, service, instances). */
+  upsertHost(input: HostInput): HostState {
+    const key = nodeKey(input.host, input.nodename);
+    let h = this.byNode.get(key);
+    if (h) {
+      for (const u of h.instances) this.unindexInstance(u, h);
+      h.instances.clear();
+      h.updateFromComputeNode(input);
+    } else {
+      h = new HostState(input);
+      h.position = this.list.length;
+      this.list.push(h);
+      this.byNode.set(key, h);
+      const same = this.byHost.get(input.host);
+      if (same) same.push(h);
+      else this.byHost.set(input.host, [h]);
+      this.assignAggregateSet(h);
+    }
+    for (const u of input.instances ?? []) this.addInstanceTo(h, u);
+    return h;
+  }
+
+  /** Forgets a compute node. */
+  removeHost(host: string, nodename: string): void {
+    const h = this.get(host, nodename);
+    for (const u of h.instances) this.unindexInstance(u, h);
+    this.byNode.delete(nodeKey(host, nodename));
+    const same = (this.byHost.get(host) ?? []).filter((x) => x !== h);
+    if (same.length) this.byHost.set(host, same);
+    else this.byHost.delete(host);
+    this.setMembers.get(h.aggregateSet)?.delete(h);
+    this.list = this.list.filter((x) => x !== h);
+    this.list.forEach((x, i) => {
+      x.position = i;
+    });
+  }
+
+  /** Replaces the aggregates (membership by host name, as Nova maps them). */
+  setAggregates(aggregates: readonly AggregateInput[]): void {
+    this.aggregates = aggregates.map((a) => ({ ...a, hosts: [...a.hosts], metadata: { ...a.metadata } }));
+    this.aggregateIdsOfHost = new Map();
+    for (const a of this.aggregates) {
+      for (const host of new Set(a.hosts)) {
+        const ids = this.aggregateIdsOfHost.get(host);
+        if (ids) ids.push(a.id);
+        else this.aggregateIdsOfHost.set(host, [a.id]);
+      }
+    }
+    this.sets.clear();
+    this.setMembers.clear();
+    for (const h of this.list) this.assignAggregateSet(h);
+  }
+
+  /** Records a compute service heartbeat (milliseconds since the epoch). */
+  recordHeartbeat(host: string, atMs: number): void {
+    for (const h of this.hostsNamed(host)) h.service = { ...h.service, last_seen_up: atMs };
+  }
+
+  /** Enables or disables a compute service, or forces it down. */
+  setServiceStatus(
+    host: string,
+    status: { disabled?: boolean; disabled_reason?: string | null; forced_down?: boolean },
+  ): void {
+    const nodes = this.hostsNamed(host);
+    if (nodes.length === 0) throw new UnknownHostError(host);
+    for (const h of nodes) h.service = { ...h.service, ...status };
+  }
+
+  /** Records an instance on a node (a build finished elsewhere, a move). */
+  addInstance(host: string, nodename: string, instanceUuid: string): void {
+    this.addInstanceTo(this.get(host, nodename), instanceUuid);
+  }
+
+  /** Forgets an instance wherever it is. */
+  removeInstance(instanceUuid: string): void {
+    for (const h of this.byInstance.get(instanceUuid) ?? []) h.instances.delete(instanceUuid);
+    this.byInstance.delete(instanceUuid);
+  }
+
+  /**
+   * Takes one instance's resources from a node (Nova's consume_from_request, plus placement's usage), and
+   * returns the undo. `instanceUuid`, when given, is recorded on the node.
+   */
+  consume(h: HostState, c: Consumption, instanceUuid: string | null): () => void {
+    const before = {
+      free_ram_mb: h.free_ram_mb,
+      free_disk_mb: h.free_disk_mb,
+      vcpus_used: h.vcpus_used,
+      num_instances: h.num_instances,
+      num_io_ops: h.num_io_ops,
+      memory_mb_used: h.memory_mb_used,
+      local_gb_used: h.local_gb_used,
+    };
+    h.free_ram_mb -= c.memory_mb;
+    h.free_disk_mb -= c.disk_gb * 1024;
+    h.vcpus_used += c.vcpus;
+    h.num_instances += 1;
+    h.num_io_ops += 1;
+    h.memory_mb_used += c.memory_mb;
+    h.local_gb_used += c.placement_disk_gb;
+    h.generation++;
+    const added = instanceUuid !== null && !h.instances.has(instanceUuid);
+    if (added) this.addInstanceTo(h, instanceUuid);
+    return () => {
+      Object.assign(h, before);
+      h.generation++;
+      if (added) {
+        h.instances.delete(instanceUuid);
+        this.unindexInstance(instanceUuid, h);
+      }
+    };
+  }
+
+  /** The node `nodename` of `host`. */
+  get(host: string, nodename: string): HostState {
+    const h = this.byNode.get(nodeKey(host, nodename));
+    if (!h) throw new UnknownHostError(host, nodename);
+    return h;
+  }
+
+  /** Number of nodes known. */
+  get size(): number {
+    return this.list.length;
+  }
+
+  hostsNamed(host: string): readonly HostState[] {
+    return this.byHost.get(host) ?? [];
+  }
+
+  hostsOfInstance(instanceUuid: string): readonly HostState[] {
+    return this.byInstance.get(instanceUuid) ?? [];
+  }
+
+  all(): readonly HostState[] {
+    return this.list;
+  }
+
+  /** The distinct aggregate sets and their hosts (for per-set evaluation of aggregate-only filters). */
+  aggregateSets(): ReadonlyMap<AggregateSet, ReadonlySet<HostState>> {
+    return this.setMembers;
+  }
+
+  /** Aggregates (by id) that have `key` in their metadata with `value` among its comma-separated values. */
+  aggregatesWithMetadata(key: string): readonly AggregateInput[] {
+    return this.aggregates.filter((a) => key in a.metadata);
+  }
+
+  private assignAggregateSet(h: HostState): void {
+    this.setMembers.get(h.aggregateSet)?.delete(h);
+    const ids = [...new Set(this.aggregateIdsOfHost.get(h.host) ?? [])].sort((a, b) => a - b);
+    const key = ids.join(",");
+    let set = this.sets.get(key);
+    if (!set) {
+      const byId = new Map(this.aggregates.map((a) => [a.id, a]));
+      set = new AggregateSet(
+        key,
+        ids.map((id) => byId.get(id)!),
+      );
+      this.sets.set(key, set);
+      this.setMembers.set(set, new Set());
+    }
+    h.aggregateSet = set;
+    this.setMembers.get(set)!.add(h);
+  }
+
+  private addInstanceTo(h: HostState, u: string): void {
+    h.instances.add(u);
+    const on = this.byInstance.get(u);
+    if (!on) this.byInstance.set(u, [h]);
+    else if (!on.includes(h)) on.push(h);
+  }
+
+  private unindexInstance(u: string, h: HostState): void {
+    const on = this.byInstance.get(u);
+    if (!on) return;
+    const rest = on.filter((x) => x !== h);
+    if (rest.length) this.byInstance.set(u, rest);
+    else this.byInstance.delete(u);
+  }
+}
