@@ -25,13 +25,17 @@ describe(`schema migrations (${backend})`, () => {
     try {
       const before = await cell.status();
       expect(before.current).toBeNull();
-      expect(before.pending).toEqual(["0001_initial", "0002_compute_node_generation"]);
+      expect(before.pending).toEqual([
+        "0001_initial",
+        "0002_compute_node_generation",
+        "0003_service_recorded_down",
+      ]);
       const first = await cell.sync();
-      expect(first).toEqual({ from: null, to: "0002_compute_node_generation", applied: before.pending });
+      expect(first).toEqual({ from: null, to: "0003_service_recorded_down", applied: before.pending });
       const again = await cell.sync();
       expect(again).toEqual({
-        from: "0002_compute_node_generation",
-        to: "0002_compute_node_generation",
+        from: "0003_service_recorded_down",
+        to: "0003_service_recorded_down",
         applied: [],
       });
       const tables = (await cell.db.kysely.introspection.getTables()).map((t) => t.name);
@@ -96,7 +100,7 @@ describe(`schema migrations (${backend})`, () => {
         metadata: { a: "1" },
       });
       const result = await cell.sync();
-      expect(result.applied).toEqual(["0002_compute_node_generation"]);
+      expect(result.applied).toEqual(["0002_compute_node_generation", "0003_service_recorded_down"]);
       const node = await cell.computeNodes.getByUuid("4169b061-8681-413d-b721-3a382e7b692a");
       expect(node.vcpus_used).toBe(2);
       expect(node.generation).toBe(0);

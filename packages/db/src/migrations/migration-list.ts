@@ -3,11 +3,16 @@ import { apiInitial } from "./api/0001-initial.js";
 import { apiCellMappingDisabled } from "./api/0002-cell-mapping-disabled.js";
 import { cellInitial } from "./cell/0001-initial.js";
 import { cellComputeNodeGeneration } from "./cell/0002-compute-node-generation.js";
+import { cellServiceRecordedDown } from "./cell/0003-service-recorded-down.js";
 import type { NovaMigration, SqlDialect } from "./schema-helpers.js";
 
 /** Every migration of one database kind, in order; the names are the schema versions. */
 export function migrationsFor(kind: DatabaseKind, dialect: SqlDialect): Record<string, NovaMigration> {
   return kind === "api"
     ? { "0001_initial": apiInitial(dialect), "0002_cell_mapping_disabled": apiCellMappingDisabled() }
-    : { "0001_initial": cellInitial(dialect), "0002_compute_node_generation": cellComputeNodeGeneration() };
+    : {
+        "0001_initial": cellInitial(dialect),
+        "0002_compute_node_generation": cellComputeNodeGeneration(),
+        "0003_service_recorded_down": cellServiceRecordedDown(),
+      };
 }
