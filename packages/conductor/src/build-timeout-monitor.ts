@@ -1,0 +1,101 @@
+import { type CellDatabase, NovaDbError } from "@nova/db";
+import type { Logger } from "@nova/messaging";
+import type { Clock, TimerHandle } from "@nova/servicegroup";
+import { InstanceBuildTimeout } from "./errors/build-timeout-error.js";
+import { instanceResources, releaseOnNode } from "./instance-claims.js";
+import { recordInstanceFault } from "./instance-fault.js";
+
+/** Options of a {@link BuildTimeoutMonitor}. */
+export interface BuildTimeoutMonitorOptions {
+  cellDb: CellDatabase;
+  clock: Clock;
+  logger: Logger;
+  /** `instance_build_timeout` (s); 0 turns the check off, as in Nova. */
+  buildTimeout: number;
+  /** Seconds between checks. */
+  intervalSec: number;
+  /** Recorded as the fault's host. */
+  host: string;
+}
+
+/**
+ * Nova's `_check_instance_build_time`, run by the conductor so it also covers builds whose conductor died:
+ * an instance still BUILDING longer than instance_build_timeout after it was created goes to ERROR with a
+ * fault, and gives back the claim on the host it names. The write is conditional on the state it was
+ * seen in, so a build finishing (or a delete) at that moment wins.
+ */
+export class BuildTimeoutMonitor {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private inFlight: Promise<unknown> | undefined;
+
+  constructor(private readonly opts: BuildTimeoutMonitorOptions) {}
+
+  /** Starts checking every intervalSec (no-op when the timeout is 0). */
+  start(): void {
+    if (this.running || this.opts.buildTimeout <= 0) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  /** Stops checking; waits for a check in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timer?.cancel();
+    await this.inFlight;
+  }
+
+  /** One check now; returns the uuids of the instances it failed. */
+  async check(): Promise<string[]> {
+    const { cellDb, clock, logger, buildTimeout, host } = this.opts;
+    if (buildTimeout <= 0) return [];
+    const cutoff = clock.now() - buildTimeout * 1000;
+    const building = await cellDb.instances.list(
+      { vm_state: ["building"] },
+      { sortKeys: ["id"], sortDirs: ["asc"] },
+    );
+    const failed: string[] = [];
+    for (const inst of building) {
+      const created = inst.created_at?.getTime();
+      if (created === undefined || created > cutoff) continue;
+      try {
+        await cellDb.instances.update(
+          inst.uuid,
+          { vm_state: "error", task_state: null, host: null, node: null },
+          { expectedVmState: "building", expectedTaskState: inst.task_state ?? null },
+        );
+      } catch (err) {
+        // It moved on (finished, rescheduled, deleted) since we read it: not stuck after all.
+        if (NovaDbError.isInstance(err)) continue;
+        throw err;
+      }
+      await releaseOnNode(cellDb, inst.host, inst.node, instanceResources(inst));
+      const error = new InstanceBuildTimeout({ instance_uuid: inst.uuid, timeout: buildTimeout });
+      await recordInstanceFault(
+        cellDb,
+        inst.uuid,
+        error,
+        host,
+        `task_state was ${inst.task_state ?? "None"}`,
+      );
+      logger.warn(
+        { instance_uuid: inst.uuid, task_state: inst.task_state },
+        "Instance build timed out; set to ERROR",
+      );
+      failed.push(inst.uuid);
+    }
+    return failed;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = this.opts.clock.setTimer(this.opts.intervalSec * 1000, () => {
+      this.inFlight = this.check()
+        .catch((err: unknown) => this.opts.logger.error({ err: String(err) }, "Stuck-build check failed"))
+        .finally(() => {
+          this.inFlight = undefined;
+          this.schedule();
+        });
+    });
+  }
+}

@@ -1,0 +1,216 @@
+import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
+import { type Logger, type Notifier, RpcServer, type Transport } from "@nova/messaging";
+import { CELL0_UUID } from "@nova/objects";
+import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
+import { type Clock, DownServiceMonitor, HeartbeatRecorder, type TimerHandle } from "@nova/servicegroup";
+import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
+import { ComputeTaskManager } from "./compute-task-manager.js";
+import { ConductorObjectManager } from "./conductor-object-manager.js";
+import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
+import { DbHeartbeatStore } from "./db-heartbeat-store.js";
+import { ConductorSetupError } from "./errors/conductor-setup-error.js";
+import { ServiceUpdateNotifier } from "./service-update-notifier.js";
+
+/** What a nova-conductor is built from: everything passed in, nothing global. */
+export interface ConductorServiceDeps {
+  /** The bus computes, the API and the scheduler use (`fake://` or `rabbit://`). */
+  transport: Transport;
+  /** The API database (build requests, mappings). */
+  apiDb: ApiDatabase;
+  /** The cell's database (instances, services, compute nodes). */
+  cellDb: CellDatabase;
+  /** cell0's database: where unschedulable instances are kept. Without it they stay ERROR in the cell. */
+  cell0Db?: CellDatabase | undefined;
+  /** Time for heartbeats, liveness and the periodic checks (inject a fake one in tests). */
+  clock: Clock;
+  logger: Logger;
+  /** Options by nova.conf name (parsed here if not parsed yet). */
+  config: ConductorConfigInput | ConductorConfig;
+  /** Sends `service.update` when a service goes down or comes back; none sends nothing. */
+  notifier?: Notifier | undefined;
+}
+
+/** A running (or runnable) nova-conductor. */
+export interface ConductorService {
+  readonly config: ConductorConfig;
+  /** Resolves the cell, registers this conductor, starts serving `conductor` and the periodic checks. */
+  start(): Promise<void>;
+  /** Finishes every build in flight (serving computes meanwhile), then stops serving and the checks. */
+  stop(): Promise<void>;
+  /** The compute_task endpoint's manager (available after start). */
+  readonly computeTasks: ComputeTaskManager;
+  /** The object methods' manager. */
+  readonly objects: ConductorObjectManager;
+  /** The batching heartbeat recorder and its database store. */
+  readonly recorder: HeartbeatRecorder;
+  readonly heartbeatStore: DbHeartbeatStore;
+  /** The periodic checks. */
+  readonly downServices: DownServiceMonitor;
+  readonly buildTimeouts: BuildTimeoutMonitor;
+}
+
+/** The binary name this service registers under, as Nova's. */
+export const CONDUCTOR_BINARY = "nova-conductor";
+
+/**
+ * Builds a nova-conductor: the `conductor` topic's RPC server with the compute_task (1.24) and base (3.0)
+ * endpoints, heartbeats recorded in batches into the cell database, and the periodic checks (down services
+ * with `service.update` notifications, builds stuck past instance_build_timeout).
+ */
+export function createConductorService(deps: ConductorServiceDeps): ConductorService {
+  const config = parseConductorConfig(deps.config);
+  const { transport, apiDb, cellDb, cell0Db, clock, logger } = deps;
+  const serviceNotifier = deps.notifier ? new ServiceUpdateNotifier(deps.notifier, logger) : undefined;
+  const heartbeatStore = new DbHeartbeatStore(cellDb);
+  const recorder = new HeartbeatRecorder({
+    store: heartbeatStore,
+    clock,
+    logger,
+    batchWindowMs: config.heartbeat_batch_window_ms,
+    ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+  });
+  const objects = new ConductorObjectManager({ cellDb, recorder, logger });
+  const downServices = new DownServiceMonitor({
+    store: heartbeatStore,
+    clock,
+    logger,
+    config: { serviceDownTime: config.service_down_time, reportInterval: config.report_interval },
+    ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+  });
+  const buildTimeouts = new BuildTimeoutMonitor({
+    cellDb,
+    clock,
+    logger,
+    buildTimeout: config.instance_build_timeout,
+    intervalSec: config.build_timeout_check_interval,
+    host: config.host,
+  });
+  const rpc = {
+    transport,
+    rpcResponseTimeout: config.rpc_response_timeout,
+    longRpcTimeout: config.long_rpc_timeout,
+  };
+  const scheduler = new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels_scheduler });
+  const compute = new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
+
+  let computeTasks: ComputeTaskManager | undefined;
+  let server: RpcServer | undefined;
+  let ownHeartbeat: TimerHandle | undefined;
+  let reportCount = 0;
+  let state: "new" | "running" | "stopped" = "new";
+
+  const beat = () => {
+    ownHeartbeat = clock.setTimer(config.report_interval * 1000, () => {
+      reportCount++;
+      recorder
+        .record({ host: config.host, binary: CONDUCTOR_BINARY, reportCount })
+        .catch((err: unknown) =>
+          logger.warn({ err: String(err) }, "Could not record the conductor's heartbeat"),
+        )
+        .finally(() => {
+          if (state === "running") beat();
+        });
+    });
+  };
+
+  return {
+    config,
+    objects,
+    recorder,
+    heartbeatStore,
+    downServices,
+    buildTimeouts,
+    get computeTasks(): ComputeTaskManager {
+      if (!computeTasks) throw new ConductorSetupError("the conductor has not been started");
+      return computeTasks;
+    },
+
+    async start() {
+      if (state !== "new") return;
+      const cellUuid = await resolveCell(apiDb, config.cell_uuid);
+      if (cell0Db) {
+        try {
+          await apiDb.mappings.getCell(CELL0_UUID);
+        } catch (err) {
+          if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+          throw new ConductorSetupError(
+            "a cell0 database was given but cell0 is not mapped (nova-manage cell_v2 map_cell0)",
+          );
+        }
+      }
+      computeTasks = new ComputeTaskManager({
+        apiDb,
+        cellDb,
+        cellUuid,
+        cell0Db,
+        scheduler,
+        compute,
+        clock,
+        logger,
+        serviceDownTime: config.service_down_time,
+        host: config.host,
+      });
+      const own = await heartbeatStore.ensureService(
+        { host: config.host, binary: CONDUCTOR_BINARY, topic: CONDUCTOR_TOPIC },
+        clock.now(),
+      );
+      reportCount = own.reportCount;
+      server = new RpcServer(
+        transport,
+        { topic: CONDUCTOR_TOPIC, server: config.host },
+        [computeTasks.endpoint(), objects.endpoint()],
+        { maxConcurrency: config.executor_thread_pool_size, logger },
+      );
+      await server.start();
+      state = "running";
+      if (config.report_interval > 0) {
+        reportCount++;
+        await recorder
+          .record({ host: config.host, binary: CONDUCTOR_BINARY, reportCount })
+          .catch(() => undefined);
+        beat();
+        downServices.start();
+      }
+      buildTimeouts.start();
+      logger.info(
+        { host: config.host, cell: cellUuid, cell0: cell0Db !== undefined },
+        "nova-conductor started",
+      );
+    },
+
+    async stop() {
+      if (state !== "running") return;
+      state = "stopped";
+      ownHeartbeat?.cancel();
+      // Builds in flight still need this server: computes report their progress through it.
+      await computeTasks?.drain();
+      await server?.stop();
+      await computeTasks?.drain();
+      await Promise.all([downServices.stop(), buildTimeouts.stop()]);
+      await recorder.flush();
+      logger.info({ host: config.host }, "nova-conductor stopped");
+    },
+  };
+}
+
+/** The cell this conductor builds in: the configured one, or the only cell besides cell0. */
+async function resolveCell(apiDb: ApiDatabase, configured: string | undefined): Promise<string> {
+  if (configured) {
+    try {
+      return (await apiDb.mappings.getCell(configured)).uuid;
+    } catch (err) {
+      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+        throw new ConductorSetupError(`cell_uuid ${configured} has no cell mapping`);
+      }
+      throw err;
+    }
+  }
+  const cells = (await apiDb.mappings.listCells()).filter((c) => c.uuid !== CELL0_UUID);
+  if (cells.length === 1) return cells[0]!.uuid;
+  if (cells.length === 0) {
+    throw new ConductorSetupError("no cell is mapped besides cell0 (nova-manage cell_v2 create_cell)");
+  }
+  throw new ConductorSetupError(
+    `${cells.length} cells are mapped; set cell_uuid to the one this conductor serves`,
+  );
+}
