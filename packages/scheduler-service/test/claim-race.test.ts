@@ -47,6 +47,22 @@ for (const backend of ["sqlite", "mariadb"] as const) {
       for (const s of [a, b]) expect(s.service.hostStates.hosts.get("small", "small").vcpus_used).toBe(4);
     });
 
+    it("concurrent requests in one scheduler see each other's picks before the claims land", async () => {
+      d = await deployment(backend);
+      const node = await addComputeHost(d.cell, "small", { vcpus: 4, memory_mb: 4096, local_gb: 100 });
+      const { service } = d.scheduler();
+      await service.start();
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) =>
+          d.api.selectDestinations(d.ctx(), specFor(flavor, uuid(i + 1)), [uuid(i + 1)]),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+      // The local reservations kept the other three from even trying: no claim lost in the database.
+      expect(service.manager.stats).toMatchObject({ claims: 2, lostClaims: 0, noValidHost: 3 });
+      expect((await d.cell.computeNodes.getByUuid(node.uuid)).vcpus_used).toBe(4);
+    });
+
     it("a lost claim re-reads the node and picks again; a request that then cannot complete gives its claims back", async () => {
       d = await deployment(backend);
       const h1 = await addComputeHost(d.cell, "h1", { vcpus: 2, memory_mb: 4096, local_gb: 100 });
