@@ -169,6 +169,25 @@ export class ComputeNodeRepository {
     });
   }
 
+  /**
+   * Nodes created, updated or deleted at or after `since` (soft-deleted ones included, `deleted` true), by
+   * id: what a scheduler polls to keep its host states current without re-reading every node.
+   */
+  listChangedSince(since: Date): Promise<ComputeNodeRecord[]> {
+    const at = toSqlDate(since);
+    return this.d.run(async (db) => {
+      const rows = await db
+        .selectFrom("compute_nodes")
+        .selectAll()
+        .where((eb) =>
+          eb.or([eb("updated_at", ">=", at), eb("created_at", ">=", at), eb("deleted_at", ">=", at)]),
+        )
+        .orderBy("id")
+        .execute();
+      return rows.map(fromRecordRow);
+    });
+  }
+
   /** ComputeNode.save: writes the resource tracker's view and bumps the generation, so in-flight claims re-check. */
   update(id: number, changes: ComputeNodeChanges): Promise<ComputeNodeRecord> {
     const now = this.d.clock();

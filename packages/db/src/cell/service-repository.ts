@@ -129,6 +129,24 @@ export class ServiceRepository {
   }
 
   /**
+   * Services created, updated (heartbeats included) or deleted at or after `since`, soft-deleted ones
+   * included (`deleted` true), by id: what a scheduler polls to keep liveness and status current.
+   */
+  listChangedSince(since: Date, filters: Pick<ServiceFilters, "binary"> = {}): Promise<ServiceRecord[]> {
+    const at = toSqlDate(since);
+    return this.d.run(async (db) => {
+      let q = db
+        .selectFrom("services")
+        .selectAll()
+        .where((eb) =>
+          eb.or([eb("updated_at", ">=", at), eb("created_at", ">=", at), eb("deleted_at", ">=", at)]),
+        );
+      if (filters.binary !== undefined) q = q.where("binary", "=", filters.binary);
+      return (await q.orderBy("id").execute()).map((r) => serviceColumns.fromRow(r) as ServiceRecord);
+    });
+  }
+
+  /**
    * Service.save: writes the changed fields and stamps updated_at. A report_count that went up also
    * stamps last_seen_up, as Nova's service_update does.
    */

@@ -1,0 +1,337 @@
+import { type CellDatabase, NovaDbError } from "@nova/db";
+import type { Clock, Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
+import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";
+import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION } from "@nova/rpcapi";
+import {
+  type Consumption,
+  NoValidHostError,
+  PluginRegistry,
+  type RequestSpec,
+  Scheduler,
+  type Selection,
+} from "@nova/scheduler";
+import { serviceGroupComputeFilter } from "./compute-filter.js";
+import type { SchedulerServiceConfig } from "./config.js";
+import { explanationSummary } from "./explanation-summary.js";
+import type { HostStateCache } from "./host-state-cache.js";
+import { type InstanceResources, instanceResources, schedulerRequestFrom } from "./request-spec-mapping.js";
+import { InvalidSchedulingRequestError } from "./scheduler-service-error.js";
+import { legacyHostDict, type PickedHost, selectionPrimitive } from "./selection-primitive.js";
+
+/** What a scheduler manager is built from. */
+export interface SchedulerManagerDeps {
+  cache: HostStateCache;
+  cellDb: CellDatabase;
+  config: SchedulerServiceConfig;
+  cellUuid: string;
+  clock: Clock;
+  logger: Logger;
+  /** Filters and weighers by name (custom ones added); ComputeFilter is always the servicegroup one. */
+  plugins?: PluginRegistry;
+  /** Uniform in [0, 1): host_subset_size and shuffle_best_same_weighed_hosts. */
+  random?: () => number;
+}
+
+/** Options of one selectDestinations call. */
+export interface SelectOptions {
+  /** Return the chosen host's alternates too (up to `max_attempts - 1`, same cell). */
+  returnAlternates: boolean;
+  /** For logs: the caller's request id. */
+  requestId?: string;
+}
+
+/** One placed instance: the claimed host, then its alternates. */
+export interface PlacedInstance {
+  instanceUuid: string | null;
+  chosen: PickedHost;
+  alternates: PickedHost[];
+}
+
+/** Counters of what the manager has done, for logs and tests. */
+export interface SchedulerManagerStats {
+  /** Claims written to the cell database. */
+  claims: number;
+  /** Claims that lost a race (node full or changed under us) and made the scheduler pick again. */
+  lostClaims: number;
+  /** Claims given back because a multi-instance request could not be completed. */
+  releasedClaims: number;
+  noValidHost: number;
+}
+
+// Each lost race re-reads the node it lost on, so the next pick is better informed; this bounds the rounds a
+// request spends when other schedulers keep winning.
+const MAX_CLAIM_ROUNDS = 10;
+
+/**
+ * Nova's SchedulerManager: select_destinations (filter and weigh with @nova/scheduler, then an atomic claim
+ * in the cell database per pick) and the computes' instance fanouts, served as an RPC endpoint (4.5).
+ */
+export class SchedulerManager {
+  private readonly scheduler: Scheduler;
+  private readonly counters: SchedulerManagerStats = {
+    claims: 0,
+    lostClaims: 0,
+    releasedClaims: 0,
+    noValidHost: 0,
+  };
+
+  constructor(private readonly deps: SchedulerManagerDeps) {
+    const plugins = deps.plugins ?? new PluginRegistry();
+    plugins.registerFilter(serviceGroupComputeFilter);
+    this.scheduler = new Scheduler({
+      config: deps.config.scheduler,
+      hosts: deps.cache.hosts,
+      plugins,
+      clock: () => deps.clock.now(),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+  }
+
+  /** Counters since creation. */
+  get stats(): Readonly<SchedulerManagerStats> {
+    return { ...this.counters };
+  }
+
+  /** The RPC endpoint served on the `scheduler` topic. */
+  endpoint(): RpcEndpoint {
+    return {
+      version: SCHEDULER_API_VERSION,
+      methods: {
+        select_destinations: (ctx: RequestContext, args: Record<string, unknown>) =>
+          this.selectDestinationsRpc(ctx, args),
+        update_instance_info: (_ctx: RequestContext, args: Record<string, unknown>) =>
+          this.deps.cache.updateInstanceInfo(
+            str(args.host_name, "host_name"),
+            instanceUuidsOf(args.instance_info),
+          ),
+        delete_instance_info: (_ctx: RequestContext, args: Record<string, unknown>) =>
+          this.deps.cache.deleteInstanceInfo(
+            str(args.host_name, "host_name"),
+            str(args.instance_uuid, "instance_uuid"),
+          ),
+        sync_instance_info: (_ctx: RequestContext, args: Record<string, unknown>) =>
+          this.deps.cache.syncInstanceInfo(
+            str(args.host_name, "host_name"),
+            strings(args.instance_uuids, "instance_uuids"),
+          ),
+      },
+    };
+  }
+
+  /**
+   * Picks and claims a host per instance (consuming between picks), with alternates. Throws rpcapi's
+   * NoValidHost, its reason summarising why, when the request cannot be placed; no claim is left behind then.
+   */
+  async selectDestinations(
+    ctx: Pick<NovaContext, "request_id">,
+    specObj: Partial<NovaRequestSpec>,
+    instanceUuids: readonly string[] | null,
+    options: SelectOptions,
+  ): Promise<PlacedInstance[]> {
+    const spec = schedulerRequestFrom(specObj, instanceUuids);
+    const count =
+      instanceUuids && instanceUuids.length > 0 ? instanceUuids.length : (spec.num_instances ?? 1);
+    const resources = instanceResources(spec);
+    const consumption: Consumption = {
+      vcpus: spec.flavor.vcpus,
+      memory_mb: spec.flavor.memory_mb,
+      disk_gb: spec.flavor.root_gb + spec.flavor.ephemeral_gb,
+      placement_disk_gb: resources.local_gb,
+    };
+    const placed: PlacedInstance[] = [];
+    try {
+      for (let round = 0; placed.length < count; round++) {
+        if (round >= MAX_CLAIM_ROUNDS) {
+          throw this.fail(ctx, "Claims on the chosen hosts kept losing races to other schedulers.", null);
+        }
+        await this.placeBatch(ctx, spec, instanceUuids, count, placed, consumption, resources);
+      }
+    } catch (err) {
+      await this.giveBack(placed, resources);
+      throw err;
+    }
+    // Nova never offers a host picked for this request as an alternate.
+    const chosen = new Set(placed.map((p) => p.chosen.compute_node_uuid));
+    const numAlts = options.returnAlternates ? this.deps.config.scheduler.max_attempts - 1 : 0;
+    for (const p of placed) {
+      p.alternates = p.alternates.filter((a) => !chosen.has(a.compute_node_uuid)).slice(0, numAlts);
+    }
+    this.deps.logger.info(
+      {
+        request_id: ctx.request_id,
+        hosts: placed.map((p) => `${p.chosen.host}/${p.chosen.nodename}`),
+        alternates: placed.map((p) => p.alternates.length),
+      },
+      "selected destinations",
+    );
+    return placed;
+  }
+
+  // One pass: pick for the instances still unplaced, reserve every pick at once (so concurrent requests in
+  // this process see them), then claim each in the database. A lost claim re-reads its node and ends the
+  // pass; the instances after it are picked again in the next one.
+  private async placeBatch(
+    ctx: Pick<NovaContext, "request_id">,
+    spec: RequestSpec,
+    uuids: readonly string[] | null,
+    count: number,
+    placed: PlacedInstance[],
+    consumption: Consumption,
+    resources: InstanceResources,
+  ): Promise<void> {
+    const cache = this.deps.cache;
+    const batchUuids = uuids && uuids.length > 0 ? uuids.slice(placed.length) : null;
+    const group = spec.instance_group
+      ? { ...spec.instance_group, hosts: [...spec.instance_group.hosts, ...placed.map((p) => p.chosen.host)] }
+      : null;
+    const batch: RequestSpec = {
+      ...spec,
+      instance_uuids: batchUuids,
+      instance_uuid: batchUuids?.[0] ?? spec.instance_uuid ?? null,
+      num_instances: count - placed.length,
+      instance_group: group,
+    };
+    let selections: Selection[][];
+    try {
+      selections = this.scheduler.selectDestinations(batch, { claim: false }).selections;
+    } catch (err) {
+      if (!NoValidHostError.isInstance(err)) throw err;
+      // Nova's wording: a multi-instance request that cannot be completed has not enough hosts.
+      throw this.fail(ctx, count > 1 ? "There are not enough hosts available." : err.reason, err);
+    }
+    const picks = selections.map((list) => list.map((s) => this.picked(s)));
+    const tokens = selections.map((list, i) => {
+      const first = list[0]!;
+      return cache.reserve(cache.hosts.get(first.host, first.nodename), consumption, batchUuids?.[i] ?? null);
+    });
+    try {
+      for (let i = 0; i < picks.length; i++) {
+        const [chosen, ...alternates] = picks[i]!;
+        try {
+          const claimed = await this.deps.cellDb.computeNodes.claim(chosen!.compute_node_uuid, resources);
+          cache.confirm(tokens[i]!, claimed);
+          this.counters.claims++;
+          placed.push({ instanceUuid: batchUuids?.[i] ?? null, chosen: chosen!, alternates });
+        } catch (err) {
+          if (!isLostRace(err)) throw err;
+          this.counters.lostClaims++;
+          cache.cancel(tokens[i]!);
+          this.deps.logger.info(
+            { request_id: ctx.request_id, host: chosen!.host, node: chosen!.nodename, err: String(err) },
+            "claim lost a race; refreshing the node and picking again",
+          );
+          await cache.refreshNode(chosen!.compute_node_uuid);
+          return;
+        }
+      }
+    } finally {
+      // Whatever was not confirmed is given back to the local view.
+      for (const t of tokens) cache.cancel(t);
+    }
+  }
+
+  private picked(s: Selection): PickedHost {
+    let zone = this.deps.config.scheduler.default_availability_zone;
+    try {
+      // As Nova's Selection.from_host_state: the host's aggregate zone, else the default zone.
+      const zones = this.deps.cache.hosts.get(s.host, s.nodename).aggregateSet.metadata("availability_zone");
+      const first = zones.get("availability_zone")?.values().next().value;
+      if (first) zone = first;
+    } catch {
+      // The node left between the pick and now; the default zone will do.
+    }
+    return { ...s, availability_zone: zone };
+  }
+
+  private async giveBack(placed: readonly PlacedInstance[], resources: InstanceResources): Promise<void> {
+    for (const p of placed) {
+      try {
+        const node = await this.deps.cellDb.computeNodes.release(p.chosen.compute_node_uuid, resources);
+        this.deps.cache.released(node, p.instanceUuid);
+        this.counters.releasedClaims++;
+      } catch (err) {
+        this.deps.logger.error(
+          { host: p.chosen.host, node: p.chosen.nodename, err: String(err) },
+          "could not give back a claim of a failed request",
+        );
+      }
+    }
+  }
+
+  private fail(
+    ctx: Pick<NovaContext, "request_id">,
+    reason: string,
+    err: NoValidHostError | null,
+  ): NoValidHost {
+    this.counters.noValidHost++;
+    const detail = err ? explanationSummary(err.explanation) : "";
+    this.deps.logger.warn(
+      { request_id: ctx.request_id, reason, explanation: err?.explanation ?? null },
+      "no valid host was found",
+    );
+    return new NoValidHost({ reason: detail ? `${reason} ${detail}` : reason });
+  }
+
+  private async selectDestinationsRpc(raw: RequestContext, args: Record<string, unknown>): Promise<unknown> {
+    const ctx = fromWireContext(raw);
+    if (args.spec_obj === undefined || args.spec_obj === null) {
+      throw new InvalidSchedulingRequestError(
+        "select_destinations needs spec_obj (scheduler RPC API 4.3 or newer)",
+      );
+    }
+    let spec: Partial<NovaRequestSpec>;
+    try {
+      spec = RequestSpecCodec.fromPrimitive(args.spec_obj, "spec_obj");
+    } catch (err) {
+      throw new InvalidSchedulingRequestError(`spec_obj is not a RequestSpec: ${String(err)}`, err);
+    }
+    const uuids =
+      args.instance_uuids === undefined || args.instance_uuids === null
+        ? null
+        : strings(args.instance_uuids, "instance_uuids");
+    const returnObjects = args.return_objects === true;
+    const placed = await this.selectDestinations(ctx, spec, uuids, {
+      returnAlternates: returnObjects && args.return_alternates === true,
+      requestId: ctx.request_id,
+    });
+    if (!returnObjects) return placed.map((p) => legacyHostDict(p.chosen));
+    const resources = instanceResources(schedulerRequestFrom(spec, uuids));
+    return placed.map((p) => [p.chosen, ...p.alternates].map((pick) => selectionPrimitive(pick, resources)));
+  }
+}
+
+// The node filled up or changed under us: another scheduler (or a compute's report) won.
+function isLostRace(err: unknown): boolean {
+  return (
+    NovaDbError.isInstance(err, "DB_CLAIM_REJECTED") ||
+    NovaDbError.isInstance(err, "DB_GENERATION_CONFLICT") ||
+    NovaDbError.isInstance(err, "DB_NOT_FOUND")
+  );
+}
+
+function str(v: unknown, name: string): string {
+  if (typeof v !== "string" || v === "") throw new InvalidSchedulingRequestError(`${name} must be a string`);
+  return v;
+}
+
+function strings(v: unknown, name: string): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+    throw new InvalidSchedulingRequestError(`${name} must be a list of strings`);
+  }
+  return v as string[];
+}
+
+// update_instance_info carries an InstanceList (or a single Instance) primitive; only the uuids matter here.
+function instanceUuidsOf(info: unknown): string[] {
+  const p = info as { "nova_object.name"?: unknown; "nova_object.data"?: Record<string, unknown> } | null;
+  const data = p?.["nova_object.data"];
+  if (!data) throw new InvalidSchedulingRequestError("instance_info is not a Nova object");
+  if (p["nova_object.name"] === "InstanceList") {
+    const objects = Array.isArray(data.objects) ? data.objects : [];
+    return objects.flatMap((o) => {
+      const u = (o as { "nova_object.data"?: { uuid?: unknown } })["nova_object.data"]?.uuid;
+      return typeof u === "string" ? [u] : [];
+    });
+  }
+  return typeof data.uuid === "string" ? [data.uuid] : [];
+}

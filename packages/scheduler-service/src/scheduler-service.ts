@@ -1,0 +1,189 @@
+import type { ApiDatabase, CellDatabase } from "@nova/db";
+import { type Clock, type Logger, RpcServer, type TimerHandle, type Transport } from "@nova/messaging";
+import { CELL0_UUID } from "@nova/objects";
+import { SCHEDULER_TOPIC } from "@nova/rpcapi";
+import { PluginRegistry, UnknownPluginError } from "@nova/scheduler";
+import {
+  parseSchedulerServiceConfig,
+  type SchedulerServiceConfig,
+  type SchedulerServiceConfigInput,
+} from "./config.js";
+import { HostStateCache } from "./host-state-cache.js";
+import { SchedulerManager } from "./scheduler-manager.js";
+import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
+
+/** What the nova-scheduler service is built from (the app and the all-in-one pass these). */
+export interface SchedulerServiceDeps {
+  /** The bus the `scheduler` topic is served on. Not closed by stop(). */
+  transport: Transport;
+  /** The database of the cell this scheduler places into. Not closed by stop(). */
+  cellDb: CellDatabase;
+  /** The API database: used to find this cell's uuid in the cell mappings when `cellUuid` is not given. */
+  apiDb?: ApiDatabase | undefined;
+  /** Drives the host state polls and service liveness. */
+  clock: Clock;
+  logger: Logger;
+  /** nova.conf groups: `[DEFAULT]`, `[filter_scheduler]`, `[scheduler]`, `[metrics]`. */
+  config: SchedulerServiceConfigInput;
+  /** The uuid of the cell (its cell mapping's); read from `apiDb` when absent. */
+  cellUuid?: string | undefined;
+  /** Custom filters and weighers, nameable in `enabled_filters` / `weight_classes`. */
+  plugins?: PluginRegistry | undefined;
+  /** Uniform in [0, 1) (host_subset_size, shuffle_best_same_weighed_hosts); Math.random by default. */
+  random?: (() => number) | undefined;
+}
+
+/** A running (or runnable) nova-scheduler. */
+export interface SchedulerService {
+  /** The parsed configuration. */
+  readonly config: SchedulerServiceConfig;
+  /** The manager (after start()). */
+  readonly manager: SchedulerManager;
+  /** The host states (after start()). */
+  readonly hostStates: HostStateCache;
+  /** Resolves the cell, loads the host states, serves the `scheduler` topic and starts the periodic poll. */
+  start(): Promise<void>;
+  /** Stops consuming, waits for the requests in flight to finish and reply, and stops polling. */
+  stop(): Promise<void>;
+  /** Polls changed nodes and services now (joins the periodic poll when one is running). */
+  refresh(): Promise<void>;
+}
+
+/**
+ * Builds the nova-scheduler service: configuration is parsed (and filter/weigher names checked) here, so a
+ * bad option fails before anything starts; nothing touches the bus or the databases until start().
+ */
+export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerService {
+  const config = parseSchedulerServiceConfig(deps.config, (msg) => deps.logger.warn({}, msg));
+  const plugins = deps.plugins ?? new PluginRegistry();
+  try {
+    for (const n of config.scheduler.enabled_filters) plugins.filter(n);
+  } catch (err) {
+    if (err instanceof UnknownPluginError)
+      throw new InvalidSchedulerConfigError("filter_scheduler", "enabled_filters", err.message, err);
+    throw err;
+  }
+  try {
+    for (const n of config.scheduler.weight_classes) plugins.weigher(n);
+  } catch (err) {
+    if (err instanceof UnknownPluginError)
+      throw new InvalidSchedulerConfigError("filter_scheduler", "weight_classes", err.message, err);
+    throw err;
+  }
+  return new RunningSchedulerService(deps, config, plugins);
+}
+
+class RunningSchedulerService implements SchedulerService {
+  private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
+  private cache: HostStateCache | undefined;
+  private mgr: SchedulerManager | undefined;
+  private server: RpcServer | undefined;
+  private timer: TimerHandle | undefined;
+  private polling: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: SchedulerServiceDeps,
+    readonly config: SchedulerServiceConfig,
+    private readonly plugins: PluginRegistry,
+  ) {}
+
+  get manager(): SchedulerManager {
+    if (!this.mgr) throw new Error("the scheduler service has not been started");
+    return this.mgr;
+  }
+
+  get hostStates(): HostStateCache {
+    if (!this.cache) throw new Error("the scheduler service has not been started");
+    return this.cache;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") return;
+    this.state = "starting";
+    const { deps } = this;
+    const cellUuid = deps.cellUuid ?? (await this.resolveCell());
+    const cache = new HostStateCache({ cellDb: deps.cellDb, cellUuid, logger: deps.logger });
+    await cache.load();
+    const manager = new SchedulerManager({
+      cache,
+      cellDb: deps.cellDb,
+      config: this.config,
+      cellUuid,
+      clock: deps.clock,
+      logger: deps.logger,
+      plugins: this.plugins,
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+    const server = new RpcServer(
+      deps.transport,
+      { topic: SCHEDULER_TOPIC, server: this.config.host },
+      [manager.endpoint()],
+      {
+        logger: deps.logger,
+      },
+    );
+    await server.start();
+    this.cache = cache;
+    this.mgr = manager;
+    this.server = server;
+    this.state = "running";
+    this.schedulePoll();
+    deps.logger.info(
+      {
+        host: this.config.host,
+        cell_uuid: cellUuid,
+        hosts: cache.hosts.size,
+        refresh_interval: this.config.hostStateRefreshInterval,
+      },
+      "nova-scheduler started",
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "stopped" || this.state === "stopping") return;
+    this.state = "stopping";
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.server?.stop();
+    await this.polling;
+    this.state = "stopped";
+    this.deps.logger.info({ host: this.config.host }, "nova-scheduler stopped");
+  }
+
+  refresh(): Promise<void> {
+    return this.hostStates.refresh();
+  }
+
+  private schedulePoll(): void {
+    if (this.state !== "running") return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.polling = this.hostStates
+        .refresh()
+        .catch((err: unknown) =>
+          this.deps.logger.warn({ err: String(err) }, "host state poll failed; will try again"),
+        )
+        .finally(() => {
+          this.polling = undefined;
+          this.schedulePoll();
+        });
+    }, this.config.hostStateRefreshInterval * 1000);
+  }
+
+  // The single cell besides cell0 in the API database, or the one whose database is ours.
+  private async resolveCell(): Promise<string> {
+    const apiDb = this.deps.apiDb;
+    if (!apiDb)
+      throw new CellUnresolvedError("no cell uuid given and no API database to read the cell mappings from");
+    const cells = (await apiDb.mappings.listCells()).filter((c) => c.uuid !== CELL0_UUID);
+    if (cells.length === 1) return cells[0]!.uuid;
+    const ours = this.deps.cellDb.db.options.connection;
+    const match = cells.filter((c) => c.database_connection === ours);
+    if (match.length === 1) return match[0]!.uuid;
+    throw new CellUnresolvedError(
+      cells.length === 0
+        ? "the API database maps no cell besides cell0 (run nova-manage cell_v2 create_cell)"
+        : `${cells.length} cells are mapped and none has this scheduler's database connection`,
+    );
+  }
+}
