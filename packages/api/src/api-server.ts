@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { API_VERSION_HEADER, type ApiVersion, faultNameFor, LEGACY_API_VERSION_HEADER } from "@nova/client";
+import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
+import type { ComputeBackend } from "./compute-backend.js";
+import { ComputeBackendError } from "./errors/compute-backend-error.js";
+import { HttpFault } from "./http-fault.js";
+import type { ApiLogger } from "./logger.js";
+import { negotiateMicroversion } from "./microversion.js";
+import { noAuth2 } from "./noauth.js";
+import { type ApiReply, type Handler, Router } from "./router.js";
+import { COMPUTE_ROUTES } from "./routes.js";
+import { LinkBuilder } from "./views/links.js";
+import { versionsView } from "./views/version-view.js";
+
+/** What `createApiServer` needs. */
+export interface ApiServerOptions {
+  backend: ComputeBackend;
+  logger: ApiLogger;
+  /** nova-api options (Nova's names); parsed with zod here, so invalid values fail at start. */
+  config?: ApiConfigInput;
+}
+
+/** A running (or ready to run) nova-api HTTP server. */
+export interface ApiServer {
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops accepting connections, lets in-flight requests finish, then closes every connection. */
+  close(): Promise<void>;
+  /** The underlying node:http server. */
+  readonly server: Server;
+  /** The parsed configuration in effect. */
+  readonly config: ApiConfig;
+}
+
+const SUPPORTED_CONTENT_TYPES = ["application/json", "application/vnd.openstack.compute+json"];
+const VERSION_PREFIX = "/v2.1";
+
+class BodyTooLarge extends Error {}
+
+/** Creates the Compute API server (v2.1 subset, noauth2) over a ComputeBackend. */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const config = apiConfigSchema.parse(options.config ?? {});
+  const { backend, logger } = options;
+  const router = new Router(COMPUTE_ROUTES);
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    if (draining) res.setHeader("Connection", "close");
+    res.on("close", () => {
+      inFlight--;
+      if (draining && inFlight === 0) drained?.();
+    });
+    handle(req, res).catch((error: unknown) => {
+      // handle() answers every error itself; this is the last guard against a crash.
+      logger.error({ err: error }, "response failed");
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = `req-${randomUUID()}`;
+    res.setHeader("x-openstack-request-id", requestId);
+    res.setHeader("x-compute-request-id", requestId);
+    let version: ApiVersion | undefined;
+    const method = req.method ?? "GET";
+    const host = req.headers.host ?? "localhost";
+    const url = new URL(req.url ?? "/", `http://${host}`);
+    try {
+      const body = await readBody(req, config.max_request_body_size);
+      const reply = await dispatch(req, method, url, body, requestId, (v) => {
+        version = v;
+      });
+      send(res, reply, version);
+    } catch (error) {
+      send(res, faultReply(error, requestId, method, url.pathname), version);
+    } finally {
+      logger.info(
+        {
+          request_id: requestId,
+          method,
+          path: url.pathname,
+          status: res.statusCode,
+          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        `${method} ${url.pathname} status: ${res.statusCode}`,
+      );
+    }
+  }
+
+  async function dispatch(
+    req: IncomingMessage,
+    method: string,
+    url: URL,
+    rawBody: string,
+    requestId: string,
+    setVersion: (v: ApiVersion) => void,
+  ): Promise<ApiReply> {
+    const path = url.pathname;
+    const root = config.compute_link_prefix ?? `http://${url.host}`;
+    if (path === "/" || path === "") {
+      if (method !== "GET") throw HttpFault.notFound();
+      return { status: 200, body: versionsView(root) };
+    }
+    if (path !== VERSION_PREFIX && !path.startsWith(`${VERSION_PREFIX}/`)) throw HttpFault.notFound();
+
+    const remoteAddress = clientAddress(req);
+    const auth = noAuth2(req.headers, { requestId, remoteAddress, url: url.origin + path });
+    if (auth.kind === "token-issued") return { status: 204, headers: auth.headers, body: undefined };
+    const context = auth.context;
+
+    const below = path.slice(VERSION_PREFIX.length);
+    const match = router.match(method, below);
+    if (!match) throw HttpFault.notFound();
+
+    const negotiated = negotiateMicroversion(req.headers);
+    if (!negotiated.ok) {
+      if (negotiated.echo) setVersion(negotiated.echo);
+      throw negotiated.fault;
+    }
+    setVersion(negotiated.version);
+
+    checkContentType(req.headers["content-type"]);
+
+    let handler: Handler | undefined = match.route.handler;
+    let body: unknown;
+    if (match.route.actions) {
+      const parsed = parseJson(rawBody);
+      if (
+        parsed === null ||
+        typeof parsed !== "object" ||
+        Array.isArray(parsed) ||
+        Object.keys(parsed).length !== 1
+      ) {
+        throw HttpFault.badRequest("Malformed request body");
+      }
+      const actionName = Object.keys(parsed)[0]!;
+      handler = match.route.actions[actionName];
+      if (!handler) throw HttpFault.badRequest(`There is no such action: ${actionName}`);
+      body = parsed;
+    } else if (method === "POST" || method === "PUT") {
+      body = rawBody.length === 0 ? null : parseJson(rawBody);
+    }
+
+    if (match.projectId !== undefined && match.projectId !== context.projectId) {
+      throw HttpFault.badRequest(
+        `Malformed request URL: URL's project_id '${match.projectId}' doesn't match Context's project_id '${context.projectId}'`,
+      );
+    }
+    const links = new LinkBuilder(
+      `${url.origin}${VERSION_PREFIX}`,
+      match.projectId ?? "",
+      config.compute_link_prefix,
+    );
+    return handler!({
+      params: match.params,
+      query: url.searchParams,
+      body,
+      version: negotiated.version,
+      context,
+      links,
+      backend,
+      config,
+    });
+  }
+
+  function faultReply(error: unknown, requestId: string, method: string, path: string): ApiReply {
+    let fault: HttpFault;
+    if (error instanceof HttpFault) fault = error;
+    else if (error instanceof BodyTooLarge) fault = new HttpFault(413, "Request is too large.");
+    else if (ComputeBackendError.isInstance(error)) {
+      // A typed backend error no endpoint mapped: Nova's generic status for its class.
+      fault = new HttpFault(error.httpStatus, error.message);
+    } else {
+      logger.error({ err: error, request_id: requestId, method, path }, "Unexpected API Error");
+      const kind = error instanceof Error ? error.constructor.name : typeof error;
+      fault = new HttpFault(
+        500,
+        `Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class '${kind}'>`,
+      );
+    }
+    const name = faultNameFor(fault.status);
+    return {
+      status: fault.status,
+      body: { [name]: { code: fault.status, message: fault.message } },
+      headers: { "Content-Type": "application/json; charset=UTF-8", ...fault.headers },
+    };
+  }
+
+  function send(res: ServerResponse, reply: ApiReply, version: ApiVersion | undefined): void {
+    res.statusCode = reply.status;
+    if (version) {
+      res.setHeader(API_VERSION_HEADER, `compute ${version}`);
+      res.setHeader(LEGACY_API_VERSION_HEADER, version.toString());
+      res.setHeader("Vary", [API_VERSION_HEADER, LEGACY_API_VERSION_HEADER]);
+    }
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    if (reply.body === undefined) {
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(reply.body);
+    if (!res.hasHeader("Content-Type")) res.setHeader("Content-Type", "application/json");
+    res.setHeader("Content-Length", Buffer.byteLength(text));
+    res.end(text);
+  }
+
+  function clientAddress(req: IncomingMessage): string {
+    const forwarded = req.headers["x-forwarded-for"];
+    if (config.use_forwarded_for && typeof forwarded === "string") return forwarded.split(",")[0]!.trim();
+    return req.socket.remoteAddress ?? "127.0.0.1";
+  }
+
+  return {
+    server,
+    config,
+    listen(port: number, host = "127.0.0.1") {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function checkContentType(header: string | undefined): void {
+  if (header === undefined) return;
+  const type = header.split(";", 1)[0]!.trim().toLowerCase();
+  if (type === "" || type === "text/plain") return;
+  if (!SUPPORTED_CONTENT_TYPES.includes(type)) throw new HttpFault(415, "Unsupported Content-Type");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw HttpFault.badRequest("Malformed request body");
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    // Drain without buffering so the connection stays usable for the 413.
+    req.resume();
+    return Promise.reject(new BodyTooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () =>
+      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8")),
+    );
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,303 @@
+import type { ApiVersion } from "@nova/client";
+import type { ServerQuery } from "../compute-backend.js";
+import { HttpFault } from "../http-fault.js";
+import { statesFromStatus, type TaskState } from "../instance-states.js";
+import {
+  checkDateTime,
+  checkEnum,
+  checkNonNegativeInteger,
+  checkNoUnknown,
+  checkRegex,
+  lastValue,
+  parseBoolean,
+  parseDateTime,
+} from "../query-params.js";
+import type { RequestContext } from "../request-context.js";
+
+const IGNORED_SORT_KEYS = [
+  "architecture",
+  "cell_name",
+  "cleaned",
+  "default_ephemeral_device",
+  "default_swap_device",
+  "deleted",
+  "deleted_at",
+  "disable_terminate",
+  "ephemeral_gb",
+  "ephemeral_key_uuid",
+  "id",
+  "key_data",
+  "launched_on",
+  "locked",
+  "memory_mb",
+  "os_type",
+  "reservation_id",
+  "root_gb",
+  "shutdown_terminate",
+  "user_data",
+  "vcpus",
+  "vm_mode",
+];
+const SORT_KEYS = [
+  "access_ip_v4",
+  "access_ip_v6",
+  "auto_disk_config",
+  "availability_zone",
+  "config_drive",
+  "created_at",
+  "display_description",
+  "display_name",
+  "host",
+  "hostname",
+  "image_ref",
+  "instance_type_id",
+  "kernel_id",
+  "key_name",
+  "launch_index",
+  "launched_at",
+  "locked_by",
+  "node",
+  "power_state",
+  "progress",
+  "project_id",
+  "ramdisk_id",
+  "root_device_name",
+  "task_state",
+  "terminated_at",
+  "updated_at",
+  "user_id",
+  "uuid",
+  "vm_state",
+];
+
+// query_params_v21 of nova/api/openstack/compute/schemas/servers.py: what 2.75+ accepts at all.
+const KNOWN_V21 = [
+  "user_id",
+  "project_id",
+  "tenant_id",
+  "launch_index",
+  "image_ref",
+  "image",
+  "kernel_id",
+  "ramdisk_id",
+  "hostname",
+  "key_name",
+  "power_state",
+  "vm_state",
+  "task_state",
+  "host",
+  "node",
+  "flavor",
+  "reservation_id",
+  "launched_at",
+  "terminated_at",
+  "availability_zone",
+  "name",
+  "display_name",
+  "description",
+  "display_description",
+  "locked_by",
+  "uuid",
+  "root_device_name",
+  "config_drive",
+  "access_ip_v4",
+  "access_ip_v6",
+  "auto_disk_config",
+  "progress",
+  "sort_key",
+  "sort_dir",
+  "all_tenants",
+  "soft_deleted",
+  "deleted",
+  "status",
+  "changes-since",
+  "ip",
+  "ip6",
+  "created_at",
+  "block_device_mapping",
+  "services",
+  "metadata",
+  "system_metadata",
+  "info_cache",
+  "security_groups",
+  "pci_devices",
+  "limit",
+  "marker",
+];
+const JOINED_TABLE_PARAMS = new Set([
+  "block_device_mapping",
+  "services",
+  "metadata",
+  "system_metadata",
+  "info_cache",
+  "security_groups",
+  "pci_devices",
+]);
+const TAG_FILTERS = ["tags", "tags-any", "not-tags", "not-tags-any"];
+const REGEX_PARAMS = ["name", "display_name", "flavor", "reservation_id", "hostname", "node", "key_name"];
+
+/** What a server list request turned into: a backend query, or "nothing can match" (Nova answers []). */
+export type ServerListPlan = { kind: "query"; query: ServerQuery } | { kind: "empty" };
+
+/** Turns `GET /servers[/detail]` query parameters into a backend query, enforcing Nova's rules and policy. */
+export function planServerList(
+  query: URLSearchParams,
+  version: ApiVersion,
+  context: RequestContext,
+  options: { detail: boolean; maxLimit: number },
+): ServerListPlan {
+  validate(query, version);
+  const search = new Map<string, string[]>();
+  for (const key of new Set(query.keys())) search.set(key, query.getAll(key));
+
+  // remove_invalid_options: non-admins may only use a few filters; the rest are silently dropped.
+  if (!context.isAdmin) {
+    const allowed = new Set([
+      "reservation_id",
+      "name",
+      "status",
+      "image",
+      "flavor",
+      "ip",
+      "changes-since",
+      "all_tenants",
+    ]);
+    if (version.atLeast("2.5")) allowed.add("ip6");
+    if (version.atLeast("2.26")) for (const f of TAG_FILTERS) allowed.add(f);
+    if (version.atLeast("2.66")) allowed.add("changes-before");
+    if (version.atLeast("2.73")) allowed.add("locked");
+    for (const key of [...search.keys()]) if (!allowed.has(key)) search.delete(key);
+  } else {
+    for (const key of ["sort_key", "sort_dir", "limit", "marker"]) search.delete(key);
+  }
+  for (const key of search.keys()) {
+    if (JOINED_TABLE_PARAMS.has(key) || key.startsWith("_")) {
+      throw HttpFault.badRequest(`Invalid filter field: ${key}.`);
+    }
+  }
+
+  const last = (key: string) => {
+    const values = search.get(key);
+    return values && values.length > 0 ? values[values.length - 1] : undefined;
+  };
+  const out: ServerQuery = { deleted: false, sort: [], limit: options.maxLimit };
+
+  const statuses = search.get("status");
+  if (statuses) {
+    const { vmStates, taskStates } = statesFromStatus(statuses);
+    if (vmStates.length === 0 && taskStates.length === 0) {
+      if (version.atLeast("2.38")) throw HttpFault.badRequest("Invalid status value");
+      return { kind: "empty" };
+    }
+    out.vmStates = vmStates;
+    if (!taskStates.includes("default")) out.taskStates = taskStates as TaskState[];
+  }
+  const changesSince = last("changes-since");
+  if (changesSince !== undefined) out.changesSince = parseDateTime(changesSince)!;
+  const changesBefore = last("changes-before");
+  if (changesBefore !== undefined) {
+    out.changesBefore = parseDateTime(changesBefore)!;
+    if (out.changesSince && out.changesBefore < out.changesSince) {
+      throw HttpFault.badRequest("The value of changes-since must be less than or equal to changes-before.");
+    }
+  }
+  const deleted = last("deleted");
+  if (deleted !== undefined) out.deleted = parseBoolean(deleted) ?? false;
+  else out.deleted = changesSince !== undefined || changesBefore !== undefined;
+  if (out.vmStates?.length === 1 && out.vmStates[0] === "deleted") {
+    if (!context.isAdmin) throw HttpFault.forbidden("Only administrators may list deleted instances");
+    out.deleted = true;
+  }
+
+  let allTenants = false;
+  const allTenantsValue = search.get("all_tenants");
+  if (allTenantsValue !== undefined) {
+    const value = allTenantsValue[allTenantsValue.length - 1] ?? "";
+    if (value === "") allTenants = true;
+    else {
+      const parsed = parseBoolean(value);
+      if (parsed === undefined) {
+        throw HttpFault.badRequest(
+          `Unrecognized value '${value}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`,
+        );
+      }
+      allTenants = parsed;
+    }
+  }
+  if (allTenants) {
+    if (!context.isAdmin) {
+      throw HttpFault.policy(`os_compute_api:servers:${options.detail ? "detail" : "index"}:get_all_tenants`);
+    }
+    const project = last("project_id") ?? last("tenant_id");
+    if (project !== undefined) out.projectId = project;
+    const user = last("user_id");
+    if (user !== undefined) out.userId = user;
+  } else {
+    out.projectId = context.projectId;
+  }
+
+  const name = last("name") ?? last("display_name");
+  if (name !== undefined) out.name = name;
+  const flavor = last("flavor");
+  if (flavor !== undefined) out.flavorId = flavor;
+  const image = last("image") ?? last("image_ref");
+  if (image !== undefined) out.imageRef = image;
+  const reservationId = last("reservation_id");
+  if (reservationId !== undefined) out.reservationId = reservationId;
+  const host = last("host");
+  if (host !== undefined) out.host = host;
+
+  // Paging and sorting come from the request itself, whatever remove_invalid_options dropped.
+  const limit = lastValue(query, "limit");
+  out.limit = Math.min(options.maxLimit, limit !== undefined ? Number(limit) : options.maxLimit);
+  const marker = lastValue(query, "marker");
+  if (marker !== undefined) out.marker = marker;
+  out.sort = sortParams(query, version, context);
+  return { kind: "query", query: out };
+}
+
+function validate(query: URLSearchParams, version: ApiVersion): void {
+  const known = new Set(KNOWN_V21);
+  if (version.atLeast("2.26")) for (const f of TAG_FILTERS) known.add(f);
+  if (version.atLeast("2.66")) known.add("changes-before");
+  if (version.atLeast("2.73")) known.add("locked");
+  checkNonNegativeInteger(query, "limit");
+  checkDateTime(query, "changes-since");
+  if (version.atLeast("2.66")) checkDateTime(query, "changes-before");
+  for (const name of REGEX_PARAMS) checkRegex(query, name);
+  checkEnum(query, "sort_key", sortKeysFor(version));
+  if (version.atLeast("2.75")) checkNoUnknown(query, known, true);
+}
+
+function sortKeysFor(version: ApiVersion): string[] {
+  if (version.atLeast("2.75")) return [...SORT_KEYS, "locked"];
+  return [...SORT_KEYS, ...IGNORED_SORT_KEYS];
+}
+
+function sortParams(
+  query: URLSearchParams,
+  version: ApiVersion,
+  context: RequestContext,
+): { key: string; dir: "asc" | "desc" }[] {
+  const keys = query.getAll("sort_key").map((k) => k.trim());
+  const dirs = query.getAll("sort_dir").map((d) => d.trim());
+  if (keys.length === 0) keys.push("created_at");
+  if (dirs.length === 0) dirs.push("desc");
+  const ignored = version.atLeast("2.73")
+    ? IGNORED_SORT_KEYS.filter((k) => k !== "locked")
+    : IGNORED_SORT_KEYS;
+  const out: { key: string; dir: "asc" | "desc" }[] = [];
+  keys.forEach((key, index) => {
+    if (ignored.includes(key)) return;
+    if ((key === "host" || key === "node") && !context.isAdmin) {
+      throw HttpFault.forbidden(`Only administrators can sort servers by ${key}`);
+    }
+    // A missing direction repeats the first one, as oslo.db's paginate_query does.
+    const dir = dirs[index] ?? dirs[0]!;
+    if (dir !== "asc" && dir !== "desc") {
+      throw HttpFault.badRequest("Unknown sort direction, must be 'desc' or 'asc'");
+    }
+    out.push({ key, dir });
+  });
+  return out;
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from "node:crypto";
+import { createServerRequestSchemaFor, rebootActionSchema, uuidPattern } from "@nova/client";
+import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
+import { ComputeBackendError } from "../errors/compute-backend-error.js";
+import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
+import { HttpFault } from "../http-fault.js";
+import { pythonRepr } from "../python-repr.js";
+import type { ApiReply, ApiRequest, Handler } from "../router.js";
+import { validateBody } from "../validation.js";
+import {
+  serverBasicView,
+  serverCreateView,
+  serverDetailView,
+  type ViewContext,
+} from "../views/server-view.js";
+import { planServerList } from "./server-list-query.js";
+
+function viewContext(request: ApiRequest): ViewContext {
+  return { version: request.version, links: request.links, context: request.context };
+}
+
+async function listServers(request: ApiRequest, detail: boolean): Promise<ApiReply> {
+  const plan = planServerList(request.query, request.version, request.context, {
+    detail,
+    maxLimit: request.config.max_limit,
+  });
+  let servers: ServerRecord[] = [];
+  if (plan.kind === "query") {
+    try {
+      servers = await request.backend.listServers(request.context, plan.query);
+    } catch (error) {
+      if (ComputeBackendError.isInstance(error) && error.code === "MarkerNotFound") {
+        throw HttpFault.badRequest(`marker [${plan.query.marker}] not found`);
+      }
+      throw error;
+    }
+  }
+  const view = viewContext(request);
+  const body: Record<string, unknown> = {
+    servers: servers.map((s) =>
+      detail ? serverDetailView(s, view, { list: true }) : serverBasicView(s, view),
+    ),
+  };
+  const links = request.links.collectionLinks(
+    detail ? "servers/detail" : "servers",
+    servers.map((s) => s.uuid),
+    request.query,
+    request.config.max_limit,
+  );
+  if (links) body.servers_links = links;
+  return { status: 200, body };
+}
+
+/** Loads a server the caller may see; others' servers are "not found" for non-admins, as in Nova. */
+async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
+  const id = request.params.id!;
+  try {
+    const server = await request.backend.getServer(request.context, id);
+    if (!request.context.isAdmin && server.projectId !== request.context.projectId) {
+      throw HttpFault.notFound(notFoundMessage ?? `Instance ${id} could not be found.`);
+    }
+    return server;
+  } catch (error) {
+    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+      throw HttpFault.notFound(notFoundMessage ?? error.message);
+    }
+    throw error;
+  }
+}
+
+/** Nova's 409 for an action refused in the current state ("Cannot 'pause' instance X while it is in ..."). */
+function conflictFor(error: unknown, action: string, serverId: string): never {
+  if (
+    error instanceof InstanceInvalidStateError ||
+    (ComputeBackendError.isInstance(error) && "attr" in error)
+  ) {
+    const e = error as InstanceInvalidStateError;
+    throw HttpFault.conflict(
+      `Cannot '${action}' instance ${serverId} while it is in ${e.attr} ${e.state === null ? "None" : e.state}`,
+    );
+  }
+  if (
+    ComputeBackendError.isInstance(error) &&
+    (error.code === "InstanceIsLocked" || error.code === "InstanceNotReady")
+  ) {
+    throw HttpFault.conflict(error.message);
+  }
+  throw error;
+}
+
+const showServer: Handler = async (request) => {
+  const server = await visibleServer(request);
+  return { status: 200, body: { server: serverDetailView(server, viewContext(request), { list: false }) } };
+};
+
+const deleteServer: Handler = async (request) => {
+  const server = await visibleServer(request);
+  try {
+    await request.backend.deleteServer(request.context, server.uuid);
+  } catch (error) {
+    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+      throw HttpFault.notFound("Instance could not be found");
+    }
+    conflictFor(error, "delete", request.params.id!);
+  }
+  return { status: 204 };
+};
+
+function actionHandler(
+  apiName: string,
+  toAction: (body: unknown, request: ApiRequest) => ServerAction,
+): Handler {
+  return async (request) => {
+    const action = toAction(request.body, request);
+    const server = await visibleServer(request);
+    try {
+      await request.backend.serverAction(request.context, server.uuid, action);
+    } catch (error) {
+      if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+        throw HttpFault.notFound(error.message);
+      }
+      conflictFor(error, apiName, request.params.id!);
+    }
+    return { status: 202 };
+  };
+}
+
+const reboot = actionHandler("reboot", (body) => {
+  const parsed = validateBody(rebootActionSchema, body);
+  return { type: "reboot", rebootType: parsed.reboot.type.toUpperCase() as "SOFT" | "HARD" };
+});
+
+/** `POST /servers/{id}/action` handlers by action key. */
+export const serverActions: Record<string, Handler> = {
+  reboot,
+  "os-stop": actionHandler("stop", () => ({ type: "stop" })),
+  "os-start": actionHandler("start", () => ({ type: "start" })),
+  pause: actionHandler("pause", () => ({ type: "pause" })),
+  unpause: actionHandler("unpause", () => ({ type: "unpause" })),
+};
+
+const createServer: Handler = async (request) => {
+  const { version } = request;
+  const body = validateBody(createServerRequestSchemaFor(version), request.body);
+  const server = body.server as Record<string, unknown> & typeof body.server;
+  const networks = server.networks;
+  if (version.atLeast("2.37")) {
+    if (networks === undefined) {
+      throw HttpFault.badRequest(
+        `Invalid input for field/attribute server. Value: ${pythonRepr((request.body as { server: unknown }).server)}. 'networks' is a required property`,
+      );
+    }
+    if (Array.isArray(networks)) {
+      for (const network of networks) {
+        if (network.uuid !== undefined && !uuidPattern.test(network.uuid)) {
+          throw HttpFault.badRequest(
+            `Invalid input for field/attribute uuid. Value: ${network.uuid}. ${pythonRepr(network.uuid)} is not a 'uuid'`,
+          );
+        }
+      }
+    }
+  } else if (typeof networks === "string") {
+    throw HttpFault.badRequest(
+      `Invalid input for field/attribute networks. Value: ${networks}. ${pythonRepr(networks)} is not of type 'array'`,
+    );
+  }
+  const minCount = Number(server.min_count ?? 1);
+  const maxCount = Number(server.max_count ?? minCount);
+  if (minCount > maxCount) throw HttpFault.badRequest("min_count must be <= max_count");
+  if (!server.imageRef) throw HttpFault.badRequest("Missing imageRef attribute");
+  const name = server.name.trim();
+  const spec: CreateServerSpec = {
+    name,
+    // Before 2.19 Nova stores the name as the description.
+    description: version.atLeast("2.19") ? ((server.description as string | null | undefined) ?? null) : name,
+    imageRef: server.imageRef,
+    flavorId: idFromHref(String(server.flavorRef)),
+    metadata: server.metadata ?? {},
+    availabilityZone: server.availability_zone ?? null,
+    keyName: server.key_name ?? null,
+    userData: server.user_data ?? null,
+    accessIPv4: server.accessIPv4 ?? null,
+    accessIPv6: server.accessIPv6 ?? null,
+    configDrive: isTrue(server.config_drive),
+    autoDiskConfig: server["OS-DCF:diskConfig"] === "AUTO",
+    minCount,
+    maxCount,
+    securityGroups: [
+      ...new Set((server.security_groups ?? []).map((g) => g.name).filter((n): n is string => !!n)),
+    ],
+    tags: (server.tags as string[] | undefined) ?? [],
+    networks:
+      networks === undefined
+        ? null
+        : typeof networks === "string"
+          ? networks
+          : networks.map((n) => ({
+              ...(n.uuid !== undefined ? { uuid: n.uuid } : {}),
+              ...(n.port ? { port: n.port } : {}),
+              ...(n.fixed_ip !== undefined ? { fixedIp: n.fixed_ip } : {}),
+            })),
+    schedulerHints: body["os:scheduler_hints"] ?? body["OS-SCH-HNT:scheduler_hints"] ?? {},
+    adminPass: server.adminPass ?? generatePassword(),
+  };
+  let created: ServerRecord[];
+  try {
+    created = await request.backend.createServers(request.context, spec);
+  } catch (error) {
+    if (ComputeBackendError.isInstance(error)) {
+      if (error.code === "ImageNotFound") throw HttpFault.badRequest("Can not find requested image");
+      if (error.code === "FlavorNotFound" || error.code === "Invalid")
+        throw HttpFault.badRequest(error.message);
+      if (error.code === "OverQuota") throw HttpFault.forbidden(error.message);
+    }
+    throw error;
+  }
+  const first = created[0];
+  if (!first) throw new Error("backend created no server");
+  if (isTrue(server.return_reservation_id)) {
+    return { status: 202, body: { reservation_id: first.reservationId } };
+  }
+  const view = serverCreateView(first, viewContext(request), server.security_groups);
+  view.adminPass = spec.adminPass;
+  return {
+    status: 202,
+    body: { server: view },
+    headers: { Location: request.links.href("servers", first.uuid) },
+  };
+};
+
+function isTrue(value: unknown): boolean {
+  return (
+    value === true || (typeof value === "string" && ["true", "1", "on", "yes"].includes(value.toLowerCase()))
+  );
+}
+
+/** The last path segment of a flavorRef, which may be a bare id or a URL (Nova's `get_id_from_href`). */
+function idFromHref(href: string): string {
+  const path = href.split(/[?#]/, 1)[0]!;
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function generatePassword(): string {
+  // Nova's default password symbols, without lookalikes (0/O, 1/l/I).
+  const symbols = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  const bytes = randomBytes(12);
+  return [...bytes].map((b) => symbols[b % symbols.length]).join("");
+}
+
+/** Server endpoints. */
+export const serverHandlers = {
+  index: (request: ApiRequest) => listServers(request, false),
+  detail: (request: ApiRequest) => listServers(request, true),
+  show: showServer,
+  create: createServer,
+  delete: deleteServer,
+};

@@ -1,0 +1,39 @@
+export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
+export { type ApiServer, type ApiServerOptions, createApiServer } from "./api-server.js";
+export type {
+  ComputeBackend,
+  CreateServerSpec,
+  FlavorQuery,
+  FlavorRecord,
+  ImageQuery,
+  ImageRecord,
+  InstanceFaultRecord,
+  ServerAction,
+  ServerAddress,
+  ServerQuery,
+  ServerRecord,
+  ServiceRecord,
+} from "./compute-backend.js";
+export { BackendUnavailableError } from "./errors/backend-unavailable.js";
+export { ComputeBackendError } from "./errors/compute-backend-error.js";
+export { FlavorNotFoundError } from "./errors/flavor-not-found.js";
+export { ImageNotFoundError } from "./errors/image-not-found.js";
+export { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
+export { InstanceIsLockedError } from "./errors/instance-is-locked.js";
+export { InstanceNotFoundError } from "./errors/instance-not-found.js";
+export { InstanceNotReadyError } from "./errors/instance-not-ready.js";
+export { InvalidRequestError } from "./errors/invalid-request.js";
+export { MarkerNotFoundError } from "./errors/marker-not-found.js";
+export { QuotaExceededError } from "./errors/quota-exceeded.js";
+export {
+  POWER_STATE,
+  statesFromStatus,
+  statusFromState,
+  TASK_STATES,
+  type TaskState,
+  VM_STATES,
+  type VmState,
+} from "./instance-states.js";
+export { type ApiLogger, silentLogger } from "./logger.js";
+export type { RequestContext } from "./request-context.js";
+export { checkServerAction } from "./server-action-rules.js";

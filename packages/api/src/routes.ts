@@ -1,0 +1,28 @@
+import { flavorHandlers } from "./handlers/flavors.js";
+import { imageHandlers } from "./handlers/images.js";
+import { serverActions, serverHandlers } from "./handlers/servers.js";
+import { listServices } from "./handlers/services.js";
+import type { Route } from "./router.js";
+import { versionView } from "./views/version-view.js";
+
+/** The Compute API v2.1 subset served, in Nova's order (`/servers/detail` before `/servers/{id}`). */
+export const COMPUTE_ROUTES: readonly Route[] = [
+  {
+    method: "GET",
+    pattern: "",
+    handler: async (r) => ({ status: 200, body: versionView(r.links.versionRoot()) }),
+  },
+  { method: "GET", pattern: "/servers", handler: serverHandlers.index },
+  { method: "POST", pattern: "/servers", handler: serverHandlers.create },
+  { method: "GET", pattern: "/servers/detail", handler: serverHandlers.detail },
+  { method: "GET", pattern: "/servers/:id", handler: serverHandlers.show },
+  { method: "DELETE", pattern: "/servers/:id", handler: serverHandlers.delete },
+  { method: "POST", pattern: "/servers/:id/action", actions: serverActions },
+  { method: "GET", pattern: "/flavors", handler: flavorHandlers.index },
+  { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },
+  { method: "GET", pattern: "/flavors/:id", handler: flavorHandlers.show },
+  { method: "GET", pattern: "/os-services", handler: listServices },
+  { method: "GET", pattern: "/images", handler: imageHandlers.index },
+  { method: "GET", pattern: "/images/detail", handler: imageHandlers.detail },
+  { method: "GET", pattern: "/images/:id", handler: imageHandlers.show },
+];

@@ -1,0 +1,481 @@
+import { randomUUID } from "node:crypto";
+import type {
+  ComputeBackend,
+  CreateServerSpec,
+  FlavorQuery,
+  FlavorRecord,
+  ImageQuery,
+  ImageRecord,
+  ServerAction,
+  ServerQuery,
+  ServerRecord,
+  ServiceRecord,
+} from "../compute-backend.js";
+import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
+import { ImageNotFoundError } from "../errors/image-not-found.js";
+import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { InvalidRequestError } from "../errors/invalid-request.js";
+import { MarkerNotFoundError } from "../errors/marker-not-found.js";
+import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
+import type { RequestContext } from "../request-context.js";
+import { checkServerAction } from "../server-action-rules.js";
+
+/** The id of the image every fake backend starts with (a CirrOS-like image). */
+export const FAKE_IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b";
+
+/** Builds a flavor record with Nova's defaults for the fields not given. */
+export function makeFlavor(flavorId: string, name: string, fields: Partial<FlavorRecord> = {}): FlavorRecord {
+  return {
+    flavorId,
+    name,
+    memoryMb: 512,
+    vcpus: 1,
+    rootGb: 1,
+    ephemeralGb: 0,
+    swap: 0,
+    rxtxFactor: 1,
+    isPublic: true,
+    disabled: false,
+    description: null,
+    extraSpecs: {},
+    createdAt: new Date("2026-01-01T00:00:00Z"),
+    ...fields,
+  };
+}
+
+/** Nova's classic default flavors. */
+export const DEFAULT_FLAVORS: readonly FlavorRecord[] = [
+  makeFlavor("1", "m1.tiny", { memoryMb: 512, vcpus: 1, rootGb: 1 }),
+  makeFlavor("2", "m1.small", { memoryMb: 2048, vcpus: 1, rootGb: 20 }),
+  makeFlavor("3", "m1.medium", { memoryMb: 4096, vcpus: 2, rootGb: 40 }),
+  makeFlavor("4", "m1.large", { memoryMb: 8192, vcpus: 4, rootGb: 80 }),
+  makeFlavor("5", "m1.xlarge", { memoryMb: 16384, vcpus: 8, rootGb: 160 }),
+];
+
+/** Options of the fake backend. */
+export interface FakeComputeBackendOptions {
+  /** The clock for created/updated/launched times (default: real time). */
+  clock?: () => Date;
+  flavors?: readonly FlavorRecord[];
+  images?: readonly ImageRecord[];
+  /** Compute hosts builds land on, round-robin (default one, `fake-host-1`). */
+  hosts?: readonly string[];
+  /** Finish every build and action on the next turn of the event loop instead of waiting for `settle`. */
+  autoSettle?: boolean;
+}
+
+interface StoredServer {
+  record: ServerRecord;
+  /** Insertion order, the tie-breaker of every sort (Nova's DB id). */
+  seq: number;
+}
+
+const SORT_FIELDS: Record<string, (s: ServerRecord) => string | number | null> = {
+  created_at: (s) => s.createdAt.getTime(),
+  updated_at: (s) => (s.updatedAt ?? s.createdAt).getTime(),
+  launched_at: (s) => s.launchedAt?.getTime() ?? null,
+  terminated_at: (s) => s.terminatedAt?.getTime() ?? null,
+  display_name: (s) => s.name,
+  display_description: (s) => s.description,
+  uuid: (s) => s.uuid,
+  vm_state: (s) => s.vmState,
+  task_state: (s) => s.taskState,
+  power_state: (s) => s.powerState,
+  host: (s) => s.host,
+  node: (s) => s.node,
+  project_id: (s) => s.projectId,
+  user_id: (s) => s.userId,
+  image_ref: (s) => s.imageRef,
+  key_name: (s) => s.keyName,
+  hostname: (s) => s.hostname,
+  availability_zone: (s) => s.availabilityZone,
+  launch_index: (s) => s.launchIndex,
+  progress: (s) => s.progress,
+  locked: (s) => (s.locked ? 1 : 0),
+};
+
+const FLAVOR_SORT_FIELDS: Record<string, (f: FlavorRecord) => string | number | boolean | null> = {
+  flavorid: (f) => f.flavorId,
+  id: (f) => f.flavorId,
+  name: (f) => f.name,
+  memory_mb: (f) => f.memoryMb,
+  vcpus: (f) => f.vcpus,
+  root_gb: (f) => f.rootGb,
+  ephemeral_gb: (f) => f.ephemeralGb,
+  swap: (f) => f.swap,
+  rxtx_factor: (f) => f.rxtxFactor,
+  is_public: (f) => f.isPublic,
+  disabled: (f) => f.disabled,
+  description: (f) => f.description,
+  created_at: (f) => f.createdAt.getTime(),
+  updated_at: (f) => f.createdAt.getTime(),
+  vcpu_weight: () => 0,
+};
+
+// The state a pending task leads to when the (simulated) compute host finishes it.
+const TASK_OUTCOME: Partial<Record<TaskState, { vmState: VmState; powerState: number }>> = {
+  rebooting: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  rebooting_hard: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  "powering-off": { vmState: "stopped", powerState: POWER_STATE.SHUTDOWN },
+  "powering-on": { vmState: "active", powerState: POWER_STATE.RUNNING },
+  pausing: { vmState: "paused", powerState: POWER_STATE.PAUSED },
+  unpausing: { vmState: "active", powerState: POWER_STATE.RUNNING },
+};
+
+/**
+ * An in-memory ComputeBackend for tests: builds and actions stay pending (BUILD, REBOOT, ...) until
+ * `settle()` finishes them, or finish on their own with `autoSettle`; `failBuild` puts a server in ERROR.
+ */
+export class FakeComputeBackend implements ComputeBackend {
+  /** Every backend call, in order, with the caller's context (for asserting request ids, projects). */
+  readonly calls: { method: string; context: RequestContext }[] = [];
+  /** Services `listServices` returns; tests may edit them. */
+  readonly services: ServiceRecord[];
+  private readonly clock: () => Date;
+  private readonly flavors: FlavorRecord[];
+  private readonly images: ImageRecord[];
+  private readonly hosts: readonly string[];
+  private readonly autoSettle: boolean;
+  private readonly servers = new Map<string, StoredServer>();
+  private seq = 0;
+  private nextHost = 0;
+
+  constructor(options: FakeComputeBackendOptions = {}) {
+    this.clock = options.clock ?? (() => new Date());
+    this.flavors = [...(options.flavors ?? DEFAULT_FLAVORS)];
+    const now = this.clock();
+    this.images = [
+      ...(options.images ?? [
+        {
+          id: FAKE_IMAGE_ID,
+          name: "cirros-0.6.2-x86_64-disk",
+          status: "active",
+          minRam: 0,
+          minDisk: 0,
+          size: 21430272,
+          properties: {},
+          createdAt: now,
+          updatedAt: now,
+        },
+      ]),
+    ];
+    this.hosts = options.hosts ?? ["fake-host-1"];
+    this.autoSettle = options.autoSettle ?? false;
+    this.services = [
+      service(1, "nova-scheduler", "controller", "internal", now),
+      service(2, "nova-conductor", "controller", "internal", now),
+      ...this.hosts.map((host, i) => service(3 + i, "nova-compute", host, "nova", now)),
+    ];
+  }
+
+  async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
+    this.calls.push({ method: "createServers", context: ctx });
+    const flavor = this.flavors.find((f) => f.flavorId === spec.flavorId && !f.disabled);
+    if (!flavor) throw new FlavorNotFoundError(spec.flavorId);
+    const image = this.images.find((i) => i.id === spec.imageRef);
+    if (!image) throw new ImageNotFoundError(spec.imageRef);
+    if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
+    if (flavor.memoryMb < image.minRam)
+      throw new InvalidRequestError("Flavor's memory is too small for requested image.");
+    if (flavor.rootGb > 0 && flavor.rootGb < image.minDisk) {
+      throw new InvalidRequestError("Flavor's disk is too small for requested image.");
+    }
+    const now = this.clock();
+    const reservationId = `r-${randomUUID().slice(0, 8)}`;
+    const created: ServerRecord[] = [];
+    for (let index = 0; index < spec.maxCount; index++) {
+      const seq = ++this.seq;
+      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+      const record: ServerRecord = {
+        uuid: randomUUID(),
+        instanceName: `instance-${seq.toString(16).padStart(8, "0")}`,
+        name,
+        description: spec.description,
+        hostname: name
+          .toLowerCase()
+          .replace(/[^a-z0-9-]+/g, "-")
+          .slice(0, 63),
+        projectId: ctx.projectId,
+        userId: ctx.userId,
+        vmState: "building",
+        taskState: "scheduling",
+        powerState: POWER_STATE.NOSTATE,
+        imageRef: spec.imageRef,
+        flavor: structuredClone(flavor),
+        host: null,
+        node: null,
+        availabilityZone: spec.availabilityZone,
+        keyName: spec.keyName,
+        metadata: { ...spec.metadata },
+        accessIPv4: spec.accessIPv4,
+        accessIPv6: spec.accessIPv6,
+        configDrive: spec.configDrive,
+        autoDiskConfig: spec.autoDiskConfig,
+        progress: 0,
+        reservationId,
+        launchIndex: index,
+        userData: spec.userData,
+        locked: false,
+        tags: [...spec.tags],
+        securityGroups: spec.securityGroups.length > 0 ? [...spec.securityGroups] : ["default"],
+        addresses: {},
+        fault: null,
+        createdAt: now,
+        updatedAt: null,
+        launchedAt: null,
+        terminatedAt: null,
+        deleted: false,
+      };
+      this.servers.set(record.uuid, { record, seq });
+      created.push(structuredClone(record));
+      this.schedule(record.uuid);
+    }
+    return created;
+  }
+
+  async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
+    this.calls.push({ method: "listServers", context: ctx });
+    const name = query.name !== undefined ? new RegExp(query.name, "i") : undefined;
+    let list = [...this.servers.values()].filter(({ record: s }) => {
+      if (!query.deleted && s.deleted) return false;
+      if (query.projectId !== undefined && s.projectId !== query.projectId) return false;
+      if (query.userId !== undefined && s.userId !== query.userId) return false;
+      if (name && !name.test(s.name)) return false;
+      if (query.vmStates && !query.vmStates.includes(s.vmState)) return false;
+      if (query.taskStates && !query.taskStates.includes(s.taskState)) return false;
+      if (query.flavorId !== undefined && s.flavor.flavorId !== query.flavorId) return false;
+      if (query.imageRef !== undefined && s.imageRef !== query.imageRef) return false;
+      if (query.reservationId !== undefined && s.reservationId !== query.reservationId) return false;
+      if (query.host !== undefined && s.host !== query.host) return false;
+      const changed = (s.updatedAt ?? s.createdAt).getTime();
+      if (query.changesSince && changed < query.changesSince.getTime()) return false;
+      if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
+      return true;
+    });
+    list.sort((a, b) => {
+      for (const { key, dir } of query.sort) {
+        const field = SORT_FIELDS[key];
+        if (!field) continue;
+        const order = compare(field(a.record), field(b.record));
+        if (order !== 0) return dir === "asc" ? order : -order;
+      }
+      return b.seq - a.seq;
+    });
+    if (query.marker !== undefined) {
+      const at = list.findIndex((s) => s.record.uuid === query.marker);
+      if (at === -1) throw new MarkerNotFoundError(query.marker);
+      list = list.slice(at + 1);
+    }
+    return list.slice(0, query.limit).map((s) => structuredClone(s.record));
+  }
+
+  async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    this.calls.push({ method: "getServer", context: ctx });
+    const stored = this.servers.get(uuid);
+    if (!stored || stored.record.deleted) throw new InstanceNotFoundError(uuid);
+    return structuredClone(stored.record);
+  }
+
+  async deleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "deleteServer", context: ctx });
+    const record = this.live(uuid);
+    checkServerAction(record, { type: "delete" }, { isAdmin: ctx.isAdmin });
+    if (!record.host) {
+      // Like Nova's local delete: a server that never reached a host is gone at once.
+      this.markDeleted(record);
+      return;
+    }
+    this.update(record, { taskState: "deleting" });
+    this.schedule(uuid);
+  }
+
+  async serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void> {
+    this.calls.push({ method: `serverAction:${action.type}`, context: ctx });
+    const record = this.live(uuid);
+    checkServerAction(record, action, { isAdmin: ctx.isAdmin });
+    const task: TaskState =
+      action.type === "reboot"
+        ? action.rebootType === "HARD"
+          ? "rebooting_hard"
+          : "rebooting"
+        : action.type === "stop"
+          ? "powering-off"
+          : action.type === "start"
+            ? "powering-on"
+            : action.type === "pause"
+              ? "pausing"
+              : "unpausing";
+    this.update(record, { taskState: task });
+    this.schedule(uuid);
+  }
+
+  async listFlavors(ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
+    this.calls.push({ method: "listFlavors", context: ctx });
+    let list = this.flavors.filter(
+      (f) =>
+        (query.isPublic === null || f.isPublic === query.isPublic) &&
+        (query.disabled === undefined || f.disabled === query.disabled) &&
+        (query.minMemoryMb === undefined || f.memoryMb >= query.minMemoryMb) &&
+        (query.minRootGb === undefined || f.rootGb >= query.minRootGb),
+    );
+    const field = FLAVOR_SORT_FIELDS[query.sortKey] ?? FLAVOR_SORT_FIELDS.flavorid!;
+    list.sort((a, b) => (query.sortDir === "asc" ? 1 : -1) * compare(field(a), field(b)));
+    if (query.marker !== undefined) {
+      const at = list.findIndex((f) => f.flavorId === query.marker);
+      if (at === -1) throw new MarkerNotFoundError(query.marker);
+      list = list.slice(at + 1);
+    }
+    return structuredClone(list.slice(0, query.limit));
+  }
+
+  async getFlavor(ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
+    this.calls.push({ method: "getFlavor", context: ctx });
+    const flavor = this.flavors.find((f) => f.flavorId === flavorId);
+    if (!flavor) throw new FlavorNotFoundError(flavorId);
+    return structuredClone(flavor);
+  }
+
+  async listImages(ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
+    this.calls.push({ method: "listImages", context: ctx });
+    let list = this.images.filter(
+      (i) =>
+        (query.name === undefined || i.name === query.name) &&
+        (query.status === undefined || i.status === query.status),
+    );
+    if (query.marker !== undefined) {
+      const at = list.findIndex((i) => i.id === query.marker);
+      if (at === -1) throw new MarkerNotFoundError(query.marker);
+      list = list.slice(at + 1);
+    }
+    return structuredClone(query.limit !== undefined ? list.slice(0, query.limit) : list);
+  }
+
+  async getImage(ctx: RequestContext, imageId: string): Promise<ImageRecord> {
+    this.calls.push({ method: "getImage", context: ctx });
+    const image = this.images.find((i) => i.id === imageId);
+    if (!image) throw new ImageNotFoundError(imageId);
+    return structuredClone(image);
+  }
+
+  async listServices(
+    ctx: RequestContext,
+    filter: { host?: string; binary?: string },
+  ): Promise<ServiceRecord[]> {
+    this.calls.push({ method: "listServices", context: ctx });
+    return structuredClone(
+      this.services.filter(
+        (s) =>
+          (filter.host === undefined || s.host === filter.host) &&
+          (filter.binary === undefined || s.binary === filter.binary),
+      ),
+    );
+  }
+
+  /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */
+  settle(uuid?: string): void {
+    const targets =
+      uuid !== undefined
+        ? [this.servers.get(uuid)].filter((s) => s !== undefined)
+        : [...this.servers.values()];
+    for (const { record } of targets) {
+      if (record.deleted) continue;
+      if (record.taskState === "deleting") {
+        this.markDeleted(record);
+      } else if (record.vmState === "building") {
+        const host = this.hosts[this.nextHost++ % this.hosts.length]!;
+        const now = this.clock();
+        this.update(record, {
+          vmState: "active",
+          taskState: null,
+          powerState: POWER_STATE.RUNNING,
+          host,
+          node: host,
+          availabilityZone: record.availabilityZone ?? "nova",
+          launchedAt: now,
+          progress: 0,
+          addresses: {
+            private: [
+              {
+                addr: `10.0.0.${(this.seq % 250) + 2}`,
+                version: 4,
+                type: "fixed",
+                macAddr: "fa:16:3e:00:00:01",
+              },
+            ],
+          },
+        });
+      } else if (record.taskState !== null) {
+        const outcome = TASK_OUTCOME[record.taskState];
+        if (outcome) this.update(record, { ...outcome, taskState: null });
+      }
+    }
+  }
+
+  /** Puts a server in ERROR with an instance fault, as a failed build leaves it. */
+  failBuild(uuid: string, message: string, code = 500): void {
+    const record = this.live(uuid);
+    this.update(record, {
+      vmState: "error",
+      taskState: null,
+      fault: {
+        code,
+        message,
+        details: code === 500 ? "Traceback: (simulated)" : null,
+        createdAt: this.clock(),
+      },
+    });
+  }
+
+  /** Overwrites fields of a stored server (for tests that need a particular state). */
+  setServer(uuid: string, fields: Partial<ServerRecord>): void {
+    this.update(this.live(uuid), fields);
+  }
+
+  private live(uuid: string): ServerRecord {
+    const stored = this.servers.get(uuid);
+    if (!stored || stored.record.deleted) throw new InstanceNotFoundError(uuid);
+    return stored.record;
+  }
+
+  private update(record: ServerRecord, fields: Partial<ServerRecord>): void {
+    Object.assign(record, fields, { updatedAt: this.clock() });
+  }
+
+  private markDeleted(record: ServerRecord): void {
+    const now = this.clock();
+    this.update(record, {
+      vmState: "deleted",
+      taskState: null,
+      deleted: true,
+      terminatedAt: now,
+      powerState: POWER_STATE.NOSTATE,
+    });
+  }
+
+  private schedule(uuid: string): void {
+    if (this.autoSettle) setImmediate(() => this.settle(uuid));
+  }
+}
+
+function service(id: number, binary: string, host: string, zone: string, now: Date): ServiceRecord {
+  return {
+    id,
+    uuid: randomUUID(),
+    binary,
+    host,
+    zone,
+    disabled: false,
+    disabledReason: null,
+    forcedDown: false,
+    updatedAt: now,
+    isUp: true,
+  };
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  // Nulls first in ascending order, as MySQL sorts them.
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}

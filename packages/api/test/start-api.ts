@@ -1,0 +1,47 @@
+import { type ApiConfigInput, type ApiLogger, type ComputeBackend, createApiServer } from "@nova/api";
+import { FakeComputeBackend, type FakeComputeBackendOptions } from "@nova/api/test";
+import { ComputeClient } from "@nova/client";
+
+/** A log line captured by `recordingLogger`. */
+export interface LogLine {
+  level: string;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A logger that keeps every line, so tests can look at what was logged. */
+export function recordingLogger(): ApiLogger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields, message });
+  };
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** Starts the real HTTP server on an ephemeral port over a fake (or given) backend. */
+export async function startApi(
+  options: { fake?: FakeComputeBackendOptions; backend?: ComputeBackend; config?: ApiConfigInput } = {},
+) {
+  const fake = new FakeComputeBackend(options.fake);
+  const logger = recordingLogger();
+  const api = createApiServer({ backend: options.backend ?? fake, logger, config: options.config ?? {} });
+  const address = await api.listen(0, "127.0.0.1");
+  const root = `http://127.0.0.1:${address.port}`;
+  const endpoint = `${root}/v2.1`;
+  return {
+    api,
+    fake,
+    logger,
+    root,
+    endpoint,
+    /** An SDK client for `token` (noauth2 `user:project`) at an optional microversion. */
+    client(token = "admin:admin", microversion?: string) {
+      return new ComputeClient({ endpoint, token, ...(microversion !== undefined ? { microversion } : {}) });
+    },
+    /** Raw fetch below the root, with the admin token unless headers say otherwise. */
+    fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+      return fetch(root + path, { ...init, headers: { "X-Auth-Token": "admin:admin", ...init.headers } });
+    },
+    close: () => api.close(),
+  };
+}

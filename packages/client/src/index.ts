@@ -1,0 +1,94 @@
+export {
+  API_VERSION_HEADER,
+  ApiVersion,
+  LEGACY_API_VERSION_HEADER,
+  MAX_API_VERSION,
+  MAX_PROXY_API_VERSION,
+  MIN_API_VERSION,
+} from "./api-version.js";
+export { ComputeApiError, ServerWaitError } from "./compute-api-error.js";
+export {
+  ComputeClient,
+  type ComputeClientOptions,
+  type RawResponse,
+  type WaitOptions,
+} from "./compute-client.js";
+export {
+  FAULT_NAMES,
+  type FaultBody,
+  faultBodySchema,
+  faultDetailSchema,
+  faultNameFor,
+} from "./schemas/fault.js";
+export {
+  FLAVOR_SORT_KEYS,
+  type Flavor,
+  type FlavorListQuery,
+  type FlavorSummary,
+  flavorSchema,
+  flavorSummarySchema,
+  listFlavorsDetailResponseSchema,
+  listFlavorsResponseSchema,
+  showFlavorResponseSchema,
+} from "./schemas/flavors.js";
+export {
+  type Image,
+  type ImageListQuery,
+  type ImageSummary,
+  imageSchema,
+  imageSummarySchema,
+  listImagesDetailResponseSchema,
+  listImagesResponseSchema,
+  showImageResponseSchema,
+} from "./schemas/images.js";
+export { type Link, linkSchema } from "./schemas/link.js";
+export {
+  booleanParam,
+  descriptionParam,
+  flavorRefParam,
+  imageRefParam,
+  metadataParam,
+  nameParam,
+  positiveIntegerParam,
+  uuidPattern,
+} from "./schemas/parameter-types.js";
+export {
+  type CreateServerRequest,
+  type CreateServerResponse,
+  createServerRequestSchemaFor,
+  createServerRequestSchemaV21,
+  createServerRequestSchemaV219,
+  createServerRequestSchemaV252,
+  createServerResponseSchema,
+  type ListServersDetailResponse,
+  type ListServersResponse,
+  listServersDetailResponseSchema,
+  listServersResponseSchema,
+  pauseActionSchema,
+  REBOOT_TYPES,
+  rebootActionSchema,
+  SERVER_STATUSES,
+  type Server,
+  type ServerListQuery,
+  type ServerStatus,
+  type ServerSummary,
+  serverFaultSchema,
+  serverSchema,
+  serverSummarySchema,
+  showServerResponseSchema,
+  startActionSchema,
+  stopActionSchema,
+  unpauseActionSchema,
+} from "./schemas/servers.js";
+export {
+  listServicesResponseSchema,
+  type Service,
+  type ServiceListQuery,
+  serviceSchema,
+} from "./schemas/services.js";
+export {
+  type VersionResponse,
+  type VersionsResponse,
+  versionResponseSchema,
+  versionsResponseSchema,
+} from "./schemas/versions.js";
