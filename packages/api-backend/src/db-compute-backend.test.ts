@@ -1,0 +1,294 @@
+import { randomUUID } from "node:crypto";
+import type { RequestContext } from "@nova/api";
+import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
+import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DbComputeBackend } from "./db-compute-backend.js";
+import { LocalImageCatalog } from "./image-catalog.js";
+
+const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
+const alice: RequestContext = {
+  userId: "alice",
+  projectId: "p1",
+  isAdmin: false,
+  roles: ["member"],
+  requestId: "req-1",
+  remoteAddress: "127.0.0.1",
+};
+const admin: RequestContext = {
+  ...alice,
+  userId: "admin",
+  projectId: "admin",
+  isAdmin: true,
+  roles: ["admin"],
+};
+
+interface Harness {
+  backend: DbComputeBackend;
+  apiDb: ApiDatabase;
+  cellDb: CellDatabase;
+  cellUuid: string;
+  casts: Array<{ method: string; args: Record<string, any> }>;
+  computeCasts: Array<{ host: string; method: string; args: Record<string, any> }>;
+  close(): Promise<void>;
+}
+
+async function harness(): Promise<Harness> {
+  const apiDb = openApiDatabase("sqlite://");
+  const cellDb = openCellDatabase("sqlite://");
+  await apiDb.sync();
+  await cellDb.sync();
+  const cell = await apiDb.mappings.createCell({
+    name: "cell1",
+    transport_url: "fake://",
+    database_connection: "sqlite://",
+  });
+  await apiDb.flavors.create({ name: "m1.tiny", flavorid: "1", memory_mb: 512, vcpus: 1, root_gb: 1 });
+  const broker = new FakeBroker();
+  const client = new Transport("fake://", { fakeBroker: broker, options: { control_exchange: "nova" } });
+  const server = new Transport("fake://", { fakeBroker: broker, options: { control_exchange: "nova" } });
+  const casts: Harness["casts"] = [];
+  const computeCasts: Harness["computeCasts"] = [];
+  const conductor = new RpcServer(server, { topic: "conductor", server: "ctl" }, [
+    {
+      namespace: "compute_task",
+      version: "1.24",
+      methods: {
+        schedule_and_build_instances: (_ctx, args) =>
+          void casts.push({ method: "schedule_and_build_instances", args }),
+      },
+    },
+  ]);
+  await conductor.start();
+  const compute = new RpcServer(server, { topic: "compute", server: "cpu-1" }, [
+    {
+      version: "6.1",
+      methods: Object.fromEntries(
+        [
+          "terminate_instance",
+          "reboot_instance",
+          "stop_instance",
+          "start_instance",
+          "pause_instance",
+          "unpause_instance",
+        ].map((m) => [
+          m,
+          (_ctx: unknown, args: Record<string, any>) =>
+            void computeCasts.push({ host: "cpu-1", method: m, args }),
+        ]),
+      ),
+    },
+  ]);
+  await compute.start();
+  const backend = new DbComputeBackend({
+    apiDb,
+    cellDb,
+    cellUuid: cell.uuid,
+    computeTask: new ComputeTaskAPI({ transport: client }),
+    compute: new ComputeAPI({ transport: client }),
+    images: new LocalImageCatalog([{ id: IMAGE, name: "cirros", min_ram: 0, min_disk: 0 }]),
+    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova" },
+  });
+  return {
+    backend,
+    apiDb,
+    cellDb,
+    cellUuid: cell.uuid,
+    casts,
+    computeCasts,
+    close: async () => {
+      await conductor.stop();
+      await compute.stop();
+      await client.close();
+      await server.close();
+      await apiDb.close();
+      await cellDb.close();
+    },
+  };
+}
+
+const spec = (over: Partial<Parameters<DbComputeBackend["createServers"]>[1]> = {}) => ({
+  name: "web",
+  description: null,
+  imageRef: IMAGE,
+  flavorId: "1",
+  metadata: {},
+  availabilityZone: null,
+  keyName: null,
+  userData: null,
+  accessIPv4: null,
+  accessIPv6: null,
+  configDrive: false,
+  autoDiskConfig: false,
+  minCount: 1,
+  maxCount: 1,
+  securityGroups: [],
+  tags: [],
+  networks: "none" as const,
+  schedulerHints: {},
+  adminPass: null,
+  ...over,
+});
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(cond()).toBe(true);
+};
+
+/** Plays the conductor's part: the instance row goes into the cell, on `host` (or nowhere). */
+async function place(h: Harness, uuid: string, changes: Record<string, unknown>): Promise<void> {
+  const br = await h.apiDb.buildRequests.getByInstanceUuid(uuid);
+  await h.cellDb.instances.create({ ...br.instance, uuid, ...changes } as never);
+  await h.apiDb.mappings.setInstanceCell(uuid, h.cellUuid);
+  await h.apiDb.buildRequests.delete(uuid);
+}
+
+describe("DbComputeBackend", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("records a build request and casts schedule_and_build_instances; the server reads as BUILD", async () => {
+    const [server] = await h.backend.createServers(alice, spec());
+    expect(server).toMatchObject({
+      name: "web",
+      vmState: "building",
+      taskState: "scheduling",
+      projectId: "p1",
+    });
+    await until(() => h.casts.length === 1);
+    const args = h.casts[0]!.args;
+    expect(args.build_requests[0]["nova_object.data"].instance_uuid).toBe(server!.uuid);
+    expect(args.request_specs[0]["nova_object.data"]).toMatchObject({ num_instances: 1, project_id: "p1" });
+    expect(args.requested_networks).toBe("none");
+    const got = await h.backend.getServer(alice, server!.uuid);
+    expect(got).toMatchObject({
+      uuid: server!.uuid,
+      vmState: "building",
+      flavor: { flavorId: "1", memoryMb: 512 },
+    });
+    expect((await h.backend.listServers(alice, listQuery({ projectId: "p1" }))).map((s) => s.uuid)).toEqual([
+      server!.uuid,
+    ]);
+  });
+
+  it("reads the instance from its cell once placed, newest first with build requests merged", async () => {
+    const [a] = await h.backend.createServers(alice, spec({ name: "a" }));
+    await place(h, a!.uuid, {
+      vm_state: "active",
+      task_state: null,
+      power_state: 1,
+      host: "cpu-1",
+      node: "cpu-1",
+      launched_at: new Date(),
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const [b] = await h.backend.createServers(alice, spec({ name: "b" }));
+    const list = await h.backend.listServers(alice, listQuery({ projectId: "p1" }));
+    expect(list.map((s) => [s.name, s.vmState])).toEqual([
+      ["b", "building"],
+      ["a", "active"],
+    ]);
+    const page2 = await h.backend.listServers(
+      alice,
+      listQuery({ projectId: "p1", limit: 1, marker: b!.uuid }),
+    );
+    expect(page2.map((s) => s.name)).toEqual(["a"]);
+  });
+
+  it("deletes a build request that no conductor has taken yet", async () => {
+    const [s] = await h.backend.createServers(alice, spec());
+    await h.backend.deleteServer(alice, s!.uuid);
+    await expect(h.backend.getServer(alice, s!.uuid)).rejects.toMatchObject({
+      name: "InstanceNotFoundError",
+    });
+  });
+
+  it("deletes a placed server through its compute host when that host is up, locally when it is down", async () => {
+    const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.cellDb.services.heartbeat(svc.id);
+    const [s] = await h.backend.createServers(alice, spec());
+    await place(h, s!.uuid, {
+      vm_state: "active",
+      task_state: null,
+      host: "cpu-1",
+      node: "cpu-1",
+      launched_at: new Date(),
+    });
+    await h.backend.deleteServer(alice, s!.uuid);
+    await until(() => h.computeCasts.length === 1);
+    expect(h.computeCasts[0]).toMatchObject({ method: "terminate_instance" });
+    expect((await h.cellDb.instances.get(s!.uuid)).task_state).toBe("deleting");
+
+    await h.cellDb.services.update(svc.id, { forced_down: true });
+    const [t] = await h.backend.createServers(alice, spec());
+    await place(h, t!.uuid, {
+      vm_state: "active",
+      task_state: null,
+      host: "cpu-1",
+      node: "cpu-1",
+      launched_at: new Date(),
+    });
+    await h.backend.deleteServer(alice, t!.uuid);
+    await expect(h.backend.getServer(alice, t!.uuid)).rejects.toMatchObject({
+      name: "InstanceNotFoundError",
+    });
+  });
+
+  it("starts actions with a conditional task state and refuses a second one (409)", async () => {
+    const [s] = await h.backend.createServers(alice, spec());
+    await place(h, s!.uuid, {
+      vm_state: "active",
+      task_state: null,
+      power_state: 1,
+      host: "cpu-1",
+      node: "cpu-1",
+      launched_at: new Date(),
+    });
+    await h.backend.serverAction(alice, s!.uuid, { type: "reboot", rebootType: "SOFT" });
+    expect((await h.cellDb.instances.get(s!.uuid)).task_state).toBe("rebooting");
+    await until(() => h.computeCasts.some((c) => c.method === "reboot_instance"));
+    expect(h.computeCasts.find((c) => c.method === "reboot_instance")?.args.reboot_type).toBe("SOFT");
+    await expect(h.backend.serverAction(alice, s!.uuid, { type: "pause" })).rejects.toMatchObject({
+      name: "InstanceInvalidStateError",
+    });
+    // A server still being built cannot be stopped.
+    const [b] = await h.backend.createServers(alice, spec());
+    await expect(h.backend.serverAction(alice, b!.uuid, { type: "stop" })).rejects.toBeDefined();
+  });
+
+  it("refuses an unknown flavor or image, and enforces the instance quota", async () => {
+    await expect(h.backend.createServers(alice, spec({ flavorId: "nope" }))).rejects.toMatchObject({
+      name: "FlavorNotFoundError",
+    });
+    await expect(h.backend.createServers(alice, spec({ imageRef: randomUUID() }))).rejects.toMatchObject({
+      name: "ImageNotFoundError",
+    });
+    await h.apiDb.quotas.setLimit("p1", "instances", 2);
+    await h.backend.createServers(alice, spec({ maxCount: 2, minCount: 2 }));
+    await expect(h.backend.createServers(alice, spec())).rejects.toMatchObject({
+      name: "QuotaExceededError",
+    });
+  });
+
+  it("lists services with their liveness and zones", async () => {
+    const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.cellDb.services.heartbeat(svc.id);
+    await h.cellDb.services.create({ host: "ctl", binary: "nova-conductor", topic: "conductor" });
+    const list = await h.backend.listServices(admin, {});
+    expect(list.map((s) => [s.binary, s.zone])).toEqual([
+      ["nova-compute", "nova"],
+      ["nova-conductor", "internal"],
+    ]);
+    expect(list[0]?.isUp).toBe(true);
+  });
+});
+
+function listQuery(over: Partial<Parameters<DbComputeBackend["listServers"]>[1]> = {}) {
+  return { deleted: false, sort: [], limit: 1000, ...over };
+}

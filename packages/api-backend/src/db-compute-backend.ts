@@ -1,0 +1,748 @@
+import { randomUUID } from "node:crypto";
+import {
+  BackendUnavailableError,
+  type ComputeBackend,
+  type CreateServerSpec,
+  checkServerAction,
+  FlavorNotFoundError,
+  type FlavorQuery,
+  type FlavorRecord,
+  type ImageQuery,
+  type ImageRecord,
+  InstanceInvalidStateError,
+  InstanceNotFoundError,
+  InvalidRequestError,
+  MarkerNotFoundError,
+  QuotaExceededError,
+  type RequestContext,
+  type ServerAction,
+  type ServerQuery,
+  type ServerRecord,
+  type ServiceRecord,
+} from "@nova/api";
+import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
+import {
+  CELL0_UUID,
+  type Flavor,
+  type Instance,
+  type NovaObjectPrimitive,
+  type RequestSpec,
+} from "@nova/objects";
+import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
+import { isServiceUp } from "@nova/servicegroup";
+import type { ImageCatalog } from "./image-catalog.js";
+import { flavorRecord, serverRecord } from "./server-view.js";
+
+/** Tasks during which a hard reboot is still allowed (Nova's compute API). */
+const HARD_REBOOT_FROM: (string | null)[] = [
+  null,
+  "rebooting",
+  "reboot_pending",
+  "reboot_started",
+  "resuming",
+  "rebooting_hard",
+  "unpausing",
+  "pausing",
+  "suspending",
+];
+
+/** The task each action starts, and the task states it may start from. */
+const ACTION_TASKS: Record<string, { task: string; from: (string | null)[]; event: string }> = {
+  "reboot:SOFT": { task: "rebooting", from: [null], event: "reboot" },
+  "reboot:HARD": { task: "rebooting_hard", from: HARD_REBOOT_FROM, event: "reboot" },
+  stop: { task: "powering-off", from: [null], event: "stop" },
+  start: { task: "powering-on", from: [null], event: "start" },
+  pause: { task: "pausing", from: [null], event: "pause" },
+  unpause: { task: "unpausing", from: [null], event: "unpause" },
+};
+
+/** Dependencies of the backend: the databases, the RPC clients, the image catalog and the clock. */
+export interface DbComputeBackendDeps {
+  apiDb: ApiDatabase;
+  /** The cell instances are built in (nova-ts runs one cell for now). */
+  cellDb: CellDatabase;
+  cellUuid: string;
+  /** cell0, where builds that could not be scheduled end; may be omitted when it is the cell database itself. */
+  cell0Db?: CellDatabase | undefined;
+  computeTask: ComputeTaskAPI;
+  compute: ComputeAPI;
+  images: ImageCatalog;
+  clock?: () => Date;
+  config: {
+    /** `[DEFAULT] service_down_time`, for `os-services` state and host status. */
+    serviceDownTime: number;
+    /** `[DEFAULT] default_availability_zone`. */
+    defaultAvailabilityZone: string;
+  };
+}
+
+/** Columns of the API's sort keys. */
+const SORT_COLUMNS: Record<string, InstanceSortKey> = {
+  created_at: "created_at",
+  updated_at: "updated_at",
+  launched_at: "launched_at",
+  display_name: "display_name",
+  hostname: "hostname",
+  host: "host",
+  node: "node",
+  vm_state: "vm_state",
+  task_state: "task_state",
+  power_state: "power_state",
+  project_id: "project_id",
+  user_id: "user_id",
+  uuid: "uuid",
+  id: "id",
+  memory_mb: "memory_mb",
+  vcpus: "vcpus",
+  root_gb: "root_gb",
+};
+
+/**
+ * nova-api's side of the cloud (Nova's `nova.compute.api.API`) over the API and cell databases and RPC:
+ * a boot records a build request and request spec and casts to the conductor; reads merge build requests
+ * (not yet in a cell) with the cell's instances; actions set their task state conditionally, then cast to
+ * the instance's compute host.
+ */
+export class DbComputeBackend implements ComputeBackend {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: DbComputeBackendDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  private novaContext(ctx: RequestContext): NovaContext {
+    return userContext({
+      user_id: ctx.userId,
+      project_id: ctx.projectId,
+      roles: [...ctx.roles],
+      is_admin: ctx.isAdmin,
+      request_id: ctx.requestId,
+      remote_address: ctx.remoteAddress,
+    });
+  }
+
+  private cell0(): CellDatabase | undefined {
+    const c0 = this.deps.cell0Db;
+    return c0 && c0 !== this.deps.cellDb ? c0 : undefined;
+  }
+
+  private cellFor(cellUuid: string | undefined): CellDatabase {
+    if (cellUuid === CELL0_UUID) return this.cell0() ?? this.deps.cellDb;
+    return this.deps.cellDb;
+  }
+
+  // ---- boot -------------------------------------------------------------------------------------
+
+  async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
+    const { apiDb, images } = this.deps;
+    const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
+      if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
+      throw err;
+    });
+    if (flavor.disabled) throw new FlavorNotFoundError(spec.flavorId);
+    const image = await images.get(spec.imageRef);
+    if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
+    if (flavor.memory_mb < image.minRam)
+      throw new InvalidRequestError("Flavor's memory is too small for requested image.");
+    if (flavor.root_gb > 0 && flavor.root_gb < image.minDisk) {
+      throw new InvalidRequestError("Flavor's disk is too small for requested image.");
+    }
+    await this.checkQuota(ctx, flavor, spec.maxCount);
+
+    const now = this.clock();
+    const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
+    const instances: Array<Partial<Instance> & { uuid: string }> = [];
+    for (let index = 0; index < spec.maxCount; index++) {
+      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+      instances.push({
+        uuid: randomUUID(),
+        display_name: name,
+        display_description: spec.description,
+        hostname: sanitizeHostname(name),
+        project_id: ctx.projectId,
+        user_id: ctx.userId,
+        image_ref: spec.imageRef,
+        vm_state: "building",
+        task_state: "scheduling",
+        power_state: 0,
+        flavor,
+        instance_type_id: flavor.id,
+        memory_mb: flavor.memory_mb,
+        vcpus: flavor.vcpus,
+        root_gb: flavor.root_gb,
+        ephemeral_gb: flavor.ephemeral_gb,
+        availability_zone: spec.availabilityZone,
+        metadata: { ...spec.metadata },
+        system_metadata: { image_min_ram: String(image.minRam), image_min_disk: String(image.minDisk) },
+        key_name: spec.keyName,
+        user_data: spec.userData,
+        reservation_id: reservationId,
+        launch_index: index,
+        config_drive: spec.configDrive ? "True" : "",
+        access_ip_v4: spec.accessIPv4,
+        access_ip_v6: spec.accessIPv6,
+        auto_disk_config: spec.autoDiskConfig,
+        locked: false,
+        progress: 0,
+        created_at: now,
+      });
+    }
+    const specs: Array<Partial<RequestSpec> & { instance_uuid: string }> = instances.map((instance) => ({
+      instance_uuid: instance.uuid,
+      project_id: ctx.projectId,
+      user_id: ctx.userId,
+      flavor,
+      num_instances: spec.maxCount,
+      availability_zone: spec.availabilityZone,
+      image: imageMeta(image),
+      scheduler_hints: stringListHints(spec.schedulerHints),
+      ignore_hosts: null,
+      force_hosts: null,
+      force_nodes: null,
+      requested_destination: null,
+      instance_group: null,
+      is_bfv: false,
+    }));
+
+    // Nova's order: mapping, build request, request spec; then the cast. If the cast cannot go out, undo,
+    // so no server sits in BUILD that no conductor will ever see.
+    const recorded: string[] = [];
+    try {
+      for (const [i, instance] of instances.entries()) {
+        await apiDb.mappings.createInstanceMapping({
+          instance_uuid: instance.uuid,
+          project_id: ctx.projectId,
+          user_id: ctx.userId,
+        });
+        recorded.push(instance.uuid);
+        await apiDb.buildRequests.create({
+          instance_uuid: instance.uuid,
+          project_id: ctx.projectId,
+          instance,
+          block_device_mappings: emptyList("BlockDeviceMappingList", "1.18"),
+          tags: tagList(spec.tags),
+        });
+        await apiDb.requestSpecs.save(specs[i]!);
+      }
+      await this.deps.computeTask.scheduleAndBuildInstances(this.novaContext(ctx), {
+        build_requests: instances.map((instance) => ({
+          instance_uuid: instance.uuid,
+          project_id: ctx.projectId,
+          instance,
+          tags: tagList(spec.tags),
+        })),
+        request_specs: specs,
+        image: {
+          id: image.id,
+          name: image.name,
+          min_ram: image.minRam,
+          min_disk: image.minDisk,
+          properties: image.properties,
+        },
+        admin_password: spec.adminPass,
+        requested_networks: spec.networks === "none" || spec.networks === "auto" ? spec.networks : null,
+        tags: [...spec.tags],
+      });
+    } catch (err) {
+      await this.undoBuild(recorded);
+      if (err instanceof Error && /Timeout|Connection|Closed|Overflow|Rejected/i.test(err.name)) {
+        throw new BackendUnavailableError(undefined, { cause: err });
+      }
+      throw err;
+    }
+    return instances.map((i) => serverRecord(i));
+  }
+
+  private async undoBuild(uuids: string[]): Promise<void> {
+    const { apiDb } = this.deps;
+    for (const uuid of uuids) {
+      await apiDb.buildRequests.delete(uuid).catch(() => false);
+      await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
+      await apiDb.mappings.deleteInstanceMapping(uuid).catch(() => undefined);
+    }
+  }
+
+  private async checkQuota(ctx: RequestContext, flavor: Flavor, count: number): Promise<void> {
+    const limits = await this.deps.apiDb.quotas.getLimits(ctx.projectId);
+    const used = await this.deps.cellDb.instances.countUsage(ctx.projectId);
+    const c0 = this.cell0();
+    if (c0) {
+      const more = await c0.instances.countUsage(ctx.projectId);
+      used.instances += more.instances;
+      used.cores += more.cores;
+      used.ram += more.ram;
+    }
+    const pending = await this.deps.apiDb.buildRequests.listByProject(ctx.projectId);
+    used.instances += pending.length;
+    const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
+    for (const resource of ["instances", "cores", "ram"] as const) {
+      const limit = limits[resource];
+      if (limit >= 0 && used[resource] + asked[resource] > limit) {
+        throw new QuotaExceededError(
+          `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
+        );
+      }
+    }
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    const found = await this.locate(uuid);
+    const hostStatus =
+      ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
+    return found.kind === "build"
+      ? serverRecord(found.instance)
+      : serverRecord(found.instance, { fault: found.instance.fault, hostStatus });
+  }
+
+  /** Where an instance is: still a build request, or a row in a cell. */
+  private async locate(
+    uuid: string,
+  ): Promise<
+    | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
+    | { kind: "cell"; db: CellDatabase; instance: InstanceRecord }
+  > {
+    const { apiDb } = this.deps;
+    // Two reads at most: the conductor may move a build request into a cell between them.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const mapping = await apiDb.mappings.getInstanceMapping(uuid).catch((err: unknown) => {
+        if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
+        throw err;
+      });
+      if (!mapping.cell_mapping) {
+        const br = await apiDb.buildRequests.getByInstanceUuid(uuid).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+        if (br) return { kind: "build", instance: { ...br.instance, uuid } };
+        continue;
+      }
+      const db = this.cellFor(mapping.cell_mapping.uuid);
+      const instance = await db.instances.get(uuid, { withFault: true }).catch((err: unknown) => {
+        if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
+        throw err;
+      });
+      return { kind: "cell", db, instance };
+    }
+    throw new InstanceNotFoundError(uuid);
+  }
+
+  private async hostStatus(db: CellDatabase, host: string | null | undefined): Promise<string> {
+    if (!host) return "";
+    const svc = await db.services.getByComputeHost(host).catch(() => undefined);
+    if (!svc) return "UNKNOWN";
+    if (!this.up(svc)) return "DOWN";
+    return svc.disabled ? "MAINTENANCE" : "UP";
+  }
+
+  private up(svc: { forced_down: boolean; last_seen_up?: Date | null; created_at?: Date | null }): boolean {
+    return isServiceUp(
+      {
+        host: "",
+        binary: "",
+        topic: "",
+        forcedDown: svc.forced_down,
+        disabled: false,
+        disabledReason: null,
+        reportCount: 0,
+        lastSeenUp: svc.last_seen_up?.getTime() ?? null,
+        createdAt: svc.created_at?.getTime() ?? 0,
+        updatedAt: null,
+      },
+      this.clock().getTime(),
+      this.deps.config.serviceDownTime,
+    );
+  }
+
+  async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
+    const filters = await this.instanceFilters(query);
+    const sortKeys = query.sort
+      .map((s) => SORT_COLUMNS[s.key])
+      .filter((k): k is InstanceSortKey => k !== undefined);
+    const sortDirs = query.sort.filter((s) => SORT_COLUMNS[s.key]).map((s) => s.dir);
+    const nameRe = query.name !== undefined ? safeRegExp(query.name) : undefined;
+    const matches = (s: ServerRecord) => !nameRe || nameRe.test(s.name);
+    const cmp = comparator(query.sort.length > 0 ? query.sort : [{ key: "created_at", dir: "desc" }]);
+
+    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, filtered in memory.
+    const extra: ServerRecord[] = [];
+    if (!query.deleted && (!query.vmStates || query.vmStates.includes("building"))) {
+      const brs =
+        query.projectId !== undefined
+          ? await this.deps.apiDb.buildRequests.listByProject(query.projectId)
+          : [];
+      for (const br of brs) {
+        const s = serverRecord({ ...br.instance, uuid: br.instance_uuid });
+        if (matchesQuery(s, query)) extra.push(s);
+      }
+    }
+    const c0 = this.cell0();
+    if (c0) {
+      for (const i of await c0.instances.list(filters, { limit: 1000 }, { withFault: true }))
+        extra.push(serverRecord(i, { fault: i.fault }));
+    }
+
+    const cellDb = this.deps.cellDb;
+    let marker: ServerRecord | undefined;
+    let cellMarker: string | undefined;
+    if (query.marker !== undefined) {
+      const inCell = await cellDb.instances.get(query.marker, { readDeleted: true }).catch(() => undefined);
+      if (inCell) {
+        marker = serverRecord(inCell);
+        cellMarker = query.marker;
+      } else {
+        marker = extra.find((s) => s.uuid === query.marker);
+        if (!marker) throw new MarkerNotFoundError(query.marker);
+      }
+    }
+    // A name filter is a regular expression the database cannot apply: read more and filter here.
+    const pageSize = nameRe ? Math.max(query.limit * 4, 1000) : query.limit + 1;
+    const cellRows = await cellDb.instances
+      .list(
+        filters,
+        {
+          ...(sortKeys.length > 0 ? { sortKeys, sortDirs } : {}),
+          limit: pageSize,
+          ...(cellMarker ? { marker: cellMarker } : {}),
+        },
+        { withFault: true },
+      )
+      .catch((err: unknown) => {
+        if (err instanceof Error && err.name === "MarkerNotFoundError")
+          throw new MarkerNotFoundError(query.marker ?? "");
+        throw err;
+      });
+    let merged = [
+      ...cellRows.map((i) => serverRecord(i, { fault: i.fault })),
+      ...extra.filter((s) => !marker || cmp(s, marker) > 0),
+    ];
+    if (marker && !cellMarker) merged = merged.filter((s) => cmp(s, marker) > 0);
+    merged = merged.filter(matches);
+    merged.sort(cmp);
+    return merged.slice(0, query.limit);
+  }
+
+  private async instanceFilters(query: ServerQuery): Promise<InstanceFilters> {
+    const filters: InstanceFilters = {};
+    if (query.projectId !== undefined) filters.project_id = query.projectId;
+    if (query.userId !== undefined) filters.user_id = query.userId;
+    if (query.vmStates) filters.vm_state = query.vmStates;
+    if (query.taskStates) filters.task_state = query.taskStates;
+    if (query.imageRef !== undefined) filters.image_ref = query.imageRef;
+    if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
+    if (query.host !== undefined) filters.host = query.host;
+    if (query.changesSince) filters.changes_since = query.changesSince;
+    else if (query.deleted) filters.deleted = "any";
+    if (query.flavorId !== undefined) {
+      const flavor = await this.deps.apiDb.flavors.getByFlavorId(query.flavorId).catch(() => undefined);
+      filters.instance_type_id = flavor ? flavor.id : -1;
+    }
+    return filters;
+  }
+
+  // ---- delete and actions -----------------------------------------------------------------------
+
+  async deleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    const { apiDb } = this.deps;
+    const found = await this.locate(uuid);
+    if (found.kind === "build") {
+      checkServerAction(serverRecord(found.instance), { type: "delete" }, { isAdmin: ctx.isAdmin });
+      // Not yet picked up by a conductor: deleting the build request is the whole delete. If the conductor
+      // got it first, the instance is now in a cell: delete it there.
+      if (await apiDb.buildRequests.delete(uuid)) {
+        await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
+        await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+        return;
+      }
+      return this.deleteServer(ctx, uuid);
+    }
+    const { db, instance } = found;
+    checkServerAction(serverRecord(instance), { type: "delete" }, { isAdmin: ctx.isAdmin });
+    if (instance.task_state === "deleting") return;
+    const compute = instance.host
+      ? await db.services.getByComputeHost(instance.host).catch(() => undefined)
+      : undefined;
+    if (!instance.host || !compute || !this.up(compute)) {
+      // Nowhere to send it (never placed, or its host is down): delete here, as Nova's local delete.
+      await this.localDelete(db, instance);
+      await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+      return;
+    }
+    const deleting = await db.instances
+      .update(uuid, { task_state: "deleting" }, { expectedTaskState: instance.task_state ?? null })
+      .catch((err: unknown) => {
+        if (isUnexpectedState(err))
+          throw new InstanceInvalidStateError(uuid, "task_state", "deleting", "delete");
+        throw err;
+      });
+    await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+    await this.deps.compute
+      .terminateInstance(this.novaContext(ctx), instance.host, deleting)
+      .catch(async (err: unknown) => {
+        await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
+        throw new BackendUnavailableError(undefined, { cause: err });
+      });
+  }
+
+  private async localDelete(db: CellDatabase, instance: InstanceRecord): Promise<void> {
+    await db.instances.destroy(instance.uuid).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    if (instance.host && instance.node) {
+      const node = await db.computeNodes
+        .getByHostAndNodename(instance.host, instance.node)
+        .catch(() => undefined);
+      if (node) {
+        await db.computeNodes
+          .release(node.uuid, {
+            vcpus: instance.vcpus ?? 0,
+            memory_mb: instance.memory_mb ?? 0,
+            local_gb: (instance.root_gb ?? 0) + (instance.ephemeral_gb ?? 0),
+          })
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  async serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void> {
+    const found = await this.locate(uuid);
+    const server = found.kind === "build" ? serverRecord(found.instance) : serverRecord(found.instance);
+    checkServerAction(server, action, { isAdmin: ctx.isAdmin });
+    if (found.kind === "build" || !found.instance.host) {
+      throw new InstanceInvalidStateError(uuid, "vm_state", server.vmState, action.type);
+    }
+    const key = action.type === "reboot" ? `reboot:${action.rebootType}` : action.type;
+    const rule = ACTION_TASKS[key]!;
+    const { db, instance } = found;
+    const updated = await db.instances
+      .update(uuid, { task_state: rule.task as never }, { expectedTaskState: rule.from as never })
+      .catch((err: unknown) => {
+        if (isUnexpectedState(err)) {
+          throw new InstanceInvalidStateError(uuid, "task_state", instance.task_state ?? null, action.type);
+        }
+        throw err;
+      });
+    const nctx = this.novaContext(ctx);
+    await db.actions
+      .start({
+        instance_uuid: uuid,
+        action: rule.event,
+        request_id: ctx.requestId,
+        user_id: ctx.userId,
+        project_id: ctx.projectId,
+      })
+      .catch(() => undefined);
+    const host = instance.host!;
+    const send = () => {
+      switch (action.type) {
+        case "reboot":
+          return this.deps.compute.rebootInstance(nctx, host, updated, action.rebootType);
+        case "stop":
+          return this.deps.compute.stopInstance(nctx, host, updated, true);
+        case "start":
+          return this.deps.compute.startInstance(nctx, host, updated);
+        case "pause":
+          return this.deps.compute.pauseInstance(nctx, host, updated);
+        case "unpause":
+          return this.deps.compute.unpauseInstance(nctx, host, updated);
+      }
+    };
+    await send().catch(async (err: unknown) => {
+      // The request never left: put the task back so the server is not stuck in it.
+      await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
+      throw new BackendUnavailableError(undefined, { cause: err });
+    });
+  }
+
+  // ---- flavors, images, services ----------------------------------------------------------------
+
+  async listFlavors(_ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
+    const filters: Record<string, unknown> = {};
+    if (query.isPublic !== null) filters.is_public = query.isPublic;
+    if (query.disabled !== undefined) filters.disabled = query.disabled;
+    if (query.minMemoryMb !== undefined) filters.min_memory_mb = query.minMemoryMb;
+    if (query.minRootGb !== undefined) filters.min_root_gb = query.minRootGb;
+    const rows = await this.deps.apiDb.flavors
+      .list(filters, {
+        sortKeys: [query.sortKey as never],
+        sortDirs: [query.sortDir],
+        limit: query.limit,
+        ...(query.marker !== undefined ? { marker: query.marker } : {}),
+      })
+      .catch((err: unknown) => {
+        if (err instanceof Error && err.name === "MarkerNotFoundError")
+          throw new MarkerNotFoundError(query.marker ?? "");
+        throw err;
+      });
+    return rows.map(flavorRecord);
+  }
+
+  async getFlavor(_ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
+    const flavor = await this.deps.apiDb.flavors.getByFlavorId(flavorId).catch((err: unknown) => {
+      if (isNotFound(err)) throw new FlavorNotFoundError(flavorId);
+      throw err;
+    });
+    return flavorRecord(flavor);
+  }
+
+  listImages(_ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
+    return this.deps.images.list(query);
+  }
+
+  getImage(_ctx: RequestContext, imageId: string): Promise<ImageRecord> {
+    return this.deps.images.get(imageId);
+  }
+
+  async listServices(
+    _ctx: RequestContext,
+    filter: { host?: string; binary?: string },
+  ): Promise<ServiceRecord[]> {
+    const rows = await this.deps.cellDb.services.list({
+      ...(filter.host !== undefined ? { host: filter.host } : {}),
+      ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
+    });
+    return rows.map((s) => ({
+      id: s.id,
+      uuid: s.uuid,
+      binary: s.binary ?? "",
+      host: s.host ?? "",
+      zone: s.binary === "nova-compute" ? this.deps.config.defaultAvailabilityZone : "internal",
+      disabled: s.disabled,
+      disabledReason: s.disabled_reason,
+      forcedDown: s.forced_down,
+      updatedAt: s.updated_at ?? s.created_at ?? null,
+      isUp: this.up(s),
+    }));
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof Error && (err.name === "NotFoundError" || (err as { code?: string }).code === "NOT_FOUND")
+  );
+}
+
+function isUnexpectedState(err: unknown): boolean {
+  return err instanceof Error && /Unexpected(Task|Vm)State/.test(err.name);
+}
+
+/** Nova's hostname sanitising: lower case, letters, digits and dashes, at most 63 characters. */
+function sanitizeHostname(name: string): string {
+  const h = name
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 63);
+  return h || "server";
+}
+
+/** Scheduler hints as RequestSpec keeps them: every value a list of strings. */
+function stringListHints(hints: Record<string, unknown>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(hints)) out[k] = (Array.isArray(v) ? v : [v]).map((x) => String(x));
+  return out;
+}
+
+/** The ImageMeta primitive a RequestSpec carries (the scheduler's image filters read its properties). */
+function imageMeta(image: ImageRecord): NovaObjectPrimitive {
+  return {
+    "nova_object.name": "ImageMeta",
+    "nova_object.namespace": "nova",
+    "nova_object.version": "1.8",
+    "nova_object.data": {
+      id: image.id,
+      name: image.name,
+      status: image.status,
+      min_ram: image.minRam,
+      min_disk: image.minDisk,
+      size: image.size,
+      properties: {
+        "nova_object.name": "ImageMetaProps",
+        "nova_object.namespace": "nova",
+        "nova_object.version": "1.31",
+        "nova_object.data": { ...image.properties },
+      },
+    },
+  };
+}
+
+function safeRegExp(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch {
+    // Nova matches an invalid expression literally rather than failing the list.
+    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  }
+}
+
+function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
+  if (q.userId !== undefined && s.userId !== q.userId) return false;
+  if (q.taskStates && !q.taskStates.includes(s.taskState)) return false;
+  if (q.flavorId !== undefined && s.flavor.flavorId !== q.flavorId) return false;
+  if (q.imageRef !== undefined && s.imageRef !== q.imageRef) return false;
+  if (q.reservationId !== undefined && s.reservationId !== q.reservationId) return false;
+  if (q.host !== undefined) return false;
+  if (q.changesSince && (s.updatedAt ?? s.createdAt) < q.changesSince) return false;
+  return true;
+}
+
+const FIELD: Record<string, (s: ServerRecord) => string | number | null> = {
+  created_at: (s) => s.createdAt.getTime(),
+  updated_at: (s) => s.updatedAt?.getTime() ?? null,
+  launched_at: (s) => s.launchedAt?.getTime() ?? null,
+  display_name: (s) => s.name,
+  hostname: (s) => s.hostname,
+  host: (s) => s.host,
+  node: (s) => s.node,
+  vm_state: (s) => s.vmState,
+  task_state: (s) => s.taskState,
+  power_state: (s) => s.powerState,
+  project_id: (s) => s.projectId,
+  user_id: (s) => s.userId,
+  uuid: (s) => s.uuid,
+};
+
+/** Orders servers as the database does for the same sort keys (nulls first ascending), uuid breaking ties. */
+function comparator(
+  sort: { key: string; dir: "asc" | "desc" }[],
+): (a: ServerRecord, b: ServerRecord) => number {
+  return (a, b) => {
+    for (const { key, dir } of sort) {
+      const f = FIELD[key];
+      if (!f) continue;
+      const x = f(a);
+      const y = f(b);
+      const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+      if (c !== 0) return dir === "asc" ? c : -c;
+    }
+    return a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0;
+  };
+}
+
+/** An object list primitive with no items (a boot from image has no block device mappings to send). */
+function emptyList(name: string, version: string): NovaObjectPrimitive {
+  return {
+    "nova_object.name": name,
+    "nova_object.namespace": "nova",
+    "nova_object.version": version,
+    "nova_object.data": { objects: [] },
+  };
+}
+
+/** Nova's TagList of a server's tags. */
+function tagList(tags: readonly string[]): NovaObjectPrimitive {
+  return {
+    "nova_object.name": "TagList",
+    "nova_object.namespace": "nova",
+    "nova_object.version": "1.1",
+    "nova_object.data": {
+      objects: tags.map((tag) => ({
+        "nova_object.name": "Tag",
+        "nova_object.namespace": "nova",
+        "nova_object.version": "1.1",
+        "nova_object.data": { tag },
+      })),
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { FlavorRecord, ServerRecord, TaskState, VmState } from "@nova/api";
+import type { Flavor, Instance, InstanceFault } from "@nova/objects";
+
+/** Nova's default `instance_name_template`: `instance-%08x` of the database id. */
+export function instanceName(id: number | undefined): string {
+  return `instance-${(id ?? 0).toString(16).padStart(8, "0")}`;
+}
+
+/** A flavor (API database or embedded in an instance) as the API shows it. */
+export function flavorRecord(f: Partial<Flavor>): FlavorRecord {
+  return {
+    flavorId: f.flavorid ?? "",
+    name: f.name ?? "",
+    memoryMb: f.memory_mb ?? 0,
+    vcpus: f.vcpus ?? 0,
+    rootGb: f.root_gb ?? 0,
+    ephemeralGb: f.ephemeral_gb ?? 0,
+    swap: f.swap ?? 0,
+    rxtxFactor: f.rxtx_factor ?? 1,
+    isPublic: f.is_public ?? true,
+    disabled: f.disabled ?? false,
+    description: f.description ?? null,
+    extraSpecs: { ...(f.extra_specs ?? {}) },
+    createdAt: f.created_at ?? new Date(0),
+  };
+}
+
+/** An instance (a cell row, or the one a build request holds) as the API shows it. */
+export function serverRecord(
+  i: Partial<Instance> & { uuid: string },
+  extra: { fault?: Partial<InstanceFault> | null | undefined; hostStatus?: string | undefined } = {},
+): ServerRecord {
+  const fault = extra.fault;
+  const record: ServerRecord = {
+    uuid: i.uuid,
+    instanceName: instanceName(i.id),
+    name: i.display_name ?? "",
+    description: i.display_description ?? null,
+    hostname: i.hostname ?? "",
+    projectId: i.project_id ?? "",
+    userId: i.user_id ?? "",
+    vmState: (i.vm_state ?? "building") as VmState,
+    taskState: (i.task_state ?? null) as TaskState | null,
+    powerState: i.power_state ?? 0,
+    imageRef: i.image_ref ?? "",
+    flavor: flavorRecord(i.flavor ?? {}),
+    host: i.host ?? null,
+    node: i.node ?? null,
+    availabilityZone: i.availability_zone ?? null,
+    keyName: i.key_name ?? null,
+    metadata: { ...(i.metadata ?? {}) },
+    accessIPv4: i.access_ip_v4 ?? null,
+    accessIPv6: i.access_ip_v6 ?? null,
+    configDrive: i.config_drive === "True" || i.config_drive === "true",
+    autoDiskConfig: i.auto_disk_config ?? false,
+    progress: i.progress ?? 0,
+    reservationId: i.reservation_id ?? "",
+    launchIndex: i.launch_index ?? 0,
+    userData: i.user_data ?? null,
+    locked: i.locked ?? false,
+    tags: Array.isArray(i.tags)
+      ? (i.tags as unknown[]).filter((t): t is string => typeof t === "string")
+      : [],
+    securityGroups: ["default"],
+    addresses: {},
+    fault: fault
+      ? {
+          code: fault.code ?? 500,
+          message: fault.message ?? "",
+          details: fault.details ?? null,
+          createdAt: fault.created_at ?? new Date(0),
+        }
+      : null,
+    createdAt: i.created_at ?? new Date(0),
+    updatedAt: i.updated_at ?? null,
+    launchedAt: i.launched_at ?? null,
+    terminatedAt: i.terminated_at ?? null,
+    deleted: i.deleted ?? false,
+  };
+  if (extra.hostStatus !== undefined) record.hostStatus = extra.hostStatus;
+  return record;
+}
