@@ -140,15 +140,17 @@ export class ComputeAPI {
   }
 
   /** The guest's console log, the last `tailLength` lines (call). */
-  getConsoleOutput(
+  async getConsoleOutput(
     ctx: NovaContext,
     host: string,
     instance: Partial<Instance>,
     tailLength?: number,
   ): Promise<string> {
-    return this.on(host).call<string>(toWireContext(ctx), "get_console_output", {
+    const output = await this.on(host).call(toWireContext(ctx), "get_console_output", {
       instance: InstanceCodec.toPrimitive(instance),
       tail_length: tailLength ?? null,
     });
+    if (typeof output !== "string") throw new TypeError("get_console_output returned no string");
+    return output;
   }
 }
