@@ -63,10 +63,10 @@ export class ComputeAPI {
    * conductor owns the outcome: it records ACTIVE or tries the next alternate. The call monitor keeps a long
    * spawn from being mistaken for a lost host.
    */
-  buildAndRunInstance(ctx: NovaContext, host: string, args: BuildAndRunArgs): Promise<BuiltGuest> {
-    return this.on(host)
+  async buildAndRunInstance(ctx: NovaContext, host: string, args: BuildAndRunArgs): Promise<BuiltGuest> {
+    const result = await this.on(host)
       .prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout })
-      .call<BuiltGuest>(toWireContext(ctx), "build_and_run_instance", {
+      .call(toWireContext(ctx), "build_and_run_instance", {
         ...args,
         instance: InstanceCodec.toPrimitive(args.instance),
         request_spec: RequestSpecCodec.toPrimitive(args.request_spec),
@@ -80,6 +80,7 @@ export class ComputeAPI {
         host_list: (args.host_list ?? []).map((s) => SelectionCodec.toPrimitive(s)),
         accel_uuids: args.accel_uuids ?? [],
       });
+    return result as BuiltGuest;
   }
 
   /** Deletes the guest and the instance (cast, as Nova). */
@@ -139,15 +140,17 @@ export class ComputeAPI {
   }
 
   /** The guest's console log, the last `tailLength` lines (call). */
-  getConsoleOutput(
+  async getConsoleOutput(
     ctx: NovaContext,
     host: string,
     instance: Partial<Instance>,
     tailLength?: number,
   ): Promise<string> {
-    return this.on(host).call<string>(toWireContext(ctx), "get_console_output", {
+    const output = await this.on(host).call(toWireContext(ctx), "get_console_output", {
       instance: InstanceCodec.toPrimitive(instance),
       tail_length: tailLength ?? null,
     });
+    if (typeof output !== "string") throw new TypeError("get_console_output returned no string");
+    return output;
   }
 }

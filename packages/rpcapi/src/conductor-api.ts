@@ -37,7 +37,7 @@ export class ConductorAPI {
     args: unknown[] = [],
     kwargs: Record<string, unknown> = {},
   ): Promise<ObjectActionResult> {
-    const result = await this.client.call<unknown>(toWireContext(ctx), "object_action", {
+    const result = await this.client.call(toWireContext(ctx), "object_action", {
       objinst,
       objmethod,
       args,
@@ -63,7 +63,7 @@ export class ConductorAPI {
     args: unknown[] = [],
     kwargs: Record<string, unknown> = {},
   ): Promise<unknown> {
-    return this.client.call<unknown>(toWireContext(ctx), "object_class_action_versions", {
+    return this.client.call(toWireContext(ctx), "object_class_action_versions", {
       objname,
       objmethod,
       object_versions: objectVersions,

@@ -36,7 +36,7 @@ export class SchedulerAPI {
       timeout: this.longTimeout,
       callMonitorTimeout: this.monitorTimeout,
     });
-    const result = await cctxt.call<unknown>(toWireContext(ctx), "select_destinations", {
+    const result = await cctxt.call(toWireContext(ctx), "select_destinations", {
       instance_uuids: instanceUuids,
       spec_obj: RequestSpecCodec.toPrimitive(specObj),
       return_objects: true,
