@@ -1,0 +1,90 @@
+import type { NovaConfig } from "@nova/config";
+import { ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+
+/** The databases a service of one cell uses: the API database, the cell's, and cell0. */
+export interface NovaDatabases {
+  apiDb: ApiDatabase;
+  cellDb: CellDatabase;
+  cell0Db: CellDatabase;
+  /** The cell's uuid in the cell mappings. */
+  cellUuid: string;
+  close(): Promise<void>;
+}
+
+/** A configuration problem in the database options, naming the option. */
+export class DatabaseConfigError extends Error {
+  readonly code = "DATABASE_CONFIG";
+  constructor(message: string) {
+    super(message);
+    this.name = "DatabaseConfigError";
+  }
+}
+
+/**
+ * Nova's cell0 default (`nova-manage cell_v2 map_cell0`): the cell database URL with `_cell0` added to the
+ * database name (for SQLite files, to the file's base name).
+ */
+export function cell0Url(cellUrl: string): string {
+  if (cellUrl === "sqlite://" || cellUrl === "sqlite:///:memory:") return cellUrl;
+  const q = cellUrl.indexOf("?");
+  const base = q < 0 ? cellUrl : cellUrl.slice(0, q);
+  const query = q < 0 ? "" : cellUrl.slice(q);
+  if (base.startsWith("sqlite:")) {
+    const m = /^(.*?)(\.[a-z0-9]+)?$/i.exec(base);
+    return `${m?.[1] ?? base}_cell0${m?.[2] ?? ""}${query}`;
+  }
+  return `${base}_cell0${query}`;
+}
+
+/**
+ * Opens the databases from `[api_database]` and `[database]`; with `sync`, migrates them to head and makes
+ * sure the cell mappings (cell0 and this cell) exist, as `nova-manage cell_v2 simple_cell_setup` would.
+ */
+export async function openNovaDatabases(
+  config: NovaConfig,
+  opts: { sync?: boolean; createMappings?: boolean } = {},
+): Promise<NovaDatabases> {
+  const createMappings = opts.createMappings ?? opts.sync ?? false;
+  const apiUrl = config.api_database.connection;
+  const cellUrl = config.database.connection;
+  if (!apiUrl) throw new DatabaseConfigError("[api_database] connection is required");
+  if (!cellUrl) throw new DatabaseConfigError("[database] connection is required");
+  const pool = (g: { max_pool_size: number; max_overflow: number }) => ({
+    max_pool_size: g.max_pool_size,
+    max_overflow: g.max_overflow,
+  });
+  const apiDb = openApiDatabase({ connection: apiUrl, ...pool(config.api_database) });
+  const cellDb = openCellDatabase({ connection: cellUrl, ...pool(config.database) });
+  const cell0Db = openCellDatabase({ connection: cell0Url(cellUrl), ...pool(config.database) });
+  const close = async () => {
+    await Promise.allSettled([apiDb.close(), cellDb.close(), cell0Db.close()]);
+  };
+  try {
+    if (opts.sync) {
+      await apiDb.sync();
+      await cellDb.sync();
+      await cell0Db.sync();
+    }
+    if (createMappings) await apiDb.mappings.ensureCell0(config.DEFAULT.transport_url, cell0Url(cellUrl));
+    const cells = (await apiDb.mappings.listCells()).filter((c) => c.name !== "cell0");
+    let cell = cells.find((c) => c.database_connection === cellUrl) ?? cells[0];
+    if (!cell && !createMappings) {
+      throw new DatabaseConfigError(
+        "No cell is mapped in the API database: run `nova-manage cell_v2 simple_cell_setup` (or start with --sync)",
+      );
+    }
+    if (!cell) {
+      cell = await apiDb.mappings.createCell({
+        name: "cell1",
+        transport_url: config.DEFAULT.transport_url,
+        database_connection: cellUrl,
+      });
+    }
+    return { apiDb, cellDb, cell0Db, cellUuid: cell.uuid, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export { ApiDatabase };

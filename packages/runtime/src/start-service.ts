@@ -1,0 +1,72 @@
+import { loadNovaConfig, type NovaConfig } from "@nova/config";
+import type { Transport } from "@nova/messaging";
+import { Command } from "commander";
+import { type NovaDatabases, openNovaDatabases } from "./databases.js";
+import { createLogger, type NovaLogger } from "./logger.js";
+import { runUntilSignal } from "./run-service.js";
+import type { RunnableService } from "./services.js";
+import { createTransport } from "./transport.js";
+
+/** What an app's factory gets: parsed configuration and the shared pieces, ready to compose. */
+export interface ServiceContext {
+  config: NovaConfig;
+  logger: NovaLogger;
+  transport: Transport;
+  /** Opens `[api_database]` and `[database]` (no migrations: `nova-manage db sync` does those). */
+  openDatabases(): Promise<NovaDatabases>;
+}
+
+/** What an app's factory returns: its services, and what to close after they stopped. */
+export interface ServiceSet {
+  services: RunnableService[];
+  close?: () => Promise<void>;
+}
+
+/**
+ * The whole life of a service process: `--config-file` (repeatable) and `OS_<GROUP>__<OPTION>` variables
+ * parsed once, an invalid option reported by name with exit code 2, the services started, SIGTERM draining
+ * them, exit 0 once stopped.
+ */
+export async function startService(
+  binary: string,
+  factory: (ctx: ServiceContext) => Promise<ServiceSet>,
+): Promise<never> {
+  const program = new Command(binary)
+    .option(
+      "--config-file <path>",
+      "a nova.conf file (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .parse();
+  const { configFile } = program.opts<{ configFile: string[] }>();
+  let config: NovaConfig;
+  try {
+    config = loadNovaConfig({ files: configFile, env: process.env });
+  } catch (err) {
+    console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+  const logger = createLogger(binary, { debug: config.DEFAULT.debug });
+  let transport: Transport | undefined;
+  try {
+    transport = createTransport(config, logger);
+    const t = transport;
+    const set = await factory({
+      config,
+      logger,
+      transport: t,
+      openDatabases: () => openNovaDatabases(config),
+    });
+    await runUntilSignal(set.services, logger, async () => {
+      await set.close?.();
+      await t.close();
+    });
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, `${binary} failed`);
+    console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
+    await transport?.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
