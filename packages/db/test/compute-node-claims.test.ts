@@ -3,6 +3,7 @@ import {
   type CellDatabase,
   ClaimRejectedError,
   GenerationConflictError,
+  MarkerNotFoundError,
   NotFoundError,
   openCellDatabase,
 } from "../src/index.js";
@@ -116,6 +117,13 @@ describe(`compute node resource claims (${backend})`, () => {
     expect(saved.updated_at).toEqual(clock.now());
     expect(await cell.computeNodes.getByHostAndNodename("tracked", "tracked")).toEqual(saved);
     expect((await cell.computeNodes.list({ host: "tracked" })).map((x) => x.id)).toEqual([n.id]);
+    const all = await cell.computeNodes.list();
+    const firstTwo = await cell.computeNodes.list({}, { limit: 2 });
+    const rest = await cell.computeNodes.list({}, { marker: firstTwo[1]!.uuid });
+    expect([...firstTwo, ...rest].map((x) => x.id)).toEqual(all.map((x) => x.id));
+    await expect(cell.computeNodes.list({}, { marker: "no-such-node" })).rejects.toBeInstanceOf(
+      MarkerNotFoundError,
+    );
     await cell.computeNodes.destroy(n.id);
     await expect(cell.computeNodes.get(n.id)).rejects.toBeInstanceOf(NotFoundError);
     const again = await node("tracked", 8);

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { columnMap, toSqlDate } from "../column-map.js";
 import { ClaimRejectedError, GenerationConflictError } from "../errors/claim-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
+import { MarkerNotFoundError } from "../errors/query-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
 
 const nodeColumns = columnMap({
@@ -160,12 +161,31 @@ export class ComputeNodeRepository {
     });
   }
 
-  /** Live nodes, optionally of one host, by id (ComputeNodeList.get_all / get_all_by_host). */
-  list(filters: { host?: string } = {}): Promise<ComputeNodeRecord[]> {
+  /**
+   * Live nodes, optionally of one host or hypervisor_hostname, by id, paginated by node uuid marker
+   * (ComputeNodeList.get_all / get_all_by_host / get_by_pagination).
+   */
+  list(
+    filters: { host?: string; hypervisor_hostname?: string } = {},
+    page: { limit?: number; marker?: string } = {},
+  ): Promise<ComputeNodeRecord[]> {
     return this.d.run(async (db) => {
       let q = this.live(db);
       if (filters.host !== undefined) q = q.where("host", "=", filters.host);
-      return (await q.orderBy("id").execute()).map(fromRecordRow);
+      if (filters.hypervisor_hostname !== undefined)
+        q = q.where("hypervisor_hostname", "=", filters.hypervisor_hostname);
+      if (page.marker !== undefined) {
+        const m = await db
+          .selectFrom("compute_nodes")
+          .select("id")
+          .where("uuid", "=", page.marker)
+          .executeTakeFirst();
+        if (!m) throw new MarkerNotFoundError(page.marker);
+        q = q.where("id", ">", m.id);
+      }
+      q = q.orderBy("id");
+      if (page.limit !== undefined) q = q.limit(page.limit);
+      return (await q.execute()).map(fromRecordRow);
     });
   }
 

@@ -36,6 +36,15 @@ const eventColumns = columnMap({
   deleted: "bool",
 });
 
+// The row with the highest id, picked here rather than with ORDER BY id LIMIT 1, which can make SQLite
+// walk the primary key instead of using the (instance_uuid, request_id) / action_id index.
+function newest<T extends Record<string, unknown>>(rows: T[]): T | undefined {
+  return rows.reduce<T | undefined>(
+    (best, r) => (best === undefined || Number(r.id) > Number(best.id) ? r : best),
+    undefined,
+  );
+}
+
 /** What starting an action records (InstanceAction.pack_action_start). */
 export interface ActionStart {
   instance_uuid: string;
@@ -165,9 +174,8 @@ export class InstanceActionRepository {
         .where("action_id", "=", action.id)
         .where("event", "=", event)
         .where("deleted", "=", 0)
-        .orderBy("id", "desc")
-        .limit(1)
-        .executeTakeFirst();
+        .execute()
+        .then(newest);
       if (!ev) throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
       await trx
         .updateTable("instance_actions_events")
@@ -209,9 +217,8 @@ export class InstanceActionRepository {
       .where("instance_uuid", "=", instanceUuid)
       .where("request_id", "=", requestId)
       .where("deleted", "=", 0)
-      .orderBy("id", "desc")
-      .limit(1)
-      .executeTakeFirst();
+      .execute()
+      .then(newest);
     if (!row) throw new NotFoundError("InstanceAction", `${instanceUuid} request ${requestId}`);
     return actionColumns.fromRow(row) as InstanceAction;
   }

@@ -78,7 +78,7 @@ export class ServiceRepository {
   /** A live service by uuid. */
   getByUuid(uuid: string): Promise<ServiceRecord> {
     return this.d.run(async (db) =>
-      this.one(db, "uuid", uuid, await this.live(db).where("uuid", "=", uuid).executeTakeFirst()),
+      this.one("uuid", uuid, await this.live(db).where("uuid", "=", uuid).executeTakeFirst()),
     );
   }
 
@@ -86,7 +86,6 @@ export class ServiceRepository {
   getByHostAndBinary(host: string, binary: string): Promise<ServiceRecord> {
     return this.d.run(async (db) =>
       this.one(
-        db,
         "host/binary",
         `${host}/${binary}`,
         await this.live(db).where("host", "=", host).where("binary", "=", binary).executeTakeFirst(),
@@ -206,10 +205,10 @@ export class ServiceRepository {
   }
 
   private async byId(db: Db, id: number): Promise<ServiceRecord> {
-    return this.one(db, "id", String(id), await this.live(db).where("id", "=", id).executeTakeFirst());
+    return this.one("id", String(id), await this.live(db).where("id", "=", id).executeTakeFirst());
   }
 
-  private one(_db: Db, what: string, key: string, row: Record<string, unknown> | undefined): ServiceRecord {
+  private one(what: string, key: string, row: Record<string, unknown> | undefined): ServiceRecord {
     if (!row) throw new NotFoundError("Service", `${what} ${key}`);
     return serviceColumns.fromRow(row) as ServiceRecord;
   }
