@@ -46,6 +46,17 @@ export interface ComputeManagerOptions {
   buildOutcomes?: BuildOutcomeSink;
 }
 
+/** What a build needs besides the instance (build_and_run_instance's other arguments the compute reads). */
+export interface BuildRequest {
+  /** The image dict (Glance's fields). */
+  image: Record<string, unknown>;
+  /** The node the scheduler picked; null means the driver's first. */
+  node: string | null;
+  /** Nova's `[path, base64]` pairs. */
+  injectedFiles?: unknown;
+  adminPassword?: string | null;
+}
+
 /** The instance an action works on, as last saved: the revert and the fault need the latest copy. */
 interface Tracked {
   current: Partial<Instance>;
@@ -119,12 +130,7 @@ export class ComputeManager {
   buildAndRunInstance(
     ctx: NovaContext,
     instance: Partial<Instance>,
-    request: {
-      image: Record<string, unknown>;
-      node: string | null;
-      injectedFiles?: unknown;
-      adminPassword?: string | null;
-    },
+    request: BuildRequest,
   ): Promise<BuiltGuest> {
     const uuid = requireUuid(instance);
     return this.track(this.locks.run(uuid, () => this.doBuild(ctx, instance, request)));
@@ -133,12 +139,7 @@ export class ComputeManager {
   private async doBuild(
     ctx: NovaContext,
     instance: Partial<Instance>,
-    request: {
-      image: Record<string, unknown>;
-      node: string | null;
-      injectedFiles?: unknown;
-      adminPassword?: string | null;
-    },
+    request: BuildRequest,
   ): Promise<BuiltGuest> {
     const { host, driver, conductor, logger } = this.opts;
     const uuid = requireUuid(instance);
@@ -452,7 +453,7 @@ export class ComputeManager {
       return (await this.opts.driver.getInfo(ref)).state;
     } catch (err) {
       if (VirtError.isInstance(err) && err.code === "InstanceNotFound") return PowerState.NOSTATE;
-      throw err;
+      throw fromDriverError(err, ref.uuid);
     }
   }
 

@@ -17,6 +17,7 @@ export { ComputeConfigError } from "./compute-config-error.js";
 /** The RPC endpoints on `compute.<host>` and the version served. */
 export {
   type BuildOutcomeSink,
+  type BuildRequest,
   COMPUTE_RPC_API_VERSION,
   ComputeManager,
   type ComputeManagerOptions,
