@@ -164,15 +164,17 @@ export class ComputeManager {
       } finally {
         await started;
       }
-      const spawnInput = toDriverInstance(claimed, this.opts.config.instance_name_template, ctx);
-      const ref: InstanceRef = { uuid: spawnInput.uuid, name: spawnInput.name };
+      const ref = this.ref(claimed);
+      let powerState: PowerStateValue;
+      // Anything failing from here on (inputs, spawn, reading the new guest) releases the row and the guest.
       try {
         await driver.spawn({
-          instance: spawnInput,
+          instance: toDriverInstance(claimed, this.opts.config.instance_name_template, ctx),
           imageMeta: toImageMeta(request.image),
           injectedFiles: decodeInjectedFiles(request.injectedFiles),
           ...(request.adminPassword ? { adminPassword: request.adminPassword } : {}),
         });
+        powerState = await this.powerStateOf(ref);
       } catch (err) {
         const failure = classifySpawnFailure(err, uuid);
         logger.warn({ instance_uuid: uuid, host, node, err: describe(err) }, "spawn failed");
@@ -180,7 +182,6 @@ export class ComputeManager {
         await this.cleanupFailedBuild(ctx, claimed, ref, failure);
         throw failure;
       }
-      const powerState = await this.powerStateOf(ref);
       const launchedAt = new Date(this.opts.clock.now());
       const built: BuiltGuest = {
         instance_uuid: uuid,
