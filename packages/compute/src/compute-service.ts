@@ -37,7 +37,7 @@ export const COMPUTE_BINARY = "nova-compute";
 export interface CreateComputeServiceOptions {
   /** `[DEFAULT] host`: this compute's name; it serves `compute.<host>`. */
   host: string;
-  /** The RPC transport (shared with nothing else of this service is fine; the caller closes it). */
+  /** The RPC transport (it may be shared with other services of the process; the caller closes it). */
   transport: Transport;
   /** The hypervisor driver (the caller closes it after stop). */
   driver: ComputeDriver;
