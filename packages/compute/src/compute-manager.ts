@@ -46,6 +46,17 @@ export interface ComputeManagerOptions {
   buildOutcomes?: BuildOutcomeSink;
 }
 
+/** What a build needs besides the instance (build_and_run_instance's other arguments the compute reads). */
+export interface BuildRequest {
+  /** The image dict (Glance's fields). */
+  image: Record<string, unknown>;
+  /** The node the scheduler picked; null means the driver's first. */
+  node: string | null;
+  /** Nova's `[path, base64]` pairs. */
+  injectedFiles?: unknown;
+  adminPassword?: string | null;
+}
+
 /** The instance an action works on, as last saved: the revert and the fault need the latest copy. */
 interface Tracked {
   current: Partial<Instance>;
@@ -119,12 +130,7 @@ export class ComputeManager {
   buildAndRunInstance(
     ctx: NovaContext,
     instance: Partial<Instance>,
-    request: {
-      image: Record<string, unknown>;
-      node: string | null;
-      injectedFiles?: unknown;
-      adminPassword?: string | null;
-    },
+    request: BuildRequest,
   ): Promise<BuiltGuest> {
     const uuid = requireUuid(instance);
     return this.track(this.locks.run(uuid, () => this.doBuild(ctx, instance, request)));
@@ -133,17 +139,13 @@ export class ComputeManager {
   private async doBuild(
     ctx: NovaContext,
     instance: Partial<Instance>,
-    request: {
-      image: Record<string, unknown>;
-      node: string | null;
-      injectedFiles?: unknown;
-      adminPassword?: string | null;
-    },
+    request: BuildRequest,
   ): Promise<BuiltGuest> {
     const { host, driver, conductor, logger } = this.opts;
     const uuid = requireUuid(instance);
     const node = request.node || this.opts.defaultNode();
-    await this.eventStart(ctx, uuid, BUILD_EVENT);
+    // The event and the claim are independent writes: sent together, they cost one round trip, not two.
+    const started = this.eventStart(ctx, uuid, BUILD_EVENT);
     try {
       let claimed: Partial<Instance>;
       try {
@@ -159,16 +161,20 @@ export class ComputeManager {
           throw new BuildAbortException({ instance_uuid: uuid, reason: err.message });
         }
         throw err;
+      } finally {
+        await started;
       }
-      const spawnInput = toDriverInstance(claimed, this.opts.config.instance_name_template, ctx);
-      const ref: InstanceRef = { uuid: spawnInput.uuid, name: spawnInput.name };
+      const ref = this.ref(claimed);
+      let powerState: PowerStateValue;
+      // Anything failing from here on (inputs, spawn, reading the new guest) releases the row and the guest.
       try {
         await driver.spawn({
-          instance: spawnInput,
+          instance: toDriverInstance(claimed, this.opts.config.instance_name_template, ctx),
           imageMeta: toImageMeta(request.image),
           injectedFiles: decodeInjectedFiles(request.injectedFiles),
           ...(request.adminPassword ? { adminPassword: request.adminPassword } : {}),
         });
+        powerState = await this.powerStateOf(ref);
       } catch (err) {
         const failure = classifySpawnFailure(err, uuid);
         logger.warn({ instance_uuid: uuid, host, node, err: describe(err) }, "spawn failed");
@@ -176,7 +182,6 @@ export class ComputeManager {
         await this.cleanupFailedBuild(ctx, claimed, ref, failure);
         throw failure;
       }
-      const powerState = await this.powerStateOf(ref);
       const launchedAt = new Date(this.opts.clock.now());
       const built: BuiltGuest = {
         instance_uuid: uuid,
@@ -195,10 +200,12 @@ export class ComputeManager {
         power_state: powerState,
         launched_at: launchedAt,
       };
-      await this.fanout("update_instance_info", () =>
-        this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
-      );
-      await this.eventFinish(ctx, uuid, BUILD_EVENT, null);
+      await Promise.all([
+        this.fanout("update_instance_info", () =>
+          this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
+        ),
+        this.eventFinish(ctx, uuid, BUILD_EVENT, null),
+      ]);
       return built;
     } catch (err) {
       await this.eventFinish(ctx, uuid, BUILD_EVENT, err);
@@ -447,7 +454,7 @@ export class ComputeManager {
       return (await this.opts.driver.getInfo(ref)).state;
     } catch (err) {
       if (VirtError.isInstance(err) && err.code === "InstanceNotFound") return PowerState.NOSTATE;
-      throw err;
+      throw fromDriverError(err, ref.uuid);
     }
   }
 

@@ -18,8 +18,15 @@ import {
 import type { ComputeDriver } from "@nova/virt";
 import { type Clock, systemClock } from "./clock.js";
 import { ComputeManager } from "./compute-manager.js";
-import { type ComputeConfig, type ComputeConfigInput, parseComputeConfig } from "./config.js";
+import {
+  type ComputeConfig,
+  type ComputeConfigInput,
+  parseComputeConfig,
+  periodicIntervalMs,
+} from "./config.js";
+import { recoverInstances } from "./host-recovery.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { PeriodicTask } from "./periodic-task.js";
 import { PowerStateSync } from "./power-state-sync.js";
 import { ResourceTracker } from "./resource-tracker.js";
 
@@ -30,7 +37,7 @@ export const COMPUTE_BINARY = "nova-compute";
 export interface CreateComputeServiceOptions {
   /** `[DEFAULT] host`: this compute's name; it serves `compute.<host>`. */
   host: string;
-  /** The RPC transport (shared with nothing else of this service is fine; the caller closes it). */
+  /** The RPC transport (it may be shared with other services of the process; the caller closes it). */
   transport: Transport;
   /** The hypervisor driver (the caller closes it after stop). */
   driver: ComputeDriver;
@@ -51,6 +58,7 @@ export class ComputeService {
   readonly conductor: ConductorObjectsAPI;
   private readonly conductorApi: ConductorAPI;
   private readonly powerSync: PowerStateSync;
+  private readonly powerSyncTask: PeriodicTask;
   private readonly group: ServiceGroup;
   private readonly rpcServer: RpcServer;
   private readonly logger: Logger;
@@ -104,6 +112,13 @@ export class ComputeService {
       manager: this.manager,
       logger,
     });
+    this.powerSyncTask = new PeriodicTask(
+      "_sync_power_states",
+      periodicIntervalMs(config.sync_power_state_interval),
+      () => this.powerSync.syncAll(),
+      clock,
+      logger,
+    );
     this.group = new ServiceGroup({
       config: parseServiceGroupConfig(
         {
@@ -152,7 +167,8 @@ export class ComputeService {
 
   /**
    * Brings the compute up in Nova's order: the driver, the service row (got or created), a first resource
-   * tracker pass, lifecycle events, the RPC server, then the heartbeat. A failure stops what was started.
+   * tracker pass, lifecycle events, recovery of instances a restart interrupted (init_host), the periodic
+   * power state sync, the RPC server, then the heartbeat. A failure stops what was started.
    */
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error(`nova-compute cannot start from state ${this.state}`);
@@ -168,6 +184,8 @@ export class ComputeService {
       );
       await this.resourceTracker.start();
       this.powerSync.start();
+      await recoverInstances({ host, conductor: this.conductor, manager: this.manager, logger: this.logger });
+      this.powerSyncTask.start();
       await this.rpcServer.start();
       this.membership = this.group.join(
         { host, binary: COMPUTE_BINARY, topic: COMPUTE_TOPIC },
@@ -198,6 +216,7 @@ export class ComputeService {
     this.state = "stopping";
     await this.rpcServer.stop();
     this.powerSync.stop();
+    await this.powerSyncTask.stop();
     await this.manager.settled();
     await this.resourceTracker.stop();
     this.unwatchTransport?.();

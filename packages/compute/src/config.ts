@@ -8,6 +8,8 @@ import { ComputeConfigError } from "./compute-config-error.js";
 export const computeConfigSchema = z.object({
   /** Seconds between resource tracker passes; 0 means Nova's default periodic spacing (60), < 0 turns it off. */
   update_resources_interval: z.number().int().default(60),
+  /** Seconds between syncs of every instance's power state with the hypervisor (same rules as above). */
+  sync_power_state_interval: z.number().int().default(600),
   /** Ratios a new compute node starts with (Nova's `initial_*_allocation_ratio`). */
   initial_cpu_allocation_ratio: z.number().positive().default(16.0),
   initial_ram_allocation_ratio: z.number().positive().default(1.5),
@@ -55,8 +57,13 @@ export function parseComputeConfig(raw: unknown): ComputeConfig {
   return parsed.data;
 }
 
-/** The resource tracker's period in ms, or null when it is turned off (Nova's update_resources_interval rules). */
+/** A periodic task's period in ms by Nova's rules (0: the default 60 s spacing; negative: off, null). */
+export function periodicIntervalMs(seconds: number): number | null {
+  if (seconds < 0) return null;
+  return (seconds === 0 ? 60 : seconds) * 1000;
+}
+
+/** The resource tracker's period in ms, or null when it is turned off (update_resources_interval). */
 export function resourceIntervalMs(config: ComputeConfig): number | null {
-  if (config.update_resources_interval < 0) return null;
-  return (config.update_resources_interval === 0 ? 60 : config.update_resources_interval) * 1000;
+  return periodicIntervalMs(config.update_resources_interval);
 }

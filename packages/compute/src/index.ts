@@ -17,6 +17,7 @@ export { ComputeConfigError } from "./compute-config-error.js";
 /** The RPC endpoints on `compute.<host>` and the version served. */
 export {
   type BuildOutcomeSink,
+  type BuildRequest,
   COMPUTE_RPC_API_VERSION,
   ComputeManager,
   type ComputeManagerOptions,
@@ -34,6 +35,7 @@ export {
   type ComputeConfigInput,
   computeConfigSchema,
   parseComputeConfig,
+  periodicIntervalMs,
   resourceIntervalMs,
 } from "./config.js";
 /** A hypervisor failure as a Nova exception. */
@@ -46,6 +48,8 @@ export {
   toImageMeta,
   toInstanceRef,
 } from "./driver-mapping.js";
+/** init_host: instances a restart left mid-operation. */
+export { recoverInstances } from "./host-recovery.js";
 /** The fault row for an error. */
 export { faultFromError } from "./instance-fault.js";
 /** One operation at a time per instance. */
@@ -53,6 +57,8 @@ export { InstanceLocks } from "./instance-locks.js";
 /** Guest names from Nova's instance_name_template. */
 export { instanceName } from "./instance-name.js";
 export { type Logger, silentLogger } from "./logger.js";
+/** A task run every interval without overlapping itself. */
+export { PeriodicTask } from "./periodic-task.js";
 /** Lifecycle events to database power and vm states. */
 export { PowerStateSync, type PowerStateSyncOptions } from "./power-state-sync.js";
 /** The compute node reporter, and the usage fields it leaves to the scheduler. */

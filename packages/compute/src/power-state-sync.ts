@@ -47,7 +47,24 @@ export class PowerStateSync {
     );
   }
 
-  /** Aligns one instance with the hypervisor (exported for tests and a periodic sync). */
+  /**
+   * Nova's periodic _sync_power_states: every instance the database places on this host is aligned with the
+   * power state its guest has now (catching events lost while the compute was down). Each runs under its lock.
+   */
+  async syncAll(): Promise<void> {
+    const { conductor, manager, host } = this.opts;
+    const instances = await conductor.instancesGetByHost(adminContext(), host);
+    for (const instance of instances) {
+      if (!instance.uuid || instance.deleted) continue;
+      const uuid = instance.uuid;
+      manager.runForInstance(uuid, "periodic power state sync", async () =>
+        this.sync(uuid, await manager.powerStateOf(manager.ref(instance))),
+      );
+    }
+    await manager.settled();
+  }
+
+  /** Aligns one instance with the hypervisor, given the power state an event (or a poll) reported. */
   async sync(uuid: string, eventPowerState: PowerStateValue): Promise<void> {
     const { conductor, manager, host, logger } = this.opts;
     const ctx = adminContext({ read_deleted: "yes" });

@@ -130,6 +130,12 @@ describe("build_and_run_instance", () => {
     );
     await expect(build(h, row.uuid!)).rejects.toBeInstanceOf(BuildAbortException);
     expect(h.driver.guests()).toEqual([]);
+    // The claimed row is given back, as after any failed build.
+    expect(h.conductor.instance(row.uuid!)).toMatchObject({
+      host: null,
+      node: null,
+      task_state: "scheduling",
+    });
   });
 
   it("serves Nova Zed's own build_and_run_instance (captured 6.0 request) and names the guest instance-%08x", async () => {

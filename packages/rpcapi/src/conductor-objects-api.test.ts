@@ -140,4 +140,35 @@ describe("ConductorObjectsAPI", () => {
     expect(fault.id).toBe(12);
     expect(fault.created_at?.toISOString()).toBe("2026-11-27T10:00:00.000Z");
   });
+  it("lists a host's instances as Nova's compute does (InstanceList.get_by_host, use_slave)", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const api = await setup({
+      object_class_action_versions: (_ctx, args) => {
+        seen.push(args);
+        return {
+          "nova_object.name": "InstanceList",
+          "nova_object.namespace": "nova",
+          "nova_object.version": "2.6",
+          "nova_object.data": {
+            objects: [
+              {
+                "nova_object.name": "Instance",
+                "nova_object.namespace": "nova",
+                "nova_object.version": "2.7",
+                "nova_object.data": { uuid: "11111111-2222-4333-8444-555555555555", host: "cpu-1" },
+              },
+            ],
+          },
+        };
+      },
+    });
+    const list = await api.instancesGetByHost(adminContext(), "cpu-1");
+    expect(list).toEqual([{ uuid: "11111111-2222-4333-8444-555555555555", host: "cpu-1" }]);
+    expect(seen[0]).toMatchObject({
+      objname: "InstanceList",
+      objmethod: "get_by_host",
+      args: ["cpu-1"],
+      kwargs: { expected_attrs: [], use_slave: true },
+    });
+  });
 });

@@ -6,6 +6,7 @@ import {
   InstanceCodec,
   type InstanceFault,
   InstanceFaultCodec,
+  InstanceListCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -21,6 +22,7 @@ export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
   ComputeNode: ComputeNodeCodec.version,
   ComputeNodeList: ComputeNodeListCodec.version,
   Instance: InstanceCodec.version,
+  InstanceList: InstanceListCodec.version,
   InstanceFault: InstanceFaultCodec.version,
   InstanceActionEvent: "1.4",
 };
@@ -137,6 +139,22 @@ export class ConductorObjectsAPI {
     return InstanceCodec.fromPrimitive(r, "Instance");
   }
 
+  /** `InstanceList.get_by_host(host)`: the instances the database places on a host (its periodic syncs read it). */
+  async instancesGetByHost(ctx: NovaContext, host: string): Promise<Partial<Instance>[]> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "InstanceList",
+      "get_by_host",
+      OBJECT_VERSIONS,
+      [host],
+      {
+        expected_attrs: [],
+        use_slave: true,
+      },
+    );
+    return InstanceListCodec.fromPrimitive(r, "InstanceList") as Partial<Instance>[];
+  }
+
   /** `InstanceFault.create()`: records why an action on the instance failed (Nova's add_instance_fault_from_exc). */
   async instanceFaultCreate(
     ctx: NovaContext,
@@ -202,6 +220,7 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "Service.get_by_compute_host",
     "ComputeNodeList.get_all_by_host",
     "Instance.get_by_uuid",
+    "InstanceList.get_by_host",
     "InstanceActionEvent.event_start",
     "InstanceActionEvent.event_finish_with_failure",
   ],

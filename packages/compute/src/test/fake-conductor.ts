@@ -8,6 +8,7 @@ import {
   InstanceCodec,
   type InstanceFault,
   InstanceFaultCodec,
+  InstanceListCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -245,6 +246,8 @@ export class FakeConductor {
         return ComputeNodeListCodec.toPrimitive(
           [...this.computeNodes.values()].filter((n) => n.host === a[0]),
         );
+      case "InstanceList.get_by_host":
+        return InstanceListCodec.toPrimitive([...this.instances.values()].filter((i) => i.host === a[0]));
       case "Instance.get_by_uuid": {
         const row = this.instances.get(String(a[0]));
         if (!row) throw new InstanceNotFound({ instance_id: a[0] });

@@ -1,0 +1,80 @@
+import { PowerState } from "@nova/virt";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { toDriverInstance } from "../src/index.js";
+import { novaInstance } from "../src/test/index.js";
+import { type Harness, startHarness } from "./harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("after a restart (init_host) and periodically (_sync_power_states)", () => {
+  it("completes an interrupted delete, redoes a stop, clears a pause, and leaves a build to the conductor", async () => {
+    h = await startHarness({ start: false });
+    const harness = h;
+    const seed = async (task: string, vm = "active") => {
+      const row = harness.conductor.seedInstance(
+        novaInstance({
+          host: "cpu-1",
+          node: "cpu-1",
+          vm_state: vm as never,
+          task_state: task as never,
+          power_state: 1,
+        }),
+      );
+      await harness.driver.spawn({
+        instance: toDriverInstance(row, "instance-%08x"),
+        imageMeta: { properties: {} },
+      });
+      return row.uuid!;
+    };
+    const deleting = await seed("deleting");
+    const stopping = await seed("powering-off");
+    const pausing = await seed("pausing");
+    const building = await seed("spawning", "building");
+    await h.service.start();
+    expect(h.conductor.instances.has(deleting)).toBe(false);
+    expect(h.conductor.destroyed.get(deleting)).toMatchObject({ vm_state: "deleted" });
+    expect(h.conductor.instance(stopping)).toMatchObject({
+      vm_state: "stopped",
+      task_state: null,
+      power_state: 4,
+    });
+    expect(h.conductor.instance(pausing)).toMatchObject({
+      vm_state: "active",
+      task_state: null,
+      power_state: 1,
+    });
+    expect(h.conductor.instance(building)).toMatchObject({ vm_state: "building", task_state: "spawning" });
+    expect(
+      h.driver
+        .guests()
+        .map((g) => [g.uuid, g.state])
+        .sort(),
+    ).toEqual(
+      [
+        [stopping, PowerState.SHUTDOWN],
+        [pausing, PowerState.RUNNING],
+        [building, PowerState.RUNNING],
+      ].sort(),
+    );
+  });
+
+  it("every sync_power_state_interval, a database that drifted from the hypervisor is corrected", async () => {
+    h = await startHarness({ config: { sync_power_state_interval: 600 } });
+    const uuid = (await h.bootActive()).uuid!;
+    h.apiSets(uuid, { power_state: PowerState.PAUSED }); // an event lost while the compute was away
+    await h.clock.advance(599_000);
+    expect(h.conductor.instance(uuid)?.power_state).toBe(PowerState.PAUSED);
+    const listedBefore = h.conductor.callsOf("InstanceList.get_by_host").length;
+    await h.clock.advance(1_000);
+    const harness = h;
+    await vi.waitFor(() => expect(harness.conductor.instance(uuid)?.power_state).toBe(PowerState.RUNNING), {
+      timeout: 10_000,
+    });
+    expect(h.conductor.callsOf("InstanceList.get_by_host").length).toBe(listedBefore + 1);
+    expect(h.conductor.instance(uuid)?.vm_state).toBe("active");
+  });
+});
