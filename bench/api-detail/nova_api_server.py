@@ -112,6 +112,8 @@ def app(environ, start_response):
 
 
 inner = request_id.RequestId(FaultWrapper(auth.NoAuthMiddlewareV2_18(routes.APIRouterV21())))
+# One request at a time (nova-api's eventlet monkey patching and SQLite rule out threads here): the bench
+# measures it sequentially only.
 server = make_server("127.0.0.1", port, app, handler_class=Quiet)
 print("READY", flush=True)
 server.serve_forever()

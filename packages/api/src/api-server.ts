@@ -72,8 +72,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     res.setHeader("x-compute-request-id", requestId);
     let version: ApiVersion | undefined;
     const method = req.method ?? "GET";
-    const host = req.headers.host ?? "localhost";
-    const url = new URL(req.url ?? "/", `http://${host}`);
+    const url = requestUrl(req);
     try {
       const body = await readBody(req, config.max_request_body_size);
       const reply = await dispatch(req, method, url, body, requestId, (v) => {
@@ -240,6 +239,19 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       await closed;
     },
   };
+}
+
+/** The request URL; a Host header that is not a valid host falls back to localhost rather than failing. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  } catch {
+    try {
+      return new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      return new URL("http://localhost/");
+    }
+  }
 }
 
 function checkContentType(header: string | undefined): void {

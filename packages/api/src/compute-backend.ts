@@ -204,11 +204,15 @@ export type ServerAction =
  * becomes a 500 computeFault.
  */
 export interface ComputeBackend {
-  /** Validates flavor and image, records the build and starts it; returns the servers in BUILD. */
+  /**
+   * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
+   * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError
+   * (image not active, flavor too small for the image), QuotaExceededError.
+   */
   createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]>;
   /** Lists servers matching the query, sorted and paged; throws MarkerNotFoundError for an unknown marker. */
   listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]>;
-  /** One server by uuid, whatever its project (the API applies visibility); InstanceNotFoundError if none. */
+  /** One server by uuid, whatever its project (the API applies visibility); InstanceNotFoundError if none or deleted. */
   getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord>;
   /** Deletes a server at any stage, including during a build (lock and state rules: `checkServerAction`). */
   deleteServer(ctx: RequestContext, uuid: string): Promise<void>;

@@ -31,6 +31,12 @@ export function noAuth2(
   const userId = separator === -1 ? token : token.slice(0, separator);
   const projectId = (separator === -1 ? "" : token.slice(separator + 1)) || userId;
   const isAdmin = userId === "admin";
+  // oslo.middleware accepts a caller's X-OpenStack-Request-ID as the global request id when well formed.
+  const inbound = single(headers["x-openstack-request-id"]);
+  const globalRequestId =
+    inbound && /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(inbound)
+      ? inbound
+      : undefined;
   return {
     kind: "authenticated",
     context: {
@@ -39,6 +45,7 @@ export function noAuth2(
       isAdmin,
       roles: isAdmin ? ["admin", "member", "reader"] : ["member", "reader"],
       requestId: request.requestId,
+      ...(globalRequestId !== undefined ? { globalRequestId } : {}),
       remoteAddress: request.remoteAddress,
     },
   };

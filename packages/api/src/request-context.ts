@@ -6,5 +6,7 @@ export interface RequestContext {
   readonly roles: readonly string[];
   /** `req-<uuid>`, returned to the caller and carried into logs and RPC. */
   readonly requestId: string;
+  /** The request id of the calling service, when it sent one (`X-OpenStack-Request-ID: req-<uuid>`). */
+  readonly globalRequestId?: string;
   readonly remoteAddress: string;
 }

@@ -163,6 +163,35 @@ describe("HTTP edges with raw fetch", () => {
     ).toEqual([...ids]);
   });
 
+  it("carries a caller's well-formed X-OpenStack-Request-ID as the global request id", async () => {
+    env = await startApi();
+    const caller = "req-0b7e0c9e-2f0a-4a59-9d7c-3a1f6a0f5e11";
+    const response = await env.fetch("/v2.1/servers", { headers: { "X-OpenStack-Request-ID": caller } });
+    // Our own request id is always fresh; the caller's travels in the context.
+    expect(response.headers.get("x-openstack-request-id")).not.toBe(caller);
+    await env.fetch("/v2.1/servers", { headers: { "X-OpenStack-Request-ID": "not-a-request-id" } });
+    const contexts = env.fake.calls.filter((c) => c.method === "listServers").map((c) => c.context);
+    expect(contexts.map((c) => c.globalRequestId)).toEqual([caller, undefined]);
+  });
+
+  it("survives a Host header that is not a host", async () => {
+    env = await startApi();
+    const url = new URL(`${env.endpoint}/flavors`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { headers: { Host: "not a host", "X-Auth-Token": "admin:admin" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+  });
+
   it("turns unexpected backend failures into a 500 computeFault without a stack trace", async () => {
     const fake = new FakeComputeBackend();
     const broken: ComputeBackend = Object.assign(Object.create(fake) as FakeComputeBackend, {

@@ -81,8 +81,9 @@ export class ComputeClient {
 
   /** `GET /` on the endpoint's root: the versions served. */
   async listVersions() {
+    // Versions are listed where the API is mounted: the endpoint without its version segment.
     const root = new URL(this.endpoint);
-    root.pathname = "/";
+    root.pathname = `${root.pathname.replace(/\/v[0-9]+(\.[0-9]+)?\/?$/, "")}/`;
     return this.parse(versionsResponseSchema, await this.send("GET", root.toString()));
   }
 

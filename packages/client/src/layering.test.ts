@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// The layering of ARCHITECTURE.md: @nova/client stands alone (any Node app may use it); @nova/api sits on
+// @nova/client only. Checked on the import statements of every source file.
+function imports(dir: string): { file: string; specifier: string }[] {
+  const out: { file: string; specifier: string }[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "__fixtures__") out.push(...imports(path));
+    } else if (entry.name.endsWith(".ts")) {
+      for (const match of readFileSync(path, "utf8").matchAll(/from\s+"([^"]+)"/g)) {
+        out.push({ file: path, specifier: match[1]! });
+      }
+    }
+  }
+  return out;
+}
+
+const packages = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("package layering", () => {
+  it("@nova/client imports no other @nova package", () => {
+    const found = imports(join(packages, "client/src")).filter((i) => i.specifier.startsWith("@nova/"));
+    expect(found).toEqual([]);
+  });
+
+  it("@nova/api's sources import only @nova/client (and its own test fakes)", () => {
+    const found = imports(join(packages, "api/src"))
+      .filter((i) => i.specifier.startsWith("@nova/"))
+      .map((i) => i.specifier);
+    expect(found.length).toBeGreaterThan(5);
+    expect([...new Set(found)]).toEqual(["@nova/client"]);
+  });
+});
