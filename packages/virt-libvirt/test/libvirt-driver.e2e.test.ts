@@ -186,6 +186,15 @@ describe("LibvirtDriver with a real QEMU guest", () => {
     });
   }, 60_000);
 
+  it("suspends to a managed save and resumes from it", async () => {
+    await driver.suspend(instance);
+    expect(await state()).toBe(PowerState.SUSPENDED);
+    expect(await client.domainHasManagedSaveImage(await client.domainLookupByUuid(instance.uuid))).toBe(true);
+    await driver.resume(instance);
+    expect(await state()).toBe(PowerState.RUNNING);
+    await waitFor("suspended event", async () => events.some((e) => e.uuid === instance.uuid && e.transition === "suspended"));
+  }, 120_000);
+
   it("reports the host's resources consistently", async () => {
     const [node] = await driver.getAvailableNodes();
     const res = await driver.getAvailableResource(node!);
