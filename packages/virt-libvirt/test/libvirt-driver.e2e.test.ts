@@ -192,7 +192,9 @@ describe("LibvirtDriver with a real QEMU guest", () => {
     expect(await client.domainHasManagedSaveImage(await client.domainLookupByUuid(instance.uuid))).toBe(true);
     await driver.resume(instance);
     expect(await state()).toBe(PowerState.RUNNING);
-    await waitFor("suspended event", async () => events.some((e) => e.uuid === instance.uuid && e.transition === "suspended"));
+    await waitFor("suspended event", async () =>
+      events.some((e) => e.uuid === instance.uuid && e.transition === "suspended"),
+    );
   }, 120_000);
 
   it("reports the host's resources consistently", async () => {
