@@ -399,11 +399,8 @@ export class LibvirtDriver implements ComputeDriver {
    * were not used for `minAgeSeconds` (default 24 h). Returns the removed files.
    */
   async manageImageCache(minAgeSeconds = 86_400): Promise<string[]> {
-    return this.#cache.removeUnused(
-      await this.#storage.baseImagesInUse(),
-      minAgeSeconds * 1000,
-      this.#clock.now(),
-    );
+    // File ages are wall-clock times (mtime), so they are compared with the wall clock, not the injected one.
+    return this.#cache.removeUnused(await this.#storage.baseImagesInUse(), minAgeSeconds * 1000, Date.now());
   }
 
   registerEventListener(listener: LifecycleListener): () => void {
