@@ -34,7 +34,15 @@ export interface LibvirtClientOptions {
   readonly socketPath?: string;
   /** Open read-only (the daemon still needs the read-write socket unless socketPath is the -ro one). */
   readonly readOnly?: boolean;
+  /**
+   * Ask the daemon for keepalive pings every `intervalSeconds` and fail the connection when `count` in a row
+   * go missing (libvirt's client defaults: 5 s, 5). False turns it off.
+   */
+  readonly keepalive?: { readonly intervalSeconds: number; readonly count: number } | false;
 }
+
+/** VIR_DRV_FEATURE_PROGRAM_KEEPALIVE: asking for it makes the daemon start pinging this client. */
+const FEATURE_PROGRAM_KEEPALIVE = 10;
 
 /** A console stream opened on a domain's serial console. */
 export interface ConsoleStream {
@@ -88,6 +96,15 @@ export class LibvirtClient {
         writeOptString(w, options.uri);
         w.uint(options.readOnly ? ConnectFlags.READ_ONLY : 0);
       });
+      const keepalive = options.keepalive ?? { intervalSeconds: 5, count: 5 };
+      if (keepalive) {
+        const supported = await rpc.call(
+          P.CONNECT_SUPPORTS_FEATURE,
+          (w) => w.int(FEATURE_PROGRAM_KEEPALIVE),
+          (r) => r.int(),
+        );
+        if (supported) rpc.watchKeepalive(keepalive.intervalSeconds * 1000, keepalive.count);
+      }
       return new LibvirtClient(rpc, options.uri);
     } catch (error) {
       await rpc.close();

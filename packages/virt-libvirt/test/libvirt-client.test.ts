@@ -141,6 +141,22 @@ describe("LibvirtClient against test:///default", () => {
     }
   });
 
+  it("keeps an idle connection alive with keepalive pings the daemon answers", async () => {
+    const idle = await LibvirtClient.connect({
+      uri: "test:///default",
+      socketPath: requireLibvirtd(),
+      keepalive: { intervalSeconds: 0.5, count: 1 },
+    });
+    try {
+      // Idle for three times the point where a daemon that did not answer would have been given up on.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(idle.closed).toBe(false);
+      expect(await idle.getType()).toBe("TEST");
+    } finally {
+      await idle.close();
+    }
+  });
+
   it("fails calls on a closed client with a retryable transport error", async () => {
     const other = await LibvirtClient.connect({ uri: "test:///default", socketPath: requireLibvirtd() });
     await other.close();

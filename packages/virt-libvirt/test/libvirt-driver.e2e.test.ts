@@ -105,7 +105,16 @@ describe("LibvirtDriver with a real QEMU guest", () => {
   const domainId = async () => (await driver.getInfo(instance)).internalId;
 
   it("spawns, and the console shows the guest's ready line", async () => {
-    await driver.spawn({ instance, imageMeta });
+    // QEMU user-mode networking: a NIC that needs no bridge or tap on the host.
+    const networkInfo = [
+      {
+        id: crypto.randomUUID(),
+        address: "fa:16:3e:00:00:01",
+        type: "user" as const,
+        network: { id: "net", subnets: [] },
+      },
+    ];
+    await driver.spawn({ instance, imageMeta, networkInfo });
     expect(await state()).toBe(PowerState.RUNNING);
     await waitFor("the ready line", async () => (await readyCount()) >= 1);
     expect(await driver.listInstanceUuids()).toContain(instance.uuid);
@@ -118,6 +127,8 @@ describe("LibvirtDriver with a real QEMU guest", () => {
       "ramdisk",
     ]);
     expect((await new QemuImg().info(join(instanceDir, "disk"))).backingFilename).toContain("_base");
+    const live = await client.domainGetXmlDesc(await client.domainLookupByUuid(instance.uuid));
+    expect(live).toContain("<mac address='fa:16:3e:00:00:01'/>");
     await waitFor("the started event", async () =>
       events.some((e) => e.uuid === instance.uuid && e.transition === "started"),
     );
@@ -174,6 +185,17 @@ describe("LibvirtDriver with a real QEMU guest", () => {
       return mine.includes("paused") && mine.includes("resumed");
     });
   }, 60_000);
+
+  it("suspends to a managed save and resumes from it", async () => {
+    await driver.suspend(instance);
+    expect(await state()).toBe(PowerState.SUSPENDED);
+    expect(await client.domainHasManagedSaveImage(await client.domainLookupByUuid(instance.uuid))).toBe(true);
+    await driver.resume(instance);
+    expect(await state()).toBe(PowerState.RUNNING);
+    await waitFor("suspended event", async () =>
+      events.some((e) => e.uuid === instance.uuid && e.transition === "suspended"),
+    );
+  }, 120_000);
 
   it("reports the host's resources consistently", async () => {
     const [node] = await driver.getAvailableNodes();

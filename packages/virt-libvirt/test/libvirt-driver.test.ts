@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -160,6 +160,15 @@ describe("LibvirtDriver spawn and destroy", () => {
     expect(existsSync(join(dir, "instances", instance.uuid))).toBe(false);
     await driver.destroy(instance);
     expect(await driver.instanceExists(instance)).toBe(false);
+  });
+
+  it("cleans the image cache of bases no instance uses", async () => {
+    const instance = await spawned();
+    expect(await driver.manageImageCache(0)).toEqual([]); // still backing the instance's disk
+    await driver.destroy(instance);
+    const removed = await driver.manageImageCache(0);
+    expect(removed).toHaveLength(1);
+    expect(readdirSync(join(dir, "instances", "_base"))).toEqual([]);
   });
 
   it("keeps the disks when destroyDisks is false, and destroys a stopped guest", async () => {

@@ -69,6 +69,7 @@ export class LibvirtDriver implements ComputeDriver {
   readonly #clock: VirtClock;
   readonly #host: Host;
   readonly #storage: InstanceStorage;
+  readonly #cache: ImageCache;
   readonly #listeners: LifecycleListeners;
   readonly #events: LifecycleEventFilter;
   readonly #packageVersion: string;
@@ -97,6 +98,7 @@ export class LibvirtDriver implements ComputeDriver {
       source: options.imageSource,
       qemuImg,
     });
+    this.#cache = cache;
     this.#storage = new InstanceStorage({
       instancesPath: config.instancesPath,
       cache,
@@ -390,6 +392,15 @@ export class LibvirtDriver implements ComputeDriver {
       diskAvailableLeast: Math.floor((freeBytes - overcommit) / GiB),
       supportedInstances: supportedInstances(caps),
     };
+  }
+
+  /**
+   * Nova's periodic image cache cleanup: removes base images no instance on this host is backed by and that
+   * were not used for `minAgeSeconds` (default 24 h). Returns the removed files.
+   */
+  async manageImageCache(minAgeSeconds = 86_400): Promise<string[]> {
+    // File ages are wall-clock times (mtime), so they are compared with the wall clock, not the injected one.
+    return this.#cache.removeUnused(await this.#storage.baseImagesInUse(), minAgeSeconds * 1000, Date.now());
   }
 
   registerEventListener(listener: LifecycleListener): () => void {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ImageUnacceptableError } from "@nova/virt";
@@ -56,6 +56,29 @@ export class ImageCache {
       return { path, format: "raw", virtualSize: (await stat(path)).size };
     });
     await copyFile(path, dest);
+  }
+
+  /**
+   * Removes bases no instance uses any more and not touched for `minAgeMs` (Nova's image cache manager, with
+   * remove_unused_original_minimum_age_seconds). Returns the removed paths.
+   */
+  async removeUnused(inUse: ReadonlySet<string>, minAgeMs: number, now: number): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#baseDir);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const name of names) {
+      const path = join(this.#baseDir, name);
+      if (name.includes(".part-") || inUse.has(path) || this.#inflight.size > 0) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile() || now - info.mtimeMs < minAgeMs) continue;
+      await rm(path, { force: true });
+      removed.push(path);
+    }
+    return removed;
   }
 
   #once(key: string, work: () => Promise<CachedImage>): Promise<CachedImage> {

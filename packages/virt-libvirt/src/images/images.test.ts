@@ -134,6 +134,25 @@ describe("InstanceStorage", () => {
     expect(info.backingFilename).toBeUndefined();
   });
 
+  it("removes base images no overlay uses once they are old enough", async () => {
+    const store = await storage("qcow2");
+    const src2 = join(dir, "img2.qcow2");
+    await qemuImg.create(src2, "qcow2", 8 * MiB);
+    const cache = new ImageCache({
+      baseDir: join(dir, "instances", "_base"),
+      source: new LocalImageSource({ img2: { path: src2 } }),
+      qemuImg,
+    });
+    const kept = testInstance();
+    await store.prepare(kept, { id: "img", properties: {} });
+    const unused = await cache.ensureDiskImage("img2");
+    const inUse = await store.baseImagesInUse();
+    expect([...inUse]).toEqual([cache.pathFor("img")]);
+    expect(await cache.removeUnused(inUse, 3_600_000, Date.now())).toEqual([]); // too recent
+    expect(await cache.removeUnused(inUse, 3_600_000, Date.now() + 7_200_000)).toEqual([unused.path]);
+    expect(readdirSync(join(dir, "instances", "_base"))).toHaveLength(1);
+  });
+
   it("refuses a flavor whose root disk is smaller than the image", async () => {
     const src = join(dir, "big.qcow2");
     await qemuImg.create(src, "qcow2", 2 * 1024 * MiB);

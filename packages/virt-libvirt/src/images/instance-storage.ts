@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type DriverInstance, type ImageMeta, ImageUnacceptableError } from "@nova/virt";
 import type { ImageCache } from "./image-cache.js";
@@ -86,6 +86,19 @@ export class InstanceStorage {
     if (kernelId && files.kernel) await this.#cache.copyFileImage(kernelId, files.kernel);
     if (ramdiskId && files.ramdisk) await this.#cache.copyFileImage(ramdiskId, files.ramdisk);
     return files;
+  }
+
+  /** The base images the instances' qcow2 overlays are backed by (what the image cache must keep). */
+  async baseImagesInUse(): Promise<Set<string>> {
+    const inUse = new Set<string>();
+    const entries = await readdir(this.#instancesPath, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === "_base") continue;
+      const disk = join(this.#instancesPath, entry.name, "disk");
+      const info = await this.#qemuImg.info(disk).catch(() => undefined);
+      if (info?.backingFilename) inUse.add(info.backingFilename);
+    }
+    return inUse;
   }
 
   /** Removes the instance's folder and everything in it. */

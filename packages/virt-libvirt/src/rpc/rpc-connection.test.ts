@@ -232,6 +232,21 @@ describe("RpcConnection", () => {
     expect(conn.closed).toBe(true);
   });
 
+  it("pings an idle daemon and fails the connection when it stops answering", async () => {
+    const { daemon, conn } = await setup();
+    const closed: LibvirtError[] = [];
+    conn.onClose((e) => closed.push(e));
+    conn.watchKeepalive(20, 2);
+    await daemon.waitFor(1);
+    expect(daemon.received[0]!.header).toMatchObject({
+      program: KEEPALIVE_PROGRAM,
+      procedure: KEEPALIVE_PROC_PING,
+    });
+    await expect.poll(() => closed.length, { timeout: 5000 }).toBe(1);
+    expect(closed[0]!.message).toMatch(/^libvirtd did not answer keepalives for/);
+    expect(closed[0]!.isRetryable).toBe(true);
+  });
+
   it("drops the connection on a message length libvirt would never send", async () => {
     const { daemon, conn } = await setup();
     const pending = conn.call(16);

@@ -49,6 +49,8 @@ export class RpcConnection {
   #buffered = 0;
   #frameLength = 0;
   #closed: LibvirtError | undefined;
+  #lastReceived = Date.now();
+  #keepaliveTimer: NodeJS.Timeout | undefined;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -156,6 +158,27 @@ export class RpcConnection {
     };
   }
 
+  /**
+   * libvirt's keepalive, client side: when nothing has arrived for an interval, send a PING (the daemon answers
+   * PONG once keepalive is agreed); when nothing at all arrives for `count` intervals more, the daemon or the
+   * path to it is gone, and the connection is failed rather than left hanging.
+   */
+  watchKeepalive(intervalMs: number, count: number): void {
+    clearInterval(this.#keepaliveTimer);
+    this.#keepaliveTimer = setInterval(() => {
+      const silent = Date.now() - this.#lastReceived;
+      if (silent > intervalMs * (count + 1)) {
+        this.#fail(
+          LibvirtError.transport(`libvirtd did not answer keepalives for ${(silent / 1000).toFixed(1)}s`),
+        );
+        this.#socket.destroy();
+      } else if (silent >= intervalMs) {
+        this.#keepaliveMessage(KEEPALIVE_PROC_PING);
+      }
+    }, intervalMs);
+    this.#keepaliveTimer.unref();
+  }
+
   /** Calls `handler` once when the connection closes, with the error pending calls were rejected with. */
   onClose(handler: (error: LibvirtError) => void): () => void {
     if (this.#closed) {
@@ -200,6 +223,7 @@ export class RpcConnection {
   }
 
   #onData(chunk: Buffer): void {
+    this.#lastReceived = Date.now();
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     for (;;) {
@@ -260,7 +284,7 @@ export class RpcConnection {
     const r = new XdrReader(frame, 4);
     const header = readHeader(r);
     if (header.program === KEEPALIVE_PROGRAM) {
-      if (header.procedure === KEEPALIVE_PROC_PING) this.#pong();
+      if (header.procedure === KEEPALIVE_PROC_PING) this.#keepaliveMessage(KEEPALIVE_PROC_PONG);
       return;
     }
     if (header.program !== REMOTE_PROGRAM) return;
@@ -318,11 +342,12 @@ export class RpcConnection {
     }
   }
 
-  #pong(): void {
+  #keepaliveMessage(procedure: number): void {
+    if (this.#closed) return;
     const frame = this.#frame({
       program: KEEPALIVE_PROGRAM,
       version: KEEPALIVE_PROTOCOL_VERSION,
-      procedure: KEEPALIVE_PROC_PONG,
+      procedure,
       type: MessageType.MESSAGE,
       serial: 0,
       status: MessageStatus.OK,
@@ -333,6 +358,7 @@ export class RpcConnection {
   #fail(error: LibvirtError): void {
     if (this.#closed) return;
     this.#closed = error;
+    clearInterval(this.#keepaliveTimer);
     for (const call of this.#pending.values()) call.reject(error);
     this.#pending.clear();
     for (const stream of this.#streams.values()) {
