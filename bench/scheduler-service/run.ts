@@ -1,7 +1,7 @@
 // select_destinations through the scheduler service (fake:// bus, SQLite or MariaDB cell database): requests
 // with a claim each, 20 in flight, against a baseline measured in the same run that schedules the way Nova
 // does it, re-reading every compute node and service from the database for each request.
-// Usage: npx tsx bench/scheduler-service/run.ts [--hosts 100] [--requests 300] [--backend sqlite|mariadb]
+// Usage: npx tsx bench/scheduler-service/run.ts [--hosts 100] [--requests 300] [--in-flight 20] [--backend sqlite|mariadb]
 // (No compute reports during the run, so service_down_time is raised: a slow run must not see hosts go down.)
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -31,7 +31,7 @@ const arg = (name: string, dflt: string) => {
 const HOSTS = Number(arg("hosts", "100"));
 const REQUESTS = Number(arg("requests", "300"));
 const BACKEND = arg("backend", "sqlite");
-const IN_FLIGHT = 20;
+const IN_FLIGHT = Number(arg("in-flight", "20"));
 const CELL = "d30f6bb6-3686-4e6c-8e1e-3c008ad31bb6";
 
 async function freshCell(): Promise<{ url: string; drop: () => Promise<void> }> {
