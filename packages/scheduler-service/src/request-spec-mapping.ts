@@ -27,10 +27,12 @@ export function schedulerRequestFrom(
     return v;
   };
   const imageData = spec.image?.["nova_object.data"];
+  // Nova prefers the uuids' count: num_instances is stale on moves and resizes.
+  const uuids = instanceUuids && instanceUuids.length > 0 ? instanceUuids : null;
   return {
-    instance_uuid: spec.instance_uuid ?? instanceUuids?.[0] ?? null,
-    instance_uuids: instanceUuids,
-    num_instances: instanceUuids?.length ?? spec.num_instances ?? 1,
+    instance_uuid: spec.instance_uuid ?? uuids?.[0] ?? null,
+    instance_uuids: uuids,
+    num_instances: uuids?.length ?? spec.num_instances ?? 1,
     project_id: spec.project_id ?? "",
     ...(spec.user_id ? { user_id: spec.user_id } : {}),
     availability_zone: spec.availability_zone ?? null,

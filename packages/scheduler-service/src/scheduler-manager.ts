@@ -62,6 +62,8 @@ export interface SchedulerManagerStats {
 // request spends when other schedulers keep winning.
 const MAX_CLAIM_ROUNDS = 10;
 
+const LOGGED_REJECTIONS = 50;
+
 /**
  * Nova's SchedulerManager: select_destinations (filter and weigh with @nova/scheduler, then an atomic claim
  * in the cell database per pick) and the computes' instance fanouts, served as an RPC endpoint (4.5).
@@ -265,10 +267,24 @@ export class SchedulerManager {
   ): NoValidHost {
     this.counters.noValidHost++;
     const detail = err ? explanationSummary(err.explanation) : "";
+    const explanation = err?.explanation ?? null;
+    // The warning carries the explanation with at most LOGGED_REJECTIONS rejected hosts (a big cloud rejects
+    // thousands); the whole of it goes to debug.
     this.deps.logger.warn(
-      { request_id: ctx.request_id, reason, explanation: err?.explanation ?? null },
+      {
+        request_id: ctx.request_id,
+        reason,
+        explanation: explanation && {
+          ...explanation,
+          rejected: explanation.rejected.slice(0, LOGGED_REJECTIONS),
+          rejected_total: explanation.rejected.length,
+        },
+      },
       "no valid host was found",
     );
+    if (explanation && explanation.rejected.length > LOGGED_REJECTIONS) {
+      this.deps.logger.debug({ request_id: ctx.request_id, explanation }, "no valid host: full explanation");
+    }
     return new NoValidHost({ reason: detail ? `${reason} ${detail}` : reason });
   }
 

@@ -70,6 +70,23 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     );
     expect(legacy).toEqual([{ host: "a", nodename: "a", limits: {} }]);
     expect((await d.cell.computeNodes.list()).map((n) => n.vcpus_used)).toEqual([2, 0]);
+
+    // An older conductor sends no instance uuids: num_instances says how many, and each pick is still claimed.
+    const { RequestSpecCodec } = await import("@nova/objects");
+    for (const instance_uuids of [null, []]) {
+      const two = await service.manager.endpoint().methods.select_destinations!(
+        {},
+        {
+          spec_obj: RequestSpecCodec.toPrimitive(specFor(tiny, uuid(3), { num_instances: 2 })),
+          instance_uuids,
+          return_objects: true,
+          return_alternates: true,
+        },
+      );
+      expect(two).toHaveLength(2);
+    }
+    const used = (await d.cell.computeNodes.list()).reduce((sum, n) => sum + n.vcpus_used, 0);
+    expect(used).toBe(2 + 4);
   });
 
   it("consumes between picks of a multi-instance request and claims each pick", async () => {
