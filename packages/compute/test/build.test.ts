@@ -148,7 +148,7 @@ describe("build_and_run_instance", () => {
     // Sent exactly as Nova sent it: the args untouched, version 6.0.
     const built = await makeRpcClient({ transport: h.peer }, "compute", "6.0")
       .prepare({ server: "peer-cpu-1", timeout: 20 })
-      .call<Record<string, unknown>>(toWireContext(h.ctx), "build_and_run_instance", msg.args);
+      .call(toWireContext(h.ctx), "build_and_run_instance", msg.args);
     expect(built).toMatchObject({
       instance_uuid: "b8677b88-dfba-4423-a84a-b94d534f1cbb",
       host: "peer-cpu-1",
