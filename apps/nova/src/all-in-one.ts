@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { LocalImageCatalog } from "@nova/api-backend";
 import { loadNovaConfig, type NovaConfig } from "@nova/config";
 import { FakeBroker, type Transport } from "@nova/messaging";
+import type { ComputeDriver } from "@nova/virt";
 import {
   buildApi,
   buildCompute,
@@ -39,6 +40,8 @@ export interface AllInOneOptions {
   /** Environment for OS_<GROUP>__<OPTION> overrides. */
   env?: Record<string, string | undefined>;
   logger?: NovaLogger;
+  /** Builds the driver of each simulated host (tests size hosts or inject failures); default from nova.conf. */
+  driverFor?: (host: string) => ComputeDriver;
 }
 
 /** A started (or startable) all-in-one. */
@@ -46,6 +49,8 @@ export interface AllInOne {
   readonly config: NovaConfig;
   readonly services: RunnableService[];
   readonly apiPort: () => number;
+  /** The driver of each simulated compute host, by host name. */
+  readonly drivers: ReadonlyMap<string, ComputeDriver>;
   /** Closes transport and databases after the services stopped. */
   cleanup(): Promise<void>;
 }
@@ -104,9 +109,11 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
         buildScheduler(config, { transport: t, dbs, logger: logger.child({ svc: "scheduler" }) }),
       ),
     ];
+    const drivers = new Map<string, ComputeDriver>();
     for (let i = 1; i <= config.fake.host_count; i++) {
       const host = `fake-${i}`;
-      const driver = createComputeDriver(config, { nodename: host, imageFiles: images.files });
+      const driver = opts.driverFor?.(host) ?? createComputeDriver(config, { nodename: host, imageFiles: images.files });
+      drivers.set(host, driver);
       const compute = buildCompute(config, {
         transport: t,
         driver,
@@ -134,6 +141,7 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       config,
       services,
       apiPort: () => api.port(),
+      drivers,
       cleanup: async () => {
         await t.close();
         await dbs.close();

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ComputeClient } from "@nova/client";
+import { FakeDriver } from "@nova/virt";
+import { afterEach, describe, expect, it } from "vitest";
+import { type AllInOne, createAllInOne, DEFAULT_IMAGE_ID } from "../src/all-in-one.js";
+import { createLogger } from "@nova/runtime";
+
+const running: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (running.length) await running.pop()?.();
+});
+
+async function start(
+  env: Record<string, string> = {},
+  driverFor?: (host: string) => FakeDriver,
+): Promise<{ aio: AllInOne; client: ComputeClient; dataDir: string; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "nova-aio-"));
+  const aio = await createAllInOne({
+    dataDir,
+    apiPort: 0,
+    env: { OS_DEFAULT__REPORT_INTERVAL: "1", ...env },
+    logger: createLogger("nova-test", { level: "warn" }),
+    ...(driverFor ? { driverFor } : {}),
+  });
+  const started: typeof aio.services = [];
+  for (const s of aio.services) {
+    await s.start();
+    started.push(s);
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of started.reverse()) await s.stop();
+    await aio.cleanup();
+  };
+  running.push(async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const client = new ComputeClient({ endpoint: `http://127.0.0.1:${aio.apiPort()}/v2.1`, token: "admin:admin" });
+  return { aio, client, dataDir, stop };
+}
+
+const wait = { timeoutMs: 20_000, intervalMs: 50 };
+
+describe("the all-in-one control plane, in one process", () => {
+  it("boots a server to ACTIVE, lists it, and deletes it", async () => {
+    const { client } = await start();
+    const created = await client.createServer({ name: "one", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    const active = await client.waitForServerStatus(created.id, "ACTIVE", wait);
+    expect(active["OS-EXT-STS:power_state"]).toBe(1);
+    expect(active["OS-EXT-SRV-ATTR:host"]).toMatch(/^fake-\d$/);
+    const listed = await client.listServersDetail();
+    expect(listed.servers.map((s) => s.id)).toContain(created.id);
+    await client.deleteServer(created.id);
+    await client.waitForServerDeleted(created.id, wait);
+  });
+
+  it("reschedules to an alternate after a spawn failure", async () => {
+    // fake-1 has the most free RAM, so the RAM weigher picks it first; its spawns always fail.
+    const drivers = new Map<string, FakeDriver>();
+    const { client } = await start({ OS_FAKE__HOST_COUNT: "2" }, (host) => {
+      const d = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: host === "fake-1" ? 65536 : 16384, localGb: 1000 });
+      if (host === "fake-1") d.injectFailure({ operation: "spawn" });
+      drivers.set(host, d);
+      return d;
+    });
+    const created = await client.createServer({ name: "resched", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    const active = await client.waitForServerStatus(created.id, "ACTIVE", wait);
+    expect(active["OS-EXT-SRV-ATTR:host"]).toBe("fake-2");
+    expect((await drivers.get("fake-1")!.listInstanceUuids()).length).toBe(0);
+    expect(await drivers.get("fake-2")!.listInstanceUuids()).toEqual([created.id]);
+  });
+
+  it("puts a server no host can take in ERROR with the scheduler's reason", async () => {
+    const { client } = await start({ OS_FAKE__MEMORY_MB: "1024", OS_FAKE__HOST_COUNT: "1" });
+    const created = await client.createServer({ name: "too-big", flavorRef: "4", imageRef: DEFAULT_IMAGE_ID });
+    const err = await client.waitForServerStatus(created.id, "ACTIVE", wait).catch((e: Error) => e);
+    expect(String(err)).toMatch(/ERROR/);
+    const server = await client.getServer(created.id);
+    expect(server.status).toBe("ERROR");
+    expect(server.fault?.message).toMatch(/No valid host/);
+  });
+
+  it("deletes a server while it is being built, leaving no guest behind", async () => {
+    const drivers = new Map<string, FakeDriver>();
+    const { client } = await start({ OS_FAKE__HOST_COUNT: "1" }, (host) => {
+      const d = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: 16384, localGb: 1000, spawnDelayMs: 1500 });
+      drivers.set(host, d);
+      return d;
+    });
+    const created = await client.createServer({ name: "short-lived", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    for (let i = 0; i < 200; i++) {
+      const s = await client.getServer(created.id);
+      if (s["OS-EXT-STS:task_state"] === "spawning") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.deleteServer(created.id);
+    await client.waitForServerDeleted(created.id, wait);
+    // Give the build time to finish on the host: it must not leave a guest running.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await drivers.get("fake-1")!.listInstanceUuids()).toEqual([]);
+  });
+
+  it("keeps its data across a restart", async () => {
+    const first = await start({ OS_FAKE__HOST_COUNT: "1" });
+    const created = await first.client.createServer({ name: "keep", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    await first.client.waitForServerStatus(created.id, "ACTIVE", wait);
+    await first.stop();
+    const again = await createAllInOne({
+      dataDir: first.dataDir,
+      apiPort: 0,
+      env: { OS_FAKE__HOST_COUNT: "1" },
+      logger: createLogger("nova-test", { level: "warn" }),
+    });
+    for (const s of again.services) await s.start();
+    running.push(async () => {
+      for (const s of [...again.services].reverse()) await s.stop();
+      await again.cleanup();
+    });
+    const client = new ComputeClient({ endpoint: `http://127.0.0.1:${again.apiPort()}/v2.1`, token: "admin:admin" });
+    const server = await client.getServer(created.id);
+    expect(server.name).toBe("keep");
+    expect((await client.listFlavors()).flavors.map((f) => f.name)).toContain("m1.tiny");
+  });
+});
