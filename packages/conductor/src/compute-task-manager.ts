@@ -660,7 +660,9 @@ export function parseBuildArgs(rawArgs: unknown): { items: BuildItem[]; common: 
   if (typeof image !== "object" || image === null || Array.isArray(image)) {
     throw new InvalidBuildRequest("image must be a dict");
   }
-  const bdms = a.block_device_mapping ?? [];
+  // Nova sends a BlockDeviceMappingList; a plain list of BlockDeviceMapping primitives is taken too.
+  const rawBdms = a.block_device_mapping ?? [];
+  const bdms = isNovaObjectPrimitive(rawBdms) ? rawBdms["nova_object.data"].objects : rawBdms;
   if (!Array.isArray(bdms) || !bdms.every(isNovaObjectPrimitive)) {
     throw new InvalidBuildRequest("block_device_mapping must be a list of BlockDeviceMapping objects");
   }
