@@ -291,6 +291,29 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
     expect(await usage("cpu-2")).toEqual([0, 0, 0]);
   });
 
+  it("builds every instance of a multi-create request, one claim each", async () => {
+    await setup();
+    const a = await acceptBoot(h.dbs.apiDb, { name: "multi-0" });
+    const b = await acceptBoot(h.dbs.apiDb, { name: "multi-1" });
+    await new RpcClient(h.bus.transport(), {
+      topic: "conductor",
+      namespace: "compute_task",
+      version: "1.17",
+    }).call({} as never, "schedule_and_build_instances", {
+      build_requests: [a.buildRequest, b.buildRequest],
+      request_specs: [a.requestSpec, b.requestSpec],
+      image: {},
+    });
+    await h.service.computeTasks.drain();
+    const rows = await Promise.all([a.uuid, b.uuid].map((u) => h.dbs.cellDb.instances.get(u)));
+    expect(rows.map((r) => [r.display_name, r.vm_state])).toEqual([
+      ["multi-0", "active"],
+      ["multi-1", "active"],
+    ]);
+    const used = (await usage("cpu-1"))[0]! + (await usage("cpu-2"))[0]!;
+    expect(used).toBe(2);
+  });
+
   it("reschedules a RescheduledException to the alternate, moving the claim", async () => {
     await setup();
     h.builds["cpu-1"] = (args) => {
@@ -527,6 +550,40 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
     release();
     await stopping;
     expect((await h.dbs.cellDb.instances.get(accepted.uuid)).vm_state).toBe("active");
+  });
+});
+
+describe("createConductorService", () => {
+  it("refuses to start without a cell to build in, naming what to run", async () => {
+    const dbs = await openDatabases("sqlite");
+    const bus = fakeBus();
+    try {
+      await dbs.apiDb.db.kysely.deleteFrom("cell_mappings").where("uuid", "!=", CELL0_UUID).execute();
+      const service = createConductorService({
+        transport: bus.transport(),
+        apiDb: dbs.apiDb,
+        cellDb: dbs.cellDb,
+        clock: new FakeClock(START),
+        logger: silentLogger,
+        config: {},
+      });
+      await expect(service.start()).rejects.toThrow(
+        /no cell is mapped besides cell0 \(nova-manage cell_v2 create_cell\)/,
+      );
+      expect(() =>
+        createConductorService({
+          transport: bus.transport(),
+          apiDb: dbs.apiDb,
+          cellDb: dbs.cellDb,
+          clock: new FakeClock(START),
+          logger: silentLogger,
+          config: { instance_build_timeout: -1 },
+        }),
+      ).toThrow(/instance_build_timeout/);
+    } finally {
+      await bus.close();
+      await dbs.dispose();
+    }
   });
 });
 
