@@ -18,8 +18,11 @@ import {
   SelectionCodec,
 } from "@nova/objects";
 import {
+  adminContext,
   BuildAbortException,
   ComputeTaskAPI,
+  ConductorAPI,
+  ConductorObjectsAPI,
   fromWireContext,
   NoValidHost,
   novaRemoteErrors,
@@ -424,6 +427,48 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
       task_state: "deleting",
     });
     expect(h.service.computeTasks.counters.deleted).toBe(1);
+  });
+
+  it("releases a claim once when the compute destroys the instance (Instance.destroy) during the build", async () => {
+    await setup();
+    // Another instance already uses cpu-1: a second release would show as usage below it.
+    await h.dbs.cellDb.computeNodes.claim(h.nodes["cpu-1"]!.uuid, { vcpus: 1, memory_mb: 512, local_gb: 1 });
+    const objects = new ConductorObjectsAPI(
+      new ConductorAPI({ transport: h.bus.transport(), rpcResponseTimeout: 30 }),
+    );
+    h.builds["cpu-1"] = async (args, host) => {
+      const uuid = args.instance["nova_object.data"].uuid;
+      // terminate_instance reached this compute mid-spawn: it destroys the instance through the conductor.
+      await objects.instanceDestroy(adminContext(), { uuid });
+      return { instance_uuid: uuid, host, node: host, power_state: 1, vm_state: "active", launched_at: null };
+    };
+    const { uuid } = await boot();
+    await expect(h.dbs.cellDb.instances.get(uuid)).rejects.toThrow(/could not be found/);
+    expect(await usage("cpu-1")).toEqual([1, 512, 1]);
+    expect(await usage("cpu-2")).toEqual([0, 0, 0]);
+    for (let i = 0; i < 500 && !h.computeCalls.some((c) => c.method === "terminate_instance"); i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(h.computeCalls.filter((c) => c.method === "terminate_instance").map((c) => c.host)).toEqual([
+      "cpu-1",
+    ]);
+  });
+
+  it("moves the claim exactly once per reschedule (other instances' usage untouched)", async () => {
+    await setup();
+    for (const host of ["cpu-1", "cpu-2"]) {
+      await h.dbs.cellDb.computeNodes.claim(h.nodes[host]!.uuid, { vcpus: 1, memory_mb: 512, local_gb: 1 });
+    }
+    h.builds["cpu-1"] = (args) => {
+      throw new RescheduledException({
+        instance_uuid: args.instance["nova_object.data"].uuid,
+        reason: "injected",
+      });
+    };
+    const { uuid } = await boot();
+    expect((await h.dbs.cellDb.instances.get(uuid)).host).toBe("cpu-2");
+    expect(await usage("cpu-1")).toEqual([1, 512, 1]);
+    expect(await usage("cpu-2")).toEqual([2, 1024, 2]);
   });
 
   it("stops a build deleted while it was scheduled, giving back the scheduler's claim", async () => {
