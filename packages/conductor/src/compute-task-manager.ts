@@ -374,9 +374,12 @@ export class ComputeTaskManager {
     const alternates = selections.slice(1);
     const reasons: string[] = [];
     const tried: [string, string][] = [];
-    // The scheduler claimed the first host. The conductor owns a claim until the row names its host; from
-    // then on whoever ends the row (this build, a delete, the stuck-build check) gives it back.
+    // The scheduler claimed the first host. A claim belongs to the conductor until the row names its host;
+    // from then on whoever ends the row (this build, a delete, the stuck-build check) gives it back. On a
+    // reschedule the next host is claimed before the row moves to it, so the row always holds a claim and
+    // a conductor dying mid-build leaks nothing the stuck-build check cannot give back.
     let current: Selection | undefined = selections[0];
+    let rowHolds: Selection | undefined;
     while (current) {
       const host = current.service_host;
       const node = current.nodename;
@@ -392,7 +395,8 @@ export class ComputeTaskManager {
       try {
         placed = await cellDb.instances.update(
           uuid,
-          { host, node },
+          // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
+          rowHolds ? { host, node, task_state: "scheduling" } : { host, node },
           { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
         );
       } catch (err) {
@@ -401,6 +405,9 @@ export class ComputeTaskManager {
         logger.warn({ ...log, err: describe(err) }, "Instance moved on before it was built; stopping");
         return;
       }
+      // The row now holds this host's claim; the one it held before is the conductor's to give back.
+      if (rowHolds) await this.release(rowHolds, resources);
+      rowHolds = current;
       tried.push([host, node]);
       let guest: BuiltGuest | undefined;
       let failure: unknown;
@@ -440,21 +447,10 @@ export class ComputeTaskManager {
       }
       reasons.push(`${host}: ${describe(failure)}`);
       logger.info({ ...log, err: describe(failure) }, "Build failed on host; rescheduling");
-      try {
-        await cellDb.instances.update(
-          uuid,
-          { host: null, node: null, task_state: "scheduling", vm_state: "building" },
-          { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
-        );
-      } catch (err) {
-        if (isDeletion(err)) return this.cleanupDeleted(ctx, uuid, null);
-        logger.warn({ ...log, err: describe(err) }, "Instance moved on during a reschedule; stopping");
-        return;
-      }
       this.counters.rescheduled++;
-      await this.release(current, resources);
       current = await this.claimNext(alternates, resources, reasons);
     }
+    // No host left: failBuild gives back the claim the row still holds.
     const err = new MaxRetriesExceeded({
       reason: `Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
     });
@@ -660,7 +656,9 @@ export function parseBuildArgs(rawArgs: unknown): { items: BuildItem[]; common: 
   if (typeof image !== "object" || image === null || Array.isArray(image)) {
     throw new InvalidBuildRequest("image must be a dict");
   }
-  const bdms = a.block_device_mapping ?? [];
+  // Nova sends a BlockDeviceMappingList; a plain list of BlockDeviceMapping primitives is taken too.
+  const rawBdms = a.block_device_mapping ?? [];
+  const bdms = isNovaObjectPrimitive(rawBdms) ? rawBdms["nova_object.data"].objects : rawBdms;
   if (!Array.isArray(bdms) || !bdms.every(isNovaObjectPrimitive)) {
     throw new InvalidBuildRequest("block_device_mapping must be a list of BlockDeviceMapping objects");
   }

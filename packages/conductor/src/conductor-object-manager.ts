@@ -2,8 +2,8 @@ import {
   type CellDatabase,
   type ComputeNodeChanges,
   type ComputeNodeCreate,
-  UnexpectedTaskStateError as DbUnexpectedTaskStateError,
-  UnexpectedVmStateError as DbUnexpectedVmStateError,
+  type UnexpectedTaskStateError as DbUnexpectedTaskStateError,
+  type UnexpectedVmStateError as DbUnexpectedVmStateError,
   type InstanceChanges,
   type InstanceExpectations,
   NovaDbError,
@@ -437,14 +437,17 @@ export class ConductorObjectManager {
 /** Nova's exception for a failed conditional instance write. */
 export function instanceError(err: unknown, uuid: string): unknown {
   if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return new InstanceNotFound({ instance_id: uuid });
-  if (err instanceof DbUnexpectedTaskStateError) {
-    const kwargs = { instance_uuid: uuid, expected: err.expected, actual: err.actual };
-    return err.actual === "deleting"
+  // By code, not class: works across duplicate copies of @nova/db.
+  if (NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE")) {
+    const e = err as DbUnexpectedTaskStateError;
+    const kwargs = { instance_uuid: uuid, expected: e.expected, actual: e.actual };
+    return e.actual === "deleting"
       ? new UnexpectedDeletingTaskStateError(kwargs)
       : new UnexpectedTaskStateError(kwargs);
   }
-  if (err instanceof DbUnexpectedVmStateError) {
-    return new UnexpectedVMStateError({ instance_uuid: uuid, expected: err.expected, actual: err.actual });
+  if (NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")) {
+    const e = err as DbUnexpectedVmStateError;
+    return new UnexpectedVMStateError({ instance_uuid: uuid, expected: e.expected, actual: e.actual });
   }
   return err;
 }

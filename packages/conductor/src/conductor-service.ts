@@ -164,10 +164,12 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
       await server.start();
       state = "running";
       if (config.report_interval > 0) {
+        // The first report is written straight away (not batched): the conductor is up once start() returns.
         reportCount++;
-        await recorder
-          .record({ host: config.host, binary: CONDUCTOR_BINARY, reportCount })
-          .catch(() => undefined);
+        await heartbeatStore.recordHeartbeats(
+          [{ host: config.host, binary: CONDUCTOR_BINARY, reportCount }],
+          clock.now(),
+        );
         beat();
         downServices.start();
       }

@@ -157,6 +157,12 @@ function suite(backend: Backend, scope: "all" | "core") {
       await expect(
         objects.instanceSave(ctx, inst, ["task_state"], { expectedTaskState: ["scheduling"] }),
       ).rejects.toBeInstanceOf(UnexpectedTaskStateError);
+      const vmErr = (await objects
+        .instanceSave(ctx, { uuid: row.uuid, task_state: "spawning" }, ["task_state"], {
+          expectedVmState: ["active"],
+        })
+        .catch((e: unknown) => e)) as { failure?: { className: string; module: string } };
+      expect(vmErr.failure).toMatchObject({ className: "UnexpectedVMStateError", module: "nova.exception" });
       await dbs.cellDb.instances.update(row.uuid, { task_state: "deleting" });
       const err = await objects
         .instanceSave(ctx, { ...inst, vm_state: "active" }, ["vm_state"], {
