@@ -30,10 +30,12 @@ export class MessagingError extends Error {
     if (typeof value !== "object" || value === null || (value as { [marker]?: unknown })[marker] !== true) {
       return false;
     }
-    if ((this as unknown) === MessagingError || value instanceof this) return true;
+    // biome-ignore lint/complexity/noThisInStatic lint/complexity/noUselessThisAlias: polymorphic on purpose (`Subclass.isInstance(e)`).
+    const cls = this;
+    if ((cls as unknown) === MessagingError || value instanceof cls) return true;
     // Another copy of the package: same class name up the prototype chain.
     for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
-      if (p.constructor?.name === this.name) return true;
+      if (p.constructor?.name === cls.name) return true;
     }
     return false;
   }
