@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createTestVhost } from "@nova/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   ConnectionLost,
   MessagingError,
@@ -42,6 +42,13 @@ describe.each([
       },
     ]);
     await server.start();
+    // Clean up even when an assertion fails (the broker itself is brought back by the finally below).
+    onTestFinished(async () => {
+      await server.stop();
+      await clientSide.close();
+      await serverSide.close();
+      await vhost.dispose();
+    });
     const rpc = new RpcClient(clientSide, { topic: "chaos" }, { timeout: 10 });
     const confirmed = new Set<number>();
     const castErrors: unknown[] = [];
@@ -104,9 +111,5 @@ describe.each([
     for (const err of [...callErrors, ...castErrors]) {
       expect(MessagingError.isInstance(err) && err.isRetryable).toBe(true);
     }
-    await server.stop();
-    await clientSide.close();
-    await serverSide.close();
-    await vhost.dispose();
   }, 180_000);
 });

@@ -5,6 +5,9 @@ import { createTestVhost, type TestVhost } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   NoSuchMethod,
+  type Notification,
+  NotificationListener,
+  Notifier,
   RemoteError,
   type RequestContext,
   RpcClient,
@@ -60,6 +63,25 @@ function runPythonClient(url: string, topic: string, ops: object[]): Promise<Pee
   });
 }
 
+function runPython(args: string[], stdin: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [PEER, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`python exited ${code}: ${err}`)),
+    );
+    child.stdin.end(stdin);
+  });
+}
+
 function startPythonServer(url: string, topic: string, server: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [PEER, "serve", "--url", url, "--topic", topic, "--server", server], {
@@ -82,7 +104,7 @@ class ValueError extends Error {
   readonly module = "builtins";
 }
 
-describe("interop with Python oslo.messaging 14 (real broker)", () => {
+describe("interop with Python oslo.messaging 14 (real broker)", { timeout: 90_000 }, () => {
   let vhost: TestVhost;
   beforeAll(async () => {
     vhost = await createTestVhost("msg-interop");
@@ -179,6 +201,71 @@ describe("interop with Python oslo.messaging 14 (real broker)", () => {
       });
     } finally {
       for (const s of servers) await s.stop();
+      await transport.close();
+    }
+  });
+
+  it("notifications flow both ways: Python Notifier to TS listener, TS Notifier to Python listener", async () => {
+    const transport = new Transport(vhost.transportUrl);
+    const received: Notification[] = [];
+    const listener = new NotificationListener(
+      transport,
+      (n) => {
+        received.push(n);
+      },
+      { priorities: ["info", "error"] },
+    );
+    await listener.start();
+    try {
+      await runPython(
+        ["notify", "--url", vhost.transportUrl, "--topic", "notifications"],
+        JSON.stringify([
+          {
+            priority: "info",
+            event_type: "py.event",
+            payload: { a: 1 },
+            context: { request_id: "req-py", auth_token: "x" },
+          },
+          { priority: "error", event_type: "py.failed", payload: { b: [2] } },
+        ]),
+      );
+      await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2);
+      const info = received.find((n) => n.priority === "info")!;
+      expect(info).toMatchObject({ publisherId: "py.peer", eventType: "py.event", payload: { a: 1 } });
+      expect(info.ctx).toEqual({ request_id: "req-py" });
+      expect(info.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
+      expect(received.find((n) => n.priority === "error")).toMatchObject({
+        eventType: "py.failed",
+        payload: { b: [2] },
+      });
+
+      const python = spawn(
+        PYTHON,
+        [PEER, "listen", "--url", vhost.transportUrl, "--topic", "ts_notifications"],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const lines: string[] = [];
+      const ready = new Promise<void>((resolve) =>
+        createInterface({ input: python.stdout }).on("line", (l) =>
+          l === "READY" ? resolve() : lines.push(l),
+        ),
+      );
+      const exited = new Promise((r) => python.once("exit", r));
+      await ready;
+      await new Notifier(transport, { publisherId: "ts.peer", topics: ["ts_notifications"] }).info(
+        { request_id: "req-ts", user_id: "u" },
+        "ts.event",
+        { c: "é" },
+      );
+      await exited;
+      const got = JSON.parse(lines[0]!);
+      expect(got).toMatchObject({ publisher_id: "ts.peer", event_type: "ts.event", payload: { c: "é" } });
+      expect(got.ctxt).toMatchObject({ request_id: "req-ts", user_id: "u" });
+      expect(got.metadata.message_id).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await listener.stop();
       await transport.close();
     }
   });

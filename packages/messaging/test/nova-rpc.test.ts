@@ -90,7 +90,7 @@ describe("nova-rpc (spawned with tsx against a real vhost)", () => {
     const url = vhost.transportUrl;
     const server = await daemon(["serve", "--url", url, "--topic", "cli", "--server", "srv1"], "serving");
     try {
-      const common = ["--url", url, "--topic", "cli", "--timeout", "20"];
+      const common = ["--url", url, "--topic", "cli", "--timeout", "90"];
       const [echo, fail, cast, fanout] = await Promise.all([
         cli(["call", ...common, "--method", "echo", "--args", '{"value": {"a": [1, "x"]}}']),
         cli(["call", ...common, "--method", "fail", "--args", '{"message": "nope"}']),
@@ -158,7 +158,7 @@ describe("nova-rpc (spawned with tsx against a real vhost)", () => {
     }
     // The CLI drained and closed on SIGTERM rather than dying.
     await expect.poll(() => server.logs.some((l) => l.includes("stopping: draining"))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it("notifications prints each notification as a JSON line", async () => {
     const listener = await daemon(["notifications", "--url", vhost.transportUrl], "listening");
@@ -180,5 +180,5 @@ describe("nova-rpc (spawned with tsx against a real vhost)", () => {
       await transport.close();
       await stop(listener);
     }
-  }, 60_000);
+  }, 120_000);
 });

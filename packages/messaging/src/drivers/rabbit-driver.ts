@@ -8,7 +8,7 @@ import { PublishRejected } from "../errors/publish-rejected.js";
 import { TransportClosed } from "../errors/transport-closed.js";
 import type { Logger } from "../logger.js";
 import type { MessagingOptions } from "../options.js";
-import type { TransportUrl } from "../transport-url.js";
+import type { TransportHost, TransportUrl } from "../transport-url.js";
 import type {
   ConsumerHandle,
   Delivery,
@@ -80,16 +80,21 @@ export class RabbitDriver implements MessagingDriver {
   private connectedWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private readonly connectionName = `${basename(process.argv[1] ?? "node")}:${process.pid}:${randomUUID()}`;
   private readonly random: () => number;
+  private readonly hosts: readonly TransportHost[];
 
   constructor(private readonly config: RabbitDriverConfig) {
     this.random = config.random ?? Math.random;
-    if (config.url.hosts.length === 0)
-      config.url.hosts.push({
-        hostname: "localhost",
-        port: undefined,
-        username: undefined,
-        password: undefined,
-      });
+    // `rabbit:///` names no host: oslo (kombu) then connects to localhost.
+    this.hosts =
+      config.url.hosts.length > 0
+        ? config.url.hosts
+        : [{ hostname: "localhost", port: undefined, username: undefined, password: undefined }];
+    config.url.hosts.push({
+      hostname: "localhost",
+      port: undefined,
+      username: undefined,
+      password: undefined,
+    });
   }
 
   onStateChange(listener: (state: DriverState) => void): () => void {
@@ -207,7 +212,7 @@ export class RabbitDriver implements MessagingDriver {
     if (this.state === "closed") return;
     this.state = "connecting";
     const { url, options, logger } = this.config;
-    const host = url.hosts[this.hostIndex % url.hosts.length]!;
+    const host = this.hosts[this.hostIndex % this.hosts.length]!;
     const username = host.username ?? "guest";
     const password = host.password ?? "guest";
     const vhost = url.virtualHost === undefined || url.virtualHost === "" ? "/" : url.virtualHost;

@@ -19,8 +19,24 @@ export class MessagingError extends Error {
     this.isRetryable = options.isRetryable ?? false;
   }
 
-  /** True for any MessagingError, even one thrown by a second copy of this package. */
-  static isInstance(value: unknown): value is MessagingError {
-    return typeof value === "object" && value !== null && (value as { [marker]?: unknown })[marker] === true;
+  /**
+   * True for an error of this class (`MessagingTimeout.isInstance(e)`), or any messaging error when called on
+   * MessagingError, even one thrown by a second copy of this package (where `instanceof` fails).
+   */
+  static isInstance<T extends abstract new (...args: never[]) => MessagingError>(
+    this: T,
+    value: unknown,
+  ): value is InstanceType<T> {
+    if (typeof value !== "object" || value === null || (value as { [marker]?: unknown })[marker] !== true) {
+      return false;
+    }
+    // biome-ignore lint/complexity/noThisInStatic lint/complexity/noUselessThisAlias: polymorphic on purpose (`Subclass.isInstance(e)`).
+    const cls = this;
+    if ((cls as unknown) === MessagingError || value instanceof cls) return true;
+    // Another copy of the package: same class name up the prototype chain.
+    for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
+      if (p.constructor?.name === cls.name) return true;
+    }
+    return false;
   }
 }

@@ -208,7 +208,10 @@ export class RpcServer {
       result = (await dispatch(this.endpoints, job.request, job.ctx)) ?? null;
     } catch (err) {
       failure = serializeFailure(err);
-      this.logger.info({ method: job.request.method, err: String(err) }, "RPC method raised");
+      this.logger.info(
+        { method: job.request.method, request_id: job.ctx.request_id, err: String(err) },
+        "RPC method raised",
+      );
     } finally {
       if (heartbeat !== undefined) clock.clearTimeout(heartbeat);
     }

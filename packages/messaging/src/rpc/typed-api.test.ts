@@ -39,7 +39,7 @@ describe("typed RPC interfaces", () => {
       // @ts-expect-error no such method in the interface
       client.cast({}, "no_such_method", {}),
     ];
-    expect(typeof typeChecks).toBe("function");
+    void typeChecks;
     await server.stop();
     await transport.close();
   });

@@ -40,16 +40,28 @@ function write(value: unknown, inArray: boolean): string | undefined {
   }
   const obj = value as { toJSON?: () => unknown };
   if (typeof obj.toJSON === "function") return write(obj.toJSON(), inArray);
+  // String concatenation rather than map/join: this runs twice per RPC message on each side.
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    return `[${value.map((v) => write(v, true)).join(", ")}]`;
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ", ";
+      out += write(value[i], true);
+    }
+    return `${out}]`;
   }
-  const parts: string[] = [];
-  for (const key of Object.keys(value as object)) {
-    const v = write((value as Record<string, unknown>)[key], false);
-    if (v !== undefined) parts.push(`${pyString(key)}: ${v}`);
+  let out = "{";
+  let first = true;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const v = write(record[key], false);
+    if (v === undefined) continue;
+    out += first ? pyString(key) : `, ${pyString(key)}`;
+    out += `: ${v}`;
+    first = false;
   }
-  return parts.length === 0 ? "{}" : `{${parts.join(", ")}}`;
+  return `${out}}`;
 }
 
 /** JSON text exactly as Python's `json.dumps(value)` writes it. */

@@ -3,6 +3,8 @@
 
   peer.py serve  --url URL --topic T --server S [--exchange E]   serve until stdin closes or SIGTERM
   peer.py client --url URL --topic T [--exchange E] < ops.json    run the ops, print one JSON result per line
+  peer.py notify --url URL --topic T < notifications.json          send notifications (messagingv2)
+  peer.py listen --url URL --topic T                               print the first <topic>.info notification
 
 Each op: {"op": "call"|"cast"|"fanout", "method": str, "kwargs": {}, "context": {},
           "server": str?, "version": str?, "namespace": str?, "timeout": int?, "call_monitor_timeout": int?}
@@ -115,15 +117,47 @@ def client(args):
     transport.cleanup()
 
 
+def notify(args):
+    """Send one notification per priority given on stdin: [{"priority": "info", "event_type": ..., "payload": ...}]"""
+    conf, _ = transport_for(args)
+    transport = messaging.get_notification_transport(conf, url=args.url)
+    notifier = messaging.Notifier(transport, publisher_id="py.peer", driver="messagingv2", topics=[args.topic])
+    for n in json.load(sys.stdin):
+        getattr(notifier, n["priority"])(n.get("context", {}), n["event_type"], n["payload"])
+    transport.cleanup()
+
+
+def listen(args):
+    """Print the first notification that arrives on <topic>.* as JSON, then exit."""
+    conf, _ = transport_for(args)
+    transport = messaging.get_notification_transport(conf, url=args.url)
+    got = threading.Event()
+
+    class Endpoint(object):
+        def info(self, ctxt, publisher_id, event_type, payload, metadata):
+            print(json.dumps({"ctxt": ctxt, "publisher_id": publisher_id, "event_type": event_type,
+                              "payload": payload, "metadata": metadata}), flush=True)
+            got.set()
+
+    listener = messaging.get_notification_listener(
+        transport, [messaging.Target(topic=args.topic)], [Endpoint()], executor="threading")
+    listener.start()
+    print("READY", flush=True)
+    got.wait(60)
+    listener.stop()
+    listener.wait()
+    transport.cleanup()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["serve", "client"])
+    p.add_argument("mode", choices=["serve", "client", "notify", "listen"])
     p.add_argument("--url", required=True)
     p.add_argument("--topic", required=True)
     p.add_argument("--server", default="py")
     p.add_argument("--exchange", default="openstack")
     args = p.parse_args()
-    serve(args) if args.mode == "serve" else client(args)
+    {"serve": serve, "client": client, "notify": notify, "listen": listen}[args.mode](args)
 
 
 if __name__ == "__main__":
