@@ -14,5 +14,7 @@ export async function recordInstanceFault(
 ): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof NovaException && typeof err.kwargs.code === "number" ? err.kwargs.code : 500;
-  await cellDb.faults.create({ instance_uuid: instanceUuid, code, message, details, host });
+  // The message column keeps 255 characters; a longer explanation (the scheduler's) survives in details.
+  const full = details ?? (message.length > 255 ? message : null);
+  await cellDb.faults.create({ instance_uuid: instanceUuid, code, message, details: full, host });
 }

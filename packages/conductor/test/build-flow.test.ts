@@ -34,7 +34,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseBuildArgs, SCHEDULE_EVENT } from "../src/compute-task-manager.js";
 import { type ConductorService, createConductorService } from "../src/conductor-service.js";
 import { flavorResources } from "../src/instance-claims.js";
-import { acceptBoot, addComputeHost, CELL0_UUID, type Databases, fakeBus, openDatabases } from "./support.js";
+import {
+  acceptBoot,
+  addComputeHost,
+  type Backend,
+  CELL0_UUID,
+  type Databases,
+  fakeBus,
+  openDatabases,
+} from "./support.js";
 
 const START = Date.UTC(2026, 10, 27, 9, 0, 0);
 
@@ -103,10 +111,11 @@ async function setup(
     conductorClock?: ManualClock;
     downHosts?: string[];
     notify?: boolean;
+    backend?: Backend;
   } = {},
 ) {
   const clock = new FakeClock(START);
-  const dbs = await openDatabases("sqlite", () => new Date(clock.now()));
+  const dbs = await openDatabases(opts.backend ?? "sqlite", () => new Date(clock.now()));
   const bus = fakeBus();
   const nodes: Record<string, ComputeNodeRecord> = {};
   for (const host of opts.hosts ?? ["cpu-1", "cpu-2"]) {
@@ -333,6 +342,24 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
     expect(h.service.computeTasks.counters.rescheduled).toBe(1);
     const second = h.computeCalls.filter((c) => c.method === "build_and_run_instance")[1]!;
     expect(second.args.filter_properties).toMatchObject({ retry: { num_attempts: 2 } });
+  });
+
+  it("reschedules to ACTIVE on MariaDB too", async () => {
+    await setup({ backend: "mariadb" });
+    h.builds["cpu-1"] = (args) => {
+      throw new RescheduledException({
+        instance_uuid: args.instance["nova_object.data"].uuid,
+        reason: "injected",
+      });
+    };
+    const { uuid } = await boot();
+    expect(await h.dbs.cellDb.instances.get(uuid)).toMatchObject({
+      vm_state: "active",
+      host: "cpu-2",
+      power_state: 1,
+    });
+    expect(await usage("cpu-1")).toEqual([0, 0, 0]);
+    expect(await usage("cpu-2")).toEqual([1, 512, 1]);
   });
 
   it("goes to ERROR with MaxRetriesExceeded when every host fails, giving every claim back", async () => {
