@@ -3,7 +3,7 @@
 // Usage: npx tsx bench/scheduler/run.ts [N ...]      (default 1000 10000 100000)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HostManager, parseSchedulerConfig, type RequestSpec, Scheduler } from "@nova/scheduler";
@@ -124,3 +124,8 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
+console.log(
+  `load average at the end ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);

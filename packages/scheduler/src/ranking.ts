@@ -311,11 +311,16 @@ export class WeighedPool {
   private compareAt(j: number, a: number, b: number): number {
     if (a === b) return 0;
     const last = this.rounds.length - 1;
+    // Hosts that never changed and have the same values and multipliers tie in every round: skip the totals.
+    let same = false;
     for (let r = j; r >= 0; r--) {
-      const ta = r === last ? this.current(a) : this.totalAt(a, r);
-      const tb = r === last ? this.current(b) : this.totalAt(b, r);
-      if (ta > tb) return -1;
-      if (ta < tb) return 1;
+      if (!same) {
+        const ta = r === last ? this.current(a) : this.totalAt(a, r);
+        const tb = r === last ? this.current(b) : this.totalAt(b, r);
+        if (ta > tb) return -1;
+        if (ta < tb) return 1;
+        same = this.identicalClean(a, b);
+      }
       const sh = this.rounds[r]!.shuffled;
       if (sh?.has(a) && sh.has(b)) return sh.get(a)! - sh.get(b)!;
       if (r > 0) {
@@ -325,6 +330,15 @@ export class WeighedPool {
       }
     }
     return a - b;
+  }
+
+  private identicalClean(a: number, b: number): boolean {
+    if (this.history.has(a) || this.history.has(b)) return false;
+    for (let k = 0; k < this.K; k++) {
+      if (!Object.is(this.raw[k]![a], this.raw[k]![b]) || !Object.is(this.mult[k]![a], this.mult[k]![b]))
+        return false;
+    }
+    return true;
   }
 
   // Largest possible magnitude of a total (weighers that contribute now or at the base).
