@@ -86,6 +86,11 @@ const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const fmt = (x: number | undefined) => (x === undefined ? "-" : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const rows: string[] = [];
 console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} on ${cpus().length} CPUs`,
+);
+console.log(
   `python3-nova ${novaInstalled ? "found: timing Nova in the same run" : "not installed: no ratios"}`,
 );
 for (const n of sizes.length ? sizes : [1000, 10_000, 100_000]) {
