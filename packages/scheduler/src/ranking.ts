@@ -151,6 +151,35 @@ export class WeighedPool {
     return this.current(li);
   }
 
+  /**
+   * Before a later round: weighers that do not promise `valueStableWithinRequest` are asked again for every
+   * alive host (their values may depend on more than the host itself); hosts whose value moved are updated.
+   */
+  refreshUnstable(): void {
+    const unstable = this.weighers.filter((w) => !w.weigher.valueStableWithinRequest);
+    if (unstable.length === 0) return;
+    for (let li = 0; li < this.m; li++) {
+      if (!this.alive[li]) continue;
+      const h = this.hosts[li]!;
+      for (const w of unstable) {
+        const k = this.weighers.indexOf(w);
+        if (!Object.is(this.clamp(k, w.prepared.value(h)), this.raw[k]![li])) {
+          this.update(li);
+          break;
+        }
+      }
+    }
+  }
+
+  private clamp(k: number, value: number): number {
+    let v = value;
+    const cmin = this.clampMin[k]!;
+    const cmax = this.clampMax[k]!;
+    if (cmin !== null && v < cmin) v = cmin;
+    if (cmax !== null && v > cmax) v = cmax;
+    return v;
+  }
+
   /** The picked host's state changed (a claim): re-read its values. */
   update(li: number): void {
     const r = this.rounds.length;

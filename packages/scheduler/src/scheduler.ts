@@ -163,6 +163,7 @@ export class Scheduler {
       } else {
         this.refilter(pool!, stagesFor(index, false), claimedLi);
         if (pool!.aliveCount === 0) return null;
+        pool!.refreshUnstable();
       }
       const p = pool!;
       p.beginRound();
