@@ -6,6 +6,8 @@ import type { ActiveWeigher } from "./weighing.js";
 interface RoundInfo {
   lo: Float64Array;
   hi: Float64Array;
+  /** Weighers that add anything this round (lo != hi, or a non-finite multiplier somewhere). */
+  active: Int32Array;
   aliveCount: number;
   /** The host moved to the front of this round's list (Nova's random pick of the best subset). */
   pick: number;
@@ -41,6 +43,8 @@ export class WeighedPool {
   private readonly cntLo: Int32Array;
   private readonly cntHi: Int32Array;
   private readonly rounds: RoundInfo[] = [];
+  // Per weigher: some host's multiplier is infinite or NaN (then even an all-equal weigher adds m * 0).
+  private readonly nonFinite: boolean[] = [];
   private readonly history = new Map<number, Array<{ round: number; raws: Float64Array }>>();
   private baseTotals: Float64Array;
   private baseLo: Float64Array;
@@ -107,6 +111,7 @@ export class WeighedPool {
       for (let i = 0; i < m; i++) mu[i] = perSet[setOf[i]!]!;
       this.raw.push(r);
       this.mult.push(mu);
+      this.nonFinite.push(perSet.some((x) => !Number.isFinite(x)));
     }
     this.alive = new Uint8Array(m).fill(1);
     this.curTotal = new Float64Array(m);
@@ -126,9 +131,12 @@ export class WeighedPool {
   /** Starts the next round (instance): freezes the normalisation this round uses. */
   beginRound(): void {
     this.stamp++;
+    const active: number[] = [];
+    for (let k = 0; k < this.K; k++) if (this.lo[k] !== this.hi[k] || this.nonFinite[k]) active.push(k);
     this.rounds.push({
       lo: this.lo.slice(),
       hi: this.hi.slice(),
+      active: Int32Array.from(active),
       aliveCount: this.aliveCount,
       pick: -1,
       shuffled: null,
@@ -309,7 +317,9 @@ export class WeighedPool {
     if (info.aliveCount <= 1) return 0.0;
     const raws = this.history.has(li) ? this.rawsAt(li, j) : null;
     let t = 0.0;
-    for (let k = 0; k < this.K; k++) {
+    const active = info.active;
+    for (let a = 0; a < active.length; a++) {
+      const k = active[a]!;
       const lo = info.lo[k]!;
       const hi = info.hi[k]!;
       const m = this.mult[k]![li]!;
