@@ -17,6 +17,8 @@ export {
 } from "./explanation.js";
 /** The filter plug-in interface. */
 export type { FilterRequest, HostFilter, HostIndex, PreparedFilter } from "./filters/host-filter.js";
+/** Raised by ImagePropertiesFilter on an unknown architecture, hypervisor type or vm mode (as Nova does). */
+export { InvalidImagePropertyError } from "./filters/image-properties-filter.js";
 /** The state store and its errors. */
 export { type Consumption, HostManager, UnknownHostError } from "./host-manager.js";
 /** The scheduler's view of one compute node. */

@@ -3,6 +3,7 @@ import type { RejectedHost, StageReport } from "./explanation.js";
 import {
   type FilterRequest,
   type HostFilter,
+  PASSES_ALL,
   type PreparedFilter,
   prepareFilter,
 } from "./filters/host-filter.js";
@@ -58,8 +59,6 @@ export function isRebuild(spec: RequestSpec): boolean {
   const t = spec.scheduler_hints?._nova_check_type;
   return Array.isArray(t) && t.length === 1 && t[0] === "rebuild";
 }
-
-const ALL_PASS: PreparedFilter = { passes: null, reason: () => "" };
 
 /** The steps placement and the host manager take before the filters (Nova: placement, get_filtered_hosts). */
 export function preFilterStages(
@@ -160,7 +159,7 @@ export function filterStages(
   const out: Stage[] = [];
   for (const f of filters) {
     if (f.runFilterOncePerRequest && request.index > 0) continue;
-    const prepared = rebuild && !f.runOnRebuild ? ALL_PASS : prepareFilter(f, request);
+    const prepared = rebuild && !f.runOnRebuild ? PASSES_ALL : prepareFilter(f, request);
     out.push({ name: f.name, prepared, filter: f });
   }
   return out;

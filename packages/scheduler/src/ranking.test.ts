@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSchedulerConfig, type SchedulerConfig } from "./config.js";
+import { ALL_WEIGHERS, parseSchedulerConfig, type SchedulerConfig } from "./config.js";
 import type { FilterRequest } from "./filters/host-filter.js";
 import { HostManager } from "./host-manager.js";
 import type { HostState } from "./host-state.js";
@@ -15,6 +15,7 @@ import { PluginRegistry } from "./registry.js";
 import { Scheduler } from "./scheduler.js";
 import { fakeHost, fakeRequest } from "./test/index.js";
 import type { AggregateInput, HostInput, RequestSpec } from "./types.js";
+import type { HostWeigher } from "./weighers/host-weigher.js";
 import { sortByWeight, weighHosts } from "./weighing.js";
 
 const NOW = 1_800_000_000_000;
@@ -32,13 +33,23 @@ export function rng(seed: number): () => number {
 
 // Nova's SchedulerManager._schedule, written out literally: every instance re-filters every host of the
 // previous list and re-weighs and stable-sorts all survivors. The reference for the incremental ranking.
+// A weigher that makes no stability promise (so the scheduler re-asks it for every host each instance).
+const loadWeigher: HostWeigher = {
+  name: "LoadWeigher",
+  prepare: () => ({ value: (h) => h.num_instances * 3 - h.vcpus_used, multiplier: () => -0.5 }),
+};
+
+function registry(): PluginRegistry {
+  return new PluginRegistry().registerWeigher(loadWeigher);
+}
+
 export function novaLiteral(
   manager: HostManager,
   config: SchedulerConfig,
   spec: RequestSpec,
   random: () => number,
 ): string[][] | "NoValidHost" {
-  const plugins = new PluginRegistry();
+  const plugins = registry();
   const filters = config.enabled_filters.map((n) => plugins.filter(n));
   const weighers = config.weight_classes.map((n) => {
     const weigher = plugins.weigher(n);
@@ -198,6 +209,9 @@ export function scenario(seed: number) {
     max_attempts: pickOf([1, 3, 4]),
     ram_weight_multiplier: pickOf([1.0, -1.0, 0.0]),
     metrics_weight_setting: r() < 0.3 ? ["cpu.percent=-1.0"] : [],
+    ...(r() < 0.3
+      ? { weight_classes: [...ALL_WEIGHERS.slice(0, 5), "LoadWeigher", ...ALL_WEIGHERS.slice(5)] }
+      : {}),
     placement_resource_fit: r() < 0.7,
   });
   const build = () => {
@@ -216,7 +230,13 @@ describe("incremental ranking", () => {
     for (let seed = 1; seed <= seeds; seed++) {
       const { build, spec, config } = scenario(seed);
       const want = novaLiteral(build(), config, spec, rng(seed * 7));
-      const scheduler = new Scheduler({ config, hosts: build(), clock: () => NOW, random: rng(seed * 7) });
+      const scheduler = new Scheduler({
+        config,
+        hosts: build(),
+        plugins: registry(),
+        clock: () => NOW,
+        random: rng(seed * 7),
+      });
       let got: string[][] | "NoValidHost";
       try {
         got = scheduler.selectDestinations(spec).selections.map((s) => s.map((x) => x.host));

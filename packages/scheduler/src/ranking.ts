@@ -6,6 +6,8 @@ import type { ActiveWeigher } from "./weighing.js";
 interface RoundInfo {
   lo: Float64Array;
   hi: Float64Array;
+  /** Weighers that add anything this round (lo != hi, or a non-finite multiplier somewhere). */
+  active: Int32Array;
   aliveCount: number;
   /** The host moved to the front of this round's list (Nova's random pick of the best subset). */
   pick: number;
@@ -41,6 +43,8 @@ export class WeighedPool {
   private readonly cntLo: Int32Array;
   private readonly cntHi: Int32Array;
   private readonly rounds: RoundInfo[] = [];
+  // Per weigher: some host's multiplier is infinite or NaN (then even an all-equal weigher adds m * 0).
+  private readonly nonFinite: boolean[] = [];
   private readonly history = new Map<number, Array<{ round: number; raws: Float64Array }>>();
   private baseTotals: Float64Array;
   private baseLo: Float64Array;
@@ -107,6 +111,7 @@ export class WeighedPool {
       for (let i = 0; i < m; i++) mu[i] = perSet[setOf[i]!]!;
       this.raw.push(r);
       this.mult.push(mu);
+      this.nonFinite.push(perSet.some((x) => !Number.isFinite(x)));
     }
     this.alive = new Uint8Array(m).fill(1);
     this.curTotal = new Float64Array(m);
@@ -126,9 +131,12 @@ export class WeighedPool {
   /** Starts the next round (instance): freezes the normalisation this round uses. */
   beginRound(): void {
     this.stamp++;
+    const active: number[] = [];
+    for (let k = 0; k < this.K; k++) if (this.lo[k] !== this.hi[k] || this.nonFinite[k]) active.push(k);
     this.rounds.push({
       lo: this.lo.slice(),
       hi: this.hi.slice(),
+      active: Int32Array.from(active),
       aliveCount: this.aliveCount,
       pick: -1,
       shuffled: null,
@@ -149,6 +157,35 @@ export class WeighedPool {
   /** The current round's total of a host. */
   total(li: number): number {
     return this.current(li);
+  }
+
+  /**
+   * Before a later round: weighers that do not promise `valueStableWithinRequest` are asked again for every
+   * alive host (their values may depend on more than the host itself); hosts whose value moved are updated.
+   */
+  refreshUnstable(): void {
+    const unstable = this.weighers.filter((w) => !w.weigher.valueStableWithinRequest);
+    if (unstable.length === 0) return;
+    for (let li = 0; li < this.m; li++) {
+      if (!this.alive[li]) continue;
+      const h = this.hosts[li]!;
+      for (const w of unstable) {
+        const k = this.weighers.indexOf(w);
+        if (!Object.is(this.clamp(k, w.prepared.value(h)), this.raw[k]![li])) {
+          this.update(li);
+          break;
+        }
+      }
+    }
+  }
+
+  private clamp(k: number, value: number): number {
+    let v = value;
+    const cmin = this.clampMin[k]!;
+    const cmax = this.clampMax[k]!;
+    if (cmin !== null && v < cmin) v = cmin;
+    if (cmax !== null && v > cmax) v = cmax;
+    return v;
   }
 
   /** The picked host's state changed (a claim): re-read its values. */
@@ -280,7 +317,9 @@ export class WeighedPool {
     if (info.aliveCount <= 1) return 0.0;
     const raws = this.history.has(li) ? this.rawsAt(li, j) : null;
     let t = 0.0;
-    for (let k = 0; k < this.K; k++) {
+    const active = info.active;
+    for (let a = 0; a < active.length; a++) {
+      const k = active[a]!;
       const lo = info.lo[k]!;
       const hi = info.hi[k]!;
       const m = this.mult[k]![li]!;
@@ -311,11 +350,16 @@ export class WeighedPool {
   private compareAt(j: number, a: number, b: number): number {
     if (a === b) return 0;
     const last = this.rounds.length - 1;
+    // Hosts that never changed and have the same values and multipliers tie in every round: skip the totals.
+    let same = false;
     for (let r = j; r >= 0; r--) {
-      const ta = r === last ? this.current(a) : this.totalAt(a, r);
-      const tb = r === last ? this.current(b) : this.totalAt(b, r);
-      if (ta > tb) return -1;
-      if (ta < tb) return 1;
+      if (!same) {
+        const ta = r === last ? this.current(a) : this.totalAt(a, r);
+        const tb = r === last ? this.current(b) : this.totalAt(b, r);
+        if (ta > tb) return -1;
+        if (ta < tb) return 1;
+        same = this.identicalClean(a, b);
+      }
       const sh = this.rounds[r]!.shuffled;
       if (sh?.has(a) && sh.has(b)) return sh.get(a)! - sh.get(b)!;
       if (r > 0) {
@@ -325,6 +369,15 @@ export class WeighedPool {
       }
     }
     return a - b;
+  }
+
+  private identicalClean(a: number, b: number): boolean {
+    if (this.history.has(a) || this.history.has(b)) return false;
+    for (let k = 0; k < this.K; k++) {
+      if (!Object.is(this.raw[k]![a], this.raw[k]![b]) || !Object.is(this.mult[k]![a], this.mult[k]![b]))
+        return false;
+    }
+    return true;
   }
 
   // Largest possible magnitude of a total (weighers that contribute now or at the base).

@@ -62,6 +62,7 @@ interface RequestState {
   spec: RequestSpec;
   instanceUuid: string | null;
   groupHosts: string[];
+  hint: FilterRequest["hint"];
 }
 
 /** Nova's SchedulerManager.select_destinations over a HostManager, as a pure, synchronous computation. */
@@ -93,10 +94,16 @@ export class Scheduler {
     const uuids = spec.instance_uuids && spec.instance_uuids.length > 0 ? spec.instance_uuids : null;
     const count = uuids ? uuids.length : (spec.num_instances ?? 1);
     const numAlts = config.max_attempts - 1;
+    const hints = spec.scheduler_hints ?? {};
     const state: RequestState = {
       spec,
       instanceUuid: spec.instance_uuid ?? null,
       groupHosts: [...(spec.instance_group?.hosts ?? [])],
+      hint: (name) => {
+        const v = hints[name];
+        if (v === undefined) return undefined;
+        return v.length === 1 ? v[0] : v;
+      },
     };
     const filters = config.enabled_filters.map((n) => this.plugins.filter(n));
     const weighers: ActiveWeigher[] = config.weight_classes.map((n) => {
@@ -163,6 +170,7 @@ export class Scheduler {
       } else {
         this.refilter(pool!, stagesFor(index, false), claimedLi);
         if (pool!.aliveCount === 0) return null;
+        pool!.refreshUnstable();
       }
       const p = pool!;
       p.beginRound();
@@ -274,21 +282,15 @@ export class Scheduler {
   }
 
   private filterRequest(state: RequestState, index: number, now: number): FilterRequest {
-    const spec = state.spec;
-    const hints = spec.scheduler_hints ?? {};
     return {
-      spec,
+      spec: state.spec,
       config: this.config,
       instanceUuid: state.instanceUuid,
       groupHosts: state.groupHosts.slice(),
       index,
       now,
       hosts: this.hosts,
-      hint: (name) => {
-        const v = hints[name];
-        if (v === undefined) return undefined;
-        return v.length === 1 ? v[0] : v;
-      },
+      hint: state.hint,
     };
   }
 }

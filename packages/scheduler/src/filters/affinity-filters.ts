@@ -1,6 +1,6 @@
 import type { HostState } from "../host-state.js";
 import { PythonSemanticsError } from "../python-semantics.js";
-import type { FilterRequest, HostFilter } from "./host-filter.js";
+import { type FilterRequest, type HostFilter, PASSES_ALL } from "./host-filter.js";
 
 function hintList(req: FilterRequest, name: string): readonly string[] | null {
   const v = req.hint(name);
@@ -21,7 +21,7 @@ export const differentHostFilter: HostFilter = {
   verdictStableWithinRequest: true,
   prepare(req) {
     const uuids = hintList(req, "different_host");
-    if (!uuids) return { passes: null, reason: () => "" };
+    if (!uuids) return PASSES_ALL;
     const bad = hostsOfInstances(req, uuids);
     return {
       passes: (h) => !bad.has(h),
@@ -38,7 +38,7 @@ export const sameHostFilter: HostFilter = {
   verdictStableWithinRequest: true,
   prepare(req) {
     const uuids = hintList(req, "same_host");
-    if (!uuids) return { passes: null, reason: () => "" };
+    if (!uuids) return PASSES_ALL;
     const good = hostsOfInstances(req, uuids);
     return {
       passes: (h) => good.has(h),
@@ -63,7 +63,7 @@ export const simpleCidrAffinityFilter: HostFilter = {
   verdictStableWithinRequest: true,
   prepare(req) {
     const near = req.hint("build_near_host_ip");
-    if (!near || near.length === 0) return { passes: null, reason: () => "" };
+    if (!near || near.length === 0) return PASSES_ALL;
     const cidr = req.hint("cidr") ?? "/24";
     const net = `${String(near)}${String(cidr)}`;
     const m = /^([^/]+)\/(\d+)$/.exec(net);
@@ -88,7 +88,7 @@ export const serverGroupAntiAffinityFilter: HostFilter = {
   verdictStableWithinRequest: true,
   prepare(req) {
     const group = req.spec.instance_group;
-    if (group?.policy !== "anti-affinity") return { passes: null, reason: () => "" };
+    if (group?.policy !== "anti-affinity") return PASSES_ALL;
     const raw = group.rules?.max_server_per_host;
     const max =
       raw === undefined || raw === null ? 1 : typeof raw === "number" ? raw : Number.parseInt(raw, 10);
@@ -114,7 +114,7 @@ export const serverGroupAffinityFilter: HostFilter = {
   prepare(req) {
     const group = req.spec.instance_group;
     if (group?.policy !== "affinity" || req.groupHosts.length === 0) {
-      return { passes: null, reason: () => "" };
+      return PASSES_ALL;
     }
     const names = new Set(req.groupHosts);
     return {

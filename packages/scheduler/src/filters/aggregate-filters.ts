@@ -1,9 +1,9 @@
 import { matchExtraSpec } from "../extra-specs-ops.js";
 import type { HostState } from "../host-state.js";
 import { pyStrip } from "../python-semantics.js";
-import type { HostFilter, PreparedFilter } from "./host-filter.js";
+import { type HostFilter, PASSES_ALL } from "./host-filter.js";
 
-const NONE: PreparedFilter = { passes: null, reason: () => "" };
+const NONE = PASSES_ALL;
 
 /** AvailabilityZoneFilter: the host's zone (aggregate metadata, else default_availability_zone). */
 export const availabilityZoneFilter: HostFilter = {

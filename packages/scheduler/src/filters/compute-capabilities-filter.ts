@@ -7,7 +7,7 @@ import {
   OPAQUE,
 } from "../host-state.js";
 import { PyFloat, parsePythonJson, pyStr } from "../python-semantics.js";
-import type { HostFilter } from "./host-filter.js";
+import { type HostFilter, PASSES_ALL } from "./host-filter.js";
 
 const MISSING = Symbol("missing");
 
@@ -52,7 +52,7 @@ export const computeCapabilitiesFilter: HostFilter = {
       else if (scope[0] === "capabilities")
         relevant.push({ key, scope: scope.slice(1), req: value, unscoped: false });
     }
-    if (relevant.length === 0) return { passes: null, reason: () => "" };
+    if (relevant.length === 0) return PASSES_ALL;
     const failing = (h: HostState): string | null => {
       for (const r of relevant) {
         if (r.unscoped && !HOST_STATE_ATTRIBUTES.has(r.key) && !(r.key in h.stats)) continue;

@@ -68,6 +68,9 @@ export interface HostFilter {
   reason?(host: HostState, request: FilterRequest): string;
 }
 
+/** A prepared filter that passes every host (shared: nothing to allocate per request). */
+export const PASSES_ALL: PreparedFilter = Object.freeze({ passes: null, reason: () => "" });
+
 /** Readies a filter for a request, whichever way it is written. */
 export function prepareFilter(filter: HostFilter, request: FilterRequest): PreparedFilter {
   if (filter.prepare) return filter.prepare(request);

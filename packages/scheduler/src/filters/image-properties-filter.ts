@@ -1,6 +1,6 @@
 import type { HostState } from "../host-state.js";
 import { PythonSemanticsError } from "../python-semantics.js";
-import type { HostFilter } from "./host-filter.js";
+import { type HostFilter, PASSES_ALL } from "./host-filter.js";
 
 const ARCHITECTURES = new Set(
   "alpha armv6 armv7l armv7b aarch64 cris i686 ia64 lm32 m68k microblaze microblazeel mips mipsel mips64 mips64el openrisc parisc parisc64 ppc ppcle ppc64 ppc64le ppcemb s390 s390x sh4 sh4eb sparc sparc64 unicore32 x86_64 xtensa xtensaeb".split(
@@ -122,7 +122,7 @@ export const imagePropertiesFilter: HostFilter = {
       canonicalHvType(str("img_hv_type")),
       canonicalVmMode(str("hw_vm_mode")),
     ];
-    if (!checked.some((x) => x)) return { passes: null, reason: () => "" };
+    if (!checked.some((x) => x)) return PASSES_ALL;
     const required = str("img_hv_requested_version");
     const predicate = required ? versionPredicate(required) : null;
     // Hosts share few distinct (supported_instances, hypervisor_version) pairs: answer each pair once.
