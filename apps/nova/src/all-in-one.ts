@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import { LocalImageCatalog } from "@nova/api-backend";
 import { loadNovaConfig, type NovaConfig } from "@nova/config";
 import { FakeBroker, type Transport } from "@nova/messaging";
-import type { ComputeDriver } from "@nova/virt";
 import {
   buildApi,
   buildCompute,
@@ -17,6 +16,7 @@ import {
   openNovaDatabases,
   type RunnableService,
 } from "@nova/runtime";
+import type { ComputeDriver } from "@nova/virt";
 
 /** The image every fresh all-in-one lists (a fake image: the fake driver needs no bits). */
 export const DEFAULT_IMAGE_ID = "5d3b6b4e-3c1a-4a4e-9f6e-2c1f0b0a1c01";
@@ -112,7 +112,8 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
     const drivers = new Map<string, ComputeDriver>();
     for (let i = 1; i <= config.fake.host_count; i++) {
       const host = `fake-${i}`;
-      const driver = opts.driverFor?.(host) ?? createComputeDriver(config, { nodename: host, imageFiles: images.files });
+      const driver =
+        opts.driverFor?.(host) ?? createComputeDriver(config, { nodename: host, imageFiles: images.files });
       drivers.set(host, driver);
       const compute = buildCompute(config, {
         transport: t,

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ComputeClient } from "@nova/client";
+import { createLogger } from "@nova/runtime";
 import { FakeDriver } from "@nova/virt";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AllInOne, createAllInOne, DEFAULT_IMAGE_ID } from "../src/all-in-one.js";
-import { createLogger } from "@nova/runtime";
 
 const running: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -40,7 +40,10 @@ async function start(
     await stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const client = new ComputeClient({ endpoint: `http://127.0.0.1:${aio.apiPort()}/v2.1`, token: "admin:admin" });
+  const client = new ComputeClient({
+    endpoint: `http://127.0.0.1:${aio.apiPort()}/v2.1`,
+    token: "admin:admin",
+  });
   return { aio, client, dataDir, stop };
 }
 
@@ -63,12 +66,21 @@ describe("the all-in-one control plane, in one process", () => {
     // fake-1 has the most free RAM, so the RAM weigher picks it first; its spawns always fail.
     const drivers = new Map<string, FakeDriver>();
     const { client } = await start({ OS_FAKE__HOST_COUNT: "2" }, (host) => {
-      const d = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: host === "fake-1" ? 65536 : 16384, localGb: 1000 });
+      const d = new FakeDriver({
+        nodename: host,
+        vcpus: 16,
+        memoryMb: host === "fake-1" ? 65536 : 16384,
+        localGb: 1000,
+      });
       if (host === "fake-1") d.injectFailure({ operation: "spawn" });
       drivers.set(host, d);
       return d;
     });
-    const created = await client.createServer({ name: "resched", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    const created = await client.createServer({
+      name: "resched",
+      flavorRef: "1",
+      imageRef: DEFAULT_IMAGE_ID,
+    });
     const active = await client.waitForServerStatus(created.id, "ACTIVE", wait);
     expect(active["OS-EXT-SRV-ATTR:host"]).toBe("fake-2");
     expect((await drivers.get("fake-1")!.listInstanceUuids()).length).toBe(0);
@@ -77,7 +89,11 @@ describe("the all-in-one control plane, in one process", () => {
 
   it("puts a server no host can take in ERROR with the scheduler's reason", async () => {
     const { client } = await start({ OS_FAKE__MEMORY_MB: "1024", OS_FAKE__HOST_COUNT: "1" });
-    const created = await client.createServer({ name: "too-big", flavorRef: "4", imageRef: DEFAULT_IMAGE_ID });
+    const created = await client.createServer({
+      name: "too-big",
+      flavorRef: "4",
+      imageRef: DEFAULT_IMAGE_ID,
+    });
     const err = await client.waitForServerStatus(created.id, "ACTIVE", wait).catch((e: Error) => e);
     expect(String(err)).toMatch(/ERROR/);
     const server = await client.getServer(created.id);
@@ -88,11 +104,21 @@ describe("the all-in-one control plane, in one process", () => {
   it("deletes a server while it is being built, leaving no guest behind", async () => {
     const drivers = new Map<string, FakeDriver>();
     const { client } = await start({ OS_FAKE__HOST_COUNT: "1" }, (host) => {
-      const d = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: 16384, localGb: 1000, spawnDelayMs: 1500 });
+      const d = new FakeDriver({
+        nodename: host,
+        vcpus: 16,
+        memoryMb: 16384,
+        localGb: 1000,
+        spawnDelayMs: 1500,
+      });
       drivers.set(host, d);
       return d;
     });
-    const created = await client.createServer({ name: "short-lived", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    const created = await client.createServer({
+      name: "short-lived",
+      flavorRef: "1",
+      imageRef: DEFAULT_IMAGE_ID,
+    });
     for (let i = 0; i < 200; i++) {
       const s = await client.getServer(created.id);
       if (s["OS-EXT-STS:task_state"] === "spawning") break;
@@ -107,7 +133,11 @@ describe("the all-in-one control plane, in one process", () => {
 
   it("keeps its data across a restart", async () => {
     const first = await start({ OS_FAKE__HOST_COUNT: "1" });
-    const created = await first.client.createServer({ name: "keep", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+    const created = await first.client.createServer({
+      name: "keep",
+      flavorRef: "1",
+      imageRef: DEFAULT_IMAGE_ID,
+    });
     await first.client.waitForServerStatus(created.id, "ACTIVE", wait);
     await first.stop();
     const again = await createAllInOne({
@@ -121,7 +151,10 @@ describe("the all-in-one control plane, in one process", () => {
       for (const s of [...again.services].reverse()) await s.stop();
       await again.cleanup();
     });
-    const client = new ComputeClient({ endpoint: `http://127.0.0.1:${again.apiPort()}/v2.1`, token: "admin:admin" });
+    const client = new ComputeClient({
+      endpoint: `http://127.0.0.1:${again.apiPort()}/v2.1`,
+      token: "admin:admin",
+    });
     const server = await client.getServer(created.id);
     expect(server.name).toBe("keep");
     expect((await client.listFlavors()).flavors.map((f) => f.name)).toContain("m1.tiny");

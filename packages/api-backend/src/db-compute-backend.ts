@@ -477,6 +477,16 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+    // The compute records its events under this request's `delete` action, as Nova's API creates it first.
+    await db.actions
+      .start({
+        instance_uuid: uuid,
+        action: "delete",
+        request_id: ctx.requestId,
+        user_id: ctx.userId,
+        project_id: ctx.projectId,
+      })
+      .catch(() => undefined);
     await this.deps.compute
       .terminateInstance(this.novaContext(ctx), instance.host, deleting)
       .catch(async (err: unknown) => {

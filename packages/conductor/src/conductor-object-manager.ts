@@ -15,6 +15,8 @@ import {
   ComputeNodeListCodec,
   InstanceActionEventCodec,
   InstanceCodec,
+  InstanceFaultCodec,
+  InstanceListCodec,
   isNovaObjectPrimitive,
   objectChanges,
   ServiceCodec,
@@ -166,6 +168,8 @@ export class ConductorObjectManager {
               kwargs as Record<string, unknown>,
             ),
           );
+        case "InstanceFault.create":
+          return this.instanceFaultCreate(objinst);
         default:
           return this.instanceDestroy(objinst);
       }
@@ -221,6 +225,20 @@ export class ConductorObjectManager {
         const host = requireString(action, bindArguments(action, ["host", "use_slave"], args, kw), "host");
         // Nova raises ComputeHostNotFound for none; every caller (Nova's own too) reads that as an empty list.
         return ComputeNodeListCodec.toPrimitive(await cellDb.computeNodes.list({ host }));
+      }
+      case "Instance.get_by_uuid": {
+        const b = bindArguments(action, ["instance_uuid", "expected_attrs", "use_slave"], args, kw);
+        const uuid = requireString(action, b, "instance_uuid");
+        try {
+          return InstanceCodec.toPrimitive(await cellDb.instances.get(uuid));
+        } catch (err) {
+          throw instanceError(err, uuid);
+        }
+      }
+      case "InstanceList.get_by_host": {
+        const b = bindArguments(action, ["host", "expected_attrs", "use_slave"], args, kw);
+        const host = requireString(action, b, "host");
+        return InstanceListCodec.toPrimitive(await cellDb.instances.listByHost(host));
       }
       case "InstanceActionEvent.event_start": {
         const b = bindArguments(action, ["instance_uuid", "event_name", "want_result", "host"], args, kw);
@@ -407,6 +425,24 @@ export class ConductorObjectManager {
     } catch (err) {
       throw instanceError(err, uuid);
     }
+  }
+
+  private async instanceFaultCreate(objinst: unknown): Promise<ObjectActionReply> {
+    const fault = InstanceFaultCodec.fromPrimitive(objinst, "objinst");
+    if (!fault.instance_uuid || typeof fault.code !== "number") {
+      throw new ObjectActionError("InstanceFault.create", "instance_uuid and code are required");
+    }
+    const created = await this.opts.cellDb.faults.create({
+      instance_uuid: fault.instance_uuid,
+      code: fault.code,
+      message: fault.message ?? null,
+      details: fault.details ?? null,
+      host: fault.host ?? null,
+    });
+    return [
+      objectUpdates(InstanceFaultCodec, fault, { id: created.id, created_at: created.created_at }),
+      null,
+    ];
   }
 
   private async instanceDestroy(objinst: unknown): Promise<ObjectActionReply> {

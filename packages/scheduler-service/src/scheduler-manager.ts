@@ -194,12 +194,21 @@ export class SchedulerManager {
       instance_group: group,
     };
     let selections: Selection[][];
+    const select = () => this.scheduler.selectDestinations(batch, { claim: false }).selections;
     try {
-      selections = this.scheduler.selectDestinations(batch, { claim: false }).selections;
-    } catch (err) {
-      if (!NoValidHostError.isInstance(err)) throw err;
-      // Nova's wording: a multi-instance request that cannot be completed has not enough hosts.
-      throw this.fail(ctx, count > 1 ? "There are not enough hosts available." : err.reason, err);
+      selections = select();
+    } catch (first) {
+      if (!NoValidHostError.isInstance(first)) throw first;
+      // Nova reads host states on every request, so a compute node registered since the last poll is
+      // schedulable at once there: poll now before refusing, and pick again.
+      await cache.refresh();
+      try {
+        selections = select();
+      } catch (err) {
+        if (!NoValidHostError.isInstance(err)) throw err;
+        // Nova's wording: a multi-instance request that cannot be completed has not enough hosts.
+        throw this.fail(ctx, count > 1 ? "There are not enough hosts available." : err.reason, err);
+      }
     }
     const picks = selections.map((list) => list.map((s) => this.picked(s)));
     const tokens = selections.map((list, i) => {
