@@ -275,6 +275,29 @@ function suite(backend: Backend, scope: "all" | "core") {
       ).rejects.toThrow(/Action for request_id .* not found/);
     });
 
+    it("reads an instance and a host's instances, and records a fault, for computes", async () => {
+      const ctx = adminContext();
+      const uuid = "0c4e9a7e-1111-4222-8333-944455556666";
+      await dbs.cellDb.instances.create({ uuid, vm_state: "active", host: "reader-host", project_id: "p" });
+      expect((await objects.instanceGetByUuid(ctx, uuid)).host).toBe("reader-host");
+      expect((await objects.instancesGetByHost(ctx, "reader-host")).map((i) => i.uuid)).toEqual([uuid]);
+      await expect(
+        objects.instanceGetByUuid(ctx, "0c4e9a7e-1111-4222-8333-000000000000"),
+      ).rejects.toMatchObject({
+        name: "InstanceNotFound",
+      });
+      const fault = await objects.instanceFaultCreate(ctx, {
+        instance_uuid: uuid,
+        code: 500,
+        message: "spawn failed",
+        details: "trace",
+        host: "reader-host",
+      });
+      expect(typeof fault.id).toBe("number");
+      const latest = await dbs.cellDb.faults.latestFor([uuid]);
+      expect(latest.get(uuid)).toMatchObject({ code: 500, message: "spawn failed", host: "reader-host" });
+    });
+
     it("answers malformed requests with ObjectActionError and keeps serving", async () => {
       const ctx = adminContext();
       const remote = async (p: Promise<unknown>) => {
@@ -326,7 +349,11 @@ function suite(backend: Backend, scope: "all" | "core") {
         ),
       ).toMatch(/^ObjectActionError: .*unexpected keyword argument bogus/);
       expect(
-        await remote(api.objectClassActionVersions(ctx, "Instance", "get_by_uuid", OBJECT_VERSIONS, ["x"])),
+        await remote(
+          api.objectClassActionVersions(ctx, "MigrationList", "get_in_progress_and_error", OBJECT_VERSIONS, [
+            "x",
+          ]),
+        ),
       ).toMatch(/^ObjectActionError: .*does not serve/);
       // Still serving.
       await expect(objects.serviceGetByHostAndBinary(ctx, "nope", "nova-compute")).resolves.toBeNull();
