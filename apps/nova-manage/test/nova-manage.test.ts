@@ -75,13 +75,13 @@ describe("nova-manage db / api_db sync", () => {
     const synced = await manage("--config-file", conf, "db", "sync");
     expect(synced.code).toBe(0);
     expect(synced.out).toHaveLength(2);
-    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0003_block_devices_and_info_cache/);
+    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0004_service_recorded_down/);
     expect(synced.out[1]).toBe(
-      "cell database: empty -> 0003_block_devices_and_info_cache (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache)",
+      "cell database: empty -> 0004_service_recorded_down (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down)",
     );
     const local = await manage("--config-file", conf, "db", "sync", "--local_cell");
     expect(local.out).toEqual([
-      "cell database: already at 0003_block_devices_and_info_cache (head), nothing to do",
+      "cell database: already at 0004_service_recorded_down (head), nothing to do",
     ]);
     expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[0]).toMatch(
       /^cell0\t00000000-/,
