@@ -80,9 +80,7 @@ describe("nova-manage db / api_db sync", () => {
       "cell database: empty -> 0004_service_recorded_down (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down)",
     );
     const local = await manage("--config-file", conf, "db", "sync", "--local_cell");
-    expect(local.out).toEqual([
-      "cell database: already at 0004_service_recorded_down (head), nothing to do",
-    ]);
+    expect(local.out).toEqual(["cell database: already at 0004_service_recorded_down (head), nothing to do"]);
     expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[0]).toMatch(
       /^cell0\t00000000-/,
     );
