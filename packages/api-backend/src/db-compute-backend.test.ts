@@ -187,7 +187,8 @@ describe("DbComputeBackend", () => {
       node: "cpu-1",
       launched_at: new Date(),
     });
-    await new Promise((r) => setTimeout(r, 5));
+    // The databases keep timestamps to the second: make b clearly newer than a.
+    await new Promise((r) => setTimeout(r, 1100));
     const [b] = await h.backend.createServers(alice, spec({ name: "b" }));
     const list = await h.backend.listServers(alice, listQuery({ projectId: "p1" }));
     expect(list.map((s) => [s.name, s.vmState])).toEqual([
