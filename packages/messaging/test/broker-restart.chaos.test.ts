@@ -37,7 +37,11 @@ describe.each([
           handle: (_c, { id }: { id: number }) => {
             handled.set(id, (handled.get(id) ?? 0) + 1);
           },
-          echo: (_c, { value }: { value: number }) => value,
+          // Slow on purpose: calls must be in flight when the broker goes away, whatever the timing.
+          echo: async (_c, { value }: { value: number }) => {
+            await new Promise((r) => setTimeout(r, 300));
+            return value;
+          },
         },
       },
     ]);
