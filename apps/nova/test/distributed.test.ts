@@ -199,8 +199,8 @@ beforeAll(async () => {
   } finally {
     await api.close();
   }
-  // nova-compute asks the conductor for its service record at start and gives up after rpc_response_timeout
-  // (it does not wait for the conductor as Nova's does), so the conductor and scheduler come up first.
+  // nova-compute retries its first conductor call until one answers (each try waits rpc_response_timeout),
+  // so starting the conductor and scheduler first only keeps the suite short.
   await started(startApp("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));
   await started(startApp("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
   startApp("nova-compute", "compute-1", { OS_DEFAULT__HOST: "compute-1" });
