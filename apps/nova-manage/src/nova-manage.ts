@@ -131,6 +131,35 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
       io.out(`cell0 ${m.uuid} -> ${redact(m.database_connection)}`);
     });
   cells
+    .command("simple_cell_setup")
+    .description("sync the API database, map cell0 and one cell ([database] connection), and sync both")
+    .option("--transport-url <url>", "the cell's transport URL (default [DEFAULT] transport_url)")
+    .action(async (opts: { transportUrl?: string }) => {
+      const c = conf();
+      const cellUrl = section(c, "database").connection;
+      const transportUrl = opts.transportUrl ?? c.DEFAULT?.transport_url;
+      if (!transportUrl) throw new NovaDbError("DB_CONFIG_INVALID", "[DEFAULT] transport_url is not set");
+      const cell0 = cell0Url(cellUrl);
+      // As Nova: API schema first, then the mappings, then each cell's schema (cell0 included).
+      io.out(describeSync("api database", await withApi(c, (api) => api.sync())));
+      const cell = await withApi(c, async (api) => {
+        await api.mappings.ensureCell0("none:///", cell0);
+        const cells = (await api.mappings.listCells()).filter((m) => m.uuid !== CELL0_UUID);
+        return (
+          cells.find((m) => m.database_connection === cellUrl) ??
+          (await api.mappings.createCell({
+            name: "cell1",
+            transport_url: transportUrl,
+            database_connection: cellUrl,
+          }))
+        );
+      });
+      io.out(`cell0 ${CELL0_UUID} -> ${redact(cell0)}`);
+      io.out(describeSync("cell0 database", await withCell({ connection: cell0 }, (x) => x.sync())));
+      io.out(`${cell.name ?? ""} ${cell.uuid} -> ${redact(cellUrl)}`);
+      io.out(describeSync("cell database", await withCell(section(c, "database"), (x) => x.sync())));
+    });
+  cells
     .command("list_cells")
     .description("list the cell mappings")
     .action(async () => {

@@ -121,3 +121,51 @@ describe("nova-manage db / api_db sync", () => {
     expect(stdout.trim()).toBe("0002_cell_mapping_disabled (head 0002_cell_mapping_disabled)");
   });
 });
+
+describe("nova-manage cell_v2 simple_cell_setup", () => {
+  let dir: string;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("syncs the API database, maps cell0 and the cell, syncs both, and is a no-op the second time", async () => {
+    dir = mkdtempSync(join(tmpdir(), "nova-manage-simple-"));
+    const conf = join(dir, "nova.conf");
+    writeFileSync(
+      conf,
+      [
+        "[DEFAULT]",
+        "transport_url = rabbit://guest:guest@127.0.0.1:5672/",
+        "[api_database]",
+        `connection = sqlite:///${join(dir, "api.db")}`,
+        "[database]",
+        `connection = sqlite:///${join(dir, "cell1.db")}`,
+      ].join("\n"),
+    );
+    const first = await manage("--config-file", conf, "cell_v2", "simple_cell_setup");
+    expect(first.err).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.out[0]).toMatch(/^api database: empty -> /);
+    expect(first.out[1]).toBe(
+      `cell0 00000000-0000-0000-0000-000000000000 -> sqlite:///${join(dir, "cell1_cell0.db")}`,
+    );
+    expect(first.out[2]).toMatch(/^cell0 database: empty -> /);
+    expect(first.out[4]).toMatch(/^cell database: empty -> /);
+    const cells = (await manage("--config-file", conf, "cell_v2", "list_cells")).out;
+    expect(cells).toHaveLength(2);
+    expect(cells[1]).toMatch(/^cell1\t[0-9a-f-]{36}\trabbit:\/\/guest:\*\*\*@127\.0\.0\.1:5672\/\t/);
+    const again = await manage("--config-file", conf, "cell_v2", "simple_cell_setup");
+    expect(again.code).toBe(0);
+    expect(again.out.filter((l) => l.includes("nothing to do"))).toHaveLength(3);
+    expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out).toEqual(cells);
+  });
+
+  it("refuses without a transport URL", async () => {
+    const conf = join(dir, "no-transport.conf");
+    writeFileSync(
+      conf,
+      `[api_database]\nconnection = sqlite:///${join(dir, "api.db")}\n[database]\nconnection = sqlite://\n`,
+    );
+    const r = await manage("--config-file", conf, "cell_v2", "simple_cell_setup");
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toContain("[DEFAULT] transport_url is not set");
+  });
+});

@@ -1,4 +1,4 @@
-import { RpcServer, type Transport } from "@nova/messaging";
+import { MessagingTimeout, RpcServer, type Transport } from "@nova/messaging";
 import { SERVICE_VERSION, type Service } from "@nova/objects";
 import {
   adminContext,
@@ -177,7 +177,7 @@ export class ComputeService {
     try {
       await driver.initHost(host);
       this.defaultNode = (await driver.getAvailableNodes())[0] ?? host;
-      this.serviceRow = await this.getOrCreateService();
+      this.serviceRow = await this.untilConductorAnswers(() => this.getOrCreateService());
       this.heartbeat = new ServiceSaveHeartbeatSender(
         (objinst, objmethod) => this.conductorApi.objectAction(adminContext(), objinst, objmethod),
         this.serviceRow,
@@ -224,6 +224,24 @@ export class ComputeService {
     await this.group.leaveAll();
     this.state = "stopped";
     this.logger.info({ host: this.host }, "nova-compute stopped");
+  }
+
+  /**
+   * As Nova's wait_until_ready: a compute may come up before its conductor (whose queue does not exist yet,
+   * so the call is lost); retry timed-out calls until the conductor answers or stop() is called.
+   */
+  private async untilConductorAnswers<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!MessagingTimeout.isInstance(err) || this.state !== "starting") throw err;
+        this.logger.warn(
+          { host: this.host, attempt },
+          "Timed out waiting for nova-conductor. Is it running? Or did this service start before nova-conductor? Reattempting establishment of nova-conductor connection...",
+        );
+      }
+    }
   }
 
   private async getOrCreateService(): Promise<Partial<Service>> {

@@ -134,3 +134,38 @@ describe("nova-compute service", () => {
     expect(h.conductor.callsOf("ComputeNode.create")).toHaveLength(0);
   });
 });
+
+describe("nova-compute started before nova-conductor", () => {
+  it("retries its first conductor call until the conductor answers (Nova's wait_until_ready)", async () => {
+    const { FakeBroker, Transport } = await import("@nova/messaging");
+    const { FakeConductor } = await import("../src/test/index.js");
+    const { createComputeService } = await import("../src/index.js");
+    const broker = new FakeBroker();
+    const computeTransport = new Transport("fake://", { fakeBroker: broker });
+    const peer = new Transport("fake://", { fakeBroker: broker });
+    const warnings: object[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (obj: object) => warnings.push(obj) };
+    const conductor = new FakeConductor(peer, () => Date.now());
+    const service = createComputeService({
+      host: "early-1",
+      transport: computeTransport,
+      driver: new FakeDriver(),
+      logger,
+      config: { rpc_response_timeout: 1 },
+    });
+    try {
+      const starting = service.start();
+      // No conductor yet: the first call times out and is retried instead of failing the start.
+      await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0), { timeout: 10_000 });
+      await conductor.start();
+      await starting;
+      expect(conductor.callsOf("Service.create")).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ host: "early-1", attempt: 1 });
+    } finally {
+      await service.stop();
+      await conductor.stop();
+      await computeTransport.close();
+      await peer.close();
+    }
+  });
+});
