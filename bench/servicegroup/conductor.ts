@@ -12,6 +12,7 @@ interface StartMessage {
   cellUrl: string;
   reportInterval: number;
   serviceDownTime: number;
+  pool: number;
 }
 
 const send = (msg: unknown) => process.send?.(msg);
@@ -31,6 +32,7 @@ async function main(init: StartMessage) {
       host: "bench-conductor",
       report_interval: init.reportInterval,
       service_down_time: init.serviceDownTime,
+      executor_thread_pool_size: init.pool,
     },
   });
   await conductor.start();

@@ -2,7 +2,7 @@
 // report_interval (spread across it) over the real RabbitMQ to one nova-conductor running in a child process
 // (so its CPU is its own), which records them in batches into MariaDB and checks for down services.
 // Prints reports/s handled, report round trip (p50/p99), conductor CPU, database writes/s and false downs.
-// Usage: npx tsx bench/servicegroup/run.ts [--computes 1000] [--seconds 180] [--interval 10] [--down-time 60]
+// Usage: npx tsx bench/servicegroup/run.ts [--computes 1000] [--seconds 180] [--interval 10] [--down-time 60] [--pool 64]
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DbHeartbeatStore } from "@nova/conductor";
@@ -29,6 +29,8 @@ const N = arg("computes", 1000);
 const SECONDS = arg("seconds", 180);
 const INTERVAL = arg("interval", 10);
 const DOWN_TIME = arg("down-time", 60);
+/** The conductor's executor_thread_pool_size: how many RPC requests it runs at once (default 64). */
+const POOL = arg("pool", 64);
 
 interface ConductorStats {
   kind: "stats";
@@ -95,6 +97,7 @@ async function main() {
       cellUrl: cell.url,
       reportInterval: INTERVAL,
       serviceDownTime: DOWN_TIME,
+      pool: POOL,
     });
 
     // False downs: any service.update saying a compute is down (none of them ever stops here).
