@@ -241,7 +241,19 @@ async function main() {
     await listenerTransport.close();
     await Promise.all([apiDb.close(), cellDb.close()]);
     await Promise.all([api.dispose(), cell.dispose()]);
-    await vhost.dispose();
+    // The management API has been seen refusing right after a 10,000-compute run: retry, then say so.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await vhost.dispose();
+        break;
+      } catch (err) {
+        if (attempt === 5) {
+          console.error(`could not delete vhost ${vhost.name}: ${String(err)}`);
+          break;
+        }
+        await pause(2000);
+      }
+    }
   }
 }
 
