@@ -106,7 +106,9 @@ export class DbHeartbeatStore implements HeartbeatStore {
   }
 
   async markDown(cutoff: number, at: number): Promise<RecordedService[]> {
-    const cutoffSql = sqlDate(cutoff);
+    // Stored times are whole seconds, so `last_seen_up < cutoff` is exactly `last_seen_up < ceil(cutoff)`;
+    // flooring instead would record a service down up to a second after it read down.
+    const cutoffSql = sqlDate(Math.ceil(cutoff / 1000) * 1000);
     const when = sqlDate(at);
     const stale = (db: Db) =>
       db

@@ -3,6 +3,7 @@ import { silentLogger } from "@nova/messaging";
 import {
   DownServiceMonitor,
   HeartbeatRecorder,
+  isServiceUp,
   ServiceNotFoundError,
   type ServiceRecord,
 } from "@nova/servicegroup";
@@ -110,6 +111,30 @@ for (const backend of ["sqlite", "mariadb"] as Backend[]) {
       } finally {
         await other.close();
       }
+    });
+
+    it("records a service down as soon as it reads down, though stamps are whole seconds", async () => {
+      await store.ensureService({ host: "edge-1", binary: "nova-compute", topic: "compute" }, clock.now());
+      const recorder = new HeartbeatRecorder({ store, clock, logger: silentLogger, batchWindowMs: 0 });
+      clock.set(START + 100_000);
+      const beat = recorder.record({ host: "edge-1", binary: "nova-compute", reportCount: 1 });
+      await clock.advance(0);
+      await beat;
+      const monitor = new DownServiceMonitor({
+        store,
+        clock,
+        config: { serviceDownTime: 3, reportInterval: 1 },
+        logger: silentLogger,
+      });
+      const edge = async () => (await store.listServices()).find((r) => r.host === "edge-1")!;
+      // Exactly service_down_time old: still up, not recorded down.
+      clock.set(START + 103_000);
+      expect(isServiceUp(await edge(), clock.now(), 3)).toBe(true);
+      expect(await monitor.check()).not.toContain("nova-compute@edge-1");
+      // Half a second later it reads down, and the check records it then, not at the next whole second.
+      clock.set(START + 103_500);
+      expect(isServiceUp(await edge(), clock.now(), 3)).toBe(false);
+      expect(await monitor.check()).toContain("nova-compute@edge-1");
     });
   });
 }

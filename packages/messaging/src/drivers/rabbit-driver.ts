@@ -169,6 +169,9 @@ export class RabbitDriver implements MessagingDriver {
       try {
         // Wait for outstanding confirms so a cast resolved as "sent" is not cut off by our own close.
         await live.publish.waitForConfirms().catch(() => {});
+        // Calls and replies go unconfirmed on `fast`: closing that channel first (close-ok comes after every
+        // frame sent before it) hands them to the broker, so a reply sent just before close is not lost.
+        await live.fast.close().catch(() => {});
         await live.connection.close();
       } catch {
         // Already gone.

@@ -103,9 +103,15 @@ export class RpcServer {
   }
 
   private onDelivery(delivery: Delivery): void {
+    // A request delivered while stopping (before the broker took the cancel) is not ours to run: give it
+    // back so the next server of the topic answers it, instead of acking it into oblivion (the caller would
+    // wait out its whole timeout, e.g. a heartbeat during a conductor restart).
+    if (this.state !== "running") {
+      delivery.requeue();
+      return;
+    }
     // oslo acks RPC requests before dispatching them: a request is run at most once.
     delivery.ack();
-    if (this.state !== "running") return;
     let job: Job;
     try {
       job = this.parse(delivery);
