@@ -20,7 +20,15 @@ import {
   type ServerRecord,
   type ServiceRecord,
 } from "@nova/api";
-import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
+import {
+  type ApiDatabase,
+  type CellDatabase,
+  type InstanceFilters,
+  type InstanceRecord,
+  type InstanceSortKey,
+  NovaDbError,
+} from "@nova/db";
+import { MessagingError } from "@nova/messaging";
 import {
   CELL0_UUID,
   type Flavor,
@@ -245,7 +253,7 @@ export class DbComputeBackend implements ComputeBackend {
       });
     } catch (err) {
       await this.undoBuild(recorded);
-      if (err instanceof Error && /Timeout|Connection|Closed|Overflow|Rejected/i.test(err.name)) {
+      if (MessagingError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
       }
       throw err;
@@ -409,7 +417,7 @@ export class DbComputeBackend implements ComputeBackend {
         { withFault: true },
       )
       .catch((err: unknown) => {
-        if (err instanceof Error && err.name === "MarkerNotFoundError")
+        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
           throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
@@ -581,7 +589,7 @@ export class DbComputeBackend implements ComputeBackend {
         ...(query.marker !== undefined ? { marker: query.marker } : {}),
       })
       .catch((err: unknown) => {
-        if (err instanceof Error && err.name === "MarkerNotFoundError")
+        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
           throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
@@ -628,13 +636,14 @@ export class DbComputeBackend implements ComputeBackend {
 }
 
 function isNotFound(err: unknown): boolean {
-  return (
-    err instanceof Error && (err.name === "NotFoundError" || (err as { code?: string }).code === "NOT_FOUND")
-  );
+  return NovaDbError.isInstance(err, "DB_NOT_FOUND");
 }
 
 function isUnexpectedState(err: unknown): boolean {
-  return err instanceof Error && /Unexpected(Task|Vm)State/.test(err.name);
+  return (
+    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") ||
+    NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")
+  );
 }
 
 /** Nova's hostname sanitising: lower case, letters, digits and dashes, at most 63 characters. */
