@@ -384,6 +384,7 @@ export class RabbitDriver implements MessagingDriver {
       // Lost the connection while declaring: go through the buffer again.
       return this.publish(p);
     }
+    const body = Buffer.from(p.body, "utf8");
     const options = {
       contentType: "application/json",
       contentEncoding: "utf-8",
@@ -399,7 +400,7 @@ export class RabbitDriver implements MessagingDriver {
     // Direct reply-to requires publishing on the channel that consumes amq.rabbitmq.reply-to (the confirm one).
     if (p.confirm === false && p.replyTo === undefined) {
       try {
-        live.fast.publish(p.exchange?.name ?? "", p.routingKey, Buffer.from(p.body, "utf8"), options);
+        live.fast.publish(p.exchange?.name ?? "", p.routingKey, body, options);
         return;
       } catch (err) {
         throw new ConnectionLost("publish failed", err);
@@ -407,29 +408,12 @@ export class RabbitDriver implements MessagingDriver {
     }
     return new Promise<void>((resolve, reject) => {
       try {
-        live.publish.publish(
-          p.exchange?.name ?? "",
-          p.routingKey,
-          Buffer.from(p.body, "utf8"),
-          {
-            contentType: "application/json",
-            contentEncoding: "utf-8",
-            deliveryMode: 2,
-            priority: 0,
-            headers: p.headers ?? {},
-            mandatory: p.mandatory ?? false,
-            ...(p.expirationMs === undefined
-              ? {}
-              : { expiration: String(Math.max(0, Math.round(p.expirationMs))) }),
-            ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
-          },
-          (err: unknown) => {
-            if (!err) resolve();
-            else if (this.live !== live)
-              reject(new ConnectionLost("before the broker confirmed the publish", err));
-            else reject(new PublishRejected("nack", err));
-          },
-        );
+        live.publish.publish(p.exchange?.name ?? "", p.routingKey, body, options, (err: unknown) => {
+          if (!err) resolve();
+          else if (this.live !== live)
+            reject(new ConnectionLost("before the broker confirmed the publish", err));
+          else reject(new PublishRejected("nack", err));
+        });
       } catch (err) {
         reject(new ConnectionLost("publish failed", err));
       }
