@@ -13,6 +13,8 @@ interface StartMessage {
   reportInterval: number;
   serviceDownTime: number;
   pool: number;
+  heartbeatPool: number;
+  writes: number;
 }
 
 const send = (msg: unknown) => process.send?.(msg);
@@ -33,6 +35,8 @@ async function main(init: StartMessage) {
       report_interval: init.reportInterval,
       service_down_time: init.serviceDownTime,
       executor_thread_pool_size: init.pool,
+      heartbeat_pool_size: init.heartbeatPool,
+      heartbeat_max_concurrent_writes: init.writes,
     },
   });
   await conductor.start();

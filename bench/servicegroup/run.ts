@@ -2,7 +2,8 @@
 // report_interval (spread across it) over the real RabbitMQ to one nova-conductor running in a child process
 // (so its CPU is its own), which records them in batches into MariaDB and checks for down services.
 // Prints reports/s handled, report round trip (p50/p99), conductor CPU, database writes/s and false downs.
-// Usage: npx tsx bench/servicegroup/run.ts [--computes 1000] [--seconds 180] [--interval 10] [--down-time 60] [--pool 64]
+// Usage: npx tsx bench/servicegroup/run.ts [--computes 1000] [--seconds 180] [--interval 10] [--down-time 60]
+//   [--pool 64] [--heartbeat-pool 2048] [--writes 4]
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DbHeartbeatStore } from "@nova/conductor";
@@ -31,6 +32,10 @@ const INTERVAL = arg("interval", 10);
 const DOWN_TIME = arg("down-time", 60);
 /** The conductor's executor_thread_pool_size: how many RPC requests it runs at once (default 64). */
 const POOL = arg("pool", 64);
+/** The conductor's heartbeat_pool_size: heartbeats handled at once, apart from the pool above. */
+const HEARTBEAT_POOL = arg("heartbeat-pool", 2048);
+/** The conductor's heartbeat_max_concurrent_writes. */
+const WRITES = arg("writes", 4);
 
 interface ConductorStats {
   kind: "stats";
@@ -98,6 +103,8 @@ async function main() {
       reportInterval: INTERVAL,
       serviceDownTime: DOWN_TIME,
       pool: POOL,
+      heartbeatPool: HEARTBEAT_POOL,
+      writes: WRITES,
     });
 
     // False downs: any service.update saying a compute is down (none of them ever stops here).
@@ -209,6 +216,9 @@ async function main() {
     const f = (x: number, d = 1) => x.toFixed(d);
     console.log(
       `servicegroup bench: ${N} computes, report_interval ${INTERVAL} s, service_down_time ${DOWN_TIME} s,`,
+    );
+    console.log(
+      `  conductor: executor pool ${POOL}, heartbeat pool ${HEARTBEAT_POOL}, ${WRITES} batch writes in flight at most`,
     );
     console.log(
       `  measured ${f(wall)} s after a ${INTERVAL + 1} s warm-up (real RabbitMQ, MariaDB, conductor in a child process)`,

@@ -2,7 +2,13 @@ import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
 import { type Logger, type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
-import { type Clock, DownServiceMonitor, HeartbeatRecorder, type TimerHandle } from "@nova/servicegroup";
+import {
+  type Clock,
+  DownServiceMonitor,
+  HeartbeatRecorder,
+  isServiceSaveHeartbeat,
+  type TimerHandle,
+} from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -67,6 +73,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     clock,
     logger,
     batchWindowMs: config.heartbeat_batch_window_ms,
+    maxConcurrentWrites: config.heartbeat_max_concurrent_writes,
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
   });
   const objects = new ConductorObjectManager({ cellDb, recorder, logger });
@@ -159,7 +166,17 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
         transport,
         { topic: CONDUCTOR_TOPIC, server: config.host },
         [computeTasks.endpoint(), objects.endpoint()],
-        { maxConcurrency: config.executor_thread_pool_size, logger },
+        {
+          maxConcurrency: config.executor_thread_pool_size,
+          lanes: [
+            {
+              name: "heartbeats",
+              maxConcurrency: config.heartbeat_pool_size,
+              matches: isServiceSaveHeartbeat,
+            },
+          ],
+          logger,
+        },
       );
       await server.start();
       state = "running";

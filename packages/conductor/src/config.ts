@@ -29,6 +29,15 @@ export const conductorConfigSchema = z.object({
   cell_uuid: z.string().uuid().optional(),
   /** nova-ts: how long (ms) heartbeats wait to share one database write. */
   heartbeat_batch_window_ms: z.number().int().min(0).default(50),
+  /** nova-ts: batched heartbeat writes allowed in flight at once. */
+  heartbeat_max_concurrent_writes: z.number().int().min(1).default(4),
+  /**
+   * nova-ts: heartbeats handled at once, apart from executor_thread_pool_size. A heartbeat only waits for its
+   * batch (window plus one write): in the shared pool it would cap the conductor at pool / (window + write)
+   * reports a second (about 440/s with 64), and a burst of other requests could delay heartbeats into false
+   * downs.
+   */
+  heartbeat_pool_size: z.number().int().min(1).default(2048),
   /** `[conductor] workers` has no meaning in one process; this caps concurrent RPC requests instead. */
   executor_thread_pool_size: z.number().int().min(1).default(64),
 });

@@ -16,6 +16,7 @@ import {
   RequestSpecCodec,
   type Selection,
   SelectionCodec,
+  ServiceCodec,
 } from "@nova/objects";
 import {
   adminContext,
@@ -112,6 +113,7 @@ async function setup(
     downHosts?: string[];
     notify?: boolean;
     backend?: Backend;
+    config?: { executor_thread_pool_size?: number; heartbeat_batch_window_ms?: number };
   } = {},
 ) {
   const clock = new FakeClock(START);
@@ -186,7 +188,12 @@ async function setup(
     cell0Db: opts.cell0 === false ? undefined : dbs.cell0Db,
     clock,
     logger: process.env.CONDUCTOR_TEST_LOG ? console : silentLogger,
-    config: { host: "ctl-1", instance_build_timeout: 600, build_timeout_check_interval: 60 },
+    config: {
+      host: "ctl-1",
+      instance_build_timeout: 600,
+      build_timeout_check_interval: 60,
+      ...opts.config,
+    },
     notifier: opts.notify ? new Notifier(conductorTransport, { topics: ["notifications"] }) : undefined,
   });
   await service.start();
@@ -718,5 +725,42 @@ describe("periodic checks with an injected clock", () => {
     } finally {
       await listener.stop();
     }
+  });
+
+  it("serves heartbeats in a pool of their own: a window's reports share one write even with a pool of 1", async () => {
+    const hosts = ["cpu-1", "cpu-2", "cpu-3", "cpu-4", "cpu-5"];
+    await setup({ hosts, config: { executor_thread_pool_size: 1, heartbeat_batch_window_ms: 1000 } });
+    const api = new ConductorAPI({ transport: h.bus.transport(), rpcResponseTimeout: 30 });
+    const objects = new ConductorObjectsAPI(api);
+    const ctx = adminContext();
+    const rows = await Promise.all(
+      hosts.map((host) => objects.serviceGetByHostAndBinary(ctx, host, "nova-compute")),
+    );
+    const writes0 = h.service.heartbeatStore.counters.heartbeatWrites;
+    let answered = 0;
+    const beats = rows.map((svc) =>
+      api
+        .objectAction(
+          ctx,
+          ServiceCodec.toPrimitive({ ...svc, report_count: 2 }, { changes: ["report_count"] }),
+          "save",
+        )
+        .then(() => {
+          answered++;
+        }),
+    );
+    // Sharing the pool of 1, each report would wait for its own 1 s window (5 s in all); in their own pool
+    // they share the first window.
+    for (let i = 0; i < 150 && answered < hosts.length; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      await h.clock.advance(10);
+    }
+    expect(answered).toBe(hosts.length);
+    await Promise.all(beats);
+    expect(h.service.heartbeatStore.counters.heartbeatWrites - writes0).toBe(1);
+    const counts = await Promise.all(
+      hosts.map((host) => h.dbs.cellDb.services.getByHostAndBinary(host, "nova-compute")),
+    );
+    expect(counts.map((c) => c.report_count)).toEqual([2, 2, 2, 2, 2]);
   });
 });

@@ -69,7 +69,7 @@ export {
 } from "./rpc/rpc-client.js";
 export { type DispatchRequest, findMethod } from "./rpc/rpc-dispatcher.js";
 export type { EndpointMethod, RpcEndpoint } from "./rpc/rpc-endpoint.js";
-export { RpcServer, type RpcServerOptions } from "./rpc/rpc-server.js";
+export { RpcServer, type RpcServerLane, type RpcServerOptions } from "./rpc/rpc-server.js";
 export { isVersionCompatible } from "./rpc/rpc-version.js";
 export type { Target } from "./rpc/target.js";
 /** Transports chosen by URL. */

@@ -253,6 +253,53 @@ export function rpcBehaviour(bus: BusFactory): void {
     }
   });
 
+  it("serves a lane's requests with their own limit while the default pool is full", async () => {
+    const { client, server, close } = await bus.open();
+    const g = gate();
+    let beatsRunning = 0;
+    let beatsPeak = 0;
+    const s = new RpcServer(
+      server,
+      { topic: "t", server: "s0" },
+      [
+        {
+          methods: {
+            slow: async () => {
+              await g.opened;
+              return "slow";
+            },
+            beat: async (_ctx, args: { n: number }) => {
+              beatsRunning += 1;
+              beatsPeak = Math.max(beatsPeak, beatsRunning);
+              await new Promise((r) => setTimeout(r, 5));
+              beatsRunning -= 1;
+              return args.n;
+            },
+          },
+        },
+      ],
+      {
+        maxConcurrency: 1,
+        lanes: [{ name: "beats", maxConcurrency: 3, matches: (r) => r.method === "beat" }],
+      },
+    );
+    await s.start();
+    try {
+      const rpc = new RpcClient(client, { topic: "t" });
+      const slow = [rpc.call({}, "slow"), rpc.call({}, "slow")];
+      await expect.poll(() => s.inFlight).toBe(2);
+      // The default pool (1) is held by a slow call: beats still run, at most 3 at once.
+      const beats = await Promise.all(Array.from({ length: 10 }, (_, n) => rpc.call({}, "beat", { n })));
+      expect(beats).toEqual(Array.from({ length: 10 }, (_, n) => n));
+      expect(beatsPeak).toBe(3);
+      g.open();
+      expect(await Promise.all(slow)).toEqual(["slow", "slow"]);
+    } finally {
+      await s.stop();
+      await close();
+    }
+  });
+
   it("errors are typed: stable codes, retryability, isInstance across copies", () => {
     const err = new RpcVersionCapError("2.0", "1.0");
     expect(err.code).toBe("RPC_VERSION_CAP");

@@ -6,7 +6,10 @@ import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
 import type { ServiceChange, ServiceNotifier } from "./service-notifier.js";
 import { FakeClock } from "./test/fake-clock.js";
 
-async function setup(computes: number, opts: { batchWindowMs?: number; maxBatch?: number } = {}) {
+async function setup(
+  computes: number,
+  opts: { batchWindowMs?: number; maxBatch?: number; maxConcurrentWrites?: number } = {},
+) {
   const clock = new FakeClock();
   const store = new InMemoryHeartbeatStore();
   for (let i = 0; i < computes; i++) {
@@ -101,5 +104,48 @@ describe("HeartbeatRecorder", () => {
     const rows = await store.listServices();
     expect(rows.find((s) => s.host === "cpu-1")?.recordedDown).toBe(false);
     expect(rows.find((s) => s.host === "cpu-0")?.recordedDown).toBe(true);
+  });
+
+  it("runs up to maxConcurrentWrites writes at once; reports that wait for a slot share the next write", async () => {
+    const { clock, store, recorder } = await setup(40, { batchWindowMs: 10, maxConcurrentWrites: 2 });
+    // A slow database: each write finishes only when the test says so.
+    const release: Array<() => void> = [];
+    const sizes: number[] = [];
+    const real = store.recordHeartbeats.bind(store);
+    vi.spyOn(store, "recordHeartbeats").mockImplementation(async (reports, at) => {
+      sizes.push(reports.length);
+      await new Promise<void>((r) => release.push(r));
+      return real(reports, at);
+    });
+    const report = (i: number) =>
+      recorder.record({ host: `cpu-${i}`, binary: "nova-compute", reportCount: 1 });
+    const all: Promise<unknown>[] = [];
+    for (let w = 0; w < 4; w++) {
+      // Four windows of five reports each: the first two windows get a write each, the next two wait.
+      for (let i = 0; i < 5; i++) all.push(report(w * 5 + i));
+      await clock.advance(10);
+    }
+    expect(sizes).toEqual([5, 5]);
+    expect(recorder.writesInFlight).toBe(2);
+    release.shift()!();
+    await vi.waitFor(() => expect(sizes).toEqual([5, 5, 10]));
+    // A report arriving now waits for its own window, not for a write slot.
+    all.push(report(20));
+    release.shift()!();
+    await vi.waitFor(() => expect(recorder.writesInFlight).toBe(1));
+    await clock.advance(10);
+    expect(sizes).toEqual([5, 5, 10, 1]);
+    while (release.length > 0) release.shift()!();
+    await vi.waitFor(() => expect(recorder.writesInFlight).toBe(0));
+    await Promise.all(all);
+    expect(recorder.counters.reports).toBe(21);
+  });
+
+  it("flush() writes what is pending and waits for every write in flight", async () => {
+    const { store, recorder } = await setup(3, { batchWindowMs: 60_000 });
+    const a = recorder.record({ host: "cpu-0", binary: "nova-compute", reportCount: 3 });
+    await recorder.flush();
+    await expect(a).resolves.toBeDefined();
+    expect(store.writes).toBe(1);
   });
 });

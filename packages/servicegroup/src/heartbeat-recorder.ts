@@ -21,6 +21,11 @@ export interface HeartbeatRecorderOptions {
   batchWindowMs?: number;
   /** A batch this large is written at once, without waiting for the window. */
   maxBatch?: number;
+  /**
+   * Batch writes allowed in flight at once. Reports that come while every write slot is busy wait for the
+   * next free one and share it, so a slow database gets fewer, larger writes instead of a pile-up.
+   */
+  maxConcurrentWrites?: number;
 }
 
 interface Pending {
@@ -36,15 +41,24 @@ interface Pending {
 export class HeartbeatRecorder {
   private pending = new Map<string, Pending>();
   private timer: TimerHandle | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** The pending reports have waited their window: write them as soon as a write slot is free. */
+  private due = false;
+  private readonly writing = new Set<Promise<void>>();
   private readonly batchWindowMs: number;
   private readonly maxBatch: number;
+  private readonly maxConcurrentWrites: number;
   /** Writes issued and reports recorded, for the benchmark and the logs. */
   readonly counters = { writes: 0, reports: 0, notFound: 0, failedWrites: 0 };
 
   constructor(private readonly opts: HeartbeatRecorderOptions) {
     this.batchWindowMs = opts.batchWindowMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;
+    this.maxConcurrentWrites = opts.maxConcurrentWrites ?? 4;
+  }
+
+  /** Batch writes in flight now. */
+  get writesInFlight(): number {
+    return this.writing.size;
   }
 
   /** Records one report; rejects with ServiceNotFoundError when the service has no row. */
@@ -64,7 +78,7 @@ export class HeartbeatRecorder {
       }
       if (this.pending.size >= this.maxBatch) {
         this.flushNow();
-      } else if (!this.timer) {
+      } else if (!this.timer && !this.due) {
         this.timer = this.opts.clock.setTimer(this.batchWindowMs, () => this.flushNow());
       }
     });
@@ -73,17 +87,35 @@ export class HeartbeatRecorder {
   /** Writes whatever is pending now and resolves when every write issued so far is done. */
   async flush(): Promise<void> {
     this.flushNow();
-    await this.flushing;
+    while (this.writing.size > 0) {
+      await Promise.all(this.writing);
+      this.flushNow();
+    }
   }
 
   private flushNow(): void {
     this.timer?.cancel();
     this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
-    // Writes are chained so a slow database sees one batch at a time, not a pile-up of them.
-    this.flushing = this.flushing.then(() => this.write(batch));
+    this.due = this.pending.size > 0;
+    while (this.pending.size > 0 && this.writing.size < this.maxConcurrentWrites) {
+      const batch: Pending[] = [];
+      for (const [id, p] of this.pending) {
+        if (batch.length === this.maxBatch) break;
+        batch.push(p);
+        this.pending.delete(id);
+      }
+      const written: Promise<void> = this.write(batch)
+        .catch((err: unknown) =>
+          this.opts.logger.error({ err: String(err) }, "Could not finish recording service heartbeats"),
+        )
+        .finally(() => {
+          this.writing.delete(written);
+          // Reports that waited for a slot go now; fresh ones still wait for their window.
+          if (this.due) this.flushNow();
+        });
+      this.writing.add(written);
+    }
+    if (this.pending.size === 0) this.due = false;
   }
 
   private async write(batch: Pending[]): Promise<void> {

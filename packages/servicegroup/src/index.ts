@@ -35,6 +35,7 @@ export {
 } from "./service-notifier.js";
 export { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
 export {
+  isServiceSaveHeartbeat,
   type ObjectActionSend,
   recordServiceSaveHeartbeat,
   ServiceSaveHeartbeatSender,

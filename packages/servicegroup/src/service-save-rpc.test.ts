@@ -4,7 +4,11 @@ import heartbeat from "../test/fixtures/service-save-heartbeat.json" with { type
 import { HeartbeatRecorder } from "./heartbeat-recorder.js";
 import { silentLogger } from "./logger.js";
 import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
-import { recordServiceSaveHeartbeat, ServiceSaveHeartbeatSender } from "./service-save-rpc.js";
+import {
+  isServiceSaveHeartbeat,
+  recordServiceSaveHeartbeat,
+  ServiceSaveHeartbeatSender,
+} from "./service-save-rpc.js";
 import { FakeClock } from "./test/fake-clock.js";
 
 const row = {
@@ -22,6 +26,19 @@ const row = {
 };
 
 describe("Service.save heartbeats over object_action", () => {
+  it("tells Nova's captured heartbeat request from other object actions", () => {
+    const { method, args } = heartbeat.request as { method: string; args: Record<string, unknown> };
+    expect(isServiceSaveHeartbeat({ method, args })).toBe(true);
+    const objinst = args.objinst as Record<string, unknown>;
+    const otherChange = { ...objinst, "nova_object.changes": ["report_count", "disabled"] };
+    expect(isServiceSaveHeartbeat({ method, args: { ...args, objinst: otherChange } })).toBe(false);
+    const node = { ...objinst, "nova_object.name": "ComputeNode" };
+    expect(isServiceSaveHeartbeat({ method, args: { ...args, objinst: node } })).toBe(false);
+    expect(isServiceSaveHeartbeat({ method, args: { ...args, objmethod: "create" } })).toBe(false);
+    expect(isServiceSaveHeartbeat({ method: "object_class_action_versions", args })).toBe(false);
+    expect(isServiceSaveHeartbeat({ method, args: { objinst: null } })).toBe(false);
+  });
+
   it("the conductor side answers Nova's captured heartbeat as Nova does", async () => {
     const clock = new FakeClock(Date.parse("2026-11-27T07:08:43Z"));
     const store = new InMemoryHeartbeatStore();

@@ -79,3 +79,21 @@ export async function recordServiceSaveHeartbeat(
   });
   return [{ ...updates, obj_what_changed: [] }, null];
 }
+
+/**
+ * Whether an RPC request to the conductor is a heartbeat (`object_action(Service.save)` changing only
+ * report_count), read from the raw message without decoding it, so a server can route heartbeats to a
+ * pool of their own.
+ */
+export function isServiceSaveHeartbeat(request: { method: string; args: Record<string, unknown> }): boolean {
+  if (request.method !== "object_action" || request.args.objmethod !== "save") return false;
+  const objinst = request.args.objinst as Record<string, unknown> | null | undefined;
+  if (typeof objinst !== "object" || objinst === null) return false;
+  const changes = objinst["nova_object.changes"];
+  return (
+    objinst["nova_object.name"] === "Service" &&
+    Array.isArray(changes) &&
+    changes.length === 1 &&
+    changes[0] === "report_count"
+  );
+}

@@ -14,13 +14,37 @@ import { type DispatchRequest, dispatch } from "./rpc-dispatcher.js";
 import type { RpcEndpoint } from "./rpc-endpoint.js";
 import type { Target } from "./target.js";
 
+/**
+ * A class of requests with its own concurrency limit, so that they are neither starved by nor starve the
+ * rest: e.g. a conductor's heartbeats, which only wait on a shared batched write, beside builds that hold a
+ * slot for minutes.
+ */
+export interface RpcServerLane {
+  /** For logs. */
+  name: string;
+  /** Requests of this lane handled at once. */
+  maxConcurrency: number;
+  /** Whether a request belongs to this lane (the first lane that matches takes it). */
+  matches(request: DispatchRequest): boolean;
+}
+
 /** Server settings beyond the transport's options. */
 export interface RpcServerOptions {
   /** Requests handled at once; default `executor_thread_pool_size` (64). The rest wait in order. */
   maxConcurrency?: number;
+  /** Classes of requests with limits of their own, outside `maxConcurrency`. */
+  lanes?: readonly RpcServerLane[];
   /** How many `_unique_id`s to remember for dropping redeliveries (oslo: 16). */
   duplicateWindow?: number;
   logger?: Logger;
+}
+
+interface Lane {
+  readonly name: string;
+  readonly maxConcurrency: number;
+  readonly matches: (request: DispatchRequest) => boolean;
+  readonly queue: Job[];
+  running: number;
 }
 
 interface Job {
@@ -39,11 +63,10 @@ interface Job {
  */
 export class RpcServer {
   private readonly consumers: ConsumerHandle[] = [];
-  private readonly queue: Job[] = [];
-  private running = 0;
+  /** The configured lanes, then the default one (which matches everything). */
+  private readonly lanes: Lane[];
   private state: "new" | "running" | "stopping" | "stopped" = "new";
   private readonly seen: MessageIdCache;
-  private readonly maxConcurrency: number;
   private readonly logger: Logger;
   private idle: Array<() => void> = [];
 
@@ -55,14 +78,26 @@ export class RpcServer {
   ) {
     if (!target.topic) throw new InvalidTarget("A server's target must have a topic");
     if (!target.server) throw new InvalidTarget("A server's target must have a server name");
-    this.maxConcurrency = options.maxConcurrency ?? transport.options.executor_thread_pool_size;
+    const maxConcurrency = options.maxConcurrency ?? transport.options.executor_thread_pool_size;
+    this.lanes = [
+      ...(options.lanes ?? []).map((l) => ({
+        name: l.name,
+        maxConcurrency: l.maxConcurrency,
+        matches: l.matches,
+        queue: [],
+        running: 0,
+      })),
+      { name: "default", maxConcurrency, matches: () => true, queue: [], running: 0 },
+    ];
     this.seen = new MessageIdCache(options.duplicateWindow ?? 1024);
     this.logger = options.logger ?? transport.logger;
   }
 
   /** Requests accepted and not yet finished (running or waiting for a slot). */
   get inFlight(): number {
-    return this.running + this.queue.length;
+    let n = 0;
+    for (const lane of this.lanes) n += lane.running + lane.queue.length;
+    return n;
   }
 
   /** Declares the server's queues and starts consuming. */
@@ -119,8 +154,9 @@ export class RpcServer {
       this.logger.warn({ err: String(err) }, "dropping malformed RPC message");
       return;
     }
-    this.queue.push(job);
-    this.pump();
+    const lane = this.lanes.find((l) => l.matches(job.request))!;
+    lane.queue.push(job);
+    this.pump(lane);
   }
 
   private parse(delivery: Delivery): Job {
@@ -170,13 +206,13 @@ export class RpcServer {
     };
   }
 
-  private pump(): void {
-    while (this.running < this.maxConcurrency && this.queue.length > 0) {
-      const job = this.queue.shift()!;
-      this.running += 1;
+  private pump(lane: Lane): void {
+    while (lane.running < lane.maxConcurrency && lane.queue.length > 0) {
+      const job = lane.queue.shift()!;
+      lane.running += 1;
       void this.run(job).finally(() => {
-        this.running -= 1;
-        this.pump();
+        lane.running -= 1;
+        this.pump(lane);
         if (this.inFlight === 0) {
           const idle = this.idle;
           this.idle = [];
