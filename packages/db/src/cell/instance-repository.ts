@@ -488,7 +488,9 @@ export class InstanceRepository {
       const m = new Map<string, T[]>();
       for (const r of list) {
         const k = String(r.instance_uuid);
-        m.set(k, [...(m.get(k) ?? []), fn(r)]);
+        const group = m.get(k);
+        if (group) group.push(fn(r));
+        else m.set(k, [fn(r)]);
       }
       return m;
     };
