@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RequestContext } from "@nova/api";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DbComputeBackend } from "./db-compute-backend.js";
 import { LocalImageCatalog } from "./image-catalog.js";
@@ -31,6 +31,8 @@ interface Harness {
   cellUuid: string;
   casts: Array<{ method: string; args: Record<string, any> }>;
   computeCasts: Array<{ host: string; method: string; args: Record<string, any> }>;
+  /** What cpu-1's get_console_output answers per instance: a log, or an error it raises. */
+  consoles: Map<string, string | Error>;
   close(): Promise<void>;
 }
 
@@ -61,23 +63,36 @@ async function harness(): Promise<Harness> {
     },
   ]);
   await conductor.start();
+  const consoles: Harness["consoles"] = new Map();
   const compute = new RpcServer(server, { topic: "compute", server: "cpu-1" }, [
     {
       version: "6.1",
-      methods: Object.fromEntries(
-        [
-          "terminate_instance",
-          "reboot_instance",
-          "stop_instance",
-          "start_instance",
-          "pause_instance",
-          "unpause_instance",
-        ].map((m) => [
-          m,
-          (_ctx: unknown, args: Record<string, any>) =>
-            void computeCasts.push({ host: "cpu-1", method: m, args }),
-        ]),
-      ),
+      methods: {
+        ...Object.fromEntries(
+          [
+            "terminate_instance",
+            "reboot_instance",
+            "stop_instance",
+            "start_instance",
+            "pause_instance",
+            "unpause_instance",
+          ].map((m) => [
+            m,
+            (_ctx: unknown, args: Record<string, any>) =>
+              void computeCasts.push({ host: "cpu-1", method: m, args }),
+          ]),
+        ),
+        get_console_output: (
+          _ctx: unknown,
+          args: { instance: { "nova_object.data": { uuid: string } }; tail_length: number | null },
+        ) => {
+          const uuid = args.instance["nova_object.data"].uuid;
+          computeCasts.push({ host: "cpu-1", method: "get_console_output", args });
+          const answer = consoles.get(uuid) ?? new InstanceNotFound({ instance_id: uuid });
+          if (answer instanceof Error) throw answer;
+          return args.tail_length === null ? answer : answer.split("\n").slice(-args.tail_length).join("\n");
+        },
+      },
     },
   ]);
   await compute.start();
@@ -97,6 +112,7 @@ async function harness(): Promise<Harness> {
     cellUuid: cell.uuid,
     casts,
     computeCasts,
+    consoles,
     close: async () => {
       await conductor.stop();
       await compute.stop();
@@ -261,6 +277,44 @@ describe("DbComputeBackend", () => {
     // A server still being built cannot be stopped.
     const [b] = await h.backend.createServers(alice, spec());
     await expect(h.backend.serverAction(alice, b!.uuid, { type: "stop" })).rejects.toBeDefined();
+  });
+
+  it("reads console output from the instance's compute host with a call, and maps its NotFound answers", async () => {
+    const [s] = await h.backend.createServers(alice, spec());
+    const uuid = s!.uuid;
+    // Still a build request: no host to ask (Nova's InstanceNotReady, 409 at the API).
+    await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
+      code: "InstanceNotReady",
+    });
+    await place(h, uuid, {
+      vm_state: "active",
+      task_state: null,
+      power_state: 1,
+      host: "cpu-1",
+      node: "cpu-1",
+      launched_at: new Date(),
+    });
+    h.consoles.set(uuid, "boot\nready\nlogin:");
+    expect(await h.backend.getConsoleOutput(alice, uuid, null)).toBe("boot\nready\nlogin:");
+    expect(await h.backend.getConsoleOutput(alice, uuid, 2)).toBe("ready\nlogin:");
+    const call = h.computeCasts.find((c) => c.method === "get_console_output");
+    expect(call?.args.instance["nova_object.data"]).toMatchObject({ uuid, host: "cpu-1" });
+    h.consoles.set(uuid, new ConsoleNotAvailable({ instance_uuid: uuid }));
+    await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
+      code: "ConsoleNotAvailable",
+      httpStatus: 404,
+    });
+    h.consoles.delete(uuid);
+    await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
+      name: "InstanceNotFoundError",
+    });
+    h.consoles.set(uuid, new Error("libvirt exploded"));
+    await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
+      name: "RemoteError",
+    });
+    await expect(h.backend.getConsoleOutput(alice, randomUUID(), null)).rejects.toMatchObject({
+      name: "InstanceNotFoundError",
+    });
   });
 
   it("refuses an unknown flavor or image, and enforces the instance quota", async () => {

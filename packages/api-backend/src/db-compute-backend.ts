@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   BackendUnavailableError,
   type ComputeBackend,
+  ConsoleNotAvailableError,
   type CreateServerSpec,
   checkServerAction,
   FlavorNotFoundError,
@@ -11,6 +12,7 @@ import {
   type ImageRecord,
   InstanceInvalidStateError,
   InstanceNotFoundError,
+  InstanceNotReadyError,
   InvalidRequestError,
   MarkerNotFoundError,
   QuotaExceededError,
@@ -28,7 +30,7 @@ import {
   type InstanceSortKey,
   NovaDbError,
 } from "@nova/db";
-import { MessagingError } from "@nova/messaging";
+import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
   type Flavor,
@@ -571,6 +573,32 @@ export class DbComputeBackend implements ComputeBackend {
       await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
       throw new BackendUnavailableError(undefined, { cause: err });
     });
+  }
+
+  async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength: number | null): Promise<string> {
+    const found = await this.locate(uuid);
+    // Nova's check_instance_host: nothing to ask before the instance has a host.
+    if (found.kind === "build" || !found.instance.host) throw new InstanceNotReadyError(uuid);
+    const { instance } = found;
+    try {
+      return await this.deps.compute.getConsoleOutput(
+        this.novaContext(ctx),
+        instance.host!,
+        instance,
+        tailLength ?? undefined,
+      );
+    } catch (err) {
+      // The compute's NotFound answers (rebuilt from nova.exception by the RPC client); a call that got no
+      // answer at all (timeout, lost connection) is the control plane being unavailable; any other remote
+      // failure stays an error (500), as in Nova.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code === "InstanceNotFound") throw new InstanceNotFoundError(uuid);
+      if (code === "ConsoleNotAvailable") throw new ConsoleNotAvailableError(uuid, { cause: err });
+      if (MessagingError.isInstance(err) && !RemoteError.isInstance(err)) {
+        throw new BackendUnavailableError(undefined, { cause: err });
+      }
+      throw err;
+    }
   }
 
   // ---- flavors, images, services ----------------------------------------------------------------

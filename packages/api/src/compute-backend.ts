@@ -218,6 +218,11 @@ export interface ComputeBackend {
   deleteServer(ctx: RequestContext, uuid: string): Promise<void>;
   /** Starts an action; refuses with InstanceInvalidStateError etc. as `checkServerAction` decides. */
   serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void>;
+  /**
+   * The guest's console log from its compute host, the last `tailLength` lines when not null (0 lines is
+   * empty). Throws InstanceNotFoundError, InstanceNotReadyError (no host yet) and ConsoleNotAvailableError.
+   */
+  getConsoleOutput(ctx: RequestContext, uuid: string, tailLength: number | null): Promise<string>;
   /** Lists flavors, sorted and paged; MarkerNotFoundError for an unknown marker. */
   listFlavors(ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]>;
   /** One flavor by flavor id; FlavorNotFoundError if none. */

@@ -16,6 +16,7 @@ export type {
 } from "./compute-backend.js";
 export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
+export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
 export { FlavorNotFoundError } from "./errors/flavor-not-found.js";
 export { ImageNotFoundError } from "./errors/image-not-found.js";
 export { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";

@@ -142,6 +142,54 @@ describe("servers through the SDK", () => {
     expect((await alice.getServer(id)).status).toBe("ACTIVE");
   });
 
+  it("serves console output as Nova: tailed, control characters stripped, 409 without a host, 404 without a console", async () => {
+    const alice = env.client(ALICE);
+    const { id } = await alice.createServer(BOOT);
+    const early = await apiError(alice.getConsoleOutput(id));
+    expect([early.status, early.faultName, early.message]).toEqual([
+      409,
+      "conflictingRequest",
+      `Instance ${id} is not ready`,
+    ]);
+    env.fake.settle();
+    env.fake.setConsoleOutput(id, "boot\r\n\x1b[0mlogin:\tok\nline b\nline c");
+    expect(await alice.getConsoleOutput(id)).toBe("boot\n[0mlogin:\tok\nline b\nline c");
+    expect(await alice.getConsoleOutput(id, 2)).toBe("line b\nline c");
+    expect(await alice.getConsoleOutput(id, 0)).toBe("");
+    // -1 and null mean the whole log; a string of digits is a length too.
+    const post = (body: unknown) =>
+      env.fetch(`/v2.1/servers/${id}/action`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "X-Auth-Token": ALICE, "Content-Type": "application/json" },
+      });
+    for (const length of [-1, null, "1"]) {
+      const reply = await post({ "os-getConsoleOutput": { length } });
+      expect(reply.status).toBe(200);
+      expect(((await reply.json()) as { output: string }).output).toBe(
+        length === "1" ? "line c" : "boot\n[0mlogin:\tok\nline b\nline c",
+      );
+    }
+    for (const [length, message] of [
+      [-2, "Invalid input for field/attribute length. Value: -2. -2 is less than the minimum of -1"],
+      ["x", "Invalid input for field/attribute length. Value: x. 'x' does not match '^-?[0-9]+$'"],
+      [
+        1.5,
+        "Invalid input for field/attribute length. Value: 1.5. 1.5 is not of type 'integer', 'string', 'null'",
+      ],
+    ] as const) {
+      const reply = await post({ "os-getConsoleOutput": { length } });
+      expect(reply.status).toBe(400);
+      expect(await reply.json()).toEqual({ badRequest: { code: 400, message } });
+    }
+    // Another project's server is not found; a guest without a console is 404 with Nova's message.
+    expect((await apiError(env.client(BOB).getConsoleOutput(id))).status).toBe(404);
+    env.fake.setConsoleOutput(id, null);
+    const none = await apiError(alice.getConsoleOutput(id));
+    expect([none.status, none.message]).toEqual([404, "Guest does not have a console available."]);
+    expect((await apiError(alice.getConsoleOutput(crypto.randomUUID()))).status).toBe(404);
+  });
+
   it("refuses actions on a locked server for members and lets admins through", async () => {
     const alice = env.client(ALICE);
     const { id } = await alice.createServer(BOOT);

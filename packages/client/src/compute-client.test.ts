@@ -83,6 +83,23 @@ describe("ComputeClient", () => {
     expect(sent[1]?.headers["Content-Type"]).toBe("application/json");
   });
 
+  it("asks for console output (whole or tailed) and returns the output text", async () => {
+    const { sent, impl } = scriptedFetch([
+      [200, { output: "line a\nline b\n" }],
+      [200, { output: "line b\n" }],
+      [200, { text: "not console output" }],
+    ]);
+    const client = new ComputeClient({ endpoint: "http://h/v2.1", fetch: impl });
+    expect(await client.getConsoleOutput("s1")).toBe("line a\nline b\n");
+    expect(await client.getConsoleOutput("s1", 2)).toBe("line b\n");
+    expect(sent.slice(0, 2).map((r) => [r.url, r.method, r.body])).toEqual([
+      ["http://h/v2.1/servers/s1/action", "POST", '{"os-getConsoleOutput":{}}'],
+      ["http://h/v2.1/servers/s1/action", "POST", '{"os-getConsoleOutput":{"length":2}}'],
+    ]);
+    const error = await client.getConsoleOutput("s1").catch((e: unknown) => e);
+    expect(ComputeApiError.isInstance(error) && error.message).toMatch(/unexpected response shape/);
+  });
+
   it("turns a fault body into a typed ComputeApiError", async () => {
     const { impl } = scriptedFetch([
       [

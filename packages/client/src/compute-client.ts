@@ -16,6 +16,7 @@ import {
 } from "./schemas/images.js";
 import {
   type CreateServerRequest,
+  consoleOutputResponseSchema,
   createServerResponseSchema,
   listServersDetailResponseSchema,
   listServersResponseSchema,
@@ -145,6 +146,16 @@ export class ComputeClient {
   /** `unpause` action. */
   async unpauseServer(id: string): Promise<void> {
     await this.action(id, { unpause: null });
+  }
+
+  /**
+   * `os-getConsoleOutput` action: the guest's console log, its last `length` lines when given (200, no wait:
+   * Nova reads it from the compute host while answering).
+   */
+  async getConsoleOutput(id: string, length?: number): Promise<string> {
+    const body = { "os-getConsoleOutput": length === undefined ? {} : { length } };
+    const response = await this.request("POST", `/servers/${enc(id)}/action`, { body });
+    return this.parse(consoleOutputResponseSchema, response).output;
   }
 
   /** `GET /flavors`. */

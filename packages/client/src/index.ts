@@ -44,6 +44,7 @@ export {
 export { type Link, linkSchema } from "./schemas/link.js";
 export {
   booleanParam,
+  consoleOutputLengthParam,
   descriptionParam,
   flavorRefParam,
   imageRefParam,
@@ -55,11 +56,13 @@ export {
 export {
   type CreateServerRequest,
   type CreateServerResponse,
+  consoleOutputResponseSchema,
   createServerRequestSchemaFor,
   createServerRequestSchemaV21,
   createServerRequestSchemaV219,
   createServerRequestSchemaV252,
   createServerResponseSchema,
+  getConsoleOutputActionSchema,
   type ListServersDetailResponse,
   type ListServersResponse,
   listServersDetailResponseSchema,

@@ -21,6 +21,8 @@ export const novaOptionGroups = {
     service_down_time: int(60, { min: 1 }),
     servicegroup_driver: choice(["db", "memory"] as const, "db"),
     compute_driver: str("fake.FakeDriver"),
+    /** How guests are named on the hypervisor (`instance-%08x` of the database id, as Nova). */
+    instance_name_template: str("instance-%08x"),
     // Nova's default is 0 (never): we fail a build stuck for 30 minutes, so no instance stays in BUILD forever.
     instance_build_timeout: int(1800, { min: 0 }),
     default_availability_zone: str("nova"),

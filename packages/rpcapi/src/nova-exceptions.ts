@@ -99,10 +99,10 @@ export class InstanceNotRunning extends NovaException {
   static override readonly httpCode: number = 400;
 }
 
-/** The guest has no console log to show (Nova answers 404 to the API). */
+/** The guest has no console log to show (a NotFound in Nova: 404 at the API). */
 export class ConsoleNotAvailable extends NovaException {
   static override readonly msgFmt: string = "Guest does not have a console available.";
-  static override readonly httpCode: number = 409;
+  static override readonly httpCode: number = 404;
 }
 
 const novaExceptionClasses = [

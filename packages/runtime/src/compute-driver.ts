@@ -1,7 +1,14 @@
+import { join } from "node:path";
 import type { NovaConfig } from "@nova/config";
 import type { ComputeDriver } from "@nova/virt";
 import { FakeDriver } from "@nova/virt";
-import { LibvirtDriver, LocalImageSource, parseLibvirtDriverConfig } from "@nova/virt-libvirt";
+import {
+  LibvirtDriver,
+  type LibvirtDriverConfig,
+  type LocalImage,
+  LocalImageSource,
+  parseLibvirtDriverConfig,
+} from "@nova/virt-libvirt";
 
 /** A bad `compute_driver`: names the option and what is known. */
 export class ComputeDriverConfigError extends Error {
@@ -16,7 +23,7 @@ export class ComputeDriverConfigError extends Error {
 
 /**
  * The hypervisor driver `[DEFAULT] compute_driver` names: `fake.FakeDriver` (sized by `[fake]`) or
- * `libvirt.LibvirtDriver` (configured by `[libvirt]`, images from the local catalog's files).
+ * `libvirt.LibvirtDriver` (configured by `[libvirt]` and `[vnc]`, images from the local catalog's files).
  */
 export function createComputeDriver(
   config: NovaConfig,
@@ -34,15 +41,25 @@ export function createComputeDriver(
     });
   }
   if (name === "libvirt.LibvirtDriver" || name === "libvirt") {
-    const images: Record<string, { path: string }> = {};
+    const images: Record<string, LocalImage> = {};
     for (const [id, path] of opts.imageFiles ?? []) images[id] = { path };
     return new LibvirtDriver({
-      config: parseLibvirtDriverConfig({
-        DEFAULT: config.raw.DEFAULT ?? {},
-        libvirt: config.raw.libvirt ?? {},
-      }),
-      imageSource: new LocalImageSource(images as never),
+      config: libvirtDriverConfig(config),
+      imageSource: new LocalImageSource(images),
     });
   }
   throw new ComputeDriverConfigError(name);
+}
+
+/** The libvirt driver's options from nova.conf: `[libvirt]`, `[vnc]`, and `instances_path` (Nova's default: `$state_path/instances`). */
+export function libvirtDriverConfig(config: NovaConfig): LibvirtDriverConfig {
+  const DEFAULT = config.raw.DEFAULT ?? {};
+  return parseLibvirtDriverConfig({
+    DEFAULT: {
+      ...DEFAULT,
+      instances_path: DEFAULT.instances_path || join(config.DEFAULT.state_path, "instances"),
+    },
+    libvirt: config.raw.libvirt ?? {},
+    vnc: config.raw.vnc ?? {},
+  });
 }

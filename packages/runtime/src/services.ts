@@ -94,6 +94,7 @@ export function buildCompute(
       ram_allocation_ratio: d.ram_allocation_ratio > 0 ? d.ram_allocation_ratio : null,
       disk_allocation_ratio: d.disk_allocation_ratio > 0 ? d.disk_allocation_ratio : null,
       my_ip: d.my_ip,
+      instance_name_template: d.instance_name_template,
       report_interval: d.report_interval,
       service_down_time: d.service_down_time,
       rpc_response_timeout: num(d.rpc_response_timeout),

@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createServerRequestSchemaFor, rebootActionSchema, uuidPattern } from "@nova/client";
+import {
+  createServerRequestSchemaFor,
+  getConsoleOutputActionSchema,
+  rebootActionSchema,
+  uuidPattern,
+} from "@nova/client";
 import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
 import { ComputeBackendError } from "../errors/compute-backend-error.js";
 import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
@@ -130,6 +135,41 @@ const reboot = actionHandler("reboot", (body) => {
   return { type: "reboot", rebootType: parsed.reboot.type.toUpperCase() as "SOFT" | "HARD" };
 });
 
+// Control characters other than tab and newline, which Nova strips from console output (XML-safe, kept for v2.1).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONSOLE_CONTROL_CHARS = /[\x00-\x08\x0b-\x1f]/g;
+
+/**
+ * `os-getConsoleOutput`: 200 with the log read from the compute host; 404 when the server or its console is
+ * gone, 409 while it has no host (nova/api/openstack/compute/console_output.py).
+ */
+const getConsoleOutput: Handler = async (request) => {
+  const { length } = validateBody(getConsoleOutputActionSchema, request.body)["os-getConsoleOutput"];
+  // The schema allows -1 (and any negative string) as "everything", like an absent or null length.
+  const lines = length === undefined || length === null ? null : Number(length);
+  const server = await visibleServer(request);
+  let output: string;
+  try {
+    output = await request.backend.getConsoleOutput(
+      request.context,
+      server.uuid,
+      lines !== null && lines >= 0 ? lines : null,
+    );
+  } catch (error) {
+    if (
+      ComputeBackendError.isInstance(error) &&
+      (error.code === "InstanceNotFound" || error.code === "ConsoleNotAvailable")
+    ) {
+      throw HttpFault.notFound(error.message);
+    }
+    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotReady") {
+      throw HttpFault.conflict(error.message);
+    }
+    throw error;
+  }
+  return { status: 200, body: { output: output.replace(CONSOLE_CONTROL_CHARS, "") } };
+};
+
 /** `POST /servers/{id}/action` handlers by action key. */
 export const serverActions: Record<string, Handler> = {
   reboot,
@@ -137,6 +177,7 @@ export const serverActions: Record<string, Handler> = {
   "os-start": actionHandler("start", () => ({ type: "start" })),
   pause: actionHandler("pause", () => ({ type: "pause" })),
   unpause: actionHandler("unpause", () => ({ type: "unpause" })),
+  "os-getConsoleOutput": getConsoleOutput,
 };
 
 const createServer: Handler = async (request) => {

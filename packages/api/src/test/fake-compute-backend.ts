@@ -11,9 +11,11 @@ import type {
   ServerRecord,
   ServiceRecord,
 } from "../compute-backend.js";
+import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
 import { ImageNotFoundError } from "../errors/image-not-found.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
@@ -137,6 +139,8 @@ export class FakeComputeBackend implements ComputeBackend {
   private readonly hosts: readonly string[];
   private readonly autoSettle: boolean;
   private readonly servers = new Map<string, StoredServer>();
+  /** Console logs by server; `null` for a guest without a console. */
+  private readonly consoles = new Map<string, string | null>();
   private seq = 0;
   private nextHost = 0;
 
@@ -310,6 +314,17 @@ export class FakeComputeBackend implements ComputeBackend {
     this.schedule(uuid);
   }
 
+  async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength: number | null): Promise<string> {
+    this.calls.push({ method: "getConsoleOutput", context: ctx });
+    const record = this.live(uuid);
+    if (!record.host) throw new InstanceNotReadyError(uuid);
+    const stored = this.consoles.get(uuid);
+    if (stored === null) throw new ConsoleNotAvailableError(uuid);
+    const output = stored ?? "";
+    if (tailLength === null) return output;
+    return tailLength > 0 ? output.split("\n").slice(-tailLength).join("\n") : "";
+  }
+
   async listFlavors(ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
     this.calls.push({ method: "listFlavors", context: ctx });
     let list = this.flavors.filter(
@@ -426,6 +441,12 @@ export class FakeComputeBackend implements ComputeBackend {
         createdAt: this.clock(),
       },
     });
+  }
+
+  /** Sets what the server's console log holds (`null`: the guest has no console). */
+  setConsoleOutput(uuid: string, output: string | null): void {
+    this.live(uuid);
+    this.consoles.set(uuid, output);
   }
 
   /** Overwrites fields of a stored server (for tests that need a particular state). */

@@ -28,6 +28,16 @@ export const positiveIntegerParam = z.union([
     .regex(/^[0-9]*$/),
 ]);
 
+/**
+ * The `length` of `os-getConsoleOutput`: an integer from -1, a string of an integer, or null (Nova's schema;
+ * -1 and null mean the whole log).
+ */
+export const consoleOutputLengthParam = z.union([
+  integer().min(-1),
+  z.string().regex(/^-?[0-9]+$/),
+  z.null(),
+]);
+
 /** Nova's `boolean`: true/false or one of the strings oslo accepts. */
 export const booleanParam = z.union([
   z.boolean(),

@@ -3,6 +3,7 @@ import type { ApiVersion } from "../api-version.js";
 import { linkSchema } from "./link.js";
 import {
   booleanParam,
+  consoleOutputLengthParam,
   descriptionParam,
   flavorRefParam,
   imageRefParam,
@@ -98,6 +99,13 @@ export const startActionSchema = z.strictObject({ "os-start": z.unknown() });
 export const pauseActionSchema = z.strictObject({ pause: z.unknown() });
 /** `POST /servers/{id}/action` with `unpause`. */
 export const unpauseActionSchema = z.strictObject({ unpause: z.unknown() });
+
+/** `POST /servers/{id}/action` with `os-getConsoleOutput` (`length`: lines from the end of the log). */
+export const getConsoleOutputActionSchema = z.strictObject({
+  "os-getConsoleOutput": z.strictObject({ length: consoleOutputLengthParam.optional() }),
+});
+/** `os-getConsoleOutput` 200 response: the guest's console log. */
+export const consoleOutputResponseSchema = z.object({ output: z.string() });
 
 /** The server statuses Nova derives from vm_state and task_state. */
 export const SERVER_STATUSES = [

@@ -1,19 +1,5 @@
-import { existsSync } from "node:fs";
-import { DEFAULT_LIBVIRT_SOCKET } from "../../src/libvirt-client.js";
-
-/**
- * The daemon socket the integration tests use. Tests never skip: a missing daemon is a failure that says how
- * to start one (scripts/setup-libvirt.sh, which `npm test` runs through scripts/setup-services.sh).
- */
-export function requireLibvirtd(): string {
-  const socketPath = process.env.NOVA_LIBVIRT_SOCKET ?? DEFAULT_LIBVIRT_SOCKET;
-  if (!existsSync(socketPath)) {
-    throw new Error(
-      `libvirtd is not running (no socket at ${socketPath}); run: bash scripts/setup-libvirt.sh`,
-    );
-  }
-  return socketPath;
-}
+// The daemon check is shared with other packages' end-to-end tests through @nova/virt-libvirt/test.
+export { requireLibvirtd } from "../../src/test/libvirtd.js";
 
 /** A domain name no other test (or test run) uses. */
 export function uniqueName(prefix: string): string {
