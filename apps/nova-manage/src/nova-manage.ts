@@ -9,8 +9,11 @@ import {
   type SyncResult,
 } from "@nova/db";
 import { CELL0_UUID } from "@nova/objects";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { createFlavor, type FlavorCreateOptions, formatFlavor } from "./flavor-commands.js";
+import { ManageUsageError } from "./manage-usage-error.js";
 import { type NovaConf, readNovaConf } from "./nova-conf.js";
+import { formatServiceTable, listServices } from "./service-commands.js";
 
 /** Where nova-manage writes; injected so tests can read it. */
 export interface ManageIo {
@@ -61,7 +64,7 @@ async function withCell<T>(
  */
 export async function runNovaManage(argv: readonly string[], io: ManageIo): Promise<number> {
   const program = new Command("nova-manage")
-    .description("nova-ts management: database schemas and cell mappings")
+    .description("nova-ts management: database schemas, cell mappings, flavors and services")
     .option(
       "--config-file <path>",
       "nova.conf to read (repeatable; later ones win)",
@@ -170,6 +173,41 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
       }
     });
 
+  const flavor = program.command("flavor").description("flavors (in the API database)");
+  flavor
+    .command("create <name>")
+    .description("create a flavor")
+    .requiredOption("--ram <MB>", "memory in MB")
+    .requiredOption("--vcpus <N>", "virtual CPUs")
+    .requiredOption("--disk <GB>", "root disk in GB (0: the image's size)")
+    .option("--id <id>", "the flavor id (default: a new uuid, as Nova's 'auto')")
+    .option("--ephemeral <GB>", "ephemeral disk in GB", "0")
+    .option("--swap <MB>", "swap in MB", "0")
+    .addOption(
+      new Option("--is-public <bool>", "whether every project may use it")
+        .default("true")
+        .choices(["true", "false", "True", "False"]),
+    )
+    .option("--description <text>", "a description")
+    .action(async (name: string, opts: FlavorCreateOptions) => {
+      const created = await withApi(conf(), (api) => createFlavor(api, name, opts));
+      io.out(formatFlavor(created));
+    });
+
+  const service = program.command("service").description("services (in every cell database)");
+  service
+    .command("list")
+    .description("list the services of every cell, up or down by their last heartbeat")
+    .option("--host <host>", "only this host's services")
+    .option("--binary <binary>", "only this binary's (nova-compute, nova-scheduler, ...)")
+    .action(async (opts: { host?: string; binary?: string }) => {
+      const c = conf();
+      const rows = await withApi(c, async (api) =>
+        listServices(api, c, opts, (cell, fn) => withCell({ connection: cell }, fn)),
+      );
+      for (const line of formatServiceTable(rows)) io.out(line);
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
@@ -178,6 +216,10 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
     if (NovaDbError.isInstance(err)) {
       io.err(`ERROR (${err.code}): ${err.message}`);
       return 1;
+    }
+    if (err instanceof ManageUsageError) {
+      io.err(`ERROR: ${err.message}`);
+      return 2;
     }
     io.err(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

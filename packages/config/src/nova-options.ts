@@ -40,6 +40,8 @@ export const novaOptionGroups = {
     osapi_compute_listen_port: int(8774, { min: 0, max: 65535 }),
     osapi_compute_workers: int(1, { min: 1 }),
     graceful_shutdown_timeout: int(60, { min: 0 }),
+    // Seconds between nova-compute's resource tracker passes (0: Nova's default period of 60 s; <0: never).
+    update_resources_interval: int(0),
   }),
   api: z.object({
     // Nova defaults to keystone; nova-ts has no keystone client yet, so the development mode is the default.
@@ -83,8 +85,24 @@ export const novaOptionGroups = {
     memory_mb: int(32768, { min: 1 }),
     local_gb: int(1024, { min: 1 }),
     spawn_delay: float(0, { min: 0 }),
+    // Injected spawn failures, so a compute in another process can be told to fail builds (reschedule tests):
+    // spawns whose display name matches this regular expression fail, every time, on this host...
+    spawn_failure_pattern: optStr().refine((v) => v === undefined || compiles(v), {
+      message: "not a valid regular expression",
+    }),
+    // ...and the first N spawns on this host fail whatever the instance.
+    spawn_failure_count: int(0, { min: 0 }),
   }),
 } as const;
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 type Groups = typeof novaOptionGroups;
 

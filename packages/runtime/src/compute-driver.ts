@@ -22,6 +22,32 @@ export class ComputeDriverConfigError extends Error {
 }
 
 /**
+ * The fake driver as `[fake]` describes it: capacity, spawn delay, and the injected spawn failures
+ * (`spawn_failure_count` first spawns, and every spawn whose display name matches `spawn_failure_pattern`).
+ */
+export function createFakeDriver(fake: NovaConfig["fake"], nodename: string): FakeDriver {
+  const driver = new FakeDriver({
+    nodename,
+    vcpus: fake.vcpus,
+    memoryMb: fake.memory_mb,
+    localGb: fake.local_gb,
+    spawnDelayMs: Math.round(fake.spawn_delay * 1000),
+  });
+  if (fake.spawn_failure_count > 0) {
+    driver.injectFailure({ operation: "spawn", times: fake.spawn_failure_count });
+  }
+  if (fake.spawn_failure_pattern !== undefined) {
+    const pattern = new RegExp(fake.spawn_failure_pattern);
+    driver.injectFailure({
+      operation: "spawn",
+      times: Number.POSITIVE_INFINITY,
+      matches: (instance) => "displayName" in instance && pattern.test(instance.displayName),
+    });
+  }
+  return driver;
+}
+
+/**
  * The hypervisor driver `[DEFAULT] compute_driver` names: `fake.FakeDriver` (sized by `[fake]`) or
  * `libvirt.LibvirtDriver` (configured by `[libvirt]` and `[vnc]`, images from the local catalog's files).
  */
@@ -31,14 +57,7 @@ export function createComputeDriver(
 ): ComputeDriver {
   const name = config.DEFAULT.compute_driver;
   if (name === "fake.FakeDriver" || name === "fake") {
-    const f = config.fake;
-    return new FakeDriver({
-      nodename: opts.nodename,
-      vcpus: f.vcpus,
-      memoryMb: f.memory_mb,
-      localGb: f.local_gb,
-      spawnDelayMs: Math.round(f.spawn_delay * 1000),
-    });
+    return createFakeDriver(config.fake, opts.nodename);
   }
   if (name === "libvirt.LibvirtDriver" || name === "libvirt") {
     const images: Record<string, LocalImage> = {};

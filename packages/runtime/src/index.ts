@@ -1,4 +1,4 @@
-export { ComputeDriverConfigError, createComputeDriver } from "./compute-driver.js";
+export { ComputeDriverConfigError, createComputeDriver, createFakeDriver } from "./compute-driver.js";
 export { cell0Url, DatabaseConfigError, type NovaDatabases, openNovaDatabases } from "./databases.js";
 export { createLogger, type NovaLogger } from "./logger.js";
 export { runUntilSignal } from "./run-service.js";

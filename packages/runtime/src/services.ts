@@ -60,6 +60,7 @@ export function buildScheduler(
     cellUuid: deps.dbs.cellUuid,
     clock: messagingClock,
     logger: deps.logger,
+    serviceRegistration: { rpcResponseTimeout: config.DEFAULT.rpc_response_timeout },
     config: {
       DEFAULT: {
         host: config.DEFAULT.host,
@@ -97,6 +98,7 @@ export function buildCompute(
       instance_name_template: d.instance_name_template,
       report_interval: d.report_interval,
       service_down_time: d.service_down_time,
+      update_resources_interval: d.update_resources_interval,
       rpc_response_timeout: num(d.rpc_response_timeout),
       long_rpc_timeout: num(d.long_rpc_timeout),
     } as never,

@@ -32,6 +32,8 @@ export interface SchedulerServiceConfig {
   scheduler: SchedulerConfig;
   /** `[scheduler] host_state_refresh_interval` (nova-ts): seconds between polls of changed nodes and services. */
   hostStateRefreshInterval: number;
+  /** `[DEFAULT] report_interval`: seconds between this scheduler's own heartbeats (0: none). */
+  reportInterval: number;
 }
 
 // Options Nova has in these groups that mean nothing here (placement, workers, periodic discovery): accepted
@@ -125,7 +127,12 @@ export function parseSchedulerServiceConfig(
         : {}),
     }),
   );
-  return { host: own.host, scheduler: parsed, hostStateRefreshInterval: own.host_state_refresh_interval };
+  return {
+    host: own.host,
+    scheduler: parsed,
+    hostStateRefreshInterval: own.host_state_refresh_interval,
+    reportInterval: group.reportInterval,
+  };
 }
 
 // Nova names weighers by class path and `all_weighers`; the library by class name.

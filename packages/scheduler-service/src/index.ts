@@ -47,3 +47,9 @@ export {
   type PickedHost,
   selectionPrimitive,
 } from "./selection-primitive.js";
+/** The scheduler's service row and heartbeat, kept through the conductor. */
+export {
+  SCHEDULER_BINARY,
+  SchedulerServiceRegistration,
+  type SchedulerServiceRegistrationOptions,
+} from "./service-registration.js";

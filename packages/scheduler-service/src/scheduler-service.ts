@@ -11,6 +11,7 @@ import {
 import { HostStateCache } from "./host-state-cache.js";
 import { SchedulerManager } from "./scheduler-manager.js";
 import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
+import { SchedulerServiceRegistration } from "./service-registration.js";
 
 /** What the nova-scheduler service is built from (the app and the all-in-one pass these). */
 export interface SchedulerServiceDeps {
@@ -31,6 +32,11 @@ export interface SchedulerServiceDeps {
   plugins?: PluginRegistry | undefined;
   /** Uniform in [0, 1) (host_subset_size, shuffle_best_same_weighed_hosts); Math.random by default. */
   random?: (() => number) | undefined;
+  /**
+   * Keep a `nova-scheduler` service row and its heartbeat through the conductor (as nova-compute does), each
+   * call waiting `rpcResponseTimeout` seconds. Absent: no service row (a scheduler tested without a conductor).
+   */
+  serviceRegistration?: { rpcResponseTimeout: number } | undefined;
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -41,6 +47,8 @@ export interface SchedulerService {
   readonly manager: SchedulerManager;
   /** The host states (after start()). */
   readonly hostStates: HostStateCache;
+  /** The service row and heartbeat kept through the conductor (after start(), when asked for). */
+  readonly registration: SchedulerServiceRegistration | undefined;
   /** Resolves the cell, loads the host states, serves the `scheduler` topic and starts the periodic poll. */
   start(): Promise<void>;
   /** Stops consuming, waits for the requests in flight to finish and reply, and stops polling. */
@@ -80,6 +88,7 @@ class RunningSchedulerService implements SchedulerService {
   private server: RpcServer | undefined;
   private timer: TimerHandle | undefined;
   private polling: Promise<void> | undefined;
+  private reg: SchedulerServiceRegistration | undefined;
 
   constructor(
     private readonly deps: SchedulerServiceDeps,
@@ -90,6 +99,10 @@ class RunningSchedulerService implements SchedulerService {
   get manager(): SchedulerManager {
     if (!this.mgr) throw new Error("the scheduler service has not been started");
     return this.mgr;
+  }
+
+  get registration(): SchedulerServiceRegistration | undefined {
+    return this.reg;
   }
 
   get hostStates(): HostStateCache {
@@ -128,6 +141,18 @@ class RunningSchedulerService implements SchedulerService {
     this.server = server;
     this.state = "running";
     this.schedulePoll();
+    if (deps.serviceRegistration) {
+      this.reg = new SchedulerServiceRegistration({
+        transport: deps.transport,
+        clock: deps.clock,
+        logger: deps.logger,
+        host: this.config.host,
+        reportInterval: this.config.reportInterval,
+        serviceDownTime: this.config.scheduler.service_down_time,
+        rpcResponseTimeout: deps.serviceRegistration.rpcResponseTimeout,
+      });
+      this.reg.start();
+    }
     deps.logger.info(
       {
         host: this.config.host,
@@ -146,6 +171,8 @@ class RunningSchedulerService implements SchedulerService {
     this.timer = undefined;
     await this.server?.stop();
     await this.polling;
+    // The heartbeat stops last: the scheduler counts as up until it stopped serving.
+    await this.reg?.stop();
     this.state = "stopped";
     this.deps.logger.info({ host: this.config.host }, "nova-scheduler stopped");
   }

@@ -1,4 +1,12 @@
 export type { TestDatabase } from "./mariadb-database.js";
 export { createTestDatabase, defaultMariaDb } from "./mariadb-database.js";
+export {
+  type AppProcess,
+  CLUSTER_IMAGE_ID,
+  type NovaApp,
+  type NovaConfGroups,
+  ProcessCluster,
+  type ProcessClusterOptions,
+} from "./process-cluster.js";
 export type { BrokerEndpoint, ManagedExchange, ManagedQueue, TestVhost } from "./rabbit-vhost.js";
 export { createTestVhost, defaultBroker } from "./rabbit-vhost.js";

@@ -218,6 +218,24 @@ describe("FakeDriver", () => {
     await driver.pause(a);
   });
 
+  it("injects failures only for instances a predicate accepts, leaving the others untouched", async () => {
+    const driver = new FakeDriver();
+    driver.injectFailure({
+      operation: "spawn",
+      matches: (i) => "displayName" in i && /^doomed-/.test(i.displayName),
+      times: Infinity,
+    });
+    const fine = testInstance({ displayName: "fine" });
+    await driver.spawn({ instance: fine, imageMeta: testImageMeta() });
+    for (const name of ["doomed-1", "doomed-2"]) {
+      const doomed = testInstance({ displayName: name });
+      const error = await driver.spawn({ instance: doomed, imageMeta: testImageMeta() }).catch((e) => e);
+      expect(error).toBeInstanceOf(SpawnFailedError);
+      expect(error).toMatchObject({ instanceUuid: doomed.uuid });
+    }
+    expect(driver.guests().map((g) => g.uuid)).toEqual([fine.uuid]);
+  });
+
   it("refuses spawns beyond capacity when told to enforce it", async () => {
     const driver = new FakeDriver({ vcpus: 2, memoryMb: 1024, localGb: 10, enforceCapacity: true });
     await driver.spawn({ instance: testInstance(), imageMeta: testImageMeta() });

@@ -115,7 +115,7 @@ export class FakeDriver implements ComputeDriver {
       throw new InstanceNotFoundError(instance.uuid);
     }
     try {
-      this.#maybeFail("spawn", guest.ref);
+      this.#maybeFail("spawn", instance);
     } catch (error) {
       this.#guests.delete(instance.uuid);
       throw error;
@@ -370,11 +370,12 @@ export class FakeDriver implements ComputeDriver {
     }
   }
 
-  #maybeFail(operation: FakeDriverOperation, instance: InstanceRef | undefined): void {
+  #maybeFail(operation: FakeDriverOperation, instance: InstanceRef | DriverInstance | undefined): void {
     const index = this.#failures.findIndex(
       ({ failure }) =>
         failure.operation === operation &&
-        (failure.instanceUuid === undefined || failure.instanceUuid === instance?.uuid),
+        (failure.instanceUuid === undefined || failure.instanceUuid === instance?.uuid) &&
+        (failure.matches === undefined || (instance !== undefined && failure.matches(instance))),
     );
     if (index < 0) return;
     const armed = this.#failures[index]!;

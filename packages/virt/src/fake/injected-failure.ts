@@ -1,4 +1,4 @@
-import type { InstanceRef } from "../model/instance.js";
+import type { DriverInstance, InstanceRef } from "../model/instance.js";
 
 /** The fake driver's verbs, each of which can be made to fail. */
 export type FakeDriverOperation =
@@ -28,4 +28,9 @@ export interface InjectedFailure {
   readonly times?: number;
   /** Only calls for this instance fail. */
   readonly instanceUuid?: string;
+  /**
+   * Only calls for instances this accepts fail (spawn passes the whole DriverInstance, so its display name can
+   * be matched; other verbs pass the InstanceRef). Calls it rejects do not use the failure up.
+   */
+  readonly matches?: (instance: InstanceRef | DriverInstance) => boolean;
 }
