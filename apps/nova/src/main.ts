@@ -30,7 +30,10 @@ try {
     env: process.env,
     logger,
   });
-  const done = runUntilSignal(aio.services, logger, () => aio.cleanup());
+  const done = runUntilSignal(aio.services, logger, () => aio.cleanup(), {
+    gracefulShutdownTimeout: aio.config.DEFAULT.graceful_shutdown_timeout,
+    onShutdownTimeout: () => process.exit(1),
+  });
   // Wait until the API listens, then tell the user how to use it.
   const started = setInterval(() => {
     if (aio.apiPort() === 0) return;

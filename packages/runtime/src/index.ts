@@ -1,7 +1,7 @@
 export { ComputeDriverConfigError, createComputeDriver, createFakeDriver } from "./compute-driver.js";
 export { cell0Url, DatabaseConfigError, type NovaDatabases, openNovaDatabases } from "./databases.js";
 export { createLogger, type NovaLogger } from "./logger.js";
-export { runUntilSignal } from "./run-service.js";
+export { type RunUntilSignalOptions, runUntilSignal } from "./run-service.js";
 export {
   type ApiService,
   buildApi,

@@ -58,10 +58,18 @@ export async function startService(
       transport: t,
       openDatabases: () => openNovaDatabases(config),
     });
-    await runUntilSignal(set.services, logger, async () => {
-      await set.close?.();
-      await t.close();
-    });
+    await runUntilSignal(
+      set.services,
+      logger,
+      async () => {
+        await set.close?.();
+        await t.close();
+      },
+      {
+        gracefulShutdownTimeout: config.DEFAULT.graceful_shutdown_timeout,
+        onShutdownTimeout: () => process.exit(1),
+      },
+    );
     process.exit(0);
   } catch (err) {
     logger.error({ err: err instanceof Error ? err.message : String(err) }, `${binary} failed`);
