@@ -506,7 +506,7 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   private async localDelete(db: CellDatabase, instance: InstanceRecord): Promise<void> {
-    await db.instances.destroy(instance.uuid).catch((err: unknown) => {
+    await db.instances.destroy(instance.uuid, {}, { terminate: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
     if (instance.host && instance.node) {

@@ -599,7 +599,7 @@ export class ComputeTaskManager {
   private async destroyRow(uuid: string): Promise<InstanceRecord | null> {
     const { cellDb } = this.opts;
     try {
-      const before = await cellDb.instances.destroy(uuid);
+      const before = await cellDb.instances.destroy(uuid, {}, { terminate: true });
       await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
       return before;
     } catch (err) {

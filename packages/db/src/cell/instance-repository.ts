@@ -320,13 +320,21 @@ export class InstanceRepository {
    * Soft-deletes an instance (deleted = id) with its metadata and extras, if it still has an expected
    * task_state. Returns the instance as it was just before.
    */
-  destroy(uuid: string, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
+  destroy(
+    uuid: string,
+    expect: InstanceExpectations = {},
+    options: { terminate?: boolean } = {},
+  ): Promise<InstanceRecord> {
     const now = toSqlDate(this.d.clock());
     return this.d.transaction(async (trx) => {
       const before = await this.load(trx, uuid, {});
+      // `terminate`: no compute recorded the end (Nova's local delete), so the row ends as a compute leaves it.
+      const final = options.terminate
+        ? { vm_state: "deleted", task_state: null, power_state: 0, terminated_at: now }
+        : {};
       let q = trx
         .updateTable("instances")
-        .set({ deleted: sql`id`, deleted_at: now, updated_at: now })
+        .set({ ...final, deleted: sql`id`, deleted_at: now, updated_at: now })
         .where("uuid", "=", uuid)
         .where("deleted", "=", 0);
       if (expect.expectedTaskState !== undefined)
