@@ -255,6 +255,12 @@ describe("DbComputeBackend", () => {
     await expect(h.backend.getServer(alice, t!.uuid)).rejects.toMatchObject({
       name: "InstanceNotFoundError",
     });
+    // Deleted locally (its host is down): the row ends as Nova's local delete leaves it.
+    expect(await h.cellDb.instances.get(t!.uuid, { readDeleted: true })).toMatchObject({
+      deleted: true,
+      vm_state: "deleted",
+      task_state: null,
+    });
   });
 
   it("starts actions with a conditional task state and refuses a second one (409)", async () => {
