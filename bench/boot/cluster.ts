@@ -62,32 +62,8 @@ async function main(): Promise<number> {
   process.once("SIGTERM", onSignal);
   try {
     log(`vhost ${cluster.vhost.name}, databases ${cluster.apiDb.name} / ${cluster.cellDb.name}(_cell0)`);
-    await cluster.manage(
-      "flavor",
-      "create",
-      "m1.tiny",
-      "--id",
-      "1",
-      "--ram",
-      "512",
-      "--vcpus",
-      "1",
-      "--disk",
-      "1",
-    );
-    await cluster.manage(
-      "flavor",
-      "create",
-      "m1.small",
-      "--id",
-      "2",
-      "--ram",
-      "2048",
-      "--vcpus",
-      "1",
-      "--disk",
-      "20",
-    );
+    await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
+    await cluster.createFlavor({ name: "m1.small", id: "2", ram: 2048, vcpus: 1, disk: 20 });
     // The bench boots more servers than Nova's default quota (10 instances, 20 cores) allows.
     const api = openApiDatabase(cluster.apiDb.url);
     try {

@@ -42,19 +42,7 @@ beforeAll(async () => {
     },
   });
   cellDb = openCellDatabase(cluster.cellDb.url);
-  await cluster.manage(
-    "flavor",
-    "create",
-    "m1.tiny",
-    "--id",
-    "1",
-    "--ram",
-    "512",
-    "--vcpus",
-    "1",
-    "--disk",
-    "1",
-  );
+  await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
   await cluster.started(cluster.start("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));
   await cluster.started(cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
   cluster.start("nova-compute", "compute-ok", { OS_DEFAULT__HOST: "compute-ok" });

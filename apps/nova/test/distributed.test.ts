@@ -55,32 +55,8 @@ beforeAll(async () => {
       fake: { vcpus: 8, memory_mb: 8192, local_gb: 200, spawn_delay: 1 },
     },
   });
-  await cluster.manage(
-    "flavor",
-    "create",
-    "m1.tiny",
-    "--id",
-    "1",
-    "--ram",
-    "512",
-    "--vcpus",
-    "1",
-    "--disk",
-    "1",
-  );
-  await cluster.manage(
-    "flavor",
-    "create",
-    "huge",
-    "--id",
-    "huge",
-    "--ram",
-    "40000",
-    "--vcpus",
-    "1",
-    "--disk",
-    "1",
-  );
+  await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
+  await cluster.createFlavor({ name: "huge", id: "huge", ram: 40000, vcpus: 1, disk: 1 });
   // nova-compute retries its first conductor call until one answers (each try waits rpc_response_timeout),
   // so starting the conductor and scheduler first only keeps the suite short.
   await started(startApp("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));

@@ -197,6 +197,14 @@ export class ProcessCluster {
     return p.output.join("");
   }
 
+  /** `nova-manage flavor create`, as an operator would run it. */
+  createFlavor(f: { name: string; id: string; ram: number; vcpus: number; disk: number }): Promise<string> {
+    return this.manage(
+      ...["flavor", "create", f.name, "--id", f.id, "--ram", `${f.ram}`, "--vcpus", `${f.vcpus}`],
+      ...["--disk", `${f.disk}`],
+    );
+  }
+
   /** Waits until the process logged that its services started. */
   async started(p: AppProcess, timeoutMs = 45_000): Promise<void> {
     await this.until(
