@@ -37,11 +37,19 @@ export class HeartbeatReporter {
     this.schedule(this.opts.initialDelayMs ?? 0);
   }
 
-  /** Stops reporting; resolves once a report under way has finished. */
+  /**
+   * Stops reporting. A report under way is not waited for: a service stops when its conductor may be gone
+   * too, and waiting would hold its shutdown for a whole rpc_response_timeout. That report ends on its own
+   * (the transport's close fails it at once) and schedules nothing; {@link settled} waits for it.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /** Resolves once no report is under way. */
+  async settled(): Promise<void> {
     await this.inFlight;
   }
 
