@@ -36,6 +36,18 @@ const eventColumns = columnMap({
   deleted: "bool",
 });
 
+// A row just inserted as it now stands in the table: the values written, the generated id, and the columns
+// left out at their defaults (NULL, and 0 for `deleted`).
+function written(
+  columns: Record<string, unknown>,
+  row: Record<string, unknown>,
+  id: number,
+): Record<string, unknown> {
+  const full: Record<string, unknown> = {};
+  for (const k of Object.keys(columns)) full[k] = null;
+  return { ...full, deleted: 0, ...row, id };
+}
+
 // The row with the highest id, picked here rather than with ORDER BY id LIMIT 1, which can make SQLite
 // walk the primary key instead of using the (instance_uuid, request_id) / action_id index.
 function newest<T extends Record<string, unknown>>(rows: T[]): T | undefined {
@@ -69,19 +81,18 @@ export class InstanceActionRepository {
   /** Starts an action (one per API request and instance). */
   start(values: ActionStart): Promise<InstanceAction> {
     const now = this.d.clock();
-    return this.d.transaction(async (trx) => {
-      const res = await trx
-        .insertInto("instance_actions")
-        .values(
-          actionColumns.toRow({
-            ...values,
-            start_time: values.start_time ?? now,
-            created_at: now,
-            updated_at: now,
-          }),
-        )
-        .executeTakeFirstOrThrow();
-      return this.getAction(trx, Number(res.insertId));
+    const row = actionColumns.toRow({
+      ...values,
+      start_time: values.start_time ?? now,
+      created_at: now,
+      updated_at: now,
+    });
+    // One statement, no transaction; the action is what was written (no read back).
+    return this.d.run(async (db) => {
+      const res = await db.insertInto("instance_actions").values(row).executeTakeFirstOrThrow();
+      return actionColumns.fromRow(
+        written(actionColumns.columns, row, Number(res.insertId)),
+      ) as InstanceAction;
     }, "InstanceAction");
   }
 
@@ -142,16 +153,16 @@ export class InstanceActionRepository {
     const now = this.d.clock();
     return this.d.transaction(async (trx) => {
       const action = await this.byRequest(trx, instanceUuid, requestId);
-      const res = await trx
-        .insertInto("instance_actions_events")
-        .values(eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now }))
-        .executeTakeFirstOrThrow();
+      const row = eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now });
+      const res = await trx.insertInto("instance_actions_events").values(row).executeTakeFirstOrThrow();
       await trx
         .updateTable("instance_actions")
         .set({ updated_at: toSqlDate(now) })
         .where("id", "=", action.id)
         .execute();
-      return this.getEvent(trx, Number(res.insertId));
+      return eventColumns.fromRow(
+        written(eventColumns.columns, row, Number(res.insertId)),
+      ) as InstanceActionEvent;
     }, "InstanceActionEvent");
   }
 
@@ -177,21 +188,19 @@ export class InstanceActionRepository {
         .execute()
         .then(newest);
       if (!ev) throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
-      await trx
-        .updateTable("instance_actions_events")
-        .set({
-          finish_time: now,
-          updated_at: now,
-          result: outcome.result,
-          traceback: outcome.traceback ?? null,
-          details: outcome.details ?? null,
-        })
-        .where("id", "=", ev.id)
-        .execute();
+      const set = {
+        finish_time: now,
+        updated_at: now,
+        result: outcome.result,
+        traceback: outcome.traceback ?? null,
+        details: outcome.details ?? null,
+      };
+      await trx.updateTable("instance_actions_events").set(set).where("id", "=", ev.id).execute();
       const actionSet: Record<string, unknown> = { updated_at: now };
       if (outcome.result === "Error") actionSet.message = "Error";
       await trx.updateTable("instance_actions").set(actionSet).where("id", "=", action.id).execute();
-      return this.getEvent(trx, Number(ev.id));
+      // The event as it now is: the row read above with the update applied (no read back).
+      return eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
     }, "InstanceActionEvent");
   }
 
@@ -227,15 +236,5 @@ export class InstanceActionRepository {
     return actionColumns.fromRow(
       await db.selectFrom("instance_actions").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
     ) as InstanceAction;
-  }
-
-  private async getEvent(db: Db, id: number): Promise<InstanceActionEvent> {
-    return eventColumns.fromRow(
-      await db
-        .selectFrom("instance_actions_events")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirstOrThrow(),
-    ) as InstanceActionEvent;
   }
 }

@@ -221,7 +221,8 @@ export class InstanceRepository {
           ...extraColumns.toRow(values),
         })
         .execute();
-      await this.writeMetadata(trx, values.uuid, values.metadata, values.system_metadata, now);
+      // A new instance has no metadata rows to replace (its uuid is unique, deleted rows included).
+      await this.writeMetadata(trx, values.uuid, values.metadata, values.system_metadata, now, true);
       return this.load(trx, values.uuid, {});
     }, "Instance");
   }
@@ -300,20 +301,35 @@ export class InstanceRepository {
   update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
     const now = this.d.clock();
     return this.d.transaction(async (trx) => {
-      const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
-      for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
-      if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
-      let q = trx.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
-      if (expect.expectedTaskState !== undefined)
-        q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
-      if (expect.expectedVmState !== undefined)
-        q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
-      const res = await q.executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) await this.explainMiss(trx, uuid, expect);
+      await this.updateRow(trx, uuid, changes, expect, now);
       await this.writeExtras(trx, uuid, changes, now);
       await this.writeMetadata(trx, uuid, changes.metadata, changes.system_metadata, now);
       return this.load(trx, uuid, {});
     }, "Instance");
+  }
+
+  /**
+   * As update, for a caller that does not need the saved instance: it is not read back, and a change of the
+   * instances row alone is a single statement (no transaction).
+   */
+  async updateWithoutReload(
+    uuid: string,
+    changes: InstanceChanges,
+    expect: InstanceExpectations = {},
+  ): Promise<void> {
+    const touchesOthers =
+      Object.keys(extraColumns.toRow(changes)).length > 0 ||
+      changes.flavor !== undefined ||
+      changes.old_flavor !== undefined ||
+      changes.new_flavor !== undefined ||
+      changes.metadata !== undefined ||
+      changes.system_metadata !== undefined;
+    if (touchesOthers) {
+      await this.update(uuid, changes, expect);
+      return;
+    }
+    const now = this.d.clock();
+    await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
   }
 
   /**
@@ -363,6 +379,26 @@ export class InstanceRepository {
       const r = await q.executeTakeFirstOrThrow();
       return { instances: Number(r.instances), cores: Number(r.cores), ram: Number(r.ram) };
     });
+  }
+
+  // The conditional UPDATE of the instances row; a miss is explained (not found, unexpected task/vm state).
+  private async updateRow(
+    db: Db,
+    uuid: string,
+    changes: InstanceChanges,
+    expect: InstanceExpectations,
+    now: Date,
+  ): Promise<void> {
+    const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
+    for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
+    if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
+    let q = db.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
+    if (expect.expectedTaskState !== undefined)
+      q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
+    if (expect.expectedVmState !== undefined)
+      q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
+    const res = await q.executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.explainMiss(db, uuid, expect);
   }
 
   private async explainMiss(db: Db, uuid: string, expect: InstanceExpectations): Promise<never> {
@@ -427,18 +463,21 @@ export class InstanceRepository {
     metadata: Record<string, string> | undefined,
     system: Record<string, string | null> | undefined,
     now: Date,
+    fresh = false,
   ): Promise<void> {
     for (const [table, values] of [
       ["instance_metadata", metadata],
       ["instance_system_metadata", system],
     ] as const) {
       if (values === undefined) continue;
-      await db
-        .updateTable(table)
-        .set({ deleted: sql`id`, deleted_at: toSqlDate(now) })
-        .where("instance_uuid", "=", uuid)
-        .where("deleted", "=", 0)
-        .execute();
+      if (!fresh) {
+        await db
+          .updateTable(table)
+          .set({ deleted: sql`id`, deleted_at: toSqlDate(now) })
+          .where("instance_uuid", "=", uuid)
+          .where("deleted", "=", 0)
+          .execute();
+      }
       const rows = Object.entries(values).map(([key, value]) => ({
         instance_uuid: uuid,
         key,
@@ -466,23 +505,25 @@ export class InstanceRepository {
   ): Promise<InstanceRecord[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((r) => String(r.uuid));
-    const extras = await db
-      .selectFrom("instance_extra")
-      .selectAll()
-      .where("instance_uuid", "in", uuids)
-      .orderBy("id")
-      .execute();
-    const meta = await db
-      .selectFrom("instance_metadata")
-      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
-      .where("instance_uuid", "in", uuids)
-      .execute();
-    const sys = await db
-      .selectFrom("instance_system_metadata")
-      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
-      .where("instance_uuid", "in", uuids)
-      .execute();
-    const faults = options.withFault ? await this.faults.latestFor(uuids, db) : undefined;
+    // Independent reads, asked together: on the pool they run side by side on separate connections (a
+    // transaction's connection takes them in turn). Metadata and system metadata share one query.
+    const [extras, pairRows, faults] = await Promise.all([
+      db.selectFrom("instance_extra").selectAll().where("instance_uuid", "in", uuids).orderBy("id").execute(),
+      db
+        .selectFrom("instance_metadata")
+        .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+        .where("instance_uuid", "in", uuids)
+        .unionAll(
+          db
+            .selectFrom("instance_system_metadata")
+            .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+            .where("instance_uuid", "in", uuids),
+        )
+        .execute(),
+      options.withFault ? this.faults.latestFor(uuids, db) : undefined,
+    ]);
+    const meta = pairRows.filter((r) => Number(r.sys) === 0);
+    const sys = pairRows.filter((r) => Number(r.sys) === 1);
 
     const byUuid = <T>(list: Record<string, unknown>[], fn: (r: Record<string, unknown>) => T) => {
       const m = new Map<string, T[]>();
