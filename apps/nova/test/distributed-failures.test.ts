@@ -114,14 +114,17 @@ describe("build failures across separate processes", () => {
     expect(active["OS-EXT-SRV-ATTR:host"]).toBe("compute-ok");
 
     // The create action carries one build event per host tried: the failure on compute-flaky, then the
-    // success on compute-ok. Without a reschedule there would be a single event.
+    // success on compute-ok. Without a reschedule there would be a single event. As Nova's, a compute ends
+    // its build event after the instance is ACTIVE: wait for both events to have a result.
     const [action] = await cellDb.actions.list(created.id);
     expect(action?.action).toBe("create");
-    const events = await cellDb.actions.events(action!.id);
-    const builds = events
-      .filter((e) => e.event === "compute__do_build_and_run_instance")
-      .map((e) => [e.host, e.result])
-      .sort();
+    const builds = await cluster.until("both build events finished", async () => {
+      const found = (await cellDb.actions.events(action!.id))
+        .filter((e) => e.event === "compute__do_build_and_run_instance")
+        .map((e) => [e.host, e.result])
+        .sort();
+      return found.length === 2 && found.every(([, result]) => result !== null) ? found : undefined;
+    });
     expect(builds).toEqual([
       ["compute-flaky", "Error"],
       ["compute-ok", "Success"],

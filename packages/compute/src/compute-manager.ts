@@ -200,12 +200,17 @@ export class ComputeManager {
         power_state: powerState,
         launched_at: launchedAt,
       };
-      await Promise.all([
-        this.fanout("update_instance_info", () =>
-          this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
-        ),
-        this.eventFinish(ctx, uuid, BUILD_EVENT, null),
-      ]);
+      // As Nova's compute, which saves ACTIVE before it tells the schedulers and before its instance event
+      // ends: the answer (on which the conductor records ACTIVE) does not wait for those two, which are
+      // tracked (settled() and a stop wait for them) and never fail the build.
+      this.track(
+        Promise.all([
+          this.fanout("update_instance_info", () =>
+            this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
+          ),
+          this.eventFinish(ctx, uuid, BUILD_EVENT, null),
+        ]),
+      );
       return built;
     } catch (err) {
       await this.eventFinish(ctx, uuid, BUILD_EVENT, err);
