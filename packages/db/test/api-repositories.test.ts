@@ -195,6 +195,14 @@ describe(`API database repositories (${backend})`, () => {
     expect(im.cell_mapping).toBeNull();
     clock.advance(3);
     expect((await api.mappings.setInstanceCell(uuid, cell1.uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
+    // A missing cell leaves the mapping alone and says the cell is missing; a missing mapping says so.
+    await expect(api.mappings.setInstanceCell(uuid, randomUUID())).rejects.toMatchObject({
+      entity: "CellMapping",
+    });
+    expect((await api.mappings.getInstanceMapping(uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
+    await expect(api.mappings.setInstanceCell(randomUUID(), cell1.uuid)).rejects.toMatchObject({
+      entity: "InstanceMapping",
+    });
     await api.mappings.createInstanceMapping({
       instance_uuid: randomUUID(),
       project_id: "p1",

@@ -108,15 +108,20 @@ export class CellMappingRepository {
   /** Points an instance mapping at the cell the instance was created in. */
   setInstanceCell(instanceUuid: string, cellUuid: string): Promise<InstanceMapping> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
-      const cell = await this.cell(trx, cellUuid);
-      const res = await trx
+    return this.d.run(async (db) => {
+      // One statement finds the cell and points the mapping at it (was: begin, read, update, commit).
+      const cellId = db.selectFrom("cell_mappings").select("id").where("uuid", "=", cellUuid);
+      const res = await db
         .updateTable("instance_mappings")
-        .set({ cell_id: cell.id, updated_at: now })
+        .set({ cell_id: cellId, updated_at: now })
         .where("instance_uuid", "=", instanceUuid)
+        .where((eb) => eb.exists(cellId))
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError("InstanceMapping", instanceUuid);
-      return this.instanceMapping(trx, instanceUuid);
+      if (Number(res.numUpdatedRows) === 0) {
+        await this.cell(db, cellUuid); // NotFound CellMapping when it is the cell that is missing
+        throw new NotFoundError("InstanceMapping", instanceUuid);
+      }
+      return this.instanceMapping(db, instanceUuid);
     }, "InstanceMapping");
   }
 

@@ -1,4 +1,5 @@
 import type { InstanceAction, InstanceActionEvent } from "@nova/objects";
+import { sql } from "kysely";
 import { columnMap, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
@@ -144,64 +145,94 @@ export class InstanceActionRepository {
   }
 
   /** Starts an event of the request's action (InstanceActionEvent.event_start). */
-  eventStart(
+  async eventStart(
     instanceUuid: string,
     requestId: string,
     event: string,
     host: string | null = null,
   ): Promise<InstanceActionEvent> {
     const now = this.d.clock();
-    return this.d.transaction(async (trx) => {
-      const action = await this.byRequest(trx, instanceUuid, requestId);
-      const row = eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now });
-      const res = await trx.insertInto("instance_actions_events").values(row).executeTakeFirstOrThrow();
-      await trx
-        .updateTable("instance_actions")
-        .set({ updated_at: toSqlDate(now) })
-        .where("id", "=", action.id)
-        .execute();
-      return eventColumns.fromRow(
-        written(eventColumns.columns, row, Number(res.insertId)),
-      ) as InstanceActionEvent;
-    }, "InstanceActionEvent");
+    // No transaction: the action is found, then the event insert and the action's timestamp go out side by
+    // side on the pool (two round trips in series instead of five). Each statement is retried on its own,
+    // so a retry never inserts the event twice.
+    const action = await this.d.run((db) => this.byRequest(db, instanceUuid, requestId), "InstanceAction");
+    const row = eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now });
+    const [res] = await Promise.all([
+      this.d.run(
+        (db) => db.insertInto("instance_actions_events").values(row).executeTakeFirstOrThrow(),
+        "InstanceActionEvent",
+      ),
+      this.touch(action.id, { updated_at: toSqlDate(now) }),
+    ]);
+    return eventColumns.fromRow(
+      written(eventColumns.columns, row, Number(res.insertId)),
+    ) as InstanceActionEvent;
   }
 
   /**
    * Finishes the newest open event of that name (event_finish_with_failure); an Error result also records
    * the failure on the action's message, as Nova does.
    */
-  eventFinish(
+  async eventFinish(
     instanceUuid: string,
     requestId: string,
     event: string,
     outcome: EventFinish,
   ): Promise<InstanceActionEvent> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
-      const action = await this.byRequest(trx, instanceUuid, requestId);
-      const ev = await trx
-        .selectFrom("instance_actions_events")
-        .selectAll()
-        .where("action_id", "=", action.id)
-        .where("event", "=", event)
-        .where("deleted", "=", 0)
-        .execute()
-        .then(newest);
-      if (!ev) throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
-      const set = {
-        finish_time: now,
-        updated_at: now,
-        result: outcome.result,
-        traceback: outcome.traceback ?? null,
-        details: outcome.details ?? null,
-      };
-      await trx.updateTable("instance_actions_events").set(set).where("id", "=", ev.id).execute();
-      const actionSet: Record<string, unknown> = { updated_at: now };
-      if (outcome.result === "Error") actionSet.message = "Error";
-      await trx.updateTable("instance_actions").set(actionSet).where("id", "=", action.id).execute();
-      // The event as it now is: the row read above with the update applied (no read back).
-      return eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
-    }, "InstanceActionEvent");
+    // The event of the request's newest action in one read; then the event and the action's timestamp
+    // (and message) are written side by side on the pool.
+    const ev = await this.d.run(
+      (db) =>
+        db
+          .selectFrom("instance_actions_events")
+          .selectAll()
+          .where(
+            "action_id",
+            "=",
+            db
+              .selectFrom("instance_actions")
+              .select(sql<number>`MAX(id)`.as("id"))
+              .where("instance_uuid", "=", instanceUuid)
+              .where("request_id", "=", requestId)
+              .where("deleted", "=", 0),
+          )
+          .where("event", "=", event)
+          .where("deleted", "=", 0)
+          .execute()
+          .then(newest),
+      "InstanceActionEvent",
+    );
+    if (!ev) {
+      // Say which is missing: the action (NotFound InstanceAction) or only its event.
+      await this.getByRequestId(instanceUuid, requestId);
+      throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
+    }
+    const set = {
+      finish_time: now,
+      updated_at: now,
+      result: outcome.result,
+      traceback: outcome.traceback ?? null,
+      details: outcome.details ?? null,
+    };
+    const actionSet: Record<string, unknown> = { updated_at: now };
+    if (outcome.result === "Error") actionSet.message = "Error";
+    await Promise.all([
+      this.d.run(
+        (db) => db.updateTable("instance_actions_events").set(set).where("id", "=", ev.id).execute(),
+        "InstanceActionEvent",
+      ),
+      this.touch(Number(ev.action_id), actionSet),
+    ]);
+    // The event as it now is: the row read above with the update applied (no read back).
+    return eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
+  }
+
+  private async touch(actionId: number, set: Record<string, unknown>): Promise<void> {
+    await this.d.run(
+      (db) => db.updateTable("instance_actions").set(set).where("id", "=", actionId).execute(),
+      "InstanceAction",
+    );
   }
 
   /** The events of an action, oldest first. */
