@@ -82,6 +82,12 @@ describe(`instances (${backend})`, () => {
     const wire = InstanceCodec.toPrimitive(got);
     expect(InstanceCodec.fromPrimitive(wire)).toEqual(got);
     expect(FlavorCodec.schema.safeParse(got.flavor).success).toBe(false); // projects never loaded on an instance
+    // create answers without reading back: a bare instance too must equal what a read gives.
+    const bare = randomUUID();
+    queries.length = 0;
+    const made = await cell.instances.create({ uuid: bare, flavor, display_description: "bare" });
+    expect(queries.filter((q) => /^select/i.test(q))).toEqual([]);
+    expect(await cell.instances.get(bare)).toEqual(made);
   });
 
   it("updates only when task_state still matches (UnexpectedTaskStateError otherwise, nothing written)", async () => {

@@ -83,6 +83,24 @@ const extraColumns = columnMap({
   resources: "json",
 });
 
+// instance_extra's columns, as a load joins them to the instance's row (under JOINED_EXTRA-prefixed names).
+const EXTRA_TABLE_COLUMNS = [
+  "id",
+  "instance_uuid",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+  "deleted",
+  "flavor",
+  ...Object.keys(extraColumns.columns),
+];
+const JOINED_EXTRA = "x__";
+
+// Every column of a table as NULL: a row's columns left out of an INSERT.
+function nulls(columns: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(columns).map((k) => [k, null]));
+}
+
 type InstanceColumn = keyof typeof instanceColumns.columns;
 type ExtraColumn = keyof typeof extraColumns.columns;
 
@@ -211,19 +229,33 @@ export class InstanceRepository {
       });
       delete row.id;
       delete row.deleted;
-      await trx.insertInto("instances").values(row).execute();
-      await trx
-        .insertInto("instance_extra")
-        .values({
-          instance_uuid: values.uuid,
-          created_at: toSqlDate(now),
-          flavor: JSON.stringify(this.flavorBlob(values, { cur: null, old: null, new: null })),
-          ...extraColumns.toRow(values),
-        })
-        .execute();
+      const inserted = await trx.insertInto("instances").values(row).executeTakeFirstOrThrow();
+      const extra: Record<string, unknown> = {
+        instance_uuid: values.uuid,
+        created_at: toSqlDate(now),
+        flavor: JSON.stringify(this.flavorBlob(values, { cur: null, old: null, new: null })),
+        ...extraColumns.toRow(values),
+      };
+      const extraInserted = await trx.insertInto("instance_extra").values(extra).executeTakeFirstOrThrow();
       // A new instance has no metadata rows to replace (its uuid is unique, deleted rows included).
-      await this.writeMetadata(trx, values.uuid, values.metadata, values.system_metadata, now, true);
-      return this.load(trx, values.uuid, {});
+      const { metadata, system } = await this.writeMetadata(
+        trx,
+        values.uuid,
+        values.metadata,
+        values.system_metadata,
+        now,
+        true,
+      );
+      // The instance is what was just written (columns left out are NULL, `deleted` 0): it is assembled
+      // from those rows as a load would from the rows it reads, without reading them back.
+      const fresh = { deleted: 0, deleted_at: null };
+      return this.assemble(
+        [{ ...nulls(instanceColumns.columns), ...row, ...fresh, id: Number(inserted.insertId) }],
+        [{ ...extra, ...fresh, id: Number(extraInserted.insertId) }],
+        metadata.map((r) => ({ ...r, ...fresh })),
+        system.map((r) => ({ ...r, ...fresh })),
+        undefined,
+      )[0]!;
     }, "Instance");
   }
 
@@ -464,10 +496,11 @@ export class InstanceRepository {
     system: Record<string, string | null> | undefined,
     now: Date,
     fresh = false,
-  ): Promise<void> {
-    for (const [table, values] of [
-      ["instance_metadata", metadata],
-      ["instance_system_metadata", system],
+  ): Promise<{ metadata: Record<string, unknown>[]; system: Record<string, unknown>[] }> {
+    const written = { metadata: [] as Record<string, unknown>[], system: [] as Record<string, unknown>[] };
+    for (const [table, values, out] of [
+      ["instance_metadata", metadata, written.metadata],
+      ["instance_system_metadata", system, written.system],
     ] as const) {
       if (values === undefined) continue;
       if (!fresh) {
@@ -485,16 +518,37 @@ export class InstanceRepository {
         created_at: toSqlDate(now),
       }));
       if (rows.length > 0) await db.insertInto(table).values(rows).execute();
+      out.push(...rows);
     }
+    return written;
   }
 
   private async load(db: Db, uuid: string, options: InstanceLoadOptions): Promise<InstanceRecord> {
-    let q = db.selectFrom("instances").selectAll().where("uuid", "=", uuid);
-    if (!options.readDeleted) q = q.where("deleted", "=", 0);
+    // The extra (one per instance) comes with the row, its columns prefixed: one read less per load.
+    let q = db
+      .selectFrom("instances")
+      .leftJoin("instance_extra", "instance_extra.instance_uuid", "instances.uuid")
+      .selectAll("instances")
+      .select(EXTRA_TABLE_COLUMNS.map((c) => `instance_extra.${c} as ${JOINED_EXTRA}${c}` as const))
+      .where("instances.uuid", "=", uuid);
+    if (!options.readDeleted) q = q.where("instances.deleted", "=", 0);
     // uuid is unique (deleted rows included): no ORDER BY/LIMIT, which can lure SQLite off the uuid index.
-    const rows = await q.execute();
-    if (rows.length === 0) throw new NotFoundError("Instance", uuid);
-    const [inst] = await this.hydrate(db, rows, options);
+    const joined = await q.execute();
+    if (joined.length === 0) throw new NotFoundError("Instance", uuid);
+    const rows: Record<string, unknown>[] = [];
+    const extras: Record<string, unknown>[] = [];
+    for (const r of joined) {
+      const row: Record<string, unknown> = {};
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
+        else row[k] = v;
+      }
+      if (rows.length === 0) rows.push(row);
+      if (extra.id !== null && extra.id !== undefined) extras.push(extra);
+    }
+    extras.sort((a, b) => Number(a.id) - Number(b.id));
+    const [inst] = await this.hydrate(db, rows, options, extras);
     return inst!;
   }
 
@@ -502,13 +556,20 @@ export class InstanceRepository {
     db: Db,
     rows: Record<string, unknown>[],
     options: InstanceLoadOptions,
+    joinedExtras?: Record<string, unknown>[],
   ): Promise<InstanceRecord[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((r) => String(r.uuid));
     // Independent reads, asked together: on the pool they run side by side on separate connections (a
     // transaction's connection takes them in turn). Metadata and system metadata share one query.
     const [extras, pairRows, faults] = await Promise.all([
-      db.selectFrom("instance_extra").selectAll().where("instance_uuid", "in", uuids).orderBy("id").execute(),
+      joinedExtras ??
+        db
+          .selectFrom("instance_extra")
+          .selectAll()
+          .where("instance_uuid", "in", uuids)
+          .orderBy("id")
+          .execute(),
       db
         .selectFrom("instance_metadata")
         .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
@@ -522,9 +583,23 @@ export class InstanceRepository {
         .execute(),
       options.withFault ? this.faults.latestFor(uuids, db) : undefined,
     ]);
-    const meta = pairRows.filter((r) => Number(r.sys) === 0);
-    const sys = pairRows.filter((r) => Number(r.sys) === 1);
+    return this.assemble(
+      rows,
+      extras,
+      pairRows.filter((r) => Number(r.sys) === 0),
+      pairRows.filter((r) => Number(r.sys) === 1),
+      faults,
+    );
+  }
 
+  // Instances from their rows: extras, metadata and system metadata of any instances (matched by uuid).
+  private assemble(
+    rows: Record<string, unknown>[],
+    extras: Record<string, unknown>[],
+    meta: Record<string, unknown>[],
+    sys: Record<string, unknown>[],
+    faults: Map<string, InstanceFault> | undefined,
+  ): InstanceRecord[] {
     const byUuid = <T>(list: Record<string, unknown>[], fn: (r: Record<string, unknown>) => T) => {
       const m = new Map<string, T[]>();
       for (const r of list) {
