@@ -1,6 +1,7 @@
 import {
   type ApiDatabase,
   type CellDatabase,
+  type InstanceChanges,
   type InstanceCreate,
   type InstanceRecord,
   NovaDbError,
@@ -400,14 +401,17 @@ export class ComputeTaskManager {
         current = await this.claimNext(alternates, resources, reasons);
         continue;
       }
+      // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
+      const moved: InstanceChanges = rowHolds ? { host, node, task_state: "scheduling" } : { host, node };
       let placed: InstanceRecord;
       try {
-        placed = await cellDb.instances.update(
-          uuid,
-          // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
-          rowHolds ? { host, node, task_state: "scheduling" } : { host, node },
-          { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
-        );
+        await cellDb.instances.updateWithoutReload(uuid, moved, {
+          expectedVmState: "building",
+          expectedTaskState: BUILDING_TASK_STATES,
+        });
+        // What the compute is sent is the instance as created, on its host: its claim (a conditional
+        // save through this conductor) answers with the whole row as it then is, and it spawns that.
+        placed = { ...record, ...moved } as InstanceRecord;
       } catch (err) {
         await this.release(current, resources);
         if (isDeletion(err)) return this.cleanupDeleted(ctx, uuid, null);
