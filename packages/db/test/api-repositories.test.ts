@@ -171,6 +171,12 @@ describe(`API database repositories (${backend})`, () => {
     expect(backFields).toEqual(specFields);
     await api.requestSpecs.save({ ...spec, instance_uuid: spec.instance_uuid!, num_instances: 2 });
     expect((await api.requestSpecs.getByInstanceUuid(spec.instance_uuid!)).num_instances).toBe(2);
+    // Two first saves of one instance's spec at once: neither fails, one of them is kept.
+    const racing = randomUUID();
+    await Promise.all(
+      [3, 4].map((n) => api.requestSpecs.save({ ...spec, instance_uuid: racing, num_instances: n })),
+    );
+    expect([3, 4]).toContain((await api.requestSpecs.getByInstanceUuid(racing)).num_instances);
   });
 
   it("cell, host and instance mappings", async () => {

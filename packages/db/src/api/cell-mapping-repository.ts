@@ -88,7 +88,9 @@ export class CellMappingRepository {
     cell_uuid?: string | null;
   }): Promise<InstanceMapping> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
+    // Without a cell it is a single write, then a read: no transaction needed.
+    const run = values.cell_uuid ? this.d.transaction.bind(this.d) : this.d.run.bind(this.d);
+    return run(async (trx) => {
       const cellId = values.cell_uuid ? (await this.cell(trx, values.cell_uuid)).id : null;
       await trx
         .insertInto("instance_mappings")
