@@ -145,6 +145,9 @@ export class DbComputeBackend implements ComputeBackend {
 
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
+    // The quota's usage reads do not need the flavor: they go out with its lookup (settled before use).
+    const usage = this.quotaUsage(ctx);
+    usage.catch(() => undefined);
     const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
       if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
       throw err;
@@ -157,7 +160,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (flavor.root_gb > 0 && flavor.root_gb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
-    await this.checkQuota(ctx, flavor, spec.maxCount);
+    checkQuota(await usage, flavor, spec.maxCount);
 
     const now = this.clock();
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
@@ -274,7 +277,8 @@ export class DbComputeBackend implements ComputeBackend {
     }
   }
 
-  private async checkQuota(ctx: RequestContext, flavor: Flavor, count: number): Promise<void> {
+  /** The project's limits and usage (cell, cell0 and build requests not yet in a cell). */
+  private async quotaUsage(ctx: RequestContext): Promise<QuotaUsage> {
     const c0 = this.cell0();
     // Independent reads: asked together, they cost one round trip.
     const [limits, used, more, pending] = await Promise.all([
@@ -289,15 +293,7 @@ export class DbComputeBackend implements ComputeBackend {
       used.ram += more.ram;
     }
     used.instances += pending.length;
-    const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
-    for (const resource of ["instances", "cores", "ram"] as const) {
-      const limit = limits[resource];
-      if (limit >= 0 && used[resource] + asked[resource] > limit) {
-        throw new QuotaExceededError(
-          `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
-        );
-      }
-    }
+    return { limits, used };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -803,4 +799,25 @@ function tagList(tags: readonly string[]): NovaObjectPrimitive {
 async function allSettledOrThrow(writes: Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
+}
+
+type QuotaResource = "instances" | "cores" | "ram";
+
+/** A project's quota limits (-1: unlimited) and what it uses. */
+interface QuotaUsage {
+  limits: Record<QuotaResource, number>;
+  used: Record<QuotaResource, number>;
+}
+
+/** Throws QuotaExceededError when `count` servers of this flavor would go over a limit. */
+function checkQuota({ limits, used }: QuotaUsage, flavor: Flavor, count: number): void {
+  const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
+  for (const resource of ["instances", "cores", "ram"] as const) {
+    const limit = limits[resource];
+    if (limit >= 0 && used[resource] + asked[resource] > limit) {
+      throw new QuotaExceededError(
+        `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
+      );
+    }
+  }
 }
