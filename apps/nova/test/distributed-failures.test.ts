@@ -39,6 +39,11 @@ beforeAll(async () => {
         update_resources_interval: 1,
       },
       fake: { vcpus: 8, memory_mb: 8192, local_gb: 200, spawn_delay: 0 },
+      // The reschedule test leaves compute-flaky with a failed build, which the BuildFailureWeigher would
+      // count against it as soon as the scheduler's next poll (every 2 s) reads it: the delete test's boot
+      // then landed on compute-ok or compute-flaky depending on that race. These tests rely on the RAM
+      // weigher alone picking compute-flaky.
+      filter_scheduler: { build_failure_weight_multiplier: 0 },
     },
   });
   cellDb = openCellDatabase(cluster.cellDb.url);
