@@ -3,7 +3,8 @@
 // machine (quoted in issue 6: those were not measured in this run, and the table says so).
 //
 //   npx tsx bench/boot/run.ts --endpoint http://127.0.0.1:8774/v2.1 [--count 200] [--concurrency 20]
-//        [--sequential 10] [--token admin:admin] [--flavor NAME|ID] [--image ID]
+//        [--sequential 20] [--warmup 1] [--seq-poll-ms 5] [--poll-ms 50] [--token admin:admin]
+//        [--flavor NAME|ID] [--image ID]
 import { parseArgs } from "node:util";
 
 const { values: opts } = parseArgs({
@@ -12,10 +13,12 @@ const { values: opts } = parseArgs({
     token: { type: "string", default: "admin:admin" },
     count: { type: "string", default: "200" },
     concurrency: { type: "string", default: "20" },
-    sequential: { type: "string", default: "10" },
+    sequential: { type: "string", default: "20" },
+    warmup: { type: "string", default: "1" },
     flavor: { type: "string" },
     image: { type: "string" },
     "poll-ms": { type: "string", default: "50" },
+    "seq-poll-ms": { type: "string", default: "5" },
     "timeout-s": { type: "string", default: "600" },
   },
 });
@@ -25,6 +28,9 @@ const count = Number(opts.count);
 const concurrency = Number(opts.concurrency);
 const sequential = Number(opts.sequential);
 const pollMs = Number(opts["poll-ms"]);
+// One server at a time, a 50 ms poll alone would add 25 ms on average to each sample: poll finely there.
+const seqPollMs = Number(opts["seq-poll-ms"]);
+const warmup = Number(opts.warmup);
 const timeoutMs = Number(opts["timeout-s"]) * 1000;
 
 // The Python Nova figures from issue 6 (Zed, fake driver, 5 compute hosts, RabbitMQ + MariaDB, 2 cores).
@@ -82,6 +88,7 @@ async function pickFlavorAndImage(): Promise<{ flavorRef: string; imageRef: stri
 async function bootOne(
   name: string,
   refs: { flavorRef: string; imageRef: string },
+  every = pollMs,
 ): Promise<{ id: string; s: number }> {
   const t0 = now();
   const res = await api("POST", "/servers", { server: { name, ...refs, networks: "none" } });
@@ -95,11 +102,11 @@ async function bootOne(
       throw new Error(`server ${id} went to ERROR: ${JSON.stringify(got.json.server.fault)}`);
     if (now() - t0 > timeoutMs)
       throw new Error(`server ${id} not ACTIVE after ${timeoutMs / 1000}s (${status})`);
-    await sleep(pollMs);
+    await sleep(every);
   }
 }
 
-async function deleteOne(id: string): Promise<void> {
+async function deleteOne(id: string, every = pollMs): Promise<void> {
   const t0 = now();
   const res = await api("DELETE", `/servers/${id}`);
   if (res.status !== 204 && res.status !== 404) throw new Error(`DELETE ${id}: ${res.status}`);
@@ -107,7 +114,7 @@ async function deleteOne(id: string): Promise<void> {
     const got = await api("GET", `/servers/${id}`);
     if (got.status === 404 || got.json?.server?.status === "DELETED") return;
     if (now() - t0 > timeoutMs) throw new Error(`server ${id} not gone after ${timeoutMs / 1000}s`);
-    await sleep(pollMs);
+    await sleep(every);
   }
 }
 
@@ -127,12 +134,17 @@ async function main() {
   const refs = await pickFlavorAndImage();
   const stamp = Date.now().toString(36);
 
-  // 1. One at a time.
+  // 1. One at a time, after `warmup` untimed boots (the first boot after the services start pays for
+  // connections, declarations and JIT compilation on every hop; the figure is the steady state).
+  for (let i = 0; i < warmup; i++) {
+    const { id } = await bootOne(`bench-warmup-${stamp}-${i}`, refs, seqPollMs);
+    await deleteOne(id, seqPollMs);
+  }
   const seq: number[] = [];
   for (let i = 0; i < sequential; i++) {
-    const { id, s } = await bootOne(`bench-seq-${stamp}-${i}`, refs);
+    const { id, s } = await bootOne(`bench-seq-${stamp}-${i}`, refs, seqPollMs);
     seq.push(s);
-    await deleteOne(id);
+    await deleteOne(id, seqPollMs);
   }
 
   // 2. `count` servers, `concurrency` requests in flight.

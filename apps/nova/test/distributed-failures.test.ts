@@ -39,6 +39,11 @@ beforeAll(async () => {
         update_resources_interval: 1,
       },
       fake: { vcpus: 8, memory_mb: 8192, local_gb: 200, spawn_delay: 0 },
+      // The reschedule test leaves compute-flaky with a failed build, which the BuildFailureWeigher would
+      // count against it as soon as the scheduler's next poll (every 2 s) reads it: the delete test's boot
+      // then landed on compute-ok or compute-flaky depending on that race. These tests rely on the RAM
+      // weigher alone picking compute-flaky.
+      filter_scheduler: { build_failure_weight_multiplier: 0 },
     },
   });
   cellDb = openCellDatabase(cluster.cellDb.url);
@@ -102,14 +107,17 @@ describe("build failures across separate processes", () => {
     expect(active["OS-EXT-SRV-ATTR:host"]).toBe("compute-ok");
 
     // The create action carries one build event per host tried: the failure on compute-flaky, then the
-    // success on compute-ok. Without a reschedule there would be a single event.
+    // success on compute-ok. Without a reschedule there would be a single event. As Nova's, a compute ends
+    // its build event after the instance is ACTIVE: wait for both events to have a result.
     const [action] = await cellDb.actions.list(created.id);
     expect(action?.action).toBe("create");
-    const events = await cellDb.actions.events(action!.id);
-    const builds = events
-      .filter((e) => e.event === "compute__do_build_and_run_instance")
-      .map((e) => [e.host, e.result])
-      .sort();
+    const builds = await cluster.until("both build events finished", async () => {
+      const found = (await cellDb.actions.events(action!.id))
+        .filter((e) => e.event === "compute__do_build_and_run_instance")
+        .map((e) => [e.host, e.result])
+        .sort();
+      return found.length === 2 && found.every(([, result]) => result !== null) ? found : undefined;
+    });
     expect(builds).toEqual([
       ["compute-flaky", "Error"],
       ["compute-ok", "Success"],

@@ -145,6 +145,9 @@ export class DbComputeBackend implements ComputeBackend {
 
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
+    // The quota's usage reads do not need the flavor: they go out with its lookup (settled before use).
+    const usage = this.quotaUsage(ctx);
+    usage.catch(() => undefined);
     const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
       if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
       throw err;
@@ -157,7 +160,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (flavor.root_gb > 0 && flavor.root_gb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
-    await this.checkQuota(ctx, flavor, spec.maxCount);
+    checkQuota(await usage, flavor, spec.maxCount);
 
     const now = this.clock();
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
@@ -214,26 +217,28 @@ export class DbComputeBackend implements ComputeBackend {
       is_bfv: false,
     }));
 
-    // Nova's order: mapping, build request, request spec; then the cast. If the cast cannot go out, undo,
-    // so no server sits in BUILD that no conductor will ever see.
-    const recorded: string[] = [];
+    // Nova writes the mapping, the build request and the request spec, then casts. Nobody can ask for these
+    // servers before the POST answers, so the three writes go out together (one round trip, not three); if
+    // any of them or the cast fails, all are undone, so no server sits in BUILD that no conductor will see.
+    const recorded: string[] = instances.map((i) => i.uuid);
     try {
-      for (const [i, instance] of instances.entries()) {
-        await apiDb.mappings.createInstanceMapping({
-          instance_uuid: instance.uuid,
-          project_id: ctx.projectId,
-          user_id: ctx.userId,
-        });
-        recorded.push(instance.uuid);
-        await apiDb.buildRequests.create({
-          instance_uuid: instance.uuid,
-          project_id: ctx.projectId,
-          instance,
-          block_device_mappings: emptyList("BlockDeviceMappingList", "1.18"),
-          tags: tagList(spec.tags),
-        });
-        await apiDb.requestSpecs.save(specs[i]!);
-      }
+      await allSettledOrThrow(
+        instances.flatMap((instance, i) => [
+          apiDb.mappings.createInstanceMapping({
+            instance_uuid: instance.uuid,
+            project_id: ctx.projectId,
+            user_id: ctx.userId,
+          }),
+          apiDb.buildRequests.create({
+            instance_uuid: instance.uuid,
+            project_id: ctx.projectId,
+            instance,
+            block_device_mappings: emptyList("BlockDeviceMappingList", "1.18"),
+            tags: tagList(spec.tags),
+          }),
+          apiDb.requestSpecs.save(specs[i]!),
+        ]),
+      );
       await this.deps.computeTask.scheduleAndBuildInstances(this.novaContext(ctx), {
         build_requests: instances.map((instance) => ({
           instance_uuid: instance.uuid,
@@ -272,27 +277,23 @@ export class DbComputeBackend implements ComputeBackend {
     }
   }
 
-  private async checkQuota(ctx: RequestContext, flavor: Flavor, count: number): Promise<void> {
-    const limits = await this.deps.apiDb.quotas.getLimits(ctx.projectId);
-    const used = await this.deps.cellDb.instances.countUsage(ctx.projectId);
+  /** The project's limits and usage (cell, cell0 and build requests not yet in a cell). */
+  private async quotaUsage(ctx: RequestContext): Promise<QuotaUsage> {
     const c0 = this.cell0();
-    if (c0) {
-      const more = await c0.instances.countUsage(ctx.projectId);
+    // Independent reads: asked together, they cost one round trip.
+    const [limits, used, more, pending] = await Promise.all([
+      this.deps.apiDb.quotas.getLimits(ctx.projectId),
+      this.deps.cellDb.instances.countUsage(ctx.projectId),
+      c0?.instances.countUsage(ctx.projectId),
+      this.deps.apiDb.buildRequests.listByProject(ctx.projectId),
+    ]);
+    if (more) {
       used.instances += more.instances;
       used.cores += more.cores;
       used.ram += more.ram;
     }
-    const pending = await this.deps.apiDb.buildRequests.listByProject(ctx.projectId);
     used.instances += pending.length;
-    const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
-    for (const resource of ["instances", "cores", "ram"] as const) {
-      const limit = limits[resource];
-      if (limit >= 0 && used[resource] + asked[resource] > limit) {
-        throw new QuotaExceededError(
-          `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
-        );
-      }
-    }
+    return { limits, used };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -792,4 +793,31 @@ function tagList(tags: readonly string[]): NovaObjectPrimitive {
       })),
     },
   };
+}
+
+// Every write settled before the first failure is thrown: the undo must not race a write still in flight.
+async function allSettledOrThrow(writes: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+type QuotaResource = "instances" | "cores" | "ram";
+
+/** A project's quota limits (-1: unlimited) and what it uses. */
+interface QuotaUsage {
+  limits: Record<QuotaResource, number>;
+  used: Record<QuotaResource, number>;
+}
+
+/** Throws QuotaExceededError when `count` servers of this flavor would go over a limit. */
+function checkQuota({ limits, used }: QuotaUsage, flavor: Flavor, count: number): void {
+  const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
+  for (const resource of ["instances", "cores", "ram"] as const) {
+    const limit = limits[resource];
+    if (limit >= 0 && used[resource] + asked[resource] > limit) {
+      throw new QuotaExceededError(
+        `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
+      );
+    }
+  }
 }

@@ -64,7 +64,9 @@ describe("build_and_run_instance", () => {
       node: "cpu-1",
       task_state: "spawning",
     });
-    // The action events carry the caller's request id, so the conductor finds the action.
+    // The action events carry the caller's request id, so the conductor finds the action. As in Nova, the
+    // event's finish (and the scheduler fanout) may still be on their way when the build answers.
+    await h.service.manager.settled();
     expect(h.conductor.events.map((e) => [e.event, e.phase, e.failure, e.requestId])).toEqual([
       [BUILD_EVENT, "start", null, h.ctx.request_id],
       [BUILD_EVENT, "finish", null, h.ctx.request_id],

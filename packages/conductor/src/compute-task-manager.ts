@@ -1,6 +1,7 @@
 import {
   type ApiDatabase,
   type CellDatabase,
+  type InstanceChanges,
   type InstanceCreate,
   type InstanceRecord,
   NovaDbError,
@@ -256,16 +257,25 @@ export class ComputeTaskManager {
       }
       throw err;
     }
-    await cellDb.actions.start({
-      instance_uuid: item.uuid,
-      action: "create",
-      request_id: ctx.request_id,
-      user_id: ctx.user_id ?? record.user_id ?? null,
-      project_id: ctx.project_id ?? record.project_id ?? null,
-    });
-    await cellDb.actions.eventStart(item.uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
-    await this.mapTo(item.uuid, cellUuid, record);
-    if (!(await apiDb.buildRequests.delete(item.uuid))) {
+    // The action history (cell database) and the move from build request to mapping (API database) do not
+    // depend on each other: run side by side, they cost the longer of the two, not the sum.
+    const [, stillWanted] = await settleBoth(
+      (async () => {
+        await cellDb.actions.start({
+          instance_uuid: item.uuid,
+          action: "create",
+          request_id: ctx.request_id,
+          user_id: ctx.user_id ?? record.user_id ?? null,
+          project_id: ctx.project_id ?? record.project_id ?? null,
+        });
+        await cellDb.actions.eventStart(item.uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
+      })(),
+      (async () => {
+        await this.mapTo(item.uuid, cellUuid, record);
+        return apiDb.buildRequests.delete(item.uuid);
+      })(),
+    );
+    if (!stillWanted) {
       logger.info(log, "Build request deleted while the instance was created; removing it");
       await this.destroyRow(item.uuid);
       await apiDb.mappings.deleteInstanceMapping(item.uuid);
@@ -391,14 +401,17 @@ export class ComputeTaskManager {
         current = await this.claimNext(alternates, resources, reasons);
         continue;
       }
+      // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
+      const moved: InstanceChanges = rowHolds ? { host, node, task_state: "scheduling" } : { host, node };
       let placed: InstanceRecord;
       try {
-        placed = await cellDb.instances.update(
-          uuid,
-          // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
-          rowHolds ? { host, node, task_state: "scheduling" } : { host, node },
-          { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
-        );
+        await cellDb.instances.updateWithoutReload(uuid, moved, {
+          expectedVmState: "building",
+          expectedTaskState: BUILDING_TASK_STATES,
+        });
+        // What the compute is sent is the instance as created, on its host: its claim (a conditional
+        // save through this conductor) answers with the whole row as it then is, and it spawns that.
+        placed = { ...record, ...moved } as InstanceRecord;
       } catch (err) {
         await this.release(current, resources);
         if (isDeletion(err)) return this.cleanupDeleted(ctx, uuid, null);
@@ -467,7 +480,7 @@ export class ComputeTaskManager {
     const { cellDb, logger, clock } = this.opts;
     const launchedAt = guest.launched_at ? new Date(guest.launched_at) : new Date(clock.now());
     try {
-      await cellDb.instances.update(
+      await cellDb.instances.updateWithoutReload(
         uuid,
         {
           vm_state: (guest.vm_state as VmState | undefined) ?? "active",
@@ -624,6 +637,14 @@ function blockDeviceMappingList(bdms: unknown[]): Record<string, unknown> {
     "nova_object.version": "1.18",
     "nova_object.data": { objects: bdms },
   };
+}
+
+/** Both results once both settled (neither left running), or the first failure. */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /** Decodes schedule_and_build_instances' arguments, or throws InvalidBuildRequest saying what is wrong. */

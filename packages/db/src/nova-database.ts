@@ -1,5 +1,5 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, type LogEvent, MysqlDialect, SqliteDialect } from "kysely";
+import { Kysely, type LogEvent, MysqlDialect, SqliteDialect, sql } from "kysely";
 import { createPool } from "mysql2";
 import { type DatabaseTarget, parseConnectionUrl } from "./connection-url.js";
 import { type DatabaseOptions, parseDatabaseOptions } from "./database-options.js";
@@ -57,6 +57,20 @@ export class NovaDatabase {
   /** Runs `fn` in one transaction; the whole transaction is retried on deadlock or lost connection. */
   transaction<T>(fn: (trx: Db) => Promise<T>, entity?: string): Promise<T> {
     return withDbRetry(this.retryPolicy, () => this.kysely.transaction().execute(fn), entity);
+  }
+
+  /**
+   * Opens the pool's `max_pool_size` connections now (they stay idle in the pool), so the first requests
+   * after a start do not each pay a TCP connect and a MariaDB handshake. SQLite has its one connection.
+   */
+  async warm(): Promise<void> {
+    if (this.dialect !== "mysql") return;
+    // Held at once, they are distinct connections; released, they stay (maxIdle is max_pool_size).
+    await Promise.all(
+      Array.from({ length: this.options.max_pool_size }, () =>
+        this.kysely.connection().execute((db) => sql`SELECT 1`.execute(db)),
+      ),
+    );
   }
 
   /** Closes the pool (or the SQLite handle). */

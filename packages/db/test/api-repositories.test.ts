@@ -171,6 +171,12 @@ describe(`API database repositories (${backend})`, () => {
     expect(backFields).toEqual(specFields);
     await api.requestSpecs.save({ ...spec, instance_uuid: spec.instance_uuid!, num_instances: 2 });
     expect((await api.requestSpecs.getByInstanceUuid(spec.instance_uuid!)).num_instances).toBe(2);
+    // Two first saves of one instance's spec at once: neither fails, one of them is kept.
+    const racing = randomUUID();
+    await Promise.all(
+      [3, 4].map((n) => api.requestSpecs.save({ ...spec, instance_uuid: racing, num_instances: n })),
+    );
+    expect([3, 4]).toContain((await api.requestSpecs.getByInstanceUuid(racing)).num_instances);
   });
 
   it("cell, host and instance mappings", async () => {
@@ -195,6 +201,14 @@ describe(`API database repositories (${backend})`, () => {
     expect(im.cell_mapping).toBeNull();
     clock.advance(3);
     expect((await api.mappings.setInstanceCell(uuid, cell1.uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
+    // A missing cell leaves the mapping alone and says the cell is missing; a missing mapping says so.
+    await expect(api.mappings.setInstanceCell(uuid, randomUUID())).rejects.toMatchObject({
+      entity: "CellMapping",
+    });
+    expect((await api.mappings.getInstanceMapping(uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
+    await expect(api.mappings.setInstanceCell(randomUUID(), cell1.uuid)).rejects.toMatchObject({
+      entity: "InstanceMapping",
+    });
     await api.mappings.createInstanceMapping({
       instance_uuid: randomUUID(),
       project_id: "p1",

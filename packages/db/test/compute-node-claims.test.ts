@@ -68,6 +68,18 @@ describe(`compute node resource claims (${backend})`, () => {
     expect(after.generation).toBe(n.generation + 10);
   });
 
+  it("answers a claim and a release with the node exactly as a fresh read then sees it", async () => {
+    const { uuid } = await node("claim-echo", 4);
+    clock.advance(1);
+    const claimed = await cell.computeNodes.claim(uuid, tiny);
+    expect(claimed).toEqual(await cell.computeNodes.getByUuid(uuid));
+    expect(claimed).toMatchObject({ vcpus_used: 1, memory_mb_used: 512, local_gb_used: 1, running_vms: 1 });
+    clock.advance(1);
+    const released = await cell.computeNodes.release(uuid, tiny);
+    expect(released).toEqual(await cell.computeNodes.getByUuid(uuid));
+    expect(released).toMatchObject({ vcpus_used: 0, running_vms: 0, generation: claimed.generation + 1 });
+  });
+
   it("refuses a claim decided on a stale generation, and accepts it on the current one", async () => {
     const n = await node("stale", 4);
     await second.computeNodes.claim(n.uuid, tiny);

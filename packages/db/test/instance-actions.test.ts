@@ -69,6 +69,39 @@ describe(`instance actions and events (${backend})`, () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("answers start, event_start and event_finish with exactly what a read of the rows gives", async () => {
+    const uuid = randomUUID();
+    const action = await cell.actions.start({
+      instance_uuid: uuid,
+      action: "create",
+      request_id: "req-3",
+      user_id: "u",
+      project_id: "p",
+    });
+    expect(action).toEqual(await cell.actions.getByRequestId(uuid, "req-3"));
+    clock.advance(1);
+    const started = await cell.actions.eventStart(
+      uuid,
+      "req-3",
+      "conductor_schedule_and_build_instances",
+      "ctl",
+    );
+    expect([started]).toEqual(await cell.actions.events(action.id));
+    clock.advance(1);
+    const done = await cell.actions.eventFinish(uuid, "req-3", "conductor_schedule_and_build_instances", {
+      result: "Error",
+      traceback: "tb",
+      details: "no host",
+    });
+    expect([done]).toEqual(await cell.actions.events(action.id));
+    expect(done).toMatchObject({
+      result: "Error",
+      traceback: "tb",
+      details: "no host",
+      finish_time: clock.now(),
+    });
+  });
+
   it("lists an instance's actions newest first with limit and marker", async () => {
     const uuid = randomUUID();
     const ids: number[] = [];

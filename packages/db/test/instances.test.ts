@@ -82,6 +82,12 @@ describe(`instances (${backend})`, () => {
     const wire = InstanceCodec.toPrimitive(got);
     expect(InstanceCodec.fromPrimitive(wire)).toEqual(got);
     expect(FlavorCodec.schema.safeParse(got.flavor).success).toBe(false); // projects never loaded on an instance
+    // create answers without reading back: a bare instance too must equal what a read gives.
+    const bare = randomUUID();
+    queries.length = 0;
+    const made = await cell.instances.create({ uuid: bare, flavor, display_description: "bare" });
+    expect(queries.filter((q) => /^select/i.test(q))).toEqual([]);
+    expect(await cell.instances.get(bare)).toEqual(made);
   });
 
   it("updates only when task_state still matches (UnexpectedTaskStateError otherwise, nothing written)", async () => {
@@ -119,6 +125,43 @@ describe(`instances (${backend})`, () => {
     expect(
       await cell.instances.update(randomUUID(), { task_state: null }).catch((e: unknown) => e),
     ).toBeInstanceOf(NotFoundError);
+  });
+
+  it("updateWithoutReload saves as update does, in one statement when only the instances row changes", async () => {
+    const uuid = randomUUID();
+    await cell.instances.create({
+      uuid,
+      vm_state: "building",
+      task_state: "spawning",
+      flavor,
+      metadata: { a: "1" },
+    });
+    clock.advance(5);
+    queries.length = 0;
+    await cell.instances.updateWithoutReload(
+      uuid,
+      { vm_state: "active", task_state: null, power_state: 1, launched_at: clock.now() },
+      { expectedVmState: ["building"], expectedTaskState: ["spawning"] },
+    );
+    expect(queries).toHaveLength(1);
+    expect(await cell.instances.get(uuid)).toMatchObject({
+      vm_state: "active",
+      task_state: null,
+      power_state: 1,
+      launched_at: clock.now(),
+      updated_at: clock.now(),
+      metadata: { a: "1" },
+    });
+    const err = await cell.instances
+      .updateWithoutReload(uuid, { task_state: null }, { expectedTaskState: "spawning" })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "DB_UNEXPECTED_TASK_STATE", expected: ["spawning"], actual: null });
+    expect(
+      await cell.instances.updateWithoutReload(randomUUID(), { task_state: null }).catch((e: unknown) => e),
+    ).toBeInstanceOf(NotFoundError);
+    // Metadata lives in its own table: that change goes through the whole transaction.
+    await cell.instances.updateWithoutReload(uuid, { metadata: { b: "2" } });
+    expect((await cell.instances.get(uuid)).metadata).toEqual({ b: "2" });
   });
 
   it("lets exactly one of two racing updates with the same expectation win", async () => {

@@ -136,6 +136,37 @@ describe(`retries and pools (${backend})`, () => {
     },
   );
 
+  (backend === "mariadb" ? it : itNotRegistered)(
+    "warm() opens max_pool_size connections, which later queries reuse (MariaDB only)",
+    async () => {
+      const fresh = openCellDatabase({ connection: ctx.url, max_pool_size: 3, max_overflow: 2 });
+      try {
+        const { rows: before } = await sql<{
+          n: number;
+        }>`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE()`.execute(
+          cell.db.kysely,
+        );
+        await fresh.db.warm();
+        const { rows: after } = await sql<{
+          n: number;
+        }>`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE()`.execute(
+          cell.db.kysely,
+        );
+        expect(Number(after[0]?.n) - Number(before[0]?.n)).toBe(3);
+        // Three queries at once find three idle connections: no new one is opened.
+        await Promise.all(Array.from({ length: 3 }, () => sql`SELECT SLEEP(0.01)`.execute(fresh.db.kysely)));
+        const { rows: reused } = await sql<{
+          n: number;
+        }>`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE()`.execute(
+          cell.db.kysely,
+        );
+        expect(Number(reused[0]?.n)).toBe(Number(after[0]?.n));
+      } finally {
+        await fresh.close();
+      }
+    },
+  );
+
   it("bounds retries, then raises a typed error carrying the last failure", async () => {
     const sleeps: number[] = [];
     const policy: RetryPolicy = {

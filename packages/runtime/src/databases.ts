@@ -80,6 +80,9 @@ export async function openNovaDatabases(
         database_connection: cellUrl,
       });
     }
+    // The pools' connections are opened now rather than by the first requests (each would pay a connect
+    // and a handshake); cell0 is rarely used and opens its connections on demand.
+    await Promise.all([apiDb.db.warm(), cellDb.db.warm()]);
     return { apiDb, cellDb, cell0Db, cellUuid: cell.uuid, close };
   } catch (err) {
     await close();

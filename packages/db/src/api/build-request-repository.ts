@@ -34,7 +34,8 @@ export class BuildRequestRepository {
     >,
   ): Promise<BuildRequestRecord> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
+    // The insert, then the row as stored: no transaction is needed around a single write.
+    return this.d.run(async (trx) => {
       await trx
         .insertInto("build_requests")
         .values({
@@ -120,18 +121,17 @@ export class RequestSpecRepository {
     const now = toSqlDate(this.d.clock());
     const { id: _id, ...persisted } = spec;
     const json = JSON.stringify(RequestSpecCodec.toPrimitive(persisted, { changes: [] }));
-    return this.d.transaction(async (trx) => {
-      const res = await trx
-        .updateTable("request_specs")
-        .set({ spec: json, updated_at: now })
-        .where("instance_uuid", "=", spec.instance_uuid)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) {
-        await trx
-          .insertInto("request_specs")
-          .values({ instance_uuid: spec.instance_uuid, spec: json, created_at: now })
-          .execute();
-      }
+    // One upsert on the unique instance_uuid (was begin, update, insert, commit), which also cannot lose a
+    // race between two first saves.
+    return this.d.run(async (db) => {
+      const insert = db
+        .insertInto("request_specs")
+        .values({ instance_uuid: spec.instance_uuid, spec: json, created_at: now });
+      const replace = { spec: json, updated_at: now };
+      await (this.d.dialect === "mysql"
+        ? insert.onDuplicateKeyUpdate(replace)
+        : insert.onConflict((oc) => oc.column("instance_uuid").doUpdateSet(replace))
+      ).execute();
     }, "RequestSpec");
   }
 

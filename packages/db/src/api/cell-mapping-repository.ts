@@ -88,7 +88,9 @@ export class CellMappingRepository {
     cell_uuid?: string | null;
   }): Promise<InstanceMapping> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
+    // Without a cell it is a single write, then a read: no transaction needed.
+    const run = values.cell_uuid ? this.d.transaction.bind(this.d) : this.d.run.bind(this.d);
+    return run(async (trx) => {
       const cellId = values.cell_uuid ? (await this.cell(trx, values.cell_uuid)).id : null;
       await trx
         .insertInto("instance_mappings")
@@ -108,15 +110,20 @@ export class CellMappingRepository {
   /** Points an instance mapping at the cell the instance was created in. */
   setInstanceCell(instanceUuid: string, cellUuid: string): Promise<InstanceMapping> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
-      const cell = await this.cell(trx, cellUuid);
-      const res = await trx
+    return this.d.run(async (db) => {
+      // One statement finds the cell and points the mapping at it (was: begin, read, update, commit).
+      const cellId = db.selectFrom("cell_mappings").select("id").where("uuid", "=", cellUuid);
+      const res = await db
         .updateTable("instance_mappings")
-        .set({ cell_id: cell.id, updated_at: now })
+        .set({ cell_id: cellId, updated_at: now })
         .where("instance_uuid", "=", instanceUuid)
+        .where((eb) => eb.exists(cellId))
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError("InstanceMapping", instanceUuid);
-      return this.instanceMapping(trx, instanceUuid);
+      if (Number(res.numUpdatedRows) === 0) {
+        await this.cell(db, cellUuid); // NotFound CellMapping when it is the cell that is missing
+        throw new NotFoundError("InstanceMapping", instanceUuid);
+      }
+      return this.instanceMapping(db, instanceUuid);
     }, "InstanceMapping");
   }
 

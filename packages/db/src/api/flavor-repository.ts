@@ -204,16 +204,19 @@ export class FlavorRepository {
   private async hydrate(db: Db, rows: Record<string, unknown>[]): Promise<Flavor[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => Number(r.id));
-    const specs = await db
-      .selectFrom("flavor_extra_specs")
-      .select(["flavor_id", "key", "value"])
-      .where("flavor_id", "in", ids)
-      .execute();
-    const projects = await db
-      .selectFrom("flavor_projects")
-      .select(["flavor_id", "project_id"])
-      .where("flavor_id", "in", ids)
-      .execute();
+    // Independent reads, asked together (side by side on the pool).
+    const [specs, projects] = await Promise.all([
+      db
+        .selectFrom("flavor_extra_specs")
+        .select(["flavor_id", "key", "value"])
+        .where("flavor_id", "in", ids)
+        .execute(),
+      db
+        .selectFrom("flavor_projects")
+        .select(["flavor_id", "project_id"])
+        .where("flavor_id", "in", ids)
+        .execute(),
+    ]);
     return rows.map((row) => {
       const id = Number(row.id);
       return {

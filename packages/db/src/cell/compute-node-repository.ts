@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ComputeNode } from "@nova/objects";
 import { sql } from "kysely";
-import { columnMap, toSqlDate } from "../column-map.js";
+import { columnMap, fromSqlDate, toSqlDate } from "../column-map.js";
 import { ClaimRejectedError, GenerationConflictError } from "../errors/claim-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
@@ -275,27 +275,29 @@ export class ComputeNodeRepository {
       const vcpusUsed = clamp(node.vcpus_used + sign * req.vcpus);
       const memUsed = clamp(node.memory_mb_used + sign * req.memory_mb);
       const diskUsed = clamp(node.local_gb_used + sign * req.local_gb);
-      const now = toSqlDate(this.d.clock());
+      const now = this.d.clock();
+      const set = {
+        vcpus_used: vcpusUsed,
+        memory_mb_used: memUsed,
+        local_gb_used: diskUsed,
+        free_ram_mb: node.memory_mb - memUsed,
+        free_disk_gb: node.local_gb - diskUsed,
+        running_vms: clamp((node.running_vms ?? 0) + sign),
+        generation: node.generation + 1,
+      };
       // Absolute values computed from the row we read are safe: the generation guard proves it is unchanged.
       const res = await this.d.run((db) =>
         db
           .updateTable("compute_nodes")
-          .set({
-            vcpus_used: vcpusUsed,
-            memory_mb_used: memUsed,
-            local_gb_used: diskUsed,
-            free_ram_mb: node.memory_mb - memUsed,
-            free_disk_gb: node.local_gb - diskUsed,
-            running_vms: clamp((node.running_vms ?? 0) + sign),
-            generation: node.generation + 1,
-            updated_at: now,
-          })
+          .set({ ...set, updated_at: toSqlDate(now) })
           .where("id", "=", node.id)
           .where("deleted", "=", 0)
           .where("generation", "=", node.generation)
           .executeTakeFirst(),
       );
-      if (Number(res.numUpdatedRows) === 1) return this.getByUuid(uuid);
+      // The same guard means the node now is the row read plus this update: no need to read it back.
+      if (Number(res.numUpdatedRows) === 1)
+        return { ...node, ...set, updated_at: fromSqlDate(toSqlDate(now)) };
     }
     throw new GenerationConflictError(uuid, lastGeneration);
   }

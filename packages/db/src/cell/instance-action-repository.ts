@@ -1,4 +1,5 @@
 import type { InstanceAction, InstanceActionEvent } from "@nova/objects";
+import { sql } from "kysely";
 import { columnMap, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
@@ -36,6 +37,18 @@ const eventColumns = columnMap({
   deleted: "bool",
 });
 
+// A row just inserted as it now stands in the table: the values written, the generated id, and the columns
+// left out at their defaults (NULL, and 0 for `deleted`).
+function written(
+  columns: Record<string, unknown>,
+  row: Record<string, unknown>,
+  id: number,
+): Record<string, unknown> {
+  const full: Record<string, unknown> = {};
+  for (const k of Object.keys(columns)) full[k] = null;
+  return { ...full, deleted: 0, ...row, id };
+}
+
 // The row with the highest id, picked here rather than with ORDER BY id LIMIT 1, which can make SQLite
 // walk the primary key instead of using the (instance_uuid, request_id) / action_id index.
 function newest<T extends Record<string, unknown>>(rows: T[]): T | undefined {
@@ -69,19 +82,18 @@ export class InstanceActionRepository {
   /** Starts an action (one per API request and instance). */
   start(values: ActionStart): Promise<InstanceAction> {
     const now = this.d.clock();
-    return this.d.transaction(async (trx) => {
-      const res = await trx
-        .insertInto("instance_actions")
-        .values(
-          actionColumns.toRow({
-            ...values,
-            start_time: values.start_time ?? now,
-            created_at: now,
-            updated_at: now,
-          }),
-        )
-        .executeTakeFirstOrThrow();
-      return this.getAction(trx, Number(res.insertId));
+    const row = actionColumns.toRow({
+      ...values,
+      start_time: values.start_time ?? now,
+      created_at: now,
+      updated_at: now,
+    });
+    // One statement, no transaction; the action is what was written (no read back).
+    return this.d.run(async (db) => {
+      const res = await db.insertInto("instance_actions").values(row).executeTakeFirstOrThrow();
+      return actionColumns.fromRow(
+        written(actionColumns.columns, row, Number(res.insertId)),
+      ) as InstanceAction;
     }, "InstanceAction");
   }
 
@@ -133,66 +145,94 @@ export class InstanceActionRepository {
   }
 
   /** Starts an event of the request's action (InstanceActionEvent.event_start). */
-  eventStart(
+  async eventStart(
     instanceUuid: string,
     requestId: string,
     event: string,
     host: string | null = null,
   ): Promise<InstanceActionEvent> {
     const now = this.d.clock();
-    return this.d.transaction(async (trx) => {
-      const action = await this.byRequest(trx, instanceUuid, requestId);
-      const res = await trx
-        .insertInto("instance_actions_events")
-        .values(eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now }))
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable("instance_actions")
-        .set({ updated_at: toSqlDate(now) })
-        .where("id", "=", action.id)
-        .execute();
-      return this.getEvent(trx, Number(res.insertId));
-    }, "InstanceActionEvent");
+    // No transaction: the action is found, then the event insert and the action's timestamp go out side by
+    // side on the pool (two round trips in series instead of five). Each statement is retried on its own,
+    // so a retry never inserts the event twice.
+    const action = await this.d.run((db) => this.byRequest(db, instanceUuid, requestId), "InstanceAction");
+    const row = eventColumns.toRow({ event, action_id: action.id, start_time: now, host, created_at: now });
+    const [res] = await Promise.all([
+      this.d.run(
+        (db) => db.insertInto("instance_actions_events").values(row).executeTakeFirstOrThrow(),
+        "InstanceActionEvent",
+      ),
+      this.touch(action.id, { updated_at: toSqlDate(now) }),
+    ]);
+    return eventColumns.fromRow(
+      written(eventColumns.columns, row, Number(res.insertId)),
+    ) as InstanceActionEvent;
   }
 
   /**
    * Finishes the newest open event of that name (event_finish_with_failure); an Error result also records
    * the failure on the action's message, as Nova does.
    */
-  eventFinish(
+  async eventFinish(
     instanceUuid: string,
     requestId: string,
     event: string,
     outcome: EventFinish,
   ): Promise<InstanceActionEvent> {
     const now = toSqlDate(this.d.clock());
-    return this.d.transaction(async (trx) => {
-      const action = await this.byRequest(trx, instanceUuid, requestId);
-      const ev = await trx
-        .selectFrom("instance_actions_events")
-        .selectAll()
-        .where("action_id", "=", action.id)
-        .where("event", "=", event)
-        .where("deleted", "=", 0)
-        .execute()
-        .then(newest);
-      if (!ev) throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
-      await trx
-        .updateTable("instance_actions_events")
-        .set({
-          finish_time: now,
-          updated_at: now,
-          result: outcome.result,
-          traceback: outcome.traceback ?? null,
-          details: outcome.details ?? null,
-        })
-        .where("id", "=", ev.id)
-        .execute();
-      const actionSet: Record<string, unknown> = { updated_at: now };
-      if (outcome.result === "Error") actionSet.message = "Error";
-      await trx.updateTable("instance_actions").set(actionSet).where("id", "=", action.id).execute();
-      return this.getEvent(trx, Number(ev.id));
-    }, "InstanceActionEvent");
+    // The event of the request's newest action in one read; then the event and the action's timestamp
+    // (and message) are written side by side on the pool.
+    const ev = await this.d.run(
+      (db) =>
+        db
+          .selectFrom("instance_actions_events")
+          .selectAll()
+          .where(
+            "action_id",
+            "=",
+            db
+              .selectFrom("instance_actions")
+              .select(sql<number>`MAX(id)`.as("id"))
+              .where("instance_uuid", "=", instanceUuid)
+              .where("request_id", "=", requestId)
+              .where("deleted", "=", 0),
+          )
+          .where("event", "=", event)
+          .where("deleted", "=", 0)
+          .execute()
+          .then(newest),
+      "InstanceActionEvent",
+    );
+    if (!ev) {
+      // Say which is missing: the action (NotFound InstanceAction) or only its event.
+      await this.getByRequestId(instanceUuid, requestId);
+      throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
+    }
+    const set = {
+      finish_time: now,
+      updated_at: now,
+      result: outcome.result,
+      traceback: outcome.traceback ?? null,
+      details: outcome.details ?? null,
+    };
+    const actionSet: Record<string, unknown> = { updated_at: now };
+    if (outcome.result === "Error") actionSet.message = "Error";
+    await Promise.all([
+      this.d.run(
+        (db) => db.updateTable("instance_actions_events").set(set).where("id", "=", ev.id).execute(),
+        "InstanceActionEvent",
+      ),
+      this.touch(Number(ev.action_id), actionSet),
+    ]);
+    // The event as it now is: the row read above with the update applied (no read back).
+    return eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
+  }
+
+  private async touch(actionId: number, set: Record<string, unknown>): Promise<void> {
+    await this.d.run(
+      (db) => db.updateTable("instance_actions").set(set).where("id", "=", actionId).execute(),
+      "InstanceAction",
+    );
   }
 
   /** The events of an action, oldest first. */
@@ -227,15 +267,5 @@ export class InstanceActionRepository {
     return actionColumns.fromRow(
       await db.selectFrom("instance_actions").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
     ) as InstanceAction;
-  }
-
-  private async getEvent(db: Db, id: number): Promise<InstanceActionEvent> {
-    return eventColumns.fromRow(
-      await db
-        .selectFrom("instance_actions_events")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirstOrThrow(),
-    ) as InstanceActionEvent;
   }
 }

@@ -83,6 +83,24 @@ const extraColumns = columnMap({
   resources: "json",
 });
 
+// instance_extra's columns, as a load joins them to the instance's row (under JOINED_EXTRA-prefixed names).
+const EXTRA_TABLE_COLUMNS = [
+  "id",
+  "instance_uuid",
+  "created_at",
+  "updated_at",
+  "deleted_at",
+  "deleted",
+  "flavor",
+  ...Object.keys(extraColumns.columns),
+];
+const JOINED_EXTRA = "x__";
+
+// Every column of a table as NULL: a row's columns left out of an INSERT.
+function nulls(columns: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(columns).map((k) => [k, null]));
+}
+
 type InstanceColumn = keyof typeof instanceColumns.columns;
 type ExtraColumn = keyof typeof extraColumns.columns;
 
@@ -211,18 +229,33 @@ export class InstanceRepository {
       });
       delete row.id;
       delete row.deleted;
-      await trx.insertInto("instances").values(row).execute();
-      await trx
-        .insertInto("instance_extra")
-        .values({
-          instance_uuid: values.uuid,
-          created_at: toSqlDate(now),
-          flavor: JSON.stringify(this.flavorBlob(values, { cur: null, old: null, new: null })),
-          ...extraColumns.toRow(values),
-        })
-        .execute();
-      await this.writeMetadata(trx, values.uuid, values.metadata, values.system_metadata, now);
-      return this.load(trx, values.uuid, {});
+      const inserted = await trx.insertInto("instances").values(row).executeTakeFirstOrThrow();
+      const extra: Record<string, unknown> = {
+        instance_uuid: values.uuid,
+        created_at: toSqlDate(now),
+        flavor: JSON.stringify(this.flavorBlob(values, { cur: null, old: null, new: null })),
+        ...extraColumns.toRow(values),
+      };
+      const extraInserted = await trx.insertInto("instance_extra").values(extra).executeTakeFirstOrThrow();
+      // A new instance has no metadata rows to replace (its uuid is unique, deleted rows included).
+      const { metadata, system } = await this.writeMetadata(
+        trx,
+        values.uuid,
+        values.metadata,
+        values.system_metadata,
+        now,
+        true,
+      );
+      // The instance is what was just written (columns left out are NULL, `deleted` 0): it is assembled
+      // from those rows as a load would from the rows it reads, without reading them back.
+      const fresh = { deleted: 0, deleted_at: null };
+      return this.assemble(
+        [{ ...nulls(instanceColumns.columns), ...row, ...fresh, id: Number(inserted.insertId) }],
+        [{ ...extra, ...fresh, id: Number(extraInserted.insertId) }],
+        metadata.map((r) => ({ ...r, ...fresh })),
+        system.map((r) => ({ ...r, ...fresh })),
+        undefined,
+      )[0]!;
     }, "Instance");
   }
 
@@ -300,20 +333,35 @@ export class InstanceRepository {
   update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
     const now = this.d.clock();
     return this.d.transaction(async (trx) => {
-      const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
-      for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
-      if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
-      let q = trx.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
-      if (expect.expectedTaskState !== undefined)
-        q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
-      if (expect.expectedVmState !== undefined)
-        q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
-      const res = await q.executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) await this.explainMiss(trx, uuid, expect);
+      await this.updateRow(trx, uuid, changes, expect, now);
       await this.writeExtras(trx, uuid, changes, now);
       await this.writeMetadata(trx, uuid, changes.metadata, changes.system_metadata, now);
       return this.load(trx, uuid, {});
     }, "Instance");
+  }
+
+  /**
+   * As update, for a caller that does not need the saved instance: it is not read back, and a change of the
+   * instances row alone is a single statement (no transaction).
+   */
+  async updateWithoutReload(
+    uuid: string,
+    changes: InstanceChanges,
+    expect: InstanceExpectations = {},
+  ): Promise<void> {
+    const touchesOthers =
+      Object.keys(extraColumns.toRow(changes)).length > 0 ||
+      changes.flavor !== undefined ||
+      changes.old_flavor !== undefined ||
+      changes.new_flavor !== undefined ||
+      changes.metadata !== undefined ||
+      changes.system_metadata !== undefined;
+    if (touchesOthers) {
+      await this.update(uuid, changes, expect);
+      return;
+    }
+    const now = this.d.clock();
+    await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
   }
 
   /**
@@ -371,6 +419,26 @@ export class InstanceRepository {
       const r = await q.executeTakeFirstOrThrow();
       return { instances: Number(r.instances), cores: Number(r.cores), ram: Number(r.ram) };
     });
+  }
+
+  // The conditional UPDATE of the instances row; a miss is explained (not found, unexpected task/vm state).
+  private async updateRow(
+    db: Db,
+    uuid: string,
+    changes: InstanceChanges,
+    expect: InstanceExpectations,
+    now: Date,
+  ): Promise<void> {
+    const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
+    for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
+    if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
+    let q = db.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
+    if (expect.expectedTaskState !== undefined)
+      q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));
+    if (expect.expectedVmState !== undefined)
+      q = q.where(inWithNull("vm_state", asList(expect.expectedVmState)));
+    const res = await q.executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) await this.explainMiss(db, uuid, expect);
   }
 
   private async explainMiss(db: Db, uuid: string, expect: InstanceExpectations): Promise<never> {
@@ -435,18 +503,22 @@ export class InstanceRepository {
     metadata: Record<string, string> | undefined,
     system: Record<string, string | null> | undefined,
     now: Date,
-  ): Promise<void> {
-    for (const [table, values] of [
-      ["instance_metadata", metadata],
-      ["instance_system_metadata", system],
+    fresh = false,
+  ): Promise<{ metadata: Record<string, unknown>[]; system: Record<string, unknown>[] }> {
+    const written = { metadata: [] as Record<string, unknown>[], system: [] as Record<string, unknown>[] };
+    for (const [table, values, out] of [
+      ["instance_metadata", metadata, written.metadata],
+      ["instance_system_metadata", system, written.system],
     ] as const) {
       if (values === undefined) continue;
-      await db
-        .updateTable(table)
-        .set({ deleted: sql`id`, deleted_at: toSqlDate(now) })
-        .where("instance_uuid", "=", uuid)
-        .where("deleted", "=", 0)
-        .execute();
+      if (!fresh) {
+        await db
+          .updateTable(table)
+          .set({ deleted: sql`id`, deleted_at: toSqlDate(now) })
+          .where("instance_uuid", "=", uuid)
+          .where("deleted", "=", 0)
+          .execute();
+      }
       const rows = Object.entries(values).map(([key, value]) => ({
         instance_uuid: uuid,
         key,
@@ -454,16 +526,37 @@ export class InstanceRepository {
         created_at: toSqlDate(now),
       }));
       if (rows.length > 0) await db.insertInto(table).values(rows).execute();
+      out.push(...rows);
     }
+    return written;
   }
 
   private async load(db: Db, uuid: string, options: InstanceLoadOptions): Promise<InstanceRecord> {
-    let q = db.selectFrom("instances").selectAll().where("uuid", "=", uuid);
-    if (!options.readDeleted) q = q.where("deleted", "=", 0);
+    // The extra (one per instance) comes with the row, its columns prefixed: one read less per load.
+    let q = db
+      .selectFrom("instances")
+      .leftJoin("instance_extra", "instance_extra.instance_uuid", "instances.uuid")
+      .selectAll("instances")
+      .select(EXTRA_TABLE_COLUMNS.map((c) => `instance_extra.${c} as ${JOINED_EXTRA}${c}` as const))
+      .where("instances.uuid", "=", uuid);
+    if (!options.readDeleted) q = q.where("instances.deleted", "=", 0);
     // uuid is unique (deleted rows included): no ORDER BY/LIMIT, which can lure SQLite off the uuid index.
-    const rows = await q.execute();
-    if (rows.length === 0) throw new NotFoundError("Instance", uuid);
-    const [inst] = await this.hydrate(db, rows, options);
+    const joined = await q.execute();
+    if (joined.length === 0) throw new NotFoundError("Instance", uuid);
+    const rows: Record<string, unknown>[] = [];
+    const extras: Record<string, unknown>[] = [];
+    for (const r of joined) {
+      const row: Record<string, unknown> = {};
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
+        else row[k] = v;
+      }
+      if (rows.length === 0) rows.push(row);
+      if (extra.id !== null && extra.id !== undefined) extras.push(extra);
+    }
+    extras.sort((a, b) => Number(a.id) - Number(b.id));
+    const [inst] = await this.hydrate(db, rows, options, extras);
     return inst!;
   }
 
@@ -471,27 +564,50 @@ export class InstanceRepository {
     db: Db,
     rows: Record<string, unknown>[],
     options: InstanceLoadOptions,
+    joinedExtras?: Record<string, unknown>[],
   ): Promise<InstanceRecord[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((r) => String(r.uuid));
-    const extras = await db
-      .selectFrom("instance_extra")
-      .selectAll()
-      .where("instance_uuid", "in", uuids)
-      .orderBy("id")
-      .execute();
-    const meta = await db
-      .selectFrom("instance_metadata")
-      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
-      .where("instance_uuid", "in", uuids)
-      .execute();
-    const sys = await db
-      .selectFrom("instance_system_metadata")
-      .select(["instance_uuid", "key", "value", "deleted", "deleted_at"])
-      .where("instance_uuid", "in", uuids)
-      .execute();
-    const faults = options.withFault ? await this.faults.latestFor(uuids, db) : undefined;
+    // Independent reads, asked together: on the pool they run side by side on separate connections (a
+    // transaction's connection takes them in turn). Metadata and system metadata share one query.
+    const [extras, pairRows, faults] = await Promise.all([
+      joinedExtras ??
+        db
+          .selectFrom("instance_extra")
+          .selectAll()
+          .where("instance_uuid", "in", uuids)
+          .orderBy("id")
+          .execute(),
+      db
+        .selectFrom("instance_metadata")
+        .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+        .where("instance_uuid", "in", uuids)
+        .unionAll(
+          db
+            .selectFrom("instance_system_metadata")
+            .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+            .where("instance_uuid", "in", uuids),
+        )
+        .execute(),
+      options.withFault ? this.faults.latestFor(uuids, db) : undefined,
+    ]);
+    return this.assemble(
+      rows,
+      extras,
+      pairRows.filter((r) => Number(r.sys) === 0),
+      pairRows.filter((r) => Number(r.sys) === 1),
+      faults,
+    );
+  }
 
+  // Instances from their rows: extras, metadata and system metadata of any instances (matched by uuid).
+  private assemble(
+    rows: Record<string, unknown>[],
+    extras: Record<string, unknown>[],
+    meta: Record<string, unknown>[],
+    sys: Record<string, unknown>[],
+    faults: Map<string, InstanceFault> | undefined,
+  ): InstanceRecord[] {
     const byUuid = <T>(list: Record<string, unknown>[], fn: (r: Record<string, unknown>) => T) => {
       const m = new Map<string, T[]>();
       for (const r of list) {
