@@ -83,6 +83,8 @@ const BUILD_EVENT = "compute__do_build_and_run_instance";
 export class ComputeManager {
   private readonly locks = new InstanceLocks();
   private readonly pending = new Set<Promise<unknown>>();
+  /** The part of `pending` that came over RPC (builds, actions), which a stop must see through. */
+  private readonly requested = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: ComputeManagerOptions) {}
 
@@ -449,12 +451,23 @@ export class ComputeManager {
       this.locks.run(uuid, fn).catch((err: unknown) => {
         this.opts.logger.warn({ instance_uuid: uuid, err: describe(err) }, `${what} failed`);
       }),
+      false,
     );
   }
 
   /** Resolves once every operation started so far (RPC or lifecycle) has finished. */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * Resolves once every operation that came over RPC (and the work it left behind) has finished; lifecycle
+   * syncs are not waited for. A stopping compute waits on this: a sync is advisory (the next periodic sync
+   * redoes it), and one that asks a conductor that stopped first would hold the shutdown for a whole
+   * rpc_response_timeout.
+   */
+  async drained(): Promise<void> {
+    while (this.requested.size > 0) await Promise.allSettled([...this.requested]);
   }
 
   /** The guest's power state on the hypervisor; NOSTATE when it is not there (Nova's _get_power_state). */
@@ -656,10 +669,12 @@ export class ComputeManager {
     }
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
+  private track<T>(p: Promise<T>, requested = true): Promise<T> {
     this.pending.add(p);
+    if (requested) this.requested.add(p);
     const done = () => {
       this.pending.delete(p);
+      this.requested.delete(p);
     };
     p.then(done, done);
     return p;

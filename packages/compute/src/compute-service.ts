@@ -207,8 +207,9 @@ export class ComputeService {
   }
 
   /**
-   * Stops serving: no new requests are taken, those accepted finish and are answered, lifecycle syncs and the
-   * resource tracker pass under way finish, and only then does the heartbeat stop. The transport and the
+   * Stops serving: no new requests are taken, those accepted finish and are answered, the resource tracker
+   * pass under way finishes, and only then does the heartbeat stop. Lifecycle syncs under way are not waited
+   * for (see ComputeManager.drained). The transport and the
    * driver stay open (the caller owns them).
    */
   async stop(): Promise<void> {
@@ -217,7 +218,7 @@ export class ComputeService {
     await this.rpcServer.stop();
     this.powerSync.stop();
     await this.powerSyncTask.stop();
-    await this.manager.settled();
+    await this.manager.drained();
     await this.resourceTracker.stop();
     this.unwatchTransport?.();
     this.unwatchTransport = undefined;

@@ -107,6 +107,24 @@ describe("nova-compute service", () => {
     expect(heartbeats(h)).toHaveLength(after);
   });
 
+  it("stop() does not wait for a lifecycle sync whose conductor went away first", async () => {
+    h = await startHarness();
+    const uuid = (await h.bootActive()).uuid!;
+    await h.service.manager.settled();
+    const reads = h.conductor.callsOf("Instance.get_by_uuid").length;
+    // The conductor stops first (a whole host going down): the sync's read is never answered.
+    await h.conductor.stop();
+    h.driver.simulateGuestStop(uuid, PowerState.SHUTDOWN);
+    let stopped = false;
+    const stopping = h.service.stop().then(() => {
+      stopped = true;
+    });
+    // A sync waiting on its conductor would hold stop() for rpc_response_timeout (60 s, real time here).
+    await vi.waitFor(() => expect(stopped).toBe(true), { timeout: 5_000, interval: 10 });
+    await stopping;
+    expect(h.conductor.callsOf("Instance.get_by_uuid")).toHaveLength(reads);
+  });
+
   it("an invalid option stops the service before it starts, naming the option", async () => {
     h = await startHarness({ start: false });
     const { createComputeService } = await import("../src/index.js");
