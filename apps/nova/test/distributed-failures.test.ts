@@ -32,7 +32,10 @@ beforeAll(async () => {
     conf: {
       DEFAULT: {
         report_interval: 1,
-        service_down_time: 3,
+        // Not a liveness test: the scheduler judges liveness from a snapshot up to its refresh interval (2 s)
+        // old, so with 3 s a healthy compute slowed by a loaded CI machine was once filtered out as down and
+        // the reschedule found no alternate.
+        service_down_time: 10,
         instance_build_timeout: 60,
         rpc_response_timeout: 10,
         // The resource tracker reports the driver's disk_available_least every second.
