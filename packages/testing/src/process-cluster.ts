@@ -19,6 +19,8 @@ export type NovaConfGroups = Record<string, Record<string, string | number | boo
 /** One app running as its own process: its recent output kept for diagnostics, its exit awaitable. */
 export interface AppProcess {
   readonly name: string;
+  /** Which app it runs. */
+  readonly app: NovaApp;
   readonly child: ChildProcess;
   readonly output: string[];
   readonly exited: Promise<number | null>;
@@ -149,7 +151,7 @@ export class ProcessCluster {
     child.stdout?.on("data", record);
     child.stderr?.on("data", record);
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const p: AppProcess = { name, child, output, exited };
+    const p: AppProcess = { name, app, child, output, exited };
     this.procs.push(p);
     return p;
   }
@@ -233,9 +235,23 @@ export class ProcessCluster {
     return this.procs.map((p) => `--- ${p.name}\n${p.output.join("").slice(-tail)}`).join("\n");
   }
 
-  /** SIGTERMs every live process and returns each one's exit code. */
+  /**
+   * SIGTERMs every live process and returns each one's exit code, in the order an operator stops a
+   * deployment: computes first (they drain through the conductor: one whose conductor stopped first waits
+   * rpc_response_timeout on its last calls), then the API and the scheduler, the conductor last.
+   */
   async stopAll(): Promise<Array<[string, number | null]>> {
-    return Promise.all(this.live().map(async (p) => [p.name, await this.stop(p)] as [string, number | null]));
+    const waves: NovaApp[][] = [["nova-compute"], ["nova-api", "nova-scheduler"], ["nova-conductor"]];
+    const codes: Array<[string, number | null]> = [];
+    const stopWave = async (procs: AppProcess[]) => {
+      for (const [name, code] of await Promise.all(
+        procs.map(async (p) => [p.name, await this.stop(p)] as [string, number | null]),
+      ))
+        codes.push([name, code]);
+    };
+    for (const wave of waves) await stopWave(this.live().filter((p) => wave.includes(p.app)));
+    await stopWave(this.live());
+    return codes;
   }
 
   /** Kills what still runs and drops the vhost, the databases and the folder. */
