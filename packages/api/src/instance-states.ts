@@ -1,80 +1,11 @@
 import type { ServerStatus } from "@nova/client";
+import { PowerState, TASK_STATES, type TaskState, VM_STATES, type VmState } from "@nova/objects";
 
-/** Nova's instance vm_state values. */
-export const VM_STATES = [
-  "active",
-  "building",
-  "paused",
-  "suspended",
-  "stopped",
-  "rescued",
-  "resized",
-  "soft-delete",
-  "deleted",
-  "error",
-  "shelved",
-  "shelved_offloaded",
-] as const;
-/** An instance vm_state. */
-export type VmState = (typeof VM_STATES)[number];
+// Nova's state lists live in @nova/objects; they are re-exported here as part of the API's surface.
+export { TASK_STATES, type TaskState, VM_STATES, type VmState };
 
-/** Nova's instance task_state values (null when no task runs). */
-export const TASK_STATES = [
-  "scheduling",
-  "block_device_mapping",
-  "networking",
-  "spawning",
-  "image_snapshot",
-  "image_snapshot_pending",
-  "image_pending_upload",
-  "image_uploading",
-  "image_backup",
-  "updating_password",
-  "resize_prep",
-  "resize_migrating",
-  "resize_migrated",
-  "resize_finish",
-  "resize_reverting",
-  "resize_confirming",
-  "rebooting",
-  "reboot_pending",
-  "reboot_started",
-  "rebooting_hard",
-  "reboot_pending_hard",
-  "reboot_started_hard",
-  "pausing",
-  "unpausing",
-  "suspending",
-  "resuming",
-  "powering-off",
-  "powering-on",
-  "rescuing",
-  "unrescuing",
-  "rebuilding",
-  "rebuild_block_device_mapping",
-  "rebuild_spawning",
-  "migrating",
-  "deleting",
-  "soft-deleting",
-  "restoring",
-  "shelving",
-  "shelving_image_pending_upload",
-  "shelving_image_uploading",
-  "shelving_offloading",
-  "unshelving",
-] as const;
-/** An instance task_state. */
-export type TaskState = (typeof TASK_STATES)[number];
-
-/** Nova's power_state values (nova/compute/power_state.py). */
-export const POWER_STATE = {
-  NOSTATE: 0,
-  RUNNING: 1,
-  PAUSED: 3,
-  SHUTDOWN: 4,
-  CRASHED: 6,
-  SUSPENDED: 7,
-} as const;
+/** power_state numbers by name, as Nova's: the same table @nova/objects keeps. */
+export const POWER_STATE = PowerState;
 
 const REBOOT: Partial<Record<TaskState, ServerStatus>> = {
   rebooting: "REBOOT",

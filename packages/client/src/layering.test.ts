@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 // The layering of ARCHITECTURE.md: @nova/client stands alone (any Node app may use it); @nova/api sits on
-// @nova/client only. Checked on the import statements of every source file.
+// @nova/client and the spec layer, @nova/objects (Nova's state lists are kept there once). Checked on the import statements of every source file.
 function imports(dir: string): { file: string; specifier: string }[] {
   const out: { file: string; specifier: string }[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -28,11 +28,11 @@ describe("package layering", () => {
     expect(found).toEqual([]);
   });
 
-  it("@nova/api's sources import only @nova/client (and its own test fakes)", () => {
+  it("@nova/api's sources import only @nova/client and @nova/objects (and its own test fakes)", () => {
     const found = imports(join(packages, "api/src"))
       .filter((i) => i.specifier.startsWith("@nova/"))
       .map((i) => i.specifier);
     expect(found.length).toBeGreaterThan(5);
-    expect([...new Set(found)]).toEqual(["@nova/client"]);
+    expect([...new Set(found)].sort()).toEqual(["@nova/client", "@nova/objects"]);
   });
 });
