@@ -285,14 +285,14 @@ export class DbComputeBackend implements ComputeBackend {
       this.deps.apiDb.quotas.getLimits(ctx.projectId),
       this.deps.cellDb.instances.countUsage(ctx.projectId),
       c0?.instances.countUsage(ctx.projectId),
-      this.deps.apiDb.buildRequests.listByProject(ctx.projectId),
+      this.deps.apiDb.buildRequests.countByProject(ctx.projectId),
     ]);
     if (more) {
       used.instances += more.instances;
       used.cores += more.cores;
       used.ram += more.ram;
     }
-    used.instances += pending.length;
+    used.instances += pending;
     return { limits, used };
   }
 

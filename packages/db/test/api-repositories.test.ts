@@ -160,8 +160,11 @@ describe(`API database repositories (${backend})`, () => {
     expect((await api.buildRequests.listByProject("admin")).map((b) => b.instance_uuid)).toEqual([
       br.instance_uuid,
     ]);
+    expect(await api.buildRequests.countByProject("admin")).toBe(1);
+    expect(await api.buildRequests.countByProject("nobody")).toBe(0);
     expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(true);
     expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(false);
+    expect(await api.buildRequests.countByProject("admin")).toBe(0);
 
     const spec = RequestSpecCodec.fromPrimitive(boot.request_specs[0]);
     await api.requestSpecs.save({ ...spec, instance_uuid: spec.instance_uuid! });

@@ -84,6 +84,18 @@ export class BuildRequestRepository {
     );
   }
 
+  /** How many build requests a project has pending (quota counts them as instances). */
+  countByProject(projectId: string): Promise<number> {
+    return this.d.run(async (db) => {
+      const row = await db
+        .selectFrom("build_requests")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("project_id", "=", projectId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    });
+  }
+
   /**
    * Deletes the build request once the instance is in a cell. Returns false if it was already gone: the
    * user deleted the server meanwhile, and the conductor must then clean up the instance it created.
