@@ -14,7 +14,6 @@ import {
 } from "@nova/rpcapi";
 import { type ComputeDriver, type InstanceRef, PowerState, type RebootType, VirtError } from "@nova/virt";
 import { ACTION_STATES, type ActionStates, checkActionState } from "./action-states.js";
-import { afterPendingReplies } from "./after-pending-replies.js";
 import { classifySpawnFailure } from "./build-failure.js";
 import type { Clock } from "./clock.js";
 import type { ComputeConfig } from "./config.js";
@@ -205,17 +204,14 @@ export class ComputeManager {
       };
       // As Nova's compute, which saves ACTIVE before it tells the schedulers and before its instance event
       // ends: the answer (on which the conductor records ACTIVE) does not wait for those two, which are
-      // tracked (settled() and a stop wait for them) and never fail the build. They start once the answer
-      // is sent, so it is not queued behind them on the way to the conductor.
+      // tracked (settled() and a stop wait for them) and never fail the build.
       this.track(
-        afterPendingReplies().then(() =>
-          Promise.all([
-            this.fanout("update_instance_info", () =>
-              this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
-            ),
-            this.eventFinish(ctx, uuid, BUILD_EVENT, null),
-          ]),
-        ),
+        Promise.all([
+          this.fanout("update_instance_info", () =>
+            this.opts.scheduler.updateInstanceInfo(ctx, host, InstanceListCodec.toPrimitive([active])),
+          ),
+          this.eventFinish(ctx, uuid, BUILD_EVENT, null),
+        ]),
       );
       return built;
     } catch (err) {
