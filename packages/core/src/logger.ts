@@ -1,0 +1,25 @@
+/**
+ * The logging surface every package writes to: structured fields first, then the message, as pino does,
+ * so the apps pass a pino logger straight in.
+ */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+const nothing = (): void => {};
+
+/** A logger that drops everything: the default where a caller passes none. */
+export const silentLogger: Logger = Object.freeze({
+  debug: nothing,
+  info: nothing,
+  warn: nothing,
+  error: nothing,
+});
+
+/** The message of an unknown thrown value, for a log field. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

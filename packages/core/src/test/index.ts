@@ -1,0 +1,2 @@
+export { FakeClock } from "./fake-clock.js";
+export { type LogRecord, MemoryLogger } from "./memory-logger.js";
