@@ -122,4 +122,38 @@ describe("PeriodicTask", () => {
       expect(runs).toBe(0);
     }
   });
+  it("starts after an exact initialDelayMs, then keeps the spacing", async () => {
+    const clock = new FakeClock(0);
+    const starts: number[] = [];
+    const task = new PeriodicTask(
+      { name: "staggered", spacingMs: 1000, runImmediately: true, initialDelayMs: 250 },
+      () => void starts.push(clock.now()),
+      clock,
+      silentLogger,
+    );
+    task.start();
+    await clock.advance(2300);
+    expect(starts).toEqual([250, 1250, 2250]);
+    await task.stop();
+  });
+
+  it("trigger brings the next run forward and the spacing restarts from it", async () => {
+    const clock = new FakeClock(0);
+    const starts: number[] = [];
+    const task = new PeriodicTask(
+      { name: "t", spacingMs: 1000 },
+      () => void starts.push(clock.now()),
+      clock,
+      silentLogger,
+    );
+    task.trigger(); // not started: nothing
+    await clock.advance(0);
+    expect(starts).toEqual([]);
+    task.start();
+    await clock.advance(1400);
+    task.trigger();
+    await clock.advance(1100);
+    expect(starts).toEqual([1000, 1400, 2400]);
+    await task.stop();
+  });
 });
