@@ -7,6 +7,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DbHeartbeatStore } from "@nova/conductor";
+import { systemClock } from "@nova/core";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
 import { NotificationListener, silentLogger, Transport } from "@nova/messaging";
 import { adminContext, ConductorAPI } from "@nova/rpcapi";
@@ -16,7 +17,6 @@ import {
   parseServiceGroupConfig,
   ServiceGroup,
   ServiceSaveHeartbeatSender,
-  systemClock,
 } from "@nova/servicegroup";
 import { createTestDatabase, createTestVhost } from "@nova/testing";
 

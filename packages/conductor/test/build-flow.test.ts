@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { FakeClock } from "@nova/core/test";
 import type { CellDatabase, ComputeNodeRecord } from "@nova/db";
 import {
   type EndpointMethod,
@@ -30,7 +31,6 @@ import {
   RescheduledException,
   userContext,
 } from "@nova/rpcapi";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseBuildArgs, SCHEDULE_EVENT } from "../src/compute-task-manager.js";
 import { type ConductorService, createConductorService } from "../src/conductor-service.js";

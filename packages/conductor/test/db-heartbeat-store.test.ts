@@ -1,3 +1,4 @@
+import { FakeClock } from "@nova/core/test";
 import { openCellDatabase } from "@nova/db";
 import { silentLogger } from "@nova/messaging";
 import {
@@ -7,7 +8,6 @@ import {
   ServiceNotFoundError,
   type ServiceRecord,
 } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";
 import { type Backend, type Databases, openDatabases } from "./support.js";

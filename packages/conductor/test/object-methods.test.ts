@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { FakeClock } from "@nova/core/test";
 import { silentLogger } from "@nova/messaging";
 import { ComputeNodeCodec, InstanceCodec, ServiceCodec } from "@nova/objects";
 import {
@@ -14,7 +15,6 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { HeartbeatRecorder } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConductorObjectManager } from "../src/conductor-object-manager.js";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";

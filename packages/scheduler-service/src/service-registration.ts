@@ -1,3 +1,4 @@
+import { sleepOn } from "@nova/core";
 import { type Clock, type Logger, MessagingTimeout, type Transport } from "@nova/messaging";
 import { SERVICE_VERSION, type Service } from "@nova/objects";
 import { adminContext, ConductorAPI, ConductorObjectsAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
@@ -72,6 +73,9 @@ export class SchedulerServiceRegistration {
         setTimer: (ms, fn) => {
           const handle = clock.setTimeout(fn, ms);
           return { cancel: () => clock.clearTimeout(handle) };
+        },
+        sleep(ms, signal) {
+          return sleepOn(this, ms, signal);
         },
       },
       logger: opts.logger,

@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import { z } from "zod";
-import type { Logger } from "./logger.js";
 
 /** The options as nova.conf names them (`[DEFAULT] report_interval`, `service_down_time`, `servicegroup_driver`). */
 export const serviceGroupConfigSchema = z.object({

@@ -1,7 +1,6 @@
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import { ServiceNotFoundError } from "./errors.js";
 import type { HeartbeatReport, HeartbeatStore } from "./heartbeat-store.js";
-import type { Logger } from "./logger.js";
 import type { ServiceNotifier } from "./service-notifier.js";
 import { serviceKeyId } from "./service-record.js";
 

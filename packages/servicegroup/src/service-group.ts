@@ -1,12 +1,10 @@
-import type { Clock } from "./clock.js";
+import type { Clock, Logger } from "@nova/core";
 import type { ServiceGroupConfig } from "./config.js";
-import { HeartbeatRecorder, type RecordedHeartbeat } from "./heartbeat-recorder.js";
+import { ServiceListUnavailableError } from "./errors.js";
+import type { RecordedHeartbeat } from "./heartbeat-recorder.js";
 import { HeartbeatReporter } from "./heartbeat-reporter.js";
 import type { HeartbeatReport } from "./heartbeat-store.js";
 import { isServiceUp } from "./liveness.js";
-import type { Logger } from "./logger.js";
-import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
-import type { ServiceNotifier } from "./service-notifier.js";
 import { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
 
 /** Carries one report of a joined service to whoever records it (for the db driver: an RPC call to conductor). */
@@ -126,9 +124,7 @@ export class ServiceGroup {
   async upServices(topic: string): Promise<ServiceRecord[]> {
     const reader = this.opts.driver.reader;
     if (!reader) {
-      throw new Error(
-        `the ${this.opts.driver.name} servicegroup driver of this process cannot list services`,
-      );
+      throw new ServiceListUnavailableError(this.opts.driver.name);
     }
     const services = await reader.listServices({ topic });
     return services.filter((s) => this.isUp(s));
@@ -141,35 +137,4 @@ export function createDbDriver(deps: {
   reader?: ServiceReader;
 }): ServiceGroupDriver {
   return { name: "db", sender: deps.sender, reader: deps.reader };
-}
-
-/**
- * The `memory` driver: one process (the all-in-one). Reports are recorded straight into an in-memory store
- * through the same recorder the conductor uses, so both drivers follow one set of rules.
- */
-export function createMemoryDriver(deps: {
-  clock: Clock;
-  logger: Logger;
-  notifier?: ServiceNotifier;
-}): ServiceGroupDriver & { store: InMemoryHeartbeatStore; recorder: HeartbeatRecorder } {
-  const store = new InMemoryHeartbeatStore();
-  const recorder = new HeartbeatRecorder({
-    store,
-    clock: deps.clock,
-    logger: deps.logger,
-    batchWindowMs: 0,
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-  });
-  return {
-    name: "memory",
-    store,
-    recorder,
-    sender: {
-      async sendReport(service, report) {
-        await store.ensureService(service, deps.clock.now());
-        return recorder.record(report);
-      },
-    },
-    reader: store,
-  };
 }
