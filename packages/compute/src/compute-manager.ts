@@ -1,3 +1,4 @@
+import type { Clock, Logger } from "@nova/core";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type Instance, InstanceCodec, InstanceListCodec, type PowerStateValue } from "@nova/objects";
 import {
@@ -15,13 +16,11 @@ import {
 import { type ComputeDriver, type InstanceRef, PowerState, type RebootType, VirtError } from "@nova/virt";
 import { ACTION_STATES, type ActionStates, checkActionState } from "./action-states.js";
 import { classifySpawnFailure } from "./build-failure.js";
-import type { Clock } from "./clock.js";
 import type { ComputeConfig } from "./config.js";
 import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
 import { faultFromError } from "./instance-fault.js";
 import { InstanceLocks } from "./instance-locks.js";
-import type { Logger } from "./logger.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
 export const COMPUTE_RPC_API_VERSION = "6.1";
@@ -471,7 +470,7 @@ export class ComputeManager {
     try {
       return (await this.opts.driver.getInfo(ref)).state;
     } catch (err) {
-      if (VirtError.isInstance(err) && err.code === "InstanceNotFound") return PowerState.NOSTATE;
+      if (VirtError.isInstance(err) && err.code === "INSTANCE_NOT_FOUND") return PowerState.NOSTATE;
       throw fromDriverError(err, ref.uuid);
     }
   }

@@ -20,7 +20,7 @@ export class DriverOperationFailed extends NovaException {
 /** Converts a driver error to what the compute raises: InstanceNotFound stays typed, other VirtErrors wrap. */
 export function fromDriverError(error: unknown, instanceUuid: string): unknown {
   if (!VirtError.isInstance(error)) return error;
-  if (error.code === "InstanceNotFound") return new InstanceNotFound({ instance_id: instanceUuid });
-  if (error.code === "ConsoleNotAvailable") return new ConsoleNotAvailable({ instance_uuid: instanceUuid });
-  return new DriverOperationFailed(error.code, error.message, { cause: error });
+  if (error.code === "INSTANCE_NOT_FOUND") return new InstanceNotFound({ instance_id: instanceUuid });
+  if (error.code === "CONSOLE_NOT_AVAILABLE") return new ConsoleNotAvailable({ instance_uuid: instanceUuid });
+  return new DriverOperationFailed(error.name, error.message, { cause: error });
 }

@@ -1,8 +1,8 @@
+import type { Logger } from "@nova/core";
 import type { Instance, PowerStateValue } from "@nova/objects";
 import { adminContext, type ConductorObjectsAPI, InstanceNotFound } from "@nova/rpcapi";
 import { type ComputeDriver, type LifecycleEvent, PowerState, powerStateAfter } from "@nova/virt";
 import type { ComputeManager } from "./compute-manager.js";
-import type { Logger } from "./logger.js";
 
 /** What a PowerStateSync needs. */
 export interface PowerStateSyncOptions {

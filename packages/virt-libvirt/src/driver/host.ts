@@ -82,7 +82,7 @@ export class Host {
       try {
         return new Guest(api, await api.domainLookupByUuid(uuid));
       } catch (error) {
-        if (LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)) return undefined;
+        if (LibvirtError.hasVirCode(error, VirErrorNumber.NO_DOMAIN)) return undefined;
         throw error;
       }
     });

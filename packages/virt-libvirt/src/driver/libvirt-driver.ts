@@ -1,6 +1,7 @@
 import { constants as fsConstants } from "node:fs";
 import { mkdir, open, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Clock, systemClock } from "@nova/core";
 import {
   type AvailableResource,
   type ComputeDriver,
@@ -20,8 +21,6 @@ import {
   type RebootType,
   SpawnFailedError,
   type SpawnRequest,
-  systemClock,
-  type VirtClock,
   VirtError,
 } from "@nova/virt";
 import type { LibvirtDriverConfig } from "../config.js";
@@ -51,7 +50,7 @@ export interface LibvirtDriverOptions {
   /** Opens a libvirt connection (default: the remote protocol on config.socketPath to config.connectionUri). */
   readonly connect?: () => Promise<LibvirtApi>;
   /** Time for graceful-shutdown waits and the lifecycle event delay (default the wall clock). */
-  readonly clock?: VirtClock;
+  readonly clock?: Clock;
   readonly qemuImg?: QemuImg;
   /** Written into Nova's metadata element and SMBIOS. */
   readonly packageVersion?: string;
@@ -66,7 +65,7 @@ export interface LibvirtDriverOptions {
  */
 export class LibvirtDriver implements ComputeDriver {
   readonly #config: LibvirtDriverConfig;
-  readonly #clock: VirtClock;
+  readonly #clock: Clock;
   readonly #host: Host;
   readonly #storage: InstanceStorage;
   readonly #cache: ImageCache;
@@ -425,7 +424,7 @@ export class LibvirtDriver implements ComputeDriver {
     try {
       await this.#host.call(fn);
     } catch (error) {
-      if (LibvirtError.isInstance(error, VirErrorNumber.OPERATION_INVALID)) {
+      if (LibvirtError.hasVirCode(error, VirErrorNumber.OPERATION_INVALID)) {
         const guest = await this.#host.findGuest(instance.uuid);
         const state = guest ? await this.#state(guest) : PowerState.NOSTATE;
         throw new InstanceInvalidStateError(instance.uuid, state, method, { cause: error });
@@ -470,7 +469,7 @@ async function ignoring(promise: Promise<void>, ...codes: number[]): Promise<voi
 }
 
 function notFound(error: unknown, instance: InstanceRef): unknown {
-  if (LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)) {
+  if (LibvirtError.hasVirCode(error, VirErrorNumber.NO_DOMAIN)) {
     return new InstanceNotFoundError(instance.uuid, { cause: error });
   }
   return error;

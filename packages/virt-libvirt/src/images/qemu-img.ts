@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { NovaError } from "@nova/core";
 
 const run = promisify(execFile);
 
@@ -14,8 +15,13 @@ export interface QemuImgInfo {
 }
 
 /** Thrown when qemu-img fails; carries its stderr. */
-export class QemuImgError extends Error {
-  readonly code = "QemuImgError" as const;
+export class QemuImgError extends NovaError {
+  declare readonly code: "QEMU_IMG_FAILED";
+
+  /** Says which command failed and what qemu-img wrote to stderr. */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("QEMU_IMG_FAILED", message, options);
+  }
 }
 
 /** The qemu-img commands the image cache uses (run as child processes, arguments never through a shell). */

@@ -1,6 +1,13 @@
+import { NovaError } from "@nova/core";
+
 /** Thrown when bytes do not decode as the expected XDR (truncated, over a limit). */
-export class XdrDecodeError extends Error {
-  readonly code = "XdrDecodeError" as const;
+export class XdrDecodeError extends NovaError {
+  declare readonly code: "XDR_DECODE_FAILED";
+
+  /** Says what did not decode. */
+  constructor(message: string) {
+    super("XDR_DECODE_FAILED", message);
+  }
 }
 
 /** Decodes XDR (RFC 4506) from a buffer; see XdrWriter for the encoding. */

@@ -1,6 +1,13 @@
+import { NovaError } from "@nova/core";
+
 /** Thrown when a value cannot be encoded (out of range, too long). */
-export class XdrEncodeError extends Error {
-  readonly code = "XdrEncodeError" as const;
+export class XdrEncodeError extends NovaError {
+  declare readonly code: "XDR_ENCODE_FAILED";
+
+  /** Says what could not be encoded. */
+  constructor(message: string) {
+    super("XDR_ENCODE_FAILED", message);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { systemClock, type VirtClock } from "../clock.js";
+import { type Clock, systemClock } from "@nova/core";
 import type {
   ComputeDriver,
   DestroyOptions,
@@ -37,7 +37,7 @@ export interface FakeDriverOptions {
   /** How long a spawn takes, on `clock` (default 0). */
   readonly spawnDelayMs?: number | ((instance: DriverInstance) => number);
   /** The clock spawn delays run on (default the wall clock). */
-  readonly clock?: VirtClock;
+  readonly clock?: Clock;
   /**
    * Refuse a spawn that does not fit the remaining capacity (ComputeResourcesUnavailableError). Off by default,
    * as in Nova: placement decides, and allocation ratios let usage exceed the physical figures.
@@ -70,7 +70,7 @@ export class FakeDriver implements ComputeDriver {
   readonly #failures: ArmedFailure[] = [];
   readonly #listeners = new LifecycleListeners();
   readonly #options: FakeDriverOptions;
-  readonly #clock: VirtClock;
+  readonly #clock: Clock;
   #nodename: string;
   #closed = false;
 
