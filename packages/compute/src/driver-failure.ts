@@ -7,8 +7,10 @@ import { VirtError } from "@nova/virt";
  * see `nova.exception.<Name>`.
  */
 export class DriverOperationFailed extends NovaException {
+  /** Nova's format: the driver's reason as it is. */
   static override readonly msgFmt: string = "%(reason)s";
 
+  /** `novaName` is the Nova exception class the failure is named after (Python peers see `nova.exception.<novaName>`). */
   constructor(novaName: string, reason: string, options: { cause?: unknown } = {}) {
     super({ reason });
     this.name = novaName;

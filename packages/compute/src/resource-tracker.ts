@@ -8,11 +8,17 @@ import { type ComputeConfig, resourceIntervalMs } from "./config.js";
 
 /** What a ResourceTracker needs. */
 export interface ResourceTrackerOptions {
+  /** This compute's host name. */
   host: string;
+  /** The driver whose resources are read. */
   driver: ComputeDriver;
+  /** The conductor's object methods, for ComputeNode create and save. */
   conductor: ConductorObjectsAPI;
+  /** The parsed options (intervals and allocation ratios). */
   config: ComputeConfig;
+  /** The clock passes are timed on. */
   clock: Clock;
+  /** Where failed passes are logged. */
   logger: Logger;
   /** The id of this host's nova-compute service row (the compute node's service_id). */
   serviceId: () => number | undefined;

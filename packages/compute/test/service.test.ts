@@ -38,8 +38,11 @@ describe("nova-compute service", () => {
     expect(heartbeats(h)[1]?.data.report_count).toBe(2);
     expect(h.conductor.services.get("cpu-1/nova-compute")).toMatchObject({ report_count: 2 });
     // The conductor has the report; its reply (the new last_seen_up) reaches the compute a few I/O hops later.
-    const now = Math.floor(h.clock.now() / 1000) * 1000;
-    await vi.waitFor(() => expect(h.service.service?.last_seen_up?.getTime()).toBe(now), { interval: 5 });
+    const started = h;
+    const now = Math.floor(started.clock.now() / 1000) * 1000;
+    await vi.waitFor(() => expect(started.service.service?.last_seen_up?.getTime()).toBe(now), {
+      interval: 5,
+    });
   });
 
   it("a restarted compute finds its row (no second create) and continues its report_count", async () => {

@@ -14,6 +14,7 @@ export interface ServiceGroupConfig {
   reportInterval: number;
   /** Seconds without a report after which a service is down. */
   serviceDownTime: number;
+  /** `servicegroup_driver`: how reports travel and where liveness is read. */
   driver: "db" | "memory";
 }
 

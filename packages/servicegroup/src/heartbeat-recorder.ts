@@ -6,15 +6,21 @@ import { serviceKeyId } from "./service-record.js";
 
 /** What the conductor replies to a report: the timestamps it recorded (Nova returns them as updates). */
 export interface RecordedHeartbeat {
+  /** When the service was last seen up, in milliseconds since the epoch. */
   lastSeenUp: number;
+  /** The row's `updated_at`, in milliseconds since the epoch. */
   updatedAt: number;
 }
 
 /** Options of a {@link HeartbeatRecorder}. */
 export interface HeartbeatRecorderOptions {
+  /** Where reports are written. */
   store: HeartbeatStore;
+  /** The clock that stamps each write and times the batch window. */
   clock: Clock;
+  /** Where failed writes and revived services are logged. */
   logger: Logger;
+  /** Told when a service recorded down reports again (`service.update`, up). */
   notifier?: ServiceNotifier;
   /** How long a report may wait for others to share its write (ms). Nova writes each report on its own. */
   batchWindowMs?: number;
@@ -49,6 +55,7 @@ export class HeartbeatRecorder {
   /** Writes issued and reports recorded, for the benchmark and the logs. */
   readonly counters = { writes: 0, reports: 0, notFound: 0, failedWrites: 0 };
 
+  /** Builds a recorder; the defaults are a 50 ms window, batches of 500 and 4 writes at once. */
   constructor(private readonly opts: HeartbeatRecorderOptions) {
     this.batchWindowMs = opts.batchWindowMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;

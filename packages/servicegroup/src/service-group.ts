@@ -9,11 +9,13 @@ import { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-rec
 
 /** Carries one report of a joined service to whoever records it (for the db driver: an RPC call to conductor). */
 export interface HeartbeatSender {
+  /** Sends one report and resolves with the timestamps the recorder stored; rejects when it was not recorded. */
   sendReport(service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat>;
 }
 
 /** Reads service rows for {@link ServiceGroup.upServices} (for the db driver: the cell database). */
 export interface ServiceReader {
+  /** The service rows, optionally of one topic or binary. */
   listServices(filter?: { topic?: string; binary?: string }): Promise<ServiceRecord[]>;
 }
 
@@ -23,22 +25,31 @@ export interface ServiceReader {
  * Redis driver implements the same two faces (and, on its recording side, a HeartbeatStore).
  */
 export interface ServiceGroupDriver {
+  /** The driver's name as `servicegroup_driver` spells it (`db`, `memory`). */
   readonly name: string;
+  /** How this process's reports travel. */
   readonly sender: HeartbeatSender;
+  /** Where liveness is read; undefined when this process cannot read the services (a compute's `db` driver). */
   readonly reader: ServiceReader | undefined;
 }
 
 /** Dependencies of a {@link ServiceGroup}. */
 export interface ServiceGroupOptions {
+  /** `report_interval` and `service_down_time`. */
   config: ServiceGroupConfig;
+  /** How reports travel and where liveness is read. */
   driver: ServiceGroupDriver;
+  /** The clock reports are timed on and liveness is judged by. */
   clock: Clock;
+  /** Where reporting outages and recoveries are logged. */
   logger: Logger;
 }
 
 /** A service that joined the group and reports its heartbeats. */
 export interface Membership {
+  /** The service that joined. */
   readonly service: ServiceKey;
+  /** The reporter sending its heartbeats. */
   readonly reporter: HeartbeatReporter;
   /** The timestamps the recorder last answered with, null before the first report. */
   readonly lastRecorded: RecordedHeartbeat | null;
@@ -48,6 +59,7 @@ export interface Membership {
 export class ServiceGroup {
   private readonly members = new Map<string, { membership: Membership; reportCount: number }>();
 
+  /** Builds a group; nothing reports before a service joins. */
   constructor(private readonly opts: ServiceGroupOptions) {}
 
   /** Starts reporting `service` every report_interval; its first report goes out at once. */

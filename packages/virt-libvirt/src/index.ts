@@ -44,4 +44,16 @@ export type { DomainInfo, DomainLifecycleMessage, DomainRef, NodeInfo } from "./
 export { VirErrorDomain, VirErrorNumber } from "./rpc/vir-error-codes.js";
 /** Domain XML from typed guest config. */
 export { buildDomainXml, NOVA_METADATA_NS } from "./xml/domain-xml.js";
-export type { CpuMode, GuestConfig, VirtType } from "./xml/guest-config.js";
+export type {
+  CpuMode,
+  GuestConfig,
+  GuestCpu,
+  GuestDisk,
+  GuestGraphics,
+  GuestInterface,
+  GuestOs,
+  GuestSerial,
+  GuestTimer,
+  NovaMetadata,
+  VirtType,
+} from "./xml/guest-config.js";
