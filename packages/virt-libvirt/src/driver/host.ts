@@ -18,6 +18,7 @@ export class Host {
   #capabilities: HostCapabilities | undefined;
   #closed = false;
 
+  /** `connect` opens a connection (again after a drop); `onEvent` hears every lifecycle event. */
   constructor(options: {
     connect: () => Promise<LibvirtApi>;
     onEvent?: (message: DomainLifecycleMessage) => void;

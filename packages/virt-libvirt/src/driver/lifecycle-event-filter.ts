@@ -38,6 +38,7 @@ export class LifecycleEventFilter {
   readonly #held = new Map<string, object>();
   #closed = false;
 
+  /** Holds "stopped" for `delayMs` on `clock`; `emit` receives the events let through. */
   constructor(options: { clock: Clock; delayMs: number; emit: (event: LifecycleEvent) => void }) {
     this.#clock = options.clock;
     this.#delayMs = options.delayMs;
