@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "./logger.js";
-import { PeriodicTask } from "./periodic-task.js";
+import { PeriodicTask, type PeriodicTaskOptions } from "./periodic-task.js";
 import { FakeClock, MemoryLogger } from "./test/index.js";
+
+/** A task that records when each run starts, on a fake clock at 0. */
+function recordingStarts(options: PeriodicTaskOptions) {
+  const clock = new FakeClock(0);
+  const starts: number[] = [];
+  const task = new PeriodicTask(options, () => void starts.push(clock.now()), clock, silentLogger);
+  return { clock, starts, task };
+}
 
 describe("PeriodicTask", () => {
   it("runs start to start every spacing, first run one spacing after start", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "t", spacingMs: 1000 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({ name: "t", spacingMs: 1000 });
     task.start();
     await clock.advance(3500);
     expect(starts).toEqual([1000, 2000, 3000]);
@@ -22,14 +23,13 @@ describe("PeriodicTask", () => {
   });
 
   it("runs at once with runImmediately and adds the fuzzy delay to the first run only", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "t", spacingMs: 1000, runImmediately: true, fuzzyDelayMs: 400, random: () => 0.5 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({
+      name: "t",
+      spacingMs: 1000,
+      runImmediately: true,
+      fuzzyDelayMs: 400,
+      random: () => 0.5,
+    });
     task.start();
     await clock.advance(2300);
     expect(starts).toEqual([200, 1200, 2200]);
@@ -123,14 +123,12 @@ describe("PeriodicTask", () => {
     }
   });
   it("starts after an exact initialDelayMs, then keeps the spacing", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "staggered", spacingMs: 1000, runImmediately: true, initialDelayMs: 250 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({
+      name: "staggered",
+      spacingMs: 1000,
+      runImmediately: true,
+      initialDelayMs: 250,
+    });
     task.start();
     await clock.advance(2300);
     expect(starts).toEqual([250, 1250, 2250]);
@@ -138,14 +136,7 @@ describe("PeriodicTask", () => {
   });
 
   it("trigger brings the next run forward and the spacing restarts from it", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "t", spacingMs: 1000 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({ name: "t", spacingMs: 1000 });
     task.trigger(); // not started: nothing
     await clock.advance(0);
     expect(starts).toEqual([]);
