@@ -290,7 +290,7 @@ describe("DbComputeBackend", () => {
     const uuid = s!.uuid;
     // Still a build request: no host to ask (Nova's InstanceNotReady, 409 at the API).
     await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
-      code: "InstanceNotReady",
+      code: "INSTANCE_NOT_READY",
     });
     await place(h, uuid, {
       vm_state: "active",
@@ -307,7 +307,7 @@ describe("DbComputeBackend", () => {
     expect(call?.args.instance["nova_object.data"]).toMatchObject({ uuid, host: "cpu-1" });
     h.consoles.set(uuid, new ConsoleNotAvailable({ instance_uuid: uuid }));
     await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
-      code: "ConsoleNotAvailable",
+      code: "CONSOLE_NOT_AVAILABLE",
       httpStatus: 404,
     });
     h.consoles.delete(uuid);

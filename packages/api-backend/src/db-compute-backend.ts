@@ -22,6 +22,7 @@ import {
   type ServerRecord,
   type ServiceRecord,
 } from "@nova/api";
+import { type Clock, systemClock } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -38,7 +39,14 @@ import {
   type NovaObjectPrimitive,
   type RequestSpec,
 } from "@nova/objects";
-import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
+import {
+  type ComputeAPI,
+  type ComputeTaskAPI,
+  ConsoleNotAvailable,
+  InstanceNotFound,
+  type NovaContext,
+  userContext,
+} from "@nova/rpcapi";
 import { isServiceUp } from "@nova/servicegroup";
 import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
@@ -77,7 +85,8 @@ export interface DbComputeBackendDeps {
   computeTask: ComputeTaskAPI;
   compute: ComputeAPI;
   images: ImageCatalog;
-  clock?: () => Date;
+  /** Time for created_at/updated_at stamps and service liveness (default the system clock). */
+  clock?: Clock;
   config: {
     /** `[DEFAULT] service_down_time`, for `os-services` state and host status. */
     serviceDownTime: number;
@@ -114,10 +123,10 @@ const SORT_COLUMNS: Record<string, InstanceSortKey> = {
  * the instance's compute host.
  */
 export class DbComputeBackend implements ComputeBackend {
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: DbComputeBackendDeps) {
-    this.clock = deps.clock ?? (() => new Date());
+    this.clock = deps.clock ?? systemClock;
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -162,7 +171,7 @@ export class DbComputeBackend implements ComputeBackend {
     }
     checkQuota(await usage, flavor, spec.maxCount);
 
-    const now = this.clock();
+    const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
     const instances: Array<Partial<Instance> & { uuid: string }> = [];
     for (let index = 0; index < spec.maxCount; index++) {
@@ -361,7 +370,7 @@ export class DbComputeBackend implements ComputeBackend {
         createdAt: svc.created_at?.getTime() ?? 0,
         updatedAt: null,
       },
-      this.clock().getTime(),
+      this.clock.now(),
       this.deps.config.serviceDownTime,
     );
   }
@@ -592,9 +601,8 @@ export class DbComputeBackend implements ComputeBackend {
       // The compute's NotFound answers (rebuilt from nova.exception by the RPC client); a call that got no
       // answer at all (timeout, lost connection) is the control plane being unavailable; any other remote
       // failure stays an error (500), as in Nova.
-      const code = (err as { code?: unknown } | null)?.code;
-      if (code === "InstanceNotFound") throw new InstanceNotFoundError(uuid);
-      if (code === "ConsoleNotAvailable") throw new ConsoleNotAvailableError(uuid, { cause: err });
+      if (err instanceof InstanceNotFound) throw new InstanceNotFoundError(uuid);
+      if (err instanceof ConsoleNotAvailable) throw new ConsoleNotAvailableError(uuid, { cause: err });
       if (MessagingError.isInstance(err) && !RemoteError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
       }

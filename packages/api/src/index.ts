@@ -35,6 +35,5 @@ export {
   VM_STATES,
   type VmState,
 } from "./instance-states.js";
-export { type ApiLogger, silentLogger } from "./logger.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";

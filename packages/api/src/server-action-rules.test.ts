@@ -100,10 +100,10 @@ describe("checkServerAction (nova/compute/api.py state checks)", () => {
 
   it("needs a host for stop and start, and refuses locked servers to non-admins", async () => {
     expect(refusal(await server({ ...running, host: null }), { type: "stop" })?.code).toBe(
-      "InstanceNotReady",
+      "INSTANCE_NOT_READY",
     );
     const locked = await server({ ...running, locked: true });
-    expect(refusal(locked, { type: "delete" })?.code).toBe("InstanceIsLocked");
+    expect(refusal(locked, { type: "delete" })?.code).toBe("INSTANCE_IS_LOCKED");
     expect(refusal(locked, { type: "delete" }, true)).toBeUndefined();
   });
 

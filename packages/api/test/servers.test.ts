@@ -76,7 +76,7 @@ describe("servers through the SDK", () => {
       .waitForServerStatus(failing.id, "ACTIVE", { intervalMs: 1, timeoutMs: 10_000 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerWaitError);
-    expect((error as ServerWaitError).code).toBe("error-status");
+    expect((error as ServerWaitError).code).toBe("SERVER_WAIT_ERROR_STATUS");
     expect((error as ServerWaitError).message).toContain("No valid host was found");
     const shown = await client.getServer(failing.id);
     expect(shown.status).toBe("ERROR");
