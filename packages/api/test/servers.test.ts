@@ -399,10 +399,29 @@ describe("servers through the SDK", () => {
       body: { server: { ...BOOT, max_count: 3, return_reservation_id: true } },
     });
     expect(reserved.body).toEqual({ reservation_id: expect.stringMatching(/^r-/) });
+    // Nova tests return_reservation_id for Python truth: the string "false" is true, only JSON false is not.
+    const falseWord = await alice.request("POST", "/servers", {
+      body: { server: { ...BOOT, name: "word", return_reservation_id: "false" } },
+    });
+    expect(falseWord.body).toEqual({ reservation_id: expect.stringMatching(/^r-/) });
+    const jsonFalse = await alice.request("POST", "/servers", {
+      body: { server: { ...BOOT, name: "json", return_reservation_id: false } },
+    });
+    expect(jsonFalse.body).toMatchObject({ server: { id: expect.any(String) } });
     expect((await alice.listServers()).servers.map((s) => s.name).sort()).toEqual([
+      "json",
       "web-1-1",
       "web-1-2",
       "web-1-3",
+      "word",
     ]);
+  });
+
+  it("reads config_drive with oslo's bool_from_string, as Nova's compute API does", async () => {
+    const alice = env.client(ALICE, "2.1");
+    const yes = await alice.createServer({ ...BOOT, name: "cd-yes", config_drive: "Yes" });
+    const no = await alice.createServer({ ...BOOT, name: "cd-no", config_drive: "off" });
+    expect((await alice.getServer(yes.id)).config_drive).toBe("True");
+    expect((await alice.getServer(no.id)).config_drive).toBe("");
   });
 });

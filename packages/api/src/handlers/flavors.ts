@@ -1,15 +1,10 @@
 import { FLAVOR_SORT_KEYS } from "@nova/client";
+import { boolFromString } from "../bool-from-string.js";
 import type { FlavorQuery } from "../compute-backend.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { HttpFault } from "../http-fault.js";
-import {
-  checkEnum,
-  checkNonNegativeInteger,
-  checkNoUnknown,
-  lastValue,
-  parseBoolean,
-} from "../query-params.js";
+import { checkEnum, checkNonNegativeInteger, checkNoUnknown, lastValue } from "../query-params.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { flavorBasicView, flavorDetailView } from "../views/flavor-view.js";
 
@@ -35,7 +30,7 @@ function flavorQuery(request: ApiRequest): FlavorQuery {
     if (isPublic !== undefined) {
       if (isPublic.toLowerCase() === "none") out.isPublic = null;
       else {
-        const parsed = parseBoolean(isPublic);
+        const parsed = boolFromString(isPublic);
         if (parsed === undefined) throw HttpFault.badRequest(`Invalid is_public filter [${isPublic}]`);
         out.isPublic = parsed;
       }

@@ -1,4 +1,5 @@
 import type { ApiVersion } from "@nova/client";
+import { boolFromString, strictBoolFromString } from "../bool-from-string.js";
 import type { ServerQuery } from "../compute-backend.js";
 import { HttpFault } from "../http-fault.js";
 import { statesFromStatus, type TaskState } from "../instance-states.js";
@@ -9,7 +10,6 @@ import {
   checkNoUnknown,
   checkRegex,
   lastValue,
-  parseBoolean,
   parseDateTime,
 } from "../query-params.js";
 import type { RequestContext } from "../request-context.js";
@@ -202,7 +202,8 @@ export function planServerList(
     }
   }
   const deleted = last("deleted");
-  if (deleted !== undefined) out.deleted = parseBoolean(deleted) ?? false;
+  // Nova: bool_from_string(deleted, default=False), so an unknown word lists the servers that are not deleted.
+  if (deleted !== undefined) out.deleted = boolFromString(deleted) ?? false;
   else out.deleted = changesSince !== undefined || changesBefore !== undefined;
   if (out.vmStates?.length === 1 && out.vmStates[0] === "deleted") {
     if (!context.isAdmin) throw HttpFault.forbidden("Only administrators may list deleted instances");
@@ -213,16 +214,8 @@ export function planServerList(
   const allTenantsValue = search.get("all_tenants");
   if (allTenantsValue !== undefined) {
     const value = allTenantsValue[allTenantsValue.length - 1] ?? "";
-    if (value === "") allTenants = true;
-    else {
-      const parsed = parseBoolean(value);
-      if (parsed === undefined) {
-        throw HttpFault.badRequest(
-          `Unrecognized value '${value}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`,
-        );
-      }
-      allTenants = parsed;
-    }
+    // Nova's is_all_tenants: present but empty means yes; anything else is read strictly.
+    allTenants = value === "" ? true : strictBoolFromString(value);
   }
   if (allTenants) {
     if (!context.isAdmin) {

@@ -5,6 +5,7 @@ import {
   rebootActionSchema,
   uuidPattern,
 } from "@nova/client";
+import { strictBoolFromString } from "../bool-from-string.js";
 import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
@@ -220,7 +221,8 @@ const createServer: Handler = async (request) => {
     userData: server.user_data ?? null,
     accessIPv4: server.accessIPv4 ?? null,
     accessIPv6: server.accessIPv6 ?? null,
-    configDrive: isTrue(server.config_drive),
+    // Nova's compute API: bool_from_string(config_drive, strict=True) when given (the schema allows only boolean words).
+    configDrive: server.config_drive !== undefined && strictBoolFromString(server.config_drive),
     autoDiskConfig: server["OS-DCF:diskConfig"] === "AUTO",
     minCount,
     maxCount,
@@ -253,7 +255,9 @@ const createServer: Handler = async (request) => {
   }
   const first = created[0];
   if (!first) throw new Error("backend created no server");
-  if (isTrue(server.return_reservation_id)) {
+  // Nova tests this one for Python truth, not with bool_from_string: every word the schema allows, "false"
+  // included, is a non-empty string and so true; only JSON false (or leaving it out) is false.
+  if (server.return_reservation_id !== undefined && server.return_reservation_id !== false) {
     return { status: 202, body: { reservation_id: first.reservationId } };
   }
   const view = serverCreateView(first, viewContext(request), server.security_groups);
@@ -264,12 +268,6 @@ const createServer: Handler = async (request) => {
     headers: { Location: request.links.href("servers", first.uuid) },
   };
 };
-
-function isTrue(value: unknown): boolean {
-  return (
-    value === true || (typeof value === "string" && ["true", "1", "on", "yes"].includes(value.toLowerCase()))
-  );
-}
 
 /** The last path segment of a flavorRef, which may be a bare id or a URL (Nova's `get_id_from_href`). */
 function idFromHref(href: string): string {
