@@ -70,6 +70,17 @@ const SORT_KEYS = [
   "vm_state",
 ];
 
+// JOINED_TABLE_QUERY_PARAMS_SERVERS: accepted by the schema, then refused by the handler ("Invalid filter field").
+const JOINED_TABLE_PARAMS = new Set([
+  "block_device_mapping",
+  "services",
+  "metadata",
+  "system_metadata",
+  "info_cache",
+  "security_groups",
+  "pci_devices",
+]);
+
 // query_params_v21 of nova/api/openstack/compute/schemas/servers.py: what 2.75+ accepts at all.
 const KNOWN_V21 = [
   "user_id",
@@ -114,25 +125,10 @@ const KNOWN_V21 = [
   "ip",
   "ip6",
   "created_at",
-  "block_device_mapping",
-  "services",
-  "metadata",
-  "system_metadata",
-  "info_cache",
-  "security_groups",
-  "pci_devices",
+  ...JOINED_TABLE_PARAMS,
   "limit",
   "marker",
 ];
-const JOINED_TABLE_PARAMS = new Set([
-  "block_device_mapping",
-  "services",
-  "metadata",
-  "system_metadata",
-  "info_cache",
-  "security_groups",
-  "pci_devices",
-]);
 const TAG_FILTERS = ["tags", "tags-any", "not-tags", "not-tags-any"];
 const REGEX_PARAMS = ["name", "display_name", "flavor", "reservation_id", "hostname", "node", "key_name"];
 
