@@ -1,5 +1,6 @@
 import { FAKE_IMAGE_ID } from "@nova/api/test";
 import { ComputeApiError, ServerWaitError } from "@nova/client";
+import { FakeClock } from "@nova/core/test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApi } from "./start-api.js";
 
@@ -19,10 +20,10 @@ async function apiError(promise: Promise<unknown>): Promise<ComputeApiError> {
 
 describe("servers through the SDK", () => {
   let env: Awaited<ReturnType<typeof startApi>>;
-  let now: Date;
+  let clock: FakeClock;
   beforeEach(async () => {
-    now = new Date("2026-11-27T08:00:00Z");
-    env = await startApi({ fake: { clock: () => now } });
+    clock = new FakeClock(Date.parse("2026-11-27T08:00:00Z"));
+    env = await startApi({ fake: { clock } });
   });
   afterEach(() => env.close());
 
@@ -43,7 +44,7 @@ describe("servers through the SDK", () => {
     expect(building.hostId).toBe("");
     expect(building.progress).toBe(0);
 
-    now = new Date("2026-11-27T08:00:05Z");
+    clock.set(Date.parse("2026-11-27T08:00:05Z"));
     env.fake.settle();
     const active = await alice.getServer(created.id);
     expect(active.status).toBe("ACTIVE");
@@ -285,7 +286,7 @@ describe("servers through the SDK", () => {
     const alice = env.client(ALICE);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      now = new Date(Date.UTC(2026, 10, 27, 8, 0, i));
+      clock.set(Date.UTC(2026, 10, 27, 8, 0, i));
       ids.push((await alice.createServer({ ...BOOT, name: `s${i}` })).id);
     }
     // Newest first (created_at desc).
@@ -324,7 +325,7 @@ describe("servers through the SDK", () => {
     const web = await alice.createServer({ ...BOOT, name: "web-a" });
     const db = await alice.createServer({ ...BOOT, name: "db-a", flavorRef: "2" });
     env.fake.settle();
-    now = new Date("2026-11-27T09:00:00Z");
+    clock.set(Date.parse("2026-11-27T09:00:00Z"));
     await alice.stopServer(db.id);
     env.fake.settle();
     const names = async (query: Parameters<typeof alice.listServers>[0]) =>
