@@ -16,7 +16,9 @@ import { versionsView } from "./views/version-view.js";
 
 /** What `createApiServer` needs. */
 export interface ApiServerOptions {
+  /** The control plane the API calls (DbComputeBackend in nova-ts; a FakeComputeBackend in tests). */
   backend: ComputeBackend;
+  /** Where request lines and unexpected errors go (pino in the apps). */
   logger: Logger;
   /** nova-api options (Nova's names); parsed with zod here, so invalid values fail at start. */
   config?: ApiConfigInput;

@@ -56,8 +56,11 @@ export interface WaitOptions {
 
 /** A raw response: status, headers and parsed JSON body (undefined when empty). */
 export interface RawResponse {
+  /** HTTP status. */
   status: number;
+  /** Response headers. */
   headers: Headers;
+  /** The parsed JSON body, the text when it is not JSON, or undefined when empty. */
   body: unknown;
 }
 
