@@ -193,6 +193,12 @@ describe("DbComputeBackend", () => {
       listQuery({ projectId: "p1", limit: 1, marker: b!.uuid }),
     );
     expect(page2.map((s) => s.name)).toEqual(["a"]);
+    // The locked filter (2.73) reaches the cell's query and the build requests alike.
+    await h.cellDb.instances.update(a!.uuid, { locked: true });
+    const names = async (locked: boolean) =>
+      (await h.backend.listServers(alice, listQuery({ projectId: "p1", locked }))).map((s) => s.name);
+    expect(await names(true)).toEqual(["a"]);
+    expect(await names(false)).toEqual(["b"]);
   });
 
   it("deletes a build request that no conductor has taken yet", async () => {

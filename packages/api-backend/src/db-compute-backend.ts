@@ -461,6 +461,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.imageRef !== undefined) filters.image_ref = query.imageRef;
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
+    if (query.locked !== undefined) filters.locked = query.locked;
     if (query.changesSince) filters.changes_since = query.changesSince;
     else if (query.deleted) filters.deleted = "any";
     if (query.flavorId !== undefined) {
@@ -756,6 +757,7 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   if (q.imageRef !== undefined && s.imageRef !== q.imageRef) return false;
   if (q.reservationId !== undefined && s.reservationId !== q.reservationId) return false;
   if (q.host !== undefined) return false;
+  if (q.locked !== undefined && s.locked !== q.locked) return false;
   if (q.changesSince && (s.updatedAt ?? s.createdAt) < q.changesSince) return false;
   return true;
 }

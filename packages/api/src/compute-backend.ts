@@ -239,6 +239,8 @@ export interface ServerQuery {
   reservationId?: string;
   /** Only servers on this compute host (admin). */
   host?: string;
+  /** Only locked (true) or unlocked (false) servers: the `locked` filter (2.73). */
+  locked?: boolean;
   /** Only servers updated at or after this time; deleted ones included. */
   changesSince?: Date;
   /** Only servers updated at or before this time; deleted ones included. */

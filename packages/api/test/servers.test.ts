@@ -204,6 +204,25 @@ describe("servers through the SDK", () => {
     expect((await alice.getServer(id))["OS-EXT-STS:task_state"]).toBe("powering-off");
   });
 
+  it("filters by locked from 2.73, reading the value strictly as Nova's is_locked does", async () => {
+    const alice = env.client(ALICE, "2.73");
+    const open = await alice.createServer({ ...BOOT, name: "open", networks: "none" });
+    const shut = await alice.createServer({ ...BOOT, name: "shut", networks: "none" });
+    env.fake.settle();
+    env.fake.setServer(shut.id, { locked: true });
+    const ids = async (query: string) =>
+      ((await alice.request("GET", `/servers?${query}`)).body as { servers: { id: string }[] }).servers.map(
+        (s) => s.id,
+      );
+    expect(await ids("locked=T")).toEqual([shut.id]);
+    expect(await ids("locked=no")).toEqual([open.id]);
+    const refused = await apiError(alice.request("GET", "/servers?locked=maybe"));
+    expect([refused.status, refused.message]).toEqual([
+      400,
+      "Unrecognized value 'maybe', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'",
+    ]);
+  });
+
   it("deletes during a build and after; the server then is 404", async () => {
     const alice = env.client(ALICE);
     const building = await alice.createServer(BOOT);

@@ -235,6 +235,9 @@ export function planServerList(
   if (reservationId !== undefined) out.reservationId = reservationId;
   const host = last("host");
   if (host !== undefined) out.host = host;
+  // Nova's is_locked: bool_from_string(strict=True), a 400 for any other word.
+  const locked = last("locked");
+  if (locked !== undefined) out.locked = strictBoolFromString(locked);
 
   // Paging and sorting come from the request itself, whatever remove_invalid_options dropped.
   const limit = lastValue(query, "limit");

@@ -257,6 +257,7 @@ export class FakeComputeBackend implements ComputeBackend {
       if (query.imageRef !== undefined && s.imageRef !== query.imageRef) return false;
       if (query.reservationId !== undefined && s.reservationId !== query.reservationId) return false;
       if (query.host !== undefined && s.host !== query.host) return false;
+      if (query.locked !== undefined && s.locked !== query.locked) return false;
       const changed = (s.updatedAt ?? s.createdAt).getTime();
       if (query.changesSince && changed < query.changesSince.getTime()) return false;
       if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
