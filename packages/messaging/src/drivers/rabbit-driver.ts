@@ -88,12 +88,6 @@ export class RabbitDriver implements MessagingDriver {
       config.url.hosts.length > 0
         ? config.url.hosts
         : [{ hostname: "localhost", port: undefined, username: undefined, password: undefined }];
-    config.url.hosts.push({
-      hostname: "localhost",
-      port: undefined,
-      username: undefined,
-      password: undefined,
-    });
   }
 
   onStateChange(listener: (state: DriverState) => void): () => void {
