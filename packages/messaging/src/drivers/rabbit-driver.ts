@@ -204,6 +204,9 @@ export class RabbitDriver implements MessagingDriver {
     if (this.state === "idle") void this.connect();
   }
 
+  // kombu's rule, which oslo.messaging hands its rabbit_retry_* options to: the wait grows linearly
+  // (interval_start + n * interval_step, capped at interval_max). Not @nova/core's retryDelay, which doubles
+  // (oslo.db's rule), and the reconnect is a timer-driven loop over the URL's hosts, not one call to retry.
   private backoffMs(): number {
     const {
       rabbit_retry_interval: base,
