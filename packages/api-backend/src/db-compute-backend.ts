@@ -614,8 +614,8 @@ export class DbComputeBackend implements ComputeBackend {
       // The compute's NotFound answers (rebuilt from nova.exception by the RPC client); a call that got no
       // answer at all (timeout, lost connection) is the control plane being unavailable; any other remote
       // failure stays an error (500), as in Nova.
-      if (err instanceof InstanceNotFound) throw new InstanceNotFoundError(uuid);
-      if (err instanceof ConsoleNotAvailable) throw new ConsoleNotAvailableError(uuid, { cause: err });
+      if (InstanceNotFound.isInstance(err)) throw new InstanceNotFoundError(uuid);
+      if (ConsoleNotAvailable.isInstance(err)) throw new ConsoleNotAvailableError(uuid, { cause: err });
       if (MessagingError.isInstance(err) && !RemoteError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
       }
