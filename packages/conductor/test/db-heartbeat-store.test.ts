@@ -1,6 +1,6 @@
+import { silentLogger } from "@nova/core";
 import { FakeClock } from "@nova/core/test";
 import { openCellDatabase } from "@nova/db";
-import { silentLogger } from "@nova/messaging";
 import {
   DownServiceMonitor,
   HeartbeatRecorder,

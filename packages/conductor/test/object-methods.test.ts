@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import { silentLogger } from "@nova/core";
 import { FakeClock } from "@nova/core/test";
-import { silentLogger } from "@nova/messaging";
 import { ComputeNodeCodec, InstanceCodec, ServiceCodec } from "@nova/objects";
 import {
   adminContext,
