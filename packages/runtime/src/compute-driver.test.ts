@@ -145,6 +145,12 @@ describe("createComputeDriver with the fake driver", () => {
     expect(() =>
       createComputeDriver(configFrom({ OS_DEFAULT__COMPUTE_DRIVER: "xen.XenDriver" }), { nodename: "n" }),
     ).toThrow(ComputeDriverConfigError);
+    // A ConfigError, so the service exits 2 naming the option.
+    expect(() =>
+      createComputeDriver(configFrom({ OS_DEFAULT__COMPUTE_DRIVER: "xen.XenDriver" }), { nodename: "n" }),
+    ).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID", group: "DEFAULT", option: "compute_driver" }),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type NovaConfig, parseGroup } from "@nova/config";
+import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
 import type { ComputeDriver } from "@nova/virt";
 import { FakeDriver } from "@nova/virt";
 import {
@@ -10,14 +10,14 @@ import {
   parseLibvirtDriverConfig,
 } from "@nova/virt-libvirt";
 
-/** A bad `compute_driver`: names the option and what is known. */
-export class ComputeDriverConfigError extends Error {
-  readonly code = "COMPUTE_DRIVER";
+/** A bad `compute_driver`: a ConfigError (exit 2) naming the option and what is known. */
+export class ComputeDriverConfigError extends ConfigError {
   constructor(value: string) {
     super(
+      "CONFIG_INVALID",
       `Invalid value for option compute_driver in group [DEFAULT]: "${value}" (known: fake.FakeDriver, libvirt.LibvirtDriver)`,
+      { group: "DEFAULT", option: "compute_driver" },
     );
-    this.name = "ComputeDriverConfigError";
   }
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
+import { NovaError } from "@nova/core";
 import {
   ApiDatabase,
   type CellDatabase,
@@ -18,12 +19,10 @@ export interface NovaDatabases {
   close(): Promise<void>;
 }
 
-/** A configuration problem in the database options, naming the option. */
-export class DatabaseConfigError extends Error {
-  readonly code = "DATABASE_CONFIG";
+/** The databases are reachable but not set up for a service (no cell mapped): run nova-manage first. */
+export class DatabaseConfigError extends NovaError {
   constructor(message: string) {
-    super(message);
-    this.name = "DatabaseConfigError";
+    super("DATABASE_CONFIG", message);
   }
 }
 
