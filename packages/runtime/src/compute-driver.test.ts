@@ -157,14 +157,8 @@ describe("createComputeDriver with the fake driver", () => {
 describe("libvirtDriverConfig errors", () => {
   it("name the group and option of the libvirt driver's own groups", () => {
     const config = loadNovaConfig({ texts: ["[libvirt]\nvirt_type = xen\n[vnc]\nenabled = nope\n"] });
-    let caught: unknown;
-    try {
-      libvirtDriverConfig(config);
-    } catch (err) {
-      caught = err;
-    }
-    expect(ConfigError.isInstance(caught)).toBe(true);
-    expect((caught as ConfigError).message).toMatch(
+    expect(() => libvirtDriverConfig(config)).toThrow(ConfigError);
+    expect(() => libvirtDriverConfig(config)).toThrow(
       /^Invalid value for option virt_type in group \[libvirt\]: .*\(got "xen"\)$/,
     );
   });

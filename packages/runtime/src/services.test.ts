@@ -54,14 +54,9 @@ describe("the typed slices runtime hands each service", () => {
     );
     expect(ok.filter_scheduler).toEqual({ host_subset_size: "2" });
     const bad = loadNovaConfig({ texts: ["[filter_scheduler]\nshuffle_best_same_weighed_hosts = t\n"] });
-    let caught: unknown;
-    try {
-      schedulerServiceConfig(bad);
-    } catch (err) {
-      caught = err;
-    }
-    expect(ConfigError.isInstance(caught)).toBe(true);
-    expect((caught as ConfigError).group).toBe("filter_scheduler");
-    expect((caught as ConfigError).option).toBe("shuffle_best_same_weighed_hosts");
+    expect(() => schedulerServiceConfig(bad)).toThrow(ConfigError);
+    expect(() => schedulerServiceConfig(bad)).toThrow(
+      expect.objectContaining({ group: "filter_scheduler", option: "shuffle_best_same_weighed_hosts" }),
+    );
   });
 });
