@@ -8,7 +8,8 @@ import {
 } from "@nova/compute";
 import { type ConductorConfigInput, type ConductorService, createConductorService } from "@nova/conductor";
 import { type NovaConfig, parseGroup } from "@nova/config";
-import { systemClock as messagingClock, type Transport } from "@nova/messaging";
+import { systemClock as messagingClock } from "@nova/core";
+import type { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
 import {
   createSchedulerService,

@@ -1,8 +1,8 @@
 import { type NovaConfig, parseGroup } from "@nova/config";
+import type { Logger } from "@nova/core";
 import {
   type FakeBroker,
   getTransport,
-  type Logger,
   type MessagingOptions,
   parseMessagingOptions,
   type Transport,
