@@ -1,3 +1,4 @@
+import { hasErrorCode } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -108,11 +109,8 @@ function describe(err: unknown): string {
 }
 
 function isDeletion(err: unknown): boolean {
-  if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return true;
-  return (
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") &&
-    (err as { actual?: unknown }).actual === "deleting"
-  );
+  if (hasErrorCode(err, "DB_NOT_FOUND")) return true;
+  return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") && (err as { actual?: unknown }).actual === "deleting";
 }
 
 /** Whether a failed build on one host may succeed on another (Nova reschedules these). */
@@ -231,7 +229,7 @@ export class ComputeTaskManager {
     try {
       await apiDb.buildRequests.getByInstanceUuid(item.uuid);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       logger.info(log, "Build request deleted before scheduling; not building");
       await apiDb.mappings.deleteInstanceMapping(item.uuid);
       return null;
@@ -251,7 +249,7 @@ export class ComputeTaskManager {
       record = await cellDb.instances.create(values as InstanceCreate);
     } catch (err) {
       // The same request twice (a redelivery): the first one builds it.
-      if (NovaDbError.isInstance(err, "DB_DUPLICATE")) {
+      if (hasErrorCode(err, "DB_DUPLICATE")) {
         logger.warn(log, "Instance already exists in the cell; not building it twice");
         return null;
       }
@@ -290,7 +288,7 @@ export class ComputeTaskManager {
     try {
       await apiDb.mappings.setInstanceCell(uuid, cell);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       // The API normally maps the instance first; map it here so it is never unreachable.
       await apiDb.mappings.createInstanceMapping({
         instance_uuid: uuid,
@@ -330,7 +328,7 @@ export class ComputeTaskManager {
     try {
       await cell0Db.instances.create(values as InstanceCreate);
     } catch (e) {
-      if (!NovaDbError.isInstance(e, "DB_DUPLICATE")) throw e;
+      if (!hasErrorCode(e, "DB_DUPLICATE")) throw e;
     }
     await cell0Db.actions.start({
       instance_uuid: uuid,
@@ -346,7 +344,7 @@ export class ComputeTaskManager {
     try {
       await cellDb.instances.destroy(uuid, { expectedVmState: "error" });
     } catch (e) {
-      if (!isDeletion(e) && !NovaDbError.isInstance(e, "DB_UNEXPECTED_VM_STATE")) throw e;
+      if (!isDeletion(e) && !hasErrorCode(e, "DB_UNEXPECTED_VM_STATE")) throw e;
     }
     logger.info(
       { instance_uuid: uuid, err: describe(err) },
@@ -531,7 +529,7 @@ export class ComputeTaskManager {
     try {
       await this.opts.cellDb.computeNodes.release(sel.compute_node_uuid, resources);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) {
         this.opts.logger.error(
           { node: sel.compute_node_uuid, err: describe(err) },
           "Could not release a claim",
@@ -544,7 +542,7 @@ export class ComputeTaskManager {
     try {
       return await this.opts.cellDb.instances.get(uuid);
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return null;
+      if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
     }
   }
@@ -616,7 +614,7 @@ export class ComputeTaskManager {
       await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
       return before;
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return null;
+      if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
     }
   }

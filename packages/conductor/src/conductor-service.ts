@@ -1,4 +1,5 @@
-import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { ApiDatabase, CellDatabase } from "@nova/db";
 import { type Logger, type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
@@ -139,7 +140,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
         try {
           await apiDb.mappings.getCell(CELL0_UUID);
         } catch (err) {
-          if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+          if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
           throw new ConductorSetupError(
             "a cell0 database was given but cell0 is not mapped (nova-manage cell_v2 map_cell0)",
           );
@@ -218,7 +219,7 @@ async function resolveCell(apiDb: ApiDatabase, configured: string | undefined): 
     try {
       return (await apiDb.mappings.getCell(configured)).uuid;
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (hasErrorCode(err, "DB_NOT_FOUND")) {
         throw new ConductorSetupError(`cell_uuid ${configured} has no cell mapping`);
       }
       throw err;

@@ -1,4 +1,5 @@
-import { type CellDatabase, type Db, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase, Db } from "@nova/db";
 import type {
   HeartbeatOutcome,
   HeartbeatReport,
@@ -157,7 +158,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
       await this.cellDb.services.create({ host: key.host, binary: key.binary, topic: key.topic });
     } catch (err) {
       // Another conductor registered it first: fine, read theirs.
-      if (!NovaDbError.isInstance(err, "DB_DUPLICATE")) throw err;
+      if (!hasErrorCode(err, "DB_DUPLICATE")) throw err;
     }
     const created = await this.find(key);
     if (!created) throw new Error(`service ${key.binary} on ${key.host} vanished right after creation`);

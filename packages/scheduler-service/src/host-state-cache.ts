@@ -1,4 +1,5 @@
-import { type CellDatabase, type ComputeNodeRecord, NovaDbError, type ServiceRecord } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
 import type { Logger } from "@nova/messaging";
 import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";
@@ -113,7 +114,7 @@ export class HostStateCache {
     try {
       this.applyNode(await this.opts.cellDb.computeNodes.getByUuid(uuid));
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       const e = this.nodes.get(uuid);
       if (e) this.applyNode({ ...e.record, deleted: true });
     }

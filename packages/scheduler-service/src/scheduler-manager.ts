@@ -1,4 +1,5 @@
-import { type CellDatabase, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase } from "@nova/db";
 import type { Clock, Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";
 import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION } from "@nova/rpcapi";
@@ -328,9 +329,9 @@ export class SchedulerManager {
 // The node filled up or changed under us: another scheduler (or a compute's report) won.
 function isLostRace(err: unknown): boolean {
   return (
-    NovaDbError.isInstance(err, "DB_CLAIM_REJECTED") ||
-    NovaDbError.isInstance(err, "DB_GENERATION_CONFLICT") ||
-    NovaDbError.isInstance(err, "DB_NOT_FOUND")
+    hasErrorCode(err, "DB_CLAIM_REJECTED") ||
+    hasErrorCode(err, "DB_GENERATION_CONFLICT") ||
+    hasErrorCode(err, "DB_NOT_FOUND")
   );
 }
 

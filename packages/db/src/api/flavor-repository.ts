@@ -67,7 +67,7 @@ export class FlavorRepository {
 
   /** Creates a flavor; DuplicateEntryError for a taken name or flavorid. */
   create(values: FlavorCreate): Promise<Flavor> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const res = await trx
         .insertInto("flavors")

@@ -24,7 +24,7 @@ export class ServerGroupRepository {
 
   /** Creates a group with its policy and initial members. */
   create(values: ServerGroupCreate): Promise<ServerGroupRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     const uuid = values.uuid ?? randomUUID();
     return this.d.transaction(async (trx) => {
       const res = await trx
@@ -77,7 +77,7 @@ export class ServerGroupRepository {
 
   /** Adds members (instance uuids); ones already there are kept once. */
   addMembers(uuid: string, instanceUuids: readonly string[]): Promise<ServerGroupRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const g = await this.load(trx, uuid);
       const fresh = [...new Set(instanceUuids)].filter((u) => !(g.members ?? []).includes(u));

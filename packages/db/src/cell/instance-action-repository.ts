@@ -81,7 +81,7 @@ export class InstanceActionRepository {
 
   /** Starts an action (one per API request and instance). */
   start(values: ActionStart): Promise<InstanceAction> {
-    const now = this.d.clock();
+    const now = this.d.now();
     const row = actionColumns.toRow({
       ...values,
       start_time: values.start_time ?? now,
@@ -99,7 +99,7 @@ export class InstanceActionRepository {
 
   /** Marks the action of this request finished. */
   finish(instanceUuid: string, requestId: string): Promise<InstanceAction> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const action = await this.byRequest(trx, instanceUuid, requestId);
       await trx
@@ -151,7 +151,7 @@ export class InstanceActionRepository {
     event: string,
     host: string | null = null,
   ): Promise<InstanceActionEvent> {
-    const now = this.d.clock();
+    const now = this.d.now();
     // No transaction: the action is found, then the event insert and the action's timestamp go out side by
     // side on the pool (two round trips in series instead of five). Each statement is retried on its own,
     // so a retry never inserts the event twice.
@@ -179,7 +179,7 @@ export class InstanceActionRepository {
     event: string,
     outcome: EventFinish,
   ): Promise<InstanceActionEvent> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     // The event of the request's newest action in one read; then the event and the action's timestamp
     // (and message) are written side by side on the pool.
     const ev = await this.d.run(

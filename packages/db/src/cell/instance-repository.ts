@@ -212,7 +212,7 @@ export class InstanceRepository {
 
   /** Creates an instance with its metadata, system metadata and flavor in one transaction. */
   async create(values: InstanceCreate): Promise<InstanceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const row = instanceColumns.toRow({
         power_state: 0,
@@ -331,7 +331,7 @@ export class InstanceRepository {
    * else UnexpectedTaskStateError / UnexpectedVmStateError (nothing written). Returns the saved instance.
    */
   update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       await this.updateRow(trx, uuid, changes, expect, now);
       await this.writeExtras(trx, uuid, changes, now);
@@ -360,7 +360,7 @@ export class InstanceRepository {
       await this.update(uuid, changes, expect);
       return;
     }
-    const now = this.d.clock();
+    const now = this.d.now();
     await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
   }
 
@@ -373,7 +373,7 @@ export class InstanceRepository {
     expect: InstanceExpectations = {},
     options: { terminate?: boolean } = {},
   ): Promise<InstanceRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const before = await this.load(trx, uuid, {});
       // `terminate`: no compute recorded the end (Nova's local delete), so the row ends as a compute leaves it.
