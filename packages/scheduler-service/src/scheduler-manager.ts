@@ -85,7 +85,7 @@ export class SchedulerManager {
       config: deps.config.scheduler,
       hosts: deps.cache.hosts,
       plugins,
-      clock: () => deps.clock.now(),
+      clock: deps.clock,
       ...(deps.random ? { random: deps.random } : {}),
     });
   }

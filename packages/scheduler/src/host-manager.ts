@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import { AggregateSet } from "./aggregate-set.js";
 import type { HostIndex } from "./filters/host-filter.js";
 import { HostColumns } from "./host-columns.js";
@@ -5,15 +6,14 @@ import { HostState, normalizeService } from "./host-state.js";
 import type { AggregateInput, HostInput } from "./types.js";
 
 /** A host or node the manager does not know. */
-export class UnknownHostError extends Error {
-  readonly code = "unknown_host";
-  readonly isRetryable = false;
+export class UnknownHostError extends NovaError {
   constructor(
+    /** The host asked for. */
     readonly host: string,
+    /** The node asked for, when one was. */
     readonly nodename?: string,
   ) {
-    super(`unknown compute host ${host}${nodename ? ` node ${nodename}` : ""}`);
-    this.name = "UnknownHostError";
+    super("SCHEDULER_UNKNOWN_HOST", `unknown compute host ${host}${nodename ? ` node ${nodename}` : ""}`);
   }
 }
 
