@@ -1,5 +1,3 @@
-/** Clock abstraction (inject a manual one in tests). */
-export { type Clock, systemClock, type TimerHandle } from "./clock.js";
 /** The driver interface every transport implements (AMQP-shaped primitives). */
 export type {
   ConsumerHandle,
@@ -26,7 +24,6 @@ export {
   InvalidTransportUrl,
   MalformedMessage,
   MessagingError,
-  type MessagingErrorOptions,
   MessagingTimeout,
   NoSuchMethod,
   PublishRejected,
@@ -36,8 +33,6 @@ export {
   TransportClosed,
   UnsupportedVersion,
 } from "./errors/index.js";
-/** Structured logging surface (pino fits). */
-export { type Logger, silentLogger } from "./logger.js";
 /** Notifications: sending and listening. */
 export {
   NOTIFICATION_PRIORITIES,

@@ -1,10 +1,9 @@
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type Logger, silentLogger, systemClock } from "@nova/core";
 import type { MessagingDriver } from "./drivers/driver.js";
 import type { FakeBroker } from "./drivers/fake-broker.js";
 import { FakeDriver } from "./drivers/fake-driver.js";
 import { RabbitDriver } from "./drivers/rabbit-driver.js";
 import { InvalidTransportUrl } from "./errors/invalid-transport-url.js";
-import { type Logger, silentLogger } from "./logger.js";
 import { type MessagingOptions, type MessagingOptionsInput, parseMessagingOptions } from "./options.js";
 import { ReplyWaiter } from "./rpc/reply-waiter.js";
 import { parseTransportUrl, type TransportUrl } from "./transport-url.js";

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
-import type { Clock, TimerHandle } from "../clock.js";
 import { BufferOverflow } from "../errors/buffer-overflow.js";
 import { ConnectionLost } from "../errors/connection-lost.js";
 import { PublishRejected } from "../errors/publish-rejected.js";
 import { TransportClosed } from "../errors/transport-closed.js";
-import type { Logger } from "../logger.js";
 import type { MessagingOptions } from "../options.js";
 import type { TransportHost, TransportUrl } from "../transport-url.js";
 import type {
@@ -157,7 +156,7 @@ export class RabbitDriver implements MessagingDriver {
   async close(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closed";
-    if (this.retryTimer !== undefined) this.config.clock.clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     for (const b of this.buffer) b.reject(new TransportClosed());
     this.buffer = [];
     this.bufferedBytes = 0;
@@ -297,10 +296,10 @@ export class RabbitDriver implements MessagingDriver {
         "cannot connect to RabbitMQ; retrying",
       );
       this.state = "waiting";
-      this.retryTimer = this.config.clock.setTimeout(() => {
+      this.retryTimer = this.config.clock.setTimer(delay, () => {
         this.retryTimer = undefined;
         if (this.state === "waiting") void this.connect();
-      }, delay);
+      });
     }
   }
 
@@ -322,10 +321,10 @@ export class RabbitDriver implements MessagingDriver {
     this.emit("disconnected");
     this.attempt = 1;
     const delay = this.backoffMs() / 4;
-    this.retryTimer = this.config.clock.setTimeout(() => {
+    this.retryTimer = this.config.clock.setTimer(delay, () => {
       this.retryTimer = undefined;
       if (this.state === "waiting") void this.connect();
-    }, delay);
+    });
   }
 
   private declareChannel(live: Live): Promise<Channel> {
@@ -354,7 +353,7 @@ export class RabbitDriver implements MessagingDriver {
       live.declared.add(ex.name);
       if (ex.autoDelete) {
         // An auto-delete exchange (fanout) vanishes with its last queue: trust a declare only briefly.
-        this.config.clock.setTimeout(() => live.declared.delete(ex.name), AUTO_DELETE_DECLARE_TTL_MS);
+        this.config.clock.setTimer(AUTO_DELETE_DECLARE_TTL_MS, () => live.declared.delete(ex.name));
       }
     })().finally(() => live.declaring.delete(ex.name));
     live.declaring.set(ex.name, p);
@@ -444,7 +443,7 @@ export class RabbitDriver implements MessagingDriver {
           // The broker cancelled us (queue deleted): set the consumer up again shortly.
           consumer.tag = undefined;
           if (!consumer.cancelled && this.live === live) {
-            this.config.clock.setTimeout(() => void this.resubscribe(live, consumer), 1000);
+            this.config.clock.setTimer(1000, () => void this.resubscribe(live, consumer));
           }
           return;
         }
@@ -465,7 +464,7 @@ export class RabbitDriver implements MessagingDriver {
         { err: String(err), queue: consumer.subscription.queue.name },
         "re-subscribe failed",
       );
-      this.config.clock.setTimeout(() => void this.resubscribe(live, consumer), 1000);
+      this.config.clock.setTimer(1000, () => void this.resubscribe(live, consumer));
     }
   }
 

@@ -9,7 +9,7 @@ export class NoSuchMethod extends MessagingError {
   readonly method: string;
 
   constructor(method: string) {
-    super("NO_SUCH_METHOD", `Endpoint does not support RPC method ${method}`);
+    super("MESSAGING_NO_SUCH_METHOD", `Endpoint does not support RPC method ${method}`);
     this.method = method;
   }
 }
@@ -22,7 +22,7 @@ export class UnsupportedVersion extends MessagingError {
 
   constructor(version: string, method?: string) {
     super(
-      "UNSUPPORTED_VERSION",
+      "MESSAGING_UNSUPPORTED_VERSION",
       method === undefined
         ? `Endpoint does not support RPC version ${version}`
         : `Endpoint does not support RPC version ${version}. Attempted method: ${method}`,

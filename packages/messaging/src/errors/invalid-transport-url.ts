@@ -6,7 +6,7 @@ export class InvalidTransportUrl extends MessagingError {
   readonly url: string;
 
   constructor(url: string, part: string, detail: string) {
-    super("INVALID_TRANSPORT_URL", `Invalid transport URL (${part}): ${detail}`);
+    super("MESSAGING_INVALID_TRANSPORT_URL", `Invalid transport URL (${part}): ${detail}`);
     this.url = url;
     this.part = part;
   }

@@ -3,6 +3,9 @@ import { MessagingError } from "./messaging-error.js";
 /** The broker refused the message (a publisher-confirm nack, or a declare it rejected). */
 export class PublishRejected extends MessagingError {
   constructor(detail: string, cause?: unknown) {
-    super("PUBLISH_REJECTED", `Broker rejected the publish: ${detail}`, { isRetryable: true, cause });
+    super("MESSAGING_PUBLISH_REJECTED", `Broker rejected the publish: ${detail}`, {
+      isRetryable: true,
+      cause,
+    });
   }
 }

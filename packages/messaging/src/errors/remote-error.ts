@@ -20,7 +20,7 @@ export class RemoteError extends MessagingError {
   readonly failure: RemoteFailure;
 
   constructor(failure: RemoteFailure) {
-    super("REMOTE_ERROR", `Remote error: ${failure.className} ${failure.message}`);
+    super("MESSAGING_REMOTE_ERROR", `Remote error: ${failure.className} ${failure.message}`);
     this.excType = failure.className;
     this.value = failure.message;
     this.traceback = failure.traceback.join("");

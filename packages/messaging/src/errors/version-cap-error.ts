@@ -7,7 +7,7 @@ export class RpcVersionCapError extends MessagingError {
 
   constructor(version: string, versionCap: string) {
     super(
-      "RPC_VERSION_CAP",
+      "MESSAGING_RPC_VERSION_CAP",
       `Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`,
     );
     this.version = version;

@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import type { ConsumerHandle, Delivery } from "../drivers/driver.js";
-import type { Logger } from "../logger.js";
 import type { Transport } from "../transport.js";
 import { deserializeMsg } from "../wire/envelope.js";
 import { MessageIdCache } from "../wire/message-id-cache.js";
