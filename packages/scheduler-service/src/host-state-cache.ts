@@ -1,6 +1,6 @@
+import type { Logger } from "@nova/core";
 import { hasErrorCode } from "@nova/core";
 import type { CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
-import type { Logger } from "@nova/messaging";
 import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";
 

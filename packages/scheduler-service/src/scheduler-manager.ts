@@ -1,6 +1,7 @@
+import type { Clock, Logger } from "@nova/core";
 import { hasErrorCode } from "@nova/core";
 import type { CellDatabase } from "@nova/db";
-import type { Clock, Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
+import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";
 import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION } from "@nova/rpcapi";
 import {

@@ -1,4 +1,5 @@
-import { type Clock, type Logger, MessagingTimeout, type Transport } from "@nova/messaging";
+import type { Clock, Logger } from "@nova/core";
+import { MessagingTimeout, type Transport } from "@nova/messaging";
 import { SERVICE_VERSION, type Service } from "@nova/objects";
 import { adminContext, ConductorAPI, ConductorObjectsAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import {
@@ -51,7 +52,6 @@ export class SchedulerServiceRegistration {
       rpcResponseTimeout: opts.rpcResponseTimeout,
     });
     this.conductor = new ConductorObjectsAPI(this.conductorApi);
-    const clock = opts.clock;
     this.group = new ServiceGroup({
       config: parseServiceGroupConfig({
         report_interval: opts.reportInterval,
@@ -66,14 +66,7 @@ export class SchedulerServiceRegistration {
           },
         },
       }),
-      // The servicegroup's timer interface over the scheduler's clock.
-      clock: {
-        now: () => clock.now(),
-        setTimer: (ms, fn) => {
-          const handle = clock.setTimeout(fn, ms);
-          return { cancel: () => clock.clearTimeout(handle) };
-        },
-      },
+      clock: opts.clock,
       logger: opts.logger,
     });
     this.registered = new Promise((resolve) => {
@@ -137,12 +130,12 @@ export class SchedulerServiceRegistration {
   private pause(): Promise<void> {
     const ms = this.opts.retryDelayMs ?? Math.max(1, this.opts.reportInterval) * 1000;
     return new Promise((resolve) => {
-      const handle = this.opts.clock.setTimeout(() => {
+      const handle = this.opts.clock.setTimer(ms, () => {
         this.wake = undefined;
         resolve();
-      }, ms);
+      });
       this.wake = () => {
-        this.opts.clock.clearTimeout(handle);
+        handle.cancel();
         this.wake = undefined;
         resolve();
       };
