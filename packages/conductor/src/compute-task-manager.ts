@@ -1,4 +1,4 @@
-import { hasErrorCode } from "@nova/core";
+import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -8,7 +8,7 @@ import {
   NovaDbError,
   type ResourceRequest,
 } from "@nova/db";
-import { type Logger, MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
+import { MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
 import {
   BuildRequestCodec,
   CELL0_UUID,
@@ -33,7 +33,6 @@ import {
   RescheduledException,
   type SchedulerAPI,
 } from "@nova/rpcapi";
-import type { Clock } from "@nova/servicegroup";
 import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";

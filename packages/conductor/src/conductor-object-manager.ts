@@ -1,4 +1,4 @@
-import { hasErrorCode } from "@nova/core";
+import { hasErrorCode, type Logger } from "@nova/core";
 import type {
   CellDatabase,
   ComputeNodeChanges,
@@ -9,7 +9,7 @@ import type {
   InstanceExpectations,
   ServiceChanges,
 } from "@nova/db";
-import type { Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
+import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   ComputeNodeCodec,
   ComputeNodeListCodec,

@@ -1,15 +1,9 @@
-import { hasErrorCode } from "@nova/core";
+import { type Clock, hasErrorCode, type Logger, type TimerHandle } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
-import { type Logger, type Notifier, RpcServer, type Transport } from "@nova/messaging";
+import { type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
-import {
-  type Clock,
-  DownServiceMonitor,
-  HeartbeatRecorder,
-  isServiceSaveHeartbeat,
-  type TimerHandle,
-} from "@nova/servicegroup";
+import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
