@@ -3,16 +3,14 @@ import { FakeClock } from "@nova/core/test";
 import { sql } from "kysely";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyDbError, type RetryPolicy, withDbRetry } from "../src/db-retry.js";
 import {
   type CellDatabase,
   ConnectionLostError,
-  classifyDbError,
   DeadlockError,
   DuplicateEntryError,
   openCellDatabase,
   RetriesExhaustedError,
-  type RetryPolicy,
-  withDbRetry,
 } from "../src/index.js";
 import { backend, migratedCell } from "./test-backend.js";
 
