@@ -70,6 +70,7 @@ const NOT_CREATED = new Set([
 
 /** Dependencies of a {@link ComputeTaskManager}. */
 export interface ComputeTaskManagerOptions {
+  /** The API database: build requests, request specs, instance mappings. */
   apiDb: ApiDatabase;
   /** The cell instances are built in. */
   cellDb: CellDatabase;
@@ -77,9 +78,13 @@ export interface ComputeTaskManagerOptions {
   cellUuid: string;
   /** Where unschedulable instances are kept (Nova's cell0); without it they stay ERROR in the cell. */
   cell0Db?: CellDatabase | undefined;
+  /** Client of the `scheduler` topic (select_destinations). */
   scheduler: SchedulerAPI;
+  /** Client of the `compute.<host>` topics (build_and_run_instance). */
   compute: ComputeAPI;
+  /** Judges compute liveness and stamps launch times. */
   clock: Clock;
+  /** Where build progress and failures are logged. */
   logger: Logger;
   /** `service_down_time` (s): a compute not heard from for longer is skipped, not called. */
   serviceDownTime: number;

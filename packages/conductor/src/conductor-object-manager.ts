@@ -48,6 +48,7 @@ export interface ConductorObjectManagerOptions {
   cellDb: CellDatabase;
   /** Records Service.save heartbeats in batches. */
   recorder: HeartbeatRecorder;
+  /** Where refused or failed object methods are logged. */
   logger: Logger;
 }
 

@@ -24,6 +24,7 @@ export interface ConductorServiceDeps {
   cell0Db?: CellDatabase | undefined;
   /** Time for heartbeats, liveness and the periodic checks (inject a fake one in tests). */
   clock: Clock;
+  /** Where the conductor logs (a pino logger fits). */
   logger: Logger;
   /** Options by nova.conf name (parsed here if not parsed yet). */
   config: ConductorConfigInput | ConductorConfig;
@@ -33,6 +34,7 @@ export interface ConductorServiceDeps {
 
 /** A running (or runnable) nova-conductor. */
 export interface ConductorService {
+  /** The parsed configuration. */
   readonly config: ConductorConfig;
   /** Resolves the cell, registers this conductor, starts serving `conductor` and the periodic checks. */
   start(): Promise<void>;
@@ -44,9 +46,11 @@ export interface ConductorService {
   readonly objects: ConductorObjectManager;
   /** The batching heartbeat recorder and its database store. */
   readonly recorder: HeartbeatRecorder;
+  /** Where the recorder writes: the cell database's services table. */
   readonly heartbeatStore: DbHeartbeatStore;
   /** The periodic checks. */
   readonly downServices: DownServiceMonitor;
+  /** The stuck-build check (instance_build_timeout). */
   readonly buildTimeouts: BuildTimeoutMonitor;
 }
 

@@ -26,6 +26,7 @@ export interface DatabaseDeps {
 
 /** An open API or cell database: a bounded pool, the dialect, retries, and the injected clock. */
 export class NovaDatabase {
+  /** Which engine the connection URL names. */
   readonly dialect: "mysql" | "sqlite";
   /** Stamps rows and times retries. */
   readonly clock: Clock;

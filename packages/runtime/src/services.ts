@@ -31,7 +31,7 @@ export function buildConductor(
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,
     cell0Db: deps.dbs.cell0Db,
-    clock: serviceClock,
+    clock: messagingClock,
     logger: deps.logger,
     config: {
       host: config.DEFAULT.host,

@@ -6,8 +6,11 @@ import { hostInputFrom, nodeName } from "./host-input.js";
 
 /** What a host state cache is built from. */
 export interface HostStateCacheOptions {
+  /** The cell database the host states are read from. */
   cellDb: CellDatabase;
+  /** That cell's uuid, recorded on every host state. */
   cellUuid: string;
+  /** Where loads and refreshes are logged. */
   logger: Logger;
 }
 

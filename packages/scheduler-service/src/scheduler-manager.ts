@@ -22,11 +22,17 @@ import { legacyHostDict, type PickedHost, selectionPrimitive } from "./selection
 
 /** What a scheduler manager is built from. */
 export interface SchedulerManagerDeps {
+  /** The host states requests are placed over. */
   cache: HostStateCache;
+  /** The cell database the claims are written to. */
   cellDb: CellDatabase;
+  /** The parsed configuration. */
   config: SchedulerServiceConfig;
+  /** The uuid of the cell this scheduler places into. */
   cellUuid: string;
+  /** Judges service liveness. */
   clock: Clock;
+  /** Where decisions and refusals are logged. */
   logger: Logger;
   /** Filters and weighers by name (custom ones added); ComputeFilter is always the servicegroup one. */
   plugins?: PluginRegistry;
@@ -44,8 +50,11 @@ export interface SelectOptions {
 
 /** One placed instance: the claimed host, then its alternates. */
 export interface PlacedInstance {
+  /** The instance placed (null for a request without uuids). */
   instanceUuid: string | null;
+  /** The host claimed for it. */
   chosen: PickedHost;
+  /** The hosts it may be rescheduled to. */
   alternates: PickedHost[];
 }
 
@@ -57,6 +66,7 @@ export interface SchedulerManagerStats {
   lostClaims: number;
   /** Claims given back because a multi-instance request could not be completed. */
   releasedClaims: number;
+  /** Requests refused with NoValidHost. */
   noValidHost: number;
 }
 

@@ -24,6 +24,7 @@ export interface SchedulerServiceDeps {
   apiDb?: ApiDatabase | undefined;
   /** Drives the host state polls and service liveness. */
   clock: Clock;
+  /** Where the service logs (a pino logger fits). */
   logger: Logger;
   /** nova.conf groups: `[DEFAULT]`, `[filter_scheduler]`, `[scheduler]`, `[metrics]`. */
   config: SchedulerServiceConfigInput;

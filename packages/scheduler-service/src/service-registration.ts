@@ -14,8 +14,11 @@ export const SCHEDULER_BINARY = "nova-scheduler";
 
 /** What a SchedulerServiceRegistration needs. */
 export interface SchedulerServiceRegistrationOptions {
+  /** The bus the conductor is called on. */
   transport: Transport;
+  /** Times heartbeats and the waits between registration attempts. */
   clock: Clock;
+  /** Where registration attempts and heartbeats are logged. */
   logger: Logger;
   /** `[DEFAULT] host`. */
   host: string;

@@ -19,7 +19,9 @@ export class UnknownHostError extends NovaError {
 
 /** Resources one instance takes from a host (Nova's consume_from_request). */
 export interface Consumption {
+  /** vCPUs the instance takes. */
   vcpus: number;
+  /** Memory the instance takes, in MB. */
   memory_mb: number;
   /** root + ephemeral, GB (what HostState.free_disk_mb loses). */
   disk_gb: number;
@@ -195,18 +197,22 @@ export class HostManager implements HostIndex {
     return this.list.length;
   }
 
+  /** Every node of `host`. */
   hostsNamed(host: string): readonly HostState[] {
     return this.byHost.get(host) ?? [];
   }
 
+  /** The nodes `instanceUuid` is recorded on. */
   hostsOfInstance(instanceUuid: string): readonly HostState[] {
     return this.byInstance.get(instanceUuid) ?? [];
   }
 
+  /** Every known node. */
   all(): readonly HostState[] {
     return this.list;
   }
 
+  /** The nodes whose service has not reported within `serviceDownTime` seconds of `nowMs`, or is forced down. */
   unavailableHosts(nowMs: number, serviceDownTime: number): readonly HostState[] {
     // One pass over the heartbeats, kept in a typed array by position: cheaper than asking every host.
     const seen = this.heartbeats();

@@ -23,10 +23,13 @@ import type { ActiveWeigher } from "./weighing.js";
 
 /** One chosen (or alternate) destination. */
 export interface Selection {
+  /** The compute host's name. */
   host: string;
+  /** The node's hypervisor hostname. */
   nodename: string;
   /** The compute node's UUID. */
   compute_node_uuid: string;
+  /** The cell the node is in. */
   cell_uuid: string;
 }
 
@@ -43,13 +46,17 @@ export interface SelectDestinationsOptions {
 
 /** The answer: per instance, the chosen host then up to `max_attempts - 1` alternates in the same cell. */
 export interface SelectDestinationsResult {
+  /** Per instance: the chosen destination first, then the alternates. */
   selections: Selection[][];
+  /** Why hosts were rejected and how the rest were weighed (when asked for). */
   explanation: SchedulingExplanation | null;
 }
 
 /** What a Scheduler is built from. */
 export interface SchedulerDeps {
+  /** The parsed `[filter_scheduler]` options. */
   config: SchedulerConfig;
+  /** The host states to choose from. */
   hosts: HostManager;
   /** Filters and weighers by name; defaults to the built-ins. */
   plugins?: PluginRegistry;

@@ -9,12 +9,19 @@ export type ServerGroupRecord = Omit<InstanceGroup, "hosts">;
 
 /** What creating a server group needs. */
 export interface ServerGroupCreate {
+  /** The group's uuid (generated when absent). */
   uuid?: string;
+  /** Display name. */
   name: string;
+  /** Owner. */
   user_id: string;
+  /** Owning project. */
   project_id: string;
+  /** affinity, anti-affinity, soft-affinity or soft-anti-affinity. */
   policy: string;
+  /** Policy rules (max_server_per_host). */
   rules?: Record<string, string>;
+  /** Instance uuids already in the group. */
   members?: string[];
 }
 

@@ -68,8 +68,11 @@ export type ComputeNodeChanges = Partial<
 
 /** Resources one instance needs on a node. */
 export interface ResourceRequest {
+  /** vCPUs. */
   vcpus: number;
+  /** Memory, in MB. */
   memory_mb: number;
+  /** Disk, in GB. */
   local_gb: number;
 }
 

@@ -60,18 +60,27 @@ function newest<T extends Record<string, unknown>>(rows: T[]): T | undefined {
 
 /** What starting an action records (InstanceAction.pack_action_start). */
 export interface ActionStart {
+  /** The instance acted on. */
   instance_uuid: string;
+  /** Nova's action name (create, reboot, ...). */
   action: string;
+  /** The request that started it. */
   request_id: string;
+  /** Who asked. */
   user_id?: string | null;
+  /** Their project. */
   project_id?: string | null;
+  /** When it started (now by default). */
   start_time?: Date;
 }
 
 /** How an event finished (InstanceActionEvent.pack_action_event_finish). */
 export interface EventFinish {
+  /** The event's outcome. */
   result: "Success" | "Error";
+  /** The failure's traceback, for an error. */
   traceback?: string | null;
+  /** Extra detail on the outcome. */
   details?: string | null;
 }
 

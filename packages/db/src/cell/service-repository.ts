@@ -37,9 +37,13 @@ export type ServiceChanges = Partial<
 
 /** Service filters. */
 export interface ServiceFilters {
+  /** Only this host's services. */
   host?: string;
+  /** Only this binary's (nova-compute, ...). */
   binary?: string;
+  /** Only this topic's. */
   topic?: string;
+  /** Only disabled (true) or only enabled (false) services. */
   disabled?: boolean;
 }
 
