@@ -2,14 +2,8 @@ import { FakeClock } from "@nova/core/test";
 import { createTestVhost } from "@nova/testing";
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
-import {
-  deserializeMsg,
-  FakeBroker,
-  type Notification,
-  NotificationListener,
-  Notifier,
-  Transport,
-} from "../src/index.js";
+import { FakeBroker, type Notification, NotificationListener, Notifier, Transport } from "../src/index.js";
+import { deserializeMsg } from "../src/wire/envelope.js";
 
 const ctx = { user_id: "u", project_id: "p", request_id: "req-1", auth_token: "secret", is_admin: false };
 

@@ -9,10 +9,10 @@ import {
   type RpcEndpoint,
   RpcServer,
   RpcVersionCapError,
-  serializeMsg,
   type Transport,
   UnsupportedVersion,
 } from "../src/index.js";
+import { serializeMsg } from "../src/wire/envelope.js";
 
 /** Builds a fresh pair of transports (client side, server side) on one bus, and tears them down. */
 export interface BusFactory {

@@ -2,13 +2,13 @@ import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import {
   FakeBroker,
-  FakeDriver,
   type MessagingOptionsInput,
   MessagingTimeout,
   RpcClient,
   RpcServer,
   Transport,
 } from "../src/index.js";
+import { FakeDriver } from "../src/test/index.js";
 import { RecordingDriver } from "./recording-driver.js";
 
 function gate() {

@@ -1,5 +1,4 @@
-import type { Logger } from "@nova/core";
-import { hasErrorCode } from "@nova/core";
+import { hasErrorCode, type Logger } from "@nova/core";
 import type { CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
 import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";

@@ -1,5 +1,4 @@
-import type { Clock, Logger } from "@nova/core";
-import { hasErrorCode } from "@nova/core";
+import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { CellDatabase } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";

@@ -219,6 +219,9 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     await joined;
     nodes.listChangedSince = real;
     expect(service.hostStates.stats.refreshes).toBe(2);
+    // A refresh asked for while one is in flight joins it rather than starting another.
+    await Promise.all([service.refresh(), service.refresh()]);
+    expect(service.hostStates.stats.refreshes).toBe(3);
     const [sel] = await d.api.selectDestinations(d.ctx(), specFor(big, uuid(2)), [uuid(2)]);
     expect(sel![0]!.compute_node_uuid).toBe(fresh.uuid);
 

@@ -8,6 +8,7 @@ export class TestEndpointError extends MessagingError {
   /** The Python module peers rebuild it from. */
   readonly module = "builtins";
 
+  /** An error whose message Python peers see as the ValueError's. */
   constructor(message: string) {
     super("MESSAGING_TEST_ENDPOINT_ERROR", message);
   }

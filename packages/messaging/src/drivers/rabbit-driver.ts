@@ -22,10 +22,15 @@ const AUTO_DELETE_DECLARE_TTL_MS = 1000;
 
 /** What the rabbit driver needs besides the URL: parsed options, a logger, a clock and a random source. */
 export interface RabbitDriverConfig {
+  /** The parsed transport URL (hosts to fail over between, virtual host). */
   url: TransportUrl;
+  /** The parsed messaging options. */
   options: MessagingOptions;
+  /** Where connection events are logged. */
   logger: Logger;
+  /** Whose timers the reconnect waits use. */
   clock: Clock;
+  /** Random source for the reconnect jitter; default Math.random. */
   random?: () => number;
 }
 
@@ -65,6 +70,7 @@ interface Live {
  * re-declares and re-consumes every subscription and flushes what was buffered meanwhile (bounded).
  */
 export class RabbitDriver implements MessagingDriver {
+  /** True: RabbitMQ offers amq.rabbitmq.reply-to. */
   readonly supportsDirectReplyTo = true;
   private live: Live | undefined;
   private generation = 0;
@@ -81,6 +87,7 @@ export class RabbitDriver implements MessagingDriver {
   private readonly random: () => number;
   private readonly hosts: readonly TransportHost[];
 
+  /** Connects lazily, on the first publish or subscribe. */
   constructor(private readonly config: RabbitDriverConfig) {
     this.random = config.random ?? Math.random;
     // `rabbit:///` names no host: oslo (kombu) then connects to localhost.
@@ -88,19 +95,15 @@ export class RabbitDriver implements MessagingDriver {
       config.url.hosts.length > 0
         ? config.url.hosts
         : [{ hostname: "localhost", port: undefined, username: undefined, password: undefined }];
-    config.url.hosts.push({
-      hostname: "localhost",
-      port: undefined,
-      username: undefined,
-      password: undefined,
-    });
   }
 
+  /** Subscribes to connected/disconnected events. */
   onStateChange(listener: (state: DriverState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Publishes now when connected, else buffers (bounded) until the connection is back. */
   async publish(publication: Publication): Promise<void> {
     if (this.state === "closed") throw new TransportClosed();
     const live = this.live;
@@ -116,6 +119,7 @@ export class RabbitDriver implements MessagingDriver {
     });
   }
 
+  /** Declares and consumes; the consumer is set up again after every reconnect. */
   async subscribe(
     subscription: Subscription,
     onDelivery: (delivery: Delivery) => void,
@@ -153,6 +157,7 @@ export class RabbitDriver implements MessagingDriver {
     };
   }
 
+  /** Waits for outstanding confirms, then closes the connection. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closed";
@@ -199,6 +204,9 @@ export class RabbitDriver implements MessagingDriver {
     if (this.state === "idle") void this.connect();
   }
 
+  // kombu's rule, which oslo.messaging hands its rabbit_retry_* options to: the wait grows linearly
+  // (interval_start + n * interval_step, capped at interval_max). Not @nova/core's retryDelay, which doubles
+  // (oslo.db's rule), and the reconnect is a timer-driven loop over the URL's hosts, not one call to retry.
   private backoffMs(): number {
     const {
       rabbit_retry_interval: base,

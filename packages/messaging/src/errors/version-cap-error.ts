@@ -2,9 +2,12 @@ import { MessagingError } from "./messaging-error.js";
 
 /** The requested version is above the client's version cap; oslo's `RPCVersionCapError`. */
 export class RpcVersionCapError extends MessagingError {
+  /** The version asked for. */
   readonly version: string;
+  /** The client's cap. */
   readonly versionCap: string;
 
+  /** For a `version` above `versionCap`. */
   constructor(version: string, versionCap: string) {
     super(
       "MESSAGING_RPC_VERSION_CAP",

@@ -21,6 +21,7 @@ export interface NotificationListenerOptions {
   exchange?: string;
   /** Consume a shared pool queue of this name instead of `<topic>.<priority>` (oslo's `pool`). */
   pool?: string;
+  /** Default: the transport's logger. */
   logger?: Logger;
 }
 
@@ -39,6 +40,7 @@ export class NotificationListener {
   private inFlight = 0;
   private idle: Array<() => void> = [];
 
+  /** Listens on `transport` and hands each notification to `handler`. */
   constructor(
     private readonly transport: Transport,
     private readonly handler: NotificationHandler,

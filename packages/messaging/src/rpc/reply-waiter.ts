@@ -21,8 +21,11 @@ interface Waiting {
 
 /** How long to wait for one reply: the overall timeout and the optional call-monitor timeout. */
 export interface WaitOptions {
+  /** The call timeout. */
   timeoutMs: number;
+  /** Fail when no call-monitor heartbeat arrives this long. */
   callMonitorMs?: number;
+  /** Which remote errors come back typed. */
   remoteErrors?: RemoteErrorRegistry;
 }
 
@@ -42,6 +45,7 @@ export class ReplyWaiter {
   private stopped = false;
   private readonly offState: () => void;
 
+  /** For the transport's calls; consumes only once started. */
   constructor(private readonly transport: Transport) {
     const direct = transport.options.rabbit_direct_reply_to && transport.driver.supportsDirectReplyTo;
     this.queueName = direct ? "amq.rabbitmq.reply-to" : `reply_${uuidHex()}`;

@@ -35,6 +35,7 @@ export interface RpcServerOptions {
   lanes?: readonly RpcServerLane[];
   /** How many `_unique_id`s to remember for dropping redeliveries (oslo: 16). */
   duplicateWindow?: number;
+  /** Default: the transport's logger. */
   logger?: Logger;
 }
 
@@ -69,8 +70,10 @@ export class RpcServer {
   private readonly logger: Logger;
   private idle: Array<() => void> = [];
 
+  /** Serves `endpoints` on `target` (which needs a topic and a server). */
   constructor(
     private readonly transport: Transport,
+    /** The topic and server name served. */
     readonly target: Readonly<Target>,
     private readonly endpoints: readonly RpcEndpoint[],
     options: RpcServerOptions = {},
