@@ -8,6 +8,7 @@ import {
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
+  ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
   InstanceInvalidStateError,
@@ -30,6 +31,7 @@ import {
   type InstanceSortKey,
   NovaDbError,
 } from "@nova/db";
+import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -40,8 +42,13 @@ import {
 } from "@nova/objects";
 import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
 import { isServiceUp } from "@nova/servicegroup";
-import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
+
+/** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
+function asApiImageError(err: unknown): never {
+  if (CatalogImageNotFound.isInstance(err)) throw new ImageNotFoundError(err.imageId);
+  throw err;
+}
 
 /** Tasks during which a hard reboot is still allowed (Nova's compute API). */
 const HARD_REBOOT_FROM: (string | null)[] = [
@@ -153,7 +160,7 @@ export class DbComputeBackend implements ComputeBackend {
       throw err;
     });
     if (flavor.disabled) throw new FlavorNotFoundError(spec.flavorId);
-    const image = await images.get(spec.imageRef);
+    const image = await images.get(spec.imageRef).catch(asApiImageError);
     if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
     if (flavor.memory_mb < image.minRam)
       throw new InvalidRequestError("Flavor's memory is too small for requested image.");
@@ -634,11 +641,11 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   listImages(_ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
-    return this.deps.images.list(query);
+    return this.deps.images.list(query).catch(asApiImageError);
   }
 
   getImage(_ctx: RequestContext, imageId: string): Promise<ImageRecord> {
-    return this.deps.images.get(imageId);
+    return this.deps.images.get(imageId).catch(asApiImageError);
   }
 
   async listServices(
