@@ -1,7 +1,8 @@
-import { type Clock as ServiceGroupClock, systemClock as serviceGroupSystemClock } from "@nova/servicegroup";
+import type { Clock as CoreClock } from "@nova/core";
+import { systemClock as coreSystemClock } from "@nova/core";
 
-/** Time as nova-compute sees it (the same shape as @nova/servicegroup's clock): injected so tests never sleep. */
-export type Clock = ServiceGroupClock;
+/** Time as nova-compute sees it (core's Clock): injected so tests never sleep. */
+export type Clock = CoreClock;
 
-/** The wall clock, with unref'd timers so periodic tasks never keep a process alive. */
-export const systemClock: Clock = serviceGroupSystemClock;
+/** The wall clock. */
+export const systemClock: Clock = coreSystemClock;

@@ -4,8 +4,8 @@
 
 import { type ComputeService, createComputeService } from "@nova/compute";
 import type { NovaConfig } from "@nova/config";
+import { systemClock as serviceClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
-import { systemClock as serviceClock } from "@nova/servicegroup";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
 

@@ -2,8 +2,8 @@
 
 import { type ConductorService, createConductorService } from "@nova/conductor";
 import type { NovaConfig } from "@nova/config";
+import { systemClock as serviceClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
-import { systemClock as serviceClock } from "@nova/servicegroup";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 
