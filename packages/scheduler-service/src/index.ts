@@ -28,6 +28,7 @@ export {
 /** The composition function the nova-scheduler app and the all-in-one call, and what it returns. */
 export {
   createSchedulerService,
+  SCHEDULER_BINARY,
   type SchedulerService,
   type SchedulerServiceDeps,
 } from "./scheduler-service.js";
@@ -47,9 +48,3 @@ export {
   type PickedHost,
   selectionPrimitive,
 } from "./selection-primitive.js";
-/** The scheduler's service row and heartbeat, kept through the conductor. */
-export {
-  SCHEDULER_BINARY,
-  SchedulerServiceRegistration,
-  type SchedulerServiceRegistrationOptions,
-} from "./service-registration.js";

@@ -19,8 +19,8 @@ export interface NovaServiceOptions {
   transport: Transport;
   /** What it runs: endpoints, periodic tasks, hooks. */
   manager: ServiceManager;
-  /** Where its row lives and its heartbeats go. */
-  registry: ServiceRegistry;
+  /** Where its row lives and its heartbeats go; none keeps no row and sends no heartbeat (a test without a conductor). */
+  registry?: ServiceRegistry | undefined;
   /**
    * `before-serving` (Nova's order, the default): the row is registered, retrying while the conductor does not
    * answer (Nova's `wait_until_ready`), before anything is served. `background`: serve at once and register when a
@@ -74,7 +74,11 @@ export class NovaService {
         },
         opts.logger,
       ),
-      driver: createDbDriver({ sender: opts.registry }),
+      driver: createDbDriver({
+        sender: opts.registry ?? {
+          sendReport: () => Promise.reject(new ServiceLifecycleError("this service keeps no service row")),
+        },
+      }),
       clock: opts.clock,
       logger: opts.logger,
     });
@@ -105,7 +109,8 @@ export class NovaService {
     try {
       await manager.initHost?.();
       this.stillStarting();
-      const registered = background ? undefined : await this.registerUntilDone(false);
+      const registry = this.opts.registry;
+      const registered = background || !registry ? undefined : await this.registerUntilDone(registry, false);
       this.stillStarting();
       await manager.preStartHook?.();
       this.stillStarting();
@@ -122,7 +127,7 @@ export class NovaService {
       await manager.postStartHook?.();
       this.stillStarting();
       if (registered) this.join(registered);
-      else void this.registerUntilDone(true).then((r) => r && this.join(r));
+      else if (registry) void this.registerUntilDone(registry, true).then((r) => r && this.join(r));
       // After a reconnect, report at once instead of waiting out the interval (the service shows up sooner).
       this.unwatchTransport = transport.driver.onStateChange((state) => {
         if (state === "connected") this.group.nudge();
@@ -165,7 +170,7 @@ export class NovaService {
     // A background registration's call under way is not waited for (the conductor may be gone too); it joins
     // nothing once stopped.
     await this.group.leaveAll();
-    await this.opts.registry.close?.();
+    await this.opts.registry?.close?.();
     this.state = "stopped";
     logger.info({ host: this.opts.service.host }, `${this.opts.service.binary} stopped`);
   }
@@ -201,8 +206,11 @@ export class NovaService {
    * nobody declared is lost) until it is done or the service stops. Other failures fail a start that registers
    * before serving; a background registration logs them and tries again after a pause.
    */
-  private async registerUntilDone(background: boolean): Promise<RegisteredService | undefined> {
-    const { registry, service, logger, clock } = this.opts;
+  private async registerUntilDone(
+    registry: ServiceRegistry,
+    background: boolean,
+  ): Promise<RegisteredService | undefined> {
+    const { service, logger, clock } = this.opts;
     for (let attempt = 1; ; attempt++) {
       try {
         const registered = await registry.register(service);
