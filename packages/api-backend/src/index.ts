@@ -1,2 +1,1 @@
 export { DbComputeBackend, type DbComputeBackendDeps } from "./db-compute-backend.js";
-export { flavorRecord, instanceName, serverRecord } from "./server-view.js";

@@ -1,6 +1,6 @@
-import type { Clock } from "@nova/core";
+import type { Clock, Logger } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
-import type { Logger, Notifier, Transport } from "@nova/messaging";
+import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
 import { NovaService, RecordingServiceRegistry } from "@nova/service";

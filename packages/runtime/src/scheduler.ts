@@ -1,6 +1,7 @@
 // @nova/runtime/scheduler: what nova-scheduler needs.
 import type { NovaConfig } from "@nova/config";
-import { systemClock as messagingClock, type Transport } from "@nova/messaging";
+import { systemClock as messagingClock } from "@nova/core";
+import type { Transport } from "@nova/messaging";
 import { createSchedulerService, type SchedulerService } from "@nova/scheduler-service";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";

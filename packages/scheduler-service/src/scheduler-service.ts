@@ -1,6 +1,6 @@
-import { type Clock as CoreClock, PeriodicTask, sleepOn } from "@nova/core";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
-import type { Clock, Logger, Transport } from "@nova/messaging";
+import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import { PluginRegistry, UnknownPluginError } from "@nova/scheduler";
@@ -99,7 +99,7 @@ class RunningSchedulerService implements SchedulerService {
     readonly config: SchedulerServiceConfig,
     private readonly plugins: PluginRegistry,
   ) {
-    const clock = coreClock(deps.clock);
+    const clock = deps.clock;
     const logger = deps.logger;
     this.reg = deps.serviceRegistration
       ? new ConductorServiceRegistry(
@@ -215,17 +215,4 @@ class RunningSchedulerService implements SchedulerService {
         : `${cells.length} cells are mapped and none has this scheduler's database connection`,
     );
   }
-}
-
-/** The messaging clock the scheduler is given, as core's Clock (what the service lifecycle runs on). */
-function coreClock(clock: Clock): CoreClock {
-  const core: CoreClock = {
-    now: () => clock.now(),
-    setTimer(ms, fn) {
-      const handle = clock.setTimeout(fn, ms);
-      return { cancel: () => clock.clearTimeout(handle) };
-    },
-    sleep: (ms, signal) => sleepOn(core, ms, signal),
-  };
-  return core;
 }
