@@ -291,7 +291,7 @@ describe("DbComputeBackend", () => {
     });
     // The catalogue's own not-found becomes the API's, which nova-api answers with Nova's fault.
     await expect(h.backend.getImage(alice, "nope")).rejects.toMatchObject({
-      code: "ImageNotFound",
+      code: "IMAGE_NOT_FOUND",
       httpStatus: 404,
     });
     await h.apiDb.quotas.setLimit("p1", "instances", 2);
