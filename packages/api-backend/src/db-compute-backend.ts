@@ -8,6 +8,7 @@ import {
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
+  ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
   InstanceInvalidStateError,
@@ -24,6 +25,7 @@ import {
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
 import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
+import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -41,8 +43,13 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { isServiceUp } from "@nova/servicegroup";
-import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
+
+/** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
+function asApiImageError(err: unknown): never {
+  if (CatalogImageNotFound.isInstance(err)) throw new ImageNotFoundError(err.imageId);
+  throw err;
+}
 
 /** Tasks during which a hard reboot is still allowed (Nova's compute API). */
 const HARD_REBOOT_FROM: (string | null)[] = [
@@ -162,7 +169,7 @@ export class DbComputeBackend implements ComputeBackend {
       throw err;
     });
     if (flavor.disabled) throw new FlavorNotFoundError(spec.flavorId);
-    const image = await images.get(spec.imageRef);
+    const image = await images.get(spec.imageRef).catch(asApiImageError);
     if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
     if (flavor.memory_mb < image.minRam)
       throw new InvalidRequestError("Flavor's memory is too small for requested image.");
@@ -649,12 +656,12 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** Images of the catalogue. */
   listImages(_ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
-    return this.deps.images.list(query);
+    return this.deps.images.list(query).catch(asApiImageError);
   }
 
   /** One image by id. */
   getImage(_ctx: RequestContext, imageId: string): Promise<ImageRecord> {
-    return this.deps.images.get(imageId);
+    return this.deps.images.get(imageId).catch(asApiImageError);
   }
 
   /** The cell's services with their liveness by `service_down_time`. */

@@ -1,7 +1,9 @@
 import { parseConductorConfig } from "@nova/conductor";
 import { ConfigError, loadNovaConfig } from "@nova/config";
 import { describe, expect, it } from "vitest";
-import { computeConfig, conductorConfig, schedulerServiceConfig } from "./services.js";
+import { computeConfig } from "./compute.js";
+import { conductorConfig } from "./conductor.js";
+import { schedulerServiceConfig } from "./scheduler.js";
 
 const CELL = "3f1c2a4e-8b5d-4c6e-9f70-112233445566";
 
