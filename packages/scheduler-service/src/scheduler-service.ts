@@ -111,13 +111,9 @@ class RunningSchedulerService implements SchedulerService {
         )
       : undefined;
     const poll = new PeriodicTask(
-      { name: "host state poll", spacingMs: config.hostStateRefreshInterval * 1000 },
-      () =>
-        this.hostStates
-          .refresh()
-          .catch((err: unknown) =>
-            logger.warn({ err: String(err) }, "host state poll failed; will try again"),
-          ),
+      // A failed poll is logged by the task and tried again at the next spacing.
+      { name: "refresh_host_states", spacingMs: config.hostStateRefreshInterval * 1000 },
+      () => this.hostStates.refresh(),
       clock,
       logger,
     );
