@@ -263,6 +263,40 @@ describe("DbComputeBackend", () => {
     });
   });
 
+  it("gives back the whole DISK_GB claim (root + ephemeral + swap) when it deletes a server locally", async () => {
+    await h.apiDb.flavors.create({
+      name: "m1.swap",
+      flavorid: "swap",
+      memory_mb: 512,
+      vcpus: 1,
+      root_gb: 1,
+      ephemeral_gb: 1,
+      swap: 1536,
+    });
+    const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.cellDb.services.update(svc.id, { forced_down: true });
+    const node = await h.cellDb.computeNodes.create({
+      host: "cpu-1",
+      hypervisor_hostname: "cpu-1",
+      service_id: svc.id,
+      vcpus: 4,
+      memory_mb: 8192,
+      local_gb: 100,
+      hypervisor_type: "fake",
+      hypervisor_version: 1000,
+      cpu_allocation_ratio: 1,
+      ram_allocation_ratio: 1,
+      disk_allocation_ratio: 1,
+    });
+    // What the scheduler claimed, as Nova's resources_from_flavor counts it: 1 + 1 + ceil(1536 / 1024) GB.
+    await h.cellDb.computeNodes.claim(node.uuid, { vcpus: 1, memory_mb: 512, local_gb: 4 });
+    const [s] = await h.backend.createServers(alice, spec({ flavorId: "swap" }));
+    await place(h, s!.uuid, { vm_state: "active", task_state: null, host: "cpu-1", node: "cpu-1" });
+    await h.backend.deleteServer(alice, s!.uuid);
+    const after = await h.cellDb.computeNodes.getByUuid(node.uuid);
+    expect([after.vcpus_used, after.memory_mb_used, after.local_gb_used]).toEqual([0, 0, 0]);
+  });
+
   it("starts actions with a conditional task state and refuses a second one (409)", async () => {
     const [s] = await h.backend.createServers(alice, spec());
     await place(h, s!.uuid, {
