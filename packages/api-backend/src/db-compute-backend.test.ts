@@ -36,7 +36,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(config: { instanceNameTemplate?: string } = {}): Promise<Harness> {
   const apiDb = openApiDatabase("sqlite://");
   const cellDb = openCellDatabase("sqlite://");
   await apiDb.sync();
@@ -103,7 +103,11 @@ async function harness(): Promise<Harness> {
     computeTask: new ComputeTaskAPI({ transport: client }),
     compute: new ComputeAPI({ transport: client }),
     images: new LocalImageCatalog([{ id: IMAGE, name: "cirros", min_ram: 0, min_disk: 0 }]),
-    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova" },
+    config: {
+      serviceDownTime: 60,
+      defaultAvailabilityZone: "nova",
+      instanceNameTemplate: config.instanceNameTemplate ?? "instance-%08x",
+    },
   });
   return {
     backend,
@@ -261,6 +265,17 @@ describe("DbComputeBackend", () => {
       vm_state: "deleted",
       task_state: null,
     });
+  });
+
+  it("names a server by the configured instance_name_template, as its hypervisor does", async () => {
+    await h.close();
+    h = await harness({ instanceNameTemplate: "guest-%(id)x-%(uuid)s" });
+    const [s] = await h.backend.createServers(alice, spec());
+    // Nova's Instance.name: a build request has no id yet, so no name while it is scheduled.
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe("");
+    await place(h, s!.uuid, { vm_state: "active", task_state: null });
+    const placed = await h.cellDb.instances.get(s!.uuid);
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe(`guest-${placed.id!.toString(16)}-${s!.uuid}`);
   });
 
   it("gives back the whole DISK_GB claim (root + ephemeral + swap) when it deletes a server locally", async () => {

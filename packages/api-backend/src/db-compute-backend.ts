@@ -35,6 +35,7 @@ import {
   CELL0_UUID,
   type Flavor,
   type Instance,
+  instanceResources,
   type NovaObjectPrimitive,
   type RequestSpec,
 } from "@nova/objects";
@@ -515,12 +516,9 @@ export class DbComputeBackend implements ComputeBackend {
         .getByHostAndNodename(instance.host, instance.node)
         .catch(() => undefined);
       if (node) {
+        const held = instanceResources(instance);
         await db.computeNodes
-          .release(node.uuid, {
-            vcpus: instance.vcpus ?? 0,
-            memory_mb: instance.memory_mb ?? 0,
-            local_gb: (instance.root_gb ?? 0) + (instance.ephemeral_gb ?? 0),
-          })
+          .release(node.uuid, { vcpus: held.vcpus, memory_mb: held.memory_mb, local_gb: held.disk_gb })
           .catch(() => undefined);
       }
     }

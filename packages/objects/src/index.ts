@@ -49,6 +49,13 @@ export { type Selection, SelectionCodec } from "./objects/selection.js";
 export { SERVICE_VERSION, type Service, ServiceCodec, ServiceListCodec } from "./objects/service.js";
 /** power_state numbers. */
 export { POWER_STATE_NAMES, POWER_STATES, PowerState, type PowerStateValue } from "./power-state.js";
+/** Nova's rules, each written once. */
+export {
+  type FlavorResources,
+  type FlavorSizes,
+  instanceResources,
+  resourcesFromFlavor,
+} from "./rules/flavor-resources.js";
 /** task_states. */
 export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
 /** vm_states. */
