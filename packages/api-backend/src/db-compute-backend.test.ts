@@ -275,7 +275,9 @@ describe("DbComputeBackend", () => {
     expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe("");
     await place(h, s!.uuid, { vm_state: "active", task_state: null });
     const placed = await h.cellDb.instances.get(s!.uuid);
-    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe(`guest-${placed.id!.toString(16)}-${s!.uuid}`);
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe(
+      `guest-${placed.id!.toString(16)}-${s!.uuid}`,
+    );
   });
 
   it("gives back the whole DISK_GB claim (root + ephemeral + swap) when it deletes a server locally", async () => {

@@ -84,6 +84,8 @@ export interface DbComputeBackendDeps {
     serviceDownTime: number;
     /** `[DEFAULT] default_availability_zone`. */
     defaultAvailabilityZone: string;
+    /** `[DEFAULT] instance_name_template`: names servers as their hypervisors do. */
+    instanceNameTemplate: string;
   };
 }
 
@@ -116,9 +118,11 @@ const SORT_COLUMNS: Record<string, InstanceSortKey> = {
  */
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: () => Date;
+  private readonly nameTemplate: string;
 
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? (() => new Date());
+    this.nameTemplate = deps.config.instanceNameTemplate;
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -266,7 +270,7 @@ export class DbComputeBackend implements ComputeBackend {
       }
       throw err;
     }
-    return instances.map((i) => serverRecord(i));
+    return instances.map((i) => serverRecord(i, { instanceNameTemplate: this.nameTemplate }));
   }
 
   private async undoBuild(uuids: string[]): Promise<void> {
@@ -304,8 +308,12 @@ export class DbComputeBackend implements ComputeBackend {
     const hostStatus =
       ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
     return found.kind === "build"
-      ? serverRecord(found.instance)
-      : serverRecord(found.instance, { fault: found.instance.fault, hostStatus });
+      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
+      : serverRecord(found.instance, {
+          fault: found.instance.fault,
+          hostStatus,
+          instanceNameTemplate: this.nameTemplate,
+        });
   }
 
   /** Where an instance is: still a build request, or a row in a cell. */
@@ -385,14 +393,17 @@ export class DbComputeBackend implements ComputeBackend {
           ? await this.deps.apiDb.buildRequests.listByProject(query.projectId)
           : [];
       for (const br of brs) {
-        const s = serverRecord({ ...br.instance, uuid: br.instance_uuid });
+        const s = serverRecord(
+          { ...br.instance, uuid: br.instance_uuid },
+          { instanceNameTemplate: this.nameTemplate },
+        );
         if (matchesQuery(s, query)) extra.push(s);
       }
     }
     const c0 = this.cell0();
     if (c0) {
       for (const i of await c0.instances.list(filters, { limit: 1000 }, { withFault: true }))
-        extra.push(serverRecord(i, { fault: i.fault }));
+        extra.push(serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate }));
     }
 
     const cellDb = this.deps.cellDb;
@@ -426,7 +437,7 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     let merged = [
-      ...cellRows.map((i) => serverRecord(i, { fault: i.fault })),
+      ...cellRows.map((i) => serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })),
       ...extra.filter((s) => !marker || cmp(s, marker) > 0),
     ];
     if (marker && !cellMarker) merged = merged.filter((s) => cmp(s, marker) > 0);

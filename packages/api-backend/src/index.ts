@@ -1,3 +1,3 @@
 export { DbComputeBackend, type DbComputeBackendDeps } from "./db-compute-backend.js";
 export { type ImageCatalog, type ImageCatalogEntry, LocalImageCatalog } from "./image-catalog.js";
-export { flavorRecord, instanceName, serverRecord } from "./server-view.js";
+export { flavorRecord, serverRecord } from "./server-view.js";

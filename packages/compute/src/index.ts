@@ -1,5 +1,7 @@
 // @nova/compute: nova-compute as a library (manager, resource tracker, heartbeat) and its composition.
 
+/** Guest names from Nova's instance_name_template. */
+export { instanceName } from "@nova/objects";
 /** The states each action accepts, and the check. */
 export {
   ACTION_STATES,
@@ -54,8 +56,6 @@ export { recoverInstances } from "./host-recovery.js";
 export { faultFromError } from "./instance-fault.js";
 /** One operation at a time per instance. */
 export { InstanceLocks } from "./instance-locks.js";
-/** Guest names from Nova's instance_name_template. */
-export { instanceName } from "./instance-name.js";
 export { type Logger, silentLogger } from "./logger.js";
 /** A task run every interval without overlapping itself. */
 export { PeriodicTask } from "./periodic-task.js";
