@@ -52,8 +52,6 @@ export {
 } from "./driver-mapping.js";
 /** init_host: instances a restart left mid-operation. */
 export { recoverInstances } from "./host-recovery.js";
-/** The fault row for an error. */
-export { faultFromError } from "./instance-fault.js";
 /** One operation at a time per instance. */
 export { InstanceLocks } from "./instance-locks.js";
 export { type Logger, silentLogger } from "./logger.js";

@@ -56,6 +56,7 @@ export {
   instanceResources,
   resourcesFromFlavor,
 } from "./rules/flavor-resources.js";
+export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
 /** task_states. */
 export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
