@@ -36,11 +36,12 @@ import {
   type Flavor,
   type Instance,
   instanceResources,
+  isServiceUp,
   type NovaObjectPrimitive,
   type RequestSpec,
+  type ServiceHeartbeat,
 } from "@nova/objects";
 import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
-import { isServiceUp } from "@nova/servicegroup";
 import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
@@ -356,23 +357,8 @@ export class DbComputeBackend implements ComputeBackend {
     return svc.disabled ? "MAINTENANCE" : "UP";
   }
 
-  private up(svc: { forced_down: boolean; last_seen_up?: Date | null; created_at?: Date | null }): boolean {
-    return isServiceUp(
-      {
-        host: "",
-        binary: "",
-        topic: "",
-        forcedDown: svc.forced_down,
-        disabled: false,
-        disabledReason: null,
-        reportCount: 0,
-        lastSeenUp: svc.last_seen_up?.getTime() ?? null,
-        createdAt: svc.created_at?.getTime() ?? 0,
-        updatedAt: null,
-      },
-      this.clock().getTime(),
-      this.deps.config.serviceDownTime,
-    );
+  private up(svc: ServiceHeartbeat): boolean {
+    return isServiceUp(svc, this.clock().getTime(), this.deps.config.serviceDownTime);
   }
 
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {

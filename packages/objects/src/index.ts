@@ -58,6 +58,7 @@ export {
 } from "./rules/flavor-resources.js";
 export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
+export { isServiceUp, type ServiceHeartbeat } from "./rules/service-liveness.js";
 /** task_states. */
 export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
 /** vm_states. */
