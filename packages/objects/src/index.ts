@@ -48,7 +48,14 @@ export { type RequestSpec, RequestSpecCodec, requestSpecImageProperties } from "
 export { type Selection, SelectionCodec } from "./objects/selection.js";
 export { SERVICE_VERSION, type Service, ServiceCodec, ServiceListCodec } from "./objects/service.js";
 /** power_state numbers. */
-export { POWER_STATE_NAMES, POWER_STATES, PowerState, type PowerStateValue } from "./power-state.js";
+export {
+  isPowerState,
+  POWER_STATE_NAMES,
+  POWER_STATES,
+  PowerState,
+  type PowerStateValue,
+  powerStateName,
+} from "./power-state.js";
 /** Nova's rules, each written once. */
 export {
   type FlavorResources,
