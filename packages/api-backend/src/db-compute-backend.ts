@@ -39,34 +39,13 @@ import {
   isServiceUp,
   type NovaObjectPrimitive,
   type RequestSpec,
+  SERVER_ACTION_STATES,
   type ServiceHeartbeat,
+  serverActionName,
 } from "@nova/objects";
 import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
 import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
-
-/** Tasks during which a hard reboot is still allowed (Nova's compute API). */
-const HARD_REBOOT_FROM: (string | null)[] = [
-  null,
-  "rebooting",
-  "reboot_pending",
-  "reboot_started",
-  "resuming",
-  "rebooting_hard",
-  "unpausing",
-  "pausing",
-  "suspending",
-];
-
-/** The task each action starts, and the task states it may start from. */
-const ACTION_TASKS: Record<string, { task: string; from: (string | null)[]; event: string }> = {
-  "reboot:SOFT": { task: "rebooting", from: [null], event: "reboot" },
-  "reboot:HARD": { task: "rebooting_hard", from: HARD_REBOOT_FROM, event: "reboot" },
-  stop: { task: "powering-off", from: [null], event: "stop" },
-  start: { task: "powering-on", from: [null], event: "start" },
-  pause: { task: "pausing", from: [null], event: "pause" },
-  unpause: { task: "unpausing", from: [null], event: "unpause" },
-};
 
 /** Dependencies of the backend: the databases, the RPC clients, the image catalog and the clock. */
 export interface DbComputeBackendDeps {
@@ -528,11 +507,10 @@ export class DbComputeBackend implements ComputeBackend {
     if (found.kind === "build" || !found.instance.host) {
       throw new InstanceInvalidStateError(uuid, "vm_state", server.vmState, action.type);
     }
-    const key = action.type === "reboot" ? `reboot:${action.rebootType}` : action.type;
-    const rule = ACTION_TASKS[key]!;
+    const rule = SERVER_ACTION_STATES[serverActionName(action)];
     const { db, instance } = found;
     const updated = await db.instances
-      .update(uuid, { task_state: rule.task as never }, { expectedTaskState: rule.from as never })
+      .update(uuid, { task_state: rule.task }, { expectedTaskState: rule.taskStates ?? undefined })
       .catch((err: unknown) => {
         if (isUnexpectedState(err)) {
           throw new InstanceInvalidStateError(uuid, "task_state", instance.task_state ?? null, action.type);
@@ -543,7 +521,7 @@ export class DbComputeBackend implements ComputeBackend {
     await db.actions
       .start({
         instance_uuid: uuid,
-        action: rule.event,
+        action: rule.action,
         request_id: ctx.requestId,
         user_id: ctx.userId,
         project_id: ctx.projectId,

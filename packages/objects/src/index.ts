@@ -65,6 +65,13 @@ export {
 } from "./rules/flavor-resources.js";
 export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
+export {
+  ALLOW_REBOOT_TASK_STATES,
+  SERVER_ACTION_STATES,
+  type ServerActionName,
+  type ServerActionStates,
+  serverActionName,
+} from "./rules/server-action-states.js";
 export { isServiceUp, type ServiceHeartbeat } from "./rules/service-liveness.js";
 /** task_states. */
 export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
