@@ -1,3 +1,4 @@
+import { resourcesFromFlavor } from "@nova/objects";
 import { systemClock, type VirtClock } from "../clock.js";
 import type {
   ComputeDriver,
@@ -408,8 +409,13 @@ export class FakeDriver implements ComputeDriver {
   }
 }
 
+// DISK_GB as the scheduler claims it (Nova's resources_from_flavor).
 function diskGb(flavor: DriverFlavor): number {
-  return flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024);
+  return resourcesFromFlavor({
+    root_gb: flavor.rootGb,
+    ephemeral_gb: flavor.ephemeralGb,
+    swap: flavor.swapMb,
+  }).disk_gb;
 }
 
 function defaultFailure(operation: FakeDriverOperation, instance: InstanceRef | undefined): Error {
