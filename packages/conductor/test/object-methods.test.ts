@@ -215,18 +215,15 @@ function suite(backend: Backend, scope: "all" | "core") {
     it("gives back the whole DISK_GB claim of a flavor with swap (root + ephemeral + swap rounded up)", async () => {
       const ctx = adminContext();
       const node = await addComputeHost(dbs.cellDb, "peer-cpu-5");
-      const flavor = { ...tinyFlavor, root_gb: 1, ephemeral_gb: 1, swap: 1536 };
+      const sizes = { vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 1 };
       // What the scheduler claimed, as Nova's resources_from_flavor counts it: 1 + 1 + ceil(1536 / 1024) GB.
       await dbs.cellDb.computeNodes.claim(node.uuid, { vcpus: 1, memory_mb: 512, local_gb: 4 });
       const inst = await dbs.cellDb.instances.create({
+        ...sizes,
+        flavor: { ...tinyFlavor, ...sizes, swap: 1536 },
         uuid: "6a1f6a1f-0000-4000-8000-000000000005",
-        host: "peer-cpu-5",
-        node: "peer-cpu-5",
-        vcpus: 1,
-        memory_mb: 512,
-        root_gb: 1,
-        ephemeral_gb: 1,
-        flavor,
+        host: node.host,
+        node: node.hypervisor_hostname,
         vm_state: "active",
       });
       await objects.instanceDestroy(ctx, InstanceCodec.fromPrimitive(InstanceCodec.toPrimitive(inst)));
