@@ -1,10 +1,12 @@
-import type { FlavorRecord, ServerRecord, TaskState, VmState } from "@nova/api";
+import type { FlavorRecord, ServerRecord } from "@nova/api";
 import {
   DEFAULT_INSTANCE_NAME_TEMPLATE,
   type Flavor,
   type Instance,
   type InstanceFault,
   instanceName,
+  type TaskState,
+  type VmState,
 } from "@nova/objects";
 
 /** A flavor (API database or embedded in an instance) as the API shows it. */

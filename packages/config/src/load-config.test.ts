@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hasErrorCode } from "@nova/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
@@ -84,6 +85,7 @@ describe("loadNovaConfig", () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ConfigError);
+    expect(hasErrorCode(caught, "CONFIG_INVALID")).toBe(true);
     expect((caught as ConfigError).option).toBe(option);
     expect((caught as ConfigError).message).toContain(`option ${option} in group [${group}]`);
   });
