@@ -1,7 +1,7 @@
 import type { ComputeNode } from "@nova/objects";
 import { type AvailableResource, FakeDriver } from "@nova/virt";
 import { afterEach, describe, expect, it } from "vitest";
-import { USAGE_FIELDS } from "../src/index.js";
+import { USAGE_FIELDS } from "../src/resource-tracker.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness | undefined;

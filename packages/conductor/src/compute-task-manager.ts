@@ -1,4 +1,4 @@
-import type { Logger } from "@nova/core";
+import type { Clock, Logger } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -33,7 +33,6 @@ import {
   RescheduledException,
   type SchedulerAPI,
 } from "@nova/rpcapi";
-import type { Clock } from "@nova/servicegroup";
 import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";

@@ -1,15 +1,9 @@
-import type { Logger } from "@nova/core";
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
 import { type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
-import {
-  type Clock,
-  DownServiceMonitor,
-  HeartbeatRecorder,
-  isServiceSaveHeartbeat,
-  type TimerHandle,
-} from "@nova/servicegroup";
+import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { silentLogger } from "@nova/core";
-import { FakeClock as TransportClock } from "@nova/core/test";
+import { FakeClock, FakeClock as TransportClock } from "@nova/core/test";
 import type { CellDatabase, ComputeNodeRecord } from "@nova/db";
 import {
   type EndpointMethod,
@@ -30,7 +30,6 @@ import {
   RescheduledException,
   userContext,
 } from "@nova/rpcapi";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseBuildArgs, SCHEDULE_EVENT } from "../src/compute-task-manager.js";
 import { type ConductorService, createConductorService } from "../src/conductor-service.js";

@@ -1,4 +1,5 @@
 import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { openCellDatabase } from "@nova/db";
 import {
   DownServiceMonitor,
@@ -7,7 +8,6 @@ import {
   ServiceNotFoundError,
   type ServiceRecord,
 } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";
 import { type Backend, type Databases, openDatabases } from "./support.js";

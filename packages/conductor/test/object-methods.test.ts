@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { ComputeNodeCodec, InstanceCodec, ServiceCodec } from "@nova/objects";
 import {
   adminContext,
@@ -14,7 +15,6 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { HeartbeatRecorder } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConductorObjectManager } from "../src/conductor-object-manager.js";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";

@@ -59,16 +59,27 @@ export const libvirtDriverConfigSchema = z.object({
 
 /** The libvirt driver's configuration, parsed. */
 export interface LibvirtDriverConfig {
+  /** `[DEFAULT] instances_path`: where instance folders and `_base` live. */
   readonly instancesPath: string;
+  /** `[libvirt] virt_type`: `kvm`, or `qemu` for software emulation. */
   readonly virtType: "kvm" | "qemu";
+  /** `[libvirt] connection_uri` (default from virt_type: `qemu:///system`). */
   readonly connectionUri: string;
+  /** `[libvirt] cpu_mode` (default `host-model` for kvm, `none` for qemu). */
   readonly cpuMode: "host-model" | "host-passthrough" | "custom" | "none";
+  /** `[libvirt] cpu_models`, for `cpu_mode = custom`. */
   readonly cpuModels: readonly string[];
+  /** `[libvirt] images_type`: a qcow2 overlay per instance, or a flat copy. */
   readonly imagesType: "qcow2" | "flat";
+  /** `[libvirt] wait_soft_reboot_seconds`: how long a soft reboot waits before it goes hard. */
   readonly waitSoftRebootSeconds: number;
+  /** `[libvirt] mem_stats_period_seconds`: the balloon's statistics period (0: off). */
   readonly memStatsPeriodSeconds: number;
+  /** The libvirtd unix socket the remote protocol connects to. */
   readonly socketPath: string;
+  /** How long a "stopped" lifecycle event is held back, in case the guest starts again (a reboot). */
   readonly lifecycleEventDelaySeconds: number;
+  /** `[vnc] enabled` and `server_listen`. */
   readonly vnc: { readonly enabled: boolean; readonly serverListen: string };
 }
 
