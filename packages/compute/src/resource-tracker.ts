@@ -154,17 +154,21 @@ export class ResourceTracker implements BuildOutcomeSink {
     }
     const reported = this.reported(resources, node);
     if (!node) {
+      // A new node holds no guest yet, only what the host reserves for itself (Nova's resource tracker starts
+      // every pass from the reserved amounts): the scheduler's claims add to these.
+      const { reserved_host_cpus, reserved_host_memory_mb, reserved_host_disk_mb } = this.opts.config;
+      // ComputeNode.local_gb_used is an integer field: Nova's MB / 1024 is truncated by it.
+      const localGbUsed = Math.trunc(reserved_host_disk_mb / 1024);
       const created = await conductor.computeNodeCreate(ctx, {
         uuid: randomUUID(),
         host,
         ...(this.opts.serviceId() !== undefined ? { service_id: this.opts.serviceId() ?? null } : {}),
         ...reported,
-        // A new node holds nothing yet: the scheduler's claims add to these.
-        vcpus_used: 0,
-        memory_mb_used: 0,
-        local_gb_used: 0,
-        free_ram_mb: resources.memoryMb,
-        free_disk_gb: resources.localGb,
+        vcpus_used: reserved_host_cpus,
+        memory_mb_used: reserved_host_memory_mb,
+        local_gb_used: localGbUsed,
+        free_ram_mb: resources.memoryMb - reserved_host_memory_mb,
+        free_disk_gb: resources.localGb - localGbUsed,
         running_vms: 0,
         current_workload: 0,
         mapped: 0,

@@ -1,24 +1,11 @@
+import { booleanInput, listInput, numberInput } from "@nova/core";
 import { z } from "zod";
 
-const boolish = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ["true", "false", "1", "0", "yes", "no", "on", "off"].includes(v), "expected a boolean")
-    .transform((v) => ["true", "1", "yes", "on"].includes(v)),
-]);
-
-const csv = z.union([
-  z.array(z.string()),
-  z.string().transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
-]);
+// Strings from nova.conf are read by oslo.config's rules (@nova/core); typed values from code pass as they are.
+const bool = z.preprocess(booleanInput, z.boolean());
+const csv = z.preprocess(listInput, z.array(z.string()));
+const int = (min: number) => z.preprocess(numberInput, z.number().int().min(min));
+const seconds = z.preprocess(numberInput, z.number().min(0));
 
 /**
  * The options the libvirt driver reads, with Nova's section and option names (`[libvirt] virt_type`, ...), as
@@ -41,17 +28,17 @@ export const libvirtDriverConfigSchema = z.object({
       cpu_models: csv.default([]),
       /** "default" is Nova's spelling of "qcow2 overlays" (use_cow_images). */
       images_type: z.enum(["default", "qcow2", "flat"]).default("default"),
-      wait_soft_reboot_seconds: z.coerce.number().int().min(0).default(120),
-      mem_stats_period_seconds: z.coerce.number().int().min(0).default(10),
+      wait_soft_reboot_seconds: int(0).default(120),
+      mem_stats_period_seconds: int(0).default(10),
       /** nova-ts: the daemon socket the remote protocol is spoken on. */
       socket_path: z.string().min(1).default("/var/run/libvirt/libvirt-sock"),
       /** nova-ts: how long a "stopped" event waits for a "started" that would make it a reboot (Nova: 15 s). */
-      lifecycle_event_delay_seconds: z.coerce.number().min(0).default(15),
+      lifecycle_event_delay_seconds: seconds.default(15),
     })
     .prefault({}),
   vnc: z
     .object({
-      enabled: boolish.default(true),
+      enabled: bool.default(true),
       server_listen: z.string().default("127.0.0.1"),
     })
     .prefault({}),
