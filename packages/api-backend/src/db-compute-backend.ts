@@ -22,15 +22,8 @@ import {
   type ServerRecord,
   type ServiceRecord,
 } from "@nova/api";
-import { type Clock, systemClock } from "@nova/core";
-import {
-  type ApiDatabase,
-  type CellDatabase,
-  type InstanceFilters,
-  type InstanceRecord,
-  type InstanceSortKey,
-  NovaDbError,
-} from "@nova/db";
+import { type Clock, hasErrorCode, systemClock } from "@nova/core";
+import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -415,8 +408,7 @@ export class DbComputeBackend implements ComputeBackend {
         { withFault: true },
       )
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     let merged = [
@@ -613,8 +605,7 @@ export class DbComputeBackend implements ComputeBackend {
         ...(query.marker !== undefined ? { marker: query.marker } : {}),
       })
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     return rows.map(flavorRecord);
@@ -664,14 +655,11 @@ export class DbComputeBackend implements ComputeBackend {
 }
 
 function isNotFound(err: unknown): boolean {
-  return NovaDbError.isInstance(err, "DB_NOT_FOUND");
+  return hasErrorCode(err, "DB_NOT_FOUND");
 }
 
 function isUnexpectedState(err: unknown): boolean {
-  return (
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") ||
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")
-  );
+  return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") || hasErrorCode(err, "DB_UNEXPECTED_VM_STATE");
 }
 
 /** Nova's hostname sanitising: lower case, letters, digits and dashes, at most 63 characters. */

@@ -1,4 +1,5 @@
-import { type CellDatabase, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase } from "@nova/db";
 import { isServiceUp } from "@nova/objects";
 
 /**
@@ -14,7 +15,7 @@ export async function isComputeUp(
   try {
     return isServiceUp(await cellDb.services.getByComputeHost(host), nowMs, serviceDownTimeSec);
   } catch (err) {
-    if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return false;
+    if (hasErrorCode(err, "DB_NOT_FOUND")) return false;
     throw err;
   }
 }

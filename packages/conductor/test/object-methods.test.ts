@@ -53,7 +53,7 @@ function suite(backend: Backend, scope: "all" | "core") {
 
     beforeAll(async () => {
       clock = new FakeClock(START);
-      dbs = await openDatabases(backend, () => new Date(clock.now()));
+      dbs = await openDatabases(backend, clock);
       const store = new DbHeartbeatStore(dbs.cellDb);
       const recorder = new HeartbeatRecorder({ store, clock, logger: silentLogger, batchWindowMs: 20 });
       const manager = new ConductorObjectManager({ cellDb: dbs.cellDb, recorder, logger: silentLogger });

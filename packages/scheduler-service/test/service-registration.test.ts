@@ -86,7 +86,7 @@ describe("nova-scheduler's service row, kept through the conductor", () => {
       transport: transport(),
       apiDb,
       cellDb,
-      clock: serviceClock,
+      clock: systemClock,
       logger: silentLogger,
       config: { host: "cond-1", report_interval: 1, service_down_time: 3, cell_uuid: cellUuid },
     });
