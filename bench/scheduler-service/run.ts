@@ -3,12 +3,14 @@
 // does it, re-reading every compute node and service from the database for each request.
 // Usage: npx tsx bench/scheduler-service/run.ts [--hosts 100] [--requests 300] [--in-flight 20] [--backend sqlite|mariadb]
 // (No compute reports during the run, so service_down_time is raised: a slow run must not see hosts go down.)
+
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "@nova/core";
 import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { systemClock, Transport } from "@nova/messaging";
+import { Transport } from "@nova/messaging";
 import { FakeBroker } from "@nova/messaging/test";
 import { type RequestSpec, RequestSpecCodec } from "@nova/objects";
 import { adminContext, SchedulerAPI } from "@nova/rpcapi";

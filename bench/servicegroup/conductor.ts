@@ -1,8 +1,10 @@
 // The benchmark's nova-conductor, in its own process so its CPU is measured apart from the simulated computes.
 // Driven over IPC by run.ts: "start" (answers "ready"), "stats" (answers its counters), "stop".
+
 import { createConductorService } from "@nova/conductor";
+import { silentLogger } from "@nova/core";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
-import { Notifier, silentLogger, Transport } from "@nova/messaging";
+import { Notifier, Transport } from "@nova/messaging";
 import { systemClock } from "@nova/servicegroup";
 
 interface StartMessage {

@@ -4,11 +4,13 @@
 // Prints reports/s handled, report round trip (p50/p99), conductor CPU, database writes/s and false downs.
 // Usage: npx tsx bench/servicegroup/run.ts [--computes 1000] [--seconds 180] [--interval 10] [--down-time 60]
 //   [--pool 64] [--heartbeat-pool 2048] [--writes 4]
+
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DbHeartbeatStore } from "@nova/conductor";
+import { silentLogger } from "@nova/core";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
-import { NotificationListener, silentLogger, Transport } from "@nova/messaging";
+import { NotificationListener, Transport } from "@nova/messaging";
 import { adminContext, ConductorAPI } from "@nova/rpcapi";
 import {
   createDbDriver,

@@ -38,7 +38,14 @@ import {
   type NovaObjectPrimitive,
   type RequestSpec,
 } from "@nova/objects";
-import { type ComputeAPI, type ComputeTaskAPI, type NovaContext, userContext } from "@nova/rpcapi";
+import {
+  type ComputeAPI,
+  type ComputeTaskAPI,
+  ConsoleNotAvailable,
+  InstanceNotFound,
+  type NovaContext,
+  userContext,
+} from "@nova/rpcapi";
 import { isServiceUp } from "@nova/servicegroup";
 import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
@@ -592,9 +599,8 @@ export class DbComputeBackend implements ComputeBackend {
       // The compute's NotFound answers (rebuilt from nova.exception by the RPC client); a call that got no
       // answer at all (timeout, lost connection) is the control plane being unavailable; any other remote
       // failure stays an error (500), as in Nova.
-      const code = (err as { code?: unknown } | null)?.code;
-      if (code === "InstanceNotFound") throw new InstanceNotFoundError(uuid);
-      if (code === "ConsoleNotAvailable") throw new ConsoleNotAvailableError(uuid, { cause: err });
+      if (InstanceNotFound.isInstance(err)) throw new InstanceNotFoundError(uuid);
+      if (ConsoleNotAvailable.isInstance(err)) throw new ConsoleNotAvailableError(uuid, { cause: err });
       if (MessagingError.isInstance(err) && !RemoteError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
       }

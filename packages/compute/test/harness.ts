@@ -3,12 +3,12 @@ import {
   type Delivery,
   type DriverState,
   FakeBroker,
-  FakeDriver as FakeMessagingDriver,
   type MessagingDriver,
   type Publication,
   type Subscription,
   Transport,
 } from "@nova/messaging";
+import { FakeDriver as FakeMessagingDriver } from "@nova/messaging/test";
 import type { Instance } from "@nova/objects";
 import { adminContext, ComputeAPI, type NovaContext } from "@nova/rpcapi";
 import { FakeClock } from "@nova/servicegroup/test";

@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import { type CellDatabase, NovaDbError } from "@nova/db";
-import type { Logger } from "@nova/messaging";
 import type { Clock, TimerHandle } from "@nova/servicegroup";
 import { InstanceBuildTimeout } from "./errors/build-timeout-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";

@@ -1,3 +1,4 @@
+import type { Logger } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -7,7 +8,7 @@ import {
   NovaDbError,
   type ResourceRequest,
 } from "@nova/db";
-import { type Logger, MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
+import { MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
 import {
   BuildRequestCodec,
   CELL0_UUID,

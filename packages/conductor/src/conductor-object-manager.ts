@@ -1,3 +1,4 @@
+import type { Logger } from "@nova/core";
 import {
   type CellDatabase,
   type ComputeNodeChanges,
@@ -9,7 +10,7 @@ import {
   NovaDbError,
   type ServiceChanges,
 } from "@nova/db";
-import type { Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
+import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   ComputeNodeCodec,
   ComputeNodeListCodec,

@@ -1,5 +1,6 @@
+import type { Logger } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
-import { type Logger, type Notifier, RpcServer, type Transport } from "@nova/messaging";
+import { type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
 import {

@@ -1,4 +1,5 @@
-import type { Logger, Notifier } from "@nova/messaging";
+import type { Logger } from "@nova/core";
+import type { Notifier } from "@nova/messaging";
 import { adminContext, toWireContext } from "@nova/rpcapi";
 import {
   type ServiceChange,

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { silentLogger } from "@nova/core";
+import { FakeClock as TransportClock } from "@nova/core/test";
 import type { CellDatabase, ComputeNodeRecord } from "@nova/db";
 import {
   type EndpointMethod,
@@ -6,10 +8,8 @@ import {
   NotificationListener,
   Notifier,
   RpcClient,
-  silentLogger,
   type Transport,
 } from "@nova/messaging";
-import { ManualClock } from "@nova/messaging/test";
 import {
   BuildRequestCodec,
   InstanceCodec,
@@ -109,7 +109,7 @@ async function setup(
   opts: {
     hosts?: string[];
     cell0?: boolean;
-    conductorClock?: ManualClock;
+    conductorClock?: TransportClock;
     downHosts?: string[];
     notify?: boolean;
     backend?: Backend;
@@ -554,7 +554,7 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
   });
 
   it("reschedules when the compute never answers (call-monitor timeout, manual clock)", async () => {
-    const transportClock = new ManualClock(START);
+    const transportClock = new TransportClock(START);
     await setup({ conductorClock: transportClock });
     let release!: () => void;
     const gate = new Promise<void>((r) => {
@@ -566,7 +566,7 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
     };
     const accepted = boot();
     for (let i = 0; i < 2000 && !builds().includes("cpu-1"); i++) await new Promise((r) => setTimeout(r, 2));
-    transportClock.advance(61_000); // past rpc_response_timeout with no call-monitor heartbeat
+    await transportClock.advance(61_000); // past rpc_response_timeout with no call-monitor heartbeat
     const { uuid } = await accepted;
     release();
     expect(builds()).toEqual(["cpu-1", "cpu-2"]);

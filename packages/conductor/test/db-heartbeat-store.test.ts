@@ -1,5 +1,5 @@
+import { silentLogger } from "@nova/core";
 import { openCellDatabase } from "@nova/db";
-import { silentLogger } from "@nova/messaging";
 import {
   DownServiceMonitor,
   HeartbeatRecorder,

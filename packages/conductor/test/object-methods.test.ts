@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { silentLogger } from "@nova/messaging";
+import { silentLogger } from "@nova/core";
 import { ComputeNodeCodec, InstanceCodec, ServiceCodec } from "@nova/objects";
 import {
   adminContext,

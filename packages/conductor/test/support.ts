@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Clock as MessagingClock } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -9,7 +10,7 @@ import {
   openApiDatabase,
   openCellDatabase,
 } from "@nova/db";
-import { FakeBroker, type Clock as MessagingClock, RpcServer, Transport } from "@nova/messaging";
+import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import type { Instance, RequestSpec } from "@nova/objects";
 import { BuildRequestCodec, CELL0_UUID, InstanceCodec, RequestSpecCodec } from "@nova/objects";
 import { createTestDatabase } from "@nova/testing";

@@ -61,7 +61,7 @@ describe("parseTransportUrl", () => {
     } catch (e) {
       err = e as InvalidTransportUrl;
     }
-    expect(err?.code).toBe("INVALID_TRANSPORT_URL");
+    expect(err?.code).toBe("MESSAGING_INVALID_TRANSPORT_URL");
     expect(err?.url).toBe("rabbit://h:0/");
     expect(err?.message).toMatch(/port/);
   });

@@ -2,9 +2,13 @@ import { InvalidTransportUrl } from "./errors/invalid-transport-url.js";
 
 /** One broker endpoint of a transport URL. */
 export interface TransportHost {
+  /** Host name or address. */
   hostname: string;
+  /** Port; default 5672. */
   port: number | undefined;
+  /** User; default guest. */
   username: string | undefined;
+  /** Password; default guest. */
   password: string | undefined;
 }
 
@@ -12,9 +16,11 @@ export interface TransportHost {
 export interface TransportUrl {
   /** The driver: `rabbit` (alias `kombu`, `amqp` for AMQP 0-9-1 here) or `fake`. */
   transport: string;
+  /** Hosts to fail over between, in order; empty means localhost. */
   hosts: TransportHost[];
   /** `undefined` when the URL has no path; the rabbit driver then uses `/`. */
   virtualHost: string | undefined;
+  /** Query parameters, as given. */
   query: Record<string, string>;
 }
 

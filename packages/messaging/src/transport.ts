@@ -1,10 +1,9 @@
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type Logger, silentLogger, systemClock } from "@nova/core";
 import type { MessagingDriver } from "./drivers/driver.js";
 import type { FakeBroker } from "./drivers/fake-broker.js";
 import { FakeDriver } from "./drivers/fake-driver.js";
 import { RabbitDriver } from "./drivers/rabbit-driver.js";
 import { InvalidTransportUrl } from "./errors/invalid-transport-url.js";
-import { type Logger, silentLogger } from "./logger.js";
 import { type MessagingOptions, type MessagingOptionsInput, parseMessagingOptions } from "./options.js";
 import { ReplyWaiter } from "./rpc/reply-waiter.js";
 import { parseTransportUrl, type TransportUrl } from "./transport-url.js";
@@ -14,7 +13,9 @@ import { Topology } from "./wire/topology.js";
 export interface TransportInit {
   /** oslo option names; parsed with zod here, once. */
   options?: MessagingOptionsInput;
+  /** Where the transport logs; default silentLogger. */
   logger?: Logger;
+  /** Whose time timeouts and reconnects use; default systemClock. */
   clock?: Clock;
   /** For `fake://`: share one in-process broker between transports (otherwise each has its own). */
   fakeBroker?: FakeBroker;
@@ -27,14 +28,21 @@ export interface TransportInit {
  * clients share one `reply_<uuid>` queue, as oslo's do.
  */
 export class Transport {
+  /** The parsed URL. */
   readonly url: TransportUrl;
+  /** The parsed options. */
   readonly options: MessagingOptions;
+  /** The driver the URL chose (or the one passed in). */
   readonly driver: MessagingDriver;
+  /** Names and flags of the exchanges and queues, as oslo declares them. */
   readonly topology: Topology;
+  /** Where the transport logs. */
   readonly logger: Logger;
+  /** Whose time it keeps. */
   readonly clock: Clock;
   private waiter: ReplyWaiter | undefined;
 
+  /** Parses `url` and the options; connects lazily. */
   constructor(url: string | TransportUrl, init: TransportInit = {}) {
     this.url = typeof url === "string" ? parseTransportUrl(url) : url;
     this.options = parseMessagingOptions(init.options ?? {});

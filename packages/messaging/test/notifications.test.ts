@@ -1,22 +1,16 @@
+import { FakeClock } from "@nova/core/test";
 import { createTestVhost } from "@nova/testing";
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
-import {
-  deserializeMsg,
-  FakeBroker,
-  type Notification,
-  NotificationListener,
-  Notifier,
-  Transport,
-} from "../src/index.js";
-import { ManualClock } from "../src/test/index.js";
+import { FakeBroker, type Notification, NotificationListener, Notifier, Transport } from "../src/index.js";
+import { deserializeMsg } from "../src/wire/envelope.js";
 
 const ctx = { user_id: "u", project_id: "p", request_id: "req-1", auth_token: "secret", is_admin: false };
 
 describe("notifications", () => {
   it("publishes oslo's messagingv2 envelope on <topic>.<priority> and declares that queue", async () => {
     const broker = new FakeBroker();
-    const clock = new ManualClock(Date.UTC(2026, 10, 27, 8, 25, 22, 123));
+    const clock = new FakeClock(Date.UTC(2026, 10, 27, 8, 25, 22, 123));
     const transport = new Transport("fake://", {
       fakeBroker: broker,
       clock,

@@ -101,7 +101,7 @@ describe("nova-rpc (spawned with tsx against a real vhost)", () => {
       expect(JSON.parse(echo.stdout)).toEqual({ a: [1, "x"] });
       expect(fail.code).toBe(1);
       expect(JSON.parse(fail.stdout).error).toMatchObject({
-        code: "REMOTE_ERROR",
+        code: "MESSAGING_REMOTE_ERROR",
         type: "ValueError",
         module: "builtins",
         message: "nope",
@@ -136,7 +136,7 @@ describe("nova-rpc (spawned with tsx against a real vhost)", () => {
       expect(slept).toEqual({ code: 0, stdout: "0.2\n" });
       const badVersion = await inProcess(["call", ...common, "--method", "echo", "--version", "2.0"]);
       expect(badVersion.code).toBe(1);
-      expect(JSON.parse(badVersion.stdout).error).toMatchObject({ code: "UNSUPPORTED_VERSION" });
+      expect(JSON.parse(badVersion.stdout).error).toMatchObject({ code: "MESSAGING_UNSUPPORTED_VERSION" });
       const timeout = await inProcess([
         "call",
         "--url",

@@ -1,3 +1,4 @@
+import { MemoryLogger } from "@nova/core/test";
 import { createTestVhost } from "@nova/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,13 +10,12 @@ import {
   Transport,
   TransportClosed,
 } from "../src/index.js";
-import { RecordingLogger } from "../src/test/index.js";
 import { closeConnections, connections, eventually } from "./broker.js";
 
 describe("rabbit driver robustness (real broker)", () => {
   it("after a dropped connection: calls in flight fail fast and retryable, then everything works again", async () => {
     const vhost = await createTestVhost("msg-reconnect");
-    const logger = new RecordingLogger();
+    const logger = new MemoryLogger();
     const serverSide = new Transport(vhost.transportUrl, { logger, options: { rabbit_retry_interval: 0.2 } });
     const clientSide = new Transport(vhost.transportUrl, { logger, options: { rabbit_retry_interval: 0.2 } });
     let release = () => {};
@@ -57,7 +57,7 @@ describe("rabbit driver robustness (real broker)", () => {
       await rpc.prepare({ fanout: true }).cast({}, "echo", { value: "fanout-after" });
       await expect.poll(() => handled.includes("cast-after") && handled.includes("fanout-after")).toBe(true);
       expect(
-        logger.entries.filter((e) => e.msg === "lost the broker connection").length,
+        logger.records.filter((e) => e.message === "lost the broker connection").length,
       ).toBeGreaterThanOrEqual(2);
     } finally {
       release();
@@ -76,7 +76,7 @@ describe("rabbit driver robustness (real broker)", () => {
     const pending = [1, 2, 3].map((i) => rpc.cast({}, "echo", { i }).catch((e: unknown) => e));
     const overflow = await rpc.cast({}, "echo", { i: 4 }).catch((e: unknown) => e);
     expect(overflow).toBeInstanceOf(BufferOverflow);
-    expect((overflow as BufferOverflow).code).toBe("BUFFER_OVERFLOW");
+    expect((overflow as BufferOverflow).code).toBe("MESSAGING_BUFFER_OVERFLOW");
     expect((overflow as Error).message).toMatch(/max_buffered_messages=3/);
     await transport.close();
     for (const p of pending) expect(await p).toBeInstanceOf(TransportClosed);

@@ -1,3 +1,4 @@
+import { MemoryLogger } from "@nova/core/test";
 import { expect, it } from "vitest";
 import {
   MessagingError,
@@ -8,15 +9,14 @@ import {
   type RpcEndpoint,
   RpcServer,
   RpcVersionCapError,
-  serializeMsg,
   type Transport,
   UnsupportedVersion,
 } from "../src/index.js";
-import { RecordingLogger } from "../src/test/index.js";
+import { serializeMsg } from "../src/wire/envelope.js";
 
 /** Builds a fresh pair of transports (client side, server side) on one bus, and tears them down. */
 export interface BusFactory {
-  open(logger?: RecordingLogger): Promise<{ client: Transport; server: Transport; close(): Promise<void> }>;
+  open(logger?: MemoryLogger): Promise<{ client: Transport; server: Transport; close(): Promise<void> }>;
 }
 
 class ValueError extends Error {
@@ -178,7 +178,7 @@ export function rpcBehaviour(bus: BusFactory): void {
   });
 
   it("drops duplicate _unique_ids and malformed messages, logs them, and keeps serving", async () => {
-    const logger = new RecordingLogger();
+    const logger = new MemoryLogger();
     const { client, server, close } = await bus.open(logger);
     const log: Array<{ method: string; args: unknown; ctx: RequestContext }> = [];
     const s = new RpcServer(server, { topic: "t", server: "s0" }, [testEndpoint(log)], { logger });
@@ -198,7 +198,7 @@ export function rpcBehaviour(bus: BusFactory): void {
       }
       expect(await new RpcClient(client, { topic: "t" }).call({}, "echo", { value: "after" })).toBe("after");
       expect(log.map((e) => (e.args as { value: unknown }).value)).toEqual(["dup", "after"]);
-      expect(logger.entries.filter((e) => e.msg === "dropping malformed RPC message")).toHaveLength(5);
+      expect(logger.records.filter((e) => e.message === "dropping malformed RPC message")).toHaveLength(5);
     } finally {
       await s.stop();
       await close();
@@ -302,7 +302,7 @@ export function rpcBehaviour(bus: BusFactory): void {
 
   it("errors are typed: stable codes, retryability, isInstance across copies", () => {
     const err = new RpcVersionCapError("2.0", "1.0");
-    expect(err.code).toBe("RPC_VERSION_CAP");
+    expect(err.code).toBe("MESSAGING_RPC_VERSION_CAP");
     expect(MessagingError.isInstance(err)).toBe(true);
     expect(MessagingError.isInstance(new Error("x"))).toBe(false);
   });

@@ -1,14 +1,14 @@
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import {
   FakeBroker,
-  FakeDriver,
   type MessagingOptionsInput,
   MessagingTimeout,
   RpcClient,
   RpcServer,
   Transport,
 } from "../src/index.js";
-import { ManualClock, RecordingLogger } from "../src/test/index.js";
+import { FakeDriver } from "../src/test/index.js";
 import { RecordingDriver } from "./recording-driver.js";
 
 function gate() {
@@ -20,8 +20,8 @@ function gate() {
 }
 
 function bus(options: MessagingOptionsInput = {}) {
-  const clock = new ManualClock();
-  const logger = new RecordingLogger();
+  const clock = new FakeClock();
+  const logger = new MemoryLogger();
   const broker = new FakeBroker();
   const serverDriver = new RecordingDriver(new FakeDriver(broker));
   const client = new Transport("fake://", { fakeBroker: broker, clock, logger, options });
@@ -29,7 +29,7 @@ function bus(options: MessagingOptionsInput = {}) {
   return { clock, logger, client, server, serverDriver, broker };
 }
 
-describe("timeouts, late replies and call-monitor heartbeats (manual clock)", () => {
+describe("timeouts, late replies and call-monitor heartbeats (fake clock)", () => {
   it("fails a call with MessagingTimeout after `timeout` and drops the late reply", async () => {
     const { clock, logger, client, server } = bus();
     const g = gate();
@@ -47,14 +47,21 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
     const rpc = new RpcClient(client, { topic: "t" }, { timeout: 1 });
     const call = rpc.call({}, "slow").catch((e: unknown) => e);
     await expect.poll(() => s.inFlight).toBe(1);
-    clock.advance(999);
-    clock.advance(1);
+    let settled = false;
+    void call.finally(() => {
+      settled = true;
+    });
+    await clock.advance(999);
+    expect(settled).toBe(false);
+    await clock.advance(1);
     const err = await call;
     expect(err).toBeInstanceOf(MessagingTimeout);
     expect((err as MessagingTimeout).isRetryable).toBe(true);
     g.open();
     await expect
-      .poll(() => logger.entries.some((e) => e.msg === "dropping reply nobody waits for (late or not ours)"))
+      .poll(() =>
+        logger.records.some((e) => e.message === "dropping reply nobody waits for (late or not ours)"),
+      )
       .toBe(true);
     expect(client.replyWaiter().pending).toBe(0);
     await s.stop();
@@ -83,7 +90,7 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
     const heartbeats = () =>
       serverDriver.published.filter((p) => p.body.includes('\\"ending\\": false')).length;
     for (let i = 1; i <= 5; i++) {
-      clock.advance(1000);
+      await clock.advance(1000);
       await expect.poll(heartbeats).toBe(i);
       await new Promise((r) => setImmediate(r));
     }
@@ -114,7 +121,7 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
       .catch((e: unknown) => e);
     await expect.poll(() => requests.length).toBe(1);
     expect(requests[0]).toContain('\\"_timeout\\": 2,');
-    clock.advance(2000);
+    await clock.advance(2000);
     expect(await call).toBeInstanceOf(MessagingTimeout);
   });
 
@@ -149,12 +156,12 @@ describe("timeouts, late replies and call-monitor heartbeats (manual clock)", ()
       .call({}, "echo", { value: "stale" })
       .catch((e: unknown) => e);
     await expect.poll(() => s.inFlight).toBe(2);
-    clock.advance(1500);
+    await clock.advance(1500);
     expect(await second).toBeInstanceOf(MessagingTimeout);
     g.open();
     await first;
     await s.stop();
     expect(ran).toEqual(["slow"]);
-    expect(logger.entries.some((e) => e.msg === "skipping a request whose caller gave up")).toBe(true);
+    expect(logger.records.some((e) => e.message === "skipping a request whose caller gave up")).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FakeDriver, RpcClient, type RpcEndpoint, RpcServer, Transport } from "../src/index.js";
+import { RpcClient, type RpcEndpoint, RpcServer, Transport } from "../src/index.js";
+import { FakeDriver } from "../src/test/index.js";
 import { loadScenario } from "./fixtures.js";
 import { RecordingDriver } from "./recording-driver.js";
 

@@ -12,32 +12,52 @@ import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
 
 /** nova-compute's topic (`compute.<host>` reaches one host) and its RPC API version (6.0 in Zed's 6.x). */
 export const COMPUTE_TOPIC = "compute";
+/** The compute RPC API version this client sends. */
 export const COMPUTE_API_VERSION = "6.0";
 
 /** What a compute host answers once a guest is built (our build is a call, see buildAndRunInstance). */
 export interface BuiltGuest {
+  /** The instance built. */
   instance_uuid: string;
+  /** The compute host it runs on. */
   host: string;
+  /** The hypervisor node. */
   node: string;
+  /** Nova's power state after the build. */
   power_state: number;
+  /** Nova's vm state after the build. */
   vm_state: string;
+  /** When the guest started (ISO 8601). */
   launched_at: string;
 }
 
 /** Arguments of build_and_run_instance, by Nova's names. */
 export interface BuildAndRunArgs {
+  /** The instance to build. */
   instance: Partial<Instance>;
+  /** The image metadata. */
   image: Record<string, unknown>;
+  /** The request spec it was scheduled with. */
   request_spec: Partial<RequestSpec>;
+  /** Legacy filter properties (retry info). */
   filter_properties?: Record<string, unknown>;
+  /** The admin password to inject, if any. */
   admin_password?: string | null;
+  /** Files to inject. */
   injected_files?: unknown[];
+  /** Networks asked for. */
   requested_networks?: unknown;
+  /** Security group names. */
   security_groups?: unknown[];
+  /** Block device mappings. */
   block_device_mapping?: unknown;
+  /** The hypervisor node chosen. */
   node: string;
+  /** Resource limits from the scheduler. */
   limits?: Record<string, unknown> | null;
+  /** The chosen host and its alternates. */
   host_list?: Selection[];
+  /** Accelerator request UUIDs. */
   accel_uuids?: string[];
 }
 
@@ -47,6 +67,7 @@ export class ComputeAPI {
   private readonly monitorTimeout: number;
   private readonly longTimeout: number;
 
+  /** Calls `compute.<host>` over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
     this.client = makeRpcClient(opts, COMPUTE_TOPIC, COMPUTE_API_VERSION);
     this.monitorTimeout = opts.rpcResponseTimeout ?? 60;

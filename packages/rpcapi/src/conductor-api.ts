@@ -11,8 +11,11 @@ import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
 
 /** nova-conductor's topic; its base API (object_action, ...) and its compute_task API versions (Zed). */
 export const CONDUCTOR_TOPIC = "conductor";
+/** The version of the conductor's base API (object_action and friends). */
 export const CONDUCTOR_API_VERSION = "3.0";
+/** The namespace of the conductor's compute task API. */
 export const COMPUTE_TASK_NAMESPACE = "compute_task";
+/** The compute task RPC API version. */
 export const COMPUTE_TASK_API_VERSION = "1.17";
 
 /** The reply of object_action: the fields the conductor changed (serialized) and the method's return value. */
@@ -25,6 +28,7 @@ export type ObjectActionResult = [updates: Record<string, unknown>, result: unkn
 export class ConductorAPI {
   private readonly client: RpcClient;
 
+  /** Calls the `conductor` topic over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
     this.client = makeRpcClient(opts, CONDUCTOR_TOPIC, CONDUCTOR_API_VERSION);
   }
@@ -75,13 +79,21 @@ export class ConductorAPI {
 
 /** Arguments of schedule_and_build_instances, by Nova's names. */
 export interface ScheduleAndBuildArgs {
+  /** The build requests, one per instance. */
   build_requests: Partial<BuildRequest>[];
+  /** The request specs, one per instance. */
   request_specs: Partial<RequestSpec>[];
+  /** The image metadata. */
   image: Record<string, unknown>;
+  /** The admin password to inject, if any. */
   admin_password?: string | null;
+  /** Files to inject. */
   injected_files?: unknown[];
+  /** Networks asked for. */
   requested_networks?: unknown;
+  /** Block device mappings. */
   block_device_mapping?: unknown[];
+  /** Server tags. */
   tags?: unknown[];
 }
 
@@ -89,6 +101,7 @@ export interface ScheduleAndBuildArgs {
 export class ComputeTaskAPI {
   private readonly client: RpcClient;
 
+  /** Casts to the conductor's compute task namespace over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
     this.client = makeRpcClient(opts, CONDUCTOR_TOPIC, COMPUTE_TASK_API_VERSION, COMPUTE_TASK_NAMESPACE);
   }

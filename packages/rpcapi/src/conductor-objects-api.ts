@@ -33,6 +33,7 @@ export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
  * nova-ts; a conductor serves exactly these (see CONDUCTOR_OBJECT_METHODS).
  */
 export class ConductorObjectsAPI {
+  /** Sends object actions through `conductor`. */
   constructor(private readonly conductor: ConductorAPI) {}
 
   /** `Service.get_by_host_and_binary(host, binary)`: the service row, or null when there is none. */

@@ -1,12 +1,10 @@
 export {
   type BuildAndRunArgs,
   type BuiltGuest,
-  COMPUTE_API_VERSION,
   COMPUTE_TOPIC,
   ComputeAPI,
 } from "./compute-api.js";
 export {
-  COMPUTE_TASK_API_VERSION,
   COMPUTE_TASK_NAMESPACE,
   CONDUCTOR_API_VERSION,
   CONDUCTOR_TOPIC,
@@ -21,14 +19,12 @@ export {
   ComputeHostNotFound,
   ComputeServiceUnavailable,
   ConsoleNotAvailable,
-  FlavorNotFound,
   InstanceInvalidState,
   InstanceNotFound,
-  InstanceNotRunning,
   MaxRetriesExceeded,
-  NOVA_EXCEPTION_MODULE,
   NoValidHost,
   NovaException,
+  novaException,
   novaRemoteErrors,
   RescheduledException,
   ServiceNotFound,
@@ -39,7 +35,6 @@ export {
   adminContext,
   fromWireContext,
   type NovaContext,
-  newRequestId,
   toWireContext,
   userContext,
 } from "./request-context.js";

@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import { defaultRemoteErrors, type RemoteErrorFactory, type RemoteErrorRegistry } from "@nova/messaging";
 
 /** The Python module Nova's exceptions live in: what travels as the failure's `module`. */
@@ -6,24 +7,26 @@ export const NOVA_EXCEPTION_MODULE = "nova.exception";
 type Kwargs = Record<string, unknown>;
 
 /**
- * Nova's exception base: a message formatted from keyword arguments, an HTTP-ish `code`, and the kwargs
- * that travel in oslo's failure JSON so the receiver (TS or Python) rebuilds the same exception.
+ * Nova's exception base: a message formatted from keyword arguments, an HTTP-ish status, and the kwargs that
+ * travel in oslo's failure JSON so the receiver (TS or Python) rebuilds the same exception. The class name is
+ * Nova's (it is the `name`, and the exception class on the wire); `code` is that name in UPPER_SNAKE_CASE
+ * (`InstanceNotFound` -> `INSTANCE_NOT_FOUND`).
  */
-export class NovaException extends Error {
+export class NovaException extends NovaError {
+  /** Nova's `msg_fmt`: `%(key)s` placeholders filled from the kwargs. */
   static readonly msgFmt: string = "An unknown exception occurred.";
+  /** Nova's `code`: the HTTP status the API answers with; sent as the `code` kwarg. */
   static readonly httpCode: number = 500;
   /** Python module, for the failure JSON. */
   readonly module = NOVA_EXCEPTION_MODULE;
+  /** The keyword arguments, `code` included, as Nova's exception carries them. */
   readonly kwargs: Kwargs;
-  /** Stable code callers switch on: the Python class name. */
-  readonly code: string;
 
+  /** Formats the class's `msgFmt` with `kwargs`, unless `message` (a remote one, kept as sent) is given. */
   constructor(kwargs: Kwargs = {}, message?: string) {
     const ctor = new.target as unknown as typeof NovaException;
     const full = { code: ctor.httpCode, ...kwargs };
-    super(message ?? formatMessage(ctor.msgFmt, full));
-    this.name = ctor.name;
-    this.code = ctor.name;
+    super(upperSnake(ctor.name), message ?? formatMessage(ctor.msgFmt, full));
     this.kwargs = full;
   }
 
@@ -33,77 +36,99 @@ export class NovaException extends Error {
   }
 }
 
+function upperSnake(className: string): string {
+  return className.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
 function formatMessage(fmt: string, kwargs: Kwargs): string {
   // Python's `msg_fmt % kwargs`; a missing key leaves the format as it is, as Nova logs and carries on.
   return fmt.replace(/%\((\w+)\)s/g, (whole, key: string) => (key in kwargs ? String(kwargs[key]) : whole));
 }
 
+/**
+ * A base for one Nova exception: `base` with Nova's `msg_fmt` and, when it differs from the base's, its HTTP
+ * code. Declare each as `class Name extends novaException(Base, "fmt", 404) {}`, so the class keeps Nova's name.
+ */
+export function novaException<B extends typeof NovaException>(base: B, msgFmt: string, httpCode?: number): B {
+  const Base = base as typeof NovaException;
+  return class extends Base {
+    static override readonly msgFmt: string = msgFmt;
+    static override readonly httpCode: number = httpCode ?? Base.httpCode;
+  } as unknown as B;
+}
+
 /** No host passed the filters (or every alternate failed). */
-export class NoValidHost extends NovaException {
-  static override readonly msgFmt: string = "No valid host was found. %(reason)s";
-}
+export class NoValidHost extends novaException(NovaException, "No valid host was found. %(reason)s") {}
 /** Every alternate host was tried and failed. */
-export class MaxRetriesExceeded extends NoValidHost {
-  static override readonly msgFmt: string = "Exceeded maximum number of retries. %(reason)s";
-}
+export class MaxRetriesExceeded extends novaException(
+  NoValidHost,
+  "Exceeded maximum number of retries. %(reason)s",
+) {}
 /** The instance does not exist (or was deleted). */
-export class InstanceNotFound extends NovaException {
-  static override readonly msgFmt: string = "Instance %(instance_id)s could not be found.";
-  static override readonly httpCode: number = 404;
-}
+export class InstanceNotFound extends novaException(
+  NovaException,
+  "Instance %(instance_id)s could not be found.",
+  404,
+) {}
 /** A conditional instance update found another state than expected. */
-export class UnexpectedTaskStateError extends NovaException {
-  static override readonly msgFmt: string =
-    "Conflict updating instance %(instance_uuid)s. Expected: %(expected)s. Actual: %(actual)s";
-}
+export class UnexpectedTaskStateError extends novaException(
+  NovaException,
+  "Conflict updating instance %(instance_uuid)s. Expected: %(expected)s. Actual: %(actual)s",
+) {}
 /** The instance is being deleted, so the update was refused. */
 export class UnexpectedDeletingTaskStateError extends UnexpectedTaskStateError {}
 /** The action is not allowed in the instance's current state. */
-export class InstanceInvalidState extends NovaException {
-  static override readonly msgFmt =
-    "Instance %(instance_uuid)s in %(attr)s %(state)s. Cannot %(method)s while the instance is in this state.";
-  static override readonly httpCode: number = 400;
-}
+export class InstanceInvalidState extends novaException(
+  NovaException,
+  "Instance %(instance_uuid)s in %(attr)s %(state)s. Cannot %(method)s while the instance is in this state.",
+  400,
+) {}
 /** The compute service of the host is down or unreachable. */
-export class ComputeServiceUnavailable extends NovaException {
-  static override readonly msgFmt: string = "Compute service of %(host)s is unavailable at this time.";
-  static override readonly httpCode: number = 503;
-}
+export class ComputeServiceUnavailable extends novaException(
+  NovaException,
+  "Compute service of %(host)s is unavailable at this time.",
+  503,
+) {}
 /** A build failed on a host in a way another host may not: try an alternate. */
-export class RescheduledException extends NovaException {
-  static override readonly msgFmt: string =
-    "Build of instance %(instance_uuid)s was re-scheduled: %(reason)s";
-}
+export class RescheduledException extends novaException(
+  NovaException,
+  "Build of instance %(instance_uuid)s was re-scheduled: %(reason)s",
+) {}
 /** A build failed in a way no other host would fix. */
-export class BuildAbortException extends NovaException {
-  static override readonly msgFmt: string = "Build of instance %(instance_uuid)s aborted: %(reason)s";
-}
+export class BuildAbortException extends novaException(
+  NovaException,
+  "Build of instance %(instance_uuid)s aborted: %(reason)s",
+) {}
 /** The service row is gone. */
-export class ServiceNotFound extends NovaException {
-  static override readonly msgFmt: string = "Service %(service_id)s could not be found.";
-  static override readonly httpCode: number = 404;
-}
+export class ServiceNotFound extends novaException(
+  NovaException,
+  "Service %(service_id)s could not be found.",
+  404,
+) {}
 /** No compute node / service for that host. */
-export class ComputeHostNotFound extends NovaException {
-  static override readonly msgFmt: string = "Compute host %(host)s could not be found.";
-  static override readonly httpCode: number = 404;
-}
+export class ComputeHostNotFound extends novaException(
+  NovaException,
+  "Compute host %(host)s could not be found.",
+  404,
+) {}
 /** The flavor does not exist. */
-export class FlavorNotFound extends NovaException {
-  static override readonly msgFmt: string = "Flavor %(flavor_id)s could not be found.";
-  static override readonly httpCode: number = 404;
-}
+export class FlavorNotFound extends novaException(
+  NovaException,
+  "Flavor %(flavor_id)s could not be found.",
+  404,
+) {}
 /** The instance is not running (for console output, say). */
-export class InstanceNotRunning extends NovaException {
-  static override readonly msgFmt: string = "Instance %(instance_id)s is not running.";
-  static override readonly httpCode: number = 400;
-}
-
+export class InstanceNotRunning extends novaException(
+  NovaException,
+  "Instance %(instance_id)s is not running.",
+  400,
+) {}
 /** The guest has no console log to show (a NotFound in Nova: 404 at the API). */
-export class ConsoleNotAvailable extends NovaException {
-  static override readonly msgFmt: string = "Guest does not have a console available.";
-  static override readonly httpCode: number = 404;
-}
+export class ConsoleNotAvailable extends novaException(
+  NovaException,
+  "Guest does not have a console available.",
+  404,
+) {}
 
 const novaExceptionClasses = [
   NovaException,

@@ -3,18 +3,29 @@ import type { RequestContext as WireContext } from "@nova/messaging";
 
 /** Nova's RequestContext: who asks, in which project, for which request. Travels as `_context_*` keys. */
 export interface NovaContext {
+  /** The user, or null for a service's own work. */
   user_id: string | null;
+  /** The project, or null for a service's own work. */
   project_id: string | null;
+  /** The user's roles. */
   roles: string[];
+  /** True for admin (and service) contexts. */
   is_admin: boolean;
+  /** `req-<uuid>`, logged on every hop. */
   request_id: string;
+  /** The request id of the caller across services, if any. */
   global_request_id: string | null;
+  /** Whether queries see soft-deleted rows. */
   read_deleted: "no" | "yes" | "only";
   /** ISO 8601 without zone, as Nova's context timestamp. */
   timestamp: string;
+  /** The Keystone token, if any. */
   auth_token: string | null;
+  /** The client's address, if any. */
   remote_address: string | null;
+  /** The user's name, if known. */
   user_name: string | null;
+  /** The project's name, if known. */
   project_name: string | null;
 }
 

@@ -3,6 +3,7 @@ import { novaRemoteErrors } from "./nova-exceptions.js";
 
 /** What every RPC API client of a service takes: the transport, and the knobs nova.conf gives it. */
 export interface RpcApiOptions {
+  /** The transport the client sends on. */
   transport: Transport;
   /** `[upgrade_levels] <service>`: the highest version to send during a rolling upgrade. */
   versionCap?: string | undefined;

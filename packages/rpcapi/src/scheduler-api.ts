@@ -5,6 +5,7 @@ import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
 
 /** nova-scheduler's topic and the RPC API version this code implements (Nova Zed: 4.5). */
 export const SCHEDULER_TOPIC = "scheduler";
+/** The scheduler RPC API version this client sends. */
 export const SCHEDULER_API_VERSION = "4.5";
 
 /** The hosts chosen for one instance: the chosen one first, then its alternates in the same cell. */
@@ -16,6 +17,7 @@ export class SchedulerAPI {
   private readonly longTimeout: number;
   private readonly monitorTimeout: number;
 
+  /** Calls the `scheduler` topic over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
     this.client = makeRpcClient(opts, SCHEDULER_TOPIC, "4.0");
     this.longTimeout = opts.longRpcTimeout ?? 1800;

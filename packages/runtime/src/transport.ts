@@ -1,5 +1,6 @@
 import type { NovaConfig } from "@nova/config";
-import { type FakeBroker, getTransport, type Logger, type Transport } from "@nova/messaging";
+import type { Logger } from "@nova/core";
+import { type FakeBroker, getTransport, type Transport } from "@nova/messaging";
 
 /**
  * The RPC transport of a service from `[DEFAULT] transport_url` and `[oslo_messaging_rabbit]`; `fake://` needs a

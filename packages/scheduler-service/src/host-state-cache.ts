@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import { type CellDatabase, type ComputeNodeRecord, NovaDbError, type ServiceRecord } from "@nova/db";
-import type { Logger } from "@nova/messaging";
 import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";
 

@@ -1,5 +1,6 @@
+import type { Clock, Logger } from "@nova/core";
 import { type CellDatabase, NovaDbError } from "@nova/db";
-import type { Clock, Logger, RequestContext, RpcEndpoint } from "@nova/messaging";
+import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";
 import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION } from "@nova/rpcapi";
 import {

@@ -1,5 +1,6 @@
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
-import { type Clock, type Logger, RpcServer, type TimerHandle, type Transport } from "@nova/messaging";
+import { RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { SCHEDULER_TOPIC } from "@nova/rpcapi";
 import { PluginRegistry, UnknownPluginError } from "@nova/scheduler";
@@ -167,7 +168,7 @@ class RunningSchedulerService implements SchedulerService {
   async stop(): Promise<void> {
     if (this.state === "stopped" || this.state === "stopping") return;
     this.state = "stopping";
-    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.server?.stop();
     await this.polling;
@@ -183,7 +184,7 @@ class RunningSchedulerService implements SchedulerService {
 
   private schedulePoll(): void {
     if (this.state !== "running") return;
-    this.timer = this.deps.clock.setTimeout(() => {
+    this.timer = this.deps.clock.setTimer(this.config.hostStateRefreshInterval * 1000, () => {
       this.timer = undefined;
       this.polling = this.hostStates
         .refresh()
@@ -194,7 +195,7 @@ class RunningSchedulerService implements SchedulerService {
           this.polling = undefined;
           this.schedulePoll();
         });
-    }, this.config.hostStateRefreshInterval * 1000);
+    });
   }
 
   // The single cell besides cell0 in the API database, or the one whose database is ours.

@@ -1,4 +1,5 @@
-import { type Clock, type Logger, MessagingTimeout, type Transport } from "@nova/messaging";
+import type { Clock, Logger } from "@nova/core";
+import { MessagingTimeout, type Transport } from "@nova/messaging";
 import { SERVICE_VERSION, type Service } from "@nova/objects";
 import { adminContext, ConductorAPI, ConductorObjectsAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import {
@@ -66,14 +67,7 @@ export class SchedulerServiceRegistration {
           },
         },
       }),
-      // The servicegroup's timer interface over the scheduler's clock.
-      clock: {
-        now: () => clock.now(),
-        setTimer: (ms, fn) => {
-          const handle = clock.setTimeout(fn, ms);
-          return { cancel: () => clock.clearTimeout(handle) };
-        },
-      },
+      clock,
       logger: opts.logger,
     });
     this.registered = new Promise((resolve) => {
@@ -137,12 +131,12 @@ export class SchedulerServiceRegistration {
   private pause(): Promise<void> {
     const ms = this.opts.retryDelayMs ?? Math.max(1, this.opts.reportInterval) * 1000;
     return new Promise((resolve) => {
-      const handle = this.opts.clock.setTimeout(() => {
+      const handle = this.opts.clock.setTimer(ms, () => {
         this.wake = undefined;
         resolve();
-      }, ms);
+      });
       this.wake = () => {
-        this.opts.clock.clearTimeout(handle);
+        handle.cancel();
         this.wake = undefined;
         resolve();
       };

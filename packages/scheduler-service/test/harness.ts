@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { type CellDatabase, type ComputeNodeRecord, openCellDatabase } from "@nova/db";
 import { Transport } from "@nova/messaging";
-import { FakeBroker, ManualClock, RecordingLogger } from "@nova/messaging/test";
+import { FakeBroker } from "@nova/messaging/test";
 import { type RequestSpec, RequestSpecCodec } from "@nova/objects";
 import { adminContext, SchedulerAPI } from "@nova/rpcapi";
 import { createTestDatabase } from "@nova/testing";
@@ -42,7 +43,7 @@ export function specFor(
 }
 
 /** A fresh, migrated cell database: a SQLite file, or a MariaDB database from @nova/testing. */
-export async function freshCell(backend: "sqlite" | "mariadb", clock: ManualClock) {
+export async function freshCell(backend: "sqlite" | "mariadb", clock: FakeClock) {
   let url: string;
   let drop: () => Promise<void>;
   if (backend === "mariadb") {
@@ -105,7 +106,7 @@ export async function addComputeHost(
 
 /** One in-process deployment: a fake:// broker, a manual clock, a cell database, a caller. */
 export async function deployment(backend: "sqlite" | "mariadb" = "sqlite") {
-  const clock = new ManualClock(Date.parse("2026-11-27T09:00:00Z"));
+  const clock = new FakeClock(Date.parse("2026-11-27T09:00:00Z"));
   const broker = new FakeBroker();
   const cellCtx = await freshCell(backend, clock);
   const transports: Transport[] = [];
@@ -125,9 +126,9 @@ export async function deployment(backend: "sqlite" | "mariadb" = "sqlite") {
     /** Builds (not starts) a scheduler on its own transport and, unless told, its own database handle. */
     scheduler(
       config: SchedulerServiceConfigInput = {},
-      opts: { logger?: RecordingLogger; sharedDb?: boolean } = {},
-    ): { service: SchedulerService; logger: RecordingLogger } {
-      const logger = opts.logger ?? new RecordingLogger();
+      opts: { logger?: MemoryLogger; sharedDb?: boolean } = {},
+    ): { service: SchedulerService; logger: MemoryLogger } {
+      const logger = opts.logger ?? new MemoryLogger();
       const service = createSchedulerService({
         transport: transport(),
         cellDb: opts.sharedDb === false ? cellCtx.open() : cellCtx.cell,

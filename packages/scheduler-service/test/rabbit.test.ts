@@ -1,5 +1,5 @@
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { Transport } from "@nova/messaging";
-import { ManualClock, RecordingLogger } from "@nova/messaging/test";
 import { adminContext, NoValidHost, SchedulerAPI } from "@nova/rpcapi";
 import { createTestVhost, type TestVhost } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -13,7 +13,7 @@ describe("the scheduler service over rabbit://", () => {
   let server: Transport;
   let client: Transport;
   let service: SchedulerService;
-  const clock = new ManualClock(Date.now());
+  const clock = new FakeClock(Date.now());
 
   beforeAll(async () => {
     vhost = await createTestVhost("schedsvc");
@@ -25,7 +25,7 @@ describe("the scheduler service over rabbit://", () => {
       transport: server,
       cellDb: cell.cell,
       clock,
-      logger: new RecordingLogger(),
+      logger: new MemoryLogger(),
       cellUuid: CELL_UUID,
       config: { DEFAULT: { host: "sched-rabbit" } },
     });

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { openApiDatabase } from "@nova/db";
 import { Transport } from "@nova/messaging";
-import { FakeBroker, ManualClock, RecordingLogger } from "@nova/messaging/test";
+import { FakeBroker } from "@nova/messaging/test";
 import { CELL0_UUID } from "@nova/objects";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -22,7 +23,7 @@ describe("createSchedulerService", () => {
   });
 
   async function parts() {
-    const clock = new ManualClock(Date.parse("2026-11-27T09:00:00Z"));
+    const clock = new FakeClock(Date.parse("2026-11-27T09:00:00Z"));
     const cell = await freshCell("sqlite", clock);
     const transport = new Transport("fake://", { fakeBroker: new FakeBroker(), clock });
     const apiPath = join(tmpdir(), `nova-schedsvc-api-${randomBytes(6).toString("hex")}.db`);
@@ -39,7 +40,7 @@ describe("createSchedulerService", () => {
       cellDb: cell.cell,
       apiDb,
       clock,
-      logger: new RecordingLogger(),
+      logger: new MemoryLogger(),
       config: { DEFAULT: { host: "sched-1" } },
     };
     return { clock, cell, apiDb, deps };
@@ -99,7 +100,7 @@ describe("createSchedulerService", () => {
 
   it("polls on its clock until stopped, and a failed poll is logged and retried", async () => {
     const { deps, clock, cell } = await parts();
-    const logger = new RecordingLogger();
+    const logger = new MemoryLogger();
     const service = createSchedulerService({
       ...deps,
       logger,
@@ -110,20 +111,17 @@ describe("createSchedulerService", () => {
     const nodes = cell.cell.computeNodes;
     const real = nodes.listChangedSince.bind(nodes);
     nodes.listChangedSince = () => Promise.reject(new Error("database went away"));
-    clock.advance(5_000);
-    await service.refresh().catch(() => {});
-    // Let the failed poll's handlers run (they log and schedule the next one).
-    await new Promise((r) => setImmediate(r));
-    expect(logger.entries.some((e) => e.msg === "host state poll failed; will try again")).toBe(true);
+    // The fake clock lets the poll it fires run to its end (fail, log, schedule the next).
+    await clock.advance(5_000);
+    expect(logger.records.some((e) => e.message === "host state poll failed; will try again")).toBe(true);
     nodes.listChangedSince = real;
     await addComputeHost(cell.cell, "late", { vcpus: 2, memory_mb: 2048, local_gb: 10 });
-    clock.advance(5_000);
+    await clock.advance(5_000);
     expect(service.hostStates.stats.refreshes).toBe(2);
-    await service.refresh();
     expect(service.hostStates.hosts.size).toBe(1);
     await service.stop();
-    clock.advance(60_000);
+    await clock.advance(60_000);
     expect(service.hostStates.stats.refreshes).toBe(2);
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

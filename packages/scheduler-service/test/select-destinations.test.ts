@@ -126,8 +126,8 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     expect(message).toContain("2 host(s) considered");
     expect(message).toContain("no host left after Placement");
     expect(message).toContain("VCPU: 4 requested, 2 free of 2 (2 hosts)");
-    const logged = logger.entries.find((e) => e.msg === "no valid host was found");
-    expect(logged?.obj).toMatchObject({ explanation: { emptied_by: "Placement", hosts_considered: 2 } });
+    const logged = logger.records.find((e) => e.message === "no valid host was found");
+    expect(logged?.fields).toMatchObject({ explanation: { emptied_by: "Placement", hosts_considered: 2 } });
 
     // Three instances where only two fit: Nova's reason, and the two claims made are given back.
     const uuids = [uuid(2), uuid(3), uuid(4)];
@@ -158,10 +158,10 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     const svc = await d.cell.services.getByComputeHost("roomy-disabled");
     await d.cell.services.update(svc.id, { disabled: true, disabled_reason: "maintenance" });
     // 90 s pass; only "up" and "roomy-disabled" keep reporting.
-    d.clock.advance(90_000);
+    await d.clock.advance(90_000);
     await d.cell.services.heartbeat(up.service_id!);
     await d.cell.services.heartbeat(svc.id);
-    d.clock.advance(2_000);
+    await d.clock.advance(2_000);
     await service.refresh();
 
     const [sel] = await d.api.selectDestinations(d.ctx(), specFor(tiny, uuid(1)), [uuid(1)]);
@@ -200,17 +200,18 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     // The refused request polled once before refusing (a node may have registered since the last poll).
     expect(service.hostStates.stats.refreshes).toBe(1);
     const fresh = await addComputeHost(d.cell, "new", { vcpus: 8, memory_mb: 8192, local_gb: 100 });
-    d.clock.advance(3_000);
-    // The clock fired the poll; wait for that one (refresh() joins it rather than starting another).
+    await d.clock.advance(3_000);
+    // The clock fired the poll (the fake clock lets it finish).
     expect(service.hostStates.stats.refreshes).toBe(2);
-    await service.refresh();
-    expect(service.hostStates.stats.refreshes).toBe(2);
+    // A refresh asked for while one is in flight joins it rather than starting another.
+    await Promise.all([service.refresh(), service.refresh()]);
+    expect(service.hostStates.stats.refreshes).toBe(3);
     const [sel] = await d.api.selectDestinations(d.ctx(), specFor(big, uuid(2)), [uuid(2)]);
     expect(sel![0]!.compute_node_uuid).toBe(fresh.uuid);
 
     // A compute's own report (resource tracker save) shows on the next poll too.
     await d.cell.computeNodes.update(fresh.id, { vcpus_used: 8, memory_mb_used: 8192, free_ram_mb: 0 });
-    d.clock.advance(3_000);
+    await d.clock.advance(3_000);
     await service.refresh();
     expect(service.hostStates.hosts.get("new", "new").free_ram_mb).toBe(0);
   });

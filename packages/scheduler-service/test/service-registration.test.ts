@@ -1,12 +1,14 @@
 // The scheduler's service row and heartbeat through a real nova-conductor (in process, fake:// transport,
 // SQLite): the scheduler serves before any conductor answers, registers once one does, and heartbeats.
+
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConductorService, createConductorService } from "@nova/conductor";
+import { silentLogger, systemClock } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
-import { FakeBroker, silentLogger, systemClock, Transport } from "@nova/messaging";
+import { FakeBroker, Transport } from "@nova/messaging";
 import { systemClock as serviceClock } from "@nova/servicegroup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerService, SCHEDULER_BINARY, type SchedulerService } from "../src/index.js";

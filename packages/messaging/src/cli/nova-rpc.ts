@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { hostname } from "node:os";
+import type { Logger } from "@nova/core";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MessagingError } from "../errors/messaging-error.js";
 import { RemoteError } from "../errors/remote-error.js";
-import type { Logger } from "../logger.js";
 import { NotificationListener } from "../notify/notification-listener.js";
 import { RpcClient } from "../rpc/rpc-client.js";
 import { RpcServer } from "../rpc/rpc-server.js";

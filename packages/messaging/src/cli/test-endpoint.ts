@@ -1,9 +1,17 @@
+import { MessagingError } from "../errors/messaging-error.js";
 import type { RpcEndpoint } from "../rpc/rpc-endpoint.js";
 
 /** Raised by the test endpoint's `fail`; Python peers rebuild it as a real ValueError. */
-export class TestEndpointError extends Error {
+export class TestEndpointError extends MessagingError {
+  /** The Python class peers rebuild. */
   override name = "ValueError";
+  /** The Python module peers rebuild it from. */
   readonly module = "builtins";
+
+  /** An error whose message Python peers see as the ValueError's. */
+  constructor(message: string) {
+    super("MESSAGING_TEST_ENDPOINT_ERROR", message);
+  }
 }
 
 /**

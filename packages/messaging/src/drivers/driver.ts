@@ -1,24 +1,36 @@
 /** An exchange as declared on the broker (names and flags must match oslo's exactly, or declares fail). */
 export interface ExchangeDeclaration {
+  /** Exchange name. */
   name: string;
+  /** AMQP exchange type. */
   type: "topic" | "fanout" | "direct";
+  /** Survives a broker restart. */
   durable: boolean;
+  /** Deleted when its last binding goes. */
   autoDelete: boolean;
 }
 
 /** A queue as declared on the broker. */
 export interface QueueDeclaration {
+  /** Queue name. */
   name: string;
+  /** Survives a broker restart. */
   durable: boolean;
+  /** Deleted when its last consumer goes. */
   autoDelete: boolean;
+  /** Only this connection may use it. */
   exclusive: boolean;
+  /** `x-` arguments (queue type, TTLs), exactly as oslo declares them. */
   arguments: Record<string, unknown>;
 }
 
 /** One message to publish. `exchange: null` is the default exchange (routing key = queue name). */
 export interface Publication {
+  /** Where to publish; null is the default exchange. */
   exchange: ExchangeDeclaration | null;
+  /** Routing key (the queue name on the default exchange). */
   routingKey: string;
+  /** The message body (oslo's JSON envelope). */
   body: string;
   /** AMQP `expiration` in ms (oslo sets it on call requests to the call timeout). */
   expirationMs?: number;
@@ -39,7 +51,9 @@ export interface Publication {
 
 /** A queue to consume, with the bindings that feed it. */
 export interface Subscription {
+  /** The queue to declare and consume. */
   queue: QueueDeclaration;
+  /** Bindings declared before consuming. */
   bindings: Array<{ exchange: ExchangeDeclaration; routingKey: string }>;
   /** Consume without acks (only direct reply-to needs it). */
   noAck?: boolean;
@@ -47,16 +61,23 @@ export interface Subscription {
 
 /** A message handed to a consumer. Call exactly one of ack/requeue (unless the subscription is noAck). */
 export interface Delivery {
+  /** The message body. */
   body: string;
+  /** True when the broker delivered it before. */
   redelivered: boolean;
+  /** AMQP headers. */
   headers: Record<string, unknown>;
+  /** AMQP reply_to property (direct reply-to only). */
   replyTo: string | undefined;
+  /** Acknowledges the message. */
   ack(): void;
+  /** Gives the message back to the queue. */
   requeue(): void;
 }
 
 /** A running consumer; it survives reconnects until cancelled. */
 export interface ConsumerHandle {
+  /** Stops consuming. */
   cancel(): Promise<void>;
 }
 
@@ -76,5 +97,6 @@ export interface MessagingDriver {
   onStateChange(listener: (state: DriverState) => void): () => void;
   /** True when the driver supports RabbitMQ direct reply-to. */
   readonly supportsDirectReplyTo: boolean;
+  /** Closes the connection; buffered publishes are rejected. */
   close(): Promise<void>;
 }

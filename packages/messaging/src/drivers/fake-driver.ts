@@ -4,15 +4,19 @@ import { FakeBroker } from "./fake-broker.js";
 
 /** The `fake://` driver: everything in process, through a FakeBroker (its own unless one is passed in). */
 export class FakeDriver implements MessagingDriver {
+  /** False: `fake://` replies through a reply queue. */
   readonly supportsDirectReplyTo = false;
+  /** The in-process broker this driver publishes to. */
   readonly broker: FakeBroker;
   private closed = false;
   private readonly cancels = new Set<() => void>();
 
+  /** Uses `broker`, or a broker of its own. */
   constructor(broker: FakeBroker = new FakeBroker()) {
     this.broker = broker;
   }
 
+  /** Routes the message through the broker. */
   async publish(p: Publication): Promise<void> {
     if (this.closed) throw new TransportClosed();
     if (p.exchange) this.broker.declareExchange(p.exchange);
@@ -23,6 +27,7 @@ export class FakeDriver implements MessagingDriver {
     this.broker.publish(p.exchange?.name ?? "", p.routingKey, p.body, p.headers ?? {}, p.replyTo);
   }
 
+  /** Declares, binds and consumes on the broker. */
   async subscribe(s: Subscription, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle> {
     if (this.closed) throw new TransportClosed();
     this.broker.declareQueue(s.queue);
@@ -40,10 +45,12 @@ export class FakeDriver implements MessagingDriver {
     };
   }
 
+  /** Never fires: the in-process broker does not disconnect. */
   onStateChange(): () => void {
     return () => {};
   }
 
+  /** Cancels every consumer; later calls throw TransportClosed. */
   async close(): Promise<void> {
     this.closed = true;
     for (const cancel of this.cancels) cancel();

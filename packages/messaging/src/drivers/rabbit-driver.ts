@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
-import type { Clock, TimerHandle } from "../clock.js";
 import { BufferOverflow } from "../errors/buffer-overflow.js";
 import { ConnectionLost } from "../errors/connection-lost.js";
 import { PublishRejected } from "../errors/publish-rejected.js";
 import { TransportClosed } from "../errors/transport-closed.js";
-import type { Logger } from "../logger.js";
 import type { MessagingOptions } from "../options.js";
 import type { TransportHost, TransportUrl } from "../transport-url.js";
 import type {
@@ -23,10 +22,15 @@ const AUTO_DELETE_DECLARE_TTL_MS = 1000;
 
 /** What the rabbit driver needs besides the URL: parsed options, a logger, a clock and a random source. */
 export interface RabbitDriverConfig {
+  /** The parsed transport URL (hosts to fail over between, virtual host). */
   url: TransportUrl;
+  /** The parsed messaging options. */
   options: MessagingOptions;
+  /** Where connection events are logged. */
   logger: Logger;
+  /** Whose timers the reconnect waits use. */
   clock: Clock;
+  /** Random source for the reconnect jitter; default Math.random. */
   random?: () => number;
 }
 
@@ -66,6 +70,7 @@ interface Live {
  * re-declares and re-consumes every subscription and flushes what was buffered meanwhile (bounded).
  */
 export class RabbitDriver implements MessagingDriver {
+  /** True: RabbitMQ offers amq.rabbitmq.reply-to. */
   readonly supportsDirectReplyTo = true;
   private live: Live | undefined;
   private generation = 0;
@@ -82,6 +87,7 @@ export class RabbitDriver implements MessagingDriver {
   private readonly random: () => number;
   private readonly hosts: readonly TransportHost[];
 
+  /** Connects lazily, on the first publish or subscribe. */
   constructor(private readonly config: RabbitDriverConfig) {
     this.random = config.random ?? Math.random;
     // `rabbit:///` names no host: oslo (kombu) then connects to localhost.
@@ -89,19 +95,15 @@ export class RabbitDriver implements MessagingDriver {
       config.url.hosts.length > 0
         ? config.url.hosts
         : [{ hostname: "localhost", port: undefined, username: undefined, password: undefined }];
-    config.url.hosts.push({
-      hostname: "localhost",
-      port: undefined,
-      username: undefined,
-      password: undefined,
-    });
   }
 
+  /** Subscribes to connected/disconnected events. */
   onStateChange(listener: (state: DriverState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Publishes now when connected, else buffers (bounded) until the connection is back. */
   async publish(publication: Publication): Promise<void> {
     if (this.state === "closed") throw new TransportClosed();
     const live = this.live;
@@ -117,6 +119,7 @@ export class RabbitDriver implements MessagingDriver {
     });
   }
 
+  /** Declares and consumes; the consumer is set up again after every reconnect. */
   async subscribe(
     subscription: Subscription,
     onDelivery: (delivery: Delivery) => void,
@@ -154,10 +157,11 @@ export class RabbitDriver implements MessagingDriver {
     };
   }
 
+  /** Waits for outstanding confirms, then closes the connection. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closed";
-    if (this.retryTimer !== undefined) this.config.clock.clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     for (const b of this.buffer) b.reject(new TransportClosed());
     this.buffer = [];
     this.bufferedBytes = 0;
@@ -200,6 +204,9 @@ export class RabbitDriver implements MessagingDriver {
     if (this.state === "idle") void this.connect();
   }
 
+  // kombu's rule, which oslo.messaging hands its rabbit_retry_* options to: the wait grows linearly
+  // (interval_start + n * interval_step, capped at interval_max). Not @nova/core's retryDelay, which doubles
+  // (oslo.db's rule), and the reconnect is a timer-driven loop over the URL's hosts, not one call to retry.
   private backoffMs(): number {
     const {
       rabbit_retry_interval: base,
@@ -297,10 +304,10 @@ export class RabbitDriver implements MessagingDriver {
         "cannot connect to RabbitMQ; retrying",
       );
       this.state = "waiting";
-      this.retryTimer = this.config.clock.setTimeout(() => {
+      this.retryTimer = this.config.clock.setTimer(delay, () => {
         this.retryTimer = undefined;
         if (this.state === "waiting") void this.connect();
-      }, delay);
+      });
     }
   }
 
@@ -322,10 +329,10 @@ export class RabbitDriver implements MessagingDriver {
     this.emit("disconnected");
     this.attempt = 1;
     const delay = this.backoffMs() / 4;
-    this.retryTimer = this.config.clock.setTimeout(() => {
+    this.retryTimer = this.config.clock.setTimer(delay, () => {
       this.retryTimer = undefined;
       if (this.state === "waiting") void this.connect();
-    }, delay);
+    });
   }
 
   private declareChannel(live: Live): Promise<Channel> {
@@ -354,7 +361,7 @@ export class RabbitDriver implements MessagingDriver {
       live.declared.add(ex.name);
       if (ex.autoDelete) {
         // An auto-delete exchange (fanout) vanishes with its last queue: trust a declare only briefly.
-        this.config.clock.setTimeout(() => live.declared.delete(ex.name), AUTO_DELETE_DECLARE_TTL_MS);
+        this.config.clock.setTimer(AUTO_DELETE_DECLARE_TTL_MS, () => live.declared.delete(ex.name));
       }
     })().finally(() => live.declaring.delete(ex.name));
     live.declaring.set(ex.name, p);
@@ -444,7 +451,7 @@ export class RabbitDriver implements MessagingDriver {
           // The broker cancelled us (queue deleted): set the consumer up again shortly.
           consumer.tag = undefined;
           if (!consumer.cancelled && this.live === live) {
-            this.config.clock.setTimeout(() => void this.resubscribe(live, consumer), 1000);
+            this.config.clock.setTimer(1000, () => void this.resubscribe(live, consumer));
           }
           return;
         }
@@ -465,7 +472,7 @@ export class RabbitDriver implements MessagingDriver {
         { err: String(err), queue: consumer.subscription.queue.name },
         "re-subscribe failed",
       );
-      this.config.clock.setTimeout(() => void this.resubscribe(live, consumer), 1000);
+      this.config.clock.setTimer(1000, () => void this.resubscribe(live, consumer));
     }
   }
 

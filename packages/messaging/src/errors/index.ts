@@ -4,7 +4,7 @@ export { DISPATCHER_MODULE, NoSuchMethod, UnsupportedVersion } from "./dispatch-
 export { InvalidTarget } from "./invalid-target.js";
 export { InvalidTransportUrl } from "./invalid-transport-url.js";
 export { MalformedMessage } from "./malformed-message.js";
-export { MessagingError, type MessagingErrorOptions } from "./messaging-error.js";
+export { MessagingError } from "./messaging-error.js";
 export { MessagingTimeout } from "./messaging-timeout.js";
 export { PublishRejected } from "./publish-rejected.js";
 export { RemoteError, type RemoteFailure } from "./remote-error.js";

@@ -2,7 +2,8 @@ import { MessagingError } from "./messaging-error.js";
 
 /** A target lacks what the operation needs (a topic to send to, a server to listen on). */
 export class InvalidTarget extends MessagingError {
+  /** `message` says what the target lacks. */
   constructor(message: string) {
-    super("INVALID_TARGET", message);
+    super("MESSAGING_INVALID_TARGET", message);
   }
 }

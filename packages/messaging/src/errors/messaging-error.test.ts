@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import { describe, expect, it } from "vitest";
 import { ConnectionLost } from "./connection-lost.js";
 import { MessagingError } from "./messaging-error.js";
@@ -8,15 +9,21 @@ describe("MessagingError.isInstance", () => {
     const timeout = new MessagingTimeout("abc", 1000);
     expect(MessagingError.isInstance(timeout)).toBe(true);
     expect(MessagingTimeout.isInstance(timeout)).toBe(true);
+    expect(NovaError.isInstance(timeout)).toBe(true);
     expect(ConnectionLost.isInstance(timeout)).toBe(false);
     expect(MessagingError.isInstance(new Error("plain"))).toBe(false);
     expect(timeout).toMatchObject({ code: "MESSAGING_TIMEOUT", isRetryable: true, name: "MessagingTimeout" });
   });
 
-  it("recognises errors from a second copy of the package by marker and class name", () => {
-    const marker = Symbol.for("@nova/messaging.error");
+  it("recognises errors from a second copy of the package by core's marker and class name", () => {
+    // What a MessagingTimeout thrown by another copy of @nova/messaging (and of @nova/core) looks like.
     class MessagingTimeout extends Error {
-      readonly [marker] = true;
+      readonly code = "MESSAGING_TIMEOUT";
+      constructor(message: string) {
+        super(message);
+        const kinds = ["MessagingTimeout", "MessagingError", "NovaError"];
+        Object.assign(this, { [Symbol.for("@nova/core.NovaError.kinds")]: kinds });
+      }
     }
     const foreign = new MessagingTimeout("from another copy");
     expect(foreign instanceof MessagingError).toBe(false);

@@ -2,11 +2,17 @@ import { MessagingError } from "./messaging-error.js";
 
 /** What oslo's failure JSON carries about an exception raised by a remote endpoint. */
 export interface RemoteFailure {
+  /** The exception's class name. */
   className: string;
+  /** The exception's Python module. */
   module: string;
+  /** The exception's message. */
   message: string;
+  /** The remote traceback, one line per entry. */
   traceback: string[];
+  /** The exception's positional arguments. */
   args: unknown[];
+  /** The keyword arguments it is rebuilt with. */
   kwargs: Record<string, unknown>;
 }
 
@@ -16,11 +22,14 @@ export class RemoteError extends MessagingError {
   readonly excType: string;
   /** The remote exception's message (oslo: `value`). */
   readonly value: string;
+  /** The remote traceback as one string. */
   readonly traceback: string;
+  /** Everything the failure JSON carried. */
   readonly failure: RemoteFailure;
 
+  /** From a decoded failure. */
   constructor(failure: RemoteFailure) {
-    super("REMOTE_ERROR", `Remote error: ${failure.className} ${failure.message}`);
+    super("MESSAGING_REMOTE_ERROR", `Remote error: ${failure.className} ${failure.message}`);
     this.excType = failure.className;
     this.value = failure.message;
     this.traceback = failure.traceback.join("");

@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import type { ConsumerHandle, Delivery } from "../drivers/driver.js";
-import type { Logger } from "../logger.js";
 import type { Transport } from "../transport.js";
 import { deserializeMsg } from "../wire/envelope.js";
 import { MessageIdCache } from "../wire/message-id-cache.js";
@@ -21,6 +21,7 @@ export interface NotificationListenerOptions {
   exchange?: string;
   /** Consume a shared pool queue of this name instead of `<topic>.<priority>` (oslo's `pool`). */
   pool?: string;
+  /** Default: the transport's logger. */
   logger?: Logger;
 }
 
@@ -39,6 +40,7 @@ export class NotificationListener {
   private inFlight = 0;
   private idle: Array<() => void> = [];
 
+  /** Listens on `transport` and hands each notification to `handler`. */
   constructor(
     private readonly transport: Transport,
     private readonly handler: NotificationHandler,

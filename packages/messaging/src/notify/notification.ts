@@ -16,12 +16,19 @@ export const NOTIFICATION_PRIORITIES: readonly NotificationPriority[] = [
 
 /** A received notification. */
 export interface Notification {
+  /** The sender's request context (sanitised: no tokens). */
   ctx: RequestContext;
+  /** Who sent it (`compute.host1`). */
   publisherId: string | null;
+  /** What happened (`compute.instance.create.end`). */
   eventType: string | null;
+  /** The priority, lower-case. */
   priority: string;
+  /** The event's data. */
   payload: unknown;
+  /** The notification's UUID. */
   messageId: string | null;
+  /** When it was sent, as Python's `str(datetime)` in UTC. */
   timestamp: string | null;
 }
 

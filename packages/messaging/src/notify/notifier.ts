@@ -59,9 +59,11 @@ function pythonUtcNow(ms: number): string {
  * routing key `<topic>.<priority>`, declaring that queue first so nothing is lost before a listener exists.
  */
 export class Notifier {
+  /** Who the notifications say sent them. */
   readonly publisherId: string | undefined;
   private readonly topics: readonly string[];
 
+  /** Sends on `transport`. */
   constructor(
     private readonly transport: Transport,
     private readonly options: NotifierOptions = {},

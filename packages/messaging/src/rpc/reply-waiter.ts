@@ -1,4 +1,4 @@
-import type { TimerHandle } from "../clock.js";
+import type { TimerHandle } from "@nova/core";
 import type { ConsumerHandle, Delivery } from "../drivers/driver.js";
 import { ConnectionLost } from "../errors/connection-lost.js";
 import { MessagingTimeout } from "../errors/messaging-timeout.js";
@@ -21,8 +21,11 @@ interface Waiting {
 
 /** How long to wait for one reply: the overall timeout and the optional call-monitor timeout. */
 export interface WaitOptions {
+  /** The call timeout. */
   timeoutMs: number;
+  /** Fail when no call-monitor heartbeat arrives this long. */
   callMonitorMs?: number;
+  /** Which remote errors come back typed. */
   remoteErrors?: RemoteErrorRegistry;
 }
 
@@ -42,6 +45,7 @@ export class ReplyWaiter {
   private stopped = false;
   private readonly offState: () => void;
 
+  /** For the transport's calls; consumes only once started. */
   constructor(private readonly transport: Transport) {
     const direct = transport.options.rabbit_direct_reply_to && transport.driver.supportsDirectReplyTo;
     this.queueName = direct ? "amq.rabbitmq.reply-to" : `reply_${uuidHex()}`;
@@ -89,18 +93,17 @@ export class ReplyWaiter {
         resolve,
         reject,
         remoteErrors: options.remoteErrors ?? defaultRemoteErrors,
-        timer: clock.setTimeout(
-          () => this.settle(msgId, new MessagingTimeout(msgId, options.timeoutMs)),
-          options.timeoutMs,
+        timer: clock.setTimer(options.timeoutMs, () =>
+          this.settle(msgId, new MessagingTimeout(msgId, options.timeoutMs)),
         ),
         monitorMs: options.callMonitorMs,
         monitorTimer: undefined,
         result: null,
       };
       if (options.callMonitorMs !== undefined) {
-        entry.monitorTimer = clock.setTimeout(
-          () => this.settle(msgId, new MessagingTimeout(msgId, options.callMonitorMs!)),
-          options.callMonitorMs,
+        const monitorMs = options.callMonitorMs;
+        entry.monitorTimer = clock.setTimer(monitorMs, () =>
+          this.settle(msgId, new MessagingTimeout(msgId, monitorMs)),
         );
       }
       this.waiting.set(msgId, entry);
@@ -133,9 +136,8 @@ export class ReplyWaiter {
     const entry = this.waiting.get(msgId);
     if (!entry) return;
     this.waiting.delete(msgId);
-    const clock = this.transport.clock;
-    clock.clearTimeout(entry.timer);
-    if (entry.monitorTimer !== undefined) clock.clearTimeout(entry.monitorTimer);
+    entry.timer.cancel();
+    entry.monitorTimer?.cancel();
     if (error !== undefined) entry.reject(error);
     else entry.resolve(value);
   }
@@ -180,10 +182,11 @@ export class ReplyWaiter {
       entry.result = reply;
     } else if (!ending && entry.monitorMs !== undefined) {
       // Call-monitor heartbeat: the server is still working on it.
-      const clock = this.transport.clock;
-      if (entry.monitorTimer !== undefined) clock.clearTimeout(entry.monitorTimer);
+      entry.monitorTimer?.cancel();
       const ms = entry.monitorMs;
-      entry.monitorTimer = clock.setTimeout(() => this.settle(msgId, new MessagingTimeout(msgId, ms)), ms);
+      entry.monitorTimer = this.transport.clock.setTimer(ms, () =>
+        this.settle(msgId, new MessagingTimeout(msgId, ms)),
+      );
     }
     if (!ending) return;
     if (entry.result instanceof Error) this.settle(msgId, entry.result);

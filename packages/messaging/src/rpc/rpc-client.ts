@@ -49,9 +49,12 @@ export type RpcMethodResult<F> = F extends (...args: never[]) => infer R ? Await
  * broker has confirmed the message, `cast` on a `fanout` target reaches every server of the topic.
  */
 export class RpcClient<M extends object = RpcMethodMap> {
+  /** Where this client sends. */
   readonly target: Readonly<Target>;
+  /** Timeout, version cap, call monitor and remote errors. */
   readonly options: Readonly<RpcClientOptions>;
 
+  /** Sends to `target` over `transport`. */
   constructor(
     private readonly transport: Transport,
     target: Target,

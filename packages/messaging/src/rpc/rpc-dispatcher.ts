@@ -5,9 +5,13 @@ import { isVersionCompatible } from "./rpc-version.js";
 
 /** An incoming request reduced to what dispatch needs. */
 export interface DispatchRequest {
+  /** The method name. */
   method: string;
+  /** The keyword arguments. */
   args: Record<string, unknown>;
+  /** The namespace asked for, if any. */
   namespace: string | undefined;
+  /** The version asked for, if any. */
   version: string | undefined;
 }
 

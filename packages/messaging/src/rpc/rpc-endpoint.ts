@@ -13,5 +13,6 @@ export interface RpcEndpoint {
   namespace?: string;
   /** The version implemented, `X.Y`; absent means `1.0`, as in oslo. */
   version?: string;
+  /** The methods, by RPC name. */
   methods: Record<string, EndpointMethod>;
 }

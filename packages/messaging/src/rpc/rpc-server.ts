@@ -1,8 +1,7 @@
-import type { TimerHandle } from "../clock.js";
+import type { Logger, TimerHandle } from "@nova/core";
 import type { ConsumerHandle, Delivery, Publication } from "../drivers/driver.js";
 import { InvalidTarget } from "../errors/invalid-target.js";
 import { MalformedMessage } from "../errors/malformed-message.js";
-import type { Logger } from "../logger.js";
 import type { Transport } from "../transport.js";
 import { deserializeMsg, serializeMsg } from "../wire/envelope.js";
 import { serializeFailure } from "../wire/failure.js";
@@ -36,6 +35,7 @@ export interface RpcServerOptions {
   lanes?: readonly RpcServerLane[];
   /** How many `_unique_id`s to remember for dropping redeliveries (oslo: 16). */
   duplicateWindow?: number;
+  /** Default: the transport's logger. */
   logger?: Logger;
 }
 
@@ -70,8 +70,10 @@ export class RpcServer {
   private readonly logger: Logger;
   private idle: Array<() => void> = [];
 
+  /** Serves `endpoints` on `target` (which needs a topic and a server). */
   constructor(
     private readonly transport: Transport,
+    /** The topic and server name served. */
     readonly target: Readonly<Target>,
     private readonly endpoints: readonly RpcEndpoint[],
     options: RpcServerOptions = {},
@@ -237,12 +239,12 @@ export class RpcServer {
     if (isCall && Number.isFinite(timeout) && timeout / 2 >= 1) {
       const interval = (timeout / 2) * 1000;
       const beat = () => {
-        heartbeat = clock.setTimeout(beat, interval);
+        heartbeat = clock.setTimer(interval, beat);
         this.reply(job, null, null, false).catch((err: unknown) =>
           this.logger.debug({ err: String(err) }, "call-monitor heartbeat failed"),
         );
       };
-      heartbeat = clock.setTimeout(beat, interval);
+      heartbeat = clock.setTimer(interval, beat);
     }
     let result: unknown = null;
     let failure: string | null = null;
@@ -255,7 +257,7 @@ export class RpcServer {
         "RPC method raised",
       );
     } finally {
-      if (heartbeat !== undefined) clock.clearTimeout(heartbeat);
+      heartbeat?.cancel();
     }
     if (!isCall) return;
     try {

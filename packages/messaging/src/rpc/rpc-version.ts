@@ -4,7 +4,7 @@ function parts(version: string): [number, number, number] {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
   if (!m) {
     throw new MessagingError(
-      "INVALID_VERSION",
+      "MESSAGING_INVALID_VERSION",
       `Version must contain a major and minor integer. Got ${version}`,
     );
   }

@@ -2,6 +2,7 @@
 export interface Target {
   /** Defaults to `control_exchange`. */
   exchange?: string;
+  /** The topic: which service. */
   topic?: string;
   /** A specific server: routes to `<topic>.<server>`. */
   server?: string;
@@ -9,5 +10,6 @@ export interface Target {
   fanout?: boolean;
   /** Client: the version requested. Endpoint: the version implemented. `X.Y` */
   version?: string;
+  /** Client: the namespace requested. Endpoint: the one served. */
   namespace?: string;
 }

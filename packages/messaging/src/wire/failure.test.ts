@@ -40,7 +40,7 @@ describe("oslo failure JSON", () => {
     expect(remote.failure.module).toBe("builtins");
     expect(remote.value).toBe(loadScenario("call_exception").messages[2]!.failure_decoded?.message);
     expect(remote.traceback).toMatch(/^Traceback \(most recent call last\):\n/);
-    expect(remote.code).toBe("REMOTE_ERROR");
+    expect(remote.code).toBe("MESSAGING_REMOTE_ERROR");
     expect(MessagingError.isInstance(remote)).toBe(true);
   });
 

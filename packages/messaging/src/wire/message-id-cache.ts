@@ -7,6 +7,7 @@ export class MessageIdCache {
   private readonly ring: Array<string | undefined>;
   private next = 0;
 
+  /** Remembers the last `capacity` ids. */
   constructor(size = 16) {
     this.ring = new Array<string | undefined>(Math.max(1, size));
   }

@@ -17,6 +17,7 @@ type TopologyOptions = Pick<
 export class Topology {
   private readonly durable: boolean;
 
+  /** From the options that shape queues (durability, quorum, TTLs). */
   constructor(private readonly options: TopologyOptions) {
     // Quorum queues must be durable, and oslo then declares the control exchange durable too.
     this.durable = options.amqp_durable_queues || options.rabbit_quorum_queue;
