@@ -3,7 +3,6 @@
 // them.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,15 +26,16 @@ export function pythonNovaMissing(): string | undefined {
     : "python3-nova is not installed (scripts/setup-services.sh installs it)";
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
+/** The port nova-api logged it listens on (nova.wsgi: "osapi_compute listening on 127.0.0.1:<port>"). */
+function listeningPort(logFile: string): number | undefined {
+  let text = "";
+  try {
+    text = readFileSync(logFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  const m = /osapi_compute listening on 127\.0\.0\.1:(\d+)/.exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Runs the script to its end; rejects with its output's tail if it fails or outlives `timeoutMs`. */
@@ -87,13 +87,13 @@ export async function startPythonNova(
     }
     const vhost = await createTestVhost("nova-bench-api-py");
     owned.push(() => vhost.dispose());
-    const port = await freePort();
     const settingsFile = join(dir, "plan.json");
     writeFileSync(
       settingsFile,
       JSON.stringify({
         ...plan,
-        port,
+        // Port 0: the kernel picks a free one and nova-api logs which.
+        port: 0,
         workers,
         transport_url: vhost.transportUrl,
         api_db: dbs[0]!.url,
@@ -106,19 +106,20 @@ export async function startPythonNova(
     log(`Python Nova seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
     server = spawn(PYTHON, [SCRIPT, "serve", dir], { stdio: "ignore", detached: true });
-    const endpoint = `http://127.0.0.1:${port}/v2.1`;
     const deadline = Date.now() + 240_000;
     for (;;) {
       if (server.exitCode !== null) throw new Error(`Python nova-api exited with ${server.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
+      const port = listeningPort(join(dir, "nova-api.log"));
+      const ok =
+        port !== undefined &&
+        (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.ok,
+          () => false,
+        ));
+      if (ok) return { endpoint: `http://127.0.0.1:${port}/v2.1`, close };
       if (Date.now() > deadline) throw new Error("Python nova-api did not answer GET / within 240 s");
       await new Promise((r) => setTimeout(r, 500));
     }
-    return { endpoint, close };
   } catch (err) {
     const logFile = join(dir, "nova-api.log");
     let tail = "";

@@ -87,6 +87,14 @@ const ROUTES: RouteSpec[] = [
 ];
 
 const log = (msg: string) => console.error(`[bench/api] ${msg}`);
+
+// What is running now (a side's processes, databases and vhost): an interrupt tears it down before exiting.
+let running: (() => Promise<void>) | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    log(`${signal}: tearing down`);
+    void (running?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** nova-ts's nova-api as its own process over MariaDB and RabbitMQ, seeded with the plan. */
@@ -175,10 +183,12 @@ async function main(): Promise<number> {
     `seeding nova-ts: ${servers} servers, ${hosts} hosts, ${plan.flavors.length} flavors (MariaDB, RabbitMQ)`,
   );
   const ours = await startNovaTs();
+  running = ours.close;
   let oursResults: RouteResult[];
   try {
     oursResults = await measureAll("nova-ts", ours.endpoint);
   } finally {
+    running = undefined;
     await ours.close();
   }
 
@@ -192,9 +202,11 @@ async function main(): Promise<number> {
     else {
       log(`seeding Python Nova (nova-manage syncs, then Nova's objects; ${novaWorkers} API worker(s))`);
       python = await startPythonNova(plan, novaWorkers, log);
+      running = python.close;
       try {
         baseResults = await measureAll(baseName, python.endpoint);
       } finally {
+        running = undefined;
         await python.close();
       }
     }
