@@ -7,9 +7,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createApiServer, silentLogger } from "@nova/api";
+import { createApiServer } from "@nova/api";
 import { FAKE_IMAGE_ID, FakeComputeBackend } from "@nova/api/test";
 import { ComputeClient } from "@nova/client";
+import { silentLogger } from "@nova/core";
 
 const SERVERS = Number(process.argv[2] ?? 200);
 const REQUESTS = Number(process.argv[3] ?? 100);

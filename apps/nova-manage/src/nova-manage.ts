@@ -217,7 +217,7 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
       io.err(`ERROR (${err.code}): ${err.message}`);
       return 1;
     }
-    if (err instanceof ManageUsageError) {
+    if (ManageUsageError.isInstance(err)) {
       io.err(`ERROR: ${err.message}`);
       return 2;
     }

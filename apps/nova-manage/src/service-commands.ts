@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@nova/core";
 import type { ApiDatabase, CellDatabase, ServiceRecord } from "@nova/db";
 import { CELL0_UUID } from "@nova/objects";
 import { isServiceUp, parseServiceGroupConfig } from "@nova/servicegroup";
@@ -25,7 +26,7 @@ export async function listServices(
   conf: NovaConf,
   filter: { host?: string; binary?: string },
   inCell: <T>(connection: string, fn: (cell: CellDatabase) => Promise<T>) => Promise<T>,
-  now: () => number = Date.now,
+  clock: Pick<Clock, "now"> = systemClock,
 ): Promise<ServiceListRow[]> {
   const downTime = serviceDownTime(conf);
   const zone = conf.DEFAULT?.default_availability_zone ?? "nova";
@@ -38,7 +39,7 @@ export async function listServices(
         ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
       }),
     );
-    for (const s of services) rows.push(toRow(cell.name ?? cell.uuid, s, zone, downTime, now()));
+    for (const s of services) rows.push(toRow(cell.name ?? cell.uuid, s, zone, downTime, clock.now()));
   }
   return rows;
 }

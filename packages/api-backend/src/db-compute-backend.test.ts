@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { RequestContext } from "@nova/api";
+import type { CreateServerSpec } from "@nova/api";
+import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
+import { FakeClock } from "@nova/core/test";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";
@@ -8,24 +10,13 @@ import { DbComputeBackend } from "./db-compute-backend.js";
 import { LocalImageCatalog } from "./image-catalog.js";
 
 const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
-const alice: RequestContext = {
-  userId: "alice",
-  projectId: "p1",
-  isAdmin: false,
-  roles: ["member"],
-  requestId: "req-1",
-  remoteAddress: "127.0.0.1",
-};
-const admin: RequestContext = {
-  ...alice,
-  userId: "admin",
-  projectId: "admin",
-  isAdmin: true,
-  roles: ["admin"],
-};
+const alice = makeRequestContext();
+const admin = makeRequestContext({ userId: "admin", projectId: "admin", isAdmin: true, roles: ["admin"] });
 
 interface Harness {
   backend: DbComputeBackend;
+  /** The backend's clock: created_at and launched_at stamps. */
+  clock: FakeClock;
   apiDb: ApiDatabase;
   cellDb: CellDatabase;
   cellUuid: string;
@@ -96,7 +87,9 @@ async function harness(): Promise<Harness> {
     },
   ]);
   await compute.start();
+  const clock = new FakeClock();
   const backend = new DbComputeBackend({
+    clock,
     apiDb,
     cellDb,
     cellUuid: cell.uuid,
@@ -107,6 +100,7 @@ async function harness(): Promise<Harness> {
   });
   return {
     backend,
+    clock,
     apiDb,
     cellDb,
     cellUuid: cell.uuid,
@@ -124,33 +118,23 @@ async function harness(): Promise<Harness> {
   };
 }
 
-const spec = (over: Partial<Parameters<DbComputeBackend["createServers"]>[1]> = {}) => ({
-  name: "web",
-  description: null,
-  imageRef: IMAGE,
-  flavorId: "1",
-  metadata: {},
-  availabilityZone: null,
-  keyName: null,
-  userData: null,
-  accessIPv4: null,
-  accessIPv6: null,
-  configDrive: false,
-  autoDiskConfig: false,
-  minCount: 1,
-  maxCount: 1,
-  securityGroups: [],
-  tags: [],
-  networks: "none" as const,
-  schedulerHints: {},
-  adminPass: null,
-  ...over,
-});
+const spec = (over: Partial<CreateServerSpec> = {}) =>
+  makeCreateServerSpec({ imageRef: IMAGE, networks: "none", ...over });
 
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
 };
+
+/** The instance as its compute leaves it after a build on cpu-1: ACTIVE, running, launched. */
+const running = (h: Harness) => ({
+  vm_state: "active",
+  task_state: null,
+  power_state: 1,
+  host: "cpu-1",
+  node: "cpu-1",
+  launched_at: new Date(h.clock.now()),
+});
 
 /** Plays the conductor's part: the instance row goes into the cell, on `host` (or nowhere). */
 async function place(h: Harness, uuid: string, changes: Record<string, unknown>): Promise<void> {
@@ -195,16 +179,9 @@ describe("DbComputeBackend", () => {
 
   it("reads the instance from its cell once placed, newest first with build requests merged", async () => {
     const [a] = await h.backend.createServers(alice, spec({ name: "a" }));
-    await place(h, a!.uuid, {
-      vm_state: "active",
-      task_state: null,
-      power_state: 1,
-      host: "cpu-1",
-      node: "cpu-1",
-      launched_at: new Date(),
-    });
+    await place(h, a!.uuid, running(h));
     // The databases keep timestamps to the second: make b clearly newer than a.
-    await new Promise((r) => setTimeout(r, 1100));
+    h.clock.set(h.clock.now() + 2000);
     const [b] = await h.backend.createServers(alice, spec({ name: "b" }));
     const list = await h.backend.listServers(alice, listQuery({ projectId: "p1" }));
     expect(list.map((s) => [s.name, s.vmState])).toEqual([
@@ -216,6 +193,12 @@ describe("DbComputeBackend", () => {
       listQuery({ projectId: "p1", limit: 1, marker: b!.uuid }),
     );
     expect(page2.map((s) => s.name)).toEqual(["a"]);
+    // The locked filter (2.73) reaches the cell's query and the build requests alike.
+    await h.cellDb.instances.update(a!.uuid, { locked: true });
+    const names = async (locked: boolean) =>
+      (await h.backend.listServers(alice, listQuery({ projectId: "p1", locked }))).map((s) => s.name);
+    expect(await names(true)).toEqual(["a"]);
+    expect(await names(false)).toEqual(["b"]);
   });
 
   it("deletes a build request that no conductor has taken yet", async () => {
@@ -230,13 +213,7 @@ describe("DbComputeBackend", () => {
     const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
     await h.cellDb.services.heartbeat(svc.id);
     const [s] = await h.backend.createServers(alice, spec());
-    await place(h, s!.uuid, {
-      vm_state: "active",
-      task_state: null,
-      host: "cpu-1",
-      node: "cpu-1",
-      launched_at: new Date(),
-    });
+    await place(h, s!.uuid, running(h));
     await h.backend.deleteServer(alice, s!.uuid);
     await until(() => h.computeCasts.length === 1);
     expect(h.computeCasts[0]).toMatchObject({ method: "terminate_instance" });
@@ -244,13 +221,7 @@ describe("DbComputeBackend", () => {
 
     await h.cellDb.services.update(svc.id, { forced_down: true });
     const [t] = await h.backend.createServers(alice, spec());
-    await place(h, t!.uuid, {
-      vm_state: "active",
-      task_state: null,
-      host: "cpu-1",
-      node: "cpu-1",
-      launched_at: new Date(),
-    });
+    await place(h, t!.uuid, running(h));
     await h.backend.deleteServer(alice, t!.uuid);
     await expect(h.backend.getServer(alice, t!.uuid)).rejects.toMatchObject({
       name: "InstanceNotFoundError",
@@ -265,14 +236,7 @@ describe("DbComputeBackend", () => {
 
   it("starts actions with a conditional task state and refuses a second one (409)", async () => {
     const [s] = await h.backend.createServers(alice, spec());
-    await place(h, s!.uuid, {
-      vm_state: "active",
-      task_state: null,
-      power_state: 1,
-      host: "cpu-1",
-      node: "cpu-1",
-      launched_at: new Date(),
-    });
+    await place(h, s!.uuid, running(h));
     await h.backend.serverAction(alice, s!.uuid, { type: "reboot", rebootType: "SOFT" });
     expect((await h.cellDb.instances.get(s!.uuid)).task_state).toBe("rebooting");
     await until(() => h.computeCasts.some((c) => c.method === "reboot_instance"));
@@ -290,16 +254,9 @@ describe("DbComputeBackend", () => {
     const uuid = s!.uuid;
     // Still a build request: no host to ask (Nova's InstanceNotReady, 409 at the API).
     await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
-      code: "InstanceNotReady",
+      code: "INSTANCE_NOT_READY",
     });
-    await place(h, uuid, {
-      vm_state: "active",
-      task_state: null,
-      power_state: 1,
-      host: "cpu-1",
-      node: "cpu-1",
-      launched_at: new Date(),
-    });
+    await place(h, uuid, running(h));
     h.consoles.set(uuid, "boot\nready\nlogin:");
     expect(await h.backend.getConsoleOutput(alice, uuid, null)).toBe("boot\nready\nlogin:");
     expect(await h.backend.getConsoleOutput(alice, uuid, 2)).toBe("ready\nlogin:");
@@ -307,7 +264,7 @@ describe("DbComputeBackend", () => {
     expect(call?.args.instance["nova_object.data"]).toMatchObject({ uuid, host: "cpu-1" });
     h.consoles.set(uuid, new ConsoleNotAvailable({ instance_uuid: uuid }));
     await expect(h.backend.getConsoleOutput(alice, uuid, null)).rejects.toMatchObject({
-      code: "ConsoleNotAvailable",
+      code: "CONSOLE_NOT_AVAILABLE",
       httpStatus: 404,
     });
     h.consoles.delete(uuid);

@@ -22,14 +22,8 @@ import {
   type ServerRecord,
   type ServiceRecord,
 } from "@nova/api";
-import {
-  type ApiDatabase,
-  type CellDatabase,
-  type InstanceFilters,
-  type InstanceRecord,
-  type InstanceSortKey,
-  NovaDbError,
-} from "@nova/db";
+import { type Clock, hasErrorCode, systemClock } from "@nova/core";
+import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -75,16 +69,23 @@ const ACTION_TASKS: Record<string, { task: string; from: (string | null)[]; even
 
 /** Dependencies of the backend: the databases, the RPC clients, the image catalog and the clock. */
 export interface DbComputeBackendDeps {
+  /** The API database (flavors, build requests, request specs, mappings, quotas). */
   apiDb: ApiDatabase;
   /** The cell instances are built in (nova-ts runs one cell for now). */
   cellDb: CellDatabase;
+  /** That cell's uuid, as mapped in the API database. */
   cellUuid: string;
   /** cell0, where builds that could not be scheduled end; may be omitted when it is the cell database itself. */
   cell0Db?: CellDatabase | undefined;
+  /** The conductor's compute_task RPC client (schedule_and_build_instances). */
   computeTask: ComputeTaskAPI;
+  /** nova-compute's RPC client (actions, console output). */
   compute: ComputeAPI;
+  /** Where images come from (the local image catalogue). */
   images: ImageCatalog;
-  clock?: () => Date;
+  /** Time for created_at/updated_at stamps and service liveness (default the system clock). */
+  clock?: Clock;
+  /** The options this backend reads. */
   config: {
     /** `[DEFAULT] service_down_time`, for `os-services` state and host status. */
     serviceDownTime: number;
@@ -121,10 +122,10 @@ const SORT_COLUMNS: Record<string, InstanceSortKey> = {
  * the instance's compute host.
  */
 export class DbComputeBackend implements ComputeBackend {
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: DbComputeBackendDeps) {
-    this.clock = deps.clock ?? (() => new Date());
+    this.clock = deps.clock ?? systemClock;
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -150,6 +151,7 @@ export class DbComputeBackend implements ComputeBackend {
 
   // ---- boot -------------------------------------------------------------------------------------
 
+  /** Checks flavor, image and quota, records build requests and specs, casts schedule_and_build_instances. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
     // The quota's usage reads do not need the flavor: they go out with its lookup (settled before use).
@@ -169,7 +171,7 @@ export class DbComputeBackend implements ComputeBackend {
     }
     checkQuota(await usage, flavor, spec.maxCount);
 
-    const now = this.clock();
+    const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
     const instances: Array<Partial<Instance> & { uuid: string }> = [];
     for (let index = 0; index < spec.maxCount; index++) {
@@ -305,6 +307,7 @@ export class DbComputeBackend implements ComputeBackend {
 
   // ---- reads ------------------------------------------------------------------------------------
 
+  /** One server: its build request while not yet in a cell, else the cell's instance. */
   async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
     const found = await this.locate(uuid);
     const hostStatus =
@@ -368,11 +371,12 @@ export class DbComputeBackend implements ComputeBackend {
         createdAt: svc.created_at?.getTime() ?? 0,
         updatedAt: null,
       },
-      this.clock().getTime(),
+      this.clock.now(),
       this.deps.config.serviceDownTime,
     );
   }
 
+  /** Build requests and the cell's instances merged, filtered, sorted and paged. */
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
     const sortKeys = query.sort
@@ -427,8 +431,7 @@ export class DbComputeBackend implements ComputeBackend {
         { withFault: true },
       )
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     let merged = [
@@ -450,6 +453,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.imageRef !== undefined) filters.image_ref = query.imageRef;
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
+    if (query.locked !== undefined) filters.locked = query.locked;
     if (query.changesSince) filters.changes_since = query.changesSince;
     else if (query.deleted) filters.deleted = "any";
     if (query.flavorId !== undefined) {
@@ -461,6 +465,7 @@ export class DbComputeBackend implements ComputeBackend {
 
   // ---- delete and actions -----------------------------------------------------------------------
 
+  /** Deletes a build request, or the instance through its compute host (locally when the host is down). */
   async deleteServer(ctx: RequestContext, uuid: string): Promise<void> {
     const { apiDb } = this.deps;
     const found = await this.locate(uuid);
@@ -533,6 +538,7 @@ export class DbComputeBackend implements ComputeBackend {
     }
   }
 
+  /** Checks Nova's rules, sets the action's task state conditionally, and casts it to the instance's host. */
   async serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void> {
     const found = await this.locate(uuid);
     const server = found.kind === "build" ? serverRecord(found.instance) : serverRecord(found.instance);
@@ -583,6 +589,7 @@ export class DbComputeBackend implements ComputeBackend {
     });
   }
 
+  /** Asks the instance's compute host for its console log (a call). */
   async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength: number | null): Promise<string> {
     const found = await this.locate(uuid);
     // Nova's check_instance_host: nothing to ask before the instance has a host.
@@ -610,6 +617,7 @@ export class DbComputeBackend implements ComputeBackend {
 
   // ---- flavors, images, services ----------------------------------------------------------------
 
+  /** Flavors of the API database, filtered, sorted and paged. */
   async listFlavors(_ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
     const filters: Record<string, unknown> = {};
     if (query.isPublic !== null) filters.is_public = query.isPublic;
@@ -624,13 +632,13 @@ export class DbComputeBackend implements ComputeBackend {
         ...(query.marker !== undefined ? { marker: query.marker } : {}),
       })
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     return rows.map(flavorRecord);
   }
 
+  /** One flavor by flavor id. */
   async getFlavor(_ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
     const flavor = await this.deps.apiDb.flavors.getByFlavorId(flavorId).catch((err: unknown) => {
       if (isNotFound(err)) throw new FlavorNotFoundError(flavorId);
@@ -639,14 +647,17 @@ export class DbComputeBackend implements ComputeBackend {
     return flavorRecord(flavor);
   }
 
+  /** Images of the catalogue. */
   listImages(_ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
     return this.deps.images.list(query);
   }
 
+  /** One image by id. */
   getImage(_ctx: RequestContext, imageId: string): Promise<ImageRecord> {
     return this.deps.images.get(imageId);
   }
 
+  /** The cell's services with their liveness by `service_down_time`. */
   async listServices(
     _ctx: RequestContext,
     filter: { host?: string; binary?: string },
@@ -671,14 +682,11 @@ export class DbComputeBackend implements ComputeBackend {
 }
 
 function isNotFound(err: unknown): boolean {
-  return NovaDbError.isInstance(err, "DB_NOT_FOUND");
+  return hasErrorCode(err, "DB_NOT_FOUND");
 }
 
 function isUnexpectedState(err: unknown): boolean {
-  return (
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") ||
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")
-  );
+  return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") || hasErrorCode(err, "DB_UNEXPECTED_VM_STATE");
 }
 
 /** Nova's hostname sanitising: lower case, letters, digits and dashes, at most 63 characters. */
@@ -737,6 +745,7 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   if (q.imageRef !== undefined && s.imageRef !== q.imageRef) return false;
   if (q.reservationId !== undefined && s.reservationId !== q.reservationId) return false;
   if (q.host !== undefined) return false;
+  if (q.locked !== undefined && s.locked !== q.locked) return false;
   if (q.changesSince && (s.updatedAt ?? s.createdAt) < q.changesSince) return false;
   return true;
 }

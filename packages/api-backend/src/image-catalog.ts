@@ -4,6 +4,7 @@ import { z } from "zod";
 
 /** Where nova-api finds images: a local catalog here, Glance in a full cloud. */
 export interface ImageCatalog {
+  /** Images matching the query, paged by marker. */
   list(query: ImageQuery): Promise<ImageRecord[]>;
   /** ImageNotFoundError when there is no such image. */
   get(imageId: string): Promise<ImageRecord>;
@@ -59,6 +60,7 @@ export class LocalImageCatalog implements ImageCatalog {
     return new LocalImageCatalog(parsed.data.images as ImageCatalogEntry[]);
   }
 
+  /** Images matching the query, paged by marker. */
   async list(query: ImageQuery): Promise<ImageRecord[]> {
     let list = this.images.filter(
       (i) =>
@@ -73,6 +75,7 @@ export class LocalImageCatalog implements ImageCatalog {
     return structuredClone(query.limit === undefined ? list : list.slice(0, query.limit));
   }
 
+  /** One image by id; ImageNotFoundError when there is none. */
   async get(imageId: string): Promise<ImageRecord> {
     const image = this.images.find((i) => i.id === imageId);
     if (!image) throw new ImageNotFoundError(imageId);

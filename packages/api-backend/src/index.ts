@@ -1,3 +1,2 @@
 export { DbComputeBackend, type DbComputeBackendDeps } from "./db-compute-backend.js";
 export { type ImageCatalog, type ImageCatalogEntry, LocalImageCatalog } from "./image-catalog.js";
-export { flavorRecord, instanceName, serverRecord } from "./server-view.js";

@@ -1,5 +1,5 @@
-import type { FlavorRecord, ServerRecord, TaskState, VmState } from "@nova/api";
-import type { Flavor, Instance, InstanceFault } from "@nova/objects";
+import type { FlavorRecord, ServerRecord } from "@nova/api";
+import type { Flavor, Instance, InstanceFault, TaskState, VmState } from "@nova/objects";
 
 /** Nova's default `instance_name_template`: `instance-%08x` of the database id. */
 export function instanceName(id: number | undefined): string {

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_VERSION_HEADER, type ApiVersion, faultNameFor, LEGACY_API_VERSION_HEADER } from "@nova/client";
+import { type Logger, NovaError } from "@nova/core";
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
 import type { ComputeBackend } from "./compute-backend.js";
 import { ComputeBackendError } from "./errors/compute-backend-error.js";
 import { HttpFault } from "./http-fault.js";
-import type { ApiLogger } from "./logger.js";
 import { negotiateMicroversion } from "./microversion.js";
 import { noAuth2 } from "./noauth.js";
 import { type ApiReply, type Handler, Router } from "./router.js";
@@ -16,8 +16,10 @@ import { versionsView } from "./views/version-view.js";
 
 /** What `createApiServer` needs. */
 export interface ApiServerOptions {
+  /** The control plane the API calls (DbComputeBackend in nova-ts; a FakeComputeBackend in tests). */
   backend: ComputeBackend;
-  logger: ApiLogger;
+  /** Where request lines and unexpected errors go (pino in the apps). */
+  logger: Logger;
   /** nova-api options (Nova's names); parsed with zod here, so invalid values fail at start. */
   config?: ApiConfigInput;
 }
@@ -37,7 +39,12 @@ export interface ApiServer {
 const SUPPORTED_CONTENT_TYPES = ["application/json", "application/vnd.openstack.compute+json"];
 const VERSION_PREFIX = "/v2.1";
 
-class BodyTooLarge extends Error {}
+/** A request body over `max_request_body_size`; answered with 413. */
+class BodyTooLarge extends NovaError {
+  constructor() {
+    super("REQUEST_BODY_TOO_LARGE", "Request is too large.");
+  }
+}
 
 /** Creates the Compute API server (v2.1 subset, noauth2) over a ComputeBackend. */
 export function createApiServer(options: ApiServerOptions): ApiServer {
@@ -173,8 +180,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   function faultReply(error: unknown, requestId: string, method: string, path: string): ApiReply {
     let fault: HttpFault;
-    if (error instanceof HttpFault) fault = error;
-    else if (error instanceof BodyTooLarge) fault = new HttpFault(413, "Request is too large.");
+    if (HttpFault.isInstance(error)) fault = error;
+    else if (BodyTooLarge.isInstance(error)) fault = new HttpFault(413, error.message);
     else if (ComputeBackendError.isInstance(error)) {
       // A typed backend error no endpoint mapped: Nova's generic status for its class.
       fault = new HttpFault(error.httpStatus, error.message);

@@ -5,45 +5,71 @@ import type { RequestContext } from "./request-context.js";
 export interface FlavorRecord {
   /** The API-visible flavor id (Nova's `flavorid`). */
   flavorId: string;
+  /** Display name (`m1.small`). */
   name: string;
+  /** RAM in MiB. */
   memoryMb: number;
+  /** Virtual CPUs. */
   vcpus: number;
+  /** Root disk in GiB (0: the image's size). */
   rootGb: number;
+  /** Ephemeral disk in GiB. */
   ephemeralGb: number;
   /** Swap in MiB, 0 for none. */
   swap: number;
+  /** Nova's legacy network bandwidth factor (1.0 by default). */
   rxtxFactor: number;
+  /** Whether every project may use it (false: only projects given access). */
   isPublic: boolean;
+  /** A disabled flavor is hidden from non-admins and cannot be booted. */
   disabled: boolean;
+  /** Free text shown from microversion 2.55. */
   description: string | null;
+  /** Scheduler and driver hints (`hw:cpu_policy`, ...), shown from 2.61. */
   extraSpecs: Record<string, string>;
+  /** When it was created. */
   createdAt: Date;
 }
 
 /** An image of the local catalog, shaped like a Glance v2 image (what Nova's image proxy reads). */
 export interface ImageRecord {
+  /** Image uuid. */
   id: string;
+  /** Display name, if any. */
   name: string | null;
   /** Glance status: `active`, `queued`, `saving`, `deleted`, `pending_delete`, `killed`. */
   status: string;
+  /** Least RAM (MiB) a flavor needs to boot it. */
   minRam: number;
+  /** Least root disk (GiB) a flavor needs to boot it. */
   minDisk: number;
+  /** Size in bytes, null while unknown. */
   size: number | null;
+  /** Glance properties (`instance_uuid`, `auto_disk_config`, ...), shown as metadata. */
   properties: Record<string, unknown>;
+  /** When it was created, if known. */
   createdAt: Date | null;
+  /** When it last changed, if known. */
   updatedAt: Date | null;
 }
 
 /** A service row (Nova's Service object) with its liveness computed by the servicegroup driver. */
 export interface ServiceRecord {
+  /** Database id (the `os-services` id before 2.53). */
   id: number;
+  /** Service uuid (the `os-services` id from 2.53). */
   uuid: string;
+  /** `nova-compute`, `nova-conductor`, `nova-scheduler`, ... */
   binary: string;
+  /** The host it runs on. */
   host: string;
   /** Availability zone (`internal` for non-compute services, as Nova shows). */
   zone: string;
+  /** Whether an operator disabled it (no new servers are scheduled to a disabled compute). */
   disabled: boolean;
+  /** Why it was disabled, if said. */
   disabledReason: string | null;
+  /** Set by an operator: counts as down whatever its heartbeats say (2.11). */
   forcedDown: boolean;
   /** When the service last reported (`updated_at`, or `created_at` if it never did). */
   updatedAt: Date | null;
@@ -53,31 +79,47 @@ export interface ServiceRecord {
 
 /** One address of a server on a network. */
 export interface ServerAddress {
+  /** The IP address. */
   addr: string;
+  /** IP version. */
   version: 4 | 6;
+  /** `fixed` (on the port) or `floating` (NATed to it). */
   type: "fixed" | "floating";
+  /** MAC address of the port. */
   macAddr: string;
 }
 
 /** A fault recorded against an instance (shown while ERROR or DELETED). */
 export interface InstanceFaultRecord {
+  /** HTTP-like status of the failure (500 for an unexpected error). */
   code: number;
+  /** What went wrong, for the server's owner. */
   message: string;
+  /** The traceback, shown to admins only (and for non-500 codes). */
   details: string | null;
+  /** When it was recorded. */
   createdAt: Date;
 }
 
 /** A server (Nova's Instance object, as much of it as the API shows). */
 export interface ServerRecord {
+  /** Server id. */
   uuid: string;
   /** `instance-%08x` of the database id (shown to admins as OS-EXT-SRV-ATTR:instance_name). */
   instanceName: string;
+  /** Display name. */
   name: string;
+  /** Description (from 2.19; before that the name). */
   description: string | null;
+  /** Guest hostname derived from the name. */
   hostname: string;
+  /** Owning project. */
   projectId: string;
+  /** Creating user. */
   userId: string;
+  /** Nova's vm_state (`active`, `building`, `stopped`, ...). */
   vmState: VmState;
+  /** Nova's task_state while an operation runs, else null. */
   taskState: TaskState | null;
   /** nova.compute.power_state value (0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, ...). */
   powerState: number;
@@ -85,57 +127,95 @@ export interface ServerRecord {
   imageRef: string;
   /** The flavor as it was when the server was booted (Nova embeds it in the instance). */
   flavor: FlavorRecord;
+  /** Compute host, null until scheduled. */
   host: string | null;
+  /** Hypervisor node on the host, null until scheduled. */
   node: string | null;
+  /** Availability zone, null until scheduled unless asked for. */
   availabilityZone: string | null;
+  /** SSH key pair name, if any. */
   keyName: string | null;
+  /** User metadata. */
   metadata: Record<string, string>;
+  /** User-set IPv4 access address. */
   accessIPv4: string | null;
+  /** User-set IPv6 access address. */
   accessIPv6: string | null;
+  /** Whether the server has a config drive. */
   configDrive: boolean;
+  /** `OS-DCF:diskConfig` AUTO (true) or MANUAL. */
   autoDiskConfig: boolean;
+  /** Build or operation progress, 0-100. */
   progress: number;
+  /** Reservation id shared by servers of one multiple-create request. */
   reservationId: string;
+  /** Position within a multiple-create request. */
   launchIndex: number;
+  /** Base64 user data, if given. */
   userData: string | null;
+  /** Whether it is locked against changes by non-admins. */
   locked: boolean;
+  /** Server tags. */
   tags: string[];
+  /** Security group names. */
   securityGroups: string[];
   /** Network label -> addresses. */
   addresses: Record<string, ServerAddress[]>;
+  /** The latest fault, shown while ERROR or DELETED. */
   fault: InstanceFaultRecord | null;
   /** Host status for admins from 2.16 (`UP`, `DOWN`, `MAINTENANCE`, `UNKNOWN`, or "" without a host). */
   hostStatus?: string;
+  /** When it was created. */
   createdAt: Date;
+  /** When it last changed. */
   updatedAt: Date | null;
+  /** When it first became ACTIVE. */
   launchedAt: Date | null;
+  /** When it was deleted. */
   terminatedAt: Date | null;
+  /** Whether it is deleted (soft-deleted rows stay listed to admins). */
   deleted: boolean;
 }
 
 /** What `POST /servers` asks the backend to build, validated and resolved by the API. */
 export interface CreateServerSpec {
+  /** Display name (trimmed). */
   name: string;
+  /** Description, or the name before 2.19. */
   description: string | null;
   /** Image id ("" only with block devices, which this API subset does not take). */
   imageRef: string;
   /** The flavor id (taken from `flavorRef`, which may be a URL). */
   flavorId: string;
+  /** User metadata. */
   metadata: Record<string, string>;
+  /** Requested availability zone, if any. */
   availabilityZone: string | null;
+  /** SSH key pair to inject, if any. */
   keyName: string | null;
+  /** Base64 user data, if any. */
   userData: string | null;
+  /** User-set IPv4 access address. */
   accessIPv4: string | null;
+  /** User-set IPv6 access address. */
   accessIPv6: string | null;
+  /** Whether to attach a config drive. */
   configDrive: boolean;
+  /** `OS-DCF:diskConfig` AUTO (true) or MANUAL. */
   autoDiskConfig: boolean;
+  /** Build at least this many servers or none. */
   minCount: number;
+  /** Build up to this many servers. */
   maxCount: number;
+  /** Security group names (deduplicated). */
   securityGroups: string[];
+  /** Server tags (2.52). */
   tags: string[];
   /** `auto`, `none`, or explicit network requests (network uuid / port / fixed ip). */
   networks: "auto" | "none" | { uuid?: string; port?: string; fixedIp?: string }[] | null;
+  /** `os:scheduler_hints` as given (same_host, group, ...). */
   schedulerHints: Record<string, unknown>;
+  /** The admin password to set, or null to generate none. */
   adminPass: string | null;
 }
 
@@ -147,13 +227,20 @@ export interface ServerQuery {
   userId?: string;
   /** A regular expression (Python `re.search` semantics) matched against the name. */
   name?: string;
+  /** Only servers in these vm_states (from the `status` filter). */
   vmStates?: VmState[];
   /** Matched together with vmStates; `null` inside means "no task". */
   taskStates?: (TaskState | null)[];
+  /** Only servers of this flavor id. */
   flavorId?: string;
+  /** Only servers booted from this image. */
   imageRef?: string;
+  /** Only servers of this multiple-create request. */
   reservationId?: string;
+  /** Only servers on this compute host (admin). */
   host?: string;
+  /** Only locked (true) or unlocked (false) servers: the `locked` filter (2.73). */
+  locked?: boolean;
   /** Only servers updated at or after this time; deleted ones included. */
   changesSince?: Date;
   /** Only servers updated at or before this time; deleted ones included. */
@@ -162,6 +249,7 @@ export interface ServerQuery {
   deleted: boolean;
   /** Sort keys (Nova column names such as `created_at`, `display_name`) with directions. */
   sort: { key: string; dir: "asc" | "desc" }[];
+  /** The most servers to return (at most `[api] max_limit`). */
   limit: number;
   /** The uuid of the last server of the previous page. */
   marker?: string;
@@ -173,19 +261,29 @@ export interface FlavorQuery {
   isPublic: boolean | null;
   /** When set, only flavors with this disabled value. */
   disabled?: boolean;
+  /** Only flavors with at least this much RAM (MiB). */
   minMemoryMb?: number;
+  /** Only flavors with at least this much root disk (GiB). */
   minRootGb?: number;
+  /** Sort column (`flavorid`, `name`, `memory_mb`, ...). */
   sortKey: string;
+  /** Sort direction. */
   sortDir: "asc" | "desc";
+  /** The most flavors to return. */
   limit: number;
+  /** The flavor id of the last flavor of the previous page. */
   marker?: string;
 }
 
 /** An image list query (Nova's image proxy filters). */
 export interface ImageQuery {
+  /** Only images with exactly this name. */
   name?: string;
+  /** Only images in this Glance status. */
   status?: string;
+  /** The most images to return. */
   limit?: number;
+  /** The id of the last image of the previous page. */
   marker?: string;
 }
 

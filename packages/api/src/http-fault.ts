@@ -1,16 +1,18 @@
-/** An error answer with Nova's fault body (`{"<faultName>": {"code": status, "message": ...}}`). */
-export class HttpFault extends Error {
-  readonly code: string;
+import { NovaError } from "@nova/core";
 
+/**
+ * An error answer with Nova's fault body (`{"<faultName>": {"code": status, "message": ...}}`). Its code is
+ * `HTTP_<status>` (`HTTP_404`).
+ */
+export class HttpFault extends NovaError {
   constructor(
+    /** The HTTP status of the answer. */
     readonly status: number,
     message: string,
     /** Extra response headers (e.g. `Retry-After`). */
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = "HttpFault";
-    this.code = `http${status}`;
+    super(`HTTP_${status}`, message);
   }
 
   /** 400 badRequest. */

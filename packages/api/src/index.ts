@@ -1,4 +1,4 @@
-export { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
+export type { ApiConfig, ApiConfigInput } from "./api-config.js";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./api-server.js";
 export type {
   ComputeBackend,
@@ -26,15 +26,5 @@ export { InstanceNotReadyError } from "./errors/instance-not-ready.js";
 export { InvalidRequestError } from "./errors/invalid-request.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
-export {
-  POWER_STATE,
-  statesFromStatus,
-  statusFromState,
-  TASK_STATES,
-  type TaskState,
-  VM_STATES,
-  type VmState,
-} from "./instance-states.js";
-export { type ApiLogger, silentLogger } from "./logger.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";

@@ -79,11 +79,3 @@ export function parseDateTime(value: string): Date | undefined {
   const date = new Date(value.replace(" ", "T"));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
-
-/** oslo's `bool_from_string` (strict): true/false words, or undefined when not a boolean word. */
-export function parseBoolean(value: string): boolean | undefined {
-  const lowered = value.trim().toLowerCase();
-  if (["1", "t", "true", "on", "y", "yes"].includes(lowered)) return true;
-  if (["0", "f", "false", "off", "n", "no"].includes(lowered)) return false;
-  return undefined;
-}

@@ -2,39 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { ServerRecord } from "./compute-backend.js";
 import { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
 import { checkServerAction } from "./server-action-rules.js";
+import { makeCreateServerSpec, makeRequestContext } from "./test/create-server-spec.js";
 import { FakeComputeBackend } from "./test/fake-compute-backend.js";
 
 async function server(fields: Partial<ServerRecord>): Promise<ServerRecord> {
   const fake = new FakeComputeBackend();
-  const ctx = {
-    userId: "u",
-    projectId: "p",
-    isAdmin: false,
-    roles: [],
-    requestId: "req-1",
-    remoteAddress: "",
-  };
-  const [record] = await fake.createServers(ctx, {
-    name: "s",
-    description: null,
-    imageRef: "70a599e0-31e7-49b7-b260-868f441e862b",
-    flavorId: "1",
-    metadata: {},
-    availabilityZone: null,
-    keyName: null,
-    userData: null,
-    accessIPv4: null,
-    accessIPv6: null,
-    configDrive: false,
-    autoDiskConfig: false,
-    minCount: 1,
-    maxCount: 1,
-    securityGroups: [],
-    tags: [],
-    networks: null,
-    schedulerHints: {},
-    adminPass: null,
-  });
+  const [record] = await fake.createServers(
+    makeRequestContext({ userId: "u", projectId: "p", roles: [], remoteAddress: "" }),
+    makeCreateServerSpec({ name: "s" }),
+  );
   return { ...record!, ...fields };
 }
 
@@ -100,10 +76,10 @@ describe("checkServerAction (nova/compute/api.py state checks)", () => {
 
   it("needs a host for stop and start, and refuses locked servers to non-admins", async () => {
     expect(refusal(await server({ ...running, host: null }), { type: "stop" })?.code).toBe(
-      "InstanceNotReady",
+      "INSTANCE_NOT_READY",
     );
     const locked = await server({ ...running, locked: true });
-    expect(refusal(locked, { type: "delete" })?.code).toBe("InstanceIsLocked");
+    expect(refusal(locked, { type: "delete" })?.code).toBe("INSTANCE_IS_LOCKED");
     expect(refusal(locked, { type: "delete" }, true)).toBeUndefined();
   });
 

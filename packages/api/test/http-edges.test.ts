@@ -159,7 +159,10 @@ describe("HTTP edges with raw fetch", () => {
       .map((c) => c.context.requestId);
     expect(new Set(backendIds)).toEqual(ids);
     expect(
-      env.logger.lines.filter((l) => l.fields.path === "/v2.1/servers").map((l) => l.fields.request_id),
+      env.logger.records
+        .map((l) => l.fields as Record<string, unknown>)
+        .filter((f) => f.path === "/v2.1/servers")
+        .map((f) => f.request_id),
     ).toEqual([...ids]);
   });
 
@@ -211,9 +214,9 @@ describe("HTTP edges with raw fetch", () => {
       "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'TypeError'>",
     );
     expect(JSON.stringify(body)).not.toContain("secret");
-    const logged = env.logger.lines.find((l) => l.level === "error");
-    expect(logged?.fields.err).toBeInstanceOf(TypeError);
-    expect(logged?.fields.request_id).toBe(response.headers.get("x-openstack-request-id"));
+    const logged = env.logger.records.find((l) => l.level === "error")?.fields as Record<string, unknown>;
+    expect(logged?.err).toBeInstanceOf(TypeError);
+    expect(logged?.request_id).toBe(response.headers.get("x-openstack-request-id"));
     const unavailable = await env.fetch("/v2.1/flavors");
     expect(unavailable.status).toBe(503);
     expect(await json(unavailable)).toEqual({

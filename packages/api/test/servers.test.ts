@@ -1,5 +1,6 @@
 import { FAKE_IMAGE_ID } from "@nova/api/test";
 import { ComputeApiError, ServerWaitError } from "@nova/client";
+import { FakeClock } from "@nova/core/test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApi } from "./start-api.js";
 
@@ -19,10 +20,10 @@ async function apiError(promise: Promise<unknown>): Promise<ComputeApiError> {
 
 describe("servers through the SDK", () => {
   let env: Awaited<ReturnType<typeof startApi>>;
-  let now: Date;
+  let clock: FakeClock;
   beforeEach(async () => {
-    now = new Date("2026-11-27T08:00:00Z");
-    env = await startApi({ fake: { clock: () => now } });
+    clock = new FakeClock(Date.parse("2026-11-27T08:00:00Z"));
+    env = await startApi({ fake: { clock } });
   });
   afterEach(() => env.close());
 
@@ -43,7 +44,7 @@ describe("servers through the SDK", () => {
     expect(building.hostId).toBe("");
     expect(building.progress).toBe(0);
 
-    now = new Date("2026-11-27T08:00:05Z");
+    clock.set(Date.parse("2026-11-27T08:00:05Z"));
     env.fake.settle();
     const active = await alice.getServer(created.id);
     expect(active.status).toBe("ACTIVE");
@@ -76,7 +77,7 @@ describe("servers through the SDK", () => {
       .waitForServerStatus(failing.id, "ACTIVE", { intervalMs: 1, timeoutMs: 10_000 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerWaitError);
-    expect((error as ServerWaitError).code).toBe("error-status");
+    expect((error as ServerWaitError).code).toBe("SERVER_WAIT_ERROR_STATUS");
     expect((error as ServerWaitError).message).toContain("No valid host was found");
     const shown = await client.getServer(failing.id);
     expect(shown.status).toBe("ERROR");
@@ -203,6 +204,25 @@ describe("servers through the SDK", () => {
     expect((await alice.getServer(id))["OS-EXT-STS:task_state"]).toBe("powering-off");
   });
 
+  it("filters by locked from 2.73, reading the value strictly as Nova's is_locked does", async () => {
+    const alice = env.client(ALICE, "2.73");
+    const open = await alice.createServer({ ...BOOT, name: "open", networks: "none" });
+    const shut = await alice.createServer({ ...BOOT, name: "shut", networks: "none" });
+    env.fake.settle();
+    env.fake.setServer(shut.id, { locked: true });
+    const ids = async (query: string) =>
+      ((await alice.request("GET", `/servers?${query}`)).body as { servers: { id: string }[] }).servers.map(
+        (s) => s.id,
+      );
+    expect(await ids("locked=T")).toEqual([shut.id]);
+    expect(await ids("locked=no")).toEqual([open.id]);
+    const refused = await apiError(alice.request("GET", "/servers?locked=maybe"));
+    expect([refused.status, refused.message]).toEqual([
+      400,
+      "Unrecognized value 'maybe', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'",
+    ]);
+  });
+
   it("deletes during a build and after; the server then is 404", async () => {
     const alice = env.client(ALICE);
     const building = await alice.createServer(BOOT);
@@ -285,7 +305,7 @@ describe("servers through the SDK", () => {
     const alice = env.client(ALICE);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      now = new Date(Date.UTC(2026, 10, 27, 8, 0, i));
+      clock.set(Date.UTC(2026, 10, 27, 8, 0, i));
       ids.push((await alice.createServer({ ...BOOT, name: `s${i}` })).id);
     }
     // Newest first (created_at desc).
@@ -324,7 +344,7 @@ describe("servers through the SDK", () => {
     const web = await alice.createServer({ ...BOOT, name: "web-a" });
     const db = await alice.createServer({ ...BOOT, name: "db-a", flavorRef: "2" });
     env.fake.settle();
-    now = new Date("2026-11-27T09:00:00Z");
+    clock.set(Date.parse("2026-11-27T09:00:00Z"));
     await alice.stopServer(db.id);
     env.fake.settle();
     const names = async (query: Parameters<typeof alice.listServers>[0]) =>
@@ -399,10 +419,29 @@ describe("servers through the SDK", () => {
       body: { server: { ...BOOT, max_count: 3, return_reservation_id: true } },
     });
     expect(reserved.body).toEqual({ reservation_id: expect.stringMatching(/^r-/) });
+    // Nova tests return_reservation_id for Python truth: the string "false" is true, only JSON false is not.
+    const falseWord = await alice.request("POST", "/servers", {
+      body: { server: { ...BOOT, name: "word", return_reservation_id: "false" } },
+    });
+    expect(falseWord.body).toEqual({ reservation_id: expect.stringMatching(/^r-/) });
+    const jsonFalse = await alice.request("POST", "/servers", {
+      body: { server: { ...BOOT, name: "json", return_reservation_id: false } },
+    });
+    expect(jsonFalse.body).toMatchObject({ server: { id: expect.any(String) } });
     expect((await alice.listServers()).servers.map((s) => s.name).sort()).toEqual([
+      "json",
       "web-1-1",
       "web-1-2",
       "web-1-3",
+      "word",
     ]);
+  });
+
+  it("reads config_drive with oslo's bool_from_string, as Nova's compute API does", async () => {
+    const alice = env.client(ALICE, "2.1");
+    const yes = await alice.createServer({ ...BOOT, name: "cd-yes", config_drive: "Yes" });
+    const no = await alice.createServer({ ...BOOT, name: "cd-no", config_drive: "off" });
+    expect((await alice.getServer(yes.id)).config_drive).toBe("True");
+    expect((await alice.getServer(no.id)).config_drive).toBe("");
   });
 });

@@ -1,29 +1,14 @@
-import { type ApiConfigInput, type ApiLogger, type ComputeBackend, createApiServer } from "@nova/api";
+import { type ApiConfigInput, type ComputeBackend, createApiServer } from "@nova/api";
 import { FakeComputeBackend, type FakeComputeBackendOptions } from "@nova/api/test";
 import { ComputeClient } from "@nova/client";
-
-/** A log line captured by `recordingLogger`. */
-export interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-/** A logger that keeps every line, so tests can look at what was logged. */
-export function recordingLogger(): ApiLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => {
-    lines.push({ level, fields, message });
-  };
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
+import { MemoryLogger } from "@nova/core/test";
 
 /** Starts the real HTTP server on an ephemeral port over a fake (or given) backend. */
 export async function startApi(
   options: { fake?: FakeComputeBackendOptions; backend?: ComputeBackend; config?: ApiConfigInput } = {},
 ) {
   const fake = new FakeComputeBackend(options.fake);
-  const logger = recordingLogger();
+  const logger = new MemoryLogger();
   const api = createApiServer({ backend: options.backend ?? fake, logger, config: options.config ?? {} });
   const address = await api.listen(0, "127.0.0.1");
   const root = `http://127.0.0.1:${address.port}`;

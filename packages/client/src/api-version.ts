@@ -1,7 +1,9 @@
 /** A Compute API microversion such as 2.1 or 2.93; compare with `compare` or `matches`. */
 export class ApiVersion {
   constructor(
+    /** The major version (2 for the Compute API v2.1). */
     readonly major: number,
+    /** The microversion number (93 in 2.93). */
     readonly minor: number,
   ) {}
 
@@ -29,6 +31,7 @@ export class ApiVersion {
     return this.compare(other) >= 0;
   }
 
+  /** "X.Y", as the version headers carry it. */
   toString(): string {
     return `${this.major}.${this.minor}`;
   }

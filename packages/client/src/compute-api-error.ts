@@ -1,50 +1,53 @@
-const MARK = Symbol.for("@nova/client.ComputeApiError");
+import { NovaError } from "@nova/core";
 
-/** An error response from the Compute API, carrying Nova's fault name, code and message. */
-export class ComputeApiError extends Error {
-  /** Stable code: the fault name (`itemNotFound`, `conflictingRequest`, ...) or `http<status>`. */
-  readonly code: string;
-  /** True for statuses worth retrying (5xx other than 501, 429). */
-  readonly isRetryable: boolean;
-  readonly [MARK] = true;
+/** Nova's camelCase fault name as a code: `itemNotFound` -> `ITEM_NOT_FOUND`. */
+function faultCode(faultName: string): string {
+  return faultName
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
+}
 
+/**
+ * An error response from the Compute API, carrying Nova's fault name, status and message. `code` is the fault
+ * name in UPPER_SNAKE_CASE (`ITEM_NOT_FOUND`, `CONFLICTING_REQUEST`, ...), or `HTTP_<status>` when the body
+ * was not a fault; an answer that does not match its schema is `UNEXPECTED_RESPONSE`.
+ */
+export class ComputeApiError extends NovaError {
   constructor(
     /** HTTP status. */
     readonly status: number,
-    /** Nova's fault name, or undefined when the body was not a fault. */
+    /** Nova's fault name (`itemNotFound`, `conflictingRequest`, ...), or undefined when the body was not a fault. */
     readonly faultName: string | undefined,
     message: string,
     /** The request id Nova returned (`x-openstack-request-id`). */
     readonly requestId: string | undefined,
     /** The raw response body. */
     readonly body: unknown,
+    /** A code to use instead of the one derived from the fault name or status. */
+    code?: string,
   ) {
-    super(message);
-    this.name = "ComputeApiError";
-    this.code = faultName ?? `http${status}`;
-    this.isRetryable = status === 429 || (status >= 500 && status !== 501);
-  }
-
-  /** True for a ComputeApiError, even from another copy of this package. */
-  static isInstance(value: unknown): value is ComputeApiError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+    super(code ?? (faultName !== undefined ? faultCode(faultName) : `HTTP_${status}`), message, {
+      // 5xx other than 501 (a missing feature stays missing), and 429 once the limit resets.
+      isRetryable: status === 429 || (status >= 500 && status !== 501),
+    });
   }
 }
 
-/** A server did not reach the wanted status in time, or went to ERROR while waiting. */
-export class ServerWaitError extends Error {
-  /** `timeout` or `error-status`. */
-  readonly code: "timeout" | "error-status";
-  readonly isRetryable = false;
+/** Why {@link ServerWaitError} gave up. */
+export type ServerWaitErrorCode = "SERVER_WAIT_TIMEOUT" | "SERVER_WAIT_ERROR_STATUS";
+
+/** A server did not reach the wanted status in time, or went to ERROR (or another `failOn` status) first. */
+export class ServerWaitError extends NovaError {
+  /** `SERVER_WAIT_TIMEOUT` or `SERVER_WAIT_ERROR_STATUS`. */
+  declare readonly code: ServerWaitErrorCode;
 
   constructor(
-    code: "timeout" | "error-status",
+    code: ServerWaitErrorCode,
     message: string,
     /** The last status seen. */
     readonly lastStatus: string | undefined,
   ) {
-    super(message);
-    this.name = "ServerWaitError";
-    this.code = code;
+    super(code, message);
   }
 }

@@ -1,3 +1,5 @@
+import type { Clock } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import { ComputeApiError, ServerWaitError } from "./compute-api-error.js";
 import { ComputeClient } from "./compute-client.js";
@@ -10,6 +12,17 @@ interface Sent {
 }
 
 /** A fetch that records requests and answers from a queue of (status, body, headers). */
+/** Advances the fake clock timer by timer until `work` settles (the client sleeps between polls). */
+async function settle<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
+  let done = false;
+  const tracked = work.finally(() => {
+    done = true;
+  });
+  tracked.catch(() => {});
+  while (!done) await clock.advance(Math.max(0, (clock.nextTimerAt ?? clock.now()) - clock.now()));
+  return tracked;
+}
+
 function scriptedFetch(answers: [number, unknown, Record<string, string>?][]) {
   const sent: Sent[] = [];
   const impl = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -119,14 +132,14 @@ describe("ComputeClient", () => {
     expect(ComputeApiError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({
       status: 409,
-      code: "conflictingRequest",
+      code: "CONFLICTING_REQUEST",
       faultName: "conflictingRequest",
       message: "Cannot 'pause' instance s1 while it is in vm_state stopped",
       requestId: "req-1",
       isRetryable: false,
     });
     const plain = await client.listFlavors().catch((e: unknown) => e);
-    expect(plain).toMatchObject({ status: 503, code: "http503", faultName: undefined, isRetryable: true });
+    expect(plain).toMatchObject({ status: 503, code: "HTTP_503", faultName: undefined, isRetryable: true });
     expect((plain as Error).message).toBe("upstream down");
   });
 
@@ -135,6 +148,7 @@ describe("ComputeClient", () => {
     const client = new ComputeClient({ endpoint: "http://h/v2.1", fetch: impl });
     const error = await client.getServer("x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComputeApiError);
+    expect(error).toMatchObject({ code: "UNEXPECTED_RESPONSE", status: 200, isRetryable: false });
     expect((error as Error).message).toMatch(/^unexpected response shape/);
   });
 
@@ -143,33 +157,35 @@ describe("ComputeClient", () => {
     for (let i = 0; i < 3; i++) answers.push([200, { server: SERVER }]);
     answers.push([200, { server: { ...SERVER, status: "ACTIVE" } }]);
     const { impl, sent } = scriptedFetch(answers);
-    let now = 0;
+    const fake = new FakeClock(0);
     const sleeps: number[] = [];
-    const options = {
-      intervalMs: 250,
-      timeoutMs: 10_000,
-      now: () => now,
-      sleep: async (ms: number) => {
+    const clock: Clock = {
+      now: () => fake.now(),
+      setTimer: (ms, fn) => fake.setTimer(ms, fn),
+      sleep: (ms, signal) => {
         sleeps.push(ms);
-        now += ms;
+        return fake.sleep(ms, signal);
       },
     };
+    const options = { intervalMs: 250, timeoutMs: 10_000, clock };
     const client = new ComputeClient({ endpoint: "http://h/v2.1", fetch: impl });
-    const server = await client.waitForServerStatus("s1", "ACTIVE", options);
+    const server = await settle(fake, client.waitForServerStatus("s1", "ACTIVE", options));
     expect(server.status).toBe("ACTIVE");
     expect(sent).toHaveLength(4);
     expect(sleeps).toEqual([250, 250, 250]);
+    expect(fake.now()).toBe(750);
 
     const stuck = scriptedFetch(
       Array.from({ length: 6 }, () => [200, { server: SERVER }] as [number, unknown]),
     );
-    now = 0;
+    fake.set(0);
     const slow = new ComputeClient({ endpoint: "http://h/v2.1", fetch: stuck.impl });
-    const error = await slow
-      .waitForServerStatus("s1", "ACTIVE", { ...options, intervalMs: 400, timeoutMs: 1000 })
-      .catch((e: unknown) => e);
+    const error = await settle(
+      fake,
+      slow.waitForServerStatus("s1", "ACTIVE", { ...options, intervalMs: 400, timeoutMs: 1000 }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerWaitError);
-    expect(error).toMatchObject({ code: "timeout", lastStatus: "BUILD" });
+    expect(error).toMatchObject({ code: "SERVER_WAIT_TIMEOUT", lastStatus: "BUILD" });
     expect(stuck.sent).toHaveLength(4);
   });
 });

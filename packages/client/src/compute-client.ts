@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@nova/core";
 import type { z } from "zod";
 import { API_VERSION_HEADER } from "./api-version.js";
 import { ComputeApiError, ServerWaitError } from "./compute-api-error.js";
@@ -49,16 +50,17 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Statuses that end the wait with an error (default ["ERROR"]). */
   failOn?: readonly string[];
-  /** Sleep function (injectable for tests). */
-  sleep?: (ms: number) => Promise<void>;
-  /** Clock in ms (injectable for tests). */
-  now?: () => number;
+  /** Whose time the deadline and the pauses between polls follow (default the system clock; tests pass a FakeClock). */
+  clock?: Clock;
 }
 
 /** A raw response: status, headers and parsed JSON body (undefined when empty). */
 export interface RawResponse {
+  /** HTTP status. */
   status: number;
+  /** Response headers. */
   headers: Headers;
+  /** The parsed JSON body, the text when it is not JSON, or undefined when empty. */
   body: unknown;
 }
 
@@ -202,9 +204,8 @@ export class ComputeClient {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const intervalMs = options.intervalMs ?? 500;
     const failOn = options.failOn ?? ["ERROR"];
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const now = options.now ?? Date.now;
-    const deadline = now() + timeoutMs;
+    const clock = options.clock ?? systemClock;
+    const deadline = clock.now() + timeoutMs;
     let last: string | undefined;
     for (;;) {
       const server = await this.getServer(id);
@@ -212,21 +213,28 @@ export class ComputeClient {
       if (server.status === status) return server;
       if (failOn.includes(server.status)) {
         const why = server.fault ? `: ${server.fault.message}` : "";
-        throw new ServerWaitError("error-status", `server ${id} went to ${server.status}${why}`, last);
+        throw new ServerWaitError(
+          "SERVER_WAIT_ERROR_STATUS",
+          `server ${id} went to ${server.status}${why}`,
+          last,
+        );
       }
-      if (now() >= deadline) {
-        throw new ServerWaitError("timeout", `server ${id} still ${last} after ${timeoutMs} ms`, last);
+      if (clock.now() >= deadline) {
+        throw new ServerWaitError(
+          "SERVER_WAIT_TIMEOUT",
+          `server ${id} still ${last} after ${timeoutMs} ms`,
+          last,
+        );
       }
-      await sleep(intervalMs);
+      await clock.sleep(intervalMs);
     }
   }
 
   /** Polls until `GET /servers/{id}` answers 404. */
   async waitForServerDeleted(id: string, options: Omit<WaitOptions, "failOn"> = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const now = options.now ?? Date.now;
-    const deadline = now() + timeoutMs;
+    const clock = options.clock ?? systemClock;
+    const deadline = clock.now() + timeoutMs;
     let last: string | undefined;
     for (;;) {
       try {
@@ -235,10 +243,14 @@ export class ComputeClient {
         if (ComputeApiError.isInstance(error) && error.status === 404) return;
         throw error;
       }
-      if (now() >= deadline) {
-        throw new ServerWaitError("timeout", `server ${id} still ${last} after ${timeoutMs} ms`, last);
+      if (clock.now() >= deadline) {
+        throw new ServerWaitError(
+          "SERVER_WAIT_TIMEOUT",
+          `server ${id} still ${last} after ${timeoutMs} ms`,
+          last,
+        );
       }
-      await sleep(options.intervalMs ?? 500);
+      await clock.sleep(options.intervalMs ?? 500);
     }
   }
 
@@ -288,6 +300,7 @@ export class ComputeClient {
         `unexpected response shape: ${result.error.message}`,
         response.headers.get("x-openstack-request-id") ?? undefined,
         response.body,
+        "UNEXPECTED_RESPONSE",
       );
     }
     return result.data;

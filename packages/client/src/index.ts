@@ -42,17 +42,7 @@ export {
   showImageResponseSchema,
 } from "./schemas/images.js";
 export { type Link, linkSchema } from "./schemas/link.js";
-export {
-  booleanParam,
-  consoleOutputLengthParam,
-  descriptionParam,
-  flavorRefParam,
-  imageRefParam,
-  metadataParam,
-  nameParam,
-  positiveIntegerParam,
-  uuidPattern,
-} from "./schemas/parameter-types.js";
+export { uuidPattern } from "./schemas/parameter-types.js";
 export {
   type CreateServerRequest,
   type CreateServerResponse,

@@ -1,3 +1,4 @@
+import { type Clock, type Logger, PeriodicTask, silentLogger, systemClock } from "@nova/core";
 import { MessagingTimeout, RpcServer, type Transport } from "@nova/messaging";
 import { SERVICE_VERSION, type Service } from "@nova/objects";
 import {
@@ -16,7 +17,6 @@ import {
   ServiceSaveHeartbeatSender,
 } from "@nova/servicegroup";
 import type { ComputeDriver } from "@nova/virt";
-import { type Clock, systemClock } from "./clock.js";
 import { ComputeManager } from "./compute-manager.js";
 import {
   type ComputeConfig,
@@ -25,8 +25,6 @@ import {
   periodicIntervalMs,
 } from "./config.js";
 import { recoverInstances } from "./host-recovery.js";
-import { type Logger, silentLogger } from "./logger.js";
-import { PeriodicTask } from "./periodic-task.js";
 import { PowerStateSync } from "./power-state-sync.js";
 import { ResourceTracker } from "./resource-tracker.js";
 
@@ -113,8 +111,7 @@ export class ComputeService {
       logger,
     });
     this.powerSyncTask = new PeriodicTask(
-      "_sync_power_states",
-      periodicIntervalMs(config.sync_power_state_interval),
+      { name: "_sync_power_states", spacingMs: periodicIntervalMs(config.sync_power_state_interval) },
       () => this.powerSync.syncAll(),
       clock,
       logger,

@@ -1,15 +1,9 @@
-import type { Logger } from "@nova/core";
-import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
+import { type Clock, hasErrorCode, type Logger, type TimerHandle } from "@nova/core";
+import type { ApiDatabase, CellDatabase } from "@nova/db";
 import { type Notifier, RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
-import {
-  type Clock,
-  DownServiceMonitor,
-  HeartbeatRecorder,
-  isServiceSaveHeartbeat,
-  type TimerHandle,
-} from "@nova/servicegroup";
+import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -30,6 +24,7 @@ export interface ConductorServiceDeps {
   cell0Db?: CellDatabase | undefined;
   /** Time for heartbeats, liveness and the periodic checks (inject a fake one in tests). */
   clock: Clock;
+  /** Where the conductor logs (a pino logger fits). */
   logger: Logger;
   /** Options by nova.conf name (parsed here if not parsed yet). */
   config: ConductorConfigInput | ConductorConfig;
@@ -39,6 +34,7 @@ export interface ConductorServiceDeps {
 
 /** A running (or runnable) nova-conductor. */
 export interface ConductorService {
+  /** The parsed configuration. */
   readonly config: ConductorConfig;
   /** Resolves the cell, registers this conductor, starts serving `conductor` and the periodic checks. */
   start(): Promise<void>;
@@ -50,9 +46,11 @@ export interface ConductorService {
   readonly objects: ConductorObjectManager;
   /** The batching heartbeat recorder and its database store. */
   readonly recorder: HeartbeatRecorder;
+  /** Where the recorder writes: the cell database's services table. */
   readonly heartbeatStore: DbHeartbeatStore;
   /** The periodic checks. */
   readonly downServices: DownServiceMonitor;
+  /** The stuck-build check (instance_build_timeout). */
   readonly buildTimeouts: BuildTimeoutMonitor;
 }
 
@@ -140,7 +138,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
         try {
           await apiDb.mappings.getCell(CELL0_UUID);
         } catch (err) {
-          if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+          if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
           throw new ConductorSetupError(
             "a cell0 database was given but cell0 is not mapped (nova-manage cell_v2 map_cell0)",
           );
@@ -219,7 +217,7 @@ async function resolveCell(apiDb: ApiDatabase, configured: string | undefined): 
     try {
       return (await apiDb.mappings.getCell(configured)).uuid;
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (hasErrorCode(err, "DB_NOT_FOUND")) {
         throw new ConductorSetupError(`cell_uuid ${configured} has no cell mapping`);
       }
       throw err;

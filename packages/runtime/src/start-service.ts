@@ -1,4 +1,4 @@
-import { loadNovaConfig, type NovaConfig } from "@nova/config";
+import { ConfigError, loadNovaConfig, type NovaConfig } from "@nova/config";
 import type { Transport } from "@nova/messaging";
 import { Command } from "commander";
 import { type NovaDatabases, openNovaDatabases } from "./databases.js";
@@ -75,6 +75,7 @@ export async function startService(
     logger.error({ err: err instanceof Error ? err.message : String(err) }, `${binary} failed`);
     console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
     await transport?.close().catch(() => undefined);
-    process.exit(1);
+    // A library's group (parsed as its service is built) is still a configuration error: exit 2, as above.
+    process.exit(ConfigError.isInstance(err) ? 2 : 1);
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock, Logger, TimerHandle } from "@nova/core";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
 import { RpcServer, type Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
@@ -24,6 +24,7 @@ export interface SchedulerServiceDeps {
   apiDb?: ApiDatabase | undefined;
   /** Drives the host state polls and service liveness. */
   clock: Clock;
+  /** Where the service logs (a pino logger fits). */
   logger: Logger;
   /** nova.conf groups: `[DEFAULT]`, `[filter_scheduler]`, `[scheduler]`, `[metrics]`. */
   config: SchedulerServiceConfigInput;
@@ -68,14 +69,14 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   try {
     for (const n of config.scheduler.enabled_filters) plugins.filter(n);
   } catch (err) {
-    if (err instanceof UnknownPluginError)
+    if (UnknownPluginError.isInstance(err))
       throw new InvalidSchedulerConfigError("filter_scheduler", "enabled_filters", err.message, err);
     throw err;
   }
   try {
     for (const n of config.scheduler.weight_classes) plugins.weigher(n);
   } catch (err) {
-    if (err instanceof UnknownPluginError)
+    if (UnknownPluginError.isInstance(err))
       throw new InvalidSchedulerConfigError("filter_scheduler", "weight_classes", err.message, err);
     throw err;
   }
@@ -87,8 +88,7 @@ class RunningSchedulerService implements SchedulerService {
   private cache: HostStateCache | undefined;
   private mgr: SchedulerManager | undefined;
   private server: RpcServer | undefined;
-  private timer: TimerHandle | undefined;
-  private polling: Promise<void> | undefined;
+  private poller: PeriodicTask | undefined;
   private reg: SchedulerServiceRegistration | undefined;
 
   constructor(
@@ -141,7 +141,14 @@ class RunningSchedulerService implements SchedulerService {
     this.mgr = manager;
     this.server = server;
     this.state = "running";
-    this.schedulePoll();
+    // The host states' refresh is a periodic task (spacing start to start, never two at once).
+    this.poller = new PeriodicTask(
+      { name: "refresh_host_states", spacingMs: this.config.hostStateRefreshInterval * 1000 },
+      () => cache.refresh(),
+      deps.clock,
+      deps.logger,
+    );
+    this.poller.start();
     if (deps.serviceRegistration) {
       this.reg = new SchedulerServiceRegistration({
         transport: deps.transport,
@@ -168,10 +175,9 @@ class RunningSchedulerService implements SchedulerService {
   async stop(): Promise<void> {
     if (this.state === "stopped" || this.state === "stopping") return;
     this.state = "stopping";
-    this.timer?.cancel();
-    this.timer = undefined;
+    const polling = this.poller?.stop();
     await this.server?.stop();
-    await this.polling;
+    await polling;
     // The heartbeat stops last: the scheduler counts as up until it stopped serving.
     await this.reg?.stop();
     this.state = "stopped";
@@ -180,22 +186,6 @@ class RunningSchedulerService implements SchedulerService {
 
   refresh(): Promise<void> {
     return this.hostStates.refresh();
-  }
-
-  private schedulePoll(): void {
-    if (this.state !== "running") return;
-    this.timer = this.deps.clock.setTimer(this.config.hostStateRefreshInterval * 1000, () => {
-      this.timer = undefined;
-      this.polling = this.hostStates
-        .refresh()
-        .catch((err: unknown) =>
-          this.deps.logger.warn({ err: String(err) }, "host state poll failed; will try again"),
-        )
-        .finally(() => {
-          this.polling = undefined;
-          this.schedulePoll();
-        });
-    });
   }
 
   // The single cell besides cell0 in the API database, or the one whose database is ours.

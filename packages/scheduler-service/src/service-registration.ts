@@ -14,8 +14,11 @@ export const SCHEDULER_BINARY = "nova-scheduler";
 
 /** What a SchedulerServiceRegistration needs. */
 export interface SchedulerServiceRegistrationOptions {
+  /** The bus the conductor is called on. */
   transport: Transport;
+  /** Times heartbeats and the waits between registration attempts. */
   clock: Clock;
+  /** Where registration attempts and heartbeats are logged. */
   logger: Logger;
   /** `[DEFAULT] host`. */
   host: string;
@@ -52,7 +55,6 @@ export class SchedulerServiceRegistration {
       rpcResponseTimeout: opts.rpcResponseTimeout,
     });
     this.conductor = new ConductorObjectsAPI(this.conductorApi);
-    const clock = opts.clock;
     this.group = new ServiceGroup({
       config: parseServiceGroupConfig({
         report_interval: opts.reportInterval,
@@ -67,7 +69,7 @@ export class SchedulerServiceRegistration {
           },
         },
       }),
-      clock,
+      clock: opts.clock,
       logger: opts.logger,
     });
     this.registered = new Promise((resolve) => {

@@ -1,22 +1,15 @@
-const MARK = Symbol.for("@nova/api.ComputeBackendError");
+import { NovaError, type NovaErrorOptions } from "@nova/core";
 
-/** Base of the typed errors a ComputeBackend throws; the API maps each to a Nova fault. */
-export abstract class ComputeBackendError extends Error {
-  /** Stable machine-readable code (Nova's exception name). */
-  abstract readonly code: string;
+/**
+ * Base of the typed errors a ComputeBackend throws; the API maps each to a Nova fault. Test for one with
+ * `InstanceNotFoundError.isInstance(e)` (works across package copies) rather than by code or `instanceof`.
+ */
+export abstract class ComputeBackendError extends NovaError {
   /** The HTTP status Nova answers with when no endpoint-specific mapping applies. */
   abstract readonly httpStatus: number;
-  /** True when the same request may succeed later. */
-  readonly isRetryable: boolean = false;
-  readonly [MARK] = true;
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-
-  /** True for any ComputeBackendError, even from another copy of this package. */
-  static isInstance(value: unknown): value is ComputeBackendError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+  /** @param code Stable UPPER_SNAKE_CASE code, Nova's exception name in that casing (`INSTANCE_NOT_FOUND`). */
+  constructor(code: string, message: string, options?: NovaErrorOptions) {
+    super(code, message, options);
   }
 }

@@ -2,13 +2,14 @@ import { ComputeBackendError } from "./compute-backend-error.js";
 
 /** The guest has no console to read (Nova's ConsoleNotAvailable, a NotFound: the API answers 404). */
 export class ConsoleNotAvailableError extends ComputeBackendError {
-  readonly code = "ConsoleNotAvailable";
+  /** 404. */
   readonly httpStatus = 404;
 
   constructor(
+    /** The instance whose console was asked for. */
     readonly instanceId: string,
     options?: { cause?: unknown },
   ) {
-    super("Guest does not have a console available.", options);
+    super("CONSOLE_NOT_AVAILABLE", "Guest does not have a console available.", options);
   }
 }

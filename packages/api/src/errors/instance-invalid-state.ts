@@ -2,10 +2,11 @@ import { ComputeBackendError } from "./compute-backend-error.js";
 
 /** The instance's vm_state, task_state or launched_at does not allow the operation. */
 export class InstanceInvalidStateError extends ComputeBackendError {
-  readonly code = "InstanceInvalidState";
+  /** 409. */
   readonly httpStatus = 409;
 
   constructor(
+    /** The instance refused. */
     readonly instanceUuid: string,
     /** Which attribute failed: `vm_state`, `task_state` or `launched_at`. */
     readonly attr: "vm_state" | "task_state" | "launched_at",
@@ -15,6 +16,7 @@ export class InstanceInvalidStateError extends ComputeBackendError {
     readonly method: string,
   ) {
     super(
+      "INSTANCE_INVALID_STATE",
       `Instance ${instanceUuid} in ${attr} ${state ?? "None"}. Cannot ${method} while the instance is in this state.`,
     );
   }

@@ -2,10 +2,13 @@ import { ComputeBackendError } from "./compute-backend-error.js";
 
 /** The instance is locked against changes. */
 export class InstanceIsLockedError extends ComputeBackendError {
-  readonly code = "InstanceIsLocked";
+  /** 409. */
   readonly httpStatus = 409;
 
-  constructor(readonly instanceUuid: string) {
-    super(`Instance ${instanceUuid} is locked`);
+  constructor(
+    /** The locked instance. */
+    readonly instanceUuid: string,
+  ) {
+    super("INSTANCE_IS_LOCKED", `Instance ${instanceUuid} is locked`);
   }
 }

@@ -2,10 +2,13 @@ import { ComputeBackendError } from "./compute-backend-error.js";
 
 /** No instance with this id (or not visible to the caller). */
 export class InstanceNotFoundError extends ComputeBackendError {
-  readonly code = "InstanceNotFound";
+  /** 404. */
   readonly httpStatus = 404;
 
-  constructor(readonly instanceId: string) {
-    super(`Instance ${instanceId} could not be found.`);
+  constructor(
+    /** The instance id asked for. */
+    readonly instanceId: string,
+  ) {
+    super("INSTANCE_NOT_FOUND", `Instance ${instanceId} could not be found.`);
   }
 }

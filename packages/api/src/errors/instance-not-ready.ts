@@ -2,10 +2,13 @@ import { ComputeBackendError } from "./compute-backend-error.js";
 
 /** The instance has no host yet (still scheduling), so the action cannot be sent. */
 export class InstanceNotReadyError extends ComputeBackendError {
-  readonly code = "InstanceNotReady";
+  /** 409. */
   readonly httpStatus = 409;
 
-  constructor(readonly instanceId: string) {
-    super(`Instance ${instanceId} is not ready`);
+  constructor(
+    /** The instance without a host. */
+    readonly instanceId: string,
+  ) {
+    super("INSTANCE_NOT_READY", `Instance ${instanceId} is not ready`);
   }
 }

@@ -1,11 +1,11 @@
 import { ComputeBackendError } from "./compute-backend-error.js";
 
-/** The backend rejected the request as invalid (image not active, flavor too small, ...). */
+/** The backend rejected the request as invalid (image not active, flavor too small, ...): Nova's Invalid. */
 export class InvalidRequestError extends ComputeBackendError {
-  readonly code = "Invalid";
+  /** 400. */
   readonly httpStatus = 400;
 
   constructor(message: string) {
-    super(message);
+    super("INVALID", message);
   }
 }

@@ -1,11 +1,11 @@
 import { ComputeBackendError } from "./compute-backend-error.js";
 
-/** A quota would be exceeded (Nova answers 403). */
+/** A quota would be exceeded (Nova's OverQuota; the API answers 403). */
 export class QuotaExceededError extends ComputeBackendError {
-  readonly code = "OverQuota";
+  /** 403. */
   readonly httpStatus = 403;
 
   constructor(message: string) {
-    super(message);
+    super("OVER_QUOTA", message);
   }
 }

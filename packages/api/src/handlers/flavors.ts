@@ -1,14 +1,10 @@
 import { FLAVOR_SORT_KEYS } from "@nova/client";
+import { boolFromString } from "../bool-from-string.js";
 import type { FlavorQuery } from "../compute-backend.js";
-import { ComputeBackendError } from "../errors/compute-backend-error.js";
+import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
+import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { HttpFault } from "../http-fault.js";
-import {
-  checkEnum,
-  checkNonNegativeInteger,
-  checkNoUnknown,
-  lastValue,
-  parseBoolean,
-} from "../query-params.js";
+import { checkEnum, checkNonNegativeInteger, checkNoUnknown, lastValue } from "../query-params.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { flavorBasicView, flavorDetailView } from "../views/flavor-view.js";
 
@@ -34,7 +30,7 @@ function flavorQuery(request: ApiRequest): FlavorQuery {
     if (isPublic !== undefined) {
       if (isPublic.toLowerCase() === "none") out.isPublic = null;
       else {
-        const parsed = parseBoolean(isPublic);
+        const parsed = boolFromString(isPublic);
         if (parsed === undefined) throw HttpFault.badRequest(`Invalid is_public filter [${isPublic}]`);
         out.isPublic = parsed;
       }
@@ -61,7 +57,7 @@ async function listFlavors(request: ApiRequest, detail: boolean): Promise<ApiRep
   try {
     flavors = await request.backend.listFlavors(request.context, query);
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "MarkerNotFound") {
+    if (MarkerNotFoundError.isInstance(error)) {
       throw HttpFault.badRequest(`marker [${query.marker}] not found`);
     }
     throw error;
@@ -88,8 +84,7 @@ const showFlavor: Handler = async (request) => {
     const flavor = await request.backend.getFlavor(request.context, request.params.id!);
     return { status: 200, body: { flavor: flavorDetailView(flavor, request.version, request.links) } };
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "FlavorNotFound")
-      throw HttpFault.notFound(error.message);
+    if (FlavorNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
     throw error;
   }
 };

@@ -1,6 +1,7 @@
 import { MAX_PROXY_API_VERSION } from "@nova/client";
 import type { ImageQuery } from "../compute-backend.js";
-import { ComputeBackendError } from "../errors/compute-backend-error.js";
+import { ImageNotFoundError } from "../errors/image-not-found.js";
+import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { HttpFault } from "../http-fault.js";
 import { lastValue } from "../query-params.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
@@ -35,7 +36,7 @@ async function listImages(request: ApiRequest, detail: boolean): Promise<ApiRepl
   try {
     images = await request.backend.listImages(request.context, query);
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "MarkerNotFound") {
+    if (MarkerNotFoundError.isInstance(error)) {
       throw HttpFault.badRequest(error.message);
     }
     throw error;
@@ -65,7 +66,7 @@ const showImage: Handler = async (request) => {
       body: { image: imageDetailView(image, request.links, request.config.glance_link_prefix) },
     };
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "ImageNotFound") {
+    if (ImageNotFoundError.isInstance(error)) {
       throw HttpFault.notFound("Image not found.");
     }
     throw error;

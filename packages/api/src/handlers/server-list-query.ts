@@ -1,4 +1,5 @@
 import type { ApiVersion } from "@nova/client";
+import { boolFromString, strictBoolFromString } from "../bool-from-string.js";
 import type { ServerQuery } from "../compute-backend.js";
 import { HttpFault } from "../http-fault.js";
 import { statesFromStatus, type TaskState } from "../instance-states.js";
@@ -9,7 +10,6 @@ import {
   checkNoUnknown,
   checkRegex,
   lastValue,
-  parseBoolean,
   parseDateTime,
 } from "../query-params.js";
 import type { RequestContext } from "../request-context.js";
@@ -70,6 +70,17 @@ const SORT_KEYS = [
   "vm_state",
 ];
 
+// JOINED_TABLE_QUERY_PARAMS_SERVERS: accepted by the schema, then refused by the handler ("Invalid filter field").
+const JOINED_TABLE_PARAMS = new Set([
+  "block_device_mapping",
+  "services",
+  "metadata",
+  "system_metadata",
+  "info_cache",
+  "security_groups",
+  "pci_devices",
+]);
+
 // query_params_v21 of nova/api/openstack/compute/schemas/servers.py: what 2.75+ accepts at all.
 const KNOWN_V21 = [
   "user_id",
@@ -114,25 +125,10 @@ const KNOWN_V21 = [
   "ip",
   "ip6",
   "created_at",
-  "block_device_mapping",
-  "services",
-  "metadata",
-  "system_metadata",
-  "info_cache",
-  "security_groups",
-  "pci_devices",
+  ...JOINED_TABLE_PARAMS,
   "limit",
   "marker",
 ];
-const JOINED_TABLE_PARAMS = new Set([
-  "block_device_mapping",
-  "services",
-  "metadata",
-  "system_metadata",
-  "info_cache",
-  "security_groups",
-  "pci_devices",
-]);
 const TAG_FILTERS = ["tags", "tags-any", "not-tags", "not-tags-any"];
 const REGEX_PARAMS = ["name", "display_name", "flavor", "reservation_id", "hostname", "node", "key_name"];
 
@@ -202,7 +198,8 @@ export function planServerList(
     }
   }
   const deleted = last("deleted");
-  if (deleted !== undefined) out.deleted = parseBoolean(deleted) ?? false;
+  // Nova: bool_from_string(deleted, default=False), so an unknown word lists the servers that are not deleted.
+  if (deleted !== undefined) out.deleted = boolFromString(deleted) ?? false;
   else out.deleted = changesSince !== undefined || changesBefore !== undefined;
   if (out.vmStates?.length === 1 && out.vmStates[0] === "deleted") {
     if (!context.isAdmin) throw HttpFault.forbidden("Only administrators may list deleted instances");
@@ -213,16 +210,8 @@ export function planServerList(
   const allTenantsValue = search.get("all_tenants");
   if (allTenantsValue !== undefined) {
     const value = allTenantsValue[allTenantsValue.length - 1] ?? "";
-    if (value === "") allTenants = true;
-    else {
-      const parsed = parseBoolean(value);
-      if (parsed === undefined) {
-        throw HttpFault.badRequest(
-          `Unrecognized value '${value}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`,
-        );
-      }
-      allTenants = parsed;
-    }
+    // Nova's is_all_tenants: present but empty means yes; anything else is read strictly.
+    allTenants = value === "" ? true : strictBoolFromString(value);
   }
   if (allTenants) {
     if (!context.isAdmin) {
@@ -246,6 +235,9 @@ export function planServerList(
   if (reservationId !== undefined) out.reservationId = reservationId;
   const host = last("host");
   if (host !== undefined) out.host = host;
+  // Nova's is_locked: bool_from_string(strict=True), a 400 for any other word.
+  const locked = last("locked");
+  if (locked !== undefined) out.locked = strictBoolFromString(locked);
 
   // Paging and sorting come from the request itself, whatever remove_invalid_options dropped.
   const limit = lastValue(query, "limit");

@@ -5,9 +5,18 @@ import {
   rebootActionSchema,
   uuidPattern,
 } from "@nova/client";
+import { strictBoolFromString } from "../bool-from-string.js";
 import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
-import { ComputeBackendError } from "../errors/compute-backend-error.js";
+import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
+import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
+import { ImageNotFoundError } from "../errors/image-not-found.js";
 import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
+import { InstanceIsLockedError } from "../errors/instance-is-locked.js";
+import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
+import { InvalidRequestError } from "../errors/invalid-request.js";
+import { MarkerNotFoundError } from "../errors/marker-not-found.js";
+import { QuotaExceededError } from "../errors/quota-exceeded.js";
 import { HttpFault } from "../http-fault.js";
 import { pythonRepr } from "../python-repr.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
@@ -34,7 +43,7 @@ async function listServers(request: ApiRequest, detail: boolean): Promise<ApiRep
     try {
       servers = await request.backend.listServers(request.context, plan.query);
     } catch (error) {
-      if (ComputeBackendError.isInstance(error) && error.code === "MarkerNotFound") {
+      if (MarkerNotFoundError.isInstance(error)) {
         throw HttpFault.badRequest(`marker [${plan.query.marker}] not found`);
       }
       throw error;
@@ -66,7 +75,7 @@ async function visibleServer(request: ApiRequest, notFoundMessage?: string): Pro
     }
     return server;
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+    if (InstanceNotFoundError.isInstance(error)) {
       throw HttpFault.notFound(notFoundMessage ?? error.message);
     }
     throw error;
@@ -75,19 +84,12 @@ async function visibleServer(request: ApiRequest, notFoundMessage?: string): Pro
 
 /** Nova's 409 for an action refused in the current state ("Cannot 'pause' instance X while it is in ..."). */
 function conflictFor(error: unknown, action: string, serverId: string): never {
-  if (
-    error instanceof InstanceInvalidStateError ||
-    (ComputeBackendError.isInstance(error) && "attr" in error)
-  ) {
-    const e = error as InstanceInvalidStateError;
+  if (InstanceInvalidStateError.isInstance(error)) {
     throw HttpFault.conflict(
-      `Cannot '${action}' instance ${serverId} while it is in ${e.attr} ${e.state === null ? "None" : e.state}`,
+      `Cannot '${action}' instance ${serverId} while it is in ${error.attr} ${error.state === null ? "None" : error.state}`,
     );
   }
-  if (
-    ComputeBackendError.isInstance(error) &&
-    (error.code === "InstanceIsLocked" || error.code === "InstanceNotReady")
-  ) {
+  if (InstanceIsLockedError.isInstance(error) || InstanceNotReadyError.isInstance(error)) {
     throw HttpFault.conflict(error.message);
   }
   throw error;
@@ -103,7 +105,7 @@ const deleteServer: Handler = async (request) => {
   try {
     await request.backend.deleteServer(request.context, server.uuid);
   } catch (error) {
-    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+    if (InstanceNotFoundError.isInstance(error)) {
       throw HttpFault.notFound("Instance could not be found");
     }
     conflictFor(error, "delete", request.params.id!);
@@ -121,7 +123,7 @@ function actionHandler(
     try {
       await request.backend.serverAction(request.context, server.uuid, action);
     } catch (error) {
-      if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotFound") {
+      if (InstanceNotFoundError.isInstance(error)) {
         throw HttpFault.notFound(error.message);
       }
       conflictFor(error, apiName, request.params.id!);
@@ -156,13 +158,10 @@ const getConsoleOutput: Handler = async (request) => {
       lines !== null && lines >= 0 ? lines : null,
     );
   } catch (error) {
-    if (
-      ComputeBackendError.isInstance(error) &&
-      (error.code === "InstanceNotFound" || error.code === "ConsoleNotAvailable")
-    ) {
+    if (InstanceNotFoundError.isInstance(error) || ConsoleNotAvailableError.isInstance(error)) {
       throw HttpFault.notFound(error.message);
     }
-    if (ComputeBackendError.isInstance(error) && error.code === "InstanceNotReady") {
+    if (InstanceNotReadyError.isInstance(error)) {
       throw HttpFault.conflict(error.message);
     }
     throw error;
@@ -222,7 +221,8 @@ const createServer: Handler = async (request) => {
     userData: server.user_data ?? null,
     accessIPv4: server.accessIPv4 ?? null,
     accessIPv6: server.accessIPv6 ?? null,
-    configDrive: isTrue(server.config_drive),
+    // Nova's compute API: bool_from_string(config_drive, strict=True) when given (the schema allows only boolean words).
+    configDrive: server.config_drive !== undefined && strictBoolFromString(server.config_drive),
     autoDiskConfig: server["OS-DCF:diskConfig"] === "AUTO",
     minCount,
     maxCount,
@@ -247,17 +247,17 @@ const createServer: Handler = async (request) => {
   try {
     created = await request.backend.createServers(request.context, spec);
   } catch (error) {
-    if (ComputeBackendError.isInstance(error)) {
-      if (error.code === "ImageNotFound") throw HttpFault.badRequest("Can not find requested image");
-      if (error.code === "FlavorNotFound" || error.code === "Invalid")
-        throw HttpFault.badRequest(error.message);
-      if (error.code === "OverQuota") throw HttpFault.forbidden(error.message);
-    }
+    if (ImageNotFoundError.isInstance(error)) throw HttpFault.badRequest("Can not find requested image");
+    if (FlavorNotFoundError.isInstance(error) || InvalidRequestError.isInstance(error))
+      throw HttpFault.badRequest(error.message);
+    if (QuotaExceededError.isInstance(error)) throw HttpFault.forbidden(error.message);
     throw error;
   }
   const first = created[0];
   if (!first) throw new Error("backend created no server");
-  if (isTrue(server.return_reservation_id)) {
+  // Nova tests this one for Python truth, not with bool_from_string: every word the schema allows, "false"
+  // included, is a non-empty string and so true; only JSON false (or leaving it out) is false.
+  if (server.return_reservation_id !== undefined && server.return_reservation_id !== false) {
     return { status: 202, body: { reservation_id: first.reservationId } };
   }
   const view = serverCreateView(first, viewContext(request), server.security_groups);
@@ -268,12 +268,6 @@ const createServer: Handler = async (request) => {
     headers: { Location: request.links.href("servers", first.uuid) },
   };
 };
-
-function isTrue(value: unknown): boolean {
-  return (
-    value === true || (typeof value === "string" && ["true", "1", "on", "yes"].includes(value.toLowerCase()))
-  );
-}
 
 /** The last path segment of a flavorRef, which may be a bare id or a URL (Nova's `get_id_from_href`). */
 function idFromHref(href: string): string {

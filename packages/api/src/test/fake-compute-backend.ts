@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type Clock, systemClock } from "@nova/core";
 import type {
   ComputeBackend,
   CreateServerSpec,
@@ -56,9 +57,11 @@ export const DEFAULT_FLAVORS: readonly FlavorRecord[] = [
 
 /** Options of the fake backend. */
 export interface FakeComputeBackendOptions {
-  /** The clock for created/updated/launched times (default: real time). */
-  clock?: () => Date;
+  /** The clock for created/updated/launched times (default the system clock; tests pass a FakeClock). */
+  clock?: Clock;
+  /** The flavors it serves (default DEFAULT_FLAVORS). */
   flavors?: readonly FlavorRecord[];
+  /** The images it serves (default one active image, FAKE_IMAGE_ID). */
   images?: readonly ImageRecord[];
   /** Compute hosts builds land on, round-robin (default one, `fake-host-1`). */
   hosts?: readonly string[];
@@ -133,7 +136,7 @@ export class FakeComputeBackend implements ComputeBackend {
   readonly calls: { method: string; context: RequestContext }[] = [];
   /** Services `listServices` returns; tests may edit them. */
   readonly services: ServiceRecord[];
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
   private readonly hosts: readonly string[];
@@ -145,9 +148,9 @@ export class FakeComputeBackend implements ComputeBackend {
   private nextHost = 0;
 
   constructor(options: FakeComputeBackendOptions = {}) {
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.flavors = [...(options.flavors ?? DEFAULT_FLAVORS)];
-    const now = this.clock();
+    const now = new Date(this.clock.now());
     this.images = [
       ...(options.images ?? [
         {
@@ -172,6 +175,7 @@ export class FakeComputeBackend implements ComputeBackend {
     ];
   }
 
+  /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     this.calls.push({ method: "createServers", context: ctx });
     const flavor = this.flavors.find((f) => f.flavorId === spec.flavorId && !f.disabled);
@@ -184,7 +188,7 @@ export class FakeComputeBackend implements ComputeBackend {
     if (flavor.rootGb > 0 && flavor.rootGb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
-    const now = this.clock();
+    const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().slice(0, 8)}`;
     const created: ServerRecord[] = [];
     for (let index = 0; index < spec.maxCount; index++) {
@@ -238,6 +242,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return created;
   }
 
+  /** Filters, sorts and pages the servers in memory. */
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     this.calls.push({ method: "listServers", context: ctx });
     const name = query.name !== undefined ? new RegExp(query.name, "i") : undefined;
@@ -252,6 +257,7 @@ export class FakeComputeBackend implements ComputeBackend {
       if (query.imageRef !== undefined && s.imageRef !== query.imageRef) return false;
       if (query.reservationId !== undefined && s.reservationId !== query.reservationId) return false;
       if (query.host !== undefined && s.host !== query.host) return false;
+      if (query.locked !== undefined && s.locked !== query.locked) return false;
       const changed = (s.updatedAt ?? s.createdAt).getTime();
       if (query.changesSince && changed < query.changesSince.getTime()) return false;
       if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
@@ -274,6 +280,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return list.slice(0, query.limit).map((s) => structuredClone(s.record));
   }
 
+  /** One server by id. */
   async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
     this.calls.push({ method: "getServer", context: ctx });
     const stored = this.servers.get(uuid);
@@ -281,6 +288,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return structuredClone(stored.record);
   }
 
+  /** Deletes a server after Nova's action checks. */
   async deleteServer(ctx: RequestContext, uuid: string): Promise<void> {
     this.calls.push({ method: "deleteServer", context: ctx });
     const record = this.live(uuid);
@@ -294,6 +302,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.schedule(uuid);
   }
 
+  /** Applies an action's end state after Nova's action checks. */
   async serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void> {
     this.calls.push({ method: `serverAction:${action.type}`, context: ctx });
     const record = this.live(uuid);
@@ -314,6 +323,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.schedule(uuid);
   }
 
+  /** The console set for the server, tailed. */
   async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength: number | null): Promise<string> {
     this.calls.push({ method: "getConsoleOutput", context: ctx });
     const record = this.live(uuid);
@@ -325,6 +335,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return tailLength > 0 ? output.split("\n").slice(-tailLength).join("\n") : "";
   }
 
+  /** Filters, sorts and pages the flavors. */
   async listFlavors(ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
     this.calls.push({ method: "listFlavors", context: ctx });
     let list = this.flavors.filter(
@@ -344,6 +355,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return structuredClone(list.slice(0, query.limit));
   }
 
+  /** One flavor by flavor id. */
   async getFlavor(ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
     this.calls.push({ method: "getFlavor", context: ctx });
     const flavor = this.flavors.find((f) => f.flavorId === flavorId);
@@ -351,6 +363,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return structuredClone(flavor);
   }
 
+  /** Filters and pages the images. */
   async listImages(ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
     this.calls.push({ method: "listImages", context: ctx });
     let list = this.images.filter(
@@ -366,6 +379,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return structuredClone(query.limit !== undefined ? list.slice(0, query.limit) : list);
   }
 
+  /** One image by id. */
   async getImage(ctx: RequestContext, imageId: string): Promise<ImageRecord> {
     this.calls.push({ method: "getImage", context: ctx });
     const image = this.images.find((i) => i.id === imageId);
@@ -373,6 +387,7 @@ export class FakeComputeBackend implements ComputeBackend {
     return structuredClone(image);
   }
 
+  /** Fake services for each host. */
   async listServices(
     ctx: RequestContext,
     filter: { host?: string; binary?: string },
@@ -399,7 +414,7 @@ export class FakeComputeBackend implements ComputeBackend {
         this.markDeleted(record);
       } else if (record.vmState === "building") {
         const host = this.hosts[this.nextHost++ % this.hosts.length]!;
-        const now = this.clock();
+        const now = new Date(this.clock.now());
         this.update(record, {
           vmState: "active",
           taskState: null,
@@ -438,7 +453,7 @@ export class FakeComputeBackend implements ComputeBackend {
         code,
         message,
         details: code === 500 ? "Traceback: (simulated)" : null,
-        createdAt: this.clock(),
+        createdAt: new Date(this.clock.now()),
       },
     });
   }
@@ -461,11 +476,11 @@ export class FakeComputeBackend implements ComputeBackend {
   }
 
   private update(record: ServerRecord, fields: Partial<ServerRecord>): void {
-    Object.assign(record, fields, { updatedAt: this.clock() });
+    Object.assign(record, fields, { updatedAt: new Date(this.clock.now()) });
   }
 
   private markDeleted(record: ServerRecord): void {
-    const now = this.clock();
+    const now = new Date(this.clock.now());
     this.update(record, {
       vmState: "deleted",
       taskState: null,

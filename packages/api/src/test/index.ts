@@ -1,3 +1,4 @@
+export { makeCreateServerSpec, makeRequestContext } from "./create-server-spec.js";
 export {
   DEFAULT_FLAVORS,
   FAKE_IMAGE_ID,

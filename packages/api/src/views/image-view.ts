@@ -1,3 +1,4 @@
+import { boolFromString } from "../bool-from-string.js";
 import type { ImageRecord } from "../compute-backend.js";
 import type { LinkBuilder } from "./links.js";
 import { isoTime } from "./time-format.js";
@@ -49,11 +50,8 @@ export function imageDetailView(image: ImageRecord, links: LinkBuilder, glanceUr
   }
   const autoDiskConfig = image.properties.auto_disk_config;
   if (autoDiskConfig !== undefined) {
-    out["OS-DCF:diskConfig"] = ["true", "1", "yes", "on", "y", "t"].includes(
-      String(autoDiskConfig).toLowerCase(),
-    )
-      ? "AUTO"
-      : "MANUAL";
+    // Nova: bool_from_string(auto_disk_config), not strict, so an unknown word is MANUAL.
+    out["OS-DCF:diskConfig"] = boolFromString(autoDiskConfig) ? "AUTO" : "MANUAL";
   }
   return out;
 }

@@ -61,12 +61,18 @@ export const FLAVOR_SORT_KEYS = [
 
 /** Query of `GET /flavors`. */
 export interface FlavorListQuery {
+  /** The most flavors in one page. */
   limit?: number;
+  /** The flavor id of the last flavor of the previous page. */
   marker?: string;
+  /** Only flavors with at least this much RAM (MiB). */
   minRam?: number;
+  /** Only flavors with at least this much root disk (GiB). */
   minDisk?: number;
   /** Admin only: true, false or "none" (all). */
   is_public?: boolean | "none";
+  /** Sort key (`flavorid` by default). */
   sort_key?: (typeof FLAVOR_SORT_KEYS)[number];
+  /** Sort direction (`asc` by default). */
   sort_dir?: "asc" | "desc";
 }

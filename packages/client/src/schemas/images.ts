@@ -39,8 +39,12 @@ export const showImageResponseSchema = z.object({ image: imageSchema });
 
 /** Query of `GET /images`. */
 export interface ImageListQuery {
+  /** Only images with exactly this name. */
   name?: string;
+  /** Only images in this status. */
   status?: string;
+  /** The most images in one page. */
   limit?: number;
+  /** The id of the last image of the previous page. */
   marker?: string;
 }

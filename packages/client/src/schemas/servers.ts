@@ -234,6 +234,7 @@ export type ListServersDetailResponse = z.infer<typeof listServersDetailResponse
 export interface ServerListQuery {
   /** A regular expression matched against server names. */
   name?: string;
+  /** Only servers with this status (`ACTIVE`, `ERROR`, ...). */
   status?: ServerStatus | ServerStatus[];
   /** A flavor id. */
   flavor?: string;
@@ -243,11 +244,16 @@ export interface ServerListQuery {
   "changes-since"?: string;
   /** ISO 8601 time (2.66+): only servers changed before then. */
   "changes-before"?: string;
+  /** Only servers of this multiple-create request. */
   reservation_id?: string;
   /** Admin only: servers of every project. */
   all_tenants?: boolean;
+  /** The most servers in one page. */
   limit?: number;
+  /** The id of the last server of the previous page. */
   marker?: string;
+  /** Sort key (`created_at` by default). */
   sort_key?: string;
+  /** Sort direction (`desc` by default). */
   sort_dir?: "asc" | "desc";
 }

@@ -20,6 +20,8 @@ export const listServicesResponseSchema = z.object({ services: z.array(serviceSc
 
 /** Query of `GET /os-services`. */
 export interface ServiceListQuery {
+  /** Only services on this host. */
   host?: string;
+  /** Only services of this binary (`nova-compute`, ...). */
   binary?: string;
 }

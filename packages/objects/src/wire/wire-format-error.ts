@@ -1,3 +1,5 @@
+import { NovaError } from "@nova/core";
+
 /** Why a wire value could not be decoded: stable codes callers can switch on. */
 export type WireFormatErrorCode =
   | "INVALID_PRIMITIVE"
@@ -6,21 +8,17 @@ export type WireFormatErrorCode =
   | "INVALID_FIELD";
 
 /** A Nova object primitive that does not match what the codec expects. */
-export class WireFormatError extends Error {
-  static readonly tag = "nova.objects.WireFormatError";
-  readonly tag = WireFormatError.tag;
-  readonly isRetryable = false;
+export class WireFormatError extends NovaError {
+  /** Why decoding failed. */
+  declare readonly code: WireFormatErrorCode;
+
   constructor(
-    readonly code: WireFormatErrorCode,
+    code: WireFormatErrorCode,
     message: string,
+    /** Where in the primitive decoding failed (`nova_object.data.flavor`), empty at the root. */
     readonly path: string,
     options?: { cause?: unknown },
   ) {
-    super(`${message} (at ${path || "<root>"})`, options);
-    this.name = "WireFormatError";
-  }
-  /** Works across duplicate copies of this package. */
-  static isInstance(err: unknown): err is WireFormatError {
-    return typeof err === "object" && err !== null && (err as { tag?: unknown }).tag === WireFormatError.tag;
+    super(code, `${message} (at ${path || "<root>"})`, options);
   }
 }
