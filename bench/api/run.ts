@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
 import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
-import { type PythonNova, pythonNovaMissing, startPythonNova } from "./python-nova.js";
+import { pythonNovaMissing, startPythonNova } from "./python-nova.js";
 import { type LoadOptions, loadRoute, type RouteResult, type RouteSpec } from "./route-load.js";
 import { makeSeedPlan, seedNovaTs } from "./seed-plan.js";
 
@@ -134,17 +134,12 @@ async function describe(endpoint: string): Promise<string> {
   ].join(", ");
 }
 
-async function measureAll(name: string, endpoint: string): Promise<RouteResult[]> {
-  log(`${name} at ${endpoint} lists ${await describe(endpoint)}`);
-  const results: RouteResult[] = [];
-  for (const route of ROUTES) {
-    const r = await loadRoute(endpoint, route, load);
-    log(
-      `${name}: ${route.method} ${route.path}: ${r.kind === "measured" ? `${r.perSecond.toFixed(1)} req/s` : r.kind}`,
-    );
-    results.push(r);
-  }
-  return results;
+async function measureRoute(name: string, endpoint: string, route: RouteSpec): Promise<RouteResult> {
+  const r = await loadRoute(endpoint, route, load);
+  log(
+    `${name}: ${route.method} ${route.path}: ${r.kind === "measured" ? `${r.perSecond.toFixed(1)} req/s` : r.kind}`,
+  );
+  return r;
 }
 
 function cell(r: RouteResult | undefined): [string, string] {
@@ -174,42 +169,51 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<number> {
   const loadStart = loadavg()[0]!;
-  let python: PythonNova | undefined;
   let baseName = "";
   let baseResults: RouteResult[] | undefined;
   let baseNote = "";
 
-  log(
-    `seeding nova-ts: ${servers} servers, ${hosts} hosts, ${plan.flavors.length} flavors (MariaDB, RabbitMQ)`,
-  );
-  const ours = await startNovaTs();
-  running = ours.close;
-  let oursResults: RouteResult[];
+  // Both sides run at once, idle but for the route being measured: each route is measured on one side and
+  // then the other, back to back, so a change in the machine's load between routes hits both alike.
+  const closers: Array<() => Promise<void>> = [];
+  running = async () => {
+    for (const close of closers.reverse()) await close();
+  };
+  const oursResults: RouteResult[] = [];
   try {
-    oursResults = await measureAll("nova-ts", ours.endpoint);
-  } finally {
-    running = undefined;
-    await ours.close();
-  }
-
-  if (baseline.kind === "url") {
-    baseName = "endpoint";
-    baseResults = await measureAll(baseName, baseline.url);
-  } else if (baseline.kind === "nova") {
-    baseName = "Python Nova";
-    const missing = pythonNovaMissing();
-    if (missing) baseNote = missing;
-    else {
-      log(`seeding Python Nova (nova-manage syncs, then Nova's objects; ${novaWorkers} API worker(s))`);
-      python = await startPythonNova(plan, novaWorkers, log);
-      running = python.close;
-      try {
-        baseResults = await measureAll(baseName, python.endpoint);
-      } finally {
-        running = undefined;
-        await python.close();
+    log(
+      `seeding nova-ts: ${servers} servers, ${hosts} hosts, ${plan.flavors.length} flavors (MariaDB, RabbitMQ)`,
+    );
+    const ours = await startNovaTs();
+    closers.push(ours.close);
+    let baseEndpoint: string | undefined;
+    if (baseline.kind === "url") {
+      baseName = "endpoint";
+      baseEndpoint = baseline.url;
+    } else if (baseline.kind === "nova") {
+      baseName = "Python Nova";
+      const missing = pythonNovaMissing();
+      if (missing) baseNote = missing;
+      else {
+        log(`seeding Python Nova (nova-manage syncs, then Nova's objects; ${novaWorkers} API worker(s))`);
+        const python = await startPythonNova(plan, novaWorkers, log);
+        closers.push(python.close);
+        baseEndpoint = python.endpoint;
       }
     }
+    log(`nova-ts at ${ours.endpoint} lists ${await describe(ours.endpoint)}`);
+    if (baseEndpoint) {
+      log(`${baseName} at ${baseEndpoint} lists ${await describe(baseEndpoint)}`);
+      baseResults = [];
+    }
+    for (const route of ROUTES) {
+      oursResults.push(await measureRoute("nova-ts", ours.endpoint, route));
+      if (baseEndpoint) baseResults?.push(await measureRoute(baseName, baseEndpoint, route));
+    }
+  } finally {
+    const teardown = running;
+    running = undefined;
+    await teardown?.();
   }
 
   const header = ["route", "nova-ts req/s", "p99"];
