@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL(".", import.meta.url));
 const alias = [
   { find: /^@nova\/([a-z0-9-]+)\/test$/, replacement: `${root}packages/$1/src/test/index.ts` },
+  // Other subpath exports (`@nova/runtime/compute`) are a file of the package's src/ of the same name.
+  { find: /^@nova\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/$2.ts` },
   { find: /^@nova\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 
@@ -27,6 +29,8 @@ export default defineConfig({
     passWithNoTests: chaos,
     projects: [
       ...workspaces,
+      // Repository-wide checks (layering, workspace bins) live beside the scripts they exercise.
+      { dir: "scripts", name: "repo" },
       // @nova/db's whole suite runs a second time on MariaDB (the `db` project runs it on SQLite).
       { dir: "packages/db", name: "db-mariadb", env: { NOVA_DB_BACKEND: "mariadb" } },
     ].map(({ dir, name, env }: { dir: string; name: string; env?: Record<string, string> }) => ({

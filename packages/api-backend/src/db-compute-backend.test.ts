@@ -3,11 +3,11 @@ import type { CreateServerSpec } from "@nova/api";
 import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
 import { FakeClock } from "@nova/core/test";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DbComputeBackend } from "./db-compute-backend.js";
-import { LocalImageCatalog } from "./image-catalog.js";
 
 const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
 const alice = makeRequestContext();
@@ -27,7 +27,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(config: { instanceNameTemplate?: string } = {}): Promise<Harness> {
   const apiDb = openApiDatabase("sqlite://");
   const cellDb = openCellDatabase("sqlite://");
   await apiDb.sync();
@@ -96,7 +96,11 @@ async function harness(): Promise<Harness> {
     computeTask: new ComputeTaskAPI({ transport: client }),
     compute: new ComputeAPI({ transport: client }),
     images: new LocalImageCatalog([{ id: IMAGE, name: "cirros", min_ram: 0, min_disk: 0 }]),
-    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova" },
+    config: {
+      serviceDownTime: 60,
+      defaultAvailabilityZone: "nova",
+      instanceNameTemplate: config.instanceNameTemplate ?? "instance-%08x",
+    },
   });
   return {
     backend,
@@ -234,6 +238,53 @@ describe("DbComputeBackend", () => {
     });
   });
 
+  it("names a server by the configured instance_name_template, as its hypervisor does", async () => {
+    await h.close();
+    h = await harness({ instanceNameTemplate: "guest-%(id)x-%(uuid)s" });
+    const [s] = await h.backend.createServers(alice, spec());
+    // Nova's Instance.name: a build request has no id yet, so no name while it is scheduled.
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe("");
+    await place(h, s!.uuid, { vm_state: "active", task_state: null });
+    const placed = await h.cellDb.instances.get(s!.uuid);
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe(
+      `guest-${placed.id!.toString(16)}-${s!.uuid}`,
+    );
+  });
+
+  it("gives back the whole DISK_GB claim (root + ephemeral + swap) when it deletes a server locally", async () => {
+    await h.apiDb.flavors.create({
+      name: "m1.swap",
+      flavorid: "swap",
+      memory_mb: 512,
+      vcpus: 1,
+      root_gb: 1,
+      ephemeral_gb: 1,
+      swap: 1536,
+    });
+    const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.cellDb.services.update(svc.id, { forced_down: true });
+    const node = await h.cellDb.computeNodes.create({
+      host: "cpu-1",
+      hypervisor_hostname: "cpu-1",
+      service_id: svc.id,
+      vcpus: 4,
+      memory_mb: 8192,
+      local_gb: 100,
+      hypervisor_type: "fake",
+      hypervisor_version: 1000,
+      cpu_allocation_ratio: 1,
+      ram_allocation_ratio: 1,
+      disk_allocation_ratio: 1,
+    });
+    // What the scheduler claimed, as Nova's resources_from_flavor counts it: 1 + 1 + ceil(1536 / 1024) GB.
+    await h.cellDb.computeNodes.claim(node.uuid, { vcpus: 1, memory_mb: 512, local_gb: 4 });
+    const [s] = await h.backend.createServers(alice, spec({ flavorId: "swap" }));
+    await place(h, s!.uuid, { vm_state: "active", task_state: null, host: "cpu-1", node: "cpu-1" });
+    await h.backend.deleteServer(alice, s!.uuid);
+    const after = await h.cellDb.computeNodes.getByUuid(node.uuid);
+    expect([after.vcpus_used, after.memory_mb_used, after.local_gb_used]).toEqual([0, 0, 0]);
+  });
+
   it("starts actions with a conditional task state and refuses a second one (409)", async () => {
     const [s] = await h.backend.createServers(alice, spec());
     await place(h, s!.uuid, running(h));
@@ -286,6 +337,13 @@ describe("DbComputeBackend", () => {
     });
     await expect(h.backend.createServers(alice, spec({ imageRef: randomUUID() }))).rejects.toMatchObject({
       name: "ImageNotFoundError",
+      code: "IMAGE_NOT_FOUND",
+      httpStatus: 404,
+    });
+    // The catalogue's own not-found becomes the API's, which nova-api answers with Nova's fault.
+    await expect(h.backend.getImage(alice, "nope")).rejects.toMatchObject({
+      code: "IMAGE_NOT_FOUND",
+      httpStatus: 404,
     });
     await h.apiDb.quotas.setLimit("p1", "instances", 2);
     await h.backend.createServers(alice, spec({ maxCount: 2, minCount: 2 }));

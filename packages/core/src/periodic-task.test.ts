@@ -111,6 +111,35 @@ describe("PeriodicTask", () => {
     expect(finished).toBe(true);
   });
 
+  it("starts a run within the timer's callback, and handles a synchronous throw as a failed run", async () => {
+    // A clock whose timers are fired by hand, synchronously (as a manual test clock does).
+    const due: Array<() => void> = [];
+    const manual = {
+      now: () => 0,
+      setTimer: (_ms: number, fn: () => void) => {
+        due.push(fn);
+        return { cancel: () => {} };
+      },
+      sleep: () => Promise.resolve(),
+    };
+    const logger = new MemoryLogger();
+    let runs = 0;
+    const task = new PeriodicTask(
+      { name: "sync", spacingMs: 1000 },
+      () => {
+        runs++;
+        throw new Error("boom");
+      },
+      manual,
+      logger,
+    );
+    task.start();
+    due.shift()?.();
+    expect(runs).toBe(1);
+    await task.stop();
+    expect(logger.records.map((r) => r.message)).toEqual(["periodic task failed"]);
+  });
+
   it("a null, zero or negative spacing disables the task", async () => {
     const clock = new FakeClock(0);
     for (const spacingMs of [null, 0, -1]) {

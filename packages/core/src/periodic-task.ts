@@ -101,11 +101,17 @@ export class PeriodicTask {
 
   private execute(): Promise<void> {
     this.lastStart = this.clock.now();
-    const run = Promise.resolve()
-      .then(() => this.run())
-      .catch((err: unknown) => {
-        this.logger.warn({ task: this.options.name, err: errorMessage(err) }, "periodic task failed");
-      });
+    // The run starts in the timer's own callback (a clock that fires timers synchronously sees it begun); a
+    // synchronous throw is handled as a rejection.
+    let started: Promise<void> | void;
+    try {
+      started = this.run();
+    } catch (err) {
+      started = Promise.reject(err);
+    }
+    const run = Promise.resolve(started).catch((err: unknown) => {
+      this.logger.warn({ task: this.options.name, err: errorMessage(err) }, "periodic task failed");
+    });
     this.inFlight = run;
     void run.then(() => {
       if (this.inFlight === run) this.inFlight = undefined;

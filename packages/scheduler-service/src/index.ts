@@ -16,6 +16,7 @@ export type { SchedulerManager, SchedulerManagerStats } from "./scheduler-manage
 /** The composition function the nova-scheduler app and the all-in-one call, and what it returns. */
 export {
   createSchedulerService,
+  SCHEDULER_BINARY,
   type SchedulerService,
   type SchedulerServiceDeps,
 } from "./scheduler-service.js";
@@ -27,5 +28,3 @@ export {
   SchedulerServiceError,
   type SchedulerServiceErrorCode,
 } from "./scheduler-service-error.js";
-/** The scheduler's service row and heartbeat, kept through the conductor. */
-export { SCHEDULER_BINARY, type SchedulerServiceRegistration } from "./service-registration.js";
