@@ -233,9 +233,10 @@ async function main(): Promise<number> {
   );
   console.log(table(rows));
   if (baseNote) console.log(`${baseName}: ${baseNote}`);
-  console.log(
-    `ratios: nova-ts req/s over the baseline's; baseline p99 over nova-ts p99 (above 1: nova-ts is faster)`,
-  );
+  if (baseResults)
+    console.log(
+      `ratios: nova-ts req/s over the baseline's; baseline p99 over nova-ts p99 (above 1: nova-ts is faster)`,
+    );
   console.log(`load average (1 min): ${loadStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`);
   const failed = [...oursResults, ...(baseResults ?? [])].some((r) => r.kind === "failed");
   return failed ? 1 : 0;
