@@ -11,8 +11,8 @@ import { negotiateMicroversion } from "./microversion.js";
 import { noAuth2 } from "./noauth.js";
 import { type ApiReply, type Handler, Router } from "./router.js";
 import { COMPUTE_ROUTES } from "./routes.js";
-import { LinkBuilder } from "./views/links.js";
-import { versionsView } from "./views/version-view.js";
+import { LinkBuilder, urlJoin } from "./views/links.js";
+import { versionsView, versionView } from "./views/version-view.js";
 
 /** What `createApiServer` needs. */
 export interface ApiServerOptions {
@@ -38,6 +38,7 @@ export interface ApiServer {
 
 const SUPPORTED_CONTENT_TYPES = ["application/json", "application/vnd.openstack.compute+json"];
 const VERSION_PREFIX = "/v2.1";
+const LEGACY_PREFIX = "/v2";
 
 /** A request body over `max_request_body_size`; answered with 413. */
 class BodyTooLarge extends NovaError {
@@ -112,11 +113,36 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   ): Promise<ApiReply> {
     const path = url.pathname;
     const root = config.compute_link_prefix ?? `http://${url.host}`;
+    // api-paste.ini mounts the version documents outside the auth pipeline: `/`, `/v2` and `/v2.1` (with or
+    // without the trailing slash) answer without a token, so clients can discover the endpoint first.
     if (path === "/" || path === "") {
       if (method !== "GET") throw HttpFault.notFound();
       return { status: 200, body: versionsView(root) };
     }
+    if (path === LEGACY_PREFIX || path === `${LEGACY_PREFIX}/`) {
+      if (method !== "GET") throw HttpFault.notFound();
+      // The legacy v2 wrapper answers without microversion headers.
+      return { status: 200, body: versionView(`${urlJoin(root, "v2")}/`, "v2.0") };
+    }
     if (path !== VERSION_PREFIX && !path.startsWith(`${VERSION_PREFIX}/`)) throw HttpFault.notFound();
+    const versionDocument = path === VERSION_PREFIX || path === `${VERSION_PREFIX}/`;
+    if (versionDocument && method !== "GET") throw HttpFault.notFound();
+
+    const negotiate = () => {
+      const negotiated = negotiateMicroversion(req.headers);
+      if (!negotiated.ok) {
+        if (negotiated.echo) setVersion(negotiated.echo);
+        throw negotiated.fault;
+      }
+      setVersion(negotiated.version);
+      return negotiated.version;
+    };
+    const links = (projectId: string) =>
+      new LinkBuilder(`${url.origin}${VERSION_PREFIX}`, projectId, config.compute_link_prefix);
+    if (versionDocument) {
+      negotiate();
+      return { status: 200, body: versionView(links("").versionRoot()) };
+    }
 
     const remoteAddress = clientAddress(req);
     const auth = noAuth2(req.headers, { requestId, remoteAddress, url: url.origin + path });
@@ -127,12 +153,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const match = router.match(method, below);
     if (!match) throw HttpFault.notFound();
 
-    const negotiated = negotiateMicroversion(req.headers);
-    if (!negotiated.ok) {
-      if (negotiated.echo) setVersion(negotiated.echo);
-      throw negotiated.fault;
-    }
-    setVersion(negotiated.version);
+    const version = negotiate();
 
     checkContentType(req.headers["content-type"]);
 
@@ -161,18 +182,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         `Malformed request URL: URL's project_id '${match.projectId}' doesn't match Context's project_id '${context.projectId}'`,
       );
     }
-    const links = new LinkBuilder(
-      `${url.origin}${VERSION_PREFIX}`,
-      match.projectId ?? "",
-      config.compute_link_prefix,
-    );
     return handler!({
       params: match.params,
       query: url.searchParams,
       body,
-      version: negotiated.version,
+      version,
       context,
-      links,
+      links: links(match.projectId ?? ""),
       backend,
       config,
     });
