@@ -107,7 +107,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     req: IncomingMessage,
     method: string,
     url: URL,
-    rawBody: string,
+    rawBody: Buffer,
     requestId: string,
     setVersion: (v: ApiVersion) => void,
   ): Promise<ApiReply> {
@@ -284,7 +284,20 @@ function checkContentType(header: string | undefined): void {
   if (!SUPPORTED_CONTENT_TYPES.includes(type)) throw new HttpFault(415, "Unsupported Content-Type");
 }
 
-function parseJson(text: string): unknown {
+// Python's json module cannot nest deeper than its recursion limit (about 1000), so Nova never reads a deeper
+// body; refusing deeper ones up front keeps every later walk over the body (validation, reprs) shallow.
+const MAX_JSON_DEPTH = 1000;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The body as JSON, or Nova's 400 "Malformed request body" (bad JSON, not UTF-8, or nested too deep). */
+function parseJson(raw: Buffer): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(raw);
+  } catch {
+    throw HttpFault.badRequest("Malformed request body");
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw HttpFault.badRequest("Malformed request body");
   try {
     return JSON.parse(text);
   } catch {
@@ -292,7 +305,25 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) {
     // Drain without buffering so the connection stays usable for the 413.
@@ -308,9 +339,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
       if (size > max) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on("end", () =>
-      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8")),
-    );
+    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
