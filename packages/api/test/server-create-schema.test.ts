@@ -246,6 +246,14 @@ describe("server create: availability zone forcing", () => {
     expect(specs[0]).toMatchObject(expected);
   });
 
+  it("refuses a zone no enabled service is in (400), unless a host is forced", async () => {
+    expect(await create({ ...BASE, availability_zone: "elsewhere" })).toEqual(
+      badRequest("The requested availability zone is not available"),
+    );
+    expect((await create({ ...BASE, availability_zone: "nova" })).status).toBe(202);
+    expect((await create({ ...BASE, availability_zone: "elsewhere:c1" })).status).toBe(202);
+  });
+
   it("refuses a zone with more than two colons", async () => {
     expect(await create({ ...BASE, availability_zone: "a:b:c:d" })).toEqual(
       badRequest("Invalid input received: Unable to parse availability_zone"),

@@ -232,6 +232,13 @@ const createServer: Handler = async (request) => {
     schedulerHints: body["os:scheduler_hints"] ?? body["OS-SCH-HNT:scheduler_hints"] ?? {},
     adminPass: server.adminPass ?? generatePassword(),
   };
+  // Nova's compute API: a zone (unless a host is forced) must be one some enabled service is in.
+  if (spec.availabilityZone !== null && spec.forcedHost === null) {
+    const services = await request.backend.listServices(request.context, {});
+    if (!services.some((s) => !s.disabled && s.zone === spec.availabilityZone)) {
+      throw HttpFault.badRequest("The requested availability zone is not available");
+    }
+  }
   let created: ServerRecord[];
   try {
     created = await request.backend.createServers(request.context, spec);
