@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL(".", import.meta.url));
 const alias = [
   { find: /^@nova\/([a-z0-9-]+)\/test$/, replacement: `${root}packages/$1/src/test/index.ts` },
+  // Other subpath exports (`@nova/runtime/compute`) are a file of the package's src/ of the same name.
+  { find: /^@nova\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/$2.ts` },
   { find: /^@nova\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 

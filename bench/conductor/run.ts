@@ -7,8 +7,9 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DbHeartbeatStore } from "@nova/conductor";
+import { silentLogger, systemClock } from "@nova/core";
 import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { HeartbeatRecorder, silentLogger, systemClock } from "@nova/servicegroup";
+import { HeartbeatRecorder } from "@nova/servicegroup";
 import { createTestDatabase } from "@nova/testing";
 
 const N = Number(process.argv[2] ?? 2000);

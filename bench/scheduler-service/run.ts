@@ -16,12 +16,12 @@ import { type RequestSpec, RequestSpecCodec } from "@nova/objects";
 import { adminContext, SchedulerAPI } from "@nova/rpcapi";
 import { HostManager, parseSchedulerConfig, Scheduler } from "@nova/scheduler";
 import { createTestDatabase } from "@nova/testing";
+import { hostInputFrom } from "../../packages/scheduler-service/src/host-input.js";
+import { createSchedulerService } from "../../packages/scheduler-service/src/index.js";
 import {
-  createSchedulerService,
-  hostInputFrom,
   instanceResources,
   schedulerRequestFrom,
-} from "../../packages/scheduler-service/src/index.js";
+} from "../../packages/scheduler-service/src/request-spec-mapping.js";
 import captured from "../../packages/scheduler-service/test/fixtures/nova-rpc/002_call_scheduler_select_destinations.json" with {
   type: "json",
 };

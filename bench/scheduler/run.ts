@@ -45,7 +45,7 @@ function scheduler(cloud: Cloud, placement: boolean): Scheduler {
     placement_resource_fit: placement,
     query_placement_for_availability_zone: placement,
   });
-  return new Scheduler({ config, hosts, clock: () => NOW });
+  return new Scheduler({ config, hosts, clock: { now: () => NOW } });
 }
 
 const hundred = Array.from({ length: 100 }, (_, i) => `m-${i}`);

@@ -2,10 +2,9 @@
 // Driven over IPC by run.ts: "start" (answers "ready"), "stats" (answers its counters), "stop".
 
 import { createConductorService } from "@nova/conductor";
-import { silentLogger } from "@nova/core";
+import { silentLogger, systemClock } from "@nova/core";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
 import { Notifier, Transport } from "@nova/messaging";
-import { systemClock } from "@nova/servicegroup";
 
 interface StartMessage {
   kind: "start";

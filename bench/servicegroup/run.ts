@@ -8,7 +8,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DbHeartbeatStore } from "@nova/conductor";
-import { silentLogger } from "@nova/core";
+import { silentLogger, systemClock } from "@nova/core";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
 import { NotificationListener, Transport } from "@nova/messaging";
 import { adminContext, ConductorAPI } from "@nova/rpcapi";
@@ -18,7 +18,6 @@ import {
   parseServiceGroupConfig,
   ServiceGroup,
   ServiceSaveHeartbeatSender,
-  systemClock,
 } from "@nova/servicegroup";
 import { createTestDatabase, createTestVhost } from "@nova/testing";
 

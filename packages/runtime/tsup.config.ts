@@ -1,7 +1,15 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // One entry point per service, so a process loads only its own service's packages.
+  entry: [
+    "src/index.ts",
+    "src/compute.ts",
+    "src/conductor.ts",
+    "src/scheduler.ts",
+    "src/api.ts",
+    "src/databases.ts",
+  ],
   format: ["esm"],
   dts: true,
   clean: true,

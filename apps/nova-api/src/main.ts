@@ -1,14 +1,13 @@
 #!/usr/bin/env -S npx tsx
 // nova-api --config-file /etc/nova/nova.conf  (images from [DEFAULT] state_path/images.json when present)
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { LocalImageCatalog } from "@nova/api-backend";
-import { buildApi, startService } from "@nova/runtime";
+import { LocalImageCatalog } from "@nova/image-catalog";
+import { startService } from "@nova/runtime";
+import { buildApi } from "@nova/runtime/api";
+import { openNovaDatabases } from "@nova/runtime/databases";
 
-await startService("nova-api", async ({ config, transport, logger, openDatabases }) => {
-  const dbs = await openDatabases();
-  const file = join(config.DEFAULT.state_path, "images.json");
-  const images = existsSync(file) ? LocalImageCatalog.fromFile(file) : new LocalImageCatalog([]);
+await startService("nova-api", async ({ config, transport, logger }) => {
+  const dbs = await openNovaDatabases(config);
+  const images = LocalImageCatalog.fromStateDir(config.DEFAULT.state_path);
   const api = buildApi(config, { transport, dbs, images, logger });
   return { services: [api], close: () => dbs.close() };
 });

@@ -1,9 +1,11 @@
 #!/usr/bin/env -S npx tsx
 // nova-conductor --config-file /etc/nova/nova.conf
-import { buildConductor, startService } from "@nova/runtime";
+import { startService } from "@nova/runtime";
+import { buildConductor } from "@nova/runtime/conductor";
+import { openNovaDatabases } from "@nova/runtime/databases";
 
-await startService("nova-conductor", async ({ config, transport, logger, openDatabases }) => {
-  const dbs = await openDatabases();
+await startService("nova-conductor", async ({ config, transport, logger }) => {
+  const dbs = await openNovaDatabases(config);
   const conductor = buildConductor(config, { transport, dbs, logger });
   return {
     services: [{ name: "nova-conductor", start: () => conductor.start(), stop: () => conductor.stop() }],

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeClock } from "@nova/core/test";
 import { openApiDatabase, openCellDatabase } from "@nova/db";
 import { createTestDatabase, type TestDatabase } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -212,7 +213,7 @@ describe("nova-manage service list", () => {
     expect((await manage("--config-file", conf, "cell_v2", "simple_cell_setup")).code).toBe(0);
     // Rows stamped now (up) and an hour ago (down: past service_down_time), one forced down.
     const fresh = openCellDatabase(`sqlite:///${join(dir, "cell1.db")}`);
-    const stale = openCellDatabase(`sqlite:///${join(dir, "cell1.db")}`, { clock: () => new Date(HOUR_AGO) });
+    const stale = openCellDatabase(`sqlite:///${join(dir, "cell1.db")}`, { clock: new FakeClock(HOUR_AGO) });
     try {
       const compute1 = await fresh.services.create({
         host: "cpu-1",

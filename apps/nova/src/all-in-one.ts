@@ -1,21 +1,14 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { LocalImageCatalog } from "@nova/api-backend";
 import { loadNovaConfig, type NovaConfig } from "@nova/config";
+import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, type Transport } from "@nova/messaging";
-import {
-  buildApi,
-  buildCompute,
-  buildConductor,
-  buildScheduler,
-  createComputeDriver,
-  createLogger,
-  createTransport,
-  type NovaDatabases,
-  type NovaLogger,
-  openNovaDatabases,
-  type RunnableService,
-} from "@nova/runtime";
+import { createLogger, createTransport, type NovaLogger, type RunnableService } from "@nova/runtime";
+import { buildApi } from "@nova/runtime/api";
+import { buildCompute, createComputeDriver } from "@nova/runtime/compute";
+import { buildConductor } from "@nova/runtime/conductor";
+import { type NovaDatabases, openNovaDatabases } from "@nova/runtime/databases";
+import { buildScheduler } from "@nova/runtime/scheduler";
 import type { ComputeDriver } from "@nova/virt";
 
 /** The image every fresh all-in-one lists (a fake image: the fake driver needs no bits). */
@@ -83,20 +76,17 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
   let transport: Transport | undefined;
   try {
     await ensureFlavors(dbs);
-    const imagesFile = join(dataDir, "images.json");
-    const images = existsSync(imagesFile)
-      ? LocalImageCatalog.fromFile(imagesFile)
-      : new LocalImageCatalog([
-          {
-            id: DEFAULT_IMAGE_ID,
-            name: "cirros-0.6.2-x86_64-disk",
-            min_ram: 0,
-            min_disk: 0,
-            size: 21430272,
-            properties: { hw_architecture: "x86_64" },
-            created_at: "2026-11-27T00:00:00Z",
-          },
-        ]);
+    const images = LocalImageCatalog.fromStateDir(dataDir, [
+      {
+        id: DEFAULT_IMAGE_ID,
+        name: "cirros-0.6.2-x86_64-disk",
+        min_ram: 0,
+        min_disk: 0,
+        size: 21430272,
+        properties: { hw_architecture: "x86_64" },
+        created_at: "2026-11-27T00:00:00Z",
+      },
+    ]);
     transport = createTransport(config, logger, new FakeBroker());
     const t = transport;
     const services: RunnableService[] = [

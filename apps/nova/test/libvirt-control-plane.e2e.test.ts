@@ -433,7 +433,7 @@ describe("a real QEMU guest through the whole control plane (nova-compute with l
         ),
       );
       const lookup = await domain(id).catch((e: unknown) => e);
-      expect(LibvirtError.isInstance(lookup, VirErrorNumber.NO_DOMAIN)).toBe(true);
+      expect(LibvirtError.hasVirCode(lookup, VirErrorNumber.NO_DOMAIN)).toBe(true);
       expect((await libvirt.listAllDomains()).map((d) => d.uuid)).not.toContain(id);
       expect(await ourDomains()).toEqual([]);
       expect(existsSync(join(instancesPath, id))).toBe(false);

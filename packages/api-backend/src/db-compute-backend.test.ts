@@ -3,11 +3,11 @@ import type { CreateServerSpec } from "@nova/api";
 import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
 import { FakeClock } from "@nova/core/test";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DbComputeBackend } from "./db-compute-backend.js";
-import { LocalImageCatalog } from "./image-catalog.js";
 
 const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
 const alice = makeRequestContext();
@@ -303,6 +303,13 @@ describe("DbComputeBackend", () => {
     });
     await expect(h.backend.createServers(alice, spec({ imageRef: randomUUID() }))).rejects.toMatchObject({
       name: "ImageNotFoundError",
+      code: "IMAGE_NOT_FOUND",
+      httpStatus: 404,
+    });
+    // The catalogue's own not-found becomes the API's, which nova-api answers with Nova's fault.
+    await expect(h.backend.getImage(alice, "nope")).rejects.toMatchObject({
+      code: "IMAGE_NOT_FOUND",
+      httpStatus: 404,
     });
     await h.apiDb.quotas.setLimit("p1", "instances", 2);
     await h.backend.createServers(alice, spec({ maxCount: 2, minCount: 2 }));

@@ -8,6 +8,7 @@ import {
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
+  ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
   InstanceInvalidStateError,
@@ -22,15 +23,9 @@ import {
   type ServerRecord,
   type ServiceRecord,
 } from "@nova/api";
-import { type Clock, systemClock } from "@nova/core";
-import {
-  type ApiDatabase,
-  type CellDatabase,
-  type InstanceFilters,
-  type InstanceRecord,
-  type InstanceSortKey,
-  NovaDbError,
-} from "@nova/db";
+import { type Clock, hasErrorCode, systemClock } from "@nova/core";
+import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
+import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -48,8 +43,13 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { isServiceUp } from "@nova/servicegroup";
-import type { ImageCatalog } from "./image-catalog.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
+
+/** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
+function asApiImageError(err: unknown): never {
+  if (CatalogImageNotFound.isInstance(err)) throw new ImageNotFoundError(err.imageId);
+  throw err;
+}
 
 /** Tasks during which a hard reboot is still allowed (Nova's compute API). */
 const HARD_REBOOT_FROM: (string | null)[] = [
@@ -169,7 +169,7 @@ export class DbComputeBackend implements ComputeBackend {
       throw err;
     });
     if (flavor.disabled) throw new FlavorNotFoundError(spec.flavorId);
-    const image = await images.get(spec.imageRef);
+    const image = await images.get(spec.imageRef).catch(asApiImageError);
     if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
     if (flavor.memory_mb < image.minRam)
       throw new InvalidRequestError("Flavor's memory is too small for requested image.");
@@ -438,8 +438,7 @@ export class DbComputeBackend implements ComputeBackend {
         { withFault: true },
       )
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     let merged = [
@@ -640,8 +639,7 @@ export class DbComputeBackend implements ComputeBackend {
         ...(query.marker !== undefined ? { marker: query.marker } : {}),
       })
       .catch((err: unknown) => {
-        if (NovaDbError.isInstance(err, "DB_MARKER_NOT_FOUND"))
-          throw new MarkerNotFoundError(query.marker ?? "");
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;
       });
     return rows.map(flavorRecord);
@@ -658,12 +656,12 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** Images of the catalogue. */
   listImages(_ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {
-    return this.deps.images.list(query);
+    return this.deps.images.list(query).catch(asApiImageError);
   }
 
   /** One image by id. */
   getImage(_ctx: RequestContext, imageId: string): Promise<ImageRecord> {
-    return this.deps.images.get(imageId);
+    return this.deps.images.get(imageId).catch(asApiImageError);
   }
 
   /** The cell's services with their liveness by `service_down_time`. */
@@ -691,14 +689,11 @@ export class DbComputeBackend implements ComputeBackend {
 }
 
 function isNotFound(err: unknown): boolean {
-  return NovaDbError.isInstance(err, "DB_NOT_FOUND");
+  return hasErrorCode(err, "DB_NOT_FOUND");
 }
 
 function isUnexpectedState(err: unknown): boolean {
-  return (
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") ||
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")
-  );
+  return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") || hasErrorCode(err, "DB_UNEXPECTED_VM_STATE");
 }
 
 /**

@@ -9,6 +9,7 @@ import { InstanceInvalidState } from "@nova/rpcapi";
 
 /** Nova's soft and hard reboot task states (nova/compute/task_states.py). */
 export const SOFT_REBOOT_STATES: readonly TaskState[] = ["rebooting", "reboot_pending", "reboot_started"];
+/** Nova's hard reboot task states. */
 export const HARD_REBOOT_STATES: readonly TaskState[] = [
   "rebooting_hard",
   "reboot_pending_hard",
@@ -21,6 +22,7 @@ export const HARD_REBOOT_STATES: readonly TaskState[] = [
  * or repeated cast never reaches the hypervisor; every save after that is conditional anyway.
  */
 export interface ActionStates {
+  /** The RPC method the rule is for. */
   readonly method: string;
   /** Allowed vm_states; undefined allows any. */
   readonly vmStates?: readonly VmState[];

@@ -8,7 +8,7 @@ import {
 import { VirtError } from "@nova/virt";
 
 // Driver failures no other host would fix: the image itself is the problem.
-const HOPELESS_VIRT_CODES = new Set(["ImageNotFound", "ImageUnacceptable"]);
+const HOPELESS_VIRT_CODES = new Set(["IMAGE_NOT_FOUND", "IMAGE_UNACCEPTABLE"]);
 
 /**
  * What a failed spawn becomes for the conductor, as Nova's _build_and_run_instance sorts exceptions: a guest
@@ -27,7 +27,7 @@ export function classifySpawnFailure(error: unknown, instanceUuid: string): Nova
   }
   const reason = error instanceof Error ? error.message : String(error);
   if (VirtError.isInstance(error)) {
-    if (error.code === "InstanceNotFound") return new InstanceNotFound({ instance_id: instanceUuid });
+    if (error.code === "INSTANCE_NOT_FOUND") return new InstanceNotFound({ instance_id: instanceUuid });
     if (HOPELESS_VIRT_CODES.has(error.code)) {
       return new BuildAbortException({ instance_uuid: instanceUuid, reason });
     }

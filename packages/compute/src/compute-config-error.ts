@@ -1,13 +1,15 @@
-/** A nova-compute option is invalid; the service refuses to start and names the option. */
-export class ComputeConfigError extends Error {
-  readonly code = "ComputeConfigInvalid" as const;
-  readonly isRetryable = false;
+import { NovaError } from "@nova/core";
 
+/** A nova-compute option is invalid; the service refuses to start and names the option. */
+export class ComputeConfigError extends NovaError {
+  declare readonly code: "COMPUTE_CONFIG_INVALID";
+
+  /** Names the option and says what is wrong with its value. */
   constructor(
+    /** The option's nova.conf name. */
     readonly option: string,
     reason: string,
   ) {
-    super(`invalid value for option ${option}: ${reason}`);
-    this.name = "ComputeConfigError";
+    super("COMPUTE_CONFIG_INVALID", `invalid value for option ${option}: ${reason}`);
   }
 }

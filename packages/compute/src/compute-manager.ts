@@ -1,3 +1,4 @@
+import type { Clock, Logger } from "@nova/core";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type Instance, InstanceCodec, InstanceListCodec, type PowerStateValue } from "@nova/objects";
 import {
@@ -15,34 +16,42 @@ import {
 import { type ComputeDriver, type InstanceRef, PowerState, type RebootType, VirtError } from "@nova/virt";
 import { ACTION_STATES, type ActionStates, checkActionState } from "./action-states.js";
 import { classifySpawnFailure } from "./build-failure.js";
-import type { Clock } from "./clock.js";
 import type { ComputeConfig } from "./config.js";
 import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
 import { faultFromError } from "./instance-fault.js";
 import { InstanceLocks } from "./instance-locks.js";
-import type { Logger } from "./logger.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
 export const COMPUTE_RPC_API_VERSION = "6.1";
 
 /** Where build outcomes are counted (the resource tracker's `failed_builds` stat). */
 export interface BuildOutcomeSink {
+  /** A build on `nodename` succeeded. */
   buildSucceeded(nodename: string): void;
+  /** A build on `nodename` failed. */
   buildFailed(nodename: string): void;
 }
 
 /** What a ComputeManager works with. */
 export interface ComputeManagerOptions {
+  /** This compute's host name. */
   host: string;
+  /** The hypervisor driver. */
   driver: ComputeDriver;
+  /** The conductor's object methods (every database read and write). */
   conductor: ConductorObjectsAPI;
+  /** The scheduler, for the instance-info fanouts. */
   scheduler: SchedulerAPI;
+  /** The parsed nova.conf options. */
   config: ComputeConfig;
+  /** The clock for launched_at, terminated_at and timeouts. */
   clock: Clock;
+  /** Where actions and failures are logged. */
   logger: Logger;
   /** The node a build lands on when the request names none (the driver's first node). */
   defaultNode: () => string;
+  /** Told of each build's outcome (the resource tracker). */
   buildOutcomes?: BuildOutcomeSink;
 }
 
@@ -54,6 +63,7 @@ export interface BuildRequest {
   node: string | null;
   /** Nova's `[path, base64]` pairs. */
   injectedFiles?: unknown;
+  /** The admin password to set in the guest. */
   adminPassword?: string | null;
 }
 
@@ -85,6 +95,7 @@ export class ComputeManager {
   /** The part of `pending` that came over RPC (builds, actions), which a stop must see through. */
   private readonly requested = new Set<Promise<unknown>>();
 
+  /** Builds the manager; it serves nothing until its endpoint is given to an RPC server. */
   constructor(private readonly opts: ComputeManagerOptions) {}
 
   /** The RPC endpoint to serve (namespace none, version 6.1). */
@@ -471,7 +482,7 @@ export class ComputeManager {
     try {
       return (await this.opts.driver.getInfo(ref)).state;
     } catch (err) {
-      if (VirtError.isInstance(err) && err.code === "InstanceNotFound") return PowerState.NOSTATE;
+      if (VirtError.isInstance(err) && err.code === "INSTANCE_NOT_FOUND") return PowerState.NOSTATE;
       throw fromDriverError(err, ref.uuid);
     }
   }

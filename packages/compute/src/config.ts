@@ -18,6 +18,13 @@ export const computeConfigSchema = z.object({
   cpu_allocation_ratio: z.number().min(0).nullable().default(null),
   ram_allocation_ratio: z.number().min(0).nullable().default(null),
   disk_allocation_ratio: z.number().min(0).nullable().default(null),
+  /**
+   * `reserved_host_*`: what the host keeps for itself (Nova's defaults). As Nova's resource tracker does, a new
+   * compute node starts with them counted as used, so the scheduler's claims never hand them to guests.
+   */
+  reserved_host_cpus: z.number().int().min(0).default(0),
+  reserved_host_memory_mb: z.number().int().min(0).default(512),
+  reserved_host_disk_mb: z.number().int().min(0).default(0),
   /** Seconds a clean shutdown may take before the guest is powered off by force. */
   shutdown_timeout: z.number().int().min(0).default(60),
   /** `[compute] shutdown_retry_interval`: seconds between shutdown requests while waiting. */

@@ -7,8 +7,10 @@ import { VirtError } from "@nova/virt";
  * see `nova.exception.<Name>`.
  */
 export class DriverOperationFailed extends NovaException {
+  /** Nova's format: the driver's reason as it is. */
   static override readonly msgFmt: string = "%(reason)s";
 
+  /** `novaName` is the Nova exception class the failure is named after (Python peers see `nova.exception.<novaName>`). */
   constructor(novaName: string, reason: string, options: { cause?: unknown } = {}) {
     super({ reason });
     this.name = novaName;
@@ -20,7 +22,7 @@ export class DriverOperationFailed extends NovaException {
 /** Converts a driver error to what the compute raises: InstanceNotFound stays typed, other VirtErrors wrap. */
 export function fromDriverError(error: unknown, instanceUuid: string): unknown {
   if (!VirtError.isInstance(error)) return error;
-  if (error.code === "InstanceNotFound") return new InstanceNotFound({ instance_id: instanceUuid });
-  if (error.code === "ConsoleNotAvailable") return new ConsoleNotAvailable({ instance_uuid: instanceUuid });
-  return new DriverOperationFailed(error.code, error.message, { cause: error });
+  if (error.code === "INSTANCE_NOT_FOUND") return new InstanceNotFound({ instance_id: instanceUuid });
+  if (error.code === "CONSOLE_NOT_AVAILABLE") return new ConsoleNotAvailable({ instance_uuid: instanceUuid });
+  return new DriverOperationFailed(error.name, error.message, { cause: error });
 }

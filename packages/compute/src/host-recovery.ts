@@ -1,8 +1,8 @@
+import type { Logger } from "@nova/core";
 import type { Instance } from "@nova/objects";
 import { adminContext, type ConductorObjectsAPI } from "@nova/rpcapi";
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES } from "./action-states.js";
 import type { ComputeManager } from "./compute-manager.js";
-import type { Logger } from "./logger.js";
 
 // Tasks that cannot be resumed safely after a restart: the task is cleared and the power state re-read.
 const REVERTED: readonly string[] = ["pausing", "unpausing", ...SOFT_REBOOT_STATES, ...HARD_REBOOT_STATES];

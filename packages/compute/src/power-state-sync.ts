@@ -1,15 +1,20 @@
+import type { Logger } from "@nova/core";
 import type { Instance, PowerStateValue } from "@nova/objects";
 import { adminContext, type ConductorObjectsAPI, InstanceNotFound } from "@nova/rpcapi";
 import { type ComputeDriver, type LifecycleEvent, PowerState, powerStateAfter } from "@nova/virt";
 import type { ComputeManager } from "./compute-manager.js";
-import type { Logger } from "./logger.js";
 
 /** What a PowerStateSync needs. */
 export interface PowerStateSyncOptions {
+  /** This compute's host name: instances of other hosts are left alone. */
   host: string;
+  /** The driver whose lifecycle events and power states are followed. */
   driver: ComputeDriver;
+  /** The conductor's object methods, for the instance reads and saves. */
   conductor: ConductorObjectsAPI;
+  /** The manager, whose operations a sync waits for. */
   manager: ComputeManager;
+  /** Where syncs are logged. */
   logger: Logger;
 }
 
@@ -26,6 +31,7 @@ const OFF: readonly PowerStateValue[] = [PowerState.NOSTATE, PowerState.SHUTDOWN
 export class PowerStateSync {
   private unsubscribe: (() => void) | undefined;
 
+  /** Builds the sync; it follows nothing before it starts. */
   constructor(private readonly opts: PowerStateSyncOptions) {}
 
   /** Starts listening to the driver's lifecycle events. */

@@ -1,19 +1,24 @@
 import { randomUUID } from "node:crypto";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ComputeNode } from "@nova/objects";
 import { adminContext, type ConductorObjectsAPI } from "@nova/rpcapi";
-import type { Clock, TimerHandle } from "@nova/servicegroup";
 import type { AvailableResource, ComputeDriver } from "@nova/virt";
 import type { BuildOutcomeSink } from "./compute-manager.js";
 import { type ComputeConfig, resourceIntervalMs } from "./config.js";
-import type { Logger } from "./logger.js";
 
 /** What a ResourceTracker needs. */
 export interface ResourceTrackerOptions {
+  /** This compute's host name. */
   host: string;
+  /** The driver whose resources are read. */
   driver: ComputeDriver;
+  /** The conductor's object methods, for ComputeNode create and save. */
   conductor: ConductorObjectsAPI;
+  /** The parsed options (intervals and allocation ratios). */
   config: ComputeConfig;
+  /** The clock passes are timed on. */
   clock: Clock;
+  /** Where failed passes are logged. */
   logger: Logger;
   /** The id of this host's nova-compute service row (the compute node's service_id). */
   serviceId: () => number | undefined;
@@ -64,27 +69,32 @@ type ReportedField = (typeof REPORTED_FIELDS)[number];
 export class ResourceTracker implements BuildOutcomeSink {
   private readonly nodes = new Map<string, Partial<ComputeNode>>();
   private readonly failedBuilds = new Map<string, number>();
-  private timer: TimerHandle | undefined;
+  private readonly task: PeriodicTask;
   private running = false;
-  private inFlight: Promise<void> | undefined;
   private passes = 0;
 
-  constructor(private readonly opts: ResourceTrackerOptions) {}
+  /** Builds the tracker; nothing is read or reported before {@link ResourceTracker.start}. */
+  constructor(private readonly opts: ResourceTrackerOptions) {
+    this.task = new PeriodicTask(
+      { name: "update_available_resource", spacingMs: resourceIntervalMs(opts.config) },
+      () => this.runPass(),
+      opts.clock,
+      opts.logger,
+    );
+  }
 
   /** Reports once (awaited, as Nova does before serving RPC), then every interval. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.runPass();
-    this.schedule();
+    await this.task.runNow();
+    this.task.start();
   }
 
   /** Stops the periodic pass; resolves once a pass under way has finished. */
   async stop(): Promise<void> {
     this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.inFlight;
+    await this.task.stop();
   }
 
   /** The compute nodes as last created or saved. */
@@ -117,17 +127,8 @@ export class ResourceTracker implements BuildOutcomeSink {
     }
   }
 
-  private schedule(): void {
-    const interval = resourceIntervalMs(this.opts.config);
-    if (!this.running || interval === null) return;
-    this.timer = this.opts.clock.setTimer(interval, () => {
-      this.timer = undefined;
-      void this.runPass().then(() => this.schedule());
-    });
-  }
-
   private runPass(): Promise<void> {
-    const pass = this.updateAvailableResource()
+    return this.updateAvailableResource()
       .catch((err: unknown) => {
         this.opts.logger.warn(
           { host: this.opts.host, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
@@ -136,10 +137,7 @@ export class ResourceTracker implements BuildOutcomeSink {
       })
       .finally(() => {
         this.passes++;
-        this.inFlight = undefined;
       });
-    this.inFlight = pass;
-    return pass;
   }
 
   private async updateNode(
@@ -156,17 +154,21 @@ export class ResourceTracker implements BuildOutcomeSink {
     }
     const reported = this.reported(resources, node);
     if (!node) {
+      // A new node holds no guest yet, only what the host reserves for itself (Nova's resource tracker starts
+      // every pass from the reserved amounts): the scheduler's claims add to these.
+      const { reserved_host_cpus, reserved_host_memory_mb, reserved_host_disk_mb } = this.opts.config;
+      // ComputeNode.local_gb_used is an integer field: Nova's MB / 1024 is truncated by it.
+      const localGbUsed = Math.trunc(reserved_host_disk_mb / 1024);
       const created = await conductor.computeNodeCreate(ctx, {
         uuid: randomUUID(),
         host,
         ...(this.opts.serviceId() !== undefined ? { service_id: this.opts.serviceId() ?? null } : {}),
         ...reported,
-        // A new node holds nothing yet: the scheduler's claims add to these.
-        vcpus_used: 0,
-        memory_mb_used: 0,
-        local_gb_used: 0,
-        free_ram_mb: resources.memoryMb,
-        free_disk_gb: resources.localGb,
+        vcpus_used: reserved_host_cpus,
+        memory_mb_used: reserved_host_memory_mb,
+        local_gb_used: localGbUsed,
+        free_ram_mb: resources.memoryMb - reserved_host_memory_mb,
+        free_disk_gb: resources.localGb - localGbUsed,
         running_vms: 0,
         current_workload: 0,
         mapped: 0,

@@ -162,8 +162,8 @@ describe("power actions", () => {
   });
 
   it("a delete that arrives during the build waits for it, then removes the guest", async () => {
-    const { ManualClock } = await import("@nova/virt/test");
-    const virtClock = new ManualClock();
+    const { FakeClock } = await import("@nova/core/test");
+    const virtClock = new FakeClock(0);
     h = await startHarness({ driver: new FakeDriver({ spawnDelayMs: 1000, clock: virtClock }) });
     const { novaInstance } = await import("../src/test/index.js");
     const row = h.conductor.seedInstance(novaInstance());
@@ -174,7 +174,7 @@ describe("power actions", () => {
       request_spec: {},
       node: h.host,
     });
-    await virtClock.whenSleeping(1);
+    await virtClock.whenPending(1);
     await h.computeApi.terminateInstance(h.ctx, h.host, h.apiSets(uuid, { task_state: "deleting" }));
     await virtClock.advance(1000);
     await expect(building).resolves.toMatchObject({ instance_uuid: uuid });

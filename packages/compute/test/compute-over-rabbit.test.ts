@@ -1,7 +1,7 @@
+import { FakeClock } from "@nova/core/test";
 import { Transport } from "@nova/messaging";
 import { InstanceListCodec } from "@nova/objects";
 import { adminContext, ComputeAPI, RescheduledException } from "@nova/rpcapi";
-import { FakeClock } from "@nova/servicegroup/test";
 import { createTestVhost, type TestVhost } from "@nova/testing";
 import { FakeDriver, PowerState } from "@nova/virt";
 import { afterEach, describe, expect, it, vi } from "vitest";

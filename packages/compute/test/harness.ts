@@ -1,3 +1,4 @@
+import { FakeClock } from "@nova/core/test";
 import {
   type ConsumerHandle,
   type Delivery,
@@ -11,7 +12,6 @@ import {
 import { FakeDriver as FakeMessagingDriver } from "@nova/messaging/test";
 import type { Instance } from "@nova/objects";
 import { adminContext, ComputeAPI, type NovaContext } from "@nova/rpcapi";
-import { FakeClock } from "@nova/servicegroup/test";
 import { FakeDriver } from "@nova/virt";
 import { vi } from "vitest";
 import { type ComputeConfigInput, type ComputeService, createComputeService } from "../src/index.js";

@@ -1,6 +1,6 @@
 import { PowerState } from "@nova/virt";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { toDriverInstance } from "../src/index.js";
+import { toDriverInstance } from "../src/driver-mapping.js";
 import { novaInstance } from "../src/test/index.js";
 import { type Harness, startHarness } from "./harness.js";
 

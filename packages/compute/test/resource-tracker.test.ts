@@ -1,7 +1,7 @@
 import type { ComputeNode } from "@nova/objects";
 import { type AvailableResource, FakeDriver } from "@nova/virt";
 import { afterEach, describe, expect, it } from "vitest";
-import { USAGE_FIELDS } from "../src/index.js";
+import { USAGE_FIELDS } from "../src/resource-tracker.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness | undefined;
@@ -25,7 +25,10 @@ const node = (harness: Harness): Partial<ComputeNode> => [...harness.conductor.c
 
 describe("ResourceTracker", () => {
   it("creates the compute node at start: capacity, hypervisor, initial ratios, no usage, this service", async () => {
-    h = await startHarness({ driver: new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100 }) });
+    h = await startHarness({
+      driver: new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100 }),
+      config: { reserved_host_memory_mb: 0 },
+    });
     const creates = h.conductor.callsOf("ComputeNode.create");
     expect(creates).toHaveLength(1);
     expect(node(h)).toMatchObject({
@@ -55,6 +58,30 @@ describe("ResourceTracker", () => {
         "nova_object.data": { arch: "x86_64", hv_type: "fake", vm_mode: "hvm" },
       },
     ]);
+  });
+
+  it("counts reserved_host_cpus/memory_mb/disk_mb as used on a new node, as Nova's resource tracker", async () => {
+    h = await startHarness({
+      driver: new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100 }),
+      config: { reserved_host_cpus: 2, reserved_host_memory_mb: 1024, reserved_host_disk_mb: 3072 },
+    });
+    expect(node(h)).toMatchObject({
+      vcpus_used: 2,
+      memory_mb_used: 1024,
+      free_ram_mb: 15360,
+      local_gb_used: 3,
+      free_disk_gb: 97,
+    });
+  });
+
+  it("reserves Nova's default 512 MB of memory when nothing is configured", async () => {
+    h = await startHarness({ driver: new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100 }) });
+    expect(node(h)).toMatchObject({
+      vcpus_used: 0,
+      memory_mb_used: 512,
+      free_ram_mb: 15872,
+      local_gb_used: 0,
+    });
   });
 
   it("reads the driver every update_resources_interval and saves only what changed, never the usage", async () => {

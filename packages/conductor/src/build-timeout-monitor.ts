@@ -1,14 +1,16 @@
-import type { Logger } from "@nova/core";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import { type CellDatabase, NovaDbError } from "@nova/db";
-import type { Clock, TimerHandle } from "@nova/servicegroup";
 import { InstanceBuildTimeout } from "./errors/build-timeout-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
 
 /** Options of a {@link BuildTimeoutMonitor}. */
 export interface BuildTimeoutMonitorOptions {
+  /** The cell database whose BUILDING instances are checked. */
   cellDb: CellDatabase;
+  /** Measures build age and spaces the checks. */
   clock: Clock;
+  /** Where timed-out builds and failed checks are reported. */
   logger: Logger;
   /** `instance_build_timeout` (s); 0 turns the check off, as in Nova. */
   buildTimeout: number;
@@ -25,24 +27,31 @@ export interface BuildTimeoutMonitorOptions {
  * seen in, so a build finishing (or a delete) at that moment wins.
  */
 export class BuildTimeoutMonitor {
-  private timer: TimerHandle | undefined;
-  private running = false;
-  private inFlight: Promise<unknown> | undefined;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly opts: BuildTimeoutMonitorOptions) {}
+  constructor(private readonly opts: BuildTimeoutMonitorOptions) {
+    // Nova's _check_instance_build_time is a periodic task: spacing start to start, never two at once.
+    this.task = new PeriodicTask(
+      {
+        name: "check_instance_build_time",
+        spacingMs: opts.buildTimeout > 0 ? opts.intervalSec * 1000 : null,
+      },
+      async () => {
+        await this.check();
+      },
+      opts.clock,
+      opts.logger,
+    );
+  }
 
   /** Starts checking every intervalSec (no-op when the timeout is 0). */
   start(): void {
-    if (this.running || this.opts.buildTimeout <= 0) return;
-    this.running = true;
-    this.schedule();
+    this.task.start();
   }
 
   /** Stops checking; waits for a check in progress. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    await this.inFlight;
+    await this.task.stop();
   }
 
   /** One check now; returns the uuids of the instances it failed. */
@@ -85,17 +94,5 @@ export class BuildTimeoutMonitor {
       failed.push(inst.uuid);
     }
     return failed;
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = this.opts.clock.setTimer(this.opts.intervalSec * 1000, () => {
-      this.inFlight = this.check()
-        .catch((err: unknown) => this.opts.logger.error({ err: String(err) }, "Stuck-build check failed"))
-        .finally(() => {
-          this.inFlight = undefined;
-          this.schedule();
-        });
-    });
   }
 }

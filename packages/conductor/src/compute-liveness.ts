@@ -1,4 +1,5 @@
-import { type CellDatabase, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase } from "@nova/db";
 import { isServiceUp } from "@nova/servicegroup";
 
 /**
@@ -30,7 +31,7 @@ export async function isComputeUp(
       serviceDownTimeSec,
     );
   } catch (err) {
-    if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return false;
+    if (hasErrorCode(err, "DB_NOT_FOUND")) return false;
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "@nova/core";
+import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -33,7 +33,6 @@ import {
   RescheduledException,
   type SchedulerAPI,
 } from "@nova/rpcapi";
-import type { Clock } from "@nova/servicegroup";
 import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
@@ -71,6 +70,7 @@ const NOT_CREATED = new Set([
 
 /** Dependencies of a {@link ComputeTaskManager}. */
 export interface ComputeTaskManagerOptions {
+  /** The API database: build requests, request specs, instance mappings. */
   apiDb: ApiDatabase;
   /** The cell instances are built in. */
   cellDb: CellDatabase;
@@ -78,9 +78,13 @@ export interface ComputeTaskManagerOptions {
   cellUuid: string;
   /** Where unschedulable instances are kept (Nova's cell0); without it they stay ERROR in the cell. */
   cell0Db?: CellDatabase | undefined;
+  /** Client of the `scheduler` topic (select_destinations). */
   scheduler: SchedulerAPI;
+  /** Client of the `compute.<host>` topics (build_and_run_instance). */
   compute: ComputeAPI;
+  /** Judges compute liveness and stamps launch times. */
   clock: Clock;
+  /** Where build progress and failures are logged. */
   logger: Logger;
   /** `service_down_time` (s): a compute not heard from for longer is skipped, not called. */
   serviceDownTime: number;
@@ -109,11 +113,8 @@ function describe(err: unknown): string {
 }
 
 function isDeletion(err: unknown): boolean {
-  if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return true;
-  return (
-    NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE") &&
-    (err as { actual?: unknown }).actual === "deleting"
-  );
+  if (hasErrorCode(err, "DB_NOT_FOUND")) return true;
+  return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") && (err as { actual?: unknown }).actual === "deleting";
 }
 
 /** Whether a failed build on one host may succeed on another (Nova reschedules these). */
@@ -232,7 +233,7 @@ export class ComputeTaskManager {
     try {
       await apiDb.buildRequests.getByInstanceUuid(item.uuid);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       logger.info(log, "Build request deleted before scheduling; not building");
       await apiDb.mappings.deleteInstanceMapping(item.uuid);
       return null;
@@ -252,7 +253,7 @@ export class ComputeTaskManager {
       record = await cellDb.instances.create(values as InstanceCreate);
     } catch (err) {
       // The same request twice (a redelivery): the first one builds it.
-      if (NovaDbError.isInstance(err, "DB_DUPLICATE")) {
+      if (hasErrorCode(err, "DB_DUPLICATE")) {
         logger.warn(log, "Instance already exists in the cell; not building it twice");
         return null;
       }
@@ -291,7 +292,7 @@ export class ComputeTaskManager {
     try {
       await apiDb.mappings.setInstanceCell(uuid, cell);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       // The API normally maps the instance first; map it here so it is never unreachable.
       await apiDb.mappings.createInstanceMapping({
         instance_uuid: uuid,
@@ -331,7 +332,7 @@ export class ComputeTaskManager {
     try {
       await cell0Db.instances.create(values as InstanceCreate);
     } catch (e) {
-      if (!NovaDbError.isInstance(e, "DB_DUPLICATE")) throw e;
+      if (!hasErrorCode(e, "DB_DUPLICATE")) throw e;
     }
     await cell0Db.actions.start({
       instance_uuid: uuid,
@@ -347,7 +348,7 @@ export class ComputeTaskManager {
     try {
       await cellDb.instances.destroy(uuid, { expectedVmState: "error" });
     } catch (e) {
-      if (!isDeletion(e) && !NovaDbError.isInstance(e, "DB_UNEXPECTED_VM_STATE")) throw e;
+      if (!isDeletion(e) && !hasErrorCode(e, "DB_UNEXPECTED_VM_STATE")) throw e;
     }
     logger.info(
       { instance_uuid: uuid, err: describe(err) },
@@ -532,7 +533,7 @@ export class ComputeTaskManager {
     try {
       await this.opts.cellDb.computeNodes.release(sel.compute_node_uuid, resources);
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) {
         this.opts.logger.error(
           { node: sel.compute_node_uuid, err: describe(err) },
           "Could not release a claim",
@@ -545,7 +546,7 @@ export class ComputeTaskManager {
     try {
       return await this.opts.cellDb.instances.get(uuid);
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return null;
+      if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
     }
   }
@@ -617,7 +618,7 @@ export class ComputeTaskManager {
       await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
       return before;
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return null;
+      if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
     }
   }

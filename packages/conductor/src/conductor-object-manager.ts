@@ -1,14 +1,13 @@
-import type { Logger } from "@nova/core";
-import {
-  type CellDatabase,
-  type ComputeNodeChanges,
-  type ComputeNodeCreate,
-  type UnexpectedTaskStateError as DbUnexpectedTaskStateError,
-  type UnexpectedVmStateError as DbUnexpectedVmStateError,
-  type InstanceChanges,
-  type InstanceExpectations,
-  NovaDbError,
-  type ServiceChanges,
+import { hasErrorCode, type Logger } from "@nova/core";
+import type {
+  CellDatabase,
+  ComputeNodeChanges,
+  ComputeNodeCreate,
+  UnexpectedTaskStateError as DbUnexpectedTaskStateError,
+  UnexpectedVmStateError as DbUnexpectedVmStateError,
+  InstanceChanges,
+  InstanceExpectations,
+  ServiceChanges,
 } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
@@ -49,6 +48,7 @@ export interface ConductorObjectManagerOptions {
   cellDb: CellDatabase;
   /** Records Service.save heartbeats in batches. */
   recorder: HeartbeatRecorder;
+  /** Where refused or failed object methods are logged. */
   logger: Logger;
 }
 
@@ -209,7 +209,7 @@ export class ConductorObjectManager {
           return ServiceCodec.toPrimitive(await cellDb.services.getByHostAndBinary(host, binary));
         } catch (err) {
           // Nova answers None for a service that has not registered yet.
-          if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return null;
+          if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
           throw err;
         }
       }
@@ -218,7 +218,7 @@ export class ConductorObjectManager {
         try {
           return ServiceCodec.toPrimitive(await cellDb.services.getByComputeHost(host));
         } catch (err) {
-          if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw new ComputeHostNotFound({ host });
+          if (hasErrorCode(err, "DB_NOT_FOUND")) throw new ComputeHostNotFound({ host });
           throw err;
         }
       }
@@ -279,7 +279,7 @@ export class ConductorObjectManager {
     try {
       return await fn();
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (hasErrorCode(err, "DB_NOT_FOUND")) {
         throw new InstanceActionNotFound({ request_id: requestId, instance_uuid: uuid });
       }
       throw err;
@@ -325,7 +325,7 @@ export class ConductorObjectManager {
       try {
         return (await this.opts.cellDb.services.getByHostAndBinary(service.host, service.binary)).id;
       } catch (err) {
-        if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+        if (hasErrorCode(err, "DB_NOT_FOUND")) {
           throw new ServiceNotFound({ service_id: `${service.binary} on ${service.host}` });
         }
         throw err;
@@ -349,7 +349,7 @@ export class ConductorObjectManager {
       });
       return [objectUpdates(ServiceCodec, service, created), null];
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_DUPLICATE")) {
+      if (hasErrorCode(err, "DB_DUPLICATE")) {
         throw new ServiceBinaryExists({ host: service.host, binary: service.binary });
       }
       throw err;
@@ -389,8 +389,7 @@ export class ConductorObjectManager {
       );
       return [objectUpdates(ComputeNodeCodec, node, saved), null];
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND"))
-        throw new ComputeHostNotFound({ host: node.host ?? node.id });
+      if (hasErrorCode(err, "DB_NOT_FOUND")) throw new ComputeHostNotFound({ host: node.host ?? node.id });
       throw err;
     }
   }
@@ -473,16 +472,16 @@ export class ConductorObjectManager {
 
 /** Nova's exception for a failed conditional instance write. */
 export function instanceError(err: unknown, uuid: string): unknown {
-  if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return new InstanceNotFound({ instance_id: uuid });
+  if (hasErrorCode(err, "DB_NOT_FOUND")) return new InstanceNotFound({ instance_id: uuid });
   // By code, not class: works across duplicate copies of @nova/db.
-  if (NovaDbError.isInstance(err, "DB_UNEXPECTED_TASK_STATE")) {
+  if (hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE")) {
     const e = err as DbUnexpectedTaskStateError;
     const kwargs = { instance_uuid: uuid, expected: e.expected, actual: e.actual };
     return e.actual === "deleting"
       ? new UnexpectedDeletingTaskStateError(kwargs)
       : new UnexpectedTaskStateError(kwargs);
   }
-  if (NovaDbError.isInstance(err, "DB_UNEXPECTED_VM_STATE")) {
+  if (hasErrorCode(err, "DB_UNEXPECTED_VM_STATE")) {
     const e = err as DbUnexpectedVmStateError;
     return new UnexpectedVMStateError({ instance_uuid: uuid, expected: e.expected, actual: e.actual });
   }

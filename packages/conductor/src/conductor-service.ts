@@ -1,15 +1,10 @@
-import type { Logger } from "@nova/core";
-import { type ApiDatabase, type CellDatabase, NovaDbError } from "@nova/db";
-import { type Notifier, RpcServer, type Transport } from "@nova/messaging";
+import { type Clock, hasErrorCode, type Logger } from "@nova/core";
+import type { ApiDatabase, CellDatabase } from "@nova/db";
+import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
-import {
-  type Clock,
-  DownServiceMonitor,
-  HeartbeatRecorder,
-  isServiceSaveHeartbeat,
-  type TimerHandle,
-} from "@nova/servicegroup";
+import { NovaService, RecordingServiceRegistry } from "@nova/service";
+import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -30,15 +25,19 @@ export interface ConductorServiceDeps {
   cell0Db?: CellDatabase | undefined;
   /** Time for heartbeats, liveness and the periodic checks (inject a fake one in tests). */
   clock: Clock;
+  /** Where the conductor logs (a pino logger fits). */
   logger: Logger;
   /** Options by nova.conf name (parsed here if not parsed yet). */
   config: ConductorConfigInput | ConductorConfig;
   /** Sends `service.update` when a service goes down or comes back; none sends nothing. */
   notifier?: Notifier | undefined;
+  /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for builds in flight; 0 (default) for ever. */
+  gracefulShutdownTimeout?: number | undefined;
 }
 
 /** A running (or runnable) nova-conductor. */
 export interface ConductorService {
+  /** The parsed configuration. */
   readonly config: ConductorConfig;
   /** Resolves the cell, registers this conductor, starts serving `conductor` and the periodic checks. */
   start(): Promise<void>;
@@ -50,9 +49,11 @@ export interface ConductorService {
   readonly objects: ConductorObjectManager;
   /** The batching heartbeat recorder and its database store. */
   readonly recorder: HeartbeatRecorder;
+  /** Where the recorder writes: the cell database's services table. */
   readonly heartbeatStore: DbHeartbeatStore;
   /** The periodic checks. */
   readonly downServices: DownServiceMonitor;
+  /** The stuck-build check (instance_build_timeout). */
   readonly buildTimeouts: BuildTimeoutMonitor;
 }
 
@@ -102,24 +103,76 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
   const compute = new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
 
   let computeTasks: ComputeTaskManager | undefined;
-  let server: RpcServer | undefined;
-  let ownHeartbeat: TimerHandle | undefined;
-  let reportCount = 0;
-  let state: "new" | "running" | "stopped" = "new";
-
-  const beat = () => {
-    ownHeartbeat = clock.setTimer(config.report_interval * 1000, () => {
-      reportCount++;
-      recorder
-        .record({ host: config.host, binary: CONDUCTOR_BINARY, reportCount })
-        .catch((err: unknown) =>
-          logger.warn({ err: String(err) }, "Could not record the conductor's heartbeat"),
-        )
-        .finally(() => {
-          if (state === "running") beat();
-        });
-    });
+  const tasks = (): ComputeTaskManager => {
+    if (!computeTasks) throw new ConductorSetupError("the conductor has not been started");
+    return computeTasks;
   };
+  let cellUuid: string | undefined;
+  const lifecycle = new NovaService({
+    service: { host: config.host, binary: CONDUCTOR_BINARY, topic: CONDUCTOR_TOPIC },
+    transport,
+    // The conductor has the database: it records its own row and heartbeats instead of calling a conductor.
+    registry: new RecordingServiceRegistry({
+      store: heartbeatStore,
+      recorder,
+      clock,
+      recordFirstHeartbeat: config.report_interval > 0,
+    }),
+    reportInterval: config.report_interval,
+    serviceDownTime: config.service_down_time,
+    ...(deps.gracefulShutdownTimeout !== undefined
+      ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
+      : {}),
+    rpcServer: {
+      maxConcurrency: config.executor_thread_pool_size,
+      lanes: [
+        { name: "heartbeats", maxConcurrency: config.heartbeat_pool_size, matches: isServiceSaveHeartbeat },
+      ],
+    },
+    clock,
+    logger,
+    manager: {
+      initHost: async () => {
+        cellUuid = await resolveCell(apiDb, config.cell_uuid);
+        if (cell0Db) {
+          try {
+            await apiDb.mappings.getCell(CELL0_UUID);
+          } catch (err) {
+            if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
+            throw new ConductorSetupError(
+              "a cell0 database was given but cell0 is not mapped (nova-manage cell_v2 map_cell0)",
+            );
+          }
+        }
+        computeTasks = new ComputeTaskManager({
+          apiDb,
+          cellDb,
+          cellUuid,
+          cell0Db,
+          scheduler,
+          compute,
+          clock,
+          logger,
+          serviceDownTime: config.service_down_time,
+          host: config.host,
+        });
+      },
+      endpoints: () => [tasks().endpoint(), objects.endpoint()],
+      // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
+      periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
+      // Builds in flight still need this server: computes report their progress through it.
+      drainWhileServing: () => tasks().drain(),
+      drain: async () => {
+        await computeTasks?.drain();
+      },
+      postStartHook: async () => {
+        logger.info(
+          { host: config.host, cell: cellUuid, cell0: cell0Db !== undefined },
+          "nova-conductor started",
+        );
+      },
+    },
+  });
 
   return {
     config,
@@ -129,87 +182,10 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     downServices,
     buildTimeouts,
     get computeTasks(): ComputeTaskManager {
-      if (!computeTasks) throw new ConductorSetupError("the conductor has not been started");
-      return computeTasks;
+      return tasks();
     },
-
-    async start() {
-      if (state !== "new") return;
-      const cellUuid = await resolveCell(apiDb, config.cell_uuid);
-      if (cell0Db) {
-        try {
-          await apiDb.mappings.getCell(CELL0_UUID);
-        } catch (err) {
-          if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
-          throw new ConductorSetupError(
-            "a cell0 database was given but cell0 is not mapped (nova-manage cell_v2 map_cell0)",
-          );
-        }
-      }
-      computeTasks = new ComputeTaskManager({
-        apiDb,
-        cellDb,
-        cellUuid,
-        cell0Db,
-        scheduler,
-        compute,
-        clock,
-        logger,
-        serviceDownTime: config.service_down_time,
-        host: config.host,
-      });
-      const own = await heartbeatStore.ensureService(
-        { host: config.host, binary: CONDUCTOR_BINARY, topic: CONDUCTOR_TOPIC },
-        clock.now(),
-      );
-      reportCount = own.reportCount;
-      server = new RpcServer(
-        transport,
-        { topic: CONDUCTOR_TOPIC, server: config.host },
-        [computeTasks.endpoint(), objects.endpoint()],
-        {
-          maxConcurrency: config.executor_thread_pool_size,
-          lanes: [
-            {
-              name: "heartbeats",
-              maxConcurrency: config.heartbeat_pool_size,
-              matches: isServiceSaveHeartbeat,
-            },
-          ],
-          logger,
-        },
-      );
-      await server.start();
-      state = "running";
-      if (config.report_interval > 0) {
-        // The first report is written straight away (not batched): the conductor is up once start() returns.
-        reportCount++;
-        await heartbeatStore.recordHeartbeats(
-          [{ host: config.host, binary: CONDUCTOR_BINARY, reportCount }],
-          clock.now(),
-        );
-        beat();
-        downServices.start();
-      }
-      buildTimeouts.start();
-      logger.info(
-        { host: config.host, cell: cellUuid, cell0: cell0Db !== undefined },
-        "nova-conductor started",
-      );
-    },
-
-    async stop() {
-      if (state !== "running") return;
-      state = "stopped";
-      ownHeartbeat?.cancel();
-      // Builds in flight still need this server: computes report their progress through it.
-      await computeTasks?.drain();
-      await server?.stop();
-      await computeTasks?.drain();
-      await Promise.all([downServices.stop(), buildTimeouts.stop()]);
-      await recorder.flush();
-      logger.info({ host: config.host }, "nova-conductor stopped");
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }
 
@@ -219,7 +195,7 @@ async function resolveCell(apiDb: ApiDatabase, configured: string | undefined): 
     try {
       return (await apiDb.mappings.getCell(configured)).uuid;
     } catch (err) {
-      if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) {
+      if (hasErrorCode(err, "DB_NOT_FOUND")) {
         throw new ConductorSetupError(`cell_uuid ${configured} has no cell mapping`);
       }
       throw err;

@@ -1,4 +1,5 @@
-import { type CellDatabase, type Db, NovaDbError } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase, Db } from "@nova/db";
 import type {
   HeartbeatOutcome,
   HeartbeatReport,
@@ -49,6 +50,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
 
   constructor(private readonly cellDb: CellDatabase) {}
 
+  /** Writes a batch of heartbeats at `at` (ms), never moving a service's report_count back. */
   async recordHeartbeats(reports: readonly HeartbeatReport[], at: number): Promise<HeartbeatOutcome[]> {
     if (reports.length === 0) return [];
     // Whole seconds, as stored, so the reply carries exactly what a later read returns.
@@ -105,6 +107,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
     });
   }
 
+  /** Marks services last seen before `cutoff` down (once each, at `at`) and returns those it marked. */
   async markDown(cutoff: number, at: number): Promise<RecordedService[]> {
     // Stored times are whole seconds, so `last_seen_up < cutoff` is exactly `last_seen_up < ceil(cutoff)`;
     // flooring instead would record a service down up to a second after it read down.
@@ -141,6 +144,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
     return down;
   }
 
+  /** The services rows, optionally only one topic's or one binary's. */
   async listServices(filter: { topic?: string; binary?: string } = {}): Promise<RecordedService[]> {
     return this.cellDb.db.run(async (db) => {
       let q = db.selectFrom("services").selectAll().where("deleted", "=", 0);
@@ -150,6 +154,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
     });
   }
 
+  /** The service row for `key`, created when it does not exist yet. */
   async ensureService(key: ServiceKey, _at: number): Promise<RecordedService> {
     const existing = await this.find(key);
     if (existing) return existing;
@@ -157,7 +162,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
       await this.cellDb.services.create({ host: key.host, binary: key.binary, topic: key.topic });
     } catch (err) {
       // Another conductor registered it first: fine, read theirs.
-      if (!NovaDbError.isInstance(err, "DB_DUPLICATE")) throw err;
+      if (!hasErrorCode(err, "DB_DUPLICATE")) throw err;
     }
     const created = await this.find(key);
     if (!created) throw new Error(`service ${key.binary} on ${key.host} vanished right after creation`);

@@ -1,23 +1,12 @@
-// @nova/conductor: nova-conductor as a library.
+// @nova/conductor: nova-conductor as a library. What a composer of a control plane needs: build the
+// service from its dependencies, start it, stop it; its configuration; the error start() may raise; and the
+// heartbeat store that other deployments (a bench, a second conductor) read the services table through.
 
-/** Stuck builds: instances BUILDING past instance_build_timeout go to ERROR. */
-export { BuildTimeoutMonitor, type BuildTimeoutMonitorOptions } from "./build-timeout-monitor.js";
-/** The compute_task API (schedule_and_build_instances) and its helpers. */
-export {
-  COMPUTE_TASK_MANAGER_VERSION,
-  ComputeTaskManager,
-  type ComputeTaskManagerOptions,
-  isReschedulable,
-  parseBuildArgs,
-  SCHEDULE_EVENT,
-} from "./compute-task-manager.js";
-/** The base API's remotable object methods (object_action, object_class_action_versions). */
-export {
-  ConductorObjectManager,
-  type ConductorObjectManagerOptions,
-  instanceError,
-} from "./conductor-object-manager.js";
-/** The composition function the nova-conductor app and the all-in-one call. */
+/** The parts a running ConductorService exposes, as types (their constructors stay internal). */
+export type { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
+export type { ComputeTaskManager } from "./compute-task-manager.js";
+export type { ConductorObjectManager } from "./conductor-object-manager.js";
+/** The composition function the nova-conductor app and the all-in-one call, and what it returns. */
 export {
   CONDUCTOR_BINARY,
   type ConductorService,
@@ -25,25 +14,8 @@ export {
   createConductorService,
 } from "./conductor-service.js";
 /** Options by nova.conf name. */
-export {
-  type ConductorConfig,
-  type ConductorConfigInput,
-  conductorConfigSchema,
-  parseConductorConfig,
-} from "./config.js";
+export { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 /** Heartbeats on the cell database's services table. */
 export { DbHeartbeatStore } from "./db-heartbeat-store.js";
-/** Typed errors (Nova's names where Nova has them). */
-export {
-  ConductorSetupError,
-  InstanceActionNotFound,
-  InstanceBuildTimeout,
-  InvalidBuildRequest,
-  ObjectActionError,
-  ServiceBinaryExists,
-  UnexpectedVMStateError,
-} from "./errors/index.js";
-/** What an instance holds on a compute node, and giving it back. */
-export { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
-/** `service.update` notifications through @nova/messaging's Notifier. */
-export { ServiceUpdateNotifier } from "./service-update-notifier.js";
+/** Raised by start() when the databases do not name a cell to build in. */
+export { ConductorSetupError } from "./errors/conductor-setup-error.js";

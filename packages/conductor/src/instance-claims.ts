@@ -1,4 +1,5 @@
-import { type CellDatabase, NovaDbError, type ResourceRequest } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { CellDatabase, ResourceRequest } from "@nova/db";
 import type { Instance } from "@nova/objects";
 
 /** What a flavor needs on a compute node: the amounts the scheduler claims and the conductor releases. */
@@ -40,7 +41,7 @@ export async function releaseOnNode(
     await cellDb.computeNodes.release(record.uuid, resources);
     return true;
   } catch (err) {
-    if (NovaDbError.isInstance(err, "DB_NOT_FOUND")) return false;
+    if (hasErrorCode(err, "DB_NOT_FOUND")) return false;
     throw err;
   }
 }

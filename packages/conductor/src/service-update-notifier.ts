@@ -19,6 +19,7 @@ export class ServiceUpdateNotifier implements ServiceNotifier {
     private readonly logger: Logger,
   ) {}
 
+  /** Sends `service.update` for `service` after `change`; a failure is logged, never thrown. */
   async serviceUpdate(service: ServiceRecord, change: ServiceChange): Promise<void> {
     const up = change !== "down" && change !== "forced_down" && !service.forcedDown;
     try {

@@ -1,5 +1,7 @@
 import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { openCellDatabase } from "@nova/db";
+import { withImmediateRetries } from "@nova/db/test";
 import {
   DownServiceMonitor,
   HeartbeatRecorder,
@@ -7,7 +9,6 @@ import {
   ServiceNotFoundError,
   type ServiceRecord,
 } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";
 import { type Backend, type Databases, openDatabases } from "./support.js";
@@ -22,7 +23,7 @@ for (const backend of ["sqlite", "mariadb"] as Backend[]) {
 
     beforeAll(async () => {
       clock = new FakeClock(START);
-      dbs = await openDatabases(backend, () => new Date(clock.now()));
+      dbs = await openDatabases(backend, clock);
       store = new DbHeartbeatStore(dbs.cellDb);
       for (let i = 0; i < 30; i++) {
         await store.ensureService(
@@ -60,9 +61,7 @@ for (const backend of ["sqlite", "mariadb"] as Backend[]) {
     });
 
     it("marks stale services down once, even with two conductors checking, and a heartbeat brings one back", async () => {
-      const other = openCellDatabase(urlOf(dbs), {
-        clock: () => new Date(clock.now()),
-      });
+      const other = openCellDatabase(urlOf(dbs), { clock: withImmediateRetries(clock) });
       try {
         const secondStore = new DbHeartbeatStore(other);
         const notified: string[] = [];

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { ComputeNodeCodec, InstanceCodec, ServiceCodec } from "@nova/objects";
 import {
   adminContext,
@@ -14,7 +15,6 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { HeartbeatRecorder } from "@nova/servicegroup";
-import { FakeClock } from "@nova/servicegroup/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConductorObjectManager } from "../src/conductor-object-manager.js";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";
@@ -46,7 +46,7 @@ function suite(backend: Backend, scope: "all" | "core") {
 
     beforeAll(async () => {
       clock = new FakeClock(START);
-      dbs = await openDatabases(backend, () => new Date(clock.now()));
+      dbs = await openDatabases(backend, clock);
       const store = new DbHeartbeatStore(dbs.cellDb);
       const recorder = new HeartbeatRecorder({ store, clock, logger: silentLogger, batchWindowMs: 20 });
       const manager = new ConductorObjectManager({ cellDb: dbs.cellDb, recorder, logger: silentLogger });

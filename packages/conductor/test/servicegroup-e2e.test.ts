@@ -2,7 +2,7 @@
 // service_down_time 3 s): three simulated computes report Service.save heartbeats over RPC to a conductor
 // that records them in batches and runs the down-service check. Waits are bounded polls; the only timing
 // asserted is the rule under test, read from the timestamps the database recorded.
-import { silentLogger } from "@nova/core";
+import { silentLogger, systemClock } from "@nova/core";
 import { type Notification, NotificationListener, Notifier, Transport } from "@nova/messaging";
 import { adminContext, ConductorAPI, ConductorObjectsAPI } from "@nova/rpcapi";
 import {
@@ -12,7 +12,6 @@ import {
   type RecordedService,
   ServiceGroup,
   ServiceSaveHeartbeatSender,
-  systemClock,
 } from "@nova/servicegroup";
 import { createTestVhost, type TestVhost } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Clock as MessagingClock } from "@nova/core";
+import { type Clock, systemClock } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -10,6 +10,7 @@ import {
   openApiDatabase,
   openCellDatabase,
 } from "@nova/db";
+import { withImmediateRetries } from "@nova/db/test";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import type { Instance, RequestSpec } from "@nova/objects";
 import { BuildRequestCodec, CELL0_UUID, InstanceCodec, RequestSpecCodec } from "@nova/objects";
@@ -17,9 +18,6 @@ import { createTestDatabase } from "@nova/testing";
 
 /** Which engine a suite runs on. */
 export type Backend = "sqlite" | "mariadb";
-
-/** Retries yield instead of sleeping: no timings in tests. */
-const noSleep = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function freshUrl(
   backend: Backend,
@@ -44,17 +42,17 @@ export interface Databases {
   dispose(): Promise<void>;
 }
 
-/** Creates and migrates API, cell and cell0 databases on `backend`, with the clock the rows are stamped by. */
-export async function openDatabases(
-  backend: Backend,
-  clock: () => Date = () => new Date(),
-): Promise<Databases> {
+/**
+ * Creates and migrates API, cell and cell0 databases on `backend`, with the clock the rows are stamped by
+ * (retries do not wait: no timings in tests).
+ */
+export async function openDatabases(backend: Backend, clock: Clock = systemClock): Promise<Databases> {
   const [api, cell, cell0] = await Promise.all([
     freshUrl(backend, "cond_api"),
     freshUrl(backend, "cond_cell"),
     freshUrl(backend, "cond_cell0"),
   ]);
-  const deps = { sleep: noSleep, clock };
+  const deps = { clock: withImmediateRetries(clock) };
   const apiDb = openApiDatabase(api.url, deps);
   const cellDb = openCellDatabase(cell.url, deps);
   const cell0Db = openCellDatabase(cell0.url, deps);
@@ -215,7 +213,7 @@ export function fakeBus() {
   const broker = new FakeBroker();
   const closers: Array<() => Promise<void>> = [];
   return {
-    transport(clock?: MessagingClock): Transport {
+    transport(clock?: Clock): Transport {
       const t = new Transport("fake://", {
         fakeBroker: broker,
         options: { control_exchange: "nova" },

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hasErrorCode } from "@nova/core";
+import { hasErrorCode, NovaError } from "@nova/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
@@ -20,11 +20,9 @@ describe("loadNovaConfig", () => {
     const cfg = loadNovaConfig();
     expect(cfg.DEFAULT.report_interval).toBe(10);
     expect(cfg.DEFAULT.service_down_time).toBe(60);
-    expect(cfg.DEFAULT.control_exchange).toBe("nova");
     expect(cfg.DEFAULT.transport_url).toBe("fake://");
     expect(cfg.DEFAULT.osapi_compute_listen_port).toBe(8774);
-    expect(cfg.database.max_pool_size).toBe(5);
-    expect(cfg.database.connection).toBeUndefined();
+    expect(cfg.raw.database).toBeUndefined();
   });
 
   it("types values from files, later files winning, and keeps raw groups for libraries", () => {
@@ -35,7 +33,7 @@ describe("loadNovaConfig", () => {
     const cfg = loadNovaConfig({ files: [a, b] });
     expect(cfg.DEFAULT.report_interval).toBe(2);
     expect(cfg.DEFAULT.debug).toBe(true);
-    expect(cfg.database.connection).toBe("sqlite://");
+    expect(cfg.raw.database?.connection).toBe("sqlite://");
     expect(cfg.raw.filter_scheduler?.enabled_filters).toBe("ComputeFilter, RamFilter");
     expect(cfg.files).toEqual([a, b]);
   });
@@ -52,7 +50,7 @@ describe("loadNovaConfig", () => {
       },
     });
     expect(cfg.DEFAULT.host).toBe("from-env");
-    expect(cfg.database.connection).toBe("mysql+pymysql://root@127.0.0.1/nova");
+    expect(cfg.raw.database?.connection).toBe("mysql+pymysql://root@127.0.0.1/nova");
     expect(cfg.raw.filter_scheduler?.host_subset_size).toBe("3");
   });
 
@@ -65,10 +63,12 @@ describe("loadNovaConfig", () => {
 
   it.each([
     ["[DEFAULT]\nreport_interval = ten\n", "report_interval", "DEFAULT"],
-    ["[DEFAULT]\nservicegroup_driver = mc\n", "servicegroup_driver", "DEFAULT"],
+    ["[api]\nauth_strategy = keystone\n", "auth_strategy", "api"],
     ["[DEFAULT]\ndebug = maybe\n", "debug", "DEFAULT"],
+    ["[DEFAULT]\ndebug = y\n", "debug", "DEFAULT"],
+    ["[DEFAULT]\nreport_interval = \n", "report_interval", "DEFAULT"],
     ["[DEFAULT]\nosapi_compute_listen_port = 70000\n", "osapi_compute_listen_port", "DEFAULT"],
-    ["[database]\nmax_pool_size = 0\n", "max_pool_size", "database"],
+    ["[fake]\nmemory_mb = 0\n", "memory_mb", "fake"],
   ])("rejects %j naming the option", (text, option, group) => {
     const file = confFile(text);
     let caught: unknown;
@@ -97,5 +97,43 @@ describe("loadNovaConfig", () => {
     );
     const ok = loadNovaConfig({ texts: ["[filter_scheduler]\nhost_subset_size = 4\n"] });
     expect(parseGroup(ok, "filter_scheduler", (raw) => schema.parse(raw))).toEqual({ host_subset_size: 4 });
+  });
+
+  it("names the group an option was given in when a library reads several groups", () => {
+    const cfg = loadNovaConfig({
+      texts: ["[DEFAULT]\nrpc_response_timeout = soon\n[oslo_messaging_rabbit]\nrabbit_ha_queues = maybe\n"],
+    });
+    const schema = z.object({
+      rpc_response_timeout: z.coerce.number().default(60),
+      rabbit_ha_queues: z.string().default("x"),
+    });
+    let caught: unknown;
+    try {
+      parseGroup(cfg, ["DEFAULT", "oslo_messaging_rabbit"], (raw) => schema.parse(raw));
+    } catch (err) {
+      caught = err;
+    }
+    expect(ConfigError.isInstance(caught)).toBe(true);
+    expect(NovaError.isInstance(caught)).toBe(true);
+    expect((caught as ConfigError).code).toBe("CONFIG_INVALID");
+    expect((caught as ConfigError).group).toBe("DEFAULT");
+    expect((caught as ConfigError).message).toBe(
+      'Invalid value for option rpc_response_timeout in group [DEFAULT]: Invalid input: expected number, received NaN (got "soon")',
+    );
+  });
+
+  it("names the option of a library error that carries one, and the group of one that does not", () => {
+    const cfg = loadNovaConfig({ texts: ["[database]\nmax_pool_size = -1\n"] });
+    const withOption = Object.assign(new Error("must not be negative"), { option: "max_pool_size" });
+    expect(() =>
+      parseGroup(cfg, "database", () => {
+        throw withOption;
+      }),
+    ).toThrow('Invalid value for option max_pool_size in group [database]: must not be negative (got "-1")');
+    expect(() =>
+      parseGroup(cfg, "database", () => {
+        throw new Error("no connection");
+      }),
+    ).toThrow("Invalid options in group [database]: no connection");
   });
 });

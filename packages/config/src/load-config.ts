@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { errorMessage } from "@nova/core";
 import { ConfigError } from "./config-error.js";
 import { type IniDocument, parseIni } from "./ini-file.js";
 import { type NovaConfig, novaOptionGroups, type RawConfig } from "./nova-options.js";
@@ -63,53 +64,55 @@ export function loadNovaConfig(sources: ConfigSources = {}): NovaConfig {
   const raw = readRawConfig(sources);
   const out: Record<string, unknown> = { raw, files: sources.files ?? [] };
   for (const [group, schema] of Object.entries(novaOptionGroups)) {
-    const given = raw[group] ?? {};
-    const result = schema.safeParse(given);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const option = String(issue?.path[0] ?? "?");
-      const value = (given as Record<string, unknown>)[option];
-      throw new ConfigError(
-        "CONFIG_INVALID",
-        `Invalid value for option ${option} in group [${group}]: ${issue?.message ?? "invalid"}` +
-          (value === undefined ? "" : ` (got ${JSON.stringify(value)})`),
-        { group, option },
-      );
-    }
-    out[group] = result.data;
+    out[group] = parseGroup({ raw }, group, (given) => schema.parse(given));
   }
   return out as NovaConfig;
 }
 
 /**
- * Validates a library's own group (for example `[filter_scheduler]`) with the library's zod schema, so its
- * errors name the group and option like the rest.
+ * Validates a library's own group (for example `[filter_scheduler]` or `[database]`) with the library's parser,
+ * so its errors are ConfigErrors naming the group and option like the rest. A library reading options of several
+ * groups (@nova/messaging: `[DEFAULT]` and `[oslo_messaging_rabbit]`) gets them merged, later groups winning, and
+ * an error names the group the option was given in. The parser may throw a zod error, or any error with an
+ * `option` (and `group`) field; other errors are reported against the (first) group.
  */
 export function parseGroup<T>(
   config: Pick<NovaConfig, "raw">,
-  group: string,
+  group: string | readonly string[],
   parse: (raw: Record<string, string | string[]>) => T,
 ): T {
+  const groups = typeof group === "string" ? [group] : group;
+  const given: Record<string, string | string[]> = Object.assign(
+    {},
+    ...groups.map((g) => config.raw[g] ?? {}),
+  );
   try {
-    return parse(config.raw[group] ?? {});
+    return parse(given);
   } catch (err) {
+    if (ConfigError.isInstance(err)) throw err;
     const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
-    const first = issues?.[0];
-    if (first) {
-      const option = String(first.path[0] ?? "?");
-      throw new ConfigError(
-        "CONFIG_INVALID",
-        `Invalid value for option ${option} in group [${group}]: ${first.message}`,
-        {
-          group,
-          option,
-        },
-      );
+    const named = (err as { option?: unknown }).option;
+    const namedGroup = (err as { group?: unknown }).group;
+    const path = issues?.[0]?.path ?? [];
+    const option = path.length > 0 ? String(path[0]) : typeof named === "string" ? named : undefined;
+    const why = issues?.[0]?.message ?? errorMessage(err);
+    const first = typeof namedGroup === "string" ? namedGroup : (groups[0] ?? "DEFAULT");
+    if (option === undefined) {
+      throw new ConfigError("CONFIG_INVALID", `Invalid options in group [${first}]: ${why}`, {
+        group: first,
+        cause: err,
+      });
     }
+    const where =
+      typeof namedGroup === "string"
+        ? namedGroup
+        : (groups.findLast((g) => config.raw[g]?.[option] !== undefined) ?? first);
+    const value = config.raw[where]?.[option];
     throw new ConfigError(
       "CONFIG_INVALID",
-      `Invalid options in group [${group}]: ${(err as Error).message}`,
-      { group },
+      `Invalid value for option ${option} in group [${where}]: ${why}` +
+        (value === undefined ? "" : ` (got ${JSON.stringify(value)})`),
+      { group: where, option, cause: err },
     );
   }
 }

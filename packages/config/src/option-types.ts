@@ -1,11 +1,10 @@
+import { booleanInput, listInput, numberInput } from "@nova/core";
 import { z } from "zod";
 
-// Values arrive as strings (INI, environment) or as typed values (code, tests); these coerce both.
+// Values arrive as strings (INI, environment) or as typed values (code, tests); @nova/core's preprocessors read
+// the strings by oslo.config's rules, so these builders and the libraries' own schemas accept the same spellings.
 
-const TRUE = new Set(["true", "1", "yes", "on", "y", "t"]);
-const FALSE = new Set(["false", "0", "no", "off", "n", "f"]);
-
-/** A string option. */
+/** A string option (oslo's StrOpt) with a default. */
 export const str = (def: string) => z.string().default(def);
 
 /** An optional string option (no default). */
@@ -16,47 +15,28 @@ export const int = (def: number, bounds: { min?: number; max?: number } = {}) =>
   let n = z.number().int();
   if (bounds.min !== undefined) n = n.min(bounds.min);
   if (bounds.max !== undefined) n = n.max(bounds.max);
-  return z
-    .preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v.trim()) : v), n)
-    .default(def);
+  return z.preprocess(numberInput, n).default(def);
 };
 
-/** A float option. */
+/** A float option, as oslo's FloatOpt, with an optional lower bound. */
 export const float = (def: number, bounds: { min?: number } = {}) => {
   let n = z.number();
   if (bounds.min !== undefined) n = n.min(bounds.min);
-  return z
-    .preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v.trim()) : v), n)
-    .default(def);
+  return z.preprocess(numberInput, n).default(def);
 };
 
-/** A boolean option: True/False, yes/no, on/off, 1/0 in any case, as oslo's BoolOpt. */
-export const bool = (def: boolean) =>
-  z
-    .preprocess((v) => {
-      if (typeof v !== "string") return v;
-      const s = v.trim().toLowerCase();
-      if (TRUE.has(s)) return true;
-      if (FALSE.has(s)) return false;
-      return v;
-    }, z.boolean())
-    .default(def);
+/**
+ * A duration in whole seconds, as Nova's interval and timeout options (IntOpt in seconds) are; the value stays
+ * in seconds, and services turn it into milliseconds where they set a timer.
+ */
+export const seconds = (def: number, bounds: { min?: number } = {}) => int(def, bounds);
+
+/** A boolean option: true/1/on/yes and false/0/off/no in any case, nothing else (oslo's BoolOpt). */
+export const bool = (def: boolean) => z.preprocess(booleanInput, z.boolean()).default(def);
 
 /** A comma-separated list option, as oslo's ListOpt. */
-export const list = (def: string[]) =>
-  z
-    .preprocess(
-      (v) =>
-        typeof v === "string"
-          ? v
-              .split(",")
-              .map((s) => s.trim())
-              .filter((s) => s !== "")
-          : v,
-      z.array(z.string()),
-    )
-    .default(def);
+export const list = (def: string[]) => z.preprocess(listInput, z.array(z.string())).default(def);
 
-/** An option with a fixed set of choices. */
+/** An option with a fixed set of choices (oslo's `choices=`). */
 export const choice = <const T extends readonly [string, ...string[]]>(choices: T, def: T[number]) =>
-  z.enum(choices).default(def as never);
+  z.enum(choices as unknown as { [K in T[number]]: K }).default(def as T[number] & {});

@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "./logger.js";
-import { PeriodicTask } from "./periodic-task.js";
+import { PeriodicTask, type PeriodicTaskOptions } from "./periodic-task.js";
 import { FakeClock, MemoryLogger } from "./test/index.js";
+
+/** A task that records when each run starts, on a fake clock at 0. */
+function recordingStarts(options: PeriodicTaskOptions) {
+  const clock = new FakeClock(0);
+  const starts: number[] = [];
+  const task = new PeriodicTask(options, () => void starts.push(clock.now()), clock, silentLogger);
+  return { clock, starts, task };
+}
 
 describe("PeriodicTask", () => {
   it("runs start to start every spacing, first run one spacing after start", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "t", spacingMs: 1000 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({ name: "t", spacingMs: 1000 });
     task.start();
     await clock.advance(3500);
     expect(starts).toEqual([1000, 2000, 3000]);
@@ -22,14 +23,13 @@ describe("PeriodicTask", () => {
   });
 
   it("runs at once with runImmediately and adds the fuzzy delay to the first run only", async () => {
-    const clock = new FakeClock(0);
-    const starts: number[] = [];
-    const task = new PeriodicTask(
-      { name: "t", spacingMs: 1000, runImmediately: true, fuzzyDelayMs: 400, random: () => 0.5 },
-      () => void starts.push(clock.now()),
-      clock,
-      silentLogger,
-    );
+    const { clock, starts, task } = recordingStarts({
+      name: "t",
+      spacingMs: 1000,
+      runImmediately: true,
+      fuzzyDelayMs: 400,
+      random: () => 0.5,
+    });
     task.start();
     await clock.advance(2300);
     expect(starts).toEqual([200, 1200, 2200]);
@@ -111,6 +111,35 @@ describe("PeriodicTask", () => {
     expect(finished).toBe(true);
   });
 
+  it("starts a run within the timer's callback, and handles a synchronous throw as a failed run", async () => {
+    // A clock whose timers are fired by hand, synchronously (as a manual test clock does).
+    const due: Array<() => void> = [];
+    const manual = {
+      now: () => 0,
+      setTimer: (_ms: number, fn: () => void) => {
+        due.push(fn);
+        return { cancel: () => {} };
+      },
+      sleep: () => Promise.resolve(),
+    };
+    const logger = new MemoryLogger();
+    let runs = 0;
+    const task = new PeriodicTask(
+      { name: "sync", spacingMs: 1000 },
+      () => {
+        runs++;
+        throw new Error("boom");
+      },
+      manual,
+      logger,
+    );
+    task.start();
+    due.shift()?.();
+    expect(runs).toBe(1);
+    await task.stop();
+    expect(logger.records.map((r) => r.message)).toEqual(["periodic task failed"]);
+  });
+
   it("a null, zero or negative spacing disables the task", async () => {
     const clock = new FakeClock(0);
     for (const spacingMs of [null, 0, -1]) {
@@ -121,5 +150,30 @@ describe("PeriodicTask", () => {
       await clock.advance(10_000);
       expect(runs).toBe(0);
     }
+  });
+  it("starts after an exact initialDelayMs, then keeps the spacing", async () => {
+    const { clock, starts, task } = recordingStarts({
+      name: "staggered",
+      spacingMs: 1000,
+      runImmediately: true,
+      initialDelayMs: 250,
+    });
+    task.start();
+    await clock.advance(2300);
+    expect(starts).toEqual([250, 1250, 2250]);
+    await task.stop();
+  });
+
+  it("trigger brings the next run forward and the spacing restarts from it", async () => {
+    const { clock, starts, task } = recordingStarts({ name: "t", spacingMs: 1000 });
+    task.trigger(); // not started: nothing
+    await clock.advance(0);
+    expect(starts).toEqual([]);
+    task.start();
+    await clock.advance(1400);
+    task.trigger();
+    await clock.advance(1100);
+    expect(starts).toEqual([1000, 1400, 2400]);
+    await task.stop();
   });
 });

@@ -17,6 +17,11 @@ export interface PeriodicTaskOptions {
    * services restarted together do not all hit the database at once. Default 0.
    */
   fuzzyDelayMs?: number;
+  /**
+   * Exact delay before the first run, in milliseconds, in place of `runImmediately` and the spacing (oslo.service's
+   * `initial_delay` of a looping call: a heartbeat staggered across a fleet). The fuzzy delay still adds to it.
+   */
+  initialDelayMs?: number;
   /** Random source for the fuzzy delay; injected so tests are exact. Default Math.random. */
   random?: () => number;
 }
@@ -49,7 +54,20 @@ export class PeriodicTask {
     if (this.running || !this.enabled) return;
     this.running = true;
     const fuzz = Math.floor((this.options.random ?? Math.random)() * (this.options.fuzzyDelayMs ?? 0));
-    this.schedule((this.options.runImmediately ? 0 : (this.options.spacingMs as number)) + fuzz);
+    const first =
+      this.options.initialDelayMs ?? (this.options.runImmediately ? 0 : (this.options.spacingMs as number));
+    this.schedule(first + fuzz);
+  }
+
+  /**
+   * Brings the next scheduled run forward to now; the runs after it keep the spacing from this one (a heartbeat
+   * sent at once when its transport comes back). Does nothing when stopped or while a run is under way, since
+   * the next run then follows that one anyway.
+   */
+  trigger(): void {
+    if (!this.running || this.inFlight || !this.timer) return;
+    this.timer.cancel();
+    this.schedule(0);
   }
 
   /** Runs the task now (outside its schedule), waiting for a run under way first. */
@@ -83,11 +101,17 @@ export class PeriodicTask {
 
   private execute(): Promise<void> {
     this.lastStart = this.clock.now();
-    const run = Promise.resolve()
-      .then(() => this.run())
-      .catch((err: unknown) => {
-        this.logger.warn({ task: this.options.name, err: errorMessage(err) }, "periodic task failed");
-      });
+    // The run starts in the timer's own callback (a clock that fires timers synchronously sees it begun); a
+    // synchronous throw is handled as a rejection.
+    let started: Promise<void> | void;
+    try {
+      started = this.run();
+    } catch (err) {
+      started = Promise.reject(err);
+    }
+    const run = Promise.resolve(started).catch((err: unknown) => {
+      this.logger.warn({ task: this.options.name, err: errorMessage(err) }, "periodic task failed");
+    });
     this.inFlight = run;
     void run.then(() => {
       if (this.inFlight === run) this.inFlight = undefined;

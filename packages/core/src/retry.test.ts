@@ -14,6 +14,12 @@ describe("retry", () => {
     expect(retryDelay({ ...opts, incInterval: false }, 4)).toBe(1000);
   });
 
+  it("waits the interval as given even above the cap, as wrap_db_retry's first sleep does", () => {
+    const opts = { intervalMs: 5000, incInterval: true, maxIntervalMs: 2000 };
+    expect([1, 2, 3].map((n) => retryDelay(opts, n))).toEqual([5000, 2000, 2000]);
+    expect(retryDelay({ ...opts, incInterval: false }, 3)).toBe(5000);
+  });
+
   it("retries a retryable failure with those waits and returns the first success", async () => {
     const clock = new FakeClock(0);
     const waits: number[] = [];

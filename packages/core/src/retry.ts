@@ -22,13 +22,16 @@ export interface RetryOptions {
   onExhausted?: (attempts: number, err: unknown) => unknown;
 }
 
-/** The wait before retry number `retry` (1-based): the interval, doubled each time when asked, capped. */
+/**
+ * The wait before retry number `retry` (1-based): the interval, doubled each time when asked, capped. As in
+ * oslo.db, the cap bounds only the doubled waits: the interval itself is always waited as given.
+ */
 export function retryDelay(
   options: Pick<RetryOptions, "intervalMs" | "incInterval" | "maxIntervalMs">,
   retry: number,
 ): number {
-  if (!options.incInterval) return Math.min(options.intervalMs, options.maxIntervalMs);
-  return Math.min(options.intervalMs * 2 ** Math.max(0, retry - 1), options.maxIntervalMs);
+  if (!options.incInterval || retry <= 1) return options.intervalMs;
+  return Math.min(options.intervalMs * 2 ** (retry - 1), options.maxIntervalMs);
 }
 
 /**

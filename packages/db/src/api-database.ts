@@ -10,12 +10,19 @@ import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./
 
 /** The API database and its repositories. */
 export class ApiDatabase {
+  /** Flavors and their extra specs and projects. */
   readonly flavors: FlavorRepository;
+  /** Key pairs. */
   readonly keyPairs: KeyPairRepository;
+  /** Server groups and their members. */
   readonly serverGroups: ServerGroupRepository;
+  /** Quota limits and usage counts. */
   readonly quotas: QuotaRepository;
+  /** Build requests: servers accepted but not yet in a cell. */
   readonly buildRequests: BuildRequestRepository;
+  /** Request specs, by instance. */
   readonly requestSpecs: RequestSpecRepository;
+  /** Cell, host and instance mappings. */
   readonly mappings: CellMappingRepository;
 
   constructor(readonly db: NovaDatabase) {

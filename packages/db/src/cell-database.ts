@@ -13,12 +13,19 @@ import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./
 
 /** One cell database (cell0 included) and its repositories. */
 export class CellDatabase {
+  /** Instances (with their extra, metadata and system metadata). */
   readonly instances: InstanceRepository;
+  /** Instance faults. */
   readonly faults: InstanceFaultRepository;
+  /** Instance actions and their events. */
   readonly actions: InstanceActionRepository;
+  /** Service rows and their heartbeats. */
   readonly services: ServiceRepository;
+  /** Compute nodes and their resource claims. */
   readonly computeNodes: ComputeNodeRepository;
+  /** Block device mappings. */
   readonly blockDeviceMappings: BlockDeviceMappingRepository;
+  /** Instances' network info caches. */
   readonly infoCaches: InstanceInfoCacheRepository;
 
   constructor(readonly db: NovaDatabase) {

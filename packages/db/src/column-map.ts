@@ -3,6 +3,7 @@ export type ColumnKind = "string" | "int" | "float" | "bool" | "date" | "json";
 
 /** Converts between object fields and table rows for one table. */
 export interface ColumnMap<C extends Record<string, ColumnKind>> {
+  /** The table's columns and how each is stored. */
   readonly columns: C;
   /** Row values for the object's fields that are columns of this table (unset fields are left out). */
   toRow(obj: Record<string, unknown>): Record<string, unknown>;

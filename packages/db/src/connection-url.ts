@@ -2,11 +2,17 @@ import { DatabaseUrlError } from "./errors/database-url-error.js";
 
 /** A MariaDB/MySQL server and database, from `mysql+pymysql://user:pass@host:port/db?charset=utf8`. */
 export interface MysqlTarget {
+  /** A MariaDB/MySQL server. */
   dialect: "mysql";
+  /** Server host name or address. */
   host: string;
+  /** Server port (3306 by default). */
   port: number;
+  /** User name. */
   user: string;
+  /** Password (empty when none). */
   password: string;
+  /** Database (schema) name. */
   database: string;
   /** Query parameters as written (charset, ...). */
   params: Record<string, string>;
@@ -14,7 +20,9 @@ export interface MysqlTarget {
 
 /** An SQLite file, or `:memory:`. */
 export interface SqliteTarget {
+  /** A SQLite file. */
   dialect: "sqlite";
+  /** The file's path, or `:memory:`. */
   path: string;
 }
 

@@ -1,14 +1,18 @@
+import { booleanInput, numberInput } from "@nova/core";
 import { z } from "zod";
 import { NovaDbError } from "./errors/nova-db-error.js";
 
-const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
-const bool = (def: boolean) =>
-  z
-    .union([z.boolean(), z.enum(["true", "false", "True", "False", "1", "0"])])
-    .transform((v) => v === true || v === "true" || v === "True" || v === "1")
-    .default(def);
+// Strings from an INI file are read by oslo.config's rules (@nova/core), typed values pass as they are.
+const int = (def: number) => z.preprocess(numberInput, z.number().int().nonnegative()).default(def);
+const seconds = (def: number) => z.preprocess(numberInput, z.number().nonnegative()).default(def);
+const bool = (def: boolean) => z.preprocess(booleanInput, z.boolean()).default(def);
 
-/** The `[database]` / `[api_database]` options of nova.conf this package honours (oslo.db names and defaults). */
+/**
+ * The `[database]` / `[api_database]` options of nova.conf this package honours, declared here only, with
+ * oslo.db's names and defaults. oslo.db's connection-attempt and pool-wait options (`max_retries`,
+ * `retry_interval`, `pool_timeout`) are not declared: nothing here would read them, and oslo.config ignores
+ * options no code registered.
+ */
 export const databaseOptionsSchema = z.object({
   connection: z.string().min(1),
   /** Connections kept open in the pool. */
@@ -20,20 +24,23 @@ export const databaseOptionsSchema = z.object({
   /** Retries of a transaction that hit a deadlock or lost its connection. */
   db_max_retries: int(20),
   /** Seconds between retries, doubled each time when db_inc_retry_interval, capped by db_max_retry_interval. */
-  db_retry_interval: z.coerce.number().nonnegative().default(1),
+  db_retry_interval: seconds(1),
   db_inc_retry_interval: bool(true),
-  db_max_retry_interval: z.coerce.number().nonnegative().default(10),
+  db_max_retry_interval: seconds(10),
 });
 
 /** Parsed database options. */
 export type DatabaseOptions = z.infer<typeof databaseOptionsSchema>;
 
-/** Parses `[database]` options (strings from an INI file, or typed values); raises DB_CONFIG_INVALID. */
-export function parseDatabaseOptions(input: Record<string, unknown>): DatabaseOptions {
+/**
+ * Parses `[database]` (or, with `group`, `[api_database]`) options, strings from an INI file or typed values;
+ * raises DB_CONFIG_INVALID naming the group and option.
+ */
+export function parseDatabaseOptions(input: Record<string, unknown>, group = "database"): DatabaseOptions {
   const r = databaseOptionsSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new NovaDbError("DB_CONFIG_INVALID", `[database] ${issue?.path.join(".")}: ${issue?.message}`);
+    throw new NovaDbError("DB_CONFIG_INVALID", `[${group}] ${issue?.path.join(".")}: ${issue?.message}`);
   }
   return r.data;
 }

@@ -1,15 +1,21 @@
+import { type Clock, retry } from "@nova/core";
 import { DuplicateEntryError } from "./errors/duplicate-entry-error.js";
 import { NovaDbError } from "./errors/nova-db-error.js";
 import { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
 
-/** How often and how patiently to retry a transaction (oslo.db's db_max_retries and friends). */
+/**
+ * How often and how patiently a transaction is retried: oslo.db's `[database]` retry options, in their units
+ * (seconds), as `wrap_db_retry` reads them.
+ */
 export interface RetryPolicy {
+  /** `db_max_retries`: retries after the first attempt; -1 retries forever. Default 20. */
   maxRetries: number;
+  /** `db_retry_interval`: seconds before the first retry. Default 1. */
   intervalSeconds: number;
+  /** `db_inc_retry_interval`: double the wait after each retry. Default true. */
   incInterval: boolean;
+  /** `db_max_retry_interval`: the longest wait, in seconds, once doubling. Default 10. */
   maxIntervalSeconds: number;
-  /** Injected so tests need not wait. */
-  sleep: (ms: number) => Promise<void>;
 }
 
 const MYSQL_DEADLOCK = new Set([1213, 1205]); // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
@@ -56,20 +62,33 @@ export function classifyDbError(err: unknown, entity = "row"): unknown {
 }
 
 /**
- * Runs `fn` and retries it whole while it fails with a retryable error (deadlock, lost connection),
- * at most `maxRetries` more times, then raises RetriesExhaustedError. Other errors pass through typed.
+ * Runs `fn` and retries it whole while it fails with a retryable error (deadlock, lost connection), as
+ * oslo.db's `wrap_db_retry` does: first after `intervalSeconds`, then (with `incInterval`) twice as long each
+ * time up to `maxIntervalSeconds`, at most `maxRetries` more times; then raises RetriesExhaustedError. Other
+ * errors pass through typed. The waits are `clock.sleep`s.
  */
-export async function withDbRetry<T>(policy: RetryPolicy, fn: () => Promise<T>, entity?: string): Promise<T> {
-  let interval = policy.intervalSeconds;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (raw) {
-      const err = classifyDbError(raw, entity);
-      if (!NovaDbError.isInstance(err) || !err.isRetryable) throw err;
-      if (attempt > policy.maxRetries) throw new RetriesExhaustedError(attempt, err);
-      await policy.sleep(interval * 1000);
-      if (policy.incInterval) interval = Math.min(interval * 2, policy.maxIntervalSeconds);
-    }
-  }
+export function withDbRetry<T>(
+  policy: RetryPolicy,
+  clock: Pick<Clock, "sleep">,
+  fn: () => Promise<T>,
+  entity?: string,
+): Promise<T> {
+  return retry(
+    {
+      maxRetries: policy.maxRetries,
+      intervalMs: policy.intervalSeconds * 1000,
+      incInterval: policy.incInterval,
+      maxIntervalMs: policy.maxIntervalSeconds * 1000,
+      clock,
+      isRetryable: (err) => NovaDbError.isInstance(err) && err.isRetryable,
+      onExhausted: (attempts, err) => new RetriesExhaustedError(attempts, err as NovaDbError),
+    },
+    async () => {
+      try {
+        return await fn();
+      } catch (raw) {
+        throw classifyDbError(raw, entity);
+      }
+    },
+  );
 }

@@ -34,7 +34,6 @@ export {
   type ComputeNodeCreate,
   type ComputeNodeRecord,
   ComputeNodeRepository,
-  capacityShortfall,
   type ResourceRequest,
 } from "./cell/compute-node-repository.js";
 export {
@@ -72,8 +71,8 @@ export {
 } from "./connection-url.js";
 /** Configuration and URLs. */
 export { type DatabaseOptions, databaseOptionsSchema, parseDatabaseOptions } from "./database-options.js";
-/** Retries. */
-export { classifyDbError, type RetryPolicy, withDbRetry } from "./db-retry.js";
+/** The `[database]` retry options as a database applies them. */
+export type { RetryPolicy } from "./db-retry.js";
 export { ClaimRejectedError, GenerationConflictError } from "./errors/claim-error.js";
 export { DatabaseUrlError } from "./errors/database-url-error.js";
 export { DuplicateEntryError } from "./errors/duplicate-entry-error.js";
@@ -84,7 +83,6 @@ export { InvalidSortKeyError, MarkerNotFoundError } from "./errors/query-error.j
 export { MigrationFailedError, SchemaNewerThanCodeError } from "./errors/schema-error.js";
 export { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
 export { UnexpectedTaskStateError, UnexpectedVmStateError } from "./errors/unexpected-state-error.js";
-export { migrationsFor } from "./migrations/migration-list.js";
 export {
   type DatabaseDeps,
   type DatabaseKind,
@@ -95,4 +93,4 @@ export {
 /** Pagination. */
 export type { PageOptions, SortDir } from "./pagination.js";
 /** Migrations. */
-export { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
+export type { SchemaStatus, SyncResult } from "./schema-migrator.js";

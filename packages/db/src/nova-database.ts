@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@nova/core";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type LogEvent, MysqlDialect, SqliteDialect, sql } from "kysely";
 import { createPool } from "mysql2";
@@ -17,18 +18,19 @@ export type Db = Kysely<LooseSchema>;
 
 /** What a database handle needs besides its options: all optional, all injectable. */
 export interface DatabaseDeps {
-  /** The clock used for created_at/updated_at/heartbeats. */
-  clock?: () => Date;
-  /** Sleep between retries (tests pass a no-op). */
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock that stamps created_at/updated_at/heartbeats and times the waits between retries. */
+  clock?: Clock;
   /** Called with every SQL statement executed (query counting in tests, debug logging). */
   onQuery?: (sql: string) => void;
 }
 
 /** An open API or cell database: a bounded pool, the dialect, retries, and the injected clock. */
 export class NovaDatabase {
+  /** Which engine the connection URL names. */
   readonly dialect: "mysql" | "sqlite";
-  readonly clock: () => Date;
+  /** Stamps rows and times retries. */
+  readonly clock: Clock;
+  /** The `[database]` retry options, from `options`. */
   readonly retryPolicy: RetryPolicy;
 
   constructor(
@@ -39,24 +41,28 @@ export class NovaDatabase {
     deps: DatabaseDeps,
   ) {
     this.dialect = target.dialect;
-    this.clock = deps.clock ?? (() => new Date());
+    this.clock = deps.clock ?? systemClock;
     this.retryPolicy = {
       maxRetries: options.db_max_retries,
       intervalSeconds: options.db_retry_interval,
       incInterval: options.db_inc_retry_interval,
       maxIntervalSeconds: options.db_max_retry_interval,
-      sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     };
+  }
+
+  /** The clock's time as a Date, for a row's timestamps. */
+  now(): Date {
+    return new Date(this.clock.now());
   }
 
   /** Runs autocommit statements; the whole function is retried on deadlock or lost connection. */
   run<T>(fn: (db: Db) => Promise<T>, entity?: string): Promise<T> {
-    return withDbRetry(this.retryPolicy, () => fn(this.kysely), entity);
+    return withDbRetry(this.retryPolicy, this.clock, () => fn(this.kysely), entity);
   }
 
   /** Runs `fn` in one transaction; the whole transaction is retried on deadlock or lost connection. */
   transaction<T>(fn: (trx: Db) => Promise<T>, entity?: string): Promise<T> {
-    return withDbRetry(this.retryPolicy, () => this.kysely.transaction().execute(fn), entity);
+    return withDbRetry(this.retryPolicy, this.clock, () => this.kysely.transaction().execute(fn), entity);
   }
 
   /**

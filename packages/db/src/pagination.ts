@@ -6,8 +6,11 @@ export type SortDir = "asc" | "desc";
 
 /** Nova's pagination: sort keys and directions, a page size, and the uuid of the last row seen. */
 export interface PageOptions<K extends string = string> {
+  /** Columns to sort by, most significant first (the primary key is added last as the tiebreak). */
   sortKeys?: K[];
+  /** Direction of each sort key (ascending by default). */
   sortDirs?: SortDir[];
+  /** At most this many rows. */
   limit?: number;
   /** The uuid (or Nova's marker key) of the last row of the previous page. */
   marker?: string;

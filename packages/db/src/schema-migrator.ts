@@ -8,19 +8,25 @@ const LOCK_TABLE = "nova_migrations_lock";
 
 /** Where a database's schema stands against this code's migrations. */
 export interface SchemaStatus {
+  /** Which of Nova's two databases this is. */
   kind: "api" | "cell";
   /** The last applied migration, or null for an empty database. */
   current: string | null;
   /** The last migration this code knows. */
   head: string;
+  /** The migrations already applied, oldest first. */
   applied: string[];
+  /** The migrations this code would apply, oldest first. */
   pending: string[];
 }
 
 /** What one sync did. */
 export interface SyncResult {
+  /** The last migration before the sync (null for an empty database). */
   from: string | null;
+  /** The last migration after it. */
   to: string | null;
+  /** The migrations it applied, in order. */
   applied: string[];
 }
 

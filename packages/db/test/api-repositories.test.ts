@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { BuildRequestCodec, CELL0_UUID, RequestSpecCodec } from "@nova/objects";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiDatabase, DuplicateEntryError, MarkerNotFoundError, NotFoundError } from "../src/index.js";
-import { backend, manualClock, migratedApi } from "./test-backend.js";
+import { backend, fakeClock, migratedApi } from "./test-backend.js";
 
 // The boot cast captured from real Nova: a BuildRequest and a RequestSpec as the API sends them.
 const boot = JSON.parse(
@@ -14,11 +14,11 @@ const boot = JSON.parse(
 ).oslo_message.args as { build_requests: unknown[]; request_specs: unknown[] };
 
 describe(`API database repositories (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedApi>>;
   let api: ApiDatabase;
   beforeAll(async () => {
-    ctx = await migratedApi("apirepos", { clock: clock.now });
+    ctx = await migratedApi("apirepos", { clock });
     api = ctx.api;
   });
   afterAll(async () => ctx.dispose());
@@ -202,7 +202,7 @@ describe(`API database repositories (${backend})`, () => {
       user_id: "u1",
     });
     expect(im.cell_mapping).toBeNull();
-    clock.advance(3);
+    await clock.advance(3_000);
     expect((await api.mappings.setInstanceCell(uuid, cell1.uuid)).cell_mapping?.uuid).toBe(cell1.uuid);
     // A missing cell leaves the mapping alone and says the cell is missing; a missing mapping says so.
     await expect(api.mappings.setInstanceCell(uuid, randomUUID())).rejects.toMatchObject({

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { BlockDeviceMappingCodec, BlockDeviceMappingListCodec, BuildRequestCodec } from "@nova/objects";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CellDatabase, NotFoundError } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, fakeClock, migratedCell } from "./test-backend.js";
 
 const boot = JSON.parse(
   readFileSync(
@@ -13,11 +13,11 @@ const boot = JSON.parse(
 ).oslo_message.args as { build_requests: unknown[] };
 
 describe(`block device mappings and info caches (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   beforeAll(async () => {
-    ctx = await migratedCell("bdms", { clock: clock.now });
+    ctx = await migratedCell("bdms", { clock });
     cell = ctx.cell;
   });
   afterAll(async () => ctx.dispose());
@@ -44,10 +44,10 @@ describe(`block device mappings and info caches (${backend})`, () => {
     // Every field the API sent comes back with the same value.
     const sent = wanted[0]!;
     for (const [k, v] of Object.entries(sent)) expect(bdm![k as keyof typeof bdm], k).toEqual(v);
-    clock.advance(5);
+    await clock.advance(5_000);
     const saved = await cell.blockDeviceMappings.update(bdm!.id, { device_name: "/dev/vda" });
     expect(saved.device_name).toBe("/dev/vda");
-    expect(saved.updated_at).toEqual(clock.now());
+    expect(saved.updated_at).toEqual(new Date(clock.now()));
     expect(await cell.blockDeviceMappings.listByInstance(uuid)).toEqual([saved]);
     await cell.blockDeviceMappings.destroyForInstance(uuid);
     expect(await cell.blockDeviceMappings.listByInstance(uuid)).toEqual([]);

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CellDatabase } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, fakeClock, migratedCell } from "./test-backend.js";
 
 // What a scheduler polls: rows created, updated or deleted at or after a time, deleted ones included.
 describe(`compute nodes and services changed since (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   beforeAll(async () => {
-    ctx = await migratedCell("changed", { clock: clock.now });
+    ctx = await migratedCell("changed", { clock });
     cell = ctx.cell;
   });
   afterAll(async () => {
@@ -30,8 +30,8 @@ describe(`compute nodes and services changed since (${backend})`, () => {
   it("lists what changed after a time, and nothing older", async () => {
     const s1 = await cell.services.create({ host: "old", binary: "nova-compute", topic: "compute" });
     const n1 = await node("old", s1.id);
-    clock.advance(60);
-    const since = clock.now();
+    await clock.advance(60_000);
+    const since = new Date(clock.now());
     expect(await cell.computeNodes.listChangedSince(since)).toEqual([]);
     expect(await cell.services.listChangedSince(since)).toEqual([]);
 
@@ -45,8 +45,8 @@ describe(`compute nodes and services changed since (${backend})`, () => {
       (await cell.services.listChangedSince(since, { binary: "nova-compute" })).map((s) => s.host),
     ).toEqual(["old", "new"]);
 
-    clock.advance(60);
-    const later = clock.now();
+    await clock.advance(60_000);
+    const later = new Date(clock.now());
     await cell.computeNodes.destroy(n2.id);
     const gone = await cell.computeNodes.listChangedSince(later);
     expect(gone.map((n) => [n.uuid, n.deleted])).toEqual([[n2.uuid, true]]);

@@ -7,26 +7,21 @@ import {
   NotFoundError,
   openCellDatabase,
 } from "../src/index.js";
-import { backend, manualClock, migratedCell, testPool } from "./test-backend.js";
+import { withImmediateRetries } from "../src/test/index.js";
+import { backend, fakeClock, migratedCell, testPool } from "./test-backend.js";
 
 const tiny = { vcpus: 1, memory_mb: 512, local_gb: 1 };
 
 describe(`compute node resource claims (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   let second: CellDatabase;
   beforeAll(async () => {
-    ctx = await migratedCell("claims", { clock: clock.now });
+    ctx = await migratedCell("claims", { clock });
     cell = ctx.cell;
     // A second handle with its own pool/connection: another scheduler process.
-    second = openCellDatabase(
-      { connection: ctx.url, ...testPool },
-      {
-        clock: clock.now,
-        sleep: () => new Promise((r) => setImmediate(r)),
-      },
-    );
+    second = openCellDatabase({ connection: ctx.url, ...testPool }, { clock: withImmediateRetries(clock) });
   });
   afterAll(async () => {
     await second.close();
@@ -70,11 +65,11 @@ describe(`compute node resource claims (${backend})`, () => {
 
   it("answers a claim and a release with the node exactly as a fresh read then sees it", async () => {
     const { uuid } = await node("claim-echo", 4);
-    clock.advance(1);
+    await clock.advance(1_000);
     const claimed = await cell.computeNodes.claim(uuid, tiny);
     expect(claimed).toEqual(await cell.computeNodes.getByUuid(uuid));
     expect(claimed).toMatchObject({ vcpus_used: 1, memory_mb_used: 512, local_gb_used: 1, running_vms: 1 });
-    clock.advance(1);
+    await clock.advance(1_000);
     const released = await cell.computeNodes.release(uuid, tiny);
     expect(released).toEqual(await cell.computeNodes.getByUuid(uuid));
     expect(released).toMatchObject({ vcpus_used: 0, running_vms: 0, generation: claimed.generation + 1 });
@@ -115,7 +110,7 @@ describe(`compute node resource claims (${backend})`, () => {
 
   it("saves the resource tracker's view, bumping the generation; soft delete frees host/nodename", async () => {
     const n = await node("tracked", 8);
-    clock.advance(60);
+    await clock.advance(60_000);
     const saved = await cell.computeNodes.update(n.id, {
       vcpus_used: 3,
       stats: { num_instances: "3" },
@@ -126,7 +121,7 @@ describe(`compute node resource claims (${backend})`, () => {
       stats: { num_instances: "3" },
       generation: n.generation + 1,
     });
-    expect(saved.updated_at).toEqual(clock.now());
+    expect(saved.updated_at).toEqual(new Date(clock.now()));
     expect(await cell.computeNodes.getByHostAndNodename("tracked", "tracked")).toEqual(saved);
     expect((await cell.computeNodes.list({ host: "tracked" })).map((x) => x.id)).toEqual([n.id]);
     const all = await cell.computeNodes.list();

@@ -1,11 +1,6 @@
+import { hasErrorCode } from "@nova/core";
 import { describe, expect, it } from "vitest";
-import {
-  DatabaseUrlError,
-  NovaDbError,
-  parseConnectionUrl,
-  parseDatabaseOptions,
-  redact,
-} from "../src/index.js";
+import { DatabaseUrlError, parseConnectionUrl, parseDatabaseOptions, redact } from "../src/index.js";
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -75,6 +70,6 @@ describe("connection URLs as nova.conf writes them", () => {
       db_inc_retry_interval: false,
     });
     const bad = thrown(() => parseDatabaseOptions({ connection: "sqlite://", max_pool_size: "many" }));
-    expect(NovaDbError.isInstance(bad, "DB_CONFIG_INVALID")).toBe(true);
+    expect(hasErrorCode(bad, "DB_CONFIG_INVALID")).toBe(true);
   });
 });

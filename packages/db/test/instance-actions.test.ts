@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CellDatabase, MarkerNotFoundError, NotFoundError } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, fakeClock, migratedCell } from "./test-backend.js";
 
 describe(`instance actions and events (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   beforeAll(async () => {
-    ctx = await migratedCell("actions", { clock: clock.now });
+    ctx = await migratedCell("actions", { clock });
     cell = ctx.cell;
   });
   afterAll(async () => ctx.dispose());
@@ -24,11 +24,11 @@ describe(`instance actions and events (${backend})`, () => {
     });
     expect(action).toMatchObject({
       action: "create",
-      start_time: clock.now(),
+      start_time: new Date(clock.now()),
       finish_time: null,
       message: null,
     });
-    clock.advance(2);
+    await clock.advance(2_000);
     const ev = await cell.actions.eventStart(
       uuid,
       "req-1",
@@ -38,16 +38,16 @@ describe(`instance actions and events (${backend})`, () => {
     expect(ev).toMatchObject({
       action_id: action.id,
       host: "peer-cpu-1",
-      start_time: clock.now(),
+      start_time: new Date(clock.now()),
       result: null,
     });
-    clock.advance(3);
+    await clock.advance(3_000);
     const done = await cell.actions.eventFinish(uuid, "req-1", "compute__do_build_and_run_instance", {
       result: "Success",
     });
-    expect(done).toMatchObject({ result: "Success", finish_time: clock.now() });
+    expect(done).toMatchObject({ result: "Success", finish_time: new Date(clock.now()) });
     const finished = await cell.actions.finish(uuid, "req-1");
-    expect(finished.finish_time).toEqual(clock.now());
+    expect(finished.finish_time).toEqual(new Date(clock.now()));
     expect((await cell.actions.events(action.id)).map((e) => e.event)).toEqual([
       "compute__do_build_and_run_instance",
     ]);
@@ -79,7 +79,7 @@ describe(`instance actions and events (${backend})`, () => {
       project_id: "p",
     });
     expect(action).toEqual(await cell.actions.getByRequestId(uuid, "req-3"));
-    clock.advance(1);
+    await clock.advance(1_000);
     const started = await cell.actions.eventStart(
       uuid,
       "req-3",
@@ -87,7 +87,7 @@ describe(`instance actions and events (${backend})`, () => {
       "ctl",
     );
     expect([started]).toEqual(await cell.actions.events(action.id));
-    clock.advance(1);
+    await clock.advance(1_000);
     const done = await cell.actions.eventFinish(uuid, "req-3", "conductor_schedule_and_build_instances", {
       result: "Error",
       traceback: "tb",
@@ -98,7 +98,7 @@ describe(`instance actions and events (${backend})`, () => {
       result: "Error",
       traceback: "tb",
       details: "no host",
-      finish_time: clock.now(),
+      finish_time: new Date(clock.now()),
     });
   });
 
@@ -106,7 +106,7 @@ describe(`instance actions and events (${backend})`, () => {
     const uuid = randomUUID();
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      clock.advance(i % 2); // ties on created_at are broken by id
+      await clock.advance((i % 2) * 1000); // ties on created_at are broken by id
       ids.push((await cell.actions.start({ instance_uuid: uuid, action: `a${i}`, request_id: `r${i}` })).id);
     }
     const first = await cell.actions.list(uuid, { limit: 2 });

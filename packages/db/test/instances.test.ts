@@ -10,7 +10,7 @@ import {
   UnexpectedTaskStateError,
   UnexpectedVmStateError,
 } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, fakeClock, migratedCell } from "./test-backend.js";
 
 const flavor = {
   id: 1,
@@ -34,12 +34,12 @@ const flavor = {
 };
 
 describe(`instances (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   const queries: string[] = [];
   beforeAll(async () => {
-    ctx = await migratedCell("instances", { clock: clock.now, onQuery: (q) => queries.push(q) });
+    ctx = await migratedCell("instances", { clock, onQuery: (q) => queries.push(q) });
     cell = ctx.cell;
   });
   afterAll(async () => ctx.dispose());
@@ -69,7 +69,7 @@ describe(`instances (${backend})`, () => {
       launched_at: null,
     });
     expect(created.id).toBeGreaterThan(0);
-    expect(created.created_at).toEqual(clock.now());
+    expect(created.created_at).toEqual(new Date(clock.now()));
     const got = await cell.instances.get(uuid);
     expect(got).toEqual(created);
     expect(got.flavor).toEqual(flavor);
@@ -93,14 +93,14 @@ describe(`instances (${backend})`, () => {
   it("updates only when task_state still matches (UnexpectedTaskStateError otherwise, nothing written)", async () => {
     const uuid = randomUUID();
     await cell.instances.create({ uuid, vm_state: "building", task_state: "scheduling", flavor });
-    clock.advance(5);
+    await clock.advance(5_000);
     const saved = await cell.instances.update(
       uuid,
       { task_state: "spawning", host: "peer-cpu-1" },
       { expectedTaskState: ["scheduling", null] },
     );
     expect(saved.task_state).toBe("spawning");
-    expect(saved.updated_at).toEqual(clock.now());
+    expect(saved.updated_at).toEqual(new Date(clock.now()));
     const err = await cell.instances
       .update(uuid, { task_state: null, vm_state: "active" }, { expectedTaskState: "scheduling" })
       .catch((e: unknown) => e);
@@ -136,11 +136,11 @@ describe(`instances (${backend})`, () => {
       flavor,
       metadata: { a: "1" },
     });
-    clock.advance(5);
+    await clock.advance(5_000);
     queries.length = 0;
     await cell.instances.updateWithoutReload(
       uuid,
-      { vm_state: "active", task_state: null, power_state: 1, launched_at: clock.now() },
+      { vm_state: "active", task_state: null, power_state: 1, launched_at: new Date(clock.now()) },
       { expectedVmState: ["building"], expectedTaskState: ["spawning"] },
     );
     expect(queries).toHaveLength(1);
@@ -148,8 +148,8 @@ describe(`instances (${backend})`, () => {
       vm_state: "active",
       task_state: null,
       power_state: 1,
-      launched_at: clock.now(),
-      updated_at: clock.now(),
+      launched_at: new Date(clock.now()),
+      updated_at: new Date(clock.now()),
       metadata: { a: "1" },
     });
     const err = await cell.instances
@@ -210,14 +210,14 @@ describe(`instances (${backend})`, () => {
       task_state: "deleting",
       metadata: { k: "v" },
     });
-    clock.advance(1);
+    await clock.advance(1_000);
     const before = await cell.instances.destroy(uuid, { expectedTaskState: "deleting" });
     expect(before.deleted).toBe(false);
     await expect(cell.instances.get(uuid)).rejects.toBeInstanceOf(NotFoundError);
     expect(await cell.instances.list({ project_id: "del" })).toEqual([]);
     const ghost = await cell.instances.get(uuid, { readDeleted: true });
     expect(ghost.deleted).toBe(true);
-    expect(ghost.deleted_at).toEqual(clock.now());
+    expect(ghost.deleted_at).toEqual(new Date(clock.now()));
     expect(ghost.metadata).toEqual({ k: "v" });
     expect((await cell.instances.list({ project_id: "del", deleted: true })).map((i) => i.uuid)).toEqual([
       uuid,
@@ -229,7 +229,7 @@ describe(`instances (${backend})`, () => {
     const project = `page-${randomUUID()}`;
     const uuids: string[] = [];
     for (let i = 0; i < 23; i++) {
-      clock.advance(i % 3 === 0 ? 0 : 1); // some equal created_at values, so the tiebreak matters
+      await clock.advance(i % 3 === 0 ? 0 : 1000); // some equal created_at values, so the tiebreak matters
       const uuid = randomUUID();
       uuids.push(uuid);
       await cell.instances.create({
@@ -330,7 +330,7 @@ describe(`instances (${backend})`, () => {
       flavor,
     });
     await cell.faults.create({ instance_uuid: uuid, code: 500, message: "first", host: "h1" });
-    clock.advance(1);
+    await clock.advance(1_000);
     await cell.faults.create({
       instance_uuid: uuid,
       code: 400,

@@ -1,6 +1,6 @@
+import { hasErrorCode } from "@nova/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  NovaDbError,
   openApiDatabase,
   openCellDatabase,
   SchemaNewerThanCodeError,
@@ -64,7 +64,7 @@ describe(`schema migrations (${backend})`, () => {
         .execute();
       await expect(cell.status()).rejects.toBeInstanceOf(SchemaNewerThanCodeError);
       const err = await cell.sync().catch((e: unknown) => e);
-      expect(NovaDbError.isInstance(err, "DB_SCHEMA_NEWER_THAN_CODE")).toBe(true);
+      expect(hasErrorCode(err, "DB_SCHEMA_NEWER_THAN_CODE")).toBe(true);
       expect((err as SchemaNewerThanCodeError).unknownMigrations).toEqual(["9999_from_the_future"]);
     } finally {
       await cell.close();

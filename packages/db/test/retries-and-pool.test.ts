@@ -1,17 +1,16 @@
+import { hasErrorCode } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { sql } from "kysely";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyDbError, type RetryPolicy, withDbRetry } from "../src/db-retry.js";
 import {
   type CellDatabase,
   ConnectionLostError,
-  classifyDbError,
   DeadlockError,
   DuplicateEntryError,
-  NovaDbError,
   openCellDatabase,
   RetriesExhaustedError,
-  type RetryPolicy,
-  withDbRetry,
 } from "../src/index.js";
 import { backend, migratedCell } from "./test-backend.js";
 
@@ -22,8 +21,6 @@ function deferred() {
   });
   return { promise, resolve };
 }
-
-const yieldOnce = () => new Promise<void>((r) => setImmediate(r));
 
 /** Leaves out tests that only make sense on the other backend (rather than reporting them skipped). */
 const itNotRegistered = (..._args: Parameters<typeof it>) => undefined;
@@ -168,38 +165,71 @@ describe(`retries and pools (${backend})`, () => {
   );
 
   it("bounds retries, then raises a typed error carrying the last failure", async () => {
-    const sleeps: number[] = [];
+    const clock = new FakeClock(0);
     const policy: RetryPolicy = {
       maxRetries: 3,
       intervalSeconds: 1,
       incInterval: true,
       maxIntervalSeconds: 3,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        await yieldOnce();
-      },
     };
-    let calls = 0;
-    const err = await withDbRetry(policy, async () => {
-      calls++;
+    const callTimes: number[] = [];
+    const failing = withDbRetry(policy, clock, async () => {
+      callTimes.push(clock.now());
       throw Object.assign(new Error("Deadlock found when trying to get lock"), {
         errno: 1213,
         code: "ER_LOCK_DEADLOCK",
       });
     }).catch((e: unknown) => e);
-    expect(calls).toBe(4);
-    expect(sleeps).toEqual([1000, 2000, 3000]);
+    await clock.advance(60_000);
+    const err = await failing;
+    // oslo.db's wrap_db_retry: db_retry_interval, then doubled (1 s, 2 s), capped at db_max_retry_interval (3 s).
+    expect(callTimes).toEqual([0, 1000, 3000, 6000]);
     expect(err).toBeInstanceOf(RetriesExhaustedError);
     expect((err as RetriesExhaustedError).last).toBeInstanceOf(DeadlockError);
-    expect(NovaDbError.isInstance(err, "DB_RETRIES_EXHAUSTED")).toBe(true);
+    expect(hasErrorCode(err, "DB_RETRIES_EXHAUSTED")).toBe(true);
     let flaky = 0;
-    expect(
-      await withDbRetry(policy, async () => {
-        if (flaky++ < 2)
-          throw Object.assign(new Error("Connection lost"), { code: "PROTOCOL_CONNECTION_LOST" });
-        return "ok";
-      }),
-    ).toBe("ok");
+    const recovering = withDbRetry(policy, clock, async () => {
+      if (flaky++ < 2)
+        throw Object.assign(new Error("Connection lost"), { code: "PROTOCOL_CONNECTION_LOST" });
+      return "ok";
+    });
+    await clock.advance(60_000);
+    expect(await recovering).toBe("ok");
+  });
+
+  it("waits as the [database] retry options say: a fixed interval without db_inc_retry_interval", async () => {
+    const clock = new FakeClock(0);
+    const fixed = openCellDatabase(
+      {
+        connection: "sqlite://",
+        db_max_retries: 2,
+        db_retry_interval: 5,
+        db_inc_retry_interval: false,
+        db_max_retry_interval: 1,
+      },
+      { clock },
+    );
+    try {
+      expect(fixed.db.retryPolicy).toEqual({
+        maxRetries: 2,
+        intervalSeconds: 5,
+        incInterval: false,
+        maxIntervalSeconds: 1,
+      });
+      const callTimes: number[] = [];
+      const failing = fixed.db
+        .run(async () => {
+          callTimes.push(clock.now());
+          throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+        })
+        .catch((e: unknown) => e);
+      await clock.advance(60_000);
+      expect(await failing).toBeInstanceOf(RetriesExhaustedError);
+      // Not doubled, and the first wait is db_retry_interval even above db_max_retry_interval, as in oslo.db.
+      expect(callTimes).toEqual([0, 5000, 10_000]);
+    } finally {
+      await fixed.close();
+    }
   });
 
   it("classifies engine errors: duplicates are not retried", async () => {

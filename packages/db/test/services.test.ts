@@ -1,14 +1,14 @@
 import { ServiceCodec } from "@nova/objects";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CellDatabase, DuplicateEntryError, NotFoundError } from "../src/index.js";
-import { backend, manualClock, migratedCell } from "./test-backend.js";
+import { backend, fakeClock, migratedCell } from "./test-backend.js";
 
 describe(`services and heartbeats (${backend})`, () => {
-  const clock = manualClock();
+  const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
   beforeAll(async () => {
-    ctx = await migratedCell("services", { clock: clock.now });
+    ctx = await migratedCell("services", { clock });
     cell = ctx.cell;
   });
   afterAll(async () => ctx.dispose());
@@ -36,24 +36,24 @@ describe(`services and heartbeats (${backend})`, () => {
 
   it("counts every one of 20 concurrent heartbeats and stamps updated_at and last_seen_up", async () => {
     const svc = await cell.services.create({ host: "hb", binary: "nova-compute", topic: "compute" });
-    clock.advance(10);
+    await clock.advance(10_000);
     await Promise.all(Array.from({ length: 20 }, () => cell.services.heartbeat(svc.id)));
     const after = await cell.services.get(svc.id);
     expect(after.report_count).toBe(20);
-    expect(after.updated_at).toEqual(clock.now());
-    expect(after.last_seen_up).toEqual(clock.now());
+    expect(after.updated_at).toEqual(new Date(clock.now()));
+    expect(after.last_seen_up).toEqual(new Date(clock.now()));
   });
 
   it("Service.save semantics: report_count up stamps last_seen_up; disabling does not", async () => {
     const svc = await cell.services.create({ host: "save", binary: "nova-compute", topic: "compute" });
-    clock.advance(10);
+    await clock.advance(10_000);
     const hb = await cell.services.update(svc.id, { report_count: 37 });
-    expect(hb.last_seen_up).toEqual(clock.now());
-    clock.advance(10);
+    expect(hb.last_seen_up).toEqual(new Date(clock.now()));
+    await clock.advance(10_000);
     const off = await cell.services.update(svc.id, { disabled: true, disabled_reason: "maintenance" });
     expect(off).toMatchObject({ disabled: true, disabled_reason: "maintenance", report_count: 37 });
     expect(off.last_seen_up).toEqual(hb.last_seen_up);
-    expect(off.updated_at).toEqual(clock.now());
+    expect(off.updated_at).toEqual(new Date(clock.now()));
     expect((await cell.services.list({ disabled: true })).map((s) => s.host)).toEqual(["save"]);
   });
 

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { createTestDatabase } from "@nova/testing";
 import {
   type ApiDatabase,
@@ -10,6 +12,7 @@ import {
   openApiDatabase,
   openCellDatabase,
 } from "../src/index.js";
+import { withImmediateRetries } from "../src/test/index.js";
 
 /** Which engine this run tests: the `db` project runs SQLite, the `db-mariadb` project MariaDB. */
 export const backend: "sqlite" | "mariadb" = process.env.NOVA_DB_BACKEND === "mariadb" ? "mariadb" : "sqlite";
@@ -33,28 +36,20 @@ export async function freshDatabase(prefix: string): Promise<FreshDatabase> {
 }
 
 /** A manual clock for tests. */
-export function manualClock(start = new Date("2026-11-27T07:00:00Z")) {
-  let now = start.getTime();
-  return {
-    now: () => new Date(now),
-    advance: (seconds: number) => {
-      now += seconds * 1000;
-    },
-  };
+/** The fake clock every suite stamps rows with: 2026-11-27 07:00 UTC. */
+export function fakeClock(): FakeClock {
+  return new FakeClock(Date.parse("2026-11-27T07:00:00Z"));
 }
 
 /** Small pools: many test files share one MariaDB (max_connections 151) with the other packages' tests. */
 export const testPool = { max_pool_size: 2, max_overflow: 6 };
-
-// Retries yield to the event loop instead of waiting: no timings in tests.
-const noSleep = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A migrated cell database on a fresh database, closed and dropped by the returned dispose. */
 export async function migratedCell(prefix: string, deps: DatabaseDeps = {}) {
   const fresh = await freshDatabase(prefix);
   const cell: CellDatabase = openCellDatabase(
     { connection: fresh.url, ...testPool },
-    { sleep: noSleep, ...deps },
+    { ...deps, clock: withImmediateRetries(deps.clock ?? systemClock) },
   );
   await cell.sync();
   return {
@@ -72,7 +67,7 @@ export async function migratedApi(prefix: string, deps: DatabaseDeps = {}) {
   const fresh = await freshDatabase(prefix);
   const api: ApiDatabase = openApiDatabase(
     { connection: fresh.url, ...testPool },
-    { sleep: noSleep, ...deps },
+    { ...deps, clock: withImmediateRetries(deps.clock ?? systemClock) },
   );
   await api.sync();
   return {

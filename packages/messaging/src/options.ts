@@ -1,19 +1,17 @@
+import { booleanInput, listInput, numberInput } from "@nova/core";
 import { z } from "zod";
 
-// INI files give every value as a string; accept "true"/"false"/"1"/"0" as oslo.config does.
-const flag = z.preprocess((v) => {
-  if (typeof v !== "string") return v;
-  const s = v.trim().toLowerCase();
-  if (["true", "yes", "on", "1"].includes(s)) return true;
-  if (["false", "no", "off", "0"].includes(s)) return false;
-  return v;
-}, z.boolean());
-const int = (min: number) => z.coerce.number().int().min(min);
-const seconds = z.coerce.number().min(0);
+// INI files give every value as a string; @nova/core reads them by oslo.config's rules (booleans: true/1/on/yes,
+// false/0/off/no). Seconds stay seconds here; the transport turns them into milliseconds where it waits.
+const flag = z.preprocess(booleanInput, z.boolean());
+const int = (min: number) => z.preprocess(numberInput, z.number().int().min(min));
+const seconds = z.preprocess(numberInput, z.number().min(0));
 
 /**
- * The options this package understands, by their oslo.messaging names ([DEFAULT] and [oslo_messaging_rabbit]);
- * the last block goes beyond oslo and is off (or generous) by default.
+ * The options this package understands, by their oslo.messaging names and defaults: `[DEFAULT]`
+ * (`control_exchange`, `rpc_response_timeout`, `executor_thread_pool_size`) and `[oslo_messaging_rabbit]`, both
+ * declared here only; the last block goes beyond oslo and is off (or generous) by default. (An application sets
+ * its own `control_exchange` default, as Nova sets `nova`.)
  */
 export const messagingOptionsSchema = z
   .object({
@@ -34,9 +32,7 @@ export const messagingOptionsSchema = z
     rabbit_retry_backoff: seconds.default(2),
     rabbit_interval_max: seconds.default(30),
     /** [oslo_messaging_notifications] topics */
-    notification_topics: z
-      .union([z.string().transform((s) => s.split(",").map((t) => t.trim())), z.array(z.string())])
-      .default(["notifications"]),
+    notification_topics: z.preprocess(listInput, z.array(z.string())).default(["notifications"]),
     // Beyond oslo: bounds on what is held while the broker is away, and the opt-in extras.
     max_buffered_messages: int(0).default(10_000),
     max_buffered_bytes: int(0).default(64 * 1024 * 1024),

@@ -145,5 +145,21 @@ describe("createComputeDriver with the fake driver", () => {
     expect(() =>
       createComputeDriver(configFrom({ OS_DEFAULT__COMPUTE_DRIVER: "xen.XenDriver" }), { nodename: "n" }),
     ).toThrow(ComputeDriverConfigError);
+    // A ConfigError, so the service exits 2 naming the option.
+    expect(() =>
+      createComputeDriver(configFrom({ OS_DEFAULT__COMPUTE_DRIVER: "xen.XenDriver" }), { nodename: "n" }),
+    ).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID", group: "DEFAULT", option: "compute_driver" }),
+    );
+  });
+});
+
+describe("libvirtDriverConfig errors", () => {
+  it("name the group and option of the libvirt driver's own groups", () => {
+    const config = loadNovaConfig({ texts: ["[libvirt]\nvirt_type = xen\n[vnc]\nenabled = nope\n"] });
+    expect(() => libvirtDriverConfig(config)).toThrow(ConfigError);
+    expect(() => libvirtDriverConfig(config)).toThrow(
+      /^Invalid value for option virt_type in group \[libvirt\]: .*\(got "xen"\)$/,
+    );
   });
 });

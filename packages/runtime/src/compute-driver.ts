@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { NovaConfig } from "@nova/config";
+import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
 import type { ComputeDriver } from "@nova/virt";
 import { FakeDriver } from "@nova/virt";
 import {
@@ -10,14 +10,14 @@ import {
   parseLibvirtDriverConfig,
 } from "@nova/virt-libvirt";
 
-/** A bad `compute_driver`: names the option and what is known. */
-export class ComputeDriverConfigError extends Error {
-  readonly code = "COMPUTE_DRIVER";
+/** A bad `compute_driver`: a ConfigError (exit 2) naming the option and what is known. */
+export class ComputeDriverConfigError extends ConfigError {
   constructor(value: string) {
     super(
+      "CONFIG_INVALID",
       `Invalid value for option compute_driver in group [DEFAULT]: "${value}" (known: fake.FakeDriver, libvirt.LibvirtDriver)`,
+      { group: "DEFAULT", option: "compute_driver" },
     );
-    this.name = "ComputeDriverConfigError";
   }
 }
 
@@ -52,7 +52,7 @@ export function createFakeDriver(fake: NovaConfig["fake"], nodename: string): Fa
  * `libvirt.LibvirtDriver` (configured by `[libvirt]` and `[vnc]`, images from the local catalog's files).
  */
 export function createComputeDriver(
-  config: NovaConfig,
+  config: Pick<NovaConfig, "DEFAULT" | "fake" | "raw">,
   opts: { nodename: string; imageFiles?: ReadonlyMap<string, string> },
 ): ComputeDriver {
   const name = config.DEFAULT.compute_driver;
@@ -71,14 +71,26 @@ export function createComputeDriver(
 }
 
 /** The libvirt driver's options from nova.conf: `[libvirt]`, `[vnc]`, and `instances_path` (Nova's default: `$state_path/instances`). */
-export function libvirtDriverConfig(config: NovaConfig): LibvirtDriverConfig {
+export function libvirtDriverConfig(config: Pick<NovaConfig, "DEFAULT" | "raw">): LibvirtDriverConfig {
   const DEFAULT = config.raw.DEFAULT ?? {};
-  return parseLibvirtDriverConfig({
-    DEFAULT: {
-      ...DEFAULT,
-      instances_path: DEFAULT.instances_path || join(config.DEFAULT.state_path, "instances"),
-    },
-    libvirt: config.raw.libvirt ?? {},
-    vnc: config.raw.vnc ?? {},
+  return parseGroup(config, ["DEFAULT", "libvirt", "vnc"], () => {
+    try {
+      return parseLibvirtDriverConfig({
+        DEFAULT: {
+          ...DEFAULT,
+          instances_path: DEFAULT.instances_path || join(config.DEFAULT.state_path, "instances"),
+        },
+        libvirt: config.raw.libvirt ?? {},
+        vnc: config.raw.vnc ?? {},
+      });
+    } catch (err) {
+      // The driver's schema is keyed by group: its issues' paths are [group, option].
+      const issue = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
+      if (!issue || issue.path.length < 2) throw err;
+      throw Object.assign(new Error(issue.message), {
+        group: String(issue.path[0]),
+        option: String(issue.path[1]),
+      });
+    }
   });
 }

@@ -1,5 +1,13 @@
-import type { NovaConfig } from "@nova/config";
-import { ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
+import { NovaError } from "@nova/core";
+import {
+  ApiDatabase,
+  type CellDatabase,
+  type DatabaseOptions,
+  databaseOptionsSchema,
+  openApiDatabase,
+  openCellDatabase,
+} from "@nova/db";
 
 /** The databases a service of one cell uses: the API database, the cell's, and cell0. */
 export interface NovaDatabases {
@@ -11,12 +19,10 @@ export interface NovaDatabases {
   close(): Promise<void>;
 }
 
-/** A configuration problem in the database options, naming the option. */
-export class DatabaseConfigError extends Error {
-  readonly code = "DATABASE_CONFIG";
+/** The databases are reachable but not set up for a service (no cell mapped): run nova-manage first. */
+export class DatabaseConfigError extends NovaError {
   constructor(message: string) {
-    super(message);
-    this.name = "DatabaseConfigError";
+    super("DATABASE_CONFIG", message);
   }
 }
 
@@ -37,25 +43,41 @@ export function cell0Url(cellUrl: string): string {
 }
 
 /**
+ * `[database]` or `[api_database]` as @nova/db declares them (oslo.db's names and defaults: pool sizes, recycle
+ * time, the db_*retry* options); a bad value is a ConfigError naming the group and option.
+ */
+export function databaseOptions(
+  config: Pick<NovaConfig, "raw">,
+  group: "database" | "api_database",
+): DatabaseOptions {
+  if (config.raw[group]?.connection === undefined) {
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `Missing value for option connection in group [${group}]: required`,
+      {
+        group,
+        option: "connection",
+      },
+    );
+  }
+  return parseGroup(config, group, (raw) => databaseOptionsSchema.parse(raw));
+}
+
+/**
  * Opens the databases from `[api_database]` and `[database]`; with `sync`, migrates them to head and makes
  * sure the cell mappings (cell0 and this cell) exist, as `nova-manage cell_v2 simple_cell_setup` would.
  */
 export async function openNovaDatabases(
-  config: NovaConfig,
+  config: Pick<NovaConfig, "DEFAULT" | "raw">,
   opts: { sync?: boolean; createMappings?: boolean } = {},
 ): Promise<NovaDatabases> {
   const createMappings = opts.createMappings ?? opts.sync ?? false;
-  const apiUrl = config.api_database.connection;
-  const cellUrl = config.database.connection;
-  if (!apiUrl) throw new DatabaseConfigError("[api_database] connection is required");
-  if (!cellUrl) throw new DatabaseConfigError("[database] connection is required");
-  const pool = (g: { max_pool_size: number; max_overflow: number }) => ({
-    max_pool_size: g.max_pool_size,
-    max_overflow: g.max_overflow,
-  });
-  const apiDb = openApiDatabase({ connection: apiUrl, ...pool(config.api_database) });
-  const cellDb = openCellDatabase({ connection: cellUrl, ...pool(config.database) });
-  const cell0Db = openCellDatabase({ connection: cell0Url(cellUrl), ...pool(config.database) });
+  const apiOptions = databaseOptions(config, "api_database");
+  const cellOptions = databaseOptions(config, "database");
+  const cellUrl = cellOptions.connection;
+  const apiDb = openApiDatabase(apiOptions);
+  const cellDb = openCellDatabase(cellOptions);
+  const cell0Db = openCellDatabase({ ...cellOptions, connection: cell0Url(cellUrl) });
   const close = async () => {
     await Promise.allSettled([apiDb.close(), cellDb.close(), cell0Db.close()]);
   };

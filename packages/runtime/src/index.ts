@@ -1,14 +1,9 @@
-export { ComputeDriverConfigError, createComputeDriver, createFakeDriver } from "./compute-driver.js";
-export { cell0Url, DatabaseConfigError, type NovaDatabases, openNovaDatabases } from "./databases.js";
+// @nova/runtime: what the nova-ts apps share to become processes. This entry point loads no service package;
+// each service's builders are in their own entry point (`@nova/runtime/compute`, `/conductor`, `/scheduler`,
+// `/api`, `/databases`) so a process loads only its own (a compute never loads a database driver).
+
 export { createLogger, type NovaLogger } from "./logger.js";
 export { type RunUntilSignalOptions, runUntilSignal } from "./run-service.js";
-export {
-  type ApiService,
-  buildApi,
-  buildCompute,
-  buildConductor,
-  buildScheduler,
-  type RunnableService,
-} from "./services.js";
+export type { RunnableService } from "./runnable-service.js";
 export { type ServiceContext, type ServiceSet, startService } from "./start-service.js";
 export { createTransport } from "./transport.js";

@@ -1,5 +1,5 @@
 import type { NovaLogger } from "./logger.js";
-import type { RunnableService } from "./services.js";
+import type { RunnableService } from "./runnable-service.js";
 
 /** Options of {@link runUntilSignal}. */
 export interface RunUntilSignalOptions {

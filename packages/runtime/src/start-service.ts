@@ -1,24 +1,30 @@
-import { loadNovaConfig, type NovaConfig } from "@nova/config";
+import { ConfigError, loadNovaConfig, type NovaConfig } from "@nova/config";
 import type { Transport } from "@nova/messaging";
 import { Command } from "commander";
-import { type NovaDatabases, openNovaDatabases } from "./databases.js";
 import { createLogger, type NovaLogger } from "./logger.js";
 import { runUntilSignal } from "./run-service.js";
-import type { RunnableService } from "./services.js";
+import type { RunnableService } from "./runnable-service.js";
 import { createTransport } from "./transport.js";
 
-/** What an app's factory gets: parsed configuration and the shared pieces, ready to compose. */
+/**
+ * What an app's factory gets: parsed configuration and the shared pieces, ready to compose. Databases are
+ * not among them: a service that has any opens them with `openNovaDatabases` from `@nova/runtime/databases`,
+ * so a compute never loads a database driver.
+ */
 export interface ServiceContext {
+  /** nova.conf as parsed from `--config-file` and `OS_<GROUP>__<OPTION>` variables. */
   config: NovaConfig;
+  /** The process's logger (pino on stderr). */
   logger: NovaLogger;
+  /** The transport of `[DEFAULT] transport_url`; closed after the services stopped. */
   transport: Transport;
-  /** Opens `[api_database]` and `[database]` (no migrations: `nova-manage db sync` does those). */
-  openDatabases(): Promise<NovaDatabases>;
 }
 
 /** What an app's factory returns: its services, and what to close after they stopped. */
 export interface ServiceSet {
+  /** Started in order, stopped in reverse. */
   services: RunnableService[];
+  /** Closes what the factory opened (databases, a driver) once the services stopped. */
   close?: () => Promise<void>;
 }
 
@@ -56,7 +62,6 @@ export async function startService(
       config,
       logger,
       transport: t,
-      openDatabases: () => openNovaDatabases(config),
     });
     await runUntilSignal(
       set.services,
@@ -75,6 +80,7 @@ export async function startService(
     logger.error({ err: err instanceof Error ? err.message : String(err) }, `${binary} failed`);
     console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
     await transport?.close().catch(() => undefined);
-    process.exit(1);
+    // A library's group (parsed as its service is built) is still a configuration error: exit 2, as above.
+    process.exit(ConfigError.isInstance(err) ? 2 : 1);
   }
 }

@@ -1,3 +1,4 @@
+import { hasErrorCode } from "@nova/core";
 import { ALL_WEIGHERS, DEFAULT_ENABLED_FILTERS } from "@nova/scheduler";
 import { describe, expect, it } from "vitest";
 import { parseSchedulerServiceConfig } from "./config.js";
@@ -67,6 +68,7 @@ describe("scheduler service configuration", () => {
         parseSchedulerServiceConfig(input);
       } catch (err) {
         expect(SchedulerServiceError.isInstance(err)).toBe(true);
+        expect(hasErrorCode(err, "SCHEDULER_INVALID_CONFIG")).toBe(true);
         return (err as Error).message;
       }
       throw new Error("expected an error");

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { booleanInput, listInput, numberInput } from "@nova/core";
 import {
   ALL_WEIGHERS,
   parseSchedulerConfig,
@@ -147,12 +148,8 @@ function weigherNames(names: readonly string[]): string[] {
 function coerce(group: string, option: string, key: string, value: unknown): unknown {
   const d = defaults[key];
   if (Array.isArray(d)) {
-    if (Array.isArray(value)) return value.map(String);
-    if (typeof value === "string")
-      return value
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
+    const items = listInput(value);
+    if (Array.isArray(items)) return items.map(String);
     throw new InvalidSchedulerConfigError(group, option, "expected a comma-separated list");
   }
   if (typeof d === "number") return toNumber(group, option, value);
@@ -162,24 +159,14 @@ function coerce(group: string, option: string, key: string, value: unknown): unk
 }
 
 function toNumber(group: string, option: string, value: unknown): number {
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
-  if (typeof value === "string" && value.trim() === "") {
-    throw new InvalidSchedulerConfigError(group, option, "expected a number");
-  }
-  if (!Number.isFinite(n))
-    throw new InvalidSchedulerConfigError(group, option, `expected a number, got ${String(value)}`);
-  return n;
+  const n = numberInput(value);
+  if (typeof n === "number" && Number.isFinite(n)) return n;
+  throw new InvalidSchedulerConfigError(group, option, `expected a number, got ${String(value)}`);
 }
 
-// oslo.config's boolean spellings.
-const TRUE = new Set(["true", "1", "yes", "on"]);
-const FALSE = new Set(["false", "0", "no", "off"]);
-
 function toBoolean(group: string, option: string, value: unknown): boolean {
-  if (typeof value === "boolean") return value;
-  const s = String(value).trim().toLowerCase();
-  if (TRUE.has(s)) return true;
-  if (FALSE.has(s)) return false;
+  const b = booleanInput(value);
+  if (typeof b === "boolean") return b;
   throw new InvalidSchedulerConfigError(group, option, `expected a boolean, got ${String(value)}`);
 }
 

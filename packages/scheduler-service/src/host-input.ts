@@ -3,6 +3,7 @@ import type { HostInput, PciPoolInput } from "@nova/scheduler";
 
 /** What, besides the compute node row, goes into one host state. */
 export interface HostInputExtras {
+  /** The uuid of the cell the host is in. */
   cellUuid: string;
   /** The nova-compute service of the node's host. */
   service: ServiceRecord;

@@ -1,12 +1,15 @@
-import type { Logger } from "@nova/core";
-import { type CellDatabase, type ComputeNodeRecord, NovaDbError, type ServiceRecord } from "@nova/db";
+import { hasErrorCode, type Logger } from "@nova/core";
+import type { CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
 import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";
 
 /** What a host state cache is built from. */
 export interface HostStateCacheOptions {
+  /** The cell database the host states are read from. */
   cellDb: CellDatabase;
+  /** That cell's uuid, recorded on every host state. */
   cellUuid: string;
+  /** Where loads and refreshes are logged. */
   logger: Logger;
 }
 
@@ -113,7 +116,7 @@ export class HostStateCache {
     try {
       this.applyNode(await this.opts.cellDb.computeNodes.getByUuid(uuid));
     } catch (err) {
-      if (!NovaDbError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       const e = this.nodes.get(uuid);
       if (e) this.applyNode({ ...e.record, deleted: true });
     }

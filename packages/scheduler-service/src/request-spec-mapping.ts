@@ -5,7 +5,9 @@ import { InvalidSchedulingRequestError } from "./scheduler-service-error.js";
 
 /** The resources one instance takes on a node, as the cell database claim and placement count them. */
 export interface InstanceResources {
+  /** vCPUs the instance takes. */
   vcpus: number;
+  /** Memory the instance takes, in MB. */
   memory_mb: number;
   /** DISK_GB: root (not for boot-from-volume) + ephemeral + swap rounded up to GB. */
   local_gb: number;

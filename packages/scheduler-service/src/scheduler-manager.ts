@@ -1,5 +1,5 @@
-import type { Clock, Logger } from "@nova/core";
-import { type CellDatabase, NovaDbError } from "@nova/db";
+import { type Clock, hasErrorCode, type Logger } from "@nova/core";
+import type { CellDatabase } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import { type RequestSpec as NovaRequestSpec, RequestSpecCodec } from "@nova/objects";
 import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION } from "@nova/rpcapi";
@@ -21,11 +21,17 @@ import { legacyHostDict, type PickedHost, selectionPrimitive } from "./selection
 
 /** What a scheduler manager is built from. */
 export interface SchedulerManagerDeps {
+  /** The host states requests are placed over. */
   cache: HostStateCache;
+  /** The cell database the claims are written to. */
   cellDb: CellDatabase;
+  /** The parsed configuration. */
   config: SchedulerServiceConfig;
+  /** The uuid of the cell this scheduler places into. */
   cellUuid: string;
+  /** Judges service liveness. */
   clock: Clock;
+  /** Where decisions and refusals are logged. */
   logger: Logger;
   /** Filters and weighers by name (custom ones added); ComputeFilter is always the servicegroup one. */
   plugins?: PluginRegistry;
@@ -43,8 +49,11 @@ export interface SelectOptions {
 
 /** One placed instance: the claimed host, then its alternates. */
 export interface PlacedInstance {
+  /** The instance placed (null for a request without uuids). */
   instanceUuid: string | null;
+  /** The host claimed for it. */
   chosen: PickedHost;
+  /** The hosts it may be rescheduled to. */
   alternates: PickedHost[];
 }
 
@@ -56,6 +65,7 @@ export interface SchedulerManagerStats {
   lostClaims: number;
   /** Claims given back because a multi-instance request could not be completed. */
   releasedClaims: number;
+  /** Requests refused with NoValidHost. */
   noValidHost: number;
 }
 
@@ -85,7 +95,7 @@ export class SchedulerManager {
       config: deps.config.scheduler,
       hosts: deps.cache.hosts,
       plugins,
-      clock: () => deps.clock.now(),
+      clock: deps.clock,
       ...(deps.random ? { random: deps.random } : {}),
     });
   }
@@ -329,9 +339,9 @@ export class SchedulerManager {
 // The node filled up or changed under us: another scheduler (or a compute's report) won.
 function isLostRace(err: unknown): boolean {
   return (
-    NovaDbError.isInstance(err, "DB_CLAIM_REJECTED") ||
-    NovaDbError.isInstance(err, "DB_GENERATION_CONFLICT") ||
-    NovaDbError.isInstance(err, "DB_NOT_FOUND")
+    hasErrorCode(err, "DB_CLAIM_REJECTED") ||
+    hasErrorCode(err, "DB_GENERATION_CONFLICT") ||
+    hasErrorCode(err, "DB_NOT_FOUND")
   );
 }
 

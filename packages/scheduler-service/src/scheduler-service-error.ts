@@ -1,50 +1,54 @@
-/** Stable codes of the scheduler service's own errors. */
-export type SchedulerServiceErrorCode = "invalid_scheduler_config" | "cell_unresolved" | "invalid_request";
+import { NovaError } from "@nova/core";
 
-/** Base of the scheduler service's errors: a stable `code`, and whether trying again can help. */
-export class SchedulerServiceError extends Error {
+/** Stable codes of the scheduler service's own errors. */
+export type SchedulerServiceErrorCode =
+  | "SCHEDULER_INVALID_CONFIG"
+  | "SCHEDULER_CELL_UNRESOLVED"
+  | "SCHEDULER_INVALID_REQUEST";
+
+/**
+ * Base of the scheduler service's errors: a stable `code`, and whether trying again can help. Test for one
+ * with `SchedulerServiceError.isInstance(err)` (or a subclass's), which works across package copies.
+ */
+export class SchedulerServiceError extends NovaError {
+  /** Which failure this is. */
+  declare readonly code: SchedulerServiceErrorCode;
+
   constructor(
-    readonly code: SchedulerServiceErrorCode,
+    code: SchedulerServiceErrorCode,
     message: string,
-    readonly isRetryable = false,
+    isRetryable = false,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-
-  /** Works across duplicate copies of the package. */
-  static isInstance(e: unknown): e is SchedulerServiceError {
-    const code = (e as { code?: unknown } | null)?.code;
-    return (
-      e instanceof Error &&
-      (code === "invalid_scheduler_config" || code === "cell_unresolved" || code === "invalid_request")
-    );
+    super(code, message, { isRetryable, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
 }
 
 /** A `[filter_scheduler]`/`[scheduler]`/`[metrics]`/`[DEFAULT]` option has a value the service cannot use. */
 export class InvalidSchedulerConfigError extends SchedulerServiceError {
   constructor(
+    /** The option's group. */
     readonly group: string,
+    /** The option's name. */
     readonly option: string,
+    /** What is wrong with its value. */
     readonly problem: string,
     cause?: unknown,
   ) {
-    super("invalid_scheduler_config", `[${group}] ${option}: ${problem}`, false, { cause });
+    super("SCHEDULER_INVALID_CONFIG", `[${group}] ${option}: ${problem}`, false, { cause });
   }
 }
 
 /** The cell this scheduler serves could not be determined (no cell uuid given, none or many mapped). */
 export class CellUnresolvedError extends SchedulerServiceError {
   constructor(message: string) {
-    super("cell_unresolved", message);
+    super("SCHEDULER_CELL_UNRESOLVED", message);
   }
 }
 
 /** A select_destinations request the service cannot read (no spec_obj, wrong types). */
 export class InvalidSchedulingRequestError extends SchedulerServiceError {
   constructor(message: string, cause?: unknown) {
-    super("invalid_request", message, false, { cause });
+    super("SCHEDULER_INVALID_REQUEST", message, false, { cause });
   }
 }

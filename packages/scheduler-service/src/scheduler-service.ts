@@ -1,9 +1,10 @@
-import type { Clock, Logger, TimerHandle } from "@nova/core";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
-import { RpcServer, type Transport } from "@nova/messaging";
+import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
-import { SCHEDULER_TOPIC } from "@nova/rpcapi";
+import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import { PluginRegistry, UnknownPluginError } from "@nova/scheduler";
+import { ConductorServiceRegistry, NovaService, ServiceLifecycleError } from "@nova/service";
 import {
   parseSchedulerServiceConfig,
   type SchedulerServiceConfig,
@@ -12,7 +13,9 @@ import {
 import { HostStateCache } from "./host-state-cache.js";
 import { SchedulerManager } from "./scheduler-manager.js";
 import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
-import { SchedulerServiceRegistration } from "./service-registration.js";
+
+/** nova-scheduler's binary name, as its service row records it. */
+export const SCHEDULER_BINARY = "nova-scheduler";
 
 /** What the nova-scheduler service is built from (the app and the all-in-one pass these). */
 export interface SchedulerServiceDeps {
@@ -24,6 +27,7 @@ export interface SchedulerServiceDeps {
   apiDb?: ApiDatabase | undefined;
   /** Drives the host state polls and service liveness. */
   clock: Clock;
+  /** Where the service logs (a pino logger fits). */
   logger: Logger;
   /** nova.conf groups: `[DEFAULT]`, `[filter_scheduler]`, `[scheduler]`, `[metrics]`. */
   config: SchedulerServiceConfigInput;
@@ -37,7 +41,9 @@ export interface SchedulerServiceDeps {
    * Keep a `nova-scheduler` service row and its heartbeat through the conductor (as nova-compute does), each
    * call waiting `rpcResponseTimeout` seconds. Absent: no service row (a scheduler tested without a conductor).
    */
-  serviceRegistration?: { rpcResponseTimeout: number } | undefined;
+  serviceRegistration?: { rpcResponseTimeout: number; retryDelayMs?: number } | undefined;
+  /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for requests in flight; 0 (default) for ever. */
+  gracefulShutdownTimeout?: number | undefined;
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -49,7 +55,7 @@ export interface SchedulerService {
   /** The host states (after start()). */
   readonly hostStates: HostStateCache;
   /** The service row and heartbeat kept through the conductor (after start(), when asked for). */
-  readonly registration: SchedulerServiceRegistration | undefined;
+  readonly registration: ConductorServiceRegistry | undefined;
   /** Resolves the cell, loads the host states, serves the `scheduler` topic and starts the periodic poll. */
   start(): Promise<void>;
   /** Stops consuming, waits for the requests in flight to finish and reply, and stops polling. */
@@ -68,14 +74,14 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
   try {
     for (const n of config.scheduler.enabled_filters) plugins.filter(n);
   } catch (err) {
-    if (err instanceof UnknownPluginError)
+    if (UnknownPluginError.isInstance(err))
       throw new InvalidSchedulerConfigError("filter_scheduler", "enabled_filters", err.message, err);
     throw err;
   }
   try {
     for (const n of config.scheduler.weight_classes) plugins.weigher(n);
   } catch (err) {
-    if (err instanceof UnknownPluginError)
+    if (UnknownPluginError.isInstance(err))
       throw new InvalidSchedulerConfigError("filter_scheduler", "weight_classes", err.message, err);
     throw err;
   }
@@ -83,42 +89,100 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
 }
 
 class RunningSchedulerService implements SchedulerService {
-  private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private cache: HostStateCache | undefined;
   private mgr: SchedulerManager | undefined;
-  private server: RpcServer | undefined;
-  private timer: TimerHandle | undefined;
-  private polling: Promise<void> | undefined;
-  private reg: SchedulerServiceRegistration | undefined;
+  private cellUuid: string | undefined;
+  private readonly reg: ConductorServiceRegistry | undefined;
+  private readonly lifecycle: NovaService;
 
   constructor(
     private readonly deps: SchedulerServiceDeps,
     readonly config: SchedulerServiceConfig,
     private readonly plugins: PluginRegistry,
-  ) {}
+  ) {
+    const clock = deps.clock;
+    const logger = deps.logger;
+    this.reg = deps.serviceRegistration
+      ? new ConductorServiceRegistry(
+          new ConductorAPI({
+            transport: deps.transport,
+            rpcResponseTimeout: deps.serviceRegistration.rpcResponseTimeout,
+          }),
+        )
+      : undefined;
+    const poll = new PeriodicTask(
+      // A failed poll is logged by the task and tried again at the next spacing.
+      { name: "refresh_host_states", spacingMs: config.hostStateRefreshInterval * 1000 },
+      () => this.hostStates.refresh(),
+      clock,
+      logger,
+    );
+    this.lifecycle = new NovaService({
+      service: { host: config.host, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC },
+      transport: deps.transport,
+      registry: this.reg,
+      // The scheduler serves select_destinations whether or not a conductor answers yet.
+      registration: "background",
+      reportInterval: config.reportInterval,
+      serviceDownTime: config.scheduler.service_down_time,
+      ...(deps.gracefulShutdownTimeout !== undefined
+        ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
+        : {}),
+      ...(deps.serviceRegistration?.retryDelayMs !== undefined
+        ? { registrationRetryDelayMs: deps.serviceRegistration.retryDelayMs }
+        : {}),
+      clock,
+      logger,
+      manager: {
+        initHost: () => this.loadHostStates(),
+        endpoints: () => [this.manager.endpoint()],
+        periodicTasks: () => [poll],
+      },
+    });
+  }
 
   get manager(): SchedulerManager {
-    if (!this.mgr) throw new Error("the scheduler service has not been started");
+    if (!this.mgr) throw new ServiceLifecycleError("the scheduler service has not been started");
     return this.mgr;
   }
 
-  get registration(): SchedulerServiceRegistration | undefined {
+  get registration(): ConductorServiceRegistry | undefined {
     return this.reg;
   }
 
   get hostStates(): HostStateCache {
-    if (!this.cache) throw new Error("the scheduler service has not been started");
+    if (!this.cache) throw new ServiceLifecycleError("the scheduler service has not been started");
     return this.cache;
   }
 
   async start(): Promise<void> {
-    if (this.state !== "new") return;
-    this.state = "starting";
+    await this.lifecycle.start();
+    this.deps.logger.info(
+      {
+        host: this.config.host,
+        cell_uuid: this.cellUuid,
+        hosts: this.cache?.hosts.size,
+        refresh_interval: this.config.hostStateRefreshInterval,
+      },
+      "nova-scheduler started",
+    );
+  }
+
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
+  }
+
+  refresh(): Promise<void> {
+    return this.hostStates.refresh();
+  }
+
+  // Nova's init_host for the scheduler: the cell, its host states, the manager.
+  private async loadHostStates(): Promise<void> {
     const { deps } = this;
     const cellUuid = deps.cellUuid ?? (await this.resolveCell());
     const cache = new HostStateCache({ cellDb: deps.cellDb, cellUuid, logger: deps.logger });
     await cache.load();
-    const manager = new SchedulerManager({
+    this.mgr = new SchedulerManager({
       cache,
       cellDb: deps.cellDb,
       config: this.config,
@@ -128,74 +192,8 @@ class RunningSchedulerService implements SchedulerService {
       plugins: this.plugins,
       ...(deps.random ? { random: deps.random } : {}),
     });
-    const server = new RpcServer(
-      deps.transport,
-      { topic: SCHEDULER_TOPIC, server: this.config.host },
-      [manager.endpoint()],
-      {
-        logger: deps.logger,
-      },
-    );
-    await server.start();
     this.cache = cache;
-    this.mgr = manager;
-    this.server = server;
-    this.state = "running";
-    this.schedulePoll();
-    if (deps.serviceRegistration) {
-      this.reg = new SchedulerServiceRegistration({
-        transport: deps.transport,
-        clock: deps.clock,
-        logger: deps.logger,
-        host: this.config.host,
-        reportInterval: this.config.reportInterval,
-        serviceDownTime: this.config.scheduler.service_down_time,
-        rpcResponseTimeout: deps.serviceRegistration.rpcResponseTimeout,
-      });
-      this.reg.start();
-    }
-    deps.logger.info(
-      {
-        host: this.config.host,
-        cell_uuid: cellUuid,
-        hosts: cache.hosts.size,
-        refresh_interval: this.config.hostStateRefreshInterval,
-      },
-      "nova-scheduler started",
-    );
-  }
-
-  async stop(): Promise<void> {
-    if (this.state === "stopped" || this.state === "stopping") return;
-    this.state = "stopping";
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.server?.stop();
-    await this.polling;
-    // The heartbeat stops last: the scheduler counts as up until it stopped serving.
-    await this.reg?.stop();
-    this.state = "stopped";
-    this.deps.logger.info({ host: this.config.host }, "nova-scheduler stopped");
-  }
-
-  refresh(): Promise<void> {
-    return this.hostStates.refresh();
-  }
-
-  private schedulePoll(): void {
-    if (this.state !== "running") return;
-    this.timer = this.deps.clock.setTimer(this.config.hostStateRefreshInterval * 1000, () => {
-      this.timer = undefined;
-      this.polling = this.hostStates
-        .refresh()
-        .catch((err: unknown) =>
-          this.deps.logger.warn({ err: String(err) }, "host state poll failed; will try again"),
-        )
-        .finally(() => {
-          this.polling = undefined;
-          this.schedulePoll();
-        });
-    });
+    this.cellUuid = cellUuid;
   }
 
   // The single cell besides cell0 in the API database, or the one whose database is ours.

@@ -8,6 +8,7 @@ export const ALLOCATION_REQUEST_VERSION = "1.36";
 
 /** One pick, ready to send: the library's selection plus the host's availability zone. */
 export interface PickedHost extends Selection {
+  /** The host's availability zone. */
   availability_zone: string;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { type CellDatabase, type ComputeNodeRecord, openCellDatabase } from "@nova/db";
+import { withImmediateRetries } from "@nova/db/test";
 import { Transport } from "@nova/messaging";
 import { FakeBroker } from "@nova/messaging/test";
 import { type RequestSpec, RequestSpecCodec } from "@nova/objects";
@@ -59,10 +60,7 @@ export async function freshCell(backend: "sqlite" | "mariadb", clock: FakeClock)
   }
   const handles: CellDatabase[] = [];
   const open = () => {
-    const h = openCellDatabase(url, {
-      clock: () => new Date(clock.now()),
-      sleep: () => new Promise((r) => setImmediate(r)),
-    });
+    const h = openCellDatabase(url, { clock: withImmediateRetries(clock) });
     handles.push(h);
     return h;
   };

@@ -111,13 +111,21 @@ describe("createSchedulerService", () => {
     const nodes = cell.cell.computeNodes;
     const real = nodes.listChangedSince.bind(nodes);
     nodes.listChangedSince = () => Promise.reject(new Error("database went away"));
-    // The fake clock lets the poll it fires run to its end (fail, log, schedule the next).
+    // The clock fires the poll and lets it fail, be logged and schedule the next one.
     await clock.advance(5_000);
-    expect(logger.records.some((e) => e.message === "host state poll failed; will try again")).toBe(true);
+    expect(
+      logger.records.some(
+        (e) =>
+          e.level === "warn" &&
+          e.message === "periodic task failed" &&
+          (e.fields as { task?: string }).task === "refresh_host_states",
+      ),
+    ).toBe(true);
     nodes.listChangedSince = real;
     await addComputeHost(cell.cell, "late", { vcpus: 2, memory_mb: 2048, local_gb: 10 });
     await clock.advance(5_000);
     expect(service.hostStates.stats.refreshes).toBe(2);
+    // The periodic poll itself found the new host (advance waits for it to finish).
     expect(service.hostStates.hosts.size).toBe(1);
     await service.stop();
     await clock.advance(60_000);

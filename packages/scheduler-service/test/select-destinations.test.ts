@@ -200,8 +200,24 @@ describe("select_destinations over fake:// (SQLite cell database)", () => {
     // The refused request polled once before refusing (a node may have registered since the last poll).
     expect(service.hostStates.stats.refreshes).toBe(1);
     const fresh = await addComputeHost(d.cell, "new", { vcpus: 8, memory_mb: 8192, local_gb: 100 });
+    // Hold the poll the clock fires, so refresh() is called while it runs.
+    const nodes = d.cell.computeNodes;
+    const real = nodes.listChangedSince.bind(nodes);
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    nodes.listChangedSince = async (...args) => {
+      await held;
+      return real(...args);
+    };
     await d.clock.advance(3_000);
-    // The clock fired the poll (the fake clock lets it finish).
+    // The clock fired the poll; refresh() joins that one rather than starting another.
+    expect(service.hostStates.stats.refreshes).toBe(2);
+    const joined = service.refresh();
+    release();
+    await joined;
+    nodes.listChangedSince = real;
     expect(service.hostStates.stats.refreshes).toBe(2);
     // A refresh asked for while one is in flight joins it rather than starting another.
     await Promise.all([service.refresh(), service.refresh()]);

@@ -6,10 +6,9 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConductorService, createConductorService } from "@nova/conductor";
-import { silentLogger, systemClock } from "@nova/core";
+import { systemClock as serviceClock, silentLogger, systemClock } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { FakeBroker, Transport } from "@nova/messaging";
-import { systemClock as serviceClock } from "@nova/servicegroup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerService, SCHEDULER_BINARY, type SchedulerService } from "../src/index.js";
 
@@ -87,7 +86,7 @@ describe("nova-scheduler's service row, kept through the conductor", () => {
       transport: transport(),
       apiDb,
       cellDb,
-      clock: serviceClock,
+      clock: systemClock,
       logger: silentLogger,
       config: { host: "cond-1", report_interval: 1, service_down_time: 3, cell_uuid: cellUuid },
     });

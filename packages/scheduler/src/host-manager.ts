@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import { AggregateSet } from "./aggregate-set.js";
 import type { HostIndex } from "./filters/host-filter.js";
 import { HostColumns } from "./host-columns.js";
@@ -5,21 +6,22 @@ import { HostState, normalizeService } from "./host-state.js";
 import type { AggregateInput, HostInput } from "./types.js";
 
 /** A host or node the manager does not know. */
-export class UnknownHostError extends Error {
-  readonly code = "unknown_host";
-  readonly isRetryable = false;
+export class UnknownHostError extends NovaError {
   constructor(
+    /** The host asked for. */
     readonly host: string,
+    /** The node asked for, when one was. */
     readonly nodename?: string,
   ) {
-    super(`unknown compute host ${host}${nodename ? ` node ${nodename}` : ""}`);
-    this.name = "UnknownHostError";
+    super("SCHEDULER_UNKNOWN_HOST", `unknown compute host ${host}${nodename ? ` node ${nodename}` : ""}`);
   }
 }
 
 /** Resources one instance takes from a host (Nova's consume_from_request). */
 export interface Consumption {
+  /** vCPUs the instance takes. */
   vcpus: number;
+  /** Memory the instance takes, in MB. */
   memory_mb: number;
   /** root + ephemeral, GB (what HostState.free_disk_mb loses). */
   disk_gb: number;
@@ -195,18 +197,22 @@ export class HostManager implements HostIndex {
     return this.list.length;
   }
 
+  /** Every node of `host`. */
   hostsNamed(host: string): readonly HostState[] {
     return this.byHost.get(host) ?? [];
   }
 
+  /** The nodes `instanceUuid` is recorded on. */
   hostsOfInstance(instanceUuid: string): readonly HostState[] {
     return this.byInstance.get(instanceUuid) ?? [];
   }
 
+  /** Every known node. */
   all(): readonly HostState[] {
     return this.list;
   }
 
+  /** The nodes whose service has not reported within `serviceDownTime` seconds of `nowMs`, or is forced down. */
   unavailableHosts(nowMs: number, serviceDownTime: number): readonly HostState[] {
     // One pass over the heartbeats, kept in a typed array by position: cheaper than asking every host.
     const seen = this.heartbeats();

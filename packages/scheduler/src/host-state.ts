@@ -9,44 +9,77 @@ import type { HostInput, PciPoolInput, ServiceInput } from "./types.js";
 export class HostState {
   /** Position in the host manager's input order (ties keep this order). */
   position = 0;
+  /** The compute host's name. */
   readonly host: string;
+  /** The node's hypervisor hostname. */
   readonly nodename: string;
+  /** The compute node's uuid. */
   uuid: string;
+  /** The cell the node is in. */
   cell_uuid: string;
+  /** The host's IP address. */
   host_ip: string | null = null;
+  /** Hypervisor type. */
   hypervisor_type: string | null = null;
+  /** Hypervisor version, as an integer. */
   hypervisor_version: number | null = null;
+  /** Hypervisor's own name for the node. */
   hypervisor_hostname: string | null = null;
+  /** CPU description (JSON text). */
   cpu_info: string | null = null;
+  /** `[arch, hv_type, vm_mode]` triples the node can run. */
   supported_instances: ReadonlyArray<readonly [string, string, string]> = [];
+  /** Memory (MB) after the allocation ratio. */
   total_usable_ram_mb = 0;
+  /** Disk (GB) after the allocation ratio. */
   total_usable_disk_gb = 0;
+  /** Disk in use (MB). */
   disk_mb_used = 0;
+  /** Memory left (MB), claims included. */
   free_ram_mb = 0;
+  /** Disk left (MB), claims included. */
   free_disk_mb = 0;
+  /** Total vCPUs. */
   vcpus_total = 0;
+  /** vCPUs in use, claims included. */
   vcpus_used = 0;
+  /** Instances on the node (stats num_instances). */
   num_instances = 0;
+  /** Instances in I/O-heavy states (stats io_workload). */
   num_io_ops = 0;
+  /** Recent failed builds (stats failed_builds). */
   failed_builds = 0;
+  /** vCPU overcommit ratio. */
   cpu_allocation_ratio = 1.0;
+  /** Memory overcommit ratio. */
   ram_allocation_ratio = 1.0;
+  /** Disk overcommit ratio. */
   disk_allocation_ratio = 1.0;
+  /** Compute node stats, string to string. */
   stats: Readonly<Record<string, string>> = {};
+  /** Compute node metrics (MetricsFilter, MetricsWeigher). */
   metrics: ReadonlyArray<{ name: string; value: number }> = [];
+  /** PCI device pools. */
   pci_pools: ReadonlyArray<PciPoolInput> = [];
   /** Sum of the PCI pools' free counts. */
   pci_free_total = 0;
+  /** The node's compute service (ComputeFilter). */
   service: ServiceInput = { disabled: false, last_seen_up: null };
   /** The host's aggregates, shared with every host in the same set. */
   aggregateSet: AggregateSet = new AggregateSet("", []);
+  /** Uuids of the instances on the node. */
   readonly instances = new Set<string>();
+  /** Limits the filters set for the claim (Nova's HostState.limits). */
   limits: Record<string, unknown> = {};
   /** Placement's view (resource fit): used amounts and inventory. */
   memory_mb_used = 0;
+  /** Disk in use (GB), as placement counts it. */
   local_gb_used = 0;
+  /** Placement's reserved vCPUs. */
   reserved_host_cpus = 0;
+  /** Placement's reserved memory (MB). */
   reserved_host_memory_mb = 0;
+  /** Placement's reserved disk (MB). */
   reserved_host_disk_mb = 0;
   /** Key of (hypervisor_version, supported_instances): hosts with equal keys answer ImagePropertiesFilter alike. */
   imageSupportKey = "";

@@ -1,19 +1,14 @@
+import { NovaError } from "@nova/core";
 import type { SchedulingExplanation } from "./explanation.js";
 
 /** No host can take the request (Nova's NoValidHost), with the structured reason why. */
-export class NoValidHostError extends Error {
-  readonly code = "no_valid_host";
-  readonly isRetryable = false;
+export class NoValidHostError extends NovaError {
   constructor(
+    /** Nova's reason text (the part after "No valid host was found."). */
     readonly reason: string,
+    /** Why each host was rejected, filter by filter. */
     readonly explanation: SchedulingExplanation,
   ) {
-    super(`No valid host was found. ${reason}`);
-    this.name = "NoValidHostError";
-  }
-
-  /** Works across duplicate copies of the package. */
-  static isInstance(e: unknown): e is NoValidHostError {
-    return e instanceof Error && (e as { code?: unknown }).code === "no_valid_host";
+    super("NO_VALID_HOST", `No valid host was found. ${reason}`);
   }
 }

@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 // Nova's filters lean on Python's conversions (float(), int(), str(), comparisons); these reproduce the
 // parts the filters and weighers reach, so a port answers as Nova does on odd inputs too.
 
@@ -7,11 +8,9 @@ export class PyFloat {
 }
 
 /** Raised where Python raises ValueError/TypeError inside a filter (Nova would fail the request). */
-export class PythonSemanticsError extends Error {
-  readonly code = "python_semantics";
+export class PythonSemanticsError extends NovaError {
   constructor(message: string) {
-    super(message);
-    this.name = "PythonSemanticsError";
+    super("SCHEDULER_PYTHON_SEMANTICS", message);
   }
 }
 

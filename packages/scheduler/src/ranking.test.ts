@@ -234,7 +234,7 @@ describe("incremental ranking", () => {
         config,
         hosts: build(),
         plugins: registry(),
-        clock: () => NOW,
+        clock: { now: () => NOW },
         random: rng(seed * 7),
       });
       let got: string[][] | "NoValidHost";

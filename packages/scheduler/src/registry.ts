@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import {
   differentHostFilter,
   sameHostFilter,
@@ -82,15 +83,14 @@ export const BUILTIN_WEIGHERS: readonly HostWeigher[] = [
 ];
 
 /** A name in `enabled_filters` or `weight_classes` that nothing is registered under. */
-export class UnknownPluginError extends Error {
-  readonly code = "unknown_plugin";
-  readonly isRetryable = false;
+export class UnknownPluginError extends NovaError {
   constructor(
+    /** Whether a filter or a weigher was named. */
     readonly kind: "filter" | "weigher",
+    /** The name nothing is registered under. */
     readonly pluginName: string,
   ) {
-    super(`no ${kind} named ${pluginName} is registered`);
-    this.name = "UnknownPluginError";
+    super("SCHEDULER_UNKNOWN_PLUGIN", `no ${kind} named ${pluginName} is registered`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { hasErrorCode, NovaError } from "@nova/core";
 import { describe, expect, it } from "vitest";
 import { parseSchedulerConfig } from "./config.js";
 import type { HostFilter } from "./filters/host-filter.js";
@@ -17,7 +18,7 @@ function setup(hosts: HostInput[], config: Record<string, unknown> = {}, plugins
   const scheduler = new Scheduler({
     config: parseSchedulerConfig(config),
     hosts: manager,
-    clock: () => NOW,
+    clock: { now: () => NOW },
     ...(plugins ? { plugins } : {}),
   });
   return { manager, scheduler };
@@ -128,6 +129,10 @@ describe("selectDestinations", () => {
       error = e;
     }
     expect(NoValidHostError.isInstance(error)).toBe(true);
+    // A nova-ts error with a stable code, recognised by the base's cross-copy check too.
+    expect(NovaError.isInstance(error)).toBe(true);
+    expect(hasErrorCode(error, "NO_VALID_HOST")).toBe(true);
+    expect((error as NoValidHostError).name).toBe("NoValidHostError");
     const ex = (error as NoValidHostError).explanation;
     expect(ex.stages).toEqual([
       { name: "Placement", hosts_in: 4, hosts_out: 3 },
@@ -205,7 +210,7 @@ describe("selectDestinations", () => {
     const config = parseSchedulerConfig({
       enabled_filters: ["ComputeFilter", "AvailabilityZoneFilter", "ImagePropertiesFilter"],
     });
-    const scheduler = new Scheduler({ config, hosts: manager, clock: () => NOW });
+    const scheduler = new Scheduler({ config, hosts: manager, clock: { now: () => NOW } });
     for (const az of ["az1", "az2", "nova"]) {
       const spec = fakeRequest({ availability_zone: az });
       const fast = scheduler.selectDestinations(spec, { claim: false });

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@nova/core";
 import type { SchedulerConfig } from "./config.js";
 import type { SchedulingExplanation } from "./explanation.js";
 import type { FilterRequest } from "./filters/host-filter.js";
@@ -22,10 +23,13 @@ import type { ActiveWeigher } from "./weighing.js";
 
 /** One chosen (or alternate) destination. */
 export interface Selection {
+  /** The compute host's name. */
   host: string;
+  /** The node's hypervisor hostname. */
   nodename: string;
   /** The compute node's UUID. */
   compute_node_uuid: string;
+  /** The cell the node is in. */
   cell_uuid: string;
 }
 
@@ -42,18 +46,22 @@ export interface SelectDestinationsOptions {
 
 /** The answer: per instance, the chosen host then up to `max_attempts - 1` alternates in the same cell. */
 export interface SelectDestinationsResult {
+  /** Per instance: the chosen destination first, then the alternates. */
   selections: Selection[][];
+  /** Why hosts were rejected and how the rest were weighed (when asked for). */
   explanation: SchedulingExplanation | null;
 }
 
 /** What a Scheduler is built from. */
 export interface SchedulerDeps {
+  /** The parsed `[filter_scheduler]` options. */
   config: SchedulerConfig;
+  /** The host states to choose from. */
   hosts: HostManager;
   /** Filters and weighers by name; defaults to the built-ins. */
   plugins?: PluginRegistry;
-  /** Milliseconds since the epoch (service liveness). */
-  clock?: () => number;
+  /** The time service liveness is judged at; the system clock by default. */
+  clock?: Pick<Clock, "now">;
   /** Uniform in [0, 1): host_subset_size > 1 and shuffle_best_same_weighed_hosts. */
   random?: () => number;
 }
@@ -70,14 +78,14 @@ export class Scheduler {
   private readonly config: SchedulerConfig;
   private readonly hosts: HostManager;
   private readonly plugins: PluginRegistry;
-  private readonly clock: () => number;
+  private readonly clock: Pick<Clock, "now">;
   private readonly random: () => number;
 
   constructor(deps: SchedulerDeps) {
     this.config = deps.config;
     this.hosts = deps.hosts;
     this.plugins = deps.plugins ?? new PluginRegistry();
-    this.clock = deps.clock ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
     // Fail at construction on a misspelt filter or weigher name, as Nova fails at start-up.
     for (const n of this.config.enabled_filters) this.plugins.filter(n);
@@ -90,7 +98,7 @@ export class Scheduler {
    */
   selectDestinations(spec: RequestSpec, options: SelectDestinationsOptions = {}): SelectDestinationsResult {
     const config = this.config;
-    const now = this.clock();
+    const now = this.clock.now();
     const uuids = spec.instance_uuids && spec.instance_uuids.length > 0 ? spec.instance_uuids : null;
     const count = uuids ? uuids.length : (spec.num_instances ?? 1);
     const numAlts = config.max_attempts - 1;

@@ -1,6 +1,6 @@
+import { silentLogger } from "@nova/core";
 import { describe, expect, it, vi } from "vitest";
 import { parseServiceGroupConfig } from "./config.js";
-import { silentLogger } from "./logger.js";
 
 describe("parseServiceGroupConfig", () => {
   it("uses Nova's defaults", () => {

@@ -1,5 +1,5 @@
+import type { Logger } from "@nova/core";
 import { z } from "zod";
-import type { Logger } from "./logger.js";
 
 /** The options as nova.conf names them (`[DEFAULT] report_interval`, `service_down_time`, `servicegroup_driver`). */
 export const serviceGroupConfigSchema = z.object({
@@ -14,6 +14,7 @@ export interface ServiceGroupConfig {
   reportInterval: number;
   /** Seconds without a report after which a service is down. */
   serviceDownTime: number;
+  /** `servicegroup_driver`: how reports travel and where liveness is read. */
   driver: "db" | "memory";
 }
 

@@ -1,10 +1,10 @@
+import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import { parseServiceGroupConfig } from "./config.js";
 import { DownServiceMonitor } from "./down-service-monitor.js";
-import { silentLogger } from "./logger.js";
 import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
 import type { ServiceChange } from "./service-notifier.js";
-import { FakeClock } from "./test/fake-clock.js";
 
 describe("DownServiceMonitor", () => {
   it("records a silent service down once, within service_down_time plus one check period", async () => {

@@ -1,15 +1,19 @@
-import type { Clock, TimerHandle } from "./clock.js";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ServiceGroupConfig } from "./config.js";
 import type { HeartbeatStore } from "./heartbeat-store.js";
-import type { Logger } from "./logger.js";
 import type { ServiceNotifier } from "./service-notifier.js";
 
 /** Options of a {@link DownServiceMonitor}. */
 export interface DownServiceMonitorOptions {
+  /** Where services are read and recorded down. */
   store: HeartbeatStore;
+  /** The clock checks are timed on and "now" is read from. */
   clock: Clock;
+  /** `service_down_time`, and `report_interval` for the default check spacing. */
   config: Pick<ServiceGroupConfig, "serviceDownTime" | "reportInterval">;
+  /** Where each service found down is logged. */
   logger: Logger;
+  /** Told once per transition to down (`service.update` notifications). */
   notifier?: ServiceNotifier;
   /** Seconds between checks; defaults to report_interval (at least 1 s). */
   checkIntervalSec?: number;
@@ -21,22 +25,29 @@ export interface DownServiceMonitorOptions {
  * tool agrees on who is down without each polling the timestamps.
  */
 export class DownServiceMonitor {
-  private timer: TimerHandle | undefined;
-  private running = false;
-  private inFlight: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly opts: DownServiceMonitorOptions) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule();
+  /** Builds a monitor; nothing is checked before {@link DownServiceMonitor.start}. */
+  constructor(private readonly opts: DownServiceMonitorOptions) {
+    const intervalSec = opts.checkIntervalSec ?? Math.max(1, opts.config.reportInterval);
+    this.task = new PeriodicTask(
+      { name: "down-service check", spacingMs: intervalSec * 1000 },
+      async () => {
+        await this.check();
+      },
+      opts.clock,
+      opts.logger,
+    );
   }
 
+  /** Starts checking every interval (the first check one interval from now). */
+  start(): void {
+    this.task.start();
+  }
+
+  /** Stops checking; resolves once a check under way has finished. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    await this.inFlight;
+    await this.task.stop();
   }
 
   /** Runs one check now; returns the services it recorded down. */
@@ -49,21 +60,5 @@ export class DownServiceMonitor {
       await notifier?.serviceUpdate(s, "down");
     }
     return down.map((s) => `${s.binary}@${s.host}`);
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const interval = this.opts.checkIntervalSec ?? Math.max(1, this.opts.config.reportInterval);
-    this.timer = this.opts.clock.setTimer(interval * 1000, () => {
-      this.inFlight = this.check()
-        .then(
-          () => undefined,
-          (err: unknown) => this.opts.logger.error({ err: String(err) }, "Down-service check failed"),
-        )
-        .finally(() => {
-          this.inFlight = undefined;
-          this.schedule();
-        });
-    });
   }
 }

@@ -1,21 +1,32 @@
-/** Base of the package's errors: a stable `code` callers can switch on. */
-export class ServiceGroupError extends Error {
-  readonly code: string;
-  readonly isRetryable: boolean;
-  constructor(code: string, message: string, opts: { cause?: unknown; isRetryable?: boolean } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.isRetryable = opts.isRetryable ?? false;
-  }
-}
+import { NovaError, type NovaErrorOptions } from "@nova/core";
+
+/** Base of the service group's errors: a stable UPPER_SNAKE_CASE `code` callers can switch on. */
+export class ServiceGroupError extends NovaError {}
 
 /** The services table has no row for a reporting service (deleted through the API while it still runs). */
 export class ServiceNotFoundError extends ServiceGroupError {
+  /** Names the service that reported. */
   constructor(
+    /** The reporting service's host. */
     readonly host: string,
+    /** The reporting service's binary (`nova-compute`). */
     readonly binary: string,
+    options: NovaErrorOptions = {},
   ) {
-    super("SERVICE_NOT_FOUND", `Service ${binary} on host ${host} could not be found.`);
+    super("SERVICE_NOT_FOUND", `Service ${binary} on host ${host} could not be found.`, options);
+  }
+}
+
+/** The process's servicegroup driver has no reader (a compute's `db` driver), so it cannot list services. */
+export class ServiceListUnavailableError extends ServiceGroupError {
+  /** Names the driver that was asked. */
+  constructor(
+    /** The servicegroup driver's name (`db`, `memory`). */
+    readonly driver: string,
+  ) {
+    super(
+      "SERVICE_LIST_UNAVAILABLE",
+      `the ${driver} servicegroup driver of this process cannot list services`,
+    );
   }
 }

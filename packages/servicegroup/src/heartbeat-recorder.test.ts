@@ -1,10 +1,10 @@
+import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it, vi } from "vitest";
 import { ServiceNotFoundError } from "./errors.js";
 import { HeartbeatRecorder } from "./heartbeat-recorder.js";
-import { silentLogger } from "./logger.js";
 import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
 import type { ServiceChange, ServiceNotifier } from "./service-notifier.js";
-import { FakeClock } from "./test/fake-clock.js";
 
 async function setup(
   computes: number,

@@ -1,21 +1,26 @@
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, Logger, TimerHandle } from "@nova/core";
 import { ServiceNotFoundError } from "./errors.js";
 import type { HeartbeatReport, HeartbeatStore } from "./heartbeat-store.js";
-import type { Logger } from "./logger.js";
 import type { ServiceNotifier } from "./service-notifier.js";
 import { serviceKeyId } from "./service-record.js";
 
 /** What the conductor replies to a report: the timestamps it recorded (Nova returns them as updates). */
 export interface RecordedHeartbeat {
+  /** When the service was last seen up, in milliseconds since the epoch. */
   lastSeenUp: number;
+  /** The row's `updated_at`, in milliseconds since the epoch. */
   updatedAt: number;
 }
 
 /** Options of a {@link HeartbeatRecorder}. */
 export interface HeartbeatRecorderOptions {
+  /** Where reports are written. */
   store: HeartbeatStore;
+  /** The clock that stamps each write and times the batch window. */
   clock: Clock;
+  /** Where failed writes and revived services are logged. */
   logger: Logger;
+  /** Told when a service recorded down reports again (`service.update`, up). */
   notifier?: ServiceNotifier;
   /** How long a report may wait for others to share its write (ms). Nova writes each report on its own. */
   batchWindowMs?: number;
@@ -50,6 +55,7 @@ export class HeartbeatRecorder {
   /** Writes issued and reports recorded, for the benchmark and the logs. */
   readonly counters = { writes: 0, reports: 0, notFound: 0, failedWrites: 0 };
 
+  /** Builds a recorder; the defaults are a 50 ms window, batches of 500 and 4 writes at once. */
   constructor(private readonly opts: HeartbeatRecorderOptions) {
     this.batchWindowMs = opts.batchWindowMs ?? 50;
     this.maxBatch = opts.maxBatch ?? 500;

@@ -1,7 +1,7 @@
+import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it, vi } from "vitest";
 import { HeartbeatReporter } from "./heartbeat-reporter.js";
-import { silentLogger } from "./logger.js";
-import { FakeClock } from "./test/fake-clock.js";
 
 const service = { host: "cpu-1", binary: "nova-compute", topic: "compute" };
 

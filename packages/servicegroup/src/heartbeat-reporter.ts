@@ -1,51 +1,62 @@
-import type { Clock, TimerHandle } from "./clock.js";
-import type { Logger } from "./logger.js";
+import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ServiceKey } from "./service-record.js";
 
 /** Options of a {@link HeartbeatReporter}. */
 export interface HeartbeatReporterOptions {
+  /** The service whose heartbeat this is. */
   service: ServiceKey;
-  /** Seconds between the starts of two reports. */
+  /** Seconds between the starts of two reports (`report_interval`). */
   intervalSec: number;
   /** Delay before the first report; Nova waits 5 s, a restarted service here reports at once by default. */
   initialDelayMs?: number;
   /** Sends one report; a rejection is a missed report, logged and retried at the next interval. */
   report: () => Promise<void>;
+  /** The clock reports are timed on. */
   clock: Clock;
+  /** Where an outage and its recovery are logged. */
   logger: Logger;
 }
 
 /**
- * Sends a service's heartbeat every interval for as long as it runs. It never stops on errors and never
- * throws into its service: a report that fails (broker or conductor down, timeout) is logged once per outage
- * and tried again at the next interval, or at once when {@link nudge} says the transport is back.
+ * Sends a service's heartbeat every interval for as long as it runs: a periodic task (start to start, never
+ * overlapping, a slow report followed by the next at once). It never stops on errors and never throws into
+ * its service: a report that fails (broker or conductor down, timeout) is logged once per outage and tried
+ * again at the next interval, or at once when {@link HeartbeatReporter.nudge} says the transport is back.
  */
 export class HeartbeatReporter {
-  private timer: TimerHandle | undefined;
+  private readonly task: PeriodicTask;
   private inFlight: Promise<void> | undefined;
-  private running = false;
   private disconnected = false;
   private reports = 0;
   private failures = 0;
 
-  constructor(private readonly opts: HeartbeatReporterOptions) {}
+  /** Builds a reporter; nothing is sent before {@link HeartbeatReporter.start}. */
+  constructor(private readonly opts: HeartbeatReporterOptions) {
+    this.task = new PeriodicTask(
+      {
+        name: `heartbeat ${opts.service.binary}@${opts.service.host}`,
+        spacingMs: opts.intervalSec * 1000,
+        initialDelayMs: opts.initialDelayMs ?? 0,
+      },
+      () => this.track(this.runOnce()),
+      opts.clock,
+      opts.logger,
+    );
+  }
 
   /** Starts reporting (first report after initialDelayMs). Calling it twice does nothing. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(this.opts.initialDelayMs ?? 0);
+    this.task.start();
   }
 
   /**
    * Stops reporting. A report under way is not waited for: a service stops when its conductor may be gone
    * too, and waiting would hold its shutdown for a whole rpc_response_timeout. That report ends on its own
-   * (the transport's close fails it at once) and schedules nothing; {@link settled} waits for it.
+   * (the transport's close fails it at once) and schedules nothing; {@link HeartbeatReporter.settled} waits
+   * for it.
    */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
+    void this.task.stop();
   }
 
   /** Resolves once no report is under way. */
@@ -58,9 +69,7 @@ export class HeartbeatReporter {
    * instead of at the next interval, so the service is seen up again as soon as possible.
    */
   nudge(): void {
-    if (!this.running || !this.disconnected || this.inFlight) return;
-    this.timer?.cancel();
-    this.schedule(0);
+    if (this.disconnected) this.task.trigger();
   }
 
   /** Counts for logs and tests: reports that succeeded and that failed, and whether the last one failed. */
@@ -68,19 +77,16 @@ export class HeartbeatReporter {
     return { reports: this.reports, failures: this.failures, disconnected: this.disconnected };
   }
 
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    this.timer = this.opts.clock.setTimer(Math.max(0, delayMs), () => {
-      this.timer = undefined;
-      this.inFlight = this.runOnce().finally(() => {
-        this.inFlight = undefined;
-      });
+  private track(run: Promise<void>): Promise<void> {
+    this.inFlight = run;
+    void run.finally(() => {
+      if (this.inFlight === run) this.inFlight = undefined;
     });
+    return run;
   }
 
   private async runOnce(): Promise<void> {
-    const { clock, logger, service, intervalSec } = this.opts;
-    const startedAt = clock.now();
+    const { logger, service } = this.opts;
     try {
       await this.opts.report();
       this.reports++;
@@ -104,10 +110,6 @@ export class HeartbeatReporter {
         logger.debug({ host: service.host, err: errorSummary(err) }, "Service status report failed again");
       }
     }
-    // Keep a fixed cadence measured from the start of this report; a report slower than the interval is
-    // followed by the next one at once rather than overlapping it.
-    const elapsed = clock.now() - startedAt;
-    this.schedule(intervalSec * 1000 - elapsed);
   }
 }
 

@@ -2,8 +2,11 @@ import type { ServiceKey, ServiceRecord } from "./service-record.js";
 
 /** One report as the conductor receives it: Nova's Service.save with a bumped report_count. */
 export interface HeartbeatReport {
+  /** The reporting service's host. */
   host: string;
+  /** The reporting service's binary. */
   binary: string;
+  /** The service's report count including this report. */
   reportCount: number;
 }
 

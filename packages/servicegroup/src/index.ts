@@ -1,25 +1,31 @@
-export { type Clock, systemClock, type TimerHandle } from "./clock.js";
-export { parseServiceGroupConfig, type ServiceGroupConfig, serviceGroupConfigSchema } from "./config.js";
+// @nova/servicegroup: Nova's servicegroup API (who is up), the heartbeat reporter and the conductor's recorder.
+
+/** The [DEFAULT] options the service group reads, parsed once. */
+export { parseServiceGroupConfig, type ServiceGroupConfig } from "./config.js";
+/** The conductor's periodic check that records silent services down. */
 export { DownServiceMonitor, type DownServiceMonitorOptions } from "./down-service-monitor.js";
-export { ServiceGroupError, ServiceNotFoundError } from "./errors.js";
+/** The package's errors. */
+export { ServiceGroupError, ServiceListUnavailableError, ServiceNotFoundError } from "./errors.js";
+/** The conductor's side: records reports, batching their writes. */
 export {
   HeartbeatRecorder,
   type HeartbeatRecorderOptions,
   type RecordedHeartbeat,
 } from "./heartbeat-recorder.js";
-export { HeartbeatReporter, type HeartbeatReporterOptions } from "./heartbeat-reporter.js";
+/** A member's reporter (reached through {@link Membership}). */
+export type { HeartbeatReporter } from "./heartbeat-reporter.js";
+/** The storage behind the heartbeats, as a recorder needs it. */
 export type {
   HeartbeatOutcome,
   HeartbeatReport,
   HeartbeatStore,
   RecordedService,
 } from "./heartbeat-store.js";
+/** Nova's liveness rule. */
 export { isServiceUp } from "./liveness.js";
-export { type Logger, silentLogger } from "./logger.js";
-export { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
+/** The servicegroup API, its drivers and what they need. */
 export {
   createDbDriver,
-  createMemoryDriver,
   type HeartbeatSender,
   type Membership,
   ServiceGroup,
@@ -27,13 +33,11 @@ export {
   type ServiceGroupOptions,
   type ServiceReader,
 } from "./service-group.js";
-export {
-  isoSeconds,
-  type ServiceChange,
-  type ServiceNotifier,
-  serviceStatusPayload,
-} from "./service-notifier.js";
-export { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
+/** `service.update` notifications. */
+export { type ServiceChange, type ServiceNotifier, serviceStatusPayload } from "./service-notifier.js";
+/** A service as the liveness rules see it. */
+export type { ServiceKey, ServiceRecord } from "./service-record.js";
+/** Heartbeats as Nova's own `object_action(Service.save)` calls, on both ends. */
 export {
   isServiceSaveHeartbeat,
   type ObjectActionSend,

@@ -6,12 +6,13 @@ import type {
 } from "./heartbeat-store.js";
 import { type ServiceKey, serviceKeyId } from "./service-record.js";
 
-/** Heartbeats kept in this process's memory: the store of the `memory` driver (all-in-one) and of tests. */
+/** Heartbeats kept in this process's memory: the store of the `memory` driver, for tests. */
 export class InMemoryHeartbeatStore implements HeartbeatStore {
   private readonly services = new Map<string, RecordedService>();
   /** Number of write operations, so tests can check that reports are batched. */
   writes = 0;
 
+  /** {@inheritDoc HeartbeatStore.recordHeartbeats} */
   async recordHeartbeats(reports: readonly HeartbeatReport[], at: number): Promise<HeartbeatOutcome[]> {
     this.writes++;
     return reports.map((r) => {
@@ -26,6 +27,7 @@ export class InMemoryHeartbeatStore implements HeartbeatStore {
     });
   }
 
+  /** {@inheritDoc HeartbeatStore.markDown} */
   async markDown(cutoff: number, at: number): Promise<RecordedService[]> {
     const down: RecordedService[] = [];
     for (const svc of this.services.values()) {
@@ -40,6 +42,7 @@ export class InMemoryHeartbeatStore implements HeartbeatStore {
     return down;
   }
 
+  /** {@inheritDoc HeartbeatStore.listServices} */
   async listServices(filter: { topic?: string; binary?: string } = {}): Promise<RecordedService[]> {
     return [...this.services.values()]
       .filter(
@@ -50,6 +53,7 @@ export class InMemoryHeartbeatStore implements HeartbeatStore {
       .map((s) => ({ ...s }));
   }
 
+  /** {@inheritDoc HeartbeatStore.ensureService} */
   async ensureService(key: ServiceKey, at: number): Promise<RecordedService> {
     const id = serviceKeyId(key);
     let svc = this.services.get(id);

@@ -1,8 +1,10 @@
+import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import { parseServiceGroupConfig } from "./config.js";
-import { silentLogger } from "./logger.js";
-import { createDbDriver, createMemoryDriver, ServiceGroup } from "./service-group.js";
-import { FakeClock } from "./test/fake-clock.js";
+import { ServiceGroupError } from "./errors.js";
+import { createMemoryDriver } from "./memory-driver.js";
+import { createDbDriver, ServiceGroup } from "./service-group.js";
 
 const compute = (host: string) => ({ host, binary: "nova-compute", topic: "compute" });
 
@@ -63,6 +65,8 @@ describe("ServiceGroup (memory driver)", () => {
     await clock.advance(100_000);
     expect(sent).toBe(0);
     await expect(group.upServices("compute")).rejects.toThrow(/cannot list services/);
+    const err = await group.upServices("compute").catch((e: unknown) => e);
+    expect(ServiceGroupError.isInstance(err) && err.code).toBe("SERVICE_LIST_UNAVAILABLE");
   });
 
   it("counts only recorded reports in report_count (a failed report is not counted)", async () => {

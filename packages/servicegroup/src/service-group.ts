@@ -1,21 +1,21 @@
-import type { Clock } from "./clock.js";
+import type { Clock, Logger } from "@nova/core";
 import type { ServiceGroupConfig } from "./config.js";
-import { HeartbeatRecorder, type RecordedHeartbeat } from "./heartbeat-recorder.js";
+import { ServiceListUnavailableError } from "./errors.js";
+import type { RecordedHeartbeat } from "./heartbeat-recorder.js";
 import { HeartbeatReporter } from "./heartbeat-reporter.js";
 import type { HeartbeatReport } from "./heartbeat-store.js";
 import { isServiceUp } from "./liveness.js";
-import type { Logger } from "./logger.js";
-import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
-import type { ServiceNotifier } from "./service-notifier.js";
 import { type ServiceKey, type ServiceRecord, serviceKeyId } from "./service-record.js";
 
 /** Carries one report of a joined service to whoever records it (for the db driver: an RPC call to conductor). */
 export interface HeartbeatSender {
+  /** Sends one report and resolves with the timestamps the recorder stored; rejects when it was not recorded. */
   sendReport(service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat>;
 }
 
 /** Reads service rows for {@link ServiceGroup.upServices} (for the db driver: the cell database). */
 export interface ServiceReader {
+  /** The service rows, optionally of one topic or binary. */
   listServices(filter?: { topic?: string; binary?: string }): Promise<ServiceRecord[]>;
 }
 
@@ -25,22 +25,31 @@ export interface ServiceReader {
  * Redis driver implements the same two faces (and, on its recording side, a HeartbeatStore).
  */
 export interface ServiceGroupDriver {
+  /** The driver's name as `servicegroup_driver` spells it (`db`, `memory`). */
   readonly name: string;
+  /** How this process's reports travel. */
   readonly sender: HeartbeatSender;
+  /** Where liveness is read; undefined when this process cannot read the services (a compute's `db` driver). */
   readonly reader: ServiceReader | undefined;
 }
 
 /** Dependencies of a {@link ServiceGroup}. */
 export interface ServiceGroupOptions {
+  /** `report_interval` and `service_down_time`. */
   config: ServiceGroupConfig;
+  /** How reports travel and where liveness is read. */
   driver: ServiceGroupDriver;
+  /** The clock reports are timed on and liveness is judged by. */
   clock: Clock;
+  /** Where reporting outages and recoveries are logged. */
   logger: Logger;
 }
 
 /** A service that joined the group and reports its heartbeats. */
 export interface Membership {
+  /** The service that joined. */
   readonly service: ServiceKey;
+  /** The reporter sending its heartbeats. */
   readonly reporter: HeartbeatReporter;
   /** The timestamps the recorder last answered with, null before the first report. */
   readonly lastRecorded: RecordedHeartbeat | null;
@@ -50,6 +59,7 @@ export interface Membership {
 export class ServiceGroup {
   private readonly members = new Map<string, { membership: Membership; reportCount: number }>();
 
+  /** Builds a group; nothing reports before a service joins. */
   constructor(private readonly opts: ServiceGroupOptions) {}
 
   /** Starts reporting `service` every report_interval; its first report goes out at once. */
@@ -126,9 +136,7 @@ export class ServiceGroup {
   async upServices(topic: string): Promise<ServiceRecord[]> {
     const reader = this.opts.driver.reader;
     if (!reader) {
-      throw new Error(
-        `the ${this.opts.driver.name} servicegroup driver of this process cannot list services`,
-      );
+      throw new ServiceListUnavailableError(this.opts.driver.name);
     }
     const services = await reader.listServices({ topic });
     return services.filter((s) => this.isUp(s));
@@ -141,35 +149,4 @@ export function createDbDriver(deps: {
   reader?: ServiceReader;
 }): ServiceGroupDriver {
   return { name: "db", sender: deps.sender, reader: deps.reader };
-}
-
-/**
- * The `memory` driver: one process (the all-in-one). Reports are recorded straight into an in-memory store
- * through the same recorder the conductor uses, so both drivers follow one set of rules.
- */
-export function createMemoryDriver(deps: {
-  clock: Clock;
-  logger: Logger;
-  notifier?: ServiceNotifier;
-}): ServiceGroupDriver & { store: InMemoryHeartbeatStore; recorder: HeartbeatRecorder } {
-  const store = new InMemoryHeartbeatStore();
-  const recorder = new HeartbeatRecorder({
-    store,
-    clock: deps.clock,
-    logger: deps.logger,
-    batchWindowMs: 0,
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-  });
-  return {
-    name: "memory",
-    store,
-    recorder,
-    sender: {
-      async sendReport(service, report) {
-        await store.ensureService(service, deps.clock.now());
-        return recorder.record(report);
-      },
-    },
-    reader: store,
-  };
 }

@@ -8,6 +8,7 @@ export type ServiceChange = "up" | "down" | "disabled" | "enabled" | "forced_dow
  * payload is built by {@link serviceStatusPayload} in Nova's versioned-notification form.
  */
 export interface ServiceNotifier {
+  /** Notifies that `service` changed as `change` says. */
   serviceUpdate(service: ServiceRecord, change: ServiceChange): void | Promise<void>;
 }
 

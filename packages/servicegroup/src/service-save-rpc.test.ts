@@ -1,15 +1,15 @@
+import { silentLogger } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { ServiceCodec } from "@nova/objects";
 import { describe, expect, it } from "vitest";
 import heartbeat from "../test/fixtures/service-save-heartbeat.json" with { type: "json" };
 import { HeartbeatRecorder } from "./heartbeat-recorder.js";
-import { silentLogger } from "./logger.js";
 import { InMemoryHeartbeatStore } from "./memory-heartbeat-store.js";
 import {
   isServiceSaveHeartbeat,
   recordServiceSaveHeartbeat,
   ServiceSaveHeartbeatSender,
 } from "./service-save-rpc.js";
-import { FakeClock } from "./test/fake-clock.js";
 
 const row = {
   id: 4,

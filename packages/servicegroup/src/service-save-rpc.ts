@@ -31,6 +31,7 @@ export class ServiceSaveHeartbeatSender implements HeartbeatSender {
     return { ...this.row };
   }
 
+  /** {@inheritDoc HeartbeatSender.sendReport} */
   async sendReport(_service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat> {
     const objinst = ServiceCodec.toPrimitive(
       { ...this.row, report_count: report.reportCount },

@@ -1,24 +1,11 @@
+import { booleanInput, listInput, numberInput } from "@nova/core";
 import { z } from "zod";
 
-const boolish = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ["true", "false", "1", "0", "yes", "no", "on", "off"].includes(v), "expected a boolean")
-    .transform((v) => ["true", "1", "yes", "on"].includes(v)),
-]);
-
-const csv = z.union([
-  z.array(z.string()),
-  z.string().transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
-]);
+// Strings from nova.conf are read by oslo.config's rules (@nova/core); typed values from code pass as they are.
+const bool = z.preprocess(booleanInput, z.boolean());
+const csv = z.preprocess(listInput, z.array(z.string()));
+const int = (min: number) => z.preprocess(numberInput, z.number().int().min(min));
+const seconds = z.preprocess(numberInput, z.number().min(0));
 
 /**
  * The options the libvirt driver reads, with Nova's section and option names (`[libvirt] virt_type`, ...), as
@@ -41,17 +28,17 @@ export const libvirtDriverConfigSchema = z.object({
       cpu_models: csv.default([]),
       /** "default" is Nova's spelling of "qcow2 overlays" (use_cow_images). */
       images_type: z.enum(["default", "qcow2", "flat"]).default("default"),
-      wait_soft_reboot_seconds: z.coerce.number().int().min(0).default(120),
-      mem_stats_period_seconds: z.coerce.number().int().min(0).default(10),
+      wait_soft_reboot_seconds: int(0).default(120),
+      mem_stats_period_seconds: int(0).default(10),
       /** nova-ts: the daemon socket the remote protocol is spoken on. */
       socket_path: z.string().min(1).default("/var/run/libvirt/libvirt-sock"),
       /** nova-ts: how long a "stopped" event waits for a "started" that would make it a reboot (Nova: 15 s). */
-      lifecycle_event_delay_seconds: z.coerce.number().min(0).default(15),
+      lifecycle_event_delay_seconds: seconds.default(15),
     })
     .prefault({}),
   vnc: z
     .object({
-      enabled: boolish.default(true),
+      enabled: bool.default(true),
       server_listen: z.string().default("127.0.0.1"),
     })
     .prefault({}),
@@ -59,16 +46,27 @@ export const libvirtDriverConfigSchema = z.object({
 
 /** The libvirt driver's configuration, parsed. */
 export interface LibvirtDriverConfig {
+  /** `[DEFAULT] instances_path`: where instance folders and `_base` live. */
   readonly instancesPath: string;
+  /** `[libvirt] virt_type`: `kvm`, or `qemu` for software emulation. */
   readonly virtType: "kvm" | "qemu";
+  /** `[libvirt] connection_uri` (default from virt_type: `qemu:///system`). */
   readonly connectionUri: string;
+  /** `[libvirt] cpu_mode` (default `host-model` for kvm, `none` for qemu). */
   readonly cpuMode: "host-model" | "host-passthrough" | "custom" | "none";
+  /** `[libvirt] cpu_models`, for `cpu_mode = custom`. */
   readonly cpuModels: readonly string[];
+  /** `[libvirt] images_type`: a qcow2 overlay per instance, or a flat copy. */
   readonly imagesType: "qcow2" | "flat";
+  /** `[libvirt] wait_soft_reboot_seconds`: how long a soft reboot waits before it goes hard. */
   readonly waitSoftRebootSeconds: number;
+  /** `[libvirt] mem_stats_period_seconds`: the balloon's statistics period (0: off). */
   readonly memStatsPeriodSeconds: number;
+  /** The libvirtd unix socket the remote protocol connects to. */
   readonly socketPath: string;
+  /** How long a "stopped" lifecycle event is held back, in case the guest starts again (a reboot). */
   readonly lifecycleEventDelaySeconds: number;
+  /** `[vnc] enabled` and `server_listen`. */
   readonly vnc: { readonly enabled: boolean; readonly serverListen: string };
 }
 

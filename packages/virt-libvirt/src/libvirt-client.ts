@@ -65,6 +65,7 @@ const domFlags = (d: DomainRef, flags: number) => (w: XdrWriter) => {
  */
 export class LibvirtClient {
   readonly #rpc: RpcConnection;
+  /** The connection URI opened (`qemu:///system`, `test:///default`). */
   readonly uri: string;
   #eventsRegistered = false;
 
@@ -155,6 +156,7 @@ export class LibvirtClient {
     return this.#rpc.call(P.CONNECT_GET_LIB_VERSION, undefined, (r) => r.uhyper());
   }
 
+  /** The host's name as libvirt sees it (virConnectGetHostname). */
   getHostname(): Promise<string> {
     return this.#rpc.call(P.CONNECT_GET_HOSTNAME, undefined, readString);
   }
@@ -169,6 +171,7 @@ export class LibvirtClient {
     return this.#rpc.call(P.CONNECT_GET_CAPABILITIES, undefined, readString);
   }
 
+  /** The host's CPUs and memory (virNodeGetInfo). */
   nodeGetInfo(): Promise<NodeInfo> {
     return this.#rpc.call(P.NODE_GET_INFO, undefined, readNodeInfo);
   }
@@ -212,14 +215,17 @@ export class LibvirtClient {
     );
   }
 
+  /** The domain of that name; LibvirtError VIR_ERR_NO_DOMAIN when none. */
   domainLookupByName(name: string): Promise<DomainRef> {
     return this.#rpc.call(P.DOMAIN_LOOKUP_BY_NAME, (w) => writeString(w, name), readDomain);
   }
 
+  /** The domain of that uuid; LibvirtError VIR_ERR_NO_DOMAIN when none. */
   domainLookupByUuid(uuid: string): Promise<DomainRef> {
     return this.#rpc.call(P.DOMAIN_LOOKUP_BY_UUID, (w) => w.fixedOpaque(uuidToBytes(uuid), 16), readDomain);
   }
 
+  /** The running domain of that id; LibvirtError VIR_ERR_NO_DOMAIN when none. */
   domainLookupById(id: number): Promise<DomainRef> {
     return this.#rpc.call(P.DOMAIN_LOOKUP_BY_ID, (w) => w.int(id), readDomain);
   }
@@ -281,10 +287,12 @@ export class LibvirtClient {
     return this.#rpc.call(P.DOMAIN_MANAGED_SAVE, domFlags(d, flags));
   }
 
+  /** Whether the domain has a managed save image (a suspended guest). */
   domainHasManagedSaveImage(d: DomainRef): Promise<boolean> {
     return this.#rpc.call(P.DOMAIN_HAS_MANAGED_SAVE_IMAGE, domFlags(d, 0), (r) => r.int() !== 0);
   }
 
+  /** Removes the domain's managed save image. */
   domainManagedSaveRemove(d: DomainRef): Promise<void> {
     return this.#rpc.call(P.DOMAIN_MANAGED_SAVE_REMOVE, domFlags(d, 0));
   }
@@ -294,6 +302,7 @@ export class LibvirtClient {
     return this.#rpc.call(P.DOMAIN_UNDEFINE_FLAGS, domFlags(d, flags));
   }
 
+  /** The domain's state, memory, vcpus and CPU time (virDomainGetInfo). */
   domainGetInfo(d: DomainRef): Promise<DomainInfo> {
     return this.#rpc.call(P.DOMAIN_GET_INFO, dom(d), readDomainInfo);
   }
@@ -308,6 +317,7 @@ export class LibvirtClient {
     return this.#rpc.call(P.DOMAIN_GET_XML_DESC, domFlags(d, flags), readString);
   }
 
+  /** Whether the domain is running (or paused). */
   domainIsActive(d: DomainRef): Promise<boolean> {
     return this.#rpc.call(P.DOMAIN_IS_ACTIVE, dom(d), (r) => r.int() !== 0);
   }

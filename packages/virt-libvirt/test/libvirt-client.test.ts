@@ -91,7 +91,7 @@ describe("LibvirtClient against test:///default", () => {
       await client.domainUndefine(d);
     }
     const error = await client.domainLookupByName(name).catch((e: unknown) => e);
-    expect(LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)).toBe(true);
+    expect(LibvirtError.hasVirCode(error, VirErrorNumber.NO_DOMAIN)).toBe(true);
     expect(error).toMatchObject({ virDomainName: "VIR_FROM_TEST", isRetryable: false });
   });
 

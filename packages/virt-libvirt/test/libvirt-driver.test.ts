@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FakeClock } from "@nova/core/test";
 import {
   HypervisorUnavailableError,
   ImageNotFoundError,
@@ -11,7 +12,7 @@ import {
   PowerState,
   SpawnFailedError,
 } from "@nova/virt";
-import { ManualClock, testFlavor, testInstance } from "@nova/virt/test";
+import { testFlavor, testInstance } from "@nova/virt/test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLibvirtDriverConfig } from "../src/config.js";
 import { LibvirtDriver } from "../src/driver/libvirt-driver.js";
@@ -23,7 +24,7 @@ import { ScriptedLibvirt } from "../src/test/scripted-libvirt.js";
 // Driver logic against a scripted libvirt: real files and qemu-img, libvirt played in memory, time injected.
 let dir: string;
 let libvirt: ScriptedLibvirt;
-let clock: ManualClock;
+let clock: FakeClock;
 let connects: number;
 let driver: LibvirtDriver;
 let events: LifecycleEvent[];
@@ -35,7 +36,7 @@ beforeEach(async () => {
   await new QemuImg().create(join(dir, "image.qcow2"), "qcow2", 64 * 1024 * 1024);
   writeFileSync(join(dir, "vmlinuz"), "kernel");
   libvirt = new ScriptedLibvirt();
-  clock = new ManualClock(1_000_000);
+  clock = new FakeClock(1_000_000);
   connects = 0;
   driver = new LibvirtDriver({
     config: parseLibvirtDriverConfig({
@@ -70,7 +71,7 @@ async function drive<T>(operation: Promise<T>): Promise<T> {
   });
   done.catch(() => {});
   while (!settled) {
-    await Promise.race([clock.whenSleeping(), done.catch(() => {})]);
+    await Promise.race([clock.whenPending(), done.catch(() => {})]);
     if (!settled) await clock.advance(1000);
   }
   return done;

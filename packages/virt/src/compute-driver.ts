@@ -7,17 +7,23 @@ import type { NetworkInfo } from "./model/network-info.js";
 
 /** A file to place into the guest (Nova's injected files / personality). */
 export interface InjectedFile {
+  /** Where the file goes in the guest. */
   readonly path: string;
+  /** The file's bytes. */
   readonly contents: Uint8Array;
 }
 
 /** Everything spawn needs, as Nova's `spawn(context, instance, image_meta, injected_files, ...)`. */
 export interface SpawnRequest {
+  /** The guest to create. */
   readonly instance: DriverInstance;
+  /** The image it boots from. */
   readonly imageMeta: ImageMeta;
   /** The guest's NICs; none when omitted. */
   readonly networkInfo?: NetworkInfo;
+  /** Files to place into the guest. */
   readonly injectedFiles?: readonly InjectedFile[];
+  /** The admin password to set in the guest, when the driver can. */
   readonly adminPassword?: string;
   /** Start the guest once created (default true); false leaves it defined and shut off. */
   readonly powerOn?: boolean;
@@ -25,6 +31,7 @@ export interface SpawnRequest {
 
 /** Options of destroy. */
 export interface DestroyOptions {
+  /** The guest's NICs, to unplug. */
   readonly networkInfo?: NetworkInfo;
   /** Remove the guest's disks too (default true). */
   readonly destroyDisks?: boolean;
@@ -35,6 +42,7 @@ export type RebootType = "SOFT" | "HARD";
 
 /** Options of reboot. */
 export interface RebootOptions {
+  /** The guest's NICs, plugged again on a hard reboot. */
   readonly networkInfo?: NetworkInfo;
 }
 
@@ -48,6 +56,7 @@ export interface PowerOffOptions {
 
 /** Options of power on and resume. */
 export interface PowerOnOptions {
+  /** The guest's NICs, plugged again before it starts. */
   readonly networkInfo?: NetworkInfo;
 }
 

@@ -1,7 +1,5 @@
 // @nova/virt: the contract between nova-compute and a hypervisor, and a fake hypervisor.
 
-/** The clock drivers wait on, and the wall clock. */
-export { systemClock, type VirtClock } from "./clock.js";
 /** The driver interface nova-compute calls, and the inputs of its verbs. */
 export type {
   ComputeDriver,
@@ -36,7 +34,7 @@ export { InstanceRebootFailureError } from "./errors/instance-reboot-failure.js"
 /** Spawning failed on this host (retryable elsewhere). */
 export { SpawnFailedError } from "./errors/spawn-failed.js";
 /** The base of driver errors and the code union to switch on. */
-export { hasVirtErrorCode, VirtError, type VirtErrorCode } from "./errors/virt-error.js";
+export { VirtError, type VirtErrorCode, type VirtErrorOptions } from "./errors/virt-error.js";
 /** The fake driver: a simulated host, as Nova's fake driver. */
 export { FakeDriver, type FakeDriverOptions, MAX_CONSOLE_BYTES } from "./fake/fake-driver.js";
 /** Failures the fake driver can be told to raise. */
@@ -46,13 +44,12 @@ export {
   type LifecycleEvent,
   type LifecycleListener,
   type LifecycleTransition,
-  lifecycleTransitionCode,
   powerStateAfter,
 } from "./lifecycle-event.js";
 /** A listener set for drivers to emit lifecycle events through. */
 export { LifecycleListeners } from "./lifecycle-listeners.js";
-/** A host's capacity and usage, and Nova's version-to-integer encoding. */
-export { type AvailableResource, versionToInt } from "./model/available-resource.js";
+/** A host's capacity and usage. */
+export type { AvailableResource } from "./model/available-resource.js";
 /** The size of a guest. */
 export type { DriverFlavor } from "./model/flavor.js";
 /** Image metadata and the properties drivers read. */

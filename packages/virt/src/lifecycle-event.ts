@@ -10,6 +10,7 @@ export type LifecycleTransition = "started" | "stopped" | "paused" | "resumed" |
 export interface LifecycleEvent {
   /** The instance's uuid. */
   readonly uuid: string;
+  /** What happened to the guest. */
   readonly transition: LifecycleTransition;
   /** When the driver saw it, in milliseconds since the epoch. */
   readonly timestamp: number;

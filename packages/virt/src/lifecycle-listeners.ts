@@ -5,6 +5,7 @@ export class LifecycleListeners {
   readonly #listeners = new Set<LifecycleListener>();
   readonly #onListenerError: (error: unknown, event: LifecycleEvent) => void;
 
+  /** `onListenerError` hears about a listener that threw (the event still reaches the others). */
   constructor(onListenerError: (error: unknown, event: LifecycleEvent) => void = () => {}) {
     this.#onListenerError = onListenerError;
   }

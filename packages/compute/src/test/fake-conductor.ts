@@ -22,6 +22,7 @@ import {
 
 /** One request the fake conductor served. */
 export interface ConductorCall {
+  /** The RPC method called. */
   method: "object_action" | "object_class_action_versions";
   /** `Class.method`, e.g. `Instance.save`. */
   name: string;
@@ -29,18 +30,27 @@ export interface ConductorCall {
   changes: string[];
   /** object_action: the object's data as sent. */
   data: Record<string, unknown>;
+  /** The method's positional arguments. */
   args: unknown[];
+  /** The method's keyword arguments. */
   kwargs: Record<string, unknown>;
+  /** The request id of the caller's context. */
   requestId: unknown;
 }
 
 /** An instance action event as recorded. */
 export interface RecordedEvent {
+  /** The instance the action is on. */
   instanceUuid: string;
+  /** The event's name (`compute_reboot_instance`). */
   event: string;
+  /** Whether the event started or finished. */
   phase: "start" | "finish";
+  /** The failure's class name when the event finished with one, else null. */
   failure: string | null;
+  /** The host the event was recorded on. */
   host: unknown;
+  /** The request id of the caller's context. */
   requestId: unknown;
 }
 
@@ -51,18 +61,26 @@ export interface RecordedEvent {
  * `now` gives the timestamps it stamps (inject a fake clock's).
  */
 export class FakeConductor {
+  /** Every request served, in order. */
   readonly calls: ConductorCall[] = [];
+  /** Instance action events, in order. */
   readonly events: RecordedEvent[] = [];
+  /** Instance faults created, in order. */
   readonly faults: Partial<InstanceFault>[] = [];
+  /** Service rows by `host/binary`. */
   readonly services = new Map<string, Partial<Service>>();
+  /** Compute node rows by uuid. */
   readonly computeNodes = new Map<string, Partial<ComputeNode>>();
+  /** Instance rows by uuid. */
   readonly instances = new Map<string, Partial<Instance>>();
+  /** Destroyed instance rows by uuid. */
   readonly destroyed = new Map<string, Partial<Instance>>();
   /** Make the next calls of `Class.method` fail with this error (used up one per call). */
   readonly failNext = new Map<string, Error[]>();
   private readonly server: RpcServer;
   private nextId = 1;
 
+  /** Serves on `transport`; `now` stamps the rows (a fake clock's, in tests). */
   constructor(
     transport: Transport,
     private readonly now: () => number = Date.now,
@@ -78,10 +96,12 @@ export class FakeConductor {
     ]);
   }
 
+  /** Starts serving the `conductor` topic. */
   start(): Promise<void> {
     return this.server.start();
   }
 
+  /** Stops serving. */
   stop(): Promise<void> {
     return this.server.stop();
   }

@@ -3,16 +3,20 @@ import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC } from "@nova/rpcapi";
 
 /** One fanout a scheduler received. */
 export interface FanoutCall {
+  /** The fanout method. */
   method: "update_instance_info" | "delete_instance_info" | "sync_instance_info";
+  /** Its arguments. */
   args: Record<string, unknown>;
 }
 
 /** Listens on `scheduler_fanout` as a nova-scheduler would and records the computes' instance info casts. */
 export class SchedulerFanoutRecorder {
+  /** Every fanout received, in order. */
   readonly calls: FanoutCall[] = [];
   private readonly server: RpcServer;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
 
+  /** Listens on `transport` as the scheduler `server`. */
   constructor(transport: Transport, server = "fake-scheduler") {
     const record = (method: FanoutCall["method"]) => (_ctx: unknown, args: Record<string, unknown>) => {
       this.calls.push({ method, args });
@@ -35,10 +39,12 @@ export class SchedulerFanoutRecorder {
     ]);
   }
 
+  /** Starts listening. */
   start(): Promise<void> {
     return this.server.start();
   }
 
+  /** Stops listening. */
   stop(): Promise<void> {
     return this.server.stop();
   }

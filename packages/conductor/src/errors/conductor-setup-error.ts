@@ -1,10 +1,8 @@
-/** The conductor cannot start as configured (no cell mapped, cell0 missing, ...). Not retryable. */
-export class ConductorSetupError extends Error {
-  readonly code = "CONDUCTOR_SETUP";
-  readonly isRetryable = false;
+import { NovaError } from "@nova/core";
 
+/** The conductor cannot start as configured (no cell mapped, cell0 missing, ...). Not retryable. */
+export class ConductorSetupError extends NovaError {
   constructor(message: string) {
-    super(message);
-    this.name = "ConductorSetupError";
+    super("CONDUCTOR_SETUP", message);
   }
 }

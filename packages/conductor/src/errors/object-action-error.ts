@@ -6,7 +6,9 @@ import { NovaException } from "@nova/rpcapi";
  * as `nova.exception.ObjectActionError`, so Python and TS peers both see why.
  */
 export class ObjectActionError extends NovaException {
+  /** Nova's message format. */
   static override readonly msgFmt: string = "Object action %(action)s failed because: %(reason)s";
+  /** The HTTP status the API answers with. */
   static override readonly httpCode: number = 400;
 
   constructor(action: string, reason: string) {

@@ -33,4 +33,21 @@ describe("FakeClock", () => {
     await expect(sleeping).rejects.toThrow("stop");
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it("whenPending resolves once the code under test has set enough timers", async () => {
+    const clock = new FakeClock(0);
+    let reached = false;
+    const waiting = clock.whenPending(2).then(() => {
+      reached = true;
+    });
+    clock.setTimer(10, () => {});
+    await Promise.resolve();
+    expect(reached).toBe(false);
+    void (async () => {
+      await new Promise<void>((r) => setImmediate(r)); // an I/O hop before the sleep
+      await clock.sleep(5);
+    })();
+    await waiting;
+    expect(clock.pendingTimers).toBe(2);
+  });
 });

@@ -16,6 +16,7 @@ export class FakeClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private pendingWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   constructor(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
     this.current = start;
@@ -28,6 +29,7 @@ export class FakeClock implements Clock {
   setTimer(ms: number, fn: () => void): TimerHandle {
     const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
     this.timers.push(timer);
+    this.wakePendingWaiters();
     return {
       cancel: () => {
         timer.cancelled = true;
@@ -69,11 +71,30 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
+  /**
+   * Resolves once at least `count` timers wait: how a test knows the code under test, several I/O hops away,
+   * has reached its sleep before it moves time.
+   */
+  whenPending(count = 1): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.pendingWaiters.push({ count, resolve });
+      this.wakePendingWaiters();
+    });
+  }
+
   /** When the earliest waiting timer falls due, or undefined when none waits. */
   get nextTimerAt(): number | undefined {
     let next: number | undefined;
     for (const t of this.timers) if (next === undefined || t.at < next) next = t.at;
     return next;
+  }
+
+  private wakePendingWaiters(): void {
+    this.pendingWaiters = this.pendingWaiters.filter((w) => {
+      if (this.timers.length < w.count) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   private nextDue(target: number): Timer | undefined {

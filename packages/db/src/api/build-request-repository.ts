@@ -33,7 +33,7 @@ export class BuildRequestRepository {
       "instance_uuid" | "project_id" | "instance" | "block_device_mappings" | "tags"
     >,
   ): Promise<BuildRequestRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     // The insert, then the row as stored: no transaction is needed around a single write.
     return this.d.run(async (trx) => {
       await trx
@@ -130,7 +130,7 @@ export class RequestSpecRepository {
 
   /** Creates or replaces the spec of an instance. */
   save(spec: Partial<RequestSpec> & { instance_uuid: string }): Promise<void> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     const { id: _id, ...persisted } = spec;
     const json = JSON.stringify(RequestSpecCodec.toPrimitive(persisted, { changes: [] }));
     // One upsert on the unique instance_uuid (was begin, update, insert, commit), which also cannot lose a

@@ -25,7 +25,7 @@ export class CellMappingRepository {
 
   /** Registers a cell; DuplicateEntryError for a taken uuid. */
   createCell(values: CellMappingCreate): Promise<CellMapping> {
-    const now = this.d.clock();
+    const now = this.d.now();
     const uuid = values.uuid ?? randomUUID();
     return this.d.transaction(async (trx) => {
       await trx
@@ -41,7 +41,7 @@ export class CellMappingRepository {
     try {
       return await this.getCell(CELL0_UUID);
     } catch (err) {
-      if (!NotFoundError.isInstance(err, "DB_NOT_FOUND")) throw err;
+      if (!NotFoundError.isInstance(err)) throw err;
       return this.createCell({
         uuid: CELL0_UUID,
         name: "cell0",
@@ -67,7 +67,7 @@ export class CellMappingRepository {
 
   /** Maps a compute host to a cell (`nova-manage cell_v2 discover_hosts`). */
   mapHost(host: string, cellUuid: string): Promise<HostMapping> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const cell = await this.cell(trx, cellUuid);
       await trx.insertInto("host_mappings").values({ host, cell_id: cell.id, created_at: now }).execute();
@@ -87,7 +87,7 @@ export class CellMappingRepository {
     user_id: string;
     cell_uuid?: string | null;
   }): Promise<InstanceMapping> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     // Without a cell it is a single write, then a read: no transaction needed.
     const run = values.cell_uuid ? this.d.transaction.bind(this.d) : this.d.run.bind(this.d);
     return run(async (trx) => {
@@ -109,7 +109,7 @@ export class CellMappingRepository {
 
   /** Points an instance mapping at the cell the instance was created in. */
   setInstanceCell(instanceUuid: string, cellUuid: string): Promise<InstanceMapping> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.run(async (db) => {
       // One statement finds the cell and points the mapping at it (was: begin, read, update, commit).
       const cellId = db.selectFrom("cell_mappings").select("id").where("uuid", "=", cellUuid);

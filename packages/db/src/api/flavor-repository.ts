@@ -42,9 +42,13 @@ export type FlavorCreate = Pick<Flavor, "name" | "flavorid" | "memory_mb" | "vcp
 
 /** Flavor list filters (Nova's flavor_get_all). */
 export interface FlavorFilters {
+  /** Only public (true) or only private (false) flavors. */
   is_public?: boolean;
+  /** Only disabled (true) or only enabled (false) flavors. */
   disabled?: boolean;
+  /** Only flavors with at least this much memory (MB). */
   min_memory_mb?: number;
+  /** Only flavors with at least this much root disk (GB). */
   min_root_gb?: number;
   /** With is_public false: also the private flavors this project may use. */
   project_id?: string;
@@ -67,7 +71,7 @@ export class FlavorRepository {
 
   /** Creates a flavor; DuplicateEntryError for a taken name or flavorid. */
   create(values: FlavorCreate): Promise<Flavor> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const res = await trx
         .insertInto("flavors")

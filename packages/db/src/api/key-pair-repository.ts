@@ -30,7 +30,7 @@ export class KeyPairRepository {
 
   /** Stores a key pair; DuplicateEntryError if the user already has one of that name. */
   create(values: KeyPairCreate): Promise<KeyPair> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       await trx
         .insertInto("key_pairs")

@@ -11,7 +11,7 @@ export class QuotaRepository {
 
   /** Sets a project's (or a project user's) hard limit; -1 is unlimited. */
   setLimit(projectId: string, resource: QuotaResource, hardLimit: number, userId?: string): Promise<void> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const table = userId === undefined ? "quotas" : "project_user_quotas";
       let del = trx.deleteFrom(table).where("project_id", "=", projectId).where("resource", "=", resource);

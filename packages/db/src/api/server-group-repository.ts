@@ -9,12 +9,19 @@ export type ServerGroupRecord = Omit<InstanceGroup, "hosts">;
 
 /** What creating a server group needs. */
 export interface ServerGroupCreate {
+  /** The group's uuid (generated when absent). */
   uuid?: string;
+  /** Display name. */
   name: string;
+  /** Owner. */
   user_id: string;
+  /** Owning project. */
   project_id: string;
+  /** affinity, anti-affinity, soft-affinity or soft-anti-affinity. */
   policy: string;
+  /** Policy rules (max_server_per_host). */
   rules?: Record<string, string>;
+  /** Instance uuids already in the group. */
   members?: string[];
 }
 
@@ -24,7 +31,7 @@ export class ServerGroupRepository {
 
   /** Creates a group with its policy and initial members. */
   create(values: ServerGroupCreate): Promise<ServerGroupRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     const uuid = values.uuid ?? randomUUID();
     return this.d.transaction(async (trx) => {
       const res = await trx
@@ -77,7 +84,7 @@ export class ServerGroupRepository {
 
   /** Adds members (instance uuids); ones already there are kept once. */
   addMembers(uuid: string, instanceUuids: readonly string[]): Promise<ServerGroupRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const g = await this.load(trx, uuid);
       const fresh = [...new Set(instanceUuids)].filter((u) => !(g.members ?? []).includes(u));

@@ -53,7 +53,7 @@ export class BlockDeviceMappingRepository {
     instanceUuid: string,
     bdms: readonly BlockDeviceMappingCreate[],
   ): Promise<BlockDeviceMappingRecord[]> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const rows = bdms.map((b) =>
         bdmColumns.toRow({
@@ -84,7 +84,7 @@ export class BlockDeviceMappingRepository {
       Omit<BlockDeviceMappingRecord, "id" | "uuid" | "instance_uuid" | "deleted" | "deleted_at">
     >,
   ): Promise<BlockDeviceMappingRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const set = bdmColumns.toRow({ ...changes, updated_at: now });
       for (const k of ["id", "uuid", "instance_uuid", "deleted", "deleted_at"]) delete set[k];
@@ -107,7 +107,7 @@ export class BlockDeviceMappingRepository {
 
   /** Soft-deletes every mapping of an instance. */
   destroyForInstance(instanceUuid: string): Promise<void> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.run(async (db) => {
       await db
         .updateTable("block_device_mapping")
@@ -159,7 +159,7 @@ export class InstanceInfoCacheRepository {
 
   /** InstanceInfoCache.save: creates or replaces the network info (a JSON string, "[]" without ports). */
   save(instanceUuid: string, networkInfo: string | null): Promise<InstanceInfoCache> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const res = await trx
         .updateTable("instance_info_caches")

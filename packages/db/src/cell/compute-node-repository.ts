@@ -68,8 +68,11 @@ export type ComputeNodeChanges = Partial<
 
 /** Resources one instance needs on a node. */
 export interface ResourceRequest {
+  /** vCPUs. */
   vcpus: number;
+  /** Memory, in MB. */
   memory_mb: number;
+  /** Disk, in GB. */
   local_gb: number;
 }
 
@@ -115,7 +118,7 @@ export class ComputeNodeRepository {
 
   /** Registers a node; free_* and ratios get Nova's defaults when not given. */
   create(values: ComputeNodeCreate): Promise<ComputeNodeRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const row = toRecordRow({
         uuid: randomUUID(),
@@ -210,7 +213,7 @@ export class ComputeNodeRepository {
 
   /** ComputeNode.save: writes the resource tracker's view and bumps the generation, so in-flight claims re-check. */
   update(id: number, changes: ComputeNodeChanges): Promise<ComputeNodeRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const set = toRecordRow({ ...changes, updated_at: now });
       delete set.generation;
@@ -241,7 +244,7 @@ export class ComputeNodeRepository {
 
   /** Soft-deletes a node. */
   destroy(id: number): Promise<void> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.run(async (db) => {
       const res = await db
         .updateTable("compute_nodes")
@@ -275,7 +278,7 @@ export class ComputeNodeRepository {
       const vcpusUsed = clamp(node.vcpus_used + sign * req.vcpus);
       const memUsed = clamp(node.memory_mb_used + sign * req.memory_mb);
       const diskUsed = clamp(node.local_gb_used + sign * req.local_gb);
-      const now = this.d.clock();
+      const now = this.d.now();
       const set = {
         vcpus_used: vcpusUsed,
         memory_mb_used: memUsed,

@@ -60,18 +60,27 @@ function newest<T extends Record<string, unknown>>(rows: T[]): T | undefined {
 
 /** What starting an action records (InstanceAction.pack_action_start). */
 export interface ActionStart {
+  /** The instance acted on. */
   instance_uuid: string;
+  /** Nova's action name (create, reboot, ...). */
   action: string;
+  /** The request that started it. */
   request_id: string;
+  /** Who asked. */
   user_id?: string | null;
+  /** Their project. */
   project_id?: string | null;
+  /** When it started (now by default). */
   start_time?: Date;
 }
 
 /** How an event finished (InstanceActionEvent.pack_action_event_finish). */
 export interface EventFinish {
+  /** The event's outcome. */
   result: "Success" | "Error";
+  /** The failure's traceback, for an error. */
   traceback?: string | null;
+  /** Extra detail on the outcome. */
   details?: string | null;
 }
 
@@ -81,7 +90,7 @@ export class InstanceActionRepository {
 
   /** Starts an action (one per API request and instance). */
   start(values: ActionStart): Promise<InstanceAction> {
-    const now = this.d.clock();
+    const now = this.d.now();
     const row = actionColumns.toRow({
       ...values,
       start_time: values.start_time ?? now,
@@ -99,7 +108,7 @@ export class InstanceActionRepository {
 
   /** Marks the action of this request finished. */
   finish(instanceUuid: string, requestId: string): Promise<InstanceAction> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const action = await this.byRequest(trx, instanceUuid, requestId);
       await trx
@@ -151,7 +160,7 @@ export class InstanceActionRepository {
     event: string,
     host: string | null = null,
   ): Promise<InstanceActionEvent> {
-    const now = this.d.clock();
+    const now = this.d.now();
     // No transaction: the action is found, then the event insert and the action's timestamp go out side by
     // side on the pool (two round trips in series instead of five). Each statement is retried on its own,
     // so a retry never inserts the event twice.
@@ -179,7 +188,7 @@ export class InstanceActionRepository {
     event: string,
     outcome: EventFinish,
   ): Promise<InstanceActionEvent> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     // The event of the request's newest action in one read; then the event and the action's timestamp
     // (and message) are written side by side on the pool.
     const ev = await this.d.run(

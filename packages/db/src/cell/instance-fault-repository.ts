@@ -25,7 +25,7 @@ export class InstanceFaultRepository {
 
   /** Records a fault. Nova keeps the message to 255 characters and the details whole. */
   create(values: InstanceFaultCreate): Promise<InstanceFault> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const row = faultColumns.toRow({
         message: null,

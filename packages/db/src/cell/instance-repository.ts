@@ -133,23 +133,37 @@ export type InstanceChanges = Partial<
 
 /** Conditions an update must still meet when it lands (Nova's expected_task_state / expected_vm_state). */
 export interface InstanceExpectations {
+  /** The task_state(s) the row must still be in, or the update fails with UnexpectedTaskStateError. */
   expectedTaskState?: TaskState | null | readonly (TaskState | null)[];
+  /** The vm_state(s) the row must still be in, or the update fails with UnexpectedVmStateError. */
   expectedVmState?: VmState | null | readonly (VmState | null)[];
 }
 
 /** Filters of instance lists, as Nova's instance_get_all_by_filters takes them. */
 export interface InstanceFilters {
+  /** Only these instances. */
   uuid?: readonly string[];
+  /** Only this project's. */
   project_id?: string;
+  /** Only this user's. */
   user_id?: string;
+  /** Only those on this host. */
   host?: string;
+  /** Only those on this node. */
   node?: string;
+  /** Only those in these vm_states. */
   vm_state?: readonly VmState[];
+  /** Only those in these task_states. */
   task_state?: readonly (TaskState | null)[];
+  /** Only those booted from this image. */
   image_ref?: string;
+  /** Only those of this flavor (its id). */
   instance_type_id?: number;
+  /** Only those with this display name. */
   display_name?: string;
+  /** Only those of this multi-create reservation. */
   reservation_id?: string;
+  /** Only locked (true) or only unlocked (false) instances. */
   locked?: boolean;
   /** undefined/false: live instances only; true: only deleted; "any": both (Nova's read_deleted). */
   deleted?: boolean | "any";
@@ -183,7 +197,9 @@ export type InstanceSortKey = (typeof INSTANCE_SORT_KEYS)[number];
 
 /** Options of get and list: read deleted rows, load the latest fault. */
 export interface InstanceLoadOptions {
+  /** Include soft-deleted rows. */
   readDeleted?: boolean;
+  /** Load each instance's latest fault too. */
   withFault?: boolean;
 }
 
@@ -212,7 +228,7 @@ export class InstanceRepository {
 
   /** Creates an instance with its metadata, system metadata and flavor in one transaction. */
   async create(values: InstanceCreate): Promise<InstanceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const row = instanceColumns.toRow({
         power_state: 0,
@@ -331,7 +347,7 @@ export class InstanceRepository {
    * else UnexpectedTaskStateError / UnexpectedVmStateError (nothing written). Returns the saved instance.
    */
   update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       await this.updateRow(trx, uuid, changes, expect, now);
       await this.writeExtras(trx, uuid, changes, now);
@@ -360,7 +376,7 @@ export class InstanceRepository {
       await this.update(uuid, changes, expect);
       return;
     }
-    const now = this.d.clock();
+    const now = this.d.now();
     await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
   }
 
@@ -373,7 +389,7 @@ export class InstanceRepository {
     expect: InstanceExpectations = {},
     options: { terminate?: boolean } = {},
   ): Promise<InstanceRecord> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const before = await this.load(trx, uuid, {});
       // `terminate`: no compute recorded the end (Nova's local delete), so the row ends as a compute leaves it.

@@ -37,9 +37,13 @@ export type ServiceChanges = Partial<
 
 /** Service filters. */
 export interface ServiceFilters {
+  /** Only this host's services. */
   host?: string;
+  /** Only this binary's (nova-compute, ...). */
   binary?: string;
+  /** Only this topic's. */
   topic?: string;
+  /** Only disabled (true) or only enabled (false) services. */
   disabled?: boolean;
 }
 
@@ -49,7 +53,7 @@ export class ServiceRepository {
 
   /** Registers a service; DuplicateEntryError if this host already runs this binary. */
   create(values: ServiceCreate): Promise<ServiceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const res = await trx
         .insertInto("services")
@@ -150,7 +154,7 @@ export class ServiceRepository {
    * stamps last_seen_up, as Nova's service_update does.
    */
   update(id: number, changes: ServiceChanges): Promise<ServiceRecord> {
-    const now = this.d.clock();
+    const now = this.d.now();
     return this.d.transaction(async (trx) => {
       const before = await this.byId(trx, id);
       const set = serviceColumns.toRow({ ...changes, updated_at: now });
@@ -166,7 +170,7 @@ export class ServiceRepository {
    * concurrent reporters never lose a count. Returns the fields Nova sends back to the compute.
    */
   heartbeat(id: number): Promise<Pick<ServiceRecord, "report_count" | "updated_at" | "last_seen_up">> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const res = await trx
         .updateTable("services")
@@ -182,7 +186,7 @@ export class ServiceRepository {
 
   /** Soft-deletes a service and the compute nodes it owned, so the host/binary can register again. */
   destroy(id: number): Promise<void> {
-    const now = toSqlDate(this.d.clock());
+    const now = toSqlDate(this.d.now());
     return this.d.transaction(async (trx) => {
       const res = await trx
         .updateTable("services")

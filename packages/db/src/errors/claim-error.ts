@@ -3,7 +3,9 @@ import { NovaDbError } from "./nova-db-error.js";
 /** The compute node does not have room for the requested resources. */
 export class ClaimRejectedError extends NovaDbError {
   constructor(
+    /** The compute node claimed on. */
     readonly nodeUuid: string,
+    /** What it lacks room for. */
     readonly reason: string,
   ) {
     super("DB_CLAIM_REJECTED", `claim on compute node ${nodeUuid} rejected: ${reason}`);
@@ -13,7 +15,9 @@ export class ClaimRejectedError extends NovaDbError {
 /** The node's generation changed under the caller (another claim won); re-read and decide again. */
 export class GenerationConflictError extends NovaDbError {
   constructor(
+    /** The compute node claimed on. */
     readonly nodeUuid: string,
+    /** The generation the caller decided on. */
     readonly expected: number,
   ) {
     super("DB_GENERATION_CONFLICT", `compute node ${nodeUuid} changed since generation ${expected}`, true);

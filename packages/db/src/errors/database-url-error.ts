@@ -5,6 +5,7 @@ export class DatabaseUrlError extends NovaDbError {
   constructor(
     code: "DB_URL_UNSUPPORTED" | "DB_URL_INVALID",
     message: string,
+    /** The URL, password redacted. */
     readonly url: string,
   ) {
     super(code, message);

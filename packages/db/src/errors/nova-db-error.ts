@@ -1,3 +1,5 @@
+import { NovaError } from "@nova/core";
+
 /** Stable codes of every error this package raises. */
 export type NovaDbErrorCode =
   | "DB_URL_UNSUPPORTED"
@@ -17,27 +19,16 @@ export type NovaDbErrorCode =
   | "DB_INVALID_SORT_KEY"
   | "DB_MARKER_NOT_FOUND";
 
-const TAG = "nova.db.NovaDbError";
+/**
+ * Base of every @nova/db error: a stable `code`, whether retrying may help, and the cause. Test one across
+ * package copies with `NovaDbError.isInstance(err)`, or a code with `hasErrorCode(err, "DB_NOT_FOUND")` from
+ * @nova/core.
+ */
+export class NovaDbError extends NovaError {
+  /** Which failure this is. */
+  declare readonly code: NovaDbErrorCode;
 
-/** Base of every @nova/db error: a stable `code`, whether retrying may help, and the cause. */
-export class NovaDbError extends Error {
-  readonly tag = TAG;
-  constructor(
-    readonly code: NovaDbErrorCode,
-    message: string,
-    readonly isRetryable = false,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-  /** Works across duplicate copies of this package; optionally checks the code. */
-  static isInstance(err: unknown, code?: NovaDbErrorCode): err is NovaDbError {
-    return (
-      typeof err === "object" &&
-      err !== null &&
-      (err as { tag?: unknown }).tag === TAG &&
-      (code === undefined || (err as { code?: unknown }).code === code)
-    );
+  constructor(code: NovaDbErrorCode, message: string, isRetryable = false, options?: { cause?: unknown }) {
+    super(code, message, { isRetryable, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
 }

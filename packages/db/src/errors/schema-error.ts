@@ -3,8 +3,11 @@ import { NovaDbError } from "./nova-db-error.js";
 /** The database was migrated by newer code than this: running against it could corrupt data. */
 export class SchemaNewerThanCodeError extends NovaDbError {
   constructor(
+    /** Which database. */
     readonly database: "api" | "cell",
+    /** Its migrations this code does not know. */
     readonly unknownMigrations: readonly string[],
+    /** The last migration this code knows. */
     readonly codeHead: string,
   ) {
     super(
@@ -17,6 +20,7 @@ export class SchemaNewerThanCodeError extends NovaDbError {
 /** A migration failed; the schema is at the last migration that succeeded. */
 export class MigrationFailedError extends NovaDbError {
   constructor(
+    /** The migration that failed. */
     readonly migration: string,
     options?: { cause?: unknown },
   ) {

@@ -17,7 +17,9 @@ export class ConnectionLostError extends NovaDbError {
 /** A retryable failure that kept happening after `db_max_retries` attempts; `cause` is the last one. */
 export class RetriesExhaustedError extends NovaDbError {
   constructor(
+    /** Attempts made, the first included. */
     readonly attempts: number,
+    /** The last failure. */
     readonly last: NovaDbError,
   ) {
     super("DB_RETRIES_EXHAUSTED", `gave up after ${attempts} attempts: ${last.message}`, false, {

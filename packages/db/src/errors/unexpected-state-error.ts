@@ -3,8 +3,11 @@ import { NovaDbError } from "./nova-db-error.js";
 /** The instance's task_state was no longer one of those the caller expected (Nova's UnexpectedTaskStateError). */
 export class UnexpectedTaskStateError extends NovaDbError {
   constructor(
+    /** The instance updated. */
     readonly instanceUuid: string,
+    /** The task_states the caller expected. */
     readonly expected: readonly (string | null)[],
+    /** The task_state found. */
     readonly actual: string | null,
   ) {
     super(
@@ -17,8 +20,11 @@ export class UnexpectedTaskStateError extends NovaDbError {
 /** The instance's vm_state was no longer one of those the caller expected (Nova's UnexpectedVMStateError). */
 export class UnexpectedVmStateError extends NovaDbError {
   constructor(
+    /** The instance updated. */
     readonly instanceUuid: string,
+    /** The vm_states the caller expected. */
     readonly expected: readonly (string | null)[],
+    /** The vm_state found. */
     readonly actual: string | null,
   ) {
     super(

@@ -1,16 +1,24 @@
 // Helpers other packages use in their tests: migrated in-memory databases, no server needed.
+import { systemClock } from "@nova/core";
 import { type ApiDatabase, openApiDatabase } from "../api-database.js";
 import { type CellDatabase, openCellDatabase } from "../cell-database.js";
 import type { DatabaseDeps } from "../nova-database.js";
+import { withImmediateRetries } from "./immediate-retries.js";
 
-/** A migrated in-memory API database and cell database (SQLite), for conductor/API tests. */
+export { withImmediateRetries };
+
+/**
+ * A migrated in-memory API database and cell database (SQLite), for conductor/API tests. Retries do not wait
+ * unless `deps.clock` says otherwise.
+ */
 export async function createMemoryDatabases(deps: DatabaseDeps = {}): Promise<{
   api: ApiDatabase;
   cell: CellDatabase;
   close(): Promise<void>;
 }> {
-  const api = openApiDatabase("sqlite://", deps);
-  const cell = openCellDatabase("sqlite://", deps);
+  const withClock = { ...deps, clock: deps.clock ?? withImmediateRetries(systemClock) };
+  const api = openApiDatabase("sqlite://", withClock);
+  const cell = openCellDatabase("sqlite://", withClock);
   await api.sync();
   await cell.sync();
   return {

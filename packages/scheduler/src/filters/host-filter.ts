@@ -16,7 +16,9 @@ export interface HostIndex {
 
 /** What a filter sees of one scheduling request, for one instance of it. */
 export interface FilterRequest {
+  /** The request being filtered for. */
   readonly spec: RequestSpec;
+  /** The scheduler's options. */
   readonly config: SchedulerConfig;
   /** The instance being placed now (Nova rewrites spec_obj.instance_uuid per instance). */
   readonly instanceUuid: string | null;
@@ -26,6 +28,7 @@ export interface FilterRequest {
   readonly index: number;
   /** The clock, milliseconds since the epoch. */
   readonly now: number;
+  /** The hosts' index, for filters that look across hosts. */
   readonly hosts: HostIndex;
   /** Nova's RequestSpec.get_scheduler_hint: the single element of a one-element list, else the list. */
   hint(name: string): string | readonly string[] | undefined;
@@ -63,8 +66,11 @@ export interface HostFilter {
    * to the next (so later instances re-check only the host just picked). Leave unset when unsure.
    */
   readonly verdictStableWithinRequest?: boolean;
+  /** Readies the filter for one request (instead of hostPasses). */
   prepare?(request: FilterRequest): PreparedFilter;
+  /** Whether `host` passes, when the filter needs no preparation. */
   hostPasses?(host: HostState, request: FilterRequest): boolean;
+  /** Why `host` failed, for the explanation. */
   reason?(host: HostState, request: FilterRequest): string;
 }
 

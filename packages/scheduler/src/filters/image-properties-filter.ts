@@ -1,3 +1,4 @@
+import { NovaError } from "@nova/core";
 import type { HostState } from "../host-state.js";
 import { PythonSemanticsError } from "../python-semantics.js";
 import { type HostFilter, PASSES_ALL } from "./host-filter.js";
@@ -15,11 +16,9 @@ const HV_TYPES = new Set(
 const VM_MODES = new Set(["hvm", "xen", "uml", "exe"]);
 
 /** Invalid image metadata (Nova raises InvalidArchitectureName and friends). */
-export class InvalidImagePropertyError extends Error {
-  readonly code = "invalid_image_property";
+export class InvalidImagePropertyError extends NovaError {
   constructor(message: string) {
-    super(message);
-    this.name = "InvalidImagePropertyError";
+    super("SCHEDULER_INVALID_IMAGE_PROPERTY", message);
   }
 }
 

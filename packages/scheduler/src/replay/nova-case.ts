@@ -106,7 +106,7 @@ export function answerCase(c: NovaCase): CaseAnswer {
   const config = caseConfig(c);
   const hosts = caseHostManager(c);
   const plugins = new PluginRegistry();
-  const scheduler = new Scheduler({ config, hosts, plugins, clock: () => NOW });
+  const scheduler = new Scheduler({ config, hosts, plugins, clock: { now: () => NOW } });
   let explanation: SchedulingExplanation;
   let selection: CaseAnswer["selection"] = null;
   try {

@@ -7,7 +7,9 @@ import type { RequestSpec } from "../types.js";
 
 /** What a weigher sees of a request. */
 export interface WeighRequest {
+  /** The request being weighed for. */
   readonly spec: RequestSpec;
+  /** The scheduler's options. */
   readonly config: SchedulerConfig;
 }
 
@@ -30,13 +32,16 @@ export interface PreparedWeigher {
 export interface HostWeigher {
   /** The name used in `weight_classes`. */
   readonly name: string;
+  /** Lowest value for normalization (default: the smallest seen). */
   readonly minval?: number | null;
+  /** Highest value for normalization (default: the largest seen). */
   readonly maxval?: number | null;
   /**
    * Promise that a host's value and multiplier depend only on its own state and the request, so a host that
    * did not change keeps them between the instances of one request. Leave unset when unsure.
    */
   readonly valueStableWithinRequest?: boolean;
+  /** Readies the weigher for one request. */
   prepare(request: WeighRequest): PreparedWeigher;
 }
 

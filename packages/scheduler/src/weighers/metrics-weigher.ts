@@ -1,19 +1,23 @@
+import { NovaError } from "@nova/core";
 import type { HostState } from "../host-state.js";
 import { pyFloat } from "../python-semantics.js";
 import type { HostWeigher } from "./host-weigher.js";
 import { multiplierFor } from "./host-weigher.js";
 
 /** A host lacks a metric that `[metrics] required` demands (Nova's ComputeHostMetricNotFound). */
-export class ComputeHostMetricNotFoundError extends Error {
-  readonly code = "compute_host_metric_not_found";
-  readonly isRetryable = false;
+export class ComputeHostMetricNotFoundError extends NovaError {
   constructor(
+    /** The host without the metric. */
     readonly host: string,
+    /** Its node. */
     readonly node: string,
+    /** The metric `[metrics] required` asked for. */
     readonly metric: string,
   ) {
-    super(`metric ${metric} not found on host ${host} node ${node}`);
-    this.name = "ComputeHostMetricNotFoundError";
+    super(
+      "SCHEDULER_COMPUTE_HOST_METRIC_NOT_FOUND",
+      `metric ${metric} not found on host ${host} node ${node}`,
+    );
   }
 }
 

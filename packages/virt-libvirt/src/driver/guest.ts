@@ -9,15 +9,18 @@ export class Guest {
   #ref: DomainRef;
   readonly #api: LibvirtApi;
 
+  /** Wraps the domain `ref` on `api`. */
   constructor(api: LibvirtApi, ref: DomainRef) {
     this.#api = api;
     this.#ref = ref;
   }
 
+  /** The domain's uuid. */
   get uuid(): string {
     return this.#ref.uuid;
   }
 
+  /** The domain's name. */
   get name(): string {
     return this.#ref.name;
   }
@@ -43,10 +46,12 @@ export class Guest {
     this.#ref = { ...this.#ref, id: -1 };
   }
 
+  /** Pauses the guest's vcpus. */
   pause(): Promise<void> {
     return this.#api.domainSuspend(this.#ref);
   }
 
+  /** Resumes a paused guest. */
   resume(): Promise<void> {
     return this.#api.domainResume(this.#ref);
   }
@@ -62,6 +67,7 @@ export class Guest {
     return this.#api.domainUndefine(this.#ref, UndefineFlags.MANAGED_SAVE | UndefineFlags.NVRAM);
   }
 
+  /** The domain's state, memory, vcpus and CPU time. */
   getInfo(): Promise<DomainInfo> {
     return this.#api.domainGetInfo(this.#ref);
   }

@@ -18,6 +18,7 @@ export class Host {
   #capabilities: HostCapabilities | undefined;
   #closed = false;
 
+  /** `connect` opens a connection (again after a drop); `onEvent` hears every lifecycle event. */
   constructor(options: {
     connect: () => Promise<LibvirtApi>;
     onEvent?: (message: DomainLifecycleMessage) => void;
@@ -82,7 +83,7 @@ export class Host {
       try {
         return new Guest(api, await api.domainLookupByUuid(uuid));
       } catch (error) {
-        if (LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)) return undefined;
+        if (LibvirtError.hasVirCode(error, VirErrorNumber.NO_DOMAIN)) return undefined;
         throw error;
       }
     });

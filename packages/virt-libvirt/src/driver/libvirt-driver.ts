@@ -1,6 +1,7 @@
 import { constants as fsConstants } from "node:fs";
 import { mkdir, open, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type Clock, systemClock } from "@nova/core";
 import {
   type AvailableResource,
   type ComputeDriver,
@@ -20,8 +21,6 @@ import {
   type RebootType,
   SpawnFailedError,
   type SpawnRequest,
-  systemClock,
-  type VirtClock,
   VirtError,
 } from "@nova/virt";
 import type { LibvirtDriverConfig } from "../config.js";
@@ -45,13 +44,15 @@ const GiB = 1024 ** 3;
 
 /** What the driver is built from: its configuration and the parts it talks to. */
 export interface LibvirtDriverOptions {
+  /** The parsed `[libvirt]` (and related) options. */
   readonly config: LibvirtDriverConfig;
   /** Where images come from (the image catalog). */
   readonly imageSource: ImageSource;
   /** Opens a libvirt connection (default: the remote protocol on config.socketPath to config.connectionUri). */
   readonly connect?: () => Promise<LibvirtApi>;
   /** Time for graceful-shutdown waits and the lifecycle event delay (default the wall clock). */
-  readonly clock?: VirtClock;
+  readonly clock?: Clock;
+  /** The qemu-img the image cache runs (default `qemu-img` on the PATH). */
   readonly qemuImg?: QemuImg;
   /** Written into Nova's metadata element and SMBIOS. */
   readonly packageVersion?: string;
@@ -66,7 +67,7 @@ export interface LibvirtDriverOptions {
  */
 export class LibvirtDriver implements ComputeDriver {
   readonly #config: LibvirtDriverConfig;
-  readonly #clock: VirtClock;
+  readonly #clock: Clock;
   readonly #host: Host;
   readonly #storage: InstanceStorage;
   readonly #cache: ImageCache;
@@ -76,6 +77,7 @@ export class LibvirtDriver implements ComputeDriver {
   readonly #warn: (message: string, error?: unknown) => void;
   #diskCache: "none" | "writethrough" | undefined;
 
+  /** Builds the driver; it connects at {@link LibvirtDriver.initHost}. */
   constructor(options: LibvirtDriverOptions) {
     const config = options.config;
     this.#config = config;
@@ -107,6 +109,7 @@ export class LibvirtDriver implements ComputeDriver {
     });
   }
 
+  /** {@inheritDoc ComputeDriver.initHost} */
   async initHost(_host: string): Promise<void> {
     await mkdir(this.#config.instancesPath, { recursive: true });
     await this.#host.connection();
@@ -120,17 +123,20 @@ export class LibvirtDriver implements ComputeDriver {
     this.#diskCache = (await supportsDirectIo(this.#config.instancesPath)) ? "none" : "writethrough";
   }
 
+  /** {@inheritDoc ComputeDriver.close} */
   async close(): Promise<void> {
     this.#events.close();
     await this.#host.close();
   }
 
+  /** {@inheritDoc ComputeDriver.getAvailableNodes} */
   async getAvailableNodes(): Promise<string[]> {
     return [await this.#host.call((api) => api.getHostname())];
   }
 
   // --- spawn and destroy -----------------------------------------------------------------------------------
 
+  /** {@inheritDoc ComputeDriver.spawn} */
   async spawn(request: SpawnRequest): Promise<void> {
     const { instance, imageMeta } = request;
     if (await this.#host.findGuest(instance.uuid)) {
@@ -181,6 +187,7 @@ export class LibvirtDriver implements ComputeDriver {
     }
   }
 
+  /** {@inheritDoc ComputeDriver.destroy} */
   async destroy(instance: InstanceRef, options: DestroyOptions = {}): Promise<void> {
     const guest = await this.#host.findGuest(instance.uuid);
     if (guest) {
@@ -194,6 +201,7 @@ export class LibvirtDriver implements ComputeDriver {
 
   // --- power -----------------------------------------------------------------------------------------------
 
+  /** {@inheritDoc ComputeDriver.reboot} */
   async reboot(instance: InstanceRef, type: RebootType): Promise<void> {
     const guest = await this.#host.getGuest(instance);
     if (type === "SOFT" && (await this.#state(guest)) === PowerState.RUNNING) {
@@ -234,6 +242,7 @@ export class LibvirtDriver implements ComputeDriver {
     });
   }
 
+  /** {@inheritDoc ComputeDriver.powerOff} */
   async powerOff(instance: InstanceRef, options: PowerOffOptions = {}): Promise<void> {
     const timeout = options.timeoutSeconds ?? 0;
     const retryInterval = options.retryIntervalSeconds ?? 10;
@@ -270,6 +279,7 @@ export class LibvirtDriver implements ComputeDriver {
     return isOff(await this.#state(guest));
   }
 
+  /** {@inheritDoc ComputeDriver.powerOn} */
   async powerOn(instance: InstanceRef): Promise<void> {
     const guest = await this.#host.getGuest(instance);
     const state = await this.#state(guest);
@@ -282,21 +292,25 @@ export class LibvirtDriver implements ComputeDriver {
     await this.#host.call(() => guest.launch());
   }
 
+  /** {@inheritDoc ComputeDriver.pause} */
   async pause(instance: InstanceRef): Promise<void> {
     const guest = await this.#requireState(instance, [PowerState.RUNNING], "pause");
     await this.#stateful(instance, "pause", () => guest.pause());
   }
 
+  /** {@inheritDoc ComputeDriver.unpause} */
   async unpause(instance: InstanceRef): Promise<void> {
     const guest = await this.#requireState(instance, [PowerState.PAUSED], "unpause");
     await this.#stateful(instance, "unpause", () => guest.resume());
   }
 
+  /** {@inheritDoc ComputeDriver.suspend} */
   async suspend(instance: InstanceRef): Promise<void> {
     const guest = await this.#requireState(instance, [PowerState.RUNNING, PowerState.PAUSED], "suspend");
     await this.#stateful(instance, "suspend", () => guest.save());
   }
 
+  /** {@inheritDoc ComputeDriver.resume} */
   async resume(instance: InstanceRef): Promise<void> {
     const guest = await this.#requireState(instance, [PowerState.SUSPENDED], "resume");
     await this.#stateful(instance, "resume", () => guest.launch());
@@ -304,6 +318,7 @@ export class LibvirtDriver implements ComputeDriver {
 
   // --- state and host --------------------------------------------------------------------------------------
 
+  /** {@inheritDoc ComputeDriver.getInfo} */
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
     const guest = await this.#host.getGuest(instance);
     return this.#host.call(async () => {
@@ -323,18 +338,22 @@ export class LibvirtDriver implements ComputeDriver {
     });
   }
 
+  /** {@inheritDoc ComputeDriver.instanceExists} */
   async instanceExists(instance: InstanceRef): Promise<boolean> {
     return (await this.#host.findGuest(instance.uuid)) !== undefined;
   }
 
+  /** {@inheritDoc ComputeDriver.listInstances} */
   async listInstances(): Promise<string[]> {
     return (await this.#host.listGuests()).map((g) => g.name);
   }
 
+  /** {@inheritDoc ComputeDriver.listInstanceUuids} */
   async listInstanceUuids(): Promise<string[]> {
     return (await this.#host.listGuests()).map((g) => g.uuid);
   }
 
+  /** {@inheritDoc ComputeDriver.getConsoleOutput} */
   async getConsoleOutput(instance: InstanceRef): Promise<string> {
     await this.#host.getGuest(instance);
     const path = this.#storage.filesFor(instance.uuid).consoleLog;
@@ -355,6 +374,7 @@ export class LibvirtDriver implements ComputeDriver {
     }
   }
 
+  /** {@inheritDoc ComputeDriver.getAvailableResource} */
   async getAvailableResource(nodename: string): Promise<AvailableResource> {
     const [caps, node, memory, hostname, version, type] = await this.#host.call((api) =>
       Promise.all([
@@ -403,6 +423,7 @@ export class LibvirtDriver implements ComputeDriver {
     return this.#cache.removeUnused(await this.#storage.baseImagesInUse(), minAgeSeconds * 1000, Date.now());
   }
 
+  /** {@inheritDoc ComputeDriver.registerEventListener} */
   registerEventListener(listener: LifecycleListener): () => void {
     return this.#listeners.add(listener);
   }
@@ -425,7 +446,7 @@ export class LibvirtDriver implements ComputeDriver {
     try {
       await this.#host.call(fn);
     } catch (error) {
-      if (LibvirtError.isInstance(error, VirErrorNumber.OPERATION_INVALID)) {
+      if (LibvirtError.hasVirCode(error, VirErrorNumber.OPERATION_INVALID)) {
         const guest = await this.#host.findGuest(instance.uuid);
         const state = guest ? await this.#state(guest) : PowerState.NOSTATE;
         throw new InstanceInvalidStateError(instance.uuid, state, method, { cause: error });
@@ -470,7 +491,7 @@ async function ignoring(promise: Promise<void>, ...codes: number[]): Promise<voi
 }
 
 function notFound(error: unknown, instance: InstanceRef): unknown {
-  if (LibvirtError.isInstance(error, VirErrorNumber.NO_DOMAIN)) {
+  if (LibvirtError.hasVirCode(error, VirErrorNumber.NO_DOMAIN)) {
     return new InstanceNotFoundError(instance.uuid, { cause: error });
   }
   return error;

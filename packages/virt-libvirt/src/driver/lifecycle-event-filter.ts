@@ -1,4 +1,5 @@
-import type { LifecycleEvent, LifecycleTransition, VirtClock } from "@nova/virt";
+import type { Clock } from "@nova/core";
+import type { LifecycleEvent, LifecycleTransition } from "@nova/virt";
 import { DomainEventType } from "../libvirt-constants.js";
 import type { DomainLifecycleMessage } from "../rpc/remote-types.js";
 
@@ -31,13 +32,14 @@ export function transitionOf(event: number, detail: number): LifecycleTransition
  * other event for the guest within the delay cancels the held "stopped".
  */
 export class LifecycleEventFilter {
-  readonly #clock: VirtClock;
+  readonly #clock: Clock;
   readonly #delayMs: number;
   readonly #emit: (event: LifecycleEvent) => void;
   readonly #held = new Map<string, object>();
   #closed = false;
 
-  constructor(options: { clock: VirtClock; delayMs: number; emit: (event: LifecycleEvent) => void }) {
+  /** Holds "stopped" for `delayMs` on `clock`; `emit` receives the events let through. */
+  constructor(options: { clock: Clock; delayMs: number; emit: (event: LifecycleEvent) => void }) {
     this.#clock = options.clock;
     this.#delayMs = options.delayMs;
     this.#emit = options.emit;

@@ -1,5 +1,5 @@
+import { FakeClock } from "@nova/core/test";
 import { PowerState } from "@nova/virt";
-import { ManualClock } from "@nova/virt/test";
 import { describe, expect, it } from "vitest";
 import { DomainEventType, DomainState } from "../libvirt-constants.js";
 import { LifecycleEventFilter, transitionOf } from "./lifecycle-event-filter.js";
@@ -30,7 +30,7 @@ describe("libvirt to Nova", () => {
   });
 
   it("holds stopped events per guest, and a later event for that guest cancels them", async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock(0);
     const seen: string[] = [];
     const filter = new LifecycleEventFilter({
       clock,

@@ -9,6 +9,7 @@ export interface GlanceImageSourceOptions {
   readonly endpoint: string;
   /** A Keystone token, sent as X-Auth-Token. */
   readonly token?: string;
+  /** The fetch to use (default the global one). */
   readonly fetch?: typeof fetch;
 }
 
@@ -16,10 +17,12 @@ export interface GlanceImageSourceOptions {
 export class GlanceImageSource implements ImageSource {
   readonly #options: GlanceImageSourceOptions;
 
+  /** Downloads from `options.endpoint` with `options.token`. */
   constructor(options: GlanceImageSourceOptions) {
     this.#options = options;
   }
 
+  /** {@inheritDoc ImageSource.open} */
   async open(imageId: string): Promise<ImageDownload> {
     const fetchImpl = this.#options.fetch ?? fetch;
     const base = `${this.#options.endpoint.replace(/\/+$/, "")}/v2/images/${encodeURIComponent(imageId)}`;

@@ -9,9 +9,11 @@ import type { QemuImg } from "./qemu-img.js";
 
 /** A base image in the cache. */
 export interface CachedImage {
+  /** The base file. */
   readonly path: string;
   /** "qcow2" or "raw". */
   readonly format: "qcow2" | "raw";
+  /** The size the guest sees, in bytes. */
   readonly virtualSize: number;
 }
 
@@ -27,6 +29,7 @@ export class ImageCache {
   readonly #qemuImg: QemuImg;
   readonly #inflight = new Map<string, Promise<CachedImage>>();
 
+  /** Caches bases under `baseDir`, downloaded from `source`. */
   constructor(options: { baseDir: string; source: ImageSource; qemuImg: QemuImg }) {
     this.#baseDir = options.baseDir;
     this.#source = options.source;

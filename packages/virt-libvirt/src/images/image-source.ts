@@ -5,13 +5,17 @@ import { ImageNotFoundError } from "@nova/virt";
 
 /** A digest the downloaded bytes must match. */
 export interface ImageChecksum {
+  /** The digest's algorithm. */
   readonly algorithm: "md5" | "sha256" | "sha512";
+  /** The expected digest, in lower-case hex. */
   readonly hex: string;
 }
 
 /** An image's bytes, with what they must hash to when the catalog says. */
 export interface ImageDownload {
+  /** The image's bytes. */
   readonly stream: Readable | AsyncIterable<Uint8Array>;
+  /** What the bytes must hash to, when the catalog says. */
   readonly checksum?: ImageChecksum;
   /** The catalog's disk format ("qcow2", "raw", "aki", ...), when known. */
   readonly diskFormat?: string;
@@ -25,8 +29,11 @@ export interface ImageSource {
 
 /** One image of a LocalImageSource. */
 export interface LocalImage {
+  /** The image file on this host. */
   readonly path: string;
+  /** What the file must hash to, when known. */
   readonly checksum?: ImageChecksum;
+  /** The file's disk format ("qcow2", "raw", ...), when known. */
   readonly diskFormat?: string;
 }
 
@@ -34,10 +41,12 @@ export interface LocalImage {
 export class LocalImageSource implements ImageSource {
   readonly #images: ReadonlyMap<string, LocalImage>;
 
+  /** `images` by image id. */
   constructor(images: Readonly<Record<string, LocalImage>>) {
     this.#images = new Map(Object.entries(images));
   }
 
+  /** {@inheritDoc ImageSource.open} */
   async open(imageId: string): Promise<ImageDownload> {
     const image = this.#images.get(imageId);
     if (!image) throw new ImageNotFoundError(imageId);

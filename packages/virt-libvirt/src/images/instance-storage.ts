@@ -11,11 +11,17 @@ export type ImagesType = "qcow2" | "flat";
 
 /** The files of one instance. */
 export interface InstanceFiles {
+  /** The instance's folder. */
   readonly dir: string;
+  /** The root disk. */
   readonly disk: string;
+  /** The root disk's format. */
   readonly diskFormat: "qcow2" | "raw";
+  /** The kernel, for direct-boot images. */
   readonly kernel?: string;
+  /** The ramdisk, for direct-boot images. */
   readonly ramdisk?: string;
+  /** The serial console's log. */
   readonly consoleLog: string;
 }
 
@@ -29,6 +35,7 @@ export class InstanceStorage {
   readonly #qemuImg: QemuImg;
   readonly #imagesType: ImagesType;
 
+  /** Lays out instances under `instancesPath`, with bases from `cache`. */
   constructor(options: {
     instancesPath: string;
     cache: ImageCache;

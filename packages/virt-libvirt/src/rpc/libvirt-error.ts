@@ -1,7 +1,5 @@
+import { NovaError } from "@nova/core";
 import { VirErrorDomain, VirErrorNumber, virErrorDomainName, virErrorName } from "./vir-error-codes.js";
-
-// A registry-wide symbol so isInstance works across duplicate copies of this package.
-const LIBVIRT_ERROR = Symbol.for("@nova/virt-libvirt/LibvirtError");
 
 /** The fields of libvirt's remote_error, as the daemon sent them. */
 export interface LibvirtErrorFields {
@@ -9,13 +7,19 @@ export interface LibvirtErrorFields {
   readonly virCode: number;
   /** virErrorDomain: the part of libvirt that raised it. */
   readonly virDomain: number;
+  /** libvirt's message. */
   readonly message: string;
   /** 1 warning, 2 error. */
   readonly level: number;
+  /** libvirt's extra string arguments of the error. */
   readonly str1?: string | null;
+  /** See {@link LibvirtErrorFields.str1}. */
   readonly str2?: string | null;
+  /** See {@link LibvirtErrorFields.str1}. */
   readonly str3?: string | null;
+  /** libvirt's extra integer arguments of the error. */
   readonly int1?: number;
+  /** See {@link LibvirtErrorFields.int1}. */
   readonly int2?: number;
 }
 
@@ -23,22 +27,32 @@ export interface LibvirtErrorFields {
  * An error reported by libvirt (or by our connection to it), with libvirt's own error number kept so callers
  * can branch on it exactly as Nova does on `libvirtError.get_error_code()`.
  */
-export class LibvirtError extends Error {
-  /** Stable code of this class; the libvirt number is in `virCode`. */
-  readonly code = "LibvirtError" as const;
+export class LibvirtError extends NovaError {
+  /** Stable code of this class (`LIBVIRT_ERROR`); the libvirt number is in `virCode`. */
+  declare readonly code: "LIBVIRT_ERROR";
+  /** virErrorNumber (VirErrorNumber.NO_DOMAIN, ...). */
   readonly virCode: number;
+  /** virErrorDomain: the part of libvirt that raised it. */
   readonly virDomain: number;
+  /** 1 warning, 2 error. */
   readonly level: number;
+  /** libvirt's extra string arguments of the error. */
   readonly str1: string | null;
+  /** See {@link LibvirtError.str1}. */
   readonly str2: string | null;
+  /** See {@link LibvirtError.str1}. */
   readonly str3: string | null;
+  /** libvirt's extra integer arguments of the error. */
   readonly int1: number;
+  /** See {@link LibvirtError.int1}. */
   readonly int2: number;
-  readonly [LIBVIRT_ERROR] = true;
 
+  /** Wraps libvirt's remote_error fields. */
   constructor(fields: LibvirtErrorFields, options: { cause?: unknown } = {}) {
-    super(fields.message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "LibvirtError";
+    super("LIBVIRT_ERROR", fields.message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      isRetryable: isTransportFailure(fields.virCode, fields.virDomain),
+    });
     this.virCode = fields.virCode;
     this.virDomain = fields.virDomain;
     this.level = fields.level;
@@ -60,26 +74,11 @@ export class LibvirtError extends Error {
   }
 
   /**
-   * True when the connection itself failed (closed, reset, timed out): a new connection may succeed. Nova
-   * treats these codes from the RPC and remote layers as "hypervisor unavailable".
+   * True for a LibvirtError (from any copy of this package) with the given libvirt number, as Nova branches on
+   * `libvirtError.get_error_code()`.
    */
-  get isRetryable(): boolean {
-    const transport = this.virDomain === VirErrorDomain.RPC || this.virDomain === VirErrorDomain.REMOTE;
-    return (
-      transport &&
-      (this.virCode === VirErrorNumber.SYSTEM_ERROR ||
-        this.virCode === VirErrorNumber.INTERNAL_ERROR ||
-        this.virCode === VirErrorNumber.RPC ||
-        this.virCode === VirErrorNumber.NO_CONNECT ||
-        this.virCode === VirErrorNumber.INVALID_CONN)
-    );
-  }
-
-  /** True for a LibvirtError from any copy of this package, optionally with the given libvirt number. */
-  static isInstance(error: unknown, virCode?: number): error is LibvirtError {
-    if (typeof error !== "object" || error === null) return false;
-    if ((error as Record<symbol, unknown>)[LIBVIRT_ERROR] !== true) return false;
-    return virCode === undefined || (error as LibvirtError).virCode === virCode;
+  static hasVirCode(error: unknown, virCode: number): error is LibvirtError {
+    return LibvirtError.isInstance(error) && error.virCode === virCode;
   }
 
   /** An error raised by this client about the connection (closed, protocol violation, timeout). */
@@ -90,4 +89,20 @@ export class LibvirtError extends Error {
   ): LibvirtError {
     return new LibvirtError({ virCode, virDomain: VirErrorDomain.RPC, message, level: 2 }, { cause });
   }
+}
+
+/**
+ * True when the connection itself failed (closed, reset, timed out): a new connection may succeed. Nova
+ * treats these codes from the RPC and remote layers as "hypervisor unavailable".
+ */
+function isTransportFailure(virCode: number, virDomain: number): boolean {
+  const transport = virDomain === VirErrorDomain.RPC || virDomain === VirErrorDomain.REMOTE;
+  return (
+    transport &&
+    (virCode === VirErrorNumber.SYSTEM_ERROR ||
+      virCode === VirErrorNumber.INTERNAL_ERROR ||
+      virCode === VirErrorNumber.RPC ||
+      virCode === VirErrorNumber.NO_CONNECT ||
+      virCode === VirErrorNumber.INVALID_CONN)
+  );
 }

@@ -5,11 +5,15 @@ import type { XdrWriter } from "./xdr-writer.js";
 
 /** The remote driver's program number and version. */
 export const REMOTE_PROGRAM = 0x20008086;
+/** See {@link REMOTE_PROGRAM}. */
 export const REMOTE_PROTOCOL_VERSION = 1;
 /** The keepalive program ("keep") and its procedures. */
 export const KEEPALIVE_PROGRAM = 0x6b656570;
+/** See {@link KEEPALIVE_PROGRAM}. */
 export const KEEPALIVE_PROTOCOL_VERSION = 1;
+/** See {@link KEEPALIVE_PROGRAM}. */
 export const KEEPALIVE_PROC_PING = 1;
+/** See {@link KEEPALIVE_PROGRAM}. */
 export const KEEPALIVE_PROC_PONG = 2;
 
 /** Largest message libvirt sends or accepts, length word excluded. */
@@ -36,11 +40,17 @@ export const MessageStatus = {
 
 /** virNetMessageHeader. */
 export interface MessageHeader {
+  /** The program number. */
   readonly program: number;
+  /** The program's version. */
   readonly version: number;
+  /** The procedure number. */
   readonly procedure: number;
+  /** The message type (MessageType). */
   readonly type: number;
+  /** Pairs a reply with its call. */
   readonly serial: number;
+  /** The message status (MessageStatus). */
   readonly status: number;
 }
 

@@ -9,9 +9,11 @@ export const REMOTE_STRING_MAX = 1_048_576;
 
 /** A domain handle as the protocol carries it (remote_nonnull_domain). `id` is -1 for an inactive domain. */
 export interface DomainRef {
+  /** The domain's name. */
   readonly name: string;
   /** Lower-case dashed form. */
   readonly uuid: string;
+  /** The running domain's id, -1 when inactive. */
   readonly id: number;
 }
 
@@ -28,10 +30,12 @@ export function uuidToBytes(uuid: string): Buffer {
   return Buffer.from(hex, "hex");
 }
 
+/** Writes a remote_nonnull_string. */
 export function writeString(w: XdrWriter, s: string): void {
   w.string(s, REMOTE_STRING_MAX);
 }
 
+/** Reads a remote_nonnull_string. */
 export function readString(r: XdrReader): string {
   return r.string(REMOTE_STRING_MAX);
 }
@@ -41,16 +45,19 @@ export function writeOptString(w: XdrWriter, s: string | null | undefined): void
   w.optional(s, writeString);
 }
 
+/** Reads a remote_string (null when NULL). */
 export function readOptString(r: XdrReader): string | null {
   return r.optional(readString);
 }
 
+/** Writes a remote_nonnull_domain. */
 export function writeDomain(w: XdrWriter, d: DomainRef): void {
   writeString(w, d.name);
   w.fixedOpaque(uuidToBytes(d.uuid), 16);
   w.int(d.id);
 }
 
+/** Reads a remote_nonnull_domain. */
 export function readDomain(r: XdrReader): DomainRef {
   const name = readString(r);
   const uuid = uuidToString(r.fixedOpaque(16));
@@ -102,14 +109,21 @@ export interface NodeInfo {
   readonly model: string;
   /** Memory in KiB. */
   readonly memoryKb: number;
+  /** Active CPUs. */
   readonly cpus: number;
+  /** CPU frequency in MHz. */
   readonly mhz: number;
+  /** NUMA nodes. */
   readonly nodes: number;
+  /** CPU sockets per node. */
   readonly sockets: number;
+  /** Cores per socket. */
   readonly cores: number;
+  /** Threads per core. */
   readonly threads: number;
 }
 
+/** Reads a remote_node_get_info_ret. */
 export function readNodeInfo(r: XdrReader): NodeInfo {
   // char model[32]: XDR encodes each char as a 4-byte integer.
   const chars: number[] = [];
@@ -132,13 +146,17 @@ export function readNodeInfo(r: XdrReader): NodeInfo {
 export interface DomainInfo {
   /** virDomainState (DomainState.RUNNING, ...). */
   readonly state: number;
+  /** Memory the domain may grow to, in KiB. */
   readonly maxMemoryKb: number;
+  /** Memory the domain has now, in KiB. */
   readonly memoryKb: number;
+  /** Virtual CPUs. */
   readonly vcpus: number;
   /** CPU time in nanoseconds. */
   readonly cpuTimeNs: number;
 }
 
+/** Reads a remote_domain_get_info_ret. */
 export function readDomainInfo(r: XdrReader): DomainInfo {
   // unsigned char and unsigned short travel as 4-byte integers.
   return {
@@ -152,6 +170,7 @@ export function readDomainInfo(r: XdrReader): DomainInfo {
 
 /** A lifecycle event as the daemon sends it (remote_domain_event_lifecycle_msg). */
 export interface DomainLifecycleMessage {
+  /** The domain the event is about. */
   readonly domain: DomainRef;
   /** virDomainEventType (DomainEventType.STARTED, ...). */
   readonly event: number;
@@ -159,17 +178,20 @@ export interface DomainLifecycleMessage {
   readonly detail: number;
 }
 
+/** Reads a remote_domain_event_lifecycle_msg. */
 export function readLifecycleMessage(r: XdrReader): DomainLifecycleMessage {
   return { domain: readDomain(r), event: r.int(), detail: r.int() };
 }
 
 /** One entry of node memory stats (remote_node_get_memory_stats). */
 export interface NodeMemoryStat {
+  /** The statistic's name (`total`, `free`, `buffers`, `cached`). */
   readonly field: string;
   /** KiB. */
   readonly value: number;
 }
 
+/** Reads one remote_node_get_memory_stats entry. */
 export function readNodeMemoryStat(r: XdrReader): NodeMemoryStat {
   return { field: readString(r), value: r.uhyper() };
 }

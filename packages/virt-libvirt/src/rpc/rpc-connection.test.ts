@@ -131,9 +131,9 @@ describe("RpcConnection", () => {
       ),
     );
     const error = await call.catch((e: unknown) => e);
-    expect(LibvirtError.isInstance(error, 42)).toBe(true);
+    expect(LibvirtError.hasVirCode(error, 42)).toBe(true);
     expect(error).toMatchObject({
-      code: "LibvirtError",
+      code: "LIBVIRT_ERROR",
       virCode: 42,
       virCodeName: "VIR_ERR_NO_DOMAIN",
       virDomainName: "VIR_FROM_QEMU",

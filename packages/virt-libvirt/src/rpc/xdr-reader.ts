@@ -1,6 +1,13 @@
+import { NovaError } from "@nova/core";
+
 /** Thrown when bytes do not decode as the expected XDR (truncated, over a limit). */
-export class XdrDecodeError extends Error {
-  readonly code = "XdrDecodeError" as const;
+export class XdrDecodeError extends NovaError {
+  declare readonly code: "XDR_DECODE_FAILED";
+
+  /** Says what did not decode. */
+  constructor(message: string) {
+    super("XDR_DECODE_FAILED", message);
+  }
 }
 
 /** Decodes XDR (RFC 4506) from a buffer; see XdrWriter for the encoding. */
@@ -8,6 +15,7 @@ export class XdrReader {
   readonly #buf: Buffer;
   #pos: number;
 
+  /** Reads `buf` from `offset`. */
   constructor(buf: Buffer, offset = 0) {
     this.#buf = buf;
     this.#pos = offset;
@@ -25,6 +33,7 @@ export class XdrReader {
     return out;
   }
 
+  /** A signed 32-bit integer. */
   int(): number {
     this.#need(4);
     const v = this.#buf.readInt32BE(this.#pos);
@@ -32,6 +41,7 @@ export class XdrReader {
     return v;
   }
 
+  /** An unsigned 32-bit integer. */
   uint(): number {
     this.#need(4);
     const v = this.#buf.readUInt32BE(this.#pos);
@@ -39,6 +49,7 @@ export class XdrReader {
     return v;
   }
 
+  /** A signed 64-bit integer. */
   hyperBig(): bigint {
     this.#need(8);
     const v = this.#buf.readBigInt64BE(this.#pos);
@@ -46,6 +57,7 @@ export class XdrReader {
     return v;
   }
 
+  /** An unsigned 64-bit integer. */
   uhyperBig(): bigint {
     this.#need(8);
     const v = this.#buf.readBigUInt64BE(this.#pos);
@@ -63,6 +75,7 @@ export class XdrReader {
     return Number(this.uhyperBig());
   }
 
+  /** A 64-bit float. */
   double(): number {
     this.#need(8);
     const v = this.#buf.readDoubleBE(this.#pos);
@@ -70,10 +83,12 @@ export class XdrReader {
     return v;
   }
 
+  /** A boolean (a 32-bit 0 or 1). */
   bool(): boolean {
     return this.int() !== 0;
   }
 
+  /** A length-prefixed UTF-8 string of at most `max` bytes. */
   string(max = Number.MAX_SAFE_INTEGER): string {
     const length = this.uint();
     if (length > max) throw new XdrDecodeError(`string of ${length} bytes exceeds the limit of ${max}`);
@@ -83,12 +98,14 @@ export class XdrReader {
     return v;
   }
 
+  /** Length-prefixed bytes, at most `max`. */
   opaque(max = Number.MAX_SAFE_INTEGER): Buffer {
     const length = this.uint();
     if (length > max) throw new XdrDecodeError(`opaque of ${length} bytes exceeds the limit of ${max}`);
     return this.fixedOpaque(length);
   }
 
+  /** Exactly `size` bytes (padded to 4). */
   fixedOpaque(size: number): Buffer {
     this.#need(size);
     const v = Buffer.from(this.#buf.subarray(this.#pos, this.#pos + size));
@@ -96,10 +113,12 @@ export class XdrReader {
     return v;
   }
 
+  /** Optional data: a boolean, then the value when true. */
   optional<T>(read: (r: this) => T): T | null {
     return this.bool() ? read(this) : null;
   }
 
+  /** A counted array of at most `max` items. */
   array<T>(read: (r: this) => T, max = Number.MAX_SAFE_INTEGER): T[] {
     const count = this.uint();
     if (count > max) throw new XdrDecodeError(`array of ${count} exceeds the limit of ${max}`);

@@ -1,6 +1,13 @@
+import { NovaError } from "@nova/core";
+
 /** Thrown when a value cannot be encoded (out of range, too long). */
-export class XdrEncodeError extends Error {
-  readonly code = "XdrEncodeError" as const;
+export class XdrEncodeError extends NovaError {
+  declare readonly code: "XDR_ENCODE_FAILED";
+
+  /** Says what could not be encoded. */
+  constructor(message: string) {
+    super("XDR_ENCODE_FAILED", message);
+  }
 }
 
 /**
@@ -11,6 +18,7 @@ export class XdrWriter {
   #buf: Buffer;
   #pos = 0;
 
+  /** Starts with a buffer of `initialSize` bytes; it grows as needed. */
   constructor(initialSize = 256) {
     this.#buf = Buffer.allocUnsafe(initialSize);
   }
@@ -30,6 +38,7 @@ export class XdrWriter {
     this.#buf.writeUInt32BE(value >>> 0, offset);
   }
 
+  /** A signed 32-bit integer. */
   int(value: number): this {
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
       throw new XdrEncodeError(`not a 32-bit signed integer: ${value}`);
@@ -40,6 +49,7 @@ export class XdrWriter {
     return this;
   }
 
+  /** An unsigned 32-bit integer. */
   uint(value: number): this {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
       throw new XdrEncodeError(`not a 32-bit unsigned integer: ${value}`);
@@ -50,6 +60,7 @@ export class XdrWriter {
     return this;
   }
 
+  /** A signed 64-bit integer. */
   hyper(value: number | bigint): this {
     this.#ensure(8);
     this.#buf.writeBigInt64BE(BigInt(value), this.#pos);
@@ -57,6 +68,7 @@ export class XdrWriter {
     return this;
   }
 
+  /** An unsigned 64-bit integer. */
   uhyper(value: number | bigint): this {
     const big = BigInt(value);
     if (big < 0n) throw new XdrEncodeError(`not an unsigned 64-bit integer: ${value}`);
@@ -66,6 +78,7 @@ export class XdrWriter {
     return this;
   }
 
+  /** A 64-bit float. */
   double(value: number): this {
     this.#ensure(8);
     this.#buf.writeDoubleBE(value, this.#pos);
@@ -73,6 +86,7 @@ export class XdrWriter {
     return this;
   }
 
+  /** A boolean (a 32-bit 0 or 1). */
   bool(value: boolean): this {
     return this.int(value ? 1 : 0);
   }

@@ -44,9 +44,13 @@ const tag = (xml: string, name: string) => new RegExp(`<${name}[^>]*>([^<]*)</${
 export class ScriptedLibvirt implements LibvirtApi {
   /** Every call, in order: the method name and its first argument's domain name (if any). */
   readonly calls: string[] = [];
+  /** The guests, by name. */
   readonly domains = new Map<string, ScriptedDomain>();
+  /** What getHostname answers. */
   hostname = "scripted-host";
+  /** What getCapabilities answers (capabilities XML). */
   capabilities = SCRIPTED_CAPABILITIES;
+  /** What nodeGetInfo answers. */
   nodeInfo: NodeInfo = {
     model: "x86_64",
     memoryKb: 8_000_000,
@@ -57,6 +61,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     cores: 4,
     threads: 2,
   };
+  /** What nodeGetMemoryStats answers, in KiB. */
   memoryStats: Record<string, number> = {
     total: 16_777_216,
     free: 8_388_608,
@@ -71,6 +76,7 @@ export class ScriptedLibvirt implements LibvirtApi {
   #eventHandlers = new Set<(m: DomainLifecycleMessage) => void>();
   #closeHandlers = new Set<(e: LibvirtError) => void>();
 
+  /** True once closed. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -106,47 +112,56 @@ export class ScriptedLibvirt implements LibvirtApi {
 
   // --- LibvirtApi -------------------------------------------------------------------------------------------
 
+  /** {@inheritDoc LibvirtClient.close} */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#record("close");
     this.#closed = true;
   }
 
+  /** {@inheritDoc LibvirtClient.onClose} */
   onClose(handler: (error: LibvirtError) => void): () => void {
     this.#closeHandlers.add(handler);
     return () => this.#closeHandlers.delete(handler);
   }
 
+  /** {@inheritDoc LibvirtClient.getType} */
   async getType(): Promise<string> {
     this.#record("getType");
     return "QEMU";
   }
 
+  /** {@inheritDoc LibvirtClient.getVersion} */
   async getVersion(): Promise<number> {
     this.#record("getVersion");
     return 7_002_000;
   }
 
+  /** {@inheritDoc LibvirtClient.getHostname} */
   async getHostname(): Promise<string> {
     this.#record("getHostname");
     return this.hostname;
   }
 
+  /** {@inheritDoc LibvirtClient.getCapabilities} */
   async getCapabilities(): Promise<string> {
     this.#record("getCapabilities");
     return this.capabilities;
   }
 
+  /** {@inheritDoc LibvirtClient.nodeGetInfo} */
   async nodeGetInfo(): Promise<NodeInfo> {
     this.#record("nodeGetInfo");
     return this.nodeInfo;
   }
 
+  /** {@inheritDoc LibvirtClient.nodeGetMemoryStats} */
   async nodeGetMemoryStats(): Promise<Record<string, number>> {
     this.#record("nodeGetMemoryStats");
     return { ...this.memoryStats };
   }
 
+  /** {@inheritDoc LibvirtClient.listAllDomains} */
   async listAllDomains(flags = 0): Promise<DomainRef[]> {
     this.#record("listAllDomains");
     return [...this.domains.values()]
@@ -159,11 +174,13 @@ export class ScriptedLibvirt implements LibvirtApi {
       .map((d) => d.ref);
   }
 
+  /** {@inheritDoc LibvirtClient.domainLookupByUuid} */
   async domainLookupByUuid(uuid: string): Promise<DomainRef> {
     this.#record("domainLookupByUuid");
     return this.#domain(uuid).ref;
   }
 
+  /** {@inheritDoc LibvirtClient.domainDefineXml} */
   async domainDefineXml(xml: string): Promise<DomainRef> {
     this.#record("domainDefineXml");
     const name = tag(xml, "name");
@@ -200,6 +217,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     return d.ref;
   }
 
+  /** {@inheritDoc LibvirtClient.domainCreate} */
   async domainCreate(ref: DomainRef): Promise<DomainRef> {
     this.#record("domainCreate", ref);
     const d = this.#domain(ref.uuid);
@@ -215,6 +233,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     return d.ref;
   }
 
+  /** {@inheritDoc LibvirtClient.domainDestroy} */
   async domainDestroy(ref: DomainRef): Promise<void> {
     this.#record("domainDestroy", ref);
     const d = this.#domain(ref.uuid);
@@ -223,6 +242,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     this.#stop(d, 2, 1);
   }
 
+  /** {@inheritDoc LibvirtClient.domainShutdown} */
   async domainShutdown(ref: DomainRef): Promise<void> {
     this.#record("domainShutdown", ref);
     const d = this.#domain(ref.uuid);
@@ -231,6 +251,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     if (d.shutdown !== "ignore") d.pendingShutdownPolls ??= d.shutdown.offAfterPolls;
   }
 
+  /** {@inheritDoc LibvirtClient.domainSuspend} */
   async domainSuspend(ref: DomainRef): Promise<void> {
     this.#record("domainSuspend", ref);
     const d = this.#domain(ref.uuid);
@@ -241,6 +262,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     this.#emit(d, DomainEventType.SUSPENDED, 0);
   }
 
+  /** {@inheritDoc LibvirtClient.domainResume} */
   async domainResume(ref: DomainRef): Promise<void> {
     this.#record("domainResume", ref);
     const d = this.#domain(ref.uuid);
@@ -251,6 +273,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     this.#emit(d, DomainEventType.RESUMED, 0);
   }
 
+  /** {@inheritDoc LibvirtClient.domainManagedSave} */
   async domainManagedSave(ref: DomainRef): Promise<void> {
     this.#record("domainManagedSave", ref);
     const d = this.#domain(ref.uuid);
@@ -260,6 +283,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     this.#stop(d, 5, 4);
   }
 
+  /** {@inheritDoc LibvirtClient.domainUndefine} */
   async domainUndefine(ref: DomainRef): Promise<void> {
     this.#record("domainUndefine", ref);
     const d = this.#domain(ref.uuid);
@@ -271,6 +295,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     }
   }
 
+  /** {@inheritDoc LibvirtClient.domainGetInfo} */
   async domainGetInfo(ref: DomainRef): Promise<DomainInfo> {
     this.#record("domainGetInfo", ref);
     const d = this.#domain(ref.uuid);
@@ -284,6 +309,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     };
   }
 
+  /** {@inheritDoc LibvirtClient.domainGetState} */
   async domainGetState(ref: DomainRef): Promise<{ state: number; reason: number }> {
     this.#record("domainGetState", ref);
     const d = this.#domain(ref.uuid);
@@ -295,6 +321,7 @@ export class ScriptedLibvirt implements LibvirtApi {
     return { state: d.state, reason: d.reason };
   }
 
+  /** {@inheritDoc LibvirtClient.onLifecycleEvent} */
   async onLifecycleEvent(handler: (message: DomainLifecycleMessage) => void): Promise<() => void> {
     this.#record("onLifecycleEvent");
     this.#eventHandlers.add(handler);

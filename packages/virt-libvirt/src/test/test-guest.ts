@@ -23,10 +23,13 @@ export const TEST_GUEST_READY_LINE = "NOVA-TS-GUEST-READY";
 
 /** A tiny guest booted directly from a kernel: Debian's cloud kernel and a busybox initramfs. */
 export interface TestGuest {
+  /** The kernel image file. */
   readonly kernelPath: string;
+  /** The busybox initramfs file. */
   readonly initrdPath: string;
   /** Kernel command line to boot it with (serial console on ttyS0). */
   readonly cmdline: string;
+  /** The line the guest prints on its console once booted. */
   readonly readyLine: string;
 }
 

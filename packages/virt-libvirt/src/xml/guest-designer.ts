@@ -13,12 +13,19 @@ export const DEFAULT_KERNEL_CMDLINE = "root=/dev/vda console=tty0 console=ttyS0 
 
 /** What designGuest needs besides the instance: where the files are and how the host is configured. */
 export interface GuestDesignInput {
+  /** The instance to design the guest for. */
   readonly instance: DriverInstance;
+  /** The image it boots from (its `hw_*` properties pick buses and models). */
   readonly imageMeta: ImageMeta;
+  /** The guest's NICs. */
   readonly networkInfo: NetworkInfo;
+  /** `[libvirt] virt_type`. */
   readonly virtType: VirtType;
+  /** `[libvirt] cpu_mode`. */
   readonly cpuMode: CpuMode;
+  /** The model for cpu_mode custom. */
   readonly cpuModel?: string;
+  /** The instance's files on the host. */
   readonly paths: {
     readonly disk: string;
     readonly diskFormat: "qcow2" | "raw";
@@ -28,8 +35,11 @@ export interface GuestDesignInput {
   };
   /** "none" when the filesystem supports O_DIRECT (as Nova picks), else "writethrough". */
   readonly diskCache: "none" | "writethrough";
+  /** The remote display, when `[vnc] enabled`. */
   readonly graphics?: { readonly type: "vnc" | "spice"; readonly listen: string };
+  /** `[libvirt] mem_stats_period_seconds`. */
   readonly memStatsPeriodSeconds: number;
+  /** Written into Nova's metadata element and SMBIOS. */
   readonly packageVersion: string;
   /** Used for the metadata's creation time when the instance has none (ms since the epoch). */
   readonly now: number;

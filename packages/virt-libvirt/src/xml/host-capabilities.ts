@@ -2,10 +2,15 @@ import { XMLParser } from "fast-xml-parser";
 
 /** One kind of guest the host can run (a <guest> of the capabilities). */
 export interface GuestCapability {
+  /** `hvm`. */
   readonly osType: string;
+  /** The guest architecture. */
   readonly arch: string;
+  /** 32 or 64. */
   readonly wordsize: number;
+  /** The emulator binary. */
   readonly emulator: string;
+  /** Machine types offered. */
   readonly machines: readonly string[];
   /** Domain types available for this arch: "qemu", "kvm". */
   readonly domainTypes: readonly string[];
@@ -13,7 +18,9 @@ export interface GuestCapability {
 
 /** The host capabilities Nova's driver reads: CPU model, topology and features, and the guests it can run. */
 export interface HostCapabilities {
+  /** The host's uuid. */
   readonly uuid: string;
+  /** The host CPU. */
   readonly cpu: {
     readonly arch: string;
     readonly model: string;
@@ -21,6 +28,7 @@ export interface HostCapabilities {
     readonly topology: { readonly sockets: number; readonly cores: number; readonly threads: number };
     readonly features: readonly string[];
   };
+  /** The kinds of guests the host can run. */
   readonly guests: readonly GuestCapability[];
 }
 

@@ -3,8 +3,11 @@ export type XmlNode = XmlElement | string;
 
 /** An XML element with attributes (undefined values are left out) and children. */
 export interface XmlElement {
+  /** The element's tag. */
   readonly name: string;
+  /** Its attributes. */
   readonly attrs: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Its child elements and text. */
   readonly children: readonly XmlNode[];
 }
 

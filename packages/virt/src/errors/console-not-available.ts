@@ -1,14 +1,14 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** The guest has no console log to read. */
 export class ConsoleNotAvailableError extends VirtError {
-  readonly code = "ConsoleNotAvailable" as const;
+  declare readonly code: "CONSOLE_NOT_AVAILABLE";
 
+  /** Builds the error; its message is Nova's. */
   constructor(instanceUuid: string, options: { cause?: unknown } = {}) {
-    super("Guest does not have a console available.", { instanceUuid, cause: options.cause });
-  }
-
-  static override isInstance(error: unknown): error is ConsoleNotAvailableError {
-    return hasVirtErrorCode(error, "ConsoleNotAvailable");
+    super("CONSOLE_NOT_AVAILABLE", "ConsoleNotAvailable", "Guest does not have a console available.", {
+      instanceUuid,
+      cause: options.cause,
+    });
   }
 }

@@ -1,14 +1,11 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** A guest with this instance's uuid or name is already on the hypervisor. */
 export class InstanceExistsError extends VirtError {
-  readonly code = "InstanceExists" as const;
+  declare readonly code: "INSTANCE_EXISTS";
 
+  /** Builds the error; its message is Nova's. */
   constructor(name: string, options: { instanceUuid?: string; cause?: unknown } = {}) {
-    super(`Instance ${name} already exists.`, options);
-  }
-
-  static override isInstance(error: unknown): error is InstanceExistsError {
-    return hasVirtErrorCode(error, "InstanceExists");
+    super("INSTANCE_EXISTS", "InstanceExists", `Instance ${name} already exists.`, options);
   }
 }

@@ -1,14 +1,14 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** The hypervisor has no guest for this instance. */
 export class InstanceNotFoundError extends VirtError {
-  readonly code = "InstanceNotFound" as const;
+  declare readonly code: "INSTANCE_NOT_FOUND";
 
+  /** Builds the error; its message is Nova's. */
   constructor(instanceUuid: string, options: { cause?: unknown } = {}) {
-    super(`Instance ${instanceUuid} could not be found.`, { instanceUuid, cause: options.cause });
-  }
-
-  static override isInstance(error: unknown): error is InstanceNotFoundError {
-    return hasVirtErrorCode(error, "InstanceNotFound");
+    super("INSTANCE_NOT_FOUND", "InstanceNotFound", `Instance ${instanceUuid} could not be found.`, {
+      instanceUuid,
+      cause: options.cause,
+    });
   }
 }

@@ -1,16 +1,19 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** The guest could not be powered off, not even by force. */
 export class InstancePowerOffFailureError extends VirtError {
-  readonly code = "InstancePowerOffFailure" as const;
+  declare readonly code: "INSTANCE_POWER_OFF_FAILURE";
+  /** Why the operation failed. */
   readonly reason: string;
 
+  /** Builds the error; its message is Nova's. */
   constructor(instanceUuid: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`Failed to power off instance: ${reason}`, { instanceUuid, cause: options.cause });
+    super(
+      "INSTANCE_POWER_OFF_FAILURE",
+      "InstancePowerOffFailure",
+      `Failed to power off instance: ${reason}`,
+      { instanceUuid, cause: options.cause },
+    );
     this.reason = reason;
-  }
-
-  static override isInstance(error: unknown): error is InstancePowerOffFailureError {
-    return hasVirtErrorCode(error, "InstancePowerOffFailure");
   }
 }

@@ -1,16 +1,17 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** The guest could not be rebooted. */
 export class InstanceRebootFailureError extends VirtError {
-  readonly code = "InstanceRebootFailure" as const;
+  declare readonly code: "INSTANCE_REBOOT_FAILURE";
+  /** Why the operation failed. */
   readonly reason: string;
 
+  /** Builds the error; its message is Nova's. */
   constructor(instanceUuid: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`Failed to reboot instance: ${reason}`, { instanceUuid, cause: options.cause });
+    super("INSTANCE_REBOOT_FAILURE", "InstanceRebootFailure", `Failed to reboot instance: ${reason}`, {
+      instanceUuid,
+      cause: options.cause,
+    });
     this.reason = reason;
-  }
-
-  static override isInstance(error: unknown): error is InstanceRebootFailureError {
-    return hasVirtErrorCode(error, "InstanceRebootFailure");
   }
 }

@@ -1,17 +1,18 @@
-import { hasVirtErrorCode, VirtError } from "./virt-error.js";
+import { VirtError } from "./virt-error.js";
 
 /** Spawning the guest failed on this host; another host may succeed (the compute manager reschedules). */
 export class SpawnFailedError extends VirtError {
-  readonly code = "SpawnFailed" as const;
-  override readonly isRetryable = true;
+  declare readonly code: "SPAWN_FAILED";
+  /** Why the operation failed. */
   readonly reason: string;
 
+  /** Builds the error; its message is Nova's. */
   constructor(instanceUuid: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`Failed to spawn instance ${instanceUuid}: ${reason}`, { instanceUuid, cause: options.cause });
+    super("SPAWN_FAILED", "SpawnFailed", `Failed to spawn instance ${instanceUuid}: ${reason}`, {
+      instanceUuid,
+      cause: options.cause,
+      isRetryable: true,
+    });
     this.reason = reason;
-  }
-
-  static override isInstance(error: unknown): error is SpawnFailedError {
-    return hasVirtErrorCode(error, "SpawnFailed");
   }
 }

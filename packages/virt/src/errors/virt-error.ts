@@ -1,45 +1,46 @@
-// A registry-wide symbol so isInstance works across duplicate copies of this package.
-const VIRT_ERROR = Symbol.for("@nova/virt/VirtError");
+import { NovaError } from "@nova/core";
 
 /** Every error a driver raises on purpose, tagged so callers can switch on `code`. */
 export type VirtErrorCode =
-  | "InstanceNotFound"
-  | "InstanceInvalidState"
-  | "InstanceExists"
-  | "SpawnFailed"
-  | "InstancePowerOffFailure"
-  | "InstanceRebootFailure"
-  | "HypervisorUnavailable"
-  | "ComputeResourcesUnavailable"
-  | "ConsoleNotAvailable"
-  | "ImageNotFound"
-  | "ImageUnacceptable";
+  | "INSTANCE_NOT_FOUND"
+  | "INSTANCE_INVALID_STATE"
+  | "INSTANCE_EXISTS"
+  | "SPAWN_FAILED"
+  | "INSTANCE_POWER_OFF_FAILURE"
+  | "INSTANCE_REBOOT_FAILURE"
+  | "HYPERVISOR_UNAVAILABLE"
+  | "COMPUTE_RESOURCES_UNAVAILABLE"
+  | "CONSOLE_NOT_AVAILABLE"
+  | "IMAGE_NOT_FOUND"
+  | "IMAGE_UNACCEPTABLE";
 
-/** Base of the driver errors: a stable `code`, the instance it concerns, a `cause`, and `isRetryable`. */
-export abstract class VirtError extends Error {
-  /** Stable machine-readable code (Nova's exception class name). */
-  abstract readonly code: VirtErrorCode;
-  /** True when trying again (or on another host) may succeed. */
-  readonly isRetryable: boolean = false;
+/** What a {@link VirtError} may carry besides its message. */
+export interface VirtErrorOptions {
   /** The instance the error concerns, when there is one. */
-  readonly instanceUuid: string | undefined;
-  readonly [VIRT_ERROR] = true;
-
-  constructor(message: string, options: { instanceUuid?: string | undefined; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.instanceUuid = options.instanceUuid;
-  }
-
-  /** True for any VirtError, even one from another copy of this package. */
-  static isInstance(error: unknown): error is VirtError {
-    return (
-      typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[VIRT_ERROR] === true
-    );
-  }
+  instanceUuid?: string | undefined;
+  /** The error this one wraps. */
+  cause?: unknown;
+  /** True when trying again (or on another host) may succeed. Default false. */
+  isRetryable?: boolean;
 }
 
-/** True when `error` is a VirtError with the given code (works across package copies). */
-export function hasVirtErrorCode(error: unknown, code: VirtErrorCode): error is VirtError {
-  return VirtError.isInstance(error) && error.code === code;
+/**
+ * Base of the driver errors: a stable UPPER_SNAKE_CASE `code`, the instance it concerns, a `cause`, and
+ * `isRetryable`. `name` is the Nova exception the error mirrors (`InstanceNotFound`), the name the compute
+ * manager gives the failure on the wire when no typed Nova exception maps it.
+ */
+export abstract class VirtError extends NovaError {
+  declare readonly code: VirtErrorCode;
+  /** The instance the error concerns, when there is one. */
+  readonly instanceUuid: string | undefined;
+
+  /** `novaName` is the Nova exception class this error mirrors; it becomes `name`. */
+  constructor(code: VirtErrorCode, novaName: string, message: string, options: VirtErrorOptions = {}) {
+    super(code, message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      isRetryable: options.isRetryable ?? false,
+    });
+    this.name = novaName;
+    this.instanceUuid = options.instanceUuid;
+  }
 }

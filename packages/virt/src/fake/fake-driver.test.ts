@@ -1,3 +1,4 @@
+import { FakeClock } from "@nova/core/test";
 import { describe, expect, it } from "vitest";
 import { ComputeResourcesUnavailableError } from "../errors/compute-resources-unavailable.js";
 import { HypervisorUnavailableError } from "../errors/hypervisor-unavailable.js";
@@ -9,7 +10,6 @@ import { SpawnFailedError } from "../errors/spawn-failed.js";
 import type { LifecycleEvent } from "../lifecycle-event.js";
 import { PowerState } from "../power-state.js";
 import { testFlavor, testImageMeta, testInstance } from "../test/builders.js";
-import { ManualClock } from "../test/manual-clock.js";
 import { FakeDriver } from "./fake-driver.js";
 
 function recordEvents(driver: FakeDriver): LifecycleEvent[] {
@@ -99,7 +99,7 @@ describe("FakeDriver", () => {
     const error = await driver.pause(instance).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InstanceInvalidStateError);
     expect(error).toMatchObject({
-      code: "InstanceInvalidState",
+      code: "INSTANCE_INVALID_STATE",
       state: PowerState.SHUTDOWN,
       method: "pause",
     });
@@ -127,7 +127,7 @@ describe("FakeDriver", () => {
     ]) {
       const error = await call().catch((e: unknown) => e);
       expect(InstanceNotFoundError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ code: "InstanceNotFound", instanceUuid: ghost.uuid });
+      expect(error).toMatchObject({ code: "INSTANCE_NOT_FOUND", instanceUuid: ghost.uuid });
     }
     await driver.destroy(ghost);
     expect(await driver.instanceExists(ghost)).toBe(false);
@@ -161,14 +161,14 @@ describe("FakeDriver", () => {
   });
 
   it("takes spawnDelayMs on the injected clock, in state NOSTATE meanwhile", async () => {
-    const clock = new ManualClock(1_000);
+    const clock = new FakeClock(1_000);
     const driver = new FakeDriver({ clock, spawnDelayMs: 5_000 });
     const instance = testInstance();
     let done = false;
     const spawning = driver.spawn({ instance, imageMeta: testImageMeta() }).then(() => {
       done = true;
     });
-    await clock.whenSleeping();
+    await clock.whenPending();
     expect((await driver.getInfo(instance)).state).toBe(PowerState.NOSTATE);
     await clock.advance(4_999);
     expect(done).toBe(false);
@@ -178,11 +178,11 @@ describe("FakeDriver", () => {
   });
 
   it("fails a spawn whose guest was destroyed during the build", async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock(0);
     const driver = new FakeDriver({ clock, spawnDelayMs: () => 100 });
     const instance = testInstance();
     const spawning = driver.spawn({ instance, imageMeta: testImageMeta() }).catch((e: unknown) => e);
-    await clock.whenSleeping();
+    await clock.whenPending();
     await driver.destroy(instance);
     await clock.advance(100);
     expect(await spawning).toBeInstanceOf(InstanceNotFoundError);
@@ -250,7 +250,7 @@ describe("FakeDriver", () => {
   });
 
   it("simulates a guest stopping by itself", async () => {
-    const driver = new FakeDriver({ clock: new ManualClock(42) });
+    const driver = new FakeDriver({ clock: new FakeClock(42) });
     const instance = testInstance();
     await driver.spawn({ instance, imageMeta: testImageMeta() });
     const events = recordEvents(driver);

@@ -1,4 +1,4 @@
-import { systemClock, type VirtClock } from "../clock.js";
+import { type Clock, systemClock } from "@nova/core";
 import type {
   ComputeDriver,
   DestroyOptions,
@@ -32,12 +32,14 @@ export interface FakeDriverOptions {
   readonly nodename?: string;
   /** Capacity (defaults as Nova's fake driver: 1000 vcpus, 800000 MiB, 600000 GiB). */
   readonly vcpus?: number;
+  /** See {@link FakeDriverOptions.vcpus}. */
   readonly memoryMb?: number;
+  /** See {@link FakeDriverOptions.vcpus}. */
   readonly localGb?: number;
   /** How long a spawn takes, on `clock` (default 0). */
   readonly spawnDelayMs?: number | ((instance: DriverInstance) => number);
   /** The clock spawn delays run on (default the wall clock). */
-  readonly clock?: VirtClock;
+  readonly clock?: Clock;
   /**
    * Refuse a spawn that does not fit the remaining capacity (ComputeResourcesUnavailableError). Off by default,
    * as in Nova: placement decides, and allocation ratios let usage exceed the physical figures.
@@ -70,28 +72,33 @@ export class FakeDriver implements ComputeDriver {
   readonly #failures: ArmedFailure[] = [];
   readonly #listeners = new LifecycleListeners();
   readonly #options: FakeDriverOptions;
-  readonly #clock: VirtClock;
+  readonly #clock: Clock;
   #nodename: string;
   #closed = false;
 
+  /** Builds a fake host; nothing is simulated before {@link FakeDriver.initHost}. */
   constructor(options: FakeDriverOptions = {}) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#nodename = options.nodename ?? "fake-mini";
   }
 
+  /** {@inheritDoc ComputeDriver.initHost} */
   async initHost(host: string): Promise<void> {
     if (this.#options.nodename === undefined) this.#nodename = host;
   }
 
+  /** {@inheritDoc ComputeDriver.close} */
   async close(): Promise<void> {
     this.#closed = true;
   }
 
+  /** {@inheritDoc ComputeDriver.getAvailableNodes} */
   async getAvailableNodes(): Promise<string[]> {
     return [this.#nodename];
   }
 
+  /** {@inheritDoc ComputeDriver.spawn} */
   async spawn(request: SpawnRequest): Promise<void> {
     this.#checkOpen();
     const { instance } = request;
@@ -127,6 +134,7 @@ export class FakeDriver implements ComputeDriver {
     this.#boot(guest, "started");
   }
 
+  /** {@inheritDoc ComputeDriver.destroy} */
   async destroy(instance: InstanceRef, _options?: DestroyOptions): Promise<void> {
     this.#checkOpen();
     this.#maybeFail("destroy", instance);
@@ -138,6 +146,7 @@ export class FakeDriver implements ComputeDriver {
     }
   }
 
+  /** {@inheritDoc ComputeDriver.reboot} */
   async reboot(instance: InstanceRef, type: RebootType): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("reboot", instance);
@@ -156,6 +165,7 @@ export class FakeDriver implements ComputeDriver {
     this.#boot(guest, "started");
   }
 
+  /** {@inheritDoc ComputeDriver.powerOff} */
   async powerOff(instance: InstanceRef, _options?: PowerOffOptions): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("powerOff", instance);
@@ -168,6 +178,7 @@ export class FakeDriver implements ComputeDriver {
     this.#emit(guest, "stopped");
   }
 
+  /** {@inheritDoc ComputeDriver.powerOn} */
   async powerOn(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("powerOn", instance);
@@ -183,6 +194,7 @@ export class FakeDriver implements ComputeDriver {
     this.#boot(guest, "started");
   }
 
+  /** {@inheritDoc ComputeDriver.pause} */
   async pause(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("pause", instance);
@@ -191,6 +203,7 @@ export class FakeDriver implements ComputeDriver {
     this.#emit(guest, "paused");
   }
 
+  /** {@inheritDoc ComputeDriver.unpause} */
   async unpause(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("unpause", instance);
@@ -199,6 +212,7 @@ export class FakeDriver implements ComputeDriver {
     this.#emit(guest, "resumed");
   }
 
+  /** {@inheritDoc ComputeDriver.suspend} */
   async suspend(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("suspend", instance);
@@ -207,6 +221,7 @@ export class FakeDriver implements ComputeDriver {
     this.#emit(guest, "suspended");
   }
 
+  /** {@inheritDoc ComputeDriver.resume} */
   async resume(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
     this.#maybeFail("resume", instance);
@@ -215,6 +230,7 @@ export class FakeDriver implements ComputeDriver {
     this.#emit(guest, "resumed");
   }
 
+  /** {@inheritDoc ComputeDriver.getInfo} */
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
     const guest = this.#guest(instance);
     this.#maybeFail("getInfo", instance);
@@ -228,29 +244,34 @@ export class FakeDriver implements ComputeDriver {
     };
   }
 
+  /** {@inheritDoc ComputeDriver.instanceExists} */
   async instanceExists(instance: InstanceRef): Promise<boolean> {
     this.#checkOpen();
     return this.#guests.has(instance.uuid);
   }
 
+  /** {@inheritDoc ComputeDriver.listInstances} */
   async listInstances(): Promise<string[]> {
     this.#checkOpen();
     this.#maybeFail("listInstances", undefined);
     return [...this.#guests.values()].map((g) => g.ref.name);
   }
 
+  /** {@inheritDoc ComputeDriver.listInstanceUuids} */
   async listInstanceUuids(): Promise<string[]> {
     this.#checkOpen();
     this.#maybeFail("listInstances", undefined);
     return [...this.#guests.keys()];
   }
 
+  /** {@inheritDoc ComputeDriver.getConsoleOutput} */
   async getConsoleOutput(instance: InstanceRef): Promise<string> {
     const guest = this.#guest(instance);
     this.#maybeFail("getConsoleOutput", instance);
     return guest.console;
   }
 
+  /** {@inheritDoc ComputeDriver.getAvailableResource} */
   async getAvailableResource(nodename: string): Promise<AvailableResource> {
     this.#checkOpen();
     this.#maybeFail("getAvailableResource", undefined);
@@ -276,6 +297,7 @@ export class FakeDriver implements ComputeDriver {
     };
   }
 
+  /** {@inheritDoc ComputeDriver.registerEventListener} */
   registerEventListener(listener: LifecycleListener): () => void {
     return this.#listeners.add(listener);
   }

@@ -18,6 +18,7 @@ export type FakeDriverOperation =
 
 /** A failure to inject into the fake driver. */
 export interface InjectedFailure {
+  /** The verb that fails. */
   readonly operation: FakeDriverOperation;
   /**
    * The error to throw, or a function making it. Defaults to what a real driver would raise: SpawnFailedError

@@ -1,10 +1,16 @@
 /** A host's capacity and usage, as the resource tracker records it for the compute node (Nova's dict). */
 export interface AvailableResource {
+  /** Virtual CPUs of the host. */
   readonly vcpus: number;
+  /** Memory of the host in MiB. */
   readonly memoryMb: number;
+  /** Local disk of the host in GiB. */
   readonly localGb: number;
+  /** Virtual CPUs the guests use. */
   readonly vcpusUsed: number;
+  /** Memory in use, in MiB. */
   readonly memoryMbUsed: number;
+  /** Local disk in use, in GiB. */
   readonly localGbUsed: number;
   /** "fake", "QEMU", "KVM", ... */
   readonly hypervisorType: string;

@@ -24,9 +24,11 @@ export interface ImageProperties {
 export interface ImageMeta {
   /** The image id; absent for boot-from-volume. */
   readonly id?: string;
+  /** The image's name. */
   readonly name?: string;
   /** "qcow2", "raw", "aki" (kernel), "ari" (ramdisk), "ami", ... */
   readonly diskFormat?: string;
+  /** "bare", "ovf", "aki", ... (Glance's `container_format`). */
   readonly containerFormat?: string;
   /** Size in bytes. */
   readonly size?: number;
@@ -34,6 +36,8 @@ export interface ImageMeta {
   readonly checksum?: string;
   /** Minimum root disk (GiB) and RAM (MiB) the image needs. */
   readonly minDisk?: number;
+  /** See {@link ImageMeta.minDisk}. */
   readonly minRam?: number;
+  /** The image properties drivers read (`hw_*`, `os_*`, kernel and ramdisk ids). */
   readonly properties: ImageProperties;
 }

@@ -1,14 +1,9 @@
-import { readFileSync } from "node:fs";
-import { ImageNotFoundError, type ImageQuery, type ImageRecord } from "@nova/api";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
-
-/** Where nova-api finds images: a local catalog here, Glance in a full cloud. */
-export interface ImageCatalog {
-  /** Images matching the query, paged by marker. */
-  list(query: ImageQuery): Promise<ImageRecord[]>;
-  /** ImageNotFoundError when there is no such image. */
-  get(imageId: string): Promise<ImageRecord>;
-}
+import { ImageCatalogFileError } from "./image-catalog-file-error.js";
+import { ImageNotFoundError } from "./image-not-found-error.js";
+import type { ImageCatalog, ImageQuery, ImageRecord } from "./image-record.js";
 
 const imageEntrySchema = z.object({
   id: z.string().min(1),
@@ -23,15 +18,19 @@ const imageEntrySchema = z.object({
   created_at: z.string().optional(),
 });
 
-/** One image of a local catalog file (`images.json`), Glance-like names. */
+/** One image of a local catalogue file (`images.json`), with Glance's field names. */
 export type ImageCatalogEntry = z.input<typeof imageEntrySchema>;
 
-/** An image catalog kept in memory, optionally loaded from a JSON file (`{"images": [...]}`). */
+/** The catalogue file's name inside `[DEFAULT] state_path` (the all-in-one's data folder). */
+export const IMAGE_CATALOG_FILE = "images.json";
+
+/** An image catalogue kept in memory, optionally loaded from a JSON file (`{"images": [...]}`). */
 export class LocalImageCatalog implements ImageCatalog {
   private readonly images: ImageRecord[];
-  /** Files of the images that have one, by image id. */
+  /** Files of the images that have one, by image id (what the libvirt driver reads). */
   readonly files = new Map<string, string>();
 
+  /** A catalogue of `entries`; an invalid entry throws zod's error. */
   constructor(entries: readonly ImageCatalogEntry[]) {
     this.images = entries.map((raw) => {
       const e = imageEntrySchema.parse(raw);
@@ -51,16 +50,29 @@ export class LocalImageCatalog implements ImageCatalog {
     });
   }
 
-  /** Loads `{"images": [...]}` from a file; a bad file is an error naming it. */
+  /** Loads `{"images": [...]}` from a file; a bad file is an {@link ImageCatalogFileError} naming it. */
   static fromFile(path: string): LocalImageCatalog {
-    const parsed = z
-      .object({ images: z.array(z.unknown()) })
-      .safeParse(JSON.parse(readFileSync(path, "utf8")));
-    if (!parsed.success) throw new Error(`${path}: expected {"images": [...]}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (err) {
+      throw new ImageCatalogFileError(path, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+    const parsed = z.object({ images: z.array(z.unknown()) }).safeParse(json);
+    if (!parsed.success) throw new ImageCatalogFileError(path, 'expected {"images": [...]}');
     return new LocalImageCatalog(parsed.data.images as ImageCatalogEntry[]);
   }
 
-  /** Images matching the query, paged by marker. */
+  /**
+   * The catalogue of a state folder: `<stateDir>/images.json` when that file exists, else one made of
+   * `fallback` (none by default), as nova-api, nova-compute and the all-in-one read it.
+   */
+  static fromStateDir(stateDir: string, fallback: readonly ImageCatalogEntry[] = []): LocalImageCatalog {
+    const file = join(stateDir, IMAGE_CATALOG_FILE);
+    return existsSync(file) ? LocalImageCatalog.fromFile(file) : new LocalImageCatalog(fallback);
+  }
+
+  /** The images matching `query`; an unknown marker is an {@link ImageNotFoundError}. */
   async list(query: ImageQuery): Promise<ImageRecord[]> {
     let list = this.images.filter(
       (i) =>
@@ -75,7 +87,7 @@ export class LocalImageCatalog implements ImageCatalog {
     return structuredClone(query.limit === undefined ? list : list.slice(0, query.limit));
   }
 
-  /** One image by id; ImageNotFoundError when there is none. */
+  /** The image (a copy), or {@link ImageNotFoundError}. */
   async get(imageId: string): Promise<ImageRecord> {
     const image = this.images.find((i) => i.id === imageId);
     if (!image) throw new ImageNotFoundError(imageId);

@@ -1,0 +1,69 @@
+// @nova/runtime/api: what nova-api needs.
+import { type ApiServer, createApiServer } from "@nova/api";
+import { DbComputeBackend } from "@nova/api-backend";
+import type { NovaConfig } from "@nova/config";
+import type { ImageCatalog } from "@nova/image-catalog";
+import type { Transport } from "@nova/messaging";
+import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import type { NovaDatabases } from "./databases.js";
+import type { NovaLogger } from "./logger.js";
+import type { RunnableService } from "./runnable-service.js";
+import { messagingOptions } from "./transport.js";
+
+/** nova-api: the HTTP server over the database-backed compute backend. */
+export interface ApiService extends RunnableService {
+  readonly server: ApiServer;
+  /** The bound port once started. */
+  port(): number;
+}
+
+/** nova-api from nova.conf, listening on `host:port` (defaults from osapi_compute_listen(_port)). */
+export function buildApi(
+  config: NovaConfig,
+  deps: {
+    transport: Transport;
+    dbs: NovaDatabases;
+    images: ImageCatalog;
+    logger: NovaLogger;
+    listen?: { host: string; port: number };
+  },
+): ApiService {
+  const rpc = {
+    transport: deps.transport,
+    rpcResponseTimeout: messagingOptions(config).rpc_response_timeout,
+    longRpcTimeout: config.DEFAULT.long_rpc_timeout,
+  };
+  const backend = new DbComputeBackend({
+    apiDb: deps.dbs.apiDb,
+    cellDb: deps.dbs.cellDb,
+    cell0Db: deps.dbs.cell0Db,
+    cellUuid: deps.dbs.cellUuid,
+    computeTask: new ComputeTaskAPI({ ...rpc, versionCap: config.upgrade_levels.compute_task }),
+    compute: new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
+    images: deps.images,
+    config: {
+      serviceDownTime: config.DEFAULT.service_down_time,
+      defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
+    },
+  });
+  const server = createApiServer({
+    backend,
+    logger: deps.logger,
+    config: { auth_strategy: config.api.auth_strategy, max_limit: config.api.max_limit },
+  });
+  const listen = deps.listen ?? {
+    host: config.DEFAULT.osapi_compute_listen,
+    port: config.DEFAULT.osapi_compute_listen_port,
+  };
+  let bound = 0;
+  return {
+    name: "nova-api",
+    server,
+    port: () => bound,
+    async start() {
+      bound = (await server.listen(listen.port, listen.host)).port;
+      deps.logger.info({ host: listen.host, port: bound }, "nova-api listening");
+    },
+    stop: () => server.close(),
+  };
+}

@@ -1,0 +1,46 @@
+// @nova/runtime/conductor: what nova-conductor needs (and only that: see ./compute.ts for why it matters).
+
+import { type ConductorConfigInput, type ConductorService, createConductorService } from "@nova/conductor";
+import type { NovaConfig } from "@nova/config";
+import { systemClock } from "@nova/core";
+import type { Transport } from "@nova/messaging";
+import type { NovaDatabases } from "./databases.js";
+import type { NovaLogger } from "./logger.js";
+import { messagingOptions } from "./transport.js";
+
+/** nova-conductor's slice of nova.conf, as @nova/conductor reads it. */
+export function conductorConfig(
+  config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgrade_levels">,
+  cellUuid: string,
+): ConductorConfigInput {
+  const d = config.DEFAULT;
+  const messaging = messagingOptions(config);
+  return {
+    host: d.host,
+    instance_build_timeout: d.instance_build_timeout,
+    report_interval: d.report_interval,
+    service_down_time: d.service_down_time,
+    rpc_response_timeout: messaging.rpc_response_timeout,
+    long_rpc_timeout: d.long_rpc_timeout,
+    executor_thread_pool_size: messaging.executor_thread_pool_size,
+    cell_uuid: cellUuid,
+    ...(config.upgrade_levels.compute ? { upgrade_levels_compute: config.upgrade_levels.compute } : {}),
+    ...(config.upgrade_levels.scheduler ? { upgrade_levels_scheduler: config.upgrade_levels.scheduler } : {}),
+  };
+}
+
+/** nova-conductor from nova.conf. */
+export function buildConductor(
+  config: NovaConfig,
+  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+): ConductorService {
+  return createConductorService({
+    transport: deps.transport,
+    apiDb: deps.dbs.apiDb,
+    cellDb: deps.dbs.cellDb,
+    cell0Db: deps.dbs.cell0Db,
+    clock: systemClock,
+    logger: deps.logger,
+    config: conductorConfig(config, deps.dbs.cellUuid),
+  });
+}

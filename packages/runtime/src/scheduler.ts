@@ -1,0 +1,54 @@
+// @nova/runtime/scheduler: what nova-scheduler needs.
+import { type NovaConfig, parseGroup } from "@nova/config";
+import { systemClock } from "@nova/core";
+import type { Transport } from "@nova/messaging";
+import {
+  createSchedulerService,
+  parseSchedulerServiceConfig,
+  type SchedulerService,
+  type SchedulerServiceConfigInput,
+} from "@nova/scheduler-service";
+import type { NovaDatabases } from "./databases.js";
+import type { NovaLogger } from "./logger.js";
+import { messagingOptions } from "./transport.js";
+
+// The groups nova-scheduler reads; @nova/scheduler-service declares their options.
+const SCHEDULER_GROUPS = ["DEFAULT", "filter_scheduler", "scheduler", "metrics"] as const;
+
+/** nova-scheduler's slice of nova.conf: its own groups as given, and the `[DEFAULT]` options it shares. */
+export function schedulerServiceConfig(
+  config: Pick<NovaConfig, "DEFAULT" | "raw">,
+): SchedulerServiceConfigInput {
+  const d = config.DEFAULT;
+  const input: SchedulerServiceConfigInput = {
+    DEFAULT: {
+      host: d.host,
+      service_down_time: d.service_down_time,
+      report_interval: d.report_interval,
+      default_availability_zone: d.default_availability_zone,
+    },
+    ...(config.raw.filter_scheduler ? { filter_scheduler: config.raw.filter_scheduler } : {}),
+    ...(config.raw.scheduler ? { scheduler: config.raw.scheduler } : {}),
+    ...(config.raw.metrics ? { metrics: config.raw.metrics } : {}),
+  };
+  // Checked here so a bad option is a ConfigError naming it (exit 2 at start); the service parses it again.
+  parseGroup(config, SCHEDULER_GROUPS, () => parseSchedulerServiceConfig(input));
+  return input;
+}
+
+/** nova-scheduler from nova.conf (`[filter_scheduler]`, `[scheduler]`, `[metrics]` are parsed by the scheduler). */
+export function buildScheduler(
+  config: NovaConfig,
+  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+): SchedulerService {
+  return createSchedulerService({
+    transport: deps.transport,
+    cellDb: deps.dbs.cellDb,
+    apiDb: deps.dbs.apiDb,
+    cellUuid: deps.dbs.cellUuid,
+    clock: systemClock,
+    logger: deps.logger,
+    serviceRegistration: { rpcResponseTimeout: messagingOptions(config).rpc_response_timeout },
+    config: schedulerServiceConfig(config),
+  });
+}
