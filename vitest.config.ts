@@ -29,6 +29,8 @@ export default defineConfig({
     passWithNoTests: chaos,
     projects: [
       ...workspaces,
+      // Repository-wide checks (layering, workspace bins) live beside the scripts they exercise.
+      { dir: "scripts", name: "repo" },
       // @nova/db's whole suite runs a second time on MariaDB (the `db` project runs it on SQLite).
       { dir: "packages/db", name: "db-mariadb", env: { NOVA_DB_BACKEND: "mariadb" } },
     ].map(({ dir, name, env }: { dir: string; name: string; env?: Record<string, string> }) => ({

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure every service the test suite needs is running: RabbitMQ (with the management plugin, which
-# the tests use to create a vhost each), MariaDB, and Debian's python3-oslo.messaging for interop tests.
+# the tests use to create a vhost each), MariaDB, Debian's python3-oslo.messaging for interop tests and
+# python3-nova for bench/api's baseline.
 # Installs what is missing with apt-get, starts what is stopped, and fails (never skips) when it can't.
 set -euo pipefail
 
@@ -52,4 +53,11 @@ if ! /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1; then
 fi
 /usr/bin/python3 -c 'import oslo_messaging' || die "python3-oslo.messaging is not importable"
 log "python3-oslo.messaging $(/usr/bin/python3 -c 'from importlib.metadata import version; print(version("oslo.messaging"))') is installed"
+# --- Python Nova (bench/api's baseline: Debian's nova-api) -------------------------------------------------
+if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
+  log "installing python3-nova"
+  apt_install --no-install-recommends python3-nova
+fi
+/usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1 || die "python3-nova is not importable"
+
 bash "$(dirname "$0")/setup-libvirt.sh"

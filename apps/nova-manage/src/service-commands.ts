@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from "@nova/core";
 import type { ApiDatabase, CellDatabase, ServiceRecord } from "@nova/db";
-import { CELL0_UUID } from "@nova/objects";
-import { isServiceUp, parseServiceGroupConfig } from "@nova/servicegroup";
+import { CELL0_UUID, isServiceUp } from "@nova/objects";
+import { parseServiceGroupConfig } from "@nova/servicegroup";
 import { ManageUsageError } from "./manage-usage-error.js";
 import type { NovaConf } from "./nova-conf.js";
 
@@ -69,22 +69,7 @@ function toRow(
   downTime: number,
   nowMs: number,
 ): ServiceListRow {
-  const up = isServiceUp(
-    {
-      host: s.host ?? "",
-      binary: s.binary ?? "",
-      topic: s.topic ?? "",
-      forcedDown: s.forced_down,
-      disabled: s.disabled,
-      disabledReason: s.disabled_reason ?? null,
-      reportCount: s.report_count,
-      lastSeenUp: s.last_seen_up?.getTime() ?? null,
-      createdAt: s.created_at?.getTime() ?? 0,
-      updatedAt: s.updated_at?.getTime() ?? null,
-    },
-    nowMs,
-    downTime,
-  );
+  const up = isServiceUp(s, nowMs, downTime);
   return {
     cell,
     binary: s.binary ?? "",

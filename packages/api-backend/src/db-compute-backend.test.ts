@@ -27,7 +27,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(): Promise<Harness> {
+async function harness(config: { instanceNameTemplate?: string } = {}): Promise<Harness> {
   const apiDb = openApiDatabase("sqlite://");
   const cellDb = openCellDatabase("sqlite://");
   await apiDb.sync();
@@ -96,7 +96,11 @@ async function harness(): Promise<Harness> {
     computeTask: new ComputeTaskAPI({ transport: client }),
     compute: new ComputeAPI({ transport: client }),
     images: new LocalImageCatalog([{ id: IMAGE, name: "cirros", min_ram: 0, min_disk: 0 }]),
-    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova" },
+    config: {
+      serviceDownTime: 60,
+      defaultAvailabilityZone: "nova",
+      instanceNameTemplate: config.instanceNameTemplate ?? "instance-%08x",
+    },
   });
   return {
     backend,
@@ -249,6 +253,53 @@ describe("DbComputeBackend", () => {
       vm_state: "deleted",
       task_state: null,
     });
+  });
+
+  it("names a server by the configured instance_name_template, as its hypervisor does", async () => {
+    await h.close();
+    h = await harness({ instanceNameTemplate: "guest-%(id)x-%(uuid)s" });
+    const [s] = await h.backend.createServers(alice, spec());
+    // Nova's Instance.name: a build request has no id yet, so no name while it is scheduled.
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe("");
+    await place(h, s!.uuid, { vm_state: "active", task_state: null });
+    const placed = await h.cellDb.instances.get(s!.uuid);
+    expect((await h.backend.getServer(admin, s!.uuid)).instanceName).toBe(
+      `guest-${placed.id!.toString(16)}-${s!.uuid}`,
+    );
+  });
+
+  it("gives back the whole DISK_GB claim (root + ephemeral + swap) when it deletes a server locally", async () => {
+    await h.apiDb.flavors.create({
+      name: "m1.swap",
+      flavorid: "swap",
+      memory_mb: 512,
+      vcpus: 1,
+      root_gb: 1,
+      ephemeral_gb: 1,
+      swap: 1536,
+    });
+    const svc = await h.cellDb.services.create({ host: "cpu-1", binary: "nova-compute", topic: "compute" });
+    await h.cellDb.services.update(svc.id, { forced_down: true });
+    const node = await h.cellDb.computeNodes.create({
+      host: "cpu-1",
+      hypervisor_hostname: "cpu-1",
+      service_id: svc.id,
+      vcpus: 4,
+      memory_mb: 8192,
+      local_gb: 100,
+      hypervisor_type: "fake",
+      hypervisor_version: 1000,
+      cpu_allocation_ratio: 1,
+      ram_allocation_ratio: 1,
+      disk_allocation_ratio: 1,
+    });
+    // What the scheduler claimed, as Nova's resources_from_flavor counts it: 1 + 1 + ceil(1536 / 1024) GB.
+    await h.cellDb.computeNodes.claim(node.uuid, { vcpus: 1, memory_mb: 512, local_gb: 4 });
+    const [s] = await h.backend.createServers(alice, spec({ flavorId: "swap" }));
+    await place(h, s!.uuid, { vm_state: "active", task_state: null, host: "cpu-1", node: "cpu-1" });
+    await h.backend.deleteServer(alice, s!.uuid);
+    const after = await h.cellDb.computeNodes.getByUuid(node.uuid);
+    expect([after.vcpus_used, after.memory_mb_used, after.local_gb_used]).toEqual([0, 0, 0]);
   });
 
   it("starts actions with a conditional task state and refuses a second one (409)", async () => {

@@ -31,8 +31,13 @@ import {
   CELL0_UUID,
   type Flavor,
   type Instance,
+  instanceResources,
+  isServiceUp,
   type NovaObjectPrimitive,
   type RequestSpec,
+  SERVER_ACTION_STATES,
+  type ServiceHeartbeat,
+  serverActionName,
 } from "@nova/objects";
 import {
   type ComputeAPI,
@@ -42,7 +47,6 @@ import {
   type NovaContext,
   userContext,
 } from "@nova/rpcapi";
-import { isServiceUp } from "@nova/servicegroup";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -50,29 +54,6 @@ function asApiImageError(err: unknown): never {
   if (CatalogImageNotFound.isInstance(err)) throw new ImageNotFoundError(err.imageId);
   throw err;
 }
-
-/** Tasks during which a hard reboot is still allowed (Nova's compute API). */
-const HARD_REBOOT_FROM: (string | null)[] = [
-  null,
-  "rebooting",
-  "reboot_pending",
-  "reboot_started",
-  "resuming",
-  "rebooting_hard",
-  "unpausing",
-  "pausing",
-  "suspending",
-];
-
-/** The task each action starts, and the task states it may start from. */
-const ACTION_TASKS: Record<string, { task: string; from: (string | null)[]; event: string }> = {
-  "reboot:SOFT": { task: "rebooting", from: [null], event: "reboot" },
-  "reboot:HARD": { task: "rebooting_hard", from: HARD_REBOOT_FROM, event: "reboot" },
-  stop: { task: "powering-off", from: [null], event: "stop" },
-  start: { task: "powering-on", from: [null], event: "start" },
-  pause: { task: "pausing", from: [null], event: "pause" },
-  unpause: { task: "unpausing", from: [null], event: "unpause" },
-};
 
 /** Dependencies of the backend: the databases, the RPC clients, the image catalog and the clock. */
 export interface DbComputeBackendDeps {
@@ -98,6 +79,8 @@ export interface DbComputeBackendDeps {
     serviceDownTime: number;
     /** `[DEFAULT] default_availability_zone`. */
     defaultAvailabilityZone: string;
+    /** `[DEFAULT] instance_name_template`: names servers as their hypervisors do. */
+    instanceNameTemplate: string;
   };
 }
 
@@ -130,9 +113,11 @@ const SORT_COLUMNS: Record<string, InstanceSortKey> = {
  */
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
+  private readonly nameTemplate: string;
 
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.nameTemplate = deps.config.instanceNameTemplate;
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -281,7 +266,7 @@ export class DbComputeBackend implements ComputeBackend {
       }
       throw err;
     }
-    return instances.map((i) => serverRecord(i));
+    return instances.map((i) => serverRecord(i, { instanceNameTemplate: this.nameTemplate }));
   }
 
   private async undoBuild(uuids: string[]): Promise<void> {
@@ -320,8 +305,12 @@ export class DbComputeBackend implements ComputeBackend {
     const hostStatus =
       ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
     return found.kind === "build"
-      ? serverRecord(found.instance)
-      : serverRecord(found.instance, { fault: found.instance.fault, hostStatus });
+      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
+      : serverRecord(found.instance, {
+          fault: found.instance.fault,
+          hostStatus,
+          instanceNameTemplate: this.nameTemplate,
+        });
   }
 
   /** Where an instance is: still a build request, or a row in a cell. */
@@ -364,23 +353,8 @@ export class DbComputeBackend implements ComputeBackend {
     return svc.disabled ? "MAINTENANCE" : "UP";
   }
 
-  private up(svc: { forced_down: boolean; last_seen_up?: Date | null; created_at?: Date | null }): boolean {
-    return isServiceUp(
-      {
-        host: "",
-        binary: "",
-        topic: "",
-        forcedDown: svc.forced_down,
-        disabled: false,
-        disabledReason: null,
-        reportCount: 0,
-        lastSeenUp: svc.last_seen_up?.getTime() ?? null,
-        createdAt: svc.created_at?.getTime() ?? 0,
-        updatedAt: null,
-      },
-      this.clock.now(),
-      this.deps.config.serviceDownTime,
-    );
+  private up(svc: ServiceHeartbeat): boolean {
+    return isServiceUp(svc, this.clock.now(), this.deps.config.serviceDownTime);
   }
 
   /** Build requests and the cell's instances merged, filtered, sorted and paged. */
@@ -402,14 +376,17 @@ export class DbComputeBackend implements ComputeBackend {
           ? await this.deps.apiDb.buildRequests.listByProject(query.projectId)
           : [];
       for (const br of brs) {
-        const s = serverRecord({ ...br.instance, uuid: br.instance_uuid });
+        const s = serverRecord(
+          { ...br.instance, uuid: br.instance_uuid },
+          { instanceNameTemplate: this.nameTemplate },
+        );
         if (matchesQuery(s, query)) extra.push(s);
       }
     }
     const c0 = this.cell0();
     if (c0) {
       for (const i of await c0.instances.list(filters, { limit: 1000 }, { withFault: true }))
-        extra.push(serverRecord(i, { fault: i.fault }));
+        extra.push(serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate }));
     }
 
     const cellDb = this.deps.cellDb;
@@ -442,7 +419,7 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     let merged = [
-      ...cellRows.map((i) => serverRecord(i, { fault: i.fault })),
+      ...cellRows.map((i) => serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })),
       ...extra.filter((s) => !marker || cmp(s, marker) > 0),
     ];
     if (marker && !cellMarker) merged = merged.filter((s) => cmp(s, marker) > 0);
@@ -534,12 +511,9 @@ export class DbComputeBackend implements ComputeBackend {
         .getByHostAndNodename(instance.host, instance.node)
         .catch(() => undefined);
       if (node) {
+        const held = instanceResources(instance);
         await db.computeNodes
-          .release(node.uuid, {
-            vcpus: instance.vcpus ?? 0,
-            memory_mb: instance.memory_mb ?? 0,
-            local_gb: (instance.root_gb ?? 0) + (instance.ephemeral_gb ?? 0),
-          })
+          .release(node.uuid, { vcpus: held.vcpus, memory_mb: held.memory_mb, local_gb: held.disk_gb })
           .catch(() => undefined);
       }
     }
@@ -553,11 +527,10 @@ export class DbComputeBackend implements ComputeBackend {
     if (found.kind === "build" || !found.instance.host) {
       throw new InstanceInvalidStateError(uuid, "vm_state", server.vmState, action.type);
     }
-    const key = action.type === "reboot" ? `reboot:${action.rebootType}` : action.type;
-    const rule = ACTION_TASKS[key]!;
+    const rule = SERVER_ACTION_STATES[serverActionName(action)];
     const { db, instance } = found;
     const updated = await db.instances
-      .update(uuid, { task_state: rule.task as never }, { expectedTaskState: rule.from as never })
+      .update(uuid, { task_state: rule.task }, { expectedTaskState: rule.taskStates ?? undefined })
       .catch((err: unknown) => {
         if (isUnexpectedState(err)) {
           throw new InstanceInvalidStateError(uuid, "task_state", instance.task_state ?? null, action.type);
@@ -568,7 +541,7 @@ export class DbComputeBackend implements ComputeBackend {
     await db.actions
       .start({
         instance_uuid: uuid,
-        action: rule.event,
+        action: rule.action,
         request_id: ctx.requestId,
         user_id: ctx.userId,
         project_id: ctx.projectId,

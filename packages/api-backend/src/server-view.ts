@@ -1,10 +1,13 @@
 import type { FlavorRecord, ServerRecord } from "@nova/api";
-import type { Flavor, Instance, InstanceFault, TaskState, VmState } from "@nova/objects";
-
-/** Nova's default `instance_name_template`: `instance-%08x` of the database id. */
-export function instanceName(id: number | undefined): string {
-  return `instance-${(id ?? 0).toString(16).padStart(8, "0")}`;
-}
+import {
+  DEFAULT_INSTANCE_NAME_TEMPLATE,
+  type Flavor,
+  type Instance,
+  type InstanceFault,
+  instanceName,
+  type TaskState,
+  type VmState,
+} from "@nova/objects";
 
 /** A flavor (API database or embedded in an instance) as the API shows it. */
 export function flavorRecord(f: Partial<Flavor>): FlavorRecord {
@@ -28,12 +31,17 @@ export function flavorRecord(f: Partial<Flavor>): FlavorRecord {
 /** An instance (a cell row, or the one a build request holds) as the API shows it. */
 export function serverRecord(
   i: Partial<Instance> & { uuid: string },
-  extra: { fault?: Partial<InstanceFault> | null | undefined; hostStatus?: string | undefined } = {},
+  extra: {
+    fault?: Partial<InstanceFault> | null | undefined;
+    hostStatus?: string | undefined;
+    /** `[DEFAULT] instance_name_template` (Nova's default when left out). */
+    instanceNameTemplate?: string | undefined;
+  } = {},
 ): ServerRecord {
   const fault = extra.fault;
   const record: ServerRecord = {
     uuid: i.uuid,
-    instanceName: instanceName(i.id),
+    instanceName: instanceName(extra.instanceNameTemplate ?? DEFAULT_INSTANCE_NAME_TEMPLATE, i),
     name: i.display_name ?? "",
     description: i.display_description ?? null,
     hostname: i.hostname ?? "",

@@ -1,10 +1,4 @@
-import {
-  ALLOW_HARD_REBOOT,
-  ALLOW_SOFT_REBOOT,
-  type Instance,
-  type TaskState,
-  type VmState,
-} from "@nova/objects";
+import { type Instance, SERVER_ACTION_STATES, type TaskState, type VmState } from "@nova/objects";
 import { InstanceInvalidState } from "@nova/rpcapi";
 
 /** Nova's soft and hard reboot task states (nova/compute/task_states.py). */
@@ -24,21 +18,25 @@ export const HARD_REBOOT_STATES: readonly TaskState[] = [
 export interface ActionStates {
   /** The RPC method the rule is for. */
   readonly method: string;
-  /** Allowed vm_states; undefined allows any. */
-  readonly vmStates?: readonly VmState[];
+  /** Allowed vm_states; undefined or null allows any. */
+  readonly vmStates?: readonly VmState[] | null;
   /** The task states this action owns: the API's and the compute's own intermediate ones. */
   readonly taskStates: readonly TaskState[];
 }
 
+// The API's rules (one table in @nova/objects): the vm_states each action accepts and the task_state it sets.
+const api = SERVER_ACTION_STATES;
+
 /** The states of each action served. */
 export const ACTION_STATES = {
-  rebootSoft: { method: "reboot", vmStates: ALLOW_SOFT_REBOOT, taskStates: SOFT_REBOOT_STATES },
-  rebootHard: { method: "reboot", vmStates: ALLOW_HARD_REBOOT, taskStates: HARD_REBOOT_STATES },
-  stop: { method: "stop", taskStates: ["powering-off"] },
-  start: { method: "start", vmStates: ["stopped"], taskStates: ["powering-on"] },
-  pause: { method: "pause", vmStates: ["active"], taskStates: ["pausing"] },
-  unpause: { method: "unpause", vmStates: ["paused"], taskStates: ["unpausing"] },
-  terminate: { method: "delete", taskStates: ["deleting"] },
+  rebootSoft: { method: "reboot", vmStates: api["reboot:SOFT"].vmStates, taskStates: SOFT_REBOOT_STATES },
+  rebootHard: { method: "reboot", vmStates: api["reboot:HARD"].vmStates, taskStates: HARD_REBOOT_STATES },
+  // As Nova's compute manager, stop re-checks only its task_state.
+  stop: { method: "stop", taskStates: [api.stop.task] },
+  start: { method: "start", vmStates: api.start.vmStates, taskStates: [api.start.task] },
+  pause: { method: "pause", vmStates: api.pause.vmStates, taskStates: [api.pause.task] },
+  unpause: { method: "unpause", vmStates: api.unpause.vmStates, taskStates: [api.unpause.task] },
+  terminate: { method: "delete", taskStates: [api.delete.task] },
 } as const satisfies Record<string, ActionStates>;
 
 /** Throws Nova's InstanceInvalidState when the instance is not in a state the action accepts. */

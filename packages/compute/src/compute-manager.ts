@@ -1,6 +1,12 @@
 import type { Clock, Logger } from "@nova/core";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
-import { type Instance, InstanceCodec, InstanceListCodec, type PowerStateValue } from "@nova/objects";
+import {
+  type Instance,
+  InstanceCodec,
+  InstanceListCodec,
+  instanceFaultFromError,
+  type PowerStateValue,
+} from "@nova/objects";
 import {
   BuildAbortException,
   type BuiltGuest,
@@ -19,7 +25,6 @@ import { classifySpawnFailure } from "./build-failure.js";
 import type { ComputeConfig } from "./config.js";
 import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
-import { faultFromError } from "./instance-fault.js";
 import { InstanceLocks } from "./instance-locks.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
@@ -615,7 +620,7 @@ export class ComputeManager {
     const uuid = instance.uuid;
     if (!uuid) return;
     try {
-      await this.opts.conductor.instanceFaultCreate(ctx, faultFromError(error, uuid, this.opts.host));
+      await this.opts.conductor.instanceFaultCreate(ctx, instanceFaultFromError(error, uuid, this.opts.host));
     } catch (err) {
       this.opts.logger.warn(
         { instance_uuid: uuid, err: describe(err) },

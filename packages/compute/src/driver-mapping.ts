@@ -1,4 +1,4 @@
-import type { Instance } from "@nova/objects";
+import { type Instance, instanceName } from "@nova/objects";
 import { BuildAbortException, type NovaContext } from "@nova/rpcapi";
 import type {
   DriverFlavor,
@@ -8,7 +8,6 @@ import type {
   InjectedFile,
   InstanceRef,
 } from "@nova/virt";
-import { instanceName } from "./instance-name.js";
 
 /** What identifies a guest on the hypervisor: the uuid and the templated name. */
 export function toInstanceRef(instance: Partial<Instance>, nameTemplate: string): InstanceRef {

@@ -1,3 +1,4 @@
+import { instanceFaultFromError } from "@nova/objects";
 import {
   BuildAbortException,
   InstanceInvalidState,
@@ -15,7 +16,6 @@ import { describe, expect, it } from "vitest";
 import { classifySpawnFailure } from "./build-failure.js";
 import { parseComputeConfig, resourceIntervalMs } from "./config.js";
 import { DriverOperationFailed, fromDriverError } from "./driver-failure.js";
-import { faultFromError } from "./instance-fault.js";
 import { InstanceLocks } from "./instance-locks.js";
 
 const U = "11111111-2222-4333-8444-555555555555";
@@ -40,9 +40,10 @@ describe("classifySpawnFailure", () => {
   });
 });
 
-describe("faultFromError", () => {
+// The fault rule lives in @nova/objects; these check it with nova-compute's own exceptions.
+describe("instanceFaultFromError with compute's exceptions", () => {
   it("keeps a Nova exception's message and code, without details", () => {
-    const f = faultFromError(
+    const f = instanceFaultFromError(
       new InstanceInvalidState({ instance_uuid: U, attr: "vm_state", state: "stopped", method: "pause" }),
       U,
       "cpu-1",
@@ -57,7 +58,7 @@ describe("faultFromError", () => {
   });
 
   it("shows only the class name of a foreign error (its text may hold secrets), with the stack as details", () => {
-    const f = faultFromError(new TypeError("password=hunter2"), U, "cpu-1");
+    const f = instanceFaultFromError(new TypeError("password=hunter2"), U, "cpu-1");
     expect(f.message).toBe("TypeError");
     expect(f.code).toBe(500);
     expect(f.details).toContain("hunter2");
@@ -65,7 +66,7 @@ describe("faultFromError", () => {
 
   it("truncates messages to Nova's 255 characters", () => {
     const long = new DriverOperationFailed("InstanceRebootFailure", "x".repeat(400));
-    expect(faultFromError(long, U, "h").message).toHaveLength(255);
+    expect(instanceFaultFromError(long, U, "h").message).toHaveLength(255);
   });
 });
 

@@ -8,11 +8,10 @@ export const conductorConfigSchema = z.object({
   /** `[DEFAULT] host`: this conductor's server name (`conductor.<host>`). */
   host: z.string().min(1).default("conductor"),
   /**
-   * `[DEFAULT] instance_build_timeout` (s): builds older than this go to ERROR. Nova's default 0 turns the
-   * check off; ours is 30 minutes (as @nova/config's) because an instance must never stay in BUILD forever.
-   * 0 still turns it off.
+   * `[DEFAULT] instance_build_timeout` (s): builds older than this go to ERROR; 0 turns the check off. The
+   * default and its reason are @nova/config's (one hour); this copy only serves callers that pass no value.
    */
-  instance_build_timeout: z.number().int().min(0).default(1800),
+  instance_build_timeout: z.number().int().min(0).default(3600),
   /** How often (s) stuck builds are looked for (Nova runs the check every periodic interval, 60 s). */
   build_timeout_check_interval: z.number().int().min(1).default(60),
   /** `[DEFAULT] report_interval` (s): also how often down services are checked. */

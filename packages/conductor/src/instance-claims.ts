@@ -1,28 +1,28 @@
 import { hasErrorCode } from "@nova/core";
 import type { CellDatabase, ResourceRequest } from "@nova/db";
-import type { Instance } from "@nova/objects";
+import {
+  type FlavorResources,
+  type FlavorSizes,
+  type Instance,
+  instanceResources as instanceResourcesRule,
+  resourcesFromFlavor,
+} from "@nova/objects";
 
 /** What a flavor needs on a compute node: the amounts the scheduler claims and the conductor releases. */
-export function flavorResources(flavor: {
-  vcpus?: number | null;
-  memory_mb?: number | null;
-  root_gb?: number | null;
-  ephemeral_gb?: number | null;
-}): ResourceRequest {
-  return {
-    vcpus: flavor.vcpus ?? 0,
-    memory_mb: flavor.memory_mb ?? 0,
-    local_gb: (flavor.root_gb ?? 0) + (flavor.ephemeral_gb ?? 0),
-  };
+export function flavorResources(flavor: FlavorSizes): ResourceRequest {
+  return asResourceRequest(resourcesFromFlavor(flavor));
 }
 
-/** The resources an instance holds: its flavor's, or its own columns when it has no flavor loaded. */
+/** The resources an instance holds: its flavor's (with swap), or its own columns when it has no flavor loaded. */
 export function instanceResources(
   instance: Pick<Partial<Instance>, "flavor" | "vcpus" | "memory_mb" | "root_gb" | "ephemeral_gb">,
 ): ResourceRequest {
-  const flavor = instance.flavor;
-  if (flavor && typeof flavor.vcpus === "number") return flavorResources(flavor);
-  return flavorResources(instance);
+  return asResourceRequest(instanceResourcesRule(instance));
+}
+
+// The cell database counts DISK_GB in compute_nodes.local_gb_used.
+function asResourceRequest(r: FlavorResources): ResourceRequest {
+  return { vcpus: r.vcpus, memory_mb: r.memory_mb, local_gb: r.disk_gb };
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { CellDatabase } from "@nova/db";
-import { NovaException } from "@nova/rpcapi";
+import { instanceFaultFromError } from "@nova/objects";
 
 /**
- * Records why an instance failed, as Nova's add_instance_fault_from_exc does: the exception's message
- * (Nova keeps 255 characters), its code (500 unless the exception says otherwise) and optional details.
+ * Records why an instance failed, by Nova's add_instance_fault_from_exc rule (the one nova-compute uses);
+ * `details` replaces the stack when the conductor has a better explanation (the scheduler's reasons).
  */
 export async function recordInstanceFault(
   cellDb: CellDatabase,
@@ -12,9 +12,5 @@ export async function recordInstanceFault(
   host: string | null,
   details: string | null = null,
 ): Promise<void> {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = err instanceof NovaException && typeof err.kwargs.code === "number" ? err.kwargs.code : 500;
-  // The message column keeps 255 characters; a longer explanation (the scheduler's) survives in details.
-  const full = details ?? (message.length > 255 ? message : null);
-  await cellDb.faults.create({ instance_uuid: instanceUuid, code, message, details: full, host });
+  await cellDb.faults.create(instanceFaultFromError(err, instanceUuid, host, details));
 }

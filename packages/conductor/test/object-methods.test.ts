@@ -18,7 +18,14 @@ import { HeartbeatRecorder } from "@nova/servicegroup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConductorObjectManager } from "../src/conductor-object-manager.js";
 import { DbHeartbeatStore } from "../src/db-heartbeat-store.js";
-import { addComputeHost, type Backend, type Databases, fakeBus, openDatabases } from "./support.js";
+import {
+  addComputeHost,
+  type Backend,
+  type Databases,
+  fakeBus,
+  openDatabases,
+  tinyFlavor,
+} from "./support.js";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")).oslo_message;
@@ -203,6 +210,25 @@ function suite(backend: Backend, scope: "all" | "core") {
         InstanceNotFound,
       );
       expect((await dbs.cellDb.computeNodes.getByUuid(node.uuid)).vcpus_used).toBe(0);
+    });
+
+    it("gives back the whole DISK_GB claim of a flavor with swap (root + ephemeral + swap rounded up)", async () => {
+      const ctx = adminContext();
+      const node = await addComputeHost(dbs.cellDb, "peer-cpu-5");
+      const sizes = { vcpus: 1, memory_mb: 512, root_gb: 1, ephemeral_gb: 1 };
+      // What the scheduler claimed, as Nova's resources_from_flavor counts it: 1 + 1 + ceil(1536 / 1024) GB.
+      await dbs.cellDb.computeNodes.claim(node.uuid, { vcpus: 1, memory_mb: 512, local_gb: 4 });
+      const inst = await dbs.cellDb.instances.create({
+        ...sizes,
+        flavor: { ...tinyFlavor, ...sizes, swap: 1536 },
+        uuid: "6a1f6a1f-0000-4000-8000-000000000005",
+        host: node.host,
+        node: node.hypervisor_hostname,
+        vm_state: "active",
+      });
+      await objects.instanceDestroy(ctx, InstanceCodec.fromPrimitive(InstanceCodec.toPrimitive(inst)));
+      const after = await dbs.cellDb.computeNodes.getByUuid(node.uuid);
+      expect([after.vcpus_used, after.memory_mb_used, after.local_gb_used]).toEqual([0, 0, 0]);
     });
 
     if (scope === "core") return;

@@ -25,6 +25,13 @@ describe("loadNovaConfig", () => {
     expect(cfg.raw.database).toBeUndefined();
   });
 
+  it("fails a stuck build only after both of its long RPC waits (select_destinations, the build) could have run out", () => {
+    const cfg = loadNovaConfig();
+    // A safety net for builds the conductor lost, so it must never race the conductor's own timeout path.
+    expect(cfg.DEFAULT.instance_build_timeout).toBe(3600);
+    expect(cfg.DEFAULT.instance_build_timeout).toBeGreaterThanOrEqual(2 * cfg.DEFAULT.long_rpc_timeout);
+  });
+
   it("types values from files, later files winning, and keeps raw groups for libraries", () => {
     const a = confFile("[DEFAULT]\nreport_interval = 5\ndebug = yes\n[database]\nconnection = sqlite://\n");
     const b = confFile(

@@ -22,8 +22,11 @@ export const novaOptionGroups = {
     compute_driver: str("fake.FakeDriver"),
     /** How guests are named on the hypervisor (`instance-%08x` of the database id, as Nova). */
     instance_name_template: str("instance-%08x"),
-    // Nova's default is 0 (never): we fail a build stuck for 30 minutes, so no instance stays in BUILD forever.
-    instance_build_timeout: seconds(1800, { min: 0 }),
+    // Nova's default is 0 (never): we fail a build stuck for an hour, so no instance stays in BUILD forever. An
+    // hour outlasts both long RPC waits counted from the API's created_at (select_destinations, then
+    // build_and_run_instance: long_rpc_timeout each), so this safety net never races the conductor's own
+    // failure path. 0 still turns it off.
+    instance_build_timeout: seconds(3600, { min: 0 }),
     default_availability_zone: str("nova"),
     cpu_allocation_ratio: float(0, { min: 0 }),
     ram_allocation_ratio: float(0, { min: 0 }),

@@ -48,7 +48,31 @@ export { type RequestSpec, RequestSpecCodec, requestSpecImageProperties } from "
 export { type Selection, SelectionCodec } from "./objects/selection.js";
 export { SERVICE_VERSION, type Service, ServiceCodec, ServiceListCodec } from "./objects/service.js";
 /** power_state numbers. */
-export { POWER_STATE_NAMES, POWER_STATES, PowerState, type PowerStateValue } from "./power-state.js";
+export {
+  isPowerState,
+  POWER_STATE_NAMES,
+  POWER_STATES,
+  PowerState,
+  type PowerStateValue,
+  powerStateName,
+} from "./power-state.js";
+/** Nova's rules, each written once. */
+export {
+  type FlavorResources,
+  type FlavorSizes,
+  instanceResources,
+  resourcesFromFlavor,
+} from "./rules/flavor-resources.js";
+export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
+export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
+export {
+  ALLOW_REBOOT_TASK_STATES,
+  SERVER_ACTION_STATES,
+  type ServerActionName,
+  type ServerActionStates,
+  serverActionName,
+} from "./rules/server-action-states.js";
+export { isServiceUp, type ServiceHeartbeat } from "./rules/service-liveness.js";
 /** task_states. */
 export { TASK_STATES, type TaskState, TaskStates } from "./task-state.js";
 /** vm_states. */

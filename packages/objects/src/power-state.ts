@@ -26,3 +26,13 @@ export const POWER_STATE_NAMES: Readonly<Record<PowerStateValue, string>> = {
   6: "crashed",
   7: "suspended",
 };
+
+/** Nova's name for a power state number ("running", "shutdown", ...). */
+export function powerStateName(state: PowerStateValue): string {
+  return POWER_STATE_NAMES[state];
+}
+
+/** True when `value` is one of Nova's power state numbers. */
+export function isPowerState(value: unknown): value is PowerStateValue {
+  return typeof value === "number" && Object.hasOwn(POWER_STATE_NAMES, value);
+}

@@ -44,6 +44,7 @@ export function buildApi(
     config: {
       serviceDownTime: config.DEFAULT.service_down_time,
       defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
+      instanceNameTemplate: config.DEFAULT.instance_name_template,
     },
   });
   const server = createApiServer({

@@ -35,10 +35,10 @@ describe("the typed slices runtime hands each service", () => {
     });
   });
 
-  it("gives nova-conductor one instance_build_timeout (nova-ts's 1800 s) and the messaging pool size", () => {
+  it("gives nova-conductor one instance_build_timeout (nova-ts's 3600 s, outlasting a build's two long RPC waits) and the messaging pool size", () => {
     const parsed = parseConductorConfig(conductorConfig(loadNovaConfig(), CELL));
-    expect(parsed.instance_build_timeout).toBe(1800);
-    expect(parseConductorConfig({}).instance_build_timeout).toBe(1800);
+    expect(parsed.instance_build_timeout).toBe(3600);
+    expect(parseConductorConfig({}).instance_build_timeout).toBe(3600);
     const set = parseConductorConfig(
       conductorConfig(
         loadNovaConfig({

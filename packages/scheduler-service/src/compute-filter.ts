@@ -1,5 +1,5 @@
+import { isServiceUp } from "@nova/objects";
 import type { HostFilter } from "@nova/scheduler";
-import { isServiceUp } from "@nova/servicegroup";
 
 /**
  * Nova's ComputeFilter (enabled services that are up), judged by @nova/servicegroup's rule so the scheduler,
@@ -13,20 +13,9 @@ export const serviceGroupComputeFilter: HostFilter = {
   prepare(req) {
     const downTime = req.config.service_down_time;
     const up = (h: Parameters<NonNullable<HostFilter["hostPasses"]>>[0]) =>
+      // No heartbeat and no creation time: never heard from, so down.
       isServiceUp(
-        {
-          host: h.host,
-          binary: "nova-compute",
-          topic: "compute",
-          forcedDown: h.service.forced_down === true,
-          disabled: h.service.disabled,
-          disabledReason: h.service.disabled_reason ?? null,
-          reportCount: 0,
-          lastSeenUp: h.service.last_seen_up,
-          // No heartbeat and no creation time: never heard from, so down.
-          createdAt: Number.NEGATIVE_INFINITY,
-          updatedAt: null,
-        },
+        { forced_down: h.service.forced_down === true, last_seen_up: h.service.last_seen_up },
         req.now,
         downTime,
       );

@@ -1,5 +1,5 @@
 import type { RequestSpec as NovaRequestSpec } from "@nova/objects";
-import { requestSpecImageProperties } from "@nova/objects";
+import { requestSpecImageProperties, resourcesFromFlavor } from "@nova/objects";
 import type { InstanceGroupSpec, RequestedDestination, RequestSpec } from "@nova/scheduler";
 import { InvalidSchedulingRequestError } from "./scheduler-service-error.js";
 
@@ -66,12 +66,9 @@ export function schedulerRequestFrom(
 
 /** What one instance of the request takes from the node it lands on. */
 export function instanceResources(spec: RequestSpec): InstanceResources {
-  const f = spec.flavor;
-  return {
-    vcpus: f.vcpus,
-    memory_mb: f.memory_mb,
-    local_gb: f.root_gb + f.ephemeral_gb + Math.ceil((f.swap ?? 0) / 1024),
-  };
+  // The flavor's root_gb is already 0 for a volume-backed request (schedulerRequestFrom).
+  const r = resourcesFromFlavor(spec.flavor);
+  return { vcpus: r.vcpus, memory_mb: r.memory_mb, local_gb: r.disk_gb };
 }
 
 // Filters compare scalars; lists and nested objects (hw_numa_*, traits) are not read by any filter we run.

@@ -1,3 +1,4 @@
+import { resourcesFromFlavor } from "@nova/objects";
 import type { SchedulerConfig } from "./config.js";
 import type { RejectedHost, StageReport } from "./explanation.js";
 import {
@@ -44,14 +45,9 @@ export function fitsResources(h: HostState, r: ResourceRequest): string | null {
   return null;
 }
 
-/** Placement's DISK_GB for a flavor: root + ephemeral + swap (MB) rounded up to GB. */
+/** What a request's flavor asks of placement: Nova's resources_from_flavor (DISK_GB counts swap). */
 export function resourceRequest(spec: RequestSpec): ResourceRequest {
-  const f = spec.flavor;
-  return {
-    vcpus: f.vcpus,
-    memory_mb: f.memory_mb,
-    disk_gb: f.root_gb + f.ephemeral_gb + Math.ceil((f.swap ?? 0) / 1024),
-  };
+  return resourcesFromFlavor(spec.flavor);
 }
 
 /** A request is a rebuild when the hint `_nova_check_type` is exactly ["rebuild"]. */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "@nova/core";
+import { SERVER_ACTION_STATES, serverActionName } from "@nova/objects";
 import type {
   ComputeBackend,
   CreateServerSpec,
@@ -309,19 +310,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.calls.push({ method: `serverAction:${action.type}`, context: ctx });
     const record = this.live(uuid);
     checkServerAction(record, action, { isAdmin: ctx.isAdmin });
-    const task: TaskState =
-      action.type === "reboot"
-        ? action.rebootType === "HARD"
-          ? "rebooting_hard"
-          : "rebooting"
-        : action.type === "stop"
-          ? "powering-off"
-          : action.type === "start"
-            ? "powering-on"
-            : action.type === "pause"
-              ? "pausing"
-              : "unpausing";
-    this.update(record, { taskState: task });
+    this.update(record, { taskState: SERVER_ACTION_STATES[serverActionName(action)].task });
     this.schedule(uuid);
   }
 

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "@nova/core";
+import { resourcesFromFlavor } from "@nova/objects";
 import type {
   ComputeDriver,
   DestroyOptions,
@@ -430,8 +431,13 @@ export class FakeDriver implements ComputeDriver {
   }
 }
 
+// DISK_GB as the scheduler claims it (Nova's resources_from_flavor).
 function diskGb(flavor: DriverFlavor): number {
-  return flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024);
+  return resourcesFromFlavor({
+    root_gb: flavor.rootGb,
+    ephemeral_gb: flavor.ephemeralGb,
+    swap: flavor.swapMb,
+  }).disk_gb;
 }
 
 function defaultFailure(operation: FakeDriverOperation, instance: InstanceRef | undefined): Error {
