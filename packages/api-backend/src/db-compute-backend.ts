@@ -3,11 +3,13 @@ import {
   BackendUnavailableError,
   type ComputeBackend,
   ConsoleNotAvailableError,
+  type CreatedKeyPair,
   type CreateServerSpec,
   checkServerAction,
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
+  generateKeyPair,
   ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
@@ -15,6 +17,12 @@ import {
   InstanceNotFoundError,
   InstanceNotReadyError,
   InvalidRequestError,
+  type KeyPairCreateSpec,
+  KeyPairExistsError,
+  KeyPairNotFoundError,
+  type KeyPairPage,
+  type KeyPairRecord,
+  keyPairFingerprint,
   MarkerNotFoundError,
   QuotaExceededError,
   type RequestContext,
@@ -33,6 +41,8 @@ import {
   type Instance,
   instanceResources,
   isServiceUp,
+  type KeyPair,
+  KeyPairListCodec,
   type NovaObjectPrimitive,
   type RequestSpec,
   SERVER_ACTION_STATES,
@@ -161,6 +171,9 @@ export class DbComputeBackend implements ComputeBackend {
     if (flavor.root_gb > 0 && flavor.root_gb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
+    // Nova's compute API: the caller's own key pair by name (before the quota check); its public key and
+    // the pair go into the instance.
+    const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
     checkQuota(await usage, flavor, spec.maxCount);
 
     const now = new Date(this.clock.now());
@@ -188,7 +201,9 @@ export class DbComputeBackend implements ComputeBackend {
         availability_zone: spec.availabilityZone,
         metadata: { ...spec.metadata },
         system_metadata: { image_min_ram: String(image.minRam), image_min_disk: String(image.minDisk) },
-        key_name: spec.keyName,
+        key_name: keyPair?.name ?? null,
+        key_data: keyPair?.public_key ?? null,
+        keypairs: KeyPairListCodec.toPrimitive(keyPair ? [keyPair] : []),
         user_data: spec.userData,
         reservation_id: reservationId,
         launch_index: index,
@@ -659,6 +674,91 @@ export class DbComputeBackend implements ComputeBackend {
       isUp: this.up(s),
     }));
   }
+
+  // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
+
+  /**
+   * Nova's `KeypairAPI.import_key_pair` / `create_key_pair`: the user's `key_pairs` quota, then the key
+   * (checked or generated), then the row; the quota is checked again once the row exists (Nova's
+   * `recheck_quota`), so racing creates cannot both pass it.
+   */
+  async createKeyPair(ctx: RequestContext, spec: KeyPairCreateSpec): Promise<CreatedKeyPair> {
+    const { apiDb } = this.deps;
+    await this.checkKeyPairQuota(ctx, spec.userId, 1);
+    const generated = spec.publicKey === null ? await generateKeyPair(spec.type, spec.userId) : null;
+    const publicKey = generated?.publicKey ?? spec.publicKey!;
+    const fingerprint = generated?.fingerprint ?? keyPairFingerprint(publicKey, spec.type);
+    const row = await apiDb.keyPairs
+      .create({ user_id: spec.userId, name: spec.name, type: spec.type, public_key: publicKey, fingerprint })
+      .catch((err: unknown) => {
+        if (hasErrorCode(err, "DB_DUPLICATE")) throw new KeyPairExistsError(spec.name);
+        throw err;
+      });
+    try {
+      await this.checkKeyPairQuota(ctx, spec.userId, 0);
+    } catch (err) {
+      await apiDb.keyPairs.delete(spec.userId, spec.name).catch(() => undefined);
+      throw err;
+    }
+    return { keyPair: keyPairRecord(row), privateKey: generated?.privateKey ?? null };
+  }
+
+  /** A user's key pairs by name, paged. */
+  async listKeyPairs(_ctx: RequestContext, userId: string, page: KeyPairPage): Promise<KeyPairRecord[]> {
+    const rows = await this.deps.apiDb.keyPairs.list(userId, page).catch((err: unknown) => {
+      if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(page.marker ?? "");
+      throw err;
+    });
+    return rows.map(keyPairRecord);
+  }
+
+  /** One of a user's key pairs. */
+  async getKeyPair(_ctx: RequestContext, userId: string, name: string): Promise<KeyPairRecord> {
+    return keyPairRecord(await this.keyPairRow(userId, name));
+  }
+
+  /** Deletes one of a user's key pairs (servers booted with it keep their copy, as in Nova). */
+  async deleteKeyPair(_ctx: RequestContext, userId: string, name: string): Promise<void> {
+    await this.deps.apiDb.keyPairs.delete(userId, name).catch((err: unknown) => {
+      if (isNotFound(err)) throw new KeyPairNotFoundError(userId, name);
+      throw err;
+    });
+  }
+
+  private keyPairRow(userId: string, name: string): Promise<KeyPair> {
+    return this.deps.apiDb.keyPairs.get(userId, name).catch((err: unknown) => {
+      if (isNotFound(err)) throw new KeyPairNotFoundError(userId, name);
+      throw err;
+    });
+  }
+
+  /**
+   * Nova's `Quotas.check_deltas(context, {'key_pairs': delta}, user_id)`: the target user's count against
+   * the limit of the caller's project and user (a user resource: a per-user limit overrides the project's).
+   */
+  private async checkKeyPairQuota(ctx: RequestContext, userId: string, delta: number): Promise<void> {
+    const [limits, used] = await Promise.all([
+      this.deps.apiDb.quotas.getLimits(ctx.projectId, ctx.userId),
+      this.deps.apiDb.keyPairs.count(userId),
+    ]);
+    if (limits.key_pairs >= 0 && used + delta > limits.key_pairs) {
+      throw new QuotaExceededError("Quota exceeded, too many key pairs.");
+    }
+  }
+}
+
+/** A stored key pair as the API shows it. */
+function keyPairRecord(k: KeyPair): KeyPairRecord {
+  return {
+    id: k.id,
+    name: k.name,
+    userId: k.user_id ?? "",
+    type: k.type,
+    publicKey: k.public_key ?? "",
+    fingerprint: k.fingerprint ?? "",
+    createdAt: k.created_at ?? new Date(0),
+    updatedAt: k.updated_at ?? null,
+  };
 }
 
 function isNotFound(err: unknown): boolean {

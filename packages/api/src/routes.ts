@@ -1,5 +1,6 @@
 import { flavorHandlers } from "./handlers/flavors.js";
 import { imageHandlers } from "./handlers/images.js";
+import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { listServices } from "./handlers/services.js";
 import type { Route } from "./router.js";
@@ -25,4 +26,8 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/images", handler: imageHandlers.index },
   { method: "GET", pattern: "/images/detail", handler: imageHandlers.detail },
   { method: "GET", pattern: "/images/:id", handler: imageHandlers.show },
+  { method: "GET", pattern: "/os-keypairs", handler: keyPairHandlers.index },
+  { method: "POST", pattern: "/os-keypairs", handler: keyPairHandlers.create },
+  { method: "GET", pattern: "/os-keypairs/:name", handler: keyPairHandlers.show },
+  { method: "DELETE", pattern: "/os-keypairs/:name", handler: keyPairHandlers.delete },
 ];
