@@ -29,13 +29,12 @@ describe("key pair fingerprints as Nova computes them", () => {
     ["a type the blob does not name", fixture("ed25519.pub").replace("ssh-ed25519", "ssh-rsa")],
     ["an unknown type", "ssh-foo AAAAB3NzaC1yc2E="],
   ])("refuses %s with Nova's InvalidKeypair reason", (_what, key) => {
-    const error = (() => {
-      try {
-        keyPairFingerprint(key, "ssh");
-      } catch (e) {
-        return e;
-      }
-    })();
+    let error: unknown;
+    try {
+      keyPairFingerprint(key, "ssh");
+    } catch (e) {
+      error = e;
+    }
     expect(InvalidKeyPairError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe("Keypair data is invalid: failed to generate fingerprint");
   });

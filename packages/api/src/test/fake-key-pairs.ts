@@ -64,7 +64,10 @@ export class FakeKeyPairs {
 
   private user(userId: string): Map<string, KeyPairRecord> {
     let mine = this.byUser.get(userId);
-    if (!mine) this.byUser.set(userId, (mine = new Map()));
+    if (!mine) {
+      mine = new Map();
+      this.byUser.set(userId, mine);
+    }
     return mine;
   }
 }
