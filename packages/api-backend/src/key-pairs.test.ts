@@ -12,6 +12,7 @@ import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase 
 import { LocalImageCatalog } from "@nova/image-catalog";
 import type { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openTestDatabases } from "../test/test-databases.js";
 import { DbComputeBackend } from "./db-compute-backend.js";
 
 const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
@@ -26,16 +27,8 @@ describe("DbComputeBackend key pairs (Nova's KeypairAPI over the API database)",
   let builds: unknown[];
 
   beforeEach(async () => {
-    apiDb = openApiDatabase("sqlite://");
-    cellDb = openCellDatabase("sqlite://");
-    await apiDb.sync();
-    await cellDb.sync();
-    const cell = await apiDb.mappings.createCell({
-      name: "cell1",
-      transport_url: "fake://",
-      database_connection: "sqlite://",
-    });
-    await apiDb.flavors.create({ name: "m1.tiny", flavorid: "1", memory_mb: 512, vcpus: 1, root_gb: 1 });
+    let cellUuid: string;
+    ({ apiDb, cellDb, cellUuid } = await openTestDatabases());
     builds = [];
     // Only the boot's cast is exercised here: the conductor's side records what it was handed.
     const computeTask = {
@@ -45,7 +38,7 @@ describe("DbComputeBackend key pairs (Nova's KeypairAPI over the API database)",
       clock: new FakeClock(Date.parse("2026-11-27T08:00:00Z")),
       apiDb,
       cellDb,
-      cellUuid: cell.uuid,
+      cellUuid,
       computeTask,
       compute: {} as ComputeAPI,
       images: new LocalImageCatalog([{ id: IMAGE, name: "cirros", min_ram: 0, min_disk: 0 }]),

@@ -248,25 +248,21 @@ describe("create server with key_name", () => {
     });
     expect((await alice.getServer(created.id)).key_name).toBe("mine");
 
-    const unknown = await env.fetch("/v2.1/servers", {
-      method: "POST",
-      headers: { "X-Auth-Token": ALICE, "Content-Type": "application/json" },
-      body: JSON.stringify({
-        server: { name: "s", flavorRef: "1", imageRef: FAKE_IMAGE_ID, key_name: "nope" },
-      }),
-    });
+    const boot = (token: string, keyName: string) =>
+      env.fetch("/v2.1/servers", {
+        method: "POST",
+        headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          server: { name: "s", flavorRef: "1", imageRef: FAKE_IMAGE_ID, key_name: keyName },
+        }),
+      });
+    const unknown = await boot(ALICE, "nope");
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({
       badRequest: { code: 400, message: "Invalid key_name provided." },
     });
     // Another user's key pair is not the caller's.
-    const bobs = await env.fetch("/v2.1/servers", {
-      method: "POST",
-      headers: { "X-Auth-Token": BOB, "Content-Type": "application/json" },
-      body: JSON.stringify({
-        server: { name: "s", flavorRef: "1", imageRef: FAKE_IMAGE_ID, key_name: "mine" },
-      }),
-    });
+    const bobs = await boot(BOB, "mine");
     expect(bobs.status).toBe(400);
   });
 });
