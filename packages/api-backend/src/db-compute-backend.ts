@@ -125,6 +125,10 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
 
+  /**
+   * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
+   * connection of its own.
+   */
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;

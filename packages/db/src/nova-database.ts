@@ -33,10 +33,18 @@ export class NovaDatabase {
   /** The `[database]` retry options, from `options`. */
   readonly retryPolicy: RetryPolicy;
 
+  /**
+   * Wraps an open Kysely instance; `openDatabase`, `openApiDatabase` and `openCellDatabase` build one from a
+   * URL.
+   */
   constructor(
+    /** API or cell database: which migrations apply. */
     readonly kind: DatabaseKind,
+    /** The parsed `[database] connection` URL. */
     readonly target: DatabaseTarget,
+    /** The Kysely query builder every repository writes through. */
     readonly kysely: Db,
+    /** The `[database]` options it was opened with (pool size, retries). */
     readonly options: DatabaseOptions,
     deps: DatabaseDeps,
   ) {

@@ -152,6 +152,7 @@ export class FakeComputeBackend implements ComputeBackend {
   private seq = 0;
   private nextHost = 0;
 
+  /** An empty backend (no servers) serving the given flavors, images and hosts. */
   constructor(options: FakeComputeBackendOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.flavors = [...(options.flavors ?? DEFAULT_FLAVORS)];

@@ -221,6 +221,7 @@ interface FlavorBlob {
 
 /** Instances of one cell: create, read, list with Nova's filters and pagination, conditional update, soft delete. */
 export class InstanceRepository {
+  /** A repository over a cell database; `faults` supplies each instance's latest fault when reading. */
   constructor(
     private readonly d: NovaDatabase,
     private readonly faults: InstanceFaultRepository,

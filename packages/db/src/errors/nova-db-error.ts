@@ -28,6 +28,7 @@ export class NovaDbError extends NovaError {
   /** Which failure this is. */
   declare readonly code: NovaDbErrorCode;
 
+  /** Builds a database error with its `DB_*` code; `isRetryable` marks what a retry may fix. */
   constructor(code: NovaDbErrorCode, message: string, isRetryable = false, options?: { cause?: unknown }) {
     super(code, message, { isRetryable, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
