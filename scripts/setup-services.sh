@@ -53,6 +53,12 @@ if ! /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1; then
 fi
 /usr/bin/python3 -c 'import oslo_messaging' || die "python3-oslo.messaging is not importable"
 log "python3-oslo.messaging $(/usr/bin/python3 -c 'from importlib.metadata import version; print(version("oslo.messaging"))') is installed"
+# --- Python openstacksdk (a real client of the API in tests) ------------------------------------------------
+if ! /usr/bin/python3 -c 'import openstack' >/dev/null 2>&1; then
+  log "installing python3-openstacksdk"
+  apt_install --no-install-recommends python3-openstacksdk
+fi
+/usr/bin/python3 -c 'import openstack' || die "python3-openstacksdk is not importable"
 # --- Python Nova (bench/api's baseline: Debian's nova-api) -------------------------------------------------
 if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   log "installing python3-nova"

@@ -1,18 +1,11 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.js";
 
-export default defineConfig({
-  // One entry point per service, so a process loads only its own service's packages.
-  entry: [
-    "src/index.ts",
-    "src/compute.ts",
-    "src/conductor.ts",
-    "src/scheduler.ts",
-    "src/api.ts",
-    "src/databases.ts",
-  ],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-});
+// One entry point per service, so a process loads only its own service's packages.
+export default packageBuild([
+  "src/index.ts",
+  "src/compute.ts",
+  "src/conductor.ts",
+  "src/scheduler.ts",
+  "src/api.ts",
+  "src/databases.ts",
+]);

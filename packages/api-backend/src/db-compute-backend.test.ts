@@ -181,6 +181,23 @@ describe("DbComputeBackend", () => {
     ]);
   });
 
+  it("hands forced and requested hosts to the scheduler in the request spec, and keeps the asked hostname", async () => {
+    await h.backend.createServers(alice, spec({ forcedHost: "c1", forcedNode: "n1", hostname: "db-01" }));
+    await h.backend.createServers(alice, spec({ requestedHost: "c2", requestedNode: null }));
+    await until(() => h.casts.length === 2);
+    const forced = h.casts[0]!.args.request_specs[0]["nova_object.data"];
+    expect(forced).toMatchObject({ force_hosts: ["c1"], force_nodes: ["n1"], requested_destination: null });
+    expect(h.casts[0]!.args.build_requests[0]["nova_object.data"].instance["nova_object.data"].hostname).toBe(
+      "db-01",
+    );
+    const requested = h.casts[1]!.args.request_specs[0]["nova_object.data"];
+    expect(requested).toMatchObject({ force_hosts: null, force_nodes: null });
+    expect(requested.requested_destination).toMatchObject({
+      "nova_object.name": "Destination",
+      "nova_object.data": { host: "c2", node: null },
+    });
+  });
+
   it("reads the instance from its cell once placed, newest first with build requests merged", async () => {
     const [a] = await h.backend.createServers(alice, spec({ name: "a" }));
     await place(h, a!.uuid, running(h));

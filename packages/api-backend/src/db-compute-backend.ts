@@ -159,7 +159,7 @@ export class DbComputeBackend implements ComputeBackend {
         uuid: randomUUID(),
         display_name: name,
         display_description: spec.description,
-        hostname: sanitizeHostname(name),
+        hostname: spec.hostname ?? sanitizeHostname(name),
         project_id: ctx.projectId,
         user_id: ctx.userId,
         image_ref: spec.imageRef,
@@ -198,9 +198,9 @@ export class DbComputeBackend implements ComputeBackend {
       image: imageMeta(image),
       scheduler_hints: stringListHints(spec.schedulerHints),
       ignore_hosts: null,
-      force_hosts: null,
-      force_nodes: null,
-      requested_destination: null,
+      force_hosts: spec.forcedHost ? [spec.forcedHost] : null,
+      force_nodes: spec.forcedNode ? [spec.forcedNode] : null,
+      requested_destination: requestedDestination(spec),
       instance_group: null,
       is_bfv: false,
     }));
@@ -662,6 +662,23 @@ function isNotFound(err: unknown): boolean {
 
 function isUnexpectedState(err: unknown): boolean {
   return hasErrorCode(err, "DB_UNEXPECTED_TASK_STATE") || hasErrorCode(err, "DB_UNEXPECTED_VM_STATE");
+}
+
+/**
+ * The 2.74 `host` / `hypervisor_hostname` request as Nova's compute API builds it: a Destination object
+ * whose host is set only when asked and whose node is always set (null when not asked).
+ */
+function requestedDestination(spec: CreateServerSpec): NovaObjectPrimitive | null {
+  if (!spec.requestedHost && !spec.requestedNode) return null;
+  const data: Record<string, unknown> = { node: spec.requestedNode };
+  if (spec.requestedHost) data.host = spec.requestedHost;
+  return {
+    "nova_object.name": "Destination",
+    "nova_object.namespace": "nova",
+    "nova_object.version": "1.4",
+    "nova_object.data": data,
+    "nova_object.changes": Object.keys(data).sort(),
+  };
 }
 
 /** Nova's hostname sanitising: lower case, letters, digits and dashes, at most 63 characters. */

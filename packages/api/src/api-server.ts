@@ -11,8 +11,8 @@ import { negotiateMicroversion } from "./microversion.js";
 import { noAuth2 } from "./noauth.js";
 import { type ApiReply, type Handler, Router } from "./router.js";
 import { COMPUTE_ROUTES } from "./routes.js";
-import { LinkBuilder } from "./views/links.js";
-import { versionsView } from "./views/version-view.js";
+import { LinkBuilder, urlJoin } from "./views/links.js";
+import { versionsView, versionView } from "./views/version-view.js";
 
 /** What `createApiServer` needs. */
 export interface ApiServerOptions {
@@ -38,6 +38,7 @@ export interface ApiServer {
 
 const SUPPORTED_CONTENT_TYPES = ["application/json", "application/vnd.openstack.compute+json"];
 const VERSION_PREFIX = "/v2.1";
+const LEGACY_PREFIX = "/v2";
 
 /** A request body over `max_request_body_size`; answered with 413. */
 class BodyTooLarge extends NovaError {
@@ -106,17 +107,42 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     req: IncomingMessage,
     method: string,
     url: URL,
-    rawBody: string,
+    rawBody: Buffer,
     requestId: string,
     setVersion: (v: ApiVersion) => void,
   ): Promise<ApiReply> {
     const path = url.pathname;
     const root = config.compute_link_prefix ?? `http://${url.host}`;
+    // api-paste.ini mounts the version documents outside the auth pipeline: `/`, `/v2` and `/v2.1` (with or
+    // without the trailing slash) answer without a token, so clients can discover the endpoint first.
     if (path === "/" || path === "") {
       if (method !== "GET") throw HttpFault.notFound();
       return { status: 200, body: versionsView(root) };
     }
+    if (path === LEGACY_PREFIX || path === `${LEGACY_PREFIX}/`) {
+      if (method !== "GET") throw HttpFault.notFound();
+      // The legacy v2 wrapper answers without microversion headers.
+      return { status: 200, body: versionView(`${urlJoin(root, "v2")}/`, "v2.0") };
+    }
     if (path !== VERSION_PREFIX && !path.startsWith(`${VERSION_PREFIX}/`)) throw HttpFault.notFound();
+    const versionDocument = path === VERSION_PREFIX || path === `${VERSION_PREFIX}/`;
+    if (versionDocument && method !== "GET") throw HttpFault.notFound();
+
+    const negotiate = () => {
+      const negotiated = negotiateMicroversion(req.headers);
+      if (!negotiated.ok) {
+        if (negotiated.echo) setVersion(negotiated.echo);
+        throw negotiated.fault;
+      }
+      setVersion(negotiated.version);
+      return negotiated.version;
+    };
+    const links = (projectId: string) =>
+      new LinkBuilder(`${url.origin}${VERSION_PREFIX}`, projectId, config.compute_link_prefix);
+    if (versionDocument) {
+      negotiate();
+      return { status: 200, body: versionView(links("").versionRoot()) };
+    }
 
     const remoteAddress = clientAddress(req);
     const auth = noAuth2(req.headers, { requestId, remoteAddress, url: url.origin + path });
@@ -127,12 +153,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const match = router.match(method, below);
     if (!match) throw HttpFault.notFound();
 
-    const negotiated = negotiateMicroversion(req.headers);
-    if (!negotiated.ok) {
-      if (negotiated.echo) setVersion(negotiated.echo);
-      throw negotiated.fault;
-    }
-    setVersion(negotiated.version);
+    const version = negotiate();
 
     checkContentType(req.headers["content-type"]);
 
@@ -161,18 +182,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         `Malformed request URL: URL's project_id '${match.projectId}' doesn't match Context's project_id '${context.projectId}'`,
       );
     }
-    const links = new LinkBuilder(
-      `${url.origin}${VERSION_PREFIX}`,
-      match.projectId ?? "",
-      config.compute_link_prefix,
-    );
     return handler!({
       params: match.params,
       query: url.searchParams,
       body,
-      version: negotiated.version,
+      version,
       context,
-      links,
+      links: links(match.projectId ?? ""),
       backend,
       config,
     });
@@ -268,7 +284,20 @@ function checkContentType(header: string | undefined): void {
   if (!SUPPORTED_CONTENT_TYPES.includes(type)) throw new HttpFault(415, "Unsupported Content-Type");
 }
 
-function parseJson(text: string): unknown {
+// Python's json module cannot nest deeper than its recursion limit (about 1000), so Nova never reads a deeper
+// body; refusing deeper ones up front keeps every later walk over the body (validation, reprs) shallow.
+const MAX_JSON_DEPTH = 1000;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The body as JSON, or Nova's 400 "Malformed request body" (bad JSON, not UTF-8, or nested too deep). */
+function parseJson(raw: Buffer): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(raw);
+  } catch {
+    throw HttpFault.badRequest("Malformed request body");
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw HttpFault.badRequest("Malformed request body");
   try {
     return JSON.parse(text);
   } catch {
@@ -276,7 +305,25 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) {
     // Drain without buffering so the connection stays usable for the 413.
@@ -292,9 +339,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
       if (size > max) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on("end", () =>
-      tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8")),
-    );
+    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }

@@ -189,8 +189,18 @@ export interface CreateServerSpec {
   flavorId: string;
   /** User metadata. */
   metadata: Record<string, string>;
-  /** Requested availability zone, if any. */
+  /** Requested availability zone, if any (without Nova's `:host:node` forcing suffix). */
   availabilityZone: string | null;
+  /** The guest hostname asked for (2.90); null derives it from the name. */
+  hostname: string | null;
+  /** Admin forcing through `zone:host`: the scheduler skips its filters for this host (`force_hosts`). */
+  forcedHost: string | null;
+  /** Admin forcing through `zone:host:node` or `zone::node` (`force_nodes`). */
+  forcedNode: string | null;
+  /** Admin's requested host (2.74): filtered as any other host (`requested_destination`). */
+  requestedHost: string | null;
+  /** Admin's requested hypervisor hostname (2.74). */
+  requestedNode: string | null;
   /** SSH key pair to inject, if any. */
   keyName: string | null;
   /** Base64 user data, if any. */

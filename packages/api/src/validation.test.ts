@@ -37,7 +37,7 @@ describe("validateBody messages (Nova's JSON-schema wording)", () => {
       "Invalid input for field/attribute flavorRef. Value: True. True is not of type 'string', 'integer'",
     );
     expect(message(createServerRequestSchemaV21, { server: { name: " a", flavorRef: "1" } })).toBe(
-      "Invalid input for field/attribute name. Value:  a. An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.",
+      "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.",
     );
     expect(
       message(createServerRequestSchemaV21, {

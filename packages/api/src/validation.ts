@@ -34,7 +34,27 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
       message: `${pythonRepr(String(path[path.length - 1]))} is a required property`,
     };
   }
+  // Nova's integer type and formats are checks zod reports as custom issues carrying a marker message.
+  if (isTypeMarker(issue)) {
+    return {
+      path,
+      message: `${pythonRepr(value)} is not of type ${pythonRepr(issue.message.slice("type:".length))}`,
+    };
+  }
   switch (issue.code) {
+    case "custom":
+      // Nova reports an invalid name with InvalidName's own message, without the field prefix.
+      if (issue.params?.bare === true) return { path: [], message: issue.message };
+      if (issue.params?.oneOf === true) {
+        return { path, message: `${pythonRepr(value)} is not valid under any of the given schemas` };
+      }
+      if (issue.message.startsWith("format:")) {
+        return {
+          path,
+          message: `${pythonRepr(value)} is not a ${pythonRepr(issue.message.slice("format:".length))}`,
+        };
+      }
+      return { path, message: issue.message };
     case "invalid_type":
       return {
         path,
@@ -67,11 +87,12 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
     case "invalid_union": {
       // A plain type union (["string", "null"]) fails with "is not of type 'string', 'null'", as
       // jsonschema words a list of types; any other union is a oneOf/anyOf that nothing matched.
-      const types = issue.errors.map((branch) =>
-        branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0
-          ? jsonType(branch[0]!.expected, branch[0]!.message)
-          : undefined,
-      );
+      const types = issue.errors.map((branch) => {
+        const only = branch.length === 1 ? branch[0] : undefined;
+        if (only === undefined || only.path.length !== 0) return undefined;
+        if (isTypeMarker(only)) return only.message.slice("type:".length);
+        return only.code === "invalid_type" ? jsonType(only.expected, only.message) : undefined;
+      });
       if (types.every((t) => t !== undefined) && new Set(types).size === types.length) {
         return {
           path,
@@ -83,6 +104,11 @@ function describe(issue: Issue, path: Path, input: unknown): { path: Path; messa
     default:
       return { path, message: issue.message };
   }
+}
+
+/** A non-integral number where Nova's schema says integer (zod's multipleOf(1), marked "type:integer"). */
+function isTypeMarker(issue: Issue): boolean {
+  return issue.code === "not_multiple_of" && issue.message.startsWith("type:");
 }
 
 function unexpected(keys: readonly string[]): string {

@@ -272,6 +272,14 @@ describe("HTTP edges with raw fetch", () => {
     const versions = await env.client().listVersions();
     expect(versions.versions).toEqual([
       {
+        id: "v2.0",
+        status: "SUPPORTED",
+        version: "",
+        min_version: "",
+        updated: "2011-01-21T11:33:21Z",
+        links: [{ rel: "self", href: `${env.root}/v2/` }],
+      },
+      {
         id: "v2.1",
         status: "CURRENT",
         version: "2.93",

@@ -44,8 +44,15 @@ const RECORDED_FLAVORS = [
 ];
 
 const suites = [
-  // The no-database recording's only 500 is Nova failing on its missing database (os-stop).
-  { file: "nova-zed-api-errors.json", flavors: undefined, skip: (r: Recorded) => r.status === 500 },
+  // The no-database recording's only 500 is Nova failing on its missing database (os-stop). Its tokenless
+  // `/v2.1/` went straight to the router (204); api-paste.ini's urlmap serves that path from the
+  // unauthenticated version app instead, recorded in nova-zed-versions.json (test/version-discovery.test.ts).
+  {
+    file: "nova-zed-api-errors.json",
+    flavors: undefined,
+    skip: (r: Recorded) =>
+      r.status === 500 || (r.request.path === "/" && !r.request.headers?.["X-Auth-Token"]),
+  },
   {
     file: "nova-zed-api-with-database.json",
     flavors: RECORDED_FLAVORS,

@@ -1,10 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  createServerRequestSchemaFor,
-  getConsoleOutputActionSchema,
-  rebootActionSchema,
-  uuidPattern,
-} from "@nova/client";
+import { createServerRequestSchemaFor, getConsoleOutputActionSchema, rebootActionSchema } from "@nova/client";
 import { strictBoolFromString } from "../bool-from-string.js";
 import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
@@ -18,7 +13,6 @@ import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { QuotaExceededError } from "../errors/quota-exceeded.js";
 import { HttpFault } from "../http-fault.js";
-import { pythonRepr } from "../python-repr.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
 import {
@@ -184,29 +178,19 @@ const createServer: Handler = async (request) => {
   const body = validateBody(createServerRequestSchemaFor(version), request.body);
   const server = body.server as Record<string, unknown> & typeof body.server;
   const networks = server.networks;
-  if (version.atLeast("2.37")) {
-    if (networks === undefined) {
-      throw HttpFault.badRequest(
-        `Invalid input for field/attribute server. Value: ${pythonRepr((request.body as { server: unknown }).server)}. 'networks' is a required property`,
-      );
-    }
-    if (Array.isArray(networks)) {
-      for (const network of networks) {
-        if (network.uuid !== undefined && !uuidPattern.test(network.uuid)) {
-          throw HttpFault.badRequest(
-            `Invalid input for field/attribute uuid. Value: ${network.uuid}. ${pythonRepr(network.uuid)} is not a 'uuid'`,
-          );
-        }
-      }
-    }
-  } else if (typeof networks === "string") {
-    throw HttpFault.badRequest(
-      `Invalid input for field/attribute networks. Value: ${networks}. ${pythonRepr(networks)} is not of type 'array'`,
-    );
-  }
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw HttpFault.badRequest("min_count must be <= max_count");
+  const target = forcedDestination(request, server);
+  // Nova's compute API checks the metadata quota as a 403 OverQuota (MetadataLimitExceeded).
+  const metadataItems = Object.keys(server.metadata ?? {}).length;
+  const metadataLimit = request.config.metadata_items;
+  if (metadataLimit >= 0 && metadataItems > metadataLimit) {
+    throw HttpFault.forbidden(`Maximum number of metadata items exceeds ${metadataLimit}`);
+  }
+  if (version.atLeast("2.90") && server.hostname && maxCount > 1) {
+    throw HttpFault.badRequest("Unable to allocate a single hostname to multiple instances");
+  }
   if (!server.imageRef) throw HttpFault.badRequest("Missing imageRef attribute");
   const name = server.name.trim();
   const spec: CreateServerSpec = {
@@ -214,9 +198,14 @@ const createServer: Handler = async (request) => {
     // Before 2.19 Nova stores the name as the description.
     description: version.atLeast("2.19") ? ((server.description as string | null | undefined) ?? null) : name,
     imageRef: server.imageRef,
-    flavorId: idFromHref(String(server.flavorRef)),
+    flavorId: idFromHref(flavorRefText(server.flavorRef)),
     metadata: server.metadata ?? {},
-    availabilityZone: server.availability_zone ?? null,
+    availabilityZone: target.availabilityZone,
+    hostname: version.atLeast("2.90") ? ((server.hostname as string | undefined) ?? null) : null,
+    forcedHost: target.forcedHost,
+    forcedNode: target.forcedNode,
+    requestedHost: target.requestedHost,
+    requestedNode: target.requestedNode,
     keyName: server.key_name ?? null,
     userData: server.user_data ?? null,
     accessIPv4: server.accessIPv4 ?? null,
@@ -243,6 +232,13 @@ const createServer: Handler = async (request) => {
     schedulerHints: body["os:scheduler_hints"] ?? body["OS-SCH-HNT:scheduler_hints"] ?? {},
     adminPass: server.adminPass ?? generatePassword(),
   };
+  // Nova's compute API: a zone (unless a host is forced) must be one some enabled service is in.
+  if (spec.availabilityZone !== null && spec.forcedHost === null) {
+    const services = await request.backend.listServices(request.context, {});
+    if (!services.some((s) => !s.disabled && s.zone === spec.availabilityZone)) {
+      throw HttpFault.badRequest("The requested availability zone is not available");
+    }
+  }
   let created: ServerRecord[];
   try {
     created = await request.backend.createServers(request.context, spec);
@@ -268,6 +264,68 @@ const createServer: Handler = async (request) => {
     headers: { Location: request.links.href("servers", first.uuid) },
   };
 };
+
+/** Where a create asks to land: an availability zone, Nova's `zone:host:node` forcing, or (2.74) host/node. */
+interface CreateDestination {
+  availabilityZone: string | null;
+  forcedHost: string | null;
+  forcedNode: string | null;
+  requestedHost: string | null;
+  requestedNode: string | null;
+}
+
+/**
+ * Nova's `parse_availability_zone` (`az:host`, `az:host:node`, `az::node`) and its admin-only policies:
+ * forcing a host or node (`os_compute_api:servers:create:forced_host`) and, from 2.74, asking for one
+ * (`compute:servers:create:requested_destination`); the two ways are mutually exclusive.
+ */
+function forcedDestination(
+  request: ApiRequest,
+  server: { availability_zone?: string; host?: unknown; hypervisor_hostname?: unknown },
+): CreateDestination {
+  let zone: string | null = server.availability_zone ?? null;
+  let forcedHost: string | null = null;
+  let forcedNode: string | null = null;
+  if (zone?.includes(":")) {
+    const parts = zone.split(":");
+    if (parts.length === 2) [zone, forcedHost] = parts as [string, string];
+    else if (parts.length === 3 && zone.includes("::"))
+      [zone, , forcedNode] = parts as [string, string, string];
+    else if (parts.length === 3) [zone, forcedHost, forcedNode] = parts as [string, string, string];
+    else throw HttpFault.badRequest("Invalid input received: Unable to parse availability_zone");
+  }
+  if (forcedHost || forcedNode) requireAdmin(request, "os_compute_api:servers:create:forced_host");
+  let requestedHost: string | null = null;
+  let requestedNode: string | null = null;
+  if (request.version.atLeast("2.74")) {
+    requestedHost = (server.host as string | undefined) || null;
+    requestedNode = (server.hypervisor_hostname as string | undefined) || null;
+    if (requestedHost || requestedNode) {
+      requireAdmin(request, "compute:servers:create:requested_destination");
+      if (forcedHost || forcedNode) {
+        throw HttpFault.badRequest(
+          "One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.",
+        );
+      }
+    }
+  }
+  return {
+    availabilityZone: zone || null,
+    forcedHost: forcedHost || null,
+    forcedNode: forcedNode || null,
+    requestedHost,
+    requestedNode,
+  };
+}
+
+function requireAdmin(request: ApiRequest, rule: string): void {
+  if (!request.context.isAdmin) throw HttpFault.forbidden(`Policy doesn't allow ${rule} to be performed.`);
+}
+
+/** A flavorRef as Python's str() writes it: integers in full, however large. */
+function flavorRefText(ref: string | number): string {
+  return typeof ref === "number" ? BigInt(ref).toString() : ref;
+}
 
 /** The last path segment of a flavorRef, which may be a bare id or a URL (Nova's `get_id_from_href`). */
 function idFromHref(href: string): string {

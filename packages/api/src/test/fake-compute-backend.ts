@@ -200,10 +200,12 @@ export class FakeComputeBackend implements ComputeBackend {
         instanceName: `instance-${seq.toString(16).padStart(8, "0")}`,
         name,
         description: spec.description,
-        hostname: name
-          .toLowerCase()
-          .replace(/[^a-z0-9-]+/g, "-")
-          .slice(0, 63),
+        hostname:
+          spec.hostname ??
+          name
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, "-")
+            .slice(0, 63),
         projectId: ctx.projectId,
         userId: ctx.userId,
         vmState: "building",

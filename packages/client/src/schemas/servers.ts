@@ -6,19 +6,38 @@ import {
   consoleOutputLengthParam,
   descriptionParam,
   flavorRefParam,
+  fqdnParam,
+  hostnameParam,
   imageRefParam,
+  ipAddressParam,
+  isPythonBase64,
   metadataParam,
   nameParam,
+  oneOf,
   positiveIntegerParam,
-  uuidPattern,
+  tagParam,
+  uuidParam,
 } from "./parameter-types.js";
 
-const networkItem = z.strictObject({
-  fixed_ip: z.string().optional(),
-  port: z.string().regex(uuidPattern).nullable().optional(),
-  uuid: z.string().optional(),
-  tag: z.string().max(60).optional(),
-});
+// Nova's server create schemas (nova/api/openstack/compute/schemas/servers.py), one per microversion range.
+// personality, block_device_mapping(_v2) and trusted_image_certificates are not served by this control plane
+// and stay refused as unexpected properties rather than accepted and ignored.
+
+/** One `networks` entry; `uuid` is any string before 2.37 and a uuid from 2.37; `tag` in 2.32-2.36 and from 2.42. */
+function networkItem(options: { uuidFormat: boolean; tag: boolean }) {
+  return z.strictObject({
+    fixed_ip: ipAddressParam.optional(),
+    port: oneOf(uuidParam, z.null()).optional(),
+    uuid: (options.uuidFormat ? uuidParam : z.string()).optional(),
+    ...(options.tag ? { tag: tagParam.optional() } : {}),
+  });
+}
+
+/** `user_data`: base64 text of at most 65535 characters. */
+const userDataParam = z
+  .string()
+  .max(65535)
+  .refine((value) => isPythonBase64(value), { error: "format:base64" });
 
 const createServerBase = {
   name: nameParam,
@@ -26,7 +45,7 @@ const createServerBase = {
   flavorRef: flavorRefParam,
   adminPass: z.string().optional(),
   metadata: metadataParam.optional(),
-  networks: z.union([z.array(networkItem), z.enum(["auto", "none"])]).optional(),
+  networks: z.array(networkItem({ uuidFormat: false, tag: false })).optional(),
   "OS-DCF:diskConfig": z.enum(["AUTO", "MANUAL"]).optional(),
   accessIPv4: z.ipv4().optional(),
   accessIPv6: z.ipv6().optional(),
@@ -37,52 +56,70 @@ const createServerBase = {
   max_count: positiveIntegerParam.optional(),
   return_reservation_id: booleanParam.optional(),
   security_groups: z.array(z.strictObject({ name: nameParam.optional() })).optional(),
-  user_data: z.string().max(65535).optional(),
+  user_data: userDataParam.optional(),
 };
 
 const hintsSchema = z.looseObject({});
 
-function createEnvelope<T extends z.ZodType>(server: T) {
+function createEnvelope<T extends z.ZodRawShape>(server: T) {
   return z.strictObject({
-    server,
+    server: z.strictObject(server),
     "os:scheduler_hints": hintsSchema.optional(),
     "OS-SCH-HNT:scheduler_hints": hintsSchema.optional(),
   });
 }
 
+/** From 2.37 `networks` is required: a list (uuids in uuid format) or "auto" / "none". */
+function requiredNetworks(tag: boolean) {
+  return oneOf(z.array(networkItem({ uuidFormat: true, tag })), z.enum(["none", "auto"]));
+}
+
+const v219 = { ...createServerBase, description: descriptionParam.optional() };
+const v232 = { ...v219, networks: z.array(networkItem({ uuidFormat: false, tag: true })).optional() };
+const v237 = { ...v232, networks: requiredNetworks(false) };
+const v242 = { ...v237, networks: requiredNetworks(true) };
+const v252 = { ...v242, tags: z.array(tagParam).max(50).optional() };
+const v274 = { ...v252, host: fqdnParam.optional(), hypervisor_hostname: fqdnParam.optional() };
+const v290 = { ...v274, hostname: hostnameParam.optional() };
+
 /** `POST /servers` body at 2.1 .. 2.18. */
-export const createServerRequestSchemaV21 = createEnvelope(z.strictObject(createServerBase));
-/** `POST /servers` body at 2.19 .. 2.51 (adds `description`). */
-export const createServerRequestSchemaV219 = createEnvelope(
-  z.strictObject({ ...createServerBase, description: descriptionParam.optional() }),
-);
-/** `POST /servers` body from 2.52 (adds `tags`). */
-export const createServerRequestSchemaV252 = createEnvelope(
-  z.strictObject({
-    ...createServerBase,
-    description: descriptionParam.optional(),
-    tags: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(60)
-          .regex(/^[^,/]*$/),
-      )
-      .max(50)
-      .optional(),
-  }),
-);
+export const createServerRequestSchemaV21 = createEnvelope(createServerBase);
+/** `POST /servers` body at 2.19 .. 2.31 (adds `description`). */
+export const createServerRequestSchemaV219 = createEnvelope(v219);
+/** `POST /servers` body at 2.32 .. 2.36 (adds a `tag` to each network). */
+export const createServerRequestSchemaV232 = createEnvelope(v232);
+/** `POST /servers` body at 2.37 .. 2.41 (`networks` required: a list of uuids or "auto"/"none"; no tags). */
+export const createServerRequestSchemaV237 = createEnvelope(v237);
+/** `POST /servers` body at 2.42 .. 2.51 (network tags again). */
+export const createServerRequestSchemaV242 = createEnvelope(v242);
+/** `POST /servers` body at 2.52 .. 2.73 (adds `tags`). */
+export const createServerRequestSchemaV252 = createEnvelope(v252);
+/** `POST /servers` body at 2.74 .. 2.89 (adds `host` and `hypervisor_hostname`). */
+export const createServerRequestSchemaV274 = createEnvelope(v274);
+/** `POST /servers` body from 2.90 (adds `hostname`). */
+export const createServerRequestSchemaV290 = createEnvelope(v290);
 
 /** The `POST /servers` body schema Nova applies at a microversion. */
 export function createServerRequestSchemaFor(version: ApiVersion) {
+  if (version.atLeast("2.90")) return createServerRequestSchemaV290;
+  if (version.atLeast("2.74")) return createServerRequestSchemaV274;
   if (version.atLeast("2.52")) return createServerRequestSchemaV252;
+  if (version.atLeast("2.42")) return createServerRequestSchemaV242;
+  if (version.atLeast("2.37")) return createServerRequestSchemaV237;
+  if (version.atLeast("2.32")) return createServerRequestSchemaV232;
   if (version.atLeast("2.19")) return createServerRequestSchemaV219;
   return createServerRequestSchemaV21;
 }
 
-/** `POST /servers` body (the newest shape this SDK knows; older microversions accept a subset). */
-export type CreateServerRequest = z.input<typeof createServerRequestSchemaV252>;
+type NewestCreateServerRequest = z.input<typeof createServerRequestSchemaV290>;
+/**
+ * `POST /servers` body (the newest shape this SDK knows; older microversions accept a subset). `networks` is
+ * optional here because Nova requires it only from 2.37.
+ */
+export type CreateServerRequest = Omit<NewestCreateServerRequest, "server"> & {
+  server: Omit<NewestCreateServerRequest["server"], "networks"> &
+    Partial<Pick<NewestCreateServerRequest["server"], "networks">>;
+};
 
 /** Reboot types Nova accepts (case variants included, as Nova's schema lists them). */
 export const REBOOT_TYPES = ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"] as const;
