@@ -32,7 +32,15 @@ import {
   type ServiceRecord,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
-import type { ApiDatabase, CellDatabase, InstanceFilters, InstanceRecord, InstanceSortKey } from "@nova/db";
+import {
+  type ApiDatabase,
+  type CellDatabase,
+  INSTANCE_SORT_KEYS,
+  type InstanceFilters,
+  type InstanceRecord,
+  type InstanceSortKey,
+  safeRegexMatcher,
+} from "@nova/db";
 import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
@@ -93,27 +101,6 @@ export interface DbComputeBackendDeps {
     instanceNameTemplate: string;
   };
 }
-
-/** Columns of the API's sort keys. */
-const SORT_COLUMNS: Record<string, InstanceSortKey> = {
-  created_at: "created_at",
-  updated_at: "updated_at",
-  launched_at: "launched_at",
-  display_name: "display_name",
-  hostname: "hostname",
-  host: "host",
-  node: "node",
-  vm_state: "vm_state",
-  task_state: "task_state",
-  power_state: "power_state",
-  project_id: "project_id",
-  user_id: "user_id",
-  uuid: "uuid",
-  id: "id",
-  memory_mb: "memory_mb",
-  vcpus: "vcpus",
-  root_gb: "root_gb",
-};
 
 /**
  * nova-api's side of the cloud (Nova's `nova.compute.api.API`) over the API and cell databases and RPC:
@@ -376,75 +363,82 @@ export class DbComputeBackend implements ComputeBackend {
     return isServiceUp(svc, this.clock.now(), this.deps.config.serviceDownTime);
   }
 
-  /** Build requests and the cell's instances merged, filtered, sorted and paged. */
+  /**
+   * Build requests, cell0 and the cell's instances merged, filtered, sorted and paged. One total order rules
+   * all three (the sort keys, Nova's created_at and id, then uuid): the cell pages by keyset in SQL, the
+   * small sources are ordered by the same keys here, and a marker found in either places the other.
+   */
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
-    const sortKeys = query.sort
-      .map((s) => SORT_COLUMNS[s.key])
-      .filter((k): k is InstanceSortKey => k !== undefined);
-    const sortDirs = query.sort.filter((s) => SORT_COLUMNS[s.key]).map((s) => s.dir);
-    const nameRe = query.name !== undefined ? safeRegExp(query.name) : undefined;
-    const matches = (s: ServerRecord) => !nameRe || nameRe.test(s.name);
-    const cmp = comparator(query.sort.length > 0 ? query.sort : [{ key: "created_at", dir: "desc" }]);
+    const sort = listSort(query.sort);
+    const cmp = comparator(sort);
+    const page = {
+      sortKeys: sort.map((s) => s.key as InstanceSortKey),
+      sortDirs: sort.map((s) => s.dir),
+    };
+    const nameMatches = query.name !== undefined ? regexMatcher(query.name) : () => true;
+    const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
-    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, filtered in memory.
-    const extra: ServerRecord[] = [];
+    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
+    const extra: Listed[] = [];
     if (!query.deleted && (!query.vmStates || query.vmStates.includes("building"))) {
       const brs =
         query.projectId !== undefined
           ? await this.deps.apiDb.buildRequests.listByProject(query.projectId)
           : [];
       for (const br of brs) {
-        const s = serverRecord(
-          { ...br.instance, uuid: br.instance_uuid },
-          { instanceNameTemplate: this.nameTemplate },
-        );
-        if (matchesQuery(s, query)) extra.push(s);
+        // A build request's instance has no row in any cell yet: no id, created when the request was.
+        const instance = { ...br.instance, uuid: br.instance_uuid };
+        const s = serverRecord(instance, { instanceNameTemplate: this.nameTemplate });
+        const columns = { ...instance, id: null };
+        if (matchesQuery(s, query) && nameMatches(s.name)) extra.push(listed(columns, s));
       }
     }
     const c0 = this.cell0();
     if (c0) {
-      for (const i of await c0.instances.list(filters, { limit: 1000 }, { withFault: true }))
-        extra.push(serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate }));
+      for (const i of await this.listCell(c0, filters, { ...page, limit: 1000 }))
+        extra.push(listed(i, serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })));
     }
+    extra.sort((a, b) => cmp(a.columns, b.columns));
 
     const cellDb = this.deps.cellDb;
-    let marker: ServerRecord | undefined;
-    let cellMarker: string | undefined;
+    let markerColumns: Record<string, unknown> | undefined;
+    let cellMarker: { marker: string } | { markerValues: Record<string, unknown> } | undefined;
     if (query.marker !== undefined) {
       const inCell = await cellDb.instances.get(query.marker, { readDeleted: true }).catch(() => undefined);
       if (inCell) {
-        marker = serverRecord(inCell);
-        cellMarker = query.marker;
+        markerColumns = inCell;
+        cellMarker = { marker: query.marker };
       } else {
-        marker = extra.find((s) => s.uuid === query.marker);
-        if (!marker) throw new MarkerNotFoundError(query.marker);
+        markerColumns = extra.find((s) => s.server.uuid === query.marker)?.columns;
+        if (!markerColumns) throw new MarkerNotFoundError(query.marker);
+        cellMarker = { markerValues: markerColumns };
       }
     }
-    // A name filter is a regular expression the database cannot apply: read more and filter here.
-    const pageSize = nameRe ? Math.max(query.limit * 4, 1000) : query.limit + 1;
-    const cellRows = await cellDb.instances
-      .list(
-        filters,
-        {
-          ...(sortKeys.length > 0 ? { sortKeys, sortDirs } : {}),
-          limit: pageSize,
-          ...(cellMarker ? { marker: cellMarker } : {}),
-        },
-        { withFault: true },
-      )
-      .catch((err: unknown) => {
-        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
-        throw err;
-      });
-    let merged = [
-      ...cellRows.map((i) => serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })),
-      ...extra.filter((s) => !marker || cmp(s, marker) > 0),
-    ];
-    if (marker && !cellMarker) merged = merged.filter((s) => cmp(s, marker) > 0);
-    merged = merged.filter(matches);
-    merged.sort(cmp);
-    return merged.slice(0, query.limit);
+    const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
+    const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
+    // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
+    const out: ServerRecord[] = [];
+    let e = 0;
+    for (const row of cellRows) {
+      while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
+        out.push(rest[e++]!.server);
+      if (out.length >= query.limit) break;
+      out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
+    }
+    while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
+    return out;
+  }
+
+  private listCell(
+    db: CellDatabase,
+    filters: InstanceFilters,
+    page: Parameters<CellDatabase["instances"]["list"]>[1],
+  ): Promise<InstanceRecord[]> {
+    return db.instances.list(filters, page, { withFault: true }).catch((err: unknown) => {
+      if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(page?.marker ?? "");
+      throw asInvalidFilter(err);
+    });
   }
 
   private async instanceFilters(query: ServerQuery): Promise<InstanceFilters> {
@@ -457,6 +451,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
     if (query.locked !== undefined) filters.locked = query.locked;
+    if (query.name !== undefined) filters.regex = { display_name: query.name };
     if (query.changesSince) filters.changes_since = query.changesSince;
     else if (query.deleted) filters.deleted = "any";
     if (query.flavorId !== undefined) {
@@ -830,13 +825,47 @@ function imageMeta(image: ImageRecord): NovaObjectPrimitive {
   };
 }
 
-function safeRegExp(pattern: string): RegExp {
+/** A server of a list with the instance columns it sorts by. */
+interface Listed {
+  columns: Record<string, unknown>;
+  server: ServerRecord;
+}
+
+/** A name filter on build requests, evaluated as the database evaluates it: linear time, Python syntax. */
+function regexMatcher(pattern: string): (value: string) => boolean {
   try {
-    return new RegExp(pattern);
-  } catch {
-    // Nova matches an invalid expression literally rather than failing the list.
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return safeRegexMatcher(pattern);
+  } catch (error) {
+    throw asInvalidFilter(error);
   }
+}
+
+/** A regex filter Python refuses, or that the database cannot run safely: the request's fault (400). */
+function asInvalidFilter(error: unknown): unknown {
+  if (hasErrorCode(error, "INVALID_REGEX") || hasErrorCode(error, "DB_UNSUPPORTED_REGEX")) {
+    return new InvalidRequestError((error as Error).message);
+  }
+  return error;
+}
+
+/**
+ * The whole order of a list, as Nova's process_sort_params makes it: the requested keys (unknown ones
+ * dropped), then created_at and id in the first key's direction, then uuid (unique across cells).
+ */
+function listSort(requested: { key: string; dir: "asc" | "desc" }[]): { key: string; dir: "asc" | "desc" }[] {
+  const sort = requested.filter((s) => (INSTANCE_SORT_KEYS as readonly string[]).includes(s.key));
+  const dir = requested[0]?.dir ?? "desc";
+  for (const key of ["created_at", "id", "uuid"])
+    if (!sort.some((s) => s.key === key)) sort.push({ key, dir });
+  return sort;
+}
+
+// Datetimes sort as stored (whole seconds), so a build request's exact time sorts as its row will.
+function sortValue(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Math.floor(v.getTime() / 1000);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return typeof v === "number" ? v : String(v);
 }
 
 function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
@@ -851,36 +880,18 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   return true;
 }
 
-const FIELD: Record<string, (s: ServerRecord) => string | number | null> = {
-  created_at: (s) => s.createdAt.getTime(),
-  updated_at: (s) => s.updatedAt?.getTime() ?? null,
-  launched_at: (s) => s.launchedAt?.getTime() ?? null,
-  display_name: (s) => s.name,
-  hostname: (s) => s.hostname,
-  host: (s) => s.host,
-  node: (s) => s.node,
-  vm_state: (s) => s.vmState,
-  task_state: (s) => s.taskState,
-  power_state: (s) => s.powerState,
-  project_id: (s) => s.projectId,
-  user_id: (s) => s.userId,
-  uuid: (s) => s.uuid,
-};
-
-/** Orders servers as the database does for the same sort keys (nulls first ascending), uuid breaking ties. */
+/** Orders instance columns as the database does (NULL first ascending) for the given total sort. */
 function comparator(
   sort: { key: string; dir: "asc" | "desc" }[],
-): (a: ServerRecord, b: ServerRecord) => number {
+): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
   return (a, b) => {
     for (const { key, dir } of sort) {
-      const f = FIELD[key];
-      if (!f) continue;
-      const x = f(a);
-      const y = f(b);
+      const x = sortValue(a[key]);
+      const y = sortValue(b[key]);
       const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
       if (c !== 0) return dir === "asc" ? c : -c;
     }
-    return a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0;
+    return 0;
   };
 }
 

@@ -5,6 +5,7 @@ import { createPool } from "mysql2";
 import { type DatabaseTarget, parseConnectionUrl } from "./connection-url.js";
 import { type DatabaseOptions, parseDatabaseOptions } from "./database-options.js";
 import { type RetryPolicy, withDbRetry } from "./db-retry.js";
+import { sqliteRegexp } from "./regex-filter.js";
 
 /** Which of Nova's two databases a handle is: the API database, or a cell database (cell0 included). */
 export type DatabaseKind = "api" | "cell";
@@ -140,6 +141,8 @@ export function openDatabase(
               // including the transaction it waits for. Wait briefly, then let the async retry take over.
               db.pragma("busy_timeout = 100");
               db.pragma("foreign_keys = ON");
+              // Nova's regex filters (`REGEXP`), on a linear-time engine: a pattern never stalls this process.
+              db.function("regexp", { deterministic: true }, sqliteRegexp);
               return db;
             },
           }),

@@ -17,7 +17,8 @@ export type NovaDbErrorCode =
   | "DB_CLAIM_REJECTED"
   | "DB_GENERATION_CONFLICT"
   | "DB_INVALID_SORT_KEY"
-  | "DB_MARKER_NOT_FOUND";
+  | "DB_MARKER_NOT_FOUND"
+  | "DB_UNSUPPORTED_REGEX";
 
 /**
  * Base of every @nova/db error: a stable `code`, whether retrying may help, and the cause. Test one across

@@ -21,3 +21,19 @@ export class MarkerNotFoundError extends NovaDbError {
     super("DB_MARKER_NOT_FOUND", `marker ${marker} could not be found`);
   }
 }
+
+/**
+ * A regex filter this database cannot evaluate safely: on SQLite one the linear-time engine cannot express
+ * (backreferences, lookaround), on MariaDB one that ran past the statement time limit.
+ */
+export class UnsupportedRegexError extends NovaDbError {
+  constructor(
+    readonly pattern: string,
+    reason: string,
+  ) {
+    super(
+      "DB_UNSUPPORTED_REGEX",
+      `regular expression ${JSON.stringify(pattern)} is not supported: ${reason}`,
+    );
+  }
+}
