@@ -2,7 +2,9 @@ import { NovaError } from "./nova-error.js";
 
 /** A pattern Python's `re.compile` refuses (Nova answers such a regex filter with a 400). */
 export class InvalidRegexError extends NovaError {
+  /** The error for `pattern`, with the reason Python's `re` would give. */
   constructor(
+    /** The pattern as the client sent it. */
     readonly pattern: string,
     reason: string,
   ) {

@@ -76,6 +76,9 @@ async function walk<T>(
 
 const dirs: SortDir[] = ["asc", "desc"];
 
+/** Leaves out a test that only makes sense on the other backend (rather than reporting it skipped). */
+const itNotRegistered = (..._args: Parameters<typeof it>) => undefined;
+
 describe(`keyset paging (${backend})`, () => {
   it("walks instances exactly once for every sort key and direction", async () => {
     const sorts: { keys: InstanceSortKey[]; dirs: SortDir[] }[] = [
@@ -145,9 +148,13 @@ describe(`regex filters in the database (${backend})`, () => {
     });
   });
 
-  it.runIf(backend === "sqlite")("refuses on SQLite what the linear-time engine cannot run", async () => {
-    await expect(cell.instances.list({ regex: { display_name: "(a)\\1" } })).rejects.toMatchObject({
-      code: "DB_UNSUPPORTED_REGEX",
-    });
-  });
+  // Registered on SQLite only (not reported as skipped on MariaDB, where those patterns run).
+  (backend === "sqlite" ? it : itNotRegistered)(
+    "refuses on SQLite what the linear-time engine cannot run",
+    async () => {
+      await expect(cell.instances.list({ regex: { display_name: "(a)\\1" } })).rejects.toMatchObject({
+        code: "DB_UNSUPPORTED_REGEX",
+      });
+    },
+  );
 });

@@ -5,6 +5,7 @@ export class InvalidKeyPairError extends ComputeBackendError {
   /** 400. */
   readonly httpStatus = 400;
 
+  /** The error for a key that does not parse, with Nova's reason. */
   constructor(
     /** Why, as Nova words it (`failed to generate fingerprint`). */
     readonly reason: string,

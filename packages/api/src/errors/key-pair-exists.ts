@@ -5,6 +5,7 @@ export class KeyPairExistsError extends ComputeBackendError {
   /** 409. */
   readonly httpStatus = 409;
 
+  /** The error for a name the user already has. */
   constructor(
     /** The name taken. */
     readonly keyName: string,

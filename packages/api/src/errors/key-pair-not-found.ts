@@ -5,6 +5,7 @@ export class KeyPairNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** The error for a key pair this user does not have. */
   constructor(
     /** The owner looked in. */
     readonly userId: string,

@@ -27,7 +27,9 @@ export class MarkerNotFoundError extends NovaDbError {
  * (backreferences, lookaround), on MariaDB one that ran past the statement time limit.
  */
 export class UnsupportedRegexError extends NovaDbError {
+  /** The error for `pattern`, with what this database could not do with it. */
   constructor(
+    /** The pattern as the filter gave it. */
     readonly pattern: string,
     reason: string,
   ) {
