@@ -18,6 +18,7 @@ export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
 export { FlavorNotFoundError } from "./errors/flavor-not-found.js";
+export { HypervisorNotFoundError } from "./errors/hypervisor-not-found.js";
 export { ImageNotFoundError } from "./errors/image-not-found.js";
 export { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
 export { InstanceIsLockedError } from "./errors/instance-is-locked.js";
@@ -26,5 +27,13 @@ export { InstanceNotReadyError } from "./errors/instance-not-ready.js";
 export { InvalidRequestError } from "./errors/invalid-request.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
+export { ServiceNotFoundError } from "./errors/service-not-found.js";
+export type {
+  HostServer,
+  HypervisorQuery,
+  HypervisorRecord,
+  HypervisorStatistics,
+  ServiceChanges,
+} from "./host-records.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
