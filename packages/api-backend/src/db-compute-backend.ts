@@ -12,6 +12,7 @@ import {
   HypervisorNotFoundError,
   type HypervisorQuery,
   type HypervisorRecord,
+  type HypervisorResources,
   type HypervisorStatistics,
   ImageNotFoundError,
   type ImageQuery,
@@ -29,6 +30,7 @@ import {
   type ServiceChanges,
   ServiceNotFoundError,
   type ServiceRecord,
+  sumHypervisorStatistics,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
 import type {
@@ -763,22 +765,7 @@ export class DbComputeBackend implements ComputeBackend {
         (n.host !== null && hosts.has(n.host)) ||
         (n.service_id !== null && n.service_id !== undefined && ids.has(n.service_id)),
     );
-    const sum = (pick: (n: ComputeNodeRecord) => number | null | undefined) =>
-      nodes.reduce((total, n) => total + (pick(n) ?? 0), 0);
-    return {
-      count: nodes.length,
-      vcpus: sum((n) => n.vcpus),
-      memoryMb: sum((n) => n.memory_mb),
-      localGb: sum((n) => n.local_gb),
-      vcpusUsed: sum((n) => n.vcpus_used),
-      memoryMbUsed: sum((n) => n.memory_mb_used),
-      localGbUsed: sum((n) => n.local_gb_used),
-      freeRamMb: sum((n) => n.free_ram_mb),
-      freeDiskGb: sum((n) => n.free_disk_gb),
-      currentWorkload: sum((n) => n.current_workload),
-      runningVms: sum((n) => n.running_vms),
-      diskAvailableLeast: sum((n) => n.disk_available_least),
-    };
+    return sumHypervisorStatistics(nodes.map(nodeResources));
   }
 
   /** One live service by database id or uuid. */
@@ -839,6 +826,15 @@ function hypervisorRecord(n: ComputeNodeRecord, service: ServiceRecord): Hypervi
     hypervisorType: n.hypervisor_type,
     hypervisorVersion: n.hypervisor_version,
     hostIp: n.host_ip ?? null,
+    cpuInfo: n.cpu_info ?? "",
+    ...nodeResources(n),
+    service,
+  };
+}
+
+/** A compute node row's capacity and usage. */
+function nodeResources(n: ComputeNodeRecord): HypervisorResources & { diskAvailableLeast: number | null } {
+  return {
     vcpus: n.vcpus,
     memoryMb: n.memory_mb,
     localGb: n.local_gb,
@@ -850,8 +846,6 @@ function hypervisorRecord(n: ComputeNodeRecord, service: ServiceRecord): Hypervi
     currentWorkload: n.current_workload ?? 0,
     runningVms: n.running_vms ?? 0,
     diskAvailableLeast: n.disk_available_least ?? null,
-    cpuInfo: n.cpu_info ?? "",
-    service,
   };
 }
 

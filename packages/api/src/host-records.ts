@@ -1,21 +1,7 @@
 import type { ServiceRecord } from "./compute-backend.js";
 
-/** A compute node (Nova's ComputeNode) with the nova-compute service of its host. */
-export interface HypervisorRecord {
-  /** Database id (the `os-hypervisors` id before 2.53). */
-  id: number;
-  /** Node uuid (the `os-hypervisors` id from 2.53). */
-  uuid: string;
-  /** The node's name as its driver reports it (null only for a row written without one). */
-  hypervisorHostname: string | null;
-  /** The compute host that owns the node. */
-  host: string;
-  /** `QEMU`, `fake`, ... */
-  hypervisorType: string;
-  /** The hypervisor's version as an integer (1002003 for 1.2.3). */
-  hypervisorVersion: number;
-  /** The host's management address. */
-  hostIp: string | null;
+/** A compute node's capacity and usage, as the resource tracker last saved them. */
+export interface HypervisorResources {
   /** Physical CPUs. */
   vcpus: number;
   /** RAM in MiB. */
@@ -36,6 +22,24 @@ export interface HypervisorRecord {
   currentWorkload: number;
   /** Instances on the node. */
   runningVms: number;
+}
+
+/** A compute node (Nova's ComputeNode) with the nova-compute service of its host. */
+export interface HypervisorRecord extends HypervisorResources {
+  /** Database id (the `os-hypervisors` id before 2.53). */
+  id: number;
+  /** Node uuid (the `os-hypervisors` id from 2.53). */
+  uuid: string;
+  /** The node's name as its driver reports it (null only for a row written without one). */
+  hypervisorHostname: string | null;
+  /** The compute host that owns the node. */
+  host: string;
+  /** `QEMU`, `fake`, ... */
+  hypervisorType: string;
+  /** The hypervisor's version as an integer (1002003 for 1.2.3). */
+  hypervisorVersion: number;
+  /** The host's management address. */
+  hostIp: string | null;
   /** Disk really free after thin provisioning, GiB, when the driver knows. */
   diskAvailableLeast: number | null;
   /** The driver's CPU description, a JSON text. */
@@ -55,31 +59,33 @@ export interface HypervisorQuery {
 }
 
 /** The sums `GET /os-hypervisors/statistics` shows, over the nodes of enabled nova-compute services. */
-export interface HypervisorStatistics {
+export interface HypervisorStatistics extends HypervisorResources {
   /** How many nodes were summed. */
   count: number;
-  /** Σ vcpus. */
-  vcpus: number;
-  /** Σ memory_mb. */
-  memoryMb: number;
-  /** Σ local_gb. */
-  localGb: number;
-  /** Σ vcpus_used. */
-  vcpusUsed: number;
-  /** Σ memory_mb_used. */
-  memoryMbUsed: number;
-  /** Σ local_gb_used. */
-  localGbUsed: number;
-  /** Σ free_ram_mb. */
-  freeRamMb: number;
-  /** Σ free_disk_gb. */
-  freeDiskGb: number;
-  /** Σ current_workload. */
-  currentWorkload: number;
-  /** Σ running_vms. */
-  runningVms: number;
-  /** Σ disk_available_least. */
+  /** Σ disk_available_least (a node that does not know counts 0). */
   diskAvailableLeast: number;
+}
+
+/** Nova's compute_node_statistics over nodes already chosen (those of enabled nova-compute services). */
+export function sumHypervisorStatistics(
+  nodes: readonly (HypervisorResources & { diskAvailableLeast: number | null })[],
+): HypervisorStatistics {
+  const sum = (pick: (n: (typeof nodes)[number]) => number | null) =>
+    nodes.reduce((total, n) => total + (pick(n) ?? 0), 0);
+  return {
+    count: nodes.length,
+    vcpus: sum((n) => n.vcpus),
+    memoryMb: sum((n) => n.memoryMb),
+    localGb: sum((n) => n.localGb),
+    vcpusUsed: sum((n) => n.vcpusUsed),
+    memoryMbUsed: sum((n) => n.memoryMbUsed),
+    localGbUsed: sum((n) => n.localGbUsed),
+    freeRamMb: sum((n) => n.freeRamMb),
+    freeDiskGb: sum((n) => n.freeDiskGb),
+    currentWorkload: sum((n) => n.currentWorkload),
+    runningVms: sum((n) => n.runningVms),
+    diskAvailableLeast: sum((n) => n.diskAvailableLeast),
+  };
 }
 
 /** A server on a host, as `with_servers` lists it. */

@@ -28,12 +28,14 @@ export { InvalidRequestError } from "./errors/invalid-request.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
 export { ServiceNotFoundError } from "./errors/service-not-found.js";
-export type {
-  HostServer,
-  HypervisorQuery,
-  HypervisorRecord,
-  HypervisorStatistics,
-  ServiceChanges,
+export {
+  type HostServer,
+  type HypervisorQuery,
+  type HypervisorRecord,
+  type HypervisorResources,
+  type HypervisorStatistics,
+  type ServiceChanges,
+  sumHypervisorStatistics,
 } from "./host-records.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";

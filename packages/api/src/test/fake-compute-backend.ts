@@ -22,12 +22,13 @@ import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { ServiceNotFoundError } from "../errors/service-not-found.js";
-import type {
-  HostServer,
-  HypervisorQuery,
-  HypervisorRecord,
-  HypervisorStatistics,
-  ServiceChanges,
+import {
+  type HostServer,
+  type HypervisorQuery,
+  type HypervisorRecord,
+  type HypervisorStatistics,
+  type ServiceChanges,
+  sumHypervisorStatistics,
 } from "../host-records.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { RequestContext } from "../request-context.js";
@@ -531,23 +532,7 @@ export class FakeComputeBackend implements ComputeBackend {
   /** Sums over the nodes of enabled nova-compute services. */
   async hypervisorStatistics(ctx: RequestContext): Promise<HypervisorStatistics> {
     this.calls.push({ method: "hypervisorStatistics", context: ctx });
-    const nodes = this.joinedNodes().filter((n) => !n.service.disabled);
-    const sum = (pick: (n: HypervisorRecord) => number | null) =>
-      nodes.reduce((total, n) => total + (pick(n) ?? 0), 0);
-    return {
-      count: nodes.length,
-      vcpus: sum((n) => n.vcpus),
-      memoryMb: sum((n) => n.memoryMb),
-      localGb: sum((n) => n.localGb),
-      vcpusUsed: sum((n) => n.vcpusUsed),
-      memoryMbUsed: sum((n) => n.memoryMbUsed),
-      localGbUsed: sum((n) => n.localGbUsed),
-      freeRamMb: sum((n) => n.freeRamMb),
-      freeDiskGb: sum((n) => n.freeDiskGb),
-      currentWorkload: sum((n) => n.currentWorkload),
-      runningVms: sum((n) => n.runningVms),
-      diskAvailableLeast: sum((n) => n.diskAvailableLeast),
-    };
+    return sumHypervisorStatistics(this.joinedNodes().filter((n) => !n.service.disabled));
   }
 
   /** One service by id or uuid. */
