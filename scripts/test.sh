@@ -16,7 +16,9 @@ npx vitest run "$@"
 NOVA_TEST_PHASE=chaos npx vitest run "$@"
 # Packaging, after the tests: build (turbo) and pack every publishable package, check the tarballs with publint
 # and attw, install them into a scratch project and load each entry point from ESM and CommonJS; then
-# type-check every README's TypeScript against the built packages, and build the API docs.
+# type-check every README's TypeScript against the built packages, check every public declaration has TSDoc,
+# and build the API docs.
 npx tsx scripts/check-packages.ts
 npx tsx scripts/check-readmes.ts
+npx tsx scripts/check-tsdoc.ts
 npm run docs

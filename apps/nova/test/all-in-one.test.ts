@@ -201,7 +201,18 @@ describe("the all-in-one control plane, in one process", () => {
         "nova-compute",
       );
       const states = async () =>
-        (await openstack("--os-compute-api-version", "2.53", "compute", "service", "list", "--long", "-f", "json"))
+        (
+          await openstack(
+            "--os-compute-api-version",
+            "2.53",
+            "compute",
+            "service",
+            "list",
+            "--long",
+            "-f",
+            "json",
+          )
+        )
           .filter((s: { Binary: string }) => s.Binary === "nova-compute")
           .map((s: Record<string, unknown>) => [s.Host, s.Status, s.State, s["Disabled Reason"]]);
       expect(await states()).toEqual([

@@ -7,6 +7,7 @@ import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openTestDatabases } from "../test/test-databases.js";
 import { DbComputeBackend } from "./db-compute-backend.js";
 
 const IMAGE = "8a0f9a8c-0b1e-4cfa-9a3b-1a2b3c4d5e6f";
@@ -28,16 +29,8 @@ interface Harness {
 }
 
 async function harness(config: { instanceNameTemplate?: string } = {}): Promise<Harness> {
-  const apiDb = openApiDatabase("sqlite://");
-  const cellDb = openCellDatabase("sqlite://");
-  await apiDb.sync();
-  await cellDb.sync();
-  const cell = await apiDb.mappings.createCell({
-    name: "cell1",
-    transport_url: "fake://",
-    database_connection: "sqlite://",
-  });
-  await apiDb.flavors.create({ name: "m1.tiny", flavorid: "1", memory_mb: 512, vcpus: 1, root_gb: 1 });
+  const { apiDb, cellDb, cellUuid } = await openTestDatabases();
+  const cell = { uuid: cellUuid };
   const broker = new FakeBroker();
   const client = new Transport("fake://", { fakeBroker: broker, options: { control_exchange: "nova" } });
   const server = new Transport("fake://", { fakeBroker: broker, options: { control_exchange: "nova" } });

@@ -3,11 +3,13 @@ import {
   BackendUnavailableError,
   type ComputeBackend,
   ConsoleNotAvailableError,
+  type CreatedKeyPair,
   type CreateServerSpec,
   checkServerAction,
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
+  generateKeyPair,
   type HostServer,
   HypervisorNotFoundError,
   type HypervisorQuery,
@@ -21,6 +23,12 @@ import {
   InstanceNotFoundError,
   InstanceNotReadyError,
   InvalidRequestError,
+  type KeyPairCreateSpec,
+  KeyPairExistsError,
+  KeyPairNotFoundError,
+  type KeyPairPage,
+  type KeyPairRecord,
+  keyPairFingerprint,
   MarkerNotFoundError,
   QuotaExceededError,
   type RequestContext,
@@ -33,14 +41,16 @@ import {
   sumHypervisorStatistics,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
-import type {
-  ApiDatabase,
-  CellDatabase,
-  ComputeNodeRecord,
-  InstanceFilters,
-  InstanceRecord,
-  InstanceSortKey,
-  ServiceRecord as ServiceRow,
+import {
+  type ApiDatabase,
+  type CellDatabase,
+  type ComputeNodeRecord,
+  INSTANCE_SORT_KEYS,
+  type InstanceFilters,
+  type InstanceRecord,
+  type InstanceSortKey,
+  type ServiceRecord as ServiceRow,
+  safeRegexMatcher,
 } from "@nova/db";
 import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
@@ -51,6 +61,8 @@ import {
   instanceName,
   instanceResources,
   isServiceUp,
+  type KeyPair,
+  KeyPairListCodec,
   type NovaObjectPrimitive,
   type RequestSpec,
   SERVER_ACTION_STATES,
@@ -102,27 +114,6 @@ export interface DbComputeBackendDeps {
   };
 }
 
-/** Columns of the API's sort keys. */
-const SORT_COLUMNS: Record<string, InstanceSortKey> = {
-  created_at: "created_at",
-  updated_at: "updated_at",
-  launched_at: "launched_at",
-  display_name: "display_name",
-  hostname: "hostname",
-  host: "host",
-  node: "node",
-  vm_state: "vm_state",
-  task_state: "task_state",
-  power_state: "power_state",
-  project_id: "project_id",
-  user_id: "user_id",
-  uuid: "uuid",
-  id: "id",
-  memory_mb: "memory_mb",
-  vcpus: "vcpus",
-  root_gb: "root_gb",
-};
-
 /**
  * nova-api's side of the cloud (Nova's `nova.compute.api.API`) over the API and cell databases and RPC:
  * a boot records a build request and request spec and casts to the conductor; reads merge build requests
@@ -133,6 +124,10 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
 
+  /**
+   * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
+   * connection of its own.
+   */
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;
@@ -179,6 +174,9 @@ export class DbComputeBackend implements ComputeBackend {
     if (flavor.root_gb > 0 && flavor.root_gb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
+    // Nova's compute API: the caller's own key pair by name (before the quota check); its public key and
+    // the pair go into the instance.
+    const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
     checkQuota(await usage, flavor, spec.maxCount);
 
     const now = new Date(this.clock.now());
@@ -206,7 +204,9 @@ export class DbComputeBackend implements ComputeBackend {
         availability_zone: spec.availabilityZone,
         metadata: { ...spec.metadata },
         system_metadata: { image_min_ram: String(image.minRam), image_min_disk: String(image.minDisk) },
-        key_name: spec.keyName,
+        key_name: keyPair?.name ?? null,
+        key_data: keyPair?.public_key ?? null,
+        keypairs: KeyPairListCodec.toPrimitive(keyPair ? [keyPair] : []),
         user_data: spec.userData,
         reservation_id: reservationId,
         launch_index: index,
@@ -375,75 +375,82 @@ export class DbComputeBackend implements ComputeBackend {
     return isServiceUp(svc, this.clock.now(), this.deps.config.serviceDownTime);
   }
 
-  /** Build requests and the cell's instances merged, filtered, sorted and paged. */
+  /**
+   * Build requests, cell0 and the cell's instances merged, filtered, sorted and paged. One total order rules
+   * all three (the sort keys, Nova's created_at and id, then uuid): the cell pages by keyset in SQL, the
+   * small sources are ordered by the same keys here, and a marker found in either places the other.
+   */
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
-    const sortKeys = query.sort
-      .map((s) => SORT_COLUMNS[s.key])
-      .filter((k): k is InstanceSortKey => k !== undefined);
-    const sortDirs = query.sort.filter((s) => SORT_COLUMNS[s.key]).map((s) => s.dir);
-    const nameRe = query.name !== undefined ? safeRegExp(query.name) : undefined;
-    const matches = (s: ServerRecord) => !nameRe || nameRe.test(s.name);
-    const cmp = comparator(query.sort.length > 0 ? query.sort : [{ key: "created_at", dir: "desc" }]);
+    const sort = listSort(query.sort);
+    const cmp = comparator(sort);
+    const page = {
+      sortKeys: sort.map((s) => s.key as InstanceSortKey),
+      sortDirs: sort.map((s) => s.dir),
+    };
+    const nameMatches = query.name !== undefined ? regexMatcher(query.name) : () => true;
+    const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
-    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, filtered in memory.
-    const extra: ServerRecord[] = [];
+    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
+    const extra: Listed[] = [];
     if (!query.deleted && (!query.vmStates || query.vmStates.includes("building"))) {
       const brs =
         query.projectId !== undefined
           ? await this.deps.apiDb.buildRequests.listByProject(query.projectId)
           : [];
       for (const br of brs) {
-        const s = serverRecord(
-          { ...br.instance, uuid: br.instance_uuid },
-          { instanceNameTemplate: this.nameTemplate },
-        );
-        if (matchesQuery(s, query)) extra.push(s);
+        // A build request's instance has no row in any cell yet: no id, created when the request was.
+        const instance = { ...br.instance, uuid: br.instance_uuid };
+        const s = serverRecord(instance, { instanceNameTemplate: this.nameTemplate });
+        const columns = { ...instance, id: null };
+        if (matchesQuery(s, query) && nameMatches(s.name)) extra.push(listed(columns, s));
       }
     }
     const c0 = this.cell0();
     if (c0) {
-      for (const i of await c0.instances.list(filters, { limit: 1000 }, { withFault: true }))
-        extra.push(serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate }));
+      for (const i of await this.listCell(c0, filters, { ...page, limit: 1000 }))
+        extra.push(listed(i, serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })));
     }
+    extra.sort((a, b) => cmp(a.columns, b.columns));
 
     const cellDb = this.deps.cellDb;
-    let marker: ServerRecord | undefined;
-    let cellMarker: string | undefined;
+    let markerColumns: Record<string, unknown> | undefined;
+    let cellMarker: { marker: string } | { markerValues: Record<string, unknown> } | undefined;
     if (query.marker !== undefined) {
       const inCell = await cellDb.instances.get(query.marker, { readDeleted: true }).catch(() => undefined);
       if (inCell) {
-        marker = serverRecord(inCell);
-        cellMarker = query.marker;
+        markerColumns = inCell;
+        cellMarker = { marker: query.marker };
       } else {
-        marker = extra.find((s) => s.uuid === query.marker);
-        if (!marker) throw new MarkerNotFoundError(query.marker);
+        markerColumns = extra.find((s) => s.server.uuid === query.marker)?.columns;
+        if (!markerColumns) throw new MarkerNotFoundError(query.marker);
+        cellMarker = { markerValues: markerColumns };
       }
     }
-    // A name filter is a regular expression the database cannot apply: read more and filter here.
-    const pageSize = nameRe ? Math.max(query.limit * 4, 1000) : query.limit + 1;
-    const cellRows = await cellDb.instances
-      .list(
-        filters,
-        {
-          ...(sortKeys.length > 0 ? { sortKeys, sortDirs } : {}),
-          limit: pageSize,
-          ...(cellMarker ? { marker: cellMarker } : {}),
-        },
-        { withFault: true },
-      )
-      .catch((err: unknown) => {
-        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
-        throw err;
-      });
-    let merged = [
-      ...cellRows.map((i) => serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })),
-      ...extra.filter((s) => !marker || cmp(s, marker) > 0),
-    ];
-    if (marker && !cellMarker) merged = merged.filter((s) => cmp(s, marker) > 0);
-    merged = merged.filter(matches);
-    merged.sort(cmp);
-    return merged.slice(0, query.limit);
+    const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
+    const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
+    // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
+    const out: ServerRecord[] = [];
+    let e = 0;
+    for (const row of cellRows) {
+      while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
+        out.push(rest[e++]!.server);
+      if (out.length >= query.limit) break;
+      out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
+    }
+    while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
+    return out;
+  }
+
+  private listCell(
+    db: CellDatabase,
+    filters: InstanceFilters,
+    page: Parameters<CellDatabase["instances"]["list"]>[1],
+  ): Promise<InstanceRecord[]> {
+    return db.instances.list(filters, page, { withFault: true }).catch((err: unknown) => {
+      if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(page?.marker ?? "");
+      throw asInvalidFilter(err);
+    });
   }
 
   private async instanceFilters(query: ServerQuery): Promise<InstanceFilters> {
@@ -456,6 +463,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
     if (query.locked !== undefined) filters.locked = query.locked;
+    if (query.name !== undefined) filters.regex = { display_name: query.name };
     if (query.changesSince) filters.changes_since = query.changesSince;
     else if (query.deleted) filters.deleted = "any";
     if (query.flavorId !== undefined) {
@@ -814,6 +822,77 @@ export class DbComputeBackend implements ComputeBackend {
     }
     await apiDb.mappings.unmapHost(row.host);
   }
+
+  // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
+
+  /**
+   * Nova's `KeypairAPI.import_key_pair` / `create_key_pair`: the user's `key_pairs` quota, then the key
+   * (checked or generated), then the row; the quota is checked again once the row exists (Nova's
+   * `recheck_quota`), so racing creates cannot both pass it.
+   */
+  async createKeyPair(ctx: RequestContext, spec: KeyPairCreateSpec): Promise<CreatedKeyPair> {
+    const { apiDb } = this.deps;
+    await this.checkKeyPairQuota(ctx, spec.userId, 1);
+    const generated = spec.publicKey === null ? await generateKeyPair(spec.type, spec.userId) : null;
+    const publicKey = generated?.publicKey ?? spec.publicKey!;
+    const fingerprint = generated?.fingerprint ?? keyPairFingerprint(publicKey, spec.type);
+    const row = await apiDb.keyPairs
+      .create({ user_id: spec.userId, name: spec.name, type: spec.type, public_key: publicKey, fingerprint })
+      .catch((err: unknown) => {
+        if (hasErrorCode(err, "DB_DUPLICATE")) throw new KeyPairExistsError(spec.name);
+        throw err;
+      });
+    try {
+      await this.checkKeyPairQuota(ctx, spec.userId, 0);
+    } catch (err) {
+      await apiDb.keyPairs.delete(spec.userId, spec.name).catch(() => undefined);
+      throw err;
+    }
+    return { keyPair: keyPairRecord(row), privateKey: generated?.privateKey ?? null };
+  }
+
+  /** A user's key pairs by name, paged. */
+  async listKeyPairs(_ctx: RequestContext, userId: string, page: KeyPairPage): Promise<KeyPairRecord[]> {
+    const rows = await this.deps.apiDb.keyPairs.list(userId, page).catch((err: unknown) => {
+      if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(page.marker ?? "");
+      throw err;
+    });
+    return rows.map(keyPairRecord);
+  }
+
+  /** One of a user's key pairs. */
+  async getKeyPair(_ctx: RequestContext, userId: string, name: string): Promise<KeyPairRecord> {
+    return keyPairRecord(await this.keyPairRow(userId, name));
+  }
+
+  /** Deletes one of a user's key pairs (servers booted with it keep their copy, as in Nova). */
+  async deleteKeyPair(_ctx: RequestContext, userId: string, name: string): Promise<void> {
+    await this.deps.apiDb.keyPairs.delete(userId, name).catch((err: unknown) => {
+      if (isNotFound(err)) throw new KeyPairNotFoundError(userId, name);
+      throw err;
+    });
+  }
+
+  private keyPairRow(userId: string, name: string): Promise<KeyPair> {
+    return this.deps.apiDb.keyPairs.get(userId, name).catch((err: unknown) => {
+      if (isNotFound(err)) throw new KeyPairNotFoundError(userId, name);
+      throw err;
+    });
+  }
+
+  /**
+   * Nova's `Quotas.check_deltas(context, {'key_pairs': delta}, user_id)`: the target user's count against
+   * the limit of the caller's project and user (a user resource: a per-user limit overrides the project's).
+   */
+  private async checkKeyPairQuota(ctx: RequestContext, userId: string, delta: number): Promise<void> {
+    const [limits, used] = await Promise.all([
+      this.deps.apiDb.quotas.getLimits(ctx.projectId, ctx.userId),
+      this.deps.apiDb.keyPairs.count(userId),
+    ]);
+    if (limits.key_pairs >= 0 && used + delta > limits.key_pairs) {
+      throw new QuotaExceededError("Quota exceeded, too many key pairs.");
+    }
+  }
 }
 
 /** A compute node row as the API's HypervisorRecord. */
@@ -846,6 +925,20 @@ function nodeResources(n: ComputeNodeRecord): HypervisorResources & { diskAvaila
     currentWorkload: n.current_workload ?? 0,
     runningVms: n.running_vms ?? 0,
     diskAvailableLeast: n.disk_available_least ?? null,
+  };
+}
+
+/** A stored key pair as the API shows it. */
+function keyPairRecord(k: KeyPair): KeyPairRecord {
+  return {
+    id: k.id,
+    name: k.name,
+    userId: k.user_id ?? "",
+    type: k.type,
+    publicKey: k.public_key ?? "",
+    fingerprint: k.fingerprint ?? "",
+    createdAt: k.created_at ?? new Date(0),
+    updatedAt: k.updated_at ?? null,
   };
 }
 
@@ -914,13 +1007,47 @@ function imageMeta(image: ImageRecord): NovaObjectPrimitive {
   };
 }
 
-function safeRegExp(pattern: string): RegExp {
+/** A server of a list with the instance columns it sorts by. */
+interface Listed {
+  columns: Record<string, unknown>;
+  server: ServerRecord;
+}
+
+/** A name filter on build requests, evaluated as the database evaluates it: linear time, Python syntax. */
+function regexMatcher(pattern: string): (value: string) => boolean {
   try {
-    return new RegExp(pattern);
-  } catch {
-    // Nova matches an invalid expression literally rather than failing the list.
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return safeRegexMatcher(pattern);
+  } catch (error) {
+    throw asInvalidFilter(error);
   }
+}
+
+/** A regex filter Python refuses, or that the database cannot run safely: the request's fault (400). */
+function asInvalidFilter(error: unknown): unknown {
+  if (hasErrorCode(error, "INVALID_REGEX") || hasErrorCode(error, "DB_UNSUPPORTED_REGEX")) {
+    return new InvalidRequestError((error as Error).message);
+  }
+  return error;
+}
+
+/**
+ * The whole order of a list, as Nova's process_sort_params makes it: the requested keys (unknown ones
+ * dropped), then created_at and id in the first key's direction, then uuid (unique across cells).
+ */
+function listSort(requested: { key: string; dir: "asc" | "desc" }[]): { key: string; dir: "asc" | "desc" }[] {
+  const sort = requested.filter((s) => (INSTANCE_SORT_KEYS as readonly string[]).includes(s.key));
+  const dir = requested[0]?.dir ?? "desc";
+  for (const key of ["created_at", "id", "uuid"])
+    if (!sort.some((s) => s.key === key)) sort.push({ key, dir });
+  return sort;
+}
+
+// Datetimes sort as stored (whole seconds), so a build request's exact time sorts as its row will.
+function sortValue(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Math.floor(v.getTime() / 1000);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return typeof v === "number" ? v : String(v);
 }
 
 function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
@@ -935,36 +1062,18 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   return true;
 }
 
-const FIELD: Record<string, (s: ServerRecord) => string | number | null> = {
-  created_at: (s) => s.createdAt.getTime(),
-  updated_at: (s) => s.updatedAt?.getTime() ?? null,
-  launched_at: (s) => s.launchedAt?.getTime() ?? null,
-  display_name: (s) => s.name,
-  hostname: (s) => s.hostname,
-  host: (s) => s.host,
-  node: (s) => s.node,
-  vm_state: (s) => s.vmState,
-  task_state: (s) => s.taskState,
-  power_state: (s) => s.powerState,
-  project_id: (s) => s.projectId,
-  user_id: (s) => s.userId,
-  uuid: (s) => s.uuid,
-};
-
-/** Orders servers as the database does for the same sort keys (nulls first ascending), uuid breaking ties. */
+/** Orders instance columns as the database does (NULL first ascending) for the given total sort. */
 function comparator(
   sort: { key: string; dir: "asc" | "desc" }[],
-): (a: ServerRecord, b: ServerRecord) => number {
+): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
   return (a, b) => {
     for (const { key, dir } of sort) {
-      const f = FIELD[key];
-      if (!f) continue;
-      const x = f(a);
-      const y = f(b);
+      const x = sortValue(a[key]);
+      const y = sortValue(b[key]);
       const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
       if (c !== 0) return dir === "asc" ? c : -c;
     }
-    return a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0;
+    return 0;
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   ServiceChanges,
 } from "./host-records.js";
 import type { TaskState, VmState } from "./instance-states.js";
+import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
 
 /** A flavor as the backend stores it (Nova's Flavor object). */
@@ -322,7 +323,8 @@ export interface ComputeBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError
-   * (image not active, flavor too small for the image), QuotaExceededError.
+   * (image not active, flavor too small for the image), QuotaExceededError, KeyPairNotFoundError (the
+   * caller has no key pair named `keyName`).
    */
   createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]>;
   /** Lists servers matching the query, sorted and paged; throws MarkerNotFoundError for an unknown marker. */
@@ -348,6 +350,17 @@ export interface ComputeBackend {
   getImage(ctx: RequestContext, imageId: string): Promise<ImageRecord>;
   /** Lists services (every cell), with liveness. */
   listServices(ctx: RequestContext, filter: { host?: string; binary?: string }): Promise<ServiceRecord[]>;
+  /**
+   * Imports or generates a key pair after the per-user `key_pairs` quota check. Throws QuotaExceededError,
+   * InvalidKeyPairError (a key that does not parse) and KeyPairExistsError.
+   */
+  createKeyPair(ctx: RequestContext, spec: KeyPairCreateSpec): Promise<CreatedKeyPair>;
+  /** A user's key pairs by name, paged; MarkerNotFoundError for an unknown marker. */
+  listKeyPairs(ctx: RequestContext, userId: string, page: KeyPairPage): Promise<KeyPairRecord[]>;
+  /** One of a user's key pairs; KeyPairNotFoundError if none. */
+  getKeyPair(ctx: RequestContext, userId: string, name: string): Promise<KeyPairRecord>;
+  /** Deletes one of a user's key pairs; KeyPairNotFoundError if none. */
+  deleteKeyPair(ctx: RequestContext, userId: string, name: string): Promise<void>;
   /**
    * Compute nodes by id, each with its host's nova-compute service (nodes whose service is gone are left
    * out, as Nova leaves them out); MarkerNotFoundError for an unknown marker.

@@ -24,7 +24,10 @@ export { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
 export { InstanceIsLockedError } from "./errors/instance-is-locked.js";
 export { InstanceNotFoundError } from "./errors/instance-not-found.js";
 export { InstanceNotReadyError } from "./errors/instance-not-ready.js";
+export { InvalidKeyPairError } from "./errors/invalid-key-pair.js";
 export { InvalidRequestError } from "./errors/invalid-request.js";
+export { KeyPairExistsError } from "./errors/key-pair-exists.js";
+export { KeyPairNotFoundError } from "./errors/key-pair-not-found.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
 export { ServiceNotFoundError } from "./errors/service-not-found.js";
@@ -37,5 +40,12 @@ export {
   type ServiceChanges,
   sumHypervisorStatistics,
 } from "./host-records.js";
+export {
+  type GeneratedKeyPair,
+  generateKeyPair,
+  type KeyPairType,
+  keyPairFingerprint,
+} from "./key-pair-crypto.js";
+export type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";

@@ -1,3 +1,4 @@
+import { translatePythonRegex } from "@nova/core";
 import { HttpFault } from "./http-fault.js";
 import { pythonRepr } from "./python-repr.js";
 
@@ -42,11 +43,11 @@ export function checkDateTime(query: URLSearchParams, name: string): void {
   }
 }
 
-/** Every value of `name` must compile as a regular expression (Nova's `regex` format). */
+/** Every value of `name` must compile as a Python regular expression (Nova's `regex` format: re.compile). */
 export function checkRegex(query: URLSearchParams, name: string): void {
   for (const value of query.getAll(name)) {
     try {
-      new RegExp(value);
+      translatePythonRegex(value);
     } catch {
       throw invalidQuery(name, value, `${pythonRepr(value)} is not a 'regex'`);
     }

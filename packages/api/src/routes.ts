@@ -1,6 +1,7 @@
 import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
+import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
@@ -35,4 +36,8 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/images", handler: imageHandlers.index },
   { method: "GET", pattern: "/images/detail", handler: imageHandlers.detail },
   { method: "GET", pattern: "/images/:id", handler: imageHandlers.show },
+  { method: "GET", pattern: "/os-keypairs", handler: keyPairHandlers.index },
+  { method: "POST", pattern: "/os-keypairs", handler: keyPairHandlers.create },
+  { method: "GET", pattern: "/os-keypairs/:name", handler: keyPairHandlers.show },
+  { method: "DELETE", pattern: "/os-keypairs/:name", handler: keyPairHandlers.delete },
 ];

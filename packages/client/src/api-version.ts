@@ -1,5 +1,6 @@
 /** A Compute API microversion such as 2.1 or 2.93; compare with `compare` or `matches`. */
 export class ApiVersion {
+  /** The microversion `major.minor`; use `ApiVersion.parse` for text. */
   constructor(
     /** The major version (2 for the Compute API v2.1). */
     readonly major: number,

@@ -14,6 +14,9 @@ function faultCode(faultName: string): string {
  * was not a fault; an answer that does not match its schema is `UNEXPECTED_RESPONSE`.
  */
 export class ComputeApiError extends NovaError {
+  /**
+   * Builds the error from a response; `code` comes from the fault name, else `HTTP_<status>`, unless given.
+   */
   constructor(
     /** HTTP status. */
     readonly status: number,
@@ -42,6 +45,7 @@ export class ServerWaitError extends NovaError {
   /** `SERVER_WAIT_TIMEOUT` or `SERVER_WAIT_ERROR_STATUS`. */
   declare readonly code: ServerWaitErrorCode;
 
+  /** Builds the error with the status the server was last seen in. */
   constructor(
     code: ServerWaitErrorCode,
     message: string,

@@ -72,6 +72,7 @@ export class ComputeClient {
   private readonly endpoint: string;
   private readonly fetchImpl: typeof fetch;
 
+  /** A client of the Compute API at `options.endpoint`; it sends nothing until a method is called. */
   constructor(private readonly options: ComputeClientOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, "");
     this.fetchImpl = options.fetch ?? fetch;

@@ -41,6 +41,25 @@ export {
   listImagesResponseSchema,
   showImageResponseSchema,
 } from "./schemas/images.js";
+export {
+  type CreatedKeyPair,
+  type CreateKeyPairRequest,
+  createdKeyPairSchema,
+  createKeyPairRequestSchemaFor,
+  createKeyPairRequestSchemaV21,
+  createKeyPairRequestSchemaV22,
+  createKeyPairRequestSchemaV210,
+  createKeyPairRequestSchemaV292,
+  createKeyPairResponseSchema,
+  KEY_PAIR_TYPES,
+  type KeyPair,
+  type KeyPairListQuery,
+  type KeyPairSummary,
+  keyPairSchema,
+  keyPairSummarySchema,
+  listKeyPairsResponseSchema,
+  showKeyPairResponseSchema,
+} from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
 export {

@@ -34,6 +34,7 @@ export interface CreateComputeServiceOptions {
   driver: ComputeDriver;
   /** Time for heartbeats, resource tracker passes and launched_at; default the wall clock. */
   clock?: Clock;
+  /** Where the service logs builds, heartbeats and resource tracker passes; default silent. */
   logger?: Logger;
   /** nova.conf options by Nova's names (see computeConfigSchema); parsed here, once. */
   config?: ComputeConfigInput;
@@ -43,9 +44,19 @@ export interface CreateComputeServiceOptions {
 
 /** A nova-compute service: start() brings it up, stop() drains and stops it. */
 export class ComputeService {
+  /**
+   * This compute's host name (`[DEFAULT] host`): its RPC topic is `compute.<host>` and its service row's
+   * host.
+   */
   readonly host: string;
+  /** The parsed nova.conf options this compute runs with. */
   readonly config: ComputeConfig;
+  /**
+   * The compute manager: the RPC endpoints (`build_and_run_instance`, `reboot_instance`, ...) on
+   * `compute.<host>`.
+   */
   readonly manager: ComputeManager;
+  /** The resource tracker that reports this host's compute node usage to the conductor. */
   readonly resourceTracker: ResourceTracker;
   /** The conductor's object methods, as this compute calls them. */
   readonly conductor: ConductorObjectsAPI;
@@ -53,6 +64,7 @@ export class ComputeService {
   private readonly lifecycle: NovaService;
   private defaultNode: string;
 
+  /** Wires the manager, resource tracker and service lifecycle; nothing connects until `start()`. */
   constructor(opts: CreateComputeServiceOptions) {
     const clock = opts.clock ?? systemClock;
     const logger = opts.logger ?? silentLogger;

@@ -29,6 +29,9 @@ export interface BuildTimeoutMonitorOptions {
 export class BuildTimeoutMonitor {
   private readonly task: PeriodicTask;
 
+  /**
+   * A stopped monitor: `start()` schedules the check every `intervalSec`, or never when `buildTimeout` is 0.
+   */
   constructor(private readonly opts: BuildTimeoutMonitorOptions) {
     // Nova's _check_instance_build_time is a periodic task: spacing start to start, never two at once.
     this.task = new PeriodicTask(

@@ -140,6 +140,7 @@ export class ComputeTaskManager {
   /** Builds finished since start, by outcome (logs, tests, benchmarks). */
   readonly counters = { active: 0, error: 0, deleted: 0, rescheduled: 0, noValidHost: 0 };
 
+  /** A manager over its databases and RPC clients; it serves builds once its endpoint is on an RPC server. */
   constructor(private readonly opts: ComputeTaskManagerOptions) {}
 
   /** The RPC endpoint (`compute_task`, 1.24). */

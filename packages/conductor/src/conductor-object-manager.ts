@@ -117,6 +117,7 @@ function pick(source: Record<string, unknown>, keys: readonly string[]): Record<
  * methods. Bad requests raise ObjectActionError back to the caller; they never reach the database.
  */
 export class ConductorObjectManager {
+  /** A manager over the cell database; it serves computes once its endpoint is on an RPC server. */
   constructor(private readonly opts: ConductorObjectManagerOptions) {}
 
   /** The RPC endpoint serving these methods (no namespace, version 3.0). */

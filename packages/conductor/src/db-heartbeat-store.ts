@@ -48,6 +48,7 @@ export class DbHeartbeatStore implements HeartbeatStore {
   /** Statements that wrote heartbeats or down marks, for tests and the benchmark. */
   readonly counters = { heartbeatWrites: 0, downWrites: 0 };
 
+  /** A store that writes to the `services` table of `cellDb`. */
   constructor(private readonly cellDb: CellDatabase) {}
 
   /** Writes a batch of heartbeats at `at` (ms), never moving a service's report_count back. */

@@ -5,7 +5,11 @@ export type IniSection = Map<string, string[]>;
 
 /** A parsed nova.conf-style file: sections by name, in file order. */
 export interface IniDocument {
+  /** The path it was read from, named in parse errors. */
   file: string;
+  /**
+   * Sections by name (`DEFAULT`, `database`, ...), each option with every value the file gives it, in order.
+   */
   sections: Map<string, IniSection>;
 }
 

@@ -1,5 +1,6 @@
 /** A scheduled callback that can be cancelled. */
 export interface TimerHandle {
+  /** Cancels the timer; harmless once it has fired or was cancelled. */
   cancel(): void;
 }
 

@@ -3,9 +3,13 @@
  * so the apps pass a pino logger straight in.
  */
 export interface Logger {
+  /** Logs detail useful only when debugging (oslo.log's `debug = True`). */
   debug(fields: object, message?: string): void;
+  /** Logs a normal event of the service (started, stopped, a request served). */
   info(fields: object, message?: string): void;
+  /** Logs something unexpected that the service survives (a late reply, a retried call). */
   warn(fields: object, message?: string): void;
+  /** Logs a failure an operator should look at (a build that failed, a lost connection). */
   error(fields: object, message?: string): void;
 }
 

@@ -23,6 +23,7 @@ export class NovaError extends Error {
   /** The class names from this error's class up to NovaError, read by {@link NovaError.isInstance}. */
   readonly [KINDS]: readonly string[];
 
+  /** Builds an error with its stable `code`, a human message, and optionally the wrapped `cause`. */
   constructor(code: string, message: string, options: NovaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;

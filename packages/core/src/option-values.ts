@@ -2,6 +2,7 @@ import { NovaError } from "./nova-error.js";
 
 /** A configuration value that oslo.config would refuse. */
 export class InvalidOptionValue extends NovaError {
+  /** Builds the error with a message naming the option and the rejected value. */
   constructor(message: string) {
     super("CONFIG_INVALID_VALUE", message);
   }

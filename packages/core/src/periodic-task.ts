@@ -37,6 +37,7 @@ export class PeriodicTask {
   private inFlight: Promise<void> | undefined;
   private lastStart = 0;
 
+  /** A stopped task: `start()` schedules `run` on `clock`, and failures of `run` are logged on `logger`. */
   constructor(
     private readonly options: PeriodicTaskOptions,
     private readonly run: () => Promise<void> | void,

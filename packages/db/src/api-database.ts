@@ -25,7 +25,11 @@ export class ApiDatabase {
   /** Cell, host and instance mappings. */
   readonly mappings: CellMappingRepository;
 
-  constructor(readonly db: NovaDatabase) {
+  /** The repositories of the API database over one open connection pool. */
+  constructor(
+    /** The open database the repositories share. */
+    readonly db: NovaDatabase,
+  ) {
     this.flavors = new FlavorRepository(db);
     this.keyPairs = new KeyPairRepository(db);
     this.serverGroups = new ServerGroupRepository(db);

@@ -28,7 +28,11 @@ export class CellDatabase {
   /** Instances' network info caches. */
   readonly infoCaches: InstanceInfoCacheRepository;
 
-  constructor(readonly db: NovaDatabase) {
+  /** The repositories of a cell database over one open connection pool. */
+  constructor(
+    /** The open database the repositories share. */
+    readonly db: NovaDatabase,
+  ) {
     this.faults = new InstanceFaultRepository(db);
     this.instances = new InstanceRepository(db, this.faults);
     this.actions = new InstanceActionRepository(db);

@@ -44,6 +44,7 @@ export {
 export { type InstanceFaultCreate, InstanceFaultRepository } from "./cell/instance-fault-repository.js";
 /** Cell repositories. */
 export {
+  INSTANCE_REGEX_COLUMNS,
   INSTANCE_SORT_KEYS,
   type InstanceChanges,
   type InstanceCreate,
@@ -51,6 +52,7 @@ export {
   type InstanceFilters,
   type InstanceLoadOptions,
   type InstanceRecord,
+  type InstanceRegexColumn,
   InstanceRepository,
   type InstanceSortKey,
 } from "./cell/instance-repository.js";
@@ -79,7 +81,7 @@ export { DuplicateEntryError } from "./errors/duplicate-entry-error.js";
 export { NotFoundError } from "./errors/not-found-error.js";
 /** Errors. */
 export { NovaDbError, type NovaDbErrorCode } from "./errors/nova-db-error.js";
-export { InvalidSortKeyError, MarkerNotFoundError } from "./errors/query-error.js";
+export { InvalidSortKeyError, MarkerNotFoundError, UnsupportedRegexError } from "./errors/query-error.js";
 export { MigrationFailedError, SchemaNewerThanCodeError } from "./errors/schema-error.js";
 export { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
 export { UnexpectedTaskStateError, UnexpectedVmStateError } from "./errors/unexpected-state-error.js";
@@ -92,5 +94,7 @@ export {
 } from "./nova-database.js";
 /** Pagination. */
 export type { PageOptions, SortDir } from "./pagination.js";
+/** Nova's regex filters on a linear-time engine (what SQLite's REGEXP runs). */
+export { type RegexMatcher, safeRegexMatcher } from "./regex-filter.js";
 /** Migrations. */
 export type { SchemaStatus, SyncResult } from "./schema-migrator.js";

@@ -5,6 +5,7 @@ import { createPool } from "mysql2";
 import { type DatabaseTarget, parseConnectionUrl } from "./connection-url.js";
 import { type DatabaseOptions, parseDatabaseOptions } from "./database-options.js";
 import { type RetryPolicy, withDbRetry } from "./db-retry.js";
+import { sqliteRegexp } from "./regex-filter.js";
 
 /** Which of Nova's two databases a handle is: the API database, or a cell database (cell0 included). */
 export type DatabaseKind = "api" | "cell";
@@ -33,10 +34,18 @@ export class NovaDatabase {
   /** The `[database]` retry options, from `options`. */
   readonly retryPolicy: RetryPolicy;
 
+  /**
+   * Wraps an open Kysely instance; `openDatabase`, `openApiDatabase` and `openCellDatabase` build one from a
+   * URL.
+   */
   constructor(
+    /** API or cell database: which migrations apply. */
     readonly kind: DatabaseKind,
+    /** The parsed `[database] connection` URL. */
     readonly target: DatabaseTarget,
+    /** The Kysely query builder every repository writes through. */
     readonly kysely: Db,
+    /** The `[database]` options it was opened with (pool size, retries). */
     readonly options: DatabaseOptions,
     deps: DatabaseDeps,
   ) {
@@ -132,6 +141,8 @@ export function openDatabase(
               // including the transaction it waits for. Wait briefly, then let the async retry take over.
               db.pragma("busy_timeout = 100");
               db.pragma("foreign_keys = ON");
+              // Nova's regex filters (`REGEXP`), on a linear-time engine: a pattern never stalls this process.
+              db.function("regexp", { deterministic: true }, sqliteRegexp);
               return db;
             },
           }),

@@ -14,6 +14,11 @@ export interface PageOptions<K extends string = string> {
   limit?: number;
   /** The uuid (or Nova's marker key) of the last row of the previous page. */
   marker?: string;
+  /**
+   * Instead of `marker`: the sort columns' values (as records hold them) of a row kept elsewhere (another
+   * cell, a build request), so this table's page starts right after where that row sorts.
+   */
+  markerValues?: Record<string, unknown>;
 }
 
 /** The resolved sort: every key with its direction, ending with the unique tiebreak key. */
@@ -22,7 +27,7 @@ export function resolveSort(
   allowed: readonly string[],
   page: PageOptions,
   defaults: { keys: string[]; dir: SortDir },
-  tiebreak = "id",
+  tiebreaks: readonly string[] = ["id"],
 ): { col: string; dir: SortDir }[] {
   const keys = page.sortKeys && page.sortKeys.length > 0 ? [...page.sortKeys] : [...defaults.keys];
   const out = keys.map((k, i) => {
@@ -30,8 +35,9 @@ export function resolveSort(
     return { col: `${table}.${k}`, dir: page.sortDirs?.[i] ?? page.sortDirs?.[0] ?? defaults.dir };
   });
   // A unique last key makes the order total, so the marker condition never skips or repeats rows.
-  if (!keys.includes(tiebreak))
-    out.push({ col: `${table}.${tiebreak}`, dir: out[out.length - 1]?.dir ?? defaults.dir });
+  for (const tiebreak of tiebreaks)
+    if (!out.some((s) => s.col === `${table}.${tiebreak}`))
+      out.push({ col: `${table}.${tiebreak}`, dir: out[out.length - 1]?.dir ?? defaults.dir });
   return out;
 }
 

@@ -12,6 +12,7 @@ import { messagingOptions } from "./transport.js";
 
 /** nova-api: the HTTP server over the database-backed compute backend. */
 export interface ApiService extends RunnableService {
+  /** The REST server (Compute API v2.1) this service runs. */
   readonly server: ApiServer;
   /** The bound port once started. */
   port(): number;

@@ -12,6 +12,7 @@ import {
 
 /** A bad `compute_driver`: a ConfigError (exit 2) naming the option and what is known. */
 export class ComputeDriverConfigError extends ConfigError {
+  /** Builds the error for the `compute_driver` value that names no known driver. */
   constructor(value: string) {
     super(
       "CONFIG_INVALID",

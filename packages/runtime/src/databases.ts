@@ -11,16 +11,21 @@ import {
 
 /** The databases a service of one cell uses: the API database, the cell's, and cell0. */
 export interface NovaDatabases {
+  /** The API database (flavors, build requests, cell and host mappings). */
   apiDb: ApiDatabase;
+  /** The database of this service's cell (instances, services, compute nodes). */
   cellDb: CellDatabase;
+  /** cell0's database, where builds that could not be scheduled land in ERROR. */
   cell0Db: CellDatabase;
   /** The cell's uuid in the cell mappings. */
   cellUuid: string;
+  /** Closes the connections of all three databases. */
   close(): Promise<void>;
 }
 
 /** The databases are reachable but not set up for a service (no cell mapped): run nova-manage first. */
 export class DatabaseConfigError extends NovaError {
+  /** Builds the error with what is missing and the nova-manage command that sets it up. */
   constructor(message: string) {
     super("DATABASE_CONFIG", message);
   }

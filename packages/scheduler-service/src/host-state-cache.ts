@@ -62,6 +62,7 @@ export class HostStateCache {
   private refreshing: Promise<void> | undefined;
   private readonly counters: HostStateCacheStats = { refreshes: 0, nodeUpdates: 0, instanceListReloads: 0 };
 
+  /** An empty cache of the cell's host states, filled by its first refresh. */
   constructor(private readonly opts: HostStateCacheOptions) {}
 
   /** Counters since creation. */

@@ -88,6 +88,10 @@ export class SchedulerManager {
     noValidHost: 0,
   };
 
+  /**
+   * A manager over `deps`; its scheduler gets the service group's ComputeFilter registered among
+   * `deps.plugins`.
+   */
   constructor(private readonly deps: SchedulerManagerDeps) {
     const plugins = deps.plugins ?? new PluginRegistry();
     plugins.registerFilter(serviceGroupComputeFilter);

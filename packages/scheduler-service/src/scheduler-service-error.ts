@@ -14,6 +14,9 @@ export class SchedulerServiceError extends NovaError {
   /** Which failure this is. */
   declare readonly code: SchedulerServiceErrorCode;
 
+  /**
+   * Builds a scheduler service error with its `SCHEDULER_*` code; `isRetryable` marks what a retry may fix.
+   */
   constructor(
     code: SchedulerServiceErrorCode,
     message: string,
@@ -26,6 +29,7 @@ export class SchedulerServiceError extends NovaError {
 
 /** A `[filter_scheduler]`/`[scheduler]`/`[metrics]`/`[DEFAULT]` option has a value the service cannot use. */
 export class InvalidSchedulerConfigError extends SchedulerServiceError {
+  /** Builds "[group] option: problem"; `cause` is the parse failure, if any. */
   constructor(
     /** The option's group. */
     readonly group: string,
@@ -41,6 +45,7 @@ export class InvalidSchedulerConfigError extends SchedulerServiceError {
 
 /** The cell this scheduler serves could not be determined (no cell uuid given, none or many mapped). */
 export class CellUnresolvedError extends SchedulerServiceError {
+  /** Builds the error; the message says why no single cell could be chosen. */
   constructor(message: string) {
     super("SCHEDULER_CELL_UNRESOLVED", message);
   }
@@ -48,6 +53,7 @@ export class CellUnresolvedError extends SchedulerServiceError {
 
 /** A select_destinations request the service cannot read (no spec_obj, wrong types). */
 export class InvalidSchedulingRequestError extends SchedulerServiceError {
+  /** Builds the error; the message says what is wrong with the request, `cause` is the decoding failure. */
   constructor(message: string, cause?: unknown) {
     super("SCHEDULER_INVALID_REQUEST", message, false, { cause });
   }

@@ -7,6 +7,7 @@ import type { AggregateInput, HostInput } from "./types.js";
 
 /** A host or node the manager does not know. */
 export class UnknownHostError extends NovaError {
+  /** Builds "unknown compute host <host> [node <node>]". */
   constructor(
     /** The host asked for. */
     readonly host: string,

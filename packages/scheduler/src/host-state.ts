@@ -88,6 +88,9 @@ export class HostState {
   /** Bumped on every change, so cached per-host answers know when to recompute. */
   generation = 0;
 
+  /**
+   * A host state from the input's compute node, service and instances (Nova's `_update_from_compute_node`).
+   */
   constructor(input: HostInput) {
     this.host = input.host;
     this.nodename = input.nodename;

@@ -3,6 +3,7 @@ import type { SchedulingExplanation } from "./explanation.js";
 
 /** No host can take the request (Nova's NoValidHost), with the structured reason why. */
 export class NoValidHostError extends NovaError {
+  /** Builds Nova's "No valid host was found. <reason>". */
   constructor(
     /** Nova's reason text (the part after "No valid host was found."). */
     readonly reason: string,

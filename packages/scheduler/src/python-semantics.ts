@@ -9,6 +9,7 @@ export class PyFloat {
 
 /** Raised where Python raises ValueError/TypeError inside a filter (Nova would fail the request). */
 export class PythonSemanticsError extends NovaError {
+  /** Builds the error with Python's message for the same failure. */
   constructor(message: string) {
     super("SCHEDULER_PYTHON_SEMANTICS", message);
   }

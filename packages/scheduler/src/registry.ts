@@ -84,6 +84,7 @@ export const BUILTIN_WEIGHERS: readonly HostWeigher[] = [
 
 /** A name in `enabled_filters` or `weight_classes` that nothing is registered under. */
 export class UnknownPluginError extends NovaError {
+  /** Builds "no <kind> named <name> is registered". */
   constructor(
     /** Whether a filter or a weigher was named. */
     readonly kind: "filter" | "weigher",

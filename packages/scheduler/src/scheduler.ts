@@ -81,6 +81,9 @@ export class Scheduler {
   private readonly clock: Pick<Clock, "now">;
   private readonly random: () => number;
 
+  /**
+   * A scheduler over the host states in `deps.hosts`, with the filters and weighers `deps.config` enables.
+   */
   constructor(deps: SchedulerDeps) {
     this.config = deps.config;
     this.hosts = deps.hosts;

@@ -42,6 +42,7 @@ export interface NovaServiceOptions {
   rpcServer?: Pick<RpcServerOptions, "maxConcurrency" | "lanes">;
   /** Time for heartbeats, retries and the shutdown timeout. */
   clock: Clock;
+  /** Where the lifecycle logs start, heartbeat trouble and the drain. */
   logger: Logger;
 }
 
@@ -64,6 +65,7 @@ export class NovaService {
   private stopping: Promise<void> | undefined;
   private readonly abort = new AbortController();
 
+  /** A service that does nothing until `start()`: no connection, no service row, no timers. */
   constructor(private readonly opts: NovaServiceOptions) {
     this.group = new ServiceGroup({
       config: parseServiceGroupConfig(

@@ -145,11 +145,13 @@ describe("LibvirtClient against test:///default", () => {
     const idle = await LibvirtClient.connect({
       uri: "test:///default",
       socketPath: requireLibvirtd(),
-      keepalive: { intervalSeconds: 0.5, count: 1 },
+      // A daemon that stopped answering would be given up on after 3 s (one interval plus two unanswered
+      // pings); a loaded CI machine can delay one answer by a second without that being a failure.
+      keepalive: { intervalSeconds: 1, count: 2 },
     });
     try {
-      // Idle for three times the point where a daemon that did not answer would have been given up on.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Idle past that point, through four pings the daemon must answer.
+      await new Promise((resolve) => setTimeout(resolve, 4500));
       expect(idle.closed).toBe(false);
       expect(await idle.getType()).toBe("TEST");
     } finally {

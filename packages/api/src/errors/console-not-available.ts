@@ -5,6 +5,7 @@ export class ConsoleNotAvailableError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Guest does not have a console available." for this instance. */
   constructor(
     /** The instance whose console was asked for. */
     readonly instanceId: string,

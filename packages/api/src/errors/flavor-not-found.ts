@@ -5,6 +5,7 @@ export class FlavorNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Flavor <id> could not be found." */
   constructor(
     /** The flavor id asked for. */
     readonly flavorId: string,

@@ -5,6 +5,7 @@ export class ImageNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Image <id> could not be found." */
   constructor(
     /** The image id asked for. */
     readonly imageId: string,

@@ -5,6 +5,9 @@ export class InstanceInvalidStateError extends ComputeBackendError {
   /** 409. */
   readonly httpStatus = 409;
 
+  /**
+   * Builds Nova's InstanceInvalidState message: the instance, the attribute and value, the method refused.
+   */
   constructor(
     /** The instance refused. */
     readonly instanceUuid: string,

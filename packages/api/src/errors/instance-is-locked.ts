@@ -5,6 +5,7 @@ export class InstanceIsLockedError extends ComputeBackendError {
   /** 409. */
   readonly httpStatus = 409;
 
+  /** Builds Nova's "Instance <uuid> is locked". */
   constructor(
     /** The locked instance. */
     readonly instanceUuid: string,

@@ -5,6 +5,7 @@ export class InstanceNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Instance <id> could not be found." */
   constructor(
     /** The instance id asked for. */
     readonly instanceId: string,

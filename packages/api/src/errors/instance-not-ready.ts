@@ -5,6 +5,7 @@ export class InstanceNotReadyError extends ComputeBackendError {
   /** 409. */
   readonly httpStatus = 409;
 
+  /** Builds Nova's "Instance <id> is not ready". */
   constructor(
     /** The instance without a host. */
     readonly instanceId: string,

@@ -5,6 +5,9 @@ export class InvalidRequestError extends ComputeBackendError {
   /** 400. */
   readonly httpStatus = 400;
 
+  /**
+   * Builds the error; the message is the 400 body's `message`, so it says what was wrong with the request.
+   */
   constructor(message: string) {
     super("INVALID", message);
   }

@@ -5,6 +5,7 @@ export class MarkerNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Marker <id> could not be found." */
   constructor(
     /** The marker given. */
     readonly marker: string,

@@ -10,6 +10,7 @@ import { InstanceIsLockedError } from "../errors/instance-is-locked.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
+import { KeyPairNotFoundError } from "../errors/key-pair-not-found.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { QuotaExceededError } from "../errors/quota-exceeded.js";
 import { HttpFault } from "../http-fault.js";
@@ -247,6 +248,7 @@ const createServer: Handler = async (request) => {
     if (FlavorNotFoundError.isInstance(error) || InvalidRequestError.isInstance(error))
       throw HttpFault.badRequest(error.message);
     if (QuotaExceededError.isInstance(error)) throw HttpFault.forbidden(error.message);
+    if (KeyPairNotFoundError.isInstance(error)) throw HttpFault.badRequest("Invalid key_name provided.");
     throw error;
   }
   const first = created[0];

@@ -31,8 +31,10 @@ import {
   sumHypervisorStatistics,
 } from "../host-records.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
+import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
+import { FakeKeyPairs } from "./fake-key-pairs.js";
 
 /** The id of the image every fake backend starts with (a CirrOS-like image). */
 export const FAKE_IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b";
@@ -149,6 +151,8 @@ export class FakeComputeBackend implements ComputeBackend {
   readonly services: ServiceRecord[];
   /** One compute node per host (named after it), joined to the host's nova-compute service; tests may edit them. */
   readonly computeNodes: Omit<HypervisorRecord, "service">[];
+  /** Key pairs by user; tests may set `keyPairs.limit`. */
+  readonly keyPairs: FakeKeyPairs;
   private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
@@ -160,6 +164,7 @@ export class FakeComputeBackend implements ComputeBackend {
   private seq = 0;
   private nextHost = 0;
 
+  /** An empty backend (no servers) serving the given flavors, images and hosts. */
   constructor(options: FakeComputeBackendOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.flavors = [...(options.flavors ?? DEFAULT_FLAVORS)];
@@ -181,6 +186,7 @@ export class FakeComputeBackend implements ComputeBackend {
     ];
     this.hosts = options.hosts ?? ["fake-host-1"];
     this.autoSettle = options.autoSettle ?? false;
+    this.keyPairs = new FakeKeyPairs(this.clock);
     this.services = [
       service(1, "nova-scheduler", "controller", "internal", now),
       service(2, "nova-conductor", "controller", "internal", now),
@@ -202,6 +208,8 @@ export class FakeComputeBackend implements ComputeBackend {
     if (flavor.rootGb > 0 && flavor.rootGb < image.minDisk) {
       throw new InvalidRequestError("Flavor's disk is too small for requested image.");
     }
+    // Nova's compute API looks the key up as the caller's (KeypairNotFound, a 400 at the API).
+    const keyPair = spec.keyName !== null ? this.keyPairs.get(ctx.userId, spec.keyName) : null;
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().slice(0, 8)}`;
     const created: ServerRecord[] = [];
@@ -229,7 +237,7 @@ export class FakeComputeBackend implements ComputeBackend {
         host: null,
         node: null,
         availabilityZone: spec.availabilityZone,
-        keyName: spec.keyName,
+        keyName: keyPair?.name ?? null,
         metadata: { ...spec.metadata },
         accessIPv4: spec.accessIPv4,
         accessIPv6: spec.accessIPv6,
@@ -406,6 +414,30 @@ export class FakeComputeBackend implements ComputeBackend {
         )
         .map(liveness),
     );
+  }
+
+  /** Imports or generates a key pair (per-user quota: `keyPairs.limit`). */
+  async createKeyPair(ctx: RequestContext, spec: KeyPairCreateSpec): Promise<CreatedKeyPair> {
+    this.calls.push({ method: "createKeyPair", context: ctx });
+    return this.keyPairs.create(spec);
+  }
+
+  /** A user's key pairs by name. */
+  async listKeyPairs(ctx: RequestContext, userId: string, page: KeyPairPage): Promise<KeyPairRecord[]> {
+    this.calls.push({ method: "listKeyPairs", context: ctx });
+    return this.keyPairs.list(userId, page);
+  }
+
+  /** One key pair. */
+  async getKeyPair(ctx: RequestContext, userId: string, name: string): Promise<KeyPairRecord> {
+    this.calls.push({ method: "getKeyPair", context: ctx });
+    return this.keyPairs.get(userId, name);
+  }
+
+  /** Deletes one key pair. */
+  async deleteKeyPair(ctx: RequestContext, userId: string, name: string): Promise<void> {
+    this.calls.push({ method: "deleteKeyPair", context: ctx });
+    this.keyPairs.delete(userId, name);
   }
 
   /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */

@@ -18,6 +18,7 @@ export class FakeClock implements Clock {
   private timers: Timer[] = [];
   private pendingWaiters: Array<{ count: number; resolve: () => void }> = [];
 
+  /** Starts the clock at `start` (epoch milliseconds; a fixed date by default, so tests are repeatable). */
   constructor(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
     this.current = start;
   }

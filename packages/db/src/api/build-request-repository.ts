@@ -24,6 +24,7 @@ export type BuildRequestRecord = Pick<
 
 /** Build requests: what the API accepted and the conductor has not yet placed. */
 export class BuildRequestRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Stores a build request; DuplicateEntryError if the instance already has one. */
@@ -126,6 +127,7 @@ export class BuildRequestRepository {
 
 /** Request specs, stored whole in their wire form as Nova does (one JSON document per instance). */
 export class RequestSpecRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Creates or replaces the spec of an instance. */

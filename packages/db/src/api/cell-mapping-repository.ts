@@ -21,6 +21,7 @@ export type CellMappingCreate = Pick<CellMapping, "name" | "transport_url" | "da
 
 /** Cell, host and instance mappings: where everything lives. */
 export class CellMappingRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Registers a cell; DuplicateEntryError for a taken uuid. */

@@ -67,6 +67,7 @@ export const FLAVOR_SORT_KEYS = [
 
 /** Flavors of the API database, with their extra specs and project access. */
 export class FlavorRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Creates a flavor; DuplicateEntryError for a taken name or flavorid. */

@@ -26,6 +26,7 @@ const toKeyPair = (r: Record<string, unknown>) =>
 
 /** Key pairs of the API database (per user, unique by name). */
 export class KeyPairRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Stores a key pair; DuplicateEntryError if the user already has one of that name. */

@@ -4,6 +4,10 @@ import type { NovaDatabase } from "../nova-database.js";
 
 /** Quota limits per project (and per user within a project), over Nova's defaults. */
 export class QuotaRepository {
+  /**
+   * A repository over the API database; `defaults` are the limits of a project with no row (Nova's `[quota]`
+   * defaults).
+   */
   constructor(
     private readonly d: NovaDatabase,
     private readonly defaults: Readonly<Record<QuotaResource, number>> = DEFAULT_QUOTAS,

@@ -27,6 +27,7 @@ export interface ServerGroupCreate {
 
 /** Server groups (instance groups) with their policy, rules and members. */
 export class ServerGroupRepository {
+  /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Creates a group with its policy and initial members. */

@@ -46,6 +46,7 @@ export type BlockDeviceMappingCreate = Partial<
 
 /** Block device mappings of a cell's instances. */
 export class BlockDeviceMappingRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Stores an instance's mappings (as they came in the build request) in one transaction. */
@@ -141,6 +142,7 @@ const cacheColumns = columnMap({
 
 /** The network info cache of a cell's instances. */
 export class InstanceInfoCacheRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** The cache of an instance; NotFoundError if none was saved. */

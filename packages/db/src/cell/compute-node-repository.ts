@@ -114,6 +114,7 @@ export function capacityShortfall(node: ComputeNodeRecord, req: ResourceRequest)
 
 /** Compute nodes of a cell: registration, resource tracker saves, and atomic resource claims. */
 export class ComputeNodeRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Registers a node; free_* and ratios get Nova's defaults when not given. */

@@ -86,6 +86,7 @@ export interface EventFinish {
 
 /** Instance actions and their events: the history `openstack server event list` shows. */
 export class InstanceActionRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Starts an action (one per API request and instance). */

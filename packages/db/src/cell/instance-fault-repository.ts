@@ -21,6 +21,7 @@ export type InstanceFaultCreate = Pick<InstanceFault, "instance_uuid" | "code"> 
 
 /** Instance faults: why builds and operations failed. */
 export class InstanceFaultRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Records a fault. Nova keeps the message to 255 characters and the details whole. */

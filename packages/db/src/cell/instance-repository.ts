@@ -7,13 +7,14 @@ import {
   type TaskState,
   type VmState,
 } from "@nova/objects";
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { columnMap, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
-import { MarkerNotFoundError } from "../errors/query-error.js";
+import { MarkerNotFoundError, UnsupportedRegexError } from "../errors/query-error.js";
 import { UnexpectedTaskStateError, UnexpectedVmStateError } from "../errors/unexpected-state-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
 import { afterMarker, type PageOptions, resolveSort } from "../pagination.js";
+import { regexCondition } from "../regex-filter.js";
 import type { InstanceFaultRepository } from "./instance-fault-repository.js";
 
 const instanceColumns = columnMap({
@@ -169,16 +170,50 @@ export interface InstanceFilters {
   deleted?: boolean | "any";
   /** Instances updated at or after this time, deleted ones included (Nova's changes-since). */
   changes_since?: Date;
+  /**
+   * Python regular expressions searched in these columns, in the database (Nova's `_regex_instance_filter`):
+   * the `name` filter is `display_name`'s.
+   */
+  regex?: Partial<Record<InstanceRegexColumn, string>>;
 }
 
-/** Columns lists may sort on. */
+/** Columns Nova matches by regular expression (every filterable column not matched exactly). */
+export const INSTANCE_REGEX_COLUMNS = [
+  "display_name",
+  "display_description",
+  "reservation_id",
+  "hostname",
+  "node",
+  "key_name",
+  "kernel_id",
+  "ramdisk_id",
+  "availability_zone",
+  "root_device_name",
+  "config_drive",
+  "access_ip_v4",
+  "access_ip_v6",
+  "launch_index",
+  "power_state",
+  "progress",
+  "locked_by",
+] as const;
+
+/** A column Nova filters by regular expression. */
+export type InstanceRegexColumn = (typeof INSTANCE_REGEX_COLUMNS)[number];
+
+// MariaDB stops a regex list after this long: PCRE2's match limit bounds one row, this bounds them all.
+const REGEX_STATEMENT_SECONDS = 10;
+
+/** Columns lists may sort on (every sort key of Nova's servers API, and a few more). */
 export const INSTANCE_SORT_KEYS = [
   "id",
   "uuid",
   "created_at",
   "updated_at",
   "launched_at",
+  "terminated_at",
   "display_name",
+  "display_description",
   "hostname",
   "host",
   "node",
@@ -190,6 +225,21 @@ export const INSTANCE_SORT_KEYS = [
   "memory_mb",
   "vcpus",
   "root_gb",
+  "access_ip_v4",
+  "access_ip_v6",
+  "auto_disk_config",
+  "availability_zone",
+  "config_drive",
+  "image_ref",
+  "instance_type_id",
+  "kernel_id",
+  "ramdisk_id",
+  "key_name",
+  "launch_index",
+  "locked",
+  "locked_by",
+  "progress",
+  "root_device_name",
 ] as const;
 
 /** A sort key of instance lists. */
@@ -221,6 +271,7 @@ interface FlavorBlob {
 
 /** Instances of one cell: create, read, list with Nova's filters and pagination, conditional update, soft delete. */
 export class InstanceRepository {
+  /** A repository over a cell database; `faults` supplies each instance's latest fault when reading. */
   constructor(
     private readonly d: NovaDatabase,
     private readonly faults: InstanceFaultRepository,
@@ -290,10 +341,14 @@ export class InstanceRepository {
     options: InstanceLoadOptions = {},
   ): Promise<InstanceRecord[]> {
     return this.d.run(async (db) => {
-      const sort = resolveSort("instances", INSTANCE_SORT_KEYS, page, {
-        keys: ["created_at", "id"],
-        dir: "desc",
-      });
+      // id is unique in a cell; uuid orders rows of other cells and build requests (no id here) among ours.
+      const sort = resolveSort(
+        "instances",
+        INSTANCE_SORT_KEYS,
+        page,
+        { keys: ["created_at", "id"], dir: "desc" },
+        ["id", "uuid"],
+      );
       let q = db.selectFrom("instances").selectAll("instances");
       if (filters.changes_since) {
         q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
@@ -321,6 +376,10 @@ export class InstanceRepository {
       if (filters.locked !== undefined) q = q.where("instances.locked", "=", filters.locked ? 1 : 0);
       if (filters.vm_state) q = q.where(inWithNull("instances.vm_state", filters.vm_state));
       if (filters.task_state) q = q.where(inWithNull("instances.task_state", filters.task_state));
+      for (const [column, pattern] of Object.entries(filters.regex ?? {})) {
+        if (!(INSTANCE_REGEX_COLUMNS as readonly string[]).includes(column)) continue;
+        q = q.where(regexCondition(this.d.dialect, `instances.${column}`, pattern!));
+      }
       if (page.marker !== undefined) {
         const marker = await db
           .selectFrom("instances")
@@ -329,12 +388,40 @@ export class InstanceRepository {
           .executeTakeFirst();
         if (!marker) throw new MarkerNotFoundError(page.marker);
         q = q.where(afterMarker(sort, marker));
+      } else if (page.markerValues !== undefined) {
+        q = q.where(afterMarker(sort, { id: null, ...instanceColumns.toRow(page.markerValues) }));
       }
       for (const s of sort) q = q.orderBy(sql.ref(s.col), s.dir);
       if (page.limit !== undefined) q = q.limit(page.limit);
-      const rows = await q.execute();
+      const rows =
+        filters.regex && this.d.dialect === "mysql"
+          ? await this.timed(db, q, Object.values(filters.regex).join(", "))
+          : await q.execute();
       return this.hydrate(db, rows, options);
     });
+  }
+
+  // A regex list on MariaDB runs under a statement time limit, so no pattern holds a connection for long.
+  private async timed(
+    db: Db,
+    q: { compile(): CompiledQuery },
+    patterns: string,
+  ): Promise<Record<string, unknown>[]> {
+    const { sql: text, parameters } = q.compile();
+    try {
+      const res = await db.executeQuery<Record<string, unknown>>(
+        CompiledQuery.raw(`SET STATEMENT max_statement_time=${REGEX_STATEMENT_SECONDS} FOR ${text}`, [
+          ...parameters,
+        ]),
+      );
+      return res.rows;
+    } catch (error) {
+      // ER_STATEMENT_TIMEOUT
+      if ((error as { errno?: unknown }).errno === 1969) {
+        throw new UnsupportedRegexError(patterns, `ran past ${REGEX_STATEMENT_SECONDS} s`);
+      }
+      throw error;
+    }
   }
 
   /** Live instances on a host (and node), as the resource tracker asks for them. */

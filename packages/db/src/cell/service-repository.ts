@@ -49,6 +49,7 @@ export interface ServiceFilters {
 
 /** Services of a cell and their heartbeats. */
 export class ServiceRepository {
+  /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
   /** Registers a service; DuplicateEntryError if this host already runs this binary. */

@@ -2,6 +2,7 @@ import { NovaDbError } from "./nova-db-error.js";
 
 /** The compute node does not have room for the requested resources. */
 export class ClaimRejectedError extends NovaDbError {
+  /** Builds the error naming the node and what it lacks. */
   constructor(
     /** The compute node claimed on. */
     readonly nodeUuid: string,
@@ -14,6 +15,7 @@ export class ClaimRejectedError extends NovaDbError {
 
 /** The node's generation changed under the caller (another claim won); re-read and decide again. */
 export class GenerationConflictError extends NovaDbError {
+  /** Builds the error naming the node and the generation the caller expected; retryable. */
   constructor(
     /** The compute node claimed on. */
     readonly nodeUuid: string,

@@ -17,7 +17,8 @@ export type NovaDbErrorCode =
   | "DB_CLAIM_REJECTED"
   | "DB_GENERATION_CONFLICT"
   | "DB_INVALID_SORT_KEY"
-  | "DB_MARKER_NOT_FOUND";
+  | "DB_MARKER_NOT_FOUND"
+  | "DB_UNSUPPORTED_REGEX";
 
 /**
  * Base of every @nova/db error: a stable `code`, whether retrying may help, and the cause. Test one across
@@ -28,6 +29,7 @@ export class NovaDbError extends NovaError {
   /** Which failure this is. */
   declare readonly code: NovaDbErrorCode;
 
+  /** Builds a database error with its `DB_*` code; `isRetryable` marks what a retry may fix. */
   constructor(code: NovaDbErrorCode, message: string, isRetryable = false, options?: { cause?: unknown }) {
     super(code, message, { isRetryable, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }

@@ -2,6 +2,7 @@ import { NovaDbError } from "./nova-db-error.js";
 
 /** The database was migrated by newer code than this: running against it could corrupt data. */
 export class SchemaNewerThanCodeError extends NovaDbError {
+  /** Builds the error naming the database, the migrations it does not know and its own head. */
   constructor(
     /** Which database. */
     readonly database: "api" | "cell",
@@ -19,6 +20,7 @@ export class SchemaNewerThanCodeError extends NovaDbError {
 
 /** A migration failed; the schema is at the last migration that succeeded. */
 export class MigrationFailedError extends NovaDbError {
+  /** Builds the error naming the failed migration; `cause` is the driver's error. */
   constructor(
     /** The migration that failed. */
     readonly migration: string,

@@ -2,6 +2,7 @@ import { NovaDbError } from "./nova-db-error.js";
 
 /** The instance's task_state was no longer one of those the caller expected (Nova's UnexpectedTaskStateError). */
 export class UnexpectedTaskStateError extends NovaDbError {
+  /** Builds the error naming the instance, the task states expected and the one found. */
   constructor(
     /** The instance updated. */
     readonly instanceUuid: string,
@@ -19,6 +20,7 @@ export class UnexpectedTaskStateError extends NovaDbError {
 
 /** The instance's vm_state was no longer one of those the caller expected (Nova's UnexpectedVMStateError). */
 export class UnexpectedVmStateError extends NovaDbError {
+  /** Builds the error naming the instance, the vm states expected and the one found. */
   constructor(
     /** The instance updated. */
     readonly instanceUuid: string,

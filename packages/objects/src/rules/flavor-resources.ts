@@ -1,8 +1,12 @@
 /** The parts of a flavor that say what an instance takes from a compute node. */
 export interface FlavorSizes {
+  /** Virtual CPUs. */
   vcpus?: number | null;
+  /** RAM in MiB. */
   memory_mb?: number | null;
+  /** Root disk in GB (not claimed for a volume-backed instance). */
   root_gb?: number | null;
+  /** Ephemeral disk in GB. */
   ephemeral_gb?: number | null;
   /** Swap in MiB. */
   swap?: number | null;
@@ -10,7 +14,9 @@ export interface FlavorSizes {
 
 /** What one instance of a flavor takes from the compute node it lands on (placement's VCPU, MEMORY_MB, DISK_GB). */
 export interface FlavorResources {
+  /** VCPU: the flavor's virtual CPUs. */
   vcpus: number;
+  /** MEMORY_MB: the flavor's RAM in MiB. */
   memory_mb: number;
   /** DISK_GB: root (0 when volume-backed) + ephemeral + swap rounded up to whole GB. */
   disk_gb: number;

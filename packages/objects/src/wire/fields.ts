@@ -4,8 +4,11 @@ import { WireFormatError } from "./wire-format-error.js";
 
 /** One field of a Nova object: its TypeScript schema and how it is (de)serialized on the wire. */
 export interface Field<T> {
+  /** The decoded value's schema (what the field holds in TypeScript). */
   readonly schema: z.ZodType<T>;
+  /** Encodes a value as oslo.versionedobjects sends this field type (a datetime as an ISO 8601 string). */
   toWire(value: T): unknown;
+  /** Decodes a wire value; an invalid one throws WireFormatError naming `path`, where it was found. */
   fromWire(raw: unknown, path: string): T;
 }
 
@@ -14,9 +17,13 @@ export type FieldValue<F> = F extends Field<infer T> ? T : never;
 
 /** What the object codec module exposes to fields, so nested objects can be typed without a cycle. */
 export interface NestedCodec<T> {
+  /** The Nova object class name (`Instance`, `InstanceList`), as sent in `nova_object.name`. */
   readonly name: string;
+  /** The schema of a decoded value. */
   readonly valueSchema: z.ZodType<T>;
+  /** Encodes a value as its versioned-object primitive. */
   toPrimitive(value: T): NovaObjectPrimitive;
+  /** Decodes a primitive, checking name, namespace, version and fields; `path` prefixes error locations. */
   fromPrimitive(raw: unknown, path?: string): T;
 }
 

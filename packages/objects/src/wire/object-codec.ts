@@ -11,7 +11,9 @@ export type ObjectOf<F extends FieldMap> = { -readonly [K in keyof F]: FieldValu
 
 /** What travelled with an object besides its fields: needed to send it back exactly as it came. */
 export interface ObjectMeta {
+  /** The object version it came with (`2.7`). */
   version: string;
+  /** The `nova_object.changes` it came with, if any. */
   changes: string[] | undefined;
   /** Fields of a newer minor version that this codec does not know; re-sent untouched. */
   extra: Record<string, unknown>;
@@ -51,8 +53,11 @@ function major(version: string): number {
 
 /** Encodes/decodes one Nova object class, and validates it with zod. */
 export interface ObjectCodec<F extends FieldMap> extends NestedCodec<Partial<ObjectOf<F>>> {
+  /** The Nova object class name, as sent in `nova_object.name` (`Instance`). */
   readonly name: string;
+  /** The object version this codec speaks (`major.minor`), sent in `nova_object.version`. */
   readonly version: string;
+  /** The fields by name, each with its schema and wire form. */
   readonly fields: F;
   /** Every field set (an object loaded from the database). */
   readonly schema: z.ZodType<ObjectOf<F>>;
@@ -148,8 +153,11 @@ export function defineObject<const F extends FieldMap>(
 
 /** An ObjectListBase class (InstanceList, ComputeNodeList, ...): data is `{objects: [...]}`. */
 export interface ObjectListCodec<T> extends NestedCodec<T[]> {
+  /** The list class name (`InstanceList`), as sent in `nova_object.name`. */
   readonly name: string;
+  /** The list class version this codec speaks. */
   readonly version: string;
+  /** The codec of the objects in the list. */
   readonly item: NestedCodec<T>;
 }
 

@@ -5,10 +5,15 @@ export const NOVA_NAMESPACE = "nova";
 
 /** A Nova versioned object as it travels over RPC (oslo.versionedobjects primitive). */
 export interface NovaObjectPrimitive {
+  /** The object class name (`Instance`). */
   "nova_object.name": string;
+  /** Always `nova`. */
   "nova_object.namespace": string;
+  /** The sender's version of the class (`major.minor`); a receiver accepts any version of the same major. */
   "nova_object.version": string;
+  /** The fields that are set, each in its wire form. */
   "nova_object.data": Record<string, unknown>;
+  /** The fields changed since the object was loaded (what a `save()` would write). */
   "nova_object.changes"?: string[];
 }
 

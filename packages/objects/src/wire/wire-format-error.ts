@@ -12,6 +12,7 @@ export class WireFormatError extends NovaError {
   /** Why decoding failed. */
   declare readonly code: WireFormatErrorCode;
 
+  /** Builds the error; the message gets the `path` appended so the log names the field. */
   constructor(
     code: WireFormatErrorCode,
     message: string,

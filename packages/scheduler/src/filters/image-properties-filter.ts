@@ -17,6 +17,7 @@ const VM_MODES = new Set(["hvm", "xen", "uml", "exe"]);
 
 /** Invalid image metadata (Nova raises InvalidArchitectureName and friends). */
 export class InvalidImagePropertyError extends NovaError {
+  /** Builds the error naming the image property and its invalid value. */
   constructor(message: string) {
     super("SCHEDULER_INVALID_IMAGE_PROPERTY", message);
   }

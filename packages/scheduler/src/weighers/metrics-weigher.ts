@@ -6,6 +6,7 @@ import { multiplierFor } from "./host-weigher.js";
 
 /** A host lacks a metric that `[metrics] required` demands (Nova's ComputeHostMetricNotFound). */
 export class ComputeHostMetricNotFoundError extends NovaError {
+  /** Builds "metric <name> not found on host <host> node <node>". */
   constructor(
     /** The host without the metric. */
     readonly host: string,
