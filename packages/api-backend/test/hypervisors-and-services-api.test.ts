@@ -1,12 +1,12 @@
 import { createApiServer } from "@nova/api";
 import { FakeClock, MemoryLogger } from "@nova/core/test";
-import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { LocalImageCatalog } from "@nova/image-catalog";
 import { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
 import { tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DbComputeBackend } from "./db-compute-backend.js";
+import { DbComputeBackend } from "../src/db-compute-backend.js";
+import { openTestDatabases } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -17,21 +17,13 @@ const SERVICES_CLIENT = "services_client.ServicesClient";
 /** nova-api over DbComputeBackend over SQLite cell and API databases: two computes and a conductor. */
 async function harness() {
   const clock = new FakeClock(Date.parse("2026-12-01T10:00:00Z"));
-  const apiDb = openApiDatabase("sqlite://", { clock });
-  const cellDb = openCellDatabase("sqlite://", { clock });
-  await apiDb.sync();
-  await cellDb.sync();
-  const cell = await apiDb.mappings.createCell({
-    name: "cell1",
-    transport_url: "fake://",
-    database_connection: "sqlite://",
-  });
+  const { apiDb, cellDb, cellUuid } = await openTestDatabases({ clock });
   const transport = new Transport("fake://", { options: { control_exchange: "nova" } });
   const backend = new DbComputeBackend({
     clock,
     apiDb,
     cellDb,
-    cellUuid: cell.uuid,
+    cellUuid,
     computeTask: new ComputeTaskAPI({ transport }),
     compute: new ComputeAPI({ transport }),
     images: new LocalImageCatalog([]),
@@ -41,7 +33,7 @@ async function harness() {
   for (const host of ["cpu-1", "cpu-2"]) {
     const svc = await cellDb.services.create({ host, binary: "nova-compute", topic: "compute" });
     await cellDb.services.heartbeat(svc.id);
-    await apiDb.mappings.mapHost(host, cell.uuid);
+    await apiDb.mappings.mapHost(host, cellUuid);
     const node = await cellDb.computeNodes.create({
       host,
       hypervisor_hostname: `${host}.example.org`,
@@ -79,8 +71,8 @@ async function harness() {
   };
   return {
     clock,
-    apiDb: apiDb as ApiDatabase,
-    cellDb: cellDb as CellDatabase,
+    apiDb,
+    cellDb,
     computes,
     conductor,
     call,
