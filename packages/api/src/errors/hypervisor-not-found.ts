@@ -5,6 +5,7 @@ export class HypervisorNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds os-hypervisors' "Hypervisor with ID '<id>' could not be found." */
   constructor(
     /** The id asked for. */
     readonly hypervisorId: string,

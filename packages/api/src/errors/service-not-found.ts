@@ -5,6 +5,7 @@ export class ServiceNotFoundError extends ComputeBackendError {
   /** 404. */
   readonly httpStatus = 404;
 
+  /** Builds Nova's "Service <id> could not be found." */
   constructor(
     /** The id asked for. */
     readonly serviceId: string,
