@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ComputeClient } from "@nova/client";
 import { createLogger } from "@nova/runtime";
 import { FakeDriver } from "@nova/virt";
@@ -159,4 +161,91 @@ describe("the all-in-one control plane, in one process", () => {
     expect(server.name).toBe("keep");
     expect((await client.listFlavors()).flavors.map((f) => f.name)).toContain("m1.tiny");
   });
+
+  // Debian's python3-openstackclient as an operator uses it (execFile, not spawnSync: the API runs in this process).
+  it.runIf(existsSync("/usr/bin/openstack"))(
+    "answers openstackclient's hypervisor list and stats, and compute service set --disable / --down / --enable",
+    async () => {
+      const { aio } = await start();
+      const openstack = async (...args: string[]) => {
+        const auth = ["--os-auth-type", "admin_token", "--os-token", "admin:admin"];
+        const endpoint = ["--os-endpoint", `http://127.0.0.1:${aio.apiPort()}/v2.1`];
+        const { stdout } = await promisify(execFile)("/usr/bin/openstack", [...auth, ...endpoint, ...args]);
+        return stdout.trim() ? JSON.parse(stdout) : undefined;
+      };
+      const hypervisors = await openstack("hypervisor", "list", "-f", "json");
+      expect(hypervisors.map((h: { "Hypervisor Hostname": string }) => h["Hypervisor Hostname"])).toEqual([
+        "fake-1",
+        "fake-2",
+        "fake-3",
+      ]);
+      expect((await openstack("hypervisor", "stats", "show", "-f", "json")).count).toBe(3);
+      await openstack(
+        "compute",
+        "service",
+        "set",
+        "--disable",
+        "--disable-reason",
+        "rack move",
+        "fake-2",
+        "nova-compute",
+      );
+      await openstack(
+        "--os-compute-api-version",
+        "2.11",
+        "compute",
+        "service",
+        "set",
+        "--down",
+        "fake-3",
+        "nova-compute",
+      );
+      const states = async () =>
+        (
+          await openstack(
+            "--os-compute-api-version",
+            "2.53",
+            "compute",
+            "service",
+            "list",
+            "--long",
+            "-f",
+            "json",
+          )
+        )
+          .filter((s: { Binary: string }) => s.Binary === "nova-compute")
+          .map((s: Record<string, unknown>) => [s.Host, s.Status, s.State, s["Disabled Reason"]]);
+      expect(await states()).toEqual([
+        ["fake-1", "enabled", "up", null],
+        ["fake-2", "disabled", "up", "rack move"],
+        ["fake-3", "enabled", "down", null],
+      ]);
+      // From 2.53 openstackclient updates by uuid (PUT /os-services/{uuid}).
+      await openstack(
+        "--os-compute-api-version",
+        "2.53",
+        "compute",
+        "service",
+        "set",
+        "--enable",
+        "fake-2",
+        "nova-compute",
+      );
+      await openstack(
+        "--os-compute-api-version",
+        "2.53",
+        "compute",
+        "service",
+        "set",
+        "--up",
+        "fake-3",
+        "nova-compute",
+      );
+      expect((await states()).map((s: unknown[]) => s.slice(1, 3))).toEqual([
+        ["enabled", "up"],
+        ["enabled", "up"],
+        ["enabled", "up"],
+      ]);
+    },
+  );
 });

@@ -10,6 +10,12 @@ import {
   type FlavorQuery,
   type FlavorRecord,
   generateKeyPair,
+  type HostServer,
+  HypervisorNotFoundError,
+  type HypervisorQuery,
+  type HypervisorRecord,
+  type HypervisorResources,
+  type HypervisorStatistics,
   ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
@@ -29,16 +35,21 @@ import {
   type ServerAction,
   type ServerQuery,
   type ServerRecord,
+  type ServiceChanges,
+  ServiceNotFoundError,
   type ServiceRecord,
+  sumHypervisorStatistics,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
+  type ComputeNodeRecord,
   INSTANCE_SORT_KEYS,
   type InstanceFilters,
   type InstanceRecord,
   type InstanceSortKey,
+  type ServiceRecord as ServiceRow,
   safeRegexMatcher,
 } from "@nova/db";
 import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
@@ -47,6 +58,7 @@ import {
   CELL0_UUID,
   type Flavor,
   type Instance,
+  instanceName,
   instanceResources,
   isServiceUp,
   type KeyPair,
@@ -660,7 +672,13 @@ export class DbComputeBackend implements ComputeBackend {
       ...(filter.host !== undefined ? { host: filter.host } : {}),
       ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
     });
-    return rows.map((s) => ({
+    return rows.map((s) => this.serviceRecord(s));
+  }
+
+  // ---- hypervisors and service changes (os-hypervisors, os-services PUT/DELETE) -----------------
+
+  private serviceRecord(s: ServiceRow): ServiceRecord {
+    return {
       id: s.id,
       uuid: s.uuid,
       binary: s.binary ?? "",
@@ -671,7 +689,138 @@ export class DbComputeBackend implements ComputeBackend {
       forcedDown: s.forced_down,
       updatedAt: s.updated_at ?? s.created_at ?? null,
       isUp: this.up(s),
-    }));
+    };
+  }
+
+  /** The cell's compute nodes, paged by id, with their hosts' nova-compute services (nodes without one left out). */
+  async listHypervisors(_ctx: RequestContext, query: HypervisorQuery): Promise<HypervisorRecord[]> {
+    const { cellDb } = this.deps;
+    let nodes: ComputeNodeRecord[];
+    if (query.hostnamePattern !== undefined) {
+      // Nova's `hypervisor_hostname LIKE '%pattern%'`: case-insensitive as MySQL compares, `_` any one character.
+      const like = new RegExp(
+        query.hostnamePattern.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&").replaceAll("_", "."),
+        "i",
+      );
+      nodes = (await cellDb.computeNodes.list()).filter((n) => like.test(n.hypervisor_hostname ?? ""));
+    } else {
+      const marker = query.marker !== undefined ? await this.nodeMarker(query.marker) : undefined;
+      nodes = await cellDb.computeNodes
+        .list(
+          {},
+          {
+            ...(query.limit !== undefined ? { limit: query.limit } : {}),
+            ...(marker !== undefined ? { marker } : {}),
+          },
+        )
+        .catch((err: unknown) => {
+          if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
+          throw err;
+        });
+    }
+    const services = new Map(
+      (await cellDb.services.list({ binary: "nova-compute" })).map((s) => [s.host, s] as const),
+    );
+    const out: HypervisorRecord[] = [];
+    for (const node of nodes) {
+      const service = node.host !== null ? services.get(node.host) : undefined;
+      if (service) out.push(hypervisorRecord(node, this.serviceRecord(service)));
+    }
+    return out;
+  }
+
+  /** Nova takes a node's uuid or its database id as the marker; the repository pages by uuid. */
+  private async nodeMarker(marker: string): Promise<string> {
+    if (!/^\d+$/.test(marker)) return marker;
+    const node = await this.deps.cellDb.computeNodes.get(Number(marker)).catch((err: unknown) => {
+      if (isNotFound(err)) throw new MarkerNotFoundError(marker);
+      throw err;
+    });
+    return node.uuid;
+  }
+
+  /** One compute node by id or uuid, with its host's nova-compute service. */
+  async getHypervisor(_ctx: RequestContext, id: string): Promise<HypervisorRecord> {
+    const { cellDb } = this.deps;
+    const notFound = (err: unknown): never => {
+      if (isNotFound(err)) throw new HypervisorNotFoundError(id);
+      throw err;
+    };
+    const node = await (/^[-+]?\d+$/.test(id)
+      ? cellDb.computeNodes.get(Number(id))
+      : cellDb.computeNodes.getByUuid(id)
+    ).catch(notFound);
+    if (node.host === null) throw new HypervisorNotFoundError(id);
+    const service = await cellDb.services.getByComputeHost(node.host).catch(notFound);
+    return hypervisorRecord(node, this.serviceRecord(service));
+  }
+
+  /** The live instances on a host, named by `instance_name_template` as Nova's Instance.name is. */
+  async listHostServers(_ctx: RequestContext, host: string): Promise<HostServer[]> {
+    const instances = await this.deps.cellDb.instances.listByHost(host);
+    return instances.map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
+  }
+
+  /** Nova's compute_node_statistics: sums over the nodes of enabled nova-compute services. */
+  async hypervisorStatistics(_ctx: RequestContext): Promise<HypervisorStatistics> {
+    const { cellDb } = this.deps;
+    const enabled = await cellDb.services.list({ binary: "nova-compute", disabled: false });
+    const hosts = new Set(enabled.map((s) => s.host));
+    const ids = new Set(enabled.map((s) => s.id));
+    // Nova joins on the host or on service_id, for nodes that predate the host column.
+    const nodes = (await cellDb.computeNodes.list()).filter(
+      (n) =>
+        (n.host !== null && hosts.has(n.host)) ||
+        (n.service_id !== null && n.service_id !== undefined && ids.has(n.service_id)),
+    );
+    return sumHypervisorStatistics(nodes.map(nodeResources));
+  }
+
+  /** One live service by database id or uuid. */
+  async getService(_ctx: RequestContext, id: string): Promise<ServiceRecord> {
+    return this.serviceRecord(await this.serviceRow(id));
+  }
+
+  private serviceRow(id: string): Promise<ServiceRow> {
+    const { services } = this.deps.cellDb;
+    return (/^[-+]?\d+$/.test(id) ? services.get(Number(id)) : services.getByUuid(id)).catch(
+      (err: unknown) => {
+        if (isNotFound(err)) throw new ServiceNotFoundError(id);
+        throw err;
+      },
+    );
+  }
+
+  /** Service.save of an operator's change; the scheduler and liveness read the row, so nothing else is told. */
+  async updateService(_ctx: RequestContext, id: string, changes: ServiceChanges): Promise<ServiceRecord> {
+    const row = await this.serviceRow(id);
+    const updated = await this.deps.cellDb.services.update(row.id, {
+      ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+      ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
+      ...(changes.forcedDown !== undefined ? { forced_down: changes.forcedDown } : {}),
+    });
+    return this.serviceRecord(updated);
+  }
+
+  /**
+   * Service.destroy with what Nova's API removes beside a compute service: its host's compute nodes (by
+   * service_id, and by host for nodes registered without one) and its host mapping, so the host can be
+   * discovered again.
+   */
+  async deleteService(_ctx: RequestContext, id: string): Promise<void> {
+    const { cellDb, apiDb } = this.deps;
+    const row = await this.serviceRow(id);
+    await cellDb.services.destroy(row.id).catch((err: unknown) => {
+      if (isNotFound(err)) throw new ServiceNotFoundError(id);
+      throw err;
+    });
+    if (row.binary !== "nova-compute" || !row.host) return;
+    for (const node of await cellDb.computeNodes.list({ host: row.host })) {
+      await cellDb.computeNodes.destroy(node.id).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+    await apiDb.mappings.unmapHost(row.host);
   }
 
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
@@ -744,6 +893,39 @@ export class DbComputeBackend implements ComputeBackend {
       throw new QuotaExceededError("Quota exceeded, too many key pairs.");
     }
   }
+}
+
+/** A compute node row as the API's HypervisorRecord. */
+function hypervisorRecord(n: ComputeNodeRecord, service: ServiceRecord): HypervisorRecord {
+  return {
+    id: n.id,
+    uuid: n.uuid,
+    hypervisorHostname: n.hypervisor_hostname,
+    host: n.host ?? "",
+    hypervisorType: n.hypervisor_type,
+    hypervisorVersion: n.hypervisor_version,
+    hostIp: n.host_ip ?? null,
+    cpuInfo: n.cpu_info ?? "",
+    ...nodeResources(n),
+    service,
+  };
+}
+
+/** A compute node row's capacity and usage. */
+function nodeResources(n: ComputeNodeRecord): HypervisorResources & { diskAvailableLeast: number | null } {
+  return {
+    vcpus: n.vcpus,
+    memoryMb: n.memory_mb,
+    localGb: n.local_gb,
+    vcpusUsed: n.vcpus_used,
+    memoryMbUsed: n.memory_mb_used,
+    localGbUsed: n.local_gb_used,
+    freeRamMb: n.free_ram_mb ?? n.memory_mb - n.memory_mb_used,
+    freeDiskGb: n.free_disk_gb ?? n.local_gb - n.local_gb_used,
+    currentWorkload: n.current_workload ?? 0,
+    runningVms: n.running_vms ?? 0,
+    diskAvailableLeast: n.disk_available_least ?? null,
+  };
 }
 
 /** A stored key pair as the API shows it. */

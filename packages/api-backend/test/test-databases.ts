@@ -1,13 +1,14 @@
+import type { Clock } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 
-/** Fresh in-memory API and cell databases at head, the cell mapped, and flavor 1 (m1.tiny). */
-export async function openTestDatabases(): Promise<{
+/** Fresh in-memory API and cell databases at head, the cell mapped, and flavor 1 (m1.tiny); `clock` stamps rows. */
+export async function openTestDatabases(deps: { clock?: Clock } = {}): Promise<{
   apiDb: ApiDatabase;
   cellDb: CellDatabase;
   cellUuid: string;
 }> {
-  const apiDb = openApiDatabase("sqlite://");
-  const cellDb = openCellDatabase("sqlite://");
+  const apiDb = openApiDatabase("sqlite://", deps);
+  const cellDb = openCellDatabase("sqlite://", deps);
   await apiDb.sync();
   await cellDb.sync();
   const cell = await apiDb.mappings.createCell({

@@ -1,3 +1,10 @@
+import type {
+  HostServer,
+  HypervisorQuery,
+  HypervisorRecord,
+  HypervisorStatistics,
+  ServiceChanges,
+} from "./host-records.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
@@ -354,4 +361,21 @@ export interface ComputeBackend {
   getKeyPair(ctx: RequestContext, userId: string, name: string): Promise<KeyPairRecord>;
   /** Deletes one of a user's key pairs; KeyPairNotFoundError if none. */
   deleteKeyPair(ctx: RequestContext, userId: string, name: string): Promise<void>;
+  /**
+   * Compute nodes by id, each with its host's nova-compute service (nodes whose service is gone are left
+   * out, as Nova leaves them out); MarkerNotFoundError for an unknown marker.
+   */
+  listHypervisors(ctx: RequestContext, query: HypervisorQuery): Promise<HypervisorRecord[]>;
+  /** One compute node by database id (digits) or uuid, with its service; HypervisorNotFoundError if none. */
+  getHypervisor(ctx: RequestContext, id: string): Promise<HypervisorRecord>;
+  /** The live servers on a compute host (Nova's InstanceList.get_by_host). */
+  listHostServers(ctx: RequestContext, host: string): Promise<HostServer[]>;
+  /** Sums over the nodes of enabled nova-compute services (Nova's compute_node_statistics). */
+  hypervisorStatistics(ctx: RequestContext): Promise<HypervisorStatistics>;
+  /** One service by database id (digits) or uuid; ServiceNotFoundError if none. */
+  getService(ctx: RequestContext, id: string): Promise<ServiceRecord>;
+  /** Changes a service (by id or uuid) and returns it as it now is; ServiceNotFoundError if none. */
+  updateService(ctx: RequestContext, id: string, changes: ServiceChanges): Promise<ServiceRecord>;
+  /** Deletes a service (by id or uuid) with the compute nodes and host mapping of its host. */
+  deleteService(ctx: RequestContext, id: string): Promise<void>;
 }

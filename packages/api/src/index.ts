@@ -18,6 +18,7 @@ export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
 export { FlavorNotFoundError } from "./errors/flavor-not-found.js";
+export { HypervisorNotFoundError } from "./errors/hypervisor-not-found.js";
 export { ImageNotFoundError } from "./errors/image-not-found.js";
 export { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
 export { InstanceIsLockedError } from "./errors/instance-is-locked.js";
@@ -29,6 +30,16 @@ export { KeyPairExistsError } from "./errors/key-pair-exists.js";
 export { KeyPairNotFoundError } from "./errors/key-pair-not-found.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
+export { ServiceNotFoundError } from "./errors/service-not-found.js";
+export {
+  type HostServer,
+  type HypervisorQuery,
+  type HypervisorRecord,
+  type HypervisorResources,
+  type HypervisorStatistics,
+  type ServiceChanges,
+  sumHypervisorStatistics,
+} from "./host-records.js";
 export {
   type GeneratedKeyPair,
   generateKeyPair,

@@ -1,7 +1,9 @@
 import { flavorHandlers } from "./handlers/flavors.js";
+import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
+import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
 import type { Route } from "./router.js";
 import { versionView } from "./views/version-view.js";
@@ -23,6 +25,14 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },
   { method: "GET", pattern: "/flavors/:id", handler: flavorHandlers.show },
   { method: "GET", pattern: "/os-services", handler: listServices },
+  { method: "PUT", pattern: "/os-services/:id", handler: serviceUpdateHandlers.update },
+  { method: "DELETE", pattern: "/os-services/:id", handler: serviceUpdateHandlers.delete },
+  { method: "GET", pattern: "/os-hypervisors", handler: hypervisorHandlers.index },
+  { method: "GET", pattern: "/os-hypervisors/detail", handler: hypervisorHandlers.detail },
+  { method: "GET", pattern: "/os-hypervisors/statistics", handler: hypervisorHandlers.statistics },
+  { method: "GET", pattern: "/os-hypervisors/:id", handler: hypervisorHandlers.show },
+  { method: "GET", pattern: "/os-hypervisors/:pattern/search", handler: hypervisorHandlers.search },
+  { method: "GET", pattern: "/os-hypervisors/:pattern/servers", handler: hypervisorHandlers.servers },
   { method: "GET", pattern: "/images", handler: imageHandlers.index },
   { method: "GET", pattern: "/images/detail", handler: imageHandlers.detail },
   { method: "GET", pattern: "/images/:id", handler: imageHandlers.show },

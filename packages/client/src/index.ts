@@ -61,7 +61,7 @@ export {
   showKeyPairResponseSchema,
 } from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
-export { uuidPattern } from "./schemas/parameter-types.js";
+export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
 export {
   type CreateServerRequest,
   type CreateServerResponse,
@@ -97,6 +97,11 @@ export {
   stopActionSchema,
   unpauseActionSchema,
 } from "./schemas/servers.js";
+export {
+  serviceActionBodySchema,
+  serviceActionBodySchemaV211,
+  serviceUpdateBodySchemaV253,
+} from "./schemas/service-updates.js";
 export {
   listServicesResponseSchema,
   type Service,

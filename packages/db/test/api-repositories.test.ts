@@ -195,6 +195,11 @@ describe(`API database repositories (${backend})`, () => {
     const hm = await api.mappings.mapHost("peer-cpu-1", cell1.uuid);
     expect(hm.cell_mapping).toEqual(cell1);
     await expect(api.mappings.mapHost("peer-cpu-1", cell1.uuid)).rejects.toBeInstanceOf(DuplicateEntryError);
+    // Deleting a compute service forgets its host's cell, so the host can be discovered again.
+    expect(await api.mappings.unmapHost("peer-cpu-1")).toBe(true);
+    expect(await api.mappings.unmapHost("peer-cpu-1")).toBe(false);
+    await expect(api.mappings.getHostMapping("peer-cpu-1")).rejects.toMatchObject({ code: "DB_NOT_FOUND" });
+    expect((await api.mappings.mapHost("peer-cpu-1", cell1.uuid)).host).toBe("peer-cpu-1");
     const uuid = randomUUID();
     const im = await api.mappings.createInstanceMapping({
       instance_uuid: uuid,

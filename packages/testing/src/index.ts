@@ -10,3 +10,9 @@ export {
 } from "./process-cluster.js";
 export type { BrokerEndpoint, ManagedExchange, ManagedQueue, TestVhost } from "./rabbit-vhost.js";
 export { createTestVhost, defaultBroker } from "./rabbit-vhost.js";
+export {
+  type TempestCase,
+  tempestAvailable,
+  tempestViolations,
+  validateWithTempest,
+} from "./tempest-schemas.js";

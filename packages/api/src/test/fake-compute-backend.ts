@@ -15,11 +15,21 @@ import type {
 } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
+import { HypervisorNotFoundError } from "../errors/hypervisor-not-found.js";
 import { ImageNotFoundError } from "../errors/image-not-found.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
+import { ServiceNotFoundError } from "../errors/service-not-found.js";
+import {
+  type HostServer,
+  type HypervisorQuery,
+  type HypervisorRecord,
+  type HypervisorStatistics,
+  type ServiceChanges,
+  sumHypervisorStatistics,
+} from "../host-records.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
 import type { RequestContext } from "../request-context.js";
@@ -139,6 +149,8 @@ export class FakeComputeBackend implements ComputeBackend {
   readonly calls: { method: string; context: RequestContext }[] = [];
   /** Services `listServices` returns; tests may edit them. */
   readonly services: ServiceRecord[];
+  /** One compute node per host (named after it), joined to the host's nova-compute service; tests may edit them. */
+  readonly computeNodes: Omit<HypervisorRecord, "service">[];
   /** Key pairs by user; tests may set `keyPairs.limit`. */
   readonly keyPairs: FakeKeyPairs;
   private readonly clock: Clock;
@@ -180,6 +192,7 @@ export class FakeComputeBackend implements ComputeBackend {
       service(2, "nova-conductor", "controller", "internal", now),
       ...this.hosts.map((host, i) => service(3 + i, "nova-compute", host, "nova", now)),
     ];
+    this.computeNodes = this.hosts.map((host, i) => computeNode(i + 1, host));
   }
 
   /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
@@ -393,11 +406,13 @@ export class FakeComputeBackend implements ComputeBackend {
   ): Promise<ServiceRecord[]> {
     this.calls.push({ method: "listServices", context: ctx });
     return structuredClone(
-      this.services.filter(
-        (s) =>
-          (filter.host === undefined || s.host === filter.host) &&
-          (filter.binary === undefined || s.binary === filter.binary),
-      ),
+      this.services
+        .filter(
+          (s) =>
+            (filter.host === undefined || s.host === filter.host) &&
+            (filter.binary === undefined || s.binary === filter.binary),
+        )
+        .map(liveness),
     );
   }
 
@@ -513,6 +528,89 @@ export class FakeComputeBackend implements ComputeBackend {
     });
   }
 
+  /** The compute nodes with their host's nova-compute service, by id; nodes without one are left out. */
+  async listHypervisors(ctx: RequestContext, query: HypervisorQuery): Promise<HypervisorRecord[]> {
+    this.calls.push({ method: "listHypervisors", context: ctx });
+    let nodes = this.joinedNodes();
+    if (query.hostnamePattern !== undefined) {
+      const pattern = query.hostnamePattern.toLowerCase();
+      nodes = nodes.filter((n) => (n.hypervisorHostname ?? "").toLowerCase().includes(pattern));
+    }
+    if (query.marker !== undefined) {
+      const at = nodes.findIndex((n) => n.uuid === query.marker || String(n.id) === query.marker);
+      if (at === -1) throw new MarkerNotFoundError(query.marker);
+      nodes = nodes.slice(at + 1);
+    }
+    return structuredClone(query.limit !== undefined ? nodes.slice(0, query.limit) : nodes);
+  }
+
+  /** One compute node by id or uuid. */
+  async getHypervisor(ctx: RequestContext, id: string): Promise<HypervisorRecord> {
+    this.calls.push({ method: "getHypervisor", context: ctx });
+    const node = this.joinedNodes().find((n) => n.uuid === id || String(n.id) === id);
+    if (!node) throw new HypervisorNotFoundError(id);
+    return structuredClone(node);
+  }
+
+  /** The live servers placed on a host. */
+  async listHostServers(ctx: RequestContext, host: string): Promise<HostServer[]> {
+    this.calls.push({ method: "listHostServers", context: ctx });
+    return [...this.servers.values()]
+      .filter(({ record }) => record.host === host && !record.deleted)
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ record }) => ({ uuid: record.uuid, name: record.instanceName }));
+  }
+
+  /** Sums over the nodes of enabled nova-compute services. */
+  async hypervisorStatistics(ctx: RequestContext): Promise<HypervisorStatistics> {
+    this.calls.push({ method: "hypervisorStatistics", context: ctx });
+    return sumHypervisorStatistics(this.joinedNodes().filter((n) => !n.service.disabled));
+  }
+
+  /** One service by id or uuid. */
+  async getService(ctx: RequestContext, id: string): Promise<ServiceRecord> {
+    this.calls.push({ method: "getService", context: ctx });
+    return structuredClone(liveness(this.findService(id)));
+  }
+
+  /** Changes a service in place. */
+  async updateService(ctx: RequestContext, id: string, changes: ServiceChanges): Promise<ServiceRecord> {
+    this.calls.push({ method: "updateService", context: ctx });
+    const found = this.findService(id);
+    if (changes.disabled !== undefined) found.disabled = changes.disabled;
+    if (changes.disabledReason !== undefined) found.disabledReason = changes.disabledReason;
+    if (changes.forcedDown !== undefined) found.forcedDown = changes.forcedDown;
+    found.updatedAt = new Date(this.clock.now());
+    return structuredClone(liveness(found));
+  }
+
+  /** Removes a service and, for a compute, its host's nodes. */
+  async deleteService(ctx: RequestContext, id: string): Promise<void> {
+    this.calls.push({ method: "deleteService", context: ctx });
+    const found = this.findService(id);
+    this.services.splice(this.services.indexOf(found), 1);
+    if (found.binary === "nova-compute") {
+      for (let i = this.computeNodes.length - 1; i >= 0; i--) {
+        if (this.computeNodes[i]!.host === found.host) this.computeNodes.splice(i, 1);
+      }
+    }
+  }
+
+  private findService(id: string): ServiceRecord {
+    const found = this.services.find((s) => s.uuid === id || String(s.id) === id);
+    if (!found) throw new ServiceNotFoundError(id);
+    return found;
+  }
+
+  private joinedNodes(): HypervisorRecord[] {
+    const joined: HypervisorRecord[] = [];
+    for (const node of [...this.computeNodes].sort((a, b) => a.id - b.id)) {
+      const svc = this.services.find((s) => s.binary === "nova-compute" && s.host === node.host);
+      if (svc) joined.push({ ...node, service: liveness(svc) });
+    }
+    return joined;
+  }
+
   private schedule(uuid: string): void {
     if (this.autoSettle) setImmediate(() => this.settle(uuid));
   }
@@ -530,6 +628,42 @@ function service(id: number, binary: string, host: string, zone: string, now: Da
     forcedDown: false,
     updatedAt: now,
     isUp: true,
+  };
+}
+
+/** A forced-down service is down whatever its heartbeats say (Nova's servicegroup rule). */
+function liveness(s: ServiceRecord): ServiceRecord {
+  return { ...s, isUp: s.isUp && !s.forcedDown };
+}
+
+/** A fake node of 8 vCPUs, 16 GiB of RAM and 100 GiB of disk, named after its host. */
+function computeNode(id: number, host: string): Omit<HypervisorRecord, "service"> {
+  return {
+    id,
+    uuid: randomUUID(),
+    hypervisorHostname: host,
+    host,
+    hypervisorType: "fake",
+    hypervisorVersion: 1000,
+    hostIp: "192.168.1.1",
+    vcpus: 8,
+    memoryMb: 16384,
+    localGb: 100,
+    vcpusUsed: 0,
+    memoryMbUsed: 512,
+    localGbUsed: 0,
+    freeRamMb: 15872,
+    freeDiskGb: 100,
+    currentWorkload: 0,
+    runningVms: 0,
+    diskAvailableLeast: 100,
+    cpuInfo: JSON.stringify({
+      arch: "x86_64",
+      model: "fake",
+      vendor: "fake",
+      topology: { sockets: 1, cores: 8, threads: 1 },
+      features: [],
+    }),
   };
 }
 

@@ -81,6 +81,14 @@ export class CellMappingRepository {
     return this.d.run((db) => this.hostMapping(db, host));
   }
 
+  /** Forgets a host's cell (HostMapping.destroy, when its compute service is deleted); false if unmapped. */
+  unmapHost(host: string): Promise<boolean> {
+    return this.d.run(async (db) => {
+      const res = await db.deleteFrom("host_mappings").where("host", "=", host).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    });
+  }
+
   /** Records an instance before it is placed (cell_mapping null), as the API does on boot. */
   createInstanceMapping(values: {
     instance_uuid: string;

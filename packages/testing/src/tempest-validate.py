@@ -1,0 +1,39 @@
+"""Validates Compute API responses against tempest's response schemas for a microversion.
+
+Reads a JSON array of cases on stdin, each {"client": "hypervisor_client.HypervisorClient",
+"schema": "list_hypervisors_detail", "version": "2.53", "status": 200, "body": {...}}, picks the schema
+module the tempest client picks for that microversion, and prints a JSON array with null (valid) or the
+error text for each case. Exits 2 when tempest is not installed.
+"""
+import importlib
+import json
+import sys
+
+try:
+    from tempest.lib.common import rest_client
+    from tempest.lib.services.compute import base_compute_client
+except ImportError:
+    sys.exit(2)
+
+
+class _Response(dict):
+    def __init__(self, status):
+        super().__init__()
+        self.status = status
+
+
+def validate(case):
+    module_name, class_name = case["client"].rsplit(".", 1)
+    module = importlib.import_module("tempest.lib.services.compute." + module_name)
+    client = getattr(module, class_name)
+    base_compute_client.COMPUTE_MICROVERSION = case["version"]
+    schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+    schema = getattr(schemas, case["schema"])
+    try:
+        rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])
+    except Exception as error:  # tempest raises several exception classes
+        return "%s: %s" % (type(error).__name__, error)
+    return None
+
+
+print(json.dumps([validate(case) for case in json.load(sys.stdin)]))
