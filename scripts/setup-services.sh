@@ -59,6 +59,13 @@ if ! /usr/bin/python3 -c 'import openstack' >/dev/null 2>&1; then
   apt_install --no-install-recommends python3-openstacksdk
 fi
 /usr/bin/python3 -c 'import openstack' || die "python3-openstacksdk is not importable"
+# --- tempest's response schemas and openstackclient (API tests validate against the one and run the other) ----
+if ! /usr/bin/python3 -c 'import tempest.lib.api_schema' >/dev/null 2>&1 || [ ! -x /usr/bin/openstack ]; then
+  log "installing python3-tempest and python3-openstackclient"
+  apt_install --no-install-recommends python3-tempest python3-openstackclient
+fi
+/usr/bin/python3 -c 'import tempest.lib.api_schema' || die "python3-tempest is not importable"
+[ -x /usr/bin/openstack ] || die "python3-openstackclient did not install /usr/bin/openstack"
 # --- Python Nova (bench/api's baseline: Debian's nova-api) -------------------------------------------------
 if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   log "installing python3-nova"
