@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createApiServer } from "@nova/api";
 import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
 import { silentLogger } from "@nova/core";
@@ -168,19 +167,16 @@ describe("regex filters", () => {
 
   it("runs a catastrophic pattern without stalling the API for other requests", async () => {
     const uuid = randomUUID();
-    await cellDb.instances.create({ uuid, project_id: "admin", display_name: `${"a".repeat(30)}!` });
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
+    await cellDb.instances.create({ uuid, project_id: "admin", display_name: `${"a".repeat(40)}!` });
     const [slow, other] = await Promise.all([
       get(`/servers?name=${encodeURIComponent("^(a+)+$")}`),
       get("/flavors"),
     ]);
-    delay.disable();
     expect(slow.status).toBe(200);
     expect(slow.body.servers!.map((s) => s.name)).toEqual(Array(8).fill("a"));
     expect(other.status).toBe(200);
-    // A backtracking engine blocks the event loop for seconds here (2^30 steps); RE2 for microseconds.
-    expect(delay.max / 1e6).toBeLessThan(2000);
+    // A backtracking engine needs about 2^40 steps for this name: it would hold the event loop for hours and
+    // the test would time out; evaluated by RE2 (linear) both requests are answered.
     await cellDb.instances.destroy(uuid);
   });
 });
