@@ -1,3 +1,4 @@
+import type { ImageQuery, ImageRecord } from "@nova/objects";
 import type {
   HostServer,
   HypervisorQuery,
@@ -8,6 +9,9 @@ import type {
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
+
+// The image shape is the spec layer's (the image catalogue stores the same records).
+export type { ImageQuery, ImageRecord };
 
 /** A flavor as the backend stores it (Nova's Flavor object). */
 export interface FlavorRecord {
@@ -37,28 +41,6 @@ export interface FlavorRecord {
   extraSpecs: Record<string, string>;
   /** When it was created. */
   createdAt: Date;
-}
-
-/** An image of the local catalog, shaped like a Glance v2 image (what Nova's image proxy reads). */
-export interface ImageRecord {
-  /** Image uuid. */
-  id: string;
-  /** Display name, if any. */
-  name: string | null;
-  /** Glance status: `active`, `queued`, `saving`, `deleted`, `pending_delete`, `killed`. */
-  status: string;
-  /** Least RAM (MiB) a flavor needs to boot it. */
-  minRam: number;
-  /** Least root disk (GiB) a flavor needs to boot it. */
-  minDisk: number;
-  /** Size in bytes, null while unknown. */
-  size: number | null;
-  /** Glance properties (`instance_uuid`, `auto_disk_config`, ...), shown as metadata. */
-  properties: Record<string, unknown>;
-  /** When it was created, if known. */
-  createdAt: Date | null;
-  /** When it last changed, if known. */
-  updatedAt: Date | null;
 }
 
 /** A service row (Nova's Service object) with its liveness computed by the servicegroup driver. */
@@ -290,18 +272,6 @@ export interface FlavorQuery {
   /** The most flavors to return. */
   limit: number;
   /** The flavor id of the last flavor of the previous page. */
-  marker?: string;
-}
-
-/** An image list query (Nova's image proxy filters). */
-export interface ImageQuery {
-  /** Only images with exactly this name. */
-  name?: string;
-  /** Only images in this Glance status. */
-  status?: string;
-  /** The most images to return. */
-  limit?: number;
-  /** The id of the last image of the previous page. */
   marker?: string;
 }
 

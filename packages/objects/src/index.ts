@@ -1,6 +1,8 @@
 // @nova/objects: Nova's domain types, their zod schemas, and the versioned-object wire form.
 // Field names are Nova's (snake_case) on purpose: they are what travels over RPC and what the databases hold.
 
+/** A Glance v2-shaped image and an image list query, as nova-api lists them. */
+export type { ImageQuery, ImageRecord } from "./image-record.js";
 /** Domain objects. */
 export {
   type BlockDeviceMapping,
