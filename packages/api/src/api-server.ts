@@ -9,6 +9,7 @@ import { ComputeBackendError } from "./errors/compute-backend-error.js";
 import { HttpFault } from "./http-fault.js";
 import { negotiateMicroversion } from "./microversion.js";
 import { noAuth2 } from "./noauth.js";
+import { PolicyEnforcer } from "./policy/policy-enforcer.js";
 import { type ApiReply, type Handler, Router } from "./router.js";
 import { COMPUTE_ROUTES } from "./routes.js";
 import { LinkBuilder, urlJoin } from "./views/links.js";
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** nova-api options (Nova's names); parsed with zod here, so invalid values fail at start. */
   config?: ApiConfigInput;
+  /** Who may do what (Zed's default rules unless given, e.g. with a policy file's overrides). */
+  policy?: PolicyEnforcer;
 }
 
 /** A running (or ready to run) nova-api HTTP server. */
@@ -51,6 +54,7 @@ class BodyTooLarge extends NovaError {
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const config = apiConfigSchema.parse(options.config ?? {});
   const { backend, logger } = options;
+  const policy = options.policy ?? new PolicyEnforcer();
   const router = new Router(COMPUTE_ROUTES);
   let inFlight = 0;
   let draining = false;
@@ -191,6 +195,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       links: links(match.projectId ?? ""),
       backend,
       config,
+      authorize(rule, target) {
+        if (!policy.allows(context, rule, target)) throw HttpFault.policy(rule);
+      },
     });
   }
 

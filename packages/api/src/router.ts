@@ -1,6 +1,7 @@
 import type { ApiVersion } from "@nova/client";
 import type { ApiConfig } from "./api-config.js";
 import type { ComputeBackend } from "./compute-backend.js";
+import type { PolicyTarget } from "./policy/policy-check.js";
 import type { RequestContext } from "./request-context.js";
 import type { LinkBuilder } from "./views/links.js";
 
@@ -15,6 +16,11 @@ export interface ApiRequest {
   links: LinkBuilder;
   backend: ComputeBackend;
   config: ApiConfig;
+  /**
+   * Throws Nova's 403 (`Policy doesn't allow <rule> to be performed.`) unless the caller passes the named
+   * `os_compute_api:*` rule for `target` (default: the caller's own project and user).
+   */
+  authorize(rule: string, target?: PolicyTarget): void;
 }
 
 /** A handler's answer. */

@@ -296,14 +296,14 @@ function forcedDestination(
     else if (parts.length === 3) [zone, forcedHost, forcedNode] = parts as [string, string, string];
     else throw HttpFault.badRequest("Invalid input received: Unable to parse availability_zone");
   }
-  if (forcedHost || forcedNode) requireAdmin(request, "os_compute_api:servers:create:forced_host");
+  if (forcedHost || forcedNode) request.authorize("os_compute_api:servers:create:forced_host");
   let requestedHost: string | null = null;
   let requestedNode: string | null = null;
   if (request.version.atLeast("2.74")) {
     requestedHost = (server.host as string | undefined) || null;
     requestedNode = (server.hypervisor_hostname as string | undefined) || null;
     if (requestedHost || requestedNode) {
-      requireAdmin(request, "compute:servers:create:requested_destination");
+      request.authorize("compute:servers:create:requested_destination");
       if (forcedHost || forcedNode) {
         throw HttpFault.badRequest(
           "One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.",
@@ -318,10 +318,6 @@ function forcedDestination(
     requestedHost,
     requestedNode,
   };
-}
-
-function requireAdmin(request: ApiRequest, rule: string): void {
-  if (!request.context.isAdmin) throw HttpFault.forbidden(`Policy doesn't allow ${rule} to be performed.`);
 }
 
 /** A flavorRef as Python's str() writes it: integers in full, however large. */

@@ -17,7 +17,7 @@ import { serviceView } from "../views/service-view.js";
 const UUID_FOR_ID = "2.53";
 
 function authorize(request: ApiRequest, rule: string): void {
-  if (!request.context.isAdmin) throw HttpFault.policy(`os_compute_api:os-services:${rule}`);
+  request.authorize(`os_compute_api:os-services:${rule}`);
 }
 
 function onlyComputes(binary: string): void {

@@ -8,7 +8,7 @@ const API_BINARIES = new Set(["nova-osapi_compute", "nova-metadata"]);
 
 /** `GET /os-services`: admin only by Nova's default policy. */
 export const listServices: Handler = async (request) => {
-  if (!request.context.isAdmin) throw HttpFault.policy("os_compute_api:os-services:list");
+  request.authorize("os_compute_api:os-services:list");
   if (request.version.atLeast("2.75")) checkNoUnknown(request.query, new Set(["host", "binary"]));
   const filter: { host?: string; binary?: string } = {};
   const host = lastValue(request.query, "host");
