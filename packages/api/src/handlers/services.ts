@@ -1,4 +1,3 @@
-import { HttpFault } from "../http-fault.js";
 import { checkNoUnknown, lastValue } from "../query-params.js";
 import type { Handler } from "../router.js";
 import { serviceView } from "../views/service-view.js";
