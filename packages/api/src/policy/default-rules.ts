@@ -1,6 +1,7 @@
 /**
- * Nova Zed's base rules (nova/policies/base.py). Zed ships with `enforce_new_defaults = False`, so each
- * project rule also passes for the legacy owner check, as Nova's deprecated rules make it.
+ * Nova Zed's base rules (nova/policies/base.py), with Zed's new defaults. Zed still runs with
+ * `[oslo_policy] enforce_new_defaults = False`, under which each rule with a deprecated default (see
+ * {@link DEPRECATED_RULES}) also passes for the deprecated check string, as oslo.policy ORs the two.
  */
 export const BASE_RULES: Readonly<Record<string, string>> = {
   context_is_admin: "role:admin",
@@ -8,8 +9,45 @@ export const BASE_RULES: Readonly<Record<string, string>> = {
   admin_api: "is_admin:True",
   project_member_api: "role:member and project_id:%(project_id)s",
   project_reader_api: "role:reader and project_id:%(project_id)s",
-  project_member_or_admin: "rule:project_member_api or rule:context_is_admin or rule:admin_or_owner",
-  project_reader_or_admin: "rule:project_reader_api or rule:context_is_admin or rule:admin_or_owner",
+  project_member_or_admin: "rule:project_member_api or rule:context_is_admin",
+  project_reader_or_admin: "rule:project_reader_api or rule:context_is_admin",
+};
+
+/** A rule's deprecated default (oslo.policy's DeprecatedRule): its old name and check string. */
+export interface DeprecatedRule {
+  /** The old rule name; a policy file that sets it (and not the new name) overrides the new rule. */
+  readonly name: string;
+  /** The old check string, ORed with the new default while `enforce_new_defaults` is false. */
+  readonly check: string;
+}
+
+const DEPRECATED_ADMIN: DeprecatedRule = { name: "rule:admin_api", check: "is_admin:True" };
+const DEPRECATED_ADMIN_OR_OWNER: DeprecatedRule = {
+  name: "rule:admin_or_owner",
+  check: "is_admin:True or project_id:%(project_id)s",
+};
+const DEPRECATED_SERVICES: DeprecatedRule = { name: "os_compute_api:os-services", check: "rule:admin_api" };
+const DEPRECATED_HYPERVISORS: DeprecatedRule = {
+  name: "os_compute_api:os-hypervisors",
+  check: "rule:admin_api",
+};
+
+/** Zed's deprecated defaults, by the rule that replaced them (nova/policies/*.py `deprecated_rule=`). */
+export const DEPRECATED_RULES: Readonly<Record<string, DeprecatedRule>> = {
+  context_is_admin: DEPRECATED_ADMIN,
+  project_member_api: DEPRECATED_ADMIN_OR_OWNER,
+  project_reader_api: DEPRECATED_ADMIN_OR_OWNER,
+  project_member_or_admin: DEPRECATED_ADMIN_OR_OWNER,
+  project_reader_or_admin: DEPRECATED_ADMIN_OR_OWNER,
+  ...Object.fromEntries(
+    ["list", "update", "delete"].map((a) => [`os_compute_api:os-services:${a}`, DEPRECATED_SERVICES]),
+  ),
+  ...Object.fromEntries(
+    ["list", "list-detail", "statistics", "show", "uptime", "search", "servers"].map((a) => [
+      `os_compute_api:os-hypervisors:${a}`,
+      DEPRECATED_HYPERVISORS,
+    ]),
+  ),
 };
 
 /** Check strings for the rules the API names, Zed's defaults. */
