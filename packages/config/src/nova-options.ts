@@ -50,6 +50,12 @@ export const novaOptionGroups = {
     auth_strategy: choice(["noauth2"] as const, "noauth2"),
     max_limit: int(1000, { min: 1 }),
   }),
+  oslo_policy: z.object({
+    // oslo.policy's own default is policy.json; Nova sets policy.yaml (nova/policy.py).
+    policy_file: str("policy.yaml"),
+    enforce_scope: bool(false),
+    enforce_new_defaults: bool(false),
+  }),
   upgrade_levels: z.object({
     compute: optStr(),
     conductor: optStr(),

@@ -7,8 +7,11 @@ import type { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
+import { loadPolicy } from "./policy-file.js";
 import type { RunnableService } from "./runnable-service.js";
 import { messagingOptions } from "./transport.js";
+
+export { findPolicyFile, loadPolicy, policySearchDirs, readPolicyFile } from "./policy-file.js";
 
 /** nova-api: the HTTP server over the database-backed compute backend. */
 export interface ApiService extends RunnableService {
@@ -52,6 +55,8 @@ export function buildApi(
     backend,
     logger: deps.logger,
     config: { auth_strategy: config.api.auth_strategy, max_limit: config.api.max_limit },
+    // Read once here, at start: a missing named file or a malformed one stops nova-api with a ConfigError.
+    policy: loadPolicy(config),
   });
   const listen = deps.listen ?? {
     host: config.DEFAULT.osapi_compute_listen,
