@@ -198,6 +198,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       authorize(rule, target) {
         if (!policy.allows(context, rule, target)) throw HttpFault.policy(rule);
       },
+      allows: (rule, target) => policy.allows(context, rule, target),
     });
   }
 

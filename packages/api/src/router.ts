@@ -21,6 +21,8 @@ export interface ApiRequest {
    * `os_compute_api:*` rule for `target` (default: the caller's own project and user).
    */
   authorize(rule: string, target?: PolicyTarget): void;
+  /** Whether the caller passes `rule` for `target`, without throwing (Nova's `context.can(..., fatal=False)`). */
+  allows(rule: string, target?: PolicyTarget): boolean;
 }
 
 /** A handler's answer. */

@@ -18,7 +18,8 @@ const FALSE_WORDS = ["False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", 
 const BOOLEAN_ENUM = `[True, ${BOOLEAN_WORDS.map((w) => pythonRepr(w)).join(", ")}, False, ${FALSE_WORDS.map((w) => pythonRepr(w)).join(", ")}]`;
 
 function authorize(request: ApiRequest, rule: string): void {
-  request.authorize(`os_compute_api:os-hypervisors:${rule}`);
+  // Nova checks these with an empty target: the rules concern no project.
+  request.authorize(`os_compute_api:os-hypervisors:${rule}`, {});
 }
 
 /** `with_servers`, validated as Nova's schema does (its boolean words) and read as bool_from_string. */

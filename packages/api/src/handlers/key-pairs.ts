@@ -21,9 +21,7 @@ import { keyPairCreateView, keyPairIndexView, keyPairShowView } from "../views/k
  */
 function targetUser(request: ApiRequest, action: string, asked?: string): string {
   const userId = (request.version.atLeast("2.10") ? asked : undefined) || request.context.userId;
-  if (!request.context.isAdmin && userId !== request.context.userId) {
-    throw HttpFault.policy(`os_compute_api:os-keypairs:${action}`);
-  }
+  request.authorize(`os_compute_api:os-keypairs:${action}`, { user_id: userId });
   return userId;
 }
 

@@ -140,14 +140,14 @@ export function planServerList(
   query: URLSearchParams,
   version: ApiVersion,
   context: RequestContext,
-  options: { detail: boolean; maxLimit: number },
+  options: { detail: boolean; maxLimit: number; allows: (rule: string) => boolean },
 ): ServerListPlan {
   validate(query, version);
   const search = new Map<string, string[]>();
   for (const key of new Set(query.keys())) search.set(key, query.getAll(key));
 
-  // remove_invalid_options: non-admins may only use a few filters; the rest are silently dropped.
-  if (!context.isAdmin) {
+  // remove_invalid_options: without `allow_all_filters` only a few filters apply; the rest are silently dropped.
+  if (!options.allows("os_compute_api:servers:allow_all_filters")) {
     const allowed = new Set([
       "reservation_id",
       "name",
@@ -214,9 +214,8 @@ export function planServerList(
     allTenants = value === "" ? true : strictBoolFromString(value);
   }
   if (allTenants) {
-    if (!context.isAdmin) {
-      throw HttpFault.policy(`os_compute_api:servers:${options.detail ? "detail" : "index"}:get_all_tenants`);
-    }
+    const rule = `os_compute_api:servers:${options.detail ? "detail" : "index"}:get_all_tenants`;
+    if (!options.allows(rule)) throw HttpFault.policy(rule);
     const project = last("project_id") ?? last("tenant_id");
     if (project !== undefined) out.projectId = project;
     const user = last("user_id");

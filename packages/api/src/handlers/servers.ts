@@ -14,6 +14,7 @@ import { KeyPairNotFoundError } from "../errors/key-pair-not-found.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { QuotaExceededError } from "../errors/quota-exceeded.js";
 import { HttpFault } from "../http-fault.js";
+import type { PolicyTarget } from "../policy/policy-check.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
 import {
@@ -25,13 +26,35 @@ import {
 import { planServerList } from "./server-list-query.js";
 
 function viewContext(request: ApiRequest): ViewContext {
-  return { version: request.version, links: request.links, context: request.context };
+  // A list asks the same rules for every server (one project): decide each once.
+  const decided = new Map<string, boolean>();
+  return {
+    version: request.version,
+    links: request.links,
+    context: request.context,
+    allows(rule, target) {
+      const key = `${rule}\0${target?.project_id ?? ""}`;
+      let allowed = decided.get(key);
+      if (allowed === undefined) {
+        allowed = request.allows(rule, target);
+        decided.set(key, allowed);
+      }
+      return allowed;
+    },
+  };
+}
+
+/** The owner of a server as Nova's server policies name it. */
+function ownerTarget(server: ServerRecord): PolicyTarget {
+  return { project_id: server.projectId, user_id: server.userId };
 }
 
 async function listServers(request: ApiRequest, detail: boolean): Promise<ApiReply> {
+  request.authorize(`os_compute_api:servers:${detail ? "detail" : "index"}`);
   const plan = planServerList(request.query, request.version, request.context, {
     detail,
     maxLimit: request.config.max_limit,
+    allows: (rule) => request.allows(rule),
   });
   let servers: ServerRecord[] = [];
   if (plan.kind === "query") {
@@ -92,11 +115,13 @@ function conflictFor(error: unknown, action: string, serverId: string): never {
 
 const showServer: Handler = async (request) => {
   const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:show", { project_id: server.projectId });
   return { status: 200, body: { server: serverDetailView(server, viewContext(request), { list: false }) } };
 };
 
 const deleteServer: Handler = async (request) => {
   const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:delete", ownerTarget(server));
   try {
     await request.backend.deleteServer(request.context, server.uuid);
   } catch (error) {
@@ -108,13 +133,19 @@ const deleteServer: Handler = async (request) => {
   return { status: 204 };
 };
 
+/**
+ * A server action: validates the body, loads the server, checks `rule` for its owner (Nova names the user too
+ * for some actions, only the project for others), then asks the backend.
+ */
 function actionHandler(
   apiName: string,
+  rule: { name: string; projectOnly?: boolean },
   toAction: (body: unknown, request: ApiRequest) => ServerAction,
 ): Handler {
   return async (request) => {
     const action = toAction(request.body, request);
     const server = await visibleServer(request);
+    request.authorize(rule.name, rule.projectOnly ? { project_id: server.projectId } : ownerTarget(server));
     try {
       await request.backend.serverAction(request.context, server.uuid, action);
     } catch (error) {
@@ -127,10 +158,14 @@ function actionHandler(
   };
 }
 
-const reboot = actionHandler("reboot", (body) => {
-  const parsed = validateBody(rebootActionSchema, body);
-  return { type: "reboot", rebootType: parsed.reboot.type.toUpperCase() as "SOFT" | "HARD" };
-});
+const reboot = actionHandler(
+  "reboot",
+  { name: "os_compute_api:servers:reboot", projectOnly: true },
+  (body) => {
+    const parsed = validateBody(rebootActionSchema, body);
+    return { type: "reboot", rebootType: parsed.reboot.type.toUpperCase() as "SOFT" | "HARD" };
+  },
+);
 
 // Control characters other than tab and newline, which Nova strips from console output (XML-safe, kept for v2.1).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
@@ -145,6 +180,7 @@ const getConsoleOutput: Handler = async (request) => {
   // The schema allows -1 (and any negative string) as "everything", like an absent or null length.
   const lines = length === undefined || length === null ? null : Number(length);
   const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-console-output", { project_id: server.projectId });
   let output: string;
   try {
     output = await request.backend.getConsoleOutput(
@@ -167,10 +203,12 @@ const getConsoleOutput: Handler = async (request) => {
 /** `POST /servers/{id}/action` handlers by action key. */
 export const serverActions: Record<string, Handler> = {
   reboot,
-  "os-stop": actionHandler("stop", () => ({ type: "stop" })),
-  "os-start": actionHandler("start", () => ({ type: "start" })),
-  pause: actionHandler("pause", () => ({ type: "pause" })),
-  unpause: actionHandler("unpause", () => ({ type: "unpause" })),
+  "os-stop": actionHandler("stop", { name: "os_compute_api:servers:stop" }, () => ({ type: "stop" })),
+  "os-start": actionHandler("start", { name: "os_compute_api:servers:start" }, () => ({ type: "start" })),
+  pause: actionHandler("pause", { name: "os_compute_api:os-pause-server:pause" }, () => ({ type: "pause" })),
+  unpause: actionHandler("unpause", { name: "os_compute_api:os-pause-server:unpause" }, () => ({
+    type: "unpause",
+  })),
   "os-getConsoleOutput": getConsoleOutput,
 };
 
@@ -182,7 +220,13 @@ const createServer: Handler = async (request) => {
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw HttpFault.badRequest("min_count must be <= max_count");
-  const target = forcedDestination(request, server);
+  const policyTarget: PolicyTarget = {
+    project_id: request.context.projectId,
+    user_id: request.context.userId,
+    availability_zone: server.availability_zone,
+  };
+  request.authorize("os_compute_api:servers:create", policyTarget);
+  const target = forcedDestination(request, server, policyTarget);
   // Nova's compute API checks the metadata quota as a 403 OverQuota (MetadataLimitExceeded).
   const metadataItems = Object.keys(server.metadata ?? {}).length;
   const metadataLimit = request.config.metadata_items;
@@ -284,6 +328,7 @@ interface CreateDestination {
 function forcedDestination(
   request: ApiRequest,
   server: { availability_zone?: string; host?: unknown; hypervisor_hostname?: unknown },
+  policyTarget: PolicyTarget,
 ): CreateDestination {
   let zone: string | null = server.availability_zone ?? null;
   let forcedHost: string | null = null;
@@ -296,14 +341,14 @@ function forcedDestination(
     else if (parts.length === 3) [zone, forcedHost, forcedNode] = parts as [string, string, string];
     else throw HttpFault.badRequest("Invalid input received: Unable to parse availability_zone");
   }
-  if (forcedHost || forcedNode) request.authorize("os_compute_api:servers:create:forced_host");
+  if (forcedHost || forcedNode) request.authorize("os_compute_api:servers:create:forced_host", policyTarget);
   let requestedHost: string | null = null;
   let requestedNode: string | null = null;
   if (request.version.atLeast("2.74")) {
     requestedHost = (server.host as string | undefined) || null;
     requestedNode = (server.hypervisor_hostname as string | undefined) || null;
     if (requestedHost || requestedNode) {
-      request.authorize("compute:servers:create:requested_destination");
+      request.authorize("compute:servers:create:requested_destination", policyTarget);
       if (forcedHost || forcedNode) {
         throw HttpFault.badRequest(
           "One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.",

@@ -56,6 +56,8 @@ export const ADMIN = "rule:context_is_admin";
 export const PROJECT_MEMBER_OR_ADMIN = "rule:project_member_or_admin";
 /** A reader of the owning project, or an admin. */
 export const PROJECT_READER_OR_ADMIN = "rule:project_reader_or_admin";
+/** Key pairs belong to a user, not a project: their owner, or an admin (nova/policies/keypairs.py). */
+export const KEYPAIR_OWNER_OR_ADMIN = "(rule:context_is_admin) or user_id:%(user_id)s";
 /** Anyone with a token. */
 export const ANY = "@";
 
@@ -76,4 +78,29 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-hypervisors:servers": ADMIN,
   "os_compute_api:os-hypervisors:statistics": ADMIN,
   "os_compute_api:os-hypervisors:uptime": ADMIN,
+  // servers, server actions, os-keypairs, os-console-output (policy sweep; nova/policies/servers.py and others)
+  "os_compute_api:servers:index": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:servers:detail": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:servers:index:get_all_tenants": ADMIN,
+  "os_compute_api:servers:detail:get_all_tenants": ADMIN,
+  "os_compute_api:servers:allow_all_filters": ADMIN,
+  "os_compute_api:servers:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:servers:show:host_status": ADMIN,
+  "os_compute_api:servers:show:host_status:unknown-only": ADMIN,
+  "os_compute_api:servers:create": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:delete": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:update": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:reboot": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:start": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:stop": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-pause-server:pause": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-pause-server:unpause": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-admin-actions:reset_state": ADMIN,
+  "os_compute_api:os-admin-actions:inject_network_info": ADMIN,
+  "os_compute_api:os-extended-server-attributes": ADMIN,
+  "os_compute_api:os-console-output": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-keypairs:index": KEYPAIR_OWNER_OR_ADMIN,
+  "os_compute_api:os-keypairs:create": KEYPAIR_OWNER_OR_ADMIN,
+  "os_compute_api:os-keypairs:delete": KEYPAIR_OWNER_OR_ADMIN,
+  "os_compute_api:os-keypairs:show": KEYPAIR_OWNER_OR_ADMIN,
 };

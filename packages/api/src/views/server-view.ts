@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { ApiVersion } from "@nova/client";
 import type { ServerRecord } from "../compute-backend.js";
 import { statusFromState } from "../instance-states.js";
+import type { PolicyTarget } from "../policy/policy-check.js";
 import type { RequestContext } from "../request-context.js";
 import type { LinkBuilder } from "./links.js";
 import { isoTime, naiveIsoTime } from "./time-format.js";
@@ -11,6 +12,8 @@ export interface ViewContext {
   version: ApiVersion;
   links: LinkBuilder;
   context: RequestContext;
+  /** Whether the caller passes a policy rule (the fields Nova shows by policy: extended attributes, host status). */
+  allows(rule: string, target?: PolicyTarget): boolean;
 }
 
 const PROGRESS_STATUSES = new Set(["ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"]);
@@ -91,8 +94,10 @@ export function serverDetailView(
   out["OS-SRV-USG:launched_at"] = server.launchedAt ? naiveIsoTime(server.launchedAt) : null;
   out["OS-SRV-USG:terminated_at"] = server.terminatedAt ? naiveIsoTime(server.terminatedAt) : null;
   if (server.securityGroups.length > 0) out.security_groups = server.securityGroups.map((name) => ({ name }));
-  // os-extended-server-attributes is admin-only by default policy.
-  if (context.isAdmin) {
+  // Nova checks these for the server's project on show, and once for the caller's own project on a list.
+  const target = options.list ? undefined : { project_id: server.projectId };
+  const extendedAttributes = view.allows("os_compute_api:os-extended-server-attributes", target);
+  if (extendedAttributes) {
     out["OS-EXT-SRV-ATTR:host"] = server.host;
     out["OS-EXT-SRV-ATTR:instance_name"] = server.instanceName;
     out["OS-EXT-SRV-ATTR:hypervisor_hostname"] = server.node;
@@ -110,15 +115,22 @@ export function serverDetailView(
   out["OS-EXT-STS:vm_state"] = server.vmState;
   out["OS-EXT-STS:power_state"] = server.powerState;
   out["os-extended-volumes:volumes_attached"] = [];
-  if (version.atLeast("2.16") && context.isAdmin && server.hostStatus !== undefined) {
-    out.host_status = server.hostStatus;
+  if (version.atLeast("2.16") && server.hostStatus !== undefined) {
+    if (view.allows("os_compute_api:servers:show:host_status", target)) out.host_status = server.hostStatus;
+    else if (
+      server.hostStatus === "UNKNOWN" &&
+      view.allows("os_compute_api:servers:show:host_status:unknown-only", target)
+    ) {
+      // This rule shows an UNKNOWN status only; any other leaves the field out, as in Nova.
+      out.host_status = server.hostStatus;
+    }
   }
   if (version.atLeast("2.9")) out.locked = server.locked;
   if (version.atLeast("2.73")) out.locked_reason = null;
   if (version.atLeast("2.19")) out.description = server.description;
   if (version.atLeast("2.26")) out.tags = server.tags;
   if (version.atLeast("2.63")) out.trusted_image_certificates = null;
-  if (version.atLeast("2.90") && !context.isAdmin) out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
+  if (version.atLeast("2.90") && !extendedAttributes) out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
   if (!options.list && version.atLeast("2.71")) out.server_groups = [];
   return out;
 }
