@@ -761,6 +761,14 @@ export class DbComputeBackend implements ComputeBackend {
     return instances.map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
   }
 
+  /**
+   * No compute driver of nova-ts reports its host's uptime over RPC yet: null, which the API answers with
+   * Nova's 501, as Nova does for a driver without `get_host_uptime` (its fake driver among them).
+   */
+  async hypervisorUptime(_ctx: RequestContext, _host: string): Promise<string | null> {
+    return null;
+  }
+
   /** Nova's compute_node_statistics: sums over the nodes of enabled nova-compute services. */
   async hypervisorStatistics(_ctx: RequestContext): Promise<HypervisorStatistics> {
     const { cellDb } = this.deps;

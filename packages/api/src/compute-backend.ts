@@ -6,6 +6,7 @@ import type {
   HypervisorStatistics,
   ServiceChanges,
 } from "./host-records.js";
+import type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
@@ -289,7 +290,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend {
+export interface ComputeBackend extends HypervisorUptimeBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

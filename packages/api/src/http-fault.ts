@@ -20,6 +20,11 @@ export class HttpFault extends NovaError {
     return new HttpFault(400, message);
   }
 
+  /** 501 notImplemented: what the compute cannot do (Nova's `raise_feature_not_supported`). */
+  static notImplemented(message = "The requested functionality is not supported."): HttpFault {
+    return new HttpFault(501, message);
+  }
+
   /** 403 forbidden. */
   static forbidden(message: string): HttpFault {
     return new HttpFault(403, message);

@@ -40,6 +40,7 @@ export {
   type ServiceChanges,
   sumHypervisorStatistics,
 } from "./host-records.js";
+export type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
 export {
   type GeneratedKeyPair,
   generateKeyPair,

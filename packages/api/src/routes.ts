@@ -31,6 +31,7 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/os-hypervisors/detail", handler: hypervisorHandlers.detail },
   { method: "GET", pattern: "/os-hypervisors/statistics", handler: hypervisorHandlers.statistics },
   { method: "GET", pattern: "/os-hypervisors/:id", handler: hypervisorHandlers.show },
+  { method: "GET", pattern: "/os-hypervisors/:id/uptime", handler: hypervisorHandlers.uptime },
   { method: "GET", pattern: "/os-hypervisors/:pattern/search", handler: hypervisorHandlers.search },
   { method: "GET", pattern: "/os-hypervisors/:pattern/servers", handler: hypervisorHandlers.servers },
   { method: "GET", pattern: "/images", handler: imageHandlers.index },

@@ -185,6 +185,30 @@ const hypervisorStatistics: Handler = async (request) => {
   return { status: 200, body: { hypervisor_statistics: hypervisorStatisticsView(stats) } };
 };
 
+/** `GET /os-hypervisors/{id}/uptime` (2.1-2.87; from 2.88 the detail view carries `uptime`). */
+const hypervisorUptime: Handler = async (request) => {
+  const { version } = request;
+  if (version.atLeast("2.88")) throw HttpFault.notFound();
+  authorize(request, "uptime");
+  const id = request.params.id!;
+  checkHypervisorId(version, id);
+  let node: HypervisorRecord;
+  try {
+    node = await request.backend.getHypervisor(request.context, id.trim());
+  } catch (error) {
+    if (HypervisorNotFoundError.isInstance(error)) {
+      throw HttpFault.notFound(`Hypervisor with ID '${id}' could not be found.`);
+    }
+    throw error;
+  }
+  const uptime = await request.backend.hypervisorUptime(request.context, node.host);
+  if (uptime === null) throw HttpFault.notImplemented();
+  return {
+    status: 200,
+    body: { hypervisor: { ...hypervisorView(node, version, { detail: false }), uptime } },
+  };
+};
+
 /** os-hypervisors endpoints (admin only by Nova's default policy). */
 export const hypervisorHandlers = {
   index: (request: ApiRequest) => listHypervisors(request, false),
@@ -193,4 +217,5 @@ export const hypervisorHandlers = {
   search: searchHypervisors,
   servers: hypervisorServers,
   statistics: hypervisorStatistics,
+  uptime: hypervisorUptime,
 };

@@ -561,6 +561,16 @@ export class FakeComputeBackend implements ComputeBackend {
       .map(({ record }) => ({ uuid: record.uuid, name: record.instanceName }));
   }
 
+  // hypervisor uptime (HypervisorUptimeBackend)
+  /** The uptime line tests set per host (`uptimes`); null (the driver cannot tell) for other hosts. */
+  readonly uptimes = new Map<string, string>();
+
+  /** A host's uptime line, as a libvirt compute would report `uptime`. */
+  async hypervisorUptime(ctx: RequestContext, host: string): Promise<string | null> {
+    this.calls.push({ method: "hypervisorUptime", context: ctx });
+    return this.uptimes.get(host) ?? null;
+  }
+
   /** Sums over the nodes of enabled nova-compute services. */
   async hypervisorStatistics(ctx: RequestContext): Promise<HypervisorStatistics> {
     this.calls.push({ method: "hypervisorStatistics", context: ctx });
