@@ -8,8 +8,10 @@ export const apiConfigSchema = z.object({
   max_limit: z.number().int().min(0).default(1000),
   /** `[api] compute_link_prefix`: replaces scheme, host and port in links (behind a proxy). */
   compute_link_prefix: z.string().optional(),
-  /** `[api] glance_link_prefix`: base of the `alternate` image links. */
-  glance_link_prefix: z.string().default("http://127.0.0.1:9292"),
+  /** `[api] glance_link_prefix`: replaces scheme, host and port of the `alternate` image links. */
+  glance_link_prefix: z.string().optional(),
+  /** `[glance] api_servers`: Glance endpoints; the first is where the `alternate` image links point. */
+  glance_api_servers: z.array(z.string()).default([]),
   /** `[api] use_forwarded_for`: take the client address from X-Forwarded-For. */
   use_forwarded_for: z.boolean().default(false),
   /** `[quota] metadata_items`: the most metadata items a server may have (-1: unlimited). */

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { bool, choice, float, int, optStr, seconds, str } from "./option-types.js";
+import { bool, choice, float, int, list, optStr, seconds, str } from "./option-types.js";
 
 /**
  * Nova's own option groups, by Nova's group and option names, each option declared here once. Groups a library
@@ -49,6 +49,11 @@ export const novaOptionGroups = {
     // and the only choice (a keystone setting would otherwise be accepted and silently not applied).
     auth_strategy: choice(["noauth2"] as const, "noauth2"),
     max_limit: int(1000, { min: 1 }),
+    glance_link_prefix: optStr(),
+  }),
+  glance: z.object({
+    // Where the image proxy's `alternate` links point; none by default (images come from our catalogue).
+    api_servers: list([]),
   }),
   oslo_policy: z.object({
     // oslo.policy's own default is policy.json; Nova sets policy.yaml (nova/policy.py).

@@ -54,7 +54,12 @@ export function buildApi(
   const server = createApiServer({
     backend,
     logger: deps.logger,
-    config: { auth_strategy: config.api.auth_strategy, max_limit: config.api.max_limit },
+    config: {
+      auth_strategy: config.api.auth_strategy,
+      max_limit: config.api.max_limit,
+      glance_api_servers: config.glance.api_servers,
+      ...(config.api.glance_link_prefix ? { glance_link_prefix: config.api.glance_link_prefix } : {}),
+    },
     // Read once here, at start: a missing named file or a malformed one stops nova-api with a ConfigError.
     policy: loadPolicy(config),
   });

@@ -5,7 +5,7 @@ import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { HttpFault } from "../http-fault.js";
 import { lastValue } from "../query-params.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
-import { imageBasicView, imageDetailView } from "../views/image-view.js";
+import { glanceImageBase, imageBasicView, imageDetailView } from "../views/image-view.js";
 
 /** The image proxy exists up to 2.35; later microversions answer 404, as Nova does. */
 function requireProxyVersion(request: ApiRequest): void {
@@ -41,7 +41,7 @@ async function listImages(request: ApiRequest, detail: boolean): Promise<ApiRepl
     }
     throw error;
   }
-  const glance = request.config.glance_link_prefix;
+  const glance = glanceImageBase(request.config);
   const body: Record<string, unknown> = {
     images: images.map((i) =>
       detail ? imageDetailView(i, request.links, glance) : imageBasicView(i, request.links, glance),
@@ -63,7 +63,7 @@ const showImage: Handler = async (request) => {
     const image = await request.backend.getImage(request.context, request.params.id!);
     return {
       status: 200,
-      body: { image: imageDetailView(image, request.links, request.config.glance_link_prefix) },
+      body: { image: imageDetailView(image, request.links, glanceImageBase(request.config)) },
     };
   } catch (error) {
     if (ImageNotFoundError.isInstance(error)) {

@@ -1,6 +1,7 @@
+import type { ApiConfig } from "../api-config.js";
 import { boolFromString } from "../bool-from-string.js";
 import type { ImageRecord } from "../compute-backend.js";
-import type { LinkBuilder } from "./links.js";
+import { applyLinkPrefix, type LinkBuilder } from "./links.js";
 import { isoTime } from "./time-format.js";
 
 const STATUS: Record<string, string> = {
@@ -13,24 +14,34 @@ const STATUS: Record<string, string> = {
 };
 const PROGRESS: Record<string, number> = { queued: 25, saving: 50, active: 100 };
 
-function imageLinks(image: ImageRecord, links: LinkBuilder, glanceUrl: string) {
+/**
+ * Where the `alternate` image links point, from `[glance] api_servers` (the first; `http://` when it names no
+ * scheme, as Nova's get_api_servers) and `[api] glance_link_prefix`; undefined when neither is configured:
+ * nova-ts serves images from its own catalogue, so without a Glance there is no other place to link.
+ */
+export function glanceImageBase(config: Pick<ApiConfig, "glance_api_servers" | "glance_link_prefix">) {
+  const server = config.glance_api_servers[0];
+  if (server === undefined) return config.glance_link_prefix?.replace(/\/+$/, "") || undefined;
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `http://${server}`;
+  return applyLinkPrefix(url, config.glance_link_prefix).replace(/\/+$/, "");
+}
+
+function imageLinks(image: ImageRecord, links: LinkBuilder, glanceUrl: string | undefined) {
+  const own = links.links("images", image.id);
+  if (glanceUrl === undefined) return own;
   return [
-    ...links.links("images", image.id),
-    {
-      rel: "alternate",
-      type: "application/vnd.openstack.image",
-      href: `${glanceUrl.replace(/\/+$/, "")}/images/${image.id}`,
-    },
+    ...own,
+    { rel: "alternate", type: "application/vnd.openstack.image", href: `${glanceUrl}/images/${image.id}` },
   ];
 }
 
 /** One entry of `GET /images`. */
-export function imageBasicView(image: ImageRecord, links: LinkBuilder, glanceUrl: string) {
+export function imageBasicView(image: ImageRecord, links: LinkBuilder, glanceUrl: string | undefined) {
   return { id: image.id, name: image.name, links: imageLinks(image, links, glanceUrl) };
 }
 
 /** An image in detail, as Nova's image proxy translates Glance's fields. */
-export function imageDetailView(image: ImageRecord, links: LinkBuilder, glanceUrl: string) {
+export function imageDetailView(image: ImageRecord, links: LinkBuilder, glanceUrl: string | undefined) {
   const out: Record<string, unknown> = {
     id: image.id,
     name: image.name,

@@ -60,12 +60,20 @@ export class LinkBuilder {
   }
 
   private prefixed(url: string): string {
-    if (!this.computeLinkPrefix) return url;
-    const original = new URL(url);
-    const prefix = new URL(this.computeLinkPrefix);
-    const path = prefix.pathname.replace(/\/+$/, "") + original.pathname;
-    return `${prefix.protocol}//${prefix.host}${path}`.replace(/\/+$/, "");
+    return applyLinkPrefix(url, this.computeLinkPrefix);
   }
+}
+
+/**
+ * Nova's `_update_link_prefix`: the prefix's scheme and host replace the URL's, and its path goes before the
+ * URL's path (`[api] compute_link_prefix`, `glance_link_prefix`); no prefix leaves the URL as it is.
+ */
+export function applyLinkPrefix(url: string, prefix: string | undefined): string {
+  if (!prefix) return url;
+  const original = new URL(url);
+  const base = new URL(prefix);
+  const path = base.pathname.replace(/\/+$/, "") + original.pathname;
+  return `${base.protocol}//${base.host}${path}`.replace(/\/+$/, "");
 }
 
 /** Joins URL parts with single slashes, skipping empty parts (Nova's `url_join`). */
