@@ -114,6 +114,16 @@ describe("availability zones through the all-in-one control plane", () => {
       aggregate: { availability_zone: "az2" },
     }).catch((e: Error) => e);
     expect(String(rename)).toMatch(/One or more hosts contain instances in this zone/);
+    // An aggregate without hosts is re-zoned; the answer carries the change's time.
+    const spare = await api("POST", "/os-aggregates", { aggregate: { name: "spare" } });
+    const rezoned = await api("PUT", `/os-aggregates/${spare.body.aggregate.id}`, {
+      aggregate: { availability_zone: "az3" },
+    });
+    expect(rezoned.body.aggregate).toMatchObject({
+      availability_zone: "az3",
+      metadata: { availability_zone: "az3" },
+    });
+    expect(rezoned.body.aggregate.updated_at).not.toBeNull();
     // Checked last: the python run blocks this process, which serves the API too.
     expect(
       tempestViolations([
@@ -128,6 +138,12 @@ describe("availability zones through the all-in-one control plane", () => {
           schema: "aggregate_add_remove_host",
           version: "2.41",
           ...added,
+        },
+        {
+          client: "aggregates_client.AggregatesClient",
+          schema: "update_aggregate",
+          version: "2.41",
+          ...rezoned,
         },
         {
           client: "availability_zone_client.AvailabilityZoneClient",

@@ -45,6 +45,7 @@ describe(`aggregate repository (${backend})`, () => {
     const a = await api.aggregates.create({ name: "md", metadata: { a: "1", b: "2" } });
     const after = await api.aggregates.updateMetadata(a.id, { a: "10", b: null, c: "3", nope: null });
     expect(after.metadata).toEqual({ a: "10", c: "3" });
+    expect(after.updated_at).toEqual(new Date(clock.now()));
     await expect(api.aggregates.updateMetadata(9999, { a: "1" })).rejects.toBeInstanceOf(NotFoundError);
   });
 

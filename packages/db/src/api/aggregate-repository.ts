@@ -102,7 +102,7 @@ export class AggregateRepository {
 
   /**
    * Sets metadata keys; a null value deletes its key (a missing one is ignored, as Nova's update_metadata
-   * does). NotFoundError if the aggregate does not exist.
+   * does) and stamps the aggregate's updated_at. NotFoundError if the aggregate does not exist.
    */
   updateMetadata(id: number, changes: Record<string, string | null>): Promise<AggregateRecord> {
     const now = toSqlDate(this.d.now());
@@ -134,6 +134,8 @@ export class AggregateRepository {
             .execute();
         }
       }
+      // Nova answers a metadata change with the aggregate's updated_at set to now; kept in the row here.
+      await trx.updateTable("aggregates").set({ updated_at: now }).where("id", "=", id).execute();
       return this.load(trx, id);
     }, "AggregateMetadata");
   }
