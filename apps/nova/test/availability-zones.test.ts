@@ -103,6 +103,14 @@ describe("availability zones through the all-in-one control plane", () => {
     const free = await client.waitForServerStatus(anywhere.id, "ACTIVE", wait);
     expect(free["OS-EXT-SRV-ATTR:host"]).toBe("fake-1");
     expect(free["OS-EXT-AZ:availability_zone"]).toBe("nova");
+    // As Nova shows it: a placed server is in its host's zone now, and fake-1 may join a zone with servers.
+    const late = await api("POST", "/os-aggregates", {
+      aggregate: { name: "late", availability_zone: "az-late" },
+    });
+    await api("POST", `/os-aggregates/${late.body.aggregate.id}/action`, { add_host: { host: "fake-1" } });
+    expect((await client.getServer(anywhere.id))["OS-EXT-AZ:availability_zone"]).toBe("az-late");
+    const listed = await client.listServersDetail();
+    expect(listed.servers.find((x) => x.id === anywhere.id)?.["OS-EXT-AZ:availability_zone"]).toBe("az-late");
 
     const unknown = await client
       .createServer({ name: "x", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID, availability_zone: "az-nope" })

@@ -60,6 +60,7 @@ import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
   type Flavor,
+  hostZone,
   type Instance,
   instanceName,
   instanceResources,
@@ -335,13 +336,27 @@ export class DbComputeBackend implements ComputeBackend {
     const found = await this.locate(uuid);
     const hostStatus =
       ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
-    return found.kind === "build"
-      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
-      : serverRecord(found.instance, {
-          fault: found.instance.fault,
-          hostStatus,
-          instanceNameTemplate: this.nameTemplate,
-        });
+    const [server] = await this.inHostZones([
+      found.kind === "build"
+        ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
+        : serverRecord(found.instance, {
+            fault: found.instance.fault,
+            hostStatus,
+            instanceNameTemplate: this.nameTemplate,
+          }),
+    ]);
+    return server!;
+  }
+
+  /**
+   * Nova's get_instance_availability_zone: a placed server is in its host's zone as the aggregates say now
+   * (a host may have joined a zone since the boot), an unplaced one in the zone it asked for.
+   */
+  private async inHostZones(servers: ServerRecord[]): Promise<ServerRecord[]> {
+    if (!servers.some((s) => s.host)) return servers;
+    const aggregates = await this.deps.apiDb.aggregates.list();
+    const zone = this.deps.config.defaultAvailabilityZone;
+    return servers.map((s) => (s.host ? { ...s, availabilityZone: hostZone(aggregates, s.host, zone) } : s));
   }
 
   /** Where an instance is: still a build request, or a row in a cell. */
@@ -452,7 +467,7 @@ export class DbComputeBackend implements ComputeBackend {
       out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
     }
     while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
-    return out;
+    return this.inHostZones(out);
   }
 
   private listCell(
