@@ -46,18 +46,18 @@ describe("nova-manage db / api_db sync", () => {
   it("syncs the API database, reports its version, and re-syncs as a no-op", async () => {
     expect(await manage("--config-file", conf, "api_db", "version")).toMatchObject({
       code: 0,
-      out: ["empty (head 0002_cell_mapping_disabled, 2 pending)"],
+      out: ["empty (head 0003_aggregates, 3 pending)"],
     });
     const first = await manage("--config-file", conf, "api_db", "sync");
     expect(first.code).toBe(0);
     expect(first.out).toEqual([
-      "api database: empty -> 0002_cell_mapping_disabled (applied 0001_initial, 0002_cell_mapping_disabled)",
+      "api database: empty -> 0003_aggregates (applied 0001_initial, 0002_cell_mapping_disabled, 0003_aggregates)",
     ]);
     expect((await manage("--config-file", conf, "api_db", "sync")).out).toEqual([
-      "api database: already at 0002_cell_mapping_disabled (head), nothing to do",
+      "api database: already at 0003_aggregates (head), nothing to do",
     ]);
     expect((await manage("--config-file", conf, "api_db", "version")).out).toEqual([
-      "0002_cell_mapping_disabled (head 0002_cell_mapping_disabled)",
+      "0003_aggregates (head 0003_aggregates)",
     ]);
   });
 
@@ -118,7 +118,7 @@ describe("nova-manage db / api_db sync", () => {
     const { stdout } = await promisify(execFile)(tsx, [main, "--config-file", conf, "api_db", "version"], {
       cwd: root,
     });
-    expect(stdout.trim()).toBe("0002_cell_mapping_disabled (head 0002_cell_mapping_disabled)");
+    expect(stdout.trim()).toBe("0003_aggregates (head 0003_aggregates)");
   });
 });
 

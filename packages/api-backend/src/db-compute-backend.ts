@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import {
+  AggregateOperations,
+  type AggregateRecord,
+  type AggregateUpdate,
   BackendUnavailableError,
   type ComputeBackend,
   ConsoleNotAvailableError,
@@ -57,6 +60,7 @@ import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
   type Flavor,
+  hostZone,
   type Instance,
   instanceName,
   instanceResources,
@@ -68,6 +72,8 @@ import {
   SERVER_ACTION_STATES,
   type ServiceHeartbeat,
   serverActionName,
+  serviceZone,
+  type ZonedAggregate,
 } from "@nova/objects";
 import {
   type ComputeAPI,
@@ -75,8 +81,10 @@ import {
   ConsoleNotAvailable,
   InstanceNotFound,
   type NovaContext,
+  type SchedulerAPI,
   userContext,
 } from "@nova/rpcapi";
+import { DbAggregateStore } from "./db-aggregate-store.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -99,6 +107,8 @@ export interface DbComputeBackendDeps {
   computeTask: ComputeTaskAPI;
   /** nova-compute's RPC client (actions, console output). */
   compute: ComputeAPI;
+  /** nova-scheduler's RPC client: aggregate changes are cast to every scheduler (absent: they poll). */
+  scheduler?: SchedulerAPI | undefined;
   /** Where images come from (the local image catalogue). */
   images: ImageCatalog;
   /** Time for created_at/updated_at stamps and service liveness (default the system clock). */
@@ -123,6 +133,7 @@ export interface DbComputeBackendDeps {
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
+  private readonly aggregateOps: AggregateOperations;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -131,6 +142,9 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;
+    this.aggregateOps = new AggregateOperations(
+      new DbAggregateStore({ ...deps, novaContext: (ctx) => this.novaContext(ctx) }),
+    );
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -322,13 +336,27 @@ export class DbComputeBackend implements ComputeBackend {
     const found = await this.locate(uuid);
     const hostStatus =
       ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
-    return found.kind === "build"
-      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
-      : serverRecord(found.instance, {
-          fault: found.instance.fault,
-          hostStatus,
-          instanceNameTemplate: this.nameTemplate,
-        });
+    const [server] = await this.inHostZones([
+      found.kind === "build"
+        ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
+        : serverRecord(found.instance, {
+            fault: found.instance.fault,
+            hostStatus,
+            instanceNameTemplate: this.nameTemplate,
+          }),
+    ]);
+    return server!;
+  }
+
+  /**
+   * Nova's get_instance_availability_zone: a placed server is in its host's zone as the aggregates say now
+   * (a host may have joined a zone since the boot), an unplaced one in the zone it asked for.
+   */
+  private async inHostZones(servers: ServerRecord[]): Promise<ServerRecord[]> {
+    if (!servers.some((s) => s.host)) return servers;
+    const aggregates = await this.deps.apiDb.aggregates.list();
+    const zone = this.deps.config.defaultAvailabilityZone;
+    return servers.map((s) => (s.host ? { ...s, availabilityZone: hostZone(aggregates, s.host, zone) } : s));
   }
 
   /** Where an instance is: still a build request, or a row in a cell. */
@@ -439,7 +467,7 @@ export class DbComputeBackend implements ComputeBackend {
       out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
     }
     while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
-    return out;
+    return this.inHostZones(out);
   }
 
   private listCell(
@@ -672,18 +700,25 @@ export class DbComputeBackend implements ComputeBackend {
       ...(filter.host !== undefined ? { host: filter.host } : {}),
       ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
     });
-    return rows.map((s) => this.serviceRecord(s));
+    const zoned = await this.zoneAggregates(rows);
+    return rows.map((s) => this.serviceRecord(s, zoned));
+  }
+
+  // The aggregates that zone compute services, read only when a compute is among the rows.
+  private async zoneAggregates(rows: readonly ServiceRow[]): Promise<ZonedAggregate[]> {
+    if (!rows.some((s) => s.binary === "nova-compute")) return [];
+    return this.deps.apiDb.aggregates.list();
   }
 
   // ---- hypervisors and service changes (os-hypervisors, os-services PUT/DELETE) -----------------
 
-  private serviceRecord(s: ServiceRow): ServiceRecord {
+  private serviceRecord(s: ServiceRow, aggregates: readonly ZonedAggregate[] = []): ServiceRecord {
     return {
       id: s.id,
       uuid: s.uuid,
       binary: s.binary ?? "",
       host: s.host ?? "",
-      zone: s.binary === "nova-compute" ? this.deps.config.defaultAvailabilityZone : "internal",
+      zone: serviceZone(s.binary ?? "", s.host ?? "", aggregates, this.deps.config.defaultAvailabilityZone),
       disabled: s.disabled,
       disabledReason: s.disabled_reason,
       forcedDown: s.forced_down,
@@ -786,7 +821,8 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** One live service by database id or uuid. */
   async getService(_ctx: RequestContext, id: string): Promise<ServiceRecord> {
-    return this.serviceRecord(await this.serviceRow(id));
+    const row = await this.serviceRow(id);
+    return this.serviceRecord(row, await this.zoneAggregates([row]));
   }
 
   private serviceRow(id: string): Promise<ServiceRow> {
@@ -807,7 +843,53 @@ export class DbComputeBackend implements ComputeBackend {
       ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
       ...(changes.forcedDown !== undefined ? { forced_down: changes.forcedDown } : {}),
     });
-    return this.serviceRecord(updated);
+    return this.serviceRecord(updated, await this.zoneAggregates([updated]));
+  }
+
+  // ---- host aggregates (os-aggregates): Nova's AggregateAPI over the API database ----------------
+
+  /** Every aggregate. */
+  listAggregates(ctx: RequestContext): Promise<AggregateRecord[]> {
+    return this.aggregateOps.listAggregates(ctx);
+  }
+
+  /** One aggregate. */
+  getAggregate(ctx: RequestContext, id: number): Promise<AggregateRecord> {
+    return this.aggregateOps.getAggregate(ctx, id);
+  }
+
+  /** Creates an aggregate, in a zone when given. */
+  createAggregate(ctx: RequestContext, name: string, zone: string | null): Promise<AggregateRecord> {
+    return this.aggregateOps.createAggregate(ctx, name, zone);
+  }
+
+  /** Renames and/or re-zones an aggregate. */
+  updateAggregate(ctx: RequestContext, id: number, update: AggregateUpdate): Promise<AggregateRecord> {
+    return this.aggregateOps.updateAggregate(ctx, id, update);
+  }
+
+  /** Sets metadata keys (null deletes). */
+  setAggregateMetadata(
+    ctx: RequestContext,
+    id: number,
+    metadata: Record<string, string | null>,
+  ): Promise<AggregateRecord> {
+    return this.aggregateOps.setAggregateMetadata(ctx, id, metadata);
+  }
+
+  /** Deletes an empty aggregate. */
+  deleteAggregate(ctx: RequestContext, id: number): Promise<void> {
+    return this.aggregateOps.deleteAggregate(ctx, id);
+  }
+
+  /** Adds a compute host. */
+  addAggregateHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
+    return this.aggregateOps.addAggregateHost(ctx, id, host);
+  }
+
+  /** Removes a host. */
+  removeAggregateHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
+    return this.aggregateOps.removeAggregateHost(ctx, id, host);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ImageQuery, ImageRecord } from "@nova/objects";
+import type { AggregateBackend } from "./aggregate-backend.js";
 import type {
   HostServer,
   HypervisorQuery,
@@ -290,7 +291,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend extends HypervisorUptimeBackend {
+export interface ComputeBackend extends HypervisorUptimeBackend, AggregateBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

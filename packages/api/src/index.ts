@@ -1,3 +1,5 @@
+export type { AggregateBackend, AggregateRecord, AggregateUpdate } from "./aggregate-backend.js";
+export { AggregateOperations, type AggregateStore } from "./aggregate-operations.js";
 export type { ApiConfig, ApiConfigInput } from "./api-config.js";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./api-server.js";
 export type {
@@ -14,6 +16,15 @@ export type {
   ServerRecord,
   ServiceRecord,
 } from "./compute-backend.js";
+export {
+  type AggregateAction,
+  AggregateHostExistsError,
+  AggregateHostNotFoundError,
+  AggregateNameExistsError,
+  AggregateNotFoundError,
+  ComputeHostNotFoundError,
+  InvalidAggregateActionError,
+} from "./errors/aggregate-errors.js";
 export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";

@@ -1,3 +1,5 @@
+import { aggregateActions, aggregateHandlers } from "./handlers/aggregates.js";
+import { availabilityZoneHandlers } from "./handlers/availability-zones.js";
 import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
@@ -41,4 +43,12 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/os-keypairs", handler: keyPairHandlers.create },
   { method: "GET", pattern: "/os-keypairs/:name", handler: keyPairHandlers.show },
   { method: "DELETE", pattern: "/os-keypairs/:name", handler: keyPairHandlers.delete },
+  { method: "GET", pattern: "/os-aggregates", handler: aggregateHandlers.index },
+  { method: "POST", pattern: "/os-aggregates", handler: aggregateHandlers.create },
+  { method: "GET", pattern: "/os-aggregates/:id", handler: aggregateHandlers.show },
+  { method: "PUT", pattern: "/os-aggregates/:id", handler: aggregateHandlers.update },
+  { method: "DELETE", pattern: "/os-aggregates/:id", handler: aggregateHandlers.delete },
+  { method: "POST", pattern: "/os-aggregates/:id/action", actions: aggregateActions },
+  { method: "GET", pattern: "/os-availability-zone", handler: availabilityZoneHandlers.index },
+  { method: "GET", pattern: "/os-availability-zone/detail", handler: availabilityZoneHandlers.detail },
 ];

@@ -13,6 +13,15 @@ export {
   type RawResponse,
   type WaitOptions,
 } from "./compute-client.js";
+/** Host aggregate request bodies (os-aggregates). */
+export {
+  aggregateAddHostBodySchema,
+  aggregateCreateBodySchema,
+  aggregateRemoveHostBodySchema,
+  aggregateSetMetadataBodySchema,
+  aggregateUpdateBodySchema,
+  azNameParam,
+} from "./schemas/aggregates.js";
 export {
   FAULT_NAMES,
   type FaultBody,

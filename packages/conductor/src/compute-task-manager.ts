@@ -406,6 +406,8 @@ export class ComputeTaskManager {
       }
       // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
       const moved: InstanceChanges = rowHolds ? { host, node, task_state: "scheduling" } : { host, node };
+      // As Nova's conductor: the instance is in its host's zone, which the scheduler's selection names.
+      if (current.availability_zone) moved.availability_zone = current.availability_zone;
       let placed: InstanceRecord;
       try {
         await cellDb.instances.updateWithoutReload(uuid, moved, {

@@ -1,3 +1,4 @@
+import { AggregateRepository } from "./api/aggregate-repository.js";
 import { BuildRequestRepository, RequestSpecRepository } from "./api/build-request-repository.js";
 import { CellMappingRepository } from "./api/cell-mapping-repository.js";
 import { FlavorRepository } from "./api/flavor-repository.js";
@@ -24,6 +25,8 @@ export class ApiDatabase {
   readonly requestSpecs: RequestSpecRepository;
   /** Cell, host and instance mappings. */
   readonly mappings: CellMappingRepository;
+  /** Host aggregates, their hosts and metadata (availability zones). */
+  readonly aggregates: AggregateRepository;
 
   /** The repositories of the API database over one open connection pool. */
   constructor(
@@ -37,6 +40,7 @@ export class ApiDatabase {
     this.buildRequests = new BuildRequestRepository(db);
     this.requestSpecs = new RequestSpecRepository(db);
     this.mappings = new CellMappingRepository(db);
+    this.aggregates = new AggregateRepository(db);
   }
 
   /** Migrates to head (`nova-manage api_db sync`). */

@@ -1,6 +1,11 @@
 // @nova/db: Nova's API and cell databases over Kysely, on MariaDB (mysql2) and SQLite (better-sqlite3).
 
 export {
+  type AggregateCreate,
+  type AggregateRecord,
+  AggregateRepository,
+} from "./api/aggregate-repository.js";
+export {
   type BuildRequestRecord,
   BuildRequestRepository,
   RequestSpecRepository,

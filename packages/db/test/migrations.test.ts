@@ -146,8 +146,8 @@ describe(`schema migrations (${backend})`, () => {
       const r = await api.sync();
       expect(r).toEqual({
         from: "0001_initial",
-        to: "0002_cell_mapping_disabled",
-        applied: ["0002_cell_mapping_disabled"],
+        to: "0003_aggregates",
+        applied: ["0002_cell_mapping_disabled", "0003_aggregates"],
       });
       const cell0 = await api.mappings.getCell("00000000-0000-0000-0000-000000000000");
       expect(cell0).toMatchObject({ name: "cell0", disabled: false, database_connection: "sqlite://" });

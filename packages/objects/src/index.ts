@@ -60,6 +60,16 @@ export {
 } from "./power-state.js";
 /** Nova's rules, each written once. */
 export {
+  AZ_METADATA_KEY,
+  aggregateZone,
+  hostZone,
+  hostZones,
+  INTERNAL_SERVICE_ZONE,
+  serviceZone,
+  type ZonedAggregate,
+  zoneChangeRefusal,
+} from "./rules/availability-zones.js";
+export {
   type FlavorResources,
   type FlavorSizes,
   instanceResources,

@@ -39,4 +39,10 @@ export {
   userContext,
 } from "./request-context.js";
 export { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
-export { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, SchedulerAPI, type SelectionList } from "./scheduler-api.js";
+export {
+  type AggregateCastValues,
+  SCHEDULER_API_VERSION,
+  SCHEDULER_TOPIC,
+  SchedulerAPI,
+  type SelectionList,
+} from "./scheduler-api.js";

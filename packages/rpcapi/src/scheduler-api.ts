@@ -11,6 +11,46 @@ export const SCHEDULER_API_VERSION = "4.5";
 /** The hosts chosen for one instance: the chosen one first, then its alternates in the same cell. */
 export type SelectionList = Selection[];
 
+/** What the aggregate casts carry of an aggregate (sent as Nova's Aggregate object, version 1.3). */
+export interface AggregateCastValues {
+  /** Database id. */
+  id: number;
+  /** Its uuid. */
+  uuid: string;
+  /** Its name. */
+  name: string;
+  /** Host names in it. */
+  hosts: readonly string[];
+  /** Its metadata. */
+  metadata: Readonly<Record<string, string>>;
+  /** When it was created. */
+  createdAt: Date | null;
+  /** When it last changed. */
+  updatedAt: Date | null;
+}
+
+// Nova's DateTimeField primitive (utils.isotime).
+const isoTime = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19)}Z` : null);
+
+function aggregatePrimitive(a: AggregateCastValues): Record<string, unknown> {
+  return {
+    "nova_object.name": "Aggregate",
+    "nova_object.namespace": "nova",
+    "nova_object.version": "1.3",
+    "nova_object.data": {
+      id: a.id,
+      uuid: a.uuid,
+      name: a.name,
+      hosts: [...a.hosts],
+      metadata: { ...a.metadata },
+      created_at: isoTime(a.createdAt),
+      updated_at: isoTime(a.updatedAt),
+      deleted_at: null,
+      deleted: false,
+    },
+  };
+}
+
 /** The client of nova-scheduler (Nova's `SchedulerAPI`), used by the conductor and by computes' fanouts. */
 export class SchedulerAPI {
   private readonly client: RpcClient;
@@ -65,6 +105,20 @@ export class SchedulerAPI {
     return this.client
       .prepare({ version: "4.2", fanout: true })
       .cast(toWireContext(ctx), "delete_instance_info", { host_name: hostName, instance_uuid: instanceUuid });
+  }
+
+  /** Tells every scheduler aggregates were created or changed (fanout, 4.1). */
+  updateAggregates(ctx: NovaContext, aggregates: readonly AggregateCastValues[]): Promise<void> {
+    return this.client
+      .prepare({ version: "4.1", fanout: true })
+      .cast(toWireContext(ctx), "update_aggregates", { aggregates: aggregates.map(aggregatePrimitive) });
+  }
+
+  /** Tells every scheduler an aggregate was deleted (fanout, 4.1). */
+  deleteAggregate(ctx: NovaContext, aggregate: AggregateCastValues): Promise<void> {
+    return this.client
+      .prepare({ version: "4.1", fanout: true })
+      .cast(toWireContext(ctx), "delete_aggregate", { aggregate: aggregatePrimitive(aggregate) });
   }
 
   /** Sends a host's full instance list so schedulers can correct drift (fanout). */

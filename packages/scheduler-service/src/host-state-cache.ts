@@ -1,6 +1,6 @@
 import { hasErrorCode, type Logger } from "@nova/core";
-import type { CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
-import { type Consumption, HostManager, type HostState } from "@nova/scheduler";
+import type { ApiDatabase, CellDatabase, ComputeNodeRecord, ServiceRecord } from "@nova/db";
+import { type AggregateInput, type Consumption, HostManager, type HostState } from "@nova/scheduler";
 import { hostInputFrom, nodeName } from "./host-input.js";
 
 /** What a host state cache is built from. */
@@ -11,6 +11,11 @@ export interface HostStateCacheOptions {
   cellUuid: string;
   /** Where loads and refreshes are logged. */
   logger: Logger;
+  /**
+   * The API database, whose host aggregates (zones, filter metadata) are re-read at load and on every
+   * refresh; without it hosts are in no aggregate.
+   */
+  apiDb?: ApiDatabase | undefined;
 }
 
 /** Counters of what the cache has done, for logs and tests. */
@@ -60,6 +65,7 @@ export class HostStateCache {
   private nextToken = 1;
   private watermark: number | null = null;
   private refreshing: Promise<void> | undefined;
+  private aggregatesKey = "[]";
   private readonly counters: HostStateCacheStats = { refreshes: 0, nodeUpdates: 0, instanceListReloads: 0 };
 
   /** An empty cache of the cell's host states, filled by its first refresh. */
@@ -83,6 +89,7 @@ export class HostStateCache {
       this.instanceSet(i.host).add(i.uuid);
     }
     for (const s of services) this.applyService(s, false);
+    await this.loadAggregates();
     for (const n of nodes) {
       if (n.host) this.instanceSet(n.host);
       this.applyNode(n);
@@ -209,6 +216,7 @@ export class HostStateCache {
     const [nodes, services] = await Promise.all([
       db.computeNodes.listChangedSince(since),
       db.services.listChangedSince(since, { binary: COMPUTE_BINARY }),
+      this.loadAggregates(),
     ]);
     for (const s of services) this.applyService(s, true);
     const newHosts = new Set<string>();
@@ -217,6 +225,32 @@ export class HostStateCache {
       this.applyNode(n);
     }
     for (const host of newHosts) await this.reloadInstances(host, "new compute host");
+  }
+
+  /** Re-reads the host aggregates now (an update_aggregates or delete_aggregate cast from the API). */
+  reloadAggregates(): Promise<void> {
+    return this.loadAggregates();
+  }
+
+  /**
+   * Re-reads the host aggregates and re-groups hosts when they changed: at load, on every poll (so a missed
+   * cast is made good within one refresh interval), and on the API's aggregate casts.
+   */
+  private async loadAggregates(): Promise<void> {
+    const apiDb = this.opts.apiDb;
+    if (!apiDb) return;
+    const aggregates: AggregateInput[] = (await apiDb.aggregates.list()).map((a) => ({
+      id: a.id,
+      name: a.name,
+      uuid: a.uuid,
+      hosts: a.hosts,
+      metadata: a.metadata,
+    }));
+    const key = JSON.stringify(aggregates);
+    if (key === this.aggregatesKey) return;
+    this.aggregatesKey = key;
+    this.hosts.setAggregates(aggregates);
+    this.opts.logger.info({ aggregates: aggregates.length }, "scheduler host aggregates loaded");
   }
 
   private async reloadInstances(host: string, why: string): Promise<void> {

@@ -126,6 +126,10 @@ export class SchedulerManager {
             str(args.host_name, "host_name"),
             str(args.instance_uuid, "instance_uuid"),
           ),
+        // Nova's update_aggregates / delete_aggregate fanouts: this scheduler re-reads the aggregates from
+        // the API database (the poll would, within one refresh interval) rather than trusting the payload.
+        update_aggregates: () => this.deps.cache.reloadAggregates(),
+        delete_aggregate: () => this.deps.cache.reloadAggregates(),
         sync_instance_info: (_ctx: RequestContext, args: Record<string, unknown>) =>
           this.deps.cache.syncInstanceInfo(
             str(args.host_name, "host_name"),

@@ -23,7 +23,10 @@ export interface SchedulerServiceDeps {
   transport: Transport;
   /** The database of the cell this scheduler places into. Not closed by stop(). */
   cellDb: CellDatabase;
-  /** The API database: used to find this cell's uuid in the cell mappings when `cellUuid` is not given. */
+  /**
+   * The API database: the host aggregates the filters read, and this cell's uuid in the cell mappings when
+   * `cellUuid` is not given.
+   */
   apiDb?: ApiDatabase | undefined;
   /** Drives the host state polls and service liveness. */
   clock: Clock;
@@ -180,7 +183,12 @@ class RunningSchedulerService implements SchedulerService {
   private async loadHostStates(): Promise<void> {
     const { deps } = this;
     const cellUuid = deps.cellUuid ?? (await this.resolveCell());
-    const cache = new HostStateCache({ cellDb: deps.cellDb, cellUuid, logger: deps.logger });
+    const cache = new HostStateCache({
+      cellDb: deps.cellDb,
+      cellUuid,
+      logger: deps.logger,
+      apiDb: deps.apiDb,
+    });
     await cache.load();
     this.mgr = new SchedulerManager({
       cache,

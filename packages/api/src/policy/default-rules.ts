@@ -103,4 +103,16 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-keypairs:create": KEYPAIR_OWNER_OR_ADMIN,
   "os_compute_api:os-keypairs:delete": KEYPAIR_OWNER_OR_ADMIN,
   "os_compute_api:os-keypairs:show": KEYPAIR_OWNER_OR_ADMIN,
+  // os-aggregates and os-availability-zone (nova/policies/aggregates.py, availability_zone.py)
+  "os_compute_api:os-aggregates:index": ADMIN,
+  "os_compute_api:os-aggregates:create": ADMIN,
+  "os_compute_api:os-aggregates:show": ADMIN,
+  "os_compute_api:os-aggregates:update": ADMIN,
+  "os_compute_api:os-aggregates:delete": ADMIN,
+  "os_compute_api:os-aggregates:add_host": ADMIN,
+  "os_compute_api:os-aggregates:remove_host": ADMIN,
+  "os_compute_api:os-aggregates:set_metadata": ADMIN,
+  "compute:aggregates:images": ADMIN,
+  "os_compute_api:os-availability-zone:list": ANY,
+  "os_compute_api:os-availability-zone:detail": ADMIN,
 };

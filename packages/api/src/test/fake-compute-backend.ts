@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "@nova/core";
-import { SERVER_ACTION_STATES, serverActionName } from "@nova/objects";
+import { hostZone, hostZones, SERVER_ACTION_STATES, serverActionName } from "@nova/objects";
+import type { AggregateRecord, AggregateUpdate } from "../aggregate-backend.js";
+import { AggregateOperations } from "../aggregate-operations.js";
 import type {
   ComputeBackend,
   CreateServerSpec,
@@ -34,6 +36,7 @@ import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
+import { FakeAggregateStore } from "./fake-aggregates.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
 
 /** The id of the image every fake backend starts with (a CirrOS-like image). */
@@ -153,6 +156,9 @@ export class FakeComputeBackend implements ComputeBackend {
   readonly computeNodes: Omit<HypervisorRecord, "service">[];
   /** Key pairs by user; tests may set `keyPairs.limit`. */
   readonly keyPairs: FakeKeyPairs;
+  /** Host aggregates (their zones set the compute services' and placed servers' zones). */
+  readonly aggregates: FakeAggregateStore;
+  private readonly aggregateOps: AggregateOperations;
   private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
@@ -193,6 +199,15 @@ export class FakeComputeBackend implements ComputeBackend {
       ...this.hosts.map((host, i) => service(3 + i, "nova-compute", host, "nova", now)),
     ];
     this.computeNodes = this.hosts.map((host, i) => computeNode(i + 1, host));
+    this.aggregates = new FakeAggregateStore(
+      this.clock,
+      () => this.services.filter((s) => s.binary === "nova-compute").map((s) => s.host),
+      (hosts) =>
+        [...this.servers.values()].filter(
+          ({ record }) => !record.deleted && hosts.includes(record.host ?? ""),
+        ).length,
+    );
+    this.aggregateOps = new AggregateOperations(this.aggregates);
   }
 
   /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
@@ -412,7 +427,7 @@ export class FakeComputeBackend implements ComputeBackend {
             (filter.host === undefined || s.host === filter.host) &&
             (filter.binary === undefined || s.binary === filter.binary),
         )
-        .map(liveness),
+        .map((s) => this.zoned(liveness(s))),
     );
   }
 
@@ -460,7 +475,8 @@ export class FakeComputeBackend implements ComputeBackend {
           host,
           node: host,
           hostStatus: "UP",
-          availabilityZone: record.availabilityZone ?? "nova",
+          // As Nova's conductor: the zone of the host's aggregate, else the default zone.
+          availabilityZone: hostZone([...this.aggregates.byId.values()], host, "nova"),
           launchedAt: now,
           progress: 0,
           addresses: {
@@ -580,7 +596,7 @@ export class FakeComputeBackend implements ComputeBackend {
   /** One service by id or uuid. */
   async getService(ctx: RequestContext, id: string): Promise<ServiceRecord> {
     this.calls.push({ method: "getService", context: ctx });
-    return structuredClone(liveness(this.findService(id)));
+    return structuredClone(this.zoned(liveness(this.findService(id))));
   }
 
   /** Changes a service in place. */
@@ -591,7 +607,7 @@ export class FakeComputeBackend implements ComputeBackend {
     if (changes.disabledReason !== undefined) found.disabledReason = changes.disabledReason;
     if (changes.forcedDown !== undefined) found.forcedDown = changes.forcedDown;
     found.updatedAt = new Date(this.clock.now());
-    return structuredClone(liveness(found));
+    return structuredClone(this.zoned(liveness(found)));
   }
 
   /** Removes a service and, for a compute, its host's nodes. */
@@ -606,6 +622,67 @@ export class FakeComputeBackend implements ComputeBackend {
     }
   }
 
+  // ---- host aggregates (AggregateBackend): Nova's rules over the in-memory store ----
+
+  /** Every aggregate. */
+  listAggregates(ctx: RequestContext): Promise<AggregateRecord[]> {
+    this.calls.push({ method: "listAggregates", context: ctx });
+    return this.aggregateOps.listAggregates(ctx);
+  }
+
+  /** One aggregate. */
+  getAggregate(ctx: RequestContext, id: number): Promise<AggregateRecord> {
+    this.calls.push({ method: "getAggregate", context: ctx });
+    return this.aggregateOps.getAggregate(ctx, id);
+  }
+
+  /** Creates an aggregate. */
+  createAggregate(ctx: RequestContext, name: string, zone: string | null): Promise<AggregateRecord> {
+    this.calls.push({ method: "createAggregate", context: ctx });
+    return this.aggregateOps.createAggregate(ctx, name, zone);
+  }
+
+  /** Renames and/or re-zones an aggregate. */
+  updateAggregate(ctx: RequestContext, id: number, update: AggregateUpdate): Promise<AggregateRecord> {
+    this.calls.push({ method: "updateAggregate", context: ctx });
+    return this.aggregateOps.updateAggregate(ctx, id, update);
+  }
+
+  /** Sets metadata keys. */
+  setAggregateMetadata(
+    ctx: RequestContext,
+    id: number,
+    metadata: Record<string, string | null>,
+  ): Promise<AggregateRecord> {
+    this.calls.push({ method: "setAggregateMetadata", context: ctx });
+    return this.aggregateOps.setAggregateMetadata(ctx, id, metadata);
+  }
+
+  /** Deletes an empty aggregate. */
+  deleteAggregate(ctx: RequestContext, id: number): Promise<void> {
+    this.calls.push({ method: "deleteAggregate", context: ctx });
+    return this.aggregateOps.deleteAggregate(ctx, id);
+  }
+
+  /** Adds a compute host. */
+  addAggregateHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
+    this.calls.push({ method: "addAggregateHost", context: ctx });
+    return this.aggregateOps.addAggregateHost(ctx, id, host);
+  }
+
+  /** Removes a host. */
+  removeAggregateHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
+    this.calls.push({ method: "removeAggregateHost", context: ctx });
+    return this.aggregateOps.removeAggregateHost(ctx, id, host);
+  }
+
+  // A compute in a zoned aggregate shows that zone (Nova's set_availability_zones); others keep theirs.
+  private zoned(s: ServiceRecord): ServiceRecord {
+    if (s.binary !== "nova-compute") return s;
+    const zones = hostZones([...this.aggregates.byId.values()], s.host);
+    return zones.length > 0 ? { ...s, zone: zones.join(",") } : s;
+  }
+
   private findService(id: string): ServiceRecord {
     const found = this.services.find((s) => s.uuid === id || String(s.id) === id);
     if (!found) throw new ServiceNotFoundError(id);
@@ -616,7 +693,7 @@ export class FakeComputeBackend implements ComputeBackend {
     const joined: HypervisorRecord[] = [];
     for (const node of [...this.computeNodes].sort((a, b) => a.id - b.id)) {
       const svc = this.services.find((s) => s.binary === "nova-compute" && s.host === node.host);
-      if (svc) joined.push({ ...node, service: liveness(svc) });
+      if (svc) joined.push({ ...node, service: this.zoned(liveness(svc)) });
     }
     return joined;
   }
