@@ -33,6 +33,9 @@ import {
   QuotaExceededError,
   type RequestContext,
   type ServerAction,
+  type ServerGroupCreateSpec,
+  type ServerGroupQuery,
+  type ServerGroupRecord,
   type ServerQuery,
   type ServerRecord,
   type ServiceChanges,
@@ -77,6 +80,7 @@ import {
   type NovaContext,
   userContext,
 } from "@nova/rpcapi";
+import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -123,6 +127,7 @@ export interface DbComputeBackendDeps {
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
+  private readonly serverGroups: ServerGroups;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -131,6 +136,7 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;
+    this.serverGroups = new ServerGroups(deps.apiDb);
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -178,6 +184,9 @@ export class DbComputeBackend implements ComputeBackend {
     // the pair go into the instance.
     const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
     checkQuota(await usage, flavor, spec.maxCount);
+    // The `group` hint: the group must exist and have room for these servers in the user's members quota.
+    const hint = groupHint(spec.schedulerHints);
+    const group = hint !== null ? await this.serverGroups.forBoot(ctx, hint, spec.maxCount) : null;
 
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
@@ -219,6 +228,7 @@ export class DbComputeBackend implements ComputeBackend {
         created_at: now,
       });
     }
+    const uuids = instances.map((i) => i.uuid);
     const specs: Array<Partial<RequestSpec> & { instance_uuid: string }> = instances.map((instance) => ({
       instance_uuid: instance.uuid,
       project_id: ctx.projectId,
@@ -232,7 +242,7 @@ export class DbComputeBackend implements ComputeBackend {
       force_hosts: spec.forcedHost ? [spec.forcedHost] : null,
       force_nodes: spec.forcedNode ? [spec.forcedNode] : null,
       requested_destination: requestedDestination(spec),
-      instance_group: null,
+      instance_group: group ? requestSpecGroup(group, uuids) : null,
       is_bfv: false,
     }));
 
@@ -258,6 +268,8 @@ export class DbComputeBackend implements ComputeBackend {
           apiDb.requestSpecs.save(specs[i]!),
         ]),
       );
+      // Members once their mappings exist (the members quota counts mapped, undeleted servers).
+      if (group) await this.serverGroups.addMembers(ctx, group.uuid, uuids);
       await this.deps.computeTask.scheduleAndBuildInstances(this.novaContext(ctx), {
         build_requests: instances.map((instance) => ({
           instance_uuid: instance.uuid,
@@ -278,6 +290,7 @@ export class DbComputeBackend implements ComputeBackend {
         tags: [...spec.tags],
       });
     } catch (err) {
+      if (group) await apiDb.serverGroups.removeMembers(group.uuid, uuids).catch(() => undefined);
       await this.undoBuild(recorded);
       if (MessagingError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
@@ -486,6 +499,7 @@ export class DbComputeBackend implements ComputeBackend {
       if (await apiDb.buildRequests.delete(uuid)) {
         await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
         await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+        await this.serverGroups.removeInstance(uuid);
         return;
       }
       return this.deleteServer(ctx, uuid);
@@ -500,6 +514,7 @@ export class DbComputeBackend implements ComputeBackend {
       // Nowhere to send it (never placed, or its host is down): delete here, as Nova's local delete.
       await this.localDelete(db, instance);
       await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+      await this.serverGroups.removeInstance(uuid);
       return;
     }
     const deleting = await db.instances
@@ -510,6 +525,7 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+    await this.serverGroups.removeInstance(uuid);
     // The compute records its events under this request's `delete` action, as Nova's API creates it first.
     await db.actions
       .start({
@@ -893,6 +909,27 @@ export class DbComputeBackend implements ComputeBackend {
       throw new QuotaExceededError("Quota exceeded, too many key pairs.");
     }
   }
+  // ---- server groups (server-groups.ts) ---------------------------------------------------------
+
+  /** Creates a server group after the project's `server_groups` quota. */
+  createServerGroup(ctx: RequestContext, spec: ServerGroupCreateSpec): Promise<ServerGroupRecord> {
+    return this.serverGroups.create(ctx, spec);
+  }
+
+  /** Server groups by id, offset paged. */
+  listServerGroups(_ctx: RequestContext, query: ServerGroupQuery): Promise<ServerGroupRecord[]> {
+    return this.serverGroups.list(query);
+  }
+
+  /** One server group. */
+  getServerGroup(_ctx: RequestContext, uuid: string): Promise<ServerGroupRecord> {
+    return this.serverGroups.get(uuid);
+  }
+
+  /** Deletes a server group. */
+  deleteServerGroup(_ctx: RequestContext, uuid: string): Promise<void> {
+    return this.serverGroups.delete(uuid);
+  }
 }
 
 /** A compute node row as the API's HypervisorRecord. */
@@ -940,6 +977,12 @@ function keyPairRecord(k: KeyPair): KeyPairRecord {
     createdAt: k.created_at ?? new Date(0),
     updatedAt: k.updated_at ?? null,
   };
+}
+
+/** The `group` scheduler hint (a string, or the first of a list), or null. */
+function groupHint(hints: Record<string, unknown>): string | null {
+  const g = Array.isArray(hints.group) ? hints.group[0] : hints.group;
+  return typeof g === "string" && g !== "" ? g : null;
 }
 
 function isNotFound(err: unknown): boolean {
