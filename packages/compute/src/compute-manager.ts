@@ -25,6 +25,7 @@ import { classifySpawnFailure } from "./build-failure.js";
 import type { ComputeConfig } from "./config.js";
 import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
+import { validateInstanceGroupPolicy } from "./group-policy.js";
 import { InstanceLocks } from "./instance-locks.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
@@ -70,6 +71,8 @@ export interface BuildRequest {
   injectedFiles?: unknown;
   /** The admin password to set in the guest. */
   adminPassword?: string | null;
+  /** The request's scheduler hints (`filter_properties.scheduler_hints`): the `group` the late check reads. */
+  schedulerHints?: Record<string, unknown>;
 }
 
 /** The instance an action works on, as last saved: the revert and the fault need the latest copy. */
@@ -84,6 +87,7 @@ interface BuildArgsWire {
   node?: string | null;
   injected_files?: unknown;
   admin_password?: string | null;
+  filter_properties?: { scheduler_hints?: Record<string, unknown> } | null;
 }
 
 const BUILD_EVENT = "compute__do_build_and_run_instance";
@@ -116,6 +120,9 @@ export class ComputeManager {
             node: args.node ?? null,
             injectedFiles: args.injected_files,
             adminPassword: args.admin_password ?? null,
+            ...(args.filter_properties?.scheduler_hints
+              ? { schedulerHints: args.filter_properties.scheduler_hints }
+              : {}),
           }),
         terminate_instance: (ctx, args: { instance: unknown }) =>
           this.terminateInstance(c(ctx), decode(args.instance)),
@@ -186,6 +193,8 @@ export class ComputeManager {
       let powerState: PowerStateValue;
       // Anything failing from here on (inputs, spawn, reading the new guest) releases the row and the guest.
       try {
+        // The late group check: refused here, the build is rescheduled like any failed spawn.
+        await validateInstanceGroupPolicy(conductor, ctx, host, uuid, request.schedulerHints);
         await driver.spawn({
           instance: toDriverInstance(claimed, this.opts.config.instance_name_template, ctx),
           imageMeta: toImageMeta(request.image),

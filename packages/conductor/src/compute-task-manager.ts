@@ -37,7 +37,7 @@ import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
-import { setupInstanceGroup } from "./instance-group-setup.js";
+import { setupInstanceGroup } from "./instance-groups.js";
 
 /** The compute_task API version served: 1.24 (Zed), so 1.17 requests from nova-api match. */
 export const COMPUTE_TASK_MANAGER_VERSION = "1.24";
