@@ -12,9 +12,11 @@ import {
   type BuiltGuest,
   type ConductorObjectsAPI,
   fromWireContext,
+  GroupAffinityViolation,
   InstanceInvalidState,
   InstanceNotFound,
   type NovaContext,
+  RescheduledException,
   type SchedulerAPI,
   UnexpectedDeletingTaskStateError,
   UnexpectedTaskStateError,
@@ -192,9 +194,20 @@ export class ComputeManager {
       const ref = this.ref(claimed);
       let powerState: PowerStateValue;
       // Anything failing from here on (inputs, spawn, reading the new guest) releases the row and the guest.
+      // The late group check, once the row names this host (as Nova's, after the claim). A refusal is a
+      // reschedule by policy: no guest to clean up, and not a failed build for the BuildFailureWeigher.
       try {
-        // The late group check: refused here, the build is rescheduled like any failed spawn.
         await validateInstanceGroupPolicy(conductor, ctx, host, uuid, request.schedulerHints);
+      } catch (err) {
+        const failure =
+          err instanceof GroupAffinityViolation
+            ? new RescheduledException({ instance_uuid: uuid, reason: err.message })
+            : classifySpawnFailure(err, uuid);
+        logger.warn({ instance_uuid: uuid, host, node, err: describe(err) }, "server group check failed");
+        await this.releaseFailedBuild(ctx, claimed, failure);
+        throw failure;
+      }
+      try {
         await driver.spawn({
           instance: toDriverInstance(claimed, this.opts.config.instance_name_template, ctx),
           imageMeta: toImageMeta(request.image),
@@ -252,12 +265,22 @@ export class ComputeManager {
     ref: InstanceRef,
     failure: Error,
   ): Promise<void> {
-    const { driver, conductor, logger } = this.opts;
+    const { driver, logger } = this.opts;
     try {
       await driver.destroy(ref);
     } catch (err) {
       logger.warn({ instance_uuid: ref.uuid, err: describe(err) }, "could not clean up the failed guest");
     }
+    await this.releaseFailedBuild(ctx, claimed, failure);
+  }
+
+  /** Gives a failed build's row back to the conductor (host cleared, task_state scheduling). */
+  private async releaseFailedBuild(
+    ctx: NovaContext,
+    claimed: Partial<Instance>,
+    failure: Error,
+  ): Promise<void> {
+    const { conductor, logger } = this.opts;
     if (failure instanceof InstanceNotFound || failure instanceof UnexpectedDeletingTaskStateError) return;
     // As Nova's reschedule path: the instance is no longer on this host and waits for the next pick.
     try {
@@ -269,7 +292,7 @@ export class ComputeManager {
       );
     } catch (err) {
       logger.warn(
-        { instance_uuid: ref.uuid, err: describe(err) },
+        { instance_uuid: claimed.uuid, err: describe(err) },
         "could not release the failed build's row",
       );
     }
