@@ -130,7 +130,12 @@ describe(`API database repositories (${backend})`, () => {
 
   it("server group members: counted per user among mapped, undeleted servers; removed with their server", async () => {
     // Its own project: the mappings test below counts p1's.
-    const g = await api.serverGroups.create({ name: "m", user_id: "u1", project_id: "psg", policy: "affinity" });
+    const g = await api.serverGroups.create({
+      name: "m",
+      user_id: "u1",
+      project_id: "psg",
+      policy: "affinity",
+    });
     const [mine, other, deleted, unmapped] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const [uuid, user] of [
       [mine, "u1"],
