@@ -36,6 +36,9 @@ import {
   QuotaExceededError,
   type RequestContext,
   type ServerAction,
+  type ServerGroupCreateSpec,
+  type ServerGroupQuery,
+  type ServerGroupRecord,
   type ServerQuery,
   type ServerRecord,
   type ServiceChanges,
@@ -85,6 +88,7 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { DbAggregateStore } from "./db-aggregate-store.js";
+import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -134,6 +138,7 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
   private readonly aggregateOps: AggregateOperations;
+  private readonly serverGroups: ServerGroups;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -145,6 +150,7 @@ export class DbComputeBackend implements ComputeBackend {
     this.aggregateOps = new AggregateOperations(
       new DbAggregateStore({ ...deps, novaContext: (ctx) => this.novaContext(ctx) }),
     );
+    this.serverGroups = new ServerGroups(deps.apiDb);
   }
 
   private novaContext(ctx: RequestContext): NovaContext {
@@ -192,6 +198,9 @@ export class DbComputeBackend implements ComputeBackend {
     // the pair go into the instance.
     const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
     checkQuota(await usage, flavor, spec.maxCount);
+    // The `group` hint: the group must exist and have room for these servers in the user's members quota.
+    const hint = groupHint(spec.schedulerHints);
+    const group = hint !== null ? await this.serverGroups.forBoot(ctx, hint, spec.maxCount) : null;
 
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
@@ -233,6 +242,7 @@ export class DbComputeBackend implements ComputeBackend {
         created_at: now,
       });
     }
+    const uuids = instances.map((i) => i.uuid);
     const specs: Array<Partial<RequestSpec> & { instance_uuid: string }> = instances.map((instance) => ({
       instance_uuid: instance.uuid,
       project_id: ctx.projectId,
@@ -246,7 +256,7 @@ export class DbComputeBackend implements ComputeBackend {
       force_hosts: spec.forcedHost ? [spec.forcedHost] : null,
       force_nodes: spec.forcedNode ? [spec.forcedNode] : null,
       requested_destination: requestedDestination(spec),
-      instance_group: null,
+      instance_group: group ? requestSpecGroup(group, uuids) : null,
       is_bfv: false,
     }));
 
@@ -272,6 +282,8 @@ export class DbComputeBackend implements ComputeBackend {
           apiDb.requestSpecs.save(specs[i]!),
         ]),
       );
+      // Members once their mappings exist (the members quota counts mapped, undeleted servers).
+      if (group) await this.serverGroups.addMembers(ctx, group.uuid, uuids);
       await this.deps.computeTask.scheduleAndBuildInstances(this.novaContext(ctx), {
         build_requests: instances.map((instance) => ({
           instance_uuid: instance.uuid,
@@ -292,6 +304,7 @@ export class DbComputeBackend implements ComputeBackend {
         tags: [...spec.tags],
       });
     } catch (err) {
+      if (group) await apiDb.serverGroups.removeMembers(group.uuid, uuids).catch(() => undefined);
       await this.undoBuild(recorded);
       if (MessagingError.isInstance(err)) {
         throw new BackendUnavailableError(undefined, { cause: err });
@@ -514,6 +527,7 @@ export class DbComputeBackend implements ComputeBackend {
       if (await apiDb.buildRequests.delete(uuid)) {
         await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
         await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+        await this.serverGroups.removeInstance(uuid);
         return;
       }
       return this.deleteServer(ctx, uuid);
@@ -528,6 +542,7 @@ export class DbComputeBackend implements ComputeBackend {
       // Nowhere to send it (never placed, or its host is down): delete here, as Nova's local delete.
       await this.localDelete(db, instance);
       await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+      await this.serverGroups.removeInstance(uuid);
       return;
     }
     const deleting = await db.instances
@@ -538,6 +553,7 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
+    await this.serverGroups.removeInstance(uuid);
     // The compute records its events under this request's `delete` action, as Nova's API creates it first.
     await db.actions
       .start({
@@ -983,6 +999,27 @@ export class DbComputeBackend implements ComputeBackend {
       throw new QuotaExceededError("Quota exceeded, too many key pairs.");
     }
   }
+  // ---- server groups (server-groups.ts) ---------------------------------------------------------
+
+  /** Creates a server group after the project's `server_groups` quota. */
+  createServerGroup(ctx: RequestContext, spec: ServerGroupCreateSpec): Promise<ServerGroupRecord> {
+    return this.serverGroups.create(ctx, spec);
+  }
+
+  /** Server groups by id, offset paged. */
+  listServerGroups(_ctx: RequestContext, query: ServerGroupQuery): Promise<ServerGroupRecord[]> {
+    return this.serverGroups.list(query);
+  }
+
+  /** One server group. */
+  getServerGroup(_ctx: RequestContext, uuid: string): Promise<ServerGroupRecord> {
+    return this.serverGroups.get(uuid);
+  }
+
+  /** Deletes a server group. */
+  deleteServerGroup(_ctx: RequestContext, uuid: string): Promise<void> {
+    return this.serverGroups.delete(uuid);
+  }
 }
 
 /** A compute node row as the API's HypervisorRecord. */
@@ -1030,6 +1067,12 @@ function keyPairRecord(k: KeyPair): KeyPairRecord {
     createdAt: k.created_at ?? new Date(0),
     updatedAt: k.updated_at ?? null,
   };
+}
+
+/** The `group` scheduler hint (a string, or the first of a list), or null. */
+function groupHint(hints: Record<string, unknown>): string | null {
+  const g = Array.isArray(hints.group) ? hints.group[0] : hints.group;
+  return typeof g === "string" && g !== "" ? g : null;
 }
 
 function isNotFound(err: unknown): boolean {

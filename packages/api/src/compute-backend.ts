@@ -11,6 +11,7 @@ import type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
+import type { ServerGroupBackend } from "./server-group-backend.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
 export type { ImageQuery, ImageRecord };
@@ -291,7 +292,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend extends HypervisorUptimeBackend, AggregateBackend {
+export interface ComputeBackend extends HypervisorUptimeBackend, AggregateBackend, ServerGroupBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -41,6 +41,7 @@ export { KeyPairExistsError } from "./errors/key-pair-exists.js";
 export { KeyPairNotFoundError } from "./errors/key-pair-not-found.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
+export { ServerGroupNotFoundError } from "./errors/server-group-not-found.js";
 export { ServiceNotFoundError } from "./errors/service-not-found.js";
 export {
   type HostServer,
@@ -64,3 +65,10 @@ export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer } from "./policy/policy-enforcer.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
+export type {
+  ServerGroupBackend,
+  ServerGroupCreateSpec,
+  ServerGroupPolicy,
+  ServerGroupQuery,
+  ServerGroupRecord,
+} from "./server-group-backend.js";

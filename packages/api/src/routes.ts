@@ -4,6 +4,7 @@ import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
+import { serverGroupHandlers } from "./handlers/server-groups.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
@@ -51,4 +52,8 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/os-aggregates/:id/action", actions: aggregateActions },
   { method: "GET", pattern: "/os-availability-zone", handler: availabilityZoneHandlers.index },
   { method: "GET", pattern: "/os-availability-zone/detail", handler: availabilityZoneHandlers.detail },
+  { method: "GET", pattern: "/os-server-groups", handler: serverGroupHandlers.index },
+  { method: "POST", pattern: "/os-server-groups", handler: serverGroupHandlers.create },
+  { method: "GET", pattern: "/os-server-groups/:id", handler: serverGroupHandlers.show },
+  { method: "DELETE", pattern: "/os-server-groups/:id", handler: serverGroupHandlers.delete },
 ];

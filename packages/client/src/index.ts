@@ -72,6 +72,19 @@ export {
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
 export {
+  createServerGroupRequestSchemaFor,
+  createServerGroupRequestSchemaV21,
+  createServerGroupRequestSchemaV215,
+  createServerGroupRequestSchemaV264,
+  listServerGroupsResponseSchema,
+  SERVER_GROUP_POLICIES_V21,
+  SERVER_GROUP_POLICIES_V215,
+  type ServerGroup,
+  type ServerGroupListQuery,
+  serverGroupSchema,
+  showServerGroupResponseSchema,
+} from "./schemas/server-groups.js";
+export {
   type CreateServerRequest,
   type CreateServerResponse,
   consoleOutputResponseSchema,

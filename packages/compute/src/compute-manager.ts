@@ -12,9 +12,11 @@ import {
   type BuiltGuest,
   type ConductorObjectsAPI,
   fromWireContext,
+  GroupAffinityViolation,
   InstanceInvalidState,
   InstanceNotFound,
   type NovaContext,
+  RescheduledException,
   type SchedulerAPI,
   UnexpectedDeletingTaskStateError,
   UnexpectedTaskStateError,
@@ -25,6 +27,7 @@ import { classifySpawnFailure } from "./build-failure.js";
 import type { ComputeConfig } from "./config.js";
 import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
+import { validateInstanceGroupPolicy } from "./group-policy.js";
 import { InstanceLocks } from "./instance-locks.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
@@ -70,6 +73,8 @@ export interface BuildRequest {
   injectedFiles?: unknown;
   /** The admin password to set in the guest. */
   adminPassword?: string | null;
+  /** The request's scheduler hints (`filter_properties.scheduler_hints`): the `group` the late check reads. */
+  schedulerHints?: Record<string, unknown>;
 }
 
 /** The instance an action works on, as last saved: the revert and the fault need the latest copy. */
@@ -84,6 +89,7 @@ interface BuildArgsWire {
   node?: string | null;
   injected_files?: unknown;
   admin_password?: string | null;
+  filter_properties?: { scheduler_hints?: Record<string, unknown> } | null;
 }
 
 const BUILD_EVENT = "compute__do_build_and_run_instance";
@@ -116,6 +122,9 @@ export class ComputeManager {
             node: args.node ?? null,
             injectedFiles: args.injected_files,
             adminPassword: args.admin_password ?? null,
+            ...(args.filter_properties?.scheduler_hints
+              ? { schedulerHints: args.filter_properties.scheduler_hints }
+              : {}),
           }),
         terminate_instance: (ctx, args: { instance: unknown }) =>
           this.terminateInstance(c(ctx), decode(args.instance)),
@@ -185,6 +194,19 @@ export class ComputeManager {
       const ref = this.ref(claimed);
       let powerState: PowerStateValue;
       // Anything failing from here on (inputs, spawn, reading the new guest) releases the row and the guest.
+      // The late group check, once the row names this host (as Nova's, after the claim). A refusal is a
+      // reschedule by policy: no guest to clean up, and not a failed build for the BuildFailureWeigher.
+      try {
+        await validateInstanceGroupPolicy(conductor, ctx, host, uuid, request.schedulerHints);
+      } catch (err) {
+        const failure =
+          err instanceof GroupAffinityViolation
+            ? new RescheduledException({ instance_uuid: uuid, reason: err.message })
+            : classifySpawnFailure(err, uuid);
+        logger.warn({ instance_uuid: uuid, host, node, err: describe(err) }, "server group check failed");
+        await this.releaseFailedBuild(ctx, claimed, failure);
+        throw failure;
+      }
       try {
         await driver.spawn({
           instance: toDriverInstance(claimed, this.opts.config.instance_name_template, ctx),
@@ -243,12 +265,22 @@ export class ComputeManager {
     ref: InstanceRef,
     failure: Error,
   ): Promise<void> {
-    const { driver, conductor, logger } = this.opts;
+    const { driver, logger } = this.opts;
     try {
       await driver.destroy(ref);
     } catch (err) {
       logger.warn({ instance_uuid: ref.uuid, err: describe(err) }, "could not clean up the failed guest");
     }
+    await this.releaseFailedBuild(ctx, claimed, failure);
+  }
+
+  /** Gives a failed build's row back to the conductor (host cleared, task_state scheduling). */
+  private async releaseFailedBuild(
+    ctx: NovaContext,
+    claimed: Partial<Instance>,
+    failure: Error,
+  ): Promise<void> {
+    const { conductor, logger } = this.opts;
     if (failure instanceof InstanceNotFound || failure instanceof UnexpectedDeletingTaskStateError) return;
     // As Nova's reschedule path: the instance is no longer on this host and waits for the next pick.
     try {
@@ -260,7 +292,7 @@ export class ComputeManager {
       );
     } catch (err) {
       logger.warn(
-        { instance_uuid: ref.uuid, err: describe(err) },
+        { instance_uuid: claimed.uuid, err: describe(err) },
         "could not release the failed build's row",
       );
     }

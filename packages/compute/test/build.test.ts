@@ -105,6 +105,45 @@ describe("build_and_run_instance", () => {
     expect(node?.stats).toMatchObject({ failed_builds: "1" });
   });
 
+  it("re-reads the server group and reschedules a build that would break anti-affinity (Nova's late check)", async () => {
+    h = await startHarness();
+    const other = h.conductor.seedInstance(
+      novaInstance({ host: "cpu-1", vm_state: "active", task_state: null }),
+    );
+    const row = h.conductor.seedInstance(novaInstance());
+    const group = "6a1b0000-0000-4000-8000-000000000001";
+    h.conductor.groups.set(group, {
+      id: 1,
+      uuid: group,
+      policy: "anti-affinity",
+      policies: ["anti-affinity"],
+      _rules: {},
+      members: [other.uuid!, row.uuid!],
+    });
+    const hinted = h.computeApi.buildAndRunInstance(h.ctx, h.host, {
+      instance: h.conductor.instance(row.uuid!)!,
+      image: { id: row.image_ref, name: "cirros", disk_format: "qcow2", properties: {} },
+      request_spec: {},
+      filter_properties: { scheduler_hints: { group: [group] } },
+      node: h.host,
+    });
+    const err = await hinted.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RescheduledException);
+    expect((err as Error).message).toBe(
+      `Build of instance ${row.uuid} was re-scheduled: Anti-affinity instance group policy was violated`,
+    );
+    // Nothing spawned, the row waits for the next host, and a refusal by policy is no failed build.
+    expect(h.driver.guests()).toEqual([]);
+    expect(h.conductor.instance(row.uuid!)).toMatchObject({
+      host: null,
+      node: null,
+      task_state: "scheduling",
+    });
+    await h.clock.advance(60_000);
+    await h.service.resourceTracker.stop();
+    expect([...h.conductor.computeNodes.values()][0]?.stats?.failed_builds ?? "0").toBe("0");
+  });
+
   it("a failure no host would fix (the image) is a BuildAbortException", async () => {
     h = await startHarness();
     const row = h.conductor.seedInstance(novaInstance());

@@ -37,6 +37,7 @@ import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
+import { setupInstanceGroup } from "./instance-groups.js";
 
 /** The compute_task API version served: 1.24 (Zed), so 1.17 requests from nova-api match. */
 export const COMPUTE_TASK_MANAGER_VERSION = "1.24";
@@ -193,9 +194,11 @@ export class ComputeTaskManager {
     const first = created[0]!.item;
     let selections: Selection[][];
     try {
+      // The group's members and their hosts as they are now, for the affinity filters and weighers.
+      const spec = await setupInstanceGroup(this.opts.apiDb, [this.opts.cellDb], first.spec);
       selections = await this.opts.scheduler.selectDestinations(
         ctx,
-        { ...first.spec, num_instances: created.length },
+        { ...spec, num_instances: created.length },
         created.map((c) => c.item.uuid),
       );
       if (selections.length !== created.length || selections.some((s) => s.length === 0)) {

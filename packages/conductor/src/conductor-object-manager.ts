@@ -1,5 +1,6 @@
 import { hasErrorCode, type Logger } from "@nova/core";
 import type {
+  ApiDatabase,
   CellDatabase,
   ComputeNodeChanges,
   ComputeNodeCreate,
@@ -16,6 +17,7 @@ import {
   InstanceActionEventCodec,
   InstanceCodec,
   InstanceFaultCodec,
+  InstanceGroupCodec,
   InstanceListCodec,
   isNovaObjectPrimitive,
   objectChanges,
@@ -40,12 +42,15 @@ import { ObjectActionError } from "./errors/object-action-error.js";
 import { ServiceBinaryExists } from "./errors/service-exists-error.js";
 import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";
+import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { bindArguments, objectUpdates, requireString } from "./object-updates.js";
 
 /** Dependencies of a {@link ConductorObjectManager}. */
 export interface ConductorObjectManagerOptions {
   /** The cell database the calling computes live in. */
   cellDb: CellDatabase;
+  /** The API database (server groups); without it InstanceGroup.get_by_hint finds no group. */
+  apiDb?: ApiDatabase;
   /** Records Service.save heartbeats in batches. */
   recorder: HeartbeatRecorder;
   /** Where refused or failed object methods are logged. */
@@ -172,6 +177,11 @@ export class ConductorObjectManager {
           );
         case "InstanceFault.create":
           return this.instanceFaultCreate(objinst);
+        case "InstanceGroup.get_hosts":
+          return this.instanceGroupGetHosts(
+            objinst,
+            bindArguments(action, ["exclude"], args, kwargs as Record<string, unknown>),
+          );
         default:
           return this.instanceDestroy(objinst);
       }
@@ -242,6 +252,10 @@ export class ConductorObjectManager {
         const host = requireString(action, b, "host");
         return InstanceListCodec.toPrimitive(await cellDb.instances.listByHost(host));
       }
+      case "InstanceGroup.get_by_hint": {
+        const hint = requireString(action, bindArguments(action, ["hint"], args, kw), "hint");
+        return instanceGroupByHint(this.opts.apiDb, hint);
+      }
       case "InstanceActionEvent.event_start": {
         const b = bindArguments(action, ["instance_uuid", "event_name", "want_result", "host"], args, kw);
         const uuid = requireString(action, b, "instance_uuid");
@@ -295,6 +309,17 @@ export class ConductorObjectManager {
       if (err instanceof WireFormatError) throw new ObjectActionError(action, err.message);
       throw err;
     }
+  }
+
+  private async instanceGroupGetHosts(
+    objinst: unknown,
+    b: Record<string, unknown>,
+  ): Promise<ObjectActionReply> {
+    const group = InstanceGroupCodec.fromPrimitive(objinst, "objinst");
+    const exclude = Array.isArray(b.exclude)
+      ? b.exclude.filter((u): u is string => typeof u === "string")
+      : [];
+    return [{}, await memberHosts([this.opts.cellDb], group.members ?? [], exclude)];
   }
 
   private async serviceSave(objinst: unknown): Promise<ObjectActionReply> {

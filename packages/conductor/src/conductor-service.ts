@@ -78,7 +78,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     maxConcurrentWrites: config.heartbeat_max_concurrent_writes,
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
   });
-  const objects = new ConductorObjectManager({ cellDb, recorder, logger });
+  const objects = new ConductorObjectManager({ cellDb, apiDb, recorder, logger });
   const downServices = new DownServiceMonitor({
     store: heartbeatStore,
     clock,

@@ -7,6 +7,7 @@ import {
   ComputeHostNotFound,
   ConductorAPI,
   ConductorObjectsAPI,
+  InstanceGroupNotFound,
   InstanceNotFound,
   OBJECT_VERSIONS,
   ServiceNotFound,
@@ -56,7 +57,12 @@ function suite(backend: Backend, scope: "all" | "core") {
       dbs = await openDatabases(backend, clock);
       const store = new DbHeartbeatStore(dbs.cellDb);
       const recorder = new HeartbeatRecorder({ store, clock, logger: silentLogger, batchWindowMs: 20 });
-      const manager = new ConductorObjectManager({ cellDb: dbs.cellDb, recorder, logger: silentLogger });
+      const manager = new ConductorObjectManager({
+        cellDb: dbs.cellDb,
+        apiDb: dbs.apiDb,
+        recorder,
+        logger: silentLogger,
+      });
       await bus.serve(bus.transport(), "conductor", "ctl-1", manager.endpoint());
       api = new ConductorAPI({ transport: bus.transport(), rpcResponseTimeout: 30 });
       objects = new ConductorObjectsAPI(api);
@@ -229,6 +235,48 @@ function suite(backend: Backend, scope: "all" | "core") {
       await objects.instanceDestroy(ctx, InstanceCodec.fromPrimitive(InstanceCodec.toPrimitive(inst)));
       const after = await dbs.cellDb.computeNodes.getByUuid(node.uuid);
       expect([after.vcpus_used, after.memory_mb_used, after.local_gb_used]).toEqual([0, 0, 0]);
+    });
+
+    it("reads a server group by hint and its members' hosts for the compute's late affinity check", async () => {
+      const ctx = adminContext();
+      const [a, b, gone] = ["a", "b", "c"].map((x) => `5e1f0000-0000-4000-8000-00000000000${x}`) as [
+        string,
+        string,
+        string,
+      ];
+      await dbs.cellDb.instances.create({ uuid: a, vm_state: "active", host: "sg-host-1", project_id: "p" });
+      await dbs.cellDb.instances.create({ uuid: b, vm_state: "active", host: "sg-host-2", project_id: "p" });
+      await dbs.cellDb.instances.create({
+        uuid: gone,
+        vm_state: "active",
+        host: "sg-host-3",
+        project_id: "p",
+      });
+      await dbs.cellDb.instances.destroy(gone, {}, { terminate: true });
+      const stored = await dbs.apiDb.serverGroups.create({
+        name: "late",
+        user_id: "u",
+        project_id: "p",
+        policy: "anti-affinity",
+        rules: { max_server_per_host: "2" },
+        members: [a, b, gone],
+      });
+      const group = await objects.instanceGroupGetByHint(ctx, stored.uuid);
+      expect(group).toMatchObject({
+        uuid: stored.uuid,
+        policy: "anti-affinity",
+        _rules: { max_server_per_host: "2" },
+        members: [a, b, gone],
+      });
+      // Deleted members hold no host; the instance being checked is left out.
+      expect((await objects.instanceGroupGetHosts(ctx, group, [])).sort()).toEqual([
+        "sg-host-1",
+        "sg-host-2",
+      ]);
+      expect(await objects.instanceGroupGetHosts(ctx, group, [a])).toEqual(["sg-host-2"]);
+      await expect(
+        objects.instanceGroupGetByHint(ctx, "5e1f0000-0000-4000-8000-0000000000ff"),
+      ).rejects.toBeInstanceOf(InstanceGroupNotFound);
     });
 
     if (scope === "core") return;

@@ -128,6 +128,33 @@ describe(`API database repositories (${backend})`, () => {
     expect(await api.serverGroups.getByInstance(m2)).toBeNull();
   });
 
+  it("server group members: counted per user among mapped, undeleted servers; removed with their server", async () => {
+    // Its own project: the mappings test below counts p1's.
+    const g = await api.serverGroups.create({
+      name: "m",
+      user_id: "u1",
+      project_id: "psg",
+      policy: "affinity",
+    });
+    const [mine, other, deleted, unmapped] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    for (const [uuid, user] of [
+      [mine, "u1"],
+      [other, "u2"],
+      [deleted, "u1"],
+    ] as const) {
+      await api.mappings.createInstanceMapping({ instance_uuid: uuid, project_id: "psg", user_id: user });
+    }
+    await api.mappings.queueInstanceForDelete(deleted);
+    await api.serverGroups.addMembers(g.uuid, [mine, other, deleted, unmapped]);
+    // Nova's count_members_by_user: only u1's servers that are not deleted.
+    expect(await api.serverGroups.countMembersByUser(g.uuid, "u1")).toBe(1);
+    expect(await api.serverGroups.countMembersByUser(g.uuid, "u2")).toBe(1);
+    await api.serverGroups.removeInstance(mine);
+    expect(await api.serverGroups.countMembersByUser(g.uuid, "u1")).toBe(0);
+    expect((await api.serverGroups.get(g.uuid)).members).toEqual([other, deleted, unmapped]);
+    await api.serverGroups.delete(g.uuid);
+  });
+
   it("quotas: defaults, project and user limits, usage", async () => {
     expect((await api.quotas.getLimits("p9")).instances).toBe(10);
     await api.quotas.setLimit("p9", "instances", 3);

@@ -6,6 +6,8 @@ import {
   InstanceCodec,
   type InstanceFault,
   InstanceFaultCodec,
+  type InstanceGroup,
+  InstanceGroupCodec,
   InstanceListCodec,
   type Service,
   ServiceCodec,
@@ -25,6 +27,7 @@ export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
   InstanceList: InstanceListCodec.version,
   InstanceFault: InstanceFaultCodec.version,
   InstanceActionEvent: "1.4",
+  InstanceGroup: InstanceGroupCodec.version,
 };
 
 /**
@@ -140,6 +143,34 @@ export class ConductorObjectsAPI {
     return InstanceCodec.fromPrimitive(r, "Instance");
   }
 
+  /** `InstanceGroup.get_by_hint(hint)`: a server group by uuid or name; the conductor raises InstanceGroupNotFound. */
+  async instanceGroupGetByHint(ctx: NovaContext, hint: string): Promise<Partial<InstanceGroup>> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "InstanceGroup",
+      "get_by_hint",
+      OBJECT_VERSIONS,
+      [hint],
+      {},
+    );
+    return InstanceGroupCodec.fromPrimitive(r, "InstanceGroup");
+  }
+
+  /** `group.get_hosts(exclude)`: the hosts of the group's live members, leaving out the `exclude` instances. */
+  async instanceGroupGetHosts(
+    ctx: NovaContext,
+    group: Partial<InstanceGroup>,
+    exclude: readonly string[],
+  ): Promise<string[]> {
+    const [, hosts] = await this.conductor.objectAction(
+      ctx,
+      InstanceGroupCodec.toPrimitive(group),
+      "get_hosts",
+      [[...exclude]],
+    );
+    return Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === "string") : [];
+  }
+
   /** `InstanceList.get_by_host(host)`: the instances the database places on a host (its periodic syncs read it). */
   async instancesGetByHost(ctx: NovaContext, host: string): Promise<Partial<Instance>[]> {
     const r = await this.conductor.objectClassActionVersions(
@@ -215,6 +246,7 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "Instance.save",
     "Instance.destroy",
     "InstanceFault.create",
+    "InstanceGroup.get_hosts",
   ],
   object_class_action_versions: [
     "Service.get_by_host_and_binary",
@@ -222,6 +254,7 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "ComputeNodeList.get_all_by_host",
     "Instance.get_by_uuid",
     "InstanceList.get_by_host",
+    "InstanceGroup.get_by_hint",
     "InstanceActionEvent.event_start",
     "InstanceActionEvent.event_finish_with_failure",
   ],

@@ -19,6 +19,8 @@ export {
   ComputeHostNotFound,
   ComputeServiceUnavailable,
   ConsoleNotAvailable,
+  GroupAffinityViolation,
+  InstanceGroupNotFound,
   InstanceInvalidState,
   InstanceNotFound,
   MaxRetriesExceeded,

@@ -130,6 +130,18 @@ export class ConsoleNotAvailable extends novaException(
   404,
 ) {}
 
+/** No server group has that uuid (or name). */
+export class InstanceGroupNotFound extends novaException(
+  NovaException,
+  "Instance group %(group_uuid)s could not be found.",
+  404,
+) {}
+/** Starting the instance on this host would break its server group's policy (the late check). */
+export class GroupAffinityViolation extends novaException(
+  NovaException,
+  "%(policy)s instance group policy was violated",
+) {}
+
 const novaExceptionClasses = [
   NovaException,
   NoValidHost,
@@ -146,6 +158,8 @@ const novaExceptionClasses = [
   FlavorNotFound,
   InstanceNotRunning,
   ConsoleNotAvailable,
+  InstanceGroupNotFound,
+  GroupAffinityViolation,
 ] as const;
 
 /**

@@ -115,4 +115,10 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "compute:aggregates:images": ADMIN,
   "os_compute_api:os-availability-zone:list": ANY,
   "os_compute_api:os-availability-zone:detail": ADMIN,
+  // os-server-groups (nova/policies/server_groups.py)
+  "os_compute_api:os-server-groups:create": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-server-groups:delete": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-server-groups:index": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-server-groups:index:all_projects": ADMIN,
+  "os_compute_api:os-server-groups:show": PROJECT_READER_OR_ADMIN,
 };

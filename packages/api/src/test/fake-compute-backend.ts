@@ -36,8 +36,10 @@ import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
+import type { ServerGroupCreateSpec, ServerGroupQuery, ServerGroupRecord } from "../server-group-backend.js";
 import { FakeAggregateStore } from "./fake-aggregates.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
+import { FakeServerGroups } from "./fake-server-groups.js";
 
 /** The id of the image every fake backend starts with (a CirrOS-like image). */
 export const FAKE_IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b";
@@ -159,6 +161,8 @@ export class FakeComputeBackend implements ComputeBackend {
   /** Host aggregates (their zones set the compute services' and placed servers' zones). */
   readonly aggregates: FakeAggregateStore;
   private readonly aggregateOps: AggregateOperations;
+  /** Server groups; tests may set `serverGroups.limit`. */
+  readonly serverGroups = new FakeServerGroups();
   private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
@@ -453,6 +457,31 @@ export class FakeComputeBackend implements ComputeBackend {
   async deleteKeyPair(ctx: RequestContext, userId: string, name: string): Promise<void> {
     this.calls.push({ method: "deleteKeyPair", context: ctx });
     this.keyPairs.delete(userId, name);
+  }
+  // ---- server groups ----
+
+  /** Creates a group (per-project quota: `serverGroups.limit`). */
+  async createServerGroup(ctx: RequestContext, spec: ServerGroupCreateSpec): Promise<ServerGroupRecord> {
+    this.calls.push({ method: "createServerGroup", context: ctx });
+    return this.serverGroups.create(ctx, spec);
+  }
+
+  /** Groups, offset paged. */
+  async listServerGroups(ctx: RequestContext, query: ServerGroupQuery): Promise<ServerGroupRecord[]> {
+    this.calls.push({ method: "listServerGroups", context: ctx });
+    return this.serverGroups.list(query);
+  }
+
+  /** One group. */
+  async getServerGroup(ctx: RequestContext, uuid: string): Promise<ServerGroupRecord> {
+    this.calls.push({ method: "getServerGroup", context: ctx });
+    return this.serverGroups.get(uuid);
+  }
+
+  /** Deletes a group. */
+  async deleteServerGroup(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "deleteServerGroup", context: ctx });
+    this.serverGroups.delete(uuid);
   }
 
   /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */

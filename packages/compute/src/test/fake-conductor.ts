@@ -8,6 +8,8 @@ import {
   InstanceCodec,
   type InstanceFault,
   InstanceFaultCodec,
+  type InstanceGroup,
+  InstanceGroupCodec,
   InstanceListCodec,
   type Service,
   ServiceCodec,
@@ -15,6 +17,7 @@ import {
 import {
   CONDUCTOR_API_VERSION,
   CONDUCTOR_TOPIC,
+  InstanceGroupNotFound,
   InstanceNotFound,
   UnexpectedDeletingTaskStateError,
   UnexpectedTaskStateError,
@@ -73,6 +76,8 @@ export class FakeConductor {
   readonly computeNodes = new Map<string, Partial<ComputeNode>>();
   /** Instance rows by uuid. */
   readonly instances = new Map<string, Partial<Instance>>();
+  /** Server groups by uuid (InstanceGroup.get_by_hint, get_hosts); tests add them. */
+  readonly groups = new Map<string, Partial<InstanceGroup>>();
   /** Destroyed instance rows by uuid. */
   readonly destroyed = new Map<string, Partial<Instance>>();
   /** Make the next calls of `Class.method` fail with this error (used up one per call). */
@@ -206,6 +211,15 @@ export class FakeConductor {
         this.faults.push(row);
         return [InstanceFaultCodec.encodeFields({ id: row.id, created_at: now }), null];
       }
+      case "InstanceGroup.get_hosts": {
+        const g = InstanceGroupCodec.fromPrimitive(objinst);
+        const exclude = new Set(((args.args as unknown[])?.[0] as string[] | undefined) ?? []);
+        const hosts = (g.members ?? [])
+          .filter((m) => !exclude.has(m))
+          .map((m) => this.instances.get(m)?.host)
+          .filter((h): h is string => typeof h === "string");
+        return [{}, [...new Set(hosts)]];
+      }
       default:
         throw new Error(`the fake conductor does not serve object_action ${name}`);
     }
@@ -272,6 +286,11 @@ export class FakeConductor {
         const row = this.instances.get(String(a[0]));
         if (!row) throw new InstanceNotFound({ instance_id: a[0] });
         return InstanceCodec.toPrimitive(row);
+      }
+      case "InstanceGroup.get_by_hint": {
+        const g = this.groups.get(String(a[0]));
+        if (!g) throw new InstanceGroupNotFound({ group_uuid: a[0] });
+        return InstanceGroupCodec.toPrimitive(g);
       }
       case "InstanceActionEvent.event_start":
         this.events.push({

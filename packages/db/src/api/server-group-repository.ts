@@ -113,6 +113,36 @@ export class ServerGroupRepository {
     });
   }
 
+  /** Removes an instance from every group it is in (the server is deleted). */
+  removeInstance(instanceUuid: string): Promise<void> {
+    return this.d.run(async (db) => {
+      await db.deleteFrom("instance_group_member").where("instance_uuid", "=", instanceUuid).execute();
+    });
+  }
+
+  /**
+   * How many of a group's members a user owns and has not deleted (Nova's `count_members_by_user`, the
+   * `server_group_members` usage): members whose instance mapping is the user's and not queued for delete.
+   */
+  countMembersByUser(uuid: string, userId: string): Promise<number> {
+    return this.d.run(async (db) => {
+      const r = await db
+        .selectFrom("instance_group_member")
+        .innerJoin("instance_groups", "instance_groups.id", "instance_group_member.group_id")
+        .innerJoin(
+          "instance_mappings",
+          "instance_mappings.instance_uuid",
+          "instance_group_member.instance_uuid",
+        )
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("instance_groups.uuid", "=", uuid)
+        .where("instance_mappings.user_id", "=", userId)
+        .where("instance_mappings.queued_for_delete", "=", 0)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    });
+  }
+
   /** Groups of a project (all projects when undefined), by id; 3 queries. */
   list(projectId?: string, page: { limit?: number; offset?: number } = {}): Promise<ServerGroupRecord[]> {
     return this.d.run(async (db) => {
