@@ -40,6 +40,13 @@ export {
   type ServiceChanges,
   sumHypervisorStatistics,
 } from "./host-records.js";
+export type {
+  InstanceActionBackend,
+  InstanceActionEventRecord,
+  InstanceActionQuery,
+  InstanceActionRecord,
+  ResetState,
+} from "./instance-action-backend.js";
 export {
   type GeneratedKeyPair,
   generateKeyPair,

@@ -38,4 +38,12 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-hypervisors:servers": ADMIN,
   "os_compute_api:os-hypervisors:statistics": ADMIN,
   "os_compute_api:os-hypervisors:uptime": ADMIN,
+  // os-instance-actions, os-suspend-server, os-admin-actions (reset_state)
+  "os_compute_api:os-instance-actions:events:details": ADMIN,
+  "os_compute_api:os-instance-actions:events": ADMIN,
+  "os_compute_api:os-instance-actions:list": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-instance-actions:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-suspend-server:suspend": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-suspend-server:resume": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-admin-actions:reset_state": ADMIN,
 };
