@@ -1,6 +1,8 @@
 import type { Instance } from "@nova/objects";
 import { FakeDriver, type InstanceRef, PowerState } from "@nova/virt";
 import { afterEach, describe, expect, it } from "vitest";
+import { toDriverInstance } from "../src/driver-mapping.js";
+import { novaInstance } from "../src/test/index.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness | undefined;
@@ -76,6 +78,40 @@ describe("suspend and resume on the compute", () => {
     expect(state(h, uuid)).toEqual({
       vm_state: "active",
       task_state: "resuming",
+      power_state: PowerState.RUNNING,
+    });
+  });
+
+  it("a restart clears a suspend or resume it interrupted, recording the guest's power state", async () => {
+    h = await startHarness({ start: false });
+    const harness = h;
+    const seed = async (task: string, vm: string) => {
+      const row = harness.conductor.seedInstance(
+        novaInstance({
+          host: "cpu-1",
+          node: "cpu-1",
+          vm_state: vm as never,
+          task_state: task as never,
+          power_state: 1,
+        }),
+      );
+      await harness.driver.spawn({
+        instance: toDriverInstance(row, "instance-%08x"),
+        imageMeta: { properties: {} },
+      });
+      return row.uuid!;
+    };
+    const suspending = await seed("suspending", "active");
+    const resuming = await seed("resuming", "suspended");
+    await h.service.start();
+    expect(state(h, suspending)).toEqual({
+      vm_state: "active",
+      task_state: null,
+      power_state: PowerState.RUNNING,
+    });
+    expect(state(h, resuming)).toEqual({
+      vm_state: "suspended",
+      task_state: null,
       power_state: PowerState.RUNNING,
     });
   });
