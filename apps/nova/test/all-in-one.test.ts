@@ -248,4 +248,50 @@ describe("the all-in-one control plane, in one process", () => {
       ]);
     },
   );
+
+  it("suspends and resumes a server through the compute, recording the actions and their compute events", async () => {
+    const drivers = new Map<string, FakeDriver>();
+    const { client } = await start({ OS_FAKE__HOST_COUNT: "1" }, (host) => {
+      const d = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: 16384, localGb: 1000 });
+      drivers.set(host, d);
+      return d;
+    });
+    const created = await client.createServer({
+      name: "sleeper",
+      flavorRef: "1",
+      imageRef: DEFAULT_IMAGE_ID,
+    });
+    await client.waitForServerStatus(created.id, "ACTIVE", wait);
+    const action = (body: unknown) => client.request("POST", `/servers/${created.id}/action`, { body });
+    const suspend = await action({ suspend: null });
+    expect(suspend.status).toBe(202);
+    const suspended = await client.waitForServerStatus(created.id, "SUSPENDED", wait);
+    expect(suspended["OS-EXT-STS:power_state"]).toBe(7);
+    // The guest itself is suspended on the host, not only the row.
+    const name = String(suspended["OS-EXT-SRV-ATTR:instance_name"]);
+    expect((await drivers.get("fake-1")!.getInfo({ uuid: created.id, name })).state).toBe(7);
+    await action({ resume: null });
+    const resumed = await client.waitForServerStatus(created.id, "ACTIVE", wait);
+    expect(resumed["OS-EXT-STS:power_state"]).toBe(1);
+
+    const listed = await client.request("GET", `/servers/${created.id}/os-instance-actions`);
+    const actions = (listed.body as { instanceActions: { action: string; request_id: string }[] })
+      .instanceActions;
+    expect(actions.map((a) => a.action)).toEqual(["resume", "suspend", "create"]);
+    const shown = await client.request(
+      "GET",
+      `/servers/${created.id}/os-instance-actions/${actions[1]!.request_id}`,
+    );
+    const events = (shown.body as { instanceAction: { events: { event: string; result: string }[] } })
+      .instanceAction.events;
+    expect(events.map((e) => [e.event, e.result])).toEqual([["compute_suspend_instance", "Success"]]);
+    const create = await client.request(
+      "GET",
+      `/servers/${created.id}/os-instance-actions/${actions[2]!.request_id}`,
+    );
+    const createEvents = (create.body as { instanceAction: { events: { event: string; result: string }[] } })
+      .instanceAction.events;
+    expect(createEvents.map((e) => e.event)).toContain("compute__do_build_and_run_instance");
+    expect(createEvents.every((e) => e.result === "Success")).toBe(true);
+  });
 });

@@ -22,6 +22,9 @@ import {
   ImageNotFoundError,
   type ImageQuery,
   type ImageRecord,
+  type InstanceActionEventRecord,
+  type InstanceActionQuery,
+  type InstanceActionRecord,
   InstanceInvalidStateError,
   InstanceNotFoundError,
   InstanceNotReadyError,
@@ -35,6 +38,7 @@ import {
   MarkerNotFoundError,
   QuotaExceededError,
   type RequestContext,
+  type ResetState,
   type ServerAction,
   type ServerGroupCreateSpec,
   type ServerGroupQuery,
@@ -88,6 +92,7 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { DbAggregateStore } from "./db-aggregate-store.js";
+import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
@@ -375,6 +380,7 @@ export class DbComputeBackend implements ComputeBackend {
   /** Where an instance is: still a build request, or a row in a cell. */
   private async locate(
     uuid: string,
+    readDeleted = false,
   ): Promise<
     | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
     | { kind: "cell"; db: CellDatabase; instance: InstanceRecord }
@@ -395,13 +401,62 @@ export class DbComputeBackend implements ComputeBackend {
         continue;
       }
       const db = this.cellFor(mapping.cell_mapping.uuid);
-      const instance = await db.instances.get(uuid, { withFault: true }).catch((err: unknown) => {
-        if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
-        throw err;
-      });
+      const instance = await db.instances
+        .get(uuid, { withFault: true, readDeleted })
+        .catch((err: unknown) => {
+          if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
+          throw err;
+        });
       return { kind: "cell", db, instance };
     }
     throw new InstanceNotFoundError(uuid);
+  }
+
+  // ---- instance actions and os-resetState (InstanceActionBackend; the logic is in instance-actions.ts) ----
+
+  /** One server, deleted or not (os-instance-actions from 2.21). */
+  async getServerIncludingDeleted(_ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    const found = await this.locate(uuid, true);
+    return found.kind === "build"
+      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
+      : serverRecord(found.instance, {
+          fault: found.instance.fault,
+          instanceNameTemplate: this.nameTemplate,
+        });
+  }
+
+  /** The server's actions in its cell; none while it is still a build request. */
+  async listInstanceActions(
+    _ctx: RequestContext,
+    uuid: string,
+    query: InstanceActionQuery,
+  ): Promise<InstanceActionRecord[]> {
+    const found = await this.locate(uuid, true);
+    if (found.kind === "build") {
+      if (query.marker !== undefined) throw new MarkerNotFoundError(query.marker);
+      return [];
+    }
+    return listInstanceActions(found.db, uuid, query);
+  }
+
+  /** One action of the server with its events, or null. */
+  async getInstanceAction(
+    _ctx: RequestContext,
+    uuid: string,
+    requestId: string,
+  ): Promise<{ action: InstanceActionRecord; events: InstanceActionEventRecord[] } | null> {
+    const found = await this.locate(uuid, true);
+    return found.kind === "build" ? null : getInstanceAction(found.db, uuid, requestId);
+  }
+
+  /** Nova's os-resetState on the instance in its cell (a build request has no row to reset: not found). */
+  async resetServerState(ctx: RequestContext, uuid: string, state: ResetState): Promise<void> {
+    const found = await this.locate(uuid);
+    if (found.kind === "build") throw new InstanceNotFoundError(uuid);
+    await resetServerState(found.db, ctx, uuid, state).catch((err: unknown) => {
+      if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
+      throw err;
+    });
   }
 
   private async hostStatus(db: CellDatabase, host: string | null | undefined): Promise<string> {
@@ -630,6 +685,10 @@ export class DbComputeBackend implements ComputeBackend {
           return this.deps.compute.pauseInstance(nctx, host, updated);
         case "unpause":
           return this.deps.compute.unpauseInstance(nctx, host, updated);
+        case "suspend":
+          return this.deps.compute.suspendInstance(nctx, host, updated);
+        case "resume":
+          return this.deps.compute.resumeInstance(nctx, host, updated);
       }
     };
     await send().catch(async (err: unknown) => {

@@ -8,6 +8,7 @@ import type {
   ServiceChanges,
 } from "./host-records.js";
 import type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
+import type { InstanceActionBackend } from "./instance-action-backend.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
@@ -284,7 +285,9 @@ export type ServerAction =
   | { type: "stop" }
   | { type: "start" }
   | { type: "pause" }
-  | { type: "unpause" };
+  | { type: "unpause" }
+  | { type: "suspend" }
+  | { type: "resume" };
 
 /**
  * Everything nova-api needs from the rest of the cloud. The control plane implements it over the
@@ -292,7 +295,11 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend extends HypervisorUptimeBackend, AggregateBackend, ServerGroupBackend {
+export interface ComputeBackend
+  extends HypervisorUptimeBackend,
+    AggregateBackend,
+    ServerGroupBackend,
+    InstanceActionBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -53,6 +53,13 @@ export {
   sumHypervisorStatistics,
 } from "./host-records.js";
 export type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
+export type {
+  InstanceActionBackend,
+  InstanceActionEventRecord,
+  InstanceActionQuery,
+  InstanceActionRecord,
+  ResetState,
+} from "./instance-action-backend.js";
 export {
   type GeneratedKeyPair,
   generateKeyPair,

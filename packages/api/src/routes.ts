@@ -3,6 +3,7 @@ import { availabilityZoneHandlers } from "./handlers/availability-zones.js";
 import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
+import { instanceActionHandlers } from "./handlers/instance-actions.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
@@ -24,6 +25,12 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/servers/:id", handler: serverHandlers.show },
   { method: "DELETE", pattern: "/servers/:id", handler: serverHandlers.delete },
   { method: "POST", pattern: "/servers/:id/action", actions: serverActions },
+  { method: "GET", pattern: "/servers/:id/os-instance-actions", handler: instanceActionHandlers.index },
+  {
+    method: "GET",
+    pattern: "/servers/:id/os-instance-actions/:requestId",
+    handler: instanceActionHandlers.show,
+  },
   { method: "GET", pattern: "/flavors", handler: flavorHandlers.index },
   { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },
   { method: "GET", pattern: "/flavors/:id", handler: flavorHandlers.show },

@@ -71,6 +71,7 @@ export {
 } from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
+export { RESET_STATES, resetStateActionSchema } from "./schemas/server-admin-actions.js";
 export {
   createServerGroupRequestSchemaFor,
   createServerGroupRequestSchemaV21,

@@ -36,6 +36,8 @@ export const ACTION_STATES = {
   start: { method: "start", vmStates: api.start.vmStates, taskStates: [api.start.task] },
   pause: { method: "pause", vmStates: api.pause.vmStates, taskStates: [api.pause.task] },
   unpause: { method: "unpause", vmStates: api.unpause.vmStates, taskStates: [api.unpause.task] },
+  suspend: { method: "suspend", vmStates: api.suspend.vmStates, taskStates: [api.suspend.task] },
+  resume: { method: "resume", vmStates: api.resume.vmStates, taskStates: [api.resume.task] },
   terminate: { method: "delete", taskStates: [api.delete.task] },
 } as const satisfies Record<string, ActionStates>;
 

@@ -6,6 +6,7 @@ import {
   InstanceListCodec,
   instanceFaultFromError,
   type PowerStateValue,
+  VM_STATES,
 } from "@nova/objects";
 import {
   BuildAbortException,
@@ -138,6 +139,10 @@ export class ComputeManager {
           this.pauseInstance(c(ctx), decode(args.instance)),
         unpause_instance: (ctx, args: { instance: unknown }) =>
           this.unpauseInstance(c(ctx), decode(args.instance)),
+        suspend_instance: (ctx, args: { instance: unknown }) =>
+          this.suspendInstance(c(ctx), decode(args.instance)),
+        resume_instance: (ctx, args: { instance: unknown }) =>
+          this.resumeInstance(c(ctx), decode(args.instance)),
         get_console_output: (ctx, args: { instance: unknown; tail_length?: number | null }) =>
           this.getConsoleOutput(c(ctx), decode(args.instance), args.tail_length ?? null),
       },
@@ -462,6 +467,50 @@ export class ComputeManager {
     );
   }
 
+  /**
+   * Suspends the guest (its memory saved to disk) as Nova's suspend_instance: the vm_state it left is kept in
+   * system_metadata `old_vm_state` for the resume, then power_state from the hypervisor, vm_state suspended,
+   * no task, expecting suspending. A failing driver puts the instance back in its vm_state (ERROR only when
+   * the driver says so), as Nova's _error_out_instance_on_exception with instance_state.
+   */
+  suspendInstance(ctx: NovaContext, instance: Partial<Instance>): Promise<void> {
+    const uuid = requireUuid(instance);
+    return this.track(
+      this.locks.run(uuid, () =>
+        this.action(ctx, instance, "compute_suspend_instance", ACTION_STATES.suspend, async (t) => {
+          checkActionState(t.current, ACTION_STATES.suspend);
+          const ref = this.ref(t.current);
+          const oldVmState = t.current.vm_state ?? "active";
+          await this.driverCall(uuid, () => this.opts.driver.suspend(ref));
+          const systemMetadata = t.current.system_metadata
+            ? { ...t.current.system_metadata, old_vm_state: oldVmState }
+            : undefined;
+          await this.finish(ctx, t, ref, "suspended", ["suspending"], systemMetadata);
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Resumes a suspended guest as Nova's resume_instance: vm_state back to the `old_vm_state` the suspend kept
+   * (active when there is none, as Nova defaults), popped from system_metadata, expecting resuming.
+   */
+  resumeInstance(ctx: NovaContext, instance: Partial<Instance>): Promise<void> {
+    const uuid = requireUuid(instance);
+    return this.track(
+      this.locks.run(uuid, () =>
+        this.action(ctx, instance, "compute_resume_instance", ACTION_STATES.resume, async (t) => {
+          checkActionState(t.current, ACTION_STATES.resume);
+          const ref = this.ref(t.current);
+          await this.driverCall(uuid, () => this.opts.driver.resume(ref));
+          const { old_vm_state: oldVmState, ...rest } = t.current.system_metadata ?? {};
+          const vmState = isVmState(oldVmState) ? oldVmState : "active";
+          await this.finish(ctx, t, ref, vmState, ["resuming"], t.current.system_metadata ? rest : undefined);
+        }),
+      ),
+    );
+  }
+
   /** The guest's console log, its last `tailLength` lines when given (0 lines is empty, as Nova). */
   getConsoleOutput(
     ctx: NovaContext,
@@ -570,11 +619,18 @@ export class ComputeManager {
     ref: InstanceRef,
     vmState: NonNullable<Instance["vm_state"]>,
     expected: readonly (Instance["task_state"] | null)[],
+    systemMetadata?: Record<string, string | null>,
   ): Promise<void> {
+    const changes: Partial<Instance> = {
+      power_state: await this.powerStateOf(ref),
+      vm_state: vmState,
+      task_state: null,
+    };
+    if (systemMetadata) changes.system_metadata = systemMetadata;
     t.current = await this.opts.conductor.instanceSave(
       ctx,
-      { ...t.current, power_state: await this.powerStateOf(ref), vm_state: vmState, task_state: null },
-      ["power_state", "vm_state", "task_state"],
+      { ...t.current, ...changes },
+      Object.keys(changes) as (keyof Instance)[],
       { expectedTaskState: [...expected] },
     );
   }
@@ -723,6 +779,10 @@ export class ComputeManager {
     p.then(done, done);
     return p;
   }
+}
+
+function isVmState(value: string | null | undefined): value is NonNullable<Instance["vm_state"]> {
+  return value !== null && value !== undefined && (VM_STATES as readonly string[]).includes(value);
 }
 
 function requireUuid(instance: Partial<Instance>): string {

@@ -5,13 +5,20 @@ import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES } from "./action-states.js";
 import type { ComputeManager } from "./compute-manager.js";
 
 // Tasks that cannot be resumed safely after a restart: the task is cleared and the power state re-read.
-const REVERTED: readonly string[] = ["pausing", "unpausing", ...SOFT_REBOOT_STATES, ...HARD_REBOOT_STATES];
+const REVERTED: readonly string[] = [
+  "pausing",
+  "unpausing",
+  "suspending",
+  "resuming",
+  ...SOFT_REBOOT_STATES,
+  ...HARD_REBOOT_STATES,
+];
 
 /**
  * The part of Nova's init_host/_init_instance that recovers instances a compute restart left mid-operation:
- * a delete is completed, a stop or start is done again, and a pause, unpause or reboot has its task cleared
- * (with the guest's power state recorded) so the user can retry; Nova retries reboots instead. Builds are left
- * alone: in nova-ts the conductor owns a build's outcome (it sees the lost call and reschedules or fails it).
+ * a delete is completed, a stop or start is done again, and a pause, unpause, suspend, resume or reboot has its
+ * task cleared (with the guest's power state recorded) so the user can retry; Nova retries reboots instead.
+ * Builds are left alone: in nova-ts the conductor owns a build's outcome (it sees the lost call and reschedules or fails it).
  */
 export async function recoverInstances(opts: {
   host: string;

@@ -42,6 +42,7 @@ export {
   type ResourceRequest,
 } from "./cell/compute-node-repository.js";
 export {
+  type ActionPage,
   type ActionStart,
   type EventFinish,
   InstanceActionRepository,

@@ -115,4 +115,29 @@ describe(`instance actions and events (${backend})`, () => {
     expect(rest.map((a) => a.id)).toEqual([ids[2], ids[1], ids[0]]);
     await expect(cell.actions.list(uuid, { marker: 999999 })).rejects.toBeInstanceOf(MarkerNotFoundError);
   });
+
+  it("pages by request id and filters on updated_at as the API asks (changes-since / changes-before)", async () => {
+    const uuid = randomUUID();
+    const t0 = clock.now();
+    for (let i = 0; i < 4; i++) {
+      await cell.actions.start({ instance_uuid: uuid, action: `b${i}`, request_id: `q${i}` });
+      await clock.advance(1_000);
+    }
+    // An event on the oldest action moves its updated_at to now.
+    await cell.actions.eventStart(uuid, "q0", "compute_x", "h");
+    const after = await cell.actions.list(uuid, { markerRequestId: "q2", limit: 5 });
+    expect(after.map((a) => a.request_id)).toEqual(["q1", "q0"]);
+    expect(await cell.actions.list(uuid, { limit: 0 })).toEqual([]);
+    const since = await cell.actions.list(uuid, { changesSince: new Date(t0 + 2_000) });
+    expect(since.map((a) => a.request_id)).toEqual(["q3", "q2", "q0"]);
+    const before = await cell.actions.list(uuid, { changesBefore: new Date(t0 + 1_000) });
+    expect(before.map((a) => a.request_id)).toEqual(["q1"]);
+    await expect(cell.actions.list(uuid, { markerRequestId: "q9" })).rejects.toBeInstanceOf(
+      MarkerNotFoundError,
+    );
+    // Another instance's request id is no marker here.
+    await expect(cell.actions.list(randomUUID(), { markerRequestId: "q1" })).rejects.toBeInstanceOf(
+      MarkerNotFoundError,
+    );
+  });
 });

@@ -160,6 +160,20 @@ export class ComputeAPI {
     });
   }
 
+  /** Saves the guest's memory to disk and stops it (cast, as Nova's suspend_instance). */
+  suspendInstance(ctx: NovaContext, host: string, instance: Partial<Instance>): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "suspend_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+    });
+  }
+
+  /** Restores a suspended guest (cast, as Nova's resume_instance). */
+  resumeInstance(ctx: NovaContext, host: string, instance: Partial<Instance>): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "resume_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+    });
+  }
+
   /** The guest's console log, the last `tailLength` lines (call). */
   async getConsoleOutput(
     ctx: NovaContext,

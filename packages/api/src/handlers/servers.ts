@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createServerRequestSchemaFor, getConsoleOutputActionSchema, rebootActionSchema } from "@nova/client";
+import {
+  createServerRequestSchemaFor,
+  getConsoleOutputActionSchema,
+  rebootActionSchema,
+  resetStateActionSchema,
+} from "@nova/client";
 import { strictBoolFromString } from "../bool-from-string.js";
 import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
@@ -200,6 +205,41 @@ const getConsoleOutput: Handler = async (request) => {
   return { status: 200, body: { output: output.replace(CONSOLE_CONTROL_CHARS, "") } };
 };
 
+/**
+ * `suspend` and `resume` (nova/api/openstack/compute/suspend_server.py): the server is loaded first, then the
+ * os-suspend-server rule is checked against its project (and user, for suspend) as Nova does.
+ */
+function suspendResumeHandler(type: "suspend" | "resume"): Handler {
+  return async (request) => {
+    const server = await visibleServer(request);
+    request.authorize(`os_compute_api:os-suspend-server:${type}`, {
+      project_id: server.projectId,
+      ...(type === "suspend" ? { user_id: server.userId } : {}),
+    });
+    try {
+      await request.backend.serverAction(request.context, server.uuid, { type });
+    } catch (error) {
+      if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+      conflictFor(error, type, request.params.id!);
+    }
+    return { status: 202 };
+  };
+}
+
+/** `os-resetState` (admin): vm_state active or error with no task, whatever the server is doing. */
+const resetState: Handler = async (request) => {
+  const { state } = validateBody(resetStateActionSchema, request.body)["os-resetState"];
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-admin-actions:reset_state", { project_id: server.projectId });
+  try {
+    await request.backend.resetServerState(request.context, server.uuid, state);
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    throw error;
+  }
+  return { status: 202 };
+};
+
 /** `POST /servers/{id}/action` handlers by action key. */
 export const serverActions: Record<string, Handler> = {
   reboot,
@@ -210,6 +250,9 @@ export const serverActions: Record<string, Handler> = {
     type: "unpause",
   })),
   "os-getConsoleOutput": getConsoleOutput,
+  suspend: suspendResumeHandler("suspend"),
+  resume: suspendResumeHandler("resume"),
+  "os-resetState": resetState,
 };
 
 const createServer: Handler = async (request) => {

@@ -121,4 +121,12 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-server-groups:index": PROJECT_READER_OR_ADMIN,
   "os_compute_api:os-server-groups:index:all_projects": ADMIN,
   "os_compute_api:os-server-groups:show": PROJECT_READER_OR_ADMIN,
+  // os-instance-actions, os-suspend-server, os-admin-actions (reset_state)
+  "os_compute_api:os-instance-actions:events:details": ADMIN,
+  "os_compute_api:os-instance-actions:events": ADMIN,
+  "os_compute_api:os-instance-actions:list": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-instance-actions:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-suspend-server:suspend": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-suspend-server:resume": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-admin-actions:reset_state": ADMIN,
 };

@@ -32,6 +32,12 @@ import {
   type ServiceChanges,
   sumHypervisorStatistics,
 } from "../host-records.js";
+import type {
+  InstanceActionEventRecord,
+  InstanceActionQuery,
+  InstanceActionRecord,
+  ResetState,
+} from "../instance-action-backend.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
 import type { RequestContext } from "../request-context.js";
@@ -143,6 +149,8 @@ const TASK_OUTCOME: Partial<Record<TaskState, { vmState: VmState; powerState: nu
   "powering-on": { vmState: "active", powerState: POWER_STATE.RUNNING },
   pausing: { vmState: "paused", powerState: POWER_STATE.PAUSED },
   unpausing: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  suspending: { vmState: "suspended", powerState: POWER_STATE.SUSPENDED },
+  resuming: { vmState: "active", powerState: POWER_STATE.RUNNING },
 };
 
 /**
@@ -171,6 +179,11 @@ export class FakeComputeBackend implements ComputeBackend {
   private readonly servers = new Map<string, StoredServer>();
   /** Console logs by server; `null` for a guest without a console. */
   private readonly consoles = new Map<string, string | null>();
+  /** Recorded instance actions by server, oldest first. */
+  private readonly actions = new Map<
+    string,
+    { action: InstanceActionRecord; events: InstanceActionEventRecord[] }[]
+  >();
   private seq = 0;
   private nextHost = 0;
 
@@ -279,6 +292,7 @@ export class FakeComputeBackend implements ComputeBackend {
         deleted: false,
       };
       this.servers.set(record.uuid, { record, seq });
+      this.recordAction(ctx, record.uuid, "create");
       created.push(structuredClone(record));
       this.schedule(record.uuid);
     }
@@ -336,6 +350,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.calls.push({ method: "deleteServer", context: ctx });
     const record = this.live(uuid);
     checkServerAction(record, { type: "delete" }, { isAdmin: ctx.isAdmin });
+    this.recordAction(ctx, uuid, "delete");
     if (!record.host) {
       // Like Nova's local delete: a server that never reached a host is gone at once.
       this.markDeleted(record);
@@ -350,6 +365,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.calls.push({ method: `serverAction:${action.type}`, context: ctx });
     const record = this.live(uuid);
     checkServerAction(record, action, { isAdmin: ctx.isAdmin });
+    this.recordAction(ctx, uuid, SERVER_ACTION_STATES[serverActionName(action)].action);
     this.update(record, { taskState: SERVER_ACTION_STATES[serverActionName(action)].task });
     this.schedule(uuid);
   }
@@ -482,6 +498,97 @@ export class FakeComputeBackend implements ComputeBackend {
   async deleteServerGroup(ctx: RequestContext, uuid: string): Promise<void> {
     this.calls.push({ method: "deleteServerGroup", context: ctx });
     this.serverGroups.delete(uuid);
+  }
+
+  // ---- instance actions and os-resetState (InstanceActionBackend) ----------------------------------
+
+  /** One server by id, deleted ones included. */
+  async getServerIncludingDeleted(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    this.calls.push({ method: "getServerIncludingDeleted", context: ctx });
+    const stored = this.servers.get(uuid);
+    if (!stored) throw new InstanceNotFoundError(uuid);
+    return structuredClone(stored.record);
+  }
+
+  /** The server's recorded actions, newest first, filtered on updated_at and paged by request id. */
+  async listInstanceActions(
+    ctx: RequestContext,
+    uuid: string,
+    query: InstanceActionQuery,
+  ): Promise<InstanceActionRecord[]> {
+    this.calls.push({ method: "listInstanceActions", context: ctx });
+    let list = (this.actions.get(uuid) ?? []).map((a) => a.action).reverse();
+    if (query.marker !== undefined) {
+      const at = list.findIndex((a) => a.requestId === query.marker);
+      if (at === -1) throw new MarkerNotFoundError(query.marker);
+      list = list.slice(at + 1);
+    }
+    list = list.filter((a) => {
+      const changed = (a.updatedAt ?? a.startTime).getTime();
+      if (query.changesSince && changed < query.changesSince.getTime()) return false;
+      if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
+      return true;
+    });
+    return structuredClone(query.limit === undefined ? list : list.slice(0, query.limit));
+  }
+
+  /** One action with its events (newest first), or null. */
+  async getInstanceAction(
+    ctx: RequestContext,
+    uuid: string,
+    requestId: string,
+  ): Promise<{ action: InstanceActionRecord; events: InstanceActionEventRecord[] } | null> {
+    this.calls.push({ method: "getInstanceAction", context: ctx });
+    const found = (this.actions.get(uuid) ?? []).find((a) => a.action.requestId === requestId);
+    return found ? structuredClone({ action: found.action, events: [...found.events].reverse() }) : null;
+  }
+
+  /** Sets vm_state with no task, recorded as a `resetState` action. */
+  async resetServerState(ctx: RequestContext, uuid: string, state: ResetState): Promise<void> {
+    this.calls.push({ method: "resetServerState", context: ctx });
+    const record = this.live(uuid);
+    this.recordAction(ctx, uuid, "resetState");
+    this.update(record, { vmState: state, taskState: null });
+  }
+
+  /** Adds an event to a recorded action (what a compute host would record), for tests. */
+  addActionEvent(
+    uuid: string,
+    requestId: string,
+    event: Partial<InstanceActionEventRecord> & { event: string },
+  ): void {
+    const found = (this.actions.get(uuid) ?? []).find((a) => a.action.requestId === requestId);
+    if (!found) throw new Error(`no action of request ${requestId} on ${uuid}`);
+    const now = new Date(this.clock.now());
+    found.events.push({
+      startTime: now,
+      finishTime: null,
+      result: null,
+      traceback: null,
+      host: null,
+      details: null,
+      ...event,
+    });
+    found.action.updatedAt = now;
+  }
+
+  private recordAction(ctx: RequestContext, uuid: string, action: string): void {
+    const now = new Date(this.clock.now());
+    const list = this.actions.get(uuid) ?? [];
+    list.push({
+      action: {
+        action,
+        instanceUuid: uuid,
+        requestId: ctx.requestId,
+        userId: ctx.userId,
+        projectId: ctx.projectId,
+        startTime: now,
+        message: null,
+        updatedAt: now,
+      },
+      events: [],
+    });
+    this.actions.set(uuid, list);
   }
 
   /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { ApiVersion } from "@nova/client";
 import type { ServerRecord } from "../compute-backend.js";
 import { statusFromState } from "../instance-states.js";
 import type { PolicyTarget } from "../policy/policy-check.js";
 import type { RequestContext } from "../request-context.js";
+import { hostId } from "./host-id.js";
 import type { LinkBuilder } from "./links.js";
 import { isoTime, naiveIsoTime } from "./time-format.js";
 
@@ -58,11 +58,7 @@ export function serverDetailView(
     tenant_id: server.projectId,
     user_id: server.userId,
     metadata: server.metadata,
-    hostId: server.host
-      ? createHash("sha224")
-          .update(server.projectId + server.host)
-          .digest("hex")
-      : "",
+    hostId: hostId(server.projectId, server.host),
     image: server.imageRef
       ? { id: server.imageRef, links: [{ rel: "bookmark", href: links.bookmark("images", server.imageRef) }] }
       : "",

@@ -84,6 +84,20 @@ export interface EventFinish {
   details?: string | null;
 }
 
+/** A page of an instance's actions. */
+export interface ActionPage {
+  /** The most actions to return (0: none). */
+  limit?: number;
+  /** The id of the last action of the previous page. */
+  marker?: number;
+  /** The request id of the last action of the previous page (the API's marker). */
+  markerRequestId?: string;
+  /** Only actions updated at or after this time. */
+  changesSince?: Date;
+  /** Only actions updated at or before this time. */
+  changesBefore?: Date;
+}
+
 /** Instance actions and their events: the history `openstack server event list` shows. */
 export class InstanceActionRepository {
   /** A repository over a cell database. */
@@ -126,21 +140,32 @@ export class InstanceActionRepository {
     return this.d.run((db) => this.byRequest(db, instanceUuid, requestId));
   }
 
-  /** Actions of an instance, newest first, paginated by action id marker (Nova's actions_get). */
-  list(instanceUuid: string, page: { limit?: number; marker?: number } = {}): Promise<InstanceAction[]> {
+  /**
+   * Actions of an instance, newest first (created_at, then id), paginated by a marker action (by id, or by
+   * request id as the API names actions) and filtered on updated_at (Nova's actions_get with changes-since
+   * and changes-before).
+   */
+  list(instanceUuid: string, page: ActionPage = {}): Promise<InstanceAction[]> {
     return this.d.run(async (db) => {
+      if (page.limit === 0) return [];
       let q = db
         .selectFrom("instance_actions")
         .selectAll()
         .where("instance_uuid", "=", instanceUuid)
         .where("deleted", "=", 0);
-      if (page.marker !== undefined) {
-        const m = await db
-          .selectFrom("instance_actions")
-          .select(["id", "created_at"])
-          .where("id", "=", page.marker)
-          .executeTakeFirst();
-        if (!m) throw new MarkerNotFoundError(String(page.marker));
+      if (page.changesSince) q = q.where("updated_at", ">=", toSqlDate(page.changesSince));
+      if (page.changesBefore) q = q.where("updated_at", "<=", toSqlDate(page.changesBefore));
+      if (page.marker !== undefined || page.markerRequestId !== undefined) {
+        let mq = db.selectFrom("instance_actions").select(["id", "created_at"]);
+        mq =
+          page.markerRequestId !== undefined
+            ? mq
+                .where("instance_uuid", "=", instanceUuid)
+                .where("request_id", "=", page.markerRequestId)
+                .where("deleted", "=", 0)
+            : mq.where("id", "=", page.marker!);
+        const m = newest(await mq.execute());
+        if (!m) throw new MarkerNotFoundError(String(page.markerRequestId ?? page.marker));
         q = q.where((eb) =>
           eb.or([
             eb("created_at", "<", m.created_at),

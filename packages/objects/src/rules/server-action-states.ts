@@ -32,7 +32,7 @@ export interface ServerActionStates {
   readonly action: string;
 }
 
-/** The server actions with a state rule: reboot (by type), stop, start, pause, unpause, delete. */
+/** The server actions with a state rule: reboot (by type), stop, start, pause, unpause, suspend, resume, delete. */
 export type ServerActionName =
   | "reboot:SOFT"
   | "reboot:HARD"
@@ -40,6 +40,8 @@ export type ServerActionName =
   | "start"
   | "pause"
   | "unpause"
+  | "suspend"
+  | "resume"
   | "delete";
 
 /**
@@ -101,6 +103,24 @@ export const SERVER_ACTION_STATES: Readonly<Record<ServerActionName, ServerActio
     mustHaveLaunched: true,
     task: "unpausing",
     action: "unpause",
+  },
+  suspend: {
+    method: "suspend",
+    vmStates: ["active"],
+    taskStates: [null],
+    needsHost: false,
+    mustHaveLaunched: true,
+    task: "suspending",
+    action: "suspend",
+  },
+  resume: {
+    method: "resume",
+    vmStates: ["suspended"],
+    taskStates: [null],
+    needsHost: false,
+    mustHaveLaunched: true,
+    task: "resuming",
+    action: "resume",
   },
   delete: {
     method: "delete",
