@@ -1,4 +1,5 @@
 import type { ImageQuery, ImageRecord } from "@nova/objects";
+import type { FlavorManagementBackend } from "./flavor-management-backend.js";
 import type {
   HostServer,
   HypervisorQuery,
@@ -289,7 +290,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend {
+export interface ComputeBackend extends FlavorManagementBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError
