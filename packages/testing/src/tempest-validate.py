@@ -23,11 +23,15 @@ class _Response(dict):
 
 
 def validate(case):
-    module_name, class_name = case["client"].rsplit(".", 1)
-    module = importlib.import_module("tempest.lib.services.compute." + module_name)
-    client = getattr(module, class_name)
-    base_compute_client.COMPUTE_MICROVERSION = case["version"]
-    schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+    if case.get("module"):
+        # A schema module the client imports directly, whatever the microversion (flavors_extra_specs, ...).
+        schemas = importlib.import_module("tempest.lib.api_schema.response.compute." + case["module"])
+    else:
+        module_name, class_name = case["client"].rsplit(".", 1)
+        module = importlib.import_module("tempest.lib.services.compute." + module_name)
+        client = getattr(module, class_name)
+        base_compute_client.COMPUTE_MICROVERSION = case["version"]
+        schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
     schema = getattr(schemas, case["schema"])
     try:
         rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])
