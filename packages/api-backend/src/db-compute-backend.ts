@@ -9,6 +9,7 @@ import {
   type CreatedKeyPair,
   type CreateServerSpec,
   checkServerAction,
+  type FlavorCreateSpec,
   FlavorNotFoundError,
   type FlavorQuery,
   type FlavorRecord,
@@ -92,6 +93,7 @@ import {
   userContext,
 } from "@nova/rpcapi";
 import { DbAggregateStore } from "./db-aggregate-store.js";
+import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
@@ -144,12 +146,14 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly nameTemplate: string;
   private readonly aggregateOps: AggregateOperations;
   private readonly serverGroups: ServerGroups;
+  private readonly flavorManagement: DbFlavorManagement;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
    * connection of its own.
    */
   constructor(private readonly deps: DbComputeBackendDeps) {
+    this.flavorManagement = new DbFlavorManagement(deps.apiDb);
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;
     this.aggregateOps = new AggregateOperations(
@@ -191,7 +195,8 @@ export class DbComputeBackend implements ComputeBackend {
       if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
       throw err;
     });
-    if (flavor.disabled) throw new FlavorNotFoundError(spec.flavorId);
+    // A private flavor not shared with the caller's project is unknown to it, as in Nova.
+    if (flavor.disabled || !flavorVisibleTo(ctx, flavor)) throw new FlavorNotFoundError(spec.flavorId);
     const image = await images.get(spec.imageRef).catch(asApiImageError);
     if (image.status !== "active") throw new InvalidRequestError(`Image ${image.id} is not active.`);
     if (flavor.memory_mb < image.minRam)
@@ -727,8 +732,10 @@ export class DbComputeBackend implements ComputeBackend {
   // ---- flavors, images, services ----------------------------------------------------------------
 
   /** Flavors of the API database, filtered, sorted and paged. */
-  async listFlavors(_ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
-    const filters: Record<string, unknown> = {};
+  async listFlavors(ctx: RequestContext, query: FlavorQuery): Promise<FlavorRecord[]> {
+    // Nova: the public list adds the private flavors shared with the caller's project, and a non-admin
+    // never sees other private flavors whatever the filter.
+    const filters: Record<string, unknown> = { project_id: ctx.projectId, visible_to_project: !ctx.isAdmin };
     if (query.isPublic !== null) filters.is_public = query.isPublic;
     if (query.disabled !== undefined) filters.disabled = query.disabled;
     if (query.minMemoryMb !== undefined) filters.min_memory_mb = query.minMemoryMb;
@@ -747,13 +754,59 @@ export class DbComputeBackend implements ComputeBackend {
     return rows.map(flavorRecord);
   }
 
-  /** One flavor by flavor id. */
-  async getFlavor(_ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
-    const flavor = await this.deps.apiDb.flavors.getByFlavorId(flavorId).catch((err: unknown) => {
-      if (isNotFound(err)) throw new FlavorNotFoundError(flavorId);
-      throw err;
-    });
-    return flavorRecord(flavor);
+  /** One flavor by flavor id, if the caller may see it (private flavors: admins and projects with access). */
+  async getFlavor(ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
+    return flavorRecord(await this.flavorManagement.visibleFlavor(ctx, flavorId));
+  }
+
+  // ---- flavor management: delegated to DbFlavorManagement (flavor-management.ts) -----------------
+
+  /** See FlavorManagementBackend.createFlavor. */
+  createFlavor(ctx: RequestContext, spec: FlavorCreateSpec): Promise<FlavorRecord> {
+    return this.flavorManagement.createFlavor(ctx, spec);
+  }
+
+  /** See FlavorManagementBackend.deleteFlavor. */
+  deleteFlavor(ctx: RequestContext, flavorId: string): Promise<void> {
+    return this.flavorManagement.deleteFlavor(ctx, flavorId);
+  }
+
+  /** See FlavorManagementBackend.updateFlavorDescription. */
+  updateFlavorDescription(
+    ctx: RequestContext,
+    flavorId: string,
+    description: string | null,
+  ): Promise<FlavorRecord> {
+    return this.flavorManagement.updateFlavorDescription(ctx, flavorId, description);
+  }
+
+  /** See FlavorManagementBackend.setFlavorExtraSpecs. */
+  setFlavorExtraSpecs(
+    ctx: RequestContext,
+    flavorId: string,
+    specs: Record<string, string>,
+  ): Promise<FlavorRecord> {
+    return this.flavorManagement.setFlavorExtraSpecs(ctx, flavorId, specs);
+  }
+
+  /** See FlavorManagementBackend.deleteFlavorExtraSpec. */
+  deleteFlavorExtraSpec(ctx: RequestContext, flavorId: string, key: string): Promise<void> {
+    return this.flavorManagement.deleteFlavorExtraSpec(ctx, flavorId, key);
+  }
+
+  /** See FlavorManagementBackend.listFlavorAccess. */
+  listFlavorAccess(ctx: RequestContext, flavorId: string): Promise<string[]> {
+    return this.flavorManagement.listFlavorAccess(ctx, flavorId);
+  }
+
+  /** See FlavorManagementBackend.addFlavorAccess. */
+  addFlavorAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<string[]> {
+    return this.flavorManagement.addFlavorAccess(ctx, flavorId, projectId);
+  }
+
+  /** See FlavorManagementBackend.removeFlavorAccess. */
+  removeFlavorAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<string[]> {
+    return this.flavorManagement.removeFlavorAccess(ctx, flavorId, projectId);
   }
 
   /** Images of the catalogue. */

@@ -1,5 +1,6 @@
 import type { ImageQuery, ImageRecord } from "@nova/objects";
 import type { AggregateBackend } from "./aggregate-backend.js";
+import type { FlavorManagementBackend } from "./flavor-management-backend.js";
 import type {
   HostServer,
   HypervisorQuery,
@@ -300,6 +301,7 @@ export interface ComputeBackend
     AggregateBackend,
     ServerGroupBackend,
     InstanceActionBackend {
+export interface ComputeBackend extends FlavorManagementBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -28,6 +28,13 @@ export {
 export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
+export {
+  FlavorAccessExistsError,
+  FlavorAccessNotFoundError,
+  FlavorExistsError,
+  FlavorExtraSpecNotFoundError,
+  FlavorIdExistsError,
+} from "./errors/flavor-errors.js";
 export { FlavorNotFoundError } from "./errors/flavor-not-found.js";
 export { HypervisorNotFoundError } from "./errors/hypervisor-not-found.js";
 export { ImageNotFoundError } from "./errors/image-not-found.js";
@@ -43,6 +50,7 @@ export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
 export { ServerGroupNotFoundError } from "./errors/server-group-not-found.js";
 export { ServiceNotFoundError } from "./errors/service-not-found.js";
+export type { FlavorCreateSpec, FlavorManagementBackend } from "./flavor-management-backend.js";
 export {
   type HostServer,
   type HypervisorQuery,

@@ -1,5 +1,8 @@
 import { aggregateActions, aggregateHandlers } from "./handlers/aggregates.js";
 import { availabilityZoneHandlers } from "./handlers/availability-zones.js";
+import { flavorAccessHandlers, flavorActions } from "./handlers/flavor-access.js";
+import { flavorExtraSpecHandlers } from "./handlers/flavor-extra-specs.js";
+import { flavorManageHandlers } from "./handlers/flavor-manage.js";
 import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
@@ -32,8 +35,18 @@ export const COMPUTE_ROUTES: readonly Route[] = [
     handler: instanceActionHandlers.show,
   },
   { method: "GET", pattern: "/flavors", handler: flavorHandlers.index },
+  { method: "POST", pattern: "/flavors", handler: flavorManageHandlers.create },
   { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },
   { method: "GET", pattern: "/flavors/:id", handler: flavorHandlers.show },
+  { method: "PUT", pattern: "/flavors/:id", handler: flavorManageHandlers.update },
+  { method: "DELETE", pattern: "/flavors/:id", handler: flavorManageHandlers.delete },
+  { method: "POST", pattern: "/flavors/:id/action", actions: flavorActions },
+  { method: "GET", pattern: "/flavors/:id/os-flavor-access", handler: flavorAccessHandlers.index },
+  { method: "GET", pattern: "/flavors/:id/os-extra_specs", handler: flavorExtraSpecHandlers.index },
+  { method: "POST", pattern: "/flavors/:id/os-extra_specs", handler: flavorExtraSpecHandlers.create },
+  { method: "GET", pattern: "/flavors/:id/os-extra_specs/:key", handler: flavorExtraSpecHandlers.show },
+  { method: "PUT", pattern: "/flavors/:id/os-extra_specs/:key", handler: flavorExtraSpecHandlers.update },
+  { method: "DELETE", pattern: "/flavors/:id/os-extra_specs/:key", handler: flavorExtraSpecHandlers.delete },
   { method: "GET", pattern: "/os-services", handler: listServices },
   { method: "PUT", pattern: "/os-services/:id", handler: serviceUpdateHandlers.update },
   { method: "DELETE", pattern: "/os-services/:id", handler: serviceUpdateHandlers.delete },

@@ -30,6 +30,21 @@ export {
   faultNameFor,
 } from "./schemas/fault.js";
 export {
+  addTenantAccessRequestSchema,
+  type CreateFlavorRequest,
+  createExtraSpecsRequestSchema,
+  createFlavorRequestSchemaFor,
+  createFlavorRequestSchemaV21,
+  createFlavorRequestSchemaV255,
+  extraSpecsParam,
+  FLAVOR_MAX_INT,
+  FLAVOR_MAX_RXTX_FACTOR,
+  flavorDescriptionParam,
+  removeTenantAccessRequestSchema,
+  updateExtraSpecRequestSchema,
+  updateFlavorRequestSchema,
+} from "./schemas/flavor-manage.js";
+export {
   FLAVOR_SORT_KEYS,
   type Flavor,
   type FlavorListQuery,

@@ -23,6 +23,32 @@ describe(`API database repositories (${backend})`, () => {
   });
   afterAll(async () => ctx.dispose());
 
+  it("flavors: duplicate name or id, description, project access", async () => {
+    await api.flavors.create({ name: "dup", flavorid: "dup-id", memory_mb: 64, vcpus: 1, root_gb: 0 });
+    const byId = await api.flavors
+      .create({ name: "other-name", flavorid: "dup-id", memory_mb: 64, vcpus: 1, root_gb: 0 })
+      .catch((e: unknown) => e);
+    expect(byId).toBeInstanceOf(DuplicateEntryError);
+    expect((byId as DuplicateEntryError).entity).toBe("FlavorId");
+    const byName = await api.flavors
+      .create({ name: "dup", flavorid: "other-id", memory_mb: 64, vcpus: 1, root_gb: 0 })
+      .catch((e: unknown) => e);
+    expect((byName as DuplicateEntryError).entity).toBe("Flavor");
+    expect((await api.flavors.updateDescription("dup-id", "a flavor")).description).toBe("a flavor");
+    expect((await api.flavors.updateDescription("dup-id", null)).description).toBeNull();
+    await expect(api.flavors.updateDescription("nope", "x")).rejects.toBeInstanceOf(NotFoundError);
+    expect((await api.flavors.addAccess("dup-id", "proj-1")).projects).toEqual(["proj-1"]);
+    expect((await api.flavors.addAccess("dup-id", "proj-2")).projects.sort()).toEqual(["proj-1", "proj-2"]);
+    const again = await api.flavors.addAccess("dup-id", "proj-1").catch((e: unknown) => e);
+    expect((again as DuplicateEntryError).entity).toBe("FlavorAccess");
+    await expect(api.flavors.addAccess("nope", "proj-1")).rejects.toBeInstanceOf(NotFoundError);
+    expect((await api.flavors.removeAccess("dup-id", "proj-1")).projects).toEqual(["proj-2"]);
+    const gone = await api.flavors.removeAccess("dup-id", "proj-1").catch((e: unknown) => e);
+    expect((gone as NotFoundError).entity).toBe("FlavorAccess");
+    await api.flavors.delete("dup-id");
+    await expect(api.flavors.getByFlavorId("dup-id")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it("flavors: extra specs, access, filters, sort and marker", async () => {
     for (const [i, mem] of [512, 2048, 1024, 4096].entries()) {
       await api.flavors.create({
@@ -65,12 +91,19 @@ describe(`API database repositories (${backend})`, () => {
       { sortKeys: ["memory_mb"], sortDirs: ["asc"], limit: 2, marker: "id-1" },
     );
     expect(page2.map((f) => f.flavorid)).toEqual(["id-3"]);
+    // Nova's flavor_get_all: is_public true with a project adds the private flavors shared with it.
     expect(
-      (await api.flavors.list({ is_public: false, project_id: "tenant-a" })).map((f) => f.flavorid),
+      (await api.flavors.list({ is_public: true, project_id: "tenant-a" })).map((f) => f.flavorid),
     ).toContain("p");
     expect(
-      (await api.flavors.list({ is_public: false, project_id: "tenant-b" })).map((f) => f.flavorid),
+      (await api.flavors.list({ is_public: true, project_id: "tenant-b" })).map((f) => f.flavorid),
     ).not.toContain("p");
+    expect((await api.flavors.list({ is_public: false })).map((f) => f.flavorid)).toEqual(["p"]);
+    expect(
+      (await api.flavors.list({ is_public: false, project_id: "tenant-b", visible_to_project: true })).map(
+        (f) => f.flavorid,
+      ),
+    ).toEqual([]);
     await expect(api.flavors.list({}, { marker: "nope" })).rejects.toBeInstanceOf(MarkerNotFoundError);
     expect(
       (await api.flavors.updateExtraSpecs("id-2", { k: "new", "hw:numa_nodes": "1" })).extra_specs,

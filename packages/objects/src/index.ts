@@ -58,6 +58,7 @@ export {
   type PowerStateValue,
   powerStateName,
 } from "./power-state.js";
+export { extraSpecViolation } from "./rules/extra-spec-validators.js";
 /** Nova's rules, each written once. */
 export {
   AZ_METADATA_KEY,

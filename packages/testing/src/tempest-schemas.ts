@@ -6,6 +6,11 @@ import { fileURLToPath } from "node:url";
 export interface TempestCase {
   /** The client under `tempest.lib.services.compute`, `module.Class` (`hypervisor_client.HypervisorClient`). */
   client: string;
+  /**
+   * A schema module under `tempest.lib.api_schema.response.compute` the client uses whatever the
+   * microversion (`v2_1.flavors_extra_specs`); when set, `client` is only informative.
+   */
+  module?: string;
   /** The schema attribute the client validates that call with (`list_hypervisors_detail`). */
   schema: string;
   /** The microversion of the request. */

@@ -8,6 +8,18 @@ import { checkEnum, checkNonNegativeInteger, checkNoUnknown, lastValue } from ".
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { flavorBasicView, flavorDetailView } from "../views/flavor-view.js";
 
+/** Whether flavor views from 2.61 show extra specs: Nova's non-fatal `os-flavor-extra-specs:index` check. */
+export function mayListExtraSpecs(request: ApiRequest): boolean {
+  if (!request.version.atLeast("2.61")) return false;
+  try {
+    request.authorize("os_compute_api:os-flavor-extra-specs:index");
+    return true;
+  } catch (error) {
+    if (HttpFault.isInstance(error) && error.status === 403) return false;
+    throw error;
+  }
+}
+
 const KNOWN = new Set(["limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"]);
 
 function flavorQuery(request: ApiRequest): FlavorQuery {
@@ -62,10 +74,11 @@ async function listFlavors(request: ApiRequest, detail: boolean): Promise<ApiRep
     }
     throw error;
   }
+  const extraSpecs = mayListExtraSpecs(request);
   const body: Record<string, unknown> = {
     flavors: flavors.map((f) =>
       detail
-        ? flavorDetailView(f, request.version, request.links)
+        ? flavorDetailView(f, request.version, request.links, extraSpecs)
         : flavorBasicView(f, request.version, request.links),
     ),
   };
@@ -82,7 +95,10 @@ async function listFlavors(request: ApiRequest, detail: boolean): Promise<ApiRep
 const showFlavor: Handler = async (request) => {
   try {
     const flavor = await request.backend.getFlavor(request.context, request.params.id!);
-    return { status: 200, body: { flavor: flavorDetailView(flavor, request.version, request.links) } };
+    return {
+      status: 200,
+      body: { flavor: flavorDetailView(flavor, request.version, request.links, mayListExtraSpecs(request)) },
+    };
   } catch (error) {
     if (FlavorNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
     throw error;

@@ -129,4 +129,16 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-suspend-server:suspend": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-suspend-server:resume": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-admin-actions:reset_state": ADMIN,
+  // flavors: nova/policies/flavor_manage.py, flavor_extra_specs.py, flavor_access.py
+  "os_compute_api:os-flavor-manage:create": ADMIN,
+  "os_compute_api:os-flavor-manage:update": ADMIN,
+  "os_compute_api:os-flavor-manage:delete": ADMIN,
+  "os_compute_api:os-flavor-extra-specs:index": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-flavor-extra-specs:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-flavor-extra-specs:create": ADMIN,
+  "os_compute_api:os-flavor-extra-specs:update": ADMIN,
+  "os_compute_api:os-flavor-extra-specs:delete": ADMIN,
+  "os_compute_api:os-flavor-access": ADMIN,
+  "os_compute_api:os-flavor-access:add_tenant_access": ADMIN,
+  "os_compute_api:os-flavor-access:remove_tenant_access": ADMIN,
 };

@@ -16,6 +16,13 @@ import type {
   ServiceRecord,
 } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
+import {
+  FlavorAccessExistsError,
+  FlavorAccessNotFoundError,
+  FlavorExistsError,
+  FlavorExtraSpecNotFoundError,
+  FlavorIdExistsError,
+} from "../errors/flavor-errors.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
 import { HypervisorNotFoundError } from "../errors/hypervisor-not-found.js";
 import { ImageNotFoundError } from "../errors/image-not-found.js";
@@ -24,6 +31,7 @@ import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { ServiceNotFoundError } from "../errors/service-not-found.js";
+import type { FlavorCreateSpec } from "../flavor-management-backend.js";
 import {
   type HostServer,
   type HypervisorQuery,
@@ -230,7 +238,9 @@ export class FakeComputeBackend implements ComputeBackend {
   /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     this.calls.push({ method: "createServers", context: ctx });
-    const flavor = this.flavors.find((f) => f.flavorId === spec.flavorId && !f.disabled);
+    const flavor = this.flavors.find(
+      (f) => f.flavorId === spec.flavorId && !f.disabled && this.flavorVisible(ctx, f),
+    );
     if (!flavor) throw new FlavorNotFoundError(spec.flavorId);
     const image = this.images.find((i) => i.id === spec.imageRef);
     if (!image) throw new ImageNotFoundError(spec.imageRef);
@@ -387,7 +397,11 @@ export class FakeComputeBackend implements ComputeBackend {
     this.calls.push({ method: "listFlavors", context: ctx });
     let list = this.flavors.filter(
       (f) =>
-        (query.isPublic === null || f.isPublic === query.isPublic) &&
+        this.flavorVisible(ctx, f) &&
+        (query.isPublic === null ||
+          f.isPublic === query.isPublic ||
+          // Nova's flavor_get_all: the public list includes what is shared with the caller's project.
+          (query.isPublic && this.sharedWith(f, ctx.projectId))) &&
         (query.disabled === undefined || f.disabled === query.disabled) &&
         (query.minMemoryMb === undefined || f.memoryMb >= query.minMemoryMb) &&
         (query.minRootGb === undefined || f.rootGb >= query.minRootGb),
@@ -405,10 +419,119 @@ export class FakeComputeBackend implements ComputeBackend {
   /** One flavor by flavor id. */
   async getFlavor(ctx: RequestContext, flavorId: string): Promise<FlavorRecord> {
     this.calls.push({ method: "getFlavor", context: ctx });
+    return structuredClone(this.visibleFlavor(ctx, flavorId));
+  }
+
+  // ---- flavor management (FlavorManagementBackend) ----------------------------------------------
+
+  /** Projects each private flavor is shared with, by flavor id. */
+  private readonly flavorAccess = new Map<string, string[]>();
+
+  private sharedWith(flavor: FlavorRecord, projectId: string): boolean {
+    return (this.flavorAccess.get(flavor.flavorId) ?? []).includes(projectId);
+  }
+
+  /** What Nova's non-admin flavor queries let through: public flavors and those shared with the project. */
+  private flavorVisible(ctx: RequestContext, flavor: FlavorRecord): boolean {
+    return ctx.isAdmin || flavor.isPublic || this.sharedWith(flavor, ctx.projectId);
+  }
+
+  private visibleFlavor(ctx: RequestContext, flavorId: string): FlavorRecord {
     const flavor = this.flavors.find((f) => f.flavorId === flavorId);
-    if (!flavor) throw new FlavorNotFoundError(flavorId);
+    if (!flavor || !this.flavorVisible(ctx, flavor)) throw new FlavorNotFoundError(flavorId);
+    return flavor;
+  }
+
+  /** Records a flavor (duplicate flavor id checked before the name, as Nova reports). */
+  async createFlavor(ctx: RequestContext, spec: FlavorCreateSpec): Promise<FlavorRecord> {
+    this.calls.push({ method: "createFlavor", context: ctx });
+    if (this.flavors.some((f) => f.flavorId === spec.flavorId)) throw new FlavorIdExistsError(spec.flavorId);
+    if (this.flavors.some((f) => f.name === spec.name)) throw new FlavorExistsError(spec.name);
+    const flavor = makeFlavor(spec.flavorId, spec.name, {
+      memoryMb: spec.memoryMb,
+      vcpus: spec.vcpus,
+      rootGb: spec.rootGb,
+      ephemeralGb: spec.ephemeralGb,
+      swap: spec.swap,
+      rxtxFactor: spec.rxtxFactor,
+      isPublic: spec.isPublic,
+      description: spec.description,
+      createdAt: new Date(this.clock.now()),
+    });
+    this.flavors.push(flavor);
     return structuredClone(flavor);
   }
+
+  /** Deletes a flavor. */
+  async deleteFlavor(ctx: RequestContext, flavorId: string): Promise<void> {
+    this.calls.push({ method: "deleteFlavor", context: ctx });
+    const flavor = this.visibleFlavor(ctx, flavorId);
+    this.flavors.splice(this.flavors.indexOf(flavor), 1);
+    this.flavorAccess.delete(flavorId);
+  }
+
+  /** Sets a flavor's description. */
+  async updateFlavorDescription(
+    ctx: RequestContext,
+    flavorId: string,
+    description: string | null,
+  ): Promise<FlavorRecord> {
+    this.calls.push({ method: "updateFlavorDescription", context: ctx });
+    const flavor = this.visibleFlavor(ctx, flavorId);
+    flavor.description = description;
+    return structuredClone(flavor);
+  }
+
+  /** Adds or replaces extra specs. */
+  async setFlavorExtraSpecs(
+    ctx: RequestContext,
+    flavorId: string,
+    specs: Record<string, string>,
+  ): Promise<FlavorRecord> {
+    this.calls.push({ method: "setFlavorExtraSpecs", context: ctx });
+    const flavor = this.visibleFlavor(ctx, flavorId);
+    flavor.extraSpecs = { ...flavor.extraSpecs, ...specs };
+    return structuredClone(flavor);
+  }
+
+  /** Removes one extra spec. */
+  async deleteFlavorExtraSpec(ctx: RequestContext, flavorId: string, key: string): Promise<void> {
+    this.calls.push({ method: "deleteFlavorExtraSpec", context: ctx });
+    const flavor = this.visibleFlavor(ctx, flavorId);
+    if (!Object.hasOwn(flavor.extraSpecs, key)) throw new FlavorExtraSpecNotFoundError(flavorId, key);
+    delete flavor.extraSpecs[key];
+  }
+
+  /** The projects a flavor is shared with. */
+  async listFlavorAccess(ctx: RequestContext, flavorId: string): Promise<string[]> {
+    this.calls.push({ method: "listFlavorAccess", context: ctx });
+    this.visibleFlavor(ctx, flavorId);
+    return [...(this.flavorAccess.get(flavorId) ?? [])];
+  }
+
+  /** Shares a flavor with a project. */
+  async addFlavorAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<string[]> {
+    this.calls.push({ method: "addFlavorAccess", context: ctx });
+    this.visibleFlavor(ctx, flavorId);
+    const projects = this.flavorAccess.get(flavorId) ?? [];
+    if (projects.includes(projectId)) throw new FlavorAccessExistsError(flavorId, projectId);
+    projects.push(projectId);
+    this.flavorAccess.set(flavorId, projects);
+    return [...projects];
+  }
+
+  /** Stops sharing a flavor with a project. */
+  async removeFlavorAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<string[]> {
+    this.calls.push({ method: "removeFlavorAccess", context: ctx });
+    this.visibleFlavor(ctx, flavorId);
+    const projects = this.flavorAccess.get(flavorId) ?? [];
+    if (!projects.includes(projectId)) throw new FlavorAccessNotFoundError(flavorId, projectId);
+    const left = projects.filter((p) => p !== projectId);
+    this.flavorAccess.set(flavorId, left);
+    return [...left];
+  }
+
+  // ---- end of flavor management -------------------------------------------------------------------
 
   /** Filters and pages the images. */
   async listImages(ctx: RequestContext, query: ImageQuery): Promise<ImageRecord[]> {

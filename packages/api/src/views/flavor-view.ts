@@ -13,8 +13,16 @@ export function flavorBasicView(flavor: FlavorRecord, version: ApiVersion, links
   return out;
 }
 
-/** A flavor in detail (description from 2.55, extra_specs from 2.61, numeric swap from 2.75). */
-export function flavorDetailView(flavor: FlavorRecord, version: ApiVersion, links: LinkBuilder) {
+/**
+ * A flavor in detail (description from 2.55, numeric swap from 2.75, extra_specs from 2.61 unless
+ * `includeExtraSpecs` is false: Nova shows them only to callers passing `os-flavor-extra-specs:index`).
+ */
+export function flavorDetailView(
+  flavor: FlavorRecord,
+  version: ApiVersion,
+  links: LinkBuilder,
+  includeExtraSpecs = true,
+) {
   const out: Record<string, unknown> = {
     id: flavor.flavorId,
     name: flavor.name,
@@ -30,6 +38,6 @@ export function flavorDetailView(flavor: FlavorRecord, version: ApiVersion, link
     links: links.links("flavors", flavor.flavorId),
   };
   if (version.atLeast("2.55")) out.description = flavor.description;
-  if (version.atLeast("2.61")) out.extra_specs = flavor.extraSpecs;
+  if (version.atLeast("2.61") && includeExtraSpecs) out.extra_specs = flavor.extraSpecs;
   return out;
 }

@@ -1,8 +1,10 @@
 import type { Flavor } from "@nova/objects";
+import type { ExpressionBuilder } from "kysely";
 import { columnMap } from "../column-map.js";
+import { DuplicateEntryError } from "../errors/duplicate-entry-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
-import type { Db, NovaDatabase } from "../nova-database.js";
+import type { Db, LooseSchema, NovaDatabase } from "../nova-database.js";
 import { afterMarker, type PageOptions, resolveSort } from "../pagination.js";
 
 const flavorColumns = columnMap({
@@ -50,8 +52,14 @@ export interface FlavorFilters {
   min_memory_mb?: number;
   /** Only flavors with at least this much root disk (GB). */
   min_root_gb?: number;
-  /** With is_public false: also the private flavors this project may use. */
+  /**
+   * The caller's project: with `is_public` true, the private flavors this project was given access to are
+   * listed too (Nova's flavor_get_all). With `visible_to_project` the whole list is limited to public
+   * flavors and those this project may use (what Nova applies to non-admin contexts).
+   */
   project_id?: string;
+  /** Limit the list to what `project_id` may see (public or shared with it), as for a non-admin. */
+  visible_to_project?: boolean;
 }
 
 /** Sort keys of flavor lists. */
@@ -70,10 +78,23 @@ export class FlavorRepository {
   /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
-  /** Creates a flavor; DuplicateEntryError for a taken name or flavorid. */
+  /**
+   * Creates a flavor; DuplicateEntryError with entity `FlavorId` for a taken flavorid, `Flavor` for a taken
+   * name (Nova's FlavorIdExists and FlavorExists).
+   */
   create(values: FlavorCreate): Promise<Flavor> {
     const now = this.d.now();
     return this.d.transaction(async (trx) => {
+      // Which constraint a duplicate hits decides Nova's message; the unique keys still guard races.
+      const taken = await trx
+        .selectFrom("flavors")
+        .select(["flavorid", "name"])
+        .where((eb) => eb.or([eb("flavorid", "=", values.flavorid), eb("name", "=", values.name ?? "")]))
+        .execute();
+      if (taken.some((r) => r.flavorid === values.flavorid)) {
+        throw new DuplicateEntryError("FlavorId", String(values.flavorid));
+      }
+      if (taken.length > 0) throw new DuplicateEntryError("Flavor", String(values.name));
       const res = await trx
         .insertInto("flavors")
         .values(
@@ -129,22 +150,22 @@ export class FlavorRepository {
       if (filters.disabled !== undefined) q = q.where("flavors.disabled", "=", filters.disabled ? 1 : 0);
       if (filters.min_memory_mb !== undefined) q = q.where("flavors.memory_mb", ">=", filters.min_memory_mb);
       if (filters.min_root_gb !== undefined) q = q.where("flavors.root_gb", ">=", filters.min_root_gb);
-      if (filters.is_public === true) q = q.where("flavors.is_public", "=", 1);
-      else if (filters.is_public === false && filters.project_id !== undefined) {
-        const pid = filters.project_id;
-        q = q.where((eb) =>
-          eb.or([
-            eb("flavors.is_public", "=", 1),
-            eb.exists(
-              eb
-                .selectFrom("flavor_projects")
-                .select("flavor_projects.id")
-                .whereRef("flavor_projects.flavor_id", "=", "flavors.id")
-                .where("flavor_projects.project_id", "=", pid),
-            ),
-          ]),
-        );
-      } else if (filters.is_public === false) q = q.where("flavors.is_public", "=", 0);
+      const pid = filters.project_id;
+      const publicOrShared = (eb: ExpressionBuilder<LooseSchema, "flavors">, project: string) =>
+        eb.or([
+          eb("flavors.is_public", "=", 1),
+          eb.exists(
+            eb
+              .selectFrom("flavor_projects")
+              .select("flavor_projects.id")
+              .whereRef("flavor_projects.flavor_id", "=", "flavors.id")
+              .where("flavor_projects.project_id", "=", project),
+          ),
+        ]);
+      if (filters.is_public === true && pid !== undefined) q = q.where((eb) => publicOrShared(eb, pid));
+      else if (filters.is_public !== undefined)
+        q = q.where("flavors.is_public", "=", filters.is_public ? 1 : 0);
+      if (filters.visible_to_project && pid !== undefined) q = q.where((eb) => publicOrShared(eb, pid));
       if (page.marker !== undefined) {
         const marker = await db
           .selectFrom("flavors")
@@ -174,6 +195,50 @@ export class FlavorRepository {
       }
       return this.one(trx, "id", flavor.id);
     }, "Flavor");
+  }
+
+  /** Sets the description (Nova 2.55); NotFoundError for an unknown flavor. */
+  updateDescription(flavorid: string, description: string | null): Promise<Flavor> {
+    return this.d.transaction(async (trx) => {
+      const res = await trx
+        .updateTable("flavors")
+        .set(flavorColumns.toRow({ description, updated_at: this.d.now() }))
+        .where("flavorid", "=", flavorid)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new NotFoundError("Flavor", flavorid);
+      return this.one(trx, "flavorid", flavorid);
+    }, "Flavor");
+  }
+
+  /**
+   * Gives a project access to a flavor; NotFoundError for an unknown flavor, DuplicateEntryError (entity
+   * `FlavorAccess`) when it already has it.
+   */
+  addAccess(flavorid: string, projectId: string): Promise<Flavor> {
+    return this.d.transaction(async (trx) => {
+      const flavor = await this.one(trx, "flavorid", flavorid);
+      if (flavor.projects.includes(projectId)) throw new DuplicateEntryError("FlavorAccess", projectId);
+      await trx
+        .insertInto("flavor_projects")
+        .values({ flavor_id: flavor.id, project_id: projectId })
+        .execute();
+      return this.one(trx, "id", flavor.id);
+    }, "FlavorAccess");
+  }
+
+  /** Takes a project's access away; NotFoundError (entity `Flavor` or `FlavorAccess`) when absent. */
+  removeAccess(flavorid: string, projectId: string): Promise<Flavor> {
+    return this.d.transaction(async (trx) => {
+      const flavor = await this.one(trx, "flavorid", flavorid);
+      const res = await trx
+        .deleteFrom("flavor_projects")
+        .where("flavor_id", "=", flavor.id)
+        .where("project_id", "=", projectId)
+        .executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0)
+        throw new NotFoundError("FlavorAccess", `${flavorid}/${projectId}`);
+      return this.one(trx, "id", flavor.id);
+    });
   }
 
   /** Removes one extra spec; NotFoundError when absent. */
