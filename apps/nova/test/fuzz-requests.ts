@@ -502,7 +502,78 @@ function anyRequest(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     }));
 }
 
+/**
+ * A server create that is valid but for one or two choices, at a microversion that takes `networks: none`:
+ * these get deep into the create path (quota, key pair and zone lookups, multi-create, scheduling failures),
+ * where a refusal must not leave half a server behind.
+ */
+function nearValidCreate(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
+  const choices: Array<[string, unknown]> = [
+    ["min_count", 2],
+    ["max_count", 3],
+    ["min_count", 30],
+    ["max_count", 0],
+    ["availability_zone", "nova"],
+    ["availability_zone", "nowhere"],
+    ["availability_zone", "nova:fake-1"],
+    ["availability_zone", "nova:no-such-host"],
+    ["availability_zone", ":fake-2"],
+    ["key_name", t.keyName],
+    ["key_name", "no-such-key"],
+    ["metadata", { role: "web" }],
+    ["metadata", Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, "v"]))],
+    ["metadata", { "": "x" }],
+    ["metadata", { k: "x".repeat(256) }],
+    ["user_data", "aGVsbG8="],
+    ["user_data", "not base64!"],
+    ["flavorRef", "4"],
+    ["flavorRef", "no-such-flavor"],
+    ["imageRef", "00000000-0000-0000-0000-000000000000"],
+    ["description", "fuzzed"],
+    ["hostname", "fuzz-host"],
+    ["host", "fake-1"],
+    ["hypervisor_hostname", "fake-2"],
+    ["tags", ["a", "b"]],
+    ["return_reservation_id", true],
+    ["networks", "auto"],
+    ["networks", []],
+    ["block_device_mapping_v2", [{ boot_index: 0, uuid: t.imageId, source_type: "image" }]],
+    ["name", "x".repeat(256)],
+    ["name", " leading"],
+  ];
+  return fc
+    .record({
+      changes: fc.subarray(choices, { minLength: 1, maxLength: 2 }),
+      version: fc.constantFrom("2.37", "2.52", "2.57", "2.74", "2.90", "2.93", "latest"),
+      token: fc.constantFrom("admin:admin", "demo:demo", "demo:c0ffee"),
+    })
+    .map(({ changes, version, token: tk }) => ({
+      method: "POST",
+      path: "/v2.1/servers",
+      headers: {
+        "Content-Type": "application/json",
+        "OpenStack-API-Version": `compute ${version}`,
+        "X-Auth-Token": tk,
+      },
+      body: Buffer.from(
+        JSON.stringify({
+          server: {
+            name: "near",
+            flavorRef: "1",
+            imageRef: t.imageId,
+            networks: "none",
+            ...Object.fromEntries(changes),
+          },
+        }),
+      ),
+    }));
+}
+
 /** Whole requests over every route the API serves and many it does not. */
 export function fuzzRequest(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof({ arbitrary: routed(t), weight: 3 }, { arbitrary: anyRequest(t), weight: 1 });
+  return fc.oneof(
+    { arbitrary: routed(t), weight: 6 },
+    { arbitrary: nearValidCreate(t), weight: 1 },
+    { arbitrary: anyRequest(t), weight: 2 },
+  );
 }
