@@ -17,6 +17,8 @@ import { type FuzzRequest, type FuzzTargets, fuzzRequest } from "./fuzz-requests
 /** Requests per run; NOVA_FUZZ_RUNS raises it for a longer hunt, NOVA_FUZZ_SEED replays one. */
 const RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 4000);
 const SEED = process.env.NOVA_FUZZ_SEED ? Number(process.env.NOVA_FUZZ_SEED) : undefined;
+/** Requests sent at once (the agent's socket count). */
+const BATCH = 4;
 const wait = { timeoutMs: 30_000, intervalMs: 100 };
 
 interface Answer {
@@ -120,22 +122,39 @@ describe("the Compute API under property-based fuzzing (all-in-one, SQLite)", ()
     const port = aio.apiPort();
     let slowest = { ms: 0, request: "" };
     const statuses = new Map<number, number>();
+    let sent = 0;
+    // Requests go in concurrent batches: handlers also meet each other (two deletes of one server, a create
+    // racing the quota), not only odd input.
     await fc.assert(
-      fc.asyncProperty(fuzzRequest(targets), async (generated) => {
-        const r = harmless(generated);
-        const started = performance.now();
-        const answer = await send(port, r);
-        const ms = performance.now() - started;
-        if (ms > slowest.ms) slowest = { ms, request: `${r.method} ${r.path}` };
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        const wrong = violation(r, answer);
-        if (wrong) throw new Error(`${r.method} ${r.path} ${JSON.stringify(r.headers)}: ${wrong}`);
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: false },
+      fc.asyncProperty(
+        fc.array(fuzzRequest(targets), { minLength: BATCH, maxLength: BATCH }),
+        async (batch) => {
+          const wrong = await Promise.all(
+            batch.map(async (generated) => {
+              const r = harmless(generated);
+              const started = performance.now();
+              const answer = await send(port, r);
+              const ms = performance.now() - started;
+              sent++;
+              if (ms > slowest.ms) slowest = { ms, request: `${r.method} ${r.path}` };
+              statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+              const why = violation(r, answer);
+              return why && `${r.method} ${r.path} ${JSON.stringify(r.headers)}: ${why}`;
+            }),
+          );
+          const first = wrong.find(Boolean);
+          if (first) throw new Error(first);
+        },
+      ),
+      {
+        numRuns: Math.ceil(RUNS / BATCH),
+        ...(SEED !== undefined ? { seed: SEED } : {}),
+        endOnFailure: false,
+      },
     );
     // The issue asks for no request over a second; this machine is too noisy to assert a time, so report it.
     console.log(
-      `fuzz: ${RUNS} requests; slowest ${slowest.ms.toFixed(1)} ms (${slowest.request.slice(0, 120)}); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
+      `fuzz: ${sent} requests; slowest ${slowest.ms.toFixed(1)} ms (${slowest.request.slice(0, 120)}); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
     );
     // The run reached the handlers, not only the router's 404s.
     expect([...statuses.keys()].filter((s) => s >= 200 && s < 300).length).toBeGreaterThan(0);
