@@ -300,8 +300,8 @@ export interface ComputeBackend
   extends HypervisorUptimeBackend,
     AggregateBackend,
     ServerGroupBackend,
-    InstanceActionBackend {
-export interface ComputeBackend extends FlavorManagementBackend {
+    InstanceActionBackend,
+    FlavorManagementBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -23,15 +23,6 @@ class _Response(dict):
 
 
 def validate(case):
-    module_name, class_name = case["client"].rsplit(".", 1)
-    module = importlib.import_module("tempest.lib.services.compute." + module_name)
-    client = getattr(module, class_name)
-    base_compute_client.COMPUTE_MICROVERSION = case["version"]
-    if hasattr(client, "schema_versions_info"):
-        schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
-    else:
-        # An unversioned client (availability_zone_client) validates with the one module it imports as `schema`.
-        schemas = module.schema
     if case.get("module"):
         # A schema module the client imports directly, whatever the microversion (flavors_extra_specs, ...).
         schemas = importlib.import_module("tempest.lib.api_schema.response.compute." + case["module"])
@@ -40,7 +31,11 @@ def validate(case):
         module = importlib.import_module("tempest.lib.services.compute." + module_name)
         client = getattr(module, class_name)
         base_compute_client.COMPUTE_MICROVERSION = case["version"]
-        schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+        if hasattr(client, "schema_versions_info"):
+            schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+        else:
+            # An unversioned client (availability_zone_client) validates with the one module it imports.
+            schemas = module.schema
     schema = getattr(schemas, case["schema"])
     try:
         rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])

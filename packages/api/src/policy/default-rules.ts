@@ -128,7 +128,6 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-instance-actions:show": PROJECT_READER_OR_ADMIN,
   "os_compute_api:os-suspend-server:suspend": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-suspend-server:resume": PROJECT_MEMBER_OR_ADMIN,
-  "os_compute_api:os-admin-actions:reset_state": ADMIN,
   // flavors: nova/policies/flavor_manage.py, flavor_extra_specs.py, flavor_access.py
   "os_compute_api:os-flavor-manage:create": ADMIN,
   "os_compute_api:os-flavor-manage:update": ADMIN,
