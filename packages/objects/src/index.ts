@@ -58,7 +58,6 @@ export {
   type PowerStateValue,
   powerStateName,
 } from "./power-state.js";
-export { extraSpecViolation } from "./rules/extra-spec-validators.js";
 /** Nova's rules, each written once. */
 export {
   AZ_METADATA_KEY,
@@ -70,6 +69,7 @@ export {
   type ZonedAggregate,
   zoneChangeRefusal,
 } from "./rules/availability-zones.js";
+export { extraSpecViolation } from "./rules/extra-spec-validators.js";
 export {
   type FlavorResources,
   type FlavorSizes,
