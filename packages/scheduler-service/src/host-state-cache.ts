@@ -66,6 +66,8 @@ export class HostStateCache {
   private watermark: number | null = null;
   private refreshing: Promise<void> | undefined;
   private aggregatesKey = "[]";
+  private aggregateReads = 0;
+  private aggregateReadApplied = 0;
   private readonly counters: HostStateCacheStats = { refreshes: 0, nodeUpdates: 0, instanceListReloads: 0 };
 
   /** An empty cache of the cell's host states, filled by its first refresh. */
@@ -239,7 +241,12 @@ export class HostStateCache {
   private async loadAggregates(): Promise<void> {
     const apiDb = this.opts.apiDb;
     if (!apiDb) return;
-    const aggregates: AggregateInput[] = (await apiDb.aggregates.list()).map((a) => ({
+    const read = ++this.aggregateReads;
+    const rows = await apiDb.aggregates.list();
+    // A cast and a poll may read at once: a read that started earlier never replaces a later one's answer.
+    if (read < this.aggregateReadApplied) return;
+    this.aggregateReadApplied = read;
+    const aggregates: AggregateInput[] = rows.map((a) => ({
       id: a.id,
       name: a.name,
       uuid: a.uuid,

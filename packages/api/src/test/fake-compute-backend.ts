@@ -344,7 +344,7 @@ export class FakeComputeBackend implements ComputeBackend {
       if (at === -1) throw new MarkerNotFoundError(query.marker);
       list = list.slice(at + 1);
     }
-    return list.slice(0, query.limit).map((s) => structuredClone(s.record));
+    return list.slice(0, query.limit).map((s) => this.inHostZone(structuredClone(s.record)));
   }
 
   /** One server by id. */
@@ -352,7 +352,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.calls.push({ method: "getServer", context: ctx });
     const stored = this.servers.get(uuid);
     if (!stored || stored.record.deleted) throw new InstanceNotFoundError(uuid);
-    return structuredClone(stored.record);
+    return this.inHostZone(structuredClone(stored.record));
   }
 
   /** Deletes a server after Nova's action checks. */
@@ -933,6 +933,13 @@ export class FakeComputeBackend implements ComputeBackend {
   removeAggregateHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
     this.calls.push({ method: "removeAggregateHost", context: ctx });
     return this.aggregateOps.removeAggregateHost(ctx, id, host);
+  }
+
+  // A placed server is shown in its host's zone as the aggregates say now (Nova's get_instance_availability_zone).
+  private inHostZone(server: ServerRecord): ServerRecord {
+    if (server.host)
+      server.availabilityZone = hostZone([...this.aggregates.byId.values()], server.host, "nova");
+    return server;
   }
 
   // A compute in a zoned aggregate shows that zone (Nova's set_availability_zones); others keep theirs.
