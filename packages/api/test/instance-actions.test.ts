@@ -286,6 +286,11 @@ describe("suspend, resume and os-resetState", () => {
       "Invalid input for field/attribute state. Value: stopped. 'stopped' is not one of ['active', 'error']",
     );
 
+    const gone = await action(ADMIN, { resetNetwork: null });
+    expect(gone.status).toBe(410);
+    expect(gone.body.computeFault.message).toBe(
+      "This resource is no longer available. No forwarding address is given.",
+    );
     expect((await action(ADMIN, { "os-resetState": { state: "error" } })).status).toBe(202);
     const errored = await call("GET", `/servers/${id}`, "2.1", ALICE);
     expect(errored.body.server.status).toBe("ERROR");

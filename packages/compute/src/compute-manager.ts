@@ -470,8 +470,8 @@ export class ComputeManager {
   /**
    * Suspends the guest (its memory saved to disk) as Nova's suspend_instance: the vm_state it left is kept in
    * system_metadata `old_vm_state` for the resume, then power_state from the hypervisor, vm_state suspended,
-   * no task, expecting suspending. A failing driver puts the instance back in its vm_state (ERROR only when
-   * the driver says so), as Nova's _error_out_instance_on_exception with instance_state.
+   * no task, expecting suspending. A failing driver leaves the vm_state as it was, with no task and a fault
+   * recorded, as Nova's _error_out_instance_on_exception with instance_state.
    */
   suspendInstance(ctx: NovaContext, instance: Partial<Instance>): Promise<void> {
     const uuid = requireUuid(instance);

@@ -240,6 +240,11 @@ const resetState: Handler = async (request) => {
   return { status: 202 };
 };
 
+/** `resetNetwork` went with nova-network: Nova answers 410 before looking at the server or policy. */
+const resetNetwork: Handler = async () => {
+  throw new HttpFault(410, "This resource is no longer available. No forwarding address is given.");
+};
+
 /** `POST /servers/{id}/action` handlers by action key. */
 export const serverActions: Record<string, Handler> = {
   reboot,
@@ -253,6 +258,7 @@ export const serverActions: Record<string, Handler> = {
   suspend: suspendResumeHandler("suspend"),
   resume: suspendResumeHandler("resume"),
   "os-resetState": resetState,
+  resetNetwork,
 };
 
 const createServer: Handler = async (request) => {
