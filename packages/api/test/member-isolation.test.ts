@@ -152,6 +152,8 @@ describe("servers: a member never reaches another project's servers", () => {
       const reply = await call(ANN, method, path, "2.1", body);
       expect([rule, reply.status, reply.body?.forbidden?.message]).toEqual([rule, 403, policyMessage(rule)]);
     }
+    // As Nova, the query is validated before the list's rule is checked.
+    expect((await call(ANN, "GET", "/servers?limit=-1")).status).toBe(400);
     // Rules the file leaves alone keep their defaults.
     expect((await call(ANN, "GET", "/servers/detail")).status).toBe(200);
   });
