@@ -77,7 +77,7 @@ export {
 export type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
-export { PolicyEnforcer } from "./policy/policy-enforcer.js";
+export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
 export type {

@@ -80,6 +80,9 @@ describe("servers: a member never reaches another project's servers", () => {
     expect(member.body.server).not.toHaveProperty("host_status");
     expect(admin.body.server["OS-EXT-SRV-ATTR:host"]).toBeTruthy();
     expect(admin.body.server.host_status).toBe("UP");
+    expect((await call(ALICE, "GET", `/servers/${id}`, "2.47")).body.server.flavor).toHaveProperty(
+      "extra_specs",
+    );
     const member290 = await call(ALICE, "GET", `/servers/${id}`, "2.90");
     expect(member290.body.server["OS-EXT-SRV-ATTR:hostname"]).toBe("web-1");
     expect(member290.body.server).not.toHaveProperty("OS-EXT-SRV-ATTR:host");
@@ -98,7 +101,14 @@ describe("servers: a member never reaches another project's servers", () => {
       "os_compute_api:servers:allow_all_filters": "role:member",
       "os_compute_api:servers:show:host_status": "role:member",
       "os_compute_api:servers:delete": "!",
+      "os_compute_api:servers:show:flavor-extra-specs": "!",
     });
+    const flavorShown = await call(ALICE, "GET", `/servers/${id}`, "2.47");
+    expect(flavorShown.body.server.flavor.original_name).toBe("m1.tiny");
+    expect(flavorShown.body.server.flavor).not.toHaveProperty("extra_specs");
+    expect((await call(ALICE, "GET", "/servers/detail", "2.47")).body.servers[0].flavor).not.toHaveProperty(
+      "extra_specs",
+    );
     const shown = await call(ALICE, "GET", `/servers/${id}`, "2.16");
     expect(shown.body.server["OS-EXT-SRV-ATTR:host"]).toBeTruthy();
     expect(shown.body.server.host_status).toBe("UP");
@@ -142,6 +152,8 @@ describe("servers: a member never reaches another project's servers", () => {
       const reply = await call(ANN, method, path, "2.1", body);
       expect([rule, reply.status, reply.body?.forbidden?.message]).toEqual([rule, 403, policyMessage(rule)]);
     }
+    // As Nova, the query is validated before the list's rule is checked.
+    expect((await call(ANN, "GET", "/servers?limit=-1")).status).toBe(400);
     // Rules the file leaves alone keep their defaults.
     expect((await call(ANN, "GET", "/servers/detail")).status).toBe(200);
   });

@@ -143,6 +143,9 @@ export function planServerList(
   options: { detail: boolean; maxLimit: number; allows: (rule: string) => boolean },
 ): ServerListPlan {
   validate(query, version);
+  // Nova validates the query (its schema decorator) before the list's own rule.
+  const listRule = `os_compute_api:servers:${options.detail ? "detail" : "index"}`;
+  if (!options.allows(listRule)) throw HttpFault.policy(listRule);
   const search = new Map<string, string[]>();
   for (const key of new Set(query.keys())) search.set(key, query.getAll(key));
 

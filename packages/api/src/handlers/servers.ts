@@ -55,7 +55,6 @@ function ownerTarget(server: ServerRecord): PolicyTarget {
 }
 
 async function listServers(request: ApiRequest, detail: boolean): Promise<ApiReply> {
-  request.authorize(`os_compute_api:servers:${detail ? "detail" : "index"}`);
   const plan = planServerList(request.query, request.version, request.context, {
     detail,
     maxLimit: request.config.max_limit,

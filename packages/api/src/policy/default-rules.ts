@@ -39,6 +39,10 @@ export const DEPRECATED_RULES: Readonly<Record<string, DeprecatedRule>> = {
   project_reader_api: DEPRECATED_ADMIN_OR_OWNER,
   project_member_or_admin: DEPRECATED_ADMIN_OR_OWNER,
   project_reader_or_admin: DEPRECATED_ADMIN_OR_OWNER,
+  "os_compute_api:servers:show:flavor-extra-specs": {
+    name: "os_compute_api:os-flavor-extra-specs:index",
+    check: "rule:admin_or_owner",
+  },
   ...Object.fromEntries(
     ["list", "update", "delete"].map((a) => [`os_compute_api:os-services:${a}`, DEPRECATED_SERVICES]),
   ),
@@ -86,6 +90,7 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:servers:allow_all_filters": ADMIN,
   "os_compute_api:servers:show": PROJECT_READER_OR_ADMIN,
   "os_compute_api:servers:show:host_status": ADMIN,
+  "os_compute_api:servers:show:flavor-extra-specs": PROJECT_READER_OR_ADMIN,
   "os_compute_api:servers:show:host_status:unknown-only": ADMIN,
   "os_compute_api:servers:create": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:servers:delete": PROJECT_MEMBER_OR_ADMIN,

@@ -2,7 +2,9 @@ import type { RequestContext } from "../request-context.js";
 
 /** What a rule is checked against: the resource's owner, as oslo.policy's `target` dict. */
 export interface PolicyTarget {
+  /** The project owning the resource (`%(project_id)s`). */
   readonly project_id?: string;
+  /** The user owning the resource (`%(user_id)s`; key pairs belong to a user). */
   readonly user_id?: string;
   readonly [key: string]: string | undefined;
 }

@@ -62,7 +62,7 @@ export function serverDetailView(
     image: server.imageRef
       ? { id: server.imageRef, links: [{ rel: "bookmark", href: links.bookmark("images", server.imageRef) }] }
       : "",
-    flavor: flavorView(server, view),
+    flavor: flavorView(server, view, options.list),
     created: isoTime(server.createdAt),
     // Nova prints "now" for a never-updated instance; the creation time is the truthful value.
     updated: isoTime(server.updatedAt ?? server.createdAt),
@@ -131,18 +131,22 @@ export function serverDetailView(
   return out;
 }
 
-function flavorView(server: ServerRecord, view: ViewContext): Record<string, unknown> {
+function flavorView(server: ServerRecord, view: ViewContext, list: boolean): Record<string, unknown> {
   const flavor = server.flavor;
   if (view.version.atLeast("2.47")) {
-    return {
+    const out: Record<string, unknown> = {
       vcpus: flavor.vcpus,
       ram: flavor.memoryMb,
       disk: flavor.rootGb,
       ephemeral: flavor.ephemeralGb,
       swap: flavor.swap,
       original_name: flavor.name,
-      extra_specs: flavor.extraSpecs,
     };
+    // Nova checks this for the server's project on show, once for the caller's project on a list.
+    const target = list ? undefined : { project_id: server.projectId };
+    if (view.allows("os_compute_api:servers:show:flavor-extra-specs", target))
+      out.extra_specs = flavor.extraSpecs;
+    return out;
   }
   return {
     id: flavor.flavorId,
