@@ -146,6 +146,14 @@ describe("os-flavor-manage", () => {
       const reply = await call("POST", "/flavors", "2.1", body);
       expect(reply.status, JSON.stringify(body)).toBe(400);
     }
+    const factor = await call("POST", "/flavors", "2.1", flavorBody({ rxtx_factor: 0 }));
+    expect(factor.body.badRequest.message).toBe(
+      "Invalid input for field/attribute rxtx_factor. Value: 0. 0 is less than or equal to the minimum of 0",
+    );
+    const ram = await call("POST", "/flavors", "2.1", flavorBody({ ram: "0" }));
+    expect(ram.body.badRequest.message).toBe(
+      "Invalid input for field/attribute ram. Value: 0. 0 is less than the minimum of 1",
+    );
     // description is a 2.55 field: an additional property before.
     const early = await call("POST", "/flavors", "2.54", flavorBody({ description: "x" }));
     expect(early.status).toBe(400);

@@ -42,7 +42,13 @@ const flavorIdParam = z.union([
 
 /** Positive float, as a number or a decimal string. */
 const rxtxFactorParam = z.union([
-  z.number().gt(0).max(FLAVOR_MAX_RXTX_FACTOR),
+  z
+    .number()
+    // JSON schema's exclusiveMinimum, worded as Nova's validator words it.
+    .refine((v) => v > 0, { error: (i) => `${i.input} is less than or equal to the minimum of 0` })
+    .refine((v) => v <= FLAVOR_MAX_RXTX_FACTOR, {
+      error: (i) => `${i.input} is greater than the maximum of ${FLAVOR_MAX_RXTX_FACTOR}`,
+    }),
   z.string().regex(/^[0-9]+(\.[0-9]+)?$/),
 ]);
 
