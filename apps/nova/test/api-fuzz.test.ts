@@ -19,7 +19,7 @@ const RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 4000);
 const SEED = process.env.NOVA_FUZZ_SEED ? Number(process.env.NOVA_FUZZ_SEED) : undefined;
 /** Requests sent at once (the agent's socket count). */
 const BATCH = 4;
-const wait = { timeoutMs: 30_000, intervalMs: 100 };
+const wait = { timeoutMs: 60_000, intervalMs: 100 };
 
 interface Answer {
   status: number;
@@ -165,7 +165,7 @@ describe("the Compute API under property-based fuzzing (all-in-one, SQLite)", ()
     // Servers the fuzz created (near-valid bodies) settle first, then are deleted, so quota cannot refuse
     // the boot below and every build has finished before the databases are read.
     const settle = async () => {
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 600; i++) {
         const { servers } = (await client.request("GET", "/servers/detail", { query: { all_tenants: "1" } }))
           .body as {
           servers: Array<{ id: string; status: string; "OS-EXT-STS:task_state"?: string | null }>;
