@@ -73,14 +73,17 @@ function violation(r: FuzzRequest, a: Answer): string | undefined {
 }
 
 /**
- * An admin's writes to os-services would disable or delete the very computes the final boot needs: those go
- * to a service id that does not exist (the member's ones still reach the real ids and their policy check).
+ * An admin's writes that could take away what the final boot needs (disable or delete the computes, delete
+ * flavor 1, set a quota to 0) go to an id that does not exist; a member's still reach the real ids and their
+ * policy checks.
  */
+const GUARDED = /\/(os-services|flavors|os-quota-sets|os-quota-class-sets)\/[^/?]*/;
+
 function harmless(r: FuzzRequest): FuzzRequest {
   const write = r.method !== "GET" && r.method !== "HEAD";
   const admin = (r.headers["X-Auth-Token"] ?? "admin").startsWith("admin");
-  if (!write || !admin || !/\/os-services\//.test(r.path)) return r;
-  return { ...r, path: r.path.replace(/\/os-services\/[^/?]*/, "/os-services/4242") };
+  if (!write || !admin || !GUARDED.test(r.path)) return r;
+  return { ...r, path: r.path.replace(GUARDED, "/$1/4242") };
 }
 
 beforeAll(async () => {
