@@ -19,7 +19,7 @@ const RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 4000);
 const SEED = process.env.NOVA_FUZZ_SEED ? Number(process.env.NOVA_FUZZ_SEED) : undefined;
 /** Requests sent at once (the agent's socket count). */
 const BATCH = 4;
-const wait = { timeoutMs: 30_000, intervalMs: 100 };
+const wait = { timeoutMs: 60_000, intervalMs: 100 };
 
 interface Answer {
   status: number;
@@ -73,14 +73,17 @@ function violation(r: FuzzRequest, a: Answer): string | undefined {
 }
 
 /**
- * An admin's writes to os-services would disable or delete the very computes the final boot needs: those go
- * to a service id that does not exist (the member's ones still reach the real ids and their policy check).
+ * An admin's writes that could take away what the final boot needs (disable or delete the computes, delete
+ * flavor 1, set a quota to 0) go to an id that does not exist; a member's still reach the real ids and their
+ * policy checks.
  */
+const GUARDED = /\/(os-services|flavors|os-quota-sets|os-quota-class-sets)\/[^/?]*/;
+
 function harmless(r: FuzzRequest): FuzzRequest {
   const write = r.method !== "GET" && r.method !== "HEAD";
   const admin = (r.headers["X-Auth-Token"] ?? "admin").startsWith("admin");
-  if (!write || !admin || !/\/os-services\//.test(r.path)) return r;
-  return { ...r, path: r.path.replace(/\/os-services\/[^/?]*/, "/os-services/4242") };
+  if (!write || !admin || !GUARDED.test(r.path)) return r;
+  return { ...r, path: r.path.replace(GUARDED, "/$1/4242") };
 }
 
 beforeAll(async () => {
@@ -165,7 +168,7 @@ describe("the Compute API under property-based fuzzing (all-in-one, SQLite)", ()
     // Servers the fuzz created (near-valid bodies) settle first, then are deleted, so quota cannot refuse
     // the boot below and every build has finished before the databases are read.
     const settle = async () => {
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 600; i++) {
         const { servers } = (await client.request("GET", "/servers/detail", { query: { all_tenants: "1" } }))
           .body as {
           servers: Array<{ id: string; status: string; "OS-EXT-STS:task_state"?: string | null }>;

@@ -269,7 +269,7 @@ describe.concurrent("OpenStack's own clients against nova-ts as separate service
       for (const r of results) Object.assign(learned, r);
     }
     expect(learned.server).toMatch(/^[0-9a-f-]{36}$/);
-  }, 300_000);
+  }, 480_000);
 
   it("lets openstacksdk discover the endpoint from the unversioned root and cycle a server", async () => {
     const unversioned = cluster.endpoint.replace(/\/v2\.1$/, "/");
