@@ -31,6 +31,7 @@ import {
   keyPairFingerprint,
   MarkerNotFoundError,
   QuotaExceededError,
+  type QuotaUsageSet,
   type RequestContext,
   type ServerAction,
   type ServerQuery,
@@ -56,7 +57,6 @@ import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
-  type Flavor,
   type Instance,
   instanceName,
   instanceResources,
@@ -64,6 +64,8 @@ import {
   type KeyPair,
   KeyPairListCodec,
   type NovaObjectPrimitive,
+  type QuotaLimits,
+  type QuotaRows,
   type RequestSpec,
   SERVER_ACTION_STATES,
   type ServiceHeartbeat,
@@ -77,6 +79,7 @@ import {
   type NovaContext,
   userContext,
 } from "@nova/rpcapi";
+import { Quotas } from "./quotas.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -123,6 +126,7 @@ export interface DbComputeBackendDeps {
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
+  private readonly quotas: Quotas;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -130,6 +134,7 @@ export class DbComputeBackend implements ComputeBackend {
    */
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.quotas = new Quotas(deps);
     this.nameTemplate = deps.config.instanceNameTemplate;
   }
 
@@ -159,9 +164,6 @@ export class DbComputeBackend implements ComputeBackend {
   /** Checks flavor, image and quota, records build requests and specs, casts schedule_and_build_instances. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
-    // The quota's usage reads do not need the flavor: they go out with its lookup (settled before use).
-    const usage = this.quotaUsage(ctx);
-    usage.catch(() => undefined);
     const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
       if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
       throw err;
@@ -177,13 +179,19 @@ export class DbComputeBackend implements ComputeBackend {
     // Nova's compute API: the caller's own key pair by name (before the quota check); its public key and
     // the pair go into the instance.
     const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
-    checkQuota(await usage, flavor, spec.maxCount);
+    const count = await this.quotas.checkBoot(ctx.projectId, ctx.userId, {
+      vcpus: flavor.vcpus,
+      memoryMb: flavor.memory_mb,
+      minCount: spec.minCount,
+      maxCount: spec.maxCount,
+      metadataItems: Object.keys(spec.metadata).length,
+    });
 
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
     const instances: Array<Partial<Instance> & { uuid: string }> = [];
-    for (let index = 0; index < spec.maxCount; index++) {
-      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+    for (let index = 0; index < count; index++) {
+      const name = count > 1 ? `${spec.name}-${index + 1}` : spec.name;
       instances.push({
         uuid: randomUUID(),
         display_name: name,
@@ -224,7 +232,7 @@ export class DbComputeBackend implements ComputeBackend {
       project_id: ctx.projectId,
       user_id: ctx.userId,
       flavor,
-      num_instances: spec.maxCount,
+      num_instances: count,
       availability_zone: spec.availabilityZone,
       image: imageMeta(image),
       scheduler_hints: stringListHints(spec.schedulerHints),
@@ -294,25 +302,6 @@ export class DbComputeBackend implements ComputeBackend {
       await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
       await apiDb.mappings.deleteInstanceMapping(uuid).catch(() => undefined);
     }
-  }
-
-  /** The project's limits and usage (cell, cell0 and build requests not yet in a cell). */
-  private async quotaUsage(ctx: RequestContext): Promise<QuotaUsage> {
-    const c0 = this.cell0();
-    // Independent reads: asked together, they cost one round trip.
-    const [limits, used, more, pending] = await Promise.all([
-      this.deps.apiDb.quotas.getLimits(ctx.projectId),
-      this.deps.cellDb.instances.countUsage(ctx.projectId),
-      c0?.instances.countUsage(ctx.projectId),
-      this.deps.apiDb.buildRequests.countByProject(ctx.projectId),
-    ]);
-    if (more) {
-      used.instances += more.instances;
-      used.cores += more.cores;
-      used.ram += more.ram;
-    }
-    used.instances += pending;
-    return { limits, used };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -823,6 +812,49 @@ export class DbComputeBackend implements ComputeBackend {
     await apiDb.mappings.unmapHost(row.host);
   }
 
+  // ---- quotas (thin: the logic is in quotas.ts) ---------------------------------------------------
+
+  /** A project's (or project user's) effective limits. */
+  getQuotaLimits(_ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaLimits> {
+    return this.quotas.limits(projectId, userId);
+  }
+
+  /** Limits with counted usage. */
+  getQuotaUsage(_ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaUsageSet> {
+    return this.quotas.usage(projectId, userId);
+  }
+
+  /** `[quota]` overridden by the `default` class. */
+  getDefaultQuotas(_ctx: RequestContext): Promise<QuotaLimits> {
+    return this.deps.apiDb.quotas.getDefaults();
+  }
+
+  /** Sets limits after Nova's settable-range checks (unless forced). */
+  updateQuotas(
+    _ctx: RequestContext,
+    projectId: string,
+    userId: string | null,
+    limits: QuotaRows,
+    force: boolean,
+  ): Promise<QuotaLimits> {
+    return this.quotas.update(projectId, userId, limits, force);
+  }
+
+  /** Removes a project's (or a project user's) limits. */
+  deleteQuotas(_ctx: RequestContext, projectId: string, userId: string | null): Promise<void> {
+    return this.quotas.delete(projectId, userId);
+  }
+
+  /** A quota class's limits. */
+  getQuotaClass(_ctx: RequestContext, className: string): Promise<QuotaLimits> {
+    return this.deps.apiDb.quotas.getClassLimits(className);
+  }
+
+  /** Sets a quota class's limits. */
+  updateQuotaClass(_ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
+    return this.quotas.updateClass(className, limits);
+  }
+
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
 
   /**
@@ -1108,25 +1140,4 @@ function tagList(tags: readonly string[]): NovaObjectPrimitive {
 async function allSettledOrThrow(writes: Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-}
-
-type QuotaResource = "instances" | "cores" | "ram";
-
-/** A project's quota limits (-1: unlimited) and what it uses. */
-interface QuotaUsage {
-  limits: Record<QuotaResource, number>;
-  used: Record<QuotaResource, number>;
-}
-
-/** Throws QuotaExceededError when `count` servers of this flavor would go over a limit. */
-function checkQuota({ limits, used }: QuotaUsage, flavor: Flavor, count: number): void {
-  const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
-  for (const resource of ["instances", "cores", "ram"] as const) {
-    const limit = limits[resource];
-    if (limit >= 0 && used[resource] + asked[resource] > limit) {
-      throw new QuotaExceededError(
-        `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
-      );
-    }
-  }
 }

@@ -2,6 +2,7 @@ import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
+import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
@@ -40,4 +41,13 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/os-keypairs", handler: keyPairHandlers.create },
   { method: "GET", pattern: "/os-keypairs/:name", handler: keyPairHandlers.show },
   { method: "DELETE", pattern: "/os-keypairs/:name", handler: keyPairHandlers.delete },
+  // Quotas and limits.
+  { method: "GET", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.show },
+  { method: "PUT", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.update },
+  { method: "DELETE", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.delete },
+  { method: "GET", pattern: "/os-quota-sets/:id/defaults", handler: quotaSetHandlers.defaults },
+  { method: "GET", pattern: "/os-quota-sets/:id/detail", handler: quotaSetHandlers.detail },
+  { method: "GET", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.show },
+  { method: "PUT", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.update },
+  { method: "GET", pattern: "/limits", handler: showLimits },
 ];

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "@nova/core";
-import { SERVER_ACTION_STATES, serverActionName } from "@nova/objects";
+import {
+  DEFAULT_QUOTA_CLASS,
+  type QuotaLimits,
+  type QuotaRows,
+  type QuotaSetResource,
+  SERVER_ACTION_STATES,
+  serverActionName,
+} from "@nova/objects";
 import type {
   ComputeBackend,
   CreateServerSpec,
@@ -32,9 +39,11 @@ import {
 } from "../host-records.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
+import type { QuotaUsageSet } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
+import { FakeQuotas } from "./fake-quotas.js";
 
 /** The id of the image every fake backend starts with (a CirrOS-like image). */
 export const FAKE_IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b";
@@ -153,6 +162,8 @@ export class FakeComputeBackend implements ComputeBackend {
   readonly computeNodes: Omit<HypervisorRecord, "service">[];
   /** Key pairs by user; tests may set `keyPairs.limit`. */
   readonly keyPairs: FakeKeyPairs;
+  /** Quota limits (usage counted from the servers); tests may set `quotas.configured`. */
+  readonly quotas: FakeQuotas;
   private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
@@ -187,12 +198,76 @@ export class FakeComputeBackend implements ComputeBackend {
     this.hosts = options.hosts ?? ["fake-host-1"];
     this.autoSettle = options.autoSettle ?? false;
     this.keyPairs = new FakeKeyPairs(this.clock);
+    this.quotas = new FakeQuotas((projectId, userId) => this.countUsage(projectId, userId));
     this.services = [
       service(1, "nova-scheduler", "controller", "internal", now),
       service(2, "nova-conductor", "controller", "internal", now),
       ...this.hosts.map((host, i) => service(3 + i, "nova-compute", host, "nova", now)),
     ];
     this.computeNodes = this.hosts.map((host, i) => computeNode(i + 1, host));
+  }
+
+  // ---- quotas ------------------------------------------------------------------------------------
+
+  /** A project's (or project user's) effective limits. */
+  async getQuotaLimits(ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaLimits> {
+    this.calls.push({ method: "getQuotaLimits", context: ctx });
+    return this.quotas.limits(projectId, userId);
+  }
+
+  /** Limits with usage counted from the live servers. */
+  async getQuotaUsage(ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaUsageSet> {
+    this.calls.push({ method: "getQuotaUsage", context: ctx });
+    return this.quotas.usage(projectId, userId);
+  }
+
+  /** The defaults (`[quota]` over the `default` class). */
+  async getDefaultQuotas(ctx: RequestContext): Promise<QuotaLimits> {
+    this.calls.push({ method: "getDefaultQuotas", context: ctx });
+    return this.quotas.classLimits(DEFAULT_QUOTA_CLASS);
+  }
+
+  /** Sets limits (Nova's settable ranges unless forced). */
+  async updateQuotas(
+    ctx: RequestContext,
+    projectId: string,
+    userId: string | null,
+    limits: QuotaRows,
+    force: boolean,
+  ): Promise<QuotaLimits> {
+    this.calls.push({ method: "updateQuotas", context: ctx });
+    return this.quotas.update(projectId, userId, limits, force);
+  }
+
+  /** Removes limits. */
+  async deleteQuotas(ctx: RequestContext, projectId: string, userId: string | null): Promise<void> {
+    this.calls.push({ method: "deleteQuotas", context: ctx });
+    this.quotas.delete(projectId, userId);
+  }
+
+  /** A quota class's limits. */
+  async getQuotaClass(ctx: RequestContext, className: string): Promise<QuotaLimits> {
+    this.calls.push({ method: "getQuotaClass", context: ctx });
+    return this.quotas.classLimits(className);
+  }
+
+  /** Sets a quota class's limits. */
+  async updateQuotaClass(ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
+    this.calls.push({ method: "updateQuotaClass", context: ctx });
+    return this.quotas.setClass(className, limits);
+  }
+
+  // Instances, cores and RAM of the live servers (as Nova counts them), and key pairs of the user.
+  private countUsage(projectId: string, userId?: string): Partial<Record<QuotaSetResource, number>> {
+    const usage = { instances: 0, cores: 0, ram: 0 };
+    for (const { record } of this.servers.values()) {
+      if (record.deleted || record.projectId !== projectId) continue;
+      if (userId !== undefined && record.userId !== userId) continue;
+      usage.instances += 1;
+      usage.cores += record.flavor.vcpus;
+      usage.ram += record.flavor.memoryMb;
+    }
+    return usage;
   }
 
   /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
@@ -210,12 +285,19 @@ export class FakeComputeBackend implements ComputeBackend {
     }
     // Nova's compute API looks the key up as the caller's (KeypairNotFound, a 400 at the API).
     const keyPair = spec.keyName !== null ? this.keyPairs.get(ctx.userId, spec.keyName) : null;
+    const count = this.quotas.checkBoot(ctx.projectId, ctx.userId, {
+      vcpus: flavor.vcpus,
+      memoryMb: flavor.memoryMb,
+      minCount: spec.minCount,
+      maxCount: spec.maxCount,
+      metadataItems: Object.keys(spec.metadata).length,
+    });
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().slice(0, 8)}`;
     const created: ServerRecord[] = [];
-    for (let index = 0; index < spec.maxCount; index++) {
+    for (let index = 0; index < count; index++) {
       const seq = ++this.seq;
-      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+      const name = count > 1 ? `${spec.name}-${index + 1}` : spec.name;
       const record: ServerRecord = {
         uuid: randomUUID(),
         instanceName: `instance-${seq.toString(16).padStart(8, "0")}`,

@@ -85,14 +85,20 @@ export class BuildRequestRepository {
     );
   }
 
-  /** How many build requests a project has pending (quota counts them as instances). */
-  countByProject(projectId: string): Promise<number> {
+  /** How many build requests a project (or one of its users) has pending (quota counts them as instances). */
+  countByProject(projectId: string, userId?: string): Promise<number> {
     return this.d.run(async (db) => {
-      const row = await db
+      let q = db
         .selectFrom("build_requests")
         .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("project_id", "=", projectId)
-        .executeTakeFirstOrThrow();
+        .where("build_requests.project_id", "=", projectId);
+      // Build requests carry no user: their instance mappings do.
+      if (userId !== undefined) {
+        q = q
+          .innerJoin("instance_mappings", "instance_mappings.instance_uuid", "build_requests.instance_uuid")
+          .where("instance_mappings.user_id", "=", userId);
+      }
+      const row = await q.executeTakeFirstOrThrow();
       return Number(row.n);
     });
   }

@@ -1,6 +1,7 @@
 import type { DatabaseKind } from "../nova-database.js";
 import { apiInitial } from "./api/0001-initial.js";
 import { apiCellMappingDisabled } from "./api/0002-cell-mapping-disabled.js";
+import { apiQuotaClasses } from "./api/0004-quota-classes.js";
 import { cellInitial } from "./cell/0001-initial.js";
 import { cellComputeNodeGeneration } from "./cell/0002-compute-node-generation.js";
 import { cellBlockDevicesAndInfoCache } from "./cell/0003-block-devices-and-info-cache.js";
@@ -10,7 +11,11 @@ import type { NovaMigration, SqlDialect } from "./schema-helpers.js";
 /** Every migration of one database kind, in order; the names are the schema versions. */
 export function migrationsFor(kind: DatabaseKind, dialect: SqlDialect): Record<string, NovaMigration> {
   return kind === "api"
-    ? { "0001_initial": apiInitial(dialect), "0002_cell_mapping_disabled": apiCellMappingDisabled() }
+    ? {
+        "0001_initial": apiInitial(dialect),
+        "0002_cell_mapping_disabled": apiCellMappingDisabled(),
+        "0004_quota_classes": apiQuotaClasses(),
+      }
     : {
         "0001_initial": cellInitial(dialect),
         "0002_compute_node_generation": cellComputeNodeGeneration(),
