@@ -134,7 +134,8 @@ export class DbComputeBackend implements ComputeBackend {
    */
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.quotas = new Quotas(deps);
+    // cell0 counted once: it may be the cell database itself.
+    this.quotas = new Quotas({ apiDb: deps.apiDb, cellDb: deps.cellDb, cell0Db: this.cell0() });
     this.nameTemplate = deps.config.instanceNameTemplate;
   }
 

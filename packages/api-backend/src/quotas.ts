@@ -38,17 +38,17 @@ export class Quotas {
   /** Servers, cores and RAM of a project (or one of its users): in the cell, in cell0, and pending builds. */
   async countInstances(projectId: string, userId?: string): Promise<InstanceCounts> {
     const { apiDb, cellDb, cell0Db } = this.deps;
-    const [used, more, pending] = await Promise.all([
+    const counts = await Promise.all([
       cellDb.instances.countUsage(projectId, userId),
-      cell0Db?.instances.countUsage(projectId, userId),
-      apiDb.buildRequests.countByProject(projectId, userId),
+      apiDb.buildRequests.pendingUsage(projectId, userId),
+      ...(cell0Db ? [cell0Db.instances.countUsage(projectId, userId)] : []),
     ]);
-    if (more) {
-      used.instances += more.instances;
-      used.cores += more.cores;
-      used.ram += more.ram;
+    const used = { instances: 0, cores: 0, ram: 0 };
+    for (const c of counts) {
+      used.instances += c.instances;
+      used.cores += c.cores;
+      used.ram += c.ram;
     }
-    used.instances += pending;
     return used;
   }
 

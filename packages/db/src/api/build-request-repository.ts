@@ -85,21 +85,40 @@ export class BuildRequestRepository {
     );
   }
 
-  /** How many build requests a project (or one of its users) has pending (quota counts them as instances). */
-  countByProject(projectId: string, userId?: string): Promise<number> {
+  /** How many build requests a project has pending (quota counts them as instances). */
+  countByProject(projectId: string): Promise<number> {
     return this.d.run(async (db) => {
-      let q = db
+      const row = await db
         .selectFrom("build_requests")
         .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("build_requests.project_id", "=", projectId);
-      // Build requests carry no user: their instance mappings do.
-      if (userId !== undefined) {
-        q = q
-          .innerJoin("instance_mappings", "instance_mappings.instance_uuid", "build_requests.instance_uuid")
-          .where("instance_mappings.user_id", "=", userId);
-      }
-      const row = await q.executeTakeFirstOrThrow();
+        .where("project_id", "=", projectId)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
+    });
+  }
+
+  /**
+   * Servers, cores and RAM of a project's (or one of its users') pending builds, for quota counting: the
+   * instance each build request holds carries its user, vCPUs and memory.
+   */
+  pendingUsage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
+    return this.d.run(async (db) => {
+      const rows = await db
+        .selectFrom("build_requests")
+        .select("instance")
+        .where("project_id", "=", projectId)
+        .execute();
+      const usage = { instances: 0, cores: 0, ram: 0 };
+      for (const row of rows) {
+        const data = (JSON.parse(String(row.instance)) as { "nova_object.data"?: Record<string, unknown> })[
+          "nova_object.data"
+        ];
+        if (!data || (userId !== undefined && data.user_id !== userId)) continue;
+        usage.instances += 1;
+        usage.cores += Number(data.vcpus ?? 0);
+        usage.ram += Number(data.memory_mb ?? 0);
+      }
+      return usage;
     });
   }
 
