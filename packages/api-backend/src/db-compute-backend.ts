@@ -40,6 +40,8 @@ import {
   ServiceNotFoundError,
   type ServiceRecord,
   sumHypervisorStatistics,
+  type UsageQuery,
+  type UsageServer,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
 import {
@@ -854,6 +856,11 @@ export class DbComputeBackend implements ComputeBackend {
   /** Sets a quota class's limits. */
   updateQuotaClass(_ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
     return this.quotas.updateClass(className, limits);
+  }
+
+  /** Servers active in a usage window (deleted ones included), from the cell. */
+  async listUsageServers(_ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
+    return this.quotas.usageServers(query);
   }
 
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------

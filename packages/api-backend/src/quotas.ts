@@ -1,4 +1,12 @@
-import { InvalidRequestError, QuotaExceededError, type QuotaUsageSet } from "@nova/api";
+import {
+  InvalidRequestError,
+  MarkerNotFoundError,
+  QuotaExceededError,
+  type QuotaUsageSet,
+  type UsageQuery,
+  type UsageServer,
+} from "@nova/api";
+import { hasErrorCode } from "@nova/core";
 import type { ApiDatabase, CellDatabase, QuotaRowSet } from "@nova/db";
 import {
   checkInstanceQuota,
@@ -181,5 +189,42 @@ export class Quotas {
     const limits = await this.limits(projectId, userId);
     const problem = metadataQuotaProblem(count, limits.metadata_items);
     if (problem !== undefined) throw new QuotaExceededError(problem);
+  }
+
+  /**
+   * Nova's usage audit read (get_active_by_window_joined) over the cell: servers launched before `end` and
+   * not terminated before `start`, with their flavors.
+   */
+  async usageServers(query: UsageQuery): Promise<UsageServer[]> {
+    const instances = await this.deps.cellDb.instances
+      .listActiveByWindow(
+        {
+          begin: query.start,
+          end: query.end,
+          ...(query.projectId !== null ? { projectId: query.projectId } : {}),
+        },
+        { limit: query.limit, ...(query.marker !== undefined ? { marker: query.marker } : {}) },
+      )
+      .catch((err: unknown) => {
+        if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
+        throw err;
+      });
+    return instances.map((i) => ({
+      uuid: i.uuid,
+      name: i.display_name ?? "",
+      projectId: i.project_id ?? "",
+      flavor: i.flavor
+        ? {
+            name: i.flavor.name ?? "",
+            memoryMb: i.flavor.memory_mb ?? 0,
+            vcpus: i.flavor.vcpus ?? 0,
+            rootGb: i.flavor.root_gb ?? 0,
+            ephemeralGb: i.flavor.ephemeral_gb ?? 0,
+          }
+        : null,
+      launchedAt: i.launched_at ?? null,
+      terminatedAt: i.terminated_at ?? null,
+      vmState: i.vm_state ?? "",
+    }));
   }
 }

@@ -8,7 +8,7 @@ import type {
 } from "./host-records.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
-import type { QuotaBackend } from "./quota-backend.js";
+import type { QuotaBackend, UsageBackend } from "./quota-backend.js";
 import type { RequestContext } from "./request-context.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
@@ -290,7 +290,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend extends QuotaBackend {
+export interface ComputeBackend extends QuotaBackend, UsageBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -42,3 +42,44 @@ export interface QuotaBackend {
   /** Sets a quota class's limits; returns its limits afterwards. */
   updateQuotaClass(ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits>;
 }
+
+/** A server as a usage audit sees it (Nova's instance with its flavor, deleted ones included). */
+export interface UsageServer {
+  /** The server's uuid. */
+  uuid: string;
+  /** Its display name. */
+  name: string;
+  /** The project that owns it. */
+  projectId: string;
+  /** Its flavor's name and sizes (null if unknown). */
+  flavor: { name: string; memoryMb: number; vcpus: number; rootGb: number; ephemeralGb: number } | null;
+  /** When it first became active. */
+  launchedAt: Date | null;
+  /** When it was deleted. */
+  terminatedAt: Date | null;
+  /** Its vm_state. */
+  vmState: string;
+}
+
+/** Which servers a usage audit covers (Nova's get_active_by_window_joined). */
+export interface UsageQuery {
+  /** Servers not terminated before this. */
+  start: Date;
+  /** Servers launched before this. */
+  end: Date;
+  /** One project's, or every project's (null). */
+  projectId: string | null;
+  /** At most this many servers. */
+  limit: number;
+  /** The uuid of the last server of the previous page. */
+  marker?: string;
+}
+
+/** `os-simple-tenant-usage`: the servers whose usage falls in a window. */
+export interface UsageBackend {
+  /**
+   * Servers (deleted ones included) launched before `end` and not terminated before `start`, sorted by
+   * project and uuid; MarkerNotFoundError for an unknown marker.
+   */
+  listUsageServers(ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]>;
+}

@@ -6,6 +6,7 @@ import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
+import { tenantUsageHandlers } from "./handlers/tenant-usage.js";
 import type { Route } from "./router.js";
 import { versionView } from "./views/version-view.js";
 
@@ -50,4 +51,6 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.show },
   { method: "PUT", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.update },
   { method: "GET", pattern: "/limits", handler: showLimits },
+  { method: "GET", pattern: "/os-simple-tenant-usage", handler: tenantUsageHandlers.index },
+  { method: "GET", pattern: "/os-simple-tenant-usage/:id", handler: tenantUsageHandlers.show },
 ];

@@ -8,6 +8,7 @@ error text for each case. Exits 2 when tempest is not installed.
 import importlib
 import json
 import sys
+import types
 
 try:
     from tempest.lib.common import rest_client
@@ -27,8 +28,16 @@ def validate(case):
     module = importlib.import_module("tempest.lib.services.compute." + module_name)
     client = getattr(module, class_name)
     base_compute_client.COMPUTE_MICROVERSION = case["version"]
-    schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
-    schema = getattr(schemas, case["schema"])
+    if hasattr(client, "schema_versions_info"):
+        schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+        schema = getattr(schemas, case["schema"])
+    else:
+        # Clients with one schema module for every microversion (tenant_usages_client) import it directly.
+        schema = next(
+            getattr(value, case["schema"])
+            for value in vars(module).values()
+            if isinstance(value, types.ModuleType) and hasattr(value, case["schema"])
+        )
     try:
         rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])
     except Exception as error:  # tempest raises several exception classes

@@ -39,7 +39,7 @@ import {
 } from "../host-records.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
-import type { QuotaUsageSet } from "../quota-backend.js";
+import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
@@ -255,6 +255,41 @@ export class FakeComputeBackend implements ComputeBackend {
   async updateQuotaClass(ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
     this.calls.push({ method: "updateQuotaClass", context: ctx });
     return this.quotas.setClass(className, limits);
+  }
+
+  /** Servers active in a usage window (deleted ones included), sorted by project and uuid. */
+  async listUsageServers(ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
+    this.calls.push({ method: "listUsageServers", context: ctx });
+    let servers = [...this.servers.values()]
+      .map((s) => s.record)
+      .filter(
+        (r) =>
+          (r.terminatedAt === null || r.terminatedAt > query.start) &&
+          r.launchedAt !== null &&
+          r.launchedAt < query.end &&
+          (query.projectId === null || r.projectId === query.projectId),
+      )
+      .sort((a, b) => (a.projectId + a.uuid < b.projectId + b.uuid ? -1 : 1));
+    if (query.marker !== undefined) {
+      const marker = this.servers.get(query.marker)?.record;
+      if (!marker) throw new MarkerNotFoundError(query.marker);
+      servers = servers.filter((r) => r.projectId + r.uuid > marker.projectId + marker.uuid);
+    }
+    return servers.slice(0, query.limit).map((r) => ({
+      uuid: r.uuid,
+      name: r.name,
+      projectId: r.projectId,
+      flavor: {
+        name: r.flavor.name,
+        memoryMb: r.flavor.memoryMb,
+        vcpus: r.flavor.vcpus,
+        rootGb: r.flavor.rootGb,
+        ephemeralGb: r.flavor.ephemeralGb,
+      },
+      launchedAt: r.launchedAt,
+      terminatedAt: r.terminatedAt,
+      vmState: r.vmState,
+    }));
   }
 
   // Instances, cores and RAM of the live servers (as Nova counts them), and key pairs of the user.

@@ -101,7 +101,10 @@ export class BuildRequestRepository {
    * Servers, cores and RAM of a project's (or one of its users') pending builds, for quota counting: the
    * instance each build request holds carries its user, vCPUs and memory.
    */
-  pendingUsage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
+  pendingUsage(
+    projectId: string,
+    userId?: string,
+  ): Promise<{ instances: number; cores: number; ram: number }> {
     return this.d.run(async (db) => {
       const rows = await db
         .selectFrom("build_requests")
