@@ -139,4 +139,45 @@ describe("quotas through DbComputeBackend", () => {
     await backend.updateQuotas(alice, "p1", null, { metadata_items: 3 }, false);
     expect(await backend.createServers(alice, spec({ metadata }))).toHaveLength(1);
   });
+
+  it("reads usage servers from the cell with their flavors (os-simple-tenant-usage)", async () => {
+    const { backend, apiDb, cellDb } = await harness();
+    const flavor = await apiDb.flavors.getByFlavorId("3");
+    const launched = new Date(Date.UTC(2026, 10, 27, 12, 0, 0));
+    await cellDb.instances.create({
+      uuid: "00000000-0000-4000-8000-000000000001",
+      display_name: "web",
+      project_id: "p1",
+      user_id: "alice",
+      vm_state: "active",
+      flavor,
+      launched_at: launched,
+    });
+    const servers = await backend.listUsageServers(alice, {
+      start: new Date(Date.UTC(2026, 10, 27, 0, 0, 0)),
+      end: new Date(Date.UTC(2026, 10, 28, 0, 0, 0)),
+      projectId: "p1",
+      limit: 10,
+    });
+    expect(servers).toEqual([
+      {
+        uuid: "00000000-0000-4000-8000-000000000001",
+        name: "web",
+        projectId: "p1",
+        flavor: { name: "m1.medium", memoryMb: 4096, vcpus: 2, rootGb: 1, ephemeralGb: 0 },
+        launchedAt: launched,
+        terminatedAt: null,
+        vmState: "active",
+      },
+    ]);
+    await expect(
+      backend.listUsageServers(alice, {
+        start: launched,
+        end: launched,
+        projectId: null,
+        limit: 1,
+        marker: "x",
+      }),
+    ).rejects.toMatchObject({ name: "MarkerNotFoundError" });
+  });
 });
