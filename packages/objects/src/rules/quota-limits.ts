@@ -89,7 +89,9 @@ export function effectiveQuotaLimits(
 
 /** The range a new limit must fall in (Nova's get_settable_quotas entry; -1 maximum: no bound). */
 export interface SettableQuotaRange {
+  /** The lowest limit that may be set. */
   minimum: number;
+  /** The highest limit that may be set (-1: no bound). */
   maximum: number;
 }
 
@@ -141,7 +143,9 @@ export type InstanceQuotaResource = "instances" | "cores" | "ram";
 
 /** A scope's instance limits and usage (the project's, or a user's when the user has limits of its own). */
 export interface InstanceQuotaScope {
+  /** The scope's limits (-1: unlimited). */
   limits: Record<InstanceQuotaResource, number>;
+  /** What the scope already uses. */
   used: Record<InstanceQuotaResource, number>;
 }
 
