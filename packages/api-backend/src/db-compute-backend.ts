@@ -858,6 +858,11 @@ export class DbComputeBackend implements ComputeBackend {
     return this.quotas.updateClass(className, limits);
   }
 
+  /** The metadata items quota of the caller's project and user. */
+  checkMetadataQuota(ctx: RequestContext, itemCount: number): Promise<void> {
+    return this.quotas.checkMetadataItems(ctx.projectId, ctx.userId, itemCount);
+  }
+
   /** Servers active in a usage window (deleted ones included), from the cell. */
   async listUsageServers(_ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
     return this.quotas.usageServers(query);

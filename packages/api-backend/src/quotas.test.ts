@@ -136,8 +136,10 @@ describe("quotas through DbComputeBackend", () => {
       name: "QuotaExceededError",
       message: "Maximum number of metadata items exceeds 2",
     });
+    await expect(backend.checkMetadataQuota(alice, 3)).rejects.toMatchObject({ name: "QuotaExceededError" });
     await backend.updateQuotas(alice, "p1", null, { metadata_items: 3 }, false);
     expect(await backend.createServers(alice, spec({ metadata }))).toHaveLength(1);
+    await backend.checkMetadataQuota(alice, 3);
   });
 
   it("reads usage servers from the cell with their flavors (os-simple-tenant-usage)", async () => {

@@ -41,6 +41,12 @@ export interface QuotaBackend {
   getQuotaClass(ctx: RequestContext, className: string): Promise<QuotaLimits>;
   /** Sets a quota class's limits; returns its limits afterwards. */
   updateQuotaClass(ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits>;
+  /**
+   * Nova's `_check_metadata_properties_quota` (server metadata updates): `itemCount` items against the
+   * caller's project and user `metadata_items` limit; QuotaExceededError ("Maximum number of metadata items
+   * exceeds N") when over.
+   */
+  checkMetadataQuota(ctx: RequestContext, itemCount: number): Promise<void>;
 }
 
 /** A server as a usage audit sees it (Nova's instance with its flavor, deleted ones included). */

@@ -257,6 +257,12 @@ export class FakeComputeBackend implements ComputeBackend {
     return this.quotas.setClass(className, limits);
   }
 
+  /** The metadata items quota of the caller's project and user. */
+  async checkMetadataQuota(ctx: RequestContext, itemCount: number): Promise<void> {
+    this.calls.push({ method: "checkMetadataQuota", context: ctx });
+    this.quotas.checkMetadata(ctx.projectId, ctx.userId, itemCount);
+  }
+
   /** Servers active in a usage window (deleted ones included), sorted by project and uuid. */
   async listUsageServers(ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
     this.calls.push({ method: "listUsageServers", context: ctx });

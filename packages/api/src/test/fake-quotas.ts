@@ -105,6 +105,12 @@ export class FakeQuotas {
     } else this.users.get(projectId)?.delete(userId);
   }
 
+  /** The metadata items check of a metadata update. */
+  checkMetadata(projectId: string, userId: string, count: number): void {
+    const problem = metadataQuotaProblem(count, this.limits(projectId, userId).metadata_items);
+    if (problem !== undefined) throw new QuotaExceededError(problem);
+  }
+
   /** The boot checks: metadata items, then instances/cores/ram; returns how many servers may be built. */
   checkBoot(
     projectId: string,
