@@ -193,10 +193,24 @@ describe("os-quota-sets", () => {
     expect(files257.status).toBe(400);
     const huge = await call("PUT", "/os-quota-sets/a11ce", { body: { quota_set: { cores: 2 ** 31 } } });
     expect(huge.status).toBe(400);
+    const cores236 = await call("PUT", "/os-quota-sets/a11ce", {
+      version: "2.36",
+      body: { quota_set: { cores: 9 } },
+    });
+    expect(cores236.body.quota_set.fixed_ips).toBeUndefined();
+    expect(cores236.body.quota_set.injected_files).toBe(2);
+    const cores257 = await call("PUT", "/os-quota-sets/a11ce", {
+      version: "2.57",
+      body: { quota_set: { cores: 8 } },
+    });
+    expect(cores257.body.quota_set.injected_files).toBeUndefined();
+    expect(cores257.body.quota_set.cores).toBe(8);
     expect(
       tempestViolations([
         { client: QUOTAS, schema: "update_quota_set", version: "2.35", ...fixed235 },
+        { client: QUOTAS, schema: "update_quota_set", version: "2.36", ...cores236 },
         { client: QUOTAS, schema: "update_quota_set", version: "2.56", ...files256 },
+        { client: QUOTAS, schema: "update_quota_set", version: "2.57", ...cores257 },
       ]),
     ).toEqual([]);
   });
@@ -283,10 +297,24 @@ describe("os-quota-class-sets", () => {
       body: { quota_class_set: { floating_ips: 1 } },
     });
     expect(net.status).toBe(400);
+    const v249 = await call("PUT", "/os-quota-class-sets/default", {
+      version: "2.49",
+      body: { quota_class_set: { ram: 4096 } },
+    });
+    expect(v249.body.quota_class_set.server_groups).toBeUndefined();
+    expect(v249.body.quota_class_set.ram).toBe(4096);
+    const ok257 = await call("PUT", "/os-quota-class-sets/default", {
+      version: "2.57",
+      body: { quota_class_set: { key_pairs: 5 } },
+    });
+    expect(ok257.body.quota_class_set).toMatchObject({ key_pairs: 5, server_groups: 3 });
+    expect(ok257.body.quota_class_set.injected_files).toBeUndefined();
     expect(
       tempestViolations([
         { client: CLASSES, schema: "update_quota_class_set", version: "2.50", ...updated },
         { client: CLASSES, schema: "update_quota_class_set", version: "2.1", ...gold },
+        { client: CLASSES, schema: "update_quota_class_set", version: "2.49", ...v249 },
+        { client: CLASSES, schema: "update_quota_class_set", version: "2.57", ...ok257 },
       ]),
     ).toEqual([]);
   });
