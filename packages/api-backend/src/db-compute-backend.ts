@@ -38,6 +38,7 @@ import {
   keyPairFingerprint,
   MarkerNotFoundError,
   QuotaExceededError,
+  type QuotaUsageSet,
   type RequestContext,
   type ResetState,
   type ServerAction,
@@ -50,6 +51,8 @@ import {
   ServiceNotFoundError,
   type ServiceRecord,
   sumHypervisorStatistics,
+  type UsageQuery,
+  type UsageServer,
 } from "@nova/api";
 import { type Clock, hasErrorCode, systemClock } from "@nova/core";
 import {
@@ -76,6 +79,8 @@ import {
   type KeyPair,
   KeyPairListCodec,
   type NovaObjectPrimitive,
+  type QuotaLimits,
+  type QuotaRows,
   type RequestSpec,
   SERVER_ACTION_STATES,
   type ServiceHeartbeat,
@@ -95,6 +100,7 @@ import {
 import { DbAggregateStore } from "./db-aggregate-store.js";
 import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
+import { Quotas } from "./quotas.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
@@ -147,6 +153,7 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly aggregateOps: AggregateOperations;
   private readonly serverGroups: ServerGroups;
   private readonly flavorManagement: DbFlavorManagement;
+  private readonly quotas: Quotas;
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -155,6 +162,8 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.flavorManagement = new DbFlavorManagement(deps.apiDb);
     this.clock = deps.clock ?? systemClock;
+    // cell0 counted once: it may be the cell database itself.
+    this.quotas = new Quotas({ apiDb: deps.apiDb, cellDb: deps.cellDb, cell0Db: this.cell0() });
     this.nameTemplate = deps.config.instanceNameTemplate;
     this.aggregateOps = new AggregateOperations(
       new DbAggregateStore({ ...deps, novaContext: (ctx) => this.novaContext(ctx) }),
@@ -188,9 +197,6 @@ export class DbComputeBackend implements ComputeBackend {
   /** Checks flavor, image and quota, records build requests and specs, casts schedule_and_build_instances. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
-    // The quota's usage reads do not need the flavor: they go out with its lookup (settled before use).
-    const usage = this.quotaUsage(ctx);
-    usage.catch(() => undefined);
     const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
       if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
       throw err;
@@ -207,16 +213,22 @@ export class DbComputeBackend implements ComputeBackend {
     // Nova's compute API: the caller's own key pair by name (before the quota check); its public key and
     // the pair go into the instance.
     const keyPair = spec.keyName !== null ? await this.keyPairRow(ctx.userId, spec.keyName) : null;
-    checkQuota(await usage, flavor, spec.maxCount);
     // The `group` hint: the group must exist and have room for these servers in the user's members quota.
     const hint = groupHint(spec.schedulerHints);
     const group = hint !== null ? await this.serverGroups.forBoot(ctx, hint, spec.maxCount) : null;
+    const count = await this.quotas.checkBoot(ctx.projectId, ctx.userId, {
+      vcpus: flavor.vcpus,
+      memoryMb: flavor.memory_mb,
+      minCount: spec.minCount,
+      maxCount: spec.maxCount,
+      metadataItems: Object.keys(spec.metadata).length,
+    });
 
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().replace(/-/g, "").slice(0, 8)}`;
     const instances: Array<Partial<Instance> & { uuid: string }> = [];
-    for (let index = 0; index < spec.maxCount; index++) {
-      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+    for (let index = 0; index < count; index++) {
+      const name = count > 1 ? `${spec.name}-${index + 1}` : spec.name;
       instances.push({
         uuid: randomUUID(),
         display_name: name,
@@ -258,7 +270,7 @@ export class DbComputeBackend implements ComputeBackend {
       project_id: ctx.projectId,
       user_id: ctx.userId,
       flavor,
-      num_instances: spec.maxCount,
+      num_instances: count,
       availability_zone: spec.availabilityZone,
       image: imageMeta(image),
       scheduler_hints: stringListHints(spec.schedulerHints),
@@ -331,25 +343,6 @@ export class DbComputeBackend implements ComputeBackend {
       await apiDb.requestSpecs.delete(uuid).catch(() => undefined);
       await apiDb.mappings.deleteInstanceMapping(uuid).catch(() => undefined);
     }
-  }
-
-  /** The project's limits and usage (cell, cell0 and build requests not yet in a cell). */
-  private async quotaUsage(ctx: RequestContext): Promise<QuotaUsage> {
-    const c0 = this.cell0();
-    // Independent reads: asked together, they cost one round trip.
-    const [limits, used, more, pending] = await Promise.all([
-      this.deps.apiDb.quotas.getLimits(ctx.projectId),
-      this.deps.cellDb.instances.countUsage(ctx.projectId),
-      c0?.instances.countUsage(ctx.projectId),
-      this.deps.apiDb.buildRequests.countByProject(ctx.projectId),
-    ]);
-    if (more) {
-      used.instances += more.instances;
-      used.cores += more.cores;
-      used.ram += more.ram;
-    }
-    used.instances += pending;
-    return { limits, used };
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -1041,6 +1034,59 @@ export class DbComputeBackend implements ComputeBackend {
     await apiDb.mappings.unmapHost(row.host);
   }
 
+  // ---- quotas (thin: the logic is in quotas.ts) ---------------------------------------------------
+
+  /** A project's (or project user's) effective limits. */
+  getQuotaLimits(_ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaLimits> {
+    return this.quotas.limits(projectId, userId);
+  }
+
+  /** Limits with counted usage. */
+  getQuotaUsage(_ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaUsageSet> {
+    return this.quotas.usage(projectId, userId);
+  }
+
+  /** `[quota]` overridden by the `default` class. */
+  getDefaultQuotas(_ctx: RequestContext): Promise<QuotaLimits> {
+    return this.deps.apiDb.quotas.getDefaults();
+  }
+
+  /** Sets limits after Nova's settable-range checks (unless forced). */
+  updateQuotas(
+    _ctx: RequestContext,
+    projectId: string,
+    userId: string | null,
+    limits: QuotaRows,
+    force: boolean,
+  ): Promise<QuotaLimits> {
+    return this.quotas.update(projectId, userId, limits, force);
+  }
+
+  /** Removes a project's (or a project user's) limits. */
+  deleteQuotas(_ctx: RequestContext, projectId: string, userId: string | null): Promise<void> {
+    return this.quotas.delete(projectId, userId);
+  }
+
+  /** A quota class's limits. */
+  getQuotaClass(_ctx: RequestContext, className: string): Promise<QuotaLimits> {
+    return this.deps.apiDb.quotas.getClassLimits(className);
+  }
+
+  /** Sets a quota class's limits. */
+  updateQuotaClass(_ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
+    return this.quotas.updateClass(className, limits);
+  }
+
+  /** The metadata items quota of the caller's project and user. */
+  checkMetadataQuota(ctx: RequestContext, itemCount: number): Promise<void> {
+    return this.quotas.checkMetadataItems(ctx.projectId, ctx.userId, itemCount);
+  }
+
+  /** Servers active in a usage window (deleted ones included), from the cell. */
+  async listUsageServers(_ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
+    return this.quotas.usageServers(query);
+  }
+
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
 
   /**
@@ -1353,25 +1399,4 @@ function tagList(tags: readonly string[]): NovaObjectPrimitive {
 async function allSettledOrThrow(writes: Promise<unknown>[]): Promise<void> {
   const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-}
-
-type QuotaResource = "instances" | "cores" | "ram";
-
-/** A project's quota limits (-1: unlimited) and what it uses. */
-interface QuotaUsage {
-  limits: Record<QuotaResource, number>;
-  used: Record<QuotaResource, number>;
-}
-
-/** Throws QuotaExceededError when `count` servers of this flavor would go over a limit. */
-function checkQuota({ limits, used }: QuotaUsage, flavor: Flavor, count: number): void {
-  const asked = { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
-  for (const resource of ["instances", "cores", "ram"] as const) {
-    const limit = limits[resource];
-    if (limit >= 0 && used[resource] + asked[resource] > limit) {
-      throw new QuotaExceededError(
-        `Quota exceeded for ${resource}: Requested ${asked[resource]}, but already used ${used[resource]} of ${limit} ${resource}`,
-      );
-    }
-  }
 }

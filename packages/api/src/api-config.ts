@@ -14,8 +14,6 @@ export const apiConfigSchema = z.object({
   glance_api_servers: z.array(z.string()).default([]),
   /** `[api] use_forwarded_for`: take the client address from X-Forwarded-For. */
   use_forwarded_for: z.boolean().default(false),
-  /** `[quota] metadata_items`: the most metadata items a server may have (-1: unlimited). */
-  metadata_items: z.number().int().min(-1).default(128),
   /** `[oslo_middleware] max_request_body_size`: larger bodies get 413. */
   max_request_body_size: z.number().int().positive().default(114688),
 });

@@ -78,6 +78,14 @@ export type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } fr
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";
+export type {
+  QuotaBackend,
+  QuotaDetail,
+  QuotaUsageSet,
+  UsageBackend,
+  UsageQuery,
+  UsageServer,
+} from "./quota-backend.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
 export type {

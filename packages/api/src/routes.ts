@@ -8,10 +8,12 @@ import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { instanceActionHandlers } from "./handlers/instance-actions.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
+import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
+import { tenantUsageHandlers } from "./handlers/tenant-usage.js";
 import type { Route } from "./router.js";
 import { versionView } from "./views/version-view.js";
 
@@ -76,4 +78,15 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/os-server-groups", handler: serverGroupHandlers.create },
   { method: "GET", pattern: "/os-server-groups/:id", handler: serverGroupHandlers.show },
   { method: "DELETE", pattern: "/os-server-groups/:id", handler: serverGroupHandlers.delete },
+  // Quotas and limits.
+  { method: "GET", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.show },
+  { method: "PUT", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.update },
+  { method: "DELETE", pattern: "/os-quota-sets/:id", handler: quotaSetHandlers.delete },
+  { method: "GET", pattern: "/os-quota-sets/:id/defaults", handler: quotaSetHandlers.defaults },
+  { method: "GET", pattern: "/os-quota-sets/:id/detail", handler: quotaSetHandlers.detail },
+  { method: "GET", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.show },
+  { method: "PUT", pattern: "/os-quota-class-sets/:id", handler: quotaClassSetHandlers.update },
+  { method: "GET", pattern: "/limits", handler: showLimits },
+  { method: "GET", pattern: "/os-simple-tenant-usage", handler: tenantUsageHandlers.index },
+  { method: "GET", pattern: "/os-simple-tenant-usage/:id", handler: tenantUsageHandlers.show },
 ];

@@ -86,6 +86,17 @@ export {
 } from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
+export {
+  quotaLimitParam,
+  updateQuotaClassSetRequestSchemaFor,
+  updateQuotaClassSetRequestSchemaV21,
+  updateQuotaClassSetRequestSchemaV250,
+  updateQuotaClassSetRequestSchemaV257,
+  updateQuotaSetRequestSchemaFor,
+  updateQuotaSetRequestSchemaV21,
+  updateQuotaSetRequestSchemaV236,
+  updateQuotaSetRequestSchemaV257,
+} from "./schemas/quota-sets.js";
 export { RESET_STATES, resetStateActionSchema } from "./schemas/server-admin-actions.js";
 export {
   createServerGroupRequestSchemaFor,

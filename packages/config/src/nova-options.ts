@@ -61,6 +61,20 @@ export const novaOptionGroups = {
     enforce_scope: bool(false),
     enforce_new_defaults: bool(false),
   }),
+  quota: z.object({
+    // Nova's [quota] defaults (nova/conf/quota.py): every project's limits until the `default` quota class,
+    // the project or the user says otherwise; -1 is unlimited.
+    instances: int(10, { min: -1 }),
+    cores: int(20, { min: -1 }),
+    ram: int(51200, { min: -1 }),
+    metadata_items: int(128, { min: -1 }),
+    injected_files: int(5, { min: -1 }),
+    injected_file_content_bytes: int(10240, { min: -1 }),
+    injected_file_path_length: int(255, { min: -1 }),
+    key_pairs: int(100, { min: -1 }),
+    server_groups: int(10, { min: -1 }),
+    server_group_members: int(10, { min: -1 }),
+  }),
   upgrade_levels: z.object({
     compute: optStr(),
     conductor: optStr(),

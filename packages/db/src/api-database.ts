@@ -1,3 +1,4 @@
+import type { QuotaResource } from "@nova/objects";
 import { AggregateRepository } from "./api/aggregate-repository.js";
 import { BuildRequestRepository, RequestSpecRepository } from "./api/build-request-repository.js";
 import { CellMappingRepository } from "./api/cell-mapping-repository.js";
@@ -32,11 +33,13 @@ export class ApiDatabase {
   constructor(
     /** The open database the repositories share. */
     readonly db: NovaDatabase,
+    /** The `[quota]` options: the default limits (Nova's defaults for those not given). */
+    quotaDefaults: Partial<Record<QuotaResource, number>> = {},
   ) {
     this.flavors = new FlavorRepository(db);
     this.keyPairs = new KeyPairRepository(db);
     this.serverGroups = new ServerGroupRepository(db);
-    this.quotas = new QuotaRepository(db);
+    this.quotas = new QuotaRepository(db, quotaDefaults);
     this.buildRequests = new BuildRequestRepository(db);
     this.requestSpecs = new RequestSpecRepository(db);
     this.mappings = new CellMappingRepository(db);
@@ -59,10 +62,14 @@ export class ApiDatabase {
   }
 }
 
-/** Opens the API database from `[api_database]` options or a connection URL. */
+/**
+ * Opens the API database from `[api_database]` options or a connection URL; `quotaDefaults` are the
+ * `[quota]` options its quota limits start from.
+ */
 export function openApiDatabase(
   options: string | (Partial<DatabaseOptions> & { connection: string }),
   deps: DatabaseDeps = {},
+  quotaDefaults: Partial<Record<QuotaResource, number>> = {},
 ): ApiDatabase {
-  return new ApiDatabase(openDatabase("api", options, deps));
+  return new ApiDatabase(openDatabase("api", options, deps), quotaDefaults);
 }

@@ -19,7 +19,7 @@ export {
   FlavorRepository,
 } from "./api/flavor-repository.js";
 export { type KeyPairCreate, KeyPairRepository } from "./api/key-pair-repository.js";
-export { QuotaRepository } from "./api/quota-repository.js";
+export { QuotaRepository, type QuotaRowSet } from "./api/quota-repository.js";
 export {
   type ServerGroupCreate,
   type ServerGroupRecord,

@@ -79,6 +79,27 @@ export {
 export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
 export {
+  checkInstanceQuota,
+  configuredQuotaDefaults,
+  DEFAULT_QUOTA_CLASS,
+  effectiveQuotaLimits,
+  INJECTED_FILE_QUOTA_RESOURCES,
+  type InstanceQuotaOutcome,
+  type InstanceQuotaResource,
+  type InstanceQuotaScope,
+  isQuotaSetResource,
+  metadataQuotaProblem,
+  NETWORK_QUOTA_RESOURCES,
+  overrideQuotaLimits,
+  QUOTA_SET_RESOURCES,
+  type QuotaLimits,
+  type QuotaRows,
+  type QuotaSetResource,
+  quotaLimitProblem,
+  type SettableQuotaRange,
+  settableQuotaRange,
+} from "./rules/quota-limits.js";
+export {
   ALLOW_REBOOT_TASK_STATES,
   SERVER_ACTION_STATES,
   type ServerActionName,

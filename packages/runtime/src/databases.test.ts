@@ -62,6 +62,36 @@ describe("databaseOptions", () => {
     }
   });
 
+  it("gives the API database's quota limits the [quota] defaults (injected_file_path_length as _bytes)", async () => {
+    const config = loadNovaConfig({
+      texts: [
+        [
+          "[api_database]",
+          "connection = sqlite://",
+          "[database]",
+          "connection = sqlite://",
+          "[quota]",
+          "cores = 4",
+          "instances = -1",
+          "injected_file_path_length = 64",
+          "",
+        ].join("\n"),
+      ],
+    });
+    const dbs = await openNovaDatabases(config, { sync: true });
+    try {
+      expect(await dbs.apiDb.quotas.getDefaults()).toMatchObject({
+        cores: 4,
+        instances: -1,
+        ram: 51200,
+        injected_file_path_bytes: 64,
+      });
+    } finally {
+      await dbs.close();
+    }
+    expect(() => loadNovaConfig({ texts: ["[quota]\ncores = -2\n"] })).toThrow(/cores/);
+  });
+
   it("names the group and option of a bad or missing value", () => {
     const bad = loadNovaConfig({ texts: ["[database]\nconnection = sqlite://\nmax_pool_size = many\n"] });
     expect(() => databaseOptions(bad, "database")).toThrow(ConfigError);

@@ -8,6 +8,7 @@ import {
   openApiDatabase,
   openCellDatabase,
 } from "@nova/db";
+import type { QuotaResource } from "@nova/objects";
 
 /** The databases a service of one cell uses: the API database, the cell's, and cell0. */
 export interface NovaDatabases {
@@ -73,14 +74,14 @@ export function databaseOptions(
  * sure the cell mappings (cell0 and this cell) exist, as `nova-manage cell_v2 simple_cell_setup` would.
  */
 export async function openNovaDatabases(
-  config: Pick<NovaConfig, "DEFAULT" | "raw">,
+  config: Pick<NovaConfig, "DEFAULT" | "raw"> & Partial<Pick<NovaConfig, "quota">>,
   opts: { sync?: boolean; createMappings?: boolean } = {},
 ): Promise<NovaDatabases> {
   const createMappings = opts.createMappings ?? opts.sync ?? false;
   const apiOptions = databaseOptions(config, "api_database");
   const cellOptions = databaseOptions(config, "database");
   const cellUrl = cellOptions.connection;
-  const apiDb = openApiDatabase(apiOptions);
+  const apiDb = openApiDatabase(apiOptions, {}, config.quota ? quotaDefaults(config.quota) : {});
   const cellDb = openCellDatabase(cellOptions);
   const cell0Db = openCellDatabase({ ...cellOptions, connection: cell0Url(cellUrl) });
   const close = async () => {
@@ -115,6 +116,12 @@ export async function openNovaDatabases(
     await close();
     throw err;
   }
+}
+
+/** `[quota]` as the API database's default limits (Nova's `injected_file_path_length` flag names `injected_file_path_bytes`). */
+export function quotaDefaults(quota: NovaConfig["quota"]): Partial<Record<QuotaResource, number>> {
+  const { injected_file_path_length, ...rest } = quota;
+  return { ...rest, injected_file_path_bytes: injected_file_path_length };
 }
 
 export { ApiDatabase };

@@ -8,6 +8,7 @@ error text for each case. Exits 2 when tempest is not installed.
 import importlib
 import json
 import sys
+import types
 
 try:
     from tempest.lib.common import rest_client
@@ -26,6 +27,7 @@ def validate(case):
     if case.get("module"):
         # A schema module the client imports directly, whatever the microversion (flavors_extra_specs, ...).
         schemas = importlib.import_module("tempest.lib.api_schema.response.compute." + case["module"])
+        schema = getattr(schemas, case["schema"])
     else:
         module_name, class_name = case["client"].rsplit(".", 1)
         module = importlib.import_module("tempest.lib.services.compute." + module_name)
@@ -33,10 +35,15 @@ def validate(case):
         base_compute_client.COMPUTE_MICROVERSION = case["version"]
         if hasattr(client, "schema_versions_info"):
             schemas = base_compute_client.BaseComputeClient.get_schema(None, client.schema_versions_info)
+            schema = getattr(schemas, case["schema"])
         else:
-            # An unversioned client (availability_zone_client) validates with the one module it imports.
-            schemas = module.schema
-    schema = getattr(schemas, case["schema"])
+            # Clients with one schema module for every microversion (availability_zone_client,
+            # tenant_usages_client) import it directly: find it among the module's imports.
+            schema = next(
+                getattr(value, case["schema"])
+                for value in vars(module).values()
+                if isinstance(value, types.ModuleType) and hasattr(value, case["schema"])
+            )
     try:
         rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])
     except Exception as error:  # tempest raises several exception classes

@@ -275,12 +275,6 @@ const createServer: Handler = async (request) => {
   };
   request.authorize("os_compute_api:servers:create", policyTarget);
   const target = forcedDestination(request, server, policyTarget);
-  // Nova's compute API checks the metadata quota as a 403 OverQuota (MetadataLimitExceeded).
-  const metadataItems = Object.keys(server.metadata ?? {}).length;
-  const metadataLimit = request.config.metadata_items;
-  if (metadataLimit >= 0 && metadataItems > metadataLimit) {
-    throw HttpFault.forbidden(`Maximum number of metadata items exceeds ${metadataLimit}`);
-  }
   if (version.atLeast("2.90") && server.hostname && maxCount > 1) {
     throw HttpFault.badRequest("Unable to allocate a single hostname to multiple instances");
   }

@@ -145,4 +145,16 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-flavor-access": ADMIN,
   "os_compute_api:os-flavor-access:add_tenant_access": ADMIN,
   "os_compute_api:os-flavor-access:remove_tenant_access": ADMIN,
+  // Quotas, limits and usage (nova/policies/quota_sets.py, quota_class_sets.py, limits.py, simple_tenant_usage.py).
+  "os_compute_api:os-quota-sets:update": ADMIN,
+  "os_compute_api:os-quota-sets:defaults": ANY,
+  "os_compute_api:os-quota-sets:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-quota-sets:delete": ADMIN,
+  "os_compute_api:os-quota-sets:detail": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-quota-class-sets:show": ADMIN,
+  "os_compute_api:os-quota-class-sets:update": ADMIN,
+  "os_compute_api:limits": ANY,
+  "os_compute_api:limits:other_project": ADMIN,
+  "os_compute_api:os-simple-tenant-usage:show": PROJECT_READER_OR_ADMIN,
+  "os_compute_api:os-simple-tenant-usage:list": ADMIN,
 };

@@ -1,6 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "@nova/core";
-import { hostZone, hostZones, SERVER_ACTION_STATES, serverActionName } from "@nova/objects";
+import {
+  DEFAULT_QUOTA_CLASS,
+  hostZone,
+  hostZones,
+  type QuotaLimits,
+  type QuotaRows,
+  type QuotaSetResource,
+  SERVER_ACTION_STATES,
+  serverActionName,
+} from "@nova/objects";
 import type { AggregateRecord, AggregateUpdate } from "../aggregate-backend.js";
 import { AggregateOperations } from "../aggregate-operations.js";
 import type {
@@ -48,11 +57,13 @@ import type {
 } from "../instance-action-backend.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
+import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
 import type { ServerGroupCreateSpec, ServerGroupQuery, ServerGroupRecord } from "../server-group-backend.js";
 import { FakeAggregateStore } from "./fake-aggregates.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
+import { FakeQuotas } from "./fake-quotas.js";
 import { FakeServerGroups } from "./fake-server-groups.js";
 
 /** The id of the image every fake backend starts with (a CirrOS-like image). */
@@ -179,6 +190,8 @@ export class FakeComputeBackend implements ComputeBackend {
   private readonly aggregateOps: AggregateOperations;
   /** Server groups; tests may set `serverGroups.limit`. */
   readonly serverGroups = new FakeServerGroups();
+  /** Quota limits (usage counted from the servers); tests may set `quotas.configured`. */
+  readonly quotas: FakeQuotas;
   private readonly clock: Clock;
   private readonly flavors: FlavorRecord[];
   private readonly images: ImageRecord[];
@@ -218,6 +231,7 @@ export class FakeComputeBackend implements ComputeBackend {
     this.hosts = options.hosts ?? ["fake-host-1"];
     this.autoSettle = options.autoSettle ?? false;
     this.keyPairs = new FakeKeyPairs(this.clock);
+    this.quotas = new FakeQuotas((projectId, userId) => this.countUsage(projectId, userId));
     this.services = [
       service(1, "nova-scheduler", "controller", "internal", now),
       service(2, "nova-conductor", "controller", "internal", now),
@@ -233,6 +247,110 @@ export class FakeComputeBackend implements ComputeBackend {
         ).length,
     );
     this.aggregateOps = new AggregateOperations(this.aggregates);
+  }
+
+  // ---- quotas ------------------------------------------------------------------------------------
+
+  /** A project's (or project user's) effective limits. */
+  async getQuotaLimits(ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaLimits> {
+    this.calls.push({ method: "getQuotaLimits", context: ctx });
+    return this.quotas.limits(projectId, userId);
+  }
+
+  /** Limits with usage counted from the live servers. */
+  async getQuotaUsage(ctx: RequestContext, projectId: string, userId: string | null): Promise<QuotaUsageSet> {
+    this.calls.push({ method: "getQuotaUsage", context: ctx });
+    return this.quotas.usage(projectId, userId);
+  }
+
+  /** The defaults (`[quota]` over the `default` class). */
+  async getDefaultQuotas(ctx: RequestContext): Promise<QuotaLimits> {
+    this.calls.push({ method: "getDefaultQuotas", context: ctx });
+    return this.quotas.classLimits(DEFAULT_QUOTA_CLASS);
+  }
+
+  /** Sets limits (Nova's settable ranges unless forced). */
+  async updateQuotas(
+    ctx: RequestContext,
+    projectId: string,
+    userId: string | null,
+    limits: QuotaRows,
+    force: boolean,
+  ): Promise<QuotaLimits> {
+    this.calls.push({ method: "updateQuotas", context: ctx });
+    return this.quotas.update(projectId, userId, limits, force);
+  }
+
+  /** Removes limits. */
+  async deleteQuotas(ctx: RequestContext, projectId: string, userId: string | null): Promise<void> {
+    this.calls.push({ method: "deleteQuotas", context: ctx });
+    this.quotas.delete(projectId, userId);
+  }
+
+  /** A quota class's limits. */
+  async getQuotaClass(ctx: RequestContext, className: string): Promise<QuotaLimits> {
+    this.calls.push({ method: "getQuotaClass", context: ctx });
+    return this.quotas.classLimits(className);
+  }
+
+  /** Sets a quota class's limits. */
+  async updateQuotaClass(ctx: RequestContext, className: string, limits: QuotaRows): Promise<QuotaLimits> {
+    this.calls.push({ method: "updateQuotaClass", context: ctx });
+    return this.quotas.setClass(className, limits);
+  }
+
+  /** The metadata items quota of the caller's project and user. */
+  async checkMetadataQuota(ctx: RequestContext, itemCount: number): Promise<void> {
+    this.calls.push({ method: "checkMetadataQuota", context: ctx });
+    this.quotas.checkMetadata(ctx.projectId, ctx.userId, itemCount);
+  }
+
+  /** Servers active in a usage window (deleted ones included), sorted by project and uuid. */
+  async listUsageServers(ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
+    this.calls.push({ method: "listUsageServers", context: ctx });
+    let servers = [...this.servers.values()]
+      .map((s) => s.record)
+      .filter(
+        (r) =>
+          (r.terminatedAt === null || r.terminatedAt > query.start) &&
+          r.launchedAt !== null &&
+          r.launchedAt < query.end &&
+          (query.projectId === null || r.projectId === query.projectId),
+      )
+      .sort((a, b) => (a.projectId + a.uuid < b.projectId + b.uuid ? -1 : 1));
+    if (query.marker !== undefined) {
+      const marker = this.servers.get(query.marker)?.record;
+      if (!marker) throw new MarkerNotFoundError(query.marker);
+      servers = servers.filter((r) => r.projectId + r.uuid > marker.projectId + marker.uuid);
+    }
+    return servers.slice(0, query.limit).map((r) => ({
+      uuid: r.uuid,
+      name: r.name,
+      projectId: r.projectId,
+      flavor: {
+        name: r.flavor.name,
+        memoryMb: r.flavor.memoryMb,
+        vcpus: r.flavor.vcpus,
+        rootGb: r.flavor.rootGb,
+        ephemeralGb: r.flavor.ephemeralGb,
+      },
+      launchedAt: r.launchedAt,
+      terminatedAt: r.terminatedAt,
+      vmState: r.vmState,
+    }));
+  }
+
+  // Instances, cores and RAM of the live servers (as Nova counts them), and key pairs of the user.
+  private countUsage(projectId: string, userId?: string): Partial<Record<QuotaSetResource, number>> {
+    const usage = { instances: 0, cores: 0, ram: 0 };
+    for (const { record } of this.servers.values()) {
+      if (record.deleted || record.projectId !== projectId) continue;
+      if (userId !== undefined && record.userId !== userId) continue;
+      usage.instances += 1;
+      usage.cores += record.flavor.vcpus;
+      usage.ram += record.flavor.memoryMb;
+    }
+    return usage;
   }
 
   /** Records the boot; servers settle to ACTIVE with `autoSettle`, or when a test says. */
@@ -252,12 +370,19 @@ export class FakeComputeBackend implements ComputeBackend {
     }
     // Nova's compute API looks the key up as the caller's (KeypairNotFound, a 400 at the API).
     const keyPair = spec.keyName !== null ? this.keyPairs.get(ctx.userId, spec.keyName) : null;
+    const count = this.quotas.checkBoot(ctx.projectId, ctx.userId, {
+      vcpus: flavor.vcpus,
+      memoryMb: flavor.memoryMb,
+      minCount: spec.minCount,
+      maxCount: spec.maxCount,
+      metadataItems: Object.keys(spec.metadata).length,
+    });
     const now = new Date(this.clock.now());
     const reservationId = `r-${randomUUID().slice(0, 8)}`;
     const created: ServerRecord[] = [];
-    for (let index = 0; index < spec.maxCount; index++) {
+    for (let index = 0; index < count; index++) {
       const seq = ++this.seq;
-      const name = spec.maxCount > 1 ? `${spec.name}-${index + 1}` : spec.name;
+      const name = count > 1 ? `${spec.name}-${index + 1}` : spec.name;
       const record: ServerRecord = {
         uuid: randomUUID(),
         instanceName: `instance-${seq.toString(16).padStart(8, "0")}`,

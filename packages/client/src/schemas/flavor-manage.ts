@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ApiVersion } from "../api-version.js";
-import { booleanParam, integerType, nameParam, validDescriptionPattern } from "./parameter-types.js";
+import { booleanParam, integer, nameParam, validDescriptionPattern } from "./parameter-types.js";
 
 // Nova's flavor management request schemas (nova/api/openstack/compute/schemas/flavor_manage.py,
 // flavors_extraspecs.py, flavor_access.py).
@@ -16,7 +16,7 @@ export const FLAVOR_MAX_RXTX_FACTOR = 3.40282e38;
  */
 function flavorSize(min: number) {
   return z.union([
-    integerType().min(min).max(FLAVOR_MAX_INT),
+    integer().min(min).max(FLAVOR_MAX_INT),
     z
       .string()
       .regex(/^[0-9]+$/)

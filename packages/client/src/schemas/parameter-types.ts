@@ -29,15 +29,15 @@ export const nameParam = z
   .max(255)
   .refine((value) => validNamePattern.test(value), { error: NAME_MESSAGE, params: { bare: true } });
 
-// JSON schema says "integer" where zod says "number"; the API's error messages read this marker. Any integral
-// JSON number is an integer to Nova (Python ints are unbounded), so no safe-integer limit applies: 2^53 + 1
-// reaches the handler (as the nearest double) instead of failing validation.
-/** JSON schema's `integer` as Nova's validator checks it (any integral number; see above). */
-export const integerType = () =>
+/**
+ * JSON schema's "integer" (zod's number, integral); the API's error messages read its marker. Any integral
+ * JSON number is an integer to Nova (Python ints are unbounded), so no safe-integer limit applies: 2^53 + 1
+ * reaches the handler (as the nearest double) instead of failing validation.
+ */
+export const integer = () =>
   z
     .number({ error: (issue) => (issue.code === "invalid_type" ? "type:integer" : undefined) })
     .multipleOf(1, { error: "type:integer", abort: true });
-const integer = integerType;
 
 /** Nova's `positive_integer`: an integer >= 1 or a string of digits. */
 export const positiveIntegerParam = z.union([

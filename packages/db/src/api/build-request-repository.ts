@@ -98,6 +98,34 @@ export class BuildRequestRepository {
   }
 
   /**
+   * Servers, cores and RAM of a project's (or one of its users') pending builds, for quota counting: the
+   * instance each build request holds carries its user, vCPUs and memory.
+   */
+  pendingUsage(
+    projectId: string,
+    userId?: string,
+  ): Promise<{ instances: number; cores: number; ram: number }> {
+    return this.d.run(async (db) => {
+      const rows = await db
+        .selectFrom("build_requests")
+        .select("instance")
+        .where("project_id", "=", projectId)
+        .execute();
+      const usage = { instances: 0, cores: 0, ram: 0 };
+      for (const row of rows) {
+        const data = (JSON.parse(String(row.instance)) as { "nova_object.data"?: Record<string, unknown> })[
+          "nova_object.data"
+        ];
+        if (!data || (userId !== undefined && data.user_id !== userId)) continue;
+        usage.instances += 1;
+        usage.cores += Number(data.vcpus ?? 0);
+        usage.ram += Number(data.memory_mb ?? 0);
+      }
+      return usage;
+    });
+  }
+
+  /**
    * Deletes the build request once the instance is in a cell. Returns false if it was already gone: the
    * user deleted the server meanwhile, and the conductor must then clean up the instance it created.
    */

@@ -424,6 +424,46 @@ export class InstanceRepository {
     }
   }
 
+  /**
+   * Nova's instance_get_active_by_window_joined (usage audits): instances, deleted ones included, launched
+   * before `end` and not terminated before `begin`, of one project or all; sorted by project and uuid,
+   * paginated by marker (MarkerNotFoundError for an unknown one).
+   */
+  listActiveByWindow(
+    window: { begin: Date; end: Date; projectId?: string },
+    page: { limit?: number; marker?: string } = {},
+  ): Promise<InstanceRecord[]> {
+    return this.d.run(async (db) => {
+      const sort = [
+        { col: "instances.project_id", dir: "asc" as const },
+        { col: "instances.uuid", dir: "asc" as const },
+      ];
+      let q = db
+        .selectFrom("instances")
+        .selectAll("instances")
+        .where((eb) =>
+          eb.or([
+            eb("instances.terminated_at", "is", null),
+            eb("instances.terminated_at", ">", toSqlDate(window.begin)),
+          ]),
+        )
+        .where("instances.launched_at", "<", toSqlDate(window.end));
+      if (window.projectId !== undefined) q = q.where("instances.project_id", "=", window.projectId);
+      if (page.marker !== undefined) {
+        const marker = await db
+          .selectFrom("instances")
+          .selectAll()
+          .where("uuid", "=", page.marker)
+          .executeTakeFirst();
+        if (!marker) throw new MarkerNotFoundError(page.marker);
+        q = q.where(afterMarker(sort, marker));
+      }
+      for (const s of sort) q = q.orderBy(sql.ref(s.col), s.dir);
+      if (page.limit !== undefined) q = q.limit(page.limit);
+      return this.hydrate(db, await q.execute(), {});
+    });
+  }
+
   /** Live instances on a host (and node), as the resource tracker asks for them. */
   listByHost(host: string, node?: string): Promise<InstanceRecord[]> {
     return this.list(node === undefined ? { host } : { host, node }, { sortKeys: ["id"], sortDirs: ["asc"] });

@@ -2,6 +2,7 @@ import type { DatabaseKind } from "../nova-database.js";
 import { apiInitial } from "./api/0001-initial.js";
 import { apiCellMappingDisabled } from "./api/0002-cell-mapping-disabled.js";
 import { apiAggregates } from "./api/0003-aggregates.js";
+import { apiQuotaClasses } from "./api/0004-quota-classes.js";
 import { cellInitial } from "./cell/0001-initial.js";
 import { cellComputeNodeGeneration } from "./cell/0002-compute-node-generation.js";
 import { cellBlockDevicesAndInfoCache } from "./cell/0003-block-devices-and-info-cache.js";
@@ -15,6 +16,7 @@ export function migrationsFor(kind: DatabaseKind, dialect: SqlDialect): Record<s
         "0001_initial": apiInitial(dialect),
         "0002_cell_mapping_disabled": apiCellMappingDisabled(),
         "0003_aggregates": apiAggregates(),
+        "0004_quota_classes": apiQuotaClasses(),
       }
     : {
         "0001_initial": cellInitial(dialect),
