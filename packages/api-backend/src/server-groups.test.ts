@@ -99,6 +99,8 @@ describe("DbComputeBackend server groups (Nova's InstanceGroup over the API data
     const spec = await apiDb.requestSpecs.getByInstanceUuid(uuids[0]!);
     expect(spec.instance_group).toMatchObject({ uuid: g.uuid, policy: "anti-affinity", members: uuids });
     expect(casts).toBe(1);
+    // A server shows its group from 2.71.
+    expect((await backend.getServer(alice, uuids[1]!)).serverGroups).toEqual([g.uuid]);
     // Deleting a server (here still a build request) takes it out of the group.
     await backend.deleteServer(alice, uuids[0]!);
     expect((await backend.getServerGroup(alice, g.uuid)).members).toEqual([uuids[1]]);
