@@ -530,7 +530,6 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
-    await this.serverGroups.removeInstance(uuid);
     // The compute records its events under this request's `delete` action, as Nova's API creates it first.
     await db.actions
       .start({
@@ -547,6 +546,8 @@ export class DbComputeBackend implements ComputeBackend {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
         throw new BackendUnavailableError(undefined, { cause: err });
       });
+    // Out of its server group once the delete is on its way (a refused cast keeps the server a member).
+    await this.serverGroups.removeInstance(uuid);
   }
 
   private async localDelete(db: CellDatabase, instance: InstanceRecord): Promise<void> {
