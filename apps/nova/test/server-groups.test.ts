@@ -1,10 +1,13 @@
 // Server groups end to end in the all-in-one (two fake computes): the API's group hint reaches the scheduler's
 // affinity filters through the request spec the conductor completes with the members' hosts.
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { ComputeClient } from "@nova/client";
 import { createLogger } from "@nova/runtime";
+import { tempestViolations } from "@nova/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAllInOne, DEFAULT_IMAGE_ID } from "../src/all-in-one.js";
 
@@ -13,7 +16,7 @@ afterEach(async () => {
   while (running.length) await running.pop()?.();
 });
 
-async function start(): Promise<ComputeClient> {
+async function start(): Promise<ComputeClient & { apiEndpoint: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "nova-sg-"));
   const aio = await createAllInOne({
     dataDir,
@@ -31,7 +34,8 @@ async function start(): Promise<ComputeClient> {
     await aio.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  return new ComputeClient({ endpoint: `http://127.0.0.1:${aio.apiPort()}/v2.1`, token: "admin:admin" });
+  const endpoint = `http://127.0.0.1:${aio.apiPort()}/v2.1`;
+  return Object.assign(new ComputeClient({ endpoint, token: "admin:admin" }), { apiEndpoint: endpoint });
 }
 
 const wait = { timeoutMs: 20_000, intervalMs: 50 };
@@ -71,6 +75,10 @@ describe("server groups on a two-host deployment", () => {
     expect(c.status).toBe("ERROR");
     expect(c.fault?.message).toMatch(/No valid host was found/);
     expect(new Set(await members(client, group))).toEqual(new Set([a.id, b.id, c.id]));
+    // From 2.71 a server shows its group (tempest's 2.71 get_server schema).
+    const raw = await client.with({ microversion: "2.71" }).request("GET", `/servers/${b.id}`);
+    const shown = { status: raw.status, body: raw.body };
+    expect((shown.body as { server: { server_groups: string[] } }).server.server_groups).toEqual([group]);
     // A deleted server leaves the group, and its host is free for the group again.
     await client.deleteServer(a.id);
     await client.waitForServerDeleted(a.id, wait);
@@ -80,6 +88,12 @@ describe("server groups on a two-host deployment", () => {
     const d = await bootInto(client, group, "d");
     expect(d.status).toBe("ACTIVE");
     expect(d["OS-EXT-SRV-ATTR:host"]).toBe(a["OS-EXT-SRV-ATTR:host"]);
+    // Last: the validation runs python synchronously, which would stall the in-process API mid-test.
+    expect(
+      tempestViolations([
+        { client: "servers_client.ServersClient", schema: "get_server", version: "2.71", ...shown },
+      ]),
+    ).toEqual([]);
   }, 60_000);
 
   it("affinity keeps servers together on the first one's host", async () => {
@@ -101,4 +115,57 @@ describe("server groups on a two-host deployment", () => {
       client.createServer({ name: "x", flavorRef: "1", imageRef: DEFAULT_IMAGE_ID }, { group: missing }),
     ).rejects.toMatchObject({ status: 400, message: `Instance group ${missing} could not be found.` });
   }, 30_000);
+
+  // Debian's python3-openstackclient, as an operator uses it.
+  it.runIf(existsSync("/usr/bin/openstack") || Boolean(process.env.NOVA_TEST_REQUIRE_SERVICES))(
+    "answers openstackclient's server group create (2.1 and 2.64 with a rule), list, show and delete",
+    async () => {
+      const client = await start();
+      const openstack = async (...args: string[]) => {
+        const auth = ["--os-auth-type", "admin_token", "--os-token", "admin:admin"];
+        const { stdout } = await promisify(execFile)("/usr/bin/openstack", [
+          ...auth,
+          "--os-endpoint",
+          client.apiEndpoint,
+          ...args,
+        ]);
+        return stdout.trim() ? JSON.parse(stdout) : undefined;
+      };
+      const created = await openstack(
+        "server",
+        "group",
+        "create",
+        "--policy",
+        "anti-affinity",
+        "spread",
+        "-f",
+        "json",
+      );
+      expect(created).toMatchObject({ name: "spread", policy: "anti-affinity" });
+      const rules = await openstack(
+        "--os-compute-api-version",
+        "2.64",
+        "server",
+        "group",
+        "create",
+        "--policy",
+        "anti-affinity",
+        "--rule",
+        "max_server_per_host=2",
+        "two-per-host",
+        "-f",
+        "json",
+      );
+      expect(rules).toMatchObject({ policy: "anti-affinity", rules: { max_server_per_host: 2 } });
+      const listed = await openstack("server", "group", "list", "-f", "json");
+      expect(listed.map((g: { Name: string }) => g.Name).sort()).toEqual(["spread", "two-per-host"]);
+      const server = await bootInto(client, created.id, "in-group");
+      const shown = await openstack("server", "group", "show", created.id, "-f", "json");
+      expect(shown.members).toContain(server.id);
+      await openstack("server", "group", "delete", "two-per-host");
+      const left = await openstack("server", "group", "list", "-f", "json");
+      expect(left.map((g: { Name: string }) => g.Name)).toEqual(["spread"]);
+    },
+    120_000,
+  );
 });

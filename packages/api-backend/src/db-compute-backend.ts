@@ -349,6 +349,9 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** One server: its build request while not yet in a cell, else the cell's instance. */
   async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    // The groups (shown from 2.71) are read beside the instance: independent reads, one round trip.
+    const groups = this.deps.apiDb.serverGroups.groupUuidsOf(uuid);
+    groups.catch(() => undefined);
     const found = await this.locate(uuid);
     const hostStatus =
       ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
@@ -361,7 +364,7 @@ export class DbComputeBackend implements ComputeBackend {
             instanceNameTemplate: this.nameTemplate,
           }),
     ]);
-    return server!;
+    return { ...server!, serverGroups: await groups };
   }
 
   /**
@@ -606,7 +609,6 @@ export class DbComputeBackend implements ComputeBackend {
         throw err;
       });
     await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
-    await this.serverGroups.removeInstance(uuid);
     // The compute records its events under this request's `delete` action, as Nova's API creates it first.
     await db.actions
       .start({
@@ -623,6 +625,8 @@ export class DbComputeBackend implements ComputeBackend {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
         throw new BackendUnavailableError(undefined, { cause: err });
       });
+    // Out of its server group once the delete is on its way (a refused cast keeps the server a member).
+    await this.serverGroups.removeInstance(uuid);
   }
 
   private async localDelete(db: CellDatabase, instance: InstanceRecord): Promise<void> {

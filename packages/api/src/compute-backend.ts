@@ -159,6 +159,8 @@ export interface ServerRecord {
   addresses: Record<string, ServerAddress[]>;
   /** The latest fault, shown while ERROR or DELETED. */
   fault: InstanceFaultRecord | null;
+  /** The uuids of the server groups it is in (shown from 2.71); undefined when not read (lists). */
+  serverGroups?: string[];
   /** Host status for admins from 2.16 (`UP`, `DOWN`, `MAINTENANCE`, `UNKNOWN`, or "" without a host). */
   hostStatus?: string;
   /** When it was created. */

@@ -127,7 +127,7 @@ export function serverDetailView(
   if (version.atLeast("2.26")) out.tags = server.tags;
   if (version.atLeast("2.63")) out.trusted_image_certificates = null;
   if (version.atLeast("2.90") && !extendedAttributes) out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
-  if (!options.list && version.atLeast("2.71")) out.server_groups = [];
+  if (!options.list && version.atLeast("2.71")) out.server_groups = [...(server.serverGroups ?? [])];
   return out;
 }
 

@@ -83,6 +83,19 @@ export class ServerGroupRepository {
     });
   }
 
+  /** The uuids of the groups an instance is in (one query; a server shows them from 2.71). */
+  groupUuidsOf(instanceUuid: string): Promise<string[]> {
+    return this.d.run(async (db) => {
+      const rows = await db
+        .selectFrom("instance_group_member")
+        .innerJoin("instance_groups", "instance_groups.id", "instance_group_member.group_id")
+        .select("instance_groups.uuid")
+        .where("instance_group_member.instance_uuid", "=", instanceUuid)
+        .execute();
+      return rows.map((r) => String(r.uuid));
+    });
+  }
+
   /** Adds members (instance uuids); ones already there are kept once. */
   addMembers(uuid: string, instanceUuids: readonly string[]): Promise<ServerGroupRecord> {
     const now = toSqlDate(this.d.now());
