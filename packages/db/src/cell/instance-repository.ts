@@ -166,6 +166,14 @@ export interface InstanceFilters {
   reservation_id?: string;
   /** Only locked (true) or only unlocked (false) instances. */
   locked?: boolean;
+  /** Only instances with every one of these tags (Nova's `tags` filter). */
+  tags?: readonly string[];
+  /** Only instances with at least one of these tags (`tags-any`). */
+  tags_any?: readonly string[];
+  /** Only instances without at least one of these tags, i.e. not all of them (`not-tags`). */
+  not_tags?: readonly string[];
+  /** Only instances with none of these tags (`not-tags-any`). */
+  not_tags_any?: readonly string[];
   /** undefined/false: live instances only; true: only deleted; "any": both (Nova's read_deleted). */
   deleted?: boolean | "any";
   /** Instances updated at or after this time, deleted ones included (Nova's changes-since). */
@@ -261,6 +269,22 @@ function inWithNull(col: string, values: readonly (string | null)[]) {
   if (nonNull.length > 0) parts.push(sql`${sql.ref(col)} IN (${sql.join(nonNull)})`);
   if (values.includes(null)) parts.push(sql`${sql.ref(col)} IS NULL`);
   return parts.length === 0 ? sql<boolean>`1 = 0` : sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+}
+
+// Nova's _tag_filters: how many of the given tags an instance has, compared with how many were given.
+function tagCount(tags: readonly string[]) {
+  return sql<number>`(SELECT COUNT(*) FROM tags WHERE tags.resource_id = instances.uuid AND tags.tag IN (${sql.join([...new Set(tags)])}))`;
+}
+
+function tagConditions(filters: InstanceFilters) {
+  const out = [];
+  const all = (t: readonly string[]) => sql<boolean>`${tagCount(t)} = ${new Set(t).size}`;
+  const any = (t: readonly string[]) => sql<boolean>`${tagCount(t)} > 0`;
+  if (filters.tags?.length) out.push(all(filters.tags));
+  if (filters.tags_any?.length) out.push(any(filters.tags_any));
+  if (filters.not_tags?.length) out.push(sql<boolean>`NOT ${all(filters.not_tags)}`);
+  if (filters.not_tags_any?.length) out.push(sql<boolean>`NOT ${any(filters.not_tags_any)}`);
+  return out;
 }
 
 interface FlavorBlob {
@@ -374,6 +398,7 @@ export class InstanceRepository {
       if (filters.instance_type_id !== undefined)
         q = q.where("instances.instance_type_id", "=", filters.instance_type_id);
       if (filters.locked !== undefined) q = q.where("instances.locked", "=", filters.locked ? 1 : 0);
+      for (const condition of tagConditions(filters)) q = q.where(condition);
       if (filters.vm_state) q = q.where(inWithNull("instances.vm_state", filters.vm_state));
       if (filters.task_state) q = q.where(inWithNull("instances.task_state", filters.task_state));
       for (const [column, pattern] of Object.entries(filters.regex ?? {})) {
@@ -502,6 +527,8 @@ export class InstanceRepository {
           .where("deleted", "=", 0)
           .execute();
       }
+      // Nova's instance_destroy removes the tags outright (the tags table has no soft delete).
+      await trx.deleteFrom("tags").where("resource_id", "=", uuid).execute();
       return before;
     }, "Instance");
   }
