@@ -30,11 +30,14 @@ import {
   type KeyPairRecord,
   keyPairFingerprint,
   MarkerNotFoundError,
+  matchesTagFilters,
   QuotaExceededError,
   type RequestContext,
   type ServerAction,
   type ServerQuery,
   type ServerRecord,
+  type ServerTagAdd,
+  type ServerUpdate,
   type ServiceChanges,
   ServiceNotFoundError,
   type ServiceRecord,
@@ -77,6 +80,7 @@ import {
   type NovaContext,
   userContext,
 } from "@nova/rpcapi";
+import { ServerUpdates } from "./server-updates.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -131,7 +135,14 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.nameTemplate = deps.config.instanceNameTemplate;
+    this.updates = new ServerUpdates({
+      apiDb: deps.apiDb,
+      locate: (uuid) => this.locate(uuid),
+      getServer: (ctx, uuid) => this.getServer(ctx, uuid),
+    });
   }
+
+  private readonly updates: ServerUpdates;
 
   private novaContext(ctx: RequestContext): NovaContext {
     return userContext({
@@ -320,15 +331,19 @@ export class DbComputeBackend implements ComputeBackend {
   /** One server: its build request while not yet in a cell, else the cell's instance. */
   async getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
     const found = await this.locate(uuid);
-    const hostStatus =
-      ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
-    return found.kind === "build"
-      ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
-      : serverRecord(found.instance, {
-          fault: found.instance.fault,
-          hostStatus,
-          instanceNameTemplate: this.nameTemplate,
-        });
+    if (found.kind === "build") {
+      return serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate, tags: [] });
+    }
+    const [hostStatus, tags] = await Promise.all([
+      ctx.isAdmin ? this.hostStatus(found.db, found.instance.host) : undefined,
+      found.db.tags.list(uuid),
+    ]);
+    return serverRecord(found.instance, {
+      fault: found.instance.fault,
+      hostStatus,
+      instanceNameTemplate: this.nameTemplate,
+      tags,
+    });
   }
 
   /** Where an instance is: still a build request, or a row in a cell. */
@@ -428,6 +443,7 @@ export class DbComputeBackend implements ComputeBackend {
       }
     }
     const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
+    const tags = await cellDb.tags.listFor(cellRows.map((r) => r.uuid));
     const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
     // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
     const out: ServerRecord[] = [];
@@ -436,7 +452,13 @@ export class DbComputeBackend implements ComputeBackend {
       while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
         out.push(rest[e++]!.server);
       if (out.length >= query.limit) break;
-      out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
+      out.push(
+        serverRecord(row, {
+          fault: row.fault,
+          instanceNameTemplate: this.nameTemplate,
+          tags: tags.get(row.uuid) ?? [],
+        }),
+      );
     }
     while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
     return out;
@@ -465,12 +487,69 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.locked !== undefined) filters.locked = query.locked;
     if (query.name !== undefined) filters.regex = { display_name: query.name };
     if (query.changesSince) filters.changes_since = query.changesSince;
-    else if (query.deleted) filters.deleted = "any";
+    if (query.changesBefore) filters.changes_before = query.changesBefore;
+    if (!query.changesSince && !query.changesBefore && query.deleted) filters.deleted = "any";
+    if (query.tags) filters.tags = query.tags;
+    if (query.tagsAny) filters.tags_any = query.tagsAny;
+    if (query.notTags) filters.not_tags = query.notTags;
+    if (query.notTagsAny) filters.not_tags_any = query.notTagsAny;
     if (query.flavorId !== undefined) {
       const flavor = await this.deps.apiDb.flavors.getByFlavorId(query.flavorId).catch(() => undefined);
       filters.instance_type_id = flavor ? flavor.id : -1;
     }
     return filters;
+  }
+
+  // ---- update, metadata, tags, lock (ServerUpdates) --------------------------------------------
+
+  /** Saves a server update (ServerUpdates). */
+  updateServer(ctx: RequestContext, uuid: string, changes: ServerUpdate): Promise<ServerRecord> {
+    return this.updates.updateServer(ctx, uuid, changes);
+  }
+
+  /** Merges or replaces metadata (ServerUpdates). */
+  updateServerMetadata(
+    ctx: RequestContext,
+    uuid: string,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<Record<string, string>> {
+    return this.updates.updateServerMetadata(ctx, uuid, metadata, replace);
+  }
+
+  /** Removes a metadata key (ServerUpdates). */
+  deleteServerMetadataItem(ctx: RequestContext, uuid: string, key: string): Promise<boolean> {
+    return this.updates.deleteServerMetadataItem(ctx, uuid, key);
+  }
+
+  /** Replaces the tags (ServerUpdates). */
+  replaceServerTags(ctx: RequestContext, uuid: string, tags: readonly string[]): Promise<string[]> {
+    return this.updates.replaceServerTags(ctx, uuid, tags);
+  }
+
+  /** Adds a tag (ServerUpdates). */
+  addServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<ServerTagAdd> {
+    return this.updates.addServerTag(ctx, uuid, tag);
+  }
+
+  /** Removes a tag (ServerUpdates). */
+  deleteServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<boolean> {
+    return this.updates.deleteServerTag(ctx, uuid, tag);
+  }
+
+  /** Removes every tag (ServerUpdates). */
+  deleteServerTags(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.updates.deleteServerTags(ctx, uuid);
+  }
+
+  /** Locks a server (ServerUpdates). */
+  lockServer(ctx: RequestContext, uuid: string, reason: string | null): Promise<void> {
+    return this.updates.lockServer(ctx, uuid, reason);
+  }
+
+  /** Unlocks a server (ServerUpdates). */
+  unlockServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.updates.unlockServer(ctx, uuid);
   }
 
   // ---- delete and actions -----------------------------------------------------------------------
@@ -1059,7 +1138,8 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   if (q.host !== undefined) return false;
   if (q.locked !== undefined && s.locked !== q.locked) return false;
   if (q.changesSince && (s.updatedAt ?? s.createdAt) < q.changesSince) return false;
-  return true;
+  if (q.changesBefore && (s.updatedAt ?? s.createdAt) > q.changesBefore) return false;
+  return matchesTagFilters(s.tags, q);
 }
 
 /** Orders instance columns as the database does (NULL first ascending) for the given total sort. */

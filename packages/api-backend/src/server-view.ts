@@ -36,6 +36,8 @@ export function serverRecord(
     hostStatus?: string | undefined;
     /** `[DEFAULT] instance_name_template` (Nova's default when left out). */
     instanceNameTemplate?: string | undefined;
+    /** The server's tags, read from the cell's tags table (else those the instance carries, if any). */
+    tags?: string[] | undefined;
   } = {},
 ): ServerRecord {
   const fault = extra.fault;
@@ -66,9 +68,11 @@ export function serverRecord(
     launchIndex: i.launch_index ?? 0,
     userData: i.user_data ?? null,
     locked: i.locked ?? false,
-    tags: Array.isArray(i.tags)
-      ? (i.tags as unknown[]).filter((t): t is string => typeof t === "string")
-      : [],
+    lockedBy: i.locked_by === "owner" || i.locked_by === "admin" ? i.locked_by : null,
+    lockedReason: i.system_metadata?.locked_reason ?? null,
+    tags:
+      extra.tags ??
+      (Array.isArray(i.tags) ? (i.tags as unknown[]).filter((t): t is string => typeof t === "string") : []),
     securityGroups: ["default"],
     addresses: {},
     fault: fault

@@ -9,6 +9,7 @@ import type {
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
 import type { RequestContext } from "./request-context.js";
+import type { ServerUpdateBackend } from "./server-update-backend.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
 export type { ImageQuery, ImageRecord };
@@ -145,6 +146,10 @@ export interface ServerRecord {
   userData: string | null;
   /** Whether it is locked against changes by non-admins. */
   locked: boolean;
+  /** Who locked it (Nova's `locked_by`: `owner` or `admin`), null or absent when unlocked. */
+  lockedBy?: "owner" | "admin" | null;
+  /** Why it was locked (2.73), null or absent when not said. */
+  lockedReason?: string | null;
   /** Server tags. */
   tags: string[];
   /** Security group names. */
@@ -245,6 +250,14 @@ export interface ServerQuery {
   changesSince?: Date;
   /** Only servers updated at or before this time; deleted ones included. */
   changesBefore?: Date;
+  /** Only servers with every one of these tags (2.26 `tags`). */
+  tags?: string[];
+  /** Only servers with at least one of these tags (`tags-any`). */
+  tagsAny?: string[];
+  /** Only servers lacking at least one of these tags (`not-tags`). */
+  notTags?: string[];
+  /** Only servers with none of these tags (`not-tags-any`). */
+  notTagsAny?: string[];
   /** Whether deleted servers are listed (false unless asked, or a changes-* filter is given). */
   deleted: boolean;
   /** Sort keys (Nova column names such as `created_at`, `display_name`) with directions. */
@@ -289,7 +302,7 @@ export type ServerAction =
  * exported next to this interface (InstanceNotFoundError, InstanceInvalidStateError, ...); anything else
  * becomes a 500 computeFault.
  */
-export interface ComputeBackend {
+export interface ComputeBackend extends ServerUpdateBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -52,3 +52,12 @@ export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer } from "./policy/policy-enforcer.js";
 export type { RequestContext } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
+export type { ServerTagAdd, ServerUpdate, ServerUpdateBackend } from "./server-update-backend.js";
+export {
+  checkMetadataChange,
+  isExpectedLockedBy,
+  lockedByFor,
+  MAX_SERVER_TAGS,
+  matchesTagFilters,
+  SERVER_CHANGE_VM_STATES,
+} from "./server-update-rules.js";

@@ -2,6 +2,7 @@ import { flavorHandlers } from "./handlers/flavors.js";
 import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
+import { lockActions, serverUpdateHandlers } from "./handlers/server-updates.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
@@ -19,8 +20,25 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/servers", handler: serverHandlers.create },
   { method: "GET", pattern: "/servers/detail", handler: serverHandlers.detail },
   { method: "GET", pattern: "/servers/:id", handler: serverHandlers.show },
+  { method: "PUT", pattern: "/servers/:id", handler: serverUpdateHandlers.update },
   { method: "DELETE", pattern: "/servers/:id", handler: serverHandlers.delete },
-  { method: "POST", pattern: "/servers/:id/action", actions: serverActions },
+  { method: "POST", pattern: "/servers/:id/action", actions: { ...serverActions, ...lockActions } },
+  { method: "GET", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.listMetadata },
+  { method: "POST", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.createMetadata },
+  { method: "PUT", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.replaceMetadata },
+  { method: "GET", pattern: "/servers/:id/metadata/:key", handler: serverUpdateHandlers.showMetadataItem },
+  { method: "PUT", pattern: "/servers/:id/metadata/:key", handler: serverUpdateHandlers.updateMetadataItem },
+  {
+    method: "DELETE",
+    pattern: "/servers/:id/metadata/:key",
+    handler: serverUpdateHandlers.deleteMetadataItem,
+  },
+  { method: "GET", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.listTags },
+  { method: "PUT", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.replaceTags },
+  { method: "DELETE", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.deleteTags },
+  { method: "GET", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.checkTag },
+  { method: "PUT", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.addTag },
+  { method: "DELETE", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.deleteTag },
   { method: "GET", pattern: "/flavors", handler: flavorHandlers.index },
   { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },
   { method: "GET", pattern: "/flavors/:id", handler: flavorHandlers.show },

@@ -235,6 +235,19 @@ export function planServerList(
   if (reservationId !== undefined) out.reservationId = reservationId;
   const host = last("host");
   if (host !== undefined) out.host = host;
+  // 2.26 tag filters: comma-separated lists (Nova splits each on ",").
+  if (version.atLeast("2.26")) {
+    const fields = [
+      ["tags", "tags"],
+      ["tags-any", "tagsAny"],
+      ["not-tags", "notTags"],
+      ["not-tags-any", "notTagsAny"],
+    ] as const;
+    for (const [param, field] of fields) {
+      const value = last(param);
+      if (value !== undefined) out[field] = value.split(",");
+    }
+  }
   // Nova's is_locked: bool_from_string(strict=True), a 400 for any other word.
   const locked = last("locked");
   if (locked !== undefined) out.locked = strictBoolFromString(locked);

@@ -22,9 +22,11 @@ import {
   serverDetailView,
   type ViewContext,
 } from "../views/server-view.js";
+import { checkMetadataQuota } from "./metadata-quota.js";
 import { planServerList } from "./server-list-query.js";
 
-function viewContext(request: ApiRequest): ViewContext {
+/** The view inputs of a request. */
+export function viewContext(request: ApiRequest): ViewContext {
   return { version: request.version, links: request.links, context: request.context };
 }
 
@@ -61,7 +63,7 @@ async function listServers(request: ApiRequest, detail: boolean): Promise<ApiRep
 }
 
 /** Loads a server the caller may see; others' servers are "not found" for non-admins, as in Nova. */
-async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
+export async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
   const id = request.params.id!;
   try {
     const server = await request.backend.getServer(request.context, id);
@@ -78,7 +80,7 @@ async function visibleServer(request: ApiRequest, notFoundMessage?: string): Pro
 }
 
 /** Nova's 409 for an action refused in the current state ("Cannot 'pause' instance X while it is in ..."). */
-function conflictFor(error: unknown, action: string, serverId: string): never {
+export function conflictFor(error: unknown, action: string, serverId: string): never {
   if (InstanceInvalidStateError.isInstance(error)) {
     throw HttpFault.conflict(
       `Cannot '${action}' instance ${serverId} while it is in ${error.attr} ${error.state === null ? "None" : error.state}`,
@@ -183,12 +185,7 @@ const createServer: Handler = async (request) => {
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw HttpFault.badRequest("min_count must be <= max_count");
   const target = forcedDestination(request, server);
-  // Nova's compute API checks the metadata quota as a 403 OverQuota (MetadataLimitExceeded).
-  const metadataItems = Object.keys(server.metadata ?? {}).length;
-  const metadataLimit = request.config.metadata_items;
-  if (metadataLimit >= 0 && metadataItems > metadataLimit) {
-    throw HttpFault.forbidden(`Maximum number of metadata items exceeds ${metadataLimit}`);
-  }
+  checkMetadataQuota(request, server.metadata ?? {});
   if (version.atLeast("2.90") && server.hostname && maxCount > 1) {
     throw HttpFault.badRequest("Unable to allocate a single hostname to multiple instances");
   }

@@ -114,7 +114,7 @@ export function serverDetailView(
     out.host_status = server.hostStatus;
   }
   if (version.atLeast("2.9")) out.locked = server.locked;
-  if (version.atLeast("2.73")) out.locked_reason = null;
+  if (version.atLeast("2.73")) out.locked_reason = server.lockedReason ?? null;
   if (version.atLeast("2.19")) out.description = server.description;
   if (version.atLeast("2.26")) out.tags = server.tags;
   if (version.atLeast("2.63")) out.trusted_image_certificates = null;

@@ -178,6 +178,8 @@ export interface InstanceFilters {
   deleted?: boolean | "any";
   /** Instances updated at or after this time, deleted ones included (Nova's changes-since). */
   changes_since?: Date;
+  /** Instances updated at or before this time, deleted ones included (Nova's changes-before, 2.66). */
+  changes_before?: Date;
   /**
    * Python regular expressions searched in these columns, in the database (Nova's `_regex_instance_filter`):
    * the `name` filter is `display_name`'s.
@@ -374,8 +376,11 @@ export class InstanceRepository {
         ["id", "uuid"],
       );
       let q = db.selectFrom("instances").selectAll("instances");
-      if (filters.changes_since) {
-        q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
+      if (filters.changes_since || filters.changes_before) {
+        if (filters.changes_since)
+          q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
+        if (filters.changes_before)
+          q = q.where("instances.updated_at", "<=", toSqlDate(filters.changes_before));
       } else if (filters.deleted === true) q = q.where("instances.deleted", "!=", 0);
       else if (filters.deleted !== "any") q = q.where("instances.deleted", "=", 0);
       if (filters.uuid)
