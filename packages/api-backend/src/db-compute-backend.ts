@@ -48,9 +48,11 @@ import {
   type ApiDatabase,
   type CellDatabase,
   type ComputeNodeRecord,
+  INSTANCE_REGEX_COLUMNS,
   INSTANCE_SORT_KEYS,
   type InstanceFilters,
   type InstanceRecord,
+  type InstanceRegexColumn,
   type InstanceSortKey,
   type ServiceRecord as ServiceRow,
   safeRegexMatcher,
@@ -404,6 +406,15 @@ export class DbComputeBackend implements ComputeBackend {
       sortDirs: sort.map((s) => s.dir),
     };
     const nameMatches = query.name !== undefined ? regexMatcher(query.name) : () => true;
+    // The same regex filters the database applies to its rows, on the build requests' instances.
+    const columnMatchers = Object.entries(columnRegex(query)).map(
+      ([column, pattern]) => [column, regexMatcher(pattern)] as const,
+    );
+    const columnsMatch = (columns: Record<string, unknown>) =>
+      columnMatchers.every(([column, matches]) => {
+        const value = columns[column];
+        return value !== null && value !== undefined && matches(String(value));
+      });
     const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
     // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
@@ -418,7 +429,8 @@ export class DbComputeBackend implements ComputeBackend {
         const instance = { ...br.instance, uuid: br.instance_uuid };
         const s = serverRecord(instance, { instanceNameTemplate: this.nameTemplate });
         const columns = { ...instance, id: null };
-        if (matchesQuery(s, query) && nameMatches(s.name)) extra.push(listed(columns, s));
+        if (matchesQuery(s, query) && nameMatches(s.name) && columnsMatch(columns))
+          extra.push(listed(columns, s));
       }
     }
     const c0 = this.cell0();
@@ -485,7 +497,12 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
     if (query.locked !== undefined) filters.locked = query.locked;
-    if (query.name !== undefined) filters.regex = { display_name: query.name };
+    const regex: Record<string, string> = { ...columnRegex(query) };
+    if (query.name !== undefined) regex.display_name = query.name;
+    if (Object.keys(regex).length > 0) filters.regex = regex;
+    if (query.uuid !== undefined) filters.uuid = [query.uuid];
+    if (query.vmState !== undefined) filters.vm_state = [query.vmState];
+    if (query.taskState !== undefined) filters.task_state = [query.taskState];
     if (query.changesSince) filters.changes_since = query.changesSince;
     if (query.changesBefore) filters.changes_before = query.changesBefore;
     if (!query.changesSince && !query.changesBefore && query.deleted) filters.deleted = "any";
@@ -1129,7 +1146,19 @@ function sortValue(v: unknown): string | number | null {
   return typeof v === "number" ? v : String(v);
 }
 
+/** The query's column regex filters on columns the cell can filter (others are not instance columns). */
+function columnRegex(q: ServerQuery): Partial<Record<InstanceRegexColumn, string>> {
+  return Object.fromEntries(
+    Object.entries(q.columnRegex ?? {}).filter(([c]) =>
+      (INSTANCE_REGEX_COLUMNS as readonly string[]).includes(c),
+    ),
+  );
+}
+
 function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
+  if (q.uuid !== undefined && s.uuid !== q.uuid) return false;
+  if (q.vmState !== undefined && s.vmState !== q.vmState) return false;
+  if (q.taskState !== undefined && s.taskState !== q.taskState) return false;
   if (q.userId !== undefined && s.userId !== q.userId) return false;
   if (q.taskStates && !q.taskStates.includes(s.taskState)) return false;
   if (q.flavorId !== undefined && s.flavor.flavorId !== q.flavorId) return false;

@@ -160,6 +160,37 @@ describe.each(["sqlite", "mariadb"] as const)("server updates over the databases
     expect((await backend.getServer(alice, id)).tags).toEqual([]);
   });
 
+  it("filters lists in the database: column regex, uuid, vm_state, changes-before", async () => {
+    const project = `p${randomBytes(4).toString("hex")}`;
+    const make = async (fields: Record<string, unknown>) => {
+      const id = await server({ project_id: project, ...fields });
+      await cellDb.instances.update(id, { progress: 0 });
+      return id;
+    };
+    clock.set(Date.parse("2026-11-27T08:00:00Z"));
+    const one = await make({ node: "node-1", display_description: "front end", key_name: "k1" });
+    clock.set(Date.parse("2026-11-27T09:00:00Z"));
+    const two = await make({ node: "node-22", vm_state: "stopped", access_ip_v4: "10.2.0.5" });
+    const list = async (q: Record<string, unknown>) =>
+      (await backend.listServers(admin, { projectId: project, deleted: false, sort: [], limit: 100, ...q }))
+        .map((s) => s.uuid)
+        .sort();
+    expect(await list({ columnRegex: { node: "2$" } })).toEqual([two]);
+    expect(await list({ columnRegex: { display_description: "^front" } })).toEqual([one]);
+    expect(await list({ columnRegex: { access_ip_v4: "^10\\.2" } })).toEqual([two]);
+    expect(await list({ columnRegex: { key_name: "k" } })).toEqual([one]);
+    expect(await list({ uuid: one })).toEqual([one]);
+    expect(await list({ vmState: "stopped" })).toEqual([two]);
+    expect(await list({ changesBefore: new Date("2026-11-27T08:30:00Z"), deleted: true })).toEqual([one]);
+    expect(
+      await list({
+        changesSince: new Date("2026-11-27T08:30:00Z"),
+        changesBefore: new Date("2026-11-27T09:30:00Z"),
+        deleted: true,
+      }),
+    ).toEqual([two]);
+  });
+
   it("locks with who and why, keeps an owner's re-lock a no-op, and unlocks", async () => {
     const id = await server();
     await backend.lockServer(alice, id, "maintenance");

@@ -250,6 +250,17 @@ export interface ServerQuery {
   changesSince?: Date;
   /** Only servers updated at or before this time; deleted ones included. */
   changesBefore?: Date;
+  /**
+   * Python regular expressions searched in instance columns (Nova's regex filters: `node`, `hostname`,
+   * `key_name`, `display_description`, `availability_zone`, `access_ip_v4`, `power_state`, ...).
+   */
+  columnRegex?: Record<string, string>;
+  /** Only these server uuids (the admin `uuid` filter, matched exactly). */
+  uuid?: string;
+  /** Only servers with this vm_state (the `vm_state` filter, when no `status` is given). */
+  vmState?: VmState;
+  /** Only servers with this task_state (the `task_state` filter). */
+  taskState?: TaskState;
   /** Only servers with every one of these tags (2.26 `tags`). */
   tags?: string[];
   /** Only servers with at least one of these tags (`tags-any`). */

@@ -119,6 +119,22 @@ const SORT_FIELDS: Record<string, (s: ServerRecord) => string | number | null> =
   locked: (s) => (s.locked ? 1 : 0),
 };
 
+// Instance columns of the regex filters, as the fake's records hold them.
+const REGEX_FIELDS: Record<string, (s: ServerRecord) => string | number | null> = {
+  node: (s) => s.node,
+  hostname: (s) => s.hostname,
+  key_name: (s) => s.keyName,
+  availability_zone: (s) => s.availabilityZone,
+  display_description: (s) => s.description,
+  access_ip_v4: (s) => s.accessIPv4,
+  access_ip_v6: (s) => s.accessIPv6,
+  config_drive: (s) => (s.configDrive ? "True" : ""),
+  launch_index: (s) => s.launchIndex,
+  power_state: (s) => s.powerState,
+  progress: (s) => s.progress,
+  locked_by: (s) => s.lockedBy ?? null,
+};
+
 const FLAVOR_SORT_FIELDS: Record<string, (f: FlavorRecord) => string | number | boolean | null> = {
   flavorid: (f) => f.flavorId,
   id: (f) => f.flavorId,
@@ -292,6 +308,14 @@ export class FakeComputeBackend implements ComputeBackend {
       const changed = (s.updatedAt ?? s.createdAt).getTime();
       if (query.changesSince && changed < query.changesSince.getTime()) return false;
       if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
+      if (query.uuid !== undefined && s.uuid !== query.uuid) return false;
+      if (query.vmState !== undefined && s.vmState !== query.vmState) return false;
+      if (query.taskState !== undefined && s.taskState !== query.taskState) return false;
+      for (const [column, pattern] of Object.entries(query.columnRegex ?? {})) {
+        // A column the fake does not keep is NULL, which no pattern matches (as in SQL).
+        const value = REGEX_FIELDS[column]?.(s);
+        if (value === null || value === undefined || !new RegExp(pattern).test(String(value))) return false;
+      }
       return matchesTagFilters(s.tags, query);
     });
     list.sort((a, b) => {
