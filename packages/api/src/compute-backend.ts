@@ -142,6 +142,12 @@ export interface ServerRecord {
   reservationId: string;
   /** Position within a multiple-create request. */
   launchIndex: number;
+  /** Kernel image id (`OS-EXT-SRV-ATTR:kernel_id` from 2.3); absent or null shows as "". */
+  kernelId?: string | null;
+  /** Ramdisk image id (`OS-EXT-SRV-ATTR:ramdisk_id` from 2.3); absent or null shows as "". */
+  ramdiskId?: string | null;
+  /** The guest's root device (`/dev/vda`), set by the compute; null until then. */
+  rootDeviceName?: string | null;
   /** Base64 user data, if given. */
   userData: string | null;
   /** Whether it is locked against changes by non-admins. */

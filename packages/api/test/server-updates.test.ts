@@ -250,6 +250,25 @@ describe("server update, metadata, tags and lock", () => {
     expect(await ids("not-tags-any=x")).toEqual([b]);
   });
 
+  it("shows OS-EXT-SRV-ATTR fields to admins by policy, as the instance has them; the 2.90 hostname to all", async () => {
+    const id = await boot();
+    env.fake.setServer(id, { kernelId: "k-1", ramdiskId: null, rootDeviceName: "/dev/vda" });
+    const admin = await ok("get_server", "GET", `/servers/${id}`, { token: ADMIN, version: "2.3" });
+    expect(admin.body.server).toMatchObject({
+      "OS-EXT-SRV-ATTR:kernel_id": "k-1",
+      "OS-EXT-SRV-ATTR:ramdisk_id": "",
+      "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+      "OS-EXT-SRV-ATTR:host": "fake-host-1",
+    });
+    const member = await ok("get_server", "GET", `/servers/${id}`, { version: "2.3" });
+    expect(Object.keys(member.body.server).filter((k) => k.startsWith("OS-EXT-SRV-ATTR:"))).toEqual([]);
+    const v290 = await ok("get_server", "GET", `/servers/${id}`, { version: "2.90" });
+    expect(Object.keys(v290.body.server).filter((k) => k.startsWith("OS-EXT-SRV-ATTR:"))).toEqual([
+      "OS-EXT-SRV-ATTR:hostname",
+    ]);
+    expect(tempestViolations(checked)).toEqual([]);
+  });
+
   it("2.73: locks with a reason, shows it, and keeps an admin's lock from the owner", async () => {
     const id = await boot();
     const v = { version: "2.73" };

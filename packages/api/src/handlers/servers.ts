@@ -27,7 +27,20 @@ import { planServerList } from "./server-list-query.js";
 
 /** The view inputs of a request. */
 export function viewContext(request: ApiRequest): ViewContext {
-  return { version: request.version, links: request.links, context: request.context };
+  return {
+    version: request.version,
+    links: request.links,
+    context: request.context,
+    can: (rule, target) => {
+      try {
+        request.authorize(rule, target);
+        return true;
+      } catch (error) {
+        if (error instanceof HttpFault && error.status === 403) return false;
+        throw error;
+      }
+    },
+  };
 }
 
 async function listServers(request: ApiRequest, detail: boolean): Promise<ApiReply> {

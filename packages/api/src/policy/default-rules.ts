@@ -56,4 +56,5 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-lock-server:lock": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-lock-server:unlock": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
+  "os_compute_api:os-extended-server-attributes": ADMIN,
 };

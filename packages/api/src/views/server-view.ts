@@ -11,6 +11,11 @@ export interface ViewContext {
   version: ApiVersion;
   links: LinkBuilder;
   context: RequestContext;
+  /**
+   * Whether the caller passes a policy rule for a target (no 403 thrown); without it, admin-only fields
+   * follow the caller's admin flag.
+   */
+  can?: (rule: string, target: { project_id: string }) => boolean;
 }
 
 const PROGRESS_STATUSES = new Set(["ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"]);
@@ -91,8 +96,11 @@ export function serverDetailView(
   out["OS-SRV-USG:launched_at"] = server.launchedAt ? naiveIsoTime(server.launchedAt) : null;
   out["OS-SRV-USG:terminated_at"] = server.terminatedAt ? naiveIsoTime(server.terminatedAt) : null;
   if (server.securityGroups.length > 0) out.security_groups = server.securityGroups.map((name) => ({ name }));
-  // os-extended-server-attributes is admin-only by default policy.
-  if (context.isAdmin) {
+  // os-extended-server-attributes: admin-only by default, by policy on the server's project.
+  const extendedAttributes =
+    view.can?.("os_compute_api:os-extended-server-attributes", { project_id: server.projectId }) ??
+    context.isAdmin;
+  if (extendedAttributes) {
     out["OS-EXT-SRV-ATTR:host"] = server.host;
     out["OS-EXT-SRV-ATTR:instance_name"] = server.instanceName;
     out["OS-EXT-SRV-ATTR:hypervisor_hostname"] = server.node;
@@ -100,9 +108,9 @@ export function serverDetailView(
       out["OS-EXT-SRV-ATTR:reservation_id"] = server.reservationId;
       out["OS-EXT-SRV-ATTR:launch_index"] = server.launchIndex;
       out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
-      out["OS-EXT-SRV-ATTR:kernel_id"] = "";
-      out["OS-EXT-SRV-ATTR:ramdisk_id"] = "";
-      out["OS-EXT-SRV-ATTR:root_device_name"] = null;
+      out["OS-EXT-SRV-ATTR:kernel_id"] = server.kernelId ?? "";
+      out["OS-EXT-SRV-ATTR:ramdisk_id"] = server.ramdiskId ?? "";
+      out["OS-EXT-SRV-ATTR:root_device_name"] = server.rootDeviceName ?? null;
       out["OS-EXT-SRV-ATTR:user_data"] = server.userData;
     }
   }
@@ -118,7 +126,7 @@ export function serverDetailView(
   if (version.atLeast("2.19")) out.description = server.description;
   if (version.atLeast("2.26")) out.tags = server.tags;
   if (version.atLeast("2.63")) out.trusted_image_certificates = null;
-  if (version.atLeast("2.90") && !context.isAdmin) out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
+  if (version.atLeast("2.90") && !extendedAttributes) out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
   if (!options.list && version.atLeast("2.71")) out.server_groups = [];
   return out;
 }
