@@ -73,6 +73,8 @@ import {
   SERVER_ACTION_STATES,
   type ServiceHeartbeat,
   serverActionName,
+  tagListNames,
+  tagListPrimitive,
 } from "@nova/objects";
 import {
   type ComputeAPI,
@@ -266,7 +268,7 @@ export class DbComputeBackend implements ComputeBackend {
             project_id: ctx.projectId,
             instance,
             block_device_mappings: emptyList("BlockDeviceMappingList", "1.18"),
-            tags: tagList(spec.tags),
+            tags: tagListPrimitive(spec.tags),
           }),
           apiDb.requestSpecs.save(specs[i]!),
         ]),
@@ -276,7 +278,7 @@ export class DbComputeBackend implements ComputeBackend {
           instance_uuid: instance.uuid,
           project_id: ctx.projectId,
           instance,
-          tags: tagList(spec.tags),
+          tags: tagListPrimitive(spec.tags),
         })),
         request_specs: specs,
         image: {
@@ -427,7 +429,10 @@ export class DbComputeBackend implements ComputeBackend {
       for (const br of brs) {
         // A build request's instance has no row in any cell yet: no id, created when the request was.
         const instance = { ...br.instance, uuid: br.instance_uuid };
-        const s = serverRecord(instance, { instanceNameTemplate: this.nameTemplate });
+        const s = serverRecord(instance, {
+          instanceNameTemplate: this.nameTemplate,
+          tags: tagListNames(br.tags),
+        });
         const columns = { ...instance, id: null };
         if (matchesQuery(s, query) && nameMatches(s.name) && columnsMatch(columns))
           extra.push(listed(columns, s));
@@ -1193,23 +1198,6 @@ function emptyList(name: string, version: string): NovaObjectPrimitive {
     "nova_object.namespace": "nova",
     "nova_object.version": version,
     "nova_object.data": { objects: [] },
-  };
-}
-
-/** Nova's TagList of a server's tags. */
-function tagList(tags: readonly string[]): NovaObjectPrimitive {
-  return {
-    "nova_object.name": "TagList",
-    "nova_object.namespace": "nova",
-    "nova_object.version": "1.1",
-    "nova_object.data": {
-      objects: tags.map((tag) => ({
-        "nova_object.name": "Tag",
-        "nova_object.namespace": "nova",
-        "nova_object.version": "1.1",
-        "nova_object.data": { tag },
-      })),
-    },
   };
 }
 
