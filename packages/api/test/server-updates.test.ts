@@ -171,6 +171,11 @@ describe("server update, metadata, tags and lock", () => {
       `Cannot 'update metadata' instance ${id} while it is in task_state rebooting`,
     );
     env.fake.setServer(id, { taskState: null, locked: true, lockedBy: "admin" });
+    // Locked and over quota: the lock answers first, as in Nova.
+    const both = await call("POST", `/servers/${id}/metadata`, {
+      body: { metadata: { b: "2", c: "3", d: "4" } },
+    });
+    expect(both.status).toBe(409);
     const locked = await call("DELETE", `/servers/${id}/metadata/a`);
     expect(locked).toMatchObject({
       status: 409,

@@ -12,7 +12,7 @@ import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { HttpFault } from "../http-fault.js";
 import type { ApiRequest, Handler } from "../router.js";
 import type { ServerUpdate } from "../server-update-backend.js";
-import { isExpectedLockedBy, SERVER_CHANGE_VM_STATES } from "../server-update-rules.js";
+import { checkMetadataChange, isExpectedLockedBy, SERVER_CHANGE_VM_STATES } from "../server-update-rules.js";
 import { validateBody } from "../validation.js";
 import { serverDetailView } from "../views/server-view.js";
 import { checkMetadataQuota } from "./metadata-quota.js";
@@ -96,8 +96,10 @@ async function saveMetadata(
   metadata: Record<string, string>,
   replace: boolean,
 ): Promise<Record<string, string>> {
-  checkMetadataQuota(request, replace ? metadata : { ...server.metadata, ...metadata });
   try {
+    // Nova's order: the lock and state decorators refuse (409) before the quota check (403).
+    checkMetadataChange(server, "update_instance_metadata", { isAdmin: request.context.isAdmin });
+    checkMetadataQuota(request, replace ? metadata : { ...server.metadata, ...metadata });
     return await request.backend.updateServerMetadata(request.context, server.uuid, metadata, replace);
   } catch (error) {
     if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound("Server does not exist");
