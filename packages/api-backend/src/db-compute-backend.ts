@@ -37,6 +37,7 @@ import {
   type KeyPairRecord,
   keyPairFingerprint,
   MarkerNotFoundError,
+  matchesTagFilters,
   QuotaExceededError,
   type QuotaUsageSet,
   type RequestContext,
@@ -47,6 +48,8 @@ import {
   type ServerGroupRecord,
   type ServerQuery,
   type ServerRecord,
+  type ServerTagAdd,
+  type ServerUpdate,
   type ServiceChanges,
   ServiceNotFoundError,
   type ServiceRecord,
@@ -59,9 +62,11 @@ import {
   type ApiDatabase,
   type CellDatabase,
   type ComputeNodeRecord,
+  INSTANCE_REGEX_COLUMNS,
   INSTANCE_SORT_KEYS,
   type InstanceFilters,
   type InstanceRecord,
+  type InstanceRegexColumn,
   type InstanceSortKey,
   type ServiceRecord as ServiceRow,
   safeRegexMatcher,
@@ -86,6 +91,8 @@ import {
   type ServiceHeartbeat,
   serverActionName,
   serviceZone,
+  tagListNames,
+  tagListPrimitive,
   type ZonedAggregate,
 } from "@nova/objects";
 import {
@@ -102,6 +109,7 @@ import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
 import { Quotas } from "./quotas.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
+import { ServerUpdates } from "./server-updates.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
 /** The catalogue's not-found as the API's own error, which the API answers with Nova's fault. */
@@ -169,7 +177,14 @@ export class DbComputeBackend implements ComputeBackend {
       new DbAggregateStore({ ...deps, novaContext: (ctx) => this.novaContext(ctx) }),
     );
     this.serverGroups = new ServerGroups(deps.apiDb);
+    this.updates = new ServerUpdates({
+      apiDb: deps.apiDb,
+      locate: (uuid) => this.locate(uuid),
+      getServer: (ctx, uuid) => this.getServer(ctx, uuid),
+    });
   }
+
+  private readonly updates: ServerUpdates;
 
   private novaContext(ctx: RequestContext): NovaContext {
     return userContext({
@@ -299,7 +314,7 @@ export class DbComputeBackend implements ComputeBackend {
             project_id: ctx.projectId,
             instance,
             block_device_mappings: emptyList("BlockDeviceMappingList", "1.18"),
-            tags: tagList(spec.tags),
+            tags: tagListPrimitive(spec.tags),
           }),
           apiDb.requestSpecs.save(specs[i]!),
         ]),
@@ -311,7 +326,7 @@ export class DbComputeBackend implements ComputeBackend {
           instance_uuid: instance.uuid,
           project_id: ctx.projectId,
           instance,
-          tags: tagList(spec.tags),
+          tags: tagListPrimitive(spec.tags),
         })),
         request_specs: specs,
         image: {
@@ -353,16 +368,23 @@ export class DbComputeBackend implements ComputeBackend {
     const groups = this.deps.apiDb.serverGroups.groupUuidsOf(uuid);
     groups.catch(() => undefined);
     const found = await this.locate(uuid);
-    const hostStatus =
-      ctx.isAdmin && found.kind === "cell" ? await this.hostStatus(found.db, found.instance.host) : undefined;
+    if (found.kind === "build") {
+      const [server] = await this.inHostZones([
+        serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate, tags: [] }),
+      ]);
+      return { ...server!, serverGroups: await groups };
+    }
+    const [hostStatus, tags] = await Promise.all([
+      ctx.isAdmin ? this.hostStatus(found.db, found.instance.host) : undefined,
+      found.db.tags.list(uuid),
+    ]);
     const [server] = await this.inHostZones([
-      found.kind === "build"
-        ? serverRecord(found.instance, { instanceNameTemplate: this.nameTemplate })
-        : serverRecord(found.instance, {
-            fault: found.instance.fault,
-            hostStatus,
-            instanceNameTemplate: this.nameTemplate,
-          }),
+      serverRecord(found.instance, {
+        fault: found.instance.fault,
+        hostStatus,
+        instanceNameTemplate: this.nameTemplate,
+        tags,
+      }),
     ]);
     return { ...server!, serverGroups: await groups };
   }
@@ -486,6 +508,15 @@ export class DbComputeBackend implements ComputeBackend {
       sortDirs: sort.map((s) => s.dir),
     };
     const nameMatches = query.name !== undefined ? regexMatcher(query.name) : () => true;
+    // The same regex filters the database applies to its rows, on the build requests' instances.
+    const columnMatchers = Object.entries(columnRegex(query)).map(
+      ([column, pattern]) => [column, regexMatcher(pattern)] as const,
+    );
+    const columnsMatch = (columns: Record<string, unknown>) =>
+      columnMatchers.every(([column, matches]) => {
+        const value = columns[column];
+        return value !== null && value !== undefined && matches(String(value));
+      });
     const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
     // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
@@ -498,9 +529,13 @@ export class DbComputeBackend implements ComputeBackend {
       for (const br of brs) {
         // A build request's instance has no row in any cell yet: no id, created when the request was.
         const instance = { ...br.instance, uuid: br.instance_uuid };
-        const s = serverRecord(instance, { instanceNameTemplate: this.nameTemplate });
+        const s = serverRecord(instance, {
+          instanceNameTemplate: this.nameTemplate,
+          tags: tagListNames(br.tags),
+        });
         const columns = { ...instance, id: null };
-        if (matchesQuery(s, query) && nameMatches(s.name)) extra.push(listed(columns, s));
+        if (matchesQuery(s, query) && nameMatches(s.name) && columnsMatch(columns))
+          extra.push(listed(columns, s));
       }
     }
     const c0 = this.cell0();
@@ -525,6 +560,7 @@ export class DbComputeBackend implements ComputeBackend {
       }
     }
     const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
+    const tags = await cellDb.tags.listFor(cellRows.map((r) => r.uuid));
     const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
     // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
     const out: ServerRecord[] = [];
@@ -533,7 +569,13 @@ export class DbComputeBackend implements ComputeBackend {
       while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
         out.push(rest[e++]!.server);
       if (out.length >= query.limit) break;
-      out.push(serverRecord(row, { fault: row.fault, instanceNameTemplate: this.nameTemplate }));
+      out.push(
+        serverRecord(row, {
+          fault: row.fault,
+          instanceNameTemplate: this.nameTemplate,
+          tags: tags.get(row.uuid) ?? [],
+        }),
+      );
     }
     while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
     return this.inHostZones(out);
@@ -560,14 +602,76 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.reservationId !== undefined) filters.reservation_id = query.reservationId;
     if (query.host !== undefined) filters.host = query.host;
     if (query.locked !== undefined) filters.locked = query.locked;
-    if (query.name !== undefined) filters.regex = { display_name: query.name };
+    const regex: Record<string, string> = { ...columnRegex(query) };
+    if (query.name !== undefined) regex.display_name = query.name;
+    if (Object.keys(regex).length > 0) filters.regex = regex;
+    if (query.uuid !== undefined) filters.uuid = [query.uuid];
+    if (query.vmState !== undefined) filters.vm_state = [query.vmState];
+    if (query.taskState !== undefined) filters.task_state = [query.taskState];
     if (query.changesSince) filters.changes_since = query.changesSince;
-    else if (query.deleted) filters.deleted = "any";
+    if (query.changesBefore) filters.changes_before = query.changesBefore;
+    if (!query.changesSince && !query.changesBefore && query.deleted) filters.deleted = "any";
+    if (query.tags) filters.tags = query.tags;
+    if (query.tagsAny) filters.tags_any = query.tagsAny;
+    if (query.notTags) filters.not_tags = query.notTags;
+    if (query.notTagsAny) filters.not_tags_any = query.notTagsAny;
     if (query.flavorId !== undefined) {
       const flavor = await this.deps.apiDb.flavors.getByFlavorId(query.flavorId).catch(() => undefined);
       filters.instance_type_id = flavor ? flavor.id : -1;
     }
     return filters;
+  }
+
+  // ---- update, metadata, tags, lock (ServerUpdates) --------------------------------------------
+
+  /** Saves a server update (ServerUpdates). */
+  updateServer(ctx: RequestContext, uuid: string, changes: ServerUpdate): Promise<ServerRecord> {
+    return this.updates.updateServer(ctx, uuid, changes);
+  }
+
+  /** Merges or replaces metadata (ServerUpdates). */
+  updateServerMetadata(
+    ctx: RequestContext,
+    uuid: string,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<Record<string, string>> {
+    return this.updates.updateServerMetadata(ctx, uuid, metadata, replace);
+  }
+
+  /** Removes a metadata key (ServerUpdates). */
+  deleteServerMetadataItem(ctx: RequestContext, uuid: string, key: string): Promise<boolean> {
+    return this.updates.deleteServerMetadataItem(ctx, uuid, key);
+  }
+
+  /** Replaces the tags (ServerUpdates). */
+  replaceServerTags(ctx: RequestContext, uuid: string, tags: readonly string[]): Promise<string[]> {
+    return this.updates.replaceServerTags(ctx, uuid, tags);
+  }
+
+  /** Adds a tag (ServerUpdates). */
+  addServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<ServerTagAdd> {
+    return this.updates.addServerTag(ctx, uuid, tag);
+  }
+
+  /** Removes a tag (ServerUpdates). */
+  deleteServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<boolean> {
+    return this.updates.deleteServerTag(ctx, uuid, tag);
+  }
+
+  /** Removes every tag (ServerUpdates). */
+  deleteServerTags(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.updates.deleteServerTags(ctx, uuid);
+  }
+
+  /** Locks a server (ServerUpdates). */
+  lockServer(ctx: RequestContext, uuid: string, reason: string | null): Promise<void> {
+    return this.updates.lockServer(ctx, uuid, reason);
+  }
+
+  /** Unlocks a server (ServerUpdates). */
+  unlockServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.updates.unlockServer(ctx, uuid);
   }
 
   // ---- delete and actions -----------------------------------------------------------------------
@@ -1345,7 +1449,19 @@ function sortValue(v: unknown): string | number | null {
   return typeof v === "number" ? v : String(v);
 }
 
+/** The query's column regex filters on columns the cell can filter (others are not instance columns). */
+function columnRegex(q: ServerQuery): Partial<Record<InstanceRegexColumn, string>> {
+  return Object.fromEntries(
+    Object.entries(q.columnRegex ?? {}).filter(([c]) =>
+      (INSTANCE_REGEX_COLUMNS as readonly string[]).includes(c),
+    ),
+  );
+}
+
 function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
+  if (q.uuid !== undefined && s.uuid !== q.uuid) return false;
+  if (q.vmState !== undefined && s.vmState !== q.vmState) return false;
+  if (q.taskState !== undefined && s.taskState !== q.taskState) return false;
   if (q.userId !== undefined && s.userId !== q.userId) return false;
   if (q.taskStates && !q.taskStates.includes(s.taskState)) return false;
   if (q.flavorId !== undefined && s.flavor.flavorId !== q.flavorId) return false;
@@ -1354,7 +1470,8 @@ function matchesQuery(s: ServerRecord, q: ServerQuery): boolean {
   if (q.host !== undefined) return false;
   if (q.locked !== undefined && s.locked !== q.locked) return false;
   if (q.changesSince && (s.updatedAt ?? s.createdAt) < q.changesSince) return false;
-  return true;
+  if (q.changesBefore && (s.updatedAt ?? s.createdAt) > q.changesBefore) return false;
+  return matchesTagFilters(s.tags, q);
 }
 
 /** Orders instance columns as the database does (NULL first ascending) for the given total sort. */
@@ -1379,23 +1496,6 @@ function emptyList(name: string, version: string): NovaObjectPrimitive {
     "nova_object.namespace": "nova",
     "nova_object.version": version,
     "nova_object.data": { objects: [] },
-  };
-}
-
-/** Nova's TagList of a server's tags. */
-function tagList(tags: readonly string[]): NovaObjectPrimitive {
-  return {
-    "nova_object.name": "TagList",
-    "nova_object.namespace": "nova",
-    "nova_object.version": "1.1",
-    "nova_object.data": {
-      objects: tags.map((tag) => ({
-        "nova_object.name": "Tag",
-        "nova_object.namespace": "nova",
-        "nova_object.version": "1.1",
-        "nova_object.data": { tag },
-      })),
-    },
   };
 }
 

@@ -36,6 +36,8 @@ export function serverRecord(
     hostStatus?: string | undefined;
     /** `[DEFAULT] instance_name_template` (Nova's default when left out). */
     instanceNameTemplate?: string | undefined;
+    /** The server's tags, read from the cell's tags table (else those the instance carries, if any). */
+    tags?: string[] | undefined;
   } = {},
 ): ServerRecord {
   const fault = extra.fault;
@@ -65,10 +67,15 @@ export function serverRecord(
     reservationId: i.reservation_id ?? "",
     launchIndex: i.launch_index ?? 0,
     userData: i.user_data ?? null,
+    kernelId: i.kernel_id ?? null,
+    ramdiskId: i.ramdisk_id ?? null,
+    rootDeviceName: i.root_device_name ?? null,
     locked: i.locked ?? false,
-    tags: Array.isArray(i.tags)
-      ? (i.tags as unknown[]).filter((t): t is string => typeof t === "string")
-      : [],
+    lockedBy: i.locked_by === "owner" || i.locked_by === "admin" ? i.locked_by : null,
+    lockedReason: i.system_metadata?.locked_reason ?? null,
+    tags:
+      extra.tags ??
+      (Array.isArray(i.tags) ? (i.tags as unknown[]).filter((t): t is string => typeof t === "string") : []),
     securityGroups: ["default"],
     addresses: {},
     fault: fault

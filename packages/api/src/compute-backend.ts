@@ -15,6 +15,7 @@ import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } fr
 import type { QuotaBackend, UsageBackend } from "./quota-backend.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServerGroupBackend } from "./server-group-backend.js";
+import type { ServerUpdateBackend } from "./server-update-backend.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
 export type { ImageQuery, ImageRecord };
@@ -147,10 +148,20 @@ export interface ServerRecord {
   reservationId: string;
   /** Position within a multiple-create request. */
   launchIndex: number;
+  /** Kernel image id (`OS-EXT-SRV-ATTR:kernel_id` from 2.3); absent or null shows as "". */
+  kernelId?: string | null;
+  /** Ramdisk image id (`OS-EXT-SRV-ATTR:ramdisk_id` from 2.3); absent or null shows as "". */
+  ramdiskId?: string | null;
+  /** The guest's root device (`/dev/vda`), set by the compute; null until then. */
+  rootDeviceName?: string | null;
   /** Base64 user data, if given. */
   userData: string | null;
   /** Whether it is locked against changes by non-admins. */
   locked: boolean;
+  /** Who locked it (Nova's `locked_by`: `owner` or `admin`), null or absent when unlocked. */
+  lockedBy?: "owner" | "admin" | null;
+  /** Why it was locked (2.73), null or absent when not said. */
+  lockedReason?: string | null;
   /** Server tags. */
   tags: string[];
   /** Security group names. */
@@ -253,6 +264,25 @@ export interface ServerQuery {
   changesSince?: Date;
   /** Only servers updated at or before this time; deleted ones included. */
   changesBefore?: Date;
+  /**
+   * Python regular expressions searched in instance columns (Nova's regex filters: `node`, `hostname`,
+   * `key_name`, `display_description`, `availability_zone`, `access_ip_v4`, `power_state`, ...).
+   */
+  columnRegex?: Record<string, string>;
+  /** Only these server uuids (the admin `uuid` filter, matched exactly). */
+  uuid?: string;
+  /** Only servers with this vm_state (the `vm_state` filter, when no `status` is given). */
+  vmState?: VmState;
+  /** Only servers with this task_state (the `task_state` filter). */
+  taskState?: TaskState;
+  /** Only servers with every one of these tags (2.26 `tags`). */
+  tags?: string[];
+  /** Only servers with at least one of these tags (`tags-any`). */
+  tagsAny?: string[];
+  /** Only servers lacking at least one of these tags (`not-tags`). */
+  notTags?: string[];
+  /** Only servers with none of these tags (`not-tags-any`). */
+  notTagsAny?: string[];
   /** Whether deleted servers are listed (false unless asked, or a changes-* filter is given). */
   deleted: boolean;
   /** Sort keys (Nova column names such as `created_at`, `display_name`) with directions. */
@@ -306,7 +336,8 @@ export interface ComputeBackend
     InstanceActionBackend,
     FlavorManagementBackend,
     QuotaBackend,
-    UsageBackend {
+    UsageBackend,
+    ServerUpdateBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

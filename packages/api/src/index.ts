@@ -95,3 +95,12 @@ export type {
   ServerGroupQuery,
   ServerGroupRecord,
 } from "./server-group-backend.js";
+export type { ServerTagAdd, ServerUpdate, ServerUpdateBackend } from "./server-update-backend.js";
+export {
+  checkMetadataChange,
+  isExpectedLockedBy,
+  lockedByFor,
+  MAX_SERVER_TAGS,
+  matchesTagFilters,
+  SERVER_CHANGE_VM_STATES,
+} from "./server-update-rules.js";

@@ -10,6 +10,7 @@ import { instanceActionHandlers } from "./handlers/instance-actions.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
+import { lockActions, serverUpdateHandlers } from "./handlers/server-updates.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
 import { listServices } from "./handlers/services.js";
@@ -28,6 +29,7 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "POST", pattern: "/servers", handler: serverHandlers.create },
   { method: "GET", pattern: "/servers/detail", handler: serverHandlers.detail },
   { method: "GET", pattern: "/servers/:id", handler: serverHandlers.show },
+  { method: "PUT", pattern: "/servers/:id", handler: serverUpdateHandlers.update },
   { method: "DELETE", pattern: "/servers/:id", handler: serverHandlers.delete },
   { method: "POST", pattern: "/servers/:id/action", actions: serverActions },
   { method: "GET", pattern: "/servers/:id/os-instance-actions", handler: instanceActionHandlers.index },
@@ -36,6 +38,23 @@ export const COMPUTE_ROUTES: readonly Route[] = [
     pattern: "/servers/:id/os-instance-actions/:requestId",
     handler: instanceActionHandlers.show,
   },
+  { method: "POST", pattern: "/servers/:id/action", actions: { ...serverActions, ...lockActions } },
+  { method: "GET", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.listMetadata },
+  { method: "POST", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.createMetadata },
+  { method: "PUT", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.replaceMetadata },
+  { method: "GET", pattern: "/servers/:id/metadata/:key", handler: serverUpdateHandlers.showMetadataItem },
+  { method: "PUT", pattern: "/servers/:id/metadata/:key", handler: serverUpdateHandlers.updateMetadataItem },
+  {
+    method: "DELETE",
+    pattern: "/servers/:id/metadata/:key",
+    handler: serverUpdateHandlers.deleteMetadataItem,
+  },
+  { method: "GET", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.listTags },
+  { method: "PUT", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.replaceTags },
+  { method: "DELETE", pattern: "/servers/:id/tags", handler: serverUpdateHandlers.deleteTags },
+  { method: "GET", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.checkTag },
+  { method: "PUT", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.addTag },
+  { method: "DELETE", pattern: "/servers/:id/tags/:tag", handler: serverUpdateHandlers.deleteTag },
   { method: "GET", pattern: "/flavors", handler: flavorHandlers.index },
   { method: "POST", pattern: "/flavors", handler: flavorManageHandlers.create },
   { method: "GET", pattern: "/flavors/detail", handler: flavorHandlers.detail },

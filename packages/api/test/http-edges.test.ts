@@ -22,7 +22,7 @@ describe("HTTP edges with raw fetch", () => {
     for (const [method, path] of [
       ["GET", "/v2.1/nope"],
       ["PATCH", "/v2.1/servers"],
-      ["PUT", "/v2.1/servers/abc"],
+      ["PATCH", "/v2.1/servers/abc"],
       ["GET", "/v2/servers"],
       ["POST", "/"],
       ["GET", "/v2.1/servers/abc/extra/deep"],

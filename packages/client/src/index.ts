@@ -85,7 +85,7 @@ export {
   showKeyPairResponseSchema,
 } from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
-export { isUuidLike, uuidPattern } from "./schemas/parameter-types.js";
+export { isUuidLike, tagParam, uuidPattern } from "./schemas/parameter-types.js";
 export {
   quotaLimitParam,
   updateQuotaClassSetRequestSchemaFor,
@@ -111,6 +111,17 @@ export {
   serverGroupSchema,
   showServerGroupResponseSchema,
 } from "./schemas/server-groups.js";
+export {
+  lockActionSchemaV273,
+  serverMetadataItemRequestSchema,
+  serverMetadataRequestSchema,
+  serverTagRequestSchema,
+  serverTagsRequestSchema,
+  updateServerRequestSchemaFor,
+  updateServerRequestSchemaV21,
+  updateServerRequestSchemaV219,
+  updateServerRequestSchemaV290,
+} from "./schemas/server-updates.js";
 export {
   type CreateServerRequest,
   type CreateServerResponse,

@@ -19,6 +19,7 @@ import {
   RequestSpecCodec,
   type Selection,
   type TaskState,
+  tagListNames,
   type VmState,
   WireFormatError,
 } from "@nova/objects";
@@ -234,8 +235,9 @@ export class ComputeTaskManager {
   private async createInCell(ctx: NovaContext, item: BuildItem): Promise<InstanceRecord | null> {
     const { apiDb, cellDb, cellUuid, logger } = this.opts;
     const log = { instance_uuid: item.uuid, request_id: ctx.request_id };
+    let tags: string[];
     try {
-      await apiDb.buildRequests.getByInstanceUuid(item.uuid);
+      tags = tagListNames((await apiDb.buildRequests.getByInstanceUuid(item.uuid)).tags);
     } catch (err) {
       if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
       logger.info(log, "Build request deleted before scheduling; not building");
@@ -263,6 +265,8 @@ export class ComputeTaskManager {
       }
       throw err;
     }
+    // Nova's conductor creates the build request's tags with the instance (2.52 boot with tags).
+    if (tags.length > 0) await cellDb.tags.replace(item.uuid, tags);
     // The action history (cell database) and the move from build request to mapping (API database) do not
     // depend on each other: run side by side, they cost the longer of the two, not the sum.
     const [, stillWanted] = await settleBoth(

@@ -254,7 +254,11 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
 
   it("boots to ACTIVE: row created and mapped, create action, select_destinations, build_and_run_instance call", async () => {
     await setup();
-    const accepted = await acceptBoot(h.dbs.apiDb, { name: "web-1", createdAt: new Date(h.clock.now()) });
+    const accepted = await acceptBoot(h.dbs.apiDb, {
+      name: "web-1",
+      createdAt: new Date(h.clock.now()),
+      tags: ["x", "a"],
+    });
     const ctx = userContext({ user_id: "u1", project_id: "p1" });
     // The real API client: a cast, as nova-api sends it.
     await new ComputeTaskAPI({ transport: h.bus.transport() }).scheduleAndBuildInstances(ctx, {
@@ -278,6 +282,8 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
     });
     expect(row.launched_at?.getTime()).toBe(START);
     expect(row.flavor.name).toBe("m1.tiny");
+    // The build request's tags (a 2.52 boot with tags) are the instance's in the cell.
+    expect(await h.dbs.cellDb.tags.list(accepted.uuid)).toEqual(["a", "x"]);
     const mapping = await h.dbs.apiDb.mappings.getInstanceMapping(accepted.uuid);
     expect(mapping.cell_mapping?.uuid).toBe(h.dbs.cellUuid);
     await expect(h.dbs.apiDb.buildRequests.getByInstanceUuid(accepted.uuid)).rejects.toThrow(

@@ -13,7 +13,13 @@ import {
 import { withImmediateRetries } from "@nova/db/test";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import type { Instance, RequestSpec } from "@nova/objects";
-import { BuildRequestCodec, CELL0_UUID, InstanceCodec, RequestSpecCodec } from "@nova/objects";
+import {
+  BuildRequestCodec,
+  CELL0_UUID,
+  InstanceCodec,
+  RequestSpecCodec,
+  tagListPrimitive,
+} from "@nova/objects";
 import { createTestDatabase } from "@nova/testing";
 
 /** Which engine a suite runs on. */
@@ -126,7 +132,7 @@ export const tinyFlavor = {
 /** What nova-api records and casts for one server: the build request, request spec and mapping. */
 export async function acceptBoot(
   apiDb: ApiDatabase,
-  opts: { uuid?: string; name?: string; createdAt?: Date } = {},
+  opts: { uuid?: string; name?: string; createdAt?: Date; tags?: string[] } = {},
 ): Promise<{ uuid: string; buildRequest: Record<string, unknown>; requestSpec: Record<string, unknown> }> {
   const uuid = opts.uuid ?? randomUUID();
   const instance: Partial<Instance> = {
@@ -165,12 +171,7 @@ export async function acceptBoot(
       "nova_object.version": "1.18",
       "nova_object.data": { objects: [] },
     },
-    tags: {
-      "nova_object.name": "TagList",
-      "nova_object.namespace": "nova",
-      "nova_object.version": "1.1",
-      "nova_object.data": { objects: [] },
-    },
+    tags: tagListPrimitive(opts.tags ?? []),
   });
   await apiDb.mappings.createInstanceMapping({ instance_uuid: uuid, project_id: "p1", user_id: "u1" });
   const spec: Partial<RequestSpec> = {

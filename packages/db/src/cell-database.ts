@@ -7,6 +7,7 @@ import { InstanceActionRepository } from "./cell/instance-action-repository.js";
 import { InstanceFaultRepository } from "./cell/instance-fault-repository.js";
 import { InstanceRepository } from "./cell/instance-repository.js";
 import { ServiceRepository } from "./cell/service-repository.js";
+import { TagRepository } from "./cell/tag-repository.js";
 import type { DatabaseOptions } from "./database-options.js";
 import { type DatabaseDeps, type NovaDatabase, openDatabase } from "./nova-database.js";
 import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
@@ -27,6 +28,8 @@ export class CellDatabase {
   readonly blockDeviceMappings: BlockDeviceMappingRepository;
   /** Instances' network info caches. */
   readonly infoCaches: InstanceInfoCacheRepository;
+  /** Server tags. */
+  readonly tags: TagRepository;
 
   /** The repositories of a cell database over one open connection pool. */
   constructor(
@@ -40,6 +43,7 @@ export class CellDatabase {
     this.computeNodes = new ComputeNodeRepository(db);
     this.blockDeviceMappings = new BlockDeviceMappingRepository(db);
     this.infoCaches = new InstanceInfoCacheRepository(db);
+    this.tags = new TagRepository(db);
   }
 
   /** Migrates to head (`nova-manage db sync`). */

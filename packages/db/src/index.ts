@@ -69,6 +69,7 @@ export {
   type ServiceRecord,
   ServiceRepository,
 } from "./cell/service-repository.js";
+export { type TagAddResult, TagRepository } from "./cell/tag-repository.js";
 export { CellDatabase, openCellDatabase } from "./cell-database.js";
 export {
   type DatabaseTarget,

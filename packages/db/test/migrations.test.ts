@@ -30,13 +30,14 @@ describe(`schema migrations (${backend})`, () => {
         "0002_compute_node_generation",
         "0003_block_devices_and_info_cache",
         "0004_service_recorded_down",
+        "0005_tags",
       ]);
       const first = await cell.sync();
-      expect(first).toEqual({ from: null, to: "0004_service_recorded_down", applied: before.pending });
+      expect(first).toEqual({ from: null, to: "0005_tags", applied: before.pending });
       const again = await cell.sync();
       expect(again).toEqual({
-        from: "0004_service_recorded_down",
-        to: "0004_service_recorded_down",
+        from: "0005_tags",
+        to: "0005_tags",
         applied: [],
       });
       const tables = (await cell.db.kysely.introspection.getTables()).map((t) => t.name);
@@ -108,7 +109,11 @@ describe(`schema migrations (${backend})`, () => {
       // Data written at step 2 (a claim bumps the new generation column) must survive step 3.
       await cell.computeNodes.claim(node0.uuid, { vcpus: 1, memory_mb: 64, local_gb: 1 });
       const result = await cell.sync();
-      expect(result.applied).toEqual(["0003_block_devices_and_info_cache", "0004_service_recorded_down"]);
+      expect(result.applied).toEqual([
+        "0003_block_devices_and_info_cache",
+        "0004_service_recorded_down",
+        "0005_tags",
+      ]);
       const node = await cell.computeNodes.getByUuid("4169b061-8681-413d-b721-3a382e7b692a");
       expect(node.vcpus_used).toBe(3);
       expect(node.generation).toBe(1);

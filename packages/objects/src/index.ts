@@ -49,6 +49,7 @@ export {
 export { type RequestSpec, RequestSpecCodec, requestSpecImageProperties } from "./objects/request-spec.js";
 export { type Selection, SelectionCodec } from "./objects/selection.js";
 export { SERVICE_VERSION, type Service, ServiceCodec, ServiceListCodec } from "./objects/service.js";
+export { tagListNames, tagListPrimitive } from "./objects/tag-list.js";
 /** power_state numbers. */
 export {
   isPowerState,

@@ -19,6 +19,8 @@ export interface TempestCase {
   status: number;
   /** The parsed response body (null for none). */
   body: unknown;
+  /** Response headers the schema checks (`location` of a tag added), if any. */
+  headers?: Record<string, string>;
 }
 
 const SCRIPT = fileURLToPath(new URL("./tempest-validate.py", import.meta.url));

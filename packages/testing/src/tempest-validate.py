@@ -45,7 +45,10 @@ def validate(case):
                 if isinstance(value, types.ModuleType) and hasattr(value, case["schema"])
             )
     try:
-        rest_client.RestClient.validate_response(schema, _Response(case["status"]), case["body"])
+        response = _Response(case["status"])
+        # Lower-case names, as httplib2 hands them to tempest.
+        response.update({k.lower(): v for k, v in case.get("headers", {}).items()})
+        rest_client.RestClient.validate_response(schema, response, case["body"])
     except Exception as error:  # tempest raises several exception classes
         return "%s: %s" % (type(error).__name__, error)
     return None

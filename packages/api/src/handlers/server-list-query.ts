@@ -2,7 +2,7 @@ import type { ApiVersion } from "@nova/client";
 import { boolFromString, strictBoolFromString } from "../bool-from-string.js";
 import type { ServerQuery } from "../compute-backend.js";
 import { HttpFault } from "../http-fault.js";
-import { statesFromStatus, type TaskState } from "../instance-states.js";
+import { statesFromStatus, type TaskState, type VmState } from "../instance-states.js";
 import {
   checkDateTime,
   checkEnum,
@@ -130,6 +130,40 @@ const KNOWN_V21 = [
   "marker",
 ];
 const TAG_FILTERS = ["tags", "tags-any", "not-tags", "not-tags-any"];
+// What 2.83 lets non-admins filter on too (Nova's _get_server_search_options).
+const NON_ADMIN_V283 = [
+  "availability_zone",
+  "config_drive",
+  "key_name",
+  "created_at",
+  "launched_at",
+  "terminated_at",
+  "power_state",
+  "task_state",
+  "vm_state",
+  "progress",
+  "user_id",
+];
+// Filters Nova's database layer matches by regular expression on the instance column of the same name
+// (every instances column not matched exactly); `description` is `display_description`'s.
+const COLUMN_REGEX_FILTERS: Record<string, string> = {
+  node: "node",
+  hostname: "hostname",
+  key_name: "key_name",
+  kernel_id: "kernel_id",
+  ramdisk_id: "ramdisk_id",
+  availability_zone: "availability_zone",
+  description: "display_description",
+  display_description: "display_description",
+  root_device_name: "root_device_name",
+  config_drive: "config_drive",
+  access_ip_v4: "access_ip_v4",
+  access_ip_v6: "access_ip_v6",
+  launch_index: "launch_index",
+  power_state: "power_state",
+  progress: "progress",
+  locked_by: "locked_by",
+};
 const REGEX_PARAMS = ["name", "display_name", "flavor", "reservation_id", "hostname", "node", "key_name"];
 
 /** What a server list request turned into: a backend query, or "nothing can match" (Nova answers []). */
@@ -165,6 +199,10 @@ export function planServerList(
     if (version.atLeast("2.26")) for (const f of TAG_FILTERS) allowed.add(f);
     if (version.atLeast("2.66")) allowed.add("changes-before");
     if (version.atLeast("2.73")) allowed.add("locked");
+    if (version.atLeast("2.83")) {
+      for (const f of NON_ADMIN_V283) allowed.add(f);
+    }
+    if (version.atLeast("2.90")) allowed.add("hostname");
     for (const key of [...search.keys()]) if (!allowed.has(key)) search.delete(key);
   } else {
     for (const key of ["sort_key", "sort_dir", "limit", "marker"]) search.delete(key);
@@ -237,6 +275,32 @@ export function planServerList(
   if (reservationId !== undefined) out.reservationId = reservationId;
   const host = last("host");
   if (host !== undefined) out.host = host;
+  const columnRegex: Record<string, string> = {};
+  for (const [param, column] of Object.entries(COLUMN_REGEX_FILTERS)) {
+    const value = last(param);
+    if (value !== undefined) columnRegex[column] = value;
+  }
+  if (Object.keys(columnRegex).length > 0) out.columnRegex = columnRegex;
+  const uuid = last("uuid");
+  if (uuid !== undefined) out.uuid = uuid;
+  // `status` decides the vm_state when given; else the vm_state and task_state filters match exactly.
+  const vmState = last("vm_state");
+  if (vmState !== undefined && !statuses) out.vmState = vmState as VmState;
+  const taskState = last("task_state");
+  if (taskState !== undefined) out.taskState = taskState as TaskState;
+  // 2.26 tag filters: comma-separated lists (Nova splits each on ",").
+  if (version.atLeast("2.26")) {
+    const fields = [
+      ["tags", "tags"],
+      ["tags-any", "tagsAny"],
+      ["not-tags", "notTags"],
+      ["not-tags-any", "notTagsAny"],
+    ] as const;
+    for (const [param, field] of fields) {
+      const value = last(param);
+      if (value !== undefined) out[field] = value.split(",");
+    }
+  }
   // Nova's is_locked: bool_from_string(strict=True), a 400 for any other word.
   const locked = last("locked");
   if (locked !== undefined) out.locked = strictBoolFromString(locked);

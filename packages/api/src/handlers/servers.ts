@@ -30,7 +30,8 @@ import {
 } from "../views/server-view.js";
 import { planServerList } from "./server-list-query.js";
 
-function viewContext(request: ApiRequest): ViewContext {
+/** The view inputs of a request. */
+export function viewContext(request: ApiRequest): ViewContext {
   // A list asks the same rules for every server (one project): decide each once.
   const decided = new Map<string, boolean>();
   return {
@@ -88,7 +89,7 @@ async function listServers(request: ApiRequest, detail: boolean): Promise<ApiRep
 }
 
 /** Loads a server the caller may see; others' servers are "not found" for non-admins, as in Nova. */
-async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
+export async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
   const id = request.params.id!;
   try {
     const server = await request.backend.getServer(request.context, id);
@@ -105,7 +106,7 @@ async function visibleServer(request: ApiRequest, notFoundMessage?: string): Pro
 }
 
 /** Nova's 409 for an action refused in the current state ("Cannot 'pause' instance X while it is in ..."). */
-function conflictFor(error: unknown, action: string, serverId: string): never {
+export function conflictFor(error: unknown, action: string, serverId: string): never {
   if (InstanceInvalidStateError.isInstance(error)) {
     throw HttpFault.conflict(
       `Cannot '${action}' instance ${serverId} while it is in ${error.attr} ${error.state === null ? "None" : error.state}`,

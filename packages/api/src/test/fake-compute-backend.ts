@@ -61,6 +61,13 @@ import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
 import type { ServerGroupCreateSpec, ServerGroupQuery, ServerGroupRecord } from "../server-group-backend.js";
+import type { ServerTagAdd, ServerUpdate } from "../server-update-backend.js";
+import {
+  checkMetadataChange,
+  lockedByFor,
+  MAX_SERVER_TAGS,
+  matchesTagFilters,
+} from "../server-update-rules.js";
 import { FakeAggregateStore } from "./fake-aggregates.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
 import { FakeQuotas } from "./fake-quotas.js";
@@ -140,6 +147,22 @@ const SORT_FIELDS: Record<string, (s: ServerRecord) => string | number | null> =
   launch_index: (s) => s.launchIndex,
   progress: (s) => s.progress,
   locked: (s) => (s.locked ? 1 : 0),
+};
+
+// Instance columns of the regex filters, as the fake's records hold them.
+const REGEX_FIELDS: Record<string, (s: ServerRecord) => string | number | null> = {
+  node: (s) => s.node,
+  hostname: (s) => s.hostname,
+  key_name: (s) => s.keyName,
+  availability_zone: (s) => s.availabilityZone,
+  display_description: (s) => s.description,
+  access_ip_v4: (s) => s.accessIPv4,
+  access_ip_v6: (s) => s.accessIPv6,
+  config_drive: (s) => (s.configDrive ? "True" : ""),
+  launch_index: (s) => s.launchIndex,
+  power_state: (s) => s.powerState,
+  progress: (s) => s.progress,
+  locked_by: (s) => s.lockedBy ?? null,
 };
 
 const FLAVOR_SORT_FIELDS: Record<string, (f: FlavorRecord) => string | number | boolean | null> = {
@@ -453,7 +476,15 @@ export class FakeComputeBackend implements ComputeBackend {
       const changed = (s.updatedAt ?? s.createdAt).getTime();
       if (query.changesSince && changed < query.changesSince.getTime()) return false;
       if (query.changesBefore && changed > query.changesBefore.getTime()) return false;
-      return true;
+      if (query.uuid !== undefined && s.uuid !== query.uuid) return false;
+      if (query.vmState !== undefined && s.vmState !== query.vmState) return false;
+      if (query.taskState !== undefined && s.taskState !== query.taskState) return false;
+      for (const [column, pattern] of Object.entries(query.columnRegex ?? {})) {
+        // A column the fake does not keep is NULL, which no pattern matches (as in SQL).
+        const value = REGEX_FIELDS[column]?.(s);
+        if (value === null || value === undefined || !new RegExp(pattern).test(String(value))) return false;
+      }
+      return matchesTagFilters(s.tags, query);
     });
     list.sort((a, b) => {
       for (const { key, dir } of query.sort) {
@@ -837,6 +868,97 @@ export class FakeComputeBackend implements ComputeBackend {
       events: [],
     });
     this.actions.set(uuid, list);
+  }
+
+  // ---- server update, metadata, tags, lock (ServerUpdateBackend) ----
+
+  /** Applies a server update. */
+  async updateServer(ctx: RequestContext, uuid: string, changes: ServerUpdate): Promise<ServerRecord> {
+    this.calls.push({ method: "updateServer", context: ctx });
+    const record = this.live(uuid);
+    const fields: Partial<ServerRecord> = {};
+    if (changes.name !== undefined) fields.name = changes.name;
+    if (changes.description !== undefined) fields.description = changes.description;
+    if (changes.hostname !== undefined) fields.hostname = changes.hostname;
+    if (changes.accessIPv4 !== undefined) fields.accessIPv4 = changes.accessIPv4;
+    if (changes.accessIPv6 !== undefined) fields.accessIPv6 = changes.accessIPv6;
+    if (changes.autoDiskConfig !== undefined) fields.autoDiskConfig = changes.autoDiskConfig;
+    this.update(record, fields);
+    return structuredClone(record);
+  }
+
+  /** Merges or replaces metadata after Nova's lock and state checks. */
+  async updateServerMetadata(
+    ctx: RequestContext,
+    uuid: string,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<Record<string, string>> {
+    this.calls.push({ method: "updateServerMetadata", context: ctx });
+    const record = this.live(uuid);
+    checkMetadataChange(record, "update_instance_metadata", { isAdmin: ctx.isAdmin });
+    this.update(record, { metadata: replace ? { ...metadata } : { ...record.metadata, ...metadata } });
+    return { ...record.metadata };
+  }
+
+  /** Removes one metadata key after the same checks. */
+  async deleteServerMetadataItem(ctx: RequestContext, uuid: string, key: string): Promise<boolean> {
+    this.calls.push({ method: "deleteServerMetadataItem", context: ctx });
+    const record = this.live(uuid);
+    checkMetadataChange(record, "delete_instance_metadata", { isAdmin: ctx.isAdmin });
+    if (!Object.hasOwn(record.metadata, key)) return false;
+    const rest = { ...record.metadata };
+    delete rest[key];
+    this.update(record, { metadata: rest });
+    return true;
+  }
+
+  /** Replaces the tags (sorted, once each, as the database lists them). */
+  async replaceServerTags(ctx: RequestContext, uuid: string, tags: readonly string[]): Promise<string[]> {
+    this.calls.push({ method: "replaceServerTags", context: ctx });
+    const record = this.live(uuid);
+    this.update(record, { tags: [...new Set(tags)].sort() });
+    return [...record.tags];
+  }
+
+  /** Adds one tag unless present or at the limit. */
+  async addServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<ServerTagAdd> {
+    this.calls.push({ method: "addServerTag", context: ctx });
+    const record = this.live(uuid);
+    if (record.tags.includes(tag)) return "exists";
+    if (record.tags.length >= MAX_SERVER_TAGS) return "full";
+    this.update(record, { tags: [...record.tags, tag].sort() });
+    return "added";
+  }
+
+  /** Removes one tag. */
+  async deleteServerTag(ctx: RequestContext, uuid: string, tag: string): Promise<boolean> {
+    this.calls.push({ method: "deleteServerTag", context: ctx });
+    const record = this.live(uuid);
+    if (!record.tags.includes(tag)) return false;
+    this.update(record, { tags: record.tags.filter((t) => t !== tag) });
+    return true;
+  }
+
+  /** Removes every tag. */
+  async deleteServerTags(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "deleteServerTags", context: ctx });
+    this.update(this.live(uuid), { tags: [] });
+  }
+
+  /** Locks as Nova does: an owner's re-lock of a locked server is a no-op. */
+  async lockServer(ctx: RequestContext, uuid: string, reason: string | null): Promise<void> {
+    this.calls.push({ method: "lockServer", context: ctx });
+    const record = this.live(uuid);
+    const lockedBy = lockedByFor(record, ctx.projectId);
+    if (record.locked && lockedBy === "owner") return;
+    this.update(record, { locked: true, lockedBy, ...(reason ? { lockedReason: reason } : {}) });
+  }
+
+  /** Unlocks and forgets the reason. */
+  async unlockServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "unlockServer", context: ctx });
+    this.update(this.live(uuid), { locked: false, lockedBy: null, lockedReason: null });
   }
 
   /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */

@@ -101,9 +101,9 @@ export function serverDetailView(
       out["OS-EXT-SRV-ATTR:reservation_id"] = server.reservationId;
       out["OS-EXT-SRV-ATTR:launch_index"] = server.launchIndex;
       out["OS-EXT-SRV-ATTR:hostname"] = server.hostname;
-      out["OS-EXT-SRV-ATTR:kernel_id"] = "";
-      out["OS-EXT-SRV-ATTR:ramdisk_id"] = "";
-      out["OS-EXT-SRV-ATTR:root_device_name"] = null;
+      out["OS-EXT-SRV-ATTR:kernel_id"] = server.kernelId ?? "";
+      out["OS-EXT-SRV-ATTR:ramdisk_id"] = server.ramdiskId ?? "";
+      out["OS-EXT-SRV-ATTR:root_device_name"] = server.rootDeviceName ?? null;
       out["OS-EXT-SRV-ATTR:user_data"] = server.userData;
     }
   }
@@ -122,7 +122,7 @@ export function serverDetailView(
     }
   }
   if (version.atLeast("2.9")) out.locked = server.locked;
-  if (version.atLeast("2.73")) out.locked_reason = null;
+  if (version.atLeast("2.73")) out.locked_reason = server.lockedReason ?? null;
   if (version.atLeast("2.19")) out.description = server.description;
   if (version.atLeast("2.26")) out.tags = server.tags;
   if (version.atLeast("2.63")) out.trusted_image_certificates = null;

@@ -58,6 +58,24 @@ export class BuildRequestRepository {
     }, "BuildRequest");
   }
 
+  /**
+   * Saves a changed instance into its build request (Nova's update_instance before the instance reaches a
+   * cell); false when the build request is gone (the conductor moved it into a cell meanwhile).
+   */
+  saveInstance(instanceUuid: string, instance: BuildRequest["instance"]): Promise<boolean> {
+    return this.d.run(async (db) => {
+      const res = await db
+        .updateTable("build_requests")
+        .set({
+          instance: JSON.stringify(InstanceCodec.toPrimitive(instance)),
+          updated_at: toSqlDate(this.d.now()),
+        })
+        .where("instance_uuid", "=", instanceUuid)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    }, "BuildRequest");
+  }
+
   /** The build request of an instance. */
   getByInstanceUuid(instanceUuid: string): Promise<BuildRequestRecord> {
     return this.d.run(async (db) => {

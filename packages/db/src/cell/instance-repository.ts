@@ -166,10 +166,20 @@ export interface InstanceFilters {
   reservation_id?: string;
   /** Only locked (true) or only unlocked (false) instances. */
   locked?: boolean;
+  /** Only instances with every one of these tags (Nova's `tags` filter). */
+  tags?: readonly string[];
+  /** Only instances with at least one of these tags (`tags-any`). */
+  tags_any?: readonly string[];
+  /** Only instances without at least one of these tags, i.e. not all of them (`not-tags`). */
+  not_tags?: readonly string[];
+  /** Only instances with none of these tags (`not-tags-any`). */
+  not_tags_any?: readonly string[];
   /** undefined/false: live instances only; true: only deleted; "any": both (Nova's read_deleted). */
   deleted?: boolean | "any";
   /** Instances updated at or after this time, deleted ones included (Nova's changes-since). */
   changes_since?: Date;
+  /** Instances updated at or before this time, deleted ones included (Nova's changes-before, 2.66). */
+  changes_before?: Date;
   /**
    * Python regular expressions searched in these columns, in the database (Nova's `_regex_instance_filter`):
    * the `name` filter is `display_name`'s.
@@ -263,6 +273,22 @@ function inWithNull(col: string, values: readonly (string | null)[]) {
   return parts.length === 0 ? sql<boolean>`1 = 0` : sql<boolean>`(${sql.join(parts, sql` OR `)})`;
 }
 
+// Nova's _tag_filters: how many of the given tags an instance has, compared with how many were given.
+function tagCount(tags: readonly string[]) {
+  return sql<number>`(SELECT COUNT(*) FROM tags WHERE tags.resource_id = instances.uuid AND tags.tag IN (${sql.join([...new Set(tags)])}))`;
+}
+
+function tagConditions(filters: InstanceFilters) {
+  const out = [];
+  const all = (t: readonly string[]) => sql<boolean>`${tagCount(t)} = ${new Set(t).size}`;
+  const any = (t: readonly string[]) => sql<boolean>`${tagCount(t)} > 0`;
+  if (filters.tags?.length) out.push(all(filters.tags));
+  if (filters.tags_any?.length) out.push(any(filters.tags_any));
+  if (filters.not_tags?.length) out.push(sql<boolean>`NOT ${all(filters.not_tags)}`);
+  if (filters.not_tags_any?.length) out.push(sql<boolean>`NOT ${any(filters.not_tags_any)}`);
+  return out;
+}
+
 interface FlavorBlob {
   cur: NovaObjectPrimitive | null;
   old: NovaObjectPrimitive | null;
@@ -350,8 +376,11 @@ export class InstanceRepository {
         ["id", "uuid"],
       );
       let q = db.selectFrom("instances").selectAll("instances");
-      if (filters.changes_since) {
-        q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
+      if (filters.changes_since || filters.changes_before) {
+        if (filters.changes_since)
+          q = q.where("instances.updated_at", ">=", toSqlDate(filters.changes_since));
+        if (filters.changes_before)
+          q = q.where("instances.updated_at", "<=", toSqlDate(filters.changes_before));
       } else if (filters.deleted === true) q = q.where("instances.deleted", "!=", 0);
       else if (filters.deleted !== "any") q = q.where("instances.deleted", "=", 0);
       if (filters.uuid)
@@ -374,6 +403,7 @@ export class InstanceRepository {
       if (filters.instance_type_id !== undefined)
         q = q.where("instances.instance_type_id", "=", filters.instance_type_id);
       if (filters.locked !== undefined) q = q.where("instances.locked", "=", filters.locked ? 1 : 0);
+      for (const condition of tagConditions(filters)) q = q.where(condition);
       if (filters.vm_state) q = q.where(inWithNull("instances.vm_state", filters.vm_state));
       if (filters.task_state) q = q.where(inWithNull("instances.task_state", filters.task_state));
       for (const [column, pattern] of Object.entries(filters.regex ?? {})) {
@@ -542,6 +572,8 @@ export class InstanceRepository {
           .where("deleted", "=", 0)
           .execute();
       }
+      // Nova's instance_destroy removes the tags outright (the tags table has no soft delete).
+      await trx.deleteFrom("tags").where("resource_id", "=", uuid).execute();
       return before;
     }, "Instance");
   }
