@@ -31,7 +31,6 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/servers/:id", handler: serverHandlers.show },
   { method: "PUT", pattern: "/servers/:id", handler: serverUpdateHandlers.update },
   { method: "DELETE", pattern: "/servers/:id", handler: serverHandlers.delete },
-  { method: "POST", pattern: "/servers/:id/action", actions: serverActions },
   { method: "GET", pattern: "/servers/:id/os-instance-actions", handler: instanceActionHandlers.index },
   {
     method: "GET",
