@@ -46,18 +46,18 @@ describe("nova-manage db / api_db sync", () => {
   it("syncs the API database, reports its version, and re-syncs as a no-op", async () => {
     expect(await manage("--config-file", conf, "api_db", "version")).toMatchObject({
       code: 0,
-      out: ["empty (head 0003_aggregates, 3 pending)"],
+      out: ["empty (head 0004_quota_classes, 4 pending)"],
     });
     const first = await manage("--config-file", conf, "api_db", "sync");
     expect(first.code).toBe(0);
     expect(first.out).toEqual([
-      "api database: empty -> 0003_aggregates (applied 0001_initial, 0002_cell_mapping_disabled, 0003_aggregates)",
+      "api database: empty -> 0004_quota_classes (applied 0001_initial, 0002_cell_mapping_disabled, 0003_aggregates, 0004_quota_classes)",
     ]);
     expect((await manage("--config-file", conf, "api_db", "sync")).out).toEqual([
-      "api database: already at 0003_aggregates (head), nothing to do",
+      "api database: already at 0004_quota_classes (head), nothing to do",
     ]);
     expect((await manage("--config-file", conf, "api_db", "version")).out).toEqual([
-      "0003_aggregates (head 0003_aggregates)",
+      "0004_quota_classes (head 0004_quota_classes)",
     ]);
   });
 
@@ -75,12 +75,12 @@ describe("nova-manage db / api_db sync", () => {
     const synced = await manage("--config-file", conf, "db", "sync");
     expect(synced.code).toBe(0);
     expect(synced.out).toHaveLength(2);
-    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0004_service_recorded_down/);
+    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0005_tags/);
     expect(synced.out[1]).toBe(
-      "cell database: empty -> 0004_service_recorded_down (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down)",
+      "cell database: empty -> 0005_tags (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down, 0005_tags)",
     );
     const local = await manage("--config-file", conf, "db", "sync", "--local_cell");
-    expect(local.out).toEqual(["cell database: already at 0004_service_recorded_down (head), nothing to do"]);
+    expect(local.out).toEqual(["cell database: already at 0005_tags (head), nothing to do"]);
     expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[0]).toMatch(
       /^cell0\t00000000-/,
     );
@@ -118,7 +118,7 @@ describe("nova-manage db / api_db sync", () => {
     const { stdout } = await promisify(execFile)(tsx, [main, "--config-file", conf, "api_db", "version"], {
       cwd: root,
     });
-    expect(stdout.trim()).toBe("0003_aggregates (head 0003_aggregates)");
+    expect(stdout.trim()).toBe("0004_quota_classes (head 0004_quota_classes)");
   });
 });
 

@@ -151,8 +151,8 @@ describe(`schema migrations (${backend})`, () => {
       const r = await api.sync();
       expect(r).toEqual({
         from: "0001_initial",
-        to: "0003_aggregates",
-        applied: ["0002_cell_mapping_disabled", "0003_aggregates"],
+        to: "0004_quota_classes",
+        applied: ["0002_cell_mapping_disabled", "0003_aggregates", "0004_quota_classes"],
       });
       const cell0 = await api.mappings.getCell("00000000-0000-0000-0000-000000000000");
       expect(cell0).toMatchObject({ name: "cell0", disabled: false, database_connection: "sqlite://" });
