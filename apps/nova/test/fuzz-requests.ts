@@ -208,6 +208,12 @@ const flavorBody = fc
   )
   .map((flavor) => ({ flavor }));
 
+/** A flavor create that is valid but for at most one field (names differ so creates do not all conflict). */
+const validFlavor = fc.tuple(fc.integer({ min: 0, max: 999 }), flavorBody).map(([n, odd]) => {
+  const [k, v] = Object.entries(odd.flavor)[0] ?? [];
+  return { flavor: { name: `fuzz-${n}`, ram: 64, vcpus: 1, disk: 0, ...(k ? { [k]: v } : {}) } };
+});
+
 /** Extra specs, metadata and tag bodies: maps and lists of odd keys and values. */
 const mapBody = fc
   .tuple(
@@ -223,6 +229,16 @@ const mapBody = fc
     ),
   )
   .map(([k, v]) => (k === "set_metadata" ? { set_metadata: { metadata: v } } : { [k]: v }));
+
+/** A well-formed `{key: {k: v}}` body (extra specs, metadata, set_metadata) with plain keys and values. */
+const plainMap = (key: string) =>
+  fc
+    .dictionary(
+      fc.constantFrom("k", "role", "hw:cpu_policy", "hw:numa_nodes", "availability_zone", "filter_tenant_id"),
+      fc.constantFrom("v", "web", "dedicated", "shared", "2", "az-fuzz", null),
+      { minKeys: 1, maxKeys: 3 },
+    )
+    .map((m) => (key === "set_metadata" ? { set_metadata: { metadata: m } } : { [key]: m }));
 
 /** Aggregate create/update bodies and actions, flavor access actions. */
 const aggregateBody = fc.oneof(
@@ -749,11 +765,61 @@ function nearValidCreate(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     }));
 }
 
+/**
+ * A request to one of the newer resources with clean headers and the body its route takes (some values odd):
+ * past content negotiation and into the handlers, their validation, policy and backend.
+ */
+function nearValidResource(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
+  const routes: Array<[string, string, fc.Arbitrary<unknown> | undefined]> = [
+    ["POST", "/flavors", fc.oneof(flavorBody, validFlavor)],
+    ["PUT", "/flavors/{}", flavorBody],
+    ["POST", "/flavors/{}/os-extra_specs", fc.oneof(mapBody, plainMap("extra_specs"))],
+    ["PUT", "/flavors/{}/os-extra_specs/hw:cpu_policy", mapBody],
+    ["POST", "/flavors/{}/action", aggregateBody],
+    ["POST", "/os-aggregates", aggregateBody],
+    ["PUT", `/os-aggregates/${t.aggregateId}`, aggregateBody],
+    ["POST", `/os-aggregates/${t.aggregateId}/action`, fc.oneof(aggregateBody, plainMap("set_metadata"))],
+    ["POST", "/os-server-groups", serverGroupBody],
+    ["DELETE", `/os-server-groups/${t.serverGroupId}`, undefined],
+    ["PUT", "/os-quota-sets/c0ffee", quotaBody],
+    ["PUT", "/os-quota-class-sets/default", quotaBody],
+    ["PUT", `/servers/${t.serverId}`, nearServer(t)],
+    ["POST", `/servers/${t.serverId}/metadata`, fc.oneof(mapBody, plainMap("metadata"))],
+    ["PUT", `/servers/${t.serverId}/metadata/k`, fc.oneof(mapBody, fc.constant({ meta: { k: "v" } }))],
+    ["PUT", `/servers/${t.serverId}/tags`, fc.oneof(mapBody, fc.constant({ tags: ["a", "b"] }))],
+    ["POST", `/servers/${t.serverId}/action`, actionBody],
+    ["GET", "/os-simple-tenant-usage", undefined],
+    ["GET", "/os-availability-zone/detail", undefined],
+    ["GET", "/limits", undefined],
+  ];
+  return fc.constantFrom(...routes).chain(([method, tpl, body]) =>
+    fc
+      .record({
+        flavor: fc.constantFrom("1", "4", "fuzz-f", "no-such"),
+        version: fc.constantFrom("2.1", "2.19", "2.26", "2.40", "2.55", "2.64", "2.73", "2.86", "2.93"),
+        token: fc.constantFrom("admin:admin", "demo:c0ffee"),
+        query,
+        body: body ?? fc.constant(undefined),
+      })
+      .map(({ flavor, version, token: tk, query: q, body: b }) => ({
+        method,
+        path: `/v2.1${tpl.replace("{}", flavor)}${method === "GET" ? q : ""}`,
+        headers: {
+          "Content-Type": "application/json",
+          "OpenStack-API-Version": `compute ${version}`,
+          "X-Auth-Token": tk,
+        },
+        ...(b !== undefined ? { body: Buffer.from(JSON.stringify(b) ?? "null") } : {}),
+      })),
+  );
+}
+
 /** Whole requests over every route the API serves and many it does not. */
 export function fuzzRequest(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
     { arbitrary: routed(t), weight: 6 },
     { arbitrary: nearValidCreate(t), weight: 1 },
+    { arbitrary: nearValidResource(t), weight: 2 },
     { arbitrary: anyRequest(t), weight: 2 },
   );
 }
