@@ -74,16 +74,22 @@ function violation(r: FuzzRequest, a: Answer): string | undefined {
 
 /**
  * An admin's writes that could take away what the final boot needs (disable or delete the computes, delete
- * flavor 1, set a quota to 0) go to an id that does not exist; a member's still reach the real ids and their
- * policy checks.
+ * flavor 1 or give it extra specs no host matches, set a quota or the default quota class to 0, put the hosts
+ * into an aggregate, and so into its zone or metadata) go to an id that does not exist; a member's still reach
+ * the real ids and their policy checks. The other aggregate writes stay real: without hosts an aggregate's
+ * zone and metadata change nothing the scheduler reads.
  */
 const GUARDED = /\/(os-services|flavors|os-quota-sets|os-quota-class-sets)\/[^/?]*/;
+const GUARDED_ACTION = /\/os-aggregates\/[^/?]*\/action/;
 
 function harmless(r: FuzzRequest): FuzzRequest {
   const write = r.method !== "GET" && r.method !== "HEAD";
   const admin = (r.headers["X-Auth-Token"] ?? "admin").startsWith("admin");
-  if (!write || !admin || !GUARDED.test(r.path)) return r;
-  return { ...r, path: r.path.replace(GUARDED, "/$1/4242") };
+  if (!write || !admin) return r;
+  if (GUARDED_ACTION.test(r.path) && r.body?.includes("add_host"))
+    return { ...r, path: r.path.replace(GUARDED_ACTION, "/os-aggregates/4242/action") };
+  if (GUARDED.test(r.path)) return { ...r, path: r.path.replace(GUARDED, "/$1/4242") };
+  return r;
 }
 
 beforeAll(async () => {
@@ -103,11 +109,21 @@ beforeAll(async () => {
   const hypervisors = (await client.request("GET", "/os-hypervisors")).body as {
     hypervisors: Array<{ id: number | string }>;
   };
+  const aggregate = (
+    await client.request("POST", "/os-aggregates", { body: { aggregate: { name: "fuzz-aggregate" } } })
+  ).body as { aggregate: { id: number } };
+  const group = (
+    await client.request("POST", "/os-server-groups", {
+      body: { server_group: { name: "fuzz-group", policies: ["anti-affinity"] } },
+    })
+  ).body as { server_group: { id: string } };
   targets = {
     serverId: server.id,
     imageId: DEFAULT_IMAGE_ID,
     keyName: key.keypair.name,
     hypervisorId: String(hypervisors.hypervisors[0]?.id ?? "1"),
+    aggregateId: String(aggregate.aggregate.id),
+    serverGroupId: group.server_group.id,
   };
 }, 60_000);
 

@@ -18,6 +18,9 @@ export interface FuzzTargets {
   imageId: string;
   keyName: string;
   hypervisorId: string;
+  /** An aggregate (no hosts) and a server group the fuzz may change. */
+  aggregateId: string;
+  serverGroupId: string;
 }
 
 const printable = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
@@ -186,6 +189,104 @@ const serviceBody = fc.record(
   { requiredKeys: [] },
 );
 
+/** A flavor create or update body (POST /flavors, PUT /flavors/{id}). */
+const flavorBody = fc
+  .record(
+    {
+      name: fc.oneof(oddString, fc.constant("fuzz-flavor")),
+      id: fc.oneof(anyJson, fc.constantFrom("1", "fuzz-f", null)),
+      ram: fc.oneof(anyJson, fc.constantFrom(64, 0, -1)),
+      vcpus: fc.oneof(anyJson, fc.constantFrom(1, 0)),
+      disk: fc.oneof(anyJson, fc.constantFrom(0, 1)),
+      "OS-FLV-EXT-DATA:ephemeral": anyJson,
+      swap: anyJson,
+      rxtx_factor: anyJson,
+      "os-flavor-access:is_public": anyJson,
+      description: fc.oneof(oddString, anyJson),
+    },
+    { requiredKeys: [] },
+  )
+  .map((flavor) => ({ flavor }));
+
+/** A flavor create that is valid but for at most one field (names differ so creates do not all conflict). */
+const validFlavor = fc.tuple(fc.integer({ min: 0, max: 999 }), flavorBody).map(([n, odd]) => {
+  const [k, v] = Object.entries(odd.flavor)[0] ?? [];
+  return { flavor: { name: `fuzz-${n}`, ram: 64, vcpus: 1, disk: 0, ...(k ? { [k]: v } : {}) } };
+});
+
+/** Extra specs, metadata and tag bodies: maps and lists of odd keys and values. */
+const mapBody = fc
+  .tuple(
+    fc.constantFrom("extra_specs", "metadata", "meta", "tags", "set_metadata"),
+    fc.oneof(
+      fc.dictionary(
+        fc.oneof(oddString, fc.constantFrom("hw:cpu_policy", "hw:numa_nodes", "availability_zone", "k")),
+        fc.oneof(anyJson, fc.constantFrom("dedicated", "2", "az-x", "v")),
+        { maxKeys: 4 },
+      ),
+      fc.array(oddString, { maxLength: 4 }),
+      anyJson,
+    ),
+  )
+  .map(([k, v]) => (k === "set_metadata" ? { set_metadata: { metadata: v } } : { [k]: v }));
+
+/** A well-formed `{key: {k: v}}` body (extra specs, metadata, set_metadata) with plain keys and values. */
+const plainMap = (key: string) =>
+  fc
+    .dictionary(
+      fc.constantFrom("k", "role", "hw:cpu_policy", "hw:numa_nodes", "availability_zone", "filter_tenant_id"),
+      fc.constantFrom("v", "web", "dedicated", "shared", "2", "az-fuzz", null),
+      { minKeys: 1, maxKeys: 3 },
+    )
+    .map((m) => (key === "set_metadata" ? { set_metadata: { metadata: m } } : { [key]: m }));
+
+/** Aggregate create/update bodies and actions, flavor access actions. */
+const aggregateBody = fc.oneof(
+  fc
+    .record({ name: fc.oneof(oddString, anyJson), availability_zone: anyJson }, { requiredKeys: [] })
+    .map((aggregate) => ({ aggregate })),
+  fc
+    .tuple(
+      fc.constantFrom("add_host", "remove_host", "addTenantAccess", "removeTenantAccess"),
+      fc.record(
+        {
+          host: fc.oneof(fc.constantFrom("fake-1", "fake-2", "nowhere"), anyJson),
+          tenant: fc.oneof(fc.constantFrom("c0ffee", "demo"), anyJson),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map(([action, v]) => ({ [action]: v })),
+);
+
+/** Server group bodies: 2.1 `policies` and 2.64 `policy` + `rules`. */
+const serverGroupBody = fc
+  .record(
+    {
+      name: fc.oneof(oddString, fc.constant("fuzz-group")),
+      policies: fc.oneof(fc.constant(["affinity"]), fc.constant(["anti-affinity", "affinity"]), anyJson),
+      policy: fc.oneof(fc.constantFrom("affinity", "anti-affinity", "soft-affinity"), anyJson),
+      rules: fc.oneof(fc.constant({ max_server_per_host: 2 }), anyJson),
+    },
+    { requiredKeys: [] },
+  )
+  .map((server_group) => ({ server_group }));
+
+/** Quota set and quota class set updates. */
+const quotaBody = fc
+  .tuple(
+    fc.constantFrom("quota_set", "quota_class_set"),
+    fc.dictionary(
+      fc.oneof(
+        fc.constantFrom("instances", "cores", "ram", "key_pairs", "metadata_items", "server_groups", "force"),
+        oddString,
+      ),
+      fc.oneof(fc.constantFrom(-1, 0, 1, 1000, "5", true), anyJson),
+      { maxKeys: 3 },
+    ),
+  )
+  .map(([k, v]) => ({ [k]: v }));
+
 /** JSON nested `depth` deep: arrays or objects. */
 const deepNesting = fc
   .tuple(fc.constantFrom(10, 999, 1000, 1001, 5000, 50_000), fc.boolean())
@@ -195,7 +296,18 @@ const deepNesting = fc
 
 /** The body bytes: JSON of many shapes, broken JSON, and bytes that are not UTF-8. */
 function bodyBytes(t: FuzzTargets): fc.Arbitrary<Buffer | undefined> {
-  const json = fc.oneof(nearServer(t), nearKeypair, actionBody, serviceBody, anyJson);
+  const json = fc.oneof(
+    nearServer(t),
+    nearKeypair,
+    actionBody,
+    serviceBody,
+    flavorBody,
+    mapBody,
+    aggregateBody,
+    serverGroupBody,
+    quotaBody,
+    anyJson,
+  );
   return fc.oneof(
     { arbitrary: fc.constant(undefined), weight: 2 },
     { arbitrary: json.map((v) => Buffer.from(JSON.stringify(v) ?? "null")), weight: 8 },
@@ -233,10 +345,17 @@ const TEMPLATES = [
   "/servers/{}/action",
   "/servers/{}/metadata",
   "/servers/{}/os-instance-actions",
+  "/servers/{}/os-instance-actions/{}",
+  "/servers/{}/metadata/{}",
+  "/servers/{}/tags",
+  "/servers/{}/tags/{}",
   "/flavors",
   "/flavors/detail",
   "/flavors/{}",
   "/flavors/{}/os-extra_specs",
+  "/flavors/{}/os-extra_specs/{}",
+  "/flavors/{}/os-flavor-access",
+  "/flavors/{}/action",
   "/os-services",
   "/os-services/{}",
   "/os-hypervisors",
@@ -252,9 +371,18 @@ const TEMPLATES = [
   "/os-keypairs/{}",
   "/limits",
   "/os-quota-sets/{}",
+  "/os-quota-sets/{}/defaults",
+  "/os-quota-sets/{}/detail",
+  "/os-quota-class-sets/{}",
   "/os-aggregates",
+  "/os-aggregates/{}",
+  "/os-aggregates/{}/action",
   "/os-server-groups",
+  "/os-server-groups/{}",
   "/os-availability-zone",
+  "/os-availability-zone/detail",
+  "/os-simple-tenant-usage",
+  "/os-simple-tenant-usage/{}",
 ];
 
 /** A path segment as sent on the wire (ASCII only: node refuses to send anything else unescaped). */
@@ -264,7 +392,10 @@ function segment(t: FuzzTargets): fc.Arbitrary<string> {
     maxLength: 20,
   });
   return fc.oneof(
-    fc.constantFrom(t.serverId, t.imageId, t.keyName, t.hypervisorId, "1", "0", "-1", "2", "1.5", "detail"),
+    fc.constantFrom(
+      ...[t.serverId, t.imageId, t.keyName, t.hypervisorId, t.aggregateId, t.serverGroupId],
+      ...["1", "0", "-1", "2", "1.5", "detail", "admin", "c0ffee", "default", "hw:cpu_policy"],
+    ),
     fc.constantFrom("%00", "%2F", "%2e%2e", "%FF", "%C0%AF", "%zz", "%", "..", ".", "a%20b", "%E2%98%83"),
     unicode.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "x"))),
     rawChars,
@@ -321,6 +452,10 @@ const QUERY_KEYS = [
   "type",
   "reservation_id",
   "locked",
+  "start",
+  "end",
+  "detailed",
+  "usage",
   "fuzz",
 ];
 
@@ -348,7 +483,14 @@ const queryValue = fc.oneof(
     "ACTIVE",
   ),
   hugeNumbers,
-  segment({ serverId: "x", imageId: "y", keyName: "k", hypervisorId: "1" }),
+  segment({
+    serverId: "x",
+    imageId: "y",
+    keyName: "k",
+    hypervisorId: "1",
+    aggregateId: "1",
+    serverGroupId: "g",
+  }),
 );
 
 /** `?k=v&k=v...` with repeated, unknown and odd keys and values ("" when none). */
@@ -357,7 +499,14 @@ const query = fc
     fc.tuple(
       fc.oneof(
         fc.constantFrom(...QUERY_KEYS),
-        segment({ serverId: "", imageId: "", keyName: "", hypervisorId: "" }),
+        segment({
+          serverId: "",
+          imageId: "",
+          keyName: "",
+          hypervisorId: "",
+          aggregateId: "",
+          serverGroupId: "",
+        }),
       ),
       queryValue,
     ),
@@ -462,6 +611,52 @@ const ROUTES: Array<[string, string]> = [
   ["POST", "/os-keypairs"],
   ["GET", "/os-keypairs/{}"],
   ["DELETE", "/os-keypairs/{}"],
+  ["GET", "/servers/{}/metadata"],
+  ["POST", "/servers/{}/metadata"],
+  ["PUT", "/servers/{}/metadata"],
+  ["GET", "/servers/{}/metadata/{}"],
+  ["PUT", "/servers/{}/metadata/{}"],
+  ["DELETE", "/servers/{}/metadata/{}"],
+  ["GET", "/servers/{}/tags"],
+  ["PUT", "/servers/{}/tags"],
+  ["DELETE", "/servers/{}/tags"],
+  ["GET", "/servers/{}/tags/{}"],
+  ["PUT", "/servers/{}/tags/{}"],
+  ["DELETE", "/servers/{}/tags/{}"],
+  ["GET", "/servers/{}/os-instance-actions"],
+  ["GET", "/servers/{}/os-instance-actions/{}"],
+  ["PUT", "/flavors/{}"],
+  ["DELETE", "/flavors/{}"],
+  ["POST", "/flavors/{}/action"],
+  ["GET", "/flavors/{}/os-flavor-access"],
+  ["GET", "/flavors/{}/os-extra_specs"],
+  ["POST", "/flavors/{}/os-extra_specs"],
+  ["GET", "/flavors/{}/os-extra_specs/{}"],
+  ["PUT", "/flavors/{}/os-extra_specs/{}"],
+  ["DELETE", "/flavors/{}/os-extra_specs/{}"],
+  ["GET", "/os-hypervisors/{}/uptime"],
+  ["GET", "/os-aggregates"],
+  ["POST", "/os-aggregates"],
+  ["GET", "/os-aggregates/{}"],
+  ["PUT", "/os-aggregates/{}"],
+  ["DELETE", "/os-aggregates/{}"],
+  ["POST", "/os-aggregates/{}/action"],
+  ["GET", "/os-availability-zone"],
+  ["GET", "/os-availability-zone/detail"],
+  ["GET", "/os-server-groups"],
+  ["POST", "/os-server-groups"],
+  ["GET", "/os-server-groups/{}"],
+  ["DELETE", "/os-server-groups/{}"],
+  ["GET", "/os-quota-sets/{}"],
+  ["PUT", "/os-quota-sets/{}"],
+  ["DELETE", "/os-quota-sets/{}"],
+  ["GET", "/os-quota-sets/{}/defaults"],
+  ["GET", "/os-quota-sets/{}/detail"],
+  ["GET", "/os-quota-class-sets/{}"],
+  ["PUT", "/os-quota-class-sets/{}"],
+  ["GET", "/limits"],
+  ["GET", "/os-simple-tenant-usage"],
+  ["GET", "/os-simple-tenant-usage/{}"],
 ];
 
 /** A request to a served route with its own method, the usual prefix and a token. */
@@ -470,15 +665,16 @@ function routed(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     .record({
       route: fc.constantFrom(...ROUTES),
       a: fc.oneof({ arbitrary: fc.constant(t.serverId), weight: 2 }, segment(t)),
+      b: segment(t),
       prefix: fc.constantFrom("/v2.1", "/v2.1", "/v2.1/c0ffee", "/v2.1/admin", "/v2.1/0-0"),
       query,
       headers,
       token,
       body: bodyBytes(t),
     })
-    .map(({ route: [method, tpl], a, prefix, query: q, headers: h, token: tk, body }) => ({
+    .map(({ route: [method, tpl], a, b, prefix, query: q, headers: h, token: tk, body }) => ({
       method,
-      path: `${prefix}${tpl.replace("{}", a)}${q}`,
+      path: `${prefix}${tpl.replace("{}", a).replace("{}", b)}${q}`,
       headers: { ...h, "X-Auth-Token": tk },
       ...(body !== undefined && method !== "GET" && method !== "DELETE" ? { body } : {}),
     }));
@@ -569,11 +765,61 @@ function nearValidCreate(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
     }));
 }
 
+/**
+ * A request to one of the newer resources with clean headers and the body its route takes (some values odd):
+ * past content negotiation and into the handlers, their validation, policy and backend.
+ */
+function nearValidResource(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
+  const routes: Array<[string, string, fc.Arbitrary<unknown> | undefined]> = [
+    ["POST", "/flavors", fc.oneof(flavorBody, validFlavor)],
+    ["PUT", "/flavors/{}", flavorBody],
+    ["POST", "/flavors/{}/os-extra_specs", fc.oneof(mapBody, plainMap("extra_specs"))],
+    ["PUT", "/flavors/{}/os-extra_specs/hw:cpu_policy", mapBody],
+    ["POST", "/flavors/{}/action", aggregateBody],
+    ["POST", "/os-aggregates", aggregateBody],
+    ["PUT", `/os-aggregates/${t.aggregateId}`, aggregateBody],
+    ["POST", `/os-aggregates/${t.aggregateId}/action`, fc.oneof(aggregateBody, plainMap("set_metadata"))],
+    ["POST", "/os-server-groups", serverGroupBody],
+    ["DELETE", `/os-server-groups/${t.serverGroupId}`, undefined],
+    ["PUT", "/os-quota-sets/c0ffee", quotaBody],
+    ["PUT", "/os-quota-class-sets/default", quotaBody],
+    ["PUT", `/servers/${t.serverId}`, nearServer(t)],
+    ["POST", `/servers/${t.serverId}/metadata`, fc.oneof(mapBody, plainMap("metadata"))],
+    ["PUT", `/servers/${t.serverId}/metadata/k`, fc.oneof(mapBody, fc.constant({ meta: { k: "v" } }))],
+    ["PUT", `/servers/${t.serverId}/tags`, fc.oneof(mapBody, fc.constant({ tags: ["a", "b"] }))],
+    ["POST", `/servers/${t.serverId}/action`, actionBody],
+    ["GET", "/os-simple-tenant-usage", undefined],
+    ["GET", "/os-availability-zone/detail", undefined],
+    ["GET", "/limits", undefined],
+  ];
+  return fc.constantFrom(...routes).chain(([method, tpl, body]) =>
+    fc
+      .record({
+        flavor: fc.constantFrom("1", "4", "fuzz-f", "no-such"),
+        version: fc.constantFrom("2.1", "2.19", "2.26", "2.40", "2.55", "2.64", "2.73", "2.86", "2.93"),
+        token: fc.constantFrom("admin:admin", "demo:c0ffee"),
+        query,
+        body: body ?? fc.constant(undefined),
+      })
+      .map(({ flavor, version, token: tk, query: q, body: b }) => ({
+        method,
+        path: `/v2.1${tpl.replace("{}", flavor)}${method === "GET" ? q : ""}`,
+        headers: {
+          "Content-Type": "application/json",
+          "OpenStack-API-Version": `compute ${version}`,
+          "X-Auth-Token": tk,
+        },
+        ...(b !== undefined ? { body: Buffer.from(JSON.stringify(b) ?? "null") } : {}),
+      })),
+  );
+}
+
 /** Whole requests over every route the API serves and many it does not. */
 export function fuzzRequest(t: FuzzTargets): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
     { arbitrary: routed(t), weight: 6 },
     { arbitrary: nearValidCreate(t), weight: 1 },
+    { arbitrary: nearValidResource(t), weight: 2 },
     { arbitrary: anyRequest(t), weight: 2 },
   );
 }
