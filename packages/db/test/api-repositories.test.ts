@@ -222,6 +222,18 @@ describe(`API database repositories (${backend})`, () => {
     ]);
     expect(await api.buildRequests.countByProject("admin")).toBe(1);
     expect(await api.buildRequests.countByProject("nobody")).toBe(0);
+    // The quota's pending usage is summed in SQL from the stored wire object.
+    const data = br.instance!;
+    const pending = { instances: 1, cores: Number(data.vcpus), ram: Number(data.memory_mb) };
+    expect(pending.cores).toBeGreaterThan(0);
+    expect(await api.buildRequests.pendingUsage("admin")).toEqual(pending);
+    expect(await api.buildRequests.pendingUsage("admin", String(data.user_id))).toEqual(pending);
+    expect(await api.buildRequests.pendingUsage("admin", "someone-else")).toEqual({
+      instances: 0,
+      cores: 0,
+      ram: 0,
+    });
+    expect(await api.buildRequests.pendingUsage("nobody")).toEqual({ instances: 0, cores: 0, ram: 0 });
     expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(true);
     expect(await api.buildRequests.delete(br.instance_uuid!)).toBe(false);
     expect(await api.buildRequests.countByProject("admin")).toBe(0);

@@ -5,6 +5,7 @@ import {
   type RequestSpec,
   RequestSpecCodec,
 } from "@nova/objects";
+import { sql } from "kysely";
 import { fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import type { NovaDatabase } from "../nova-database.js";
@@ -123,23 +124,27 @@ export class BuildRequestRepository {
     projectId: string,
     userId?: string,
   ): Promise<{ instances: number; cores: number; ram: number }> {
+    // Summed in the database: a project's pending builds are never shipped to this process and parsed.
+    const field = (name: string) =>
+      this.d.dialect === "mysql"
+        ? sql<unknown>`JSON_UNQUOTE(JSON_EXTRACT(instance, ${`$."nova_object.data".${name}`}))`
+        : sql<unknown>`json_extract(instance, ${`$."nova_object.data".${name}`})`;
     return this.d.run(async (db) => {
-      const rows = await db
+      let query = db
         .selectFrom("build_requests")
-        .select("instance")
-        .where("project_id", "=", projectId)
-        .execute();
-      const usage = { instances: 0, cores: 0, ram: 0 };
-      for (const row of rows) {
-        const data = (JSON.parse(String(row.instance)) as { "nova_object.data"?: Record<string, unknown> })[
-          "nova_object.data"
-        ];
-        if (!data || (userId !== undefined && data.user_id !== userId)) continue;
-        usage.instances += 1;
-        usage.cores += Number(data.vcpus ?? 0);
-        usage.ram += Number(data.memory_mb ?? 0);
-      }
-      return usage;
+        .select([
+          sql<number>`COUNT(*)`.as("instances"),
+          sql<number>`COALESCE(SUM(${field("vcpus")}), 0)`.as("cores"),
+          sql<number>`COALESCE(SUM(${field("memory_mb")}), 0)`.as("ram"),
+        ])
+        .where("project_id", "=", projectId);
+      if (userId !== undefined) query = query.where(field("user_id"), "=", userId);
+      const row = await query.executeTakeFirst();
+      return {
+        instances: Number(row?.instances ?? 0),
+        cores: Number(row?.cores ?? 0),
+        ram: Number(row?.ram ?? 0),
+      };
     });
   }
 
