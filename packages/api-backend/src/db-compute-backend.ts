@@ -75,7 +75,6 @@ import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
-  type Flavor,
   hostZone,
   type Instance,
   instanceName,

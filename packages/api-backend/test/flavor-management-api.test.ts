@@ -1,12 +1,8 @@
 import { createApiServer } from "@nova/api";
-import { FakeClock, MemoryLogger } from "@nova/core/test";
-import { LocalImageCatalog } from "@nova/image-catalog";
-import { Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import { MemoryLogger } from "@nova/core/test";
 import { type TempestCase, tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DbComputeBackend } from "../src/db-compute-backend.js";
-import { openTestDatabases } from "./test-databases.js";
+import { openTestBackend } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -15,19 +11,7 @@ const CLIENT = "flavors_client.FlavorsClient";
 
 /** nova-api over DbComputeBackend over SQLite API and cell databases (flavor 1 exists). */
 async function harness() {
-  const clock = new FakeClock(Date.parse("2026-12-01T10:00:00Z"));
-  const { apiDb, cellDb, cellUuid } = await openTestDatabases({ clock });
-  const transport = new Transport("fake://", { options: { control_exchange: "nova" } });
-  const backend = new DbComputeBackend({
-    clock,
-    apiDb,
-    cellDb,
-    cellUuid,
-    computeTask: new ComputeTaskAPI({ transport }),
-    compute: new ComputeAPI({ transport }),
-    images: new LocalImageCatalog([]),
-    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova", instanceNameTemplate: "instance-%08x" },
-  });
+  const { clock, apiDb, cellDb, cellUuid, transport, backend } = await openTestBackend();
   const api = createApiServer({ backend, logger: new MemoryLogger() });
   const { port } = await api.listen(0);
   const call = async (

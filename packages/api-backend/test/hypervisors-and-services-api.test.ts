@@ -1,12 +1,8 @@
 import { createApiServer } from "@nova/api";
-import { FakeClock, MemoryLogger } from "@nova/core/test";
-import { LocalImageCatalog } from "@nova/image-catalog";
-import { Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import { MemoryLogger } from "@nova/core/test";
 import { tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DbComputeBackend } from "../src/db-compute-backend.js";
-import { openTestDatabases } from "./test-databases.js";
+import { openTestBackend } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -16,19 +12,7 @@ const SERVICES_CLIENT = "services_client.ServicesClient";
 
 /** nova-api over DbComputeBackend over SQLite cell and API databases: two computes and a conductor. */
 async function harness() {
-  const clock = new FakeClock(Date.parse("2026-12-01T10:00:00Z"));
-  const { apiDb, cellDb, cellUuid } = await openTestDatabases({ clock });
-  const transport = new Transport("fake://", { options: { control_exchange: "nova" } });
-  const backend = new DbComputeBackend({
-    clock,
-    apiDb,
-    cellDb,
-    cellUuid,
-    computeTask: new ComputeTaskAPI({ transport }),
-    compute: new ComputeAPI({ transport }),
-    images: new LocalImageCatalog([]),
-    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova", instanceNameTemplate: "instance-%08x" },
-  });
+  const { clock, apiDb, cellDb, cellUuid, transport, backend } = await openTestBackend();
   const computes = [];
   for (const host of ["cpu-1", "cpu-2"]) {
     const svc = await cellDb.services.create({ host, binary: "nova-compute", topic: "compute" });

@@ -1,5 +1,10 @@
 import type { Clock } from "@nova/core";
+import { FakeClock } from "@nova/core/test";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import { LocalImageCatalog } from "@nova/image-catalog";
+import { Transport } from "@nova/messaging";
+import { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
+import { DbComputeBackend } from "../src/db-compute-backend.js";
 
 /** Fresh in-memory API and cell databases at head, the cell mapped, and flavor 1 (m1.tiny); `clock` stamps rows. */
 export async function openTestDatabases(deps: { clock?: Clock } = {}): Promise<{
@@ -18,4 +23,25 @@ export async function openTestDatabases(deps: { clock?: Clock } = {}): Promise<{
   });
   await apiDb.flavors.create({ name: "m1.tiny", flavorid: "1", memory_mb: 512, vcpus: 1, root_gb: 1 });
   return { apiDb, cellDb, cellUuid: cell.uuid };
+}
+
+/**
+ * A DbComputeBackend over fresh SQLite databases (see `openTestDatabases`), its RPC going to a `fake://`
+ * transport nobody answers, the clock fixed at 2026-12-01T10:00:00Z.
+ */
+export async function openTestBackend() {
+  const clock = new FakeClock(Date.parse("2026-12-01T10:00:00Z"));
+  const { apiDb, cellDb, cellUuid } = await openTestDatabases({ clock });
+  const transport = new Transport("fake://", { options: { control_exchange: "nova" } });
+  const backend = new DbComputeBackend({
+    clock,
+    apiDb,
+    cellDb,
+    cellUuid,
+    computeTask: new ComputeTaskAPI({ transport }),
+    compute: new ComputeAPI({ transport }),
+    images: new LocalImageCatalog([]),
+    config: { serviceDownTime: 60, defaultAvailabilityZone: "nova", instanceNameTemplate: "instance-%08x" },
+  });
+  return { clock, apiDb, cellDb, cellUuid, transport, backend };
 }
