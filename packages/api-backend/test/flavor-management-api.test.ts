@@ -11,7 +11,7 @@ const CLIENT = "flavors_client.FlavorsClient";
 
 /** nova-api over DbComputeBackend over SQLite API and cell databases (flavor 1 exists). */
 async function harness() {
-  const { clock, apiDb, cellDb, cellUuid, transport, backend } = await openTestBackend();
+  const { apiDb, cellDb, transport, backend } = await openTestBackend();
   const api = createApiServer({ backend, logger: new MemoryLogger() });
   const { port } = await api.listen(0);
   const call = async (
