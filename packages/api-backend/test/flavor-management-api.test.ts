@@ -1,8 +1,6 @@
-import { createApiServer } from "@nova/api";
-import { MemoryLogger } from "@nova/core/test";
 import { type TempestCase, tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTestBackend } from "./test-databases.js";
+import { openTestBackend, startTestApi } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -11,37 +9,15 @@ const CLIENT = "flavors_client.FlavorsClient";
 
 /** nova-api over DbComputeBackend over SQLite API and cell databases (flavor 1 exists). */
 async function harness() {
-  const { apiDb, cellDb, transport, backend } = await openTestBackend();
-  const api = createApiServer({ backend, logger: new MemoryLogger() });
-  const { port } = await api.listen(0);
-  const call = async (
-    method: string,
-    path: string,
-    version: string,
-    body?: unknown,
-    token = "admin:admin",
-  ) => {
-    const response = await fetch(`http://127.0.0.1:${port}/v2.1${path}`, {
-      method,
-      headers: {
-        "X-Auth-Token": token,
-        "OpenStack-API-Version": `compute ${version}`,
-        "Content-Type": "application/json",
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Json) : undefined };
-  };
+  const env = await openTestBackend();
+  const { apiDb } = env;
+  const { request, close } = await startTestApi(env);
+  const call = (method: string, path: string, version: string, body?: unknown, token?: string) =>
+    request(method, path, { version, body, token });
   return {
     apiDb,
     call,
-    close: async () => {
-      await api.close();
-      await transport.close();
-      await apiDb.close();
-      await cellDb.close();
-    },
+    close,
   };
 }
 

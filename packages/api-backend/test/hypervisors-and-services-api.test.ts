@@ -1,8 +1,6 @@
-import { createApiServer } from "@nova/api";
-import { MemoryLogger } from "@nova/core/test";
 import { tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTestBackend } from "./test-databases.js";
+import { openTestBackend, startTestApi } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -12,7 +10,8 @@ const SERVICES_CLIENT = "services_client.ServicesClient";
 
 /** nova-api over DbComputeBackend over SQLite cell and API databases: two computes and a conductor. */
 async function harness() {
-  const { clock, apiDb, cellDb, cellUuid, transport, backend } = await openTestBackend();
+  const env = await openTestBackend();
+  const { clock, apiDb, cellDb, cellUuid } = env;
   const computes = [];
   for (const host of ["cpu-1", "cpu-2"]) {
     const svc = await cellDb.services.create({ host, binary: "nova-compute", topic: "compute" });
@@ -38,21 +37,9 @@ async function harness() {
     binary: "nova-conductor",
     topic: "conductor",
   });
-  const api = createApiServer({ backend, logger: new MemoryLogger() });
-  const { port } = await api.listen(0);
-  const call = async (method: string, path: string, version: string, body?: unknown) => {
-    const response = await fetch(`http://127.0.0.1:${port}/v2.1${path}`, {
-      method,
-      headers: {
-        "X-Auth-Token": "admin:admin",
-        "OpenStack-API-Version": `compute ${version}`,
-        "Content-Type": "application/json",
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Json) : undefined };
-  };
+  const { request, close } = await startTestApi(env);
+  const call = (method: string, path: string, version: string, body?: unknown) =>
+    request(method, path, { version, body });
   return {
     clock,
     apiDb,
@@ -60,12 +47,7 @@ async function harness() {
     computes,
     conductor,
     call,
-    close: async () => {
-      await api.close();
-      await transport.close();
-      await apiDb.close();
-      await cellDb.close();
-    },
+    close,
   };
 }
 

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createApiServer } from "@nova/api";
-import { MemoryLogger } from "@nova/core/test";
 import { tempestViolations } from "@nova/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTestBackend } from "./test-databases.js";
+import { openTestBackend, startTestApi } from "./test-databases.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -12,7 +10,8 @@ const SERVERS_CLIENT = "servers_client.ServersClient";
 
 /** nova-api over DbComputeBackend over SQLite, with one ACTIVE server of project p1 and its recorded actions. */
 async function harness() {
-  const { clock, apiDb, cellDb, cellUuid, transport, backend } = await openTestBackend();
+  const env = await openTestBackend();
+  const { clock, apiDb, cellDb, cellUuid } = env;
   const uuid = randomUUID();
   await apiDb.mappings.createInstanceMapping({
     instance_uuid: uuid,
@@ -59,39 +58,16 @@ async function harness() {
     traceback: "Traceback (most recent call last): ...",
     details: "guest refused",
   });
-  const api = createApiServer({ backend, logger: new MemoryLogger() });
-  const { port } = await api.listen(0);
-  const call = async (
-    method: string,
-    path: string,
-    version: string,
-    token = "admin:admin",
-    body?: unknown,
-  ) => {
-    const response = await fetch(`http://127.0.0.1:${port}/v2.1${path}`, {
-      method,
-      headers: {
-        "X-Auth-Token": token,
-        "OpenStack-API-Version": `compute ${version}`,
-        "Content-Type": "application/json",
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Json) : undefined };
-  };
+  const { request, close } = await startTestApi(env);
+  const call = (method: string, path: string, version: string, token?: string, body?: unknown) =>
+    request(method, path, { version, body, token });
   return {
     uuid,
     clock,
     apiDb,
     cellDb,
     call,
-    close: async () => {
-      await api.close();
-      await transport.close();
-      await apiDb.close();
-      await cellDb.close();
-    },
+    close,
   };
 }
 

@@ -1,5 +1,6 @@
+import { createApiServer } from "@nova/api";
 import type { Clock } from "@nova/core";
-import { FakeClock } from "@nova/core/test";
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { LocalImageCatalog } from "@nova/image-catalog";
 import { Transport } from "@nova/messaging";
@@ -44,4 +45,39 @@ export async function openTestBackend() {
     config: { serviceDownTime: 60, defaultAvailabilityZone: "nova", instanceNameTemplate: "instance-%08x" },
   });
   return { clock, apiDb, cellDb, cellUuid, transport, backend };
+}
+
+/**
+ * nova-api over an `openTestBackend` environment on an ephemeral port: `request` sends one JSON request at a
+ * microversion (token `admin:admin` unless given); `close` stops the API and closes the transport and both
+ * databases.
+ */
+export async function startTestApi(env: Awaited<ReturnType<typeof openTestBackend>>) {
+  const api = createApiServer({ backend: env.backend, logger: new MemoryLogger() });
+  const { port } = await api.listen(0);
+  const request = async (
+    method: string,
+    path: string,
+    options: { version: string; token?: string | undefined; body?: unknown },
+  ) => {
+    const response = await fetch(`http://127.0.0.1:${port}/v2.1${path}`, {
+      method,
+      headers: {
+        "X-Auth-Token": options.token ?? "admin:admin",
+        "OpenStack-API-Version": `compute ${options.version}`,
+        "Content-Type": "application/json",
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
+    return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined };
+  };
+  const close = async () => {
+    await api.close();
+    await env.transport.close();
+    await env.apiDb.close();
+    await env.cellDb.close();
+  };
+  return { request, close };
 }
