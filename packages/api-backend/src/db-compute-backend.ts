@@ -57,7 +57,7 @@ import {
   type UsageQuery,
   type UsageServer,
 } from "@nova/api";
-import { type Clock, hasErrorCode, systemClock } from "@nova/core";
+import { type Clock, hasErrorCode, ReadCoalescer, systemClock } from "@nova/core";
 import {
   type ApiDatabase,
   type CellDatabase,
@@ -161,6 +161,8 @@ export class DbComputeBackend implements ComputeBackend {
   private readonly serverGroups: ServerGroups;
   private readonly flavorManagement: DbFlavorManagement;
   private readonly quotas: Quotas;
+  /** Identical reads in flight together share one database round trip; never answers from the past. */
+  private readonly reads = new ReadCoalescer();
 
   /**
    * A backend over the API and cell databases and the conductor/compute RPC clients in `deps`; it holds no
@@ -170,7 +172,12 @@ export class DbComputeBackend implements ComputeBackend {
     this.flavorManagement = new DbFlavorManagement(deps.apiDb);
     this.clock = deps.clock ?? systemClock;
     // cell0 counted once: it may be the cell database itself.
-    this.quotas = new Quotas({ apiDb: deps.apiDb, cellDb: deps.cellDb, cell0Db: this.cell0() });
+    this.quotas = new Quotas({
+      apiDb: deps.apiDb,
+      cellDb: deps.cellDb,
+      cell0Db: this.cell0(),
+      reads: this.reads,
+    });
     this.nameTemplate = deps.config.instanceNameTemplate;
     this.aggregateOps = new AggregateOperations(
       new DbAggregateStore({ ...deps, novaContext: (ctx) => this.novaContext(ctx) }),
@@ -211,10 +218,13 @@ export class DbComputeBackend implements ComputeBackend {
   /** Checks flavor, image and quota, records build requests and specs, casts schedule_and_build_instances. */
   async createServers(ctx: RequestContext, spec: CreateServerSpec): Promise<ServerRecord[]> {
     const { apiDb, images } = this.deps;
-    const flavor = await apiDb.flavors.getByFlavorId(spec.flavorId).catch((err: unknown) => {
-      if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
-      throw err;
-    });
+    // Boots arriving together ask for the same flavor: one read serves them (see ReadCoalescer).
+    const flavor = await this.reads
+      .read(`flavor:${spec.flavorId}`, () => apiDb.flavors.getByFlavorId(spec.flavorId))
+      .catch((err: unknown) => {
+        if (isNotFound(err)) throw new FlavorNotFoundError(spec.flavorId);
+        throw err;
+      });
     // A private flavor not shared with the caller's project is unknown to it, as in Nova.
     if (flavor.disabled || !flavorVisibleTo(ctx, flavor)) throw new FlavorNotFoundError(spec.flavorId);
     const image = await images.get(spec.imageRef).catch(asApiImageError);
@@ -840,13 +850,15 @@ export class DbComputeBackend implements ComputeBackend {
     if (query.disabled !== undefined) filters.disabled = query.disabled;
     if (query.minMemoryMb !== undefined) filters.min_memory_mb = query.minMemoryMb;
     if (query.minRootGb !== undefined) filters.min_root_gb = query.minRootGb;
-    const rows = await this.deps.apiDb.flavors
-      .list(filters, {
-        sortKeys: [query.sortKey as never],
-        sortDirs: [query.sortDir],
-        limit: query.limit,
-        ...(query.marker !== undefined ? { marker: query.marker } : {}),
-      })
+    const page = {
+      sortKeys: [query.sortKey as never],
+      sortDirs: [query.sortDir],
+      limit: query.limit,
+      ...(query.marker !== undefined ? { marker: query.marker } : {}),
+    };
+    // Identical lists asked together (every dashboard and client lists flavors) share one read.
+    const rows = await this.reads
+      .read(`flavors:${JSON.stringify([filters, page])}`, () => this.deps.apiDb.flavors.list(filters, page))
       .catch((err: unknown) => {
         if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
         throw err;

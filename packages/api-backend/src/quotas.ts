@@ -6,7 +6,7 @@ import {
   type UsageQuery,
   type UsageServer,
 } from "@nova/api";
-import { hasErrorCode } from "@nova/core";
+import { hasErrorCode, ReadCoalescer } from "@nova/core";
 import type { ApiDatabase, CellDatabase, QuotaRowSet } from "@nova/db";
 import {
   checkInstanceQuota,
@@ -30,6 +30,8 @@ export interface QuotaDeps {
   cellDb: CellDatabase;
   /** cell0's instances (builds that failed to schedule), when a separate database. */
   cell0Db?: CellDatabase | undefined;
+  /** Collapses identical concurrent reads (limits and counts of one project while boots arrive together). */
+  reads?: ReadCoalescer | undefined;
 }
 
 type InstanceCounts = Record<InstanceQuotaResource, number>;
@@ -41,10 +43,20 @@ type InstanceCounts = Record<InstanceQuotaResource, number>;
  */
 export class Quotas {
   /** Quotas over the API and cell databases. */
-  constructor(private readonly deps: QuotaDeps) {}
+  constructor(private readonly deps: QuotaDeps) {
+    this.reads = deps.reads ?? new ReadCoalescer();
+  }
+
+  private readonly reads: ReadCoalescer;
 
   /** Servers, cores and RAM of a project (or one of its users): in the cell, in cell0, and pending builds. */
-  async countInstances(projectId: string, userId?: string): Promise<InstanceCounts> {
+  countInstances(projectId: string, userId?: string): Promise<Readonly<InstanceCounts>> {
+    return this.reads.read(`instance-counts:${projectId}:${userId ?? ""}`, () =>
+      this.readInstanceCounts(projectId, userId),
+    );
+  }
+
+  private async readInstanceCounts(projectId: string, userId?: string): Promise<InstanceCounts> {
     const { apiDb, cellDb, cell0Db } = this.deps;
     const counts = await Promise.all([
       cellDb.instances.countUsage(projectId, userId),
@@ -169,7 +181,7 @@ export class Quotas {
   ): Promise<number> {
     const { quotas } = this.deps.apiDb;
     const [rows, projectUsed] = await Promise.all([
-      quotas.getRows(projectId, userId),
+      this.reads.read(`quota-rows:${projectId}:${userId}`, () => quotas.getRows(projectId, userId)),
       this.countInstances(projectId),
     ]);
     const userLimits = quotas.limitsFrom(rows, true);

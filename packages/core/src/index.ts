@@ -5,4 +5,5 @@ export { booleanInput, listInput, numberInput } from "./option-input.js";
 export { InvalidOptionValue, parseBoolean, parseSecondsToMs } from "./option-values.js";
 export { PeriodicTask, type PeriodicTaskOptions } from "./periodic-task.js";
 export { InvalidRegexError, translatePythonRegex } from "./python-regex.js";
+export { ReadCoalescer } from "./read-coalescer.js";
 export { type RetryOptions, retry, retryDelay } from "./retry.js";

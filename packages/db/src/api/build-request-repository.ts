@@ -36,26 +36,19 @@ export class BuildRequestRepository {
     >,
   ): Promise<BuildRequestRecord> {
     const now = toSqlDate(this.d.now());
-    // The insert, then the row as stored: no transaction is needed around a single write.
-    return this.d.run(async (trx) => {
-      await trx
-        .insertInto("build_requests")
-        .values({
-          instance_uuid: values.instance_uuid,
-          project_id: values.project_id,
-          instance: JSON.stringify(InstanceCodec.toPrimitive(values.instance)),
-          block_device_mappings: JSON.stringify(values.block_device_mappings),
-          tags: JSON.stringify(values.tags),
-          created_at: now,
-        })
-        .execute();
-      return this.read(
-        await trx
-          .selectFrom("build_requests")
-          .selectAll()
-          .where("instance_uuid", "=", values.instance_uuid)
-          .executeTakeFirstOrThrow(),
-      );
+    const row = {
+      instance_uuid: values.instance_uuid,
+      project_id: values.project_id,
+      instance: JSON.stringify(InstanceCodec.toPrimitive(values.instance)),
+      block_device_mappings: JSON.stringify(values.block_device_mappings),
+      tags: JSON.stringify(values.tags),
+      created_at: now,
+    };
+    // One insert; the record is what was written plus its new id (a read-back would be a second round trip
+    // on every boot).
+    return this.d.run(async (db) => {
+      const res = await db.insertInto("build_requests").values(row).executeTakeFirstOrThrow();
+      return this.read({ ...row, id: Number(res.insertId), updated_at: null });
     }, "BuildRequest");
   }
 

@@ -97,22 +97,32 @@ export class CellMappingRepository {
     cell_uuid?: string | null;
   }): Promise<InstanceMapping> {
     const now = toSqlDate(this.d.now());
-    // Without a cell it is a single write, then a read: no transaction needed.
+    // Without a cell it is a single write: the record is what was written plus its id (no read-back round
+    // trip on every boot). With a cell, the cell is read and the insert is transactional.
     const run = values.cell_uuid ? this.d.transaction.bind(this.d) : this.d.run.bind(this.d);
     return run(async (trx) => {
-      const cellId = values.cell_uuid ? (await this.cell(trx, values.cell_uuid)).id : null;
-      await trx
+      const cell = values.cell_uuid ? await this.cell(trx, values.cell_uuid) : null;
+      const res = await trx
         .insertInto("instance_mappings")
         .values({
           instance_uuid: values.instance_uuid,
           project_id: values.project_id,
           user_id: values.user_id,
-          cell_id: cellId,
+          cell_id: cell?.id ?? null,
           queued_for_delete: 0,
           created_at: now,
         })
-        .execute();
-      return this.instanceMapping(trx, values.instance_uuid);
+        .executeTakeFirstOrThrow();
+      return {
+        id: Number(res.insertId),
+        instance_uuid: values.instance_uuid,
+        project_id: values.project_id,
+        user_id: values.user_id,
+        queued_for_delete: false,
+        cell_mapping: cell,
+        created_at: fromSqlDate(now),
+        updated_at: null,
+      };
     }, "InstanceMapping");
   }
 
