@@ -19,7 +19,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     if (!line.startsWith(`${name}{`)) continue;
     const body = line.slice(name.length + 1, line.lastIndexOf("}"));
     const got = Object.fromEntries([...body.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v))
+      return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return undefined;
 }
@@ -68,21 +69,51 @@ describe("all-in-one telemetry", () => {
       requestIds.push(res.headers.get("x-openstack-request-id")!);
       serverIds.push(((await res.json()) as { server: { id: string } }).server.id);
     }
-    for (const id of serverIds) await client.waitForServerStatus(id, "ACTIVE", { timeoutMs: 20_000, intervalMs: 50 });
+    for (const id of serverIds)
+      await client.waitForServerStatus(id, "ACTIVE", { timeoutMs: 20_000, intervalMs: 50 });
 
     const url = aio.metricsUrl();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const text = await (await fetch(url!)).text();
     const api = { method: "POST", route: "/servers", status: "202", microversion: "2.1", service: "nova" };
     expect(sample(text, "nova_api_requests_total", api)).toBe(2);
-    expect(sample(text, "nova_rpc_client_requests_total", { kind: "cast", topic: "conductor", method: "schedule_and_build_instances" })).toBe(2);
-    expect(sample(text, "nova_rpc_server_requests_total", { kind: "cast", topic: "conductor", method: "schedule_and_build_instances" })).toBe(2);
-    expect(sample(text, "nova_rpc_call_duration_seconds_count", { topic: "scheduler", method: "select_destinations" })).toBe(2);
-    expect(sample(text, "nova_rpc_server_requests_total", { kind: "call", topic: "scheduler", method: "select_destinations" })).toBe(2);
-    expect(sample(text, "nova_rpc_client_requests_total", { topic: "compute", method: "build_and_run_instance" })).toBe(2);
-    expect(sample(text, "nova_rpc_client_timeouts_total", { topic: "scheduler", method: "select_destinations" })).toBeUndefined();
+    expect(
+      sample(text, "nova_rpc_client_requests_total", {
+        kind: "cast",
+        topic: "conductor",
+        method: "schedule_and_build_instances",
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, "nova_rpc_server_requests_total", {
+        kind: "cast",
+        topic: "conductor",
+        method: "schedule_and_build_instances",
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, "nova_rpc_call_duration_seconds_count", {
+        topic: "scheduler",
+        method: "select_destinations",
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, "nova_rpc_server_requests_total", {
+        kind: "call",
+        topic: "scheduler",
+        method: "select_destinations",
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, "nova_rpc_client_requests_total", { topic: "compute", method: "build_and_run_instance" }),
+    ).toBe(2);
+    expect(
+      sample(text, "nova_rpc_client_timeouts_total", { topic: "scheduler", method: "select_destinations" }),
+    ).toBeUndefined();
     // Heartbeats ran (every compute and the conductor report over RPC) and nothing is left in flight after.
-    expect(sample(text, "nova_rpc_client_in_flight", { topic: "scheduler", method: "select_destinations" })).toBe(0);
+    expect(
+      sample(text, "nova_rpc_client_in_flight", { topic: "scheduler", method: "select_destinations" }),
+    ).toBe(0);
     expect(text).toMatch(/# TYPE nova_rpc_call_duration_seconds histogram/);
     // Bounded labels: no instance id, no request id anywhere in the exposition.
     for (const id of [...serverIds, ...requestIds]) expect(text).not.toContain(id);
