@@ -16,6 +16,7 @@ module.exports.layers = [
       "packages/image-catalog",
       "packages/service",
       "packages/servicegroup",
+      "packages/telemetry",
       "packages/virt",
       "packages/virt-libvirt",
     ],

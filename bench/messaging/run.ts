@@ -5,8 +5,13 @@ import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { RpcClient, RpcServer, Transport } from "@nova/messaging";
+import { type MessagingObserver, RpcClient, RpcServer, Transport } from "@nova/messaging";
+import { createMessagingObserver, NovaMetrics, RequestScope } from "@nova/telemetry";
 import { createTestVhost } from "@nova/testing";
+import { context, propagation } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import amqp from "amqplib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -110,9 +115,12 @@ async function rawSide(amqpUrl: string): Promise<Side> {
 }
 
 /** @nova/messaging: two RpcServers on one topic, a client on its own transport. */
-async function novaSide(transportUrl: string): Promise<Side & { fanout: Call; fanned: () => number }> {
-  const serverSide = new Transport(transportUrl);
-  const clientSide = new Transport(transportUrl);
+async function novaSide(
+  transportUrl: string,
+  observer?: MessagingObserver,
+): Promise<Side & { fanout: Call; fanned: () => number }> {
+  const serverSide = new Transport(transportUrl, observer ? { observer } : {});
+  const clientSide = new Transport(transportUrl, observer ? { observer } : {});
   let sunk = 0;
   let fanned = 0;
   const servers = ["s1", "s2"].map(
@@ -194,6 +202,35 @@ async function interleaved(raw: Side, nova: Side, rounds: number) {
   };
 }
 
+/**
+ * Metrics and tracing on (a recording tracer whose spans are dropped at export, the W3C propagator and the
+ * AsyncLocalStorage context manager an app's SDK registers) against off, at 32 calls in flight, alternating.
+ */
+async function instrumentationCost(transportUrl: string, rounds: number) {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(drop)] });
+  const observer = createMessagingObserver({
+    metrics: new NovaMetrics("bench"),
+    tracer: provider.getTracer("bench"),
+    requestScope: new RequestScope(),
+  });
+  const plain = await novaSide(transportUrl);
+  const observed = await novaSide(transportUrl, observer);
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    off.push(await throughput(plain.call, 32, SECONDS));
+    on.push(await throughput(observed.call, 32, SECONDS));
+  }
+  await plain.close();
+  await observed.close();
+  context.disable();
+  propagation.disable();
+  return { off: median(off), on: median(on) };
+}
+
 async function osloBaseline(url: string) {
   const script = fileURLToPath(new URL("./oslo_baseline.py", import.meta.url));
   const server = spawn("/usr/bin/python3", [script, "server", "--url", url, "--topic", "pybench"], {
@@ -250,6 +287,7 @@ async function main() {
     const fanRate = await pipelined(novaS.fanout, () => Math.floor(novaS.fanned() / 2), SECONDS);
     await rawS.close();
     await novaS.close();
+    const cost = await instrumentationCost(vhost.transportUrl, ROUNDS);
     const oslo = await osloBaseline(vhost.transportUrl);
     const raw = { seq: { p50: m.raw.p50, p99: m.raw.p99 }, rates: m.raw.rates, publishConsume: m.raw.casts };
     const nova = {
@@ -301,6 +339,11 @@ async function main() {
     console.log("targets:");
     console.log(
       `  32 in flight >= 60% of raw request/reply: ${ratio(nova.rates[32]!, raw.rates[32]!)} ${nova.rates[32]! >= 0.6 * raw.rates[32]! ? "OK" : "MISSED"}`,
+    );
+    console.log(
+      `  metrics+tracing cost <= 5% at 32 in flight: ${cost.on.toFixed(0)} vs ${cost.off.toFixed(0)} calls/s, ` +
+        `${ratio(cost.on, cost.off)} ${cost.on >= 0.95 * cost.off ? "OK" : "MISSED"}; ` +
+        `instrumented vs raw ${ratio(cost.on, raw.rates[32]!)}`,
     );
     console.log(
       `  p50 call latency <= 2x raw: ${ratio(nova.seq.p50, raw.seq.p50)} ${nova.seq.p50 <= 2 * raw.seq.p50 ? "OK" : "MISSED"}`,

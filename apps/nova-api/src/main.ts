@@ -5,9 +5,9 @@ import { startService } from "@nova/runtime";
 import { buildApi } from "@nova/runtime/api";
 import { openNovaDatabases } from "@nova/runtime/databases";
 
-await startService("nova-api", async ({ config, transport, logger }) => {
+await startService("nova-api", async ({ config, transport, logger, telemetry }) => {
   const dbs = await openNovaDatabases(config);
   const images = LocalImageCatalog.fromStateDir(config.DEFAULT.state_path);
-  const api = buildApi(config, { transport, dbs, images, logger });
+  const api = buildApi(config, { transport, dbs, images, logger, observer: telemetry.apiObserver });
   return { services: [api], close: () => dbs.close() };
 });

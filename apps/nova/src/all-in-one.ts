@@ -3,12 +3,19 @@ import { join, resolve } from "node:path";
 import { loadNovaConfig, type NovaConfig } from "@nova/config";
 import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, type Transport } from "@nova/messaging";
-import { createLogger, createTransport, type NovaLogger, type RunnableService } from "@nova/runtime";
+import {
+  createLogger,
+  createServiceTelemetry,
+  createTransport,
+  type NovaLogger,
+  type RunnableService,
+} from "@nova/runtime";
 import { buildApi } from "@nova/runtime/api";
 import { buildCompute, createComputeDriver } from "@nova/runtime/compute";
 import { buildConductor } from "@nova/runtime/conductor";
 import { type NovaDatabases, openNovaDatabases } from "@nova/runtime/databases";
 import { buildScheduler } from "@nova/runtime/scheduler";
+import type { RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 
 /** The image every fresh all-in-one lists (a fake image: the fake driver needs no bits). */
@@ -33,6 +40,12 @@ export interface AllInOneOptions {
   /** Environment for OS_<GROUP>__<OPTION> overrides. */
   env?: Record<string, string | undefined>;
   logger?: NovaLogger;
+  /** The request scope `logger` reads request ids from (its mixin); one of its own otherwise. */
+  requestScope?: RequestScope;
+  /** The Prometheus listener's port on 127.0.0.1 (NOVA_METRICS_PORT, 9102 in `npm start`); 0 picks a free one. */
+  metricsPort?: number;
+  /** Open a span per API request and RPC hop (the app registered an OpenTelemetry SDK). */
+  tracing?: boolean;
   /** Builds the driver of each simulated host (tests size hosts or inject failures); default from nova.conf. */
   driverFor?: (host: string) => ComputeDriver;
 }
@@ -44,6 +57,8 @@ export interface AllInOne {
   readonly apiPort: () => number;
   /** The driver of each simulated compute host, by host name. */
   readonly drivers: ReadonlyMap<string, ComputeDriver>;
+  /** `http://127.0.0.1:<port>/metrics` once listening, when metrics are on. */
+  readonly metricsUrl: () => string | undefined;
   /** Closes transport and databases after the services stopped. */
   cleanup(): Promise<void>;
 }
@@ -67,11 +82,18 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       database: { connection: `sqlite:///${join(dataDir, "nova.sqlite")}` },
       api_database: { connection: `sqlite:///${join(dataDir, "nova_api.sqlite")}` },
       fake: { host_count: 3 },
+      ...(opts.metricsPort === undefined ? {} : { metrics: { listen: `127.0.0.1:${opts.metricsPort}` } }),
     },
     files: opts.configFiles ?? [],
     env: opts.env ?? {},
   });
-  const logger = opts.logger ?? createLogger("nova", { debug: config.DEFAULT.debug });
+  const telemetry = createServiceTelemetry(config, "nova", {
+    ...(opts.tracing ? { tracing: true } : {}),
+    ...(opts.requestScope ? { requestScope: opts.requestScope } : {}),
+  });
+  const logger =
+    opts.logger ??
+    createLogger("nova", { debug: config.DEFAULT.debug, mixin: telemetry.requestScope.logMixin });
   const dbs = await openNovaDatabases(config, { sync: true });
   let transport: Transport | undefined;
   try {
@@ -87,9 +109,14 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
         created_at: "2026-11-27T00:00:00Z",
       },
     ]);
-    transport = createTransport(config, logger, new FakeBroker());
+    transport = createTransport(config, logger, new FakeBroker(), telemetry.messagingObserver);
     const t = transport;
     const services: RunnableService[] = [
+      {
+        name: "metrics",
+        start: async () => void (await telemetry.start(logger)),
+        stop: () => telemetry.close(),
+      },
       named(
         "nova-conductor",
         buildConductor(config, { transport: t, dbs, logger: logger.child({ svc: "conductor" }) }),
@@ -125,6 +152,7 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       dbs,
       images,
       logger: logger.child({ svc: "api" }),
+      observer: telemetry.apiObserver,
       listen: { host: config.DEFAULT.osapi_compute_listen, port: config.DEFAULT.osapi_compute_listen_port },
     });
     services.push(api);
@@ -133,6 +161,7 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       services,
       apiPort: () => api.port(),
       drivers,
+      metricsUrl: () => telemetry.metricsUrl(),
       cleanup: async () => {
         await t.close();
         await dbs.close();

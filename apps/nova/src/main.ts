@@ -1,5 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { createLogger, runUntilSignal } from "@nova/runtime";
+import { startTracing } from "@nova/runtime/tracing";
+import { RequestScope } from "@nova/telemetry";
 // nova-ts all-in-one: `npm start`. Data under NOVA_DATA_DIR (./data), API on 127.0.0.1:NOVA_API_PORT (8774).
 import { Command } from "commander";
 import { createAllInOne, DEFAULT_IMAGE_ID } from "./all-in-one.js";
@@ -14,11 +16,21 @@ const program = new Command("nova")
   )
   .parse();
 const opts = program.opts<{ configFile: string[] }>();
-const logger = createLogger("nova");
+const requestScope = new RequestScope();
+// Readable lines on a terminal, JSON lines otherwise (a pipe, a file, a log collector).
+const logger = createLogger("nova", { mixin: requestScope.logMixin, pretty: process.stderr.isTTY === true });
+const tracing = startTracing("nova", process.env);
 
 const port = Number(process.env.NOVA_API_PORT ?? 8774);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`NOVA_API_PORT must be a port number, got ${JSON.stringify(process.env.NOVA_API_PORT)}`);
+  process.exit(2);
+}
+const metricsPort = Number(process.env.NOVA_METRICS_PORT ?? 9102);
+if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+  console.error(
+    `NOVA_METRICS_PORT must be a port number, got ${JSON.stringify(process.env.NOVA_METRICS_PORT)}`,
+  );
   process.exit(2);
 }
 
@@ -29,8 +41,15 @@ try {
     configFiles: opts.configFile,
     env: process.env,
     logger,
+    requestScope,
+    metricsPort,
+    tracing: tracing !== undefined,
   });
-  const done = runUntilSignal(aio.services, logger, () => aio.cleanup(), {
+  const cleanup = async () => {
+    await aio.cleanup();
+    await tracing?.shutdown();
+  };
+  const done = runUntilSignal(aio.services, logger, cleanup, {
     gracefulShutdownTimeout: aio.config.DEFAULT.graceful_shutdown_timeout,
     onShutdownTimeout: () => process.exit(1),
   });
@@ -43,6 +62,7 @@ try {
       [
         "",
         `nova-ts is running: Compute API at ${base} (noauth2: token admin:admin is an admin, user:project a member)`,
+        `Prometheus metrics at ${aio.metricsUrl() ?? "(off)"}${tracing ? "; traces exported as OTEL_* says" : ""}`,
         "",
         "Boot a server:",
         `  curl -s -X POST ${base}/servers -H 'X-Auth-Token: admin:admin' -H 'Content-Type: application/json' \\`,

@@ -199,6 +199,8 @@ export class DbComputeBackend implements ComputeBackend {
       roles: [...ctx.roles],
       is_admin: ctx.isAdmin,
       request_id: ctx.requestId,
+      // The API's request id names the whole chain of work on every hop (docs/decisions/2026-12-06-global-request-id.md).
+      global_request_id: ctx.requestId,
       remote_address: ctx.remoteAddress,
     });
   }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { API_VERSION_HEADER, type ApiVersion, faultNameFor, LEGACY_API_VERSION_HEADER } from "@nova/client";
 import { type Logger, NovaError } from "@nova/core";
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
+import type { ApiObserver } from "./api-observer.js";
 import type { ComputeBackend } from "./compute-backend.js";
 import { ComputeBackendError } from "./errors/compute-backend-error.js";
 import { HttpFault } from "./http-fault.js";
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   config?: ApiConfigInput;
   /** Who may do what (Zed's default rules unless given, e.g. with a policy file's overrides). */
   policy?: PolicyEnforcer;
+  /** Watches every request (metrics, traces); none by default. */
+  observer?: ApiObserver;
 }
 
 /** A running (or ready to run) nova-api HTTP server. */
@@ -85,11 +88,25 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     let version: ApiVersion | undefined;
     const method = req.method ?? "GET";
     const url = requestUrl(req);
+    const observation = options.observer?.request({ method, requestId, headers: req.headers });
+    let route = "unmatched";
     try {
       const body = await readBody(req, config.max_request_body_size);
-      const reply = await dispatch(req, method, url, body, requestId, (v) => {
-        version = v;
-      });
+      const work = () =>
+        dispatch(
+          req,
+          method,
+          url,
+          body,
+          requestId,
+          (v) => {
+            version = v;
+          },
+          (r) => {
+            route = r;
+          },
+        );
+      const reply = await (observation ? observation.run(work) : work());
       send(res, reply, version);
     } catch (error) {
       send(res, faultReply(error, requestId, method, url.pathname), version);
@@ -104,6 +121,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         },
         `${method} ${url.pathname} status: ${res.statusCode}`,
       );
+      observation?.end({ route, status: res.statusCode, microversion: version?.toString() });
     }
   }
 
@@ -114,6 +132,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     rawBody: Buffer,
     requestId: string,
     setVersion: (v: ApiVersion) => void,
+    setRoute: (route: string) => void,
   ): Promise<ApiReply> {
     const path = url.pathname;
     const root = config.compute_link_prefix ?? `http://${url.host}`;
@@ -156,6 +175,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const below = path.slice(VERSION_PREFIX.length);
     const match = router.match(method, below);
     if (!match) throw HttpFault.notFound();
+    setRoute(match.route.pattern);
 
     const version = negotiate();
 
@@ -176,6 +196,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const actionName = Object.keys(parsed)[0]!;
       handler = match.route.actions[actionName];
       if (!handler) throw HttpFault.badRequest(`There is no such action: ${actionName}`);
+      setRoute(`${match.route.pattern} ${actionName}`);
       body = parsed;
     } else if (method === "POST" || method === "PUT") {
       body = rawBody.length === 0 ? null : parseJson(rawBody);

@@ -1,6 +1,8 @@
 export type { AggregateBackend, AggregateRecord, AggregateUpdate } from "./aggregate-backend.js";
 export { AggregateOperations, type AggregateStore } from "./aggregate-operations.js";
 export type { ApiConfig, ApiConfigInput } from "./api-config.js";
+/** Hooks for watching API requests (metrics, traces). */
+export type { ApiObserver, ApiRequestObservation, ApiRequestOutcome } from "./api-observer.js";
 export { type ApiServer, type ApiServerOptions, createApiServer } from "./api-server.js";
 export type {
   ComputeBackend,

@@ -23,6 +23,7 @@ export {
   MalformedMessage,
   MessagingError,
   MessagingTimeout,
+  type MessagingTimeoutDetails,
   NoSuchMethod,
   PublishRejected,
   RemoteError,
@@ -49,6 +50,16 @@ export {
   messagingOptionsSchema,
   parseMessagingOptions,
 } from "./options.js";
+/** Observing the traffic (metrics, traces): the hooks a transport calls when given an observer. */
+export type {
+  DroppedMessageReason,
+  MessagingObserver,
+  RpcDispatchEvent,
+  RpcDispatchScope,
+  RpcSendEvent,
+  RpcSendKind,
+  RpcSendScope,
+} from "./rpc/messaging-observer.js";
 /** RPC: client, server, endpoints, targets. */
 export {
   type PrepareOptions,

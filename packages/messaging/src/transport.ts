@@ -5,6 +5,7 @@ import { FakeDriver } from "./drivers/fake-driver.js";
 import { RabbitDriver } from "./drivers/rabbit-driver.js";
 import { InvalidTransportUrl } from "./errors/invalid-transport-url.js";
 import { type MessagingOptions, type MessagingOptionsInput, parseMessagingOptions } from "./options.js";
+import type { MessagingObserver } from "./rpc/messaging-observer.js";
 import { ReplyWaiter } from "./rpc/reply-waiter.js";
 import { parseTransportUrl, type TransportUrl } from "./transport-url.js";
 import { Topology } from "./wire/topology.js";
@@ -21,6 +22,8 @@ export interface TransportInit {
   fakeBroker?: FakeBroker;
   /** Use this driver instead of the one the URL names (custom or instrumented drivers). */
   driver?: MessagingDriver;
+  /** Watches calls, casts, dispatches, drops and the connection (metrics, traces); none by default. */
+  observer?: MessagingObserver;
 }
 
 /**
@@ -40,6 +43,8 @@ export class Transport {
   readonly logger: Logger;
   /** Whose time it keeps. */
   readonly clock: Clock;
+  /** What watches this transport's traffic, if anything. */
+  readonly observer: MessagingObserver | undefined;
   private waiter: ReplyWaiter | undefined;
 
   /** Parses `url` and the options; connects lazily. */
@@ -49,7 +54,10 @@ export class Transport {
     this.logger = init.logger ?? silentLogger;
     this.clock = init.clock ?? systemClock;
     this.topology = new Topology(this.options);
+    this.observer = init.observer;
     this.driver = init.driver ?? this.createDriver(init);
+    const onState = init.observer?.connectionState;
+    if (onState) this.driver.onStateChange((state) => onState.call(init.observer, state));
   }
 
   private createDriver(init: TransportInit): MessagingDriver {
@@ -64,6 +72,9 @@ export class Transport {
           options: this.options,
           logger: this.logger,
           clock: this.clock,
+          ...(init.observer?.bufferedMessages
+            ? { onBuffered: (n: number) => init.observer?.bufferedMessages?.(n) }
+            : {}),
         });
       default:
         throw new InvalidTransportUrl(

@@ -1,7 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { createMessagingObserver } from "@nova/telemetry";
 import { createTestVhost, type TestVhost } from "@nova/testing";
+import { context, propagation } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   NoSuchMethod,
@@ -317,6 +326,57 @@ describe("interop with Python oslo.messaging 14 (real broker)", { timeout: 90_00
       peer.stdin?.end();
       await new Promise((r) => peer.once("exit", r));
       await transport.close();
+    }
+  });
+
+  it("trace context rides in AMQP headers: Python peers answer traced TS calls and never see it, and vice versa", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const observer = createMessagingObserver({ tracer: provider.getTracer("interop") });
+    const peer = await startPythonServer(vhost.transportUrl, "py_traced", "py1");
+    const transport = new Transport(vhost.transportUrl, { observer });
+    const seen: RequestContext[] = [];
+    const server = new RpcServer(transport, { topic: "ts_traced", server: "ts1" }, [
+      {
+        methods: {
+          echo: async (c, args: { value: unknown }) => {
+            seen.push(c);
+            return args.value;
+          },
+        },
+      },
+    ]);
+    await server.start();
+    try {
+      // TS -> Python: every request carries a traceparent header; the Python server answers as ever.
+      const rpc = new RpcClient(transport, { topic: "py_traced" }, { timeout: 20 });
+      expect(await rpc.call(ctx, "echo", { value: "traced" })).toBe("traced");
+      const pySeen = (await rpc.call(ctx, "context")) as Record<string, unknown>;
+      expect(pySeen).toMatchObject(ctx);
+      // Nothing of the trace leaked into the message body or the context Python peers read.
+      expect(Object.keys(pySeen).filter((k) => /trace/i.test(k))).toEqual([]);
+      await rpc.cast(ctx, "record", { value: "traced-cast" });
+      await expect.poll(async () => rpc.call(ctx, "recorded")).toEqual(["traced-cast"]);
+      const sent = exporter.getFinishedSpans().filter((s) => s.name.startsWith("call py_traced."));
+      expect(sent.map((s) => s.name)).toContain("call py_traced.echo");
+      // Python -> TS: no trace headers come; the traced server serves it in a trace of its own.
+      const results = await runPythonClient(vhost.transportUrl, "ts_traced", [
+        { op: "call", method: "echo", kwargs: { value: "from-python" }, context: ctx },
+      ]);
+      expect(results).toEqual([{ op: "call", method: "echo", result: "from-python", ok: true }]);
+      expect(seen).toHaveLength(1);
+      const served = exporter.getFinishedSpans().find((s) => s.name === "serve ts_traced.echo");
+      expect(served?.parentSpanContext).toBeUndefined();
+    } finally {
+      peer.removeAllListeners("exit");
+      peer.stdin?.end();
+      await new Promise((r) => peer.once("exit", r));
+      await server.stop();
+      await transport.close();
+      context.disable();
+      propagation.disable();
     }
   });
 });

@@ -1,5 +1,5 @@
 // @nova/runtime/api: what nova-api needs.
-import { type ApiServer, createApiServer } from "@nova/api";
+import { type ApiObserver, type ApiServer, createApiServer } from "@nova/api";
 import { DbComputeBackend } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
 import type { ImageCatalog } from "@nova/image-catalog";
@@ -30,6 +30,8 @@ export function buildApi(
     images: ImageCatalog;
     logger: NovaLogger;
     listen?: { host: string; port: number };
+    /** Watches every request (metrics, traces): `ServiceTelemetry.apiObserver`. */
+    observer?: ApiObserver;
   },
 ): ApiService {
   const rpc = {
@@ -63,6 +65,7 @@ export function buildApi(
     },
     // Read once here, at start: a missing named file or a malformed one stops nova-api with a ConfigError.
     policy: loadPolicy(config),
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
   const listen = deps.listen ?? {
     host: config.DEFAULT.osapi_compute_listen,

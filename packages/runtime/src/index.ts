@@ -2,8 +2,13 @@
 // each service's builders are in their own entry point (`@nova/runtime/compute`, `/conductor`, `/scheduler`,
 // `/api`, `/databases`) so a process loads only its own (a compute never loads a database driver).
 
-export { createLogger, type NovaLogger } from "./logger.js";
+export { createLogger, type LoggerOptions, type NovaLogger } from "./logger.js";
 export { type RunUntilSignalOptions, runUntilSignal } from "./run-service.js";
 export type { RunnableService } from "./runnable-service.js";
+export {
+  createServiceTelemetry,
+  metricsListen,
+  type ServiceTelemetry,
+} from "./service-telemetry.js";
 export { type ServiceContext, type ServiceSet, startService } from "./start-service.js";
 export { createTransport } from "./transport.js";

@@ -4,6 +4,8 @@ import { Command } from "commander";
 import { createLogger, type NovaLogger } from "./logger.js";
 import { runUntilSignal } from "./run-service.js";
 import type { RunnableService } from "./runnable-service.js";
+import { createServiceTelemetry, type ServiceTelemetry } from "./service-telemetry.js";
+import { startTracing } from "./tracing.js";
 import { createTransport } from "./transport.js";
 
 /**
@@ -18,6 +20,8 @@ export interface ServiceContext {
   logger: NovaLogger;
   /** The transport of `[DEFAULT] transport_url`; closed after the services stopped. */
   transport: Transport;
+  /** Metrics, spans and request ids of this process (`apiObserver` for nova-api's server). */
+  telemetry: ServiceTelemetry;
 }
 
 /** What an app's factory returns: its services, and what to close after they stopped. */
@@ -53,15 +57,28 @@ export async function startService(
     console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);
   }
-  const logger = createLogger(binary, { debug: config.DEFAULT.debug });
+  const tracing = startTracing(binary, process.env);
+  let telemetry: ServiceTelemetry;
+  try {
+    telemetry = createServiceTelemetry(config, binary, { tracing: tracing !== undefined });
+  } catch (err) {
+    console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+  const logger = createLogger(binary, {
+    debug: config.DEFAULT.debug,
+    mixin: telemetry.requestScope.logMixin,
+  });
   let transport: Transport | undefined;
   try {
-    transport = createTransport(config, logger);
+    transport = createTransport(config, logger, undefined, telemetry.messagingObserver);
     const t = transport;
+    await telemetry.start(logger);
     const set = await factory({
       config,
       logger,
       transport: t,
+      telemetry,
     });
     await runUntilSignal(
       set.services,
@@ -69,6 +86,8 @@ export async function startService(
       async () => {
         await set.close?.();
         await t.close();
+        await telemetry.close();
+        await tracing?.shutdown();
       },
       {
         gracefulShutdownTimeout: config.DEFAULT.graceful_shutdown_timeout,
@@ -80,6 +99,7 @@ export async function startService(
     logger.error({ err: err instanceof Error ? err.message : String(err) }, `${binary} failed`);
     console.error(`${binary}: ${err instanceof Error ? err.message : String(err)}`);
     await transport?.close().catch(() => undefined);
+    await telemetry.close().catch(() => undefined);
     // A library's group (parsed as its service is built) is still a configuration error: exit 2, as above.
     process.exit(ConfigError.isInstance(err) ? 2 : 1);
   }

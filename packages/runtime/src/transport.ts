@@ -3,6 +3,7 @@ import type { Logger } from "@nova/core";
 import {
   type FakeBroker,
   getTransport,
+  type MessagingObserver,
   type MessagingOptions,
   parseMessagingOptions,
   type Transport,
@@ -28,10 +29,12 @@ export function createTransport(
   config: Pick<NovaConfig, "DEFAULT" | "raw">,
   logger: Logger,
   fakeBroker?: FakeBroker,
+  observer?: MessagingObserver,
 ): Transport {
   return getTransport(config.DEFAULT.transport_url, {
     logger,
     ...(fakeBroker ? { fakeBroker } : {}),
+    ...(observer ? { observer } : {}),
     options: messagingOptions(config),
   });
 }

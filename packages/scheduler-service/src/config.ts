@@ -82,7 +82,8 @@ export function parseSchedulerServiceConfig(
   for (const [option, value] of Object.entries(input.metrics ?? {})) {
     const key = `metrics_${option}`;
     if (key in defaults) take("metrics", option, key, value);
-    else warn(`[metrics] ${option} is not a known option; ignored`);
+    // `[metrics] listen` is nova-ts's Prometheus listener (@nova/telemetry), not a weigher option.
+    else if (option !== "listen") warn(`[metrics] ${option} is not a known option; ignored`);
   }
   const scheduler = input.scheduler ?? {};
   for (const option of ["max_attempts", "query_placement_for_availability_zone"]) {

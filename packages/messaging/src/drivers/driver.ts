@@ -95,6 +95,11 @@ export interface MessagingDriver {
   subscribe(subscription: Subscription, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle>;
   /** Subscribes to connection state changes; returns the unsubscribe function. */
   onStateChange(listener: (state: DriverState) => void): () => void;
+  /**
+   * Consumers on a queue now (a passive declare), 0 when the queue does not exist, undefined when it cannot be
+   * told (not connected). Optional: a timed-out call names the number when the driver has it.
+   */
+  queueConsumers?(queue: string): Promise<number | undefined>;
   /** True when the driver supports RabbitMQ direct reply-to. */
   readonly supportsDirectReplyTo: boolean;
   /** Closes the connection; buffered publishes are rejected. */

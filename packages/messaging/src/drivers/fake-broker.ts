@@ -116,6 +116,11 @@ export class FakeBroker {
     return this.queues.get(queue)?.messages.length ?? 0;
   }
 
+  /** Consumers of a queue (0 when it does not exist). */
+  consumerCount(queue: string): number {
+    return this.queues.get(queue)?.consumers.length ?? 0;
+  }
+
   /** Names of the declared queues. */
   queueNames(): string[] {
     return [...this.queues.keys()];

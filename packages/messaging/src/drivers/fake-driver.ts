@@ -45,6 +45,11 @@ export class FakeDriver implements MessagingDriver {
     };
   }
 
+  /** Consumers on the broker's queue (0 when it does not exist). */
+  async queueConsumers(queue: string): Promise<number | undefined> {
+    return this.broker.consumerCount(queue);
+  }
+
   /** Never fires: the in-process broker does not disconnect. */
   onStateChange(): () => void {
     return () => {};

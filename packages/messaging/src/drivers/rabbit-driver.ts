@@ -32,6 +32,8 @@ export interface RabbitDriverConfig {
   clock: Clock;
   /** Random source for the reconnect jitter; default Math.random. */
   random?: () => number;
+  /** Told the number of messages buffered (waiting for the connection) after each change. */
+  onBuffered?: (count: number) => void;
 }
 
 interface Buffered {
@@ -116,6 +118,7 @@ export class RabbitDriver implements MessagingDriver {
     return new Promise<void>((resolve, reject) => {
       this.buffer.push({ publication, bytes, resolve, reject });
       this.bufferedBytes += bytes;
+      this.config.onBuffered?.(this.buffer.length);
     });
   }
 
@@ -157,12 +160,26 @@ export class RabbitDriver implements MessagingDriver {
     };
   }
 
+  /** Passive declare on the throwaway channel: a missing queue (404 closes that channel) counts as 0. */
+  async queueConsumers(queue: string): Promise<number | undefined> {
+    const live = this.live;
+    if (!live || this.state !== "connected") return undefined;
+    try {
+      const ch = await this.declareChannel(live);
+      return (await ch.checkQueue(queue)).consumerCount;
+    } catch (err) {
+      if (this.live !== live) return undefined;
+      return /NOT_FOUND|404/.test(String(err)) ? 0 : undefined;
+    }
+  }
+
   /** Waits for outstanding confirms, then closes the connection. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closed";
     this.retryTimer?.cancel();
     for (const b of this.buffer) b.reject(new TransportClosed());
+    if (this.buffer.length > 0) this.config.onBuffered?.(0);
     this.buffer = [];
     this.bufferedBytes = 0;
     for (const w of this.connectedWaiters) w.reject(new TransportClosed());
@@ -287,6 +304,7 @@ export class RabbitDriver implements MessagingDriver {
       const buffered = this.buffer;
       this.buffer = [];
       this.bufferedBytes = 0;
+      if (buffered.length > 0) this.config.onBuffered?.(0);
       for (const b of buffered) this.send(live, b.publication).then(b.resolve, b.reject);
       const waiters = this.connectedWaiters;
       this.connectedWaiters = [];

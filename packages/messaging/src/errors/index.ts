@@ -5,7 +5,7 @@ export { InvalidTarget } from "./invalid-target.js";
 export { InvalidTransportUrl } from "./invalid-transport-url.js";
 export { MalformedMessage } from "./malformed-message.js";
 export { MessagingError } from "./messaging-error.js";
-export { MessagingTimeout } from "./messaging-timeout.js";
+export { MessagingTimeout, type MessagingTimeoutDetails } from "./messaging-timeout.js";
 export { PublishRejected } from "./publish-rejected.js";
 export { RemoteError, type RemoteFailure } from "./remote-error.js";
 export { TransportClosed } from "./transport-closed.js";

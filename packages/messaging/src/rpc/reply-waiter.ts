@@ -1,7 +1,7 @@
 import type { TimerHandle } from "@nova/core";
 import type { ConsumerHandle, Delivery } from "../drivers/driver.js";
 import { ConnectionLost } from "../errors/connection-lost.js";
-import { MessagingTimeout } from "../errors/messaging-timeout.js";
+import { MessagingTimeout, type MessagingTimeoutDetails } from "../errors/messaging-timeout.js";
 import { TransportClosed } from "../errors/transport-closed.js";
 import type { Transport } from "../transport.js";
 import { deserializeMsg } from "../wire/envelope.js";
@@ -17,6 +17,7 @@ interface Waiting {
   monitorMs: number | undefined;
   monitorTimer: TimerHandle | undefined;
   result: unknown;
+  details: MessagingTimeoutDetails | undefined;
 }
 
 /** How long to wait for one reply: the overall timeout and the optional call-monitor timeout. */
@@ -27,7 +28,12 @@ export interface WaitOptions {
   callMonitorMs?: number;
   /** Which remote errors come back typed. */
   remoteErrors?: RemoteErrorRegistry;
+  /** What the call was (topic, server, method, the queue it went to), for the MessagingTimeout. */
+  details?: MessagingTimeoutDetails;
 }
+
+/** How long a timed-out call waits to learn the target queue's consumer count before failing without it. */
+const CONSUMER_LOOKUP_MS = 1000;
 
 /**
  * Consumes the transport's reply queue and hands replies to the calls waiting for them, by `_msg_id`. Late
@@ -93,21 +99,42 @@ export class ReplyWaiter {
         resolve,
         reject,
         remoteErrors: options.remoteErrors ?? defaultRemoteErrors,
-        timer: clock.setTimer(options.timeoutMs, () =>
-          this.settle(msgId, new MessagingTimeout(msgId, options.timeoutMs)),
-        ),
+        timer: clock.setTimer(options.timeoutMs, () => void this.timedOut(msgId, options)),
         monitorMs: options.callMonitorMs,
         monitorTimer: undefined,
         result: null,
+        details: options.details,
       };
       if (options.callMonitorMs !== undefined) {
         const monitorMs = options.callMonitorMs;
         entry.monitorTimer = clock.setTimer(monitorMs, () =>
-          this.settle(msgId, new MessagingTimeout(msgId, monitorMs)),
+          this.settle(
+            msgId,
+            new MessagingTimeout(msgId, monitorMs, { ...entry.details, replyQueue: this.queueName }),
+          ),
         );
       }
       this.waiting.set(msgId, entry);
     });
+  }
+
+  /** Fails a call that timed out, naming whether anyone consumed its target queue (a passive declare). */
+  private async timedOut(msgId: string, options: WaitOptions): Promise<void> {
+    const details: MessagingTimeoutDetails = { ...options.details, replyQueue: this.queueName };
+    const lookup = this.transport.driver.queueConsumers;
+    if (lookup && details.queue !== undefined) {
+      const queue = details.queue;
+      let timer: TimerHandle | undefined;
+      const count = await Promise.race([
+        lookup.call(this.transport.driver, queue).catch(() => undefined),
+        new Promise<undefined>((resolve) => {
+          timer = this.transport.clock.setTimer(CONSUMER_LOOKUP_MS, () => resolve(undefined));
+        }),
+      ]);
+      timer?.cancel();
+      if (count !== undefined) details.consumers = count;
+    }
+    this.settle(msgId, new MessagingTimeout(msgId, options.timeoutMs, details));
   }
 
   /** Fails one waiting call (its publish was refused). */
@@ -150,21 +177,25 @@ export class ReplyWaiter {
       msg = deserializeMsg(delivery.body);
     } catch (err) {
       logger.warn({ err: String(err) }, "dropping malformed reply");
+      this.transport.observer?.messageDropped?.("malformed_reply");
       return;
     }
     const msgId = msg._msg_id;
     if (typeof msgId !== "string") {
       logger.warn({}, "dropping reply without _msg_id");
+      this.transport.observer?.messageDropped?.("malformed_reply");
       return;
     }
     const uniqueId = msg._unique_id;
     if (typeof uniqueId === "string" && !this.seen.add(uniqueId)) {
       logger.debug({ msgId, uniqueId }, "dropping duplicate reply");
+      this.transport.observer?.messageDropped?.("duplicate_reply");
       return;
     }
     const entry = this.waiting.get(msgId);
     if (!entry) {
       logger.debug({ msgId }, "dropping reply nobody waits for (late or not ours)");
+      this.transport.observer?.messageDropped?.("late_reply");
       return;
     }
     const ending = msg.ending === true;
@@ -185,7 +216,7 @@ export class ReplyWaiter {
       entry.monitorTimer?.cancel();
       const ms = entry.monitorMs;
       entry.monitorTimer = this.transport.clock.setTimer(ms, () =>
-        this.settle(msgId, new MessagingTimeout(msgId, ms)),
+        this.settle(msgId, new MessagingTimeout(msgId, ms, { ...entry.details, replyQueue: this.queueName })),
       );
     }
     if (!ending) return;

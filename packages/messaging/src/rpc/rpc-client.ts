@@ -91,7 +91,17 @@ export class RpcClient<M extends object = RpcMethodMap> {
     const msg = this.makeMessage(method, args);
     msg._unique_id = uuidHex();
     packContext(msg, ctx);
-    await this.transport.driver.publish(this.publication(msg, undefined, undefined));
+    const kind = this.target.fanout ? "fanout" : "cast";
+    const scope = this.transport.observer?.rpcSend?.({ kind, target: this.target, method, context: ctx });
+    const publication = this.publication(msg, undefined, undefined, scope?.headers);
+    if (!scope) return this.transport.driver.publish(publication);
+    try {
+      await this.transport.driver.publish(publication);
+    } catch (err) {
+      scope.end(err);
+      throw err;
+    }
+    scope.end();
   }
 
   /** Invokes a method and waits for its reply; MessagingTimeout after `timeout` s. Remote errors are rethrown. */
@@ -113,17 +123,33 @@ export class RpcClient<M extends object = RpcMethodMap> {
     msg._timeout = monitor ?? null;
     msg._unique_id = uuidHex();
     packContext(msg, ctx);
+    const { topic, server } = this.target;
     const reply = waiter.wait(msgId, {
       timeoutMs,
       ...(monitor === undefined ? {} : { callMonitorMs: monitor * 1000 }),
       ...(this.options.remoteErrors === undefined ? {} : { remoteErrors: this.options.remoteErrors }),
+      details: {
+        method,
+        ...(topic === undefined ? {} : { topic }),
+        ...(server === undefined ? {} : { server }),
+        queue: server ? `${topic}.${server}` : topic!,
+      },
     });
+    const scope = transport.observer?.rpcSend?.({ kind: "call", target: this.target, method, context: ctx });
     const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
     // The reply confirms the request; a broker confirm would only add work on the broker.
-    const publication = { ...this.publication(msg, timeoutMs, deadline), confirm: false };
+    const publication = { ...this.publication(msg, timeoutMs, deadline, scope?.headers), confirm: false };
     if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
     transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
-    return (await reply) as RpcMethodResult<M[K]>;
+    if (!scope) return (await reply) as RpcMethodResult<M[K]>;
+    try {
+      const result = await reply;
+      scope.end();
+      return result as RpcMethodResult<M[K]>;
+    } catch (err) {
+      scope.end(err);
+      throw err;
+    }
   }
 
   private makeMessage(method: string, args: unknown): Record<string, unknown> {
@@ -141,11 +167,13 @@ export class RpcClient<M extends object = RpcMethodMap> {
     msg: Record<string, unknown>,
     timeoutMs: number | undefined,
     deadline: number | undefined,
+    extraHeaders: Readonly<Record<string, string>> | undefined,
   ): Publication {
     const { topology } = this.transport;
     const topic = this.target.topic!;
     const body = serializeMsg(msg);
-    const headers = deadline === undefined ? {} : { [DEADLINE_HEADER]: deadline };
+    const headers: Record<string, unknown> = extraHeaders === undefined ? {} : { ...extraHeaders };
+    if (deadline !== undefined) headers[DEADLINE_HEADER] = deadline;
     if (this.target.fanout) {
       return { exchange: topology.fanoutExchange(topic), routingKey: "", body, headers };
     }

@@ -39,6 +39,9 @@ export interface RpcServerOptions {
   logger?: Logger;
 }
 
+/** A request seen before (a redelivery): dropped like a malformed one, counted apart. */
+class Redelivered extends MalformedMessage {}
+
 interface Lane {
   readonly name: string;
   readonly maxConcurrency: number;
@@ -54,6 +57,10 @@ interface Job {
   replyQ: string | undefined;
   clientTimeout: unknown;
   deadline: number | undefined;
+  /** AMQP headers (trace context), for the observer. */
+  headers: Record<string, unknown>;
+  /** The lane that runs it, for the observer. */
+  lane: string;
 }
 
 /**
@@ -154,9 +161,11 @@ export class RpcServer {
       job = this.parse(delivery);
     } catch (err) {
       this.logger.warn({ err: String(err) }, "dropping malformed RPC message");
+      this.transport.observer?.messageDropped?.(err instanceof Redelivered ? "duplicate" : "malformed");
       return;
     }
     const lane = this.lanes.find((l) => l.matches(job.request))!;
+    job.lane = lane.name;
     lane.queue.push(job);
     this.pump(lane);
   }
@@ -165,7 +174,7 @@ export class RpcServer {
     const msg = deserializeMsg(delivery.body);
     const uniqueId = msg._unique_id;
     if (typeof uniqueId === "string" && !this.seen.add(uniqueId)) {
-      throw new MalformedMessage(`duplicate _unique_id ${uniqueId} (redelivery)`);
+      throw new Redelivered(`duplicate _unique_id ${uniqueId} (redelivery)`);
     }
     const { method, args, namespace, version } = msg;
     if (typeof method !== "string" || method === "") throw new MalformedMessage("no method");
@@ -205,6 +214,8 @@ export class RpcServer {
         typeof deadlineRaw === "number" && this.transport.options.rpc_deadline_header
           ? deadlineRaw
           : undefined,
+      headers: delivery.headers,
+      lane: "default",
     };
   }
 
@@ -248,9 +259,22 @@ export class RpcServer {
     }
     let result: unknown = null;
     let failure: string | null = null;
+    const scope = this.transport.observer?.rpcDispatch?.({
+      kind: isCall ? "call" : "cast",
+      target: this.target,
+      method: job.request.method,
+      context: job.ctx,
+      headers: job.headers,
+      lane: job.lane,
+    });
     try {
-      result = (await dispatch(this.endpoints, job.request, job.ctx)) ?? null;
+      result =
+        (await (scope
+          ? scope.run(() => dispatch(this.endpoints, job.request, job.ctx))
+          : dispatch(this.endpoints, job.request, job.ctx))) ?? null;
+      scope?.end();
     } catch (err) {
+      scope?.end(err);
       failure = serializeFailure(err);
       this.logger.info(
         { method: job.request.method, request_id: job.ctx.request_id, err: String(err) },

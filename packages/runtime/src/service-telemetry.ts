@@ -1,0 +1,79 @@
+import { type NovaConfig, parseGroup } from "@nova/config";
+import type { Logger } from "@nova/core";
+import type { MessagingObserver } from "@nova/messaging";
+import {
+  type ApiTelemetry,
+  createApiObserver,
+  createMessagingObserver,
+  type ListenAddress,
+  listenMetrics,
+  type MetricsListener,
+  NovaMetrics,
+  parseMetricsOptions,
+  RequestScope,
+} from "@nova/telemetry";
+import { trace } from "@opentelemetry/api";
+
+/**
+ * What one process reports about itself: metrics (only with `[metrics] listen`), spans (only when the app
+ * installed an OpenTelemetry SDK), and the request scope that puts request ids in every log line (always).
+ */
+export interface ServiceTelemetry {
+  /** The current request of the running code, for the logger's mixin. */
+  readonly requestScope: RequestScope;
+  /** The process's metrics, when `[metrics] listen` is set. */
+  readonly metrics: NovaMetrics | undefined;
+  /** For the transport (`TransportInit.observer`). */
+  readonly messagingObserver: MessagingObserver;
+  /** For the API server (`buildApi`'s `observer`). */
+  readonly apiObserver: ApiTelemetry;
+  /** Starts the `/metrics` listener, when configured; resolves with its URL, or undefined. */
+  start(logger: Logger): Promise<string | undefined>;
+  /** The `/metrics` URL once listening. */
+  metricsUrl(): string | undefined;
+  /** Stops the listener. */
+  close(): Promise<void>;
+}
+
+/** `[metrics] listen` from nova.conf (unset: no metrics listener). */
+export function metricsListen(config: Pick<NovaConfig, "raw">): ListenAddress | undefined {
+  return parseGroup(config, "metrics", (raw) => parseMetricsOptions(raw)).listen;
+}
+
+/**
+ * The telemetry of the process running `service` (the binary, `nova` for the all-in-one). Spans go to the
+ * global tracer provider: a no-op one unless the app called `startTracing` first.
+ */
+export function createServiceTelemetry(
+  config: Pick<NovaConfig, "raw">,
+  service: string,
+  opts: { tracing?: boolean; requestScope?: RequestScope } = {},
+): ServiceTelemetry {
+  const listen = metricsListen(config);
+  const requestScope = opts.requestScope ?? new RequestScope();
+  const metrics = listen ? new NovaMetrics(service) : undefined;
+  const tracer = opts.tracing ? trace.getTracer("nova-ts", "0.1.0") : undefined;
+  const parts = {
+    requestScope,
+    ...(metrics ? { metrics } : {}),
+    ...(tracer ? { tracer } : {}),
+  };
+  let listener: MetricsListener | undefined;
+  return {
+    requestScope,
+    metrics,
+    messagingObserver: createMessagingObserver(parts),
+    apiObserver: createApiObserver(parts),
+    async start(logger) {
+      if (!metrics || !listen || listener) return listener?.url;
+      listener = await listenMetrics(metrics, listen, logger);
+      logger.info({ url: listener.url }, "serving Prometheus metrics");
+      return listener.url;
+    },
+    metricsUrl: () => listener?.url,
+    async close() {
+      await listener?.close();
+      listener = undefined;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+// Latency buckets in seconds: RPC round trips on a LAN are milliseconds; builds and slow calls run to minutes.
+const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180];
+const API_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The Prometheus metrics of one process (its own registry, never prom-client's global one), named as Prometheus
+ * says: `nova_` prefix, base units (`_seconds`), `_total` counters, and labels from bounded sets only (topic,
+ * method, route pattern, error class: never an instance id or a request id).
+ */
+export class NovaMetrics {
+  /** The registry `/metrics` serves. */
+  readonly registry: Registry;
+
+  /** RPC requests sent, by kind (call, cast, fanout), topic and method. */
+  readonly rpcClientRequests: Counter<"kind" | "topic" | "method">;
+  /** RPC requests sent that failed, by error class (MessagingTimeout, RemoteError, a remote exception). */
+  readonly rpcClientErrors: Counter<"kind" | "topic" | "method" | "error">;
+  /** Calls that got no reply in time. */
+  readonly rpcClientTimeouts: Counter<"topic" | "method">;
+  /** From publishing a call to its reply (the reply wait included). */
+  readonly rpcCallDuration: Histogram<"topic" | "method">;
+  /** From publishing a cast or fanout to the broker's confirm. */
+  readonly rpcCastDuration: Histogram<"kind" | "topic" | "method">;
+  /** Requests sent and not yet answered (calls) or confirmed (casts). */
+  readonly rpcClientInFlight: Gauge<"kind" | "topic" | "method">;
+  /** RPC requests a server ran, by kind, topic and method. */
+  readonly rpcServerRequests: Counter<"kind" | "topic" | "method">;
+  /** Endpoint methods that raised, by error class. */
+  readonly rpcServerErrors: Counter<"topic" | "method" | "error">;
+  /** Time an endpoint method ran. */
+  readonly rpcServerDuration: Histogram<"topic" | "method">;
+  /** Requests running in a server now, by topic and lane. */
+  readonly rpcServerInFlight: Gauge<"topic" | "lane">;
+  /** Messages dropped unhandled (malformed, redelivered, replies nobody waits for). */
+  readonly rpcMessagesDropped: Counter<"reason">;
+  /** Broker connection state changes (`state="connected"` after the first is a reconnect). */
+  readonly brokerConnectionEvents: Counter<"state">;
+  /** 1 while the broker connection is up. */
+  readonly brokerConnected: Gauge;
+  /** Messages held while the broker is unreachable. */
+  readonly rpcBufferedMessages: Gauge;
+
+  /** API requests answered, by HTTP method, route pattern, status and microversion. */
+  readonly apiRequests: Counter<"method" | "route" | "status" | "microversion">;
+  /** Time to answer an API request. */
+  readonly apiRequestDuration: Histogram<"method" | "route">;
+
+  /** Every metric on a fresh registry whose samples carry `service` (the binary, `nova` in the all-in-one). */
+  constructor(service: string) {
+    const registry = new Registry();
+    registry.setDefaultLabels({ service });
+    this.registry = registry;
+    const registers = [registry];
+    this.rpcClientRequests = new Counter({
+      name: "nova_rpc_client_requests_total",
+      help: "RPC calls, casts and fanouts sent",
+      labelNames: ["kind", "topic", "method"],
+      registers,
+    });
+    this.rpcClientErrors = new Counter({
+      name: "nova_rpc_client_errors_total",
+      help: "RPC requests sent that failed, by error class",
+      labelNames: ["kind", "topic", "method", "error"],
+      registers,
+    });
+    this.rpcClientTimeouts = new Counter({
+      name: "nova_rpc_client_timeouts_total",
+      help: "RPC calls that got no reply in time",
+      labelNames: ["topic", "method"],
+      registers,
+    });
+    this.rpcCallDuration = new Histogram({
+      name: "nova_rpc_call_duration_seconds",
+      help: "RPC call latency, from publish to reply",
+      labelNames: ["topic", "method"],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    this.rpcCastDuration = new Histogram({
+      name: "nova_rpc_cast_duration_seconds",
+      help: "RPC cast and fanout latency, from publish to the broker's confirm",
+      labelNames: ["kind", "topic", "method"],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    this.rpcClientInFlight = new Gauge({
+      name: "nova_rpc_client_in_flight",
+      help: "RPC requests sent and not yet answered or confirmed",
+      labelNames: ["kind", "topic", "method"],
+      registers,
+    });
+    this.rpcServerRequests = new Counter({
+      name: "nova_rpc_server_requests_total",
+      help: "RPC requests run by this process's servers",
+      labelNames: ["kind", "topic", "method"],
+      registers,
+    });
+    this.rpcServerErrors = new Counter({
+      name: "nova_rpc_server_errors_total",
+      help: "RPC endpoint methods that raised, by error class",
+      labelNames: ["topic", "method", "error"],
+      registers,
+    });
+    this.rpcServerDuration = new Histogram({
+      name: "nova_rpc_server_duration_seconds",
+      help: "Time an RPC endpoint method ran",
+      labelNames: ["topic", "method"],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    this.rpcServerInFlight = new Gauge({
+      name: "nova_rpc_server_in_flight",
+      help: "RPC requests running in this process's servers",
+      labelNames: ["topic", "lane"],
+      registers,
+    });
+    this.rpcMessagesDropped = new Counter({
+      name: "nova_rpc_messages_dropped_total",
+      help: "Messages dropped unhandled: malformed, redelivered, or replies nobody waits for",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.brokerConnectionEvents = new Counter({
+      name: "nova_rpc_broker_connection_events_total",
+      help: "Broker connection state changes (connected after the first one is a reconnect)",
+      labelNames: ["state"],
+      registers,
+    });
+    this.brokerConnected = new Gauge({
+      name: "nova_rpc_broker_connected",
+      help: "1 while the broker connection is up",
+      registers,
+    });
+    this.rpcBufferedMessages = new Gauge({
+      name: "nova_rpc_buffered_messages",
+      help: "Messages held while the broker is unreachable",
+      registers,
+    });
+    this.apiRequests = new Counter({
+      name: "nova_api_requests_total",
+      help: "Compute API requests answered",
+      labelNames: ["method", "route", "status", "microversion"],
+      registers,
+    });
+    this.apiRequestDuration = new Histogram({
+      name: "nova_api_request_duration_seconds",
+      help: "Compute API request latency",
+      labelNames: ["method", "route"],
+      buckets: API_BUCKETS,
+      registers,
+    });
+  }
+
+  /** The text exposition format of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/** A bounded label for an error: its class name (a remote exception's own class when rebuilt typed). */
+export function errorLabel(err: unknown): string {
+  if (err instanceof Error) return err.name === "Error" ? err.constructor.name : err.name;
+  return typeof err;
+}
