@@ -406,7 +406,8 @@ export class DbComputeBackend implements ComputeBackend {
    */
   private async inHostZones(servers: ServerRecord[]): Promise<ServerRecord[]> {
     if (!servers.some((s) => s.host)) return servers;
-    const aggregates = await this.deps.apiDb.aggregates.list();
+    // Every list and show of placed servers reads the zones: requests in flight together share one read.
+    const aggregates = await this.reads.read("aggregates", () => this.deps.apiDb.aggregates.list());
     const zone = this.deps.config.defaultAvailabilityZone;
     return servers.map((s) => (s.host ? { ...s, availabilityZone: hostZone(aggregates, s.host, zone) } : s));
   }
@@ -949,7 +950,7 @@ export class DbComputeBackend implements ComputeBackend {
   // The aggregates that zone compute services, read only when a compute is among the rows.
   private async zoneAggregates(rows: readonly ServiceRow[]): Promise<ZonedAggregate[]> {
     if (!rows.some((s) => s.binary === "nova-compute")) return [];
-    return this.deps.apiDb.aggregates.list();
+    return this.reads.read("aggregates", () => this.deps.apiDb.aggregates.list());
   }
 
   // ---- hypervisors and service changes (os-hypervisors, os-services PUT/DELETE) -----------------
