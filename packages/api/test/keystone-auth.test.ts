@@ -3,7 +3,7 @@
 // same paths against a real Keystone).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApiServer, type KeystoneAuthtokenInput } from "@nova/api";
+import { createApiServer, type KeystoneAuthtokenInput, PolicyEnforcer } from "@nova/api";
 import { FakeComputeBackend } from "@nova/api/test";
 import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { afterEach, describe, expect, it } from "vitest";
@@ -89,7 +89,9 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-async function start(options: { keystone?: Partial<KeystoneAuthtokenInput>; authUrl?: string } = {}) {
+async function start(
+  options: { keystone?: Partial<KeystoneAuthtokenInput>; authUrl?: string; policy?: PolicyEnforcer } = {},
+) {
   const keystone = new StandInKeystone();
   await keystone.start();
   closers.push(() => keystone.stop());
@@ -100,6 +102,7 @@ async function start(options: { keystone?: Partial<KeystoneAuthtokenInput>; auth
     backend: fake,
     logger,
     clock,
+    ...(options.policy ? { policy: options.policy } : {}),
     config: {
       auth_strategy: "keystone",
       keystone_authtoken: {
@@ -335,6 +338,18 @@ describe("nova-api with Keystone tokens: service tokens", () => {
       "X-Service-Token": "bob-token",
     });
     expect(response.status).toBe(401);
+  });
+
+  it("refuses a system-scoped token every compute rule under enforce_scope (all are project-scoped in Zed)", async () => {
+    const { call, keystone } = await start({ policy: new PolicyEnforcer({}, { enforceScope: true }) });
+    keystone.tokens.set("system-token", { user: "root", roles: ["admin", "member", "reader"], system: true });
+    keystone.tokens.set("admin-token", {
+      user: "root",
+      project: "p-admin",
+      roles: ["admin", "member", "reader"],
+    });
+    expect((await call("/v2.1/os-services", { "X-Auth-Token": "system-token" })).status).toBe(403);
+    expect((await call("/v2.1/os-services", { "X-Auth-Token": "admin-token" })).status).toBe(200);
   });
 
   it("maps a system-scoped token to a context without a project", async () => {

@@ -90,6 +90,7 @@ export class KeystoneAuth {
   private serviceToken: { token: string; expiresAt: number } | undefined;
   private login: Promise<string> | undefined;
 
+  /** Builds the validator; nothing is asked of Keystone until the first request with a token. */
   constructor(
     private readonly config: KeystoneAuthtokenConfig,
     private readonly deps: KeystoneAuthDeps,
