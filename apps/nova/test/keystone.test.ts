@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createApiServer, PolicyEnforcer } from "@nova/api";
 import { FAKE_IMAGE_ID, FakeComputeBackend } from "@nova/api/test";
@@ -145,6 +146,25 @@ describe.runIf(enabled)("nova-ts behind a real Keystone", () => {
       await openstack(alice, "server", "delete", "--wait", created.id);
       const after: Json[] = await openstack(alice, "server", "list");
       expect(after.map((s) => s.ID)).not.toContain(created.id);
+    }, 600_000);
+
+    it("lets openstacksdk log in with a password, renew a revoked token on nova-ts's 401, and cycle a server", async () => {
+      const script = fileURLToPath(new URL("./openstacksdk-keystone-cycle.py", import.meta.url));
+      const args = [keystone.authUrl, bob.name, bob.password, bob.projectName, DEFAULT_IMAGE_ID, "1"];
+      const { stdout } = await run("/usr/bin/python3", [script, ...args], {
+        env: cleanEnv(),
+        timeout: 300_000,
+      }).catch((err: { stderr?: string; message: string }) => {
+        throw new Error(`openstacksdk cycle failed: ${err.stderr || err.message}`);
+      });
+      const out = JSON.parse(stdout.trim().split("\n").at(-1)!);
+      expect(out.endpoint).toBe(endpoint);
+      expect(out.flavors).toContain("1");
+      expect(out.token_renewed).toBe(true);
+      expect(out.created).toMatchObject({ status: "ACTIVE", project_id: bob.projectId });
+      expect(out.got).toBe("ACTIVE");
+      expect(out.listed).toContain(out.created.id);
+      expect(out.after_delete).not.toContain(out.created.id);
     }, 600_000);
 
     it("keeps a member of one project away from another project's servers", async () => {
