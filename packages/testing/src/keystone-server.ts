@@ -296,12 +296,13 @@ export class KeystoneServer {
     return id;
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: Keystone's JSON, read field by field by the helpers above.
+  /** One request to Keystone's API as the bootstrap admin; Keystone's JSON, read field by field above. */
   private async admin(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    // biome-ignore lint/suspicious/noExplicitAny: Keystone's JSON, read field by field by the helpers above.
   ): Promise<any> {
     const token = await this.adminToken();
     const response = await fetch(`${this.authUrl}${path}`, {
