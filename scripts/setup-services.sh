@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure every service the test suite needs is running: RabbitMQ (with the management plugin, which
 # the tests use to create a vhost each), MariaDB, Debian's python3-oslo.messaging for interop tests and
-# python3-nova for bench/api's baseline.
+# python3-nova for bench/api's baseline, python3-keystone for the Keystone tests.
 # Installs what is missing with apt-get, starts what is stopped, and fails (never skips) when it can't.
 set -euo pipefail
 
@@ -72,5 +72,14 @@ if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   apt_install --no-install-recommends python3-nova
 fi
 /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1 || die "python3-nova is not importable"
+
+# --- Python Keystone (a real identity service for the Keystone tests; served by the tests themselves) --------
+# python3-keystone alone: the `keystone` package would pull in Apache and start a service we do not want.
+if ! /usr/bin/python3 -c 'import keystone.server.wsgi' >/dev/null 2>&1 || [ ! -x /usr/bin/keystone-manage ]; then
+  log "installing python3-keystone"
+  apt_install --no-install-recommends python3-keystone
+fi
+/usr/bin/python3 -c 'import keystone.server.wsgi' >/dev/null 2>&1 || die "python3-keystone is not importable"
+[ -x /usr/bin/keystone-manage ] || die "python3-keystone did not install /usr/bin/keystone-manage"
 
 bash "$(dirname "$0")/setup-libvirt.sh"

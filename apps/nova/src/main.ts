@@ -58,6 +58,13 @@ try {
     if (aio.apiPort() === 0) return;
     clearInterval(started);
     const base = `http://127.0.0.1:${aio.apiPort()}/v2.1`;
+    if (aio.config.api.auth_strategy === "keystone") {
+      const keystone = aio.config.keystone_authtoken.auth_url;
+      process.stdout.write(
+        `\nnova-ts is running: Compute API at ${base} (tokens from Keystone at ${keystone})\n`,
+      );
+      return;
+    }
     process.stdout.write(
       [
         "",

@@ -2,15 +2,19 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_VERSION_HEADER, type ApiVersion, faultNameFor, LEGACY_API_VERSION_HEADER } from "@nova/client";
-import { type Logger, NovaError } from "@nova/core";
+import { type Clock, type Logger, NovaError } from "@nova/core";
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
 import type { ApiObserver } from "./api-observer.js";
 import type { ComputeBackend } from "./compute-backend.js";
 import { ComputeBackendError } from "./errors/compute-backend-error.js";
+import { InvalidTokenError, KeystoneUnavailableError } from "./errors/keystone-errors.js";
+import { inboundGlobalRequestId } from "./global-request-id.js";
 import { HttpFault } from "./http-fault.js";
+import { KeystoneAuth } from "./keystone/keystone-auth.js";
 import { negotiateMicroversion } from "./microversion.js";
 import { noAuth2 } from "./noauth.js";
 import { PolicyEnforcer } from "./policy/policy-enforcer.js";
+import type { RequestContext } from "./request-context.js";
 import { type ApiReply, type Handler, Router } from "./router.js";
 import { COMPUTE_ROUTES } from "./routes.js";
 import { LinkBuilder, urlJoin } from "./views/links.js";
@@ -28,6 +32,8 @@ export interface ApiServerOptions {
   policy?: PolicyEnforcer;
   /** Watches every request (metrics, traces); none by default. */
   observer?: ApiObserver;
+  /** Whose time decides Keystone tokens' expiry and cache lifetimes (default the system clock). */
+  clock?: Clock;
 }
 
 /** A running (or ready to run) nova-api HTTP server. */
@@ -53,12 +59,19 @@ class BodyTooLarge extends NovaError {
   }
 }
 
-/** Creates the Compute API server (v2.1 subset, noauth2) over a ComputeBackend. */
+/** Creates the Compute API server (v2.1 subset, noauth2 or Keystone tokens) over a ComputeBackend. */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const config = apiConfigSchema.parse(options.config ?? {});
   const { backend, logger } = options;
   const policy = options.policy ?? new PolicyEnforcer();
   const router = new Router(COMPUTE_ROUTES);
+  const keystone =
+    config.auth_strategy === "keystone" && config.keystone_authtoken
+      ? new KeystoneAuth(config.keystone_authtoken, {
+          logger,
+          ...(options.clock ? { clock: options.clock } : {}),
+        })
+      : undefined;
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -168,9 +181,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }
 
     const remoteAddress = clientAddress(req);
-    const auth = noAuth2(req.headers, { requestId, remoteAddress, url: url.origin + path });
-    if (auth.kind === "token-issued") return { status: 204, headers: auth.headers, body: undefined };
-    const context = auth.context;
+    let context: RequestContext;
+    if (keystone) context = await keystoneContext(keystone, req, requestId, remoteAddress);
+    else {
+      const auth = noAuth2(req.headers, { requestId, remoteAddress, url: url.origin + path });
+      if (auth.kind === "token-issued") return { status: 204, headers: auth.headers, body: undefined };
+      context = auth.context;
+    }
 
     const below = path.slice(VERSION_PREFIX.length);
     const match = router.match(method, below);
@@ -221,6 +238,45 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       },
       allows: (rule, target) => policy.allows(context, rule, target),
     });
+  }
+
+  /** The request context of a Keystone token; 401 or 503 faults as keystonemiddleware answers. */
+  async function keystoneContext(
+    auth: KeystoneAuth,
+    req: IncomingMessage,
+    requestId: string,
+    remoteAddress: string,
+  ): Promise<RequestContext> {
+    try {
+      const { user, service } = await auth.authenticate(req.headers);
+      const globalRequestId = inboundGlobalRequestId(req.headers);
+      const { expiresAt: _, ...identity } = user;
+      const context: RequestContext = {
+        ...identity,
+        isAdmin: false,
+        requestId,
+        remoteAddress,
+        ...(globalRequestId !== undefined ? { globalRequestId } : {}),
+        ...(service !== undefined ? { service } : {}),
+      };
+      // Nova's RequestContext: is_admin is what the `context_is_admin` rule says of the caller.
+      return { ...context, isAdmin: policy.allows(context, "context_is_admin") };
+    } catch (error) {
+      if (InvalidTokenError.isInstance(error)) {
+        logger.info({ request_id: requestId, reason: error.message }, "Rejecting request: invalid token");
+        throw new HttpFault(401, "The request you have made requires authentication.", {
+          "WWW-Authenticate": auth.wwwAuthenticate,
+        });
+      }
+      if (KeystoneUnavailableError.isInstance(error)) {
+        logger.error({ request_id: requestId, err: error.message }, "Keystone is unavailable");
+        throw new HttpFault(
+          503,
+          "The Keystone service is temporarily unavailable: tokens cannot be validated. Retry later.",
+        );
+      }
+      throw error;
+    }
   }
 
   function faultReply(error: unknown, requestId: string, method: string, path: string): ApiReply {

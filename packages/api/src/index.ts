@@ -48,6 +48,7 @@ export { InvalidKeyPairError } from "./errors/invalid-key-pair.js";
 export { InvalidRequestError } from "./errors/invalid-request.js";
 export { KeyPairExistsError } from "./errors/key-pair-exists.js";
 export { KeyPairNotFoundError } from "./errors/key-pair-not-found.js";
+export { InvalidTokenError, KeystoneUnavailableError } from "./errors/keystone-errors.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
 export { ServerGroupNotFoundError } from "./errors/server-group-not-found.js";
@@ -77,6 +78,16 @@ export {
   keyPairFingerprint,
 } from "./key-pair-crypto.js";
 export type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
+export {
+  type AuthenticatedCaller,
+  KeystoneAuth,
+  type KeystoneAuthDeps,
+  type TokenIdentity,
+} from "./keystone/keystone-auth.js";
+export type {
+  KeystoneAuthtokenConfig,
+  KeystoneAuthtokenInput,
+} from "./keystone/keystone-authtoken-config.js";
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";
@@ -88,7 +99,7 @@ export type {
   UsageQuery,
   UsageServer,
 } from "./quota-backend.js";
-export type { RequestContext } from "./request-context.js";
+export type { RequestContext, ServiceIdentity } from "./request-context.js";
 export { checkServerAction } from "./server-action-rules.js";
 export type {
   ServerGroupBackend,

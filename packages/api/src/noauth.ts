@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { inboundGlobalRequestId } from "./global-request-id.js";
 import type { RequestContext } from "./request-context.js";
 
 /** What Nova's noauth2 middleware decided: a caller, or the fake-token answer to a tokenless request. */
@@ -31,12 +32,7 @@ export function noAuth2(
   const userId = separator === -1 ? token : token.slice(0, separator);
   const projectId = (separator === -1 ? "" : token.slice(separator + 1)) || userId;
   const isAdmin = userId === "admin";
-  // oslo.middleware accepts a caller's X-OpenStack-Request-ID as the global request id when well formed.
-  const inbound = single(headers["x-openstack-request-id"]);
-  const globalRequestId =
-    inbound && /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(inbound)
-      ? inbound
-      : undefined;
+  const globalRequestId = inboundGlobalRequestId(headers);
   return {
     kind: "authenticated",
     context: {

@@ -70,7 +70,8 @@ describe("loadNovaConfig", () => {
 
   it.each([
     ["[DEFAULT]\nreport_interval = ten\n", "report_interval", "DEFAULT"],
-    ["[api]\nauth_strategy = keystone\n", "auth_strategy", "api"],
+    ["[api]\nauth_strategy = keystone2\n", "auth_strategy", "api"],
+    ["[keystone_authtoken]\nauth_type = v3token\n", "auth_type", "keystone_authtoken"],
     ["[DEFAULT]\ndebug = maybe\n", "debug", "DEFAULT"],
     ["[DEFAULT]\ndebug = y\n", "debug", "DEFAULT"],
     ["[DEFAULT]\nreport_interval = \n", "report_interval", "DEFAULT"],

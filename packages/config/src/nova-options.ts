@@ -45,11 +45,35 @@ export const novaOptionGroups = {
     update_resources_interval: seconds(0),
   }),
   api: z.object({
-    // Nova defaults to keystone; nova-ts has no keystone client yet, so the development mode is the default
-    // and the only choice (a keystone setting would otherwise be accepted and silently not applied).
-    auth_strategy: choice(["noauth2"] as const, "noauth2"),
+    // Nova defaults to keystone; the all-in-one has no Keystone beside it, so the development mode stays ours.
+    auth_strategy: choice(["noauth2", "keystone"] as const, "noauth2"),
     max_limit: int(1000, { min: 1 }),
     glance_link_prefix: optStr(),
+  }),
+  // keystonemiddleware's auth_token options, by its names; read when `[api] auth_strategy = keystone`.
+  keystone_authtoken: z.object({
+    /** Where the service authenticates itself and validates callers' tokens (Keystone's public URL). */
+    auth_url: optStr(),
+    // Only password auth (the service user's own credentials) is served.
+    auth_type: choice(["password"] as const, "password"),
+    username: optStr(),
+    password: optStr(),
+    project_name: optStr(),
+    user_domain_name: str("Default"),
+    project_domain_name: str("Default"),
+    /** The Keystone URL told to callers in `WWW-Authenticate` (auth_url when unset). */
+    www_authenticate_uri: optStr(),
+    /** Roles a service token (`X-Service-Token`) must hold one of to count as a service's. */
+    service_token_roles: list(["service"]),
+    service_token_roles_required: bool(false),
+    /** Seconds a validated token is trusted without asking Keystone again (never past its expiry); -1 never. */
+    token_cache_time: seconds(300, { min: -1 }),
+    /** How many validated tokens the in-process cache holds (nova-ts: no memcached). */
+    token_cache_size: int(10000, { min: 0 }),
+    /** Seconds to wait for Keystone before answering 503. */
+    http_connect_timeout: seconds(10, { min: 1 }),
+    /** How many more times a request Keystone did not answer is tried before the 503. */
+    http_request_max_retries: int(3, { min: 0 }),
   }),
   glance: z.object({
     // Where the image proxy's `alternate` links point; none by default (images come from our catalogue).

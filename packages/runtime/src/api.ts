@@ -6,6 +6,7 @@ import type { ImageCatalog } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
 import type { NovaDatabases } from "./databases.js";
+import { keystoneAuthtokenOptions } from "./keystone-authtoken.js";
 import type { NovaLogger } from "./logger.js";
 import { loadPolicy } from "./policy-file.js";
 import type { RunnableService } from "./runnable-service.js";
@@ -59,6 +60,9 @@ export function buildApi(
     logger: deps.logger,
     config: {
       auth_strategy: config.api.auth_strategy,
+      ...(config.api.auth_strategy === "keystone"
+        ? { keystone_authtoken: keystoneAuthtokenOptions(config) }
+        : {}),
       max_limit: config.api.max_limit,
       glance_api_servers: config.glance.api_servers,
       ...(config.api.glance_link_prefix ? { glance_link_prefix: config.api.glance_link_prefix } : {}),

@@ -1,3 +1,9 @@
+export {
+  KeystoneServer,
+  type KeystoneServerOptions,
+  type KeystoneUser,
+  keystoneAvailable,
+} from "./keystone-server.js";
 export type { TestDatabase } from "./mariadb-database.js";
 export { createTestDatabase, defaultMariaDb } from "./mariadb-database.js";
 export {

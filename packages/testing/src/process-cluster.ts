@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
+import { freePort } from "./free-port.js";
 import { createTestDatabase, defaultMariaDb, type TestDatabase } from "./mariadb-database.js";
 import { createTestVhost, type TestVhost } from "./rabbit-vhost.js";
 
@@ -285,15 +285,4 @@ async function onMariaDb<T>(fn: (c: mysql.Connection) => Promise<T>): Promise<vo
   } finally {
     await c.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }

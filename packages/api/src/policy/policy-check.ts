@@ -122,18 +122,19 @@ type CredValue = string | boolean | null | readonly CredValue[] | { readonly [ke
 function credentials(context: RequestContext): Record<string, CredValue> {
   return {
     user_id: context.userId,
-    user_domain_id: null,
-    system_scope: null,
-    domain_id: null,
-    project_id: context.projectId,
-    project_domain_id: null,
+    user_domain_id: context.userDomainId ?? null,
+    system_scope: context.systemScope ?? null,
+    domain_id: context.domainId ?? null,
+    // A system- or domain-scoped token has no project: oslo.context reports None, not "".
+    project_id: context.projectId === "" ? null : context.projectId,
+    project_domain_id: context.projectDomainId ?? null,
     roles: context.roles,
-    is_admin_project: true,
-    service_user_id: null,
-    service_user_domain_id: null,
-    service_project_id: null,
-    service_project_domain_id: null,
-    service_roles: [],
+    is_admin_project: context.isAdminProject ?? true,
+    service_user_id: context.service?.userId ?? null,
+    service_user_domain_id: context.service?.userDomainId ?? null,
+    service_project_id: context.service?.projectId ?? null,
+    service_project_domain_id: context.service?.projectDomainId ?? null,
+    service_roles: context.service?.roles ?? [],
     is_admin: context.isAdmin,
   };
 }

@@ -16,8 +16,8 @@ export interface PolicyEnforcerOptions {
   readonly enforceNewDefaults?: boolean;
   /**
    * `enforce_scope`: compare the token's scope with each rule's `scope_types`. Every compute rule of Zed is
-   * project-scoped and noauth2 issues only project-scoped tokens, so this changes no decision yet; it is kept
-   * so a configuration that sets it is honoured once system-scoped tokens exist.
+   * project-scoped, so a system- or domain-scoped Keystone token passes none of them (noauth2 tokens are
+   * always project-scoped); when false, as oslo.policy, the scope is not looked at.
    */
   readonly enforceScope?: boolean;
 }
@@ -66,6 +66,10 @@ export class PolicyEnforcer {
   allows(context: RequestContext, rule: string, target?: PolicyTarget): boolean {
     // A rule nobody registered is admin-only rather than open: a typo must not grant access.
     const check = this.rules.get(rule) ?? this.fallback;
+    // oslo.policy's InvalidScope, which Nova answers as a policy failure: Zed scopes every compute rule to
+    // projects (nova/policies/*.py `scope_types=['project']`); base rules have no scope.
+    const projectScoped = context.systemScope === undefined && context.domainId === undefined;
+    if (this.options.enforceScope && !projectScoped && Object.hasOwn(COMPUTE_RULES, rule)) return false;
     const t = target ?? { project_id: context.projectId, user_id: context.userId };
     return evaluatePolicyCheck(check, context, t, (name) => this.rules.get(name));
   }
