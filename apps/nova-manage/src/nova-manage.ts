@@ -10,6 +10,17 @@ import {
 } from "@nova/db";
 import { CELL0_UUID } from "@nova/objects";
 import { Command, CommanderError, Option } from "commander";
+import {
+  type CellCommandContext,
+  createCell,
+  deleteCell,
+  discoverHostsCommand,
+  listCells,
+  listHosts,
+  mapInstances,
+  updateCell,
+  verifyInstance,
+} from "./cell-commands.js";
 import { createFlavor, type FlavorCreateOptions, formatFlavor } from "./flavor-commands.js";
 import { ManageUsageError } from "./manage-usage-error.js";
 import { type NovaConf, readNovaConf } from "./nova-conf.js";
@@ -63,6 +74,8 @@ async function withCell<T>(
  * 0 success, 1 a database or configuration error, 2 bad usage.
  */
 export async function runNovaManage(argv: readonly string[], io: ManageIo): Promise<number> {
+  // Commands that answer with Nova's exit codes set this.
+  let exitCode = 0;
   const program = new Command("nova-manage")
     .description("nova-ts management: database schemas, cell mappings, flavors and services")
     .option(
@@ -162,16 +175,84 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
       io.out(`${cell.name ?? ""} ${cell.uuid} -> ${redact(cellUrl)}`);
       io.out(describeSync("cell database", await withCell(section(c, "database"), (x) => x.sync())));
     });
+  // Nova's cell_v2 commands, their options and exit codes (cell-commands.ts).
+  const cellCommand = <O>(fn: (ctx: CellCommandContext, opts: O) => Promise<number>) => {
+    return async (opts: O) => {
+      const c = conf();
+      exitCode = await withApi(c, (api) =>
+        fn(
+          {
+            api,
+            conf: c,
+            out: io.out,
+            inCell: (cell, body) => withCell({ connection: cell.database_connection }, body),
+          },
+          opts,
+        ),
+      );
+    };
+  };
+  cells
+    .command("create_cell")
+    .description(
+      "add a cell to the API database (URLs default to [DEFAULT] transport_url, [database] connection)",
+    )
+    .option("--name <cell_name>", "the name of the cell")
+    .option("--database_connection <database_connection>", "the database URL of the cell database")
+    .option("--transport-url <transport_url>", "the transport URL of the cell message queue")
+    .option("--verbose", "print the uuid of the created cell")
+    .option("--disabled", "create the cell disabled")
+    .action(cellCommand(createCell));
   cells
     .command("list_cells")
-    .description("list the cell mappings")
-    .action(async () => {
-      for (const m of await withApi(conf(), (api) => api.mappings.listCells())) {
-        io.out(
-          `${m.name ?? ""}\t${m.uuid}\t${redact(m.transport_url)}\t${redact(m.database_connection)}\t${m.disabled ? "disabled" : "enabled"}`,
-        );
-      }
-    });
+    .description("list the cells (passwords masked unless --verbose)")
+    .option("--verbose", "show the URLs with their passwords")
+    .action(cellCommand(listCells));
+  cells
+    .command("delete_cell")
+    .description("delete an empty cell")
+    .requiredOption("--cell_uuid <cell_uuid>", "the uuid of the cell to delete")
+    .option(
+      "--force",
+      "delete the hosts and instance mappings of the cell as well (no instance may be alive)",
+    )
+    .action(cellCommand(deleteCell));
+  cells
+    .command("update_cell")
+    .description("change a cell's name, URLs or disabled flag (running services see it on SIGHUP)")
+    .requiredOption("--cell_uuid <cell_uuid>", "the uuid of the cell to update")
+    .option("--name <cell_name>", "set the cell name")
+    .option("--transport-url <transport_url>", "set the cell transport_url")
+    .option("--database_connection <database_connection>", "set the cell database_connection")
+    .option("--disable", "disable the cell: no new builds are scheduled to it")
+    .option("--enable", "enable the cell")
+    .action(cellCommand(updateCell));
+  cells
+    .command("list_hosts")
+    .description("list the hosts mapped to one cell or to all")
+    .option("--cell_uuid <cell_uuid>", "the uuid of the cell")
+    .action(cellCommand(listHosts));
+  cells
+    .command("discover_hosts")
+    .description("map the compute hosts that cells know and the API database does not")
+    .option("--cell_uuid <cell_uuid>", "only search this cell")
+    .option("--verbose", "print what is discovered")
+    .option("--strict", "exit 0 only when an unmapped host was discovered")
+    .option("--by-service", "discover hosts by nova-compute service instead of compute node")
+    .action(cellCommand(discoverHostsCommand));
+  cells
+    .command("verify_instance")
+    .description("check that an instance is mapped to a cell and alive there")
+    .requiredOption("--uuid <instance_uuid>", "the instance uuid to verify")
+    .option("--quiet", "print nothing")
+    .action(cellCommand(verifyInstance));
+  cells
+    .command("map_instances")
+    .description("map a cell's unmapped instances to it, oldest first, resuming where the last run stopped")
+    .requiredOption("--cell_uuid <cell_uuid>", "the cell to map the instances to")
+    .option("--max-count <max_count>", "at most this many (default: all, in batches of 50)")
+    .option("--reset", "start from the beginning rather than where the last run stopped")
+    .action(cellCommand(mapInstances));
 
   const flavor = program.command("flavor").description("flavors (in the API database)");
   flavor
@@ -210,7 +291,7 @@ export async function runNovaManage(argv: readonly string[], io: ManageIo): Prom
 
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (NovaDbError.isInstance(err)) {

@@ -81,8 +81,8 @@ describe("nova-manage db / api_db sync", () => {
     );
     const local = await manage("--config-file", conf, "db", "sync", "--local_cell");
     expect(local.out).toEqual(["cell database: already at 0005_tags (head), nothing to do"]);
-    expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[0]).toMatch(
-      /^cell0\t00000000-/,
+    expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[3]).toMatch(
+      /^\| cell0 \| 00000000-/,
     );
   });
 
@@ -150,8 +150,10 @@ describe("nova-manage cell_v2 simple_cell_setup", () => {
     expect(first.out[2]).toMatch(/^cell0 database: empty -> /);
     expect(first.out[4]).toMatch(/^cell database: empty -> /);
     const cells = (await manage("--config-file", conf, "cell_v2", "list_cells")).out;
-    expect(cells).toHaveLength(2);
-    expect(cells[1]).toMatch(/^cell1\t[0-9a-f-]{36}\trabbit:\/\/guest:\*\*\*@127\.0\.0\.1:5672\/\t/);
+    expect(cells).toHaveLength(6);
+    expect(cells[4]).toMatch(
+      /^\| cell1 \| [0-9a-f-]{36} \| rabbit:\/\/guest:\*\*\*\*@127\.0\.0\.1:5672\/ \|/,
+    );
     const again = await manage("--config-file", conf, "cell_v2", "simple_cell_setup");
     expect(again.code).toBe(0);
     expect(again.out.filter((l) => l.includes("nothing to do"))).toHaveLength(3);

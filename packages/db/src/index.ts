@@ -10,7 +10,11 @@ export {
   BuildRequestRepository,
   RequestSpecRepository,
 } from "./api/build-request-repository.js";
-export { type CellMappingCreate, CellMappingRepository } from "./api/cell-mapping-repository.js";
+export {
+  type CellMappingChanges,
+  type CellMappingCreate,
+  CellMappingRepository,
+} from "./api/cell-mapping-repository.js";
 /** API repositories. */
 export {
   FLAVOR_SORT_KEYS,
@@ -92,6 +96,8 @@ export { InvalidSortKeyError, MarkerNotFoundError, UnsupportedRegexError } from 
 export { MigrationFailedError, SchemaNewerThanCodeError } from "./errors/schema-error.js";
 export { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
 export { UnexpectedTaskStateError, UnexpectedVmStateError } from "./errors/unexpected-state-error.js";
+/** `discover_hosts`: map the compute hosts cells know (nova-manage and the scheduler's periodic task). */
+export { type CellDatabaseAccess, discoverHosts, type HostDiscoveryOptions } from "./host-discovery.js";
 export {
   type DatabaseDeps,
   type DatabaseKind,

@@ -124,4 +124,5 @@ export function quotaDefaults(quota: NovaConfig["quota"]): Partial<Record<QuotaR
   return { ...rest, injected_file_path_bytes: injected_file_path_length };
 }
 
+export { type CellConnectionOpeners, CellConnections } from "./cell-connections.js";
 export { ApiDatabase };

@@ -35,6 +35,8 @@ export interface SchedulerServiceConfig {
   hostStateRefreshInterval: number;
   /** `[DEFAULT] report_interval`: seconds between this scheduler's own heartbeats (0: none). */
   reportInterval: number;
+  /** `[scheduler] discover_hosts_in_cells_interval`: seconds between host discoveries in every cell (<= 0: none). */
+  discoverHostsInCellsInterval: number;
 }
 
 // Options Nova has in these groups that mean nothing here (placement, workers, periodic discovery): accepted
@@ -45,7 +47,6 @@ const IGNORED = new Set([
   "workers",
   "driver",
   "periodic_task_interval",
-  "discover_hosts_in_cells_interval",
   "max_placement_results",
   "limit_tenants_to_placement_aggregate",
   "placement_aggregate_required_for_tenants",
@@ -61,6 +62,7 @@ const IGNORED = new Set([
 const serviceOptions = z.object({
   host: z.string().min(1).default(hostname()),
   host_state_refresh_interval: z.number().positive().default(2),
+  discover_hosts_in_cells_interval: z.number().int().min(-1).default(-1),
 });
 
 // The type of each library option, read off its default (lists, numbers, booleans, strings).
@@ -90,7 +92,12 @@ export function parseSchedulerServiceConfig(
     if (scheduler[option] !== undefined) take("scheduler", option, option, scheduler[option]);
   }
   for (const option of Object.keys(scheduler)) {
-    const known = ["max_attempts", "query_placement_for_availability_zone", "host_state_refresh_interval"];
+    const known = [
+      "max_attempts",
+      "query_placement_for_availability_zone",
+      "host_state_refresh_interval",
+      "discover_hosts_in_cells_interval",
+    ];
     if (!known.includes(option) && !IGNORED.has(option))
       warn(`[scheduler] ${option} is not a known option; ignored`);
   }
@@ -127,6 +134,15 @@ export function parseSchedulerServiceConfig(
             ),
           }
         : {}),
+      ...(scheduler.discover_hosts_in_cells_interval !== undefined
+        ? {
+            discover_hosts_in_cells_interval: toNumber(
+              "scheduler",
+              "discover_hosts_in_cells_interval",
+              scheduler.discover_hosts_in_cells_interval,
+            ),
+          }
+        : {}),
     }),
   );
   return {
@@ -134,6 +150,7 @@ export function parseSchedulerServiceConfig(
     scheduler: parsed,
     hostStateRefreshInterval: own.host_state_refresh_interval,
     reportInterval: group.reportInterval,
+    discoverHostsInCellsInterval: own.discover_hosts_in_cells_interval,
   };
 }
 

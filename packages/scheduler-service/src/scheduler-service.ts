@@ -1,5 +1,5 @@
 import { type Clock, type Logger, PeriodicTask } from "@nova/core";
-import type { ApiDatabase, CellDatabase } from "@nova/db";
+import type { ApiDatabase, CellDatabase, CellDatabaseAccess } from "@nova/db";
 import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
@@ -10,6 +10,7 @@ import {
   type SchedulerServiceConfig,
   type SchedulerServiceConfigInput,
 } from "./config.js";
+import { hostDiscoveryTask } from "./host-discovery-task.js";
 import { HostStateCache } from "./host-state-cache.js";
 import { SchedulerManager } from "./scheduler-manager.js";
 import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
@@ -47,6 +48,8 @@ export interface SchedulerServiceDeps {
   serviceRegistration?: { rpcResponseTimeout: number; retryDelayMs?: number } | undefined;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for requests in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number | undefined;
+  /** Pooled access to every cell's database, for `discover_hosts_in_cells_interval` (opened per run without). */
+  cellDatabases?: CellDatabaseAccess | undefined;
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -120,6 +123,17 @@ class RunningSchedulerService implements SchedulerService {
       clock,
       logger,
     );
+    // Nova's periodic discover_hosts: only with an API database to write the host mappings to.
+    const discovery = deps.apiDb
+      ? hostDiscoveryTask({
+          apiDb: deps.apiDb,
+          cellDb: deps.cellDb,
+          cellDatabases: deps.cellDatabases,
+          intervalSeconds: config.discoverHostsInCellsInterval,
+          clock,
+          logger,
+        })
+      : undefined;
     this.lifecycle = new NovaService({
       service: { host: config.host, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC },
       transport: deps.transport,
@@ -139,7 +153,7 @@ class RunningSchedulerService implements SchedulerService {
       manager: {
         initHost: () => this.loadHostStates(),
         endpoints: () => [this.manager.endpoint()],
-        periodicTasks: () => [poll],
+        periodicTasks: () => (discovery ? [poll, discovery] : [poll]),
       },
     });
   }

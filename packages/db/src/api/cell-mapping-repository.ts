@@ -19,6 +19,11 @@ const cellColumns = columnMap({
 export type CellMappingCreate = Pick<CellMapping, "name" | "transport_url" | "database_connection"> &
   Partial<Pick<CellMapping, "uuid" | "disabled">>;
 
+/** What `update_cell` may change. */
+export type CellMappingChanges = Partial<
+  Pick<CellMapping, "name" | "transport_url" | "database_connection" | "disabled">
+>;
+
 /** Cell, host and instance mappings: where everything lives. */
 export class CellMappingRepository {
   /** A repository over the API database. */
@@ -182,6 +187,102 @@ export class CellMappingRepository {
     });
   }
 
+  /** Changes a cell's name, URLs or disabled flag (`nova-manage cell_v2 update_cell`). */
+  updateCell(uuid: string, changes: CellMappingChanges): Promise<CellMapping> {
+    const now = toSqlDate(this.d.now());
+    return this.d.transaction(async (trx) => {
+      await this.cell(trx, uuid);
+      const set = cellColumns.toRow(changes);
+      await trx
+        .updateTable("cell_mappings")
+        .set({ ...set, updated_at: now })
+        .where("uuid", "=", uuid)
+        .execute();
+      return this.cell(trx, uuid);
+    }, "CellMapping");
+  }
+
+  /**
+   * Deletes a cell mapping, and with it the host and instance mappings that still point at it (the caller
+   * decides whether that is allowed: `delete_cell` refuses unless forced).
+   */
+  deleteCell(uuid: string): Promise<void> {
+    return this.d.transaction(async (trx) => {
+      const cell = await this.cell(trx, uuid);
+      await trx.deleteFrom("instance_mappings").where("cell_id", "=", cell.id).execute();
+      await trx.deleteFrom("host_mappings").where("cell_id", "=", cell.id).execute();
+      await trx.deleteFrom("cell_mappings").where("id", "=", cell.id).execute();
+    }, "CellMapping");
+  }
+
+  /** Host mappings, of one cell or of all, by cell then host (`list_hosts`, `delete_cell`). */
+  listHostMappings(cellUuid?: string): Promise<HostMapping[]> {
+    return this.d.run(async (db) => {
+      let q = this.hostMappingQuery(db);
+      if (cellUuid !== undefined) q = q.where("cell_mappings.uuid", "=", cellUuid);
+      const rows = await q.orderBy("cell_mappings.id").orderBy("host_mappings.host").execute();
+      return rows.map((r) => this.toHostMapping(r));
+    });
+  }
+
+  /** The uuids of the instances mapped to a cell (`delete_cell` checks them). */
+  listInstanceUuidsInCell(cellUuid: string): Promise<string[]> {
+    return this.d.run(async (db) => {
+      const rows = await db
+        .selectFrom("instance_mappings")
+        .innerJoin("cell_mappings", "cell_mappings.id", "instance_mappings.cell_id")
+        .select("instance_mappings.instance_uuid")
+        .where("cell_mappings.uuid", "=", cellUuid)
+        .orderBy("instance_mappings.id")
+        .execute();
+      return rows.map((r) => String(r.instance_uuid));
+    });
+  }
+
+  /**
+   * Maps to a cell those of these instances that have no mapping yet, in two statements whatever their
+   * number (`map_instances`); returns how many were mapped.
+   */
+  mapInstancesToCell(
+    cellUuid: string,
+    instances: readonly { instance_uuid: string; project_id: string; user_id: string }[],
+  ): Promise<number> {
+    if (instances.length === 0) return Promise.resolve(0);
+    const now = toSqlDate(this.d.now());
+    return this.d.transaction(async (trx) => {
+      const cell = await this.cell(trx, cellUuid);
+      const taken = new Set(
+        (
+          await trx
+            .selectFrom("instance_mappings")
+            .select("instance_uuid")
+            .where(
+              "instance_uuid",
+              "in",
+              instances.map((i) => i.instance_uuid),
+            )
+            .execute()
+        ).map((r) => String(r.instance_uuid)),
+      );
+      const fresh = instances.filter((i) => !taken.has(i.instance_uuid));
+      if (fresh.length === 0) return 0;
+      await trx
+        .insertInto("instance_mappings")
+        .values(
+          fresh.map((i) => ({
+            instance_uuid: i.instance_uuid,
+            project_id: i.project_id,
+            user_id: i.user_id,
+            cell_id: cell.id,
+            queued_for_delete: 0,
+            created_at: now,
+          })),
+        )
+        .execute();
+      return fresh.length;
+    }, "InstanceMapping");
+  }
+
   private async cell(db: Db, uuid: string): Promise<CellMapping> {
     const row = await db.selectFrom("cell_mappings").selectAll().where("uuid", "=", uuid).executeTakeFirst();
     if (!row) throw new NotFoundError("CellMapping", uuid);
@@ -189,7 +290,13 @@ export class CellMappingRepository {
   }
 
   private async hostMapping(db: Db, host: string): Promise<HostMapping> {
-    const row = await db
+    const row = await this.hostMappingQuery(db).where("host_mappings.host", "=", host).executeTakeFirst();
+    if (!row) throw new NotFoundError("HostMapping", host);
+    return this.toHostMapping(row);
+  }
+
+  private hostMappingQuery(db: Db) {
+    return db
       .selectFrom("host_mappings")
       .innerJoin("cell_mappings", "cell_mappings.id", "host_mappings.cell_id")
       .select([
@@ -198,10 +305,10 @@ export class CellMappingRepository {
         "host_mappings.created_at as hm_created_at",
         "host_mappings.updated_at as hm_updated_at",
       ])
-      .selectAll("cell_mappings")
-      .where("host_mappings.host", "=", host)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError("HostMapping", host);
+      .selectAll("cell_mappings");
+  }
+
+  private toHostMapping(row: Record<string, unknown>): HostMapping {
     return {
       id: Number(row.hm_id),
       host: String(row.hm_host),

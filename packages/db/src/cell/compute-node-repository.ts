@@ -243,6 +243,28 @@ export class ComputeNodeRepository {
     return this.adjust(uuid, req, -1, options);
   }
 
+  /** Live nodes not yet mapped to a cell (ComputeNodeList.get_all_by_not_mapped, for discover_hosts). */
+  listUnmapped(): Promise<ComputeNodeRecord[]> {
+    return this.d.run(async (db) =>
+      (await this.live(db).where("mapped", "=", 0).orderBy("id").execute()).map(fromRecordRow),
+    );
+  }
+
+  /**
+   * Marks nodes as mapped (discover_hosts) or not (delete_cell --force, so they can be discovered again);
+   * bypasses the generation counter because no claim depends on it.
+   */
+  setMapped(ids: readonly number[], mapped: boolean): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.d.run(async (db) => {
+      await db
+        .updateTable("compute_nodes")
+        .set({ mapped: mapped ? 1 : 0 })
+        .where("id", "in", [...ids])
+        .execute();
+    });
+  }
+
   /** Soft-deletes a node. */
   destroy(id: number): Promise<void> {
     const now = toSqlDate(this.d.now());
