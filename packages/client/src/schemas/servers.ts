@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Strict } from "../strict.js";
 import type { ApiVersion } from "../api-version.js";
 import { linkSchema } from "./link.js";
 import {
@@ -181,7 +182,7 @@ export const createServerResponseSchema = z.object({
   }),
 });
 /** `POST /servers` response. */
-export type CreateServerResponse = z.infer<typeof createServerResponseSchema>;
+export type CreateServerResponse = Strict<z.infer<typeof createServerResponseSchema>>;
 
 /** One entry of `GET /servers`. */
 export const serverSummarySchema = z.looseObject({
@@ -190,7 +191,7 @@ export const serverSummarySchema = z.looseObject({
   links: z.array(linkSchema),
 });
 /** One entry of `GET /servers`. */
-export type ServerSummary = z.infer<typeof serverSummarySchema>;
+export type ServerSummary = Strict<z.infer<typeof serverSummarySchema>>;
 
 const idWithLinks = z.looseObject({ id: z.string(), links: z.array(linkSchema) });
 const embeddedFlavor = z.looseObject({
@@ -246,7 +247,9 @@ export const serverSchema = z.looseObject({
   tags: z.array(z.string()).optional(),
 });
 /** A server in detail. */
-export type Server = z.infer<typeof serverSchema>;
+export type Server = Strict<z.infer<typeof serverSchema>>;
+/** The instance fault a server in ERROR shows. */
+export type ServerFault = Strict<z.infer<typeof serverFaultSchema>>;
 
 /** `GET /servers/{id}` response. */
 export const showServerResponseSchema = z.object({ server: serverSchema });
@@ -257,7 +260,7 @@ export const listServersResponseSchema = z.object({
   servers_links: z.array(linkSchema).optional(),
 });
 /** `GET /servers` response. */
-export type ListServersResponse = z.infer<typeof listServersResponseSchema>;
+export type ListServersResponse = Strict<z.infer<typeof listServersResponseSchema>>;
 
 /** `GET /servers/detail` response. */
 export const listServersDetailResponseSchema = z.object({
@@ -265,7 +268,7 @@ export const listServersDetailResponseSchema = z.object({
   servers_links: z.array(linkSchema).optional(),
 });
 /** `GET /servers/detail` response. */
-export type ListServersDetailResponse = z.infer<typeof listServersDetailResponseSchema>;
+export type ListServersDetailResponse = Strict<z.infer<typeof listServersDetailResponseSchema>>;
 
 /** Query filters of `GET /servers` that Nova allows non-admins (plus paging and sorting). */
 export interface ServerListQuery {
