@@ -128,7 +128,10 @@ export class ComputeClient implements ResourceContext {
     // Versions are listed where the API is mounted: the endpoint without its version segment.
     const root = new URL(this.endpoint);
     root.pathname = `${root.pathname.replace(/\/v[0-9]+(\.[0-9]+)?\/?$/, "")}/`;
-    return this.parse(versionsResponseSchema, await this.transport.send("GET", root.toString(), undefined, call));
+    return this.parse(
+      versionsResponseSchema,
+      await this.transport.send("GET", root.toString(), undefined, call),
+    );
   }
 
   /** `GET /v2.1/`: the version document with min and max microversion. */
@@ -138,7 +141,11 @@ export class ComputeClient implements ResourceContext {
   }
 
   /** `POST /servers`: boot a server; answers with its id and links (status is BUILD). */
-  createServer(server: CreateServerRequest["server"], hints?: Record<string, unknown>, call: CallOptions = {}) {
+  createServer(
+    server: CreateServerRequest["server"],
+    hints?: Record<string, unknown>,
+    call: CallOptions = {},
+  ) {
     return this.servers.create(server, hints, call);
   }
 

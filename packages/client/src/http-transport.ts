@@ -120,7 +120,8 @@ export class HttpTransport {
           ComputeApiError.isInstance(error) && error.retryAfterMs !== undefined
             ? Math.min(error.retryAfterMs, maxIntervalMs)
             : computed,
-        onRetry: (attempt, error, waitMs) => this.emit({ type: "retry", method, url, attempt, error, waitMs }),
+        onRetry: (attempt, error, waitMs) =>
+          this.emit({ type: "retry", method, url, attempt, error, waitMs }),
       },
       async (attempt) => {
         for (;;) {
@@ -128,7 +129,8 @@ export class HttpTransport {
             return await this.attempt(method, url, body, call, attempt);
           } catch (error) {
             // A token can expire between our check and the server's: authenticate again, once.
-            if (reauthenticated || !this.options.tokenProvider || !UnauthorizedError.isInstance(error)) throw error;
+            if (reauthenticated || !this.options.tokenProvider || !UnauthorizedError.isInstance(error))
+              throw error;
             reauthenticated = true;
             this.options.tokenProvider.invalidate();
             this.emit({ type: "reauthenticate", method, url });
@@ -195,7 +197,13 @@ export class HttpTransport {
         durationMs: this.clock.now() - started,
       });
       if (response.status >= 400) {
-        throw errorFromResponse(response.status, response.statusText, response.headers, parsed, this.clock.now());
+        throw errorFromResponse(
+          response.status,
+          response.statusText,
+          response.headers,
+          parsed,
+          this.clock.now(),
+        );
       }
       return { status: response.status, headers: response.headers, body: parsed };
     } catch (error) {

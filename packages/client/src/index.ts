@@ -41,16 +41,10 @@ export { HypervisorsResource } from "./resources/hypervisors.js";
 export { KeyPairsResource } from "./resources/keypairs.js";
 export { type QuotaSet, QuotasResource } from "./resources/quotas.js";
 export { ServerGroupsResource } from "./resources/server-groups.js";
-export { type ServerUpdate, ServersResource } from "./resources/servers.js";
+export { ServersResource, type ServerUpdate } from "./resources/servers.js";
 export { ServicesResource } from "./resources/services.js";
 /** Host aggregates as shown. */
 export { type Aggregate, aggregateSchema } from "./schemas/aggregate-bodies.js";
-export { type AvailabilityZone, availabilityZoneSchema } from "./schemas/availability-zones.js";
-export { type Hypervisor, type HypervisorListQuery, hypervisorSchema } from "./schemas/hypervisors.js";
-export { type InstanceAction, instanceActionSchema } from "./schemas/instance-actions.js";
-export { type Limits, limitsResponseSchema } from "./schemas/limits.js";
-export { type ServerWaitOptions } from "./server-waiter.js";
-export type { Strict } from "./strict.js";
 /** Host aggregate request bodies (os-aggregates). */
 export {
   aggregateAddHostBodySchema,
@@ -60,6 +54,7 @@ export {
   aggregateUpdateBodySchema,
   azNameParam,
 } from "./schemas/aggregates.js";
+export { type AvailabilityZone, availabilityZoneSchema } from "./schemas/availability-zones.js";
 export {
   FAULT_NAMES,
   type FaultBody,
@@ -93,6 +88,7 @@ export {
   listFlavorsResponseSchema,
   showFlavorResponseSchema,
 } from "./schemas/flavors.js";
+export { type Hypervisor, type HypervisorListQuery, hypervisorSchema } from "./schemas/hypervisors.js";
 export {
   type Image,
   type ImageListQuery,
@@ -103,6 +99,7 @@ export {
   listImagesResponseSchema,
   showImageResponseSchema,
 } from "./schemas/images.js";
+export { type InstanceAction, instanceActionSchema } from "./schemas/instance-actions.js";
 export {
   type CreatedKeyPair,
   type CreateKeyPairRequest,
@@ -122,6 +119,7 @@ export {
   listKeyPairsResponseSchema,
   showKeyPairResponseSchema,
 } from "./schemas/keypairs.js";
+export { type Limits, limitsResponseSchema } from "./schemas/limits.js";
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, tagParam, uuidPattern } from "./schemas/parameter-types.js";
 export {
@@ -213,3 +211,5 @@ export {
   versionResponseSchema,
   versionsResponseSchema,
 } from "./schemas/versions.js";
+export type { ServerWaitOptions } from "./server-waiter.js";
+export type { Strict } from "./strict.js";

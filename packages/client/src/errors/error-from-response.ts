@@ -36,14 +36,13 @@ export function errorFromResponse(
   const requestId = requestIdOf(headers);
   let faultName: string | undefined;
   let message = typeof body === "string" && body.length > 0 ? body : statusText || `HTTP ${status}`;
+  const keystone = keystoneError(body);
   const fault = faultBodySchema.safeParse(body);
-  if (fault.success) {
+  if (keystone) [faultName, message] = keystone;
+  else if (fault.success) {
     const [name, detail] = Object.entries(fault.data)[0]!;
     faultName = name;
     message = detail.message;
-  } else {
-    const keystone = keystoneError(body);
-    if (keystone) [faultName, message] = keystone;
   }
   const ErrorClass = errorClassFor(status);
   return new ErrorClass(status, faultName, message, requestId, body, undefined, retryAfterMs(headers, nowMs));

@@ -13,8 +13,10 @@ export class AggregatesResource {
 
   /** `GET /os-aggregates`. */
   async list(call: CallOptions = {}): Promise<Aggregate[]> {
-    return this.client.parse(listAggregatesResponseSchema, await this.client.request("GET", "/os-aggregates", call))
-      .aggregates;
+    return this.client.parse(
+      listAggregatesResponseSchema,
+      await this.client.request("GET", "/os-aggregates", call),
+    ).aggregates;
   }
 
   /** `GET /os-aggregates/{id}`. */
@@ -33,7 +35,9 @@ export class AggregatesResource {
     aggregate: { name?: string; availability_zone?: string | null },
     call: CallOptions = {},
   ): Promise<Aggregate> {
-    return this.parsed(await this.client.request("PUT", `/os-aggregates/${enc(id)}`, { ...call, body: { aggregate } }));
+    return this.parsed(
+      await this.client.request("PUT", `/os-aggregates/${enc(id)}`, { ...call, body: { aggregate } }),
+    );
   }
 
   /** `DELETE /os-aggregates/{id}` (it must have no hosts). */
@@ -57,7 +61,9 @@ export class AggregatesResource {
   }
 
   private async action(id: number | string, body: unknown, call: CallOptions): Promise<Aggregate> {
-    return this.parsed(await this.client.request("POST", `/os-aggregates/${enc(id)}/action`, { ...call, body }));
+    return this.parsed(
+      await this.client.request("POST", `/os-aggregates/${enc(id)}/action`, { ...call, body }),
+    );
   }
 
   private parsed(response: Awaited<ReturnType<ResourceContext["request"]>>): Aggregate {

@@ -43,7 +43,10 @@ export class FlavorsResource {
 
   /** `GET /flavors`: one page. */
   async listPage(query: FlavorListQuery = {}, call: CallOptions = {}) {
-    return this.client.parse(listFlavorsResponseSchema, await this.client.request("GET", "/flavors", { ...call, query }));
+    return this.client.parse(
+      listFlavorsResponseSchema,
+      await this.client.request("GET", "/flavors", { ...call, query }),
+    );
   }
 
   /** `GET /flavors/detail`: one page. */
@@ -54,8 +57,10 @@ export class FlavorsResource {
 
   /** `GET /flavors/{id}`. */
   async get(id: string, call: CallOptions = {}): Promise<Flavor> {
-    return this.client.parse(showFlavorResponseSchema, await this.client.request("GET", `/flavors/${enc(id)}`, call))
-      .flavor;
+    return this.client.parse(
+      showFlavorResponseSchema,
+      await this.client.request("GET", `/flavors/${enc(id)}`, call),
+    ).flavor;
   }
 
   /** `POST /flavors` (admin). */
@@ -67,8 +72,10 @@ export class FlavorsResource {
   /** `PUT /flavors/{id}`: only the description may change (2.55+). */
   async update(id: string, description: string | null, call: CallOptions = {}): Promise<Flavor> {
     const body = { flavor: { description } };
-    return this.client.parse(showFlavorResponseSchema, await this.client.request("PUT", `/flavors/${enc(id)}`, { ...call, body }))
-      .flavor;
+    return this.client.parse(
+      showFlavorResponseSchema,
+      await this.client.request("PUT", `/flavors/${enc(id)}`, { ...call, body }),
+    ).flavor;
   }
 
   /** `DELETE /flavors/{id}` (admin). */
@@ -85,7 +92,10 @@ export class FlavorsResource {
   /** `POST /flavors/{id}/os-extra_specs`: adds or changes the given keys. */
   async setExtraSpecs(id: string, specs: Record<string, string>, call: CallOptions = {}) {
     const body = { extra_specs: specs };
-    const response = await this.client.request("POST", `/flavors/${enc(id)}/os-extra_specs`, { ...call, body });
+    const response = await this.client.request("POST", `/flavors/${enc(id)}/os-extra_specs`, {
+      ...call,
+      body,
+    });
     return this.client.parse(extraSpecsResponseSchema, response).extra_specs;
   }
 

@@ -19,12 +19,19 @@ export class HypervisorsResource {
   }
 
   /** Every hypervisor in detail, page after page. */
-  listDetail(query: HypervisorListQuery = {}, call: CallOptions = {}): AsyncGenerator<Hypervisor, void, undefined> {
+  listDetail(
+    query: HypervisorListQuery = {},
+    call: CallOptions = {},
+  ): AsyncGenerator<Hypervisor, void, undefined> {
     return this.client.iterate("/os-hypervisors/detail", "hypervisors", hypervisorSchema, query, call);
   }
 
   /** `GET /os-hypervisors/{id}` (a UUID from 2.53, a number before). */
-  async get(id: string | number, query: { with_servers?: boolean } = {}, call: CallOptions = {}): Promise<Hypervisor> {
+  async get(
+    id: string | number,
+    query: { with_servers?: boolean } = {},
+    call: CallOptions = {},
+  ): Promise<Hypervisor> {
     const response = await this.client.request("GET", `/os-hypervisors/${enc(id)}`, { ...call, query });
     return this.client.parse(showHypervisorResponseSchema, response).hypervisor;
   }

@@ -20,7 +20,10 @@ export class KeyPairsResource {
   constructor(private readonly client: ResourceContext) {}
 
   /** Every key pair, page after page (2.35+ pages; one page before). */
-  async *list(query: KeyPairListQuery = {}, call: CallOptions = {}): AsyncGenerator<KeyPairSummary, void, undefined> {
+  async *list(
+    query: KeyPairListQuery = {},
+    call: CallOptions = {},
+  ): AsyncGenerator<KeyPairSummary, void, undefined> {
     for await (const item of this.client.iterate("/os-keypairs", "keypairs", wrappedSummary, query, call)) {
       yield item.keypair;
     }

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { CallOptions } from "../http-transport.js";
-import { type Limits, limitsResponseSchema, quotaSetDetailSchema, quotaSetSchema } from "../schemas/limits.js";
+import {
+  type Limits,
+  limitsResponseSchema,
+  quotaSetDetailSchema,
+  quotaSetSchema,
+} from "../schemas/limits.js";
 import { enc, type ResourceContext } from "./resource-context.js";
 
 /** A project's (or class's) quota: each resource's limit (-1 for none). */
@@ -17,8 +22,10 @@ export class QuotasResource {
 
   /** `GET /limits`: the caller's absolute limits and usage (an admin may name `tenant_id`). */
   async limits(query: { tenant_id?: string } = {}, call: CallOptions = {}): Promise<Limits> {
-    return this.client.parse(limitsResponseSchema, await this.client.request("GET", "/limits", { ...call, query }))
-      .limits;
+    return this.client.parse(
+      limitsResponseSchema,
+      await this.client.request("GET", "/limits", { ...call, query }),
+    ).limits;
   }
 
   /** `GET /os-quota-sets/{project}` (for one user with `user_id`). */
@@ -29,7 +36,10 @@ export class QuotasResource {
 
   /** `GET /os-quota-sets/{project}/detail`: limit, in use and reserved per resource. */
   async getDetail(projectId: string, query: { user_id?: string } = {}, call: CallOptions = {}) {
-    const response = await this.client.request("GET", `/os-quota-sets/${enc(projectId)}/detail`, { ...call, query });
+    const response = await this.client.request("GET", `/os-quota-sets/${enc(projectId)}/detail`, {
+      ...call,
+      query,
+    });
     return this.client.parse(quotaSetDetailResponse, response).quota_set;
   }
 
@@ -47,8 +57,10 @@ export class QuotasResource {
     call: CallOptions = {},
   ): Promise<QuotaSet> {
     const init = { ...call, query, body: { quota_set: limits } };
-    return this.client.parse(quotaSetResponse, await this.client.request("PUT", `/os-quota-sets/${enc(projectId)}`, init))
-      .quota_set as QuotaSet;
+    return this.client.parse(
+      quotaSetResponse,
+      await this.client.request("PUT", `/os-quota-sets/${enc(projectId)}`, init),
+    ).quota_set as QuotaSet;
   }
 
   /** `DELETE /os-quota-sets/{project}`: back to the defaults. */

@@ -29,7 +29,10 @@ export class ServerGroupsResource {
     group: { name: string; policy?: string; policies?: string[]; rules?: { max_server_per_host?: number } },
     call: CallOptions = {},
   ): Promise<ServerGroup> {
-    const response = await this.client.request("POST", "/os-server-groups", { ...call, body: { server_group: group } });
+    const response = await this.client.request("POST", "/os-server-groups", {
+      ...call,
+      body: { server_group: group },
+    });
     return this.client.parse(showServerGroupResponseSchema, response).server_group;
   }
 

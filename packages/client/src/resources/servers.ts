@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { CallOptions } from "../http-transport.js";
 import {
   type InstanceAction,
@@ -21,7 +22,6 @@ import {
   serverSummarySchema,
   showServerResponseSchema,
 } from "../schemas/servers.js";
-import { z } from "zod";
 import { enc, type ResourceContext } from "./resource-context.js";
 
 const metadataResponseSchema = z.object({ metadata: z.record(z.string(), z.string()) });
@@ -72,11 +72,17 @@ export class ServersResource {
 
   /** `GET /servers`: one page, with `servers_links`. */
   async listPage(query: ServerListQuery = {}, call: CallOptions = {}): Promise<ListServersResponse> {
-    return this.client.parse(listServersResponseSchema, await this.client.request("GET", "/servers", { ...call, query }));
+    return this.client.parse(
+      listServersResponseSchema,
+      await this.client.request("GET", "/servers", { ...call, query }),
+    );
   }
 
   /** `GET /servers/detail`: one page, with `servers_links`. */
-  async listDetailPage(query: ServerListQuery = {}, call: CallOptions = {}): Promise<ListServersDetailResponse> {
+  async listDetailPage(
+    query: ServerListQuery = {},
+    call: CallOptions = {},
+  ): Promise<ListServersDetailResponse> {
     const response = await this.client.request("GET", "/servers/detail", { ...call, query });
     return this.client.parse(listServersDetailResponseSchema, response);
   }
@@ -163,13 +169,19 @@ export class ServersResource {
 
   /** `POST /servers/{id}/metadata`: adds or changes the given keys, keeps the others; answers the whole set. */
   async updateMetadata(id: string, metadata: Record<string, string>, call: CallOptions = {}) {
-    const response = await this.client.request("POST", `/servers/${enc(id)}/metadata`, { ...call, body: { metadata } });
+    const response = await this.client.request("POST", `/servers/${enc(id)}/metadata`, {
+      ...call,
+      body: { metadata },
+    });
     return this.client.parse(metadataResponseSchema, response).metadata;
   }
 
   /** `PUT /servers/{id}/metadata`: replaces the whole set. */
   async replaceMetadata(id: string, metadata: Record<string, string>, call: CallOptions = {}) {
-    const response = await this.client.request("PUT", `/servers/${enc(id)}/metadata`, { ...call, body: { metadata } });
+    const response = await this.client.request("PUT", `/servers/${enc(id)}/metadata`, {
+      ...call,
+      body: { metadata },
+    });
     return this.client.parse(metadataResponseSchema, response).metadata;
   }
 
@@ -198,7 +210,10 @@ export class ServersResource {
 
   /** `PUT /servers/{id}/tags`: replaces every tag. */
   async replaceTags(id: string, tags: readonly string[], call: CallOptions = {}): Promise<string[]> {
-    const response = await this.client.request("PUT", `/servers/${enc(id)}/tags`, { ...call, body: { tags } });
+    const response = await this.client.request("PUT", `/servers/${enc(id)}/tags`, {
+      ...call,
+      body: { tags },
+    });
     return this.client.parse(tagsResponseSchema, response).tags;
   }
 
@@ -229,7 +244,11 @@ export class ServersResource {
   }
 
   /** Every instance action of a server (`os-instance-actions`), newest first, page after page (2.58+). */
-  listActions(id: string, query: { limit?: number; marker?: string; "changes-since"?: string } = {}, call: CallOptions = {}) {
+  listActions(
+    id: string,
+    query: { limit?: number; marker?: string; "changes-since"?: string } = {},
+    call: CallOptions = {},
+  ) {
     return this.client.iterate(
       `/servers/${enc(id)}/os-instance-actions`,
       "instanceActions",

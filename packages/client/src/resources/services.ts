@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { CallOptions } from "../http-transport.js";
-import { listServicesResponseSchema, type Service, type ServiceListQuery, serviceSchema } from "../schemas/services.js";
+import {
+  listServicesResponseSchema,
+  type Service,
+  type ServiceListQuery,
+  serviceSchema,
+} from "../schemas/services.js";
 import { enc, type ResourceContext } from "./resource-context.js";
 
 const serviceResponseSchema = z.object({ service: serviceSchema });

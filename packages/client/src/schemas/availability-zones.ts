@@ -8,7 +8,10 @@ export const availabilityZoneSchema = z.looseObject({
   hosts: z
     .record(
       z.string(),
-      z.record(z.string(), z.looseObject({ available: z.boolean(), active: z.boolean(), updated_at: z.string().nullable() })),
+      z.record(
+        z.string(),
+        z.looseObject({ available: z.boolean(), active: z.boolean(), updated_at: z.string().nullable() }),
+      ),
     )
     .nullable(),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Strict } from "../strict.js";
 import type { ApiVersion } from "../api-version.js";
+import type { Strict } from "../strict.js";
 import { linkSchema } from "./link.js";
 import {
   booleanParam,
