@@ -6,6 +6,13 @@ export {
   MAX_PROXY_API_VERSION,
   MIN_API_VERSION,
 } from "./api-version.js";
+export type {
+  ApplicationCredentialAuth,
+  KeystoneAuthOptions,
+  PasswordAuth,
+  TokenAuth,
+} from "./auth/keystone-auth-options.js";
+export { KeystoneSession, type KeystoneToken } from "./auth/keystone-session.js";
 export { ComputeApiError, ServerWaitError, type ServerWaitFault } from "./compute-api-error.js";
 export {
   ComputeClient,
@@ -13,10 +20,20 @@ export {
   type RequestOptions,
   type WaitOptions,
 } from "./compute-client.js";
+export {
+  type CloudConnection,
+  cloudsYamlSearchPath,
+  type FromEnvironmentOptions,
+  fromEnvironment,
+} from "./config/cloud-config.js";
+export { parseYamlSubset, type YamlValue } from "./config/yaml-subset.js";
+export { type CreateComputeClientOptions, createComputeClient } from "./create-compute-client.js";
 export { BadRequestError } from "./errors/bad-request-error.js";
+export { CloudConfigError } from "./errors/cloud-config-error.js";
 export { ComputeNetworkError } from "./errors/compute-network-error.js";
 export { ComputeTimeoutError } from "./errors/compute-timeout-error.js";
 export { ConflictError } from "./errors/conflict-error.js";
+export { EndpointNotFoundError } from "./errors/endpoint-not-found-error.js";
 export { ForbiddenError } from "./errors/forbidden-error.js";
 export { MicroversionNotSupportedError } from "./errors/microversion-not-supported-error.js";
 export { NotFoundError } from "./errors/not-found-error.js";
