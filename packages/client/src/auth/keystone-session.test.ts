@@ -24,19 +24,36 @@ async function startCloud(clock: FakeClock) {
       const identity = auth.identity as { password?: { user: { password: string } } };
       if (identity.password && identity.password.user.password !== "secret") {
         res.writeHead(401, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: 401, title: "Unauthorized", message: "The request you have made requires authentication." } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              code: 401,
+              title: "Unauthorized",
+              message: "The request you have made requires authentication.",
+            },
+          }),
+        );
         return;
       }
       const token = `tok-${++issued}`;
       valid.add(token);
-      const endpoint = (region: string, iface: string, url: string) => ({ interface: iface, region, region_id: region, url });
+      const endpoint = (region: string, iface: string, url: string) => ({
+        interface: iface,
+        region,
+        region_id: region,
+        url,
+      });
       res.writeHead(201, { "content-type": "application/json", "x-subject-token": token });
       res.end(
         JSON.stringify({
           token: {
             expires_at: new Date(clock.now() + 3600_000).toISOString(),
             catalog: [
-              { type: "identity", name: "keystone", endpoints: [endpoint("RegionOne", "public", `${base}/identity`)] },
+              {
+                type: "identity",
+                name: "keystone",
+                endpoints: [endpoint("RegionOne", "public", `${base}/identity`)],
+              },
               {
                 type: "compute",
                 name: "nova",
@@ -60,10 +77,26 @@ async function startCloud(clock: FakeClock) {
     }
     res.writeHead(200, { "content-type": "application/json" });
     if (req.url?.endsWith("/v2.1/")) {
-      res.end(JSON.stringify({
-        version: { id: "v2.1", status: "CURRENT", version: "2.60", min_version: "2.1", updated: "", links: [], "media-types": [] },
-      }));
-    } else res.end(JSON.stringify({ servers: [], seen: { url: req.url, token, version: req.headers["openstack-api-version"] } }));
+      res.end(
+        JSON.stringify({
+          version: {
+            id: "v2.1",
+            status: "CURRENT",
+            version: "2.60",
+            min_version: "2.1",
+            updated: "",
+            links: [],
+            "media-types": [],
+          },
+        }),
+      );
+    } else
+      res.end(
+        JSON.stringify({
+          servers: [],
+          seen: { url: req.url, token, version: req.headers["openstack-api-version"] },
+        }),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -104,7 +137,13 @@ describe("KeystoneSession", () => {
     const clock = new FakeClock();
     cloud = await startCloud(clock);
     const session = new KeystoneSession(
-      { authUrl: cloud.authUrl, auth: password, projectName: "demo", projectDomainName: "Default", regionName: "RegionTwo" },
+      {
+        authUrl: cloud.authUrl,
+        auth: password,
+        projectName: "demo",
+        projectDomainName: "Default",
+        regionName: "RegionTwo",
+      },
       { clock },
     );
     expect(await session.computeEndpoint()).toBe(`${cloud.base}/r2/v2.1`);
@@ -118,9 +157,15 @@ describe("KeystoneSession", () => {
         scope: { project: { name: "demo", domain: { name: "Default" } } },
       },
     ]);
-    const internal = new KeystoneSession({ authUrl: cloud.base + "/identity", auth: password, interface: "internalURL" }, { clock });
+    const internal = new KeystoneSession(
+      { authUrl: cloud.base + "/identity", auth: password, interface: "internalURL" },
+      { clock },
+    );
     expect(await internal.computeEndpoint()).toBe(`${cloud.base}/r1-internal/v2.1`);
-    const nowhere = new KeystoneSession({ authUrl: cloud.authUrl, auth: password, regionName: "Mars" }, { clock });
+    const nowhere = new KeystoneSession(
+      { authUrl: cloud.authUrl, auth: password, regionName: "Mars" },
+      { clock },
+    );
     const error = await nowhere.computeEndpoint().catch((e: unknown) => e);
     expect(EndpointNotFoundError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: "ENDPOINT_NOT_FOUND", region: "Mars", interfaceName: "public" });
@@ -129,17 +174,32 @@ describe("KeystoneSession", () => {
   it("sends token and application credential bodies as Keystone expects them", async () => {
     const clock = new FakeClock();
     cloud = await startCloud(clock);
-    await new KeystoneSession({ authUrl: cloud.authUrl, auth: { type: "token", token: "old" }, projectId: "p1" }, { clock }).getToken();
     await new KeystoneSession(
-      { authUrl: cloud.authUrl, auth: { type: "applicationCredential", id: "ac1", secret: "s" }, projectName: "ignored" },
+      { authUrl: cloud.authUrl, auth: { type: "token", token: "old" }, projectId: "p1" },
       { clock },
     ).getToken();
-    await new KeystoneSession({ authUrl: cloud.authUrl, auth: password, systemScope: "all" }, { clock }).getToken();
+    await new KeystoneSession(
+      {
+        authUrl: cloud.authUrl,
+        auth: { type: "applicationCredential", id: "ac1", secret: "s" },
+        projectName: "ignored",
+      },
+      { clock },
+    ).getToken();
+    await new KeystoneSession(
+      { authUrl: cloud.authUrl, auth: password, systemScope: "all" },
+      { clock },
+    ).getToken();
     expect(cloud.authRequests).toEqual([
       { identity: { methods: ["token"], token: { id: "old" } }, scope: { project: { id: "p1" } } },
-      { identity: { methods: ["application_credential"], application_credential: { secret: "s", id: "ac1" } } },
       {
-        identity: { methods: ["password"], password: { user: { name: "alice", domain: { name: "Default" }, password: "secret" } } },
+        identity: { methods: ["application_credential"], application_credential: { secret: "s", id: "ac1" } },
+      },
+      {
+        identity: {
+          methods: ["password"],
+          password: { user: { name: "alice", domain: { name: "Default" }, password: "secret" } },
+        },
         scope: { system: { all: true } },
       },
     ]);
@@ -161,10 +221,17 @@ describe("KeystoneSession", () => {
   it("a wrong password is an UnauthorizedError with Keystone's message", async () => {
     const clock = new FakeClock();
     cloud = await startCloud(clock);
-    const session = new KeystoneSession({ authUrl: cloud.authUrl, auth: { ...password, password: "wrong" } }, { clock });
+    const session = new KeystoneSession(
+      { authUrl: cloud.authUrl, auth: { ...password, password: "wrong" } },
+      { clock },
+    );
     const error = await session.getToken().catch((e: unknown) => e);
     expect(UnauthorizedError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ status: 401, code: "UNAUTHORIZED", message: "The request you have made requires authentication." });
+    expect(error).toMatchObject({
+      status: 401,
+      code: "UNAUTHORIZED",
+      message: "The request you have made requires authentication.",
+    });
   });
 });
 
@@ -190,7 +257,12 @@ describe("createComputeClient with Keystone", () => {
     cloud = await startCloud(clock);
     const session = new KeystoneSession({ authUrl: cloud.authUrl, auth: password }, { clock });
     const token = await session.getToken();
-    const client = await createComputeClient({ endpoint: `${cloud.base}/r1/v2.1`, token, microversion: "2.53", clock });
+    const client = await createComputeClient({
+      endpoint: `${cloud.base}/r1/v2.1`,
+      token,
+      microversion: "2.53",
+      clock,
+    });
     const seen = ((await client.request("GET", "/servers")).body as { seen: Record<string, string> }).seen;
     expect(seen).toEqual({ url: "/r1/v2.1/servers", token: "tok-1", version: "compute 2.53" });
     const perCall = await client.request("GET", "/servers", { microversion: "2.1" });

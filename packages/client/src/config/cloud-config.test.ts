@@ -42,7 +42,10 @@ function cloudsFile(): string {
 describe("fromEnvironment", () => {
   it("reads a cloud of clouds.yaml, named by OS_CLOUD, from the first file found", () => {
     const file = cloudsFile();
-    const connection = fromEnvironment({ env: { OS_CLOUD: "lab" }, files: ["/nonexistent/clouds.yaml", file] });
+    const connection = fromEnvironment({
+      env: { OS_CLOUD: "lab" },
+      files: ["/nonexistent/clouds.yaml", file],
+    });
     expect(connection).toEqual({
       microversion: "2.79",
       timeoutMs: 30_000,
@@ -104,19 +107,27 @@ describe("fromEnvironment", () => {
       type: "token",
       token: "t",
     });
-    expect(fromEnvironment({ env: { OS_ENDPOINT: "http://n/v2.1", OS_TOKEN: "admin:admin" } })).toMatchObject({
-      endpoint: "http://n/v2.1",
-      token: "admin:admin",
-    });
+    expect(fromEnvironment({ env: { OS_ENDPOINT: "http://n/v2.1", OS_TOKEN: "admin:admin" } })).toMatchObject(
+      {
+        endpoint: "http://n/v2.1",
+        token: "admin:admin",
+      },
+    );
   });
 
   it("says what is missing with a CloudConfigError", () => {
     const file = cloudsFile();
     const cases: [() => unknown, RegExp][] = [
       [() => fromEnvironment({ env: {} }), /no auth_url/],
-      [() => fromEnvironment({ env: { OS_AUTH_URL: "http://k", OS_USERNAME: "u" } }), /auth_type \(none\) is not supported/],
+      [
+        () => fromEnvironment({ env: { OS_AUTH_URL: "http://k", OS_USERNAME: "u" } }),
+        /auth_type \(none\) is not supported/,
+      ],
       [() => fromEnvironment({ cloud: "nope", env: {}, files: [file] }), /has no cloud named nope/],
-      [() => fromEnvironment({ cloud: "lab", env: {}, files: ["/nonexistent/a.yaml"] }), /no clouds.yaml found/],
+      [
+        () => fromEnvironment({ cloud: "lab", env: {}, files: ["/nonexistent/a.yaml"] }),
+        /no clouds.yaml found/,
+      ],
     ];
     for (const [run, message] of cases) {
       let error: unknown;
