@@ -245,6 +245,25 @@ export const serverSchema = z.looseObject({
   locked: z.boolean().optional(),
   description: z.string().nullable().optional(),
   tags: z.array(z.string()).optional(),
+  // Admins (os-extended-server-attributes), the 2.3 ones after the first three.
+  "OS-EXT-SRV-ATTR:host": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:instance_name": z.string().optional(),
+  "OS-EXT-SRV-ATTR:hypervisor_hostname": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:reservation_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:launch_index": z.number().nullable().optional(),
+  "OS-EXT-SRV-ATTR:hostname": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:kernel_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:ramdisk_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:root_device_name": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:user_data": z.string().nullable().optional(),
+  /** 2.16+: UP, DOWN, MAINTENANCE, UNKNOWN or "" for the server's host. */
+  host_status: z.string().optional(),
+  /** 2.63+. */
+  trusted_image_certificates: z.array(z.string()).nullable().optional(),
+  /** 2.71+: the server group the server is in. */
+  server_groups: z.array(z.string()).optional(),
+  /** 2.73+. */
+  locked_reason: z.string().nullable().optional(),
 });
 /** A server in detail. */
 export type Server = Strict<z.infer<typeof serverSchema>>;
