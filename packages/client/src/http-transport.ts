@@ -93,11 +93,15 @@ const SAFE_METHODS = new Set(["GET", "HEAD"]);
  * AbortSignal, typed errors, one re-authentication on 401, and backoff retries only where repeating is safe.
  */
 export class HttpTransport {
+  /** Whose time timeouts and backoff follow. */
   readonly clock: Clock;
   private readonly fetchImpl: typeof fetch;
 
   /** A transport; it sends nothing until `send` is called. */
-  constructor(readonly options: HttpTransportOptions) {
+  constructor(
+    /** How it sends (token, microversion, timeout, retries, hooks). */
+    readonly options: HttpTransportOptions,
+  ) {
     this.clock = options.clock ?? systemClock;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
