@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FakeClock } from "@nova/core/test";
+import { FakeClock, MemoryLogger } from "@nova/core/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { ComputeApiError } from "./compute-api-error.js";
 import { ComputeNetworkError } from "./errors/compute-network-error.js";
@@ -181,6 +181,19 @@ describe("HttpTransport retries", () => {
     const reset = await settle(clock, t3.send("POST", "http://h/v2.1/servers", {})).catch((e: unknown) => e);
     expect(calls).toBe(2);
     expect(reset).toMatchObject({ code: "NETWORK_ERROR", reason: "ECONNRESET" });
+  });
+
+  it("logs each event at debug level when given a logger", async () => {
+    const { impl } = scriptedFetch([[200, { ok: 1 }, { "x-openstack-request-id": "req-9" }]]);
+    const logger = new MemoryLogger();
+    await new HttpTransport({ fetch: impl, logger, microversion: "2.1" }).send("GET", "http://h/v2.1/");
+    expect(logger.records.map((e) => [e.level, e.fields])).toEqual([
+      [
+        "debug",
+        expect.objectContaining({ event: "request", method: "GET", microversion: "2.1", attempt: 1 }),
+      ],
+      ["debug", expect.objectContaining({ event: "response", status: 200, requestId: "req-9" })],
+    ]);
   });
 
   it("authenticates again once on a 401, then gives up", async () => {

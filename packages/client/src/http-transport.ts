@@ -96,6 +96,7 @@ export class HttpTransport {
   /** Whose time timeouts and backoff follow. */
   readonly clock: Clock;
   private readonly fetchImpl: typeof fetch;
+  private readonly authFailures = new WeakSet<object>();
 
   /** A transport; it sends nothing until `send` is called. */
   constructor(
@@ -135,6 +136,7 @@ export class HttpTransport {
             // A token can expire between our check and the server's: authenticate again, once.
             if (reauthenticated || !this.options.tokenProvider || !UnauthorizedError.isInstance(error))
               throw error;
+            if (this.authFailures.has(error)) throw error;
             reauthenticated = true;
             this.options.tokenProvider.invalidate();
             this.emit({ type: "reauthenticate", method, url });
@@ -170,7 +172,11 @@ export class HttpTransport {
     try {
       const headers: Record<string, string> = { Accept: "application/json", ...this.options.headers };
       const token = this.options.tokenProvider
-        ? await this.options.tokenProvider.getToken(controller.signal)
+        ? await this.options.tokenProvider.getToken(controller.signal).catch((error: unknown) => {
+            // Keystone refusing the credentials is final: no second authentication for this one.
+            if (typeof error === "object" && error !== null) this.authFailures.add(error);
+            throw error;
+          })
         : this.options.token;
       if (token !== undefined) headers["X-Auth-Token"] = token;
       if (microversion !== undefined) headers[API_VERSION_HEADER] = `compute ${microversion}`;

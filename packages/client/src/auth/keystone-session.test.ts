@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeClock } from "@nova/core/test";
 import { afterEach, describe, expect, it } from "vitest";
+import { ComputeClient } from "../compute-client.js";
 import { createComputeClient } from "../create-compute-client.js";
 import { EndpointNotFoundError } from "../errors/endpoint-not-found-error.js";
 import { UnauthorizedError } from "../errors/unauthorized-error.js";
@@ -232,6 +233,11 @@ describe("KeystoneSession", () => {
       code: "UNAUTHORIZED",
       message: "The request you have made requires authentication.",
     });
+    // Through a client, refused credentials are final: no second authentication behind the caller's back.
+    const client = new ComputeClient({ endpoint: `${cloud.base}/r1/v2.1`, tokenProvider: session, clock });
+    const refused = await client.request("GET", "/servers").catch((e: unknown) => e);
+    expect(UnauthorizedError.isInstance(refused)).toBe(true);
+    expect(cloud.authRequests).toHaveLength(2);
   });
 });
 
