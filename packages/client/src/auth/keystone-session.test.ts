@@ -159,7 +159,7 @@ describe("KeystoneSession", () => {
       },
     ]);
     const internal = new KeystoneSession(
-      { authUrl: cloud.base + "/identity", auth: password, interface: "internalURL" },
+      { authUrl: `${cloud.base}/identity`, auth: password, interface: "internalURL" },
       { clock },
     );
     expect(await internal.computeEndpoint()).toBe(`${cloud.base}/r1-internal/v2.1`);

@@ -71,12 +71,30 @@ describe("fromEnvironment", () => {
         interface: "internal",
       },
     });
-    const appcred = fromEnvironment({ cloud: "appcred", env: {}, files: [file] });
+    const appcred = fromEnvironment({ cloud: "appcred", env: {}, files: [file], secureFiles: [] });
     expect(appcred.keystone?.auth).toMatchObject({ type: "applicationCredential", id: "ac1", secret: "shh" });
-    expect(fromEnvironment({ cloud: "aio", env: {}, files: [file] })).toMatchObject({
+    expect(fromEnvironment({ cloud: "aio", env: {}, files: [file], secureFiles: [] })).toMatchObject({
       endpoint: "http://127.0.0.1:8774/v2.1",
       token: "admin:admin",
     });
+  });
+
+  it("merges the cloud's secure.yaml entry (its secrets) over clouds.yaml's", () => {
+    const file = cloudsFile();
+    const secure = join(mkdtempSync(join(tmpdir(), "secure-")), "secure.yaml");
+    writeFileSync(
+      secure,
+      "clouds:\n  lab:\n    auth:\n      password: from-secure\n    region_name: RegionThree\n",
+    );
+    const connection = fromEnvironment({ cloud: "lab", env: {}, files: [file], secureFiles: [secure] });
+    expect(connection.keystone?.auth).toMatchObject({ username: "alice", password: "from-secure" });
+    expect(connection.keystone?.regionName).toBe("RegionThree");
+    expect(cloudsYamlSearchPath({ OS_CLIENT_SECURE_FILE: "/s.yaml", HOME: "/h" }, "secure.yaml")).toEqual([
+      "/s.yaml",
+      join(process.cwd(), "secure.yaml"),
+      "/h/.config/openstack/secure.yaml",
+      "/etc/openstack/secure.yaml",
+    ]);
   });
 
   it("reads the OS_* variables when no cloud is named", () => {
@@ -123,9 +141,12 @@ describe("fromEnvironment", () => {
         () => fromEnvironment({ env: { OS_AUTH_URL: "http://k", OS_USERNAME: "u" } }),
         /auth_type \(none\) is not supported/,
       ],
-      [() => fromEnvironment({ cloud: "nope", env: {}, files: [file] }), /has no cloud named nope/],
       [
-        () => fromEnvironment({ cloud: "lab", env: {}, files: ["/nonexistent/a.yaml"] }),
+        () => fromEnvironment({ cloud: "nope", env: {}, files: [file], secureFiles: [] }),
+        /has no cloud named nope/,
+      ],
+      [
+        () => fromEnvironment({ cloud: "lab", env: {}, files: ["/nonexistent/a.yaml"], secureFiles: [] }),
         /no clouds.yaml found/,
       ],
     ];

@@ -27,18 +27,24 @@ export interface FromEnvironmentOptions {
   cloud?: string | undefined;
   /** The clouds.yaml files to try, in order (default openstacksdk's search path). */
   files?: readonly string[];
+  /** The secure.yaml files to try, whose cloud entries (passwords, secrets) are merged over clouds.yaml's. */
+  secureFiles?: readonly string[];
 }
 
 /**
  * openstacksdk's clouds.yaml search path: `OS_CLIENT_CONFIG_FILE`, then `./clouds.yaml`,
  * `~/.config/openstack/clouds.yaml` and `/etc/openstack/clouds.yaml`; the first file that exists is read.
  */
-export function cloudsYamlSearchPath(env: Record<string, string | undefined>): string[] {
+export function cloudsYamlSearchPath(
+  env: Record<string, string | undefined>,
+  name: "clouds.yaml" | "secure.yaml" = "clouds.yaml",
+): string[] {
   const files: string[] = [];
-  if (env.OS_CLIENT_CONFIG_FILE) files.push(env.OS_CLIENT_CONFIG_FILE);
-  files.push(join(process.cwd(), "clouds.yaml"));
-  files.push(join(env.HOME ?? homedir(), ".config", "openstack", "clouds.yaml"));
-  files.push("/etc/openstack/clouds.yaml");
+  const override = name === "clouds.yaml" ? env.OS_CLIENT_CONFIG_FILE : env.OS_CLIENT_SECURE_FILE;
+  if (override) files.push(override);
+  files.push(join(process.cwd(), name));
+  files.push(join(env.HOME ?? homedir(), ".config", "openstack", name));
+  files.push(join("/etc/openstack", name));
   return files;
 }
 
@@ -51,8 +57,15 @@ export function cloudsYamlSearchPath(env: Record<string, string | undefined>): s
 export function fromEnvironment(options: FromEnvironmentOptions = {}): CloudConnection {
   const env = options.env ?? process.env;
   const cloudName = options.cloud ?? env.OS_CLOUD;
-  if (cloudName)
-    return connectionOf(findCloud(cloudName, options.files ?? cloudsYamlSearchPath(env)), cloudName);
+  if (cloudName) {
+    const cloud = findCloud(cloudName, options.files ?? cloudsYamlSearchPath(env), true) ?? {};
+    const secure = findCloud(
+      cloudName,
+      options.secureFiles ?? cloudsYamlSearchPath(env, "secure.yaml"),
+      false,
+    );
+    return connectionOf(secure ? merge(cloud, secure) : cloud, cloudName);
+  }
   const flat: Record<string, YamlValue> = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith("OS_") && value !== undefined && value !== "")
@@ -61,7 +74,11 @@ export function fromEnvironment(options: FromEnvironmentOptions = {}): CloudConn
   return connectionOf(flat, "the OS_* variables");
 }
 
-function findCloud(name: string, files: readonly string[]): Record<string, YamlValue> {
+function findCloud(
+  name: string,
+  files: readonly string[],
+  required: boolean,
+): Record<string, YamlValue> | undefined {
   for (const file of files) {
     let text: string;
     try {
@@ -73,10 +90,22 @@ function findCloud(name: string, files: readonly string[]): Record<string, YamlV
     const doc = parseYamlSubset(text, file);
     const clouds = isMap(doc) ? doc.clouds : undefined;
     const cloud = isMap(clouds) ? clouds[name] : undefined;
-    if (!isMap(cloud)) throw new CloudConfigError(`${file} has no cloud named ${name}`);
-    return cloud;
+    if (isMap(cloud)) return cloud;
+    if (!required) return undefined;
+    throw new CloudConfigError(`${file} has no cloud named ${name}`);
   }
+  if (!required) return undefined;
   throw new CloudConfigError(`cloud ${name} asked, but no clouds.yaml found (looked at ${files.join(", ")})`);
+}
+
+// secure.yaml's entries win, mappings merged key by key (openstacksdk's merge of the two files).
+function merge(base: Record<string, YamlValue>, over: Record<string, YamlValue>): Record<string, YamlValue> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isMap(current) && isMap(value) ? merge(current, value) : value;
+  }
+  return out;
 }
 
 // openstacksdk's keys that live under `auth:` (the OS_* variables give them flat).
