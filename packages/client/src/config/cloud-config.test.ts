@@ -45,6 +45,7 @@ describe("fromEnvironment", () => {
     const connection = fromEnvironment({
       env: { OS_CLOUD: "lab" },
       files: ["/nonexistent/clouds.yaml", file],
+      secureFiles: [],
     });
     expect(connection).toEqual({
       microversion: "2.79",
