@@ -131,6 +131,11 @@ describe("@nova/client against nova-ts", () => {
     await nova.servers.deleteTags(id);
     expect(await nova.servers.listTags(id)).toEqual([]);
 
+    await nova.servers.resetState(id);
+    expect((await nova.getServer(id)).status).toBe("ERROR");
+    await nova.servers.resetState(id, "active");
+    expect((await nova.getServer(id)).status).toBe("ACTIVE");
+
     const renamed = await nova.servers.update(id, { name: "web-2", description: "front" });
     expect(renamed).toMatchObject({ name: "web-2", description: "front" });
 

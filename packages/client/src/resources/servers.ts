@@ -149,6 +149,11 @@ export class ServersResource {
     return this.action(id, { unlock: null }, call);
   }
 
+  /** `os-resetState` action (admin): forces the vm_state to `error` (default) or `active`. */
+  resetState(id: string, state: "active" | "error" = "error", call: CallOptions = {}): Promise<void> {
+    return this.action(id, { "os-resetState": { state } }, call);
+  }
+
   /** `os-getConsoleOutput` action: the guest's console log, its last `length` lines when given. */
   async getConsoleOutput(id: string, length?: number, call: CallOptions = {}): Promise<string> {
     const body = { "os-getConsoleOutput": length === undefined ? {} : { length } };
