@@ -127,7 +127,7 @@ describe("ComputeClient", () => {
       ],
       [503, "upstream down", {}],
     ]);
-    const client = new ComputeClient({ endpoint: "http://h/v2.1", fetch: impl });
+    const client = new ComputeClient({ endpoint: "http://h/v2.1", fetch: impl, retry: { maxRetries: 0 } });
     const error = await client.pauseServer("s1").catch((e: unknown) => e);
     expect(ComputeApiError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({

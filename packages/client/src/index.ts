@@ -6,13 +6,62 @@ export {
   MAX_PROXY_API_VERSION,
   MIN_API_VERSION,
 } from "./api-version.js";
-export { ComputeApiError, ServerWaitError } from "./compute-api-error.js";
+export type {
+  ApplicationCredentialAuth,
+  KeystoneAuthOptions,
+  PasswordAuth,
+  TokenAuth,
+} from "./auth/keystone-auth-options.js";
+export { KeystoneSession, type KeystoneToken } from "./auth/keystone-session.js";
+export { ComputeApiError, ServerWaitError, type ServerWaitFault } from "./compute-api-error.js";
 export {
   ComputeClient,
   type ComputeClientOptions,
-  type RawResponse,
+  type RequestOptions,
   type WaitOptions,
 } from "./compute-client.js";
+export {
+  type CloudConnection,
+  cloudsYamlSearchPath,
+  type FromEnvironmentOptions,
+  fromEnvironment,
+} from "./config/cloud-config.js";
+export { parseYamlSubset, type YamlValue } from "./config/yaml-subset.js";
+export { type CreateComputeClientOptions, createComputeClient } from "./create-compute-client.js";
+export { BadRequestError } from "./errors/bad-request-error.js";
+export { CloudConfigError } from "./errors/cloud-config-error.js";
+export { ComputeNetworkError } from "./errors/compute-network-error.js";
+export { ComputeTimeoutError } from "./errors/compute-timeout-error.js";
+export { ConflictError } from "./errors/conflict-error.js";
+export { EndpointNotFoundError } from "./errors/endpoint-not-found-error.js";
+export { ForbiddenError } from "./errors/forbidden-error.js";
+export { MicroversionNotSupportedError } from "./errors/microversion-not-supported-error.js";
+export { NotFoundError } from "./errors/not-found-error.js";
+export { OverLimitError } from "./errors/over-limit-error.js";
+export { ServerError } from "./errors/server-error.js";
+export { UnauthorizedError } from "./errors/unauthorized-error.js";
+export {
+  type CallOptions,
+  type ClientEvent,
+  HttpTransport,
+  type HttpTransportOptions,
+  type RawResponse,
+  type RetryPolicy,
+  type TokenProvider,
+} from "./http-transport.js";
+export { type NegotiatedVersion, negotiateMicroversion } from "./microversion-negotiation.js";
+export { type Page, paginate } from "./paginate.js";
+export { AggregatesResource } from "./resources/aggregates.js";
+export { AvailabilityZonesResource } from "./resources/availability-zones.js";
+export { type FlavorAccess, FlavorsResource } from "./resources/flavors.js";
+export { HypervisorsResource } from "./resources/hypervisors.js";
+export { KeyPairsResource } from "./resources/keypairs.js";
+export { type QuotaSet, QuotasResource } from "./resources/quotas.js";
+export { ServerGroupsResource } from "./resources/server-groups.js";
+export { ServersResource, type ServerUpdate } from "./resources/servers.js";
+export { ServicesResource } from "./resources/services.js";
+/** Host aggregates as shown. */
+export { type Aggregate, aggregateSchema } from "./schemas/aggregate-bodies.js";
 /** Host aggregate request bodies (os-aggregates). */
 export {
   aggregateAddHostBodySchema,
@@ -22,6 +71,7 @@ export {
   aggregateUpdateBodySchema,
   azNameParam,
 } from "./schemas/aggregates.js";
+export { type AvailabilityZone, availabilityZoneSchema } from "./schemas/availability-zones.js";
 export {
   FAULT_NAMES,
   type FaultBody,
@@ -55,6 +105,7 @@ export {
   listFlavorsResponseSchema,
   showFlavorResponseSchema,
 } from "./schemas/flavors.js";
+export { type Hypervisor, type HypervisorListQuery, hypervisorSchema } from "./schemas/hypervisors.js";
 export {
   type Image,
   type ImageListQuery,
@@ -65,6 +116,7 @@ export {
   listImagesResponseSchema,
   showImageResponseSchema,
 } from "./schemas/images.js";
+export { type InstanceAction, instanceActionSchema } from "./schemas/instance-actions.js";
 export {
   type CreatedKeyPair,
   type CreateKeyPairRequest,
@@ -84,6 +136,7 @@ export {
   listKeyPairsResponseSchema,
   showKeyPairResponseSchema,
 } from "./schemas/keypairs.js";
+export { type Limits, limitsResponseSchema } from "./schemas/limits.js";
 export { type Link, linkSchema } from "./schemas/link.js";
 export { isUuidLike, tagParam, uuidPattern } from "./schemas/parameter-types.js";
 export {
@@ -146,6 +199,7 @@ export {
   rebootActionSchema,
   SERVER_STATUSES,
   type Server,
+  type ServerFault,
   type ServerListQuery,
   type ServerStatus,
   type ServerSummary,
@@ -174,3 +228,5 @@ export {
   versionResponseSchema,
   versionsResponseSchema,
 } from "./schemas/versions.js";
+export type { ServerWaitOptions } from "./server-waiter.js";
+export type { Strict } from "./strict.js";

@@ -101,4 +101,29 @@ describe("retry", () => {
     controller.abort(new Error("stopping"));
     expect(((await settled) as Error).message).toBe("stopping");
   });
+
+  it("waits what waitFor says instead of the computed wait (a server's Retry-After)", async () => {
+    const clock = new FakeClock(0);
+    const waits: number[] = [];
+    let calls = 0;
+    const result = retry(
+      {
+        maxRetries: 3,
+        intervalMs: 100,
+        incInterval: false,
+        maxIntervalMs: 100,
+        isRetryable,
+        clock,
+        waitFor: (_err, computed) => (calls === 1 ? 3000 : computed),
+        onRetry: (_a, _e, w) => waits.push(w),
+      },
+      async () => {
+        if (++calls < 3) throw transient;
+        return calls;
+      },
+    );
+    await clock.advance(5000);
+    await expect(result).resolves.toBe(3);
+    expect(waits).toEqual([3000, 100]);
+  });
 });

@@ -16,6 +16,8 @@ export interface RetryOptions {
   clock: Pick<Clock, "sleep">;
   /** Aborts the waits (the signal's reason is thrown). */
   signal?: AbortSignal;
+  /** The wait to use instead of the computed one, e.g. a server's `Retry-After` carried by the error. */
+  waitFor?: (err: unknown, computedWaitMs: number) => number;
   /** Called before each wait, with the attempt that failed (1-based), its error and the coming wait. */
   onRetry?: (attempt: number, err: unknown, waitMs: number) => void;
   /** Maps the last error once retries are used up (default: throw it unchanged). */
@@ -47,7 +49,8 @@ export async function retry<T>(options: RetryOptions, fn: (attempt: number) => P
       if (options.maxRetries >= 0 && attempt > options.maxRetries) {
         throw options.onExhausted ? options.onExhausted(attempt, err) : err;
       }
-      const waitMs = retryDelay(options, attempt);
+      const computed = retryDelay(options, attempt);
+      const waitMs = options.waitFor ? options.waitFor(err, computed) : computed;
       options.onRetry?.(attempt, err, waitMs);
       await options.clock.sleep(waitMs, options.signal);
     }

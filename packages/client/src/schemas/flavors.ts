@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Strict } from "../strict.js";
 import { linkSchema } from "./link.js";
 
 /** One entry of `GET /flavors`. */
@@ -9,7 +10,7 @@ export const flavorSummarySchema = z.looseObject({
   description: z.string().nullable().optional(),
 });
 /** One entry of `GET /flavors`. */
-export type FlavorSummary = z.infer<typeof flavorSummarySchema>;
+export type FlavorSummary = Strict<z.infer<typeof flavorSummarySchema>>;
 
 /** A flavor in detail (`GET /flavors/{id}`, `GET /flavors/detail`). */
 export const flavorSchema = flavorSummarySchema.extend({
@@ -25,7 +26,7 @@ export const flavorSchema = flavorSummarySchema.extend({
   extra_specs: z.record(z.string(), z.string()).optional(),
 });
 /** A flavor in detail. */
-export type Flavor = z.infer<typeof flavorSchema>;
+export type Flavor = Strict<z.infer<typeof flavorSchema>>;
 
 /** `GET /flavors` response. */
 export const listFlavorsResponseSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Strict } from "../strict.js";
 
 /** A hypermedia link as Nova returns it (`self`, `bookmark`, `next`, `alternate`, `describedby`). */
 export const linkSchema = z.looseObject({
@@ -7,4 +8,4 @@ export const linkSchema = z.looseObject({
   type: z.string().optional(),
 });
 /** A hypermedia link. */
-export type Link = z.infer<typeof linkSchema>;
+export type Link = Strict<z.infer<typeof linkSchema>>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiVersion } from "../api-version.js";
+import type { Strict } from "../strict.js";
 import { linkSchema } from "./link.js";
 import {
   booleanParam,
@@ -181,7 +182,7 @@ export const createServerResponseSchema = z.object({
   }),
 });
 /** `POST /servers` response. */
-export type CreateServerResponse = z.infer<typeof createServerResponseSchema>;
+export type CreateServerResponse = Strict<z.infer<typeof createServerResponseSchema>>;
 
 /** One entry of `GET /servers`. */
 export const serverSummarySchema = z.looseObject({
@@ -190,7 +191,7 @@ export const serverSummarySchema = z.looseObject({
   links: z.array(linkSchema),
 });
 /** One entry of `GET /servers`. */
-export type ServerSummary = z.infer<typeof serverSummarySchema>;
+export type ServerSummary = Strict<z.infer<typeof serverSummarySchema>>;
 
 const idWithLinks = z.looseObject({ id: z.string(), links: z.array(linkSchema) });
 const embeddedFlavor = z.looseObject({
@@ -244,9 +245,30 @@ export const serverSchema = z.looseObject({
   locked: z.boolean().optional(),
   description: z.string().nullable().optional(),
   tags: z.array(z.string()).optional(),
+  // Admins (os-extended-server-attributes), the 2.3 ones after the first three.
+  "OS-EXT-SRV-ATTR:host": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:instance_name": z.string().optional(),
+  "OS-EXT-SRV-ATTR:hypervisor_hostname": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:reservation_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:launch_index": z.number().nullable().optional(),
+  "OS-EXT-SRV-ATTR:hostname": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:kernel_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:ramdisk_id": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:root_device_name": z.string().nullable().optional(),
+  "OS-EXT-SRV-ATTR:user_data": z.string().nullable().optional(),
+  /** 2.16+: UP, DOWN, MAINTENANCE, UNKNOWN or "" for the server's host. */
+  host_status: z.string().optional(),
+  /** 2.63+. */
+  trusted_image_certificates: z.array(z.string()).nullable().optional(),
+  /** 2.71+: the server group the server is in. */
+  server_groups: z.array(z.string()).optional(),
+  /** 2.73+. */
+  locked_reason: z.string().nullable().optional(),
 });
 /** A server in detail. */
-export type Server = z.infer<typeof serverSchema>;
+export type Server = Strict<z.infer<typeof serverSchema>>;
+/** The instance fault a server in ERROR shows. */
+export type ServerFault = Strict<z.infer<typeof serverFaultSchema>>;
 
 /** `GET /servers/{id}` response. */
 export const showServerResponseSchema = z.object({ server: serverSchema });
@@ -257,7 +279,7 @@ export const listServersResponseSchema = z.object({
   servers_links: z.array(linkSchema).optional(),
 });
 /** `GET /servers` response. */
-export type ListServersResponse = z.infer<typeof listServersResponseSchema>;
+export type ListServersResponse = Strict<z.infer<typeof listServersResponseSchema>>;
 
 /** `GET /servers/detail` response. */
 export const listServersDetailResponseSchema = z.object({
@@ -265,7 +287,7 @@ export const listServersDetailResponseSchema = z.object({
   servers_links: z.array(linkSchema).optional(),
 });
 /** `GET /servers/detail` response. */
-export type ListServersDetailResponse = z.infer<typeof listServersDetailResponseSchema>;
+export type ListServersDetailResponse = Strict<z.infer<typeof listServersDetailResponseSchema>>;
 
 /** Query filters of `GET /servers` that Nova allows non-admins (plus paging and sorting). */
 export interface ServerListQuery {

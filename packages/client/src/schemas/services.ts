@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Strict } from "../strict.js";
 
 /** One compute service as `GET /os-services` shows it (id is a UUID from 2.53, an integer before). */
 export const serviceSchema = z.looseObject({
@@ -13,7 +14,7 @@ export const serviceSchema = z.looseObject({
   forced_down: z.boolean().optional(),
 });
 /** One service. */
-export type Service = z.infer<typeof serviceSchema>;
+export type Service = Strict<z.infer<typeof serviceSchema>>;
 
 /** `GET /os-services` response. */
 export const listServicesResponseSchema = z.object({ services: z.array(serviceSchema) });
