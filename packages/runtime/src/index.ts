@@ -3,6 +3,13 @@
 // `/api`, `/databases`) so a process loads only its own (a compute never loads a database driver).
 
 export { createLogger, type NovaLogger } from "./logger.js";
+export { PluginLoadError, type PluginLoadProblem } from "./plugin-load-error.js";
+export {
+  type LoadPluginOptions,
+  loadPlugin,
+  type PluginSpecifier,
+  parsePluginSpecifier,
+} from "./plugin-loader.js";
 export { type RunUntilSignalOptions, runUntilSignal } from "./run-service.js";
 export type { RunnableService } from "./runnable-service.js";
 export { type ServiceContext, type ServiceSet, startService } from "./start-service.js";

@@ -1,0 +1,56 @@
+// Plug-ins as a third party would publish them, loaded by the runtime's tests through `<path>#<Export>`.
+import type { HostFilter, HostWeigher } from "@nova/scheduler";
+import { type ComputeDriverContext, FakeDriver } from "@nova/virt";
+
+/** Passes hosts whose name ends in an even digit. */
+export const EvenHostFilter: HostFilter = {
+  name: "EvenHostFilter",
+  hostPasses: (host) => /[02468]$/.test(host.host),
+  reason: (host) => `${host.host} is odd`,
+};
+
+/** Prefers hosts with higher numbers, written as a class (as Nova's are). */
+export class HighNumberWeigher implements HostWeigher {
+  readonly name = "HighNumberWeigher";
+  prepare() {
+    return { value: (h: { host: string }) => Number(h.host.replace(/\D/g, "")) || 0, multiplier: () => 1 };
+  }
+}
+
+/** A weigher that throws on every host. */
+export const BrokenWeigher: HostWeigher = {
+  name: "BrokenWeigher",
+  prepare: () => ({
+    value: () => {
+      throw new Error("rack map is missing");
+    },
+    multiplier: () => 1,
+  }),
+};
+
+/** Not a filter: a number. */
+export const notAPlugin = 42;
+
+/** A driver class: the fake driver, sized from its own nova.conf group `[fixture_driver] vcpus`. */
+export class FixtureDriver extends FakeDriver {
+  constructor(context: ComputeDriverContext) {
+    super({ nodename: context.nodename, vcpus: Number(context.config.fixture_driver?.vcpus ?? 8) });
+  }
+}
+
+/** A driver whose spawn never answers. */
+export class HangingDriver extends FakeDriver {
+  constructor(context: ComputeDriverContext) {
+    super({ nodename: context.nodename });
+  }
+  override spawn(): Promise<void> {
+    return new Promise<void>(() => {});
+  }
+}
+
+/** Half a driver. */
+export class HalfDriver {
+  spawn(): Promise<void> {
+    return Promise.resolve();
+  }
+}
