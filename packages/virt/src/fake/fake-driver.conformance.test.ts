@@ -27,7 +27,7 @@ describe("the conformance kit", () => {
       "reports stopped and started lifecycle events, and none after unsubscribing",
     ]);
     expect(String(report.failed[0]?.error)).toContain(
-      "after powerOff, getInfo said RUNNING, expected SHUTDOWN",
+      "after powerOff, getInfo said running, expected shutdown",
     );
     expect(report.passed).toContain("spawns a guest that runs and is listed");
   });
