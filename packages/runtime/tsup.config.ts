@@ -8,4 +8,5 @@ export default packageBuild([
   "src/scheduler.ts",
   "src/api.ts",
   "src/databases.ts",
+  "src/control-plane.ts",
 ]);
