@@ -54,3 +54,15 @@ export class HalfDriver {
     return Promise.resolve();
   }
 }
+
+/** A weigher that throws for m1.large requests only (the scheduler must go on serving the others). */
+export const PickyWeigher: HostWeigher = {
+  name: "PickyWeigher",
+  prepare: (request) => ({
+    value: () => {
+      if (request.spec.flavor.name === "m1.large") throw new Error("no rack has room for large servers");
+      return 1;
+    },
+    multiplier: () => 1,
+  }),
+};
