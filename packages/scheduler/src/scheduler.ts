@@ -119,7 +119,7 @@ export class Scheduler {
     const filters = config.enabled_filters.map((n) => this.plugins.filter(n));
     const weighers: ActiveWeigher[] = config.weight_classes.map((n) => {
       const weigher = this.plugins.weigher(n);
-      return { weigher, prepared: weigher.prepare({ spec, config }) };
+      return { weigher, prepared: weigher.prepare({ spec, config, hosts: this.hosts }) };
     });
     const resources = resourceRequest(spec);
     const consumption: Consumption = {
