@@ -1,13 +1,12 @@
 #!/usr/bin/env -S npx tsx
 // nova-compute --config-file /etc/nova/nova.conf (no database access: everything goes through the conductor;
 // image files for the libvirt driver from [DEFAULT] state_path/images.json when present, as nova-api's catalog)
-import { LocalImageCatalog } from "@nova/image-catalog";
-import { startService } from "@nova/runtime";
+import { loadImageCatalog, startService } from "@nova/runtime";
 import { buildCompute, loadComputeDriver } from "@nova/runtime/compute";
 
 await startService("nova-compute", async ({ config, transport, logger }) => {
   const host = config.DEFAULT.host;
-  const imageFiles = LocalImageCatalog.fromStateDir(config.DEFAULT.state_path).files;
+  const imageFiles = (await loadImageCatalog(config, { logger, baseDir: process.cwd() })).files;
   const driver = await loadComputeDriver(config, {
     nodename: host,
     imageFiles,

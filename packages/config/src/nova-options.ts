@@ -57,6 +57,8 @@ export const novaOptionGroups = {
   glance: z.object({
     // Where the image proxy's `alternate` links point; none by default (images come from our catalogue).
     api_servers: list([]),
+    // nova-ts: where images come from: `local` (<state_path>/images.json) or `<npm module>#<Export>`.
+    image_catalog: str("local"),
   }),
   oslo_policy: z.object({
     // oslo.policy's own default is policy.json; Nova sets policy.yaml (nova/policy.py).

@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ComputeClient } from "@nova/client";
 import { loadNovaConfig, type NovaConfig, type RawConfig } from "@nova/config";
-import { type ImageCatalog, type ImageCatalogEntry, LocalImageCatalog } from "@nova/image-catalog";
+import type { ImageCatalog, ImageCatalogEntry } from "@nova/image-catalog";
 import { FakeBroker, type Transport } from "@nova/messaging";
 import type { ComputeDriver } from "@nova/virt";
 import { buildApi } from "./api.js";
 import { buildCompute, loadComputeDriver } from "./compute.js";
 import { buildConductor } from "./conductor.js";
 import { type NovaDatabases, openNovaDatabases } from "./databases.js";
+import { loadImageCatalog } from "./image-catalog.js";
 import { createLogger, type NovaLogger } from "./logger.js";
 import type { RunnableService } from "./runnable-service.js";
 import { buildScheduler, loadSchedulerPlugins } from "./scheduler.js";
@@ -77,7 +78,7 @@ export interface ControlPlaneOptions {
   driver?: (host: string) => ComputeDriver | Promise<ComputeDriver>;
   /** The API's address; port 0 (the default) picks a free one. */
   api?: { host?: string; port?: number };
-  /** What nova-api lists as images; by default `<dataDir>/images.json`, seeded with one fake image. */
+  /** What nova-api lists; by default what `[glance] image_catalog` names (`local`: `<dataDir>/images.json`, else one fake image). */
   images?: ImageCatalog & { files?: ReadonlyMap<string, string> };
   /** Flavors created when the API database has none (default: Nova's m1 flavors); [] creates none. */
   flavors?: readonly FlavorSeed[];
@@ -151,8 +152,12 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
       transport = t;
     }
     const needsImages = wanted.has("api") || wanted.has("compute");
+    // state_path is dataDir (the embedded default), so `local` reads <dataDir>/images.json.
     const images =
-      options.images ?? (needsImages ? LocalImageCatalog.fromStateDir(dataDir, DEFAULT_IMAGES) : undefined);
+      options.images ??
+      (needsImages
+        ? await loadImageCatalog(config, { logger, baseDir: options.baseDir, fallback: DEFAULT_IMAGES })
+        : undefined);
     const services: RunnableService[] = [];
     const dbs = database;
     const withDb = <T>(service: string, build: (d: NovaDatabases) => T): T => {

@@ -2,6 +2,7 @@
 // each service's builders are in their own entry point (`@nova/runtime/compute`, `/conductor`, `/scheduler`,
 // `/api`, `/databases`) so a process loads only its own (a compute never loads a database driver).
 
+export { loadImageCatalog } from "./image-catalog.js";
 export { createLogger, type NovaLogger } from "./logger.js";
 export { PluginLoadError, type PluginLoadProblem } from "./plugin-load-error.js";
 export {

@@ -4,6 +4,7 @@ import { FakeDriver } from "@nova/virt";
 import { testImageMeta, testInstance } from "@nova/virt/test";
 import { describe, expect, it } from "vitest";
 import { loadComputeDriver } from "./compute-driver.js";
+import { loadImageCatalog } from "./image-catalog.js";
 import { PluginLoadError } from "./plugin-load-error.js";
 import { loadPlugin } from "./plugin-loader.js";
 import { schedulerServiceConfig } from "./scheduler.js";
@@ -109,6 +110,28 @@ describe("loadComputeDriver", () => {
     expect(err.option).toBe("compute_driver");
     expect(err.message).toMatch(
       /HalfDriver lacks ComputeDriver methods: initHost, close, getAvailableNodes, destroy/,
+    );
+  });
+});
+
+describe("loadImageCatalog", () => {
+  it("builds the local catalogue, or a class named by specifier with its context, and refuses anything else", async () => {
+    const local = await loadImageCatalog(loadNovaConfig({ defaults: { DEFAULT: { state_path: baseDir } } }), {
+      logger: silent,
+      fallback: [],
+    });
+    expect(await local.list({})).toEqual([]);
+    const named = loadNovaConfig({
+      defaults: {
+        glance: { image_catalog: `${FIXTURES}#FixtureImages` },
+        fixture_images: { name: "debian-13" },
+      },
+    });
+    const images = await loadImageCatalog(named, { logger: silent, baseDir });
+    expect((await images.list({})).map((i) => i.name)).toEqual(["debian-13"]);
+    const bad = loadNovaConfig({ defaults: { glance: { image_catalog: "glance" } } });
+    await expect(loadImageCatalog(bad, { logger: silent })).rejects.toThrow(
+      /option image_catalog in group \[glance\]: "glance" \(known: local, or <npm module>#<Export>\)/,
     );
   });
 });

@@ -1,4 +1,5 @@
 // Plug-ins as a third party would publish them, loaded by the runtime's tests through `<path>#<Export>`.
+import { type ImageCatalogContext, LocalImageCatalog } from "@nova/image-catalog";
 import type { HostFilter, HostWeigher } from "@nova/scheduler";
 import { type ComputeDriverContext, FakeDriver } from "@nova/virt";
 
@@ -66,3 +67,20 @@ export const PickyWeigher: HostWeigher = {
     multiplier: () => 1,
   }),
 };
+
+/** An image catalogue class: one image, named by its own nova.conf group `[fixture_images] name`. */
+export class FixtureImages extends LocalImageCatalog {
+  constructor(context: ImageCatalogContext) {
+    super([
+      {
+        id: "9b1d7c1e-0d0e-4c4e-8a38-8a3c2f1f0001",
+        name: String(context.config.fixture_images?.name ?? "fixture"),
+        min_ram: 0,
+        min_disk: 0,
+        size: 1,
+        properties: {},
+        created_at: "2026-12-06T00:00:00Z",
+      },
+    ]);
+  }
+}
