@@ -27,8 +27,8 @@ export const DEFAULT_GUEST_COMMAND: readonly string[] = [
   "-e",
   [
     "const name = process.env.NOVA_INSTANCE_NAME;",
-    "console.log(`Booting ${name}...`);",
-    "console.log(`${name} login:`);",
+    'console.log("Booting " + name + "...");',
+    'console.log(name + " login:");',
     'process.on("SIGTERM", () => { console.log("Power down."); process.exit(0); });',
     "setInterval(() => {}, 1 << 30);",
   ].join(" "),
