@@ -6,7 +6,7 @@ const { layers } = require("./scripts/layers.cjs");
 
 // Test files may reach across layers (an integration test wires a conductor to a scheduler); src/test/ fakes are
 // published as `./test` and so follow the layers like any other source.
-const testFile = "(\\.test\\.ts$|^(packages|apps)/[^/]+/test/)";
+const testFile = "(\\.test\\.ts$|^(packages|apps|examples)/[^/]+/test/)";
 const folders = (names) => `^(${names.join("|")})/`;
 
 const layerRules = layers.slice(0, -1).map(([name, dirs], i) => ({

@@ -11,7 +11,7 @@ const alias = [
   { find: /^@nova\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 
-const workspaces = ["packages", "apps"].flatMap((dir) =>
+const workspaces = ["packages", "apps", "examples"].flatMap((dir) =>
   existsSync(`${root}${dir}`)
     ? readdirSync(`${root}${dir}`, { withFileTypes: true })
         .filter((d) => d.isDirectory() && existsSync(`${root}${dir}/${d.name}/package.json`))

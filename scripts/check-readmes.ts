@@ -18,7 +18,7 @@ import { type ReadmeBlock as Block, tsBlocks } from "./readme-blocks.js";
 import { repoRoot } from "./workspace-packages.js";
 
 function readmes(): string[] {
-  return ["packages", "apps"].flatMap((dir) =>
+  return ["packages", "apps", "examples"].flatMap((dir) =>
     readdirSync(join(repoRoot, dir))
       .map((name) => `${dir}/${name}/README.md`)
       .filter((path) => existsSync(join(repoRoot, path))),

@@ -32,7 +32,8 @@ module.exports.layers = [
     ],
   ],
   ["runtime", ["packages/runtime"]],
-  ["app", ["apps/[^/]+"]],
+  // Examples are composition roots like the apps: they may use any package, and nothing imports them.
+  ["app", ["apps/[^/]+", "examples/[^/]+"]],
 ];
 
 // Workspaces outside the layers: private helpers only tests import (.dependency-cruiser.cjs keeps them there).

@@ -9,4 +9,5 @@ export default packageBuild([
   "src/api.ts",
   "src/databases.ts",
   "src/tracing.ts",
+  "src/control-plane.ts",
 ]);

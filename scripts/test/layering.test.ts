@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 async function violations(baseDir: string, cruiseOptions: ICruiseOptions, tsconfig?: string) {
   const result = await cruise(
-    ["packages", "apps"],
+    ["packages", "apps", "examples"].filter((d) => existsSync(join(baseDir, d))),
     { ...cruiseOptions, baseDir },
     {},
     tsconfig ? { tsConfig: extractTSConfig(tsconfig) } : {},
@@ -34,7 +34,7 @@ async function violations(baseDir: string, cruiseOptions: ICruiseOptions, tsconf
 describe("the layers of docs/architecture.md", () => {
   it("place every workspace in exactly one layer", () => {
     const placed = [...layers.flatMap(([, dirs]) => dirs), ...testOnly];
-    for (const dir of ["packages", "apps"]) {
+    for (const dir of ["packages", "apps", "examples"]) {
       for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const folder = `${dir}/${entry.name}`;

@@ -2,11 +2,12 @@
 // nova-scheduler --config-file /etc/nova/nova.conf
 import { startService } from "@nova/runtime";
 import { openNovaDatabases } from "@nova/runtime/databases";
-import { buildScheduler } from "@nova/runtime/scheduler";
+import { buildScheduler, loadSchedulerPlugins } from "@nova/runtime/scheduler";
 
 await startService("nova-scheduler", async ({ config, transport, logger }) => {
+  const plugins = await loadSchedulerPlugins(config, { baseDir: process.cwd() });
   const dbs = await openNovaDatabases(config);
-  const scheduler = buildScheduler(config, { transport, dbs, logger });
+  const scheduler = buildScheduler(config, { transport, dbs, logger, plugins });
   return {
     services: [{ name: "nova-scheduler", start: () => scheduler.start(), stop: () => scheduler.stop() }],
     close: () => dbs.close(),

@@ -1,33 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { loadNovaConfig, type NovaConfig } from "@nova/config";
-import { LocalImageCatalog } from "@nova/image-catalog";
-import { FakeBroker, type Transport } from "@nova/messaging";
-import {
-  createLogger,
-  createServiceTelemetry,
-  createTransport,
-  type NovaLogger,
-  type RunnableService,
-} from "@nova/runtime";
-import { buildApi } from "@nova/runtime/api";
-import { buildCompute, createComputeDriver } from "@nova/runtime/compute";
-import { buildConductor } from "@nova/runtime/conductor";
-import { type NovaDatabases, openNovaDatabases } from "@nova/runtime/databases";
-import { buildScheduler } from "@nova/runtime/scheduler";
+import type { NovaConfig } from "@nova/config";
+import type { NovaLogger, RunnableService } from "@nova/runtime";
+import { composeControlPlane } from "@nova/runtime/control-plane";
 import type { RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 
-/** The image every fresh all-in-one lists (a fake image: the fake driver needs no bits). */
-export const DEFAULT_IMAGE_ID = "5d3b6b4e-3c1a-4a4e-9f6e-2c1f0b0a1c01";
-
-/** Nova's classic m1 flavors, created on first start when the API database has none. */
-export const DEFAULT_FLAVORS = [
-  { flavorid: "1", name: "m1.tiny", memory_mb: 512, vcpus: 1, root_gb: 1 },
-  { flavorid: "2", name: "m1.small", memory_mb: 2048, vcpus: 1, root_gb: 20 },
-  { flavorid: "3", name: "m1.medium", memory_mb: 4096, vcpus: 2, root_gb: 40 },
-  { flavorid: "4", name: "m1.large", memory_mb: 8192, vcpus: 4, root_gb: 80 },
-];
+export { DEFAULT_FLAVORS, DEFAULT_IMAGE_ID } from "@nova/runtime/control-plane";
 
 /** What the all-in-one is started with. */
 export interface AllInOneOptions {
@@ -64,122 +41,36 @@ export interface AllInOne {
 }
 
 /**
- * Composes the whole control plane in one process: conductor, scheduler, `[fake] host_count` computes on
- * the fake driver, and the API, over one in-process transport and SQLite files under the data folder.
+ * The whole control plane in one process (@nova/runtime's composeControlPlane with the all-in-one's defaults):
+ * conductor, scheduler, `[fake] host_count` computes on the fake driver (3 by default), and the API, over one
+ * in-process transport and SQLite files under the data folder.
  */
 export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
-  const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const config = loadNovaConfig({
-    defaults: {
-      DEFAULT: {
-        host: "aio",
-        transport_url: "fake://",
-        state_path: dataDir,
-        osapi_compute_listen: "127.0.0.1",
-        osapi_compute_listen_port: opts.apiPort,
+  const plane = await composeControlPlane({
+    dataDir: opts.dataDir,
+    config: {
+      files: opts.configFiles ?? [],
+      env: opts.env ?? {},
+      options: {
+        DEFAULT: { host: "aio", osapi_compute_listen_port: String(opts.apiPort) },
+        ...(opts.metricsPort === undefined ? {} : { metrics: { listen: `127.0.0.1:${opts.metricsPort}` } }),
       },
-      database: { connection: `sqlite:///${join(dataDir, "nova.sqlite")}` },
-      api_database: { connection: `sqlite:///${join(dataDir, "nova_api.sqlite")}` },
-      fake: { host_count: 3 },
-      ...(opts.metricsPort === undefined ? {} : { metrics: { listen: `127.0.0.1:${opts.metricsPort}` } }),
     },
-    files: opts.configFiles ?? [],
-    env: opts.env ?? {},
+    // The listen address and port come from nova.conf (osapi_compute_listen, osapi_compute_listen_port).
+    api: {},
+    ...(opts.driverFor ? { driver: opts.driverFor } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    telemetry: {
+      ...(opts.tracing ? { tracing: true } : {}),
+      ...(opts.requestScope ? { requestScope: opts.requestScope } : {}),
+    },
   });
-  const telemetry = createServiceTelemetry(config, "nova", {
-    ...(opts.tracing ? { tracing: true } : {}),
-    ...(opts.requestScope ? { requestScope: opts.requestScope } : {}),
-  });
-  const logger =
-    opts.logger ??
-    createLogger("nova", { debug: config.DEFAULT.debug, mixin: telemetry.requestScope.logMixin });
-  const dbs = await openNovaDatabases(config, { sync: true });
-  let transport: Transport | undefined;
-  try {
-    await ensureFlavors(dbs);
-    const images = LocalImageCatalog.fromStateDir(dataDir, [
-      {
-        id: DEFAULT_IMAGE_ID,
-        name: "cirros-0.6.2-x86_64-disk",
-        min_ram: 0,
-        min_disk: 0,
-        size: 21430272,
-        properties: { hw_architecture: "x86_64" },
-        created_at: "2026-11-27T00:00:00Z",
-      },
-    ]);
-    transport = createTransport(config, logger, new FakeBroker(), telemetry.messagingObserver);
-    const t = transport;
-    const services: RunnableService[] = [
-      {
-        name: "metrics",
-        start: async () => void (await telemetry.start(logger)),
-        stop: () => telemetry.close(),
-      },
-      named(
-        "nova-conductor",
-        buildConductor(config, { transport: t, dbs, logger: logger.child({ svc: "conductor" }) }),
-      ),
-      named(
-        "nova-scheduler",
-        buildScheduler(config, { transport: t, dbs, logger: logger.child({ svc: "scheduler" }) }),
-      ),
-    ];
-    const drivers = new Map<string, ComputeDriver>();
-    for (let i = 1; i <= config.fake.host_count; i++) {
-      const host = `fake-${i}`;
-      const driver =
-        opts.driverFor?.(host) ?? createComputeDriver(config, { nodename: host, imageFiles: images.files });
-      drivers.set(host, driver);
-      const compute = buildCompute(config, {
-        transport: t,
-        driver,
-        host,
-        logger: logger.child({ svc: "compute", host }),
-      });
-      services.push({
-        name: `nova-compute ${host}`,
-        start: () => compute.start(),
-        stop: async () => {
-          await compute.stop();
-          await driver.close();
-        },
-      });
-    }
-    const api = buildApi(config, {
-      transport: t,
-      dbs,
-      images,
-      logger: logger.child({ svc: "api" }),
-      observer: telemetry.apiObserver,
-      listen: { host: config.DEFAULT.osapi_compute_listen, port: config.DEFAULT.osapi_compute_listen_port },
-    });
-    services.push(api);
-    return {
-      config,
-      services,
-      apiPort: () => api.port(),
-      drivers,
-      metricsUrl: () => telemetry.metricsUrl(),
-      cleanup: async () => {
-        await t.close();
-        await dbs.close();
-      },
-    };
-  } catch (err) {
-    await transport?.close();
-    await dbs.close();
-    throw err;
-  }
-}
-
-function named(name: string, s: { start(): Promise<void>; stop(): Promise<void> }): RunnableService {
-  return { name, start: () => s.start(), stop: () => s.stop() };
-}
-
-async function ensureFlavors(dbs: NovaDatabases): Promise<void> {
-  const existing = await dbs.apiDb.flavors.list({}, { limit: 1 });
-  if (existing.length > 0) return;
-  for (const f of DEFAULT_FLAVORS) await dbs.apiDb.flavors.create(f);
+  return {
+    config: plane.config,
+    services: [...plane.services],
+    apiPort: () => plane.apiPort(),
+    drivers: plane.drivers,
+    metricsUrl: () => plane.metricsUrl(),
+    cleanup: () => plane.close(),
+  };
 }

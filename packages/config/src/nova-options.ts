@@ -20,6 +20,9 @@ export const novaOptionGroups = {
     report_interval: seconds(10, { min: 0 }),
     service_down_time: seconds(60, { min: 1 }),
     compute_driver: str("fake.FakeDriver"),
+    // nova-ts: seconds any one driver call may take before nova-compute gives up on it (0: wait for ever), so
+    // a hung hypervisor or plug-in fails the operation (the instance goes to ERROR) instead of the compute.
+    compute_driver_call_timeout: seconds(600, { min: 0 }),
     /** How guests are named on the hypervisor (`instance-%08x` of the database id, as Nova). */
     instance_name_template: str("instance-%08x"),
     // Nova's default is 0 (never): we fail a build stuck for an hour, so no instance stays in BUILD forever. An
@@ -78,6 +81,8 @@ export const novaOptionGroups = {
   glance: z.object({
     // Where the image proxy's `alternate` links point; none by default (images come from our catalogue).
     api_servers: list([]),
+    // nova-ts: where images come from: `local` (<state_path>/images.json) or `<npm module>#<Export>`.
+    image_catalog: str("local"),
   }),
   oslo_policy: z.object({
     // oslo.policy's own default is policy.json; Nova sets policy.yaml (nova/policy.py).

@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
-import type { ComputeDriver } from "@nova/virt";
-import { FakeDriver } from "@nova/virt";
+import type { Clock, Logger } from "@nova/core";
+import {
+  type ComputeDriver,
+  type ComputeDriverContext,
+  FakeDriver,
+  missingDriverMethods,
+  withCallTimeouts,
+} from "@nova/virt";
 import {
   LibvirtDriver,
   type LibvirtDriverConfig,
@@ -9,6 +15,7 @@ import {
   LocalImageSource,
   parseLibvirtDriverConfig,
 } from "@nova/virt-libvirt";
+import { loadPlugin, parsePluginSpecifier } from "./plugin-loader.js";
 
 /** A bad `compute_driver`: a ConfigError (exit 2) naming the option and what is known. */
 export class ComputeDriverConfigError extends ConfigError {
@@ -16,7 +23,7 @@ export class ComputeDriverConfigError extends ConfigError {
   constructor(value: string) {
     super(
       "CONFIG_INVALID",
-      `Invalid value for option compute_driver in group [DEFAULT]: "${value}" (known: fake.FakeDriver, libvirt.LibvirtDriver)`,
+      `Invalid value for option compute_driver in group [DEFAULT]: "${value}" (known: fake.FakeDriver, libvirt.LibvirtDriver, or <npm module>#<Export>)`,
       { group: "DEFAULT", option: "compute_driver" },
     );
   }
@@ -93,5 +100,53 @@ export function libvirtDriverConfig(config: Pick<NovaConfig, "DEFAULT" | "raw">)
         option: String(issue.path[1]),
       });
     }
+  });
+}
+
+/**
+ * The driver `[DEFAULT] compute_driver` names, built-in (`fake.FakeDriver`, `libvirt.LibvirtDriver`) or loaded
+ * from `<npm module>#<Export>` (a ComputeDriverClass, constructed with a ComputeDriverContext), with every call
+ * bounded by `compute_driver_call_timeout` (a hung call fails with an error naming the driver).
+ */
+export async function loadComputeDriver(
+  config: Pick<NovaConfig, "DEFAULT" | "fake" | "raw">,
+  opts: {
+    nodename: string;
+    logger: Logger;
+    imageFiles?: ReadonlyMap<string, string>;
+    /** Where the driver's module resolves from (the application's folder); the working directory by default. */
+    baseDir?: string;
+    /** The clock call timeouts run on. */
+    clock?: Clock;
+  },
+): Promise<ComputeDriver> {
+  const name = config.DEFAULT.compute_driver;
+  const driver = parsePluginSpecifier(name)
+    ? await loadPlugin<ComputeDriver>(name, {
+        where: { group: "DEFAULT", option: "compute_driver" },
+        baseDir: opts.baseDir,
+        check: (v) => {
+          if (typeof v !== "function") return "is not a class (a ComputeDriverClass)";
+          const missing = missingDriverMethods((v as { prototype?: unknown }).prototype);
+          return missing.length === 0 ? null : `lacks ComputeDriver methods: ${missing.join(", ")}`;
+        },
+        build: (v) => {
+          const context: ComputeDriverContext = {
+            nodename: opts.nodename,
+            config: config.raw,
+            statePath: config.DEFAULT.state_path,
+            imageFiles: opts.imageFiles ?? new Map(),
+            logger: opts.logger,
+          };
+          return new (v as new (c: ComputeDriverContext) => ComputeDriver)(context);
+        },
+      })
+    : createComputeDriver(config, opts);
+  const timeout = config.DEFAULT.compute_driver_call_timeout;
+  if (timeout <= 0) return driver;
+  return withCallTimeouts(driver, {
+    name,
+    timeoutMs: timeout * 1000,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
 }

@@ -15,7 +15,7 @@ import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
 import { messagingOptions } from "./transport.js";
 
-export { ComputeDriverConfigError, createComputeDriver } from "./compute-driver.js";
+export { ComputeDriverConfigError, createComputeDriver, loadComputeDriver } from "./compute-driver.js";
 
 /** nova-compute's slice of nova.conf, parsed as @nova/compute reads it. */
 export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgrade_levels">): ComputeConfig {

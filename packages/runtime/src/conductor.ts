@@ -7,6 +7,7 @@ import type { Transport } from "@nova/messaging";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import { messagingOptions } from "./transport.js";
+import { versionedNotifier } from "./versioned-notifier.js";
 
 /** nova-conductor's slice of nova.conf, as @nova/conductor reads it. */
 export function conductorConfig(
@@ -42,5 +43,6 @@ export function buildConductor(
     clock: systemClock,
     logger: deps.logger,
     config: conductorConfig(config, deps.dbs.cellUuid),
+    notifier: versionedNotifier(config, deps.transport),
   });
 }

@@ -10,14 +10,21 @@ import {
 } from "@nova/scheduler-service";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
+import { type SchedulerPlugins, withPluginNames } from "./scheduler-plugins.js";
 import { messagingOptions } from "./transport.js";
+
+export { loadSchedulerPlugins, type SchedulerPlugins } from "./scheduler-plugins.js";
 
 // The groups nova-scheduler reads; @nova/scheduler-service declares their options.
 const SCHEDULER_GROUPS = ["DEFAULT", "filter_scheduler", "scheduler", "metrics"] as const;
 
-/** nova-scheduler's slice of nova.conf: its own groups as given, and the `[DEFAULT]` options it shares. */
+/**
+ * nova-scheduler's slice of nova.conf: its own groups as given (plug-in specifiers replaced by the names the
+ * loaded `plugins` registered), and the `[DEFAULT]` options it shares.
+ */
 export function schedulerServiceConfig(
   config: Pick<NovaConfig, "DEFAULT" | "raw">,
+  plugins?: SchedulerPlugins,
 ): SchedulerServiceConfigInput {
   const d = config.DEFAULT;
   const input: SchedulerServiceConfigInput = {
@@ -27,7 +34,9 @@ export function schedulerServiceConfig(
       report_interval: d.report_interval,
       default_availability_zone: d.default_availability_zone,
     },
-    ...(config.raw.filter_scheduler ? { filter_scheduler: config.raw.filter_scheduler } : {}),
+    ...(config.raw.filter_scheduler
+      ? { filter_scheduler: withPluginNames(config.raw.filter_scheduler, plugins) }
+      : {}),
     ...(config.raw.scheduler ? { scheduler: config.raw.scheduler } : {}),
     ...(config.raw.metrics ? { metrics: config.raw.metrics } : {}),
   };
@@ -36,10 +45,13 @@ export function schedulerServiceConfig(
   return input;
 }
 
-/** nova-scheduler from nova.conf (`[filter_scheduler]`, `[scheduler]`, `[metrics]` are parsed by the scheduler). */
+/**
+ * nova-scheduler from nova.conf (`[filter_scheduler]`, `[scheduler]`, `[metrics]` are parsed by the scheduler),
+ * with the filters and weighers {@link loadSchedulerPlugins} loaded from it.
+ */
 export function buildScheduler(
   config: NovaConfig,
-  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger; plugins?: SchedulerPlugins },
 ): SchedulerService {
   return createSchedulerService({
     transport: deps.transport,
@@ -49,6 +61,7 @@ export function buildScheduler(
     clock: systemClock,
     logger: deps.logger,
     serviceRegistration: { rpcResponseTimeout: messagingOptions(config).rpc_response_timeout },
-    config: schedulerServiceConfig(config),
+    config: schedulerServiceConfig(config, deps.plugins),
+    ...(deps.plugins ? { plugins: deps.plugins.registry } : {}),
   });
 }

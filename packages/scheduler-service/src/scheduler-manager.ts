@@ -6,6 +6,7 @@ import { fromWireContext, NoValidHost, type NovaContext, SCHEDULER_API_VERSION }
 import {
   type Consumption,
   NoValidHostError,
+  PluginFailedError,
   PluginRegistry,
   type RequestSpec,
   Scheduler,
@@ -213,7 +214,15 @@ export class SchedulerManager {
       instance_group: group,
     };
     let selections: Selection[][];
-    const select = () => this.scheduler.selectDestinations(batch, { claim: false }).selections;
+    const select = () => {
+      try {
+        return this.scheduler.selectDestinations(batch, { claim: false }).selections;
+      } catch (err) {
+        // A custom filter or weigher failed: this request is refused with its reason; the scheduler serves on.
+        if (PluginFailedError.isInstance(err)) throw this.fail(ctx, err.message, null);
+        throw err;
+      }
+    };
     try {
       selections = select();
     } catch (first) {

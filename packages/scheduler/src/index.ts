@@ -25,6 +25,10 @@ export { type Consumption, HostManager, UnknownHostError } from "./host-manager.
 export { HostState } from "./host-state.js";
 /** Raised when no host can take a request. */
 export { NoValidHostError } from "./no-valid-host-error.js";
+/** Raised when a custom filter or weigher throws or answers garbage; the request fails, not the scheduler. */
+export { PluginFailedError } from "./plugin-failed-error.js";
+/** Wrappers that contain a custom filter or weigher (the registry applies them to what it is given). */
+export { guardFilter, guardWeigher } from "./plugin-guard.js";
 /** Raised where Nova's Python would raise inside a filter. */
 export { PythonSemanticsError } from "./python-semantics.js";
 /** Built-in plug-ins and the registry for custom ones. */

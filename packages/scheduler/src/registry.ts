@@ -27,6 +27,7 @@ import {
   numInstancesFilter,
 } from "./filters/load-filters.js";
 import { metricsFilter } from "./filters/metrics-filter.js";
+import { guardFilter, guardWeigher } from "./plugin-guard.js";
 import {
   serverGroupSoftAffinityWeigher,
   serverGroupSoftAntiAffinityWeigher,
@@ -105,15 +106,21 @@ export class PluginRegistry {
     for (const w of BUILTIN_WEIGHERS) this.weighers.set(w.name, w);
   }
 
-  /** Adds (or replaces) a filter under its name. */
+  /**
+   * Adds (or replaces) a filter under its name. It is guarded: a throw or a verdict that is not a boolean fails
+   * the request with a PluginFailedError naming it.
+   */
   registerFilter(filter: HostFilter): this {
-    this.filters.set(filter.name, filter);
+    this.filters.set(filter.name, guardFilter(filter));
     return this;
   }
 
-  /** Adds (or replaces) a weigher under its name. */
+  /**
+   * Adds (or replaces) a weigher under its name. It is guarded: a throw or a weight that is not a finite number
+   * fails the request with a PluginFailedError naming it.
+   */
   registerWeigher(weigher: HostWeigher): this {
-    this.weighers.set(weigher.name, weigher);
+    this.weighers.set(weigher.name, guardWeigher(weigher));
     return this;
   }
 

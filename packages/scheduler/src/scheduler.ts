@@ -119,7 +119,7 @@ export class Scheduler {
     const filters = config.enabled_filters.map((n) => this.plugins.filter(n));
     const weighers: ActiveWeigher[] = config.weight_classes.map((n) => {
       const weigher = this.plugins.weigher(n);
-      return { weigher, prepared: weigher.prepare({ spec, config }) };
+      return { weigher, prepared: weigher.prepare({ spec, config, hosts: this.hosts }) };
     });
     const resources = resourceRequest(spec);
     const consumption: Consumption = {
@@ -227,37 +227,43 @@ export class Scheduler {
     };
 
     let list: ((i: number) => number | undefined) | null = null;
-    for (let num = 0; num < count; num++) {
-      lastIndex = num;
-      if (uuids) state.instanceUuid = uuids[num]!;
-      list = sortedHosts(num);
-      if (!list) break;
-      const hostsOfPool = (pool as WeighedPool | null)!.hosts;
-      // The claim: with the resource-fit step on, the first host that still fits (as a placement claim).
-      let claimed = -1;
-      for (let i = 0; ; i++) {
-        const li = list(i);
-        if (li === undefined) break;
-        if (!config.placement_resource_fit || fitsResources(hostsOfPool[li]!, resources) === null) {
-          claimed = li;
-          break;
+    try {
+      for (let num = 0; num < count; num++) {
+        lastIndex = num;
+        if (uuids) state.instanceUuid = uuids[num]!;
+        list = sortedHosts(num);
+        if (!list) break;
+        const hostsOfPool = (pool as WeighedPool | null)!.hosts;
+        // The claim: with the resource-fit step on, the first host that still fits (as a placement claim).
+        let claimed = -1;
+        for (let i = 0; ; i++) {
+          const li = list(i);
+          if (li === undefined) break;
+          if (!config.placement_resource_fit || fitsResources(hostsOfPool[li]!, resources) === null) {
+            claimed = li;
+            break;
+          }
         }
+        if (claimed < 0) break;
+        const host = hostsOfPool[claimed]!;
+        selected.push(host);
+        const instanceUuid = uuids ? uuids[num]! : null;
+        const hasGroup = spec.instance_group !== null && spec.instance_group !== undefined;
+        undo.push(this.hosts.consume(host, consumption, hasGroup ? instanceUuid : null));
+        if (hasGroup) state.groupHosts.push(host.host);
+        (pool as WeighedPool | null)!.update(claimed);
+        claimedLi = claimed;
       }
-      if (claimed < 0) break;
-      const host = hostsOfPool[claimed]!;
-      selected.push(host);
-      const instanceUuid = uuids ? uuids[num]! : null;
-      const hasGroup = spec.instance_group !== null && spec.instance_group !== undefined;
-      undo.push(this.hosts.consume(host, consumption, hasGroup ? instanceUuid : null));
-      if (hasGroup) state.groupHosts.push(host.host);
-      (pool as WeighedPool | null)!.update(claimed);
-      claimedLi = claimed;
-    }
-    if (selected.length !== count) {
-      fail(count > 1 ? "There are not enough hosts available." : "Filtering removed all hosts.");
-    }
+      if (selected.length !== count) {
+        fail(count > 1 ? "There are not enough hosts available." : "Filtering removed all hosts.");
+      }
 
-    if (lastIndex > 0 && numAlts > 0) list = sortedHosts(lastIndex);
+      if (lastIndex > 0 && numAlts > 0) list = sortedHosts(lastIndex);
+    } catch (err) {
+      // A plug-in that failed mid-request (PluginFailedError) leaves no claim behind; fail() already undid its own.
+      if (!NoValidHostError.isInstance(err)) for (const u of undo.reverse()) u();
+      throw err;
+    }
     const chosen = new Set(selected);
     const poolHosts = (pool as WeighedPool | null)!.hosts;
     const selections = selected.map((h) => {

@@ -11,10 +11,19 @@ export type {
   RebootType,
   SpawnRequest,
 } from "./compute-driver.js";
+/** What a compute driver named in nova.conf is built with, and the methods it must have. */
+export {
+  COMPUTE_DRIVER_METHODS,
+  type ComputeDriverClass,
+  type ComputeDriverContext,
+  missingDriverMethods,
+} from "./compute-driver-plugin.js";
 /** Not enough capacity left on the host (retryable elsewhere). */
 export { ComputeResourcesUnavailableError } from "./errors/compute-resources-unavailable.js";
 /** The guest has no console log. */
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
+/** A driver call that did not finish in time (the compute gave up on it). */
+export { DriverCallTimeoutError } from "./errors/driver-call-timeout.js";
 /** The hypervisor connection is broken (retryable). */
 export { HypervisorUnavailableError } from "./errors/hypervisor-unavailable.js";
 /** The image is not in the catalog. */
@@ -62,3 +71,5 @@ export type { InstanceInfo } from "./model/instance-info.js";
 export type { FixedIp, Network, NetworkInfo, Subnet, Vif, VifType } from "./model/network-info.js";
 /** Nova's power state numbers, their names, and a guard. */
 export { isPowerState, PowerState, powerStateName } from "./power-state.js";
+/** A driver whose every call is bounded in time, so a hung hypervisor fails the operation, not the compute. */
+export { type DriverTimeoutOptions, withCallTimeouts } from "./timed-driver.js";

@@ -1,5 +1,6 @@
 import type { AggregateSet } from "../aggregate-set.js";
 import type { SchedulerConfig } from "../config.js";
+import type { HostIndex } from "../filters/host-filter.js";
 import type { ColumnName } from "../host-columns.js";
 import type { HostState } from "../host-state.js";
 import { pyFloat } from "../python-semantics.js";
@@ -11,6 +12,8 @@ export interface WeighRequest {
   readonly spec: RequestSpec;
   /** The scheduler's options. */
   readonly config: SchedulerConfig;
+  /** Every host the scheduler knows, for weighers that look across hosts (a rack's load, say). */
+  readonly hosts?: HostIndex;
 }
 
 /** A weigher readied for one request. */

@@ -3,3 +3,12 @@
 export { FakeDriver, type FakeDriverOptions } from "../fake/fake-driver.js";
 /** Builders for driver inputs in tests. */
 export { testFlavor, testImageMeta, testInstance } from "./builders.js";
+/** The driver conformance kit: the behaviour checks every compute driver must pass. */
+export {
+  type DriverConformanceCheck,
+  type DriverConformanceOptions,
+  type DriverConformanceReport,
+  type DriverFeature,
+  driverConformanceChecks,
+  runDriverConformance,
+} from "./driver-conformance.js";

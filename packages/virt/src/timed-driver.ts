@@ -1,0 +1,83 @@
+import { type Clock, systemClock } from "@nova/core";
+import type { ComputeDriver, PowerOffOptions } from "./compute-driver.js";
+import { DriverCallTimeoutError } from "./errors/driver-call-timeout.js";
+import type { InstanceRef } from "./model/instance.js";
+
+/** How long a driver's calls may take before the compute gives up on them. */
+export interface DriverTimeoutOptions {
+  /** The driver's name for the error (`compute_driver`'s value). */
+  readonly name: string;
+  /** Milliseconds a call may take; powerOff gets its own graceful timeout on top. */
+  readonly timeoutMs: number;
+  /** The clock the timers run on (the wall clock by default). */
+  readonly clock?: Clock;
+}
+
+/**
+ * `driver` with every call bounded by `timeoutMs`: a call that hangs rejects with DriverCallTimeoutError, so
+ * the compute manager fails the operation (a build: reschedule, then ERROR with a fault naming the driver)
+ * instead of holding the instance's lock for ever. The late answer of a timed-out call is ignored.
+ */
+export function withCallTimeouts(driver: ComputeDriver, opts: DriverTimeoutOptions): ComputeDriver {
+  const clock = opts.clock ?? systemClock;
+  const bounded = <T>(
+    method: string,
+    uuid: string | undefined,
+    extraMs: number,
+    call: () => Promise<T>,
+  ): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const ms = opts.timeoutMs + extraMs;
+      const timer = clock.setTimer(
+        ms,
+        () => reject(new DriverCallTimeoutError(opts.name, method, ms, uuid)),
+        {
+          keepAlive: false,
+        },
+      );
+      let p: Promise<T>;
+      try {
+        p = Promise.resolve(call());
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      p.then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (err) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
+  const d = driver;
+  return {
+    initHost: (host) => bounded("initHost", undefined, 0, () => d.initHost(host)),
+    close: () => bounded("close", undefined, 0, () => d.close()),
+    getAvailableNodes: () => bounded("getAvailableNodes", undefined, 0, () => d.getAvailableNodes()),
+    spawn: (req) => bounded("spawn", req.instance.uuid, 0, () => d.spawn(req)),
+    destroy: (i, o) => bounded("destroy", uuidOf(i), 0, () => d.destroy(i, o)),
+    reboot: (i, t, o) => bounded("reboot", uuidOf(i), 0, () => d.reboot(i, t, o)),
+    powerOff: (i, o?: PowerOffOptions) =>
+      bounded("powerOff", uuidOf(i), (o?.timeoutSeconds ?? 0) * 1000, () => d.powerOff(i, o)),
+    powerOn: (i, o) => bounded("powerOn", uuidOf(i), 0, () => d.powerOn(i, o)),
+    pause: (i) => bounded("pause", uuidOf(i), 0, () => d.pause(i)),
+    unpause: (i) => bounded("unpause", uuidOf(i), 0, () => d.unpause(i)),
+    suspend: (i) => bounded("suspend", uuidOf(i), 0, () => d.suspend(i)),
+    resume: (i, o) => bounded("resume", uuidOf(i), 0, () => d.resume(i, o)),
+    getInfo: (i) => bounded("getInfo", uuidOf(i), 0, () => d.getInfo(i)),
+    instanceExists: (i) => bounded("instanceExists", uuidOf(i), 0, () => d.instanceExists(i)),
+    listInstances: () => bounded("listInstances", undefined, 0, () => d.listInstances()),
+    listInstanceUuids: () => bounded("listInstanceUuids", undefined, 0, () => d.listInstanceUuids()),
+    getConsoleOutput: (i) => bounded("getConsoleOutput", uuidOf(i), 0, () => d.getConsoleOutput(i)),
+    getAvailableResource: (n) =>
+      bounded("getAvailableResource", undefined, 0, () => d.getAvailableResource(n)),
+    registerEventListener: (l) => d.registerEventListener(l),
+  };
+}
+
+function uuidOf(i: InstanceRef): string {
+  return i.uuid;
+}
