@@ -16,7 +16,7 @@ import { loadImageCatalog } from "./image-catalog.js";
 import { createLogger, type NovaLogger } from "./logger.js";
 import type { RunnableService } from "./runnable-service.js";
 import { buildScheduler, loadSchedulerPlugins } from "./scheduler.js";
-import { createServiceTelemetry } from "./service-telemetry.js";
+import { createServiceTelemetry, metricsListen } from "./service-telemetry.js";
 import { createTransport } from "./transport.js";
 
 /** The services a control plane can run in one process. */
@@ -173,13 +173,15 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
       (needsImages
         ? await loadImageCatalog(config, { logger, baseDir: options.baseDir, fallback: DEFAULT_IMAGES })
         : undefined);
-    const services: RunnableService[] = [
-      {
+    const services: RunnableService[] = [];
+    // The Prometheus listener runs only where nova.conf asks for one (`[metrics] listen`).
+    if (metricsListen(config)) {
+      services.push({
         name: "metrics",
         start: async () => void (await telemetry.start(logger)),
         stop: () => telemetry.close(),
-      },
-    ];
+      });
+    }
     const dbs = database;
     const withDb = <T>(service: string, build: (d: NovaDatabases) => T): T => {
       if (!dbs) throw new Error(`${service} needs the databases`);
