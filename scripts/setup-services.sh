@@ -72,5 +72,11 @@ if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   apt_install --no-install-recommends python3-nova
 fi
 /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1 || die "python3-nova is not importable"
+# --- Chromium (the live console's browser test drives it with playwright-core) -----------------------------
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium"
+  apt_install chromium
+fi
+[ -x /usr/bin/chromium ] || die "chromium did not install /usr/bin/chromium"
 
 bash "$(dirname "$0")/setup-libvirt.sh"

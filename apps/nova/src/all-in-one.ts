@@ -1,8 +1,17 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ComputeClient } from "@nova/client";
 import { loadNovaConfig, type NovaConfig } from "@nova/config";
+import {
+  type ConsoleServer,
+  computeApiCloudReader,
+  DecisionLog,
+  ensureConsoleUi,
+  FlowRecorder,
+  startConsoleServer,
+} from "@nova/console";
 import { LocalImageCatalog } from "@nova/image-catalog";
-import { FakeBroker, type Transport } from "@nova/messaging";
+import { combineObservers, FakeBroker, type Transport } from "@nova/messaging";
 import {
   createLogger,
   createServiceTelemetry,
@@ -46,6 +55,10 @@ export interface AllInOneOptions {
   metricsPort?: number;
   /** Open a span per API request and RPC hop (the app registered an OpenTelemetry SDK). */
   tracing?: boolean;
+  /** The live console's port on 127.0.0.1 (NOVA_CONSOLE_PORT, 9180 in `npm start`); 0 picks a free one; unset: off. */
+  consolePort?: number;
+  /** The console's built page (tests build one of their own); default the package's, built if missing. */
+  consoleUiDir?: string;
   /** Builds the driver of each simulated host (tests size hosts or inject failures); default from nova.conf. */
   driverFor?: (host: string) => ComputeDriver;
 }
@@ -59,6 +72,8 @@ export interface AllInOne {
   readonly drivers: ReadonlyMap<string, ComputeDriver>;
   /** `http://127.0.0.1:<port>/metrics` once listening, when metrics are on. */
   readonly metricsUrl: () => string | undefined;
+  /** The live console's `http://127.0.0.1:<port>/` once listening, when it is on. */
+  readonly consoleUrl: () => string | undefined;
   /** Closes transport and databases after the services stopped. */
   cleanup(): Promise<void>;
 }
@@ -109,7 +124,15 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
         created_at: "2026-11-27T00:00:00Z",
       },
     ]);
-    transport = createTransport(config, logger, new FakeBroker(), telemetry.messagingObserver);
+    // The live console watches the one in-process transport: every hop of the control plane goes through it.
+    const flows = opts.consolePort === undefined ? undefined : new FlowRecorder();
+    const decisions = opts.consolePort === undefined ? undefined : new DecisionLog();
+    transport = createTransport(
+      config,
+      logger,
+      new FakeBroker(),
+      combineObservers(telemetry.messagingObserver, flows?.observer),
+    );
     const t = transport;
     const services: RunnableService[] = [
       {
@@ -123,7 +146,12 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       ),
       named(
         "nova-scheduler",
-        buildScheduler(config, { transport: t, dbs, logger: logger.child({ svc: "scheduler" }) }),
+        buildScheduler(config, {
+          transport: t,
+          dbs,
+          logger: logger.child({ svc: "scheduler" }),
+          schedulingObserver: decisions?.observer,
+        }),
       ),
     ];
     const drivers = new Map<string, ComputeDriver>();
@@ -156,12 +184,41 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       listen: { host: config.DEFAULT.osapi_compute_listen, port: config.DEFAULT.osapi_compute_listen_port },
     });
     services.push(api);
+    let consoleServer: ConsoleServer | undefined;
+    if (flows && opts.consolePort !== undefined) {
+      const consolePort = opts.consolePort;
+      const consoleLogger = logger.child({ svc: "console" });
+      services.push({
+        name: "console",
+        start: async () => {
+          const client = new ComputeClient({
+            endpoint: `http://127.0.0.1:${api.port()}/v2.1`,
+            token: "admin:admin",
+          });
+          consoleServer = await startConsoleServer({
+            flows,
+            ...(decisions ? { decisions } : {}),
+            cloud: computeApiCloudReader(client),
+            uiDir: opts.consoleUiDir ?? (await ensureConsoleUi()),
+            host: "127.0.0.1",
+            port: consolePort,
+            logger: consoleLogger,
+          });
+          consoleLogger.info({ url: consoleServer.url }, "serving the live console");
+        },
+        stop: async () => {
+          await consoleServer?.close();
+          consoleServer = undefined;
+        },
+      });
+    }
     return {
       config,
       services,
       apiPort: () => api.port(),
       drivers,
       metricsUrl: () => telemetry.metricsUrl(),
+      consoleUrl: () => consoleServer?.url,
       cleanup: async () => {
         await t.close();
         await dbs.close();

@@ -2,6 +2,7 @@
 import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
+import type { SchedulingObserver } from "@nova/scheduler";
 import {
   createSchedulerService,
   parseSchedulerServiceConfig,
@@ -39,7 +40,12 @@ export function schedulerServiceConfig(
 /** nova-scheduler from nova.conf (`[filter_scheduler]`, `[scheduler]`, `[metrics]` are parsed by the scheduler). */
 export function buildScheduler(
   config: NovaConfig,
-  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+  deps: {
+    transport: Transport;
+    dbs: NovaDatabases;
+    logger: NovaLogger;
+    schedulingObserver?: SchedulingObserver | undefined;
+  },
 ): SchedulerService {
   return createSchedulerService({
     transport: deps.transport,
@@ -50,5 +56,6 @@ export function buildScheduler(
     logger: deps.logger,
     serviceRegistration: { rpcResponseTimeout: messagingOptions(config).rpc_response_timeout },
     config: schedulerServiceConfig(config),
+    schedulingObserver: deps.schedulingObserver,
   });
 }
