@@ -24,7 +24,8 @@ import { buildCompute, createComputeDriver } from "@nova/runtime/compute";
 import { buildConductor } from "@nova/runtime/conductor";
 import { type NovaDatabases, openNovaDatabases } from "@nova/runtime/databases";
 import { buildScheduler } from "@nova/runtime/scheduler";
-import type { RequestScope } from "@nova/telemetry";
+import type { SchedulingObserver } from "@nova/scheduler";
+import { createSchedulingObserver, type NovaMetrics, type RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 
 /** The image every fresh all-in-one lists (a fake image: the fake driver needs no bits). */
@@ -150,7 +151,7 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
           transport: t,
           dbs,
           logger: logger.child({ svc: "scheduler" }),
-          schedulingObserver: decisions?.observer,
+          schedulingObserver: schedulingObserver(decisions, telemetry.metrics),
         }),
       ),
     ];
@@ -229,6 +230,21 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
     await dbs.close();
     throw err;
   }
+}
+
+// The console's decision log and the scheduler metrics both watch the one scheduler.
+function schedulingObserver(
+  decisions: DecisionLog | undefined,
+  metrics: NovaMetrics | undefined,
+): SchedulingObserver | undefined {
+  const counted = metrics ? createSchedulingObserver(metrics) : undefined;
+  if (!decisions && !counted) return undefined;
+  return {
+    decision(d) {
+      decisions?.observer.decision(d);
+      counted?.decision(d);
+    },
+  };
 }
 
 function named(name: string, s: { start(): Promise<void>; stop(): Promise<void> }): RunnableService {
