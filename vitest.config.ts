@@ -41,7 +41,7 @@ export default defineConfig({
         ...(env ? { env } : {}),
         include: chaos
           ? ["src/**/*.chaos.test.ts", "test/**/*.chaos.test.ts"]
-          : ["src/**/*.test.ts", "test/**/*.test.ts"],
+          : ["src/**/*.test.ts", "test/**/*.test.ts", "ui/**/*.test.tsx"],
         exclude: chaos ? [] : ["**/*.chaos.test.ts", "**/node_modules/**"],
         testTimeout: 30_000,
         hookTimeout: 60_000,

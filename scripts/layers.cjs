@@ -11,6 +11,7 @@ module.exports.layers = [
     "library",
     [
       "packages/config",
+      "packages/console",
       "packages/db",
       "packages/scheduler",
       "packages/image-catalog",

@@ -72,6 +72,12 @@ if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   apt_install --no-install-recommends python3-nova
 fi
 /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1 || die "python3-nova is not importable"
+# --- Chromium (the live console's browser test drives it with playwright-core) -----------------------------
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium"
+  apt_install chromium
+fi
+[ -x /usr/bin/chromium ] || die "chromium did not install /usr/bin/chromium"
 
 # --- Python Keystone (a real identity service for the Keystone tests; served by the tests themselves) --------
 # python3-keystone alone: the `keystone` package would pull in Apache and start a service we do not want.

@@ -1,4 +1,13 @@
+import { ComputeClient } from "@nova/client";
 import type { NovaConfig } from "@nova/config";
+import {
+  type ConsoleServer,
+  computeApiCloudReader,
+  DecisionLog,
+  ensureConsoleUi,
+  FlowRecorder,
+  startConsoleServer,
+} from "@nova/console";
 import type { NovaLogger, RunnableService } from "@nova/runtime";
 import { composeControlPlane } from "@nova/runtime/control-plane";
 import type { RequestScope } from "@nova/telemetry";
@@ -23,6 +32,10 @@ export interface AllInOneOptions {
   metricsPort?: number;
   /** Open a span per API request and RPC hop (the app registered an OpenTelemetry SDK). */
   tracing?: boolean;
+  /** The live console's port on 127.0.0.1 (NOVA_CONSOLE_PORT, 9180 in `npm start`); none when undefined. */
+  consolePort?: number;
+  /** A built console page to serve (tests); built on first start otherwise. */
+  consoleUiDir?: string;
   /** Builds the driver of each simulated host (tests size hosts or inject failures); default from nova.conf. */
   driverFor?: (host: string) => ComputeDriver;
 }
@@ -36,6 +49,8 @@ export interface AllInOne {
   readonly drivers: ReadonlyMap<string, ComputeDriver>;
   /** `http://127.0.0.1:<port>/metrics` once listening, when metrics are on. */
   readonly metricsUrl: () => string | undefined;
+  /** The live console's URL once listening, when it runs. */
+  readonly consoleUrl: () => string | undefined;
   /** Closes transport and databases after the services stopped. */
   cleanup(): Promise<void>;
 }
@@ -46,6 +61,9 @@ export interface AllInOne {
  * in-process transport and SQLite files under the data folder.
  */
 export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
+  // The live console watches the plane's one in-process transport (every hop goes through it) and its scheduler.
+  const flows = opts.consolePort === undefined ? undefined : new FlowRecorder();
+  const decisions = opts.consolePort === undefined ? undefined : new DecisionLog();
   const plane = await composeControlPlane({
     dataDir: opts.dataDir,
     config: {
@@ -64,13 +82,43 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
       ...(opts.tracing ? { tracing: true } : {}),
       ...(opts.requestScope ? { requestScope: opts.requestScope } : {}),
     },
+    ...(flows && decisions
+      ? { observers: { messaging: flows.observer, scheduling: decisions.observer } }
+      : {}),
   });
+  const services: RunnableService[] = [...plane.services];
+  let consoleServer: ConsoleServer | undefined;
+  if (flows && opts.consolePort !== undefined) {
+    const consolePort = opts.consolePort;
+    const consoleLogger = (opts.logger ?? plane.logger).child({ svc: "console" });
+    services.push({
+      name: "console",
+      start: async () => {
+        const client = new ComputeClient({ endpoint: plane.apiUrl() ?? "", token: "admin:admin" });
+        consoleServer = await startConsoleServer({
+          flows,
+          ...(decisions ? { decisions } : {}),
+          cloud: computeApiCloudReader(client),
+          uiDir: opts.consoleUiDir ?? (await ensureConsoleUi()),
+          host: "127.0.0.1",
+          port: consolePort,
+          logger: consoleLogger,
+        });
+        consoleLogger.info({ url: consoleServer.url }, "serving the live console");
+      },
+      stop: async () => {
+        await consoleServer?.close();
+        consoleServer = undefined;
+      },
+    });
+  }
   return {
     config: plane.config,
-    services: [...plane.services],
+    services,
     apiPort: () => plane.apiPort(),
     drivers: plane.drivers,
     metricsUrl: () => plane.metricsUrl(),
+    consoleUrl: () => consoleServer?.url,
     cleanup: () => plane.close(),
   };
 }

@@ -34,6 +34,14 @@ if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
   process.exit(2);
 }
 
+const consolePort = Number(process.env.NOVA_CONSOLE_PORT ?? 9180);
+if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65535) {
+  console.error(
+    `NOVA_CONSOLE_PORT must be a port number, got ${JSON.stringify(process.env.NOVA_CONSOLE_PORT)}`,
+  );
+  process.exit(2);
+}
+
 try {
   const aio = await createAllInOne({
     dataDir: process.env.NOVA_DATA_DIR ?? "./data",
@@ -43,6 +51,7 @@ try {
     logger,
     requestScope,
     metricsPort,
+    consolePort,
     tracing: tracing !== undefined,
   });
   const cleanup = async () => {
@@ -55,7 +64,7 @@ try {
   });
   // Wait until the API listens, then tell the user how to use it.
   const started = setInterval(() => {
-    if (aio.apiPort() === 0) return;
+    if (aio.apiPort() === 0 || aio.consoleUrl() === undefined) return;
     clearInterval(started);
     const base = `http://127.0.0.1:${aio.apiPort()}/v2.1`;
     if (aio.config.api.auth_strategy === "keystone") {
@@ -70,6 +79,7 @@ try {
         "",
         `nova-ts is running: Compute API at ${base} (noauth2: token admin:admin is an admin, user:project a member)`,
         `Prometheus metrics at ${aio.metricsUrl() ?? "(off)"}${tracing ? "; traces exported as OTEL_* says" : ""}`,
+        `Live console (services, hypervisors, instances, each boot's messages) at ${aio.consoleUrl() ?? "(off)"}`,
         "",
         "Boot a server:",
         `  curl -s -X POST ${base}/servers -H 'X-Auth-Token: admin:admin' -H 'Content-Type: application/json' \\`,

@@ -50,6 +50,8 @@ export {
   messagingOptionsSchema,
   parseMessagingOptions,
 } from "./options.js";
+/** Several observers on one transport. */
+export { combineObservers } from "./rpc/combine-observers.js";
 /** Observing the traffic (metrics, traces): the hooks a transport calls when given an observer. */
 export type {
   DroppedMessageReason,

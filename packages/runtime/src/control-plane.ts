@@ -5,8 +5,9 @@ import { join, resolve } from "node:path";
 import { ComputeClient } from "@nova/client";
 import { loadNovaConfig, type NovaConfig, type RawConfig } from "@nova/config";
 import type { ImageCatalog, ImageCatalogEntry } from "@nova/image-catalog";
-import { FakeBroker, type Transport } from "@nova/messaging";
-import type { RequestScope } from "@nova/telemetry";
+import { combineObservers, FakeBroker, type MessagingObserver, type Transport } from "@nova/messaging";
+import type { SchedulingObserver } from "@nova/scheduler";
+import { createSchedulingObserver, type RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 import { buildApi } from "./api.js";
 import { buildCompute, loadComputeDriver } from "./compute.js";
@@ -93,6 +94,8 @@ export interface ControlPlaneOptions {
    * registered an OpenTelemetry SDK), request ids from `requestScope` (the mixin of the caller's logger).
    */
   telemetry?: { tracing?: boolean; requestScope?: RequestScope };
+  /** Extra watchers: every RPC hop on the plane's own transport, and every scheduling decision (a console). */
+  observers?: { messaging?: MessagingObserver; scheduling?: SchedulingObserver };
 }
 
 /** A composed control plane: its parts, not yet started. */
@@ -103,6 +106,8 @@ export interface ComposedControlPlane {
   readonly services: readonly RunnableService[];
   /** The bus the services share. */
   readonly transport: Transport;
+  /** Where its services log. */
+  readonly logger: NovaLogger;
   /** The databases (absent when only computes run). */
   readonly database: NovaDatabases | undefined;
   /** Each compute host's driver, by host name. */
@@ -162,7 +167,12 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
     if (database && wanted.has("api")) await ensureFlavors(database, options.flavors ?? DEFAULT_FLAVORS);
     let transport = options.transport;
     if (!transport) {
-      const t = createTransport(config, logger, new FakeBroker(), telemetry.messagingObserver);
+      const t = createTransport(
+        config,
+        logger,
+        new FakeBroker(),
+        combineObservers(telemetry.messagingObserver, options.observers?.messaging),
+      );
       opened.push(() => t.close());
       transport = t;
     }
@@ -196,7 +206,16 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
     if (wanted.has("scheduler")) {
       const plugins = await loadSchedulerPlugins(config, { baseDir: options.baseDir });
       const scheduler = withDb("nova-scheduler", (d) =>
-        buildScheduler(config, { transport, dbs: d, logger: logger.child({ svc: "scheduler" }), plugins }),
+        buildScheduler(config, {
+          transport,
+          dbs: d,
+          logger: logger.child({ svc: "scheduler" }),
+          plugins,
+          schedulingObserver: bothSchedulingObservers(
+            options.observers?.scheduling,
+            telemetry.metrics ? createSchedulingObserver(telemetry.metrics) : undefined,
+          ),
+        }),
       );
       services.push({ name: "nova-scheduler", start: () => scheduler.start(), stop: () => scheduler.stop() });
     }
@@ -254,6 +273,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
       config,
       services,
       transport,
+      logger,
       database,
       drivers,
       apiUrl,
@@ -350,4 +370,18 @@ async function ensureFlavors(dbs: NovaDatabases, flavors: readonly FlavorSeed[])
   const existing = await dbs.apiDb.flavors.list({}, { limit: 1 });
   if (existing.length > 0) return;
   for (const f of flavors) await dbs.apiDb.flavors.create(f);
+}
+
+// The scheduler takes one observer: the caller's (a console) and the metrics' both see each decision.
+function bothSchedulingObservers(
+  a: SchedulingObserver | undefined,
+  b: SchedulingObserver | undefined,
+): SchedulingObserver | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    decision(d) {
+      a.decision(d);
+      b.decision(d);
+    },
+  };
 }

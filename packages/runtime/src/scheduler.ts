@@ -2,6 +2,7 @@
 import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
+import type { SchedulingObserver } from "@nova/scheduler";
 import {
   createSchedulerService,
   parseSchedulerServiceConfig,
@@ -51,7 +52,13 @@ export function schedulerServiceConfig(
  */
 export function buildScheduler(
   config: NovaConfig,
-  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger; plugins?: SchedulerPlugins },
+  deps: {
+    transport: Transport;
+    dbs: NovaDatabases;
+    logger: NovaLogger;
+    plugins?: SchedulerPlugins;
+    schedulingObserver?: SchedulingObserver | undefined;
+  },
 ): SchedulerService {
   return createSchedulerService({
     transport: deps.transport,
@@ -63,5 +70,6 @@ export function buildScheduler(
     serviceRegistration: { rpcResponseTimeout: messagingOptions(config).rpc_response_timeout },
     config: schedulerServiceConfig(config, deps.plugins),
     ...(deps.plugins ? { plugins: deps.plugins.registry } : {}),
+    schedulingObserver: deps.schedulingObserver,
   });
 }

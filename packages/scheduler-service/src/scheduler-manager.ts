@@ -10,6 +10,8 @@ import {
   PluginRegistry,
   type RequestSpec,
   Scheduler,
+  type SchedulingExplanation,
+  type SchedulingObserver,
   type Selection,
 } from "@nova/scheduler";
 import { serviceGroupComputeFilter } from "./compute-filter.js";
@@ -38,6 +40,8 @@ export interface SchedulerManagerDeps {
   plugins?: PluginRegistry;
   /** Uniform in [0, 1): host_subset_size and shuffle_best_same_weighed_hosts. */
   random?: () => number;
+  /** Told of every decision, with its explanation (explanations are built on success too when set). */
+  observer?: SchedulingObserver | undefined;
 }
 
 /** Options of one selectDestinations call. */
@@ -75,6 +79,12 @@ export interface SchedulerManagerStats {
 const MAX_CLAIM_ROUNDS = 10;
 
 const LOGGED_REJECTIONS = 50;
+
+// What one observed decision learnt on its way, for the observer's report.
+interface DecisionNote {
+  explanation: SchedulingExplanation | null;
+  reason: string | null;
+}
 
 /**
  * Nova's SchedulerManager: select_destinations (filter and weigh with @nova/scheduler, then an atomic claim
@@ -150,6 +160,35 @@ export class SchedulerManager {
     instanceUuids: readonly string[] | null,
     options: SelectOptions,
   ): Promise<PlacedInstance[]> {
+    const observer = this.deps.observer;
+    if (!observer) return this.place(ctx, specObj, instanceUuids, options);
+    const started = performance.now();
+    const note: DecisionNote = { explanation: null, reason: null };
+    const report = (outcome: "selected" | "no_valid_host", reason: string | null) =>
+      observer.decision({
+        request_id: ctx.request_id,
+        outcome,
+        seconds: (performance.now() - started) / 1000,
+        reason,
+        explanation: note.explanation,
+      });
+    try {
+      const placed = await this.place(ctx, specObj, instanceUuids, options, note);
+      report("selected", null);
+      return placed;
+    } catch (err) {
+      if (NoValidHost.isInstance(err)) report("no_valid_host", note.reason ?? "no_valid_host");
+      throw err;
+    }
+  }
+
+  private async place(
+    ctx: Pick<NovaContext, "request_id">,
+    specObj: Partial<NovaRequestSpec>,
+    instanceUuids: readonly string[] | null,
+    options: SelectOptions,
+    note?: DecisionNote,
+  ): Promise<PlacedInstance[]> {
     const spec = schedulerRequestFrom(specObj, instanceUuids);
     const count =
       instanceUuids && instanceUuids.length > 0 ? instanceUuids.length : (spec.num_instances ?? 1);
@@ -164,9 +203,10 @@ export class SchedulerManager {
     try {
       for (let round = 0; placed.length < count; round++) {
         if (round >= MAX_CLAIM_ROUNDS) {
+          if (note) note.reason = "lost_races";
           throw this.fail(ctx, "Claims on the chosen hosts kept losing races to other schedulers.", null);
         }
-        await this.placeBatch(ctx, spec, instanceUuids, count, placed, consumption, resources);
+        await this.placeBatch(ctx, spec, instanceUuids, count, placed, consumption, resources, note);
       }
     } catch (err) {
       await this.giveBack(placed, resources);
@@ -200,6 +240,7 @@ export class SchedulerManager {
     placed: PlacedInstance[],
     consumption: Consumption,
     resources: InstanceResources,
+    note?: DecisionNote,
   ): Promise<void> {
     const cache = this.deps.cache;
     const batchUuids = uuids && uuids.length > 0 ? uuids.slice(placed.length) : null;
@@ -216,7 +257,12 @@ export class SchedulerManager {
     let selections: Selection[][];
     const select = () => {
       try {
-        return this.scheduler.selectDestinations(batch, { claim: false }).selections;
+        const result = this.scheduler.selectDestinations(batch, {
+          claim: false,
+          explain: note !== undefined,
+        });
+        if (note) note.explanation = result.explanation;
+        return result.selections;
       } catch (err) {
         // A custom filter or weigher failed: this request is refused with its reason; the scheduler serves on.
         if (PluginFailedError.isInstance(err)) throw this.fail(ctx, err.message, null);
@@ -234,6 +280,10 @@ export class SchedulerManager {
         selections = select();
       } catch (err) {
         if (!NoValidHostError.isInstance(err)) throw err;
+        if (note) {
+          note.explanation = err.explanation;
+          note.reason = count > 1 ? "not_enough_hosts" : (err.explanation.emptied_by ?? "no_valid_host");
+        }
         // Nova's wording: a multi-instance request that cannot be completed has not enough hosts.
         throw this.fail(ctx, count > 1 ? "There are not enough hosts available." : err.reason, err);
       }

@@ -3,7 +3,7 @@ import type { ApiDatabase, CellDatabase, CellDatabaseAccess } from "@nova/db";
 import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
-import { PluginRegistry, UnknownPluginError } from "@nova/scheduler";
+import { PluginRegistry, type SchedulingObserver, UnknownPluginError } from "@nova/scheduler";
 import { ConductorServiceRegistry, NovaService, ServiceLifecycleError } from "@nova/service";
 import {
   parseSchedulerServiceConfig,
@@ -46,6 +46,8 @@ export interface SchedulerServiceDeps {
    * call waiting `rpcResponseTimeout` seconds. Absent: no service row (a scheduler tested without a conductor).
    */
   serviceRegistration?: { rpcResponseTimeout: number; retryDelayMs?: number } | undefined;
+  /** Told of every select_destinations decision (metrics, the live console). */
+  schedulingObserver?: SchedulingObserver | undefined;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for requests in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number | undefined;
   /** Pooled access to every cell's database, for `discover_hosts_in_cells_interval` (opened per run without). */
@@ -213,6 +215,7 @@ class RunningSchedulerService implements SchedulerService {
       logger: deps.logger,
       plugins: this.plugins,
       ...(deps.random ? { random: deps.random } : {}),
+      observer: deps.schedulingObserver,
     });
     this.cache = cache;
     this.cellUuid = cellUuid;

@@ -41,6 +41,8 @@ export {
   type SelectDestinationsResult,
   type Selection,
 } from "./scheduler.js";
+/** What a scheduler service reports about each decision (metrics, the live console). */
+export type { SchedulingDecision, SchedulingObserver } from "./scheduling-observer.js";
 /** The plain input types. */
 export type {
   AggregateInput,

@@ -24,3 +24,5 @@ export { listenMetrics, type MetricsListener } from "./metrics-listener.js";
 export { errorLabel, NovaMetrics } from "./nova-metrics.js";
 /** The request a piece of work belongs to, for log lines. */
 export { type RequestIds, RequestScope, requestIdsOf } from "./request-scope.js";
+/** Scheduler decisions: time, refusals by reason, hosts in and out per filter. */
+export { createSchedulingObserver } from "./scheduling-telemetry.js";

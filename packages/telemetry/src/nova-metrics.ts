@@ -47,6 +47,14 @@ export class NovaMetrics {
   /** Time to answer an API request. */
   readonly apiRequestDuration: Histogram<"method" | "route">;
 
+  /** Time a select_destinations decision took, claims included, by outcome. */
+  readonly schedulerDecisionDuration: Histogram<"outcome">;
+  /** Requests refused with NoValidHost, by reason (the step that emptied the list, or why else). */
+  readonly schedulerNoValidHost: Counter<"reason">;
+  /** Hosts that entered and left each filtering step, summed over decisions. */
+  readonly schedulerFilterHostsIn: Counter<"filter">;
+  readonly schedulerFilterHostsOut: Counter<"filter">;
+
   /** Every metric on a fresh registry whose samples carry `service` (the binary, `nova` in the all-in-one). */
   constructor(service: string) {
     const registry = new Registry();
@@ -149,6 +157,31 @@ export class NovaMetrics {
       help: "Compute API request latency",
       labelNames: ["method", "route"],
       buckets: API_BUCKETS,
+      registers,
+    });
+    this.schedulerDecisionDuration = new Histogram({
+      name: "nova_scheduler_decision_duration_seconds",
+      help: "Time a select_destinations decision took, claims included",
+      labelNames: ["outcome"],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    this.schedulerNoValidHost = new Counter({
+      name: "nova_scheduler_no_valid_host_total",
+      help: "Requests refused with NoValidHost, by the step that emptied the host list",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.schedulerFilterHostsIn = new Counter({
+      name: "nova_scheduler_filter_hosts_in_total",
+      help: "Hosts that entered each filtering step",
+      labelNames: ["filter"],
+      registers,
+    });
+    this.schedulerFilterHostsOut = new Counter({
+      name: "nova_scheduler_filter_hosts_out_total",
+      help: "Hosts that passed each filtering step",
+      labelNames: ["filter"],
       registers,
     });
   }

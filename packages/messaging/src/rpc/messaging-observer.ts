@@ -15,6 +15,10 @@ export interface RpcSendEvent {
   method: string;
   /** The request context sent along (`request_id`, `global_request_id`, ...). */
   context: RequestContext;
+  /** A call's `_msg_id` (the id its reply carries back). */
+  msgId?: string;
+  /** A call's `_reply_q`: the queue its reply comes back on. */
+  replyQueue?: string;
 }
 
 /** The observer's handle on one outgoing request. */
@@ -42,6 +46,10 @@ export interface RpcDispatchEvent {
   headers: Readonly<Record<string, unknown>>;
   /** The server lane the request runs in. */
   lane: string;
+  /** A call's `_msg_id`. */
+  msgId?: string;
+  /** A call's `_reply_q`, where the reply goes. */
+  replyQueue?: string;
 }
 
 /** The observer's handle on one incoming request. */

@@ -135,7 +135,14 @@ export class RpcClient<M extends object = RpcMethodMap> {
         queue: server ? `${topic}.${server}` : topic!,
       },
     });
-    const scope = transport.observer?.rpcSend?.({ kind: "call", target: this.target, method, context: ctx });
+    const scope = transport.observer?.rpcSend?.({
+      kind: "call",
+      target: this.target,
+      method,
+      context: ctx,
+      msgId,
+      replyQueue: waiter.queueName,
+    });
     const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
     // The reply confirms the request; a broker confirm would only add work on the broker.
     const publication = { ...this.publication(msg, timeoutMs, deadline, scope?.headers), confirm: false };

@@ -266,6 +266,7 @@ export class RpcServer {
       context: job.ctx,
       headers: job.headers,
       lane: job.lane,
+      ...(isCall ? { msgId: job.msgId!, replyQueue: job.replyQ! } : {}),
     });
     try {
       result =
