@@ -1,3 +1,4 @@
+export { freePort } from "./free-port.js";
 export {
   KeystoneServer,
   type KeystoneServerOptions,
