@@ -6,7 +6,7 @@ import { RequestScope } from "@nova/telemetry";
 import { Command } from "commander";
 import { createAllInOne, DEFAULT_IMAGE_ID } from "./all-in-one.js";
 
-const program = new Command("nova")
+const program = new Command("nova-aio")
   .description("The whole nova-ts control plane in one process")
   .option(
     "--config-file <path>",
