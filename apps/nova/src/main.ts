@@ -80,6 +80,8 @@ try {
         `  curl -s ${base}/flavors -H 'X-Auth-Token: admin:admin'`,
         `  curl -s ${base}/images -H 'X-Auth-Token: admin:admin'`,
         `  curl -s ${base}/os-services -H 'X-Auth-Token: admin:admin'`,
+        "Or with the nova command line:",
+        `  OS_ENDPOINT=${base} OS_TOKEN=admin:admin npx nova server list`,
         "",
         "Ctrl-C (SIGTERM) stops it cleanly; data stays in the data folder.",
         "",

@@ -120,7 +120,7 @@ describe("the nova command against the all-in-one", () => {
       "--flavor",
       "huge",
       "--image",
-      DEFAULT_IMAGE_ID,
+      "cirros-0.6.2-x86_64-disk", // by name, through Nova's image proxy
       "--wait",
     );
     expect(result.code).toBe(3);
