@@ -13,6 +13,7 @@ describe.concurrent("workspace commands after npm install", () => {
     ["nova-rpc", "Talk oslo.messaging RPC"],
     ["nova-scheduler-replay", "Replay Nova scheduler differential cases"],
     ["nova-manage", "nova-ts management"],
+    ["nova", "The OpenStack Compute API from the command line"],
   ])("npx %s --help prints the workspace command's help", { timeout: 300_000 }, async (bin, description) => {
     const { stdout } = await run("npx", ["--no-install", bin, "--help"], { cwd: root });
     expect(stdout).toContain(`Usage: ${bin}`);

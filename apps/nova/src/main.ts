@@ -6,7 +6,7 @@ import { RequestScope } from "@nova/telemetry";
 import { Command } from "commander";
 import { createAllInOne, DEFAULT_IMAGE_ID } from "./all-in-one.js";
 
-const program = new Command("nova")
+const program = new Command("nova-aio")
   .description("The whole nova-ts control plane in one process")
   .option(
     "--config-file <path>",
@@ -90,6 +90,8 @@ try {
         `  curl -s ${base}/flavors -H 'X-Auth-Token: admin:admin'`,
         `  curl -s ${base}/images -H 'X-Auth-Token: admin:admin'`,
         `  curl -s ${base}/os-services -H 'X-Auth-Token: admin:admin'`,
+        "Or with the nova command line:",
+        `  OS_ENDPOINT=${base} OS_TOKEN=admin:admin npx nova server list`,
         "",
         "Ctrl-C (SIGTERM) stops it cleanly; data stays in the data folder.",
         "",
