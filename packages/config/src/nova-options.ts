@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { bool, choice, float, int, list, optStr, seconds, str } from "./option-types.js";
+import { bool, choice, float, int, list, numberDict, optStr, seconds, str } from "./option-types.js";
 
 /**
  * Nova's own option groups, by Nova's group and option names, each option declared here once. Groups a library
@@ -95,6 +95,10 @@ export const novaOptionGroups = {
     }),
     // ...and the first N spawns on this host fail whatever the instance.
     spawn_failure_count: int(0, { min: 0 }),
+    // Any driver operation, by Nova's name: seconds it takes (`migrate_disk_and_power_off:0.5,finish_migration:1`)
+    // and how many of its first calls fail (`prep_resize:1`), so failures can be tested across processes.
+    operation_delays: numberDict({ min: 0 }),
+    operation_failures: numberDict({ min: 0 }),
   }),
 } as const;
 

@@ -38,6 +38,13 @@ export {
 export { type InstanceInfoCache, InstanceInfoCacheCodec } from "./objects/instance-info-cache.js";
 export { type InstanceMapping, InstanceMappingCodec } from "./objects/instance-mapping.js";
 export { type KeyPair, KeyPairCodec, KeyPairListCodec } from "./objects/key-pair.js";
+export {
+  MIGRATION_TYPES,
+  type Migration,
+  MigrationCodec,
+  MigrationListCodec,
+  type MigrationType,
+} from "./objects/migration.js";
 export { persistentFields, timestampFields } from "./objects/persistent-fields.js";
 export {
   DEFAULT_QUOTAS,
