@@ -75,6 +75,8 @@ export {
   keyPairFingerprint,
 } from "./key-pair-crypto.js";
 export type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
+/** Resize, cold migration and os-migrations. */
+export type { MigrationBackend, MigrationQuery, MigrationRecord } from "./migration-backend.js";
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";

@@ -85,6 +85,14 @@ export {
   showKeyPairResponseSchema,
 } from "./schemas/keypairs.js";
 export { type Link, linkSchema } from "./schemas/link.js";
+/** Resize and cold-migration action bodies. */
+export {
+  confirmResizeActionSchema,
+  migrateActionSchema,
+  migrateActionSchemaV256,
+  resizeActionSchema,
+  revertResizeActionSchema,
+} from "./schemas/migrations.js";
 export { isUuidLike, tagParam, uuidPattern } from "./schemas/parameter-types.js";
 export {
   quotaLimitParam,

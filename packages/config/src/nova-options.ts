@@ -38,6 +38,10 @@ export const novaOptionGroups = {
     reserved_host_cpus: int(0, { min: 0 }),
     reserved_host_memory_mb: int(512, { min: 0 }),
     reserved_host_disk_mb: int(0, { min: 0 }),
+    // Resize and cold migration: whether a resize may stay on its host (read by nova-api and nova-compute), and
+    // how long a finished resize waits before nova-compute confirms it (0: never, Nova's default).
+    allow_resize_to_same_host: bool(false),
+    resize_confirm_window: seconds(0, { min: 0 }),
     osapi_compute_listen: str("0.0.0.0"),
     osapi_compute_listen_port: int(8774, { min: 0, max: 65535 }),
     graceful_shutdown_timeout: seconds(60, { min: 0 }),

@@ -86,6 +86,12 @@ export {
 } from "./rules/flavor-resources.js";
 export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
+/** The state rules of resize, migrate, confirmResize and revertResize. */
+export {
+  MOVE_ACTION_STATES,
+  type MoveActionName,
+  type MoveActionStates,
+} from "./rules/move-action-states.js";
 export {
   checkInstanceQuota,
   configuredQuotaDefaults,
