@@ -215,7 +215,10 @@ describe("resize and cold migration across separate processes", () => {
     expect(move.old_instance_type_id).toBe(move.new_instance_type_id);
     await expectClaimsExact();
     const cases = [];
-    for (const version of ["2.1", "2.23", "2.59", "2.80"]) {
+    // 2.80 adds user_id and project_id, which this tempest's schemas (up to 2.59) do not know.
+    expect(move).toMatchObject({ user_id: "admin", project_id: "admin" });
+    expect(move.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    for (const version of ["2.1", "2.23", "2.59"]) {
       const res = await client.with({ microversion: version }).request("GET", "/os-migrations");
       cases.push({
         client: "migrations_client.MigrationsClient",
