@@ -12,7 +12,7 @@ import { CLUSTER_IMAGE_ID, ProcessCluster, tempestViolations } from "@nova/testi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const COMPUTES = ["compute-a", "compute-b", "compute-bad"] as const;
+const COMPUTES = ["compute-a", "compute-b", "compute-bad", "compute-auto"] as const;
 const TINY = { vcpus: 1, ram: 512, disk: 1 };
 const SMALL = { vcpus: 2, ram: 1024, disk: 2 };
 // reserved_host_memory_mb: what every node counts as used before any guest.
@@ -47,6 +47,12 @@ beforeAll(async () => {
     OS_FAKE__MEMORY_MB: "131072",
     OS_FAKE__OPERATION_FAILURES: "prep_resize:1",
     OS_FAKE__OPERATION_DELAYS: "migrate_disk_and_power_off:0.2",
+  });
+  // The smallest host (last pick), which confirms a finished resize after a second on its own.
+  cluster.start("nova-compute", "compute-auto", {
+    OS_DEFAULT__HOST: "compute-auto",
+    OS_FAKE__MEMORY_MB: "8192",
+    OS_DEFAULT__RESIZE_CONFIRM_WINDOW: "1",
   });
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
@@ -230,5 +236,21 @@ describe("resize and cold migration across separate processes", () => {
     }
     // Checked last: the python run blocks this process.
     expect(tempestViolations(cases)).toEqual([]);
+  }, 120_000);
+
+  it("migrates to a named host (2.56), which confirms it on its own after resize_confirm_window", async () => {
+    const id = await bootOnA("auto-confirm");
+    const res = await action(id, { migrate: { host: "compute-auto" } }, "2.56");
+    expect(res.status).toBe(202);
+    // No confirmResize from the user: compute-auto's sweep confirms the finished move.
+    const confirmed = await cluster.until(
+      "the move confirmed by the sweep",
+      async () => ((await migrationsOf(id)).some((m) => m.status === "confirmed") ? true : undefined),
+      60_000,
+    );
+    expect(confirmed).toBe(true);
+    const active = await waitStatus(id, "ACTIVE");
+    expect(active["OS-EXT-SRV-ATTR:host"]).toBe("compute-auto");
+    await expectClaimsExact();
   }, 120_000);
 });
