@@ -158,7 +158,7 @@ export class DbMigrations {
   ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
     const found = await this.deps.locate(uuid);
     const rule = MOVE_ACTION_STATES[action];
-    if (!found || !found.instance.host) throw new InstanceNotReadyError(uuid);
+    if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
     if (instance.locked && !ctx.isAdmin) throw new InstanceIsLockedError(uuid);
     const vm = instance.vm_state ?? null;

@@ -41,9 +41,9 @@ import { InstanceActionNotFound } from "./errors/instance-action-not-found.js";
 import { ObjectActionError } from "./errors/object-action-error.js";
 import { ServiceBinaryExists } from "./errors/service-exists-error.js";
 import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
+import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { releaseForDestroyedInstance } from "./migration-claims.js";
 import { saveMigration, unconfirmedMigrations } from "./migration-objects.js";
-import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { bindArguments, objectUpdates, requireString } from "./object-updates.js";
 
 /** Dependencies of a {@link ConductorObjectManager}. */

@@ -7,11 +7,11 @@ import { NovaService, RecordingServiceRegistry } from "@nova/service";
 import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
-import { MigrateTaskManager } from "./migrate-task.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
+import { MigrateTaskManager } from "./migrate-task.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
 
 /** What a nova-conductor is built from: everything passed in, nothing global. */

@@ -24,8 +24,8 @@ import {
   type SchedulerAPI,
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
-import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { isComputeUp } from "./compute-liveness.js";
+import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
@@ -94,7 +94,10 @@ export class MigrateTaskManager {
     const ctx = fromWireContext(rawCtx);
     const request = parseMigrateArgs(rawArgs);
     const run = this.move(ctx, request).catch((err: unknown) =>
-      this.opts.logger.error({ instance_uuid: request.instance.uuid, err: describe(err) }, "Move failed unexpectedly"),
+      this.opts.logger.error(
+        { instance_uuid: request.instance.uuid, err: describe(err) },
+        "Move failed unexpectedly",
+      ),
     );
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
@@ -180,7 +183,10 @@ export class MigrateTaskManager {
           host_list: alternates,
         });
         this.counters.prepared++;
-        logger.info({ instance_uuid: uuid, source: row.host, dest, migration_id: migration.id }, "Move prepared");
+        logger.info(
+          { instance_uuid: uuid, source: row.host, dest, migration_id: migration.id },
+          "Move prepared",
+        );
         return this.finishEvent(uuid, ctx, null);
       } catch (err) {
         const now = await this.currentRow(uuid);
@@ -190,7 +196,10 @@ export class MigrateTaskManager {
         }
         if (!isReschedulable(err)) return this.fail(ctx, now, migration, err, reasons);
         reasons.push(`${dest}: ${describe(err)}`);
-        logger.info({ instance_uuid: uuid, dest, err: describe(err) }, "Destination refused the move; rescheduling");
+        logger.info(
+          { instance_uuid: uuid, dest, err: describe(err) },
+          "Destination refused the move; rescheduling",
+        );
         this.counters.rescheduled++;
         await this.endQuietly(migration, now);
         await recordInstanceFault(cellDb, uuid, err, dest).catch(() => undefined);

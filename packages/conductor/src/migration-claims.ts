@@ -36,7 +36,12 @@ export function isMigrationDone(status: string | null | undefined): boolean {
 export function migrationHeldClaim(
   migration: Pick<
     MigrationRecord,
-    "source_compute" | "source_node" | "dest_compute" | "dest_node" | "new_instance_type_id" | "old_instance_type_id"
+    | "source_compute"
+    | "source_node"
+    | "dest_compute"
+    | "dest_node"
+    | "new_instance_type_id"
+    | "old_instance_type_id"
   >,
   instance: Pick<Partial<Instance>, "host" | "flavor" | "old_flavor" | "new_flavor">,
 ): NodeClaim | null {

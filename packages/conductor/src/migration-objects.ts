@@ -7,7 +7,15 @@ import { endMigration, isMigrationDone } from "./migration-claims.js";
 import { objectUpdates } from "./object-updates.js";
 
 // Migration fields a compute may not change: identity and bookkeeping.
-const MIGRATION_FIXED = new Set(["id", "uuid", "instance_uuid", "created_at", "updated_at", "deleted", "deleted_at"]);
+const MIGRATION_FIXED = new Set([
+  "id",
+  "uuid",
+  "instance_uuid",
+  "created_at",
+  "updated_at",
+  "deleted",
+  "deleted_at",
+]);
 
 /**
  * `Migration.save()` for a compute: saves the changed fields; a status that ends the move goes through
@@ -19,7 +27,8 @@ export async function saveMigration(
   logger: Logger,
 ): Promise<[Record<string, unknown>, null]> {
   const migration = MigrationCodec.fromPrimitive(objinst, "objinst");
-  if (typeof migration.id !== "number") throw new ObjectActionError("Migration.save", "the migration has no id");
+  if (typeof migration.id !== "number")
+    throw new ObjectActionError("Migration.save", "the migration has no id");
   const changed = (objectChanges(migration) ?? []).filter((c) => !MIGRATION_FIXED.has(c));
   const changes: Record<string, unknown> = {};
   for (const k of changed) changes[k] = (migration as Record<string, unknown>)[k];
