@@ -75,12 +75,12 @@ describe("nova-manage db / api_db sync", () => {
     const synced = await manage("--config-file", conf, "db", "sync");
     expect(synced.code).toBe(0);
     expect(synced.out).toHaveLength(2);
-    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0005_tags/);
+    expect(synced.out[0]).toMatch(/^cell0 .*: empty -> 0006_migrations/);
     expect(synced.out[1]).toBe(
-      "cell database: empty -> 0005_tags (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down, 0005_tags)",
+      "cell database: empty -> 0006_migrations (applied 0001_initial, 0002_compute_node_generation, 0003_block_devices_and_info_cache, 0004_service_recorded_down, 0005_tags, 0006_migrations)",
     );
     const local = await manage("--config-file", conf, "db", "sync", "--local_cell");
-    expect(local.out).toEqual(["cell database: already at 0005_tags (head), nothing to do"]);
+    expect(local.out).toEqual(["cell database: already at 0006_migrations (head), nothing to do"]);
     expect((await manage("--config-file", conf, "cell_v2", "list_cells")).out[3]).toMatch(
       /^\| cell0 \| 00000000-/,
     );

@@ -5,6 +5,8 @@ import {
   type ComputeDriver,
   type ComputeDriverContext,
   type DriverFlavor,
+  type DriverInstance,
+  type FinishMigrationRequest,
   HypervisorUnavailableError,
   InstanceExistsError,
   type InstanceInfo,
@@ -15,6 +17,7 @@ import {
   LifecycleListeners,
   type LifecycleTransition,
   MAX_CONSOLE_BYTES,
+  OperationNotSupportedError,
   PowerState,
   type RebootType,
   SpawnFailedError,
@@ -186,6 +189,28 @@ export class ProcessDriver implements ComputeDriver {
 
   async listInstanceUuids(): Promise<string[]> {
     return [...this.#guests.keys()];
+  }
+
+  // A process cannot move between hosts: resize and cold migration are refused as Nova's drivers refuse
+  // what they do not do (NotImplementedError), and the instance stays where it is.
+  async prepResize(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("ProcessDriver", "resize", { instanceUuid: instance.uuid });
+  }
+
+  async migrateDiskAndPowerOff(instance: DriverInstance): Promise<string> {
+    throw new OperationNotSupportedError("ProcessDriver", "migrate", { instanceUuid: instance.uuid });
+  }
+
+  async finishMigration(request: FinishMigrationRequest): Promise<void> {
+    throw new OperationNotSupportedError("ProcessDriver", "migrate", { instanceUuid: request.instance.uuid });
+  }
+
+  async confirmMigration(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("ProcessDriver", "migrate", { instanceUuid: instance.uuid });
+  }
+
+  async finishRevertMigration(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("ProcessDriver", "migrate", { instanceUuid: instance.uuid });
   }
 
   async getConsoleOutput(instance: InstanceRef): Promise<string> {

@@ -37,6 +37,8 @@ import {
   type KeyPairRecord,
   keyPairFingerprint,
   MarkerNotFoundError,
+  type MigrationQuery,
+  type MigrationRecord,
   matchesTagFilters,
   QuotaExceededError,
   type QuotaUsageSet,
@@ -96,6 +98,7 @@ import {
 } from "@nova/objects";
 import {
   type ComputeAPI,
+  type ComputeResizeAPI,
   type ComputeTaskAPI,
   ConsoleNotAvailable,
   InstanceNotFound,
@@ -106,6 +109,7 @@ import {
 import { DbAggregateStore } from "./db-aggregate-store.js";
 import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
+import { DbMigrations } from "./migrations.js";
 import { Quotas } from "./quotas.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
 import { ServerUpdates } from "./server-updates.js";
@@ -131,6 +135,8 @@ export interface DbComputeBackendDeps {
   computeTask: ComputeTaskAPI;
   /** nova-compute's RPC client (actions, console output). */
   compute: ComputeAPI;
+  /** nova-compute's resize client (confirmResize, revertResize); without it those answer 503. */
+  resize?: ComputeResizeAPI | undefined;
   /** nova-scheduler's RPC client: aggregate changes are cast to every scheduler (absent: they poll). */
   scheduler?: SchedulerAPI | undefined;
   /** Where images come from (the local image catalogue). */
@@ -145,6 +151,8 @@ export interface DbComputeBackendDeps {
     defaultAvailabilityZone: string;
     /** `[DEFAULT] instance_name_template`: names servers as their hypervisors do. */
     instanceNameTemplate: string;
+    /** `[DEFAULT] allow_resize_to_same_host` (default false). */
+    allowResizeToSameHost?: boolean;
   };
 }
 
@@ -191,6 +199,57 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   private readonly updates: ServerUpdates;
+
+  // Resize, cold migration and os-migrations (DbMigrations), delegated in one block.
+  private migrationsCache: DbMigrations | undefined;
+  private get migrations(): DbMigrations {
+    this.migrationsCache ??= this.createMigrations();
+    return this.migrationsCache;
+  }
+  private createMigrations(): DbMigrations {
+    return new DbMigrations({
+      apiDb: this.deps.apiDb,
+      cells: () => [this.deps.cellDb, ...(this.cell0() ? [this.cell0()!] : [])],
+      locate: async (uuid) => {
+        const found = await this.locate(uuid);
+        return found.kind === "cell" ? { db: found.db, instance: found.instance } : null;
+      },
+      computeTask: this.deps.computeTask,
+      resize: this.deps.resize,
+      novaContext: (ctx) => this.novaContext(ctx),
+      allowResizeToSameHost: this.deps.config.allowResizeToSameHost ?? false,
+    });
+  }
+
+  /** {@inheritDoc MigrationBackend.resizeServer} */
+  resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void> {
+    return this.migrations.resizeServer(ctx, uuid, flavorId);
+  }
+
+  /** {@inheritDoc MigrationBackend.migrateServer} */
+  migrateServer(ctx: RequestContext, uuid: string, host: string | null): Promise<void> {
+    return this.migrations.migrateServer(ctx, uuid, host);
+  }
+
+  /** {@inheritDoc MigrationBackend.confirmResize} */
+  confirmResize(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.migrations.confirmResize(ctx, uuid);
+  }
+
+  /** {@inheritDoc MigrationBackend.revertResize} */
+  revertResize(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.migrations.revertResize(ctx, uuid);
+  }
+
+  /** {@inheritDoc MigrationBackend.listMigrations} */
+  listMigrations(ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]> {
+    return this.migrations.listMigrations(ctx, query);
+  }
+
+  /** {@inheritDoc MigrationBackend.listServerMigrations} */
+  listServerMigrations(ctx: RequestContext, uuid: string, migrationType: string): Promise<MigrationRecord[]> {
+    return this.migrations.listServerMigrations(ctx, uuid, migrationType);
+  }
 
   private novaContext(ctx: RequestContext): NovaContext {
     return userContext({

@@ -12,6 +12,7 @@ import type { HypervisorUptimeBackend } from "./hypervisor-uptime-backend.js";
 import type { InstanceActionBackend } from "./instance-action-backend.js";
 import type { TaskState, VmState } from "./instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "./key-pair-record.js";
+import type { MigrationBackend } from "./migration-backend.js";
 import type { QuotaBackend, UsageBackend } from "./quota-backend.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServerGroupBackend } from "./server-group-backend.js";
@@ -337,7 +338,8 @@ export interface ComputeBackend
     FlavorManagementBackend,
     QuotaBackend,
     UsageBackend,
-    ServerUpdateBackend {
+    ServerUpdateBackend,
+    MigrationBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

@@ -88,6 +88,8 @@ export type {
   KeystoneAuthtokenConfig,
   KeystoneAuthtokenInput,
 } from "./keystone/keystone-authtoken-config.js";
+/** Resize, cold migration and os-migrations. */
+export type { MigrationBackend, MigrationQuery, MigrationRecord } from "./migration-backend.js";
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";

@@ -8,6 +8,7 @@ import { hypervisorHandlers } from "./handlers/hypervisors.js";
 import { imageHandlers } from "./handlers/images.js";
 import { instanceActionHandlers } from "./handlers/instance-actions.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
+import { migrationActions, migrationHandlers } from "./handlers/migrations.js";
 import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
 import { lockActions, serverUpdateHandlers } from "./handlers/server-updates.js";
@@ -37,7 +38,18 @@ export const COMPUTE_ROUTES: readonly Route[] = [
     pattern: "/servers/:id/os-instance-actions/:requestId",
     handler: instanceActionHandlers.show,
   },
-  { method: "POST", pattern: "/servers/:id/action", actions: { ...serverActions, ...lockActions } },
+  {
+    method: "POST",
+    pattern: "/servers/:id/action",
+    actions: { ...serverActions, ...lockActions, ...migrationActions },
+  },
+  { method: "GET", pattern: "/servers/:id/migrations", handler: migrationHandlers.listServerMigrations },
+  {
+    method: "GET",
+    pattern: "/servers/:id/migrations/:migrationId",
+    handler: migrationHandlers.showServerMigration,
+  },
+  { method: "GET", pattern: "/os-migrations", handler: migrationHandlers.listMigrations },
   { method: "GET", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.listMetadata },
   { method: "POST", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.createMetadata },
   { method: "PUT", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.replaceMetadata },

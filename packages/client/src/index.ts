@@ -138,6 +138,14 @@ export {
 } from "./schemas/keypairs.js";
 export { type Limits, limitsResponseSchema } from "./schemas/limits.js";
 export { type Link, linkSchema } from "./schemas/link.js";
+/** Resize and cold-migration action bodies. */
+export {
+  confirmResizeActionSchema,
+  migrateActionSchema,
+  migrateActionSchemaV256,
+  resizeActionSchema,
+  revertResizeActionSchema,
+} from "./schemas/migrations.js";
 export { isUuidLike, tagParam, uuidPattern } from "./schemas/parameter-types.js";
 export {
   quotaLimitParam,

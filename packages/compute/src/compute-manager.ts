@@ -79,7 +79,7 @@ export interface BuildRequest {
 }
 
 /** The instance an action works on, as last saved: the revert and the fault need the latest copy. */
-interface Tracked {
+export interface Tracked {
   current: Partial<Instance>;
 }
 
@@ -533,6 +533,22 @@ export class ComputeManager {
     );
   }
 
+  /**
+   * Runs `fn` as an RPC action on the instance, as the methods above do (its lock, tracked for a stop, the event
+   * started and finished, a fault on failure), for flows kept in their own modules (resize). With `states`, a
+   * failure reverts the task state to none as those methods do; null leaves the task state to the flow.
+   */
+  runAction(
+    ctx: NovaContext,
+    instance: Partial<Instance>,
+    eventName: string,
+    states: ActionStates | null,
+    fn: (t: Tracked) => Promise<void>,
+  ): Promise<void> {
+    const uuid = requireUuid(instance);
+    return this.track(this.locks.run(uuid, () => this.action(ctx, instance, eventName, states, fn)));
+  }
+
   // --- lifecycle events --------------------------------------------------------------------------------------
 
   /**
@@ -645,7 +661,7 @@ export class ComputeManager {
     ctx: NovaContext,
     instance: Partial<Instance>,
     eventName: string,
-    states: ActionStates,
+    states: ActionStates | null,
     fn: (t: Tracked) => Promise<void>,
   ): Promise<void> {
     const uuid = requireUuid(instance);
@@ -657,7 +673,8 @@ export class ComputeManager {
       if (!(err instanceof InstanceNotFound)) await this.recordFault(ctx, t.current, err);
       await this.eventFinish(ctx, uuid, eventName, err);
       const preempted = err instanceof UnexpectedTaskStateError || err instanceof InstanceInvalidState;
-      if (!preempted && !(err instanceof InstanceNotFound)) await this.revertTaskState(ctx, t, states);
+      if (states && !preempted && !(err instanceof InstanceNotFound))
+        await this.revertTaskState(ctx, t, states);
       throw err;
     }
     await this.eventFinish(ctx, uuid, eventName, null);

@@ -3,6 +3,7 @@ import type { Transport } from "@nova/messaging";
 import type { Service } from "@nova/objects";
 import {
   COMPUTE_TOPIC,
+  ComputeResizeAPI,
   ConductorAPI,
   ConductorObjectsAPI,
   type RpcApiOptions,
@@ -19,6 +20,7 @@ import {
 } from "./config.js";
 import { recoverInstances } from "./host-recovery.js";
 import { PowerStateSync } from "./power-state-sync.js";
+import { ResizeFlow } from "./resize-flow.js";
 import { ResourceTracker } from "./resource-tracker.js";
 
 /** nova-compute's binary name, as its service row records it. */
@@ -103,6 +105,18 @@ export class ComputeService {
       buildOutcomes: this.resourceTracker,
     });
     this.manager = manager;
+    // Resize and cold migration: their own endpoint beside the manager's, sharing its locks and events.
+    const resizeFlow = new ResizeFlow({
+      host,
+      driver,
+      conductor: this.conductor,
+      resize: new ComputeResizeAPI(rpc),
+      manager,
+      config,
+      clock,
+      logger,
+    });
+    const confirmSweep = resizeFlow.confirmSweep();
     const powerSync = new PowerStateSync({ host, driver, conductor: this.conductor, manager, logger });
     const powerSyncTask = new PeriodicTask(
       { name: "_sync_power_states", spacingMs: periodicIntervalMs(config.sync_power_state_interval) },
@@ -135,8 +149,8 @@ export class ComputeService {
           powerSync.start();
           await recoverInstances({ host, conductor: this.conductor, manager, logger });
         },
-        endpoints: () => [manager.endpoint()],
-        periodicTasks: () => [powerSyncTask],
+        endpoints: () => [manager.endpoint(), resizeFlow.endpoint()],
+        periodicTasks: () => (confirmSweep ? [powerSyncTask, confirmSweep] : [powerSyncTask]),
         // Lifecycle syncs under way are not waited for (see ComputeManager.drained).
         drain: async () => {
           powerSync.stop();

@@ -43,6 +43,10 @@ export const computeConfigSchema = z.object({
   upgrade_levels: z
     .object({ conductor: z.string().optional(), scheduler: z.string().optional() })
     .default({}),
+  /** Resize to the same host allowed (Nova's `allow_resize_to_same_host`, default false). */
+  allow_resize_to_same_host: z.boolean().default(false),
+  /** Seconds after which a finished resize is confirmed automatically; 0 (Nova's default) never. */
+  resize_confirm_window: z.number().int().min(0).default(0),
   /** RPC requests served at once (oslo's `executor_thread_pool_size`); default the transport's. */
   executor_thread_pool_size: z.number().int().min(1).optional(),
 });

@@ -41,8 +41,9 @@ import { InstanceActionNotFound } from "./errors/instance-action-not-found.js";
 import { ObjectActionError } from "./errors/object-action-error.js";
 import { ServiceBinaryExists } from "./errors/service-exists-error.js";
 import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
-import { instanceResources, releaseOnNode } from "./instance-claims.js";
 import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
+import { releaseForDestroyedInstance } from "./migration-claims.js";
+import { saveMigration, unconfirmedMigrations } from "./migration-objects.js";
 import { bindArguments, objectUpdates, requireString } from "./object-updates.js";
 
 /** Dependencies of a {@link ConductorObjectManager}. */
@@ -182,6 +183,8 @@ export class ConductorObjectManager {
             objinst,
             bindArguments(action, ["exclude"], args, kwargs as Record<string, unknown>),
           );
+        case "Migration.save":
+          return saveMigration(this.opts.cellDb, objinst, this.opts.logger);
         default:
           return this.instanceDestroy(objinst);
       }
@@ -255,6 +258,10 @@ export class ConductorObjectManager {
       case "InstanceGroup.get_by_hint": {
         const hint = requireString(action, bindArguments(action, ["hint"], args, kw), "hint");
         return instanceGroupByHint(this.opts.apiDb, hint);
+      }
+      case "MigrationList.get_unconfirmed_by_dest_compute": {
+        const b = bindArguments(action, ["confirm_window", "dest_compute", "use_slave"], args, kw);
+        return unconfirmedMigrations(cellDb, b.confirm_window, requireString(action, b, "dest_compute"));
       }
       case "InstanceActionEvent.event_start": {
         const b = bindArguments(action, ["instance_uuid", "event_name", "want_result", "host"], args, kw);
@@ -481,8 +488,9 @@ export class ConductorObjectManager {
     } catch (err) {
       throw instanceError(err, instance.uuid);
     }
-    // The destroy that wins the soft-delete releases what the instance held; nobody else can.
-    const released = await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
+    // The destroy that wins the soft-delete releases what the instance held (its moves' claims too); nobody
+    // else can.
+    const released = await releaseForDestroyedInstance(cellDb, before, logger);
     logger.info({ instance_uuid: instance.uuid, host: before.host, released }, "Instance destroyed");
     const gone = await cellDb.instances.get(instance.uuid, { readDeleted: true });
     return [

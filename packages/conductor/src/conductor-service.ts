@@ -2,7 +2,7 @@ import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
 import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
-import { CONDUCTOR_TOPIC, ComputeAPI, SchedulerAPI } from "@nova/rpcapi";
+import { CONDUCTOR_TOPIC, ComputeAPI, ComputeResizeAPI, SchedulerAPI } from "@nova/rpcapi";
 import { NovaService, RecordingServiceRegistry } from "@nova/service";
 import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
@@ -11,6 +11,7 @@ import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
+import { MigrateTaskManager } from "./migrate-task.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
 
 /** What a nova-conductor is built from: everything passed in, nothing global. */
@@ -101,6 +102,16 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
   };
   const scheduler = new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels_scheduler });
   const compute = new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
+  // Resize and cold migration: migrate_server on the compute_task namespace beside the builds.
+  const moves = new MigrateTaskManager({
+    cellDb,
+    scheduler,
+    resize: new ComputeResizeAPI({ ...rpc, versionCap: config.upgrade_levels_compute }),
+    clock,
+    logger,
+    serviceDownTime: config.service_down_time,
+    host: config.host,
+  });
 
   let computeTasks: ComputeTaskManager | undefined;
   const tasks = (): ComputeTaskManager => {
@@ -157,13 +168,15 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           host: config.host,
         });
       },
-      endpoints: () => [tasks().endpoint(), objects.endpoint()],
+      endpoints: () => [tasks().endpoint(), moves.endpoint(), objects.endpoint()],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
       periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
       // Builds in flight still need this server: computes report their progress through it.
-      drainWhileServing: () => tasks().drain(),
+      drainWhileServing: async () => {
+        await Promise.all([tasks().drain(), moves.drain()]);
+      },
       drain: async () => {
-        await computeTasks?.drain();
+        await Promise.all([computeTasks?.drain(), moves.drain()]);
       },
       postStartHook: async () => {
         logger.info(

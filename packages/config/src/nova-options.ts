@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { bool, choice, float, int, list, optStr, seconds, str } from "./option-types.js";
+import { bool, choice, float, int, list, numberDict, optStr, seconds, str } from "./option-types.js";
 
 /**
  * Nova's own option groups, by Nova's group and option names, each option declared here once. Groups a library
@@ -41,6 +41,10 @@ export const novaOptionGroups = {
     reserved_host_cpus: int(0, { min: 0 }),
     reserved_host_memory_mb: int(512, { min: 0 }),
     reserved_host_disk_mb: int(0, { min: 0 }),
+    // Resize and cold migration: whether a resize may stay on its host (read by nova-api and nova-compute), and
+    // how long a finished resize waits before nova-compute confirms it (0: never, Nova's default).
+    allow_resize_to_same_host: bool(false),
+    resize_confirm_window: seconds(0, { min: 0 }),
     osapi_compute_listen: str("0.0.0.0"),
     osapi_compute_listen_port: int(8774, { min: 0, max: 65535 }),
     graceful_shutdown_timeout: seconds(60, { min: 0 }),
@@ -124,6 +128,10 @@ export const novaOptionGroups = {
     }),
     // ...and the first N spawns on this host fail whatever the instance.
     spawn_failure_count: int(0, { min: 0 }),
+    // Any driver operation, by Nova's name: seconds it takes (`migrate_disk_and_power_off:0.5,finish_migration:1`)
+    // and how many of its first calls fail (`prep_resize:1`), so failures can be tested across processes.
+    operation_delays: numberDict({ min: 0 }),
+    operation_failures: numberDict({ min: 0 }),
   }),
 } as const;
 

@@ -40,3 +40,25 @@ export const list = (def: string[]) => z.preprocess(listInput, z.array(z.string(
 /** An option with a fixed set of choices (oslo's `choices=`). */
 export const choice = <const T extends readonly [string, ...string[]]>(choices: T, def: T[number]) =>
   z.enum(choices as unknown as { [K in T[number]]: K }).default(def as T[number] & {});
+
+/**
+ * A `key:value,key:value` option of numbers, as oslo's DictOpt with a number value type; a value that is not a
+ * number (or not at least `min`) is refused naming the option.
+ */
+export const numberDict = (bounds: { min?: number } = {}) =>
+  z
+    .preprocess(
+      (raw) => {
+        if (typeof raw !== "string") return raw;
+        const out: Record<string, unknown> = {};
+        for (const item of raw.split(",")) {
+          if (item.trim() === "") continue;
+          const at = item.indexOf(":");
+          if (at < 0) return item; // not key:value; the schema below refuses it
+          out[item.slice(0, at).trim()] = numberInput(item.slice(at + 1).trim());
+        }
+        return out;
+      },
+      z.record(z.string().min(1), bounds.min === undefined ? z.number() : z.number().min(bounds.min)),
+    )
+    .default({});

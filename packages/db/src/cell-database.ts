@@ -6,6 +6,7 @@ import { ComputeNodeRepository } from "./cell/compute-node-repository.js";
 import { InstanceActionRepository } from "./cell/instance-action-repository.js";
 import { InstanceFaultRepository } from "./cell/instance-fault-repository.js";
 import { InstanceRepository } from "./cell/instance-repository.js";
+import { MigrationRepository } from "./cell/migration-repository.js";
 import { ServiceRepository } from "./cell/service-repository.js";
 import { TagRepository } from "./cell/tag-repository.js";
 import type { DatabaseOptions } from "./database-options.js";
@@ -30,6 +31,8 @@ export class CellDatabase {
   readonly infoCaches: InstanceInfoCacheRepository;
   /** Server tags. */
   readonly tags: TagRepository;
+  /** Resizes and migrations. */
+  readonly migrations: MigrationRepository;
 
   /** The repositories of a cell database over one open connection pool. */
   constructor(
@@ -44,6 +47,7 @@ export class CellDatabase {
     this.blockDeviceMappings = new BlockDeviceMappingRepository(db);
     this.infoCaches = new InstanceInfoCacheRepository(db);
     this.tags = new TagRepository(db);
+    this.migrations = new MigrationRepository(db);
   }
 
   /** Migrates to head (`nova-manage db sync`). */

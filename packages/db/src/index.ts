@@ -67,6 +67,15 @@ export {
   type InstanceSortKey,
 } from "./cell/instance-repository.js";
 export {
+  MIGRATION_DONE_STATUSES,
+  type MigrationChanges,
+  type MigrationCreate,
+  type MigrationFilters,
+  type MigrationPage,
+  type MigrationRecord,
+  MigrationRepository,
+} from "./cell/migration-repository.js";
+export {
   type ServiceChanges,
   type ServiceCreate,
   type ServiceFilters,
@@ -95,6 +104,7 @@ export { NovaDbError, type NovaDbErrorCode } from "./errors/nova-db-error.js";
 export { InvalidSortKeyError, MarkerNotFoundError, UnsupportedRegexError } from "./errors/query-error.js";
 export { MigrationFailedError, SchemaNewerThanCodeError } from "./errors/schema-error.js";
 export { ConnectionLostError, DeadlockError, RetriesExhaustedError } from "./errors/transient-error.js";
+export { UnexpectedMigrationStatusError } from "./errors/unexpected-migration-status-error.js";
 export { UnexpectedTaskStateError, UnexpectedVmStateError } from "./errors/unexpected-state-error.js";
 /** `discover_hosts`: map the compute hosts cells know (nova-manage and the scheduler's periodic task). */
 export { type CellDatabaseAccess, discoverHosts, type HostDiscoveryOptions } from "./host-discovery.js";

@@ -31,13 +31,14 @@ describe(`schema migrations (${backend})`, () => {
         "0003_block_devices_and_info_cache",
         "0004_service_recorded_down",
         "0005_tags",
+        "0006_migrations",
       ]);
       const first = await cell.sync();
-      expect(first).toEqual({ from: null, to: "0005_tags", applied: before.pending });
+      expect(first).toEqual({ from: null, to: "0006_migrations", applied: before.pending });
       const again = await cell.sync();
       expect(again).toEqual({
-        from: "0005_tags",
-        to: "0005_tags",
+        from: "0006_migrations",
+        to: "0006_migrations",
         applied: [],
       });
       const tables = (await cell.db.kysely.introspection.getTables()).map((t) => t.name);
@@ -113,6 +114,7 @@ describe(`schema migrations (${backend})`, () => {
         "0003_block_devices_and_info_cache",
         "0004_service_recorded_down",
         "0005_tags",
+        "0006_migrations",
       ]);
       const node = await cell.computeNodes.getByUuid("4169b061-8681-413d-b721-3a382e7b692a");
       expect(node.vcpus_used).toBe(3);

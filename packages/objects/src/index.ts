@@ -38,6 +38,13 @@ export {
 export { type InstanceInfoCache, InstanceInfoCacheCodec } from "./objects/instance-info-cache.js";
 export { type InstanceMapping, InstanceMappingCodec } from "./objects/instance-mapping.js";
 export { type KeyPair, KeyPairCodec, KeyPairListCodec } from "./objects/key-pair.js";
+export {
+  MIGRATION_TYPES,
+  type Migration,
+  MigrationCodec,
+  MigrationListCodec,
+  type MigrationType,
+} from "./objects/migration.js";
 export { persistentFields, timestampFields } from "./objects/persistent-fields.js";
 export {
   DEFAULT_QUOTAS,
@@ -79,6 +86,12 @@ export {
 } from "./rules/flavor-resources.js";
 export { type InstanceFaultValues, instanceFaultFromError } from "./rules/instance-fault.js";
 export { DEFAULT_INSTANCE_NAME_TEMPLATE, instanceName } from "./rules/instance-name.js";
+/** The state rules of resize, migrate, confirmResize and revertResize. */
+export {
+  MOVE_ACTION_STATES,
+  type MoveActionName,
+  type MoveActionStates,
+} from "./rules/move-action-states.js";
 export {
   checkInstanceQuota,
   configuredQuotaDefaults,

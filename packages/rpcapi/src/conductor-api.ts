@@ -2,6 +2,10 @@ import type { RpcClient } from "@nova/messaging";
 import {
   type BuildRequest,
   BuildRequestCodec,
+  type Flavor,
+  FlavorCodec,
+  type Instance,
+  InstanceCodec,
   type NovaObjectPrimitive,
   type RequestSpec,
   RequestSpecCodec,
@@ -119,4 +123,38 @@ export class ComputeTaskAPI {
       tags: args.tags ?? [],
     });
   }
+
+  /**
+   * Casts a resize or cold migration (Nova's migrate_server with live=False, rebuild=False, as the compute API's
+   * resize_instance sends it with do_cast): the conductor schedules with `flavor` and moves the instance.
+   */
+  migrateServer(ctx: NovaContext, args: MigrateServerArgs): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "migrate_server", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      scheduler_hint: args.scheduler_hint ?? {},
+      live: false,
+      rebuild: false,
+      flavor: FlavorCodec.toPrimitive(args.flavor),
+      block_migration: null,
+      disk_over_commit: null,
+      reservations: null,
+      clean_shutdown: args.clean_shutdown ?? true,
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+      host_list: null,
+    });
+  }
+}
+
+/** migrate_server's arguments for a resize or cold migration, by Nova's names. */
+export interface MigrateServerArgs {
+  /** The instance to move. */
+  instance: Partial<Instance>;
+  /** The flavor to move it to (its own for a cold migration). */
+  flavor: Partial<Flavor>;
+  /** The request spec to schedule with (ignore_hosts, requested_destination already set). */
+  request_spec?: Partial<RequestSpec> | null;
+  /** Legacy scheduler hints. */
+  scheduler_hint?: Record<string, unknown>;
+  /** Power the guest off gracefully first (default true). */
+  clean_shutdown?: boolean;
 }

@@ -9,6 +9,9 @@ import {
   type InstanceGroup,
   InstanceGroupCodec,
   InstanceListCodec,
+  type Migration,
+  MigrationCodec,
+  MigrationListCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -28,6 +31,8 @@ export const OBJECT_VERSIONS: Readonly<Record<string, string>> = {
   InstanceFault: InstanceFaultCodec.version,
   InstanceActionEvent: "1.4",
   InstanceGroup: InstanceGroupCodec.version,
+  Migration: MigrationCodec.version,
+  MigrationList: MigrationListCodec.version,
 };
 
 /**
@@ -234,6 +239,42 @@ export class ConductorObjectsAPI {
       { exc_val: failure?.message ?? null, exc_tb: failure?.traceback ?? null, want_result: false },
     );
   }
+
+  /**
+   * `Migration.save()` of the fields in `changes`. A status that ends the move (confirmed, reverted, error)
+   * makes the conductor give back the claim the migration held, once: a second ender gets MigrationError.
+   */
+  async migrationSave(
+    ctx: NovaContext,
+    migration: Partial<Migration>,
+    changes: (keyof Migration)[],
+  ): Promise<Partial<Migration>> {
+    const [updates] = await this.conductor.objectAction(
+      ctx,
+      MigrationCodec.toPrimitive(migration, { changes: changes as string[] }),
+      "save",
+    );
+    return { ...migration, ...MigrationCodec.decodeFields(updates) };
+  }
+
+  /**
+   * `MigrationList.get_unconfirmed_by_dest_compute(confirm_window, dest_compute)`: resizes finished on
+   * `destCompute` more than `confirmWindow` seconds ago and not yet confirmed (the auto-confirm sweep).
+   */
+  async migrationsGetUnconfirmedByDestCompute(
+    ctx: NovaContext,
+    confirmWindow: number,
+    destCompute: string,
+  ): Promise<Partial<Migration>[]> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "MigrationList",
+      "get_unconfirmed_by_dest_compute",
+      OBJECT_VERSIONS,
+      [confirmWindow, destCompute],
+    );
+    return MigrationListCodec.fromPrimitive(r, "MigrationList") as Partial<Migration>[];
+  }
 }
 
 /** Every object method a nova-ts conductor serves for computes (`Class.method`), and which kind of call it is. */
@@ -247,6 +288,7 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "Instance.destroy",
     "InstanceFault.create",
     "InstanceGroup.get_hosts",
+    "Migration.save",
   ],
   object_class_action_versions: [
     "Service.get_by_host_and_binary",
@@ -257,5 +299,6 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "InstanceGroup.get_by_hint",
     "InstanceActionEvent.event_start",
     "InstanceActionEvent.event_finish_with_failure",
+    "MigrationList.get_unconfirmed_by_dest_compute",
   ],
 } as const;

@@ -4,12 +4,14 @@ export {
   COMPUTE_TOPIC,
   ComputeAPI,
 } from "./compute-api.js";
+export { ComputeResizeAPI, type PrepResizeArgs } from "./compute-resize-api.js";
 export {
   COMPUTE_TASK_NAMESPACE,
   CONDUCTOR_API_VERSION,
   CONDUCTOR_TOPIC,
   ComputeTaskAPI,
   ConductorAPI,
+  type MigrateServerArgs,
   type ObjectActionResult,
   type ScheduleAndBuildArgs,
 } from "./conductor-api.js";
@@ -24,11 +26,13 @@ export {
   InstanceInvalidState,
   InstanceNotFound,
   MaxRetriesExceeded,
+  MigrationError,
   NoValidHost,
   NovaException,
   novaException,
   novaRemoteErrors,
   RescheduledException,
+  ResizeError,
   ServiceNotFound,
   UnexpectedDeletingTaskStateError,
   UnexpectedTaskStateError,

@@ -142,6 +142,12 @@ export class GroupAffinityViolation extends novaException(
   "%(policy)s instance group policy was violated",
 ) {}
 
+/** A move (resize, cold migration) cannot go on (Nova's MigrationError). */
+export class MigrationError extends novaException(NovaException, "Migration error: %(reason)s") {}
+
+/** A resize cannot go on, e.g. to the same host without allow_resize_to_same_host (Nova's ResizeError). */
+export class ResizeError extends novaException(NovaException, "Resize error: %(reason)s") {}
+
 const novaExceptionClasses = [
   NovaException,
   NoValidHost,
@@ -160,6 +166,8 @@ const novaExceptionClasses = [
   ConsoleNotAvailable,
   InstanceGroupNotFound,
   GroupAffinityViolation,
+  MigrationError,
+  ResizeError,
 ] as const;
 
 /**

@@ -4,7 +4,7 @@ import { DbComputeBackend } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
 import type { ImageCatalog } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
+import { ComputeAPI, ComputeResizeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
 import type { NovaDatabases } from "./databases.js";
 import { keystoneAuthtokenOptions } from "./keystone-authtoken.js";
 import type { NovaLogger } from "./logger.js";
@@ -47,12 +47,14 @@ export function buildApi(
     cellUuid: deps.dbs.cellUuid,
     computeTask: new ComputeTaskAPI({ ...rpc, versionCap: config.upgrade_levels.compute_task }),
     compute: new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
+    resize: new ComputeResizeAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
     scheduler: new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels.scheduler }),
     images: deps.images,
     config: {
       serviceDownTime: config.DEFAULT.service_down_time,
       defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
       instanceNameTemplate: config.DEFAULT.instance_name_template,
+      allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
     },
   });
   const server = createApiServer({

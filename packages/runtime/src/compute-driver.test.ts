@@ -141,6 +141,28 @@ describe("createComputeDriver with the fake driver", () => {
     expect(bad({ OS_FAKE__SPAWN_DELAY: "soon" })).toMatchObject({ option: "spawn_delay" });
   });
 
+  it("delays and fails any operation by Nova's name ([fake] operation_delays / operation_failures)", async () => {
+    const driver = createComputeDriver(
+      configFrom({
+        OS_FAKE__OPERATION_FAILURES: "prep_resize:1,finish_migration:0",
+        OS_FAKE__OPERATION_DELAYS: "confirm_migration:0",
+      }),
+      { nodename: "n" },
+    ) as FakeDriver;
+    const instance = testInstance();
+    await expect(driver.prepResize(instance, testFlavor())).rejects.toMatchObject({
+      code: "HYPERVISOR_UNAVAILABLE",
+    });
+    // Used up after the count: the next one goes through.
+    await expect(driver.prepResize(instance, testFlavor())).resolves.toBeUndefined();
+    expect(() =>
+      createComputeDriver(configFrom({ OS_FAKE__OPERATION_FAILURES: "teleport:1" }), { nodename: "n" }),
+    ).toThrow(expect.objectContaining({ group: "fake", option: "operation_failures" }));
+    expect(() => configFrom({ OS_FAKE__OPERATION_DELAYS: "spawn:soon" })).toThrow(
+      expect.objectContaining({ option: "operation_delays" }),
+    );
+  });
+
   it("refuses an unknown compute_driver by name", () => {
     expect(() =>
       createComputeDriver(configFrom({ OS_DEFAULT__COMPUTE_DRIVER: "xen.XenDriver" }), { nodename: "n" }),

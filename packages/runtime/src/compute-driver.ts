@@ -4,7 +4,9 @@ import type { Clock, Logger } from "@nova/core";
 import {
   type ComputeDriver,
   type ComputeDriverContext,
+  FAKE_DRIVER_OPERATIONS,
   FakeDriver,
+  type FakeDriverOperation,
   missingDriverMethods,
   withCallTimeouts,
 } from "@nova/virt";
@@ -30,17 +32,27 @@ export class ComputeDriverConfigError extends ConfigError {
 }
 
 /**
- * The fake driver as `[fake]` describes it: capacity, spawn delay, and the injected spawn failures
- * (`spawn_failure_count` first spawns, and every spawn whose display name matches `spawn_failure_pattern`).
+ * The fake driver as `[fake]` describes it: capacity, spawn delay, the injected spawn failures
+ * (`spawn_failure_count` first spawns, and every spawn whose display name matches `spawn_failure_pattern`), and
+ * any operation's delay and first failures by Nova's name (`operation_delays`, `operation_failures`).
  */
 export function createFakeDriver(fake: NovaConfig["fake"], nodename: string): FakeDriver {
+  const delays: Partial<Record<FakeDriverOperation, number>> = {};
+  for (const [name, secs] of Object.entries(fake.operation_delays)) {
+    delays[fakeOperation("operation_delays", name)] = Math.round(secs * 1000);
+  }
   const driver = new FakeDriver({
     nodename,
     vcpus: fake.vcpus,
     memoryMb: fake.memory_mb,
     localGb: fake.local_gb,
-    spawnDelayMs: Math.round(fake.spawn_delay * 1000),
+    ...(fake.spawn_delay > 0 ? { spawnDelayMs: Math.round(fake.spawn_delay * 1000) } : {}),
+    operationDelaysMs: delays,
   });
+  for (const [name, count] of Object.entries(fake.operation_failures)) {
+    if (count > 0)
+      driver.injectFailure({ operation: fakeOperation("operation_failures", name), times: count });
+  }
   if (fake.spawn_failure_count > 0) {
     driver.injectFailure({ operation: "spawn", times: fake.spawn_failure_count });
   }
@@ -53,6 +65,17 @@ export function createFakeDriver(fake: NovaConfig["fake"], nodename: string): Fa
     });
   }
   return driver;
+}
+
+// Nova's operation names (snake_case, as its driver methods are named) to the fake driver's.
+function fakeOperation(option: string, name: string): FakeDriverOperation {
+  const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  if ((FAKE_DRIVER_OPERATIONS as readonly string[]).includes(camel)) return camel as FakeDriverOperation;
+  throw new ConfigError(
+    "CONFIG_INVALID",
+    `Invalid value for option ${option} in group [fake]: unknown operation "${name}"`,
+    { group: "fake", option },
+  );
 }
 
 /**

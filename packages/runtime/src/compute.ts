@@ -38,6 +38,8 @@ export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgr
       report_interval: d.report_interval,
       service_down_time: d.service_down_time,
       update_resources_interval: d.update_resources_interval,
+      allow_resize_to_same_host: d.allow_resize_to_same_host,
+      resize_confirm_window: d.resize_confirm_window,
       rpc_response_timeout: messagingOptions(config).rpc_response_timeout,
       long_rpc_timeout: d.long_rpc_timeout,
       upgrade_levels: {

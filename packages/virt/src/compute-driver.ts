@@ -1,5 +1,7 @@
 import type { LifecycleListener } from "./lifecycle-event.js";
+import type { FinishMigrationRequest } from "./migration-requests.js";
 import type { AvailableResource } from "./model/available-resource.js";
+import type { DriverFlavor } from "./model/flavor.js";
 import type { ImageMeta } from "./model/image-meta.js";
 import type { DriverInstance, InstanceRef } from "./model/instance.js";
 import type { InstanceInfo } from "./model/instance-info.js";
@@ -91,6 +93,27 @@ export interface ComputeDriver {
   suspend(instance: InstanceRef): Promise<void>;
   /** Restores a suspended guest. */
   resume(instance: InstanceRef, options?: PowerOnOptions): Promise<void>;
+
+  // Resize and cold migration (Nova's migrate_disk_and_power_off, finish_migration, confirm_migration,
+  // finish_revert_migration), and the destination's own check in prep_resize.
+  /** On the destination: checks it can take the guest at `flavor` (the claim step of prep_resize). */
+  prepResize(instance: DriverInstance, flavor: DriverFlavor): Promise<void>;
+  /**
+   * On the source: powers the guest off and moves its disks towards `destHost`, keeping what a revert needs;
+   * answers the disk info the destination's finishMigration takes.
+   */
+  migrateDiskAndPowerOff(
+    instance: DriverInstance,
+    destHost: string,
+    flavor: DriverFlavor,
+    options?: PowerOffOptions,
+  ): Promise<string>;
+  /** On the destination: defines (and, with `powerOn`, starts) the moved guest at its new size. */
+  finishMigration(request: FinishMigrationRequest): Promise<void>;
+  /** On the source, once the user keeps the move: removes what was kept for a revert. */
+  confirmMigration(instance: DriverInstance): Promise<void>;
+  /** On the source, after the destination dropped its copy: brings the original guest back. */
+  finishRevertMigration(instance: DriverInstance, powerOn: boolean): Promise<void>;
 
   /** The guest's power state and figures; InstanceNotFoundError when it is not on the hypervisor. */
   getInfo(instance: InstanceRef): Promise<InstanceInfo>;

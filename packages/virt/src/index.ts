@@ -40,6 +40,8 @@ export { InstanceNotFoundError } from "./errors/instance-not-found.js";
 export { InstancePowerOffFailureError } from "./errors/instance-power-off-failure.js";
 /** Reboot failed. */
 export { InstanceRebootFailureError } from "./errors/instance-reboot-failure.js";
+/** The driver does not do the operation asked (Nova's NotImplementedError). */
+export { OperationNotSupportedError } from "./errors/operation-not-supported.js";
 /** Spawning failed on this host (retryable elsewhere). */
 export { SpawnFailedError } from "./errors/spawn-failed.js";
 /** The base of driver errors and the code union to switch on. */
@@ -47,7 +49,11 @@ export { VirtError, type VirtErrorCode, type VirtErrorOptions } from "./errors/v
 /** The fake driver: a simulated host, as Nova's fake driver. */
 export { FakeDriver, type FakeDriverOptions, MAX_CONSOLE_BYTES } from "./fake/fake-driver.js";
 /** Failures the fake driver can be told to raise. */
-export type { FakeDriverOperation, InjectedFailure } from "./fake/injected-failure.js";
+export {
+  FAKE_DRIVER_OPERATIONS,
+  type FakeDriverOperation,
+  type InjectedFailure,
+} from "./fake/injected-failure.js";
 /** Lifecycle events drivers report, and the power state each implies. */
 export {
   type LifecycleEvent,
@@ -57,6 +63,8 @@ export {
 } from "./lifecycle-event.js";
 /** A listener set for drivers to emit lifecycle events through. */
 export { LifecycleListeners } from "./lifecycle-listeners.js";
+/** What the destination's finish_migration takes. */
+export type { FinishMigrationRequest } from "./migration-requests.js";
 /** A host's capacity and usage. */
 export type { AvailableResource } from "./model/available-resource.js";
 /** The size of a guest. */

@@ -67,6 +67,15 @@ export function withCallTimeouts(driver: ComputeDriver, opts: DriverTimeoutOptio
     unpause: (i) => bounded("unpause", uuidOf(i), 0, () => d.unpause(i)),
     suspend: (i) => bounded("suspend", uuidOf(i), 0, () => d.suspend(i)),
     resume: (i, o) => bounded("resume", uuidOf(i), 0, () => d.resume(i, o)),
+    prepResize: (i, f) => bounded("prepResize", uuidOf(i), 0, () => d.prepResize(i, f)),
+    migrateDiskAndPowerOff: (i, dest, f, o?: PowerOffOptions) =>
+      bounded("migrateDiskAndPowerOff", uuidOf(i), (o?.timeoutSeconds ?? 0) * 1000, () =>
+        d.migrateDiskAndPowerOff(i, dest, f, o),
+      ),
+    finishMigration: (r) => bounded("finishMigration", r.instance.uuid, 0, () => d.finishMigration(r)),
+    confirmMigration: (i) => bounded("confirmMigration", uuidOf(i), 0, () => d.confirmMigration(i)),
+    finishRevertMigration: (i, on) =>
+      bounded("finishRevertMigration", uuidOf(i), 0, () => d.finishRevertMigration(i, on)),
     getInfo: (i) => bounded("getInfo", uuidOf(i), 0, () => d.getInfo(i)),
     instanceExists: (i) => bounded("instanceExists", uuidOf(i), 0, () => d.instanceExists(i)),
     listInstances: () => bounded("listInstances", undefined, 0, () => d.listInstances()),

@@ -174,4 +174,13 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-lock-server:lock": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-lock-server:unlock": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
+  // resize and cold migration, migration records (nova/policies/servers.py, migrate_server.py,
+  // migrations.py, servers_migrations.py)
+  "os_compute_api:servers:resize": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:confirm_resize": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:revert_resize": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-migrate-server:migrate": ADMIN,
+  "os_compute_api:os-migrations:index": ADMIN,
+  "os_compute_api:servers:migrations:index": ADMIN,
+  "os_compute_api:servers:migrations:show": ADMIN,
 };

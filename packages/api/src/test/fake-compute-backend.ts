@@ -57,6 +57,7 @@ import type {
 } from "../instance-action-backend.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
+import type { MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
@@ -70,6 +71,7 @@ import {
 } from "../server-update-rules.js";
 import { FakeAggregateStore } from "./fake-aggregates.js";
 import { FakeKeyPairs } from "./fake-key-pairs.js";
+import { FakeMigrations } from "./fake-migrations.js";
 import { FakeQuotas } from "./fake-quotas.js";
 import { FakeServerGroups } from "./fake-server-groups.js";
 
@@ -534,6 +536,50 @@ export class FakeComputeBackend implements ComputeBackend {
     this.recordAction(ctx, uuid, SERVER_ACTION_STATES[serverActionName(action)].action);
     this.update(record, { taskState: SERVER_ACTION_STATES[serverActionName(action)].task });
     this.schedule(uuid);
+  }
+
+  // Resize, cold migration and os-migrations (FakeMigrations), delegated in one block.
+  /** The fake's migration records and move rules (tests finish moves through it). */
+  readonly migrations = new FakeMigrations({
+    live: (uuid) => this.live(uuid),
+    flavor: (id) => this.flavors.find((f) => f.flavorId === id),
+    update: (record, fields) => this.update(record, fields),
+    recordAction: (ctx, uuid, action) => this.recordAction(ctx, uuid, action),
+    now: () => new Date(this.clock.now()),
+  });
+
+  /** {@inheritDoc MigrationBackend.resizeServer} */
+  resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void> {
+    this.calls.push({ method: "resizeServer", context: ctx });
+    return this.migrations.resizeServer(ctx, uuid, flavorId);
+  }
+
+  /** {@inheritDoc MigrationBackend.migrateServer} */
+  migrateServer(ctx: RequestContext, uuid: string, host: string | null): Promise<void> {
+    this.calls.push({ method: "migrateServer", context: ctx });
+    return this.migrations.migrateServer(ctx, uuid, host);
+  }
+
+  /** {@inheritDoc MigrationBackend.confirmResize} */
+  confirmResize(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "confirmResize", context: ctx });
+    return this.migrations.confirmResize(ctx, uuid);
+  }
+
+  /** {@inheritDoc MigrationBackend.revertResize} */
+  revertResize(ctx: RequestContext, uuid: string): Promise<void> {
+    this.calls.push({ method: "revertResize", context: ctx });
+    return this.migrations.revertResize(ctx, uuid);
+  }
+
+  /** {@inheritDoc MigrationBackend.listMigrations} */
+  listMigrations(ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]> {
+    return this.migrations.listMigrations(ctx, query);
+  }
+
+  /** {@inheritDoc MigrationBackend.listServerMigrations} */
+  listServerMigrations(ctx: RequestContext, uuid: string, migrationType: string): Promise<MigrationRecord[]> {
+    return this.migrations.listServerMigrations(ctx, uuid, migrationType);
   }
 
   /** The console set for the server, tailed. */

@@ -8,6 +8,7 @@ import { cellComputeNodeGeneration } from "./cell/0002-compute-node-generation.j
 import { cellBlockDevicesAndInfoCache } from "./cell/0003-block-devices-and-info-cache.js";
 import { cellServiceRecordedDown } from "./cell/0004-service-recorded-down.js";
 import { cellTags } from "./cell/0005-tags.js";
+import { cellMigrations } from "./cell/0006-migrations.js";
 import type { NovaMigration, SqlDialect } from "./schema-helpers.js";
 
 /** Every migration of one database kind, in order; the names are the schema versions. */
@@ -25,5 +26,6 @@ export function migrationsFor(kind: DatabaseKind, dialect: SqlDialect): Record<s
         "0003_block_devices_and_info_cache": cellBlockDevicesAndInfoCache(dialect),
         "0004_service_recorded_down": cellServiceRecordedDown(),
         "0005_tags": cellTags(),
+        "0006_migrations": cellMigrations(),
       };
 }

@@ -6,6 +6,8 @@ import {
   type AvailableResource,
   type ComputeDriver,
   type DestroyOptions,
+  type DriverInstance,
+  type FinishMigrationRequest,
   HypervisorUnavailableError,
   InstanceExistsError,
   type InstanceInfo,
@@ -16,6 +18,7 @@ import {
   type LifecycleListener,
   LifecycleListeners,
   MAX_CONSOLE_BYTES,
+  OperationNotSupportedError,
   type PowerOffOptions,
   PowerState,
   type RebootType,
@@ -317,6 +320,44 @@ export class LibvirtDriver implements ComputeDriver {
   }
 
   // --- state and host --------------------------------------------------------------------------------------
+
+  // Cold migration and resize need the disk moved and the domain redefined under the destination host; not
+  // done yet for libvirt (the fake driver does them): refused with Nova's NotImplementedError, so the compute
+  // errors the migration out and the instance stays on its source.
+  /** {@inheritDoc ComputeDriver.prepResize} */
+  async prepResize(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("LibvirtDriver", "resize or cold migration", {
+      instanceUuid: instance.uuid,
+    });
+  }
+
+  /** {@inheritDoc ComputeDriver.migrateDiskAndPowerOff} */
+  async migrateDiskAndPowerOff(instance: DriverInstance): Promise<string> {
+    throw new OperationNotSupportedError("LibvirtDriver", "migrate_disk_and_power_off", {
+      instanceUuid: instance.uuid,
+    });
+  }
+
+  /** {@inheritDoc ComputeDriver.finishMigration} */
+  async finishMigration(request: FinishMigrationRequest): Promise<void> {
+    throw new OperationNotSupportedError("LibvirtDriver", "finish_migration", {
+      instanceUuid: request.instance.uuid,
+    });
+  }
+
+  /** {@inheritDoc ComputeDriver.confirmMigration} */
+  async confirmMigration(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("LibvirtDriver", "confirm_migration", {
+      instanceUuid: instance.uuid,
+    });
+  }
+
+  /** {@inheritDoc ComputeDriver.finishRevertMigration} */
+  async finishRevertMigration(instance: DriverInstance): Promise<void> {
+    throw new OperationNotSupportedError("LibvirtDriver", "finish_revert_migration", {
+      instanceUuid: instance.uuid,
+    });
+  }
 
   /** {@inheritDoc ComputeDriver.getInfo} */
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {

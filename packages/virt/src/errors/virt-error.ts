@@ -13,7 +13,8 @@ export type VirtErrorCode =
   | "CONSOLE_NOT_AVAILABLE"
   | "IMAGE_NOT_FOUND"
   | "IMAGE_UNACCEPTABLE"
-  | "DRIVER_CALL_TIMEOUT";
+  | "DRIVER_CALL_TIMEOUT"
+  | "OPERATION_NOT_SUPPORTED";
 
 /** What a {@link VirtError} may carry besides its message. */
 export interface VirtErrorOptions {

@@ -17,6 +17,7 @@ import { InstanceRebootFailureError } from "../errors/instance-reboot-failure.js
 import { SpawnFailedError } from "../errors/spawn-failed.js";
 import type { LifecycleListener, LifecycleTransition } from "../lifecycle-event.js";
 import { LifecycleListeners } from "../lifecycle-listeners.js";
+import type { FinishMigrationRequest } from "../migration-requests.js";
 import { type AvailableResource, versionToInt } from "../model/available-resource.js";
 import type { DriverFlavor } from "../model/flavor.js";
 import type { DriverInstance, InstanceRef } from "../model/instance.js";
@@ -39,6 +40,8 @@ export interface FakeDriverOptions {
   readonly localGb?: number;
   /** How long a spawn takes, on `clock` (default 0). */
   readonly spawnDelayMs?: number | ((instance: DriverInstance) => number);
+  /** How long each other operation takes, on `clock` (default 0): `[fake] operation_delays`. */
+  readonly operationDelaysMs?: Readonly<Partial<Record<FakeDriverOperation, number>>>;
   /** The clock spawn delays run on (default the wall clock). */
   readonly clock?: Clock;
   /**
@@ -70,6 +73,8 @@ interface ArmedFailure {
  */
 export class FakeDriver implements ComputeDriver {
   readonly #guests = new Map<string, FakeGuest>();
+  /** Guests moved away by migrateDiskAndPowerOff, kept for a revert until the move is confirmed. */
+  readonly #resizeBackups = new Map<string, FakeGuest>();
   readonly #failures: ArmedFailure[] = [];
   readonly #listeners = new LifecycleListeners();
   readonly #options: FakeDriverOptions;
@@ -138,7 +143,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.destroy} */
   async destroy(instance: InstanceRef, _options?: DestroyOptions): Promise<void> {
     this.#checkOpen();
-    this.#maybeFail("destroy", instance);
+    await this.#step("destroy", instance);
     const guest = this.#guests.get(instance.uuid);
     if (!guest) return; // Already gone: destroy is idempotent, as in Nova.
     this.#guests.delete(instance.uuid);
@@ -150,7 +155,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.reboot} */
   async reboot(instance: InstanceRef, type: RebootType): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("reboot", instance);
+    await this.#step("reboot", instance);
     if (guest.state === PowerState.NOSTATE) {
       throw new InstanceInvalidStateError(instance.uuid, guest.state, "reboot");
     }
@@ -169,7 +174,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.powerOff} */
   async powerOff(instance: InstanceRef, _options?: PowerOffOptions): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("powerOff", instance);
+    await this.#step("powerOff", instance);
     if (guest.state === PowerState.SHUTDOWN) return;
     if (guest.state === PowerState.NOSTATE) {
       throw new InstanceInvalidStateError(instance.uuid, guest.state, "power off");
@@ -182,7 +187,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.powerOn} */
   async powerOn(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("powerOn", instance);
+    await this.#step("powerOn", instance);
     if (guest.state === PowerState.NOSTATE) {
       throw new InstanceInvalidStateError(instance.uuid, guest.state, "power on");
     }
@@ -198,7 +203,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.pause} */
   async pause(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("pause", instance);
+    await this.#step("pause", instance);
     this.#requireState(guest, [PowerState.RUNNING], "pause");
     guest.state = PowerState.PAUSED;
     this.#emit(guest, "paused");
@@ -207,7 +212,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.unpause} */
   async unpause(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("unpause", instance);
+    await this.#step("unpause", instance);
     this.#requireState(guest, [PowerState.PAUSED], "unpause");
     guest.state = PowerState.RUNNING;
     this.#emit(guest, "resumed");
@@ -216,7 +221,7 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.suspend} */
   async suspend(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("suspend", instance);
+    await this.#step("suspend", instance);
     this.#requireState(guest, [PowerState.RUNNING, PowerState.PAUSED], "suspend");
     guest.state = PowerState.SUSPENDED;
     this.#emit(guest, "suspended");
@@ -225,16 +230,86 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.resume} */
   async resume(instance: InstanceRef): Promise<void> {
     const guest = this.#guest(instance);
-    this.#maybeFail("resume", instance);
+    await this.#step("resume", instance);
     this.#requireState(guest, [PowerState.SUSPENDED], "resume");
     guest.state = PowerState.RUNNING;
     this.#emit(guest, "resumed");
   }
 
+  /** {@inheritDoc ComputeDriver.prepResize} */
+  async prepResize(instance: DriverInstance, flavor: DriverFlavor): Promise<void> {
+    this.#checkOpen();
+    await this.#step("prepResize", instance);
+    // A same-host resize keeps the old guest while the new one runs: both count, as the claims do.
+    if (this.#options.enforceCapacity) this.#checkCapacity({ ...instance, flavor });
+  }
+
+  /** {@inheritDoc ComputeDriver.migrateDiskAndPowerOff} */
+  async migrateDiskAndPowerOff(
+    instance: DriverInstance,
+    destHost: string,
+    flavor: DriverFlavor,
+    _options?: PowerOffOptions,
+  ): Promise<string> {
+    const guest = this.#guest(instance);
+    await this.#step("migrateDiskAndPowerOff", instance);
+    if (guest.state !== PowerState.SHUTDOWN && guest.state !== PowerState.NOSTATE) {
+      guest.state = PowerState.SHUTDOWN;
+      this.#appendConsole(guest, "Power down.\n");
+      this.#emit(guest, "stopped");
+    }
+    // The guest leaves the host's list (its disk is "on the way"); the backup serves a revert.
+    this.#guests.delete(instance.uuid);
+    this.#resizeBackups.set(instance.uuid, guest);
+    return JSON.stringify({
+      disks: [{ path: `fake/${guest.ref.name}/disk`, virt_disk_size: diskGb(flavor) }],
+      dest: destHost,
+    });
+  }
+
+  /** {@inheritDoc ComputeDriver.finishMigration} */
+  async finishMigration(request: FinishMigrationRequest): Promise<void> {
+    this.#checkOpen();
+    const { instance } = request;
+    await this.#step("finishMigration", instance);
+    const guest: FakeGuest = {
+      ref: { uuid: instance.uuid, name: instance.name },
+      flavor: instance.flavor,
+      hostname: instance.hostname,
+      state: PowerState.SHUTDOWN,
+      console: "",
+    };
+    this.#guests.set(instance.uuid, guest);
+    if (request.powerOn) this.#boot(guest, "started");
+  }
+
+  /** {@inheritDoc ComputeDriver.confirmMigration} */
+  async confirmMigration(instance: DriverInstance): Promise<void> {
+    this.#checkOpen();
+    await this.#step("confirmMigration", instance);
+    this.#resizeBackups.delete(instance.uuid);
+  }
+
+  /** {@inheritDoc ComputeDriver.finishRevertMigration} */
+  async finishRevertMigration(instance: DriverInstance, powerOn: boolean): Promise<void> {
+    this.#checkOpen();
+    await this.#step("finishRevertMigration", instance);
+    const backup = this.#resizeBackups.get(instance.uuid);
+    if (!backup) throw new InstanceNotFoundError(instance.uuid);
+    this.#resizeBackups.delete(instance.uuid);
+    this.#guests.set(instance.uuid, backup);
+    if (powerOn && backup.state !== PowerState.RUNNING) this.#boot(backup, "started");
+  }
+
+  /** Guests moved off by migrateDiskAndPowerOff and not yet confirmed or reverted (their uuids). */
+  resizeBackups(): string[] {
+    return [...this.#resizeBackups.keys()];
+  }
+
   /** {@inheritDoc ComputeDriver.getInfo} */
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
     const guest = this.#guest(instance);
-    this.#maybeFail("getInfo", instance);
+    await this.#step("getInfo", instance);
     const running = guest.state !== PowerState.SHUTDOWN && guest.state !== PowerState.NOSTATE;
     return {
       state: guest.state,
@@ -254,28 +329,28 @@ export class FakeDriver implements ComputeDriver {
   /** {@inheritDoc ComputeDriver.listInstances} */
   async listInstances(): Promise<string[]> {
     this.#checkOpen();
-    this.#maybeFail("listInstances", undefined);
+    await this.#step("listInstances", undefined);
     return [...this.#guests.values()].map((g) => g.ref.name);
   }
 
   /** {@inheritDoc ComputeDriver.listInstanceUuids} */
   async listInstanceUuids(): Promise<string[]> {
     this.#checkOpen();
-    this.#maybeFail("listInstances", undefined);
+    await this.#step("listInstances", undefined);
     return [...this.#guests.keys()];
   }
 
   /** {@inheritDoc ComputeDriver.getConsoleOutput} */
   async getConsoleOutput(instance: InstanceRef): Promise<string> {
     const guest = this.#guest(instance);
-    this.#maybeFail("getConsoleOutput", instance);
+    await this.#step("getConsoleOutput", instance);
     return guest.console;
   }
 
   /** {@inheritDoc ComputeDriver.getAvailableResource} */
   async getAvailableResource(nodename: string): Promise<AvailableResource> {
     this.#checkOpen();
-    this.#maybeFail("getAvailableResource", undefined);
+    await this.#step("getAvailableResource", undefined);
     if (nodename !== this.#nodename) {
       throw new HypervisorUnavailableError(
         `node ${nodename} is not managed by this driver (${this.#nodename})`,
@@ -359,8 +434,18 @@ export class FakeDriver implements ComputeDriver {
       throw new InstanceInvalidStateError(guest.ref.uuid, guest.state, method);
   }
 
+  // One simulated operation: its configured delay, then any failure injected for it.
+  async #step(
+    operation: FakeDriverOperation,
+    instance: InstanceRef | DriverInstance | undefined,
+  ): Promise<void> {
+    const delay = this.#options.operationDelaysMs?.[operation] ?? 0;
+    if (delay > 0) await this.#clock.sleep(delay);
+    this.#maybeFail(operation, instance);
+  }
+
   #spawnDelay(instance: DriverInstance): number {
-    const delay = this.#options.spawnDelayMs ?? 0;
+    const delay = this.#options.spawnDelayMs ?? this.#options.operationDelaysMs?.spawn ?? 0;
     return typeof delay === "function" ? delay(instance) : delay;
   }
 
@@ -376,7 +461,7 @@ export class FakeDriver implements ComputeDriver {
     return { vcpus, memoryMb, localGb };
   }
 
-  #checkCapacity(instance: DriverInstance): void {
+  #checkCapacity(instance: Pick<DriverInstance, "uuid" | "flavor">): void {
     const used = this.#usage();
     const { flavor } = instance;
     const lacking: string[] = [];

@@ -1,20 +1,29 @@
 import type { DriverInstance, InstanceRef } from "../model/instance.js";
 
+/** Every operation of the fake driver (each can be delayed or made to fail), for options that name them. */
+export const FAKE_DRIVER_OPERATIONS = [
+  "spawn",
+  "destroy",
+  "reboot",
+  "powerOff",
+  "powerOn",
+  "pause",
+  "unpause",
+  "suspend",
+  "resume",
+  "getInfo",
+  "listInstances",
+  "getConsoleOutput",
+  "getAvailableResource",
+  "prepResize",
+  "migrateDiskAndPowerOff",
+  "finishMigration",
+  "confirmMigration",
+  "finishRevertMigration",
+] as const;
+
 /** The fake driver's verbs, each of which can be made to fail. */
-export type FakeDriverOperation =
-  | "spawn"
-  | "destroy"
-  | "reboot"
-  | "powerOff"
-  | "powerOn"
-  | "pause"
-  | "unpause"
-  | "suspend"
-  | "resume"
-  | "getInfo"
-  | "listInstances"
-  | "getConsoleOutput"
-  | "getAvailableResource";
+export type FakeDriverOperation = (typeof FAKE_DRIVER_OPERATIONS)[number];
 
 /** A failure to inject into the fake driver. */
 export interface InjectedFailure {

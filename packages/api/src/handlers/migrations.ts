@@ -1,0 +1,236 @@
+import {
+  confirmResizeActionSchema,
+  migrateActionSchema,
+  migrateActionSchemaV256,
+  resizeActionSchema,
+  revertResizeActionSchema,
+} from "@nova/client";
+import type { ServerRecord } from "../compute-backend.js";
+import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { MarkerNotFoundError } from "../errors/marker-not-found.js";
+import { HttpFault } from "../http-fault.js";
+import type { MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import {
+  checkDateTime,
+  checkNonNegativeInteger,
+  checkNoUnknown,
+  lastValue,
+  parseDateTime,
+} from "../query-params.js";
+import type { ApiRequest, Handler } from "../router.js";
+import { validateBody } from "../validation.js";
+import { naiveIsoTime } from "../views/time-format.js";
+import { conflictFor, visibleServer } from "./servers.js";
+
+// nova/api/openstack/compute/migrate_server.py, servers.py (resize, confirm, revert), migrations.py and
+// server_migrations.py, with their policies (nova/policies/servers.py, migrate_server.py, migrations.py).
+
+const owner = (s: ServerRecord) => ({ project_id: s.projectId, user_id: s.userId });
+
+async function act(request: ApiRequest, apiName: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    conflictFor(error, apiName, request.params.id!);
+  }
+}
+
+const resize: Handler = async (request) => {
+  const body = validateBody(resizeActionSchema, request.body);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:resize", owner(server));
+  const flavorRef = String(body.resize.flavorRef);
+  // A flavorRef may be a URL; its last segment is the id, as Nova's common.get_id_from_href.
+  const flavorId = flavorRef.split("/").pop() ?? flavorRef;
+  await act(request, "resize", () => request.backend.resizeServer(request.context, server.uuid, flavorId));
+  return { status: 202 };
+};
+
+const migrate: Handler = async (request) => {
+  let host: string | null = null;
+  if (request.version.atLeast("2.56")) {
+    host = validateBody(migrateActionSchemaV256, request.body).migrate?.host ?? null;
+  } else {
+    validateBody(migrateActionSchema, request.body);
+  }
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-migrate-server:migrate", { project_id: server.projectId });
+  await act(request, "migrate", () => request.backend.migrateServer(request.context, server.uuid, host));
+  return { status: 202 };
+};
+
+const confirmResize: Handler = async (request) => {
+  validateBody(confirmResizeActionSchema, request.body);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:confirm_resize", owner(server));
+  await act(request, "confirmResize", () => request.backend.confirmResize(request.context, server.uuid));
+  return { status: 204 };
+};
+
+const revertResize: Handler = async (request) => {
+  validateBody(revertResizeActionSchema, request.body);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:revert_resize", owner(server));
+  await act(request, "revertResize", () => request.backend.revertResize(request.context, server.uuid));
+  return { status: 202 };
+};
+
+/** resize, migrate, confirmResize and revertResize of `POST /servers/{id}/action`. */
+export const migrationActions: Record<string, Handler> = { resize, migrate, confirmResize, revertResize };
+
+const V20_KNOWN = ["hidden", "host", "instance_uuid", "source_compute", "status", "migration_type"];
+const V259_KNOWN = new Set([...V20_KNOWN, "limit", "marker", "changes-since"]);
+const V266_KNOWN = new Set([...V259_KNOWN, "changes-before"]);
+const V280_KNOWN = new Set([...V266_KNOWN, "user_id", "project_id"]);
+
+function migrationQuery(request: ApiRequest): MigrationQuery {
+  const { query, version } = request;
+  const out: MigrationQuery = {};
+  const set = <K extends keyof MigrationQuery>(key: K, name: string) => {
+    const v = lastValue(query, name);
+    if (v !== undefined && v !== "") out[key] = v as MigrationQuery[K];
+  };
+  set("host", "host");
+  set("status", "status");
+  set("instanceUuid", "instance_uuid");
+  set("migrationType", "migration_type");
+  set("sourceCompute", "source_compute");
+  // Before 2.59 Nova's query schema lets anything else through (and ignores it).
+  if (!version.atLeast("2.59")) return out;
+  checkNonNegativeInteger(query, "limit");
+  checkDateTime(query, "changes-since");
+  if (version.atLeast("2.66")) checkDateTime(query, "changes-before");
+  checkNoUnknown(
+    query,
+    version.atLeast("2.80") ? V280_KNOWN : version.atLeast("2.66") ? V266_KNOWN : V259_KNOWN,
+  );
+  const limit = lastValue(query, "limit");
+  out.limit = Math.min(
+    limit !== undefined ? Number(limit) : request.config.max_limit,
+    request.config.max_limit,
+  );
+  set("marker", "marker");
+  const since = lastValue(query, "changes-since");
+  if (since) out.changesSince = parseDateTime(since)!;
+  const before = version.atLeast("2.66") ? lastValue(query, "changes-before") : undefined;
+  if (before) out.changesBefore = parseDateTime(before)!;
+  if (version.atLeast("2.80")) {
+    set("userId", "user_id");
+    set("projectId", "project_id");
+  }
+  return out;
+}
+
+/** One migration as os-migrations shows it at the request's microversion. */
+export function migrationView(request: ApiRequest, m: MigrationRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: m.id,
+    status: m.status ?? null,
+    instance_uuid: m.instance_uuid ?? null,
+    source_node: m.source_node ?? null,
+    source_compute: m.source_compute ?? null,
+    dest_node: m.dest_node ?? null,
+    dest_compute: m.dest_compute ?? null,
+    dest_host: m.dest_host ?? null,
+    old_instance_type_id: m.old_instance_type_id ?? null,
+    new_instance_type_id: m.new_instance_type_id ?? null,
+    created_at: m.created_at ? naiveIsoTime(m.created_at) : null,
+    updated_at: m.updated_at ? naiveIsoTime(m.updated_at) : null,
+  };
+  if (request.version.atLeast("2.23")) {
+    out.migration_type = m.migration_type ?? null;
+    // Nova links an in-progress live migration to its server migration resource.
+    const live = m.migration_type === "live-migration" && !DONE.has(m.status ?? "");
+    if (live) {
+      out.links = request.links.links(`servers/${m.instance_uuid}/migrations`, String(m.id));
+    }
+  }
+  if (request.version.atLeast("2.59")) out.uuid = m.uuid;
+  if (request.version.atLeast("2.80")) {
+    out.user_id = m.user_id ?? null;
+    out.project_id = m.project_id ?? null;
+  }
+  return out;
+}
+
+const DONE = new Set(["confirmed", "reverted", "error", "failed", "completed", "cancelled", "done"]);
+
+const listMigrations: Handler = async (request) => {
+  request.authorize("os_compute_api:os-migrations:index", {});
+  const query = migrationQuery(request);
+  let found: MigrationRecord[];
+  try {
+    found = await request.backend.listMigrations(request.context, query);
+  } catch (error) {
+    if (MarkerNotFoundError.isInstance(error))
+      throw HttpFault.badRequest(`Marker ${query.marker} could not be found.`);
+    throw error;
+  }
+  const body: Record<string, unknown> = { migrations: found.map((m) => migrationView(request, m)) };
+  if (request.version.atLeast("2.59")) {
+    const links = request.links.collectionLinks(
+      "os-migrations",
+      found.map((m) => m.uuid),
+      request.query,
+      request.config.max_limit,
+    );
+    if (links) body.migrations_links = links;
+  }
+  return { status: 200, body };
+};
+
+/** A server migration (live migrations in progress) as server_migrations.py shows it. */
+function serverMigrationView(request: ApiRequest, m: MigrationRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: m.id,
+    server_uuid: m.instance_uuid ?? null,
+    status: m.status ?? null,
+    source_compute: m.source_compute ?? null,
+    source_node: m.source_node ?? null,
+    dest_compute: m.dest_compute ?? null,
+    dest_node: m.dest_node ?? null,
+    dest_host: m.dest_host ?? null,
+    memory_total_bytes: m.memory_total ?? null,
+    memory_processed_bytes: m.memory_processed ?? null,
+    memory_remaining_bytes: m.memory_remaining ?? null,
+    disk_total_bytes: m.disk_total ?? null,
+    disk_processed_bytes: m.disk_processed ?? null,
+    disk_remaining_bytes: m.disk_remaining ?? null,
+    created_at: m.created_at ? naiveIsoTime(m.created_at) : null,
+    updated_at: m.updated_at ? naiveIsoTime(m.updated_at) : null,
+  };
+  if (request.version.atLeast("2.59")) out.uuid = m.uuid;
+  if (request.version.atLeast("2.80")) {
+    out.user_id = m.user_id ?? null;
+    out.project_id = m.project_id ?? null;
+  }
+  return out;
+}
+
+async function serverMigrations(request: ApiRequest, rule: string): Promise<MigrationRecord[]> {
+  if (!request.version.atLeast("2.23")) throw HttpFault.notFound();
+  const server = await visibleServer(request);
+  request.authorize(rule, { project_id: server.projectId });
+  return request.backend.listServerMigrations(request.context, server.uuid, "live-migration");
+}
+
+const listServerMigrations: Handler = async (request) => {
+  const found = await serverMigrations(request, "os_compute_api:servers:migrations:index");
+  return { status: 200, body: { migrations: found.map((m) => serverMigrationView(request, m)) } };
+};
+
+const showServerMigration: Handler = async (request) => {
+  const found = await serverMigrations(request, "os_compute_api:servers:migrations:show");
+  const id = Number(request.params.migrationId);
+  const m = found.find((x) => x.id === id);
+  if (!m) {
+    throw HttpFault.notFound(
+      `In-progress live migration ${request.params.migrationId} is not found for server ${request.params.id}.`,
+    );
+  }
+  return { status: 200, body: { migration: serverMigrationView(request, m) } };
+};
+
+/** os-migrations and the server migrations resource. */
+export const migrationHandlers = { listMigrations, listServerMigrations, showServerMigration };

@@ -1,0 +1,51 @@
+import type { Migration } from "@nova/objects";
+import type { RequestContext } from "./request-context.js";
+
+/** A migration as the API shows it (Nova's Migration object). */
+export type MigrationRecord = Partial<Migration> & Pick<Migration, "id" | "uuid">;
+
+/** The os-migrations filters and paging (nova/api/openstack/compute/migrations.py). */
+export interface MigrationQuery {
+  /** Migrations from or to this host. */
+  host?: string;
+  /** Only this status. */
+  status?: string;
+  /** Only this server's. */
+  instanceUuid?: string;
+  /** Only this type (`migration`, `resize`, `live-migration`, `evacuation`). */
+  migrationType?: string;
+  /** Only this source compute. */
+  sourceCompute?: string;
+  /** Only those updated at or after this time (2.59). */
+  changesSince?: Date;
+  /** Only those updated at or before this time (2.66). */
+  changesBefore?: Date;
+  /** Only this user's (2.80). */
+  userId?: string;
+  /** Only this project's (2.80). */
+  projectId?: string;
+  /** At most this many (2.59). */
+  limit?: number;
+  /** The uuid of the last migration of the previous page (2.59). */
+  marker?: string;
+}
+
+/**
+ * Resize and cold migration (Nova's compute API resize, confirm_resize, revert_resize) and the migration
+ * records. Methods throw InstanceNotFoundError, InstanceInvalidStateError (409), InvalidRequestError (400:
+ * unknown flavor, same flavor, unknown host, no finished migration) and InstanceIsLockedError.
+ */
+export interface MigrationBackend {
+  /** Starts a resize to `flavorId` (202): task resize_prep, action `resize`, migrate_server cast. */
+  resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void>;
+  /** Starts a cold migration, to `host` when given (2.56), else where the scheduler picks. */
+  migrateServer(ctx: RequestContext, uuid: string, host: string | null): Promise<void>;
+  /** Keeps a finished resize: the migration `confirming`, confirm_resize cast to the source. */
+  confirmResize(ctx: RequestContext, uuid: string): Promise<void>;
+  /** Undoes a finished resize: task resize_reverting, the migration `reverting`, revert_resize cast. */
+  revertResize(ctx: RequestContext, uuid: string): Promise<void>;
+  /** os-migrations: newest first; MarkerNotFoundError for an unknown marker. */
+  listMigrations(ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]>;
+  /** A server's moves in progress of one type (the server migrations API lists live migrations). */
+  listServerMigrations(ctx: RequestContext, uuid: string, migrationType: string): Promise<MigrationRecord[]>;
+}
