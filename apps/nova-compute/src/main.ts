@@ -7,9 +7,9 @@ import { buildCompute, createComputeDriver } from "@nova/runtime/compute";
 
 await startService("nova-compute", async ({ config, transport, logger }) => {
   const host = config.DEFAULT.host;
-  const imageFiles = LocalImageCatalog.fromStateDir(config.DEFAULT.state_path).files;
-  const driver = createComputeDriver(config, { nodename: host, imageFiles });
-  const compute = buildCompute(config, { transport, driver, host, logger });
+  const images = LocalImageCatalog.fromStateDir(config.DEFAULT.state_path);
+  const driver = createComputeDriver(config, { nodename: host, imageFiles: images.files });
+  const compute = buildCompute(config, { transport, driver, host, logger, images });
   return {
     services: [{ name: "nova-compute", start: () => compute.start(), stop: () => compute.stop() }],
     close: () => driver.close(),

@@ -110,6 +110,7 @@ export async function createAllInOne(opts: AllInOneOptions): Promise<AllInOne> {
         driver,
         host,
         logger: logger.child({ svc: "compute", host }),
+        images,
       });
       services.push({
         name: `nova-compute ${host}`,

@@ -10,12 +10,12 @@ import { InstanceNotReadyError } from "./errors/instance-not-ready.js";
  */
 export function checkServerAction(
   server: ServerRecord,
-  action: ServerAction | { type: "delete" },
+  action: ServerAction | { type: "delete" | "forceDelete" | "softDelete" },
   options: { isAdmin: boolean },
 ): void {
   // One table for the API, its backend and the compute: nova/compute/api.py's decorators.
   const rule = SERVER_ACTION_STATES[serverActionName(action)];
-  if (server.locked && !options.isAdmin) throw new InstanceIsLockedError(server.uuid);
+  if (server.locked && !options.isAdmin && !rule.ignoresLock) throw new InstanceIsLockedError(server.uuid);
   if (rule.needsHost && !server.host) throw new InstanceNotReadyError(server.uuid);
   if (rule.vmStates && !rule.vmStates.includes(server.vmState)) {
     throw new InstanceInvalidStateError(server.uuid, "vm_state", server.vmState, rule.method);

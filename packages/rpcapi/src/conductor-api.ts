@@ -2,6 +2,8 @@ import type { RpcClient } from "@nova/messaging";
 import {
   type BuildRequest,
   BuildRequestCodec,
+  type Instance,
+  InstanceCodec,
   type NovaObjectPrimitive,
   type RequestSpec,
   RequestSpecCodec,
@@ -117,6 +119,21 @@ export class ComputeTaskAPI {
       requested_networks: args.requested_networks ?? null,
       block_device_mapping: args.block_device_mapping ?? [],
       tags: args.tags ?? [],
+    });
+  }
+
+  /**
+   * Unshelves an instance (cast): a SHELVED one is started on its host, a SHELVED_OFFLOADED one is scheduled
+   * and spawned from its shelved image.
+   */
+  unshelveInstance(
+    ctx: NovaContext,
+    instance: Partial<Instance>,
+    requestSpec: Partial<RequestSpec> | null,
+  ): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "unshelve_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      request_spec: requestSpec ? RequestSpecCodec.toPrimitive(requestSpec) : null,
     });
   }
 }

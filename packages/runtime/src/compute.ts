@@ -10,6 +10,7 @@ import {
 } from "@nova/compute";
 import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
+import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
@@ -38,6 +39,9 @@ export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgr
       report_interval: d.report_interval,
       service_down_time: d.service_down_time,
       update_resources_interval: d.update_resources_interval,
+      reclaim_instance_interval: d.reclaim_instance_interval,
+      shelved_offload_time: d.shelved_offload_time,
+      shelved_poll_interval: d.shelved_poll_interval,
       rpc_response_timeout: messagingOptions(config).rpc_response_timeout,
       long_rpc_timeout: d.long_rpc_timeout,
       upgrade_levels: {
@@ -51,9 +55,16 @@ export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgr
 /** One nova-compute for `host` over `driver`. */
 export function buildCompute(
   config: NovaConfig,
-  deps: { transport: Transport; driver: ComputeDriver; host: string; logger: NovaLogger },
+  deps: {
+    transport: Transport;
+    driver: ComputeDriver;
+    host: string;
+    logger: NovaLogger;
+    images?: ImageStore;
+  },
 ): ComputeService {
   return createComputeService({
+    ...(deps.images ? { images: deps.images } : {}),
     host: deps.host,
     transport: deps.transport,
     driver: deps.driver,

@@ -9,6 +9,10 @@ export type {
   PowerOnOptions,
   RebootOptions,
   RebootType,
+  RescueRequest,
+  SnapshotRequest,
+  SnapshotResult,
+  SnapshotStep,
   SpawnRequest,
 } from "./compute-driver.js";
 /** Not enough capacity left on the host (retryable elsewhere). */
@@ -31,6 +35,8 @@ export { InstanceNotFoundError } from "./errors/instance-not-found.js";
 export { InstancePowerOffFailureError } from "./errors/instance-power-off-failure.js";
 /** Reboot failed. */
 export { InstanceRebootFailureError } from "./errors/instance-reboot-failure.js";
+/** The driver lacks the verb (Nova's NotImplementedError). */
+export { OperationNotSupportedError } from "./errors/operation-not-supported.js";
 /** Spawning failed on this host (retryable elsewhere). */
 export { SpawnFailedError } from "./errors/spawn-failed.js";
 /** The base of driver errors and the code union to switch on. */

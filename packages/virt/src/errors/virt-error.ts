@@ -12,7 +12,8 @@ export type VirtErrorCode =
   | "COMPUTE_RESOURCES_UNAVAILABLE"
   | "CONSOLE_NOT_AVAILABLE"
   | "IMAGE_NOT_FOUND"
-  | "IMAGE_UNACCEPTABLE";
+  | "IMAGE_UNACCEPTABLE"
+  | "OPERATION_NOT_SUPPORTED";
 
 /** What a {@link VirtError} may carry besides its message. */
 export interface VirtErrorOptions {

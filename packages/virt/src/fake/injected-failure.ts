@@ -14,7 +14,11 @@ export type FakeDriverOperation =
   | "getInfo"
   | "listInstances"
   | "getConsoleOutput"
-  | "getAvailableResource";
+  | "getAvailableResource"
+  // Lifecycle verbs (rebuild, shelve, rescue, snapshots).
+  | "snapshot"
+  | "rescue"
+  | "unrescue";
 
 /** A failure to inject into the fake driver. */
 export interface InjectedFailure {
