@@ -15,6 +15,7 @@ import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } fr
 import type { QuotaBackend, UsageBackend } from "./quota-backend.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServerGroupBackend } from "./server-group-backend.js";
+import type { ServerLifecycleBackend } from "./server-lifecycle-backend.js";
 import type { ServerUpdateBackend } from "./server-update-backend.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
@@ -337,7 +338,8 @@ export interface ComputeBackend
     FlavorManagementBackend,
     QuotaBackend,
     UsageBackend,
-    ServerUpdateBackend {
+    ServerUpdateBackend,
+    ServerLifecycleBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

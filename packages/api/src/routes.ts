@@ -10,6 +10,7 @@ import { instanceActionHandlers } from "./handlers/instance-actions.js";
 import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
+import { serverLifecycleActions } from "./handlers/server-lifecycle.js";
 import { lockActions, serverUpdateHandlers } from "./handlers/server-updates.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
@@ -37,7 +38,11 @@ export const COMPUTE_ROUTES: readonly Route[] = [
     pattern: "/servers/:id/os-instance-actions/:requestId",
     handler: instanceActionHandlers.show,
   },
-  { method: "POST", pattern: "/servers/:id/action", actions: { ...serverActions, ...lockActions } },
+  {
+    method: "POST",
+    pattern: "/servers/:id/action",
+    actions: { ...serverActions, ...lockActions, ...serverLifecycleActions },
+  },
   { method: "GET", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.listMetadata },
   { method: "POST", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.createMetadata },
   { method: "PUT", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.replaceMetadata },

@@ -28,6 +28,7 @@ import {
   serverDetailView,
   type ViewContext,
 } from "../views/server-view.js";
+import { softDeleteOrDelete } from "./server-lifecycle.js";
 import { planServerList } from "./server-list-query.js";
 
 /** The view inputs of a request. */
@@ -128,7 +129,8 @@ const deleteServer: Handler = async (request) => {
   const server = await visibleServer(request);
   request.authorize("os_compute_api:servers:delete", ownerTarget(server));
   try {
-    await request.backend.deleteServer(request.context, server.uuid);
+    if (request.config.reclaim_instance_interval > 0) await softDeleteOrDelete(request, server);
+    else await request.backend.deleteServer(request.context, server.uuid);
   } catch (error) {
     if (InstanceNotFoundError.isInstance(error)) {
       throw HttpFault.notFound("Instance could not be found");
@@ -419,7 +421,8 @@ function idFromHref(href: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-function generatePassword(): string {
+/** Nova's generated admin password (utils.generate_password). */
+export function generatePassword(): string {
   // Nova's default password symbols, without lookalikes (0/O, 1/l/I).
   const symbols = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   const bytes = randomBytes(12);
