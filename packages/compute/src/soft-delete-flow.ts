@@ -48,7 +48,8 @@ export async function reclaimQueuedDeletes(m: ComputeManager): Promise<void> {
   for (const instance of await conductor.instancesGetByHost(ctx, host)) {
     if (instance.vm_state !== "soft-delete" || (instance.task_state ?? null) !== null) continue;
     const deletedAt = instance.deleted_at?.getTime();
-    if (deletedAt !== undefined && deletedAt > cutoff) continue;
+    // Nova's is_older_than: strictly longer ago than the interval.
+    if (deletedAt !== undefined && deletedAt >= cutoff) continue;
     const uuid = instance.uuid!;
     try {
       await m.runLocked(uuid, async () => {
