@@ -75,6 +75,8 @@ const rebuild: Handler = async (request) => {
   }
   const view = updateView(rebuilt, request);
   view.adminPass = spec.adminPass;
+  // From 2.57 the answer carries the (possibly reset) user data.
+  if (version.atLeast("2.57")) view.user_data = rebuilt.userData ?? null;
   return { status: 202, body: { server: view } };
 };
 
