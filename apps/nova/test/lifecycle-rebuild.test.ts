@@ -86,7 +86,7 @@ beforeAll(async () => {
     conf: {
       DEFAULT: {
         report_interval: 1,
-        service_down_time: 5,
+        service_down_time: 20,
         rpc_response_timeout: 15,
         reserved_host_memory_mb: RESERVED_RAM_MB,
         // DELETE soft-deletes; the computes reclaim after 8 s.
@@ -104,14 +104,16 @@ beforeAll(async () => {
   });
   await cluster.started(startApp("nova-conductor", "conductor", { OS_DEFAULT__HOST: "lc-conductor" }));
   await cluster.started(startApp("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "lc-scheduler" }));
-  for (const host of HOSTS) startApp("nova-compute", host, { OS_DEFAULT__HOST: host });
-  startApp("nova-api", "api", { OS_DEFAULT__HOST: "lc-api" });
+  const computes = HOSTS.map((host) => startApp("nova-compute", host, { OS_DEFAULT__HOST: host }));
+  const api = startApp("nova-api", "api", { OS_DEFAULT__HOST: "lc-api" });
+  // A loaded machine starts five TypeScript processes slowly: wait for each, generously.
+  for (const p of [api, ...computes]) await cluster.started(p, 150_000);
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
   await until("both computes up", async () => {
     const up = (await client.listServices({ binary: "nova-compute" })).filter((s) => s.state === "up");
     return HOSTS.every((h) => up.some((s) => s.host === h)) ? true : undefined;
   });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await cluster?.dispose();
