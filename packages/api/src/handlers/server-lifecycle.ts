@@ -9,7 +9,6 @@ import { boolFromString } from "../bool-from-string.js";
 import type { ServerRecord } from "../compute-backend.js";
 import { ConflictError } from "../errors/conflict.js";
 import { ImageNotFoundError } from "../errors/image-not-found.js";
-import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { KeyPairNotFoundError } from "../errors/key-pair-not-found.js";
@@ -206,19 +205,6 @@ const restore = simpleAction("restore", "os_compute_api:os-deferred-delete:resto
 const forceDelete = simpleAction("forceDelete", "os_compute_api:os-deferred-delete:force", (r, s) =>
   r.backend.forceDeleteServer(r.context, s.uuid),
 );
-
-/**
- * `DELETE /servers/{id}` with `reclaim_instance_interval` set: a soft delete, or the plain delete for a server
- * that never launched (Nova's servers controller _delete).
- */
-export async function softDeleteOrDelete(request: ApiRequest, server: ServerRecord): Promise<void> {
-  try {
-    await request.backend.softDeleteServer(request.context, server.uuid);
-  } catch (error) {
-    if (!InstanceInvalidStateError.isInstance(error)) throw error;
-    await request.backend.deleteServer(request.context, server.uuid);
-  }
-}
 
 /** `POST /servers/{id}/action` handlers of rebuild, shelve, rescue, snapshots and soft delete. */
 export const serverLifecycleActions: Record<string, Handler> = {

@@ -28,7 +28,6 @@ import {
   serverDetailView,
   type ViewContext,
 } from "../views/server-view.js";
-import { softDeleteOrDelete } from "./server-lifecycle.js";
 import { planServerList } from "./server-list-query.js";
 
 /** The view inputs of a request. */
@@ -124,6 +123,19 @@ const showServer: Handler = async (request) => {
   request.authorize("os_compute_api:servers:show", { project_id: server.projectId });
   return { status: 200, body: { server: serverDetailView(server, viewContext(request), { list: false }) } };
 };
+
+/**
+ * `DELETE /servers/{id}` with `reclaim_instance_interval` set: a soft delete, or the plain delete for a server
+ * that never launched (Nova's servers controller _delete).
+ */
+async function softDeleteOrDelete(request: ApiRequest, server: ServerRecord): Promise<void> {
+  try {
+    await request.backend.softDeleteServer(request.context, server.uuid);
+  } catch (error) {
+    if (!InstanceInvalidStateError.isInstance(error)) throw error;
+    await request.backend.deleteServer(request.context, server.uuid);
+  }
+}
 
 const deleteServer: Handler = async (request) => {
   const server = await visibleServer(request);
