@@ -528,6 +528,92 @@ const WAVES: CliStep[][] = [
       },
     },
   ],
+  // Rebuild, rescue, snapshot, shelve and unshelve of a server of their own.
+  [
+    {
+      name: "server create --wait (lifecycle)",
+      microversion: "2.37",
+      args: () => [
+        "server",
+        "create",
+        "--flavor",
+        "1",
+        "--image",
+        CLUSTER_IMAGE_ID,
+        "--nic",
+        "none",
+        "--wait",
+        "cli-lc",
+      ],
+      json: true,
+      check: (server: Row) => ({ lcServer: String(server.id) }),
+    },
+  ],
+  [
+    {
+      name: "server rebuild --wait",
+      args: (l) => [
+        "server",
+        "rebuild",
+        "--image",
+        CLUSTER_IMAGE_ID,
+        "--name",
+        "cli-lc-2",
+        "--wait",
+        l.lcServer!,
+      ],
+      json: true,
+      check: (server: Row) => {
+        expect(server).toMatchObject({ name: "cli-lc-2", status: "ACTIVE" });
+        return undefined;
+      },
+    },
+  ],
+  [
+    {
+      name: "server image create --wait",
+      args: (l) => ["server", "image", "create", "--name", "cli-snap", "--wait", l.lcServer!],
+      json: true,
+      check: (image: Row) => {
+        expect(image).toMatchObject({ name: "cli-snap" });
+        return undefined;
+      },
+    },
+  ],
+  [
+    {
+      name: "server rescue",
+      args: (l) => ["server", "rescue", l.lcServer!],
+      settle: (l) => serverStatus(l.lcServer!, "RESCUE"),
+    },
+  ],
+  [
+    {
+      name: "server unrescue",
+      args: (l) => ["server", "unrescue", l.lcServer!],
+      settle: (l) => serverStatus(l.lcServer!, "ACTIVE"),
+    },
+  ],
+  [
+    {
+      name: "server shelve",
+      args: (l) => ["server", "shelve", l.lcServer!],
+      settle: (l) => serverStatus(l.lcServer!, "SHELVED_OFFLOADED"),
+    },
+  ],
+  [
+    {
+      name: "server unshelve",
+      args: (l) => ["server", "unshelve", l.lcServer!],
+      settle: (l) => serverStatus(l.lcServer!, "ACTIVE"),
+    },
+  ],
+  [
+    {
+      name: "server delete --wait (lifecycle)",
+      args: (l) => ["server", "delete", "--wait", l.lcServer!],
+    },
+  ],
 ];
 
 /** An environment without the caller's OS_* settings: only the flags below configure the clients. */
