@@ -551,33 +551,32 @@ const WAVES: CliStep[][] = [
   ],
   [
     {
-      name: "server rebuild --wait",
-      args: (l) => [
-        "server",
-        "rebuild",
-        "--image",
-        CLUSTER_IMAGE_ID,
-        "--name",
-        "cli-lc-2",
-        "--wait",
-        l.lcServer!,
-      ],
+      // Without --wait: openstackclient prints "Complete" before the JSON then; the settle waits instead.
+      name: "server rebuild",
+      args: (l) => ["server", "rebuild", "--image", CLUSTER_IMAGE_ID, "--name", "cli-lc-2", l.lcServer!],
       json: true,
       check: (server: Row) => {
-        expect(server).toMatchObject({ name: "cli-lc-2", status: "ACTIVE" });
+        expect(server).toMatchObject({ name: "cli-lc-2" });
         return undefined;
       },
+      settle: (l) => serverStatus(l.lcServer!, "ACTIVE"),
     },
   ],
   [
     {
-      name: "server image create --wait",
-      args: (l) => ["server", "image", "create", "--name", "cli-snap", "--wait", l.lcServer!],
+      name: "server image create",
+      args: (l) => ["server", "image", "create", "--name", "cli-snap", l.lcServer!],
       json: true,
       check: (image: Row) => {
         expect(image).toMatchObject({ name: "cli-snap" });
         return undefined;
       },
+      // A snapshot keeps the status ACTIVE: wait for its task to end.
+      settle: (l) =>
+        cluster.until("the snapshot task to end", async () => {
+          const server = await client.getServer(l.lcServer!);
+          return server["OS-EXT-STS:task_state"] === null ? true : undefined;
+        }),
     },
   ],
   [
