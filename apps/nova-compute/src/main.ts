@@ -6,14 +6,15 @@ import { buildCompute, loadComputeDriver } from "@nova/runtime/compute";
 
 await startService("nova-compute", async ({ config, transport, logger }) => {
   const host = config.DEFAULT.host;
-  const imageFiles = (await loadImageCatalog(config, { logger, baseDir: process.cwd() })).files;
+  const images = await loadImageCatalog(config, { logger, baseDir: process.cwd() });
+  const imageFiles = images.files;
   const driver = await loadComputeDriver(config, {
     nodename: host,
     imageFiles,
     logger,
     baseDir: process.cwd(),
   });
-  const compute = buildCompute(config, { transport, driver, host, logger });
+  const compute = buildCompute(config, { transport, driver, host, logger, images });
   return {
     services: [{ name: "nova-compute", start: () => compute.start(), stop: () => compute.stop() }],
     close: () => driver.close(),

@@ -42,6 +42,7 @@ import {
   matchesTagFilters,
   QuotaExceededError,
   type QuotaUsageSet,
+  type RebuildSpec,
   type RequestContext,
   type ResetState,
   type ServerAction,
@@ -55,7 +56,9 @@ import {
   type ServiceChanges,
   ServiceNotFoundError,
   type ServiceRecord,
+  type SnapshotSpec,
   sumHypervisorStatistics,
+  type UnshelveSpec,
   type UsageQuery,
   type UsageServer,
 } from "@nova/api";
@@ -73,7 +76,7 @@ import {
   type ServiceRecord as ServiceRow,
   safeRegexMatcher,
 } from "@nova/db";
-import { ImageNotFoundError as CatalogImageNotFound, type ImageCatalog } from "@nova/image-catalog";
+import { ImageNotFoundError as CatalogImageNotFound, type ImageStore } from "@nova/image-catalog";
 import { MessagingError, RemoteError } from "@nova/messaging";
 import {
   CELL0_UUID,
@@ -112,6 +115,7 @@ import { getInstanceAction, listInstanceActions, resetServerState } from "./inst
 import { DbMigrations } from "./migrations.js";
 import { Quotas } from "./quotas.js";
 import { requestSpecGroup, ServerGroups } from "./server-groups.js";
+import { ServerLifecycle } from "./server-lifecycle.js";
 import { ServerUpdates } from "./server-updates.js";
 import { flavorRecord, serverRecord } from "./server-view.js";
 
@@ -139,8 +143,8 @@ export interface DbComputeBackendDeps {
   resize?: ComputeResizeAPI | undefined;
   /** nova-scheduler's RPC client: aggregate changes are cast to every scheduler (absent: they poll). */
   scheduler?: SchedulerAPI | undefined;
-  /** Where images come from (the local image catalogue). */
-  images: ImageCatalog;
+  /** Where images come from, and snapshots go (the local image catalogue). */
+  images: ImageStore;
   /** Time for created_at/updated_at stamps and service liveness (default the system clock). */
   clock?: Clock;
   /** The options this backend reads. */
@@ -199,6 +203,29 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   private readonly updates: ServerUpdates;
+  private lifecycleOps: ServerLifecycle | undefined;
+  // Built on first use: the constructor's parameter properties are not set yet when fields initialise.
+  private get lifecycle(): ServerLifecycle {
+    this.lifecycleOps ??= new ServerLifecycle({
+      apiDb: this.deps.apiDb,
+      cellDb: this.deps.cellDb,
+      images: this.deps.images,
+      compute: this.deps.compute,
+      computeTask: this.deps.computeTask,
+      clock: this.deps.clock ?? systemClock,
+      defaultAvailabilityZone: this.deps.config.defaultAvailabilityZone,
+      locate: (uuid) => this.locate(uuid),
+      getServer: (ctx, uuid) => this.getServer(ctx, uuid),
+      keyPair: (userId, name) => this.keyPairRow(userId, name),
+      deleteServer: (ctx, uuid) => this.deleteServer(ctx, uuid),
+      computeUp: async (db, host) => {
+        const svc = await db.services.getByComputeHost(host).catch(() => undefined);
+        return svc !== undefined && this.up(svc);
+      },
+      novaContext: (ctx) => this.novaContext(ctx),
+    });
+    return this.lifecycleOps;
+  }
 
   // Resize, cold migration and os-migrations (DbMigrations), delegated in one block.
   private migrationsCache: DbMigrations | undefined;
@@ -743,6 +770,71 @@ export class DbComputeBackend implements ComputeBackend {
   /** Unlocks a server (ServerUpdates). */
   unlockServer(ctx: RequestContext, uuid: string): Promise<void> {
     return this.updates.unlockServer(ctx, uuid);
+  }
+
+  // ---- rebuild, shelve, rescue, snapshots, soft delete (ServerLifecycle) --------------------------
+
+  /** Rebuilds from a new image (ServerLifecycle). */
+  rebuildServer(ctx: RequestContext, uuid: string, spec: RebuildSpec): Promise<ServerRecord> {
+    return this.lifecycle.rebuildServer(ctx, uuid, spec);
+  }
+
+  /** Shelves (ServerLifecycle). */
+  shelveServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.shelveServer(ctx, uuid);
+  }
+
+  /** Offloads a shelved server (ServerLifecycle). */
+  shelveOffloadServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.shelveOffloadServer(ctx, uuid);
+  }
+
+  /** Unshelves (ServerLifecycle). */
+  unshelveServer(ctx: RequestContext, uuid: string, spec: UnshelveSpec): Promise<void> {
+    return this.lifecycle.unshelveServer(ctx, uuid, spec);
+  }
+
+  /** Rescues (ServerLifecycle). */
+  rescueServer(
+    ctx: RequestContext,
+    uuid: string,
+    rescue: { adminPass: string; rescueImageRef: string | null },
+  ): Promise<void> {
+    return this.lifecycle.rescueServer(ctx, uuid, rescue);
+  }
+
+  /** Ends a rescue (ServerLifecycle). */
+  unrescueServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.unrescueServer(ctx, uuid);
+  }
+
+  /** Snapshots into a new image (ServerLifecycle). */
+  createServerImage(ctx: RequestContext, uuid: string, spec: SnapshotSpec): Promise<string> {
+    return this.lifecycle.createServerImage(ctx, uuid, spec);
+  }
+
+  /** Snapshots as a rotated backup (ServerLifecycle). */
+  createServerBackup(
+    ctx: RequestContext,
+    uuid: string,
+    spec: SnapshotSpec & { backupType: string; rotation: number },
+  ): Promise<string> {
+    return this.lifecycle.createServerBackup(ctx, uuid, spec);
+  }
+
+  /** Soft-deletes (ServerLifecycle). */
+  softDeleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.softDeleteServer(ctx, uuid);
+  }
+
+  /** Restores a soft-deleted server (ServerLifecycle). */
+  restoreServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.restoreServer(ctx, uuid);
+  }
+
+  /** Deletes now, whatever the state (ServerLifecycle). */
+  forceDeleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.lifecycle.forceDeleteServer(ctx, uuid);
   }
 
   // ---- delete and actions -----------------------------------------------------------------------

@@ -18,6 +18,8 @@ export const apiConfigSchema = z
     glance_api_servers: z.array(z.string()).default([]),
     /** `[api] use_forwarded_for`: take the client address from X-Forwarded-For. */
     use_forwarded_for: z.boolean().default(false),
+    /** `[DEFAULT] reclaim_instance_interval`: above 0, DELETE soft-deletes and the compute reclaims later. */
+    reclaim_instance_interval: z.number().int().default(0),
     /** `[oslo_middleware] max_request_body_size`: larger bodies get 413. */
     max_request_body_size: z.number().int().positive().default(114688),
   })

@@ -16,6 +16,7 @@ import type { MigrationBackend } from "./migration-backend.js";
 import type { QuotaBackend, UsageBackend } from "./quota-backend.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServerGroupBackend } from "./server-group-backend.js";
+import type { ServerLifecycleBackend } from "./server-lifecycle-backend.js";
 import type { ServerUpdateBackend } from "./server-update-backend.js";
 
 // The image shape is the spec layer's (the image catalogue stores the same records).
@@ -339,7 +340,8 @@ export interface ComputeBackend
     QuotaBackend,
     UsageBackend,
     ServerUpdateBackend,
-    MigrationBackend {
+    MigrationBackend,
+    ServerLifecycleBackend {
   /**
    * Records the build (min..max count) and starts it; returns the servers in BUILD (vm_state building).
    * Throws FlavorNotFoundError (unknown or disabled flavor), ImageNotFoundError, InvalidRequestError

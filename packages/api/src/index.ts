@@ -29,6 +29,7 @@ export {
 } from "./errors/aggregate-errors.js";
 export { BackendUnavailableError } from "./errors/backend-unavailable.js";
 export { ComputeBackendError } from "./errors/compute-backend-error.js";
+export { ConflictError } from "./errors/conflict.js";
 export { ConsoleNotAvailableError } from "./errors/console-not-available.js";
 export {
   FlavorAccessExistsError,
@@ -110,6 +111,13 @@ export type {
   ServerGroupQuery,
   ServerGroupRecord,
 } from "./server-group-backend.js";
+export type {
+  RebuildSpec,
+  ServerLifecycleAction,
+  ServerLifecycleBackend,
+  SnapshotSpec,
+  UnshelveSpec,
+} from "./server-lifecycle-backend.js";
 export type { ServerTagAdd, ServerUpdate, ServerUpdateBackend } from "./server-update-backend.js";
 export {
   checkMetadataChange,

@@ -11,6 +11,7 @@ import { keyPairHandlers } from "./handlers/key-pairs.js";
 import { migrationActions, migrationHandlers } from "./handlers/migrations.js";
 import { quotaClassSetHandlers, quotaSetHandlers, showLimits } from "./handlers/quota-sets.js";
 import { serverGroupHandlers } from "./handlers/server-groups.js";
+import { serverLifecycleActions } from "./handlers/server-lifecycle.js";
 import { lockActions, serverUpdateHandlers } from "./handlers/server-updates.js";
 import { serverActions, serverHandlers } from "./handlers/servers.js";
 import { serviceUpdateHandlers } from "./handlers/service-updates.js";
@@ -41,7 +42,7 @@ export const COMPUTE_ROUTES: readonly Route[] = [
   {
     method: "POST",
     pattern: "/servers/:id/action",
-    actions: { ...serverActions, ...lockActions, ...migrationActions },
+    actions: { ...serverActions, ...lockActions, ...migrationActions, ...serverLifecycleActions },
   },
   { method: "GET", pattern: "/servers/:id/migrations", handler: migrationHandlers.listServerMigrations },
   {

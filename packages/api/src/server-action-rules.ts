@@ -3,6 +3,7 @@ import type { ServerAction, ServerRecord } from "./compute-backend.js";
 import { InstanceInvalidStateError } from "./errors/instance-invalid-state.js";
 import { InstanceIsLockedError } from "./errors/instance-is-locked.js";
 import { InstanceNotReadyError } from "./errors/instance-not-ready.js";
+import type { ServerLifecycleAction } from "./server-lifecycle-backend.js";
 
 /**
  * Throws what Nova's compute API throws when `server` may not take `action` now (locked, no host yet,
@@ -10,12 +11,12 @@ import { InstanceNotReadyError } from "./errors/instance-not-ready.js";
  */
 export function checkServerAction(
   server: ServerRecord,
-  action: ServerAction | { type: "delete" },
+  action: ServerAction | { type: "delete" | ServerLifecycleAction },
   options: { isAdmin: boolean },
 ): void {
   // One table for the API, its backend and the compute: nova/compute/api.py's decorators.
   const rule = SERVER_ACTION_STATES[serverActionName(action)];
-  if (server.locked && !options.isAdmin) throw new InstanceIsLockedError(server.uuid);
+  if (server.locked && !options.isAdmin && !rule.ignoresLock) throw new InstanceIsLockedError(server.uuid);
   if (rule.needsHost && !server.host) throw new InstanceNotReadyError(server.uuid);
   if (rule.vmStates && !rule.vmStates.includes(server.vmState)) {
     throw new InstanceInvalidStateError(server.uuid, "vm_state", server.vmState, rule.method);

@@ -172,6 +172,26 @@ export {
   serverGroupSchema,
   showServerGroupResponseSchema,
 } from "./schemas/server-groups.js";
+/** Request and response schemas of rebuild, shelve, rescue and snapshots. */
+export {
+  createBackupActionSchema,
+  createImageActionSchema,
+  createImageResponseSchema,
+  type RebuildAction,
+  rebuildActionSchemaFor,
+  rebuildActionSchemaV21,
+  rebuildActionSchemaV219,
+  rebuildActionSchemaV254,
+  rebuildActionSchemaV257,
+  rebuildActionSchemaV263,
+  rebuildActionSchemaV290,
+  rebuildResponseSchema,
+  rescueActionSchema,
+  rescueResponseSchema,
+  unshelveActionSchemaFor,
+  unshelveActionSchemaV277,
+  unshelveActionSchemaV291,
+} from "./schemas/server-lifecycle.js";
 export {
   lockActionSchemaV273,
   serverMetadataItemRequestSchema,

@@ -33,12 +33,40 @@ export const ACTION_STATES = {
   rebootHard: { method: "reboot", vmStates: api["reboot:HARD"].vmStates, taskStates: HARD_REBOOT_STATES },
   // As Nova's compute manager, stop re-checks only its task_state.
   stop: { method: "stop", taskStates: [api.stop.task] },
-  start: { method: "start", vmStates: api.start.vmStates, taskStates: [api.start.task] },
+  // The conductor's unshelve of a SHELVED instance is a start (Nova's conductor casts start_instance).
+  start: {
+    method: "start",
+    vmStates: [...(api.start.vmStates ?? []), "shelved"],
+    taskStates: [api.start.task],
+  },
   pause: { method: "pause", vmStates: api.pause.vmStates, taskStates: [api.pause.task] },
   unpause: { method: "unpause", vmStates: api.unpause.vmStates, taskStates: [api.unpause.task] },
   suspend: { method: "suspend", vmStates: api.suspend.vmStates, taskStates: [api.suspend.task] },
   resume: { method: "resume", vmStates: api.resume.vmStates, taskStates: [api.resume.task] },
   terminate: { method: "delete", taskStates: [api.delete.task] },
+  // Rebuild, shelve, rescue, snapshots, soft delete: the API's task and the compute's own steps after it.
+  rebuild: {
+    method: "rebuild_instance",
+    taskStates: ["rebuilding", "rebuild_block_device_mapping", "rebuild_spawning"],
+  },
+  shelve: {
+    method: "shelve_instance",
+    taskStates: ["shelving", "shelving_image_pending_upload", "shelving_image_uploading"],
+  },
+  shelveOffload: { method: "shelve_offload_instance", taskStates: ["shelving_offloading"] },
+  unshelve: { method: "unshelve_instance", taskStates: ["unshelving", "spawning"] },
+  rescue: { method: "rescue_instance", taskStates: ["rescuing"] },
+  unrescue: { method: "unrescue_instance", vmStates: ["rescued"], taskStates: ["unrescuing"] },
+  snapshot: {
+    method: "snapshot_instance",
+    taskStates: ["image_snapshot_pending", "image_snapshot", "image_pending_upload", "image_uploading"],
+  },
+  backup: {
+    method: "backup_instance",
+    taskStates: ["image_backup", "image_pending_upload", "image_uploading"],
+  },
+  softDelete: { method: "soft_delete_instance", taskStates: ["soft-deleting"] },
+  restore: { method: "restore_instance", vmStates: ["soft-delete"], taskStates: ["restoring"] },
 } as const satisfies Record<string, ActionStates>;
 
 /** Throws Nova's InstanceInvalidState when the instance is not in a state the action accepts. */

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "@nova/core";
+import type { ImageStore } from "@nova/image-catalog";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Instance,
@@ -30,6 +31,8 @@ import { fromDriverError } from "./driver-failure.js";
 import { decodeInjectedFiles, toDriverInstance, toImageMeta, toInstanceRef } from "./driver-mapping.js";
 import { validateInstanceGroupPolicy } from "./group-policy.js";
 import { InstanceLocks } from "./instance-locks.js";
+import { lifecycleMethods } from "./lifecycle-endpoint.js";
+import { deleteShelvedImage, unshelvedSystemMetadata } from "./shelve-flow.js";
 
 /** The RPC API version served: 6.1, so Zed's 6.0 requests (and nova-ts's) match. */
 export const COMPUTE_RPC_API_VERSION = "6.1";
@@ -62,6 +65,8 @@ export interface ComputeManagerOptions {
   defaultNode: () => string;
   /** Told of each build's outcome (the resource tracker). */
   buildOutcomes?: BuildOutcomeSink;
+  /** Where snapshots go (createImage, createBackup, shelve); without it those actions fail. */
+  images?: ImageStore;
 }
 
 /** What a build needs besides the instance (build_and_run_instance's other arguments the compute reads). */
@@ -145,6 +150,7 @@ export class ComputeManager {
           this.resumeInstance(c(ctx), decode(args.instance)),
         get_console_output: (ctx, args: { instance: unknown; tail_length?: number | null }) =>
           this.getConsoleOutput(c(ctx), decode(args.instance), args.tail_length ?? null),
+        ...lifecycleMethods(this),
       },
     };
   }
@@ -313,35 +319,40 @@ export class ComputeManager {
     const uuid = requireUuid(instance);
     return this.track(
       this.locks.run(uuid, () =>
-        this.action(ctx, instance, "compute_terminate_instance", ACTION_STATES.terminate, async (t) => {
-          const ref = this.ref(t.current);
-          try {
-            await this.driverCall(uuid, () => this.opts.driver.destroy(ref));
-            t.current = await this.opts.conductor.instanceSave(
-              ctx,
-              {
-                ...t.current,
-                vm_state: "deleted",
-                task_state: null,
-                power_state: PowerState.NOSTATE,
-                terminated_at: new Date(this.opts.clock.now()),
-              },
-              ["vm_state", "task_state", "power_state", "terminated_at"],
-            );
-            t.current = await this.opts.conductor.instanceDestroy(ctx, t.current);
-          } catch (err) {
-            if (err instanceof InstanceNotFound) {
-              this.opts.logger.info({ instance_uuid: uuid }, "instance disappeared during terminate");
-              return;
-            }
-            await this.setErrorState(ctx, t, []);
-            throw err;
-          }
-          await this.fanout("delete_instance_info", () =>
-            this.opts.scheduler.deleteInstanceInfo(ctx, this.opts.host, uuid),
-          );
-        }),
+        this.action(ctx, instance, "compute_terminate_instance", ACTION_STATES.terminate, (t) =>
+          this.doTerminate(ctx, t),
+        ),
       ),
+    );
+  }
+
+  private async doTerminate(ctx: NovaContext, t: Tracked): Promise<void> {
+    const uuid = requireUuid(t.current);
+    const ref = this.ref(t.current);
+    try {
+      await this.driverCall(uuid, () => this.opts.driver.destroy(ref));
+      t.current = await this.opts.conductor.instanceSave(
+        ctx,
+        {
+          ...t.current,
+          vm_state: "deleted",
+          task_state: null,
+          power_state: PowerState.NOSTATE,
+          terminated_at: new Date(this.opts.clock.now()),
+        },
+        ["vm_state", "task_state", "power_state", "terminated_at"],
+      );
+      t.current = await this.opts.conductor.instanceDestroy(ctx, t.current);
+    } catch (err) {
+      if (err instanceof InstanceNotFound) {
+        this.opts.logger.info({ instance_uuid: uuid }, "instance disappeared during terminate");
+        return;
+      }
+      await this.setErrorState(ctx, t, []);
+      throw err;
+    }
+    await this.fanout("delete_instance_info", () =>
+      this.opts.scheduler.deleteInstanceInfo(ctx, this.opts.host, uuid),
     );
   }
 
@@ -431,7 +442,10 @@ export class ComputeManager {
           checkActionState(t.current, ACTION_STATES.start);
           const ref = this.ref(t.current);
           await this.driverCall(uuid, () => this.opts.driver.powerOn(ref));
-          await this.finish(ctx, t, ref, "active", ["powering-on"]);
+          // A SHELVED instance started by the conductor's unshelve drops its snapshot and shelve keys.
+          const unshelved = unshelvedSystemMetadata(t.current);
+          await this.finish(ctx, t, ref, "active", ["powering-on"], unshelved?.systemMetadata);
+          if (unshelved?.imageId) await deleteShelvedImage(this, unshelved.imageId);
         }),
       ),
     );
@@ -606,30 +620,55 @@ export class ComputeManager {
     expected: readonly (Instance["task_state"] | null)[],
   ): Promise<void> {
     const ref = this.ref(t.current);
-    const uuid = ref.uuid;
     const before = await this.powerStateOf(ref);
     const expectedTaskState = [...expected];
     const alreadyOff =
       before === PowerState.NOSTATE || before === PowerState.SHUTDOWN || before === PowerState.CRASHED;
     if (alreadyOff && !expectedTaskState.includes(null)) expectedTaskState.push(null);
+    await this.powerOffGuest(t.current, cleanShutdown);
+    await this.finish(ctx, t, ref, "stopped", expectedTaskState);
+  }
+
+  /**
+   * Powers the guest off with Nova's values (_power_off_instance), saving nothing: clean -> shutdown_timeout
+   * (or the image's os_shutdown_timeout) with shutdown_retry_interval; not clean -> 0, 0.
+   */
+  async powerOffGuest(instance: Partial<Instance>, cleanShutdown: boolean): Promise<void> {
+    const ref = this.ref(instance);
     const { config } = this.opts;
-    const imageTimeout = Number.parseInt(t.current.system_metadata?.image_os_shutdown_timeout ?? "", 10);
+    const imageTimeout = Number.parseInt(instance.system_metadata?.image_os_shutdown_timeout ?? "", 10);
     const timeoutSeconds = cleanShutdown
       ? Number.isFinite(imageTimeout)
         ? imageTimeout
         : config.shutdown_timeout
       : 0;
     const retryIntervalSeconds = cleanShutdown ? config.shutdown_retry_interval : 0;
-    await this.driverCall(uuid, () =>
+    await this.driverCall(ref.uuid, () =>
       this.opts.driver.powerOff(ref, { timeoutSeconds, retryIntervalSeconds }),
     );
-    await this.finish(ctx, t, ref, "stopped", expectedTaskState);
+  }
+
+  // --- for the lifecycle flows (rebuild-flow.ts, shelve-flow.ts, ...) ---------------------------------------
+
+  /** What the manager was built with (driver, conductor, scheduler, config, clock, logger, images). */
+  get deps(): ComputeManagerOptions {
+    return this.opts;
+  }
+
+  /** Runs `fn` under the instance's lock and tracks it, with no event or revert (Nova's plain decorators). */
+  runLocked<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
+    return this.track(this.locks.run(uuid, fn));
+  }
+
+  /** Destroys the guest and the instance as terminate_instance does, already holding the lock (reclaim). */
+  async deleteHeld(ctx: NovaContext, t: Tracked): Promise<void> {
+    await this.doTerminate(ctx, t);
   }
 
   // --- internals ---------------------------------------------------------------------------------------------
 
   /** The common end of a power action: hypervisor power_state, the new vm_state, no task, conditionally. */
-  private async finish(
+  async finish(
     ctx: NovaContext,
     t: Tracked,
     ref: InstanceRef,
@@ -701,7 +740,7 @@ export class ComputeManager {
   }
 
   /** vm_state ERROR (Nova's _set_instance_obj_error_state), conditional on `expected` when given. */
-  private async setErrorState(
+  async setErrorState(
     ctx: NovaContext,
     t: Tracked,
     expected: readonly (Instance["task_state"] | null)[],
@@ -721,7 +760,7 @@ export class ComputeManager {
     }
   }
 
-  private async recordFault(ctx: NovaContext, instance: Partial<Instance>, error: unknown): Promise<void> {
+  async recordFault(ctx: NovaContext, instance: Partial<Instance>, error: unknown): Promise<void> {
     const uuid = instance.uuid;
     if (!uuid) return;
     try {
@@ -769,7 +808,7 @@ export class ComputeManager {
     }
   }
 
-  private async fanout(what: string, send: () => Promise<void>): Promise<void> {
+  async fanout(what: string, send: () => Promise<void>): Promise<void> {
     try {
       await send();
     } catch (err) {
@@ -778,7 +817,7 @@ export class ComputeManager {
     }
   }
 
-  private async driverCall<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
+  async driverCall<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {

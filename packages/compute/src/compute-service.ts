@@ -1,4 +1,5 @@
 import { type Clock, type Logger, PeriodicTask, silentLogger, systemClock } from "@nova/core";
+import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import type { Service } from "@nova/objects";
 import {
@@ -19,6 +20,7 @@ import {
   periodicIntervalMs,
 } from "./config.js";
 import { recoverInstances } from "./host-recovery.js";
+import { lifecyclePeriodicTasks } from "./lifecycle-periodic-tasks.js";
 import { PowerStateSync } from "./power-state-sync.js";
 import { ResizeFlow } from "./resize-flow.js";
 import { ResourceTracker } from "./resource-tracker.js";
@@ -42,6 +44,8 @@ export interface CreateComputeServiceOptions {
   config?: ComputeConfigInput;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for work in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number;
+  /** The image catalogue snapshots (createImage, createBackup, shelve) are written to. */
+  images?: ImageStore;
 }
 
 /** A nova-compute service: start() brings it up, stop() drains and stops it. */
@@ -103,6 +107,7 @@ export class ComputeService {
       logger,
       defaultNode: () => this.defaultNode,
       buildOutcomes: this.resourceTracker,
+      ...(opts.images ? { images: opts.images } : {}),
     });
     this.manager = manager;
     // Resize and cold migration: their own endpoint beside the manager's, sharing its locks and events.
@@ -150,7 +155,11 @@ export class ComputeService {
           await recoverInstances({ host, conductor: this.conductor, manager, logger });
         },
         endpoints: () => [manager.endpoint(), resizeFlow.endpoint()],
-        periodicTasks: () => (confirmSweep ? [powerSyncTask, confirmSweep] : [powerSyncTask]),
+        periodicTasks: () => [
+          powerSyncTask,
+          ...(confirmSweep ? [confirmSweep] : []),
+          ...lifecyclePeriodicTasks(manager, config, clock, logger),
+        ],
         // Lifecycle syncs under way are not waited for (see ComputeManager.drained).
         drain: async () => {
           powerSync.stop();

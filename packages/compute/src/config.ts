@@ -47,6 +47,12 @@ export const computeConfigSchema = z.object({
   allow_resize_to_same_host: z.boolean().default(false),
   /** Seconds after which a finished resize is confirmed automatically; 0 (Nova's default) never. */
   resize_confirm_window: z.number().int().min(0).default(0),
+  /** Seconds a soft-deleted instance waits before the compute reclaims it; 0 turns soft delete off. */
+  reclaim_instance_interval: z.number().int().default(0),
+  /** Seconds a shelved guest stays on its host before it is offloaded (0: at once, -1: never). */
+  shelved_offload_time: z.number().int().min(-1).default(0),
+  /** Seconds between checks for shelved guests to offload (Nova's `shelved_poll_interval`). */
+  shelved_poll_interval: z.number().int().default(3600),
   /** RPC requests served at once (oslo's `executor_thread_pool_size`); default the transport's. */
   executor_thread_pool_size: z.number().int().min(1).optional(),
 });

@@ -1,4 +1,5 @@
 import { FakeClock } from "@nova/core/test";
+import type { ImageStore } from "@nova/image-catalog";
 import {
   type ConsumerHandle,
   type Delivery,
@@ -66,7 +67,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { driver?: FakeDriver; config?: ComputeConfigInput; host?: string; start?: boolean } = {},
+  opts: {
+    driver?: FakeDriver;
+    config?: ComputeConfigInput;
+    host?: string;
+    start?: boolean;
+    images?: ImageStore;
+  } = {},
 ): Promise<Harness> {
   const host = opts.host ?? "cpu-1";
   const broker = new FakeBroker();
@@ -85,6 +92,7 @@ export async function startHarness(
     driver,
     clock,
     config: opts.config ?? {},
+    ...(opts.images ? { images: opts.images } : {}),
   });
   if (opts.start !== false) await service.start();
   const computeApi = new ComputeAPI({ transport: peer, rpcResponseTimeout: 20 });

@@ -39,6 +39,7 @@ import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
 import { setupInstanceGroup } from "./instance-groups.js";
+import { parseUnshelveArgs, unshelveInstance } from "./unshelve-task.js";
 
 /** The compute_task API version served: 1.24 (Zed), so 1.17 requests from nova-api match. */
 export const COMPUTE_TASK_MANAGER_VERSION = "1.24";
@@ -152,6 +153,11 @@ export class ComputeTaskManager {
       version: COMPUTE_TASK_MANAGER_VERSION,
       methods: {
         schedule_and_build_instances: (ctx, args) => this.scheduleAndBuildInstances(ctx, args),
+        unshelve_instance: (ctx, args) => {
+          const { uuid, spec } = parseUnshelveArgs(args);
+          this.track(unshelveInstance(this.opts, fromWireContext(ctx), uuid, spec));
+          return null;
+        },
       },
     };
   }

@@ -41,6 +41,7 @@ import { InstanceActionNotFound } from "./errors/instance-action-not-found.js";
 import { ObjectActionError } from "./errors/object-action-error.js";
 import { ServiceBinaryExists } from "./errors/service-exists-error.js";
 import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
+import { instanceResources, releaseOnNode, releaseWhenOffloaded } from "./instance-claims.js";
 import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { releaseForDestroyedInstance } from "./migration-claims.js";
 import { saveMigration, unconfirmedMigrations } from "./migration-objects.js";
@@ -447,11 +448,20 @@ export class ConductorObjectManager {
       return [{ obj_what_changed: [] }, null]; // Nova's save of nothing touches nothing
     }
     try {
+      // A save taking the row off its host may be a shelve offload, which gives the host's claim back.
+      const leaving = changed.includes("host") && !instance.host;
+      const before = leaving ? await this.opts.cellDb.instances.get(uuid) : undefined;
       const saved = await this.opts.cellDb.instances.update(
         uuid,
         pick(instance, changed) as InstanceChanges,
         expect,
       );
+      if (before && (await releaseWhenOffloaded(this.opts.cellDb, before, saved))) {
+        this.opts.logger.info(
+          { instance_uuid: uuid, host: before.host },
+          "Shelved instance offloaded; claim released",
+        );
+      }
       const reply: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(saved)) if (!INSTANCE_REPLY_SKIPPED.has(k)) reply[k] = v;
       return [objectUpdates(InstanceCodec, instance, reply), null];

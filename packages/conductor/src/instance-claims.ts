@@ -45,3 +45,20 @@ export async function releaseOnNode(
     throw err;
   }
 }
+
+/**
+ * Nova's delete_allocation_for_shelve_offloaded_instance, where the claims live in the cell database: a save
+ * that left the row SHELVED_OFFLOADED with no host, when it had one before, gives back what it held there. The
+ * save is conditional (expected task state), so only one save makes that move and releases.
+ */
+export async function releaseWhenOffloaded(
+  cellDb: CellDatabase,
+  before: Pick<
+    Partial<Instance>,
+    "host" | "node" | "flavor" | "vcpus" | "memory_mb" | "root_gb" | "ephemeral_gb"
+  >,
+  after: Pick<Partial<Instance>, "host" | "vm_state">,
+): Promise<boolean> {
+  if (after.vm_state !== "shelved_offloaded" || after.host || !before.host) return false;
+  return releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
+}

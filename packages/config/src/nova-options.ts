@@ -50,6 +50,11 @@ export const novaOptionGroups = {
     graceful_shutdown_timeout: seconds(60, { min: 0 }),
     // Seconds between nova-compute's resource tracker passes (0: Nova's default period of 60 s; <0: never).
     update_resources_interval: seconds(0),
+    // Soft delete and shelve (nova/conf/compute.py): 0 deletes at once / keeps shelved guests on their host
+    // until asked; shelved_offload_time 0 offloads at once, -1 never.
+    reclaim_instance_interval: seconds(0),
+    shelved_offload_time: int(0, { min: -1 }),
+    shelved_poll_interval: seconds(3600),
   }),
   api: z.object({
     // Nova defaults to keystone; the all-in-one has no Keystone beside it, so the development mode stays ours.

@@ -1,5 +1,6 @@
 import type { Logger } from "@nova/core";
 import type { ImageCatalog } from "./image-record.js";
+import type { ImageStore } from "./image-store.js";
 
 /** What an image catalogue named in nova.conf (`[glance] image_catalog = my-images#Catalog`) is built with. */
 export interface ImageCatalogContext {
@@ -11,8 +12,11 @@ export interface ImageCatalogContext {
   readonly logger: Logger;
 }
 
-/** An image catalogue with, optionally, the local file of each image (what the libvirt driver boots from). */
-export type ImageCatalogWithFiles = ImageCatalog & { readonly files?: ReadonlyMap<string, string> };
+/**
+ * An image catalogue nova.conf can name: it lists images and stores the ones computes make (snapshots, shelved
+ * and backup images), with, optionally, the local file of each image (what the libvirt driver boots from).
+ */
+export type ImageCatalogWithFiles = ImageStore & { readonly files?: ReadonlyMap<string, string> };
 
 /** An image catalogue class nova.conf can name: constructed once per service with its context. */
 export type ImageCatalogClass = new (context: ImageCatalogContext) => ImageCatalogWithFiles;

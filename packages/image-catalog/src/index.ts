@@ -10,4 +10,5 @@ export type {
 } from "./image-catalog-plugin.js";
 export { ImageNotFoundError } from "./image-not-found-error.js";
 export type { ImageCatalog, ImageQuery, ImageRecord } from "./image-record.js";
+export type { ImageChanges, ImageStore } from "./image-store.js";
 export { IMAGE_CATALOG_FILE, type ImageCatalogEntry, LocalImageCatalog } from "./local-image-catalog.js";

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { ImageCatalogFileError } from "./image-catalog-file-error.js";
 import { ImageNotFoundError } from "./image-not-found-error.js";
-import type { ImageCatalog, ImageQuery, ImageRecord } from "./image-record.js";
+import type { ImageQuery, ImageRecord } from "./image-record.js";
+import { type ImageChanges, type ImageStore, withCatalogFileLock, writeCatalogFile } from "./image-store.js";
 
 const imageEntrySchema = z.object({
   id: z.string().min(1),
@@ -16,6 +17,7 @@ const imageEntrySchema = z.object({
   file: z.string().optional(),
   properties: z.record(z.string(), z.unknown()).default({}),
   created_at: z.string().optional(),
+  updated_at: z.string().optional(),
 });
 
 /** One image of a local catalogue file (`images.json`), with Glance's field names. */
@@ -24,56 +26,47 @@ export type ImageCatalogEntry = z.input<typeof imageEntrySchema>;
 /** The catalogue file's name inside `[DEFAULT] state_path` (the all-in-one's data folder). */
 export const IMAGE_CATALOG_FILE = "images.json";
 
-/** An image catalogue kept in memory, optionally loaded from a JSON file (`{"images": [...]}`). */
-export class LocalImageCatalog implements ImageCatalog {
-  private readonly images: ImageRecord[];
+/**
+ * An image catalogue kept in memory, optionally backed by a JSON file (`{"images": [...]}`) that other
+ * processes share: reads pick up the file's changes, writes go through it under a lock file.
+ */
+export class LocalImageCatalog implements ImageStore {
+  private images: ImageRecord[];
+  private entries: ImageCatalogEntry[];
+  private loadedStamp: string | null = null;
   /** Files of the images that have one, by image id (what the libvirt driver reads). */
   readonly files = new Map<string, string>();
 
-  /** A catalogue of `entries`; an invalid entry throws zod's error. */
-  constructor(entries: readonly ImageCatalogEntry[]) {
-    this.images = entries.map((raw) => {
-      const e = imageEntrySchema.parse(raw);
-      if (e.file) this.files.set(e.id, e.file);
-      const created = e.created_at ? new Date(e.created_at) : null;
-      return {
-        id: e.id,
-        name: e.name,
-        status: e.status,
-        minRam: e.min_ram,
-        minDisk: e.min_disk,
-        size: e.size,
-        properties: e.properties,
-        createdAt: created,
-        updatedAt: created,
-      };
-    });
+  /** A catalogue of `entries`; an invalid entry throws zod's error. With `path`, writes go to that file. */
+  constructor(
+    entries: readonly ImageCatalogEntry[],
+    private readonly path?: string,
+  ) {
+    this.entries = [];
+    this.images = [];
+    this.load(entries);
   }
 
   /** Loads `{"images": [...]}` from a file; a bad file is an {@link ImageCatalogFileError} naming it. */
   static fromFile(path: string): LocalImageCatalog {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, "utf8"));
-    } catch (err) {
-      throw new ImageCatalogFileError(path, err instanceof Error ? err.message : String(err), { cause: err });
-    }
-    const parsed = z.object({ images: z.array(z.unknown()) }).safeParse(json);
-    if (!parsed.success) throw new ImageCatalogFileError(path, 'expected {"images": [...]}');
-    return new LocalImageCatalog(parsed.data.images as ImageCatalogEntry[]);
+    const catalog = new LocalImageCatalog(readCatalogFile(path), path);
+    catalog.loadedStamp = fileStamp(path);
+    return catalog;
   }
 
   /**
    * The catalogue of a state folder: `<stateDir>/images.json` when that file exists, else one made of
-   * `fallback` (none by default), as nova-api, nova-compute and the all-in-one read it.
+   * `fallback` (none by default), as nova-api, nova-compute and the all-in-one read it. Either way new images
+   * are written to that file, where the other services of the folder see them.
    */
   static fromStateDir(stateDir: string, fallback: readonly ImageCatalogEntry[] = []): LocalImageCatalog {
     const file = join(stateDir, IMAGE_CATALOG_FILE);
-    return existsSync(file) ? LocalImageCatalog.fromFile(file) : new LocalImageCatalog(fallback);
+    return existsSync(file) ? LocalImageCatalog.fromFile(file) : new LocalImageCatalog(fallback, file);
   }
 
   /** The images matching `query`; an unknown marker is an {@link ImageNotFoundError}. */
   async list(query: ImageQuery): Promise<ImageRecord[]> {
+    this.refresh();
     let list = this.images.filter(
       (i) =>
         (query.name === undefined || i.name === query.name) &&
@@ -89,8 +82,114 @@ export class LocalImageCatalog implements ImageCatalog {
 
   /** The image (a copy), or {@link ImageNotFoundError}. */
   async get(imageId: string): Promise<ImageRecord> {
+    this.refresh();
     const image = this.images.find((i) => i.id === imageId);
     if (!image) throw new ImageNotFoundError(imageId);
     return structuredClone(image);
+  }
+
+  /** {@inheritDoc ImageStore.create} */
+  async create(entry: ImageCatalogEntry): Promise<ImageRecord> {
+    const now = new Date().toISOString();
+    const parsed = imageEntrySchema.parse({ created_at: now, updated_at: now, ...entry });
+    await this.mutate((entries) => {
+      if (entries.some((e) => e.id === parsed.id))
+        throw new ImageCatalogFileError(this.path ?? "(memory)", `image ${parsed.id} exists`);
+      return [...entries, parsed];
+    });
+    return this.get(parsed.id);
+  }
+
+  /** {@inheritDoc ImageStore.update} */
+  async update(imageId: string, changes: ImageChanges): Promise<ImageRecord> {
+    await this.mutate((entries) => {
+      const at = entries.findIndex((e) => e.id === imageId);
+      if (at < 0) throw new ImageNotFoundError(imageId);
+      const old = entries[at]!;
+      const next: ImageCatalogEntry = { ...old, updated_at: new Date().toISOString() };
+      if (changes.name !== undefined) next.name = changes.name;
+      if (changes.status !== undefined) next.status = changes.status;
+      if (changes.size !== undefined) next.size = changes.size;
+      if (changes.file !== undefined) next.file = changes.file;
+      if (changes.properties !== undefined)
+        next.properties = { ...(old.properties ?? {}), ...changes.properties };
+      return entries.map((e, i) => (i === at ? next : e));
+    });
+    return this.get(imageId);
+  }
+
+  /** {@inheritDoc ImageStore.delete} */
+  async delete(imageId: string): Promise<void> {
+    await this.mutate((entries) => {
+      if (!entries.some((e) => e.id === imageId)) throw new ImageNotFoundError(imageId);
+      return entries.filter((e) => e.id !== imageId);
+    });
+  }
+
+  private load(entries: readonly ImageCatalogEntry[]): void {
+    const parsed = entries.map((raw) => imageEntrySchema.parse(raw));
+    this.entries = parsed;
+    this.files.clear();
+    this.images = parsed.map((e) => {
+      if (e.file) this.files.set(e.id, e.file);
+      const created = e.created_at ? new Date(e.created_at) : null;
+      return {
+        id: e.id,
+        name: e.name,
+        status: e.status,
+        minRam: e.min_ram,
+        minDisk: e.min_disk,
+        size: e.size,
+        properties: e.properties,
+        createdAt: created,
+        updatedAt: e.updated_at ? new Date(e.updated_at) : created,
+      };
+    });
+  }
+
+  // Another process may have written the file since we read it: one stat per read tells.
+  private refresh(): void {
+    if (!this.path) return;
+    const stamp = fileStamp(this.path);
+    if (stamp === null || stamp === this.loadedStamp) return;
+    this.load(readCatalogFile(this.path));
+    this.loadedStamp = stamp;
+  }
+
+  private async mutate(change: (entries: ImageCatalogEntry[]) => ImageCatalogEntry[]): Promise<void> {
+    const path = this.path;
+    if (!path) {
+      this.load(change(this.entries));
+      return;
+    }
+    await withCatalogFileLock(path, () => {
+      // The file as it is now (another process may have written it), else what this catalogue holds.
+      const current = existsSync(path) ? readCatalogFile(path) : this.entries;
+      const next = change([...current]);
+      writeCatalogFile(path, next);
+      this.load(next);
+      this.loadedStamp = fileStamp(path);
+    });
+  }
+}
+
+function readCatalogFile(path: string): ImageCatalogEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ImageCatalogFileError(path, err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const parsed = z.object({ images: z.array(z.unknown()) }).safeParse(json);
+  if (!parsed.success) throw new ImageCatalogFileError(path, 'expected {"images": [...]}');
+  return parsed.data.images as ImageCatalogEntry[];
+}
+
+function fileStamp(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.mtimeNs}:${st.size}:${st.ino}`;
+  } catch {
+    return null;
   }
 }

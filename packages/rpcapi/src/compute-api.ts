@@ -61,6 +61,38 @@ export interface BuildAndRunArgs {
   accel_uuids?: string[];
 }
 
+/** Arguments of rebuild_instance (on the instance's own host), by Nova's names. */
+export interface RebuildInstanceArgs {
+  /** The instance, task_state rebuilding. */
+  instance: Partial<Instance>;
+  /** The admin password to set, if any. */
+  new_pass?: string | null;
+  /** Files to inject (`[path, base64]` pairs). */
+  injected_files?: unknown[];
+  /** The image to rebuild from. */
+  image_ref: string;
+  /** The image the instance ran before. */
+  orig_image_ref: string;
+  /** The system metadata before the rebuild. */
+  orig_sys_metadata?: Record<string, string | null>;
+  /** Keep the ephemeral disk (drivers that cannot refuse). */
+  preserve_ephemeral?: boolean;
+}
+
+/** Arguments of unshelve_instance, by Nova's names. */
+export interface UnshelveInstanceArgs {
+  /** The instance, task_state unshelving (its row already on the chosen host). */
+  instance: Partial<Instance>;
+  /** The shelved image (Glance's fields), null when the guest is still on the host. */
+  image?: Record<string, unknown> | null;
+  /** Legacy filter properties (limits). */
+  filter_properties?: Record<string, unknown>;
+  /** The hypervisor node chosen. */
+  node?: string | null;
+  /** The request spec it was scheduled with. */
+  request_spec?: Partial<RequestSpec> | null;
+}
+
 /** The client of nova-compute (Nova's `ComputeAPI`): every method goes to the instance's host. */
 export class ComputeAPI {
   private readonly client: RpcClient;
@@ -187,5 +219,145 @@ export class ComputeAPI {
     });
     if (typeof output !== "string") throw new TypeError("get_console_output returned no string");
     return output;
+  }
+
+  // --- rebuild, shelve, rescue, snapshots, soft delete (casts, as Nova 6.x sends them) --------------------
+
+  /** Rebuilds the guest on its host from `image_ref` (cast; Nova's rebuild_instance, not an evacuation). */
+  rebuildInstance(ctx: NovaContext, host: string, args: RebuildInstanceArgs): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "rebuild_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      new_pass: args.new_pass ?? null,
+      injected_files: args.injected_files ?? [],
+      image_ref: args.image_ref,
+      orig_image_ref: args.orig_image_ref,
+      orig_sys_metadata: args.orig_sys_metadata ?? {},
+      bdms: null,
+      recreate: false,
+      on_shared_storage: null,
+      preserve_ephemeral: args.preserve_ephemeral ?? false,
+      migration: null,
+      scheduled_node: null,
+      limits: null,
+      request_spec: null,
+      accel_uuids: [],
+      reimage_boot_volume: false,
+      target_state: null,
+    });
+  }
+
+  /** Snapshots the guest into `imageId`, then keeps it SHELVED (or offloads it at once) (cast). */
+  shelveInstance(
+    ctx: NovaContext,
+    host: string,
+    instance: Partial<Instance>,
+    imageId: string | null,
+    cleanShutdown = true,
+  ): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "shelve_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      image_id: imageId,
+      clean_shutdown: cleanShutdown,
+      accel_uuids: [],
+    });
+  }
+
+  /** Removes a shelved guest from its host, freeing the host's resources (cast). */
+  shelveOffloadInstance(
+    ctx: NovaContext,
+    host: string,
+    instance: Partial<Instance>,
+    cleanShutdown = true,
+  ): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "shelve_offload_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      clean_shutdown: cleanShutdown,
+      accel_uuids: [],
+    });
+  }
+
+  /**
+   * Spawns an offloaded instance on `host` from its shelved image. Nova casts this; here the conductor calls
+   * it (as it calls build_and_run_instance) so it owns the claim when the compute fails.
+   */
+  async unshelveInstance(ctx: NovaContext, host: string, args: UnshelveInstanceArgs): Promise<void> {
+    await this.on(host)
+      .prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout })
+      .call(toWireContext(ctx), "unshelve_instance", {
+        instance: InstanceCodec.toPrimitive(args.instance),
+        image: args.image ?? null,
+        filter_properties: args.filter_properties ?? {},
+        node: args.node ?? null,
+        request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+        accel_uuids: [],
+      });
+  }
+
+  /** Boots the guest from a rescue image (cast). */
+  rescueInstance(
+    ctx: NovaContext,
+    host: string,
+    instance: Partial<Instance>,
+    rescuePassword: string | null,
+    rescueImageRef: string | null,
+    cleanShutdown = true,
+  ): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "rescue_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      rescue_password: rescuePassword,
+      rescue_image_ref: rescueImageRef,
+      clean_shutdown: cleanShutdown,
+    });
+  }
+
+  /** Ends a rescue (cast). */
+  unrescueInstance(ctx: NovaContext, host: string, instance: Partial<Instance>): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "unrescue_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+    });
+  }
+
+  /** Snapshots the guest into the queued image `imageId` (cast; createImage). */
+  snapshotInstance(
+    ctx: NovaContext,
+    host: string,
+    instance: Partial<Instance>,
+    imageId: string,
+  ): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "snapshot_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      image_id: imageId,
+    });
+  }
+
+  /** Snapshots the guest as a backup and keeps the newest `rotation` backups of `backupType` (cast). */
+  backupInstance(
+    ctx: NovaContext,
+    host: string,
+    instance: Partial<Instance>,
+    imageId: string,
+    backupType: string,
+    rotation: number,
+  ): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "backup_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      image_id: imageId,
+      backup_type: backupType,
+      rotation,
+    });
+  }
+
+  /** Brings a soft-deleted instance back (cast). */
+  restoreInstance(ctx: NovaContext, host: string, instance: Partial<Instance>): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "restore_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+    });
+  }
+
+  /** Soft-deletes the instance: the guest is powered off and kept until reclaimed (cast). */
+  softDeleteInstance(ctx: NovaContext, host: string, instance: Partial<Instance>): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "soft_delete_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+    });
   }
 }

@@ -143,6 +143,21 @@ export class ComputeTaskAPI {
       host_list: null,
     });
   }
+
+  /**
+   * Unshelves an instance (cast): a SHELVED one is started on its host, a SHELVED_OFFLOADED one is scheduled
+   * and spawned from its shelved image.
+   */
+  unshelveInstance(
+    ctx: NovaContext,
+    instance: Partial<Instance>,
+    requestSpec: Partial<RequestSpec> | null,
+  ): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "unshelve_instance", {
+      instance: InstanceCodec.toPrimitive(instance),
+      request_spec: requestSpec ? RequestSpecCodec.toPrimitive(requestSpec) : null,
+    });
+  }
 }
 
 /** migrate_server's arguments for a resize or cold migration, by Nova's names. */

@@ -3,6 +3,8 @@ export {
   type BuiltGuest,
   COMPUTE_TOPIC,
   ComputeAPI,
+  type RebuildInstanceArgs,
+  type UnshelveInstanceArgs,
 } from "./compute-api.js";
 export { ComputeResizeAPI, type PrepResizeArgs } from "./compute-resize-api.js";
 export {

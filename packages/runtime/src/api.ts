@@ -2,7 +2,7 @@
 import { type ApiObserver, type ApiServer, createApiServer } from "@nova/api";
 import { DbComputeBackend } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
-import type { ImageCatalog } from "@nova/image-catalog";
+import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeResizeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
 import type { NovaDatabases } from "./databases.js";
@@ -28,7 +28,7 @@ export function buildApi(
   deps: {
     transport: Transport;
     dbs: NovaDatabases;
-    images: ImageCatalog;
+    images: ImageStore;
     logger: NovaLogger;
     listen?: { host: string; port: number };
     /** Watches every request (metrics, traces): `ServiceTelemetry.apiObserver`. */
@@ -67,6 +67,7 @@ export function buildApi(
         : {}),
       max_limit: config.api.max_limit,
       glance_api_servers: config.glance.api_servers,
+      reclaim_instance_interval: config.DEFAULT.reclaim_instance_interval,
       ...(config.api.glance_link_prefix ? { glance_link_prefix: config.api.glance_link_prefix } : {}),
     },
     // Read once here, at start: a missing named file or a malformed one stops nova-api with a ConfigError.

@@ -10,6 +10,7 @@ import {
 } from "@nova/compute";
 import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
+import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
@@ -40,6 +41,9 @@ export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgr
       update_resources_interval: d.update_resources_interval,
       allow_resize_to_same_host: d.allow_resize_to_same_host,
       resize_confirm_window: d.resize_confirm_window,
+      reclaim_instance_interval: d.reclaim_instance_interval,
+      shelved_offload_time: d.shelved_offload_time,
+      shelved_poll_interval: d.shelved_poll_interval,
       rpc_response_timeout: messagingOptions(config).rpc_response_timeout,
       long_rpc_timeout: d.long_rpc_timeout,
       upgrade_levels: {
@@ -53,9 +57,16 @@ export function computeConfig(config: Pick<NovaConfig, "DEFAULT" | "raw" | "upgr
 /** One nova-compute for `host` over `driver`. */
 export function buildCompute(
   config: NovaConfig,
-  deps: { transport: Transport; driver: ComputeDriver; host: string; logger: NovaLogger },
+  deps: {
+    transport: Transport;
+    driver: ComputeDriver;
+    host: string;
+    logger: NovaLogger;
+    images?: ImageStore;
+  },
 ): ComputeService {
   return createComputeService({
+    ...(deps.images ? { images: deps.images } : {}),
     host: deps.host,
     transport: deps.transport,
     driver: deps.driver,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ComputeClient } from "@nova/client";
 import { loadNovaConfig, type NovaConfig, type RawConfig } from "@nova/config";
-import type { ImageCatalog, ImageCatalogEntry } from "@nova/image-catalog";
+import type { ImageCatalogEntry, ImageCatalogWithFiles } from "@nova/image-catalog";
 import { combineObservers, FakeBroker, type MessagingObserver, type Transport } from "@nova/messaging";
 import type { SchedulingObserver } from "@nova/scheduler";
 import { createSchedulingObserver, type RequestScope } from "@nova/telemetry";
@@ -82,7 +82,7 @@ export interface ControlPlaneOptions {
   /** The API's address; port 0 (the default) picks a free one. */
   api?: { host?: string; port?: number };
   /** What nova-api lists; by default what `[glance] image_catalog` names (`local`: `<dataDir>/images.json`, else one fake image). */
-  images?: ImageCatalog & { files?: ReadonlyMap<string, string> };
+  images?: ImageCatalogWithFiles;
   /** Flavors created when the API database has none (default: Nova's m1 flavors); [] creates none. */
   flavors?: readonly FlavorSeed[];
   /** Where plug-ins named in nova.conf resolve from; the working directory by default. */
@@ -236,6 +236,8 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           driver,
           host,
           logger: logger.child({ svc: "compute", host }),
+          // Snapshots, shelved and backup images go into the catalogue the API lists.
+          ...(images ? { images } : {}),
         });
         services.push({
           name: `nova-compute ${host}`,

@@ -34,9 +34,10 @@ export async function loadImageCatalog(
       const proto =
         typeof v === "function" ? (v as { prototype?: Record<string, unknown> }).prototype : undefined;
       if (!proto) return "is not a class (an ImageCatalogClass)";
-      return typeof proto.list === "function" && typeof proto.get === "function"
+      const methods = ["list", "get", "create", "update", "delete"];
+      return methods.every((m) => typeof proto[m] === "function")
         ? null
-        : "lacks ImageCatalog methods (list, get)";
+        : "lacks ImageStore methods (list, get, create, update, delete)";
     },
     build: (v) => {
       const context: ImageCatalogContext = {

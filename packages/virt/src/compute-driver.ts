@@ -62,6 +62,37 @@ export interface PowerOnOptions {
   readonly networkInfo?: NetworkInfo;
 }
 
+/** A step of a snapshot the compute records as the instance's task state (Nova's update_task_state). */
+export type SnapshotStep = "pending_upload" | "uploading";
+
+/** What a snapshot takes: the catalogue image to fill and a hook for the task state steps. */
+export interface SnapshotRequest {
+  /** The image record (created by the API, status `queued`) the snapshot becomes. */
+  readonly imageId: string;
+  /** Called as the snapshot reaches each step; the compute saves the matching task state. */
+  readonly onStep?: (step: SnapshotStep) => Promise<void>;
+}
+
+/** What a snapshot produced: the compute records it in the image catalogue (Glance's upload in Nova). */
+export interface SnapshotResult {
+  /** `qcow2`, `raw`, ... */
+  readonly diskFormat: string;
+  /** `bare` for a plain disk image. */
+  readonly containerFormat: string;
+  /** Bytes, when known. */
+  readonly size: number | null;
+  /** A local file holding the image, for drivers that write one (libvirt); none for the fake driver. */
+  readonly file?: string;
+}
+
+/** What a rescue takes (Nova's rescue(context, instance, network_info, image_meta, rescue_password, ...)). */
+export interface RescueRequest {
+  /** The image the rescue guest boots from. */
+  readonly imageMeta: ImageMeta;
+  /** The admin password to set in the rescue guest. */
+  readonly rescuePassword?: string;
+}
+
 /**
  * What nova-compute needs from a hypervisor (Nova's `nova.virt.driver.ComputeDriver`, the verbs of the boot
  * and server-action flows). Every method is async; failures are VirtError subclasses with stable codes where the
@@ -127,6 +158,16 @@ export interface ComputeDriver {
   getConsoleOutput(instance: InstanceRef): Promise<string>;
   /** The host's capacity and usage for the resource tracker. */
   getAvailableResource(nodename: string): Promise<AvailableResource>;
+
+  // Lifecycle verbs a driver may lack (Nova's NotImplementedError): the compute answers
+  // OperationNotSupportedError for a missing one, and falls back as Nova does where Nova has a fallback
+  // (rebuild: destroy + spawn; soft delete and restore: power off and on).
+  /** Writes the guest's disk as an image (the guest keeps running). */
+  snapshot?(instance: InstanceRef, request: SnapshotRequest): Promise<SnapshotResult>;
+  /** Boots the guest from a rescue image with its own disk attached; the guest's own domain is kept aside. */
+  rescue?(instance: DriverInstance, request: RescueRequest): Promise<void>;
+  /** Ends a rescue: the rescue guest goes, the original guest is started again. */
+  unrescue?(instance: InstanceRef): Promise<void>;
 
   /** Subscribes to lifecycle events (guests starting, stopping, pausing, ...); returns the unsubscribe. */
   registerEventListener(listener: LifecycleListener): () => void;

@@ -9,6 +9,10 @@ export type {
   PowerOnOptions,
   RebootOptions,
   RebootType,
+  RescueRequest,
+  SnapshotRequest,
+  SnapshotResult,
+  SnapshotStep,
   SpawnRequest,
 } from "./compute-driver.js";
 /** What a compute driver named in nova.conf is built with, and the methods it must have. */

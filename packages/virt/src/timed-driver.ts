@@ -84,6 +84,10 @@ export function withCallTimeouts(driver: ComputeDriver, opts: DriverTimeoutOptio
     getAvailableResource: (n) =>
       bounded("getAvailableResource", undefined, 0, () => d.getAvailableResource(n)),
     registerEventListener: (l) => d.registerEventListener(l),
+    // The optional verbs stay absent when the driver lacks them (the compute then refuses the action).
+    ...(d.snapshot ? { snapshot: (i, r) => bounded("snapshot", uuidOf(i), 0, () => d.snapshot!(i, r)) } : {}),
+    ...(d.rescue ? { rescue: (i, r) => bounded("rescue", uuidOf(i), 0, () => d.rescue!(i, r)) } : {}),
+    ...(d.unrescue ? { unrescue: (i) => bounded("unrescue", uuidOf(i), 0, () => d.unrescue!(i)) } : {}),
   };
 }
 

@@ -38,7 +38,7 @@ const FULL_VIEW_ONLY = [
 ];
 
 /** The `PUT /servers/{id}` answer: the show view, whole from 2.75, without the extension fields before. */
-function updateView(server: ServerRecord, request: ApiRequest): Record<string, unknown> {
+export function updateView(server: ServerRecord, request: ApiRequest): Record<string, unknown> {
   const view = serverDetailView(server, viewContext(request), { list: false });
   if (request.version.atLeast("2.75")) return view;
   for (const key of Object.keys(view)) {

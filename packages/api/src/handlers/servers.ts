@@ -124,11 +124,25 @@ const showServer: Handler = async (request) => {
   return { status: 200, body: { server: serverDetailView(server, viewContext(request), { list: false }) } };
 };
 
+/**
+ * `DELETE /servers/{id}` with `reclaim_instance_interval` set: a soft delete, or the plain delete for a server
+ * that never launched (Nova's servers controller _delete).
+ */
+async function softDeleteOrDelete(request: ApiRequest, server: ServerRecord): Promise<void> {
+  try {
+    await request.backend.softDeleteServer(request.context, server.uuid);
+  } catch (error) {
+    if (!InstanceInvalidStateError.isInstance(error)) throw error;
+    await request.backend.deleteServer(request.context, server.uuid);
+  }
+}
+
 const deleteServer: Handler = async (request) => {
   const server = await visibleServer(request);
   request.authorize("os_compute_api:servers:delete", ownerTarget(server));
   try {
-    await request.backend.deleteServer(request.context, server.uuid);
+    if (request.config.reclaim_instance_interval > 0) await softDeleteOrDelete(request, server);
+    else await request.backend.deleteServer(request.context, server.uuid);
   } catch (error) {
     if (InstanceNotFoundError.isInstance(error)) {
       throw HttpFault.notFound("Instance could not be found");
@@ -419,7 +433,8 @@ function idFromHref(href: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-function generatePassword(): string {
+/** Nova's generated admin password (utils.generate_password). */
+export function generatePassword(): string {
   // Nova's default password symbols, without lookalikes (0/O, 1/l/I).
   const symbols = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   const bytes = randomBytes(12);

@@ -183,4 +183,18 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:os-migrations:index": ADMIN,
   "os_compute_api:servers:migrations:index": ADMIN,
   "os_compute_api:servers:migrations:show": ADMIN,
+  // Rebuild, shelve, rescue, snapshots, soft delete (nova/policies/servers.py, shelve.py, rescue.py,
+  // create_backup.py, deferred_delete.py)
+  "os_compute_api:servers:rebuild": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:rebuild:trusted_certs": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:servers:create_image": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-shelve:shelve": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-shelve:unshelve": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-shelve:unshelve_to_host": ADMIN,
+  "os_compute_api:os-shelve:shelve_offload": ADMIN,
+  "os_compute_api:os-rescue": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-unrescue": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-create-backup": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-deferred-delete:restore": PROJECT_MEMBER_OR_ADMIN,
+  "os_compute_api:os-deferred-delete:force": PROJECT_MEMBER_OR_ADMIN,
 };

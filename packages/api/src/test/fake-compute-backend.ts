@@ -62,6 +62,12 @@ import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
 import type { ServerGroupCreateSpec, ServerGroupQuery, ServerGroupRecord } from "../server-group-backend.js";
+import type {
+  RebuildSpec,
+  ServerLifecycleAction,
+  SnapshotSpec,
+  UnshelveSpec,
+} from "../server-lifecycle-backend.js";
 import type { ServerTagAdd, ServerUpdate } from "../server-update-backend.js";
 import {
   checkMetadataChange,
@@ -186,7 +192,9 @@ const FLAVOR_SORT_FIELDS: Record<string, (f: FlavorRecord) => string | number | 
 };
 
 // The state a pending task leads to when the (simulated) compute host finishes it.
-const TASK_OUTCOME: Partial<Record<TaskState, { vmState: VmState; powerState: number }>> = {
+const TASK_OUTCOME: Partial<
+  Record<TaskState, { vmState: VmState; powerState: number; host?: null; node?: null }>
+> = {
   rebooting: { vmState: "active", powerState: POWER_STATE.RUNNING },
   rebooting_hard: { vmState: "active", powerState: POWER_STATE.RUNNING },
   "powering-off": { vmState: "stopped", powerState: POWER_STATE.SHUTDOWN },
@@ -195,6 +203,19 @@ const TASK_OUTCOME: Partial<Record<TaskState, { vmState: VmState; powerState: nu
   unpausing: { vmState: "active", powerState: POWER_STATE.RUNNING },
   suspending: { vmState: "suspended", powerState: POWER_STATE.SUSPENDED },
   resuming: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  // Rebuild, shelve (offloaded at once, Nova's default shelved_offload_time), rescue, soft delete.
+  rebuilding: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  shelving: { vmState: "shelved_offloaded", powerState: POWER_STATE.SHUTDOWN, host: null, node: null },
+  shelving_offloading: {
+    vmState: "shelved_offloaded",
+    powerState: POWER_STATE.SHUTDOWN,
+    host: null,
+    node: null,
+  },
+  rescuing: { vmState: "rescued", powerState: POWER_STATE.RUNNING },
+  unrescuing: { vmState: "active", powerState: POWER_STATE.RUNNING },
+  "soft-deleting": { vmState: "soft-delete", powerState: POWER_STATE.SHUTDOWN },
+  restoring: { vmState: "active", powerState: POWER_STATE.RUNNING },
 };
 
 /**
@@ -1005,6 +1026,144 @@ export class FakeComputeBackend implements ComputeBackend {
   async unlockServer(ctx: RequestContext, uuid: string): Promise<void> {
     this.calls.push({ method: "unlockServer", context: ctx });
     this.update(this.live(uuid), { locked: false, lockedBy: null, lockedReason: null });
+  }
+
+  // --- rebuild, shelve, rescue, snapshots, soft delete (ServerLifecycleBackend) --------------------------
+
+  /** Rebuild: the new image and fields at once, task rebuilding until settled. */
+  async rebuildServer(ctx: RequestContext, uuid: string, spec: RebuildSpec): Promise<ServerRecord> {
+    const record = this.lifecycleStart(ctx, uuid, "rebuild");
+    if (!this.images.some((i) => i.id === spec.imageRef)) throw new ImageNotFoundError(spec.imageRef);
+    this.update(record, {
+      imageRef: spec.imageRef,
+      ...(spec.name !== undefined ? { name: spec.name } : {}),
+      ...(spec.metadata !== undefined ? { metadata: { ...spec.metadata } } : {}),
+      ...(spec.description !== undefined ? { description: spec.description } : {}),
+      ...(spec.accessIPv4 !== undefined ? { accessIPv4: spec.accessIPv4 } : {}),
+      ...(spec.accessIPv6 !== undefined ? { accessIPv6: spec.accessIPv6 } : {}),
+      ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+    });
+    this.schedule(uuid);
+    return this.getServer(ctx, uuid);
+  }
+
+  /** Shelve: task shelving until settled (then SHELVED_OFFLOADED). */
+  async shelveServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "shelve");
+    this.schedule(uuid);
+  }
+
+  /** Shelve offload: task shelving_offloading until settled. */
+  async shelveOffloadServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "shelveOffload");
+    this.schedule(uuid);
+  }
+
+  /** Unshelve: ACTIVE on the first host at once. */
+  async unshelveServer(ctx: RequestContext, uuid: string, spec: UnshelveSpec): Promise<void> {
+    const record = this.lifecycleStart(ctx, uuid, "unshelve");
+    const host = spec.host ?? record.host ?? this.hosts[0]!;
+    if (!this.hosts.includes(host)) throw new InvalidRequestError(`Compute host ${host} could not be found.`);
+    this.update(record, {
+      vmState: "active",
+      taskState: null,
+      powerState: POWER_STATE.RUNNING,
+      host,
+      node: host,
+    });
+  }
+
+  /** Rescue: task rescuing until settled. */
+  async rescueServer(
+    ctx: RequestContext,
+    uuid: string,
+    rescue: { adminPass: string; rescueImageRef: string | null },
+  ): Promise<void> {
+    if (rescue.rescueImageRef && !this.images.some((i) => i.id === rescue.rescueImageRef)) {
+      throw new ImageNotFoundError(rescue.rescueImageRef);
+    }
+    this.lifecycleStart(ctx, uuid, "rescue");
+    this.schedule(uuid);
+  }
+
+  /** Unrescue: task unrescuing until settled. */
+  async unrescueServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "unrescue");
+    this.schedule(uuid);
+  }
+
+  /** createImage: the snapshot is an active image at once. */
+  async createServerImage(ctx: RequestContext, uuid: string, spec: SnapshotSpec): Promise<string> {
+    const record = this.lifecycleStart(ctx, uuid, "createImage");
+    this.update(record, { taskState: null });
+    return this.addSnapshot(record, spec.name, { image_type: "snapshot", ...spec.metadata });
+  }
+
+  /** createBackup: an active backup image at once, the oldest beyond `rotation` removed. */
+  async createServerBackup(
+    ctx: RequestContext,
+    uuid: string,
+    spec: SnapshotSpec & { backupType: string; rotation: number },
+  ): Promise<string> {
+    const record = this.lifecycleStart(ctx, uuid, "createBackup");
+    this.update(record, { taskState: null });
+    const id = this.addSnapshot(record, spec.name, {
+      image_type: "backup",
+      backup_type: spec.backupType,
+      ...spec.metadata,
+    });
+    const mine = this.images.filter(
+      (i) => i.properties.instance_uuid === uuid && i.properties.backup_type === spec.backupType,
+    );
+    for (const old of mine.slice(0, Math.max(0, mine.length - spec.rotation))) {
+      this.images.splice(this.images.indexOf(old), 1);
+    }
+    return id;
+  }
+
+  /** Soft delete: task soft-deleting until settled (then SOFT_DELETED). */
+  async softDeleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "softDelete");
+    this.schedule(uuid);
+  }
+
+  /** Restore: task restoring until settled. */
+  async restoreServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "restore");
+    this.schedule(uuid);
+  }
+
+  /** forceDelete: a delete whatever the state. */
+  async forceDeleteServer(ctx: RequestContext, uuid: string): Promise<void> {
+    this.lifecycleStart(ctx, uuid, "forceDelete");
+    this.schedule(uuid);
+  }
+
+  private lifecycleStart(ctx: RequestContext, uuid: string, type: ServerLifecycleAction): ServerRecord {
+    this.calls.push({ method: `lifecycle:${type}`, context: ctx });
+    const record = this.live(uuid);
+    const rule = SERVER_ACTION_STATES[serverActionName({ type })];
+    checkServerAction(record, { type }, { isAdmin: ctx.isAdmin });
+    this.recordAction(ctx, uuid, rule.action);
+    this.update(record, { taskState: rule.task });
+    return record;
+  }
+
+  private addSnapshot(record: ServerRecord, name: string, properties: Record<string, string>): string {
+    const id = randomUUID();
+    const now = new Date(this.clock.now());
+    this.images.push({
+      id,
+      name,
+      status: "active",
+      minRam: 0,
+      minDisk: record.flavor.rootGb,
+      size: 0,
+      properties: { instance_uuid: record.uuid, user_id: record.userId, ...properties },
+      createdAt: now,
+      updatedAt: now,
+    });
+    return id;
   }
 
   /** Finishes pending builds, actions and deletes (of one server, or all): BUILD -> ACTIVE, REBOOT -> ACTIVE, ... */

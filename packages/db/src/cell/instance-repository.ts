@@ -127,10 +127,11 @@ export type InstanceCreate = Partial<Omit<InstanceRecord, "id" | "deleted" | "de
   uuid: string;
 };
 
-/** Fields an update may change (not id, uuid, or the soft-delete columns: use destroy for those). */
-export type InstanceChanges = Partial<
-  Omit<InstanceRecord, "id" | "uuid" | "deleted" | "deleted_at" | "fault">
->;
+/**
+ * Fields an update may change (not id, uuid or `deleted`: use destroy for that). `deleted_at` on a live row
+ * is Nova's soft delete: when the reclaim may happen (restore clears it).
+ */
+export type InstanceChanges = Partial<Omit<InstanceRecord, "id" | "uuid" | "deleted" | "fault">>;
 
 /** Conditions an update must still meet when it lands (Nova's expected_task_state / expected_vm_state). */
 export interface InstanceExpectations {
@@ -607,6 +608,8 @@ export class InstanceRepository {
     const set = instanceColumns.toRow({ ...changes, updated_at: changes.updated_at ?? now });
     for (const k of ["id", "uuid", "deleted", "deleted_at", "created_at"]) delete set[k];
     if (changes.created_at) set.created_at = toSqlDate(changes.created_at);
+    if (changes.deleted_at !== undefined)
+      set.deleted_at = changes.deleted_at === null ? null : toSqlDate(changes.deleted_at);
     let q = db.updateTable("instances").set(set).where("uuid", "=", uuid).where("deleted", "=", 0);
     if (expect.expectedTaskState !== undefined)
       q = q.where(inWithNull("task_state", asList(expect.expectedTaskState)));

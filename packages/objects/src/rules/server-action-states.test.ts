@@ -41,6 +41,6 @@ describe("SERVER_ACTION_STATES", () => {
   it("keys a reboot by its type", () => {
     expect(serverActionName({ type: "reboot", rebootType: "HARD" })).toBe("reboot:HARD");
     expect(serverActionName({ type: "pause" })).toBe("pause");
-    expect(() => serverActionName({ type: "shelve" })).toThrow(RangeError);
+    expect(() => serverActionName({ type: "migrateLive" })).toThrow(RangeError);
   });
 });

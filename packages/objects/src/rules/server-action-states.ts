@@ -30,9 +30,11 @@ export interface ServerActionStates {
   readonly task: TaskState;
   /** The instance action recorded (nova/compute/instance_actions.py). */
   readonly action: string;
+  /** Nova checks no lock for it (createImage, createBackup: a lock guards against change, not copies). */
+  readonly ignoresLock?: boolean;
 }
 
-/** The server actions with a state rule: reboot (by type), stop, start, pause, unpause, suspend, resume, delete. */
+/** The server actions with a state rule: reboot (by type), the power actions, delete, and the lifecycle actions. */
 export type ServerActionName =
   | "reboot:SOFT"
   | "reboot:HARD"
@@ -42,7 +44,19 @@ export type ServerActionName =
   | "unpause"
   | "suspend"
   | "resume"
-  | "delete";
+  | "delete"
+  // Rebuild, shelve, rescue, snapshots and soft delete (nova/compute/api.py).
+  | "rebuild"
+  | "shelve"
+  | "shelveOffload"
+  | "unshelve"
+  | "rescue"
+  | "unrescue"
+  | "createImage"
+  | "createBackup"
+  | "restore"
+  | "forceDelete"
+  | "softDelete";
 
 /**
  * Nova's state rules for server actions (nova/compute/api.py: the check_instance_lock, check_instance_host
@@ -129,6 +143,109 @@ export const SERVER_ACTION_STATES: Readonly<Record<ServerActionName, ServerActio
     needsHost: false,
     mustHaveLaunched: false,
     task: "deleting",
+    action: "delete",
+  },
+  // Rebuild, shelve, rescue, snapshots and soft delete.
+  rebuild: {
+    method: "rebuild",
+    vmStates: ["active", "stopped", "error"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "rebuilding",
+    action: "rebuild",
+  },
+  shelve: {
+    method: "shelve",
+    vmStates: ["active", "stopped", "paused", "suspended"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "shelving",
+    action: "shelve",
+  },
+  shelveOffload: {
+    method: "shelve_offload",
+    vmStates: ["shelved"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "shelving_offloading",
+    action: "shelveOffload",
+  },
+  unshelve: {
+    method: "unshelve",
+    vmStates: ["shelved", "shelved_offloaded"],
+    taskStates: [null],
+    needsHost: false,
+    mustHaveLaunched: true,
+    task: "unshelving",
+    action: "unshelve",
+  },
+  rescue: {
+    method: "rescue",
+    vmStates: ["active", "stopped", "error"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "rescuing",
+    action: "rescue",
+  },
+  unrescue: {
+    method: "unrescue",
+    vmStates: ["rescued"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "unrescuing",
+    action: "unrescue",
+  },
+  createImage: {
+    method: "snapshot",
+    vmStates: ["active", "stopped", "paused", "suspended"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "image_snapshot_pending",
+    action: "createImage",
+    ignoresLock: true,
+  },
+  createBackup: {
+    method: "backup",
+    vmStates: ["active", "stopped", "paused", "suspended"],
+    taskStates: [null],
+    needsHost: true,
+    mustHaveLaunched: true,
+    task: "image_backup",
+    action: "createBackup",
+    ignoresLock: true,
+  },
+  restore: {
+    method: "restore",
+    vmStates: ["soft-delete"],
+    taskStates: [null],
+    needsHost: false,
+    mustHaveLaunched: true,
+    task: "restoring",
+    action: "restore",
+  },
+  // Nova's force_delete and soft_delete check no vm_state or task_state (check_instance_state's None).
+  forceDelete: {
+    method: "force_delete",
+    vmStates: null,
+    taskStates: null,
+    needsHost: false,
+    mustHaveLaunched: false,
+    task: "deleting",
+    action: "delete",
+  },
+  softDelete: {
+    method: "soft_delete",
+    vmStates: null,
+    taskStates: null,
+    needsHost: false,
+    mustHaveLaunched: true,
+    task: "soft-deleting",
     action: "delete",
   },
 };

@@ -5,6 +5,9 @@ import type {
   DestroyOptions,
   PowerOffOptions,
   RebootType,
+  RescueRequest,
+  SnapshotRequest,
+  SnapshotResult,
   SpawnRequest,
 } from "../compute-driver.js";
 import { ComputeResourcesUnavailableError } from "../errors/compute-resources-unavailable.js";
@@ -59,6 +62,8 @@ interface FakeGuest {
   readonly hostname: string | undefined;
   state: PowerState;
   console: string;
+  /** Booted from a rescue image (the guest's own disk attached). */
+  rescued?: boolean;
 }
 
 interface ArmedFailure {
@@ -371,6 +376,45 @@ export class FakeDriver implements ComputeDriver {
       diskAvailableLeast: (this.#options.localGb ?? 600_000) - used.localGb,
       supportedInstances: [["x86_64", "fake", "hvm"]],
     };
+  }
+
+  // --- lifecycle verbs (snapshot, rescue) ------------------------------------------------------------------
+
+  /** {@inheritDoc ComputeDriver.snapshot} */
+  async snapshot(instance: InstanceRef, request: SnapshotRequest): Promise<SnapshotResult> {
+    const guest = this.#guest(instance);
+    await request.onStep?.("pending_upload");
+    this.#maybeFail("snapshot", instance);
+    await request.onStep?.("uploading");
+    if (!this.#guests.has(guest.ref.uuid)) throw new InstanceNotFoundError(instance.uuid);
+    // A fake disk has no bytes: the image records the flavor's root disk as its size.
+    return { diskFormat: "raw", containerFormat: "bare", size: guest.flavor.rootGb * 1024 ** 3 };
+  }
+
+  /** {@inheritDoc ComputeDriver.rescue} */
+  async rescue(instance: DriverInstance, _request: RescueRequest): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("rescue", instance);
+    if (guest.rescued) throw new InstanceInvalidStateError(instance.uuid, guest.state, "rescue");
+    if (guest.state !== PowerState.SHUTDOWN) this.#emit(guest, "stopped");
+    guest.rescued = true;
+    this.#appendConsole(guest, "Rescue image booted.\n");
+    this.#boot(guest, "started");
+  }
+
+  /** {@inheritDoc ComputeDriver.unrescue} */
+  async unrescue(instance: InstanceRef): Promise<void> {
+    const guest = this.#guest(instance);
+    this.#maybeFail("unrescue", instance);
+    if (!guest.rescued) throw new InstanceInvalidStateError(instance.uuid, guest.state, "unrescue");
+    guest.rescued = false;
+    this.#emit(guest, "stopped");
+    this.#boot(guest, "started");
+  }
+
+  /** Whether the guest runs from a rescue image. */
+  isRescued(uuid: string): boolean {
+    return this.#guests.get(uuid)?.rescued === true;
   }
 
   /** {@inheritDoc ComputeDriver.registerEventListener} */

@@ -20,6 +20,10 @@ export const FAKE_DRIVER_OPERATIONS = [
   "finishMigration",
   "confirmMigration",
   "finishRevertMigration",
+  // Lifecycle verbs (rebuild, shelve, rescue, snapshots).
+  "snapshot",
+  "rescue",
+  "unrescue",
 ] as const;
 
 /** The fake driver's verbs, each of which can be made to fail. */
