@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { CreateServerSpec } from "@nova/api";
 import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
 import { FakeClock } from "@nova/core/test";
-import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import type { ApiDatabase, CellDatabase } from "@nova/db";
 import { LocalImageCatalog } from "@nova/image-catalog";
 import { FakeBroker, RpcServer, Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeTaskAPI, ConsoleNotAvailable, InstanceNotFound } from "@nova/rpcapi";

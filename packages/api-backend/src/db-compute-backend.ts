@@ -597,7 +597,7 @@ export class DbComputeBackend implements ComputeBackend {
    * all three (the sort keys, Nova's created_at and id, then uuid): the cell pages by keyset in SQL, the
    * small sources are ordered by the same keys here, and a marker found in either places the other.
    */
-  async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
+  async listServers(_ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
     const sort = listSort(query.sort);
     const cmp = comparator(sort);

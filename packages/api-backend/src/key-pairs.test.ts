@@ -8,7 +8,7 @@ import {
 } from "@nova/api";
 import { makeCreateServerSpec, makeRequestContext } from "@nova/api/test";
 import { FakeClock } from "@nova/core/test";
-import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
+import type { ApiDatabase, CellDatabase } from "@nova/db";
 import { LocalImageCatalog } from "@nova/image-catalog";
 import type { ComputeAPI, ComputeTaskAPI } from "@nova/rpcapi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

@@ -41,7 +41,7 @@ import { InstanceActionNotFound } from "./errors/instance-action-not-found.js";
 import { ObjectActionError } from "./errors/object-action-error.js";
 import { ServiceBinaryExists } from "./errors/service-exists-error.js";
 import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
-import { instanceResources, releaseOnNode, releaseWhenOffloaded } from "./instance-claims.js";
+import { releaseWhenOffloaded } from "./instance-claims.js";
 import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { releaseForDestroyedInstance } from "./migration-claims.js";
 import { saveMigration, unconfirmedMigrations } from "./migration-objects.js";

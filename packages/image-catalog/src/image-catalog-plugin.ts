@@ -1,5 +1,4 @@
 import type { Logger } from "@nova/core";
-import type { ImageCatalog } from "./image-record.js";
 import type { ImageStore } from "./image-store.js";
 
 /** What an image catalogue named in nova.conf (`[glance] image_catalog = my-images#Catalog`) is built with. */

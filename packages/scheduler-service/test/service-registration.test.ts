@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConductorService, createConductorService } from "@nova/conductor";
-import { systemClock as serviceClock, silentLogger, systemClock } from "@nova/core";
+import { silentLogger, systemClock } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
 import { FakeBroker, Transport } from "@nova/messaging";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
