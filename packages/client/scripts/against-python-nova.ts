@@ -42,7 +42,15 @@ if (serve) {
 } else {
   const vitest = spawn(
     "npx",
-    ["vitest", "run", "--project", "client", "packages/client/test/compute-sdk.test.ts"],
+    [
+      "vitest",
+      "run",
+      "--project",
+      "client",
+      "--testTimeout",
+      "180000",
+      "packages/client/test/compute-sdk.test.ts",
+    ],
     { cwd: root, stdio: "inherit", env: { ...process.env, NOVA_CLIENT_ENDPOINT: nova.endpoint } },
   );
   vitest.once("exit", (code) => void stop(code ?? 1));
