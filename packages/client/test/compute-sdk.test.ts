@@ -164,7 +164,8 @@ describe("@nova/client against nova-ts", () => {
     const renamed = await nova.servers.update(id, { name: "web-2", description: "front" });
     expect(renamed).toMatchObject({ name: "web-2", description: "front" });
 
-    // A server seeded through Nova's objects has no create action; Nova records lock and unlock, nova-ts not.
+    // A server seeded through Nova's objects has no create action; Nova (and nova-ts's database backend)
+    // records lock and unlock, the fake backend here does not.
     const actions = await collect(nova.servers.listActions(id));
     const expected = python ? ["lock", "unlock", "resetState"] : ["create", "stop", "start", "resetState"];
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(expected));
