@@ -39,6 +39,8 @@ process.on("SIGTERM", () => void stop(143));
 
 if (serve) {
   log(`NOVA_CLIENT_ENDPOINT=${nova.endpoint} npx vitest run --project client test/compute-sdk.test.ts`);
+  // Up until a signal, even if nova-api exits by itself: the databases and vhost are dropped on the way out.
+  setInterval(() => {}, 1 << 30);
 } else {
   const vitest = spawn(
     "npx",
