@@ -213,11 +213,15 @@ describe("@nova/client against nova-ts", () => {
   });
 
   it("reads hypervisors, services, zones, aggregates, quotas and limits", async () => {
-    const hypervisors = await collect(nova.hypervisors.listDetail());
+    // From 2.88 Python Nova asks each host that is up for its uptime, an RPC call no nova-compute answers there
+    // (a 60 s wait per host): below it, the same fields without uptime.
+    const hv = python ? { microversion: "2.87" } : {};
+    const hypervisors = await collect(nova.hypervisors.listDetail({}, hv));
     expect(hypervisors.length).toBeGreaterThan(0);
-    // bench/api seeds Python Nova's compute services, and none has reported since: down.
-    expect(hypervisors[0]).toMatchObject({ state: python ? "down" : "up", status: "enabled" });
-    expect((await nova.hypervisors.get(hypervisors[0]!.id)).hypervisor_hostname).toBe(
+    // bench/api's seeded compute services never report: up for service_down_time after seeding, then down.
+    expect(hypervisors[0]).toMatchObject({ status: "enabled" });
+    expect(python ? ["up", "down"] : ["up"]).toContain(hypervisors[0]!.state);
+    expect((await nova.hypervisors.get(hypervisors[0]!.id, {}, hv)).hypervisor_hostname).toBe(
       hypervisors[0]!.hypervisor_hostname,
     );
     const services = await nova.services.list({ binary: "nova-compute" });
