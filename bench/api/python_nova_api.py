@@ -8,7 +8,8 @@ an operator would, then writes the flavors, compute hosts (services, compute nod
 and quota limits that settings.json describes through Nova's own objects. `serve` runs Nova's nova-api entry
 point (nova.cmd.api.main, eventlet WSGI, noauth2 paste pipeline) with glance's image lookup answered from
 settings.json and neutron's security group lookup answering nothing: neither service runs here, and both
-stubs only make Nova faster. Everything else is Nova's own code path. Separate processes because nova-api
+stubs only make Nova faster; Placement's client (which deletes and aggregate hosts call) does nothing.
+Everything else is Nova's own code path. Separate processes because nova-api
 parses its configuration and initialises RPC once per process, after eventlet's monkey patching.
 """
 import json
@@ -112,6 +113,7 @@ def seed():
     from nova import context as nova_context
     from nova import objects
     from nova.network import model as network_model
+    from oslo_utils import timeutils
 
     # As nova-api does: this also points the API database's engine at [api_database] and initialises RPC.
     config.parse_args(["nova-bench-seed", "--config-file", conf_path])
@@ -149,7 +151,9 @@ def seed():
                 cctx, uuid=s["uuid"], project_id=settings["project"], user_id=settings["user"],
                 display_name=s["name"], hostname=s["name"], vm_state="active", task_state=None, power_state=1,
                 image_ref=settings["image"]["id"], host=s["host"], node=s["host"], launched_on=s["host"],
-                launched_at=None, flavor=flavor, old_flavor=None, new_flavor=None, instance_type_id=flavor.id,
+                # Launched, as ACTIVE servers are: Nova refuses metadata changes to one never launched.
+                launched_at=timeutils.utcnow(),
+                flavor=flavor, old_flavor=None, new_flavor=None, instance_type_id=flavor.id,
                 memory_mb=flavor.memory_mb, vcpus=flavor.vcpus, root_gb=flavor.root_gb, ephemeral_gb=0,
                 availability_zone="nova", metadata={}, system_metadata={}, launch_index=0,
                 reservation_id=s["reservation_id"],
@@ -163,6 +167,11 @@ def seed():
 def serve():
     from nova.image import glance
     from nova.network import security_group_api
+    from nova.scheduler.client import report
+
+    class _NoPlacement:
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
 
     image = settings["image"]
 
@@ -174,6 +183,8 @@ def serve():
                 "deleted_at": None, "is_public": True, "owner": None, "checksum": None}
 
     glance.API.get = get_image
+    # Placement does not run either: its calls on delete (allocations) and on aggregate hosts answer nothing.
+    report.report_client_singleton = lambda: _NoPlacement()
     security_group_api.get_instances_security_groups_bindings = lambda *a, **k: {}
     sys.argv = ["nova-api", "--config-file", conf_path]
     api_cmd.main()

@@ -274,6 +274,30 @@ export class KeystoneServer {
   }
 
   /**
+   * An application credential of `user` on its project (a user makes its own: Keystone's policy lets no one else),
+   * with the user's roles there unless `roles` names fewer.
+   */
+  async createApplicationCredential(
+    user: KeystoneUser,
+    name: string,
+    roles?: string[],
+  ): Promise<{ id: string; name: string; secret: string }> {
+    const token = await this.issueToken(user);
+    const response = await fetch(`${this.authUrl}/users/${user.id}/application_credentials`, {
+      method: "POST",
+      headers: { "X-Auth-Token": token, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        application_credential: { name, ...(roles ? { roles: roles.map((r) => ({ name: r })) } : {}) },
+      }),
+    });
+    const text = await response.text();
+    if (response.status !== 201)
+      throw new Error(`Keystone refused ${user.name}'s application credential: ${text}`);
+    const credential = JSON.parse(text).application_credential;
+    return { id: credential.id, name, secret: credential.secret };
+  }
+
+  /**
    * A service user as a deployment makes one for nova (`nova`): the `service` and `admin` roles in a `service`
    * project; its credentials go into nova-api's `[keystone_authtoken]`.
    */

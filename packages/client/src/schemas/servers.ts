@@ -230,10 +230,11 @@ export const serverSchema = z.looseObject({
   accessIPv6: z.string(),
   links: z.array(linkSchema),
   "OS-DCF:diskConfig": z.string(),
-  progress: z.number().optional(),
+  // Nova shows the instance's columns as they are: null for an instance whose builder never set them.
+  progress: z.number().nullable().optional(),
   fault: serverFaultSchema.optional(),
   "OS-EXT-AZ:availability_zone": z.string(),
-  config_drive: z.string(),
+  config_drive: z.string().nullable(),
   key_name: z.string().nullable(),
   "OS-SRV-USG:launched_at": z.string().nullable(),
   "OS-SRV-USG:terminated_at": z.string().nullable(),
