@@ -5,6 +5,7 @@ import {
   type AggregateUpdate,
   BackendUnavailableError,
   type ComputeBackend,
+  ComputeBackendError,
   ConsoleNotAvailableError,
   type CreatedKeyPair,
   type CreateServerSpec,
@@ -103,6 +104,13 @@ import {
   type SchedulerAPI,
   userContext,
 } from "@nova/rpcapi";
+import {
+  type CellAccess,
+  type CellAnswer,
+  type CellRef,
+  scatterGather,
+  singleCellAccess,
+} from "./cell-scatter.js";
 import { DbAggregateStore } from "./db-aggregate-store.js";
 import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
@@ -127,6 +135,8 @@ export interface DbComputeBackendDeps {
   cellUuid: string;
   /** cell0, where builds that could not be scheduled end; may be omitted when it is the cell database itself. */
   cell0Db?: CellDatabase | undefined;
+  /** Every cell's database and compute client (absent: the one cell above and cell0, as before). */
+  cells?: CellAccess | undefined;
   /** The conductor's compute_task RPC client (schedule_and_build_instances). */
   computeTask: ComputeTaskAPI;
   /** nova-compute's RPC client (actions, console output). */
@@ -145,6 +155,8 @@ export interface DbComputeBackendDeps {
     defaultAvailabilityZone: string;
     /** `[DEFAULT] instance_name_template`: names servers as their hypervisors do. */
     instanceNameTemplate: string;
+    /** `[DEFAULT] cell_timeout`: seconds a fan-out waits for a cell before skipping it (default 60, as Nova). */
+    cellTimeout?: number;
   };
 }
 
@@ -171,12 +183,29 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.flavorManagement = new DbFlavorManagement(deps.apiDb);
     this.clock = deps.clock ?? systemClock;
-    // cell0 counted once: it may be the cell database itself.
+    this.cellAccess =
+      deps.cells ??
+      singleCellAccess({
+        cellUuid: deps.cellUuid,
+        cellDb: deps.cellDb,
+        cell0Uuid: CELL0_UUID,
+        cell0Db: deps.cell0Db,
+        compute: deps.compute,
+      });
+    // cell0 counted once: it may be the cell database itself. Down cells are skipped (docs/cells.md).
     this.quotas = new Quotas({
       apiDb: deps.apiDb,
       cellDb: deps.cellDb,
       cell0Db: this.cell0(),
       reads: this.reads,
+      ...(deps.cells
+        ? {
+            countInCells: async (projectId: string, userId?: string) =>
+              this.answered(await this.eachCell((db) => db.instances.countUsage(projectId, userId))).map(
+                (a) => a.value,
+              ),
+          }
+        : {}),
     });
     this.nameTemplate = deps.config.instanceNameTemplate;
     this.aggregateOps = new AggregateOperations(
@@ -210,9 +239,20 @@ export class DbComputeBackend implements ComputeBackend {
     return c0 && c0 !== this.deps.cellDb ? c0 : undefined;
   }
 
-  private cellFor(cellUuid: string | undefined): CellDatabase {
-    if (cellUuid === CELL0_UUID) return this.cell0() ?? this.deps.cellDb;
-    return this.deps.cellDb;
+  private readonly cellAccess: CellAccess;
+
+  /** Runs `fn` on every cell's database at once, waiting `[DEFAULT] cell_timeout` at most (Nova's scatter-gather). */
+  private async eachCell<T>(fn: (db: CellDatabase, cell: CellRef) => Promise<T>): Promise<CellAnswer<T>[]> {
+    const cells = await this.cellAccess.cells();
+    return scatterGather(cells, async (cell) => fn(await this.cellAccess.database(cell.uuid), cell), {
+      timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000,
+      clock: this.clock,
+    });
+  }
+
+  /** The answers of the cells that answered in time (the others are skipped, as Nova skips down cells). */
+  private answered<T>(answers: CellAnswer<T>[]): Array<{ cell: CellRef; value: T }> {
+    return answers.flatMap((a) => (a.ok ? [{ cell: a.cell, value: a.value }] : []));
   }
 
   // ---- boot -------------------------------------------------------------------------------------
@@ -418,7 +458,7 @@ export class DbComputeBackend implements ComputeBackend {
     readDeleted = false,
   ): Promise<
     | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
-    | { kind: "cell"; db: CellDatabase; instance: InstanceRecord }
+    | { kind: "cell"; db: CellDatabase; instance: InstanceRecord; cellUuid: string; compute: ComputeAPI }
   > {
     const { apiDb } = this.deps;
     // Two reads at most: the conductor may move a build request into a cell between them.
@@ -435,14 +475,26 @@ export class DbComputeBackend implements ComputeBackend {
         if (br) return { kind: "build", instance: { ...br.instance, uuid } };
         continue;
       }
-      const db = this.cellFor(mapping.cell_mapping.uuid);
-      const instance = await db.instances
-        .get(uuid, { withFault: true, readDeleted })
-        .catch((err: unknown) => {
-          if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
-          throw err;
-        });
-      return { kind: "cell", db, instance };
+      const cellUuid = mapping.cell_mapping.uuid;
+      if (cellUuid === undefined) throw new InstanceNotFoundError(uuid);
+      const [db, compute] = await Promise.all([
+        this.cellAccess.database(cellUuid),
+        this.cellAccess.compute(cellUuid),
+      ]);
+      // Nova's target_cell under cell_timeout: a cell that does not answer is the service being unavailable.
+      const [answer] = await scatterGather(
+        [{ uuid: cellUuid, name: mapping.cell_mapping.name ?? null }],
+        () => db.instances.get(uuid, { withFault: true, readDeleted }),
+        { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
+      );
+      if (!answer!.ok) {
+        if (answer!.reason === "error" && isNotFound(answer!.error)) throw new InstanceNotFoundError(uuid);
+        throw new BackendUnavailableError(
+          `Cell ${mapping.cell_mapping.name ?? cellUuid} is not responding; try again later.`,
+          { cause: answer!.reason === "error" ? answer!.error : undefined },
+        );
+      }
+      return { kind: "cell", db, instance: answer!.value, cellUuid, compute };
     }
     throw new InstanceNotFoundError(uuid);
   }
@@ -507,9 +559,10 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   /**
-   * Build requests, cell0 and the cell's instances merged, filtered, sorted and paged. One total order rules
-   * all three (the sort keys, Nova's created_at and id, then uuid): the cell pages by keyset in SQL, the
-   * small sources are ordered by the same keys here, and a marker found in either places the other.
+   * Build requests and every cell's instances (cell0 included) merged, filtered, sorted and paged. One total
+   * order rules them all (the sort keys, Nova's created_at and id, then uuid): each cell pages by keyset in
+   * SQL, the build requests are ordered by the same keys here, and a marker found in one places the others.
+   * A cell that does not answer within `cell_timeout` is skipped; from 2.69 its servers are listed UNKNOWN.
    */
   async listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
@@ -531,7 +584,7 @@ export class DbComputeBackend implements ComputeBackend {
       });
     const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
-    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
+    // The small source: build requests not yet placed in a cell. Read whole, ordered here.
     const extra: Listed[] = [];
     if (!query.deleted && (!query.vmStates || query.vmStates.includes("building"))) {
       const brs =
@@ -550,47 +603,94 @@ export class DbComputeBackend implements ComputeBackend {
           extra.push(listed(columns, s));
       }
     }
-    const c0 = this.cell0();
-    if (c0) {
-      for (const i of await this.listCell(c0, filters, { ...page, limit: 1000 }))
-        extra.push(listed(i, serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })));
-    }
     extra.sort((a, b) => cmp(a.columns, b.columns));
 
-    const cellDb = this.deps.cellDb;
+    // The marker is looked for in every cell at once, then among the build requests.
     let markerColumns: Record<string, unknown> | undefined;
-    let cellMarker: { marker: string } | { markerValues: Record<string, unknown> } | undefined;
+    let markerCell: string | undefined;
     if (query.marker !== undefined) {
-      const inCell = await cellDb.instances.get(query.marker, { readDeleted: true }).catch(() => undefined);
-      if (inCell) {
-        markerColumns = inCell;
-        cellMarker = { marker: query.marker };
+      const marker = query.marker;
+      const found = await this.eachCell((db) =>
+        db.instances.get(marker, { readDeleted: true }).catch(() => undefined),
+      );
+      const hit = this.answered(found).find((a) => a.value !== undefined);
+      if (hit) {
+        markerColumns = hit.value;
+        markerCell = hit.cell.uuid;
       } else {
-        markerColumns = extra.find((s) => s.server.uuid === query.marker)?.columns;
-        if (!markerColumns) throw new MarkerNotFoundError(query.marker);
-        cellMarker = { markerValues: markerColumns };
+        markerColumns = extra.find((s) => s.server.uuid === marker)?.columns;
+        if (!markerColumns) throw new MarkerNotFoundError(marker);
       }
     }
-    const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
-    const tags = await cellDb.tags.listFor(cellRows.map((r) => r.uuid));
-    const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
-    // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
-    const out: ServerRecord[] = [];
-    let e = 0;
-    for (const row of cellRows) {
-      while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
-        out.push(rest[e++]!.server);
-      if (out.length >= query.limit) break;
-      out.push(
-        serverRecord(row, {
-          fault: row.fault,
-          instanceNameTemplate: this.nameTemplate,
-          tags: tags.get(row.uuid) ?? [],
-        }),
+    // Each cell pages by keyset in SQL from the marker's sort values (`limit` rows each at most); the pages are
+    // merged here in the same total order (Nova's multi_cell_list), each cell's own order kept as its SQL gave it.
+    const answers = await this.eachCell(async (db, cell) => {
+      const from =
+        markerColumns === undefined
+          ? {}
+          : cell.uuid === markerCell
+            ? { marker: query.marker! }
+            : { markerValues: markerColumns };
+      const rows = await this.listCell(db, filters, { ...page, limit: query.limit, ...from });
+      const tags = await db.tags.listFor(rows.map((r) => r.uuid));
+      return rows.map((row) =>
+        listed(
+          row,
+          serverRecord(row, {
+            fault: row.fault,
+            instanceNameTemplate: this.nameTemplate,
+            tags: tags.get(row.uuid) ?? [],
+          }),
+        ),
       );
+    });
+    const sources: Listed[][] = [
+      markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra,
+    ];
+    const down: CellRef[] = [];
+    for (const a of answers) {
+      if (a.ok) sources.push(a.value);
+      // The request's own fault (a bad marker or filter) is the answer, whichever cell found it.
+      else if (a.reason === "error" && ComputeBackendError.isInstance(a.error)) throw a.error;
+      else down.push(a.cell);
     }
-    while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
+    const out = mergeSorted(sources, (a, b) => cmp(a.columns, b.columns), query.limit).map((l) => l.server);
+    if (down.length > 0 && query.cellDownSupport) {
+      // Nova from 2.69: the down cells' live instances as the API database knows them, ahead of the rest.
+      return [
+        ...(await this.cellDownServers(down, query.projectId, query.limit - out.length)),
+        ...(await this.inHostZones(out)),
+      ];
+    }
     return this.inHostZones(out);
+  }
+
+  /** Minimal records of the instances mapped to cells that did not answer (Nova's down-cell constructs). */
+  private async cellDownServers(
+    cells: readonly CellRef[],
+    projectId: string | undefined,
+    limit: number,
+  ): Promise<ServerRecord[]> {
+    const out: ServerRecord[] = [];
+    for (const cell of cells) {
+      if (out.length >= limit) break;
+      const mappings = await this.deps.apiDb.mappings.listLiveInstanceMappingsInCell(cell.uuid, {
+        projectId,
+        limit: limit - out.length,
+      });
+      for (const m of mappings) {
+        out.push({
+          ...serverRecord({
+            uuid: m.instance_uuid,
+            project_id: m.project_id,
+            user_id: m.user_id,
+            created_at: m.created_at ?? new Date(0),
+          }),
+          cellDown: true,
+        });
+      }
+    }
+    return out;
   }
 
   private listCell(
@@ -735,7 +835,7 @@ export class DbComputeBackend implements ComputeBackend {
         project_id: ctx.projectId,
       })
       .catch(() => undefined);
-    await this.deps.compute
+    await found.compute
       .terminateInstance(this.novaContext(ctx), instance.host, deleting)
       .catch(async (err: unknown) => {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
@@ -794,19 +894,19 @@ export class DbComputeBackend implements ComputeBackend {
     const send = () => {
       switch (action.type) {
         case "reboot":
-          return this.deps.compute.rebootInstance(nctx, host, updated, action.rebootType);
+          return found.compute.rebootInstance(nctx, host, updated, action.rebootType);
         case "stop":
-          return this.deps.compute.stopInstance(nctx, host, updated, true);
+          return found.compute.stopInstance(nctx, host, updated, true);
         case "start":
-          return this.deps.compute.startInstance(nctx, host, updated);
+          return found.compute.startInstance(nctx, host, updated);
         case "pause":
-          return this.deps.compute.pauseInstance(nctx, host, updated);
+          return found.compute.pauseInstance(nctx, host, updated);
         case "unpause":
-          return this.deps.compute.unpauseInstance(nctx, host, updated);
+          return found.compute.unpauseInstance(nctx, host, updated);
         case "suspend":
-          return this.deps.compute.suspendInstance(nctx, host, updated);
+          return found.compute.suspendInstance(nctx, host, updated);
         case "resume":
-          return this.deps.compute.resumeInstance(nctx, host, updated);
+          return found.compute.resumeInstance(nctx, host, updated);
       }
     };
     await send().catch(async (err: unknown) => {
@@ -823,7 +923,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (found.kind === "build" || !found.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
     try {
-      return await this.deps.compute.getConsoleOutput(
+      return await found.compute.getConsoleOutput(
         this.novaContext(ctx),
         instance.host!,
         instance,
@@ -1424,6 +1524,26 @@ function imageMeta(image: ImageRecord): NovaObjectPrimitive {
 interface Listed {
   columns: Record<string, unknown>;
   server: ServerRecord;
+}
+
+/**
+ * Merges lists each already in order into one, at most `limit` long; only heads are compared, so each list's
+ * own order (a cell's SQL collation) is kept, and ties go to the earlier list.
+ */
+function mergeSorted<T>(lists: readonly T[][], cmp: (a: T, b: T) => number, limit: number): T[] {
+  const at = lists.map(() => 0);
+  const out: T[] = [];
+  while (out.length < limit) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const head = lists[i]![at[i]!];
+      if (head === undefined) continue;
+      if (best < 0 || cmp(head, lists[best]![at[best]!]!) < 0) best = i;
+    }
+    if (best < 0) break;
+    out.push(lists[best]![at[best]!++]!);
+  }
+  return out;
 }
 
 /** A name filter on build requests, evaluated as the database evaluates it: linear time, Python syntax. */

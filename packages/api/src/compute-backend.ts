@@ -184,6 +184,8 @@ export interface ServerRecord {
   terminatedAt: Date | null;
   /** Whether it is deleted (soft-deleted rows stay listed to admins). */
   deleted: boolean;
+  /** In a cell that did not answer: only uuid, project and creation time are known (shown UNKNOWN from 2.69). */
+  cellDown?: boolean;
 }
 
 /** What `POST /servers` asks the backend to build, validated and resolved by the API. */
@@ -291,6 +293,8 @@ export interface ServerQuery {
   limit: number;
   /** The uuid of the last server of the previous page. */
   marker?: string;
+  /** From 2.69: servers of cells that do not answer come back as minimal UNKNOWN records instead of left out. */
+  cellDownSupport?: boolean;
 }
 
 /** A flavor list query. */
