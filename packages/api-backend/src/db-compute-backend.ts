@@ -241,6 +241,43 @@ export class DbComputeBackend implements ComputeBackend {
 
   private readonly cellAccess: CellAccess;
 
+  /**
+   * Nova's cell-after-cell paging (os-hypervisors, simple-tenant-usage): each cell in turn, the marker looked
+   * for in each until one has it (MarkerNotFoundError elsewhere), then the following cells from their start,
+   * until `limit` rows. A cell that does not answer within cell_timeout is skipped.
+   */
+  private async walkCells<T>(
+    marker: string | undefined,
+    limit: number | undefined,
+    page: (db: CellDatabase, from: { marker?: string; limit: number }) => Promise<T[]>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let from = marker;
+    let left = limit ?? Number.MAX_SAFE_INTEGER;
+    for (const cell of await this.cellAccess.cells()) {
+      const [answer] = await scatterGather(
+        [cell],
+        async () =>
+          page(await this.cellAccess.database(cell.uuid), {
+            limit: left,
+            ...(from !== undefined ? { marker: from } : {}),
+          }),
+        { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
+      );
+      if (!answer!.ok) {
+        if (answer!.reason === "error" && MarkerNotFoundError.isInstance(answer!.error)) continue;
+        if (answer!.reason === "error" && ComputeBackendError.isInstance(answer!.error)) throw answer!.error;
+        continue; // down: skipped, as Nova skips a cell that does not respond
+      }
+      out.push(...answer!.value);
+      from = undefined;
+      left -= answer!.value.length;
+      if (left <= 0) break;
+    }
+    if (from !== undefined && out.length === 0) throw new MarkerNotFoundError(from);
+    return out;
+  }
+
   /** Runs `fn` on every cell's database at once, waiting `[DEFAULT] cell_timeout` at most (Nova's scatter-gather). */
   private async eachCell<T>(fn: (db: CellDatabase, cell: CellRef) => Promise<T>): Promise<CellAnswer<T>[]> {
     const cells = await this.cellAccess.cells();
@@ -477,14 +514,16 @@ export class DbComputeBackend implements ComputeBackend {
       }
       const cellUuid = mapping.cell_mapping.uuid;
       if (cellUuid === undefined) throw new InstanceNotFoundError(uuid);
-      const [db, compute] = await Promise.all([
-        this.cellAccess.database(cellUuid),
-        this.cellAccess.compute(cellUuid),
-      ]);
       // Nova's target_cell under cell_timeout: a cell that does not answer is the service being unavailable.
       const [answer] = await scatterGather(
         [{ uuid: cellUuid, name: mapping.cell_mapping.name ?? null }],
-        () => db.instances.get(uuid, { withFault: true, readDeleted }),
+        async () => {
+          const [db, compute] = await Promise.all([
+            this.cellAccess.database(cellUuid),
+            this.cellAccess.compute(cellUuid),
+          ]);
+          return { db, compute, instance: await db.instances.get(uuid, { withFault: true, readDeleted }) };
+        },
         { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
       );
       if (!answer!.ok) {
@@ -494,7 +533,7 @@ export class DbComputeBackend implements ComputeBackend {
           { cause: answer!.reason === "error" ? answer!.error : undefined },
         );
       }
-      return { kind: "cell", db, instance: answer!.value, cellUuid, compute };
+      return { kind: "cell", ...answer!.value, cellUuid };
     }
     throw new InstanceNotFoundError(uuid);
   }
@@ -1034,15 +1073,18 @@ export class DbComputeBackend implements ComputeBackend {
     return this.deps.images.get(imageId).catch(asApiImageError);
   }
 
-  /** The cell's services with their liveness by `service_down_time`. */
+  /** Every answering cell's services with their liveness by `service_down_time`. */
   async listServices(
     _ctx: RequestContext,
     filter: { host?: string; binary?: string },
   ): Promise<ServiceRecord[]> {
-    const rows = await this.deps.cellDb.services.list({
-      ...(filter.host !== undefined ? { host: filter.host } : {}),
-      ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
-    });
+    const answers = await this.eachCell((db) =>
+      db.services.list({
+        ...(filter.host !== undefined ? { host: filter.host } : {}),
+        ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
+      }),
+    );
+    const rows = this.answered(answers).flatMap((a) => a.value);
     const zoned = await this.zoneAggregates(rows);
     return rows.map((s) => this.serviceRecord(s, zoned));
   }
@@ -1070,24 +1112,32 @@ export class DbComputeBackend implements ComputeBackend {
     };
   }
 
-  /** The cell's compute nodes, paged by id, with their hosts' nova-compute services (nodes without one left out). */
+  /**
+   * Every answering cell's compute nodes, paged by id cell after cell, with their hosts' nova-compute
+   * services (nodes without one left out).
+   */
   async listHypervisors(_ctx: RequestContext, query: HypervisorQuery): Promise<HypervisorRecord[]> {
-    const { cellDb } = this.deps;
-    let nodes: ComputeNodeRecord[];
     if (query.hostnamePattern !== undefined) {
       // Nova's `hypervisor_hostname LIKE '%pattern%'`: case-insensitive as MySQL compares, `_` any one character.
       const like = new RegExp(
         query.hostnamePattern.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&").replaceAll("_", "."),
         "i",
       );
-      nodes = (await cellDb.computeNodes.list()).filter((n) => like.test(n.hypervisor_hostname ?? ""));
-    } else {
-      const marker = query.marker !== undefined ? await this.nodeMarker(query.marker) : undefined;
-      nodes = await cellDb.computeNodes
+      const answers = await this.eachCell(async (db) =>
+        this.withServices(
+          db,
+          (await db.computeNodes.list()).filter((n) => like.test(n.hypervisor_hostname ?? "")),
+        ),
+      );
+      return this.answered(answers).flatMap((a) => a.value);
+    }
+    return this.walkCells(query.marker, query.limit, async (db, from) => {
+      const marker = from.marker !== undefined ? await this.nodeMarker(db, from.marker) : undefined;
+      const nodes = await db.computeNodes
         .list(
           {},
           {
-            ...(query.limit !== undefined ? { limit: query.limit } : {}),
+            ...(query.limit !== undefined ? { limit: from.limit } : {}),
             ...(marker !== undefined ? { marker } : {}),
           },
         )
@@ -1095,9 +1145,13 @@ export class DbComputeBackend implements ComputeBackend {
           if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
           throw err;
         });
-    }
+      return this.withServices(db, nodes);
+    });
+  }
+
+  private async withServices(db: CellDatabase, nodes: ComputeNodeRecord[]): Promise<HypervisorRecord[]> {
     const services = new Map(
-      (await cellDb.services.list({ binary: "nova-compute" })).map((s) => [s.host, s] as const),
+      (await db.services.list({ binary: "nova-compute" })).map((s) => [s.host, s] as const),
     );
     const out: HypervisorRecord[] = [];
     for (const node of nodes) {
@@ -1108,35 +1162,50 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   /** Nova takes a node's uuid or its database id as the marker; the repository pages by uuid. */
-  private async nodeMarker(marker: string): Promise<string> {
+  private async nodeMarker(db: CellDatabase, marker: string): Promise<string> {
     if (!/^\d+$/.test(marker)) return marker;
-    const node = await this.deps.cellDb.computeNodes.get(Number(marker)).catch((err: unknown) => {
+    const node = await db.computeNodes.get(Number(marker)).catch((err: unknown) => {
       if (isNotFound(err)) throw new MarkerNotFoundError(marker);
       throw err;
     });
     return node.uuid;
   }
 
-  /** One compute node by id or uuid, with its host's nova-compute service. */
+  /** One compute node by id or uuid (looked for in every cell), with its host's nova-compute service. */
   async getHypervisor(_ctx: RequestContext, id: string): Promise<HypervisorRecord> {
-    const { cellDb } = this.deps;
-    const notFound = (err: unknown): never => {
-      if (isNotFound(err)) throw new HypervisorNotFoundError(id);
-      throw err;
-    };
-    const node = await (/^[-+]?\d+$/.test(id)
-      ? cellDb.computeNodes.get(Number(id))
-      : cellDb.computeNodes.getByUuid(id)
-    ).catch(notFound);
-    if (node.host === null) throw new HypervisorNotFoundError(id);
-    const service = await cellDb.services.getByComputeHost(node.host).catch(notFound);
-    return hypervisorRecord(node, this.serviceRecord(service));
+    const answers = await this.eachCell(async (db) => {
+      const node = await (/^[-+]?\d+$/.test(id)
+        ? db.computeNodes.get(Number(id))
+        : db.computeNodes.getByUuid(id)
+      ).catch(() => undefined);
+      if (!node || node.host === null) return undefined;
+      const service = await db.services.getByComputeHost(node.host).catch(() => undefined);
+      return service ? hypervisorRecord(node, this.serviceRecord(service)) : undefined;
+    });
+    const hit = this.answered(answers).find((a) => a.value !== undefined)?.value;
+    if (hit) return hit;
+    throw this.unlessCellDown(answers, new HypervisorNotFoundError(id));
   }
 
-  /** The live instances on a host, named by `instance_name_template` as Nova's Instance.name is. */
+  /** The live instances on a host (in whichever cell has them), named by `instance_name_template`. */
   async listHostServers(_ctx: RequestContext, host: string): Promise<HostServer[]> {
-    const instances = await this.deps.cellDb.instances.listByHost(host);
-    return instances.map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
+    const answers = await this.eachCell((db) => db.instances.listByHost(host));
+    return this.answered(answers)
+      .flatMap((a) => a.value)
+      .map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
+  }
+
+  /**
+   * Not found everywhere that answered: when a cell did not answer, the thing may be there, so the request
+   * fails as unavailable naming that cell (Nova names the cell that failed) rather than as not found.
+   */
+  private unlessCellDown(answers: CellAnswer<unknown>[], notFound: Error): Error {
+    const down = answers.find((a) => !a.ok);
+    if (!down) return notFound;
+    return new BackendUnavailableError(
+      `Cell ${down.cell.name ?? down.cell.uuid} is not responding; try again later.`,
+      { cause: down.ok ? undefined : down.error },
+    );
   }
 
   /**
@@ -1149,7 +1218,11 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** Nova's compute_node_statistics: sums over the nodes of enabled nova-compute services. */
   async hypervisorStatistics(_ctx: RequestContext): Promise<HypervisorStatistics> {
-    const { cellDb } = this.deps;
+    const answers = await this.eachCell((db) => this.cellNodeResources(db));
+    return sumHypervisorStatistics(this.answered(answers).flatMap((a) => a.value));
+  }
+
+  private async cellNodeResources(cellDb: CellDatabase): Promise<ReturnType<typeof nodeResources>[]> {
     const enabled = await cellDb.services.list({ binary: "nova-compute", disabled: false });
     const hosts = new Set(enabled.map((s) => s.host));
     const ids = new Set(enabled.map((s) => s.id));
@@ -1159,29 +1232,36 @@ export class DbComputeBackend implements ComputeBackend {
         (n.host !== null && hosts.has(n.host)) ||
         (n.service_id !== null && n.service_id !== undefined && ids.has(n.service_id)),
     );
-    return sumHypervisorStatistics(nodes.map(nodeResources));
+    return nodes.map(nodeResources);
   }
 
   /** One live service by database id or uuid. */
   async getService(_ctx: RequestContext, id: string): Promise<ServiceRecord> {
-    const row = await this.serviceRow(id);
+    const { row } = await this.serviceRow(id);
     return this.serviceRecord(row, await this.zoneAggregates([row]));
   }
 
-  private serviceRow(id: string): Promise<ServiceRow> {
-    const { services } = this.deps.cellDb;
-    return (/^[-+]?\d+$/.test(id) ? services.get(Number(id)) : services.getByUuid(id)).catch(
-      (err: unknown) => {
-        if (isNotFound(err)) throw new ServiceNotFoundError(id);
-        throw err;
-      },
-    );
+  /** A service by id or uuid in whichever cell has it (a uuid is unique; an integer id, the first cell's). */
+  private async serviceRow(id: string): Promise<{ db: CellDatabase; row: ServiceRow }> {
+    const answers = await this.eachCell(async (db) => {
+      const { services } = db;
+      const row = await (/^[-+]?\d+$/.test(id) ? services.get(Number(id)) : services.getByUuid(id)).catch(
+        (err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        },
+      );
+      return row ? { db, row } : undefined;
+    });
+    const hit = this.answered(answers).find((a) => a.value !== undefined)?.value;
+    if (hit) return hit;
+    throw this.unlessCellDown(answers, new ServiceNotFoundError(id));
   }
 
   /** Service.save of an operator's change; the scheduler and liveness read the row, so nothing else is told. */
   async updateService(_ctx: RequestContext, id: string, changes: ServiceChanges): Promise<ServiceRecord> {
-    const row = await this.serviceRow(id);
-    const updated = await this.deps.cellDb.services.update(row.id, {
+    const { db, row } = await this.serviceRow(id);
+    const updated = await db.services.update(row.id, {
       ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
       ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
       ...(changes.forcedDown !== undefined ? { forced_down: changes.forcedDown } : {}),
@@ -1241,8 +1321,8 @@ export class DbComputeBackend implements ComputeBackend {
    * discovered again.
    */
   async deleteService(_ctx: RequestContext, id: string): Promise<void> {
-    const { cellDb, apiDb } = this.deps;
-    const row = await this.serviceRow(id);
+    const { apiDb } = this.deps;
+    const { db: cellDb, row } = await this.serviceRow(id);
     await cellDb.services.destroy(row.id).catch((err: unknown) => {
       if (isNotFound(err)) throw new ServiceNotFoundError(id);
       throw err;
@@ -1304,9 +1384,14 @@ export class DbComputeBackend implements ComputeBackend {
     return this.quotas.checkMetadataItems(ctx.projectId, ctx.userId, itemCount);
   }
 
-  /** Servers active in a usage window (deleted ones included), from the cell. */
+  /**
+   * Servers active in a usage window (deleted ones included), cell after cell as Nova's simple-tenant-usage
+   * walks them: the marker's cell first continues after it, later cells from their start, until `limit`.
+   */
   async listUsageServers(_ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
-    return this.quotas.usageServers(query);
+    return this.walkCells(query.marker, query.limit, (db, page) =>
+      this.quotas.usageServers({ ...query, ...page }, db),
+    );
   }
 
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------

@@ -217,8 +217,8 @@ export class Quotas {
    * Nova's usage audit read (get_active_by_window_joined) over the cell: servers launched before `end` and
    * not terminated before `start`, with their flavors.
    */
-  async usageServers(query: UsageQuery): Promise<UsageServer[]> {
-    const instances = await this.deps.cellDb.instances
+  async usageServers(query: UsageQuery, cellDb: CellDatabase = this.deps.cellDb): Promise<UsageServer[]> {
+    const instances = await cellDb.instances
       .listActiveByWindow(
         {
           begin: query.start,
