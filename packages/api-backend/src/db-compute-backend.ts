@@ -495,7 +495,14 @@ export class DbComputeBackend implements ComputeBackend {
     readDeleted = false,
   ): Promise<
     | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
-    | { kind: "cell"; db: CellDatabase; instance: InstanceRecord; cellUuid: string; compute: ComputeAPI }
+    | {
+        kind: "cell";
+        db: CellDatabase;
+        instance: InstanceRecord;
+        cellUuid: string;
+        /** The compute client over the cell's broker, opened when an action needs it (cell0 has no broker). */
+        compute: () => Promise<ComputeAPI>;
+      }
   > {
     const { apiDb } = this.deps;
     // Two reads at most: the conductor may move a build request into a cell between them.
@@ -518,11 +525,8 @@ export class DbComputeBackend implements ComputeBackend {
       const [answer] = await scatterGather(
         [{ uuid: cellUuid, name: mapping.cell_mapping.name ?? null }],
         async () => {
-          const [db, compute] = await Promise.all([
-            this.cellAccess.database(cellUuid),
-            this.cellAccess.compute(cellUuid),
-          ]);
-          return { db, compute, instance: await db.instances.get(uuid, { withFault: true, readDeleted }) };
+          const db = await this.cellAccess.database(cellUuid);
+          return { db, instance: await db.instances.get(uuid, { withFault: true, readDeleted }) };
         },
         { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
       );
@@ -533,7 +537,7 @@ export class DbComputeBackend implements ComputeBackend {
           { cause: answer!.reason === "error" ? answer!.error : undefined },
         );
       }
-      return { kind: "cell", ...answer!.value, cellUuid };
+      return { kind: "cell", ...answer!.value, cellUuid, compute: () => this.cellAccess.compute(cellUuid) };
     }
     throw new InstanceNotFoundError(uuid);
   }
@@ -874,7 +878,7 @@ export class DbComputeBackend implements ComputeBackend {
         project_id: ctx.projectId,
       })
       .catch(() => undefined);
-    await found.compute
+    await (await found.compute())
       .terminateInstance(this.novaContext(ctx), instance.host, deleting)
       .catch(async (err: unknown) => {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
@@ -930,22 +934,23 @@ export class DbComputeBackend implements ComputeBackend {
       })
       .catch(() => undefined);
     const host = instance.host!;
+    const compute = await found.compute();
     const send = () => {
       switch (action.type) {
         case "reboot":
-          return found.compute.rebootInstance(nctx, host, updated, action.rebootType);
+          return compute.rebootInstance(nctx, host, updated, action.rebootType);
         case "stop":
-          return found.compute.stopInstance(nctx, host, updated, true);
+          return compute.stopInstance(nctx, host, updated, true);
         case "start":
-          return found.compute.startInstance(nctx, host, updated);
+          return compute.startInstance(nctx, host, updated);
         case "pause":
-          return found.compute.pauseInstance(nctx, host, updated);
+          return compute.pauseInstance(nctx, host, updated);
         case "unpause":
-          return found.compute.unpauseInstance(nctx, host, updated);
+          return compute.unpauseInstance(nctx, host, updated);
         case "suspend":
-          return found.compute.suspendInstance(nctx, host, updated);
+          return compute.suspendInstance(nctx, host, updated);
         case "resume":
-          return found.compute.resumeInstance(nctx, host, updated);
+          return compute.resumeInstance(nctx, host, updated);
       }
     };
     await send().catch(async (err: unknown) => {
@@ -962,7 +967,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (found.kind === "build" || !found.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
     try {
-      return await found.compute.getConsoleOutput(
+      return await (await found.compute()).getConsoleOutput(
         this.novaContext(ctx),
         instance.host!,
         instance,
