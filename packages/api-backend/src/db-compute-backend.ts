@@ -1081,7 +1081,7 @@ export class DbComputeBackend implements ComputeBackend {
   /** Every answering cell's services with their liveness by `service_down_time`. */
   async listServices(
     _ctx: RequestContext,
-    filter: { host?: string; binary?: string },
+    filter: { host?: string; binary?: string; cellDownSupport?: boolean },
   ): Promise<ServiceRecord[]> {
     const answers = await this.eachCell((db) =>
       db.services.list({
@@ -1090,8 +1090,29 @@ export class DbComputeBackend implements ComputeBackend {
       }),
     );
     const rows = this.answered(answers).flatMap((a) => a.value);
+    const unknown: ServiceRecord[] = [];
+    if (filter.cellDownSupport) {
+      // Nova from 2.69: a silent cell's computes as its host mappings know them.
+      for (const a of answers.filter((x) => !x.ok)) {
+        for (const m of await this.deps.apiDb.mappings.listHostMappings(a.cell.uuid)) {
+          unknown.push({
+            id: 0,
+            uuid: "",
+            binary: "nova-compute",
+            host: m.host,
+            zone: "",
+            disabled: false,
+            disabledReason: null,
+            forcedDown: false,
+            updatedAt: null,
+            isUp: false,
+            cellDown: true,
+          });
+        }
+      }
+    }
     const zoned = await this.zoneAggregates(rows);
-    return rows.map((s) => this.serviceRecord(s, zoned));
+    return [...rows.map((s) => this.serviceRecord(s, zoned)), ...unknown];
   }
 
   // The aggregates that zone compute services, read only when a compute is among the rows.

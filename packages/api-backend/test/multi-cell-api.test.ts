@@ -130,6 +130,7 @@ beforeAll(async () => {
     [cell2, "cpu-b"],
   ] as const) {
     await dbs.get(cell)!.services.create({ host, binary: "nova-compute", topic: "compute" });
+    await apiDb.mappings.mapHost(host, cell);
   }
   api = createApiServer({ backend, logger: silentLogger });
   root = `http://127.0.0.1:${(await api.listen(0)).port}`;
@@ -193,8 +194,11 @@ describe("servers across cells", () => {
       expect(show.status).toBe(503);
       expect(Object.values(show.body as Record<string, { message: string }>)[0]!.message).toContain("cell2");
 
-      const services = await get("/os-services?binary=nova-compute");
+      const services = await get("/os-services?binary=nova-compute", "2.68");
       expect(services.body.services.map((s: { host: string }) => s.host)).toEqual(["cpu-a"]);
+      const partial = await get("/os-services?binary=nova-compute", "2.69");
+      expect(partial.body.services[1]).toEqual({ binary: "nova-compute", host: "cpu-b", status: "UNKNOWN" });
+      expect(partial.body.services[0]).toMatchObject({ host: "cpu-a", status: "enabled", state: "up" });
     } finally {
       down.delete(cell2);
     }

@@ -72,6 +72,8 @@ export interface ServiceRecord {
   updatedAt: Date | null;
   /** Whether the servicegroup driver considers it up (heard from within `service_down_time`). */
   isUp: boolean;
+  /** In a cell that did not answer: only host and binary are known, from the host mapping (2.69). */
+  cellDown?: boolean;
 }
 
 /** One address of a server on a network. */
@@ -371,7 +373,10 @@ export interface ComputeBackend
   /** One image; ImageNotFoundError if none. */
   getImage(ctx: RequestContext, imageId: string): Promise<ImageRecord>;
   /** Lists services (every cell), with liveness. */
-  listServices(ctx: RequestContext, filter: { host?: string; binary?: string }): Promise<ServiceRecord[]>;
+  listServices(
+    ctx: RequestContext,
+    filter: { host?: string; binary?: string; cellDownSupport?: boolean },
+  ): Promise<ServiceRecord[]>;
   /**
    * Imports or generates a key pair after the per-user `key_pairs` quota check. Throws QuotaExceededError,
    * InvalidKeyPairError (a key that does not parse) and KeyPairExistsError.
