@@ -5,6 +5,7 @@ import {
   type AggregateUpdate,
   BackendUnavailableError,
   type ComputeBackend,
+  ComputeBackendError,
   ConsoleNotAvailableError,
   type CreatedKeyPair,
   type CreateServerSpec,
@@ -109,6 +110,13 @@ import {
   type SchedulerAPI,
   userContext,
 } from "@nova/rpcapi";
+import {
+  type CellAccess,
+  type CellAnswer,
+  type CellRef,
+  scatterGather,
+  singleCellAccess,
+} from "./cell-scatter.js";
 import { DbAggregateStore } from "./db-aggregate-store.js";
 import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
@@ -135,6 +143,8 @@ export interface DbComputeBackendDeps {
   cellUuid: string;
   /** cell0, where builds that could not be scheduled end; may be omitted when it is the cell database itself. */
   cell0Db?: CellDatabase | undefined;
+  /** Every cell's database and compute client (absent: the one cell above and cell0, as before). */
+  cells?: CellAccess | undefined;
   /** The conductor's compute_task RPC client (schedule_and_build_instances). */
   computeTask: ComputeTaskAPI;
   /** nova-compute's RPC client (actions, console output). */
@@ -157,6 +167,8 @@ export interface DbComputeBackendDeps {
     instanceNameTemplate: string;
     /** `[DEFAULT] allow_resize_to_same_host` (default false). */
     allowResizeToSameHost?: boolean;
+    /** `[DEFAULT] cell_timeout`: seconds a fan-out waits for a cell before skipping it (default 60, as Nova). */
+    cellTimeout?: number;
   };
 }
 
@@ -183,12 +195,29 @@ export class DbComputeBackend implements ComputeBackend {
   constructor(private readonly deps: DbComputeBackendDeps) {
     this.flavorManagement = new DbFlavorManagement(deps.apiDb);
     this.clock = deps.clock ?? systemClock;
-    // cell0 counted once: it may be the cell database itself.
+    this.cellAccess =
+      deps.cells ??
+      singleCellAccess({
+        cellUuid: deps.cellUuid,
+        cellDb: deps.cellDb,
+        cell0Uuid: CELL0_UUID,
+        cell0Db: deps.cell0Db,
+        compute: deps.compute,
+      });
+    // cell0 counted once: it may be the cell database itself. Down cells are skipped (docs/cells.md).
     this.quotas = new Quotas({
       apiDb: deps.apiDb,
       cellDb: deps.cellDb,
       cell0Db: this.cell0(),
       reads: this.reads,
+      ...(deps.cells
+        ? {
+            countInCells: async (projectId: string, userId?: string) =>
+              this.answered(await this.eachCell((db) => db.instances.countUsage(projectId, userId))).map(
+                (a) => a.value,
+              ),
+          }
+        : {}),
     });
     this.nameTemplate = deps.config.instanceNameTemplate;
     this.aggregateOps = new AggregateOperations(
@@ -296,9 +325,57 @@ export class DbComputeBackend implements ComputeBackend {
     return c0 && c0 !== this.deps.cellDb ? c0 : undefined;
   }
 
-  private cellFor(cellUuid: string | undefined): CellDatabase {
-    if (cellUuid === CELL0_UUID) return this.cell0() ?? this.deps.cellDb;
-    return this.deps.cellDb;
+  private readonly cellAccess: CellAccess;
+
+  /**
+   * Nova's cell-after-cell paging (os-hypervisors, simple-tenant-usage): each cell in turn, the marker looked
+   * for in each until one has it (MarkerNotFoundError elsewhere), then the following cells from their start,
+   * until `limit` rows. A cell that does not answer within cell_timeout is skipped.
+   */
+  private async walkCells<T>(
+    marker: string | undefined,
+    limit: number | undefined,
+    page: (db: CellDatabase, from: { marker?: string; limit: number }) => Promise<T[]>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let from = marker;
+    let left = limit ?? Number.MAX_SAFE_INTEGER;
+    for (const cell of await this.cellAccess.cells()) {
+      const [answer] = await scatterGather(
+        [cell],
+        async () =>
+          page(await this.cellAccess.database(cell.uuid), {
+            limit: left,
+            ...(from !== undefined ? { marker: from } : {}),
+          }),
+        { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
+      );
+      if (!answer!.ok) {
+        if (answer!.reason === "error" && MarkerNotFoundError.isInstance(answer!.error)) continue;
+        if (answer!.reason === "error" && ComputeBackendError.isInstance(answer!.error)) throw answer!.error;
+        continue; // down: skipped, as Nova skips a cell that does not respond
+      }
+      out.push(...answer!.value);
+      from = undefined;
+      left -= answer!.value.length;
+      if (left <= 0) break;
+    }
+    if (from !== undefined && out.length === 0) throw new MarkerNotFoundError(from);
+    return out;
+  }
+
+  /** Runs `fn` on every cell's database at once, waiting `[DEFAULT] cell_timeout` at most (Nova's scatter-gather). */
+  private async eachCell<T>(fn: (db: CellDatabase, cell: CellRef) => Promise<T>): Promise<CellAnswer<T>[]> {
+    const cells = await this.cellAccess.cells();
+    return scatterGather(cells, async (cell) => fn(await this.cellAccess.database(cell.uuid), cell), {
+      timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000,
+      clock: this.clock,
+    });
+  }
+
+  /** The answers of the cells that answered in time (the others are skipped, as Nova skips down cells). */
+  private answered<T>(answers: CellAnswer<T>[]): Array<{ cell: CellRef; value: T }> {
+    return answers.flatMap((a) => (a.ok ? [{ cell: a.cell, value: a.value }] : []));
   }
 
   // ---- boot -------------------------------------------------------------------------------------
@@ -504,7 +581,14 @@ export class DbComputeBackend implements ComputeBackend {
     readDeleted = false,
   ): Promise<
     | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
-    | { kind: "cell"; db: CellDatabase; instance: InstanceRecord }
+    | {
+        kind: "cell";
+        db: CellDatabase;
+        instance: InstanceRecord;
+        cellUuid: string;
+        /** The compute client over the cell's broker, opened when an action needs it (cell0 has no broker). */
+        compute: () => Promise<ComputeAPI>;
+      }
   > {
     const { apiDb } = this.deps;
     // Two reads at most: the conductor may move a build request into a cell between them.
@@ -521,14 +605,25 @@ export class DbComputeBackend implements ComputeBackend {
         if (br) return { kind: "build", instance: { ...br.instance, uuid } };
         continue;
       }
-      const db = this.cellFor(mapping.cell_mapping.uuid);
-      const instance = await db.instances
-        .get(uuid, { withFault: true, readDeleted })
-        .catch((err: unknown) => {
-          if (isNotFound(err)) throw new InstanceNotFoundError(uuid);
-          throw err;
-        });
-      return { kind: "cell", db, instance };
+      const cellUuid = mapping.cell_mapping.uuid;
+      if (cellUuid === undefined) throw new InstanceNotFoundError(uuid);
+      // Nova's target_cell under cell_timeout: a cell that does not answer is the service being unavailable.
+      const [answer] = await scatterGather(
+        [{ uuid: cellUuid, name: mapping.cell_mapping.name ?? null }],
+        async () => {
+          const db = await this.cellAccess.database(cellUuid);
+          return { db, instance: await db.instances.get(uuid, { withFault: true, readDeleted }) };
+        },
+        { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
+      );
+      if (!answer!.ok) {
+        if (answer!.reason === "error" && isNotFound(answer!.error)) throw new InstanceNotFoundError(uuid);
+        throw new BackendUnavailableError(
+          `Cell ${mapping.cell_mapping.name ?? cellUuid} is not responding; try again later.`,
+          { cause: answer!.reason === "error" ? answer!.error : undefined },
+        );
+      }
+      return { kind: "cell", ...answer!.value, cellUuid, compute: () => this.cellAccess.compute(cellUuid) };
     }
     throw new InstanceNotFoundError(uuid);
   }
@@ -593,9 +688,10 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   /**
-   * Build requests, cell0 and the cell's instances merged, filtered, sorted and paged. One total order rules
-   * all three (the sort keys, Nova's created_at and id, then uuid): the cell pages by keyset in SQL, the
-   * small sources are ordered by the same keys here, and a marker found in either places the other.
+   * Build requests and every cell's instances (cell0 included) merged, filtered, sorted and paged. One total
+   * order rules them all (the sort keys, Nova's created_at and id, then uuid): each cell pages by keyset in
+   * SQL, the build requests are ordered by the same keys here, and a marker found in one places the others.
+   * A cell that does not answer within `cell_timeout` is skipped; from 2.69 its servers are listed UNKNOWN.
    */
   async listServers(_ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]> {
     const filters = await this.instanceFilters(query);
@@ -617,7 +713,7 @@ export class DbComputeBackend implements ComputeBackend {
       });
     const listed = (columns: Record<string, unknown>, server: ServerRecord): Listed => ({ columns, server });
 
-    // Small sources: build requests not yet placed, and cell0 (failed builds). Read whole, ordered here.
+    // The small source: build requests not yet placed in a cell. Read whole, ordered here.
     const extra: Listed[] = [];
     if (!query.deleted && (!query.vmStates || query.vmStates.includes("building"))) {
       const brs =
@@ -636,47 +732,94 @@ export class DbComputeBackend implements ComputeBackend {
           extra.push(listed(columns, s));
       }
     }
-    const c0 = this.cell0();
-    if (c0) {
-      for (const i of await this.listCell(c0, filters, { ...page, limit: 1000 }))
-        extra.push(listed(i, serverRecord(i, { fault: i.fault, instanceNameTemplate: this.nameTemplate })));
-    }
     extra.sort((a, b) => cmp(a.columns, b.columns));
 
-    const cellDb = this.deps.cellDb;
+    // The marker is looked for in every cell at once, then among the build requests.
     let markerColumns: Record<string, unknown> | undefined;
-    let cellMarker: { marker: string } | { markerValues: Record<string, unknown> } | undefined;
+    let markerCell: string | undefined;
     if (query.marker !== undefined) {
-      const inCell = await cellDb.instances.get(query.marker, { readDeleted: true }).catch(() => undefined);
-      if (inCell) {
-        markerColumns = inCell;
-        cellMarker = { marker: query.marker };
+      const marker = query.marker;
+      const found = await this.eachCell((db) =>
+        db.instances.get(marker, { readDeleted: true }).catch(() => undefined),
+      );
+      const hit = this.answered(found).find((a) => a.value !== undefined);
+      if (hit) {
+        markerColumns = hit.value;
+        markerCell = hit.cell.uuid;
       } else {
-        markerColumns = extra.find((s) => s.server.uuid === query.marker)?.columns;
-        if (!markerColumns) throw new MarkerNotFoundError(query.marker);
-        cellMarker = { markerValues: markerColumns };
+        markerColumns = extra.find((s) => s.server.uuid === marker)?.columns;
+        if (!markerColumns) throw new MarkerNotFoundError(marker);
       }
     }
-    const cellRows = await this.listCell(cellDb, filters, { ...page, limit: query.limit, ...cellMarker });
-    const tags = await cellDb.tags.listFor(cellRows.map((r) => r.uuid));
-    const rest = markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra;
-    // Both lists are in the same order: merge them (the cell's order, from SQL and its collation, is kept).
-    const out: ServerRecord[] = [];
-    let e = 0;
-    for (const row of cellRows) {
-      while (out.length < query.limit && e < rest.length && cmp(rest[e]!.columns, row) < 0)
-        out.push(rest[e++]!.server);
-      if (out.length >= query.limit) break;
-      out.push(
-        serverRecord(row, {
-          fault: row.fault,
-          instanceNameTemplate: this.nameTemplate,
-          tags: tags.get(row.uuid) ?? [],
-        }),
+    // Each cell pages by keyset in SQL from the marker's sort values (`limit` rows each at most); the pages are
+    // merged here in the same total order (Nova's multi_cell_list), each cell's own order kept as its SQL gave it.
+    const answers = await this.eachCell(async (db, cell) => {
+      const from =
+        markerColumns === undefined
+          ? {}
+          : cell.uuid === markerCell
+            ? { marker: query.marker! }
+            : { markerValues: markerColumns };
+      const rows = await this.listCell(db, filters, { ...page, limit: query.limit, ...from });
+      const tags = await db.tags.listFor(rows.map((r) => r.uuid));
+      return rows.map((row) =>
+        listed(
+          row,
+          serverRecord(row, {
+            fault: row.fault,
+            instanceNameTemplate: this.nameTemplate,
+            tags: tags.get(row.uuid) ?? [],
+          }),
+        ),
       );
+    });
+    const sources: Listed[][] = [
+      markerColumns ? extra.filter((s) => cmp(s.columns, markerColumns) > 0) : extra,
+    ];
+    const down: CellRef[] = [];
+    for (const a of answers) {
+      if (a.ok) sources.push(a.value);
+      // The request's own fault (a bad marker or filter) is the answer, whichever cell found it.
+      else if (a.reason === "error" && ComputeBackendError.isInstance(a.error)) throw a.error;
+      else down.push(a.cell);
     }
-    while (out.length < query.limit && e < rest.length) out.push(rest[e++]!.server);
+    const out = mergeSorted(sources, (a, b) => cmp(a.columns, b.columns), query.limit).map((l) => l.server);
+    if (down.length > 0 && query.cellDownSupport) {
+      // Nova from 2.69: the down cells' live instances as the API database knows them, ahead of the rest.
+      return [
+        ...(await this.cellDownServers(down, query.projectId, query.limit - out.length)),
+        ...(await this.inHostZones(out)),
+      ];
+    }
     return this.inHostZones(out);
+  }
+
+  /** Minimal records of the instances mapped to cells that did not answer (Nova's down-cell constructs). */
+  private async cellDownServers(
+    cells: readonly CellRef[],
+    projectId: string | undefined,
+    limit: number,
+  ): Promise<ServerRecord[]> {
+    const out: ServerRecord[] = [];
+    for (const cell of cells) {
+      if (out.length >= limit) break;
+      const mappings = await this.deps.apiDb.mappings.listLiveInstanceMappingsInCell(cell.uuid, {
+        projectId,
+        limit: limit - out.length,
+      });
+      for (const m of mappings) {
+        out.push({
+          ...serverRecord({
+            uuid: m.instance_uuid,
+            project_id: m.project_id,
+            user_id: m.user_id,
+            created_at: m.created_at ?? new Date(0),
+          }),
+          cellDown: true,
+        });
+      }
+    }
+    return out;
   }
 
   private listCell(
@@ -886,7 +1029,7 @@ export class DbComputeBackend implements ComputeBackend {
         project_id: ctx.projectId,
       })
       .catch(() => undefined);
-    await this.deps.compute
+    await (await found.compute())
       .terminateInstance(this.novaContext(ctx), instance.host, deleting)
       .catch(async (err: unknown) => {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
@@ -942,22 +1085,23 @@ export class DbComputeBackend implements ComputeBackend {
       })
       .catch(() => undefined);
     const host = instance.host!;
+    const compute = await found.compute();
     const send = () => {
       switch (action.type) {
         case "reboot":
-          return this.deps.compute.rebootInstance(nctx, host, updated, action.rebootType);
+          return compute.rebootInstance(nctx, host, updated, action.rebootType);
         case "stop":
-          return this.deps.compute.stopInstance(nctx, host, updated, true);
+          return compute.stopInstance(nctx, host, updated, true);
         case "start":
-          return this.deps.compute.startInstance(nctx, host, updated);
+          return compute.startInstance(nctx, host, updated);
         case "pause":
-          return this.deps.compute.pauseInstance(nctx, host, updated);
+          return compute.pauseInstance(nctx, host, updated);
         case "unpause":
-          return this.deps.compute.unpauseInstance(nctx, host, updated);
+          return compute.unpauseInstance(nctx, host, updated);
         case "suspend":
-          return this.deps.compute.suspendInstance(nctx, host, updated);
+          return compute.suspendInstance(nctx, host, updated);
         case "resume":
-          return this.deps.compute.resumeInstance(nctx, host, updated);
+          return compute.resumeInstance(nctx, host, updated);
       }
     };
     await send().catch(async (err: unknown) => {
@@ -974,7 +1118,7 @@ export class DbComputeBackend implements ComputeBackend {
     if (found.kind === "build" || !found.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
     try {
-      return await this.deps.compute.getConsoleOutput(
+      return await (await found.compute()).getConsoleOutput(
         this.novaContext(ctx),
         instance.host!,
         instance,
@@ -1085,17 +1229,41 @@ export class DbComputeBackend implements ComputeBackend {
     return this.deps.images.get(imageId).catch(asApiImageError);
   }
 
-  /** The cell's services with their liveness by `service_down_time`. */
+  /** Every answering cell's services with their liveness by `service_down_time`. */
   async listServices(
     _ctx: RequestContext,
-    filter: { host?: string; binary?: string },
+    filter: { host?: string; binary?: string; cellDownSupport?: boolean },
   ): Promise<ServiceRecord[]> {
-    const rows = await this.deps.cellDb.services.list({
-      ...(filter.host !== undefined ? { host: filter.host } : {}),
-      ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
-    });
+    const answers = await this.eachCell((db) =>
+      db.services.list({
+        ...(filter.host !== undefined ? { host: filter.host } : {}),
+        ...(filter.binary !== undefined ? { binary: filter.binary } : {}),
+      }),
+    );
+    const rows = this.answered(answers).flatMap((a) => a.value);
+    const unknown: ServiceRecord[] = [];
+    if (filter.cellDownSupport) {
+      // Nova from 2.69: a silent cell's computes as its host mappings know them.
+      for (const a of answers.filter((x) => !x.ok)) {
+        for (const m of await this.deps.apiDb.mappings.listHostMappings(a.cell.uuid)) {
+          unknown.push({
+            id: 0,
+            uuid: "",
+            binary: "nova-compute",
+            host: m.host,
+            zone: "",
+            disabled: false,
+            disabledReason: null,
+            forcedDown: false,
+            updatedAt: null,
+            isUp: false,
+            cellDown: true,
+          });
+        }
+      }
+    }
     const zoned = await this.zoneAggregates(rows);
-    return rows.map((s) => this.serviceRecord(s, zoned));
+    return [...rows.map((s) => this.serviceRecord(s, zoned)), ...unknown];
   }
 
   // The aggregates that zone compute services, read only when a compute is among the rows.
@@ -1121,24 +1289,32 @@ export class DbComputeBackend implements ComputeBackend {
     };
   }
 
-  /** The cell's compute nodes, paged by id, with their hosts' nova-compute services (nodes without one left out). */
+  /**
+   * Every answering cell's compute nodes, paged by id cell after cell, with their hosts' nova-compute
+   * services (nodes without one left out).
+   */
   async listHypervisors(_ctx: RequestContext, query: HypervisorQuery): Promise<HypervisorRecord[]> {
-    const { cellDb } = this.deps;
-    let nodes: ComputeNodeRecord[];
     if (query.hostnamePattern !== undefined) {
       // Nova's `hypervisor_hostname LIKE '%pattern%'`: case-insensitive as MySQL compares, `_` any one character.
       const like = new RegExp(
         query.hostnamePattern.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&").replaceAll("_", "."),
         "i",
       );
-      nodes = (await cellDb.computeNodes.list()).filter((n) => like.test(n.hypervisor_hostname ?? ""));
-    } else {
-      const marker = query.marker !== undefined ? await this.nodeMarker(query.marker) : undefined;
-      nodes = await cellDb.computeNodes
+      const answers = await this.eachCell(async (db) =>
+        this.withServices(
+          db,
+          (await db.computeNodes.list()).filter((n) => like.test(n.hypervisor_hostname ?? "")),
+        ),
+      );
+      return this.answered(answers).flatMap((a) => a.value);
+    }
+    return this.walkCells(query.marker, query.limit, async (db, from) => {
+      const marker = from.marker !== undefined ? await this.nodeMarker(db, from.marker) : undefined;
+      const nodes = await db.computeNodes
         .list(
           {},
           {
-            ...(query.limit !== undefined ? { limit: query.limit } : {}),
+            ...(query.limit !== undefined ? { limit: from.limit } : {}),
             ...(marker !== undefined ? { marker } : {}),
           },
         )
@@ -1146,9 +1322,13 @@ export class DbComputeBackend implements ComputeBackend {
           if (hasErrorCode(err, "DB_MARKER_NOT_FOUND")) throw new MarkerNotFoundError(query.marker ?? "");
           throw err;
         });
-    }
+      return this.withServices(db, nodes);
+    });
+  }
+
+  private async withServices(db: CellDatabase, nodes: ComputeNodeRecord[]): Promise<HypervisorRecord[]> {
     const services = new Map(
-      (await cellDb.services.list({ binary: "nova-compute" })).map((s) => [s.host, s] as const),
+      (await db.services.list({ binary: "nova-compute" })).map((s) => [s.host, s] as const),
     );
     const out: HypervisorRecord[] = [];
     for (const node of nodes) {
@@ -1159,35 +1339,50 @@ export class DbComputeBackend implements ComputeBackend {
   }
 
   /** Nova takes a node's uuid or its database id as the marker; the repository pages by uuid. */
-  private async nodeMarker(marker: string): Promise<string> {
+  private async nodeMarker(db: CellDatabase, marker: string): Promise<string> {
     if (!/^\d+$/.test(marker)) return marker;
-    const node = await this.deps.cellDb.computeNodes.get(Number(marker)).catch((err: unknown) => {
+    const node = await db.computeNodes.get(Number(marker)).catch((err: unknown) => {
       if (isNotFound(err)) throw new MarkerNotFoundError(marker);
       throw err;
     });
     return node.uuid;
   }
 
-  /** One compute node by id or uuid, with its host's nova-compute service. */
+  /** One compute node by id or uuid (looked for in every cell), with its host's nova-compute service. */
   async getHypervisor(_ctx: RequestContext, id: string): Promise<HypervisorRecord> {
-    const { cellDb } = this.deps;
-    const notFound = (err: unknown): never => {
-      if (isNotFound(err)) throw new HypervisorNotFoundError(id);
-      throw err;
-    };
-    const node = await (/^[-+]?\d+$/.test(id)
-      ? cellDb.computeNodes.get(Number(id))
-      : cellDb.computeNodes.getByUuid(id)
-    ).catch(notFound);
-    if (node.host === null) throw new HypervisorNotFoundError(id);
-    const service = await cellDb.services.getByComputeHost(node.host).catch(notFound);
-    return hypervisorRecord(node, this.serviceRecord(service));
+    const answers = await this.eachCell(async (db) => {
+      const node = await (/^[-+]?\d+$/.test(id)
+        ? db.computeNodes.get(Number(id))
+        : db.computeNodes.getByUuid(id)
+      ).catch(() => undefined);
+      if (!node || node.host === null) return undefined;
+      const service = await db.services.getByComputeHost(node.host).catch(() => undefined);
+      return service ? hypervisorRecord(node, this.serviceRecord(service)) : undefined;
+    });
+    const hit = this.answered(answers).find((a) => a.value !== undefined)?.value;
+    if (hit) return hit;
+    throw this.unlessCellDown(answers, new HypervisorNotFoundError(id));
   }
 
-  /** The live instances on a host, named by `instance_name_template` as Nova's Instance.name is. */
+  /** The live instances on a host (in whichever cell has them), named by `instance_name_template`. */
   async listHostServers(_ctx: RequestContext, host: string): Promise<HostServer[]> {
-    const instances = await this.deps.cellDb.instances.listByHost(host);
-    return instances.map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
+    const answers = await this.eachCell((db) => db.instances.listByHost(host));
+    return this.answered(answers)
+      .flatMap((a) => a.value)
+      .map((i) => ({ uuid: i.uuid, name: instanceName(this.nameTemplate, i) }));
+  }
+
+  /**
+   * Not found everywhere that answered: when a cell did not answer, the thing may be there, so the request
+   * fails as unavailable naming that cell (Nova names the cell that failed) rather than as not found.
+   */
+  private unlessCellDown(answers: CellAnswer<unknown>[], notFound: Error): Error {
+    const down = answers.find((a) => !a.ok);
+    if (!down) return notFound;
+    return new BackendUnavailableError(
+      `Cell ${down.cell.name ?? down.cell.uuid} is not responding; try again later.`,
+      { cause: down.ok ? undefined : down.error },
+    );
   }
 
   /**
@@ -1200,7 +1395,11 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** Nova's compute_node_statistics: sums over the nodes of enabled nova-compute services. */
   async hypervisorStatistics(_ctx: RequestContext): Promise<HypervisorStatistics> {
-    const { cellDb } = this.deps;
+    const answers = await this.eachCell((db) => this.cellNodeResources(db));
+    return sumHypervisorStatistics(this.answered(answers).flatMap((a) => a.value));
+  }
+
+  private async cellNodeResources(cellDb: CellDatabase): Promise<ReturnType<typeof nodeResources>[]> {
     const enabled = await cellDb.services.list({ binary: "nova-compute", disabled: false });
     const hosts = new Set(enabled.map((s) => s.host));
     const ids = new Set(enabled.map((s) => s.id));
@@ -1210,29 +1409,36 @@ export class DbComputeBackend implements ComputeBackend {
         (n.host !== null && hosts.has(n.host)) ||
         (n.service_id !== null && n.service_id !== undefined && ids.has(n.service_id)),
     );
-    return sumHypervisorStatistics(nodes.map(nodeResources));
+    return nodes.map(nodeResources);
   }
 
   /** One live service by database id or uuid. */
   async getService(_ctx: RequestContext, id: string): Promise<ServiceRecord> {
-    const row = await this.serviceRow(id);
+    const { row } = await this.serviceRow(id);
     return this.serviceRecord(row, await this.zoneAggregates([row]));
   }
 
-  private serviceRow(id: string): Promise<ServiceRow> {
-    const { services } = this.deps.cellDb;
-    return (/^[-+]?\d+$/.test(id) ? services.get(Number(id)) : services.getByUuid(id)).catch(
-      (err: unknown) => {
-        if (isNotFound(err)) throw new ServiceNotFoundError(id);
-        throw err;
-      },
-    );
+  /** A service by id or uuid in whichever cell has it (a uuid is unique; an integer id, the first cell's). */
+  private async serviceRow(id: string): Promise<{ db: CellDatabase; row: ServiceRow }> {
+    const answers = await this.eachCell(async (db) => {
+      const { services } = db;
+      const row = await (/^[-+]?\d+$/.test(id) ? services.get(Number(id)) : services.getByUuid(id)).catch(
+        (err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        },
+      );
+      return row ? { db, row } : undefined;
+    });
+    const hit = this.answered(answers).find((a) => a.value !== undefined)?.value;
+    if (hit) return hit;
+    throw this.unlessCellDown(answers, new ServiceNotFoundError(id));
   }
 
   /** Service.save of an operator's change; the scheduler and liveness read the row, so nothing else is told. */
   async updateService(_ctx: RequestContext, id: string, changes: ServiceChanges): Promise<ServiceRecord> {
-    const row = await this.serviceRow(id);
-    const updated = await this.deps.cellDb.services.update(row.id, {
+    const { db, row } = await this.serviceRow(id);
+    const updated = await db.services.update(row.id, {
       ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
       ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
       ...(changes.forcedDown !== undefined ? { forced_down: changes.forcedDown } : {}),
@@ -1292,8 +1498,8 @@ export class DbComputeBackend implements ComputeBackend {
    * discovered again.
    */
   async deleteService(_ctx: RequestContext, id: string): Promise<void> {
-    const { cellDb, apiDb } = this.deps;
-    const row = await this.serviceRow(id);
+    const { apiDb } = this.deps;
+    const { db: cellDb, row } = await this.serviceRow(id);
     await cellDb.services.destroy(row.id).catch((err: unknown) => {
       if (isNotFound(err)) throw new ServiceNotFoundError(id);
       throw err;
@@ -1355,9 +1561,14 @@ export class DbComputeBackend implements ComputeBackend {
     return this.quotas.checkMetadataItems(ctx.projectId, ctx.userId, itemCount);
   }
 
-  /** Servers active in a usage window (deleted ones included), from the cell. */
+  /**
+   * Servers active in a usage window (deleted ones included), cell after cell as Nova's simple-tenant-usage
+   * walks them: the marker's cell first continues after it, later cells from their start, until `limit`.
+   */
   async listUsageServers(_ctx: RequestContext, query: UsageQuery): Promise<UsageServer[]> {
-    return this.quotas.usageServers(query);
+    return this.walkCells(query.marker, query.limit, (db, page) =>
+      this.quotas.usageServers({ ...query, ...page }, db),
+    );
   }
 
   // ---- key pairs (Nova's KeypairAPI) ------------------------------------------------------------
@@ -1575,6 +1786,26 @@ function imageMeta(image: ImageRecord): NovaObjectPrimitive {
 interface Listed {
   columns: Record<string, unknown>;
   server: ServerRecord;
+}
+
+/**
+ * Merges lists each already in order into one, at most `limit` long; only heads are compared, so each list's
+ * own order (a cell's SQL collation) is kept, and ties go to the earlier list.
+ */
+function mergeSorted<T>(lists: readonly T[][], cmp: (a: T, b: T) => number, limit: number): T[] {
+  const at = lists.map(() => 0);
+  const out: T[] = [];
+  while (out.length < limit) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const head = lists[i]![at[i]!];
+      if (head === undefined) continue;
+      if (best < 0 || cmp(head, lists[best]![at[best]!]!) < 0) best = i;
+    }
+    if (best < 0) break;
+    out.push(lists[best]![at[best]!++]!);
+  }
+  return out;
 }
 
 /** A name filter on build requests, evaluated as the database evaluates it: linear time, Python syntax. */

@@ -30,6 +30,11 @@ export interface QuotaDeps {
   cellDb: CellDatabase;
   /** cell0's instances (builds that failed to schedule), when a separate database. */
   cell0Db?: CellDatabase | undefined;
+  /**
+   * Counts a project's (or user's) instances in every cell that answers in time, cell0 included, skipping down
+   * cells as Nova does; when given, replaces counting in `cellDb` and `cell0Db`.
+   */
+  countInCells?: ((projectId: string, userId?: string) => Promise<InstanceCounts[]>) | undefined;
   /** Collapses identical concurrent reads (limits and counts of one project while boots arrive together). */
   reads?: ReadCoalescer | undefined;
 }
@@ -57,12 +62,17 @@ export class Quotas {
   }
 
   private async readInstanceCounts(projectId: string, userId?: string): Promise<InstanceCounts> {
-    const { apiDb, cellDb, cell0Db } = this.deps;
-    const counts = await Promise.all([
-      cellDb.instances.countUsage(projectId, userId),
+    const { apiDb, cellDb, cell0Db, countInCells } = this.deps;
+    const [pending, ...inCells] = await Promise.all([
       apiDb.buildRequests.pendingUsage(projectId, userId),
-      ...(cell0Db ? [cell0Db.instances.countUsage(projectId, userId)] : []),
+      ...(countInCells
+        ? [countInCells(projectId, userId)]
+        : [
+            cellDb.instances.countUsage(projectId, userId),
+            ...(cell0Db ? [cell0Db.instances.countUsage(projectId, userId)] : []),
+          ]),
     ]);
+    const counts = [pending, ...inCells.flat()];
     const used = { instances: 0, cores: 0, ram: 0 };
     for (const c of counts) {
       used.instances += c.instances;
@@ -207,8 +217,8 @@ export class Quotas {
    * Nova's usage audit read (get_active_by_window_joined) over the cell: servers launched before `end` and
    * not terminated before `start`, with their flavors.
    */
-  async usageServers(query: UsageQuery): Promise<UsageServer[]> {
-    const instances = await this.deps.cellDb.instances
+  async usageServers(query: UsageQuery, cellDb: CellDatabase = this.deps.cellDb): Promise<UsageServer[]> {
+    const instances = await cellDb.instances
       .listActiveByWindow(
         {
           begin: query.start,

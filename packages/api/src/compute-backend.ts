@@ -74,6 +74,8 @@ export interface ServiceRecord {
   updatedAt: Date | null;
   /** Whether the servicegroup driver considers it up (heard from within `service_down_time`). */
   isUp: boolean;
+  /** In a cell that did not answer: only host and binary are known, from the host mapping (2.69). */
+  cellDown?: boolean;
 }
 
 /** One address of a server on a network. */
@@ -186,6 +188,8 @@ export interface ServerRecord {
   terminatedAt: Date | null;
   /** Whether it is deleted (soft-deleted rows stay listed to admins). */
   deleted: boolean;
+  /** In a cell that did not answer: only uuid, project and creation time are known (shown UNKNOWN from 2.69). */
+  cellDown?: boolean;
 }
 
 /** What `POST /servers` asks the backend to build, validated and resolved by the API. */
@@ -293,6 +297,8 @@ export interface ServerQuery {
   limit: number;
   /** The uuid of the last server of the previous page. */
   marker?: string;
+  /** From 2.69: servers of cells that do not answer come back as minimal UNKNOWN records instead of left out. */
+  cellDownSupport?: boolean;
 }
 
 /** A flavor list query. */
@@ -371,7 +377,10 @@ export interface ComputeBackend
   /** One image; ImageNotFoundError if none. */
   getImage(ctx: RequestContext, imageId: string): Promise<ImageRecord>;
   /** Lists services (every cell), with liveness. */
-  listServices(ctx: RequestContext, filter: { host?: string; binary?: string }): Promise<ServiceRecord[]>;
+  listServices(
+    ctx: RequestContext,
+    filter: { host?: string; binary?: string; cellDownSupport?: boolean },
+  ): Promise<ServiceRecord[]>;
   /**
    * Imports or generates a key pair after the per-user `key_pairs` quota check. Throws QuotaExceededError,
    * InvalidKeyPairError (a key that does not parse) and KeyPairExistsError.

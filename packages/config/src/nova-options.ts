@@ -19,6 +19,8 @@ export const novaOptionGroups = {
     long_rpc_timeout: seconds(1800, { min: 1 }),
     report_interval: seconds(10, { min: 0 }),
     service_down_time: seconds(60, { min: 1 }),
+    // Seconds nova-api waits for a cell before skipping it (Nova hard-codes CELL_TIMEOUT = 60).
+    cell_timeout: seconds(60, { min: 1 }),
     compute_driver: str("fake.FakeDriver"),
     // nova-ts: seconds any one driver call may take before nova-compute gives up on it (0: wait for ever), so
     // a hung hypervisor or plug-in fails the operation (the instance goes to ERROR) instead of the compute.

@@ -5,6 +5,7 @@ import type { NovaConfig } from "@nova/config";
 import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import { ComputeAPI, ComputeResizeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
+import { apiCellAccess } from "./api-cells.js";
 import type { NovaDatabases } from "./databases.js";
 import { keystoneAuthtokenOptions } from "./keystone-authtoken.js";
 import type { NovaLogger } from "./logger.js";
@@ -40,7 +41,12 @@ export function buildApi(
     rpcResponseTimeout: messagingOptions(config).rpc_response_timeout,
     longRpcTimeout: config.DEFAULT.long_rpc_timeout,
   };
+  // Every cell reached over its own database and broker; the in-process bus (fake://) runs one cell only.
+  const cells = config.DEFAULT.transport_url.startsWith("fake://")
+    ? undefined
+    : apiCellAccess(config, { apiDb: deps.dbs.apiDb, logger: deps.logger });
   const backend = new DbComputeBackend({
+    ...(cells ? { cells: cells.access } : {}),
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,
     cell0Db: deps.dbs.cell0Db,
@@ -55,6 +61,7 @@ export function buildApi(
       defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
       instanceNameTemplate: config.DEFAULT.instance_name_template,
       allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
+      cellTimeout: config.DEFAULT.cell_timeout,
     },
   });
   const server = createApiServer({
@@ -87,6 +94,9 @@ export function buildApi(
       bound = (await server.listen(listen.port, listen.host)).port;
       deps.logger.info({ host: listen.host, port: bound }, "nova-api listening");
     },
-    stop: () => server.close(),
+    async stop() {
+      await server.close();
+      await cells?.close();
+    },
   };
 }

@@ -64,7 +64,10 @@ async function listServers(request: ApiRequest, detail: boolean): Promise<ApiRep
   let servers: ServerRecord[] = [];
   if (plan.kind === "query") {
     try {
-      servers = await request.backend.listServers(request.context, plan.query);
+      servers = await request.backend.listServers(request.context, {
+        ...plan.query,
+        ...(request.version.atLeast("2.69") ? { cellDownSupport: true } : {}),
+      });
     } catch (error) {
       if (MarkerNotFoundError.isInstance(error)) {
         throw HttpFault.badRequest(`marker [${plan.query.marker}] not found`);

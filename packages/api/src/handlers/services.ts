@@ -14,7 +14,11 @@ export const listServices: Handler = async (request) => {
   if (host) filter.host = host;
   const binary = lastValue(request.query, "binary");
   if (binary) filter.binary = binary;
-  const services = await request.backend.listServices(request.context, filter);
+  // From 2.69 the computes of a cell that does not answer are listed from its host mappings, UNKNOWN.
+  const services = await request.backend.listServices(request.context, {
+    ...filter,
+    ...(request.version.atLeast("2.69") ? { cellDownSupport: true } : {}),
+  });
   return {
     status: 200,
     body: {

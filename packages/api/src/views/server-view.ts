@@ -40,6 +40,8 @@ export function serverCreateView(
 
 /** One entry of `GET /servers`. */
 export function serverBasicView(server: ServerRecord, view: ViewContext): Record<string, unknown> {
+  if (server.cellDown)
+    return { id: server.uuid, status: "UNKNOWN", links: view.links.links("servers", server.uuid) };
   return { id: server.uuid, name: server.name, links: view.links.links("servers", server.uuid) };
 }
 
@@ -50,6 +52,16 @@ export function serverDetailView(
   options: { list: boolean },
 ): Record<string, unknown> {
   const { version, links, context } = view;
+  if (server.cellDown) {
+    // Nova's partial construct from the instance mapping: all the API database knows of it.
+    return {
+      id: server.uuid,
+      status: "UNKNOWN",
+      tenant_id: server.projectId,
+      created: isoTime(server.createdAt),
+      links: links.links("servers", server.uuid),
+    };
+  }
   const status = serverStatus(server);
   const out: Record<string, unknown> = {
     id: server.uuid,

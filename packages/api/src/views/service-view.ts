@@ -4,6 +4,7 @@ import { naiveIsoTime } from "./time-format.js";
 
 /** One entry of `GET /os-services` (uuid ids from 2.53, forced_down from 2.11). */
 export function serviceView(service: ServiceRecord, version: ApiVersion) {
+  if (service.cellDown) return { binary: service.binary, host: service.host, status: "UNKNOWN" };
   const out: Record<string, unknown> = {
     binary: service.binary,
     host: service.host,

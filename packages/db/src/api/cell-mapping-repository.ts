@@ -180,6 +180,25 @@ export class CellMappingRepository {
     });
   }
 
+  /**
+   * The live mappings (not queued for delete) of a cell's instances, of one project or of all, oldest first:
+   * what the API shows for a cell that does not answer (Nova's get_not_deleted_by_cell_and_project).
+   */
+  listLiveInstanceMappingsInCell(
+    cellUuid: string,
+    options: { projectId?: string | undefined; limit?: number | undefined } = {},
+  ): Promise<InstanceMapping[]> {
+    return this.d.run(async (db) => {
+      let q = this.mappingQuery(db)
+        .where("cell_mappings.uuid", "=", cellUuid)
+        .where("instance_mappings.queued_for_delete", "=", 0);
+      if (options.projectId !== undefined)
+        q = q.where("instance_mappings.project_id", "=", options.projectId);
+      if (options.limit !== undefined) q = q.limit(Math.max(0, options.limit));
+      return (await q.orderBy("instance_mappings.id").execute()).map((r) => this.toInstanceMapping(r));
+    });
+  }
+
   /** Deletes an instance's mapping. */
   deleteInstanceMapping(instanceUuid: string): Promise<void> {
     return this.d.run(async (db) => {
