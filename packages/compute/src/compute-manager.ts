@@ -760,6 +760,7 @@ export class ComputeManager {
     }
   }
 
+  /** Records `error` as the instance's fault (Nova's add_instance_fault_from_exc); a failure here is only logged. */
   async recordFault(ctx: NovaContext, instance: Partial<Instance>, error: unknown): Promise<void> {
     const uuid = instance.uuid;
     if (!uuid) return;
@@ -808,6 +809,7 @@ export class ComputeManager {
     }
   }
 
+  /** Sends a fanout to the schedulers; a lost one is logged, not the caller's failure. */
   async fanout(what: string, send: () => Promise<void>): Promise<void> {
     try {
       await send();
@@ -817,6 +819,7 @@ export class ComputeManager {
     }
   }
 
+  /** Calls the driver for an instance, turning its failures into the errors the RPC callers expect. */
   async driverCall<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

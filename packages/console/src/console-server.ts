@@ -20,10 +20,13 @@ export interface ConsoleServerOptions {
   uiDir: string;
   /** Address to listen on; the port 0 picks a free one. */
   host: string;
+  /** Port to listen on; 0 picks a free one. */
   port: number;
   /** How often the cloud is read while a page is connected (default 2000 ms). */
   cloudIntervalMs?: number;
+  /** Where the console logs. */
   logger: Logger;
+  /** The clock flows are timed on (the system clock by default). */
   clock?: Clock;
 }
 

@@ -66,9 +66,11 @@ export interface HypervisorRow {
   state: string;
   /** vCPUs used and in all. */
   vcpus_used: number;
+  /** vCPUs in all. */
   vcpus: number;
   /** Memory used and in all, in MiB. */
   memory_mb_used: number;
+  /** Memory in all, in MiB. */
   memory_mb: number;
   /** Guests running. */
   running_vms: number;
@@ -92,8 +94,11 @@ export interface InstanceRow {
 export interface CloudState {
   /** Wall-clock milliseconds (epoch) of the read. */
   read_at: number;
+  /** Every service with its heartbeat state. */
   services: ServiceRow[];
+  /** Every hypervisor with its usage. */
   hypervisors: HypervisorRow[];
+  /** Every instance with its states. */
   instances: InstanceRow[];
   /** Why the last read failed, when it did. */
   error: string | null;
@@ -103,7 +108,9 @@ export interface CloudState {
 export interface DecisionStage {
   /** The filter or pre-filter step. */
   name: string;
+  /** Hosts the step was given. */
   hosts_in: number;
+  /** Hosts the step let through. */
   hosts_out: number;
 }
 
@@ -129,7 +136,10 @@ export interface DecisionRecord {
 
 /** Everything the page shows, as sent when it connects. */
 export interface ConsoleSnapshot {
+  /** The last read of the cloud, if any yet. */
   cloud: CloudState | null;
+  /** The recent message flows, oldest first. */
   flows: Flow[];
+  /** The recent scheduling decisions, oldest first. */
   decisions: DecisionRecord[];
 }

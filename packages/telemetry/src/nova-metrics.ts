@@ -53,6 +53,7 @@ export class NovaMetrics {
   readonly schedulerNoValidHost: Counter<"reason">;
   /** Hosts that entered and left each filtering step, summed over decisions. */
   readonly schedulerFilterHostsIn: Counter<"filter">;
+  /** Hosts that left each filtering step (passed it), summed over decisions. */
   readonly schedulerFilterHostsOut: Counter<"filter">;
 
   /** Every metric on a fresh registry whose samples carry `service` (the binary, `nova` in the all-in-one). */
