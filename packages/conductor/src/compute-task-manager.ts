@@ -1,12 +1,11 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import {
-  type ApiDatabase,
-  type CellDatabase,
-  type InstanceChanges,
-  type InstanceCreate,
-  type InstanceRecord,
-  NovaDbError,
-  type ResourceRequest,
+import type {
+  ApiDatabase,
+  CellDatabase,
+  InstanceChanges,
+  InstanceCreate,
+  InstanceRecord,
+  ResourceRequest,
 } from "@nova/db";
 import { MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
 import {

@@ -1,6 +1,5 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { CellDatabase, InstanceRecord, MigrationRecord, ResourceRequest } from "@nova/db";
-import { NovaDbError } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Flavor,
