@@ -1,12 +1,11 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import {
-  type ApiDatabase,
-  type CellDatabase,
-  type InstanceChanges,
-  type InstanceCreate,
-  type InstanceRecord,
-  NovaDbError,
-  type ResourceRequest,
+import type {
+  ApiDatabase,
+  CellDatabase,
+  InstanceChanges,
+  InstanceCreate,
+  InstanceRecord,
+  ResourceRequest,
 } from "@nova/db";
 import { MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
 import {
@@ -34,6 +33,7 @@ import {
   RescheduledException,
   type SchedulerAPI,
 } from "@nova/rpcapi";
+import { claimNextAlternate } from "./alternate-claims.js";
 import { isComputeUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
@@ -414,7 +414,7 @@ export class ComputeTaskManager {
         reasons.push(`${host}: the compute service is down`);
         logger.warn(log, "Selected compute is down; trying an alternate");
         await this.release(current, resources);
-        current = await this.claimNext(alternates, resources, reasons);
+        current = await claimNextAlternate(this.opts, alternates, resources, reasons);
         continue;
       }
       // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
@@ -479,7 +479,7 @@ export class ComputeTaskManager {
       reasons.push(`${host}: ${describe(failure)}`);
       logger.info({ ...log, err: describe(failure) }, "Build failed on host; rescheduling");
       this.counters.rescheduled++;
-      current = await this.claimNext(alternates, resources, reasons);
+      current = await claimNextAlternate(this.opts, alternates, resources, reasons);
     }
     // No host left: failBuild gives back the claim the row still holds.
     const err = new MaxRetriesExceeded({
@@ -520,29 +520,6 @@ export class ComputeTaskManager {
     this.counters.active++;
     await this.finishScheduleEvent(cellDb, uuid, ctx.request_id, null);
     logger.info({ instance_uuid: uuid, host, node, request_id: ctx.request_id }, "Instance is ACTIVE");
-  }
-
-  /** The next alternate that is up and can still be claimed; the reasons others were skipped go to `reasons`. */
-  private async claimNext(
-    alternates: Selection[],
-    resources: ResourceRequest,
-    reasons: string[],
-  ): Promise<Selection | undefined> {
-    const { cellDb, clock } = this.opts;
-    for (let alt = alternates.shift(); alt; alt = alternates.shift()) {
-      if (!(await isComputeUp(cellDb, alt.service_host, clock.now(), this.opts.serviceDownTime))) {
-        reasons.push(`${alt.service_host}: the compute service is down`);
-        continue;
-      }
-      try {
-        await cellDb.computeNodes.claim(alt.compute_node_uuid, resources);
-        return alt;
-      } catch (err) {
-        if (!NovaDbError.isInstance(err)) throw err;
-        reasons.push(`${alt.service_host}: ${describe(err)}`);
-      }
-    }
-    return undefined;
   }
 
   private async release(sel: Selection, resources: ResourceRequest): Promise<void> {

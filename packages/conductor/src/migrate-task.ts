@@ -1,6 +1,5 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { CellDatabase, InstanceRecord, MigrationRecord, ResourceRequest } from "@nova/db";
-import { NovaDbError } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Flavor,
@@ -24,6 +23,7 @@ import {
   type SchedulerAPI,
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
+import { claimNextAlternate } from "./alternate-claims.js";
 import { isComputeUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
@@ -164,7 +164,7 @@ export class MigrateTaskManager {
       if (!(await isComputeUp(cellDb, dest, this.opts.clock.now(), this.opts.serviceDownTime))) {
         reasons.push(`${dest}: the compute service is down`);
         await this.release(current, resources);
-        current = await this.claimNext(alternates, resources, reasons);
+        current = await claimNextAlternate(this.opts, alternates, resources, reasons);
         continue;
       }
       if (attempts > 0) migration = await newMigration();
@@ -204,7 +204,7 @@ export class MigrateTaskManager {
         await this.endQuietly(migration, now);
         await recordInstanceFault(cellDb, uuid, err, dest).catch(() => undefined);
         row = now;
-        current = await this.claimNext(alternates, resources, reasons);
+        current = await claimNextAlternate(this.opts, alternates, resources, reasons);
       }
     }
     const err = new MaxRetriesExceeded({
@@ -243,29 +243,6 @@ export class MigrateTaskManager {
     } catch (err) {
       if (!(err instanceof MigrationError)) throw err;
     }
-  }
-
-  /** The next alternate that is up and can still be claimed. */
-  private async claimNext(
-    alternates: Selection[],
-    resources: ResourceRequest,
-    reasons: string[],
-  ): Promise<Selection | undefined> {
-    const { cellDb, clock } = this.opts;
-    for (let alt = alternates.shift(); alt; alt = alternates.shift()) {
-      if (!(await isComputeUp(cellDb, alt.service_host, clock.now(), this.opts.serviceDownTime))) {
-        reasons.push(`${alt.service_host}: the compute service is down`);
-        continue;
-      }
-      try {
-        await cellDb.computeNodes.claim(alt.compute_node_uuid, resources);
-        return alt;
-      } catch (err) {
-        if (!NovaDbError.isInstance(err)) throw err;
-        reasons.push(`${alt.service_host}: ${describe(err)}`);
-      }
-    }
-    return undefined;
   }
 
   private async release(sel: Selection, resources: ResourceRequest): Promise<void> {
