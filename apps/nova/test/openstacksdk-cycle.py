@@ -8,6 +8,7 @@ import json
 import sys
 
 import openstack
+from sdk_helpers import wait_until_gone
 
 endpoint, image, flavor = sys.argv[1], sys.argv[2], sys.argv[3]
 conn = openstack.connection.Connection(
@@ -26,6 +27,5 @@ out["created"] = {"id": server.id, "status": server.status}
 out["got"] = conn.compute.get_server(server.id).status
 out["listed"] = [s.id for s in conn.compute.servers()]
 conn.compute.delete_server(server.id)
-conn.compute.wait_for_delete(server, wait=120, interval=1)
-out["after_delete"] = [s.id for s in conn.compute.servers()]
+out["after_delete"] = wait_until_gone(conn, server)
 print(json.dumps(out))

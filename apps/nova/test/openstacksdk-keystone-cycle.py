@@ -11,6 +11,7 @@ import sys
 import urllib.request
 
 import openstack
+from sdk_helpers import wait_until_gone
 
 auth_url, username, password, project, image, flavor = sys.argv[1:7]
 conn = openstack.connect(
@@ -42,6 +43,5 @@ out["created"] = {"id": server.id, "status": server.status, "project_id": server
 out["got"] = conn.compute.get_server(server.id).status
 out["listed"] = [s.id for s in conn.compute.servers()]
 conn.compute.delete_server(server.id)
-conn.compute.wait_for_delete(server, wait=120, interval=1)
-out["after_delete"] = [s.id for s in conn.compute.servers()]
+out["after_delete"] = wait_until_gone(conn, server)
 print(json.dumps(out))
