@@ -136,7 +136,14 @@ async function startNovaTs(): Promise<{ endpoint: string; close: () => Promise<v
       await Promise.all([apiDb.close(), cellDb.close()]);
     }
     await cluster.started(cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "bench-ctl" }), 120_000);
-    return { endpoint: cluster.endpoint, close: () => cluster.dispose() };
+    return {
+      endpoint: cluster.endpoint,
+      // A clean stop first, so a process can write what it writes on exit (a --cpu-prof profile).
+      close: async () => {
+        await cluster.stopAll().catch(() => undefined);
+        await cluster.dispose();
+      },
+    };
   } catch (err) {
     console.error(cluster.logs(4000));
     await cluster.dispose();
@@ -163,7 +170,7 @@ async function describe(endpoint: string): Promise<string> {
 async function measureRoute(name: string, endpoint: string, route: RouteSpec): Promise<RouteResult> {
   const r = await loadRoute(endpoint, route, load);
   log(
-    `${name}: ${route.method} ${route.path}: ${r.kind === "measured" ? `${r.perSecond.toFixed(1)} req/s` : r.kind}`,
+    `${name}: ${route.method} ${route.path}: ${r.kind === "measured" ? `${r.perSecond.toFixed(1)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms` : r.kind}`,
   );
   return r;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_VERSION_HEADER, type ApiVersion, faultNameFor, LEGACY_API_VERSION_HEADER } from "@nova/client";
-import { type Clock, type Logger, NovaError } from "@nova/core";
+import { AdmissionGate, type Clock, type Logger, NovaError, systemClock } from "@nova/core";
 import { type ApiConfig, type ApiConfigInput, apiConfigSchema } from "./api-config.js";
 import type { ApiObserver } from "./api-observer.js";
 import type { ComputeBackend } from "./compute-backend.js";
@@ -59,6 +59,12 @@ class BodyTooLarge extends NovaError {
   }
 }
 
+/**
+ * How long an admitted request holds its slot: past it, a request waiting on something slow (a cell that does
+ * not answer within cell_timeout, Keystone retrying) lets the next one in while it goes on waiting.
+ */
+const REQUEST_LEASE_MS = 2000;
+
 /** Creates the Compute API server (v2.1 subset, noauth2 or Keystone tokens) over a ComputeBackend. */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const config = apiConfigSchema.parse(options.config ?? {});
@@ -73,6 +79,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         })
       : undefined;
   let inFlight = 0;
+  // Requests beyond the limit wait their turn: see AdmissionGate and docs/decisions/2026-12-07-api-admission.md.
+  const gate =
+    config.max_concurrent_requests > 0
+      ? new AdmissionGate({
+          limit: config.max_concurrent_requests,
+          leaseMs: REQUEST_LEASE_MS,
+          clock: options.clock ?? systemClock,
+        })
+      : undefined;
   let draining = false;
   let drained: (() => void) | undefined;
 
@@ -119,7 +134,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
             route = r;
           },
         );
-      const reply = await (observation ? observation.run(work) : work());
+      const observed = () => (observation ? observation.run(work) : work());
+      const reply = await (gate ? gate.run(observed) : observed());
       send(res, reply, version);
     } catch (error) {
       send(res, faultReply(error, requestId, method, url.pathname), version);

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { ComputeBackend } from "@nova/api";
 import { BackendUnavailableError } from "@nova/api";
 import { FakeComputeBackend } from "@nova/api/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startApi } from "./start-api.js";
 
 type Env = Awaited<ReturnType<typeof startApi>>;
@@ -222,6 +222,35 @@ describe("HTTP edges with raw fetch", () => {
     expect(await json(unavailable)).toEqual({
       serviceUnavailable: { code: 503, message: "Service is unavailable at this time." },
     });
+  });
+
+  it("works on max_concurrent_requests at once and starts the rest in arrival order", async () => {
+    const fake = new FakeComputeBackend();
+    const held: Array<() => void> = [];
+    const gated: ComputeBackend = Object.assign(Object.create(fake) as FakeComputeBackend, {
+      listFlavors: async (...args: Parameters<FakeComputeBackend["listFlavors"]>) => {
+        await new Promise<void>((release) => held.push(release));
+        return fake.listFlavors(...args);
+      },
+    });
+    env = await startApi({ backend: gated, config: { max_concurrent_requests: 1 } });
+    const first = env.fetch("/v2.1/flavors");
+    const second = env.fetch("/v2.1/flavors/detail");
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    // The version document never reaches the backend, yet it waits for a slot like any request.
+    let versionDone = false;
+    const version = env.fetch("/v2.1/").then((r) => {
+      versionDone = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect([held.length, versionDone]).toEqual([1, false]);
+    held[0]!();
+    expect((await first).status).toBe(200);
+    await vi.waitFor(() => expect(held).toHaveLength(2));
+    held[1]!();
+    expect((await second).status).toBe(200);
+    expect((await version).status).toBe(200);
   });
 
   it("serves the image proxy up to 2.35 only", async () => {

@@ -1,3 +1,4 @@
+export { AdmissionGate, type AdmissionGateOptions } from "./admission-gate.js";
 export { type Clock, sleepOn, systemClock, type TimerHandle, type TimerOptions } from "./clock.js";
 export { errorMessage, type Logger, silentLogger } from "./logger.js";
 export { hasErrorCode, NovaError, type NovaErrorOptions } from "./nova-error.js";

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { FlavorCodec, InstanceCodec, ServiceCodec, WireFormatError, withChanges } from "../src/index.js";
+import {
+  FlavorCodec,
+  InstanceCodec,
+  isNovaObjectPrimitive,
+  novaObjectPrimitiveSchema,
+  ServiceCodec,
+  WireFormatError,
+  withChanges,
+} from "../src/index.js";
 
 const service = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   "nova_object.name": "Service",
@@ -28,6 +36,29 @@ describe("wire form errors and compatibility", () => {
       "INCOMPATIBLE_VERSION",
     );
     expect(codeOf(() => ServiceCodec.fromPrimitive({ nope: 1 }))).toBe("INVALID_PRIMITIVE");
+  });
+
+  it("checks the envelope as its schema does", () => {
+    const envelopes: unknown[] = [
+      service({}),
+      service({}, { "nova_object.changes": ["host"] }),
+      service({}, { "nova_object.changes": [1] }),
+      service({}, { "nova_object.changes": "host" }),
+      service({}, { "nova_object.version": "1" }),
+      service({}, { "nova_object.version": "1.22.3" }),
+      service({}, { "nova_object.version": 1.22 }),
+      service({}, { "nova_object.name": null }),
+      { ...service({}), "nova_object.data": [] },
+      { ...service({}), "nova_object.data": null },
+      null,
+      [],
+      "Service",
+    ];
+    for (const e of envelopes)
+      expect(isNovaObjectPrimitive(e), JSON.stringify(e)).toBe(
+        novaObjectPrimitiveSchema.safeParse(e).success,
+      );
+    expect(envelopes.filter((e) => isNovaObjectPrimitive(e))).toHaveLength(2);
   });
 
   it("rejects field values of the wrong type, with the path", () => {

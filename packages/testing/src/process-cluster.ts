@@ -133,6 +133,8 @@ export class ProcessCluster {
     const child = spawn(
       process.execPath,
       [
+        // NOVA_PROFILE_DIR: every app writes a V8 CPU profile there when it stops cleanly (bench profiling).
+        ...(process.env.NOVA_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.NOVA_PROFILE_DIR}`] : []),
         "--import",
         "tsx",
         join(this.opts.root, "apps", app, "src/main.ts"),

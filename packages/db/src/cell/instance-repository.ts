@@ -122,6 +122,9 @@ export type InstanceRecord = Pick<
   fault?: InstanceFault | null;
 };
 
+// The flavor column of an instance that has none.
+const NO_FLAVORS = JSON.stringify({ cur: null, old: null, new: null });
+
 /** What creating an instance needs: its uuid, and any other stored field. */
 export type InstanceCreate = Partial<Omit<InstanceRecord, "id" | "deleted" | "deleted_at" | "fault">> & {
   uuid: string;
@@ -800,6 +803,19 @@ export class InstanceRepository {
     const metaBy = byUuid(meta, (r) => r);
     const sysBy = byUuid(sys, (r) => r);
 
+    // Instances of one flavor carry the same serialized flavor: decoded once per read, the rows share the
+    // result (read-only, as every decoded row is).
+    const flavorsByBlob = new Map<string, Pick<InstanceRecord, "flavor" | "old_flavor" | "new_flavor">>();
+    const dec = (p: NovaObjectPrimitive | null) => (p ? FlavorCodec.fromPrimitive(p) : null);
+    const flavorsOf = (serialized: string) => {
+      let decoded = flavorsByBlob.get(serialized);
+      if (decoded === undefined) {
+        const blob = JSON.parse(serialized) as FlavorBlob;
+        decoded = { flavor: dec(blob.cur) ?? {}, old_flavor: dec(blob.old), new_flavor: dec(blob.new) };
+        flavorsByBlob.set(serialized, decoded);
+      }
+      return decoded;
+    };
     return rows.map((row) => {
       const obj = instanceColumns.fromRow(row) as Record<string, unknown>;
       const uuid = String(row.uuid);
@@ -812,13 +828,7 @@ export class InstanceRepository {
       if (obj.keypairs === null || obj.keypairs === undefined) delete obj.keypairs;
       for (const k of Object.keys(extraColumns.columns))
         if (k !== "keypairs" && obj[k] === undefined) obj[k] = null;
-      const blob: FlavorBlob = extra?.flavor
-        ? JSON.parse(String(extra.flavor))
-        : { cur: null, old: null, new: null };
-      const dec = (p: NovaObjectPrimitive | null) => (p ? FlavorCodec.fromPrimitive(p) : null);
-      obj.flavor = dec(blob.cur) ?? {};
-      obj.old_flavor = dec(blob.old);
-      obj.new_flavor = dec(blob.new);
+      Object.assign(obj, flavorsOf(extra?.flavor ? String(extra.flavor) : NO_FLAVORS));
       const pairs = (list: Record<string, unknown>[] | undefined) =>
         Object.fromEntries(
           (list ?? []).filter(live).map((r) => [String(r.key), r.value === null ? null : String(r.value)]),

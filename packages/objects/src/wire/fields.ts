@@ -41,6 +41,10 @@ function plain<T>(schema: z.ZodType<T>): Field<T> {
   return { schema, toWire: (v) => v, fromWire: (raw, path) => checked(schema, raw, path) };
 }
 
+// Built once: a zod schema costs far more to construct than to run, and these run for every field decoded.
+const anyString = z.string();
+const anyArray = z.array(z.unknown());
+
 // oslo's DateTimeField sends whole seconds in UTC with a trailing Z ("2026-11-27T07:08:33Z").
 function isoTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
@@ -50,7 +54,7 @@ const dateTime: Field<Date> = {
   schema: z.date(),
   toWire: (d) => isoTime(d),
   fromWire: (raw, path) => {
-    const s = checked(z.string(), raw, path);
+    const s = checked(anyString, raw, path);
     // Nova accepts both "…Z" and "…+00:00" and the microsecond form; Date parses them all.
     const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
     if (Number.isNaN(d.getTime())) throw new WireFormatError("INVALID_FIELD", `bad datetime ${s}`, path);
@@ -95,8 +99,7 @@ export const f = {
   listOf: <T>(item: Field<T>): Field<T[]> => ({
     schema: z.array(item.schema),
     toWire: (v) => v.map((x) => item.toWire(x)),
-    fromWire: (raw, path) =>
-      checked(z.array(z.unknown()), raw, path).map((x, i) => item.fromWire(x, `${path}[${i}]`)),
+    fromWire: (raw, path) => checked(anyArray, raw, path).map((x, i) => item.fromWire(x, `${path}[${i}]`)),
   }),
   /** Allows null on the wire and in TypeScript. */
   nullable: <T>(inner: Field<T>): Field<T | null> => ({

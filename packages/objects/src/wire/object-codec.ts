@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Field, FieldValue, NestedCodec } from "./fields.js";
-import { NOVA_NAMESPACE, type NovaObjectPrimitive, novaObjectPrimitiveSchema } from "./primitive.js";
+import { isNovaObjectPrimitive, NOVA_NAMESPACE, type NovaObjectPrimitive } from "./primitive.js";
 import { WireFormatError } from "./wire-format-error.js";
 
 /** A map of field name to field definition. */
@@ -125,9 +125,9 @@ export function defineObject<const F extends FieldMap>(
       return primitive;
     },
     fromPrimitive(raw, path = name) {
-      const env = novaObjectPrimitiveSchema.safeParse(raw);
-      if (!env.success) throw new WireFormatError("INVALID_PRIMITIVE", "not a Nova object primitive", path);
-      const p = env.data;
+      if (!isNovaObjectPrimitive(raw))
+        throw new WireFormatError("INVALID_PRIMITIVE", "not a Nova object primitive", path);
+      const p = raw;
       if (p["nova_object.namespace"] !== NOVA_NAMESPACE) {
         throw new WireFormatError("WRONG_OBJECT", `namespace ${p["nova_object.namespace"]}`, path);
       }
@@ -181,9 +181,9 @@ export function defineObjectList<T>(name: string, version: string, item: NestedC
       return primitive;
     },
     fromPrimitive(raw, path = name) {
-      const env = novaObjectPrimitiveSchema.safeParse(raw);
-      if (!env.success) throw new WireFormatError("INVALID_PRIMITIVE", "not a Nova object primitive", path);
-      const p = env.data;
+      if (!isNovaObjectPrimitive(raw))
+        throw new WireFormatError("INVALID_PRIMITIVE", "not a Nova object primitive", path);
+      const p = raw;
       if (p["nova_object.name"] !== name || p["nova_object.namespace"] !== NOVA_NAMESPACE) {
         throw new WireFormatError("WRONG_OBJECT", `expected ${name}, got ${p["nova_object.name"]}`, path);
       }

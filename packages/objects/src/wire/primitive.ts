@@ -26,7 +26,26 @@ export const novaObjectPrimitiveSchema = z.object({
   "nova_object.changes": z.array(z.string()).optional(),
 });
 
-/** True when a JSON value has the shape of a Nova object primitive. */
+const VERSION = /^\d+\.\d+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * True when a JSON value has the shape of a Nova object primitive: the schema's checks, written out because
+ * every object on every RPC and every instance row read passes here, and the schema copies the data to check it.
+ */
 export function isNovaObjectPrimitive(value: unknown): value is NovaObjectPrimitive {
-  return novaObjectPrimitiveSchema.safeParse(value).success;
+  if (!isRecord(value)) return false;
+  const version = value["nova_object.version"];
+  const changes = value["nova_object.changes"];
+  return (
+    typeof value["nova_object.name"] === "string" &&
+    typeof value["nova_object.namespace"] === "string" &&
+    typeof version === "string" &&
+    VERSION.test(version) &&
+    isRecord(value["nova_object.data"]) &&
+    (changes === undefined || (Array.isArray(changes) && changes.every((c) => typeof c === "string")))
+  );
 }
