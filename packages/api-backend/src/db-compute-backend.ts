@@ -37,6 +37,7 @@ import {
   type KeyPairPage,
   type KeyPairRecord,
   keyPairFingerprint,
+  type LiveMigrateSpec,
   MarkerNotFoundError,
   type MigrationQuery,
   type MigrationRecord,
@@ -102,6 +103,7 @@ import {
 } from "@nova/objects";
 import {
   type ComputeAPI,
+  type ComputeLiveMigrationAPI,
   type ComputeResizeAPI,
   type ComputeTaskAPI,
   ConsoleNotAvailable,
@@ -151,6 +153,8 @@ export interface DbComputeBackendDeps {
   compute: ComputeAPI;
   /** nova-compute's resize client (confirmResize, revertResize); without it those answer 503. */
   resize?: ComputeResizeAPI | undefined;
+  /** The computes' live-migration client (force_complete and abort answer 503 without it). */
+  live?: ComputeLiveMigrationAPI | undefined;
   /** nova-scheduler's RPC client: aggregate changes are cast to every scheduler (absent: they poll). */
   scheduler?: SchedulerAPI | undefined;
   /** Where images come from, and snapshots go (the local image catalogue). */
@@ -272,6 +276,7 @@ export class DbComputeBackend implements ComputeBackend {
       },
       computeTask: this.deps.computeTask,
       resize: this.deps.resize,
+      live: this.deps.live,
       novaContext: (ctx) => this.novaContext(ctx),
       allowResizeToSameHost: this.deps.config.allowResizeToSameHost ?? false,
     });
@@ -280,6 +285,26 @@ export class DbComputeBackend implements ComputeBackend {
   /** {@inheritDoc MigrationBackend.resizeServer} */
   resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void> {
     return this.migrations.resizeServer(ctx, uuid, flavorId);
+  }
+
+  /** {@inheritDoc MigrationBackend.liveMigrateServer} */
+  liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
+    return this.migrations.liveMigrateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */
+  forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
+    return this.migrations.forceCompleteLiveMigration(ctx, uuid, migrationId);
+  }
+
+  /** {@inheritDoc MigrationBackend.abortLiveMigration} */
+  abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void> {
+    return this.migrations.abortLiveMigration(ctx, uuid, migrationId, abortQueued);
   }
 
   /** {@inheritDoc MigrationBackend.migrateServer} */

@@ -145,6 +145,21 @@ export class ComputeTaskAPI {
   }
 
   /**
+   * Casts a live migration (Nova's live_migrate_instance, the async form of migrate_server with live=True that
+   * nova-api sends from 2.34): the conductor checks, schedules and claims the destination, then casts
+   * live_migration to the source.
+   */
+  liveMigrateInstance(ctx: NovaContext, args: LiveMigrateInstanceArgs): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "live_migrate_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      scheduler_hint: { host: args.host ?? null },
+      block_migration: args.block_migration ?? null,
+      disk_over_commit: args.disk_over_commit ?? null,
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+    });
+  }
+
+  /**
    * Unshelves an instance (cast): a SHELVED one is started on its host, a SHELVED_OFFLOADED one is scheduled
    * and spawned from its shelved image.
    */
@@ -158,6 +173,20 @@ export class ComputeTaskAPI {
       request_spec: requestSpec ? RequestSpecCodec.toPrimitive(requestSpec) : null,
     });
   }
+}
+
+/** live_migrate_instance's arguments, by Nova's names. */
+export interface LiveMigrateInstanceArgs {
+  /** The instance to move (task_state migrating). */
+  instance: Partial<Instance>;
+  /** A destination to go to without the scheduler's filters (Nova's forced host); null lets it pick. */
+  host?: string | null;
+  /** True, false, or null for `auto`. */
+  block_migration?: boolean | null;
+  /** Before 2.25 only. */
+  disk_over_commit?: boolean | null;
+  /** The spec to schedule with (ignore_hosts, requested_destination already set). */
+  request_spec?: Partial<RequestSpec> | null;
 }
 
 /** migrate_server's arguments for a resize or cold migration, by Nova's names. */

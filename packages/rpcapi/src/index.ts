@@ -6,6 +6,7 @@ export {
   type RebuildInstanceArgs,
   type UnshelveInstanceArgs,
 } from "./compute-api.js";
+export { ComputeLiveMigrationAPI, type LiveMigrateData } from "./compute-live-migration-api.js";
 export { ComputeResizeAPI, type PrepResizeArgs } from "./compute-resize-api.js";
 export {
   COMPUTE_TASK_NAMESPACE,
@@ -13,6 +14,7 @@ export {
   CONDUCTOR_TOPIC,
   ComputeTaskAPI,
   ConductorAPI,
+  type LiveMigrateInstanceArgs,
   type MigrateServerArgs,
   type ObjectActionResult,
   type ScheduleAndBuildArgs,
