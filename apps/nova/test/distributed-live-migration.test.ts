@@ -1,7 +1,8 @@
-// Live migration across separate processes over the real RabbitMQ and MariaDB (issue 13), with the fake driver:
+// Live migration and evacuation across separate processes over the real RabbitMQ and MariaDB (issue 13), with the fake driver:
 // without a host and to a named host, a migration failing mid-way (`[fake] operation_failures = live_migration:1`
 // on its source) that is rolled back, and a slow one (`operation_delays = live_migration:30`) aborted (2.24) and
-// then forced to complete (2.22). After each, every compute node's used vCPUs, RAM and disk equal what its servers
+// then forced to complete (2.22); and the evacuation of a killed compute's server, which the compute cleans up
+// after when it comes back. After each, every compute node's used vCPUs, RAM and disk equal what its servers
 // and moves in progress hold, as os-hypervisors shows.
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
@@ -10,7 +11,7 @@ import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const COMPUTES = ["compute-a", "compute-b", "compute-fail", "compute-slow"] as const;
+const COMPUTES = ["compute-a", "compute-b", "compute-fail", "compute-slow", "compute-dead"] as const;
 const TINY = { vcpus: 1, ram: 512, disk: 1 };
 // reserved_host_memory_mb: what every node counts as used before any guest.
 const RESERVED_RAM = 512;
@@ -46,6 +47,11 @@ beforeAll(async () => {
   cluster.start("nova-compute", "compute-slow", {
     OS_DEFAULT__HOST: "compute-slow",
     OS_FAKE__OPERATION_DELAYS: "live_migration:30",
+  });
+  // The host killed by the evacuation test (the smallest: never the scheduler's pick before it dies).
+  cluster.start("nova-compute", "compute-dead", {
+    OS_DEFAULT__HOST: "compute-dead",
+    OS_FAKE__MEMORY_MB: "4096",
   });
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
@@ -188,28 +194,26 @@ describe("live migration across separate processes", () => {
     expect(actions).toContain("live-migration");
   }, 120_000);
 
-  it("live migrates to a named host (2.30 with force false, then 2.0's form)", async () => {
+  it("live migrates to a named host (2.30 with force false), and back with 2.1's form", async () => {
     const id = await bootOn("compute-a", "live-host");
-    const res = await migrateLive(id, { host: "compute-slow", block_migration: false, force: false }, "2.30");
+    const res = await migrateLive(id, { host: "compute-b", block_migration: false, force: false }, "2.30");
     expect(res.status).toBe(202);
-    // compute-slow is the destination: its copy delay is the source's, so this one is quick.
-    const { server } = await settled(id, "completed");
-    expect(server["OS-EXT-SRV-ATTR:host"]).toBe("compute-slow");
+    const there = await settled(id, "completed");
+    expect(there.server["OS-EXT-SRV-ATTR:host"]).toBe("compute-b");
     await expectClaimsExact();
-    // Back with the 2.0 body (disk_over_commit required), to compute-a.
+    // The 2.1 body: disk_over_commit required, no `auto`.
     const back = await migrateLive(
       id,
       { host: "compute-a", block_migration: false, disk_over_commit: false },
       "2.1",
     );
     expect(back.status).toBe(202);
-    await cluster.until("back on compute-a", async () => {
-      const s = (await client.with({ microversion: "2.47" }).request("GET", `/servers/${id}`)).body as Json;
-      return s.server["OS-EXT-SRV-ATTR:host"] === "compute-a" && s.server["OS-EXT-STS:task_state"] === null
-        ? true
-        : undefined;
-    });
-    expect((await migrationsOf(id)).map((m) => m.status)).toEqual(["completed", "completed"]);
+    const after = await settled(id, "completed");
+    expect(after.server["OS-EXT-SRV-ATTR:host"]).toBe("compute-a");
+    expect((await migrationsOf(id)).map((m) => [m.dest_compute, m.status])).toEqual([
+      ["compute-a", "completed"],
+      ["compute-b", "completed"],
+    ]);
     await expectClaimsExact();
   }, 120_000);
 
@@ -246,6 +250,42 @@ describe("live migration across separate processes", () => {
     expect(force.status).toBe(202);
     const done = await settled(id, "completed");
     expect(done.server["OS-EXT-SRV-ATTR:host"]).toBe("compute-a");
+    await expectClaimsExact();
+  }, 120_000);
+
+  it("evacuates a killed compute's server (2.68), and the compute cleans up after it when it comes back", async () => {
+    const id = await bootOn("compute-dead", "evacuee");
+    await cluster.remove(cluster.get("compute-dead"), "SIGKILL");
+    // Forced down at once (2.53), rather than waiting service_down_time for its heartbeats to stop counting.
+    const services = await client.listServices({ binary: "nova-compute" });
+    const dead = services.find((s) => s.host === "compute-dead")!;
+    const v253 = client.with({ microversion: "2.53" });
+    expect(
+      (await v253.request("PUT", `/os-services/${dead.id}`, { body: { forced_down: true } })).status,
+    ).toBe(200);
+    const res = await client
+      .with({ microversion: "2.68" })
+      .request("POST", `/servers/${id}/action`, { body: { evacuate: {} } });
+    expect(res.status).toBe(200);
+    const { server, migration } = await settled(id, "done");
+    expect(server.status).toBe("ACTIVE");
+    expect(server["OS-EXT-SRV-ATTR:host"]).not.toBe("compute-dead");
+    expect(migration).toMatchObject({ migration_type: "evacuation", source_compute: "compute-dead" });
+    // The dead host's claim was given back when the rebuild elsewhere was done.
+    await expectClaimsExact();
+
+    cluster.start("nova-compute", "compute-dead", {
+      OS_DEFAULT__HOST: "compute-dead",
+      OS_FAKE__MEMORY_MB: "4096",
+    });
+    expect(
+      (await v253.request("PUT", `/os-services/${dead.id}`, { body: { forced_down: false } })).status,
+    ).toBe(200);
+    await cluster.until(
+      "the evacuation completed by the returning compute",
+      async () => ((await migrationsOf(id))[0]?.status === "completed" ? true : undefined),
+      60_000,
+    );
     await expectClaimsExact();
   }, 120_000);
 });

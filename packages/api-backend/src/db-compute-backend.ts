@@ -10,6 +10,7 @@ import {
   type CreatedKeyPair,
   type CreateServerSpec,
   checkServerAction,
+  type EvacuateSpec,
   type FlavorCreateSpec,
   FlavorNotFoundError,
   type FlavorQuery,
@@ -279,6 +280,7 @@ export class DbComputeBackend implements ComputeBackend {
       live: this.deps.live,
       novaContext: (ctx) => this.novaContext(ctx),
       allowResizeToSameHost: this.deps.config.allowResizeToSameHost ?? false,
+      isUp: (svc) => this.up(svc),
     });
   }
 
@@ -290,6 +292,11 @@ export class DbComputeBackend implements ComputeBackend {
   /** {@inheritDoc MigrationBackend.liveMigrateServer} */
   liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
     return this.migrations.liveMigrateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    return this.migrations.evacuateServer(ctx, uuid, spec);
   }
 
   /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */

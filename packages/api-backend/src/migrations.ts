@@ -1,5 +1,6 @@
 import {
   BackendUnavailableError,
+  type EvacuateSpec,
   InstanceInvalidStateError,
   InstanceIsLockedError,
   InstanceNotReadyError,
@@ -19,6 +20,7 @@ import {
   type MoveActionName,
   type NovaObjectPrimitive,
   type RequestSpec,
+  type ServiceHeartbeat,
 } from "@nova/objects";
 import type { ComputeLiveMigrationAPI, ComputeResizeAPI, ComputeTaskAPI, NovaContext } from "@nova/rpcapi";
 
@@ -40,6 +42,8 @@ export interface DbMigrationsDeps {
   novaContext: (ctx: RequestContext) => NovaContext;
   /** `[DEFAULT] allow_resize_to_same_host`. */
   allowResizeToSameHost: boolean;
+  /** Whether a compute service is up (servicegroup's rule at the backend's clock). */
+  isUp: (service: ServiceHeartbeat) => boolean;
 }
 
 /**
@@ -148,6 +152,68 @@ export class DbMigrations {
           host: null,
           block_migration: spec.blockMigration,
           disk_over_commit: spec.diskOverCommit,
+          request_spec: moveSpec,
+        }),
+      async () => {
+        await db.instances.update(uuid, { task_state: null }).catch(() => undefined);
+      },
+    );
+  }
+
+  /**
+   * Nova's evacuate: the server's compute must be down (or forced down); the named host must be a compute. The
+   * task `rebuilding`, the `evacuate` action and an `evacuation` migration (`accepted`), then rebuild_instance
+   * (recreate) cast to the conductor, which schedules and claims a destination.
+   */
+  async evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    const { db, instance } = await this.checked(ctx, uuid, "evacuate");
+    const source = instance.host ?? "";
+    const service = await db.services.getByComputeHost(source).catch(() => null);
+    if (service && this.deps.isUp(service)) {
+      throw new InvalidRequestError(`Compute service of ${source} is still in use.`);
+    }
+    if (spec.host !== null) {
+      try {
+        await db.services.getByComputeHost(spec.host);
+      } catch (err) {
+        if (hasErrorCode(err, "DB_NOT_FOUND"))
+          throw new InvalidRequestError(`Compute host ${spec.host} not found.`);
+        throw err;
+      }
+    }
+    let requestSpec: Partial<RequestSpec> = {};
+    try {
+      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
+    } catch (err) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
+    }
+    const updated = await this.setTask(db, instance, "evacuate");
+    await this.recordAction(db, ctx, uuid, MOVE_ACTION_STATES.evacuate.action);
+    await db.migrations.create({
+      instance_uuid: uuid,
+      status: "accepted",
+      migration_type: "evacuation",
+      source_compute: source,
+      source_node: instance.node ?? null,
+      dest_compute: spec.host,
+      old_instance_type_id: instance.flavor?.id ?? null,
+      new_instance_type_id: instance.flavor?.id ?? null,
+      user_id: ctx.userId,
+      project_id: ctx.projectId,
+    });
+    const moveSpec: Partial<RequestSpec> = {
+      ...requestSpec,
+      ignore_hosts: [source],
+      force_hosts: null,
+      force_nodes: null,
+      requested_destination: spec.host ? destination(spec.host) : null,
+    };
+    await this.send(
+      () =>
+        this.deps.computeTask.rebuildInstance(this.deps.novaContext(ctx), {
+          instance: updated,
+          new_pass: spec.adminPass,
+          on_shared_storage: spec.onSharedStorage,
           request_spec: moveSpec,
         }),
       async () => {

@@ -93,6 +93,7 @@ export type {
 } from "./keystone/keystone-authtoken-config.js";
 /** Resize, cold migration and os-migrations. */
 export type {
+  EvacuateSpec,
   LiveMigrateSpec,
   MigrationBackend,
   MigrationQuery,

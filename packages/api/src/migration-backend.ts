@@ -42,6 +42,18 @@ export interface LiveMigrateSpec {
   force: boolean;
 }
 
+/** What evacuate asks for, once its microversion's form is read. */
+export interface EvacuateSpec {
+  /** The destination, or null to let the scheduler pick. */
+  host: string | null;
+  /** The admin password of the rebuilt guest. */
+  adminPass: string | null;
+  /** Before 2.14 only. */
+  onSharedStorage: boolean | null;
+  /** 2.29 to 2.67: skip the scheduler's filters for `host`. */
+  force: boolean;
+}
+
 /**
  * Resize and cold migration (Nova's compute API resize, confirm_resize, revert_resize) and the migration
  * records. Methods throw InstanceNotFoundError, InstanceInvalidStateError (409), InvalidRequestError (400:
@@ -73,6 +85,12 @@ export interface MigrationBackend {
     migrationId: number,
     abortQueued: boolean,
   ): Promise<void>;
+  /**
+   * Rebuilds the server elsewhere because its host is down (202): InvalidRequestError (400) when its compute
+   * service is still up; task rebuilding, action `evacuate`, an `evacuation` migration, rebuild_instance cast
+   * to the conductor.
+   */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void>;
   /** os-migrations: newest first; MarkerNotFoundError for an unknown marker. */
   listMigrations(ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]>;
   /** A server's moves in progress of one type (the server migrations API lists live migrations). */

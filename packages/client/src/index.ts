@@ -141,6 +141,9 @@ export { type Link, linkSchema } from "./schemas/link.js";
 /** Resize, cold- and live-migration action bodies. */
 export {
   confirmResizeActionSchema,
+  evacuateActionSchema,
+  evacuateActionSchemaV214,
+  evacuateActionSchemaV229,
   forceCompleteActionSchema,
   migrateActionSchema,
   migrateActionSchemaV256,

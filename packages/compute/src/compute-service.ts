@@ -20,6 +20,7 @@ import {
   parseComputeConfig,
   periodicIntervalMs,
 } from "./config.js";
+import { destroyEvacuatedInstances } from "./evacuate-flow.js";
 import { recoverInstances } from "./host-recovery.js";
 import { lifecyclePeriodicTasks } from "./lifecycle-periodic-tasks.js";
 import { LiveMigrationFlow } from "./live-migration-flow.js";
@@ -164,6 +165,14 @@ export class ComputeService {
         preStartHook: async () => {
           await this.resourceTracker.start();
           powerSync.start();
+          // A start never fails on the clean-up: the guests left behind are destroyed on the next start.
+          await destroyEvacuatedInstances({ host, driver, conductor: this.conductor, manager, logger }).catch(
+            (err: unknown) =>
+              logger.warn(
+                { err: err instanceof Error ? err.message : String(err) },
+                "evacuation clean-up failed",
+              ),
+          );
           await recoverInstances({ host, conductor: this.conductor, manager, logger });
         },
         endpoints: () => [manager.endpoint(), resizeFlow.endpoint(), liveMigrationFlow.endpoint()],

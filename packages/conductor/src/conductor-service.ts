@@ -17,6 +17,7 @@ import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
+import { EvacuateTaskManager } from "./evacuate-task.js";
 import { LiveMigrateTaskManager } from "./live-migrate-task.js";
 import { MigrateTaskManager } from "./migrate-task.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
@@ -131,6 +132,17 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     host: config.host,
   });
 
+  // Evacuation: rebuild_instance (recreate) on the same namespace.
+  const evacuations = new EvacuateTaskManager({
+    cellDb,
+    scheduler,
+    compute,
+    clock,
+    logger,
+    serviceDownTime: config.service_down_time,
+    host: config.host,
+  });
+
   let computeTasks: ComputeTaskManager | undefined;
   const tasks = (): ComputeTaskManager => {
     if (!computeTasks) throw new ConductorSetupError("the conductor has not been started");
@@ -186,15 +198,21 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           host: config.host,
         });
       },
-      endpoints: () => [tasks().endpoint(), moves.endpoint(), liveMoves.endpoint(), objects.endpoint()],
+      endpoints: () => [
+        tasks().endpoint(),
+        moves.endpoint(),
+        liveMoves.endpoint(),
+        evacuations.endpoint(),
+        objects.endpoint(),
+      ],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
       periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
       // Builds in flight still need this server: computes report their progress through it.
       drainWhileServing: async () => {
-        await Promise.all([tasks().drain(), moves.drain(), liveMoves.drain()]);
+        await Promise.all([tasks().drain(), moves.drain(), liveMoves.drain(), evacuations.drain()]);
       },
       drain: async () => {
-        await Promise.all([computeTasks?.drain(), moves.drain(), liveMoves.drain()]);
+        await Promise.all([computeTasks?.drain(), moves.drain(), liveMoves.drain(), evacuations.drain()]);
       },
       postStartHook: async () => {
         logger.info(

@@ -22,6 +22,7 @@ import {
   type NovaContext,
   type SchedulerAPI,
 } from "@nova/rpcapi";
+import { claimNextAlternate } from "./alternate-claims.js";
 import { isComputeUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
@@ -143,7 +144,11 @@ export class LiveMigrateTaskManager {
       const selections = await this.schedule(ctx, row, req);
       const resources = flavorResources(row.flavor as Flavor);
       let chosen: { sel: Selection; data: LiveMigrateData } | null = null;
-      for (const sel of selections) {
+      // The scheduler claimed the first pick only; an alternate is claimed when its turn comes.
+      const alternates = selections.slice(1);
+      let current: Selection | undefined = selections[0];
+      while (current && !chosen) {
+        const sel: Selection = current;
         // From here the migration names the destination, so it holds the claim there (migrationHeldClaim).
         migration = await cellDb.migrations.update(migration.id, {
           dest_compute: sel.service_host,
@@ -157,7 +162,6 @@ export class LiveMigrateTaskManager {
             migration,
           });
           chosen = { sel, data };
-          break;
         } catch (err) {
           reasons.push(`${sel.service_host}: ${describe(err)}`);
           logger.info(
@@ -166,6 +170,7 @@ export class LiveMigrateTaskManager {
           );
           migration = await cellDb.migrations.update(migration.id, { dest_compute: null, dest_node: null });
           await this.release(sel, resources);
+          current = await claimNextAlternate(this.opts, alternates, resources, reasons);
         }
       }
       if (!chosen)
@@ -184,8 +189,7 @@ export class LiveMigrateTaskManager {
     }
   }
 
-  // The scheduler picks and claims (the named host is a requested destination); the alternates are claimed by
-  // the scheduler too, so each is tried in turn and every one not taken is given back.
+  // The scheduler picks and claims (a named host is a requested destination); its alternates are unclaimed.
   private async schedule(
     ctx: NovaContext,
     row: InstanceRecord,

@@ -3,6 +3,7 @@ export {
   type BuiltGuest,
   COMPUTE_TOPIC,
   ComputeAPI,
+  type EvacuateRebuildArgs,
   type RebuildInstanceArgs,
   type UnshelveInstanceArgs,
 } from "./compute-api.js";
@@ -14,6 +15,7 @@ export {
   CONDUCTOR_TOPIC,
   ComputeTaskAPI,
   ConductorAPI,
+  type EvacuateInstanceArgs,
   type LiveMigrateInstanceArgs,
   type MigrateServerArgs,
   type ObjectActionResult,

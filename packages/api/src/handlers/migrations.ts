@@ -1,5 +1,8 @@
 import {
   confirmResizeActionSchema,
+  evacuateActionSchema,
+  evacuateActionSchemaV214,
+  evacuateActionSchemaV229,
   forceCompleteActionSchema,
   migrateActionSchema,
   migrateActionSchemaV256,
@@ -16,7 +19,7 @@ import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { MigrationNotFoundError } from "../errors/migration-not-found.js";
 import { HttpFault } from "../http-fault.js";
-import type { LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import {
   checkDateTime,
   checkNonNegativeInteger,
@@ -27,7 +30,7 @@ import {
 import type { ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
 import { naiveIsoTime } from "../views/time-format.js";
-import { conflictFor, visibleServer } from "./servers.js";
+import { conflictFor, generatePassword, visibleServer } from "./servers.js";
 
 // nova/api/openstack/compute/migrate_server.py, servers.py (resize, confirm, revert), migrations.py and
 // server_migrations.py, with their policies (nova/policies/servers.py, migrate_server.py, migrations.py).
@@ -126,13 +129,60 @@ const migrateLive: Handler = async (request) => {
   return { status: 202 };
 };
 
-/** resize, migrate, confirmResize, revertResize and os-migrateLive of `POST /servers/{id}/action`. */
+// evacuate's body at the request's microversion (schemas/evacuate.py): 2.14 drops onSharedStorage (and the
+// generated password), 2.29 adds `force`, which 2.68 removes again.
+function evacuateSpec(request: ApiRequest): EvacuateSpec {
+  const v = request.version;
+  if (!v.atLeast("2.14")) {
+    const body = validateBody(evacuateActionSchema, request.body).evacuate;
+    const onSharedStorage = strictBoolFromString(body.onSharedStorage);
+    if (onSharedStorage && body.adminPass) {
+      throw HttpFault.badRequest("admin password can't be changed on existing disk");
+    }
+    return {
+      host: body.host ?? null,
+      adminPass: body.adminPass ?? generatePassword(),
+      onSharedStorage,
+      force: false,
+    };
+  }
+  const withForce = v.atLeast("2.29") && !v.atLeast("2.68");
+  const body: { host?: string; adminPass?: string; force?: unknown } = validateBody(
+    withForce ? evacuateActionSchemaV229 : evacuateActionSchemaV214,
+    request.body,
+  ).evacuate;
+  const force = withForce && body.force !== undefined ? strictBoolFromString(body.force) : false;
+  if (force && !body.host) throw HttpFault.badRequest("Can't force to a non-provided destination");
+  return { host: body.host ?? null, adminPass: body.adminPass ?? null, onSharedStorage: null, force };
+}
+
+const evacuate: Handler = async (request) => {
+  const spec = evacuateSpec(request);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-evacuate", owner(server));
+  if (spec.host !== null && spec.host === server.host) {
+    throw HttpFault.badRequest("The target host can't be the same one.");
+  }
+  try {
+    await request.backend.evacuateServer(request.context, server.uuid, spec);
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    if (InvalidRequestError.isInstance(error)) throw HttpFault.badRequest(error.message);
+    conflictFor(error, "evacuate", request.params.id!);
+  }
+  // Before 2.14 the answer carries the password (Nova's [api] enable_instance_password, default true).
+  if (!request.version.atLeast("2.14")) return { status: 200, body: { adminPass: spec.adminPass } };
+  return { status: 200 };
+};
+
+/** resize, migrate, confirmResize, revertResize, os-migrateLive and evacuate of `POST /servers/{id}/action`. */
 export const migrationActions: Record<string, Handler> = {
   resize,
   migrate,
   confirmResize,
   revertResize,
   "os-migrateLive": migrateLive,
+  evacuate,
 };
 
 const V20_KNOWN = ["hidden", "host", "instance_uuid", "source_compute", "status", "migration_type"];

@@ -181,6 +181,7 @@ export const COMPUTE_RULES: Readonly<Record<string, string>> = {
   "os_compute_api:servers:revert_resize": PROJECT_MEMBER_OR_ADMIN,
   "os_compute_api:os-migrate-server:migrate": ADMIN,
   "os_compute_api:os-migrate-server:migrate_live": ADMIN,
+  "os_compute_api:os-evacuate": ADMIN,
   "os_compute_api:servers:migrations:force_complete": ADMIN,
   "os_compute_api:servers:migrations:delete": ADMIN,
   "os_compute_api:os-migrations:index": ADMIN,

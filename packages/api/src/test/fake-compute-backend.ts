@@ -57,7 +57,7 @@ import type {
 } from "../instance-action-backend.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
-import type { LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
@@ -579,6 +579,12 @@ export class FakeComputeBackend implements ComputeBackend {
   liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
     this.calls.push({ method: "liveMigrateServer", context: ctx });
     return this.migrations.liveMigrateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    this.calls.push({ method: "evacuateServer", context: ctx });
+    return this.migrations.evacuateServer(ctx, uuid, spec);
   }
 
   /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */

@@ -7,7 +7,7 @@ import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
 import { MigrationNotFoundError } from "../errors/migration-not-found.js";
-import type { LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import type { RequestContext } from "../request-context.js";
 
 /** What the fake's migrations see of the fake backend. */
@@ -81,6 +81,20 @@ export class FakeMigrations {
     });
     this.host.recordAction(ctx, uuid, "live-migration");
     this.host.update(server, { taskState: "migrating" });
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} (the fake takes every host for down) */
+  async evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    const server = this.checked(ctx, uuid, "evacuate");
+    const now = this.host.now();
+    this.records.push({
+      ...this.record(ctx, server, "evacuation", "accepted"),
+      dest_compute: spec.host,
+      created_at: now,
+      updated_at: now,
+    });
+    this.host.recordAction(ctx, uuid, "evacuate");
+    this.host.update(server, { taskState: "rebuilding" });
   }
 
   /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */

@@ -53,3 +53,26 @@ export const migrateLiveActionSchemaV230 = z.strictObject({
 
 /** `POST /servers/{id}/migrations/{migration_id}/action` force_complete (2.22, server_migrations.py). */
 export const forceCompleteActionSchema = z.strictObject({ force_complete: z.null() });
+
+/** `evacuate` before 2.14 (schemas/evacuate.py): onSharedStorage required. */
+export const evacuateActionSchema = z.strictObject({
+  evacuate: z.strictObject({
+    host: fqdnParam.optional(),
+    onSharedStorage: booleanParam,
+    adminPass: z.string().optional(),
+  }),
+});
+
+/** `evacuate` from 2.14 (and again from 2.68): no onSharedStorage. */
+export const evacuateActionSchemaV214 = z.strictObject({
+  evacuate: z.strictObject({ host: fqdnParam.optional(), adminPass: z.string().optional() }),
+});
+
+/** `evacuate` from 2.29 to 2.67: an optional `force`. */
+export const evacuateActionSchemaV229 = z.strictObject({
+  evacuate: z.strictObject({
+    host: fqdnParam.optional(),
+    adminPass: z.string().optional(),
+    force: booleanParam.optional(),
+  }),
+});

@@ -11,6 +11,7 @@ import {
   type InstanceGroup,
   InstanceGroupCodec,
   InstanceListCodec,
+  MigrationListCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -287,6 +288,9 @@ export class FakeConductor {
         if (!row) throw new InstanceNotFound({ instance_id: a[0] });
         return InstanceCodec.toPrimitive(row);
       }
+      case "MigrationList.get_by_filters":
+        // The fake keeps no migrations: a starting compute finds no evacuation to clean up after.
+        return MigrationListCodec.toPrimitive([]);
       case "InstanceGroup.get_by_hint": {
         const g = this.groups.get(String(a[0]));
         if (!g) throw new InstanceGroupNotFound({ group_uuid: a[0] });

@@ -19,8 +19,14 @@ export interface MoveActionStates {
   readonly newMigrationStatus: string | null;
 }
 
-/** The move actions: resize, cold migrate, confirm, revert and live migrate. */
-export type MoveActionName = "resize" | "migrate" | "confirmResize" | "revertResize" | "migrateLive";
+/** The move actions: resize, cold migrate, confirm, revert, live migrate and evacuate. */
+export type MoveActionName =
+  | "resize"
+  | "migrate"
+  | "confirmResize"
+  | "revertResize"
+  | "migrateLive"
+  | "evacuate";
 
 /**
  * Nova's state rules of the move actions (nova/compute/api.py resize, confirm_resize, revert_resize with their
@@ -71,6 +77,16 @@ export const MOVE_ACTION_STATES: Readonly<Record<MoveActionName, MoveActionState
     taskStates: [null],
     task: "migrating",
     action: "live-migration",
+    migrationStatus: null,
+    newMigrationStatus: null,
+  },
+  // Nova's evacuate: a server whose host is down, ACTIVE, STOPPED or ERROR, rebuilt elsewhere.
+  evacuate: {
+    method: "evacuate",
+    vmStates: ["active", "stopped", "error"],
+    taskStates: [null],
+    task: "rebuilding",
+    action: "evacuate",
     migrationStatus: null,
     newMigrationStatus: null,
   },
