@@ -257,7 +257,7 @@ describe("live migration across separate processes", () => {
     const id = await bootOn("compute-dead", "evacuee");
     await cluster.remove(cluster.get("compute-dead"), "SIGKILL");
     // Forced down at once (2.53), rather than waiting service_down_time for its heartbeats to stop counting.
-    const services = await client.listServices({ binary: "nova-compute" });
+    const services = await client.with({ microversion: "2.53" }).listServices({ binary: "nova-compute" });
     const dead = services.find((s) => s.host === "compute-dead")!;
     const v253 = client.with({ microversion: "2.53" });
     expect(
