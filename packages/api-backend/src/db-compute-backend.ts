@@ -10,6 +10,7 @@ import {
   type CreatedKeyPair,
   type CreateServerSpec,
   checkServerAction,
+  type EvacuateSpec,
   type FlavorCreateSpec,
   FlavorNotFoundError,
   type FlavorQuery,
@@ -37,6 +38,7 @@ import {
   type KeyPairPage,
   type KeyPairRecord,
   keyPairFingerprint,
+  type LiveMigrateSpec,
   MarkerNotFoundError,
   type MigrationQuery,
   type MigrationRecord,
@@ -102,6 +104,7 @@ import {
 } from "@nova/objects";
 import {
   type ComputeAPI,
+  type ComputeLiveMigrationAPI,
   type ComputeResizeAPI,
   type ComputeTaskAPI,
   ConsoleNotAvailable,
@@ -151,6 +154,8 @@ export interface DbComputeBackendDeps {
   compute: ComputeAPI;
   /** nova-compute's resize client (confirmResize, revertResize); without it those answer 503. */
   resize?: ComputeResizeAPI | undefined;
+  /** The computes' live-migration client (force_complete and abort answer 503 without it). */
+  live?: ComputeLiveMigrationAPI | undefined;
   /** nova-scheduler's RPC client: aggregate changes are cast to every scheduler (absent: they poll). */
   scheduler?: SchedulerAPI | undefined;
   /** Where images come from, and snapshots go (the local image catalogue). */
@@ -272,14 +277,41 @@ export class DbComputeBackend implements ComputeBackend {
       },
       computeTask: this.deps.computeTask,
       resize: this.deps.resize,
+      live: this.deps.live,
       novaContext: (ctx) => this.novaContext(ctx),
       allowResizeToSameHost: this.deps.config.allowResizeToSameHost ?? false,
+      isUp: (svc) => this.up(svc),
     });
   }
 
   /** {@inheritDoc MigrationBackend.resizeServer} */
   resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void> {
     return this.migrations.resizeServer(ctx, uuid, flavorId);
+  }
+
+  /** {@inheritDoc MigrationBackend.liveMigrateServer} */
+  liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
+    return this.migrations.liveMigrateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    return this.migrations.evacuateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */
+  forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
+    return this.migrations.forceCompleteLiveMigration(ctx, uuid, migrationId);
+  }
+
+  /** {@inheritDoc MigrationBackend.abortLiveMigration} */
+  abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void> {
+    return this.migrations.abortLiveMigration(ctx, uuid, migrationId, abortQueued);
   }
 
   /** {@inheritDoc MigrationBackend.migrateServer} */

@@ -1,10 +1,13 @@
 import {
   BackendUnavailableError,
+  type EvacuateSpec,
   InstanceInvalidStateError,
   InstanceIsLockedError,
   InstanceNotReadyError,
   InvalidRequestError,
+  type LiveMigrateSpec,
   MarkerNotFoundError,
+  MigrationNotFoundError,
   type MigrationQuery,
   type MigrationRecord,
   type RequestContext,
@@ -17,8 +20,9 @@ import {
   type MoveActionName,
   type NovaObjectPrimitive,
   type RequestSpec,
+  type ServiceHeartbeat,
 } from "@nova/objects";
-import type { ComputeResizeAPI, ComputeTaskAPI, NovaContext } from "@nova/rpcapi";
+import type { ComputeLiveMigrationAPI, ComputeResizeAPI, ComputeTaskAPI, NovaContext } from "@nova/rpcapi";
 
 /** What DbMigrations works with (the backend's databases and RPC clients). */
 export interface DbMigrationsDeps {
@@ -32,10 +36,14 @@ export interface DbMigrationsDeps {
   computeTask: ComputeTaskAPI;
   /** The computes' resize client (confirm_resize, revert_resize); without it those two are unavailable. */
   resize?: ComputeResizeAPI | undefined;
+  /** The computes' live-migration client (force_complete, abort); without it those two are unavailable. */
+  live?: ComputeLiveMigrationAPI | undefined;
   /** The request's context as RPC carries it. */
   novaContext: (ctx: RequestContext) => NovaContext;
   /** `[DEFAULT] allow_resize_to_same_host`. */
   allowResizeToSameHost: boolean;
+  /** Whether a compute service is up (servicegroup's rule at the backend's clock). */
+  isUp: (service: ServiceHeartbeat) => boolean;
 }
 
 /**
@@ -106,6 +114,136 @@ export class DbMigrations {
     await this.send(() => this.resizeApi().revertResize(this.deps.novaContext(ctx), reverting, moving, spec));
   }
 
+  /**
+   * Starts a live migration (Nova's compute API live_migrate): the host, when named, must be a compute; the
+   * task `migrating`, the `live-migration` action, then live_migrate_instance cast to the conductor. A named
+   * host is a requested destination the scheduler checks (Nova's 2.68 behaviour), forced or not.
+   */
+  async liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
+    const { db, instance } = await this.checked(ctx, uuid, "migrateLive");
+    if (spec.host !== null) {
+      try {
+        await db.services.getByComputeHost(spec.host);
+      } catch (err) {
+        if (hasErrorCode(err, "DB_NOT_FOUND"))
+          throw new InvalidRequestError(`Compute host ${spec.host} could not be found.`);
+        throw err;
+      }
+    }
+    let requestSpec: Partial<RequestSpec> = {};
+    try {
+      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
+    } catch (err) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
+    }
+    const updated = await this.setTask(db, instance, "migrateLive");
+    await this.recordAction(db, ctx, uuid, MOVE_ACTION_STATES.migrateLive.action);
+    const moveSpec: Partial<RequestSpec> = {
+      ...requestSpec,
+      ignore_hosts: [instance.host ?? ""],
+      force_hosts: null,
+      force_nodes: null,
+      requested_destination: spec.host ? destination(spec.host) : null,
+    };
+    await this.send(
+      () =>
+        this.deps.computeTask.liveMigrateInstance(this.deps.novaContext(ctx), {
+          instance: updated,
+          host: null,
+          block_migration: spec.blockMigration,
+          disk_over_commit: spec.diskOverCommit,
+          request_spec: moveSpec,
+        }),
+      async () => {
+        await db.instances.update(uuid, { task_state: null }).catch(() => undefined);
+      },
+    );
+  }
+
+  /**
+   * Nova's evacuate: the server's compute must be down (or forced down); the named host must be a compute. The
+   * task `rebuilding`, the `evacuate` action and an `evacuation` migration (`accepted`), then rebuild_instance
+   * (recreate) cast to the conductor, which schedules and claims a destination.
+   */
+  async evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    const { db, instance } = await this.checked(ctx, uuid, "evacuate");
+    const source = instance.host ?? "";
+    const service = await db.services.getByComputeHost(source).catch(() => null);
+    if (service && this.deps.isUp(service)) {
+      throw new InvalidRequestError(`Compute service of ${source} is still in use.`);
+    }
+    if (spec.host !== null) {
+      try {
+        await db.services.getByComputeHost(spec.host);
+      } catch (err) {
+        if (hasErrorCode(err, "DB_NOT_FOUND"))
+          throw new InvalidRequestError(`Compute host ${spec.host} not found.`);
+        throw err;
+      }
+    }
+    let requestSpec: Partial<RequestSpec> = {};
+    try {
+      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
+    } catch (err) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
+    }
+    const updated = await this.setTask(db, instance, "evacuate");
+    await this.recordAction(db, ctx, uuid, MOVE_ACTION_STATES.evacuate.action);
+    await db.migrations.create({
+      instance_uuid: uuid,
+      status: "accepted",
+      migration_type: "evacuation",
+      source_compute: source,
+      source_node: instance.node ?? null,
+      dest_compute: spec.host,
+      old_instance_type_id: instance.flavor?.id ?? null,
+      new_instance_type_id: instance.flavor?.id ?? null,
+      user_id: ctx.userId,
+      project_id: ctx.projectId,
+    });
+    const moveSpec: Partial<RequestSpec> = {
+      ...requestSpec,
+      ignore_hosts: [source],
+      force_hosts: null,
+      force_nodes: null,
+      requested_destination: spec.host ? destination(spec.host) : null,
+    };
+    await this.send(
+      () =>
+        this.deps.computeTask.rebuildInstance(this.deps.novaContext(ctx), {
+          instance: updated,
+          new_pass: spec.adminPass,
+          on_shared_storage: spec.onSharedStorage,
+          request_spec: moveSpec,
+        }),
+      async () => {
+        await db.instances.update(uuid, { task_state: null }).catch(() => undefined);
+      },
+    );
+  }
+
+  /** Nova's live_migrate_force_complete: an ACTIVE server migrating, its migration `running`. */
+  async forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
+    const { db, instance } = await this.migrating(ctx, uuid, ["active"], "live_migrate_force_complete");
+    const m = await this.liveMigration(db, uuid, migrationId, ["running"], "force complete");
+    await this.recordAction(db, ctx, uuid, "live_migration_force_complete");
+    await this.send(() => this.liveApi().liveMigrationForceComplete(this.deps.novaContext(ctx), instance, m));
+  }
+
+  /** Nova's live_migrate_abort: a migrating server, its migration `running` (or, from 2.65, not started yet). */
+  async abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void> {
+    const { db, instance } = await this.migrating(ctx, uuid, null, "live_migrate_abort");
+    const allowed = abortQueued ? ["running", "queued", "preparing"] : ["running"];
+    const m = await this.liveMigration(db, uuid, migrationId, allowed, "abort live migration");
+    await this.recordAction(db, ctx, uuid, "live_migration_cancel");
+    await this.send(() => this.liveApi().liveMigrationAbort(this.deps.novaContext(ctx), instance, m.id));
+  }
+
   /** os-migrations over every cell, newest first. */
   async listMigrations(_ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]> {
     const filters = {
@@ -169,6 +307,56 @@ export class DbMigrations {
       throw new InstanceInvalidStateError(uuid, "task_state", instance.task_state ?? null, rule.method);
     }
     return found;
+  }
+
+  private async migrating(
+    ctx: RequestContext,
+    uuid: string,
+    vmStates: readonly string[] | null,
+    method: string,
+  ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
+    const found = await this.deps.locate(uuid);
+    if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
+    const { instance } = found;
+    if (instance.locked && !ctx.isAdmin) throw new InstanceIsLockedError(uuid);
+    const vm = instance.vm_state ?? null;
+    if (vmStates && (vm === null || !vmStates.includes(vm))) {
+      throw new InstanceInvalidStateError(uuid, "vm_state", vm, method);
+    }
+    if (instance.task_state !== "migrating") {
+      throw new InstanceInvalidStateError(uuid, "task_state", instance.task_state ?? null, method);
+    }
+    return found;
+  }
+
+  private async liveMigration(
+    db: CellDatabase,
+    uuid: string,
+    migrationId: number,
+    allowed: readonly string[],
+    method: string,
+  ): Promise<DbMigration> {
+    let m: DbMigration;
+    try {
+      m = await db.migrations.get(migrationId);
+    } catch (err) {
+      if (hasErrorCode(err, "DB_NOT_FOUND")) throw new MigrationNotFoundError(migrationId, uuid);
+      throw err;
+    }
+    if (m.instance_uuid !== uuid || m.migration_type !== "live-migration") {
+      throw new MigrationNotFoundError(migrationId, uuid);
+    }
+    if (!allowed.includes(m.status ?? "")) {
+      throw new InvalidRequestError(
+        `Migration ${migrationId} state of instance ${uuid} is ${m.status}. Cannot ${method} while the migration is in this state.`,
+      );
+    }
+    return m;
+  }
+
+  private liveApi(): ComputeLiveMigrationAPI {
+    if (!this.deps.live) throw new BackendUnavailableError();
+    return this.deps.live;
   }
 
   private async startMove(

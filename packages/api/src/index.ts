@@ -51,6 +51,8 @@ export { KeyPairExistsError } from "./errors/key-pair-exists.js";
 export { KeyPairNotFoundError } from "./errors/key-pair-not-found.js";
 export { InvalidTokenError, KeystoneUnavailableError } from "./errors/keystone-errors.js";
 export { MarkerNotFoundError } from "./errors/marker-not-found.js";
+/** No such migration for the server (404). */
+export { MigrationNotFoundError } from "./errors/migration-not-found.js";
 export { QuotaExceededError } from "./errors/quota-exceeded.js";
 export { ServerGroupNotFoundError } from "./errors/server-group-not-found.js";
 export { ServiceNotFoundError } from "./errors/service-not-found.js";
@@ -90,7 +92,13 @@ export type {
   KeystoneAuthtokenInput,
 } from "./keystone/keystone-authtoken-config.js";
 /** Resize, cold migration and os-migrations. */
-export type { MigrationBackend, MigrationQuery, MigrationRecord } from "./migration-backend.js";
+export type {
+  EvacuateSpec,
+  LiveMigrateSpec,
+  MigrationBackend,
+  MigrationQuery,
+  MigrationRecord,
+} from "./migration-backend.js";
 export type { PolicyCheck, PolicyTarget } from "./policy/policy-check.js";
 export { parsePolicyCheck } from "./policy/policy-check.js";
 export { PolicyEnforcer, type PolicyEnforcerOptions } from "./policy/policy-enforcer.js";

@@ -30,6 +30,30 @@ export interface MigrationQuery {
   marker?: string;
 }
 
+/** What os-migrateLive asks for, once its microversion's form is read. */
+export interface LiveMigrateSpec {
+  /** The destination, or null to let the scheduler pick. */
+  host: string | null;
+  /** True, false, or null for `auto` (2.25). */
+  blockMigration: boolean | null;
+  /** Before 2.25 only. */
+  diskOverCommit: boolean | null;
+  /** 2.30 to 2.67: skip the scheduler's filters for `host`. */
+  force: boolean;
+}
+
+/** What evacuate asks for, once its microversion's form is read. */
+export interface EvacuateSpec {
+  /** The destination, or null to let the scheduler pick. */
+  host: string | null;
+  /** The admin password of the rebuilt guest. */
+  adminPass: string | null;
+  /** Before 2.14 only. */
+  onSharedStorage: boolean | null;
+  /** 2.29 to 2.67: skip the scheduler's filters for `host`. */
+  force: boolean;
+}
+
 /**
  * Resize and cold migration (Nova's compute API resize, confirm_resize, revert_resize) and the migration
  * records. Methods throw InstanceNotFoundError, InstanceInvalidStateError (409), InvalidRequestError (400:
@@ -44,6 +68,29 @@ export interface MigrationBackend {
   confirmResize(ctx: RequestContext, uuid: string): Promise<void>;
   /** Undoes a finished resize: task resize_reverting, the migration `reverting`, revert_resize cast. */
   revertResize(ctx: RequestContext, uuid: string): Promise<void>;
+  /** Starts a live migration (202): task migrating, action `live-migration`, live_migrate_instance cast. */
+  liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void>;
+  /**
+   * Makes a running live migration finish now (2.22). MigrationNotFoundError, InvalidRequestError when it is not
+   * `running`, InstanceInvalidStateError when the server is not migrating.
+   */
+  forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void>;
+  /**
+   * Aborts a live migration (2.24): `running` ones, and from 2.65 (`abortQueued`) `queued` and `preparing` ones
+   * too; the errors of forceCompleteLiveMigration.
+   */
+  abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void>;
+  /**
+   * Rebuilds the server elsewhere because its host is down (202): InvalidRequestError (400) when its compute
+   * service is still up; task rebuilding, action `evacuate`, an `evacuation` migration, rebuild_instance cast
+   * to the conductor.
+   */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void>;
   /** os-migrations: newest first; MarkerNotFoundError for an unknown marker. */
   listMigrations(ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]>;
   /** A server's moves in progress of one type (the server migrations API lists live migrations). */

@@ -50,6 +50,16 @@ export const COMPUTE_ROUTES: readonly Route[] = [
     pattern: "/servers/:id/migrations/:migrationId",
     handler: migrationHandlers.showServerMigration,
   },
+  {
+    method: "DELETE",
+    pattern: "/servers/:id/migrations/:migrationId",
+    handler: migrationHandlers.deleteServerMigration,
+  },
+  {
+    method: "POST",
+    pattern: "/servers/:id/migrations/:migrationId/action",
+    handler: migrationHandlers.serverMigrationAction,
+  },
   { method: "GET", pattern: "/os-migrations", handler: migrationHandlers.listMigrations },
   { method: "GET", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.listMetadata },
   { method: "POST", pattern: "/servers/:id/metadata", handler: serverUpdateHandlers.createMetadata },

@@ -161,4 +161,76 @@ describe("resize, migrate and os-migrations", () => {
       ),
     ).toEqual([]);
   });
+
+  it("live migrates per microversion's body, for admins, then force-completes and aborts (2.22, 2.24, 2.65)", async () => {
+    const id = await boot();
+    const live = (body: unknown, version: string, token = ADMIN) =>
+      call("POST", `/servers/${id}/action`, { body: { "os-migrateLive": body }, version, token });
+    // 2.1 needs disk_over_commit and refuses `auto`; 2.25 drops disk_over_commit; force is 2.30 to 2.67 only.
+    expect((await live({ host: null, block_migration: false }, "2.1")).status).toBe(400);
+    expect((await live({ host: null, block_migration: "auto", disk_over_commit: false }, "2.1")).status).toBe(
+      400,
+    );
+    expect(
+      (await live({ host: null, block_migration: "auto", disk_over_commit: false }, "2.25")).status,
+    ).toBe(400);
+    expect(
+      (await live({ host: null, block_migration: "auto", force: true }, "2.30")).body.badRequest.message,
+    ).toBe("Can't force to a non-provided destination");
+    expect((await live({ host: "h", block_migration: "auto", force: false }, "2.68")).status).toBe(400);
+    expect((await live({ host: null, block_migration: "auto" }, "2.25", ALICE)).status).toBe(403);
+    expect((await live({ host: null, block_migration: "auto" }, "2.25")).status).toBe(202);
+    const server = (await call("GET", `/servers/${id}`, { token: ADMIN, version: "2.1" })).body.server;
+    expect(server.status).toBe("MIGRATING");
+    // A second one while it runs: 409 naming the task.
+    expect(
+      (await live({ host: null, block_migration: "auto" }, "2.25")).body.conflictingRequest.message,
+    ).toBe(`Cannot 'os-migrateLive' instance ${id} while it is in task_state migrating`);
+    const [m] = (await call("GET", `/servers/${id}/migrations`, { token: ADMIN, version: "2.23" })).body
+      .migrations;
+    expect(m).toMatchObject({ status: "accepted", server_uuid: id });
+    const force = (version: string) =>
+      call("POST", `/servers/${id}/migrations/${m.id}/action`, {
+        body: { force_complete: null },
+        version,
+        token: ADMIN,
+      });
+    const abort = (version: string, migrationId = m.id) =>
+      call("DELETE", `/servers/${id}/migrations/${migrationId}`, { version, token: ADMIN });
+    expect((await force("2.21")).status).toBe(404);
+    // Not running yet: force_complete and a 2.24 abort are 400; from 2.65 a queued or preparing one is aborted.
+    expect((await force("2.22")).status).toBe(400);
+    expect((await abort("2.24", 999)).status).toBe(404);
+    env.fake.migrations.setStatus(id, "queued");
+    expect((await abort("2.24")).body.badRequest.message).toBe(
+      `Migration ${m.id} state of instance ${id} is queued. Cannot abort live migration while the migration is in this state.`,
+    );
+    env.fake.migrations.setStatus(id, "running");
+    expect((await force("2.22")).status).toBe(202);
+    expect((await abort("2.23")).status).toBe(404);
+    env.fake.migrations.setStatus(id, "preparing");
+    expect((await abort("2.65")).status).toBe(202);
+    expect((await call("GET", `/servers/${id}`)).body.server.status).toBe("ACTIVE");
+  });
+
+  it("evacuates per microversion's body: the password before 2.14, nothing from 2.14", async () => {
+    const id = await boot();
+    const evacuate = (body: unknown, version: string) =>
+      call("POST", `/servers/${id}/action`, { body: { evacuate: body }, version, token: ADMIN });
+    expect((await evacuate({}, "2.1")).status).toBe(400);
+    expect((await evacuate({ onSharedStorage: true, adminPass: "x" }, "2.1")).status).toBe(400);
+    expect((await evacuate({ onSharedStorage: false }, "2.14")).status).toBe(400);
+    expect((await evacuate({ force: true }, "2.29")).body.badRequest.message).toBe(
+      "Can't force to a non-provided destination",
+    );
+    expect((await evacuate({ host: "h", force: false }, "2.68")).status).toBe(400);
+    const old = await evacuate({ onSharedStorage: false, adminPass: "s3cret" }, "2.1");
+    expect(old).toEqual({ status: 200, body: { adminPass: "s3cret" } });
+    expect((await call("GET", `/servers/${id}`)).body.server.status).toBe("REBUILD");
+    const [m] = (
+      await call("GET", "/os-migrations", { token: ADMIN, version: "2.23", body: undefined })
+    ).body.migrations.filter((x: Json) => x.instance_uuid === id);
+    expect(m).toMatchObject({ migration_type: "evacuation", status: "accepted" });
+    expect((await evacuate({}, "2.68")).status).toBe(409);
+  });
 });

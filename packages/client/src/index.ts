@@ -138,11 +138,18 @@ export {
 } from "./schemas/keypairs.js";
 export { type Limits, limitsResponseSchema } from "./schemas/limits.js";
 export { type Link, linkSchema } from "./schemas/link.js";
-/** Resize and cold-migration action bodies. */
+/** Resize, cold- and live-migration action bodies. */
 export {
   confirmResizeActionSchema,
+  evacuateActionSchema,
+  evacuateActionSchemaV214,
+  evacuateActionSchemaV229,
+  forceCompleteActionSchema,
   migrateActionSchema,
   migrateActionSchemaV256,
+  migrateLiveActionSchema,
+  migrateLiveActionSchemaV225,
+  migrateLiveActionSchemaV230,
   resizeActionSchema,
   revertResizeActionSchema,
 } from "./schemas/migrations.js";

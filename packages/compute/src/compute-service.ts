@@ -4,6 +4,7 @@ import type { Transport } from "@nova/messaging";
 import type { Service } from "@nova/objects";
 import {
   COMPUTE_TOPIC,
+  ComputeLiveMigrationAPI,
   ComputeResizeAPI,
   ConductorAPI,
   ConductorObjectsAPI,
@@ -19,8 +20,10 @@ import {
   parseComputeConfig,
   periodicIntervalMs,
 } from "./config.js";
+import { destroyEvacuatedInstances } from "./evacuate-flow.js";
 import { recoverInstances } from "./host-recovery.js";
 import { lifecyclePeriodicTasks } from "./lifecycle-periodic-tasks.js";
+import { LiveMigrationFlow } from "./live-migration-flow.js";
 import { PowerStateSync } from "./power-state-sync.js";
 import { ResizeFlow } from "./resize-flow.js";
 import { ResourceTracker } from "./resource-tracker.js";
@@ -122,6 +125,16 @@ export class ComputeService {
       logger,
     });
     const confirmSweep = resizeFlow.confirmSweep();
+    const liveMigrationFlow = new LiveMigrationFlow({
+      host,
+      node: () => this.defaultNode,
+      driver,
+      conductor: this.conductor,
+      live: new ComputeLiveMigrationAPI(rpc),
+      manager,
+      config,
+      logger,
+    });
     const powerSync = new PowerStateSync({ host, driver, conductor: this.conductor, manager, logger });
     const powerSyncTask = new PeriodicTask(
       { name: "_sync_power_states", spacingMs: periodicIntervalMs(config.sync_power_state_interval) },
@@ -152,9 +165,17 @@ export class ComputeService {
         preStartHook: async () => {
           await this.resourceTracker.start();
           powerSync.start();
+          // A start never fails on the clean-up: the guests left behind are destroyed on the next start.
+          await destroyEvacuatedInstances({ host, driver, conductor: this.conductor, manager, logger }).catch(
+            (err: unknown) =>
+              logger.warn(
+                { err: err instanceof Error ? err.message : String(err) },
+                "evacuation clean-up failed",
+              ),
+          );
           await recoverInstances({ host, conductor: this.conductor, manager, logger });
         },
-        endpoints: () => [manager.endpoint(), resizeFlow.endpoint()],
+        endpoints: () => [manager.endpoint(), resizeFlow.endpoint(), liveMigrationFlow.endpoint()],
         periodicTasks: () => [
           powerSyncTask,
           ...(confirmSweep ? [confirmSweep] : []),

@@ -1,7 +1,8 @@
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
-import { InstanceCodec } from "@nova/objects";
+import { InstanceCodec, MigrationCodec } from "@nova/objects";
 import { fromWireContext } from "@nova/rpcapi";
 import type { ComputeManager } from "./compute-manager.js";
+import { evacuateInstance } from "./evacuate-flow.js";
 import { rebuildInstance } from "./rebuild-flow.js";
 import { rescueInstance, unrescueInstance } from "./rescue-flow.js";
 import { shelveInstance, shelveOffloadInstance, unshelveInstance } from "./shelve-flow.js";
@@ -23,12 +24,18 @@ export function lifecycleMethods(m: ComputeManager): RpcEndpoint["methods"] {
   const c = (ctx: RequestContext) => fromWireContext(ctx);
   return {
     rebuild_instance: (ctx, args: Args) =>
-      rebuildInstance(m, c(ctx), decode(args.instance), {
-        imageRef: str(args.image_ref) ?? "",
-        newPass: str(args.new_pass),
-        injectedFiles: args.injected_files,
-        preserveEphemeral: args.preserve_ephemeral === true,
-      }),
+      args.recreate === true
+        ? evacuateInstance(m, c(ctx), decode(args.instance), {
+            migration: MigrationCodec.fromPrimitive(args.migration, "migration"),
+            scheduledNode: str(args.scheduled_node),
+            newPass: str(args.new_pass),
+          })
+        : rebuildInstance(m, c(ctx), decode(args.instance), {
+            imageRef: str(args.image_ref) ?? "",
+            newPass: str(args.new_pass),
+            injectedFiles: args.injected_files,
+            preserveEphemeral: args.preserve_ephemeral === true,
+          }),
     shelve_instance: (ctx, args: Args) =>
       shelveInstance(m, c(ctx), decode(args.instance), str(args.image_id), args.clean_shutdown !== false),
     shelve_offload_instance: (ctx, args: Args) =>

@@ -77,4 +77,35 @@ describe("after a restart (init_host) and periodically (_sync_power_states)", ()
     expect(h.conductor.callsOf("InstanceList.get_by_host").length).toBe(listedBefore + 1);
     expect(h.conductor.instance(uuid)?.vm_state).toBe("active");
   });
+
+  it("destroys the guests evacuated away while it was down, and completes their evacuations", async () => {
+    h = await startHarness({ start: false });
+    const harness = h;
+    // Evacuated to cpu-2 while cpu-1 was down: the row names cpu-2, the guest is still on cpu-1's hypervisor.
+    const gone = harness.conductor.seedInstance(
+      novaInstance({ host: "cpu-2", node: "cpu-2", vm_state: "active", task_state: null, power_state: 1 }),
+    );
+    await harness.driver.spawn({
+      instance: toDriverInstance(gone, "instance-%08x"),
+      imageMeta: { properties: {} },
+    });
+    const done = harness.conductor.seedMigration({
+      instance_uuid: gone.uuid!,
+      migration_type: "evacuation",
+      status: "done",
+      source_compute: "cpu-1",
+      dest_compute: "cpu-2",
+    });
+    // An evacuation that failed leaves its guest alone (Nova looks at accepted, pre-migrating and done only).
+    const failed = harness.conductor.seedMigration({
+      instance_uuid: gone.uuid!,
+      migration_type: "evacuation",
+      status: "failed",
+      source_compute: "cpu-1",
+    });
+    await h.service.start();
+    expect(await h.driver.listInstanceUuids()).toEqual([]);
+    expect(h.conductor.migrations.get(done.id!)?.status).toBe("completed");
+    expect(h.conductor.migrations.get(failed.id!)?.status).toBe("failed");
+  });
 });

@@ -44,7 +44,7 @@ import { UnexpectedVMStateError } from "./errors/unexpected-vm-state-error.js";
 import { releaseWhenOffloaded } from "./instance-claims.js";
 import { instanceGroupByHint, memberHosts } from "./instance-groups.js";
 import { releaseForDestroyedInstance } from "./migration-claims.js";
-import { saveMigration, unconfirmedMigrations } from "./migration-objects.js";
+import { migrationsByFilters, saveMigration, unconfirmedMigrations } from "./migration-objects.js";
 import { bindArguments, objectUpdates, requireString } from "./object-updates.js";
 
 /** Dependencies of a {@link ConductorObjectManager}. */
@@ -263,6 +263,10 @@ export class ConductorObjectManager {
       case "MigrationList.get_unconfirmed_by_dest_compute": {
         const b = bindArguments(action, ["confirm_window", "dest_compute", "use_slave"], args, kw);
         return unconfirmedMigrations(cellDb, b.confirm_window, requireString(action, b, "dest_compute"));
+      }
+      case "MigrationList.get_by_filters": {
+        const b = bindArguments(action, ["filters"], args, kw);
+        return migrationsByFilters(cellDb, b.filters);
       }
       case "InstanceActionEvent.event_start": {
         const b = bindArguments(action, ["instance_uuid", "event_name", "want_result", "host"], args, kw);

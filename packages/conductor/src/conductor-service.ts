@@ -2,7 +2,13 @@ import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
 import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
-import { CONDUCTOR_TOPIC, ComputeAPI, ComputeResizeAPI, SchedulerAPI } from "@nova/rpcapi";
+import {
+  CONDUCTOR_TOPIC,
+  ComputeAPI,
+  ComputeLiveMigrationAPI,
+  ComputeResizeAPI,
+  SchedulerAPI,
+} from "@nova/rpcapi";
 import { NovaService, RecordingServiceRegistry } from "@nova/service";
 import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
@@ -11,6 +17,8 @@ import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
+import { EvacuateTaskManager } from "./evacuate-task.js";
+import { LiveMigrateTaskManager } from "./live-migrate-task.js";
 import { MigrateTaskManager } from "./migrate-task.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
 
@@ -113,6 +121,28 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     host: config.host,
   });
 
+  // Live migration: live_migrate_instance on the same namespace.
+  const liveMoves = new LiveMigrateTaskManager({
+    cellDb,
+    scheduler,
+    live: new ComputeLiveMigrationAPI({ ...rpc, versionCap: config.upgrade_levels_compute }),
+    clock,
+    logger,
+    serviceDownTime: config.service_down_time,
+    host: config.host,
+  });
+
+  // Evacuation: rebuild_instance (recreate) on the same namespace.
+  const evacuations = new EvacuateTaskManager({
+    cellDb,
+    scheduler,
+    compute,
+    clock,
+    logger,
+    serviceDownTime: config.service_down_time,
+    host: config.host,
+  });
+
   let computeTasks: ComputeTaskManager | undefined;
   const tasks = (): ComputeTaskManager => {
     if (!computeTasks) throw new ConductorSetupError("the conductor has not been started");
@@ -168,15 +198,21 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           host: config.host,
         });
       },
-      endpoints: () => [tasks().endpoint(), moves.endpoint(), objects.endpoint()],
+      endpoints: () => [
+        tasks().endpoint(),
+        moves.endpoint(),
+        liveMoves.endpoint(),
+        evacuations.endpoint(),
+        objects.endpoint(),
+      ],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
       periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
       // Builds in flight still need this server: computes report their progress through it.
       drainWhileServing: async () => {
-        await Promise.all([tasks().drain(), moves.drain()]);
+        await Promise.all([tasks().drain(), moves.drain(), liveMoves.drain(), evacuations.drain()]);
       },
       drain: async () => {
-        await Promise.all([computeTasks?.drain(), moves.drain()]);
+        await Promise.all([computeTasks?.drain(), moves.drain(), liveMoves.drain(), evacuations.drain()]);
       },
       postStartHook: async () => {
         logger.info(

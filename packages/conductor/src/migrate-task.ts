@@ -88,7 +88,8 @@ export class MigrateTaskManager {
 
   /**
    * Validates the request and runs the move in the background (a cast from the API, as Nova's resize sends it):
-   * live migration and rebuild (evacuate) are not served here and are refused.
+   * live migration and evacuation come as live_migrate_instance and rebuild_instance (LiveMigrateTaskManager,
+   * EvacuateTaskManager), and are refused here.
    */
   migrateServer(rawCtx: RequestContext, rawArgs: unknown): null {
     const ctx = fromWireContext(rawCtx);
@@ -295,7 +296,9 @@ export function parseMigrateArgs(rawArgs: unknown): MoveRequest {
   if (typeof rawArgs !== "object" || rawArgs === null) throw new InvalidBuildRequest("no arguments");
   const a = rawArgs as Record<string, unknown>;
   if (a.live === true || a.rebuild === true) {
-    throw new InvalidBuildRequest("live migration and evacuation are not served by this conductor yet");
+    throw new InvalidBuildRequest(
+      "migrate_server serves resize and cold migration; send live_migrate_instance or rebuild_instance (recreate)",
+    );
   }
   try {
     const instance = InstanceCodec.fromPrimitive(a.instance, "instance");

@@ -33,6 +33,15 @@ export async function saveMigration(
   const changes: Record<string, unknown> = {};
   for (const k of changed) changes[k] = (migration as Record<string, unknown>)[k];
   const ending = "status" in changes && isMigrationDone(changes.status as string | null);
+  if (
+    ending &&
+    changes.status === "completed" &&
+    (await cellDb.migrations.get(migration.id)).status === "done"
+  ) {
+    // An evacuation's source, back up, has destroyed what it left behind: `done` released the claims already.
+    const saved = await cellDb.migrations.update(migration.id, changes as MigrationChanges, ["done"]);
+    return [objectUpdates(MigrationCodec, migration, saved), null];
+  }
   const saved = ending
     ? await endMigration(cellDb, migration.id, changes as MigrationChanges, logger)
     : await saveInProgress(cellDb, migration.id, changes as MigrationChanges);
@@ -66,4 +75,23 @@ export async function unconfirmedMigrations(
   const before = new Date(cellDb.db.now().getTime() - confirmWindow * 1000);
   const found = await cellDb.migrations.listByStatusUpdatedBefore("finished", before, destCompute);
   return MigrationListCodec.toPrimitive(found);
+}
+
+/**
+ * `MigrationList.get_by_filters(filters)` for the filters a compute sends at start (_destroy_evacuated_instances):
+ * `source_compute`, `migration_type`, and `status` as one status or a list.
+ */
+export async function migrationsByFilters(cellDb: CellDatabase, filters: unknown): Promise<unknown> {
+  if (typeof filters !== "object" || filters === null) {
+    throw new ObjectActionError("MigrationList.get_by_filters", "filters must be a dict");
+  }
+  const f = filters as Record<string, unknown>;
+  const statuses = Array.isArray(f.status) ? f.status.map(String) : f.status ? [String(f.status)] : [];
+  const found = await cellDb.migrations.list({
+    ...(typeof f.source_compute === "string" ? { sourceCompute: f.source_compute } : {}),
+    ...(typeof f.migration_type === "string" ? { migrationType: f.migration_type } : {}),
+  });
+  return MigrationListCodec.toPrimitive(
+    statuses.length > 0 ? found.filter((m) => statuses.includes(m.status ?? "")) : found,
+  );
 }

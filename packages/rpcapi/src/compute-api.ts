@@ -2,6 +2,8 @@ import type { RpcClient } from "@nova/messaging";
 import {
   type Instance,
   InstanceCodec,
+  type Migration,
+  MigrationCodec,
   type RequestSpec,
   RequestSpecCodec,
   type Selection,
@@ -59,6 +61,22 @@ export interface BuildAndRunArgs {
   host_list?: Selection[];
   /** Accelerator request UUIDs. */
   accel_uuids?: string[];
+}
+
+/** Arguments of rebuild_instance for an evacuation (recreate=True, on the destination), by Nova's names. */
+export interface EvacuateRebuildArgs {
+  /** The instance, task_state rebuilding, its row still naming the dead source. */
+  instance: Partial<Instance>;
+  /** The evacuation migration (dest_compute and dest_node set by the conductor). */
+  migration: Partial<Migration>;
+  /** The image to spawn from (the instance's own). */
+  image_ref: string;
+  /** The node the scheduler picked. */
+  scheduled_node: string;
+  /** The admin password of the rebuilt guest. */
+  new_pass?: string | null;
+  /** Before 2.14: whether the disks are on shared storage. */
+  on_shared_storage?: boolean | null;
 }
 
 /** Arguments of rebuild_instance (on the instance's own host), by Nova's names. */
@@ -238,6 +256,32 @@ export class ComputeAPI {
       preserve_ephemeral: args.preserve_ephemeral ?? false,
       migration: null,
       scheduled_node: null,
+      limits: null,
+      request_spec: null,
+      accel_uuids: [],
+      reimage_boot_volume: false,
+      target_state: null,
+    });
+  }
+
+  /**
+   * Rebuilds an evacuated instance on `host`, the destination the conductor claimed (cast; Nova's
+   * rebuild_instance with recreate=True, the migration and the scheduled node).
+   */
+  evacuateInstance(ctx: NovaContext, host: string, args: EvacuateRebuildArgs): Promise<void> {
+    return this.on(host).cast(toWireContext(ctx), "rebuild_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      new_pass: args.new_pass ?? null,
+      injected_files: [],
+      image_ref: args.image_ref,
+      orig_image_ref: args.image_ref,
+      orig_sys_metadata: {},
+      bdms: null,
+      recreate: true,
+      on_shared_storage: args.on_shared_storage ?? null,
+      preserve_ephemeral: false,
+      migration: MigrationCodec.toPrimitive(args.migration),
+      scheduled_node: args.scheduled_node,
       limits: null,
       request_spec: null,
       accel_uuids: [],

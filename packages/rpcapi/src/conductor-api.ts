@@ -145,6 +145,42 @@ export class ComputeTaskAPI {
   }
 
   /**
+   * Casts a live migration (Nova's live_migrate_instance, the async form of migrate_server with live=True that
+   * nova-api sends from 2.34): the conductor checks, schedules and claims the destination, then casts
+   * live_migration to the source.
+   */
+  liveMigrateInstance(ctx: NovaContext, args: LiveMigrateInstanceArgs): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "live_migrate_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      scheduler_hint: { host: args.host ?? null },
+      block_migration: args.block_migration ?? null,
+      disk_over_commit: args.disk_over_commit ?? null,
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+    });
+  }
+
+  /**
+   * Casts an evacuation (Nova's rebuild_instance with recreate=True and no host, as the compute API's evacuate
+   * sends it): the conductor schedules a destination and asks it to rebuild the instance there.
+   */
+  rebuildInstance(ctx: NovaContext, args: EvacuateInstanceArgs): Promise<void> {
+    return this.client.cast(toWireContext(ctx), "rebuild_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      new_pass: args.new_pass ?? null,
+      injected_files: null,
+      image_ref: null,
+      orig_image_ref: null,
+      orig_sys_metadata: null,
+      bdms: null,
+      recreate: true,
+      on_shared_storage: args.on_shared_storage ?? null,
+      preserve_ephemeral: false,
+      host: null,
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+    });
+  }
+
+  /**
    * Unshelves an instance (cast): a SHELVED one is started on its host, a SHELVED_OFFLOADED one is scheduled
    * and spawned from its shelved image.
    */
@@ -158,6 +194,32 @@ export class ComputeTaskAPI {
       request_spec: requestSpec ? RequestSpecCodec.toPrimitive(requestSpec) : null,
     });
   }
+}
+
+/** rebuild_instance's arguments for an evacuation, by Nova's names. */
+export interface EvacuateInstanceArgs {
+  /** The instance to rebuild elsewhere (task_state rebuilding). */
+  instance: Partial<Instance>;
+  /** The admin password of the rebuilt guest. */
+  new_pass?: string | null;
+  /** Before 2.14: whether the disks are on shared storage. */
+  on_shared_storage?: boolean | null;
+  /** The spec to schedule with (ignore_hosts, requested_destination already set). */
+  request_spec?: Partial<RequestSpec> | null;
+}
+
+/** live_migrate_instance's arguments, by Nova's names. */
+export interface LiveMigrateInstanceArgs {
+  /** The instance to move (task_state migrating). */
+  instance: Partial<Instance>;
+  /** A destination to go to without the scheduler's filters (Nova's forced host); null lets it pick. */
+  host?: string | null;
+  /** True, false, or null for `auto`. */
+  block_migration?: boolean | null;
+  /** Before 2.25 only. */
+  disk_over_commit?: boolean | null;
+  /** The spec to schedule with (ignore_hosts, requested_destination already set). */
+  request_spec?: Partial<RequestSpec> | null;
 }
 
 /** migrate_server's arguments for a resize or cold migration, by Nova's names. */

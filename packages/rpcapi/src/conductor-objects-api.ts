@@ -275,6 +275,24 @@ export class ConductorObjectsAPI {
     );
     return MigrationListCodec.fromPrimitive(r, "MigrationList") as Partial<Migration>[];
   }
+
+  /**
+   * `MigrationList.get_by_filters(filters)` with the filters compute's _destroy_evacuated_instances sends:
+   * `source_compute`, `migration_type` and a `status` list.
+   */
+  async migrationsGetByFilters(
+    ctx: NovaContext,
+    filters: { source_compute: string; migration_type: string; status: string[] },
+  ): Promise<Partial<Migration>[]> {
+    const r = await this.conductor.objectClassActionVersions(
+      ctx,
+      "MigrationList",
+      "get_by_filters",
+      OBJECT_VERSIONS,
+      [filters],
+    );
+    return MigrationListCodec.fromPrimitive(r, "MigrationList") as Partial<Migration>[];
+  }
 }
 
 /** Every object method a nova-ts conductor serves for computes (`Class.method`), and which kind of call it is. */
@@ -300,5 +318,6 @@ export const CONDUCTOR_OBJECT_METHODS = {
     "InstanceActionEvent.event_start",
     "InstanceActionEvent.event_finish_with_failure",
     "MigrationList.get_unconfirmed_by_dest_compute",
+    "MigrationList.get_by_filters",
   ],
 } as const;

@@ -3,9 +3,11 @@ export {
   type BuiltGuest,
   COMPUTE_TOPIC,
   ComputeAPI,
+  type EvacuateRebuildArgs,
   type RebuildInstanceArgs,
   type UnshelveInstanceArgs,
 } from "./compute-api.js";
+export { ComputeLiveMigrationAPI, type LiveMigrateData } from "./compute-live-migration-api.js";
 export { ComputeResizeAPI, type PrepResizeArgs } from "./compute-resize-api.js";
 export {
   COMPUTE_TASK_NAMESPACE,
@@ -13,6 +15,8 @@ export {
   CONDUCTOR_TOPIC,
   ComputeTaskAPI,
   ConductorAPI,
+  type EvacuateInstanceArgs,
+  type LiveMigrateInstanceArgs,
   type MigrateServerArgs,
   type ObjectActionResult,
   type ScheduleAndBuildArgs,

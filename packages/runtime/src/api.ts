@@ -4,7 +4,13 @@ import { DbComputeBackend } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
 import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeResizeAPI, ComputeTaskAPI, SchedulerAPI } from "@nova/rpcapi";
+import {
+  ComputeAPI,
+  ComputeLiveMigrationAPI,
+  ComputeResizeAPI,
+  ComputeTaskAPI,
+  SchedulerAPI,
+} from "@nova/rpcapi";
 import { apiCellAccess } from "./api-cells.js";
 import type { NovaDatabases } from "./databases.js";
 import { keystoneAuthtokenOptions } from "./keystone-authtoken.js";
@@ -54,6 +60,7 @@ export function buildApi(
     computeTask: new ComputeTaskAPI({ ...rpc, versionCap: config.upgrade_levels.compute_task }),
     compute: new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
     resize: new ComputeResizeAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
+    live: new ComputeLiveMigrationAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
     scheduler: new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels.scheduler }),
     images: deps.images,
     config: {

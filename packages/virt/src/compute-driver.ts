@@ -169,6 +169,38 @@ export interface ComputeDriver {
   /** Ends a rescue: the rescue guest goes, the original guest is started again. */
   unrescue?(instance: InstanceRef): Promise<void>;
 
+  // Live migration (Nova's check_can_live_migrate_*, pre_live_migration, live_migration,
+  // post_live_migration_at_destination, rollback_live_migration_at_destination, live_migration_force_complete,
+  // live_migration_abort). Optional: the compute answers OperationNotSupportedError for a driver without them.
+  /** On the destination: whether it can take the guest; answers what the source's check needs. */
+  checkCanLiveMigrateDestination?(
+    instance: DriverInstance,
+    options: { blockMigration: boolean | null },
+  ): Promise<Record<string, unknown>>;
+  /** On the source: whether the guest can leave for the destination that answered `destCheckData`. */
+  checkCanLiveMigrateSource?(
+    instance: InstanceRef,
+    destCheckData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
+  /** On the destination: gets ready for the incoming guest (disks, networks); answers the migrate data. */
+  preLiveMigration?(
+    instance: DriverInstance,
+    migrateData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
+  /**
+   * On the source: moves the running guest to `dest` and resolves once it runs there (it is gone from here).
+   * LiveMigrationAbortedError when liveMigrationAbort stopped it; any other error leaves the guest running here.
+   */
+  liveMigration?(instance: DriverInstance, dest: string, migrateData: Record<string, unknown>): Promise<void>;
+  /** On the source: makes the running migration finish now (libvirt pauses the guest or switches to post-copy). */
+  liveMigrationForceComplete?(instance: InstanceRef): Promise<void>;
+  /** On the source: stops the running migration; the guest stays here. */
+  liveMigrationAbort?(instance: InstanceRef): Promise<void>;
+  /** On the destination, once the guest runs here: takes it as its own. */
+  postLiveMigrationAtDestination?(instance: DriverInstance): Promise<void>;
+  /** On the destination, after a migration that did not happen: drops what preLiveMigration made. */
+  rollbackLiveMigrationAtDestination?(instance: InstanceRef): Promise<void>;
+
   /** Subscribes to lifecycle events (guests starting, stopping, pausing, ...); returns the unsubscribe. */
   registerEventListener(listener: LifecycleListener): () => void;
 }

@@ -44,6 +44,8 @@ export { InstanceNotFoundError } from "./errors/instance-not-found.js";
 export { InstancePowerOffFailureError } from "./errors/instance-power-off-failure.js";
 /** Reboot failed. */
 export { InstanceRebootFailureError } from "./errors/instance-reboot-failure.js";
+/** A live migration stopped by an abort (the guest stays on the source). */
+export { LiveMigrationAbortedError } from "./errors/live-migration-aborted.js";
 /** The driver does not do the operation asked (Nova's NotImplementedError). */
 export { OperationNotSupportedError } from "./errors/operation-not-supported.js";
 /** Spawning failed on this host (retryable elsewhere). */

@@ -88,9 +88,41 @@ export function withCallTimeouts(driver: ComputeDriver, opts: DriverTimeoutOptio
     ...(d.snapshot ? { snapshot: (i, r) => bounded("snapshot", uuidOf(i), 0, () => d.snapshot!(i, r)) } : {}),
     ...(d.rescue ? { rescue: (i, r) => bounded("rescue", uuidOf(i), 0, () => d.rescue!(i, r)) } : {}),
     ...(d.unrescue ? { unrescue: (i) => bounded("unrescue", uuidOf(i), 0, () => d.unrescue!(i)) } : {}),
+    // The migration itself runs as long as the guest's memory takes to copy: not bounded, as Nova's is not.
+    ...liveMigrationVerbs(d, bounded),
   };
 }
 
 function uuidOf(i: InstanceRef): string {
   return i.uuid;
+}
+
+type Bounded = <T>(op: string, uuid: string | undefined, extraMs: number, fn: () => Promise<T>) => Promise<T>;
+
+function liveMigrationVerbs(d: ComputeDriver, bounded: Bounded): Partial<ComputeDriver> {
+  const out: Partial<ComputeDriver> = {};
+  if (d.checkCanLiveMigrateDestination)
+    out.checkCanLiveMigrateDestination = (i, o) =>
+      bounded("checkCanLiveMigrateDestination", i.uuid, 0, () => d.checkCanLiveMigrateDestination!(i, o));
+  if (d.checkCanLiveMigrateSource)
+    out.checkCanLiveMigrateSource = (i, data) =>
+      bounded("checkCanLiveMigrateSource", i.uuid, 0, () => d.checkCanLiveMigrateSource!(i, data));
+  if (d.preLiveMigration)
+    out.preLiveMigration = (i, data) =>
+      bounded("preLiveMigration", i.uuid, 0, () => d.preLiveMigration!(i, data));
+  if (d.liveMigration) out.liveMigration = (i, dest, data) => d.liveMigration!(i, dest, data);
+  if (d.liveMigrationForceComplete)
+    out.liveMigrationForceComplete = (i) =>
+      bounded("liveMigrationForceComplete", i.uuid, 0, () => d.liveMigrationForceComplete!(i));
+  if (d.liveMigrationAbort)
+    out.liveMigrationAbort = (i) => bounded("liveMigrationAbort", i.uuid, 0, () => d.liveMigrationAbort!(i));
+  if (d.postLiveMigrationAtDestination)
+    out.postLiveMigrationAtDestination = (i) =>
+      bounded("postLiveMigrationAtDestination", i.uuid, 0, () => d.postLiveMigrationAtDestination!(i));
+  if (d.rollbackLiveMigrationAtDestination)
+    out.rollbackLiveMigrationAtDestination = (i) =>
+      bounded("rollbackLiveMigrationAtDestination", i.uuid, 0, () =>
+        d.rollbackLiveMigrationAtDestination!(i),
+      );
+  return out;
 }

@@ -1,15 +1,25 @@
 import {
   confirmResizeActionSchema,
+  evacuateActionSchema,
+  evacuateActionSchemaV214,
+  evacuateActionSchemaV229,
+  forceCompleteActionSchema,
   migrateActionSchema,
   migrateActionSchemaV256,
+  migrateLiveActionSchema,
+  migrateLiveActionSchemaV225,
+  migrateLiveActionSchemaV230,
   resizeActionSchema,
   revertResizeActionSchema,
 } from "@nova/client";
+import { strictBoolFromString } from "../bool-from-string.js";
 import type { ServerRecord } from "../compute-backend.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
+import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
+import { MigrationNotFoundError } from "../errors/migration-not-found.js";
 import { HttpFault } from "../http-fault.js";
-import type { MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import {
   checkDateTime,
   checkNonNegativeInteger,
@@ -20,7 +30,7 @@ import {
 import type { ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
 import { naiveIsoTime } from "../views/time-format.js";
-import { conflictFor, visibleServer } from "./servers.js";
+import { conflictFor, generatePassword, visibleServer } from "./servers.js";
 
 // nova/api/openstack/compute/migrate_server.py, servers.py (resize, confirm, revert), migrations.py and
 // server_migrations.py, with their policies (nova/policies/servers.py, migrate_server.py, migrations.py).
@@ -76,8 +86,104 @@ const revertResize: Handler = async (request) => {
   return { status: 202 };
 };
 
-/** resize, migrate, confirmResize and revertResize of `POST /servers/{id}/action`. */
-export const migrationActions: Record<string, Handler> = { resize, migrate, confirmResize, revertResize };
+// os-migrateLive's body at the request's microversion (schemas/migrate_server.py): 2.25 drops
+// disk_over_commit and allows block_migration `auto`; 2.30 adds `force`, which 2.68 removes again.
+function liveMigrateSpec(request: ApiRequest): LiveMigrateSpec {
+  const v = request.version;
+  if (!v.atLeast("2.25")) {
+    const body = validateBody(migrateLiveActionSchema, request.body)["os-migrateLive"];
+    return {
+      host: body.host ?? null,
+      blockMigration: strictBoolFromString(body.block_migration),
+      diskOverCommit: strictBoolFromString(body.disk_over_commit),
+      force: false,
+    };
+  }
+  const withForce = v.atLeast("2.30") && !v.atLeast("2.68");
+  const body: { block_migration: unknown; host?: string | null; force?: unknown } = validateBody(
+    withForce ? migrateLiveActionSchemaV230 : migrateLiveActionSchemaV225,
+    request.body,
+  )["os-migrateLive"];
+  const host = body.host ?? null;
+  const force = withForce && body.force !== undefined ? strictBoolFromString(body.force) : false;
+  if (force && !host) throw HttpFault.badRequest("Can't force to a non-provided destination");
+  return {
+    host,
+    blockMigration: body.block_migration === "auto" ? null : strictBoolFromString(body.block_migration),
+    diskOverCommit: null,
+    force,
+  };
+}
+
+const migrateLive: Handler = async (request) => {
+  const spec = liveMigrateSpec(request);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-migrate-server:migrate_live", { project_id: server.projectId });
+  try {
+    await request.backend.liveMigrateServer(request.context, server.uuid, spec);
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    if (InvalidRequestError.isInstance(error)) throw HttpFault.badRequest(error.message);
+    conflictFor(error, "os-migrateLive", request.params.id!);
+  }
+  return { status: 202 };
+};
+
+// evacuate's body at the request's microversion (schemas/evacuate.py): 2.14 drops onSharedStorage (and the
+// generated password), 2.29 adds `force`, which 2.68 removes again.
+function evacuateSpec(request: ApiRequest): EvacuateSpec {
+  const v = request.version;
+  if (!v.atLeast("2.14")) {
+    const body = validateBody(evacuateActionSchema, request.body).evacuate;
+    const onSharedStorage = strictBoolFromString(body.onSharedStorage);
+    if (onSharedStorage && body.adminPass) {
+      throw HttpFault.badRequest("admin password can't be changed on existing disk");
+    }
+    return {
+      host: body.host ?? null,
+      adminPass: body.adminPass ?? generatePassword(),
+      onSharedStorage,
+      force: false,
+    };
+  }
+  const withForce = v.atLeast("2.29") && !v.atLeast("2.68");
+  const body: { host?: string; adminPass?: string; force?: unknown } = validateBody(
+    withForce ? evacuateActionSchemaV229 : evacuateActionSchemaV214,
+    request.body,
+  ).evacuate;
+  const force = withForce && body.force !== undefined ? strictBoolFromString(body.force) : false;
+  if (force && !body.host) throw HttpFault.badRequest("Can't force to a non-provided destination");
+  return { host: body.host ?? null, adminPass: body.adminPass ?? null, onSharedStorage: null, force };
+}
+
+const evacuate: Handler = async (request) => {
+  const spec = evacuateSpec(request);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:os-evacuate", owner(server));
+  if (spec.host !== null && spec.host === server.host) {
+    throw HttpFault.badRequest("The target host can't be the same one.");
+  }
+  try {
+    await request.backend.evacuateServer(request.context, server.uuid, spec);
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    if (InvalidRequestError.isInstance(error)) throw HttpFault.badRequest(error.message);
+    conflictFor(error, "evacuate", request.params.id!);
+  }
+  // Before 2.14 the answer carries the password (Nova's [api] enable_instance_password, default true).
+  if (!request.version.atLeast("2.14")) return { status: 200, body: { adminPass: spec.adminPass } };
+  return { status: 200 };
+};
+
+/** resize, migrate, confirmResize, revertResize, os-migrateLive and evacuate of `POST /servers/{id}/action`. */
+export const migrationActions: Record<string, Handler> = {
+  resize,
+  migrate,
+  confirmResize,
+  revertResize,
+  "os-migrateLive": migrateLive,
+  evacuate,
+};
 
 const V20_KNOWN = ["hidden", "host", "instance_uuid", "source_compute", "status", "migration_type"];
 const V259_KNOWN = new Set([...V20_KNOWN, "limit", "marker", "changes-since"]);
@@ -232,5 +338,59 @@ const showServerMigration: Handler = async (request) => {
   return { status: 200, body: { migration: serverMigrationView(request, m) } };
 };
 
+function migrationIdParam(request: ApiRequest): number {
+  const raw = request.params.migrationId ?? "";
+  if (!/^[0-9]+$/.test(raw)) throw HttpFault.badRequest(`Invalid migration id ${raw}`);
+  return Number(raw);
+}
+
+// `POST /servers/{id}/migrations/{migration_id}/action` with force_complete (2.22).
+const serverMigrationAction: Handler = async (request) => {
+  if (!request.version.atLeast("2.22")) throw HttpFault.notFound();
+  validateBody(forceCompleteActionSchema, request.body);
+  const id = migrationIdParam(request);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:migrations:force_complete", { project_id: server.projectId });
+  try {
+    await request.backend.forceCompleteLiveMigration(request.context, server.uuid, id);
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error)) throw HttpFault.notFound(error.message);
+    if (MigrationNotFoundError.isInstance(error) || InvalidRequestError.isInstance(error)) {
+      throw HttpFault.badRequest(error.message);
+    }
+    conflictFor(error, "force_complete", request.params.id!);
+  }
+  return { status: 202 };
+};
+
+// `DELETE /servers/{id}/migrations/{migration_id}` (2.24): aborts a live migration; 2.65 a queued one too.
+const deleteServerMigration: Handler = async (request) => {
+  if (!request.version.atLeast("2.24")) throw HttpFault.notFound();
+  const id = migrationIdParam(request);
+  const server = await visibleServer(request);
+  request.authorize("os_compute_api:servers:migrations:delete", { project_id: server.projectId });
+  try {
+    await request.backend.abortLiveMigration(
+      request.context,
+      server.uuid,
+      id,
+      request.version.atLeast("2.65"),
+    );
+  } catch (error) {
+    if (InstanceNotFoundError.isInstance(error) || MigrationNotFoundError.isInstance(error)) {
+      throw HttpFault.notFound(error.message);
+    }
+    if (InvalidRequestError.isInstance(error)) throw HttpFault.badRequest(error.message);
+    conflictFor(error, "abort live migration", request.params.id!);
+  }
+  return { status: 202 };
+};
+
 /** os-migrations and the server migrations resource. */
-export const migrationHandlers = { listMigrations, listServerMigrations, showServerMigration };
+export const migrationHandlers = {
+  listMigrations,
+  listServerMigrations,
+  showServerMigration,
+  serverMigrationAction,
+  deleteServerMigration,
+};

@@ -57,7 +57,7 @@ import type {
 } from "../instance-action-backend.js";
 import { POWER_STATE, type TaskState, type VmState } from "../instance-states.js";
 import type { CreatedKeyPair, KeyPairCreateSpec, KeyPairPage, KeyPairRecord } from "../key-pair-record.js";
-import type { MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import type { QuotaUsageSet, UsageQuery, UsageServer } from "../quota-backend.js";
 import type { RequestContext } from "../request-context.js";
 import { checkServerAction } from "../server-action-rules.js";
@@ -573,6 +573,35 @@ export class FakeComputeBackend implements ComputeBackend {
   resizeServer(ctx: RequestContext, uuid: string, flavorId: string): Promise<void> {
     this.calls.push({ method: "resizeServer", context: ctx });
     return this.migrations.resizeServer(ctx, uuid, flavorId);
+  }
+
+  /** {@inheritDoc MigrationBackend.liveMigrateServer} */
+  liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
+    this.calls.push({ method: "liveMigrateServer", context: ctx });
+    return this.migrations.liveMigrateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} */
+  evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    this.calls.push({ method: "evacuateServer", context: ctx });
+    return this.migrations.evacuateServer(ctx, uuid, spec);
+  }
+
+  /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */
+  forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
+    this.calls.push({ method: "forceCompleteLiveMigration", context: ctx });
+    return this.migrations.forceCompleteLiveMigration(ctx, uuid, migrationId);
+  }
+
+  /** {@inheritDoc MigrationBackend.abortLiveMigration} */
+  abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void> {
+    this.calls.push({ method: "abortLiveMigration", context: ctx });
+    return this.migrations.abortLiveMigration(ctx, uuid, migrationId, abortQueued);
   }
 
   /** {@inheritDoc MigrationBackend.migrateServer} */

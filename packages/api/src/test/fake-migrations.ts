@@ -6,7 +6,8 @@ import { InstanceIsLockedError } from "../errors/instance-is-locked.js";
 import { InstanceNotReadyError } from "../errors/instance-not-ready.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
-import type { MigrationQuery, MigrationRecord } from "../migration-backend.js";
+import { MigrationNotFoundError } from "../errors/migration-not-found.js";
+import type { EvacuateSpec, LiveMigrateSpec, MigrationQuery, MigrationRecord } from "../migration-backend.js";
 import type { RequestContext } from "../request-context.js";
 
 /** What the fake's migrations see of the fake backend. */
@@ -68,6 +69,77 @@ export class FakeMigrations {
     this.host.update(server, { taskState: "resize_reverting" });
   }
 
+  /** {@inheritDoc MigrationBackend.liveMigrateServer} */
+  async liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
+    const server = this.checked(ctx, uuid, "migrateLive");
+    const now = this.host.now();
+    this.records.push({
+      ...this.record(ctx, server, "live-migration", "accepted"),
+      dest_compute: spec.host,
+      created_at: now,
+      updated_at: now,
+    });
+    this.host.recordAction(ctx, uuid, "live-migration");
+    this.host.update(server, { taskState: "migrating" });
+  }
+
+  /** {@inheritDoc MigrationBackend.evacuateServer} (the fake takes every host for down) */
+  async evacuateServer(ctx: RequestContext, uuid: string, spec: EvacuateSpec): Promise<void> {
+    const server = this.checked(ctx, uuid, "evacuate");
+    const now = this.host.now();
+    this.records.push({
+      ...this.record(ctx, server, "evacuation", "accepted"),
+      dest_compute: spec.host,
+      created_at: now,
+      updated_at: now,
+    });
+    this.host.recordAction(ctx, uuid, "evacuate");
+    this.host.update(server, { taskState: "rebuilding" });
+  }
+
+  /** {@inheritDoc MigrationBackend.forceCompleteLiveMigration} */
+  async forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
+    const server = this.host.live(uuid);
+    if (server.locked && !ctx.isAdmin) throw new InstanceIsLockedError(uuid);
+    if (server.vmState !== "active" || server.taskState !== "migrating") {
+      throw new InstanceInvalidStateError(
+        uuid,
+        "task_state",
+        server.taskState,
+        "live_migrate_force_complete",
+      );
+    }
+    const m = this.liveMigration(uuid, migrationId, ["running"], "force complete");
+    this.host.recordAction(ctx, uuid, "live_migration_force_complete");
+    m.updated_at = this.host.now();
+  }
+
+  /** {@inheritDoc MigrationBackend.abortLiveMigration} */
+  async abortLiveMigration(
+    ctx: RequestContext,
+    uuid: string,
+    migrationId: number,
+    abortQueued: boolean,
+  ): Promise<void> {
+    const server = this.host.live(uuid);
+    if (server.locked && !ctx.isAdmin) throw new InstanceIsLockedError(uuid);
+    if (server.taskState !== "migrating") {
+      throw new InstanceInvalidStateError(uuid, "task_state", server.taskState, "live_migrate_abort");
+    }
+    const allowed = abortQueued ? ["running", "queued", "preparing"] : ["running"];
+    const m = this.liveMigration(uuid, migrationId, allowed, "abort live migration");
+    this.host.recordAction(ctx, uuid, "live_migration_cancel");
+    Object.assign(m, { status: "cancelled", updated_at: this.host.now() });
+    this.host.update(server, { taskState: null });
+  }
+
+  /** Test control: the server's newest migration takes `status` (a live migration `running`, say). */
+  setStatus(uuid: string, status: string): void {
+    const m = [...this.records].reverse().find((x) => x.instance_uuid === uuid);
+    if (!m) throw new Error(`no migration for ${uuid}`);
+    m.status = status;
+  }
+
   /** {@inheritDoc MigrationBackend.listMigrations} */
   async listMigrations(_ctx: RequestContext, query: MigrationQuery): Promise<MigrationRecord[]> {
     let list = [...this.records]
@@ -125,6 +197,43 @@ export class FakeMigrations {
       throw new InstanceInvalidStateError(uuid, "task_state", server.taskState, rule.method);
     }
     return server;
+  }
+
+  private liveMigration(
+    uuid: string,
+    migrationId: number,
+    allowed: readonly string[],
+    method: string,
+  ): MigrationRecord {
+    const m = this.records.find(
+      (x) => x.id === migrationId && x.instance_uuid === uuid && x.migration_type === "live-migration",
+    );
+    if (!m) throw new MigrationNotFoundError(migrationId, uuid);
+    if (!allowed.includes(m.status ?? "")) {
+      throw new InvalidRequestError(
+        `Migration ${migrationId} state of instance ${uuid} is ${m.status}. Cannot ${method} while the migration is in this state.`,
+      );
+    }
+    return m;
+  }
+
+  private record(ctx: RequestContext, server: ServerRecord, type: string, status: string): MigrationRecord {
+    return {
+      id: this.nextId++,
+      uuid: randomUUID(),
+      instance_uuid: server.uuid,
+      status,
+      migration_type: type as MigrationRecord["migration_type"],
+      source_compute: server.host,
+      source_node: server.node,
+      dest_compute: null,
+      dest_node: null,
+      dest_host: null,
+      old_instance_type_id: 1,
+      new_instance_type_id: 1,
+      user_id: ctx.userId,
+      project_id: ctx.projectId,
+    };
   }
 
   private start(ctx: RequestContext, server: ServerRecord, action: "resize" | "migrate"): void {

@@ -11,6 +11,9 @@ import {
   type InstanceGroup,
   InstanceGroupCodec,
   InstanceListCodec,
+  type Migration,
+  MigrationCodec,
+  MigrationListCodec,
   type Service,
   ServiceCodec,
 } from "@nova/objects";
@@ -76,6 +79,8 @@ export class FakeConductor {
   readonly computeNodes = new Map<string, Partial<ComputeNode>>();
   /** Instance rows by uuid. */
   readonly instances = new Map<string, Partial<Instance>>();
+  /** Migration rows by id (seedMigration; Migration.save changes them). */
+  readonly migrations = new Map<number, Partial<Migration>>();
   /** Server groups by uuid (InstanceGroup.get_by_hint, get_hosts); tests add them. */
   readonly groups = new Map<string, Partial<InstanceGroup>>();
   /** Destroyed instance rows by uuid. */
@@ -109,6 +114,13 @@ export class FakeConductor {
   /** Stops serving. */
   stop(): Promise<void> {
     return this.server.stop();
+  }
+
+  /** Puts a migration row in place (as the API or conductor would have); the ones with status go to get_by_filters. */
+  seedMigration(migration: Partial<Migration>): Partial<Migration> {
+    const row: Partial<Migration> = { id: this.nextId++, ...migration };
+    this.migrations.set(row.id!, row);
+    return { ...row };
   }
 
   /** Puts an instance row in place (as the conductor's build would have). */
@@ -205,6 +217,13 @@ export class FakeConductor {
         this.destroyed.set(i.uuid!, gone);
         return [InstanceCodec.encodeFields({ deleted: true, deleted_at: now }), null];
       }
+      case "Migration.save": {
+        const m = MigrationCodec.fromPrimitive(objinst, "objinst");
+        const row = this.migrations.get(m.id!);
+        if (!row) throw new Error(`no migration ${m.id}`);
+        for (const c of changes) (row as Record<string, unknown>)[c] = (m as Record<string, unknown>)[c];
+        return [MigrationCodec.encodeFields({ updated_at: now }), null];
+      }
       case "InstanceFault.create": {
         const f = InstanceFaultCodec.fromPrimitive(objinst);
         const row = { ...f, id: this.nextId++, created_at: now };
@@ -286,6 +305,17 @@ export class FakeConductor {
         const row = this.instances.get(String(a[0]));
         if (!row) throw new InstanceNotFound({ instance_id: a[0] });
         return InstanceCodec.toPrimitive(row);
+      }
+      case "MigrationList.get_by_filters": {
+        const f = (a[0] ?? {}) as { source_compute?: string; migration_type?: string; status?: string[] };
+        return MigrationListCodec.toPrimitive(
+          [...this.migrations.values()].filter(
+            (m) =>
+              (!f.source_compute || m.source_compute === f.source_compute) &&
+              (!f.migration_type || m.migration_type === f.migration_type) &&
+              (!f.status || f.status.includes(m.status ?? "")),
+          ),
+        );
       }
       case "InstanceGroup.get_by_hint": {
         const g = this.groups.get(String(a[0]));

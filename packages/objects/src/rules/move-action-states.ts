@@ -19,8 +19,14 @@ export interface MoveActionStates {
   readonly newMigrationStatus: string | null;
 }
 
-/** The move actions: resize, cold migrate, confirm and revert. */
-export type MoveActionName = "resize" | "migrate" | "confirmResize" | "revertResize";
+/** The move actions: resize, cold migrate, confirm, revert, live migrate and evacuate. */
+export type MoveActionName =
+  | "resize"
+  | "migrate"
+  | "confirmResize"
+  | "revertResize"
+  | "migrateLive"
+  | "evacuate";
 
 /**
  * Nova's state rules of the move actions (nova/compute/api.py resize, confirm_resize, revert_resize with their
@@ -63,5 +69,25 @@ export const MOVE_ACTION_STATES: Readonly<Record<MoveActionName, MoveActionState
     action: "revertResize",
     migrationStatus: "finished",
     newMigrationStatus: "reverting",
+  },
+  // Nova's live_migrate: an ACTIVE or PAUSED server (check_instance_state's default task_state, None).
+  migrateLive: {
+    method: "live_migration",
+    vmStates: ["active", "paused"],
+    taskStates: [null],
+    task: "migrating",
+    action: "live-migration",
+    migrationStatus: null,
+    newMigrationStatus: null,
+  },
+  // Nova's evacuate: a server whose host is down, ACTIVE, STOPPED or ERROR, rebuilt elsewhere.
+  evacuate: {
+    method: "evacuate",
+    vmStates: ["active", "stopped", "error"],
+    taskStates: [null],
+    task: "rebuilding",
+    action: "evacuate",
+    migrationStatus: null,
+    newMigrationStatus: null,
   },
 };

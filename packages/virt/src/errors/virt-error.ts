@@ -14,7 +14,8 @@ export type VirtErrorCode =
   | "IMAGE_NOT_FOUND"
   | "IMAGE_UNACCEPTABLE"
   | "DRIVER_CALL_TIMEOUT"
-  | "OPERATION_NOT_SUPPORTED";
+  | "OPERATION_NOT_SUPPORTED"
+  | "LIVE_MIGRATION_ABORTED";
 
 /** What a {@link VirtError} may carry besides its message. */
 export interface VirtErrorOptions {

@@ -17,6 +17,7 @@ import { InstanceInvalidStateError } from "../errors/instance-invalid-state.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { InstancePowerOffFailureError } from "../errors/instance-power-off-failure.js";
 import { InstanceRebootFailureError } from "../errors/instance-reboot-failure.js";
+import { LiveMigrationAbortedError } from "../errors/live-migration-aborted.js";
 import { SpawnFailedError } from "../errors/spawn-failed.js";
 import type { LifecycleListener, LifecycleTransition } from "../lifecycle-event.js";
 import { LifecycleListeners } from "../lifecycle-listeners.js";
@@ -81,6 +82,10 @@ export class FakeDriver implements ComputeDriver {
   /** Guests moved away by migrateDiskAndPowerOff, kept for a revert until the move is confirmed. */
   readonly #resizeBackups = new Map<string, FakeGuest>();
   readonly #failures: ArmedFailure[] = [];
+  /** Guests announced by preLiveMigration, taken by postLiveMigrationAtDestination. */
+  readonly #incoming = new Map<string, FakeGuest>();
+  /** Live migrations running on this (source) host: how to end each early. */
+  readonly #liveMigrations = new Map<string, (end: "abort" | "complete") => void>();
   readonly #listeners = new LifecycleListeners();
   readonly #options: FakeDriverOptions;
   readonly #clock: Clock;
@@ -309,6 +314,106 @@ export class FakeDriver implements ComputeDriver {
   /** Guests moved off by migrateDiskAndPowerOff and not yet confirmed or reverted (their uuids). */
   resizeBackups(): string[] {
     return [...this.#resizeBackups.keys()];
+  }
+
+  /** {@inheritDoc ComputeDriver.checkCanLiveMigrateDestination} */
+  async checkCanLiveMigrateDestination(
+    instance: DriverInstance,
+    options: { blockMigration: boolean | null },
+  ): Promise<Record<string, unknown>> {
+    this.#checkOpen();
+    await this.#step("checkCanLiveMigrateDestination", instance);
+    if (this.#options.enforceCapacity) this.#checkCapacity(instance);
+    return {
+      dest_node: this.#options.nodename ?? "fake-mini",
+      block_migration: options.blockMigration ?? true,
+    };
+  }
+
+  /** {@inheritDoc ComputeDriver.checkCanLiveMigrateSource} */
+  async checkCanLiveMigrateSource(
+    instance: InstanceRef,
+    destCheckData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    this.#guest(instance);
+    await this.#step("checkCanLiveMigrateSource", instance);
+    return { ...destCheckData, is_shared_instance_path: false };
+  }
+
+  /** {@inheritDoc ComputeDriver.preLiveMigration} */
+  async preLiveMigration(
+    instance: DriverInstance,
+    migrateData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    this.#checkOpen();
+    await this.#step("preLiveMigration", instance);
+    this.#incoming.set(instance.uuid, {
+      ref: { uuid: instance.uuid, name: instance.name },
+      flavor: instance.flavor,
+      hostname: instance.hostname,
+      state: PowerState.PAUSED,
+      console: "",
+    });
+    return migrateData;
+  }
+
+  /**
+   * {@inheritDoc ComputeDriver.liveMigration}
+   * The copy takes `operation_delays.live_migration`, unless liveMigrationForceComplete or liveMigrationAbort ends
+   * it first; an injected failure leaves the guest running here.
+   */
+  async liveMigration(
+    instance: DriverInstance,
+    _dest: string,
+    _data: Record<string, unknown>,
+  ): Promise<void> {
+    this.#guest(instance);
+    const delay = this.#options.operationDelaysMs?.liveMigration ?? 0;
+    const end = await new Promise<"done" | "abort" | "complete">((resolve) => {
+      this.#liveMigrations.set(instance.uuid, resolve);
+      if (delay > 0) void this.#clock.sleep(delay).then(() => resolve("done"));
+      else resolve("done");
+    });
+    this.#liveMigrations.delete(instance.uuid);
+    if (end === "abort") throw new LiveMigrationAbortedError(instance.uuid);
+    this.#maybeFail("liveMigration", instance);
+    // The guest now runs on the destination: libvirt undefines it here (VIR_MIGRATE_UNDEFINE_SOURCE).
+    this.#guests.delete(instance.uuid);
+  }
+
+  /** {@inheritDoc ComputeDriver.liveMigrationForceComplete} */
+  async liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
+    this.#checkOpen();
+    this.#liveMigrations.get(instance.uuid)?.("complete");
+  }
+
+  /** {@inheritDoc ComputeDriver.liveMigrationAbort} */
+  async liveMigrationAbort(instance: InstanceRef): Promise<void> {
+    this.#checkOpen();
+    this.#liveMigrations.get(instance.uuid)?.("abort");
+  }
+
+  /** {@inheritDoc ComputeDriver.postLiveMigrationAtDestination} */
+  async postLiveMigrationAtDestination(instance: DriverInstance): Promise<void> {
+    this.#checkOpen();
+    await this.#step("postLiveMigrationAtDestination", instance);
+    const guest = this.#incoming.get(instance.uuid);
+    if (!guest) throw new InstanceNotFoundError(instance.uuid);
+    this.#incoming.delete(instance.uuid);
+    this.#guests.set(instance.uuid, guest);
+    this.#boot(guest, "resumed");
+  }
+
+  /** {@inheritDoc ComputeDriver.rollbackLiveMigrationAtDestination} */
+  async rollbackLiveMigrationAtDestination(instance: InstanceRef): Promise<void> {
+    this.#checkOpen();
+    await this.#step("rollbackLiveMigrationAtDestination", instance);
+    this.#incoming.delete(instance.uuid);
+  }
+
+  /** Guests announced by preLiveMigration and not yet taken or rolled back (their uuids). */
+  incomingLiveMigrations(): string[] {
+    return [...this.#incoming.keys()];
   }
 
   /** {@inheritDoc ComputeDriver.getInfo} */

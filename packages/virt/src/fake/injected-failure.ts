@@ -20,6 +20,13 @@ export const FAKE_DRIVER_OPERATIONS = [
   "finishMigration",
   "confirmMigration",
   "finishRevertMigration",
+  // Live migration.
+  "checkCanLiveMigrateDestination",
+  "checkCanLiveMigrateSource",
+  "preLiveMigration",
+  "liveMigration",
+  "postLiveMigrationAtDestination",
+  "rollbackLiveMigrationAtDestination",
   // Lifecycle verbs (rebuild, shelve, rescue, snapshots).
   "snapshot",
   "rescue",
