@@ -22,6 +22,7 @@ import { HttpFault } from "../http-fault.js";
 import type { PolicyTarget } from "../policy/policy-check.js";
 import type { ApiReply, ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
+import { hostId } from "../views/host-id.js";
 import {
   serverBasicView,
   serverCreateView,
@@ -34,6 +35,7 @@ import { planServerList } from "./server-list-query.js";
 export function viewContext(request: ApiRequest): ViewContext {
   // A list asks the same rules for every server (one project): decide each once.
   const decided = new Map<string, boolean>();
+  const hostIds = new Map<string, string>();
   return {
     version: request.version,
     links: request.links,
@@ -46,6 +48,15 @@ export function viewContext(request: ApiRequest): ViewContext {
         decided.set(key, allowed);
       }
       return allowed;
+    },
+    hostId(projectId, host) {
+      const key = `${projectId}\0${host ?? ""}`;
+      let id = hostIds.get(key);
+      if (id === undefined) {
+        id = hostId(projectId, host);
+        hostIds.set(key, id);
+      }
+      return id;
     },
   };
 }

@@ -3,7 +3,6 @@ import type { ServerRecord } from "../compute-backend.js";
 import { statusFromState } from "../instance-states.js";
 import type { PolicyTarget } from "../policy/policy-check.js";
 import type { RequestContext } from "../request-context.js";
-import { hostId } from "./host-id.js";
 import type { LinkBuilder } from "./links.js";
 import { isoTime, naiveIsoTime } from "./time-format.js";
 
@@ -14,6 +13,8 @@ export interface ViewContext {
   context: RequestContext;
   /** Whether the caller passes a policy rule (the fields Nova shows by policy: extended attributes, host status). */
   allows(rule: string, target?: PolicyTarget): boolean;
+  /** Nova's hostId of a host for a project (a list asks the same few pairs a thousand times). */
+  hostId(projectId: string, host: string | null | undefined): string;
 }
 
 const PROGRESS_STATUSES = new Set(["ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"]);
@@ -70,7 +71,7 @@ export function serverDetailView(
     tenant_id: server.projectId,
     user_id: server.userId,
     metadata: server.metadata,
-    hostId: hostId(server.projectId, server.host),
+    hostId: view.hostId(server.projectId, server.host),
     image: server.imageRef
       ? { id: server.imageRef, links: [{ rel: "bookmark", href: links.bookmark("images", server.imageRef) }] }
       : "",
