@@ -1,10 +1,15 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
 import type { Notifier, Transport } from "@nova/messaging";
-import { CELL0_UUID } from "@nova/objects";
+import { CELL0_UUID, type InstanceActivityObserver } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, ComputeResizeAPI, SchedulerAPI } from "@nova/rpcapi";
 import { NovaService, RecordingServiceRegistry } from "@nova/service";
-import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
+import {
+  DownServiceMonitor,
+  HeartbeatRecorder,
+  isServiceSaveHeartbeat,
+  type LivenessObserver,
+} from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -34,6 +39,10 @@ export interface ConductorServiceDeps {
   notifier?: Notifier | undefined;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for builds in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number | undefined;
+  /** Told of reschedules and the faults this conductor records (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
+  /** Told when a service is recorded down or up again (metrics); none by default. */
+  liveness?: LivenessObserver | undefined;
 }
 
 /** A running (or runnable) nova-conductor. */
@@ -78,6 +87,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     batchWindowMs: config.heartbeat_batch_window_ms,
     maxConcurrentWrites: config.heartbeat_max_concurrent_writes,
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+    ...(deps.liveness ? { observer: deps.liveness } : {}),
   });
   const objects = new ConductorObjectManager({ cellDb, apiDb, recorder, logger });
   const downServices = new DownServiceMonitor({
@@ -86,6 +96,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     logger,
     config: { serviceDownTime: config.service_down_time, reportInterval: config.report_interval },
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+    ...(deps.liveness ? { observer: deps.liveness } : {}),
   });
   const buildTimeouts = new BuildTimeoutMonitor({
     cellDb,
@@ -94,6 +105,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     buildTimeout: config.instance_build_timeout,
     intervalSec: config.build_timeout_check_interval,
     host: config.host,
+    activity: deps.activity,
   });
   const rpc = {
     transport,
@@ -111,6 +123,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     logger,
     serviceDownTime: config.service_down_time,
     host: config.host,
+    activity: deps.activity,
   });
 
   let computeTasks: ComputeTaskManager | undefined;
@@ -166,6 +179,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           logger,
           serviceDownTime: config.service_down_time,
           host: config.host,
+          activity: deps.activity,
         });
       },
       endpoints: () => [tasks().endpoint(), moves.endpoint(), objects.endpoint()],
