@@ -340,7 +340,9 @@ export class ComputeTaskManager {
       throw e;
     }
     this.counters.error++;
-    await recordInstanceFault(cellDb, uuid, err, this.opts.host, null, this.opts.activity);
+    // With a cell0 this row is a passing copy: the fault is counted once, as cell0 records it.
+    const activity = cell0Db ? undefined : this.opts.activity;
+    await recordInstanceFault(cellDb, uuid, err, this.opts.host, null, activity);
     await this.finishScheduleEvent(cellDb, uuid, ctx.request_id, err);
     if (!cell0Db) return;
     // Copy into cell0, point the mapping there, then drop the cell's row: at every step one copy is ERROR.
@@ -482,8 +484,9 @@ export class ComputeTaskManager {
       reasons.push(`${host}: ${describe(failure)}`);
       logger.info({ ...log, err: describe(failure) }, "Build failed on host; rescheduling");
       this.counters.rescheduled++;
-      this.opts.activity?.rescheduled?.({ operation: "build" });
       current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+      // Counted only when an alternate took it: the last host's failure ends the build instead.
+      if (current) this.opts.activity?.rescheduled?.({ operation: "build" });
     }
     // No host left: failBuild gives back the claim the row still holds.
     const err = new MaxRetriesExceeded({

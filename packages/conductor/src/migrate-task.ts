@@ -204,11 +204,12 @@ export class MigrateTaskManager {
           "Destination refused the move; rescheduling",
         );
         this.counters.rescheduled++;
-        this.opts.activity?.rescheduled?.({ operation: "move" });
         await this.endQuietly(migration, now);
         await recordInstanceFault(cellDb, uuid, err, dest, null, this.opts.activity).catch(() => undefined);
         row = now;
         current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+        // Counted only when an alternate took it: the last host's refusal ends the move instead.
+        if (current) this.opts.activity?.rescheduled?.({ operation: "move" });
       }
     }
     const err = new MaxRetriesExceeded({
