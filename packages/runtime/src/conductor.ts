@@ -55,6 +55,6 @@ export function buildConductor(
     liveness: deps.telemetry?.livenessObserver,
   });
   // Heartbeat ages come from the services table at each scrape: the truth whichever conductor recorded them.
-  deps.telemetry?.metrics?.watchHeartbeats(() => conductor.heartbeatStore.listServices());
+  deps.telemetry?.metrics?.watchHeartbeats(() => conductor.heartbeatStore.listServices(), systemClock);
   return conductor;
 }

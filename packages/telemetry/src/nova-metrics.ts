@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@nova/core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 // Latency buckets in seconds: RPC round trips on a LAN are milliseconds; builds and slow calls run to minutes.
@@ -89,7 +90,10 @@ export class NovaMetrics {
   /** Connections checked out of each MariaDB pool (`api`, `cell`, `cell0`). */
   readonly dbPoolConnectionsInUse: Gauge<"database">;
 
-  private readonly heartbeatSources: Array<() => Promise<readonly HeartbeatSample[]>> = [];
+  private readonly heartbeatSources: Array<{
+    read: () => Promise<readonly HeartbeatSample[]>;
+    clock: Pick<Clock, "now">;
+  }> = [];
 
   /** Every metric on a fresh registry whose samples carry `service` (the binary, `nova` in the all-in-one). */
   constructor(service: string) {
@@ -254,13 +258,16 @@ export class NovaMetrics {
       registers,
       async collect() {
         if (sources.length === 0) return;
-        const now = Date.now();
-        const samples = (await Promise.all(sources.map((read) => read()))).flat();
+        const read = await Promise.all(
+          sources.map(async ({ read, clock }) => ({ samples: await read(), now: clock.now() })),
+        );
         // Rebuilt at each scrape, so a deleted service leaves the gauge.
         this.reset();
-        for (const s of samples) {
-          if (s.lastSeenUp !== null)
-            this.set({ binary: s.binary, host: s.host }, (now - s.lastSeenUp) / 1000);
+        for (const { samples, now } of read) {
+          for (const s of samples) {
+            if (s.lastSeenUp !== null)
+              this.set({ binary: s.binary, host: s.host }, (now - s.lastSeenUp) / 1000);
+          }
         }
       },
     });
@@ -293,10 +300,14 @@ export class NovaMetrics {
 
   /**
    * Reads the services' last heartbeats at each scrape (the conductor passes its services table): the age
-   * is the database's truth, whichever conductor recorded the report.
+   * is the database's truth, whichever conductor recorded the report; `clock` is the one the reports were
+   * stamped with.
    */
-  watchHeartbeats(read: () => Promise<readonly HeartbeatSample[]>): void {
-    this.heartbeatSources.push(read);
+  watchHeartbeats(
+    read: () => Promise<readonly HeartbeatSample[]>,
+    clock: Pick<Clock, "now"> = systemClock,
+  ): void {
+    this.heartbeatSources.push({ read, clock });
   }
 
   /** The text exposition format of every metric. */
