@@ -5,7 +5,7 @@ import { buildApi } from "@nova/runtime/api";
 import { openNovaDatabases } from "@nova/runtime/databases";
 
 await startService("nova-api", async ({ config, transport, logger, telemetry }) => {
-  const dbs = await openNovaDatabases(config);
+  const dbs = await openNovaDatabases(config, { observer: telemetry.databaseObserver });
   const images = await loadImageCatalog(config, { logger, baseDir: process.cwd() });
   const api = buildApi(config, { transport, dbs, images, logger, observer: telemetry.apiObserver });
   return { services: [api], close: () => dbs.close() };

@@ -4,7 +4,7 @@
 import { loadImageCatalog, startService } from "@nova/runtime";
 import { buildCompute, loadComputeDriver } from "@nova/runtime/compute";
 
-await startService("nova-compute", async ({ config, transport, logger }) => {
+await startService("nova-compute", async ({ config, transport, logger, telemetry }) => {
   const host = config.DEFAULT.host;
   const images = await loadImageCatalog(config, { logger, baseDir: process.cwd() });
   const imageFiles = images.files;
@@ -14,7 +14,14 @@ await startService("nova-compute", async ({ config, transport, logger }) => {
     logger,
     baseDir: process.cwd(),
   });
-  const compute = buildCompute(config, { transport, driver, host, logger, images });
+  const compute = buildCompute(config, {
+    transport,
+    driver,
+    host,
+    logger,
+    images,
+    activity: telemetry.activityObserver,
+  });
   return {
     services: [{ name: "nova-compute", start: () => compute.start(), stop: () => compute.stop() }],
     close: () => driver.close(),

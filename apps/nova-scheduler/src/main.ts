@@ -4,10 +4,16 @@ import { startService } from "@nova/runtime";
 import { openNovaDatabases } from "@nova/runtime/databases";
 import { buildScheduler, loadSchedulerPlugins } from "@nova/runtime/scheduler";
 
-await startService("nova-scheduler", async ({ config, transport, logger }) => {
+await startService("nova-scheduler", async ({ config, transport, logger, telemetry }) => {
   const plugins = await loadSchedulerPlugins(config, { baseDir: process.cwd() });
-  const dbs = await openNovaDatabases(config);
-  const scheduler = buildScheduler(config, { transport, dbs, logger, plugins });
+  const dbs = await openNovaDatabases(config, { observer: telemetry.databaseObserver });
+  const scheduler = buildScheduler(config, {
+    transport,
+    dbs,
+    logger,
+    plugins,
+    schedulingObserver: telemetry.schedulingObserver,
+  });
   return {
     services: [{ name: "nova-scheduler", start: () => scheduler.start(), stop: () => scheduler.stop() }],
     close: () => dbs.close(),

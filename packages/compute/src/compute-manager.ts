@@ -3,6 +3,7 @@ import type { ImageStore } from "@nova/image-catalog";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Instance,
+  type InstanceActivityObserver,
   InstanceCodec,
   InstanceListCodec,
   instanceFaultFromError,
@@ -67,6 +68,8 @@ export interface ComputeManagerOptions {
   buildOutcomes?: BuildOutcomeSink;
   /** Where snapshots go (createImage, createBackup, shelve); without it those actions fail. */
   images?: ImageStore;
+  /** Told of each fault recorded (metrics). */
+  activity?: InstanceActivityObserver;
 }
 
 /** What a build needs besides the instance (build_and_run_instance's other arguments the compute reads). */
@@ -765,7 +768,9 @@ export class ComputeManager {
     const uuid = instance.uuid;
     if (!uuid) return;
     try {
-      await this.opts.conductor.instanceFaultCreate(ctx, instanceFaultFromError(error, uuid, this.opts.host));
+      const fault = instanceFaultFromError(error, uuid, this.opts.host);
+      this.opts.activity?.faultRecorded?.({ error, code: fault.code });
+      await this.opts.conductor.instanceFaultCreate(ctx, fault);
     } catch (err) {
       this.opts.logger.warn(
         { instance_uuid: uuid, err: describe(err) },

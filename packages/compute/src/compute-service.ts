@@ -1,7 +1,7 @@
 import { type Clock, type Logger, PeriodicTask, silentLogger, systemClock } from "@nova/core";
 import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
-import type { Service } from "@nova/objects";
+import type { InstanceActivityObserver, Service } from "@nova/objects";
 import {
   COMPUTE_TOPIC,
   ComputeLiveMigrationAPI,
@@ -49,6 +49,8 @@ export interface CreateComputeServiceOptions {
   gracefulShutdownTimeout?: number;
   /** The image catalogue snapshots (createImage, createBackup, shelve) are written to. */
   images?: ImageStore;
+  /** Told of each fault this compute records, by the error's class (metrics); none by default. */
+  activity?: InstanceActivityObserver;
 }
 
 /** A nova-compute service: start() brings it up, stop() drains and stops it. */
@@ -111,6 +113,7 @@ export class ComputeService {
       defaultNode: () => this.defaultNode,
       buildOutcomes: this.resourceTracker,
       ...(opts.images ? { images: opts.images } : {}),
+      ...(opts.activity ? { activity: opts.activity } : {}),
     });
     this.manager = manager;
     // Resize and cold migration: their own endpoint beside the manager's, sharing its locks and events.

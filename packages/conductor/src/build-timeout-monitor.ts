@@ -1,5 +1,6 @@
 import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import { type CellDatabase, NovaDbError } from "@nova/db";
+import type { InstanceActivityObserver } from "@nova/objects";
 import { InstanceBuildTimeout } from "./errors/build-timeout-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
@@ -18,6 +19,8 @@ export interface BuildTimeoutMonitorOptions {
   intervalSec: number;
   /** Recorded as the fault's host. */
   host: string;
+  /** Told of reschedules and faults (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
 }
 
 /**
@@ -89,6 +92,7 @@ export class BuildTimeoutMonitor {
         error,
         host,
         `task_state was ${inst.task_state ?? "None"}`,
+        this.opts.activity,
       );
       logger.warn(
         { instance_uuid: inst.uuid, task_state: inst.task_state },

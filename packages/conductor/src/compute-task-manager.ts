@@ -12,6 +12,7 @@ import {
   BuildRequestCodec,
   CELL0_UUID,
   type Instance,
+  type InstanceActivityObserver,
   isNovaObjectPrimitive,
   PowerState,
   type RequestSpec,
@@ -93,6 +94,8 @@ export interface ComputeTaskManagerOptions {
   serviceDownTime: number;
   /** This conductor's host name, recorded on faults it writes. */
   host: string;
+  /** Told of reschedules and faults (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
 }
 
 /** One instance of a schedule_and_build_instances request. */
@@ -337,7 +340,9 @@ export class ComputeTaskManager {
       throw e;
     }
     this.counters.error++;
-    await recordInstanceFault(cellDb, uuid, err, this.opts.host);
+    // With a cell0 this row is a passing copy: the fault is counted once, as cell0 records it.
+    const activity = cell0Db ? undefined : this.opts.activity;
+    await recordInstanceFault(cellDb, uuid, err, this.opts.host, null, activity);
     await this.finishScheduleEvent(cellDb, uuid, ctx.request_id, err);
     if (!cell0Db) return;
     // Copy into cell0, point the mapping there, then drop the cell's row: at every step one copy is ERROR.
@@ -357,7 +362,7 @@ export class ComputeTaskManager {
     });
     await cell0Db.actions.eventStart(uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
     await this.finishScheduleEvent(cell0Db, uuid, ctx.request_id, err);
-    await recordInstanceFault(cell0Db, uuid, err, this.opts.host);
+    await recordInstanceFault(cell0Db, uuid, err, this.opts.host, null, this.opts.activity);
     await apiDb.mappings.setInstanceCell(uuid, CELL0_UUID);
     try {
       await cellDb.instances.destroy(uuid, { expectedVmState: "error" });
@@ -480,6 +485,8 @@ export class ComputeTaskManager {
       logger.info({ ...log, err: describe(failure) }, "Build failed on host; rescheduling");
       this.counters.rescheduled++;
       current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+      // Counted only when an alternate took it: the last host's failure ends the build instead.
+      if (current) this.opts.activity?.rescheduled?.({ operation: "build" });
     }
     // No host left: failBuild gives back the claim the row still holds.
     const err = new MaxRetriesExceeded({
@@ -568,7 +575,14 @@ export class ComputeTaskManager {
     }
     await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
     this.counters.error++;
-    await recordInstanceFault(cellDb, uuid, err, this.opts.host, reasons.join("\n") || null);
+    await recordInstanceFault(
+      cellDb,
+      uuid,
+      err,
+      this.opts.host,
+      reasons.join("\n") || null,
+      this.opts.activity,
+    );
     await this.finishScheduleEvent(cellDb, uuid, ctx.request_id, err);
     logger.warn(
       { instance_uuid: uuid, err: describe(err), tried: reasons },

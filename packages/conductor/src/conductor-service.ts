@@ -1,7 +1,7 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
 import type { Notifier, Transport } from "@nova/messaging";
-import { CELL0_UUID } from "@nova/objects";
+import { CELL0_UUID, type InstanceActivityObserver } from "@nova/objects";
 import {
   CONDUCTOR_TOPIC,
   ComputeAPI,
@@ -10,7 +10,12 @@ import {
   SchedulerAPI,
 } from "@nova/rpcapi";
 import { NovaService, RecordingServiceRegistry } from "@nova/service";
-import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
+import {
+  DownServiceMonitor,
+  HeartbeatRecorder,
+  isServiceSaveHeartbeat,
+  type LivenessObserver,
+} from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -42,6 +47,10 @@ export interface ConductorServiceDeps {
   notifier?: Notifier | undefined;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for builds in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number | undefined;
+  /** Told of reschedules and the faults this conductor records (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
+  /** Told when a service is recorded down or up again (metrics); none by default. */
+  liveness?: LivenessObserver | undefined;
 }
 
 /** A running (or runnable) nova-conductor. */
@@ -86,6 +95,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     batchWindowMs: config.heartbeat_batch_window_ms,
     maxConcurrentWrites: config.heartbeat_max_concurrent_writes,
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+    ...(deps.liveness ? { observer: deps.liveness } : {}),
   });
   const objects = new ConductorObjectManager({ cellDb, apiDb, recorder, logger });
   const downServices = new DownServiceMonitor({
@@ -94,6 +104,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     logger,
     config: { serviceDownTime: config.service_down_time, reportInterval: config.report_interval },
     ...(serviceNotifier ? { notifier: serviceNotifier } : {}),
+    ...(deps.liveness ? { observer: deps.liveness } : {}),
   });
   const buildTimeouts = new BuildTimeoutMonitor({
     cellDb,
@@ -102,6 +113,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     buildTimeout: config.instance_build_timeout,
     intervalSec: config.build_timeout_check_interval,
     host: config.host,
+    activity: deps.activity,
   });
   const rpc = {
     transport,
@@ -119,6 +131,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     logger,
     serviceDownTime: config.service_down_time,
     host: config.host,
+    activity: deps.activity,
   });
 
   // Live migration: live_migrate_instance on the same namespace.
@@ -196,6 +209,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           logger,
           serviceDownTime: config.service_down_time,
           host: config.host,
+          activity: deps.activity,
         });
       },
       endpoints: () => [

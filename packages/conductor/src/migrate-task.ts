@@ -5,6 +5,7 @@ import {
   type Flavor,
   FlavorCodec,
   type Instance,
+  type InstanceActivityObserver,
   InstanceCodec,
   type RequestSpec,
   RequestSpecCodec,
@@ -50,6 +51,8 @@ export interface MigrateTaskManagerOptions {
   serviceDownTime: number;
   /** This conductor's host, recorded on faults and events. */
   host: string;
+  /** Told of reschedules and faults (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
 }
 
 /** migrate_server's arguments once decoded (resize and cold migration). */
@@ -203,9 +206,11 @@ export class MigrateTaskManager {
         );
         this.counters.rescheduled++;
         await this.endQuietly(migration, now);
-        await recordInstanceFault(cellDb, uuid, err, dest).catch(() => undefined);
+        await recordInstanceFault(cellDb, uuid, err, dest, null, this.opts.activity).catch(() => undefined);
         row = now;
         current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+        // Counted only when an alternate took it: the last host's refusal ends the move instead.
+        if (current) this.opts.activity?.rescheduled?.({ operation: "move" });
       }
     }
     const err = new MaxRetriesExceeded({
@@ -233,7 +238,14 @@ export class MigrateTaskManager {
     } catch (e) {
       logger.warn({ instance_uuid: row.uuid, err: describe(e) }, "Could not clear the move's task state");
     }
-    await recordInstanceFault(cellDb, row.uuid, err, host, reasons.join("\n") || null).catch(() => undefined);
+    await recordInstanceFault(
+      cellDb,
+      row.uuid,
+      err,
+      host,
+      reasons.join("\n") || null,
+      this.opts.activity,
+    ).catch(() => undefined);
     await this.finishEvent(row.uuid, ctx, err);
     logger.warn({ instance_uuid: row.uuid, err: describe(err), tried: reasons }, "Move failed");
   }

@@ -1,6 +1,7 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase, InstanceRecord } from "@nova/db";
 import {
+  type InstanceActivityObserver,
   InstanceCodec,
   type RequestSpec,
   RequestSpecCodec,
@@ -31,6 +32,8 @@ export interface UnshelveTaskDeps {
   serviceDownTime: number;
   /** This conductor's host, on the faults and events it records. */
   host: string;
+  /** Told of reschedules and faults (metrics); none by default. */
+  activity?: InstanceActivityObserver | undefined;
 }
 
 /** The event recorded on the `unshelve` action while the conductor schedules (Nova's EventReporter). */
@@ -171,7 +174,7 @@ async function giveBack(deps: UnshelveTaskDeps, uuid: string, host: string, err:
     return; // The compute (or a delete) got there first.
   }
   await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
-  await recordInstanceFault(cellDb, uuid, err, deps.host).catch(() => undefined);
+  await recordInstanceFault(cellDb, uuid, err, deps.host, null, deps.activity).catch(() => undefined);
 }
 
 async function releaseQuietly(

@@ -6,6 +6,7 @@ import { FlavorRepository } from "./api/flavor-repository.js";
 import { KeyPairRepository } from "./api/key-pair-repository.js";
 import { QuotaRepository } from "./api/quota-repository.js";
 import { ServerGroupRepository } from "./api/server-group-repository.js";
+import { observeRepository } from "./database-observer.js";
 import type { DatabaseOptions } from "./database-options.js";
 import { type DatabaseDeps, type NovaDatabase, openDatabase } from "./nova-database.js";
 import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
@@ -36,14 +37,14 @@ export class ApiDatabase {
     /** The `[quota]` options: the default limits (Nova's defaults for those not given). */
     quotaDefaults: Partial<Record<QuotaResource, number>> = {},
   ) {
-    this.flavors = new FlavorRepository(db);
-    this.keyPairs = new KeyPairRepository(db);
-    this.serverGroups = new ServerGroupRepository(db);
-    this.quotas = new QuotaRepository(db, quotaDefaults);
-    this.buildRequests = new BuildRequestRepository(db);
-    this.requestSpecs = new RequestSpecRepository(db);
-    this.mappings = new CellMappingRepository(db);
-    this.aggregates = new AggregateRepository(db);
+    this.flavors = observeRepository(new FlavorRepository(db), "flavors", db.observer);
+    this.keyPairs = observeRepository(new KeyPairRepository(db), "keyPairs", db.observer);
+    this.serverGroups = observeRepository(new ServerGroupRepository(db), "serverGroups", db.observer);
+    this.quotas = observeRepository(new QuotaRepository(db, quotaDefaults), "quotas", db.observer);
+    this.buildRequests = observeRepository(new BuildRequestRepository(db), "buildRequests", db.observer);
+    this.requestSpecs = observeRepository(new RequestSpecRepository(db), "requestSpecs", db.observer);
+    this.mappings = observeRepository(new CellMappingRepository(db), "mappings", db.observer);
+    this.aggregates = observeRepository(new AggregateRepository(db), "aggregates", db.observer);
   }
 
   /** Migrates to head (`nova-manage api_db sync`). */

@@ -9,6 +9,7 @@ import { InstanceRepository } from "./cell/instance-repository.js";
 import { MigrationRepository } from "./cell/migration-repository.js";
 import { ServiceRepository } from "./cell/service-repository.js";
 import { TagRepository } from "./cell/tag-repository.js";
+import { observeRepository } from "./database-observer.js";
 import type { DatabaseOptions } from "./database-options.js";
 import { type DatabaseDeps, type NovaDatabase, openDatabase } from "./nova-database.js";
 import { type SchemaStatus, type SyncResult, schemaStatus, syncSchema } from "./schema-migrator.js";
@@ -39,15 +40,19 @@ export class CellDatabase {
     /** The open database the repositories share. */
     readonly db: NovaDatabase,
   ) {
-    this.faults = new InstanceFaultRepository(db);
-    this.instances = new InstanceRepository(db, this.faults);
-    this.actions = new InstanceActionRepository(db);
-    this.services = new ServiceRepository(db);
-    this.computeNodes = new ComputeNodeRepository(db);
-    this.blockDeviceMappings = new BlockDeviceMappingRepository(db);
-    this.infoCaches = new InstanceInfoCacheRepository(db);
-    this.tags = new TagRepository(db);
-    this.migrations = new MigrationRepository(db);
+    this.faults = observeRepository(new InstanceFaultRepository(db), "faults", db.observer);
+    this.instances = observeRepository(new InstanceRepository(db, this.faults), "instances", db.observer);
+    this.actions = observeRepository(new InstanceActionRepository(db), "actions", db.observer);
+    this.services = observeRepository(new ServiceRepository(db), "services", db.observer);
+    this.computeNodes = observeRepository(new ComputeNodeRepository(db), "computeNodes", db.observer);
+    this.blockDeviceMappings = observeRepository(
+      new BlockDeviceMappingRepository(db),
+      "blockDeviceMappings",
+      db.observer,
+    );
+    this.infoCaches = observeRepository(new InstanceInfoCacheRepository(db), "infoCaches", db.observer);
+    this.tags = observeRepository(new TagRepository(db), "tags", db.observer);
+    this.migrations = observeRepository(new MigrationRepository(db), "migrations", db.observer);
   }
 
   /** Migrates to head (`nova-manage db sync`). */

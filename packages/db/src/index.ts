@@ -91,6 +91,13 @@ export {
   redact,
   type SqliteTarget,
 } from "./connection-url.js";
+/** What a database reports for metrics: repository calls, pool use, finished instance events. */
+export {
+  type DatabaseObserver,
+  type InstanceEventFinished,
+  observeRepository,
+  type RepositoryCall,
+} from "./database-observer.js";
 /** Configuration and URLs. */
 export { type DatabaseOptions, databaseOptionsSchema, parseDatabaseOptions } from "./database-options.js";
 /** The `[database]` retry options as a database applies them. */

@@ -3,6 +3,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type LogEvent, MysqlDialect, SqliteDialect, sql } from "kysely";
 import { createPool } from "mysql2";
 import { type DatabaseTarget, parseConnectionUrl } from "./connection-url.js";
+import type { DatabaseObserver } from "./database-observer.js";
 import { type DatabaseOptions, parseDatabaseOptions } from "./database-options.js";
 import { type RetryPolicy, withDbRetry } from "./db-retry.js";
 import { sqliteRegexp } from "./regex-filter.js";
@@ -23,6 +24,8 @@ export interface DatabaseDeps {
   clock?: Clock;
   /** Called with every SQL statement executed (query counting in tests, debug logging). */
   onQuery?: (sql: string) => void;
+  /** Told of repository calls, pool use and finished instance events (metrics); none by default. */
+  observer?: DatabaseObserver;
 }
 
 /** An open API or cell database: a bounded pool, the dialect, retries, and the injected clock. */
@@ -33,6 +36,8 @@ export class NovaDatabase {
   readonly clock: Clock;
   /** The `[database]` retry options, from `options`. */
   readonly retryPolicy: RetryPolicy;
+  /** Where repository calls and instance events are reported, if anywhere. */
+  readonly observer: DatabaseObserver | undefined;
 
   /**
    * Wraps an open Kysely instance; `openDatabase`, `openApiDatabase` and `openCellDatabase` build one from a
@@ -51,6 +56,7 @@ export class NovaDatabase {
   ) {
     this.dialect = target.dialect;
     this.clock = deps.clock ?? systemClock;
+    this.observer = deps.observer;
     this.retryPolicy = {
       maxRetries: options.db_max_retries,
       intervalSeconds: options.db_retry_interval,
@@ -110,21 +116,24 @@ export function openDatabase(
     target.dialect === "mysql"
       ? new Kysely<LooseSchema>({
           dialect: new MysqlDialect({
-            pool: createPool({
-              host: target.host,
-              port: target.port,
-              user: target.user,
-              password: target.password,
-              database: target.database,
-              charset: target.params.charset === "utf8" ? "utf8mb4" : (target.params.charset ?? "utf8mb4"),
-              connectionLimit: Math.max(1, opts.max_pool_size + opts.max_overflow),
-              maxIdle: Math.max(1, opts.max_pool_size),
-              idleTimeout: opts.connection_recycle_time * 1000,
-              // Datetimes travel as UTC strings on both backends, so rows convert the same way.
-              dateStrings: true,
-              timezone: "Z",
-              enableKeepAlive: true,
-            }),
+            pool: observePool(
+              deps.observer,
+              createPool({
+                host: target.host,
+                port: target.port,
+                user: target.user,
+                password: target.password,
+                database: target.database,
+                charset: target.params.charset === "utf8" ? "utf8mb4" : (target.params.charset ?? "utf8mb4"),
+                connectionLimit: Math.max(1, opts.max_pool_size + opts.max_overflow),
+                maxIdle: Math.max(1, opts.max_pool_size),
+                idleTimeout: opts.connection_recycle_time * 1000,
+                // Datetimes travel as UTC strings on both backends, so rows convert the same way.
+                dateStrings: true,
+                timezone: "Z",
+                enableKeepAlive: true,
+              }),
+            ),
           }),
           ...(log ? { log } : {}),
         })
@@ -149,4 +158,17 @@ export function openDatabase(
           ...(log ? { log } : {}),
         });
   return new NovaDatabase(kind, target, kysely, opts, deps);
+}
+
+// Connections checked out, counted from the pool's own events (mysql2 exposes no public gauge).
+function observePool<P extends { on(event: "acquire" | "release", listener: () => void): unknown }>(
+  observer: DatabaseObserver | undefined,
+  pool: P,
+): P {
+  const report = observer?.poolConnectionsInUse?.bind(observer);
+  if (!report) return pool;
+  let inUse = 0;
+  pool.on("acquire", () => report(++inUse));
+  pool.on("release", () => report(--inUse));
+  return pool;
 }

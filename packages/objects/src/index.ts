@@ -3,6 +3,8 @@
 
 /** A Glance v2-shaped image and an image list query, as nova-api lists them. */
 export type { ImageQuery, ImageRecord } from "./image-record.js";
+/** Builds' reschedules and faults as they happen, for metrics. */
+export type { InstanceActivityObserver } from "./instance-activity-observer.js";
 /** Domain objects. */
 export {
   type BlockDeviceMapping,

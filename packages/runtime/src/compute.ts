@@ -12,6 +12,7 @@ import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
+import type { InstanceActivityObserver } from "@nova/objects";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
 import { messagingOptions } from "./transport.js";
@@ -63,10 +64,13 @@ export function buildCompute(
     host: string;
     logger: NovaLogger;
     images?: ImageStore;
+    /** Faults by the error's class (a process's `telemetry.activityObserver`). */
+    activity?: InstanceActivityObserver | undefined;
   },
 ): ComputeService {
   return createComputeService({
     ...(deps.images ? { images: deps.images } : {}),
+    ...(deps.activity ? { activity: deps.activity } : {}),
     host: deps.host,
     transport: deps.transport,
     driver: deps.driver,

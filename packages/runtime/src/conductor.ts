@@ -6,6 +6,7 @@ import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
+import type { ServiceTelemetry } from "./service-telemetry.js";
 import { messagingOptions } from "./transport.js";
 import { versionedNotifier } from "./versioned-notifier.js";
 
@@ -33,9 +34,15 @@ export function conductorConfig(
 /** nova-conductor from nova.conf. */
 export function buildConductor(
   config: NovaConfig,
-  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+  deps: {
+    transport: Transport;
+    dbs: NovaDatabases;
+    logger: NovaLogger;
+    /** Metrics: reschedules, faults, liveness transitions and heartbeat ages, when the process has them. */
+    telemetry?: Pick<ServiceTelemetry, "metrics" | "activityObserver" | "livenessObserver">;
+  },
 ): ConductorService {
-  return createConductorService({
+  const conductor = createConductorService({
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,
@@ -44,5 +51,10 @@ export function buildConductor(
     logger: deps.logger,
     config: conductorConfig(config, deps.dbs.cellUuid),
     notifier: versionedNotifier(config, deps.transport),
+    activity: deps.telemetry?.activityObserver,
+    liveness: deps.telemetry?.livenessObserver,
   });
+  // Heartbeat ages come from the services table at each scrape: the truth whichever conductor recorded them.
+  deps.telemetry?.metrics?.watchHeartbeats(() => conductor.heartbeatStore.listServices(), systemClock);
+  return conductor;
 }

@@ -7,7 +7,7 @@ import { loadNovaConfig, type NovaConfig, type RawConfig } from "@nova/config";
 import type { ImageCatalogEntry, ImageCatalogWithFiles } from "@nova/image-catalog";
 import { combineObservers, FakeBroker, type MessagingObserver, type Transport } from "@nova/messaging";
 import type { SchedulingObserver } from "@nova/scheduler";
-import { createSchedulingObserver, type RequestScope } from "@nova/telemetry";
+import type { RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 import { buildApi } from "./api.js";
 import { buildCompute, loadComputeDriver } from "./compute.js";
@@ -160,7 +160,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
     const wanted = new Set(options.services ?? ALL);
     let database = options.database;
     if (!database && (wanted.has("conductor") || wanted.has("scheduler") || wanted.has("api"))) {
-      const dbs = await openNovaDatabases(config, { sync: true });
+      const dbs = await openNovaDatabases(config, { sync: true, observer: telemetry.databaseObserver });
       opened.push(() => dbs.close());
       database = dbs;
     }
@@ -199,7 +199,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
     };
     if (wanted.has("conductor")) {
       const conductor = withDb("nova-conductor", (d) =>
-        buildConductor(config, { transport, dbs: d, logger: logger.child({ svc: "conductor" }) }),
+        buildConductor(config, { transport, dbs: d, logger: logger.child({ svc: "conductor" }), telemetry }),
       );
       services.push({ name: "nova-conductor", start: () => conductor.start(), stop: () => conductor.stop() });
     }
@@ -213,7 +213,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           plugins,
           schedulingObserver: bothSchedulingObservers(
             options.observers?.scheduling,
-            telemetry.metrics ? createSchedulingObserver(telemetry.metrics) : undefined,
+            telemetry.schedulingObserver,
           ),
         }),
       );
@@ -238,6 +238,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           logger: logger.child({ svc: "compute", host }),
           // Snapshots, shelved and backup images go into the catalogue the API lists.
           ...(images ? { images } : {}),
+          activity: telemetry.activityObserver,
         });
         services.push({
           name: `nova-compute ${host}`,

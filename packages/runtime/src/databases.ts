@@ -3,6 +3,8 @@ import { NovaError } from "@nova/core";
 import {
   ApiDatabase,
   type CellDatabase,
+  type DatabaseDeps,
+  type DatabaseObserver,
   type DatabaseOptions,
   databaseOptionsSchema,
   openApiDatabase,
@@ -75,15 +77,24 @@ export function databaseOptions(
  */
 export async function openNovaDatabases(
   config: Pick<NovaConfig, "DEFAULT" | "raw"> & Partial<Pick<NovaConfig, "quota">>,
-  opts: { sync?: boolean; createMappings?: boolean } = {},
+  opts: {
+    sync?: boolean;
+    createMappings?: boolean;
+    /** The observer of each database (`api`, `cell`, `cell0`): a process's telemetry gives them. */
+    observer?: (database: "api" | "cell" | "cell0") => DatabaseObserver | undefined;
+  } = {},
 ): Promise<NovaDatabases> {
   const createMappings = opts.createMappings ?? opts.sync ?? false;
   const apiOptions = databaseOptions(config, "api_database");
   const cellOptions = databaseOptions(config, "database");
   const cellUrl = cellOptions.connection;
-  const apiDb = openApiDatabase(apiOptions, {}, config.quota ? quotaDefaults(config.quota) : {});
-  const cellDb = openCellDatabase(cellOptions);
-  const cell0Db = openCellDatabase({ ...cellOptions, connection: cell0Url(cellUrl) });
+  const observed = (database: "api" | "cell" | "cell0"): DatabaseDeps => {
+    const observer = opts.observer?.(database);
+    return observer ? { observer } : {};
+  };
+  const apiDb = openApiDatabase(apiOptions, observed("api"), config.quota ? quotaDefaults(config.quota) : {});
+  const cellDb = openCellDatabase(cellOptions, observed("cell"));
+  const cell0Db = openCellDatabase({ ...cellOptions, connection: cell0Url(cellUrl) }, observed("cell0"));
   const close = async () => {
     await Promise.allSettled([apiDb.close(), cellDb.close(), cell0Db.close()]);
   };

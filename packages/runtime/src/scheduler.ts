@@ -57,6 +57,7 @@ export function buildScheduler(
     dbs: NovaDatabases;
     logger: NovaLogger;
     plugins?: SchedulerPlugins;
+    /** Told of every decision (a console, and/or the process's `telemetry.schedulingObserver`). */
     schedulingObserver?: SchedulingObserver | undefined;
   },
 ): SchedulerService {

@@ -1,11 +1,19 @@
 import { type NovaConfig, parseGroup } from "@nova/config";
 import type { Logger } from "@nova/core";
 import type { MessagingObserver } from "@nova/messaging";
+import type { SchedulingObserver } from "@nova/scheduler";
 import {
   type ApiTelemetry,
   createApiObserver,
+  createDatabaseObserver,
+  createInstanceActivityObserver,
+  createLivenessObserver,
   createMessagingObserver,
+  createSchedulingObserver,
+  type DatabaseTelemetry,
+  type InstanceActivityTelemetry,
   type ListenAddress,
+  type LivenessTelemetry,
   listenMetrics,
   type MetricsListener,
   NovaMetrics,
@@ -27,6 +35,14 @@ export interface ServiceTelemetry {
   readonly messagingObserver: MessagingObserver;
   /** For the API server (`buildApi`'s `observer`). */
   readonly apiObserver: ApiTelemetry;
+  /** For the scheduler's decisions, when metrics are on. */
+  readonly schedulingObserver: SchedulingObserver | undefined;
+  /** For the conductor and computes: reschedules and faults, when metrics are on. */
+  readonly activityObserver: InstanceActivityTelemetry | undefined;
+  /** For the conductor: services recorded down or up again, when metrics are on. */
+  readonly livenessObserver: LivenessTelemetry | undefined;
+  /** For one database (`api`, `cell`, `cell0`): query times, pool use, action stages; when metrics are on. */
+  databaseObserver(database: string): DatabaseTelemetry | undefined;
   /** Starts the `/metrics` listener, when configured; resolves with its URL, or undefined. */
   start(logger: Logger): Promise<string | undefined>;
   /** The `/metrics` URL once listening. */
@@ -64,6 +80,17 @@ export function createServiceTelemetry(
     metrics,
     messagingObserver: createMessagingObserver(parts),
     apiObserver: createApiObserver(parts),
+    schedulingObserver: metrics ? createSchedulingObserver(metrics) : undefined,
+    activityObserver: metrics ? createInstanceActivityObserver(metrics) : undefined,
+    livenessObserver: metrics ? createLivenessObserver(metrics) : undefined,
+    databaseObserver: (database) => {
+      if (!metrics) return undefined;
+      const observer = createDatabaseObserver(metrics, database);
+      // cell0 only receives copies of builds the cell already recorded (schedule event included): its
+      // events would count each unschedulable build twice.
+      if (database === "cell0") return { ...observer, instanceEventFinished: () => undefined };
+      return observer;
+    },
     async start(logger) {
       if (!metrics || !listen || listener) return listener?.url;
       listener = await listenMetrics(metrics, listen, logger);

@@ -1,6 +1,7 @@
 import { type Clock, type Logger, PeriodicTask } from "@nova/core";
 import type { ServiceGroupConfig } from "./config.js";
 import type { HeartbeatStore } from "./heartbeat-store.js";
+import type { LivenessObserver } from "./liveness-observer.js";
 import type { ServiceNotifier } from "./service-notifier.js";
 
 /** Options of a {@link DownServiceMonitor}. */
@@ -15,6 +16,8 @@ export interface DownServiceMonitorOptions {
   logger: Logger;
   /** Told once per transition to down (`service.update` notifications). */
   notifier?: ServiceNotifier;
+  /** Told of each service recorded down (metrics). */
+  observer?: LivenessObserver;
   /** Seconds between checks; defaults to report_interval (at least 1 s). */
   checkIntervalSec?: number;
 }
@@ -52,11 +55,12 @@ export class DownServiceMonitor {
 
   /** Runs one check now; returns the services it recorded down. */
   async check(): Promise<string[]> {
-    const { store, clock, config, logger, notifier } = this.opts;
+    const { store, clock, config, logger, notifier, observer } = this.opts;
     const now = clock.now();
     const down = await store.markDown(now - config.serviceDownTime * 1000, now);
     for (const s of down) {
       logger.warn({ host: s.host, binary: s.binary, last_seen_up: s.lastSeenUp }, "Service is down");
+      observer?.transition(s, "down");
       await notifier?.serviceUpdate(s, "down");
     }
     return down.map((s) => `${s.binary}@${s.host}`);

@@ -1,6 +1,7 @@
 import type { Clock, Logger, TimerHandle } from "@nova/core";
 import { ServiceNotFoundError } from "./errors.js";
 import type { HeartbeatReport, HeartbeatStore } from "./heartbeat-store.js";
+import type { LivenessObserver } from "./liveness-observer.js";
 import type { ServiceNotifier } from "./service-notifier.js";
 import { serviceKeyId } from "./service-record.js";
 
@@ -22,6 +23,8 @@ export interface HeartbeatRecorderOptions {
   logger: Logger;
   /** Told when a service recorded down reports again (`service.update`, up). */
   notifier?: ServiceNotifier;
+  /** Told of each service recorded down that reports again (metrics). */
+  observer?: LivenessObserver;
   /** How long a report may wait for others to share its write (ms). Nova writes each report on its own. */
   batchWindowMs?: number;
   /** A batch this large is written at once, without waiting for the window. */
@@ -125,7 +128,7 @@ export class HeartbeatRecorder {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const { store, clock, logger, notifier } = this.opts;
+    const { store, clock, logger, notifier, observer } = this.opts;
     const at = clock.now();
     let outcomes: Awaited<ReturnType<HeartbeatStore["recordHeartbeats"]>>;
     try {
@@ -150,7 +153,10 @@ export class HeartbeatRecorder {
         return;
       }
       this.counters.reports++;
-      if (outcome.wasDown) revived.push(p.report);
+      if (outcome.wasDown) {
+        revived.push(p.report);
+        observer?.transition(p.report, "up");
+      }
       for (const w of p.waiters) w.resolve({ lastSeenUp: outcome.lastSeenUp, updatedAt: outcome.updatedAt });
     });
     if (revived.length > 0 && notifier) {

@@ -23,6 +23,8 @@ export type {
 } from "./heartbeat-store.js";
 /** Nova's liveness rule. */
 export { isServiceUp } from "./liveness.js";
+/** Told when a service is recorded down or up again (metrics). */
+export type { LivenessObserver } from "./liveness-observer.js";
 /** The servicegroup API, its drivers and what they need. */
 export {
   createDbDriver,

@@ -9,6 +9,15 @@ export {
   type ApiTelemetry,
   createApiObserver,
 } from "./api-telemetry.js";
+/** Databases, instance actions, reschedules, faults and liveness: observers the services take as dependencies. */
+export {
+  createDatabaseObserver,
+  createInstanceActivityObserver,
+  createLivenessObserver,
+  type DatabaseTelemetry,
+  type InstanceActivityTelemetry,
+  type LivenessTelemetry,
+} from "./instance-telemetry.js";
 /** RPC: a transport observer for metrics, spans across hops and request ids in logs. */
 export { createMessagingObserver, type MessagingTelemetryOptions } from "./messaging-telemetry.js";
 /** `[metrics] listen`, parsed. */
@@ -21,7 +30,7 @@ export {
 /** The `/metrics` listener. */
 export { listenMetrics, type MetricsListener } from "./metrics-listener.js";
 /** The metric definitions of a process, on its own registry. */
-export { errorLabel, NovaMetrics } from "./nova-metrics.js";
+export { errorLabel, type HeartbeatSample, NovaMetrics } from "./nova-metrics.js";
 /** The request a piece of work belongs to, for log lines. */
 export { type RequestIds, RequestScope, requestIdsOf } from "./request-scope.js";
 /** Scheduler decisions: time, refusals by reason, hosts in and out per filter. */

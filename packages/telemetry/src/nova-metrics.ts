@@ -1,8 +1,23 @@
+import { type Clock, systemClock } from "@nova/core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 // Latency buckets in seconds: RPC round trips on a LAN are milliseconds; builds and slow calls run to minutes.
 const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180];
 const API_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// Instance actions are timed from their rows, in Nova's whole-second DATETIMEs: builds take seconds to hours.
+const ACTION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
+// A repository method is one to a few round trips to the database, a claim a short transaction.
+const DB_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** A service row as the heartbeat-age gauge reads it. */
+export interface HeartbeatSample {
+  /** The service's binary (`nova-compute`, ...). */
+  binary: string;
+  /** Its host. */
+  host: string;
+  /** When the conductor last recorded a report (ms since the epoch), null before the first. */
+  lastSeenUp: number | null;
+}
 
 /**
  * The Prometheus metrics of one process (its own registry, never prom-client's global one), named as Prometheus
@@ -55,6 +70,30 @@ export class NovaMetrics {
   readonly schedulerFilterHostsIn: Counter<"filter">;
   /** Hosts that left each filtering step (passed it), summed over decisions. */
   readonly schedulerFilterHostsOut: Counter<"filter">;
+
+  /** Time of each instance action event (a stage: schedule, claim and spawn, ...), by action, event, result. */
+  readonly instanceActionStageDuration: Histogram<"action" | "event" | "result">;
+  /** From an action's start (its API request) to the end of each of its events: the last one is the action's time. */
+  readonly instanceActionDuration: Histogram<"action" | "event" | "result">;
+  /** Builds and moves sent to an alternate host after a failure. */
+  readonly instanceReschedules: Counter<"operation">;
+  /** Instance faults recorded, by the failure's class and the fault's code. */
+  readonly instanceFaults: Counter<"error" | "code">;
+  /** Seconds since each service's last recorded heartbeat (read from the services table at scrape time). */
+  readonly serviceHeartbeatAge: Gauge<"binary" | "host">;
+  /** Services recorded down by the conductor's check, or up again by their next report. */
+  readonly serviceLivenessTransitions: Counter<"binary" | "host" | "state">;
+  /** Time of each database repository method (`instances.list`), retries and pool waits included. */
+  readonly dbQueryDuration: Histogram<"method">;
+  /** Repository methods that failed, by error class. */
+  readonly dbQueryErrors: Counter<"method" | "error">;
+  /** Connections checked out of each MariaDB pool (`api`, `cell`, `cell0`). */
+  readonly dbPoolConnectionsInUse: Gauge<"database">;
+
+  private readonly heartbeatSources: Array<{
+    read: () => Promise<readonly HeartbeatSample[]>;
+    clock: Pick<Clock, "now">;
+  }> = [];
 
   /** Every metric on a fresh registry whose samples carry `service` (the binary, `nova` in the all-in-one). */
   constructor(service: string) {
@@ -185,6 +224,90 @@ export class NovaMetrics {
       labelNames: ["filter"],
       registers,
     });
+    this.instanceActionStageDuration = new Histogram({
+      name: "nova_instance_action_stage_duration_seconds",
+      help: "Time of each instance action event (a stage of the action), from its start to its finish",
+      labelNames: ["action", "event", "result"],
+      buckets: ACTION_BUCKETS,
+      registers,
+    });
+    this.instanceActionDuration = new Histogram({
+      name: "nova_instance_action_duration_seconds",
+      help: "Time from an instance action's start to the finish of each of its events",
+      labelNames: ["action", "event", "result"],
+      buckets: ACTION_BUCKETS,
+      registers,
+    });
+    this.instanceReschedules = new Counter({
+      name: "nova_instance_reschedules_total",
+      help: "Builds and moves sent to an alternate host after a host failed them",
+      labelNames: ["operation"],
+      registers,
+    });
+    this.instanceFaults = new Counter({
+      name: "nova_instance_faults_total",
+      help: "Instance faults recorded, by the failure's class and the fault's code",
+      labelNames: ["error", "code"],
+      registers,
+    });
+    const sources = this.heartbeatSources;
+    this.serviceHeartbeatAge = new Gauge({
+      name: "nova_service_heartbeat_age_seconds",
+      help: "Seconds since each service's last recorded heartbeat",
+      labelNames: ["binary", "host"],
+      registers,
+      async collect() {
+        if (sources.length === 0) return;
+        const read = await Promise.all(
+          sources.map(async ({ read, clock }) => ({ samples: await read(), now: clock.now() })),
+        );
+        // Rebuilt at each scrape, so a deleted service leaves the gauge.
+        this.reset();
+        for (const { samples, now } of read) {
+          for (const s of samples) {
+            if (s.lastSeenUp !== null)
+              this.set({ binary: s.binary, host: s.host }, (now - s.lastSeenUp) / 1000);
+          }
+        }
+      },
+    });
+    this.serviceLivenessTransitions = new Counter({
+      name: "nova_service_liveness_transitions_total",
+      help: "Services recorded down by the conductor's check, or up again by their next report",
+      labelNames: ["binary", "host", "state"],
+      registers,
+    });
+    this.dbQueryDuration = new Histogram({
+      name: "nova_db_query_duration_seconds",
+      help: "Time of each database repository method, retries and waits for a pooled connection included",
+      labelNames: ["method"],
+      buckets: DB_BUCKETS,
+      registers,
+    });
+    this.dbQueryErrors = new Counter({
+      name: "nova_db_query_errors_total",
+      help: "Database repository methods that failed, by error class",
+      labelNames: ["method", "error"],
+      registers,
+    });
+    this.dbPoolConnectionsInUse = new Gauge({
+      name: "nova_db_pool_connections_in_use",
+      help: "Connections checked out of each MariaDB pool",
+      labelNames: ["database"],
+      registers,
+    });
+  }
+
+  /**
+   * Reads the services' last heartbeats at each scrape (the conductor passes its services table): the age
+   * is the database's truth, whichever conductor recorded the report; `clock` is the one the reports were
+   * stamped with.
+   */
+  watchHeartbeats(
+    read: () => Promise<readonly HeartbeatSample[]>,
+    clock: Pick<Clock, "now"> = systemClock,
+  ): void {
+    this.heartbeatSources.push({ read, clock });
   }
 
   /** The text exposition format of every metric. */

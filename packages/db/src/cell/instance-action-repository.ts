@@ -1,6 +1,6 @@
 import type { InstanceAction, InstanceActionEvent } from "@nova/objects";
 import { sql } from "kysely";
-import { columnMap, toSqlDate } from "../column-map.js";
+import { columnMap, fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
@@ -217,13 +217,16 @@ export class InstanceActionRepository {
     const now = toSqlDate(this.d.now());
     // The event of the request's newest action in one read; then the event and the action's timestamp
     // (and message) are written side by side on the pool.
-    const ev = await this.d.run(
+    // The action's name and start come along (a join on its primary key) for the observer's metrics.
+    const found = await this.d.run(
       (db) =>
         db
-          .selectFrom("instance_actions_events")
-          .selectAll()
+          .selectFrom("instance_actions_events as e")
+          .innerJoin("instance_actions as a", "a.id", "e.action_id")
+          .selectAll("e")
+          .select(["a.action as action_name", "a.start_time as action_start_time"])
           .where(
-            "action_id",
+            "e.action_id",
             "=",
             db
               .selectFrom("instance_actions")
@@ -232,17 +235,18 @@ export class InstanceActionRepository {
               .where("request_id", "=", requestId)
               .where("deleted", "=", 0),
           )
-          .where("event", "=", event)
-          .where("deleted", "=", 0)
+          .where("e.event", "=", event)
+          .where("e.deleted", "=", 0)
           .execute()
           .then(newest),
       "InstanceActionEvent",
     );
-    if (!ev) {
+    if (!found) {
       // Say which is missing: the action (NotFound InstanceAction) or only its event.
       await this.getByRequestId(instanceUuid, requestId);
       throw new NotFoundError("InstanceActionEvent", `${event} of request ${requestId}`);
     }
+    const { action_name: actionName, action_start_time: actionStart, ...ev } = found;
     const set = {
       finish_time: now,
       updated_at: now,
@@ -260,7 +264,23 @@ export class InstanceActionRepository {
       this.touch(Number(ev.action_id), actionSet),
     ]);
     // The event as it now is: the row read above with the update applied (no read back).
-    return eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
+    const finished = eventColumns.fromRow({ ...ev, ...set }) as InstanceActionEvent;
+    this.reportFinished(finished, actionName, actionStart);
+    return finished;
+  }
+
+  private reportFinished(ev: InstanceActionEvent, action: unknown, actionStart: unknown): void {
+    const report = this.d.observer?.instanceEventFinished;
+    if (!report || !ev.finish_time) return;
+    const finish = ev.finish_time.getTime();
+    const started = (at: unknown) => fromSqlDate(at)?.getTime() ?? finish;
+    report.call(this.d.observer, {
+      action: typeof action === "string" ? action : "unknown",
+      event: ev.event ?? "unknown",
+      result: ev.result === "Error" ? "Error" : "Success",
+      stageSeconds: Math.max(0, finish - started(ev.start_time)) / 1000,
+      elapsedSeconds: Math.max(0, finish - started(actionStart)) / 1000,
+    });
   }
 
   private async touch(actionId: number, set: Record<string, unknown>): Promise<void> {
