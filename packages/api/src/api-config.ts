@@ -23,10 +23,10 @@ export const apiConfigSchema = z
     /** `[oslo_middleware] max_request_body_size`: larger bodies get 413. */
     max_request_body_size: z.number().int().positive().default(114688),
     /**
-     * `[api] max_concurrent_requests` (nova-ts): requests worked on at once, the rest wait in arrival order
+     * `[api] max_concurrent_reads` (nova-ts): GET requests worked on at once, the rest wait in arrival order
      * (0: no limit). Nova bounds its eventlet pool instead (`[wsgi] default_pool_size`, 1000).
      */
-    max_concurrent_requests: z.number().int().min(0).default(8),
+    max_concurrent_reads: z.number().int().min(0).default(8),
   })
   .refine((c) => c.auth_strategy !== "keystone" || c.keystone_authtoken !== undefined, {
     message: "auth_strategy keystone needs the [keystone_authtoken] options",

@@ -81,9 +81,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   let inFlight = 0;
   // Requests beyond the limit wait their turn: see AdmissionGate and docs/decisions/2026-12-07-api-admission.md.
   const gate =
-    config.max_concurrent_requests > 0
+    config.max_concurrent_reads > 0
       ? new AdmissionGate({
-          limit: config.max_concurrent_requests,
+          limit: config.max_concurrent_reads,
           leaseMs: REQUEST_LEASE_MS,
           clock: options.clock ?? systemClock,
         })
@@ -135,7 +135,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           },
         );
       const observed = () => (observation ? observation.run(work) : work());
-      const reply = await (gate ? gate.run(observed) : observed());
+      // Reads render whole lists and are CPU-bound; writes and actions mostly wait on round trips, so only
+      // reads take turns.
+      const reply = await (gate && method === "GET" ? gate.run(observed) : observed());
       send(res, reply, version);
     } catch (error) {
       send(res, faultReply(error, requestId, method, url.pathname), version);

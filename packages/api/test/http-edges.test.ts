@@ -224,7 +224,7 @@ describe("HTTP edges with raw fetch", () => {
     });
   });
 
-  it("works on max_concurrent_requests at once and starts the rest in arrival order", async () => {
+  it("works on max_concurrent_reads GETs at once, starts the rest in arrival order, and never holds a write", async () => {
     const fake = new FakeComputeBackend();
     const held: Array<() => void> = [];
     const gated: ComputeBackend = Object.assign(Object.create(fake) as FakeComputeBackend, {
@@ -233,7 +233,7 @@ describe("HTTP edges with raw fetch", () => {
         return fake.listFlavors(...args);
       },
     });
-    env = await startApi({ backend: gated, config: { max_concurrent_requests: 1 } });
+    env = await startApi({ backend: gated, config: { max_concurrent_reads: 1 } });
     const first = env.fetch("/v2.1/flavors");
     const second = env.fetch("/v2.1/flavors/detail");
     await vi.waitFor(() => expect(held).toHaveLength(1));
@@ -245,6 +245,13 @@ describe("HTTP edges with raw fetch", () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     expect([held.length, versionDone]).toEqual([1, false]);
+    // A write does not wait for a read's slot.
+    const write = await env.fetch("/v2.1/servers", {
+      method: "POST",
+      body: "{}",
+      headers: { "X-Auth-Token": "admin:admin", "Content-Type": "application/json" },
+    });
+    expect(write.status).toBe(400);
     held[0]!();
     expect((await first).status).toBe(200);
     await vi.waitFor(() => expect(held).toHaveLength(2));

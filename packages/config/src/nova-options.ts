@@ -63,8 +63,8 @@ export const novaOptionGroups = {
     auth_strategy: choice(["noauth2", "keystone"] as const, "noauth2"),
     max_limit: int(1000, { min: 1 }),
     glance_link_prefix: optStr(),
-    // nova-ts: requests worked on at once (0: no limit); the rest wait in arrival order, for an even latency.
-    max_concurrent_requests: int(8, { min: 0 }),
+    // nova-ts: GET requests worked on at once (0: no limit); the rest wait in arrival order, for an even latency.
+    max_concurrent_reads: int(8, { min: 0 }),
   }),
   // keystonemiddleware's auth_token options, by its names; read when `[api] auth_strategy = keystone`.
   keystone_authtoken: z.object({

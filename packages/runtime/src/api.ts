@@ -80,7 +80,7 @@ export function buildApi(
         ? { keystone_authtoken: keystoneAuthtokenOptions(config) }
         : {}),
       max_limit: config.api.max_limit,
-      max_concurrent_requests: config.api.max_concurrent_requests,
+      max_concurrent_reads: config.api.max_concurrent_reads,
       glance_api_servers: config.glance.api_servers,
       reclaim_instance_interval: config.DEFAULT.reclaim_instance_interval,
       ...(config.api.glance_link_prefix ? { glance_link_prefix: config.api.glance_link_prefix } : {}),
