@@ -10,7 +10,7 @@ import {
   type RpcApiOptions,
   SchedulerAPI,
 } from "@nova/rpcapi";
-import { ConductorServiceRegistry, NovaService } from "@nova/service";
+import { ConductorServiceRegistry, NovaService, type NovaServiceOptions } from "@nova/service";
 import type { ComputeDriver } from "@nova/virt";
 import { ComputeManager } from "./compute-manager.js";
 import {
@@ -46,6 +46,8 @@ export interface CreateComputeServiceOptions {
   gracefulShutdownTimeout?: number;
   /** The image catalogue snapshots (createImage, createBackup, shelve) are written to. */
   images?: ImageStore;
+  /** A servicegroup driver named by `servicegroup_driver` for the heartbeats; default `db` (through the conductor). */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
 }
 
 /** A nova-compute service: start() brings it up, stop() drains and stops it. */
@@ -135,6 +137,7 @@ export class ComputeService {
       registry: this.registry,
       reportInterval: config.report_interval,
       serviceDownTime: config.service_down_time,
+      serviceGroup: opts.serviceGroup,
       ...(opts.gracefulShutdownTimeout !== undefined
         ? { gracefulShutdownTimeout: opts.gracefulShutdownTimeout }
         : {}),

@@ -3,7 +3,7 @@ import type { ApiDatabase, CellDatabase } from "@nova/db";
 import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, ComputeResizeAPI, SchedulerAPI } from "@nova/rpcapi";
-import { NovaService, RecordingServiceRegistry } from "@nova/service";
+import { NovaService, type NovaServiceOptions, RecordingServiceRegistry } from "@nova/service";
 import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
@@ -34,6 +34,12 @@ export interface ConductorServiceDeps {
   notifier?: Notifier | undefined;
   /** `[DEFAULT] graceful_shutdown_timeout` (s): how long stop() waits for builds in flight; 0 (default) for ever. */
   gracefulShutdownTimeout?: number | undefined;
+  /**
+   * A servicegroup driver named by `servicegroup_driver` (default: `db`, heartbeats recorded in the cell
+   * database). With one, the conductor's own heartbeats go through it and the down-service check, which reads
+   * the database's heartbeat stamps that such a driver no longer writes, does not run.
+   */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
 }
 
 /** A running (or runnable) nova-conductor. */
@@ -131,6 +137,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     }),
     reportInterval: config.report_interval,
     serviceDownTime: config.service_down_time,
+    serviceGroup: deps.serviceGroup,
     ...(deps.gracefulShutdownTimeout !== undefined
       ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
       : {}),
@@ -170,7 +177,8 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
       },
       endpoints: () => [tasks().endpoint(), moves.endpoint(), objects.endpoint()],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
-      periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
+      periodicTasks: () =>
+        config.report_interval > 0 && !deps.serviceGroup ? [downServices, buildTimeouts] : [buildTimeouts],
       // Builds in flight still need this server: computes report their progress through it.
       drainWhileServing: async () => {
         await Promise.all([tasks().drain(), moves.drain()]);

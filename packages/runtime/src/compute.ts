@@ -14,6 +14,7 @@ import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 
 export { ComputeDriverConfigError, createComputeDriver, loadComputeDriver } from "./compute-driver.js";
@@ -63,10 +64,13 @@ export function buildCompute(
     host: string;
     logger: NovaLogger;
     images?: ImageStore;
+    /** The servicegroup driver `servicegroup_driver` named (loadServiceGroupDriver); `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): ComputeService {
   return createComputeService({
     ...(deps.images ? { images: deps.images } : {}),
+    ...(deps.serviceGroup ? { serviceGroup: deps.serviceGroup.serviceGroup } : {}),
     host: deps.host,
     transport: deps.transport,
     driver: deps.driver,

@@ -6,6 +6,7 @@ import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 import { versionedNotifier } from "./versioned-notifier.js";
 
@@ -33,9 +34,16 @@ export function conductorConfig(
 /** nova-conductor from nova.conf. */
 export function buildConductor(
   config: NovaConfig,
-  deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
+  deps: {
+    transport: Transport;
+    dbs: NovaDatabases;
+    logger: NovaLogger;
+    /** The servicegroup driver `servicegroup_driver` named (loadServiceGroupDriver); `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
+  },
 ): ConductorService {
   return createConductorService({
+    ...(deps.serviceGroup ? { serviceGroup: deps.serviceGroup.serviceGroup } : {}),
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,

@@ -4,7 +4,12 @@ import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import { PluginRegistry, type SchedulingObserver, UnknownPluginError } from "@nova/scheduler";
-import { ConductorServiceRegistry, NovaService, ServiceLifecycleError } from "@nova/service";
+import {
+  ConductorServiceRegistry,
+  NovaService,
+  type NovaServiceOptions,
+  ServiceLifecycleError,
+} from "@nova/service";
 import {
   parseSchedulerServiceConfig,
   type SchedulerServiceConfig,
@@ -52,6 +57,8 @@ export interface SchedulerServiceDeps {
   gracefulShutdownTimeout?: number | undefined;
   /** Pooled access to every cell's database, for `discover_hosts_in_cells_interval` (opened per run without). */
   cellDatabases?: CellDatabaseAccess | undefined;
+  /** A servicegroup driver named by `servicegroup_driver` for the scheduler's heartbeats; default `db`. */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -144,6 +151,7 @@ class RunningSchedulerService implements SchedulerService {
       registration: "background",
       reportInterval: config.reportInterval,
       serviceDownTime: config.scheduler.service_down_time,
+      serviceGroup: deps.serviceGroup,
       ...(deps.gracefulShutdownTimeout !== undefined
         ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
         : {}),

@@ -30,7 +30,7 @@ export interface ServiceGroupDriverPlugin {
    * Records one heartbeat (Nova's `_report_state`); resolves with the instant it was recorded, or with nothing
    * (the caller's clock then stands for it).
    */
-  sendReport(service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat | undefined | void>;
+  sendReport(service: ServiceKey, report: HeartbeatReport): Promise<RecordedHeartbeat | undefined>;
   /** Whether a service (not forced down: that is checked first) is up now (Nova's `Driver.is_up`). */
   isUp(service: ServiceRecord): boolean | Promise<boolean>;
   /** Called once when a service leaves (it stopped). */
