@@ -64,7 +64,9 @@ export function buildScheduler(
   },
 ): SchedulerService {
   return createSchedulerService({
-    ...(deps.serviceGroup ? { serviceGroup: deps.serviceGroup.serviceGroup } : {}),
+    ...(deps.serviceGroup
+      ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
     transport: deps.transport,
     cellDb: deps.dbs.cellDb,
     apiDb: deps.dbs.apiDb,

@@ -17,7 +17,7 @@ import {
 } from "./config.js";
 import { hostDiscoveryTask } from "./host-discovery-task.js";
 import { HostStateCache } from "./host-state-cache.js";
-import { SchedulerManager } from "./scheduler-manager.js";
+import { SchedulerManager, type SchedulerManagerDeps } from "./scheduler-manager.js";
 import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
 
 /** nova-scheduler's binary name, as its service row records it. */
@@ -59,6 +59,8 @@ export interface SchedulerServiceDeps {
   cellDatabases?: CellDatabaseAccess | undefined;
   /** A servicegroup driver named by `servicegroup_driver` for the scheduler's heartbeats; default `db`. */
   serviceGroup?: NovaServiceOptions["serviceGroup"];
+  /** Nova's `service_is_up` over that driver, which ComputeFilter then follows (see SchedulerManagerDeps). */
+  serviceIsUp?: SchedulerManagerDeps["serviceIsUp"];
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -224,6 +226,7 @@ class RunningSchedulerService implements SchedulerService {
       plugins: this.plugins,
       ...(deps.random ? { random: deps.random } : {}),
       observer: deps.schedulingObserver,
+      serviceIsUp: deps.serviceIsUp,
     });
     this.cache = cache;
     this.cellUuid = cellUuid;
