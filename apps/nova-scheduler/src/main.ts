@@ -1,15 +1,19 @@
 #!/usr/bin/env -S npx tsx
 // nova-scheduler --config-file /etc/nova/nova.conf
-import { startService } from "@nova/runtime";
+import { loadServiceGroupDriver, startService } from "@nova/runtime";
 import { openNovaDatabases } from "@nova/runtime/databases";
 import { buildScheduler, loadSchedulerPlugins } from "@nova/runtime/scheduler";
 
 await startService("nova-scheduler", async ({ config, transport, logger }) => {
   const plugins = await loadSchedulerPlugins(config, { baseDir: process.cwd() });
+  const serviceGroup = await loadServiceGroupDriver(config, { logger, baseDir: process.cwd() });
   const dbs = await openNovaDatabases(config);
-  const scheduler = buildScheduler(config, { transport, dbs, logger, plugins });
+  const scheduler = buildScheduler(config, { transport, dbs, logger, plugins, serviceGroup });
   return {
     services: [{ name: "nova-scheduler", start: () => scheduler.start(), stop: () => scheduler.stop() }],
-    close: () => dbs.close(),
+    close: async () => {
+      await dbs.close();
+      await serviceGroup?.close();
+    },
   };
 });
