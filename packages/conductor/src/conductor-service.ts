@@ -4,7 +4,12 @@ import type { Notifier, Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { CONDUCTOR_TOPIC, ComputeAPI, ComputeResizeAPI, SchedulerAPI } from "@nova/rpcapi";
 import { NovaService, type NovaServiceOptions, RecordingServiceRegistry } from "@nova/service";
-import { DownServiceMonitor, HeartbeatRecorder, isServiceSaveHeartbeat } from "@nova/servicegroup";
+import {
+  DownServiceMonitor,
+  HeartbeatRecorder,
+  isServiceSaveHeartbeat,
+  type ServiceRecord,
+} from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
@@ -40,6 +45,8 @@ export interface ConductorServiceDeps {
    * the database's heartbeat stamps that such a driver no longer writes, does not run.
    */
   serviceGroup?: NovaServiceOptions["serviceGroup"];
+  /** Nova's `service_is_up` over that driver: builds, moves and unshelves skip the computes it says are down. */
+  serviceIsUp?: ((service: ServiceRecord) => Promise<boolean>) | undefined;
 }
 
 /** A running (or runnable) nova-conductor. */
@@ -116,6 +123,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     clock,
     logger,
     serviceDownTime: config.service_down_time,
+    serviceIsUp: deps.serviceIsUp,
     host: config.host,
   });
 
@@ -172,6 +180,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           clock,
           logger,
           serviceDownTime: config.service_down_time,
+          serviceIsUp: deps.serviceIsUp,
           host: config.host,
         });
       },

@@ -43,7 +43,9 @@ export function buildConductor(
   },
 ): ConductorService {
   return createConductorService({
-    ...(deps.serviceGroup ? { serviceGroup: deps.serviceGroup.serviceGroup } : {}),
+    ...(deps.serviceGroup
+      ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,
