@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // nova-compute --config-file /etc/nova/nova.conf (no database access: everything goes through the conductor;
 // image files for the libvirt driver from [DEFAULT] state_path/images.json when present, as nova-api's catalog)
-import { loadImageCatalog, startService } from "@nova/runtime";
+import { loadImageCatalog, loadServiceGroupDriver, startService } from "@nova/runtime";
 import { buildCompute, loadComputeDriver } from "@nova/runtime/compute";
 
 await startService("nova-compute", async ({ config, transport, logger, telemetry }) => {
@@ -14,6 +14,7 @@ await startService("nova-compute", async ({ config, transport, logger, telemetry
     logger,
     baseDir: process.cwd(),
   });
+  const serviceGroup = await loadServiceGroupDriver(config, { logger, baseDir: process.cwd() });
   const compute = buildCompute(config, {
     transport,
     driver,
@@ -21,9 +22,13 @@ await startService("nova-compute", async ({ config, transport, logger, telemetry
     logger,
     images,
     activity: telemetry.activityObserver,
+    serviceGroup,
   });
   return {
     services: [{ name: "nova-compute", start: () => compute.start(), stop: () => compute.stop() }],
-    close: () => driver.close(),
+    close: async () => {
+      await driver.close();
+      await serviceGroup?.close();
+    },
   };
 });

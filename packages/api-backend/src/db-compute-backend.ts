@@ -95,7 +95,6 @@ import {
   type QuotaRows,
   type RequestSpec,
   SERVER_ACTION_STATES,
-  type ServiceHeartbeat,
   serverActionName,
   serviceZone,
   tagListNames,
@@ -113,6 +112,7 @@ import {
   type SchedulerAPI,
   userContext,
 } from "@nova/rpcapi";
+import type { ServiceRecord as ServiceGroupRecord } from "@nova/servicegroup";
 import {
   type CellAccess,
   type CellAnswer,
@@ -162,6 +162,12 @@ export interface DbComputeBackendDeps {
   images: ImageStore;
   /** Time for created_at/updated_at stamps and service liveness (default the system clock). */
   clock?: Clock;
+  /**
+   * Nova's servicegroup `service_is_up` when `servicegroup_driver` names a plug-in (`ServiceGroup.serviceIsUp`
+   * over it): the liveness `os-services`, `os-hypervisors`, a server's host status and a delete's choice of a
+   * local delete read. Absent: the database's heartbeat stamps judged by `service_down_time` (the `db` driver).
+   */
+  serviceIsUp?: ((service: ServiceGroupRecord) => Promise<boolean>) | undefined;
   /** The options this backend reads. */
   config: {
     /** `[DEFAULT] service_down_time`, for `os-services` state and host status. */
@@ -254,7 +260,7 @@ export class DbComputeBackend implements ComputeBackend {
       deleteServer: (ctx, uuid) => this.deleteServer(ctx, uuid),
       computeUp: async (db, host) => {
         const svc = await db.services.getByComputeHost(host).catch(() => undefined);
-        return svc !== undefined && this.up(svc);
+        return svc !== undefined && (await this.up(svc));
       },
       novaContext: (ctx) => this.novaContext(ctx),
     });
@@ -711,12 +717,25 @@ export class DbComputeBackend implements ComputeBackend {
     if (!host) return "";
     const svc = await db.services.getByComputeHost(host).catch(() => undefined);
     if (!svc) return "UNKNOWN";
-    if (!this.up(svc)) return "DOWN";
+    if (!(await this.up(svc))) return "DOWN";
     return svc.disabled ? "MAINTENANCE" : "UP";
   }
 
-  private up(svc: ServiceHeartbeat): boolean {
-    return isServiceUp(svc, this.clock.now(), this.deps.config.serviceDownTime);
+  private async up(svc: ServiceRow): Promise<boolean> {
+    const viaDriver = this.deps.serviceIsUp;
+    if (!viaDriver) return isServiceUp(svc, this.clock.now(), this.deps.config.serviceDownTime);
+    return viaDriver({
+      host: svc.host ?? "",
+      binary: svc.binary ?? "",
+      topic: svc.topic ?? "",
+      forcedDown: svc.forced_down,
+      disabled: svc.disabled,
+      disabledReason: svc.disabled_reason,
+      reportCount: svc.report_count,
+      lastSeenUp: svc.last_seen_up?.getTime() ?? null,
+      createdAt: svc.created_at?.getTime() ?? 0,
+      updatedAt: svc.updated_at?.getTime() ?? null,
+    });
   }
 
   /**
@@ -1036,7 +1055,7 @@ export class DbComputeBackend implements ComputeBackend {
     const compute = instance.host
       ? await db.services.getByComputeHost(instance.host).catch(() => undefined)
       : undefined;
-    if (!instance.host || !compute || !this.up(compute)) {
+    if (!instance.host || !compute || !(await this.up(compute))) {
       // Nowhere to send it (never placed, or its host is down): delete here, as Nova's local delete.
       await this.localDelete(db, instance);
       await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
@@ -1295,7 +1314,7 @@ export class DbComputeBackend implements ComputeBackend {
       }
     }
     const zoned = await this.zoneAggregates(rows);
-    return [...rows.map((s) => this.serviceRecord(s, zoned)), ...unknown];
+    return [...(await Promise.all(rows.map((s) => this.serviceRecord(s, zoned)))), ...unknown];
   }
 
   // The aggregates that zone compute services, read only when a compute is among the rows.
@@ -1306,7 +1325,10 @@ export class DbComputeBackend implements ComputeBackend {
 
   // ---- hypervisors and service changes (os-hypervisors, os-services PUT/DELETE) -----------------
 
-  private serviceRecord(s: ServiceRow, aggregates: readonly ZonedAggregate[] = []): ServiceRecord {
+  private async serviceRecord(
+    s: ServiceRow,
+    aggregates: readonly ZonedAggregate[] = [],
+  ): Promise<ServiceRecord> {
     return {
       id: s.id,
       uuid: s.uuid,
@@ -1317,7 +1339,7 @@ export class DbComputeBackend implements ComputeBackend {
       disabledReason: s.disabled_reason,
       forcedDown: s.forced_down,
       updatedAt: s.updated_at ?? s.created_at ?? null,
-      isUp: this.up(s),
+      isUp: await this.up(s),
     };
   }
 
@@ -1365,7 +1387,7 @@ export class DbComputeBackend implements ComputeBackend {
     const out: HypervisorRecord[] = [];
     for (const node of nodes) {
       const service = node.host !== null ? services.get(node.host) : undefined;
-      if (service) out.push(hypervisorRecord(node, this.serviceRecord(service)));
+      if (service) out.push(hypervisorRecord(node, await this.serviceRecord(service)));
     }
     return out;
   }
@@ -1389,7 +1411,7 @@ export class DbComputeBackend implements ComputeBackend {
       ).catch(() => undefined);
       if (!node || node.host === null) return undefined;
       const service = await db.services.getByComputeHost(node.host).catch(() => undefined);
-      return service ? hypervisorRecord(node, this.serviceRecord(service)) : undefined;
+      return service ? hypervisorRecord(node, await this.serviceRecord(service)) : undefined;
     });
     const hit = this.answered(answers).find((a) => a.value !== undefined)?.value;
     if (hit) return hit;
@@ -1447,7 +1469,7 @@ export class DbComputeBackend implements ComputeBackend {
   /** One live service by database id or uuid. */
   async getService(_ctx: RequestContext, id: string): Promise<ServiceRecord> {
     const { row } = await this.serviceRow(id);
-    return this.serviceRecord(row, await this.zoneAggregates([row]));
+    return await this.serviceRecord(row, await this.zoneAggregates([row]));
   }
 
   /** A service by id or uuid in whichever cell has it (a uuid is unique; an integer id, the first cell's). */
@@ -1475,7 +1497,7 @@ export class DbComputeBackend implements ComputeBackend {
       ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
       ...(changes.forcedDown !== undefined ? { forced_down: changes.forcedDown } : {}),
     });
-    return this.serviceRecord(updated, await this.zoneAggregates([updated]));
+    return await this.serviceRecord(updated, await this.zoneAggregates([updated]));
   }
 
   // ---- host aggregates (os-aggregates): Nova's AggregateAPI over the API database ----------------

@@ -43,7 +43,7 @@ export interface DbMigrationsDeps {
   /** `[DEFAULT] allow_resize_to_same_host`. */
   allowResizeToSameHost: boolean;
   /** Whether a compute service is up (servicegroup's rule at the backend's clock). */
-  isUp: (service: ServiceHeartbeat) => boolean;
+  isUp: (service: Awaited<ReturnType<CellDatabase["services"]["getByComputeHost"]>>) => Promise<boolean>;
 }
 
 /**
@@ -169,7 +169,7 @@ export class DbMigrations {
     const { db, instance } = await this.checked(ctx, uuid, "evacuate");
     const source = instance.host ?? "";
     const service = await db.services.getByComputeHost(source).catch(() => null);
-    if (service && this.deps.isUp(service)) {
+    if (service && (await this.deps.isUp(service))) {
       throw new InvalidRequestError(`Compute service of ${source} is still in use.`);
     }
     if (spec.host !== null) {

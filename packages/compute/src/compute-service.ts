@@ -11,7 +11,7 @@ import {
   type RpcApiOptions,
   SchedulerAPI,
 } from "@nova/rpcapi";
-import { ConductorServiceRegistry, NovaService } from "@nova/service";
+import { ConductorServiceRegistry, NovaService, type NovaServiceOptions } from "@nova/service";
 import type { ComputeDriver } from "@nova/virt";
 import { ComputeManager } from "./compute-manager.js";
 import {
@@ -51,6 +51,8 @@ export interface CreateComputeServiceOptions {
   images?: ImageStore;
   /** Told of each fault this compute records, by the error's class (metrics); none by default. */
   activity?: InstanceActivityObserver;
+  /** A servicegroup driver named by `servicegroup_driver` for the heartbeats; default `db` (through the conductor). */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
 }
 
 /** A nova-compute service: start() brings it up, stop() drains and stops it. */
@@ -151,6 +153,7 @@ export class ComputeService {
       registry: this.registry,
       reportInterval: config.report_interval,
       serviceDownTime: config.service_down_time,
+      serviceGroup: opts.serviceGroup,
       ...(opts.gracefulShutdownTimeout !== undefined
         ? { gracefulShutdownTimeout: opts.gracefulShutdownTimeout }
         : {}),

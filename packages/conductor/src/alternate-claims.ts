@@ -1,7 +1,7 @@
 import { type Clock, errorMessage } from "@nova/core";
 import { type CellDatabase, NovaDbError, type ResourceRequest } from "@nova/db";
 import type { Selection } from "@nova/objects";
-import { isComputeUp } from "./compute-liveness.js";
+import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 
 /** What walking the alternates reads: the cell's services and compute nodes, and the liveness rule's inputs. */
 export interface AlternateClaimDeps {
@@ -11,6 +11,8 @@ export interface AlternateClaimDeps {
   clock: Clock;
   /** `service_down_time`, in seconds. */
   serviceDownTime: number;
+  /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
+  serviceIsUp?: ServiceIsUp | undefined;
 }
 
 /**
@@ -24,9 +26,9 @@ export async function claimNextAlternate(
   resources: ResourceRequest,
   reasons: string[],
 ): Promise<Selection | undefined> {
-  const { cellDb, clock, serviceDownTime } = deps;
+  const { cellDb, clock, serviceDownTime, serviceIsUp } = deps;
   for (let alt = alternates.shift(); alt; alt = alternates.shift()) {
-    if (!(await isComputeUp(cellDb, alt.service_host, clock.now(), serviceDownTime))) {
+    if (!(await isComputeUp(cellDb, alt.service_host, clock.now(), serviceDownTime, serviceIsUp))) {
       reasons.push(`${alt.service_host}: the compute service is down`);
       continue;
     }

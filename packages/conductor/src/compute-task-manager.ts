@@ -35,7 +35,7 @@ import {
   type SchedulerAPI,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
-import { isComputeUp } from "./compute-liveness.js";
+import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
@@ -92,6 +92,8 @@ export interface ComputeTaskManagerOptions {
   logger: Logger;
   /** `service_down_time` (s): a compute not heard from for longer is skipped, not called. */
   serviceDownTime: number;
+  /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
+  serviceIsUp?: ServiceIsUp | undefined;
   /** This conductor's host name, recorded on faults it writes. */
   host: string;
   /** Told of reschedules and faults (metrics); none by default. */
@@ -415,7 +417,7 @@ export class ComputeTaskManager {
       const host = current.service_host;
       const node = current.nodename;
       const log = { instance_uuid: uuid, host, node, request_id: ctx.request_id };
-      if (!(await isComputeUp(cellDb, host, clock.now(), this.opts.serviceDownTime))) {
+      if (!(await isComputeUp(cellDb, host, clock.now(), this.opts.serviceDownTime, this.opts.serviceIsUp))) {
         reasons.push(`${host}: the compute service is down`);
         logger.warn(log, "Selected compute is down; trying an alternate");
         await this.release(current, resources);

@@ -9,12 +9,13 @@ import {
   ComputeResizeAPI,
   SchedulerAPI,
 } from "@nova/rpcapi";
-import { NovaService, RecordingServiceRegistry } from "@nova/service";
+import { NovaService, type NovaServiceOptions, RecordingServiceRegistry } from "@nova/service";
 import {
   DownServiceMonitor,
   HeartbeatRecorder,
   isServiceSaveHeartbeat,
   type LivenessObserver,
+  type ServiceRecord,
 } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
@@ -51,6 +52,14 @@ export interface ConductorServiceDeps {
   activity?: InstanceActivityObserver | undefined;
   /** Told when a service is recorded down or up again (metrics); none by default. */
   liveness?: LivenessObserver | undefined;
+  /**
+   * A servicegroup driver named by `servicegroup_driver` (default: `db`, heartbeats recorded in the cell
+   * database). With one, the conductor's own heartbeats go through it and the down-service check, which reads
+   * the database's heartbeat stamps that such a driver no longer writes, does not run.
+   */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
+  /** Nova's `service_is_up` over that driver: builds, moves and unshelves skip the computes it says are down. */
+  serviceIsUp?: ((service: ServiceRecord) => Promise<boolean>) | undefined;
 }
 
 /** A running (or runnable) nova-conductor. */
@@ -130,6 +139,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     clock,
     logger,
     serviceDownTime: config.service_down_time,
+    serviceIsUp: deps.serviceIsUp,
     host: config.host,
     activity: deps.activity,
   });
@@ -174,6 +184,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     }),
     reportInterval: config.report_interval,
     serviceDownTime: config.service_down_time,
+    serviceGroup: deps.serviceGroup,
     ...(deps.gracefulShutdownTimeout !== undefined
       ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
       : {}),
@@ -208,6 +219,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           clock,
           logger,
           serviceDownTime: config.service_down_time,
+          serviceIsUp: deps.serviceIsUp,
           host: config.host,
           activity: deps.activity,
         });
@@ -220,7 +232,8 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
         objects.endpoint(),
       ],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
-      periodicTasks: () => (config.report_interval > 0 ? [downServices, buildTimeouts] : [buildTimeouts]),
+      periodicTasks: () =>
+        config.report_interval > 0 && !deps.serviceGroup ? [downServices, buildTimeouts] : [buildTimeouts],
       // Builds in flight still need this server: computes report their progress through it.
       drainWhileServing: async () => {
         await Promise.all([tasks().drain(), moves.drain(), liveMoves.drain(), evacuations.drain()]);

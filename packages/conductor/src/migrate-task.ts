@@ -25,7 +25,7 @@ import {
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
-import { isComputeUp } from "./compute-liveness.js";
+import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources } from "./instance-claims.js";
@@ -49,6 +49,8 @@ export interface MigrateTaskManagerOptions {
   logger: Logger;
   /** `service_down_time` (s). */
   serviceDownTime: number;
+  /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
+  serviceIsUp?: ServiceIsUp | undefined;
   /** This conductor's host, recorded on faults and events. */
   host: string;
   /** Told of reschedules and faults (metrics); none by default. */
@@ -165,7 +167,15 @@ export class MigrateTaskManager {
     while (current) {
       const dest = current.service_host;
       const node = current.nodename;
-      if (!(await isComputeUp(cellDb, dest, this.opts.clock.now(), this.opts.serviceDownTime))) {
+      if (
+        !(await isComputeUp(
+          cellDb,
+          dest,
+          this.opts.clock.now(),
+          this.opts.serviceDownTime,
+          this.opts.serviceIsUp,
+        ))
+      ) {
         reasons.push(`${dest}: the compute service is down`);
         await this.release(current, resources);
         current = await claimNextAlternate(this.opts, alternates, resources, reasons);

@@ -9,7 +9,7 @@ import {
   WireFormatError,
 } from "@nova/objects";
 import type { ComputeAPI, NovaContext, SchedulerAPI } from "@nova/rpcapi";
-import { isComputeUp } from "./compute-liveness.js";
+import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
@@ -30,6 +30,8 @@ export interface UnshelveTaskDeps {
   logger: Logger;
   /** `service_down_time` (s). */
   serviceDownTime: number;
+  /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
+  serviceIsUp?: ServiceIsUp | undefined;
   /** This conductor's host, on the faults and events it records. */
   host: string;
   /** Told of reschedules and faults (metrics); none by default. */
@@ -136,7 +138,7 @@ export async function unshelveInstance(
     return;
   }
   try {
-    if (!(await isComputeUp(cellDb, host, deps.clock.now(), deps.serviceDownTime))) {
+    if (!(await isComputeUp(cellDb, host, deps.clock.now(), deps.serviceDownTime, deps.serviceIsUp))) {
       throw new Error(`the compute service on ${host} is down`);
     }
     await compute.unshelveInstance(ctx, host, {

@@ -19,6 +19,8 @@ export const novaOptionGroups = {
     long_rpc_timeout: seconds(1800, { min: 1 }),
     report_interval: seconds(10, { min: 0 }),
     service_down_time: seconds(60, { min: 1 }),
+    // `db` (Nova's default) or a plug-in as `<npm module>#<Export>`; checked where it is loaded (@nova/runtime).
+    servicegroup_driver: str("db"),
     // Seconds nova-api waits for a cell before skipping it (Nova hard-codes CELL_TIMEOUT = 60).
     cell_timeout: seconds(60, { min: 1 }),
     compute_driver: str("fake.FakeDriver"),

@@ -17,6 +17,7 @@ import { keystoneAuthtokenOptions } from "./keystone-authtoken.js";
 import type { NovaLogger } from "./logger.js";
 import { loadPolicy } from "./policy-file.js";
 import type { RunnableService } from "./runnable-service.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 
 export { findPolicyFile, loadPolicy, policySearchDirs, readPolicyFile } from "./policy-file.js";
@@ -40,6 +41,8 @@ export function buildApi(
     listen?: { host: string; port: number };
     /** Watches every request (metrics, traces): `ServiceTelemetry.apiObserver`. */
     observer?: ApiObserver;
+    /** The servicegroup driver `servicegroup_driver` named: os-services reads liveness from it; `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): ApiService {
   const rpc = {
@@ -63,6 +66,7 @@ export function buildApi(
     live: new ComputeLiveMigrationAPI({ ...rpc, versionCap: config.upgrade_levels.compute }),
     scheduler: new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels.scheduler }),
     images: deps.images,
+    ...(deps.serviceGroup ? { serviceIsUp: deps.serviceGroup.serviceIsUp } : {}),
     config: {
       serviceDownTime: config.DEFAULT.service_down_time,
       defaultAvailabilityZone: config.DEFAULT.default_availability_zone,

@@ -15,6 +15,7 @@ import type { Transport } from "@nova/messaging";
 import type { InstanceActivityObserver } from "@nova/objects";
 import type { ComputeDriver } from "@nova/virt";
 import type { NovaLogger } from "./logger.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 
 export { ComputeDriverConfigError, createComputeDriver, loadComputeDriver } from "./compute-driver.js";
@@ -66,11 +67,14 @@ export function buildCompute(
     images?: ImageStore;
     /** Faults by the error's class (a process's `telemetry.activityObserver`). */
     activity?: InstanceActivityObserver | undefined;
+    /** The servicegroup driver `servicegroup_driver` named (loadServiceGroupDriver); `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): ComputeService {
   return createComputeService({
     ...(deps.images ? { images: deps.images } : {}),
     ...(deps.activity ? { activity: deps.activity } : {}),
+    ...(deps.serviceGroup ? { serviceGroup: deps.serviceGroup.serviceGroup } : {}),
     host: deps.host,
     transport: deps.transport,
     driver: deps.driver,

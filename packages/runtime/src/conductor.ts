@@ -7,6 +7,7 @@ import type { Transport } from "@nova/messaging";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import type { ServiceTelemetry } from "./service-telemetry.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 import { versionedNotifier } from "./versioned-notifier.js";
 
@@ -40,9 +41,14 @@ export function buildConductor(
     logger: NovaLogger;
     /** Metrics: reschedules, faults, liveness transitions and heartbeat ages, when the process has them. */
     telemetry?: Pick<ServiceTelemetry, "metrics" | "activityObserver" | "livenessObserver">;
+    /** The servicegroup driver `servicegroup_driver` named (loadServiceGroupDriver); `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): ConductorService {
   const conductor = createConductorService({
+    ...(deps.serviceGroup
+      ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { ComputeClient } from "@nova/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { MemoryServiceGroupDriver } from "./__fixtures__/plugins.js";
 import {
   type ControlPlane,
   composeControlPlane,
@@ -94,5 +95,62 @@ describe("createControlPlane", () => {
     expect(server.fault?.details).toContain(
       `compute driver ${FIXTURES}#HangingDriver: spawn did not finish within 1 s`,
     );
+  });
+
+  it("loads servicegroup_driver by name: every service reports through it, os-services and the scheduler read liveness from it", async () => {
+    const p = await plane({
+      computes: 2,
+      config: {
+        options: {
+          DEFAULT: { servicegroup_driver: `${FIXTURES}#MemoryServiceGroupDriver`, report_interval: "1" },
+        },
+      },
+    });
+    const driver = MemoryServiceGroupDriver.instances.at(-1)!;
+    await vi.waitFor(
+      () =>
+        expect([...driver.reports.keys()].sort()).toEqual([
+          "compute:fake-1",
+          "compute:fake-2",
+          "conductor:control-plane",
+          "scheduler:control-plane",
+        ]),
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(driver.joined.size).toBe(4);
+    const states = async () =>
+      Object.fromEntries((await p.compute.listServices()).map((s) => [`${s.binary}@${s.host}`, s.state]));
+    expect(await states()).toEqual({
+      "nova-conductor@control-plane": "up",
+      "nova-scheduler@control-plane": "up",
+      "nova-compute@fake-1": "up",
+      "nova-compute@fake-2": "up",
+    });
+    // The driver alone says fake-2 is down (its database row was stamped when it registered, seconds ago).
+    driver.silence("compute:fake-2");
+    expect((await states())["nova-compute@fake-2"]).toBe("down");
+    // The scheduler follows the driver: both servers land on fake-1 (RAMWeigher would otherwise spread them).
+    for (const name of ["a", "b"]) {
+      const created = await p.compute.createServer({ name, flavorRef: "1", imageRef: DEFAULT_IMAGE_ID });
+      const active = await p.compute.waitForServerStatus(created.id, "ACTIVE", wait);
+      expect(active["OS-EXT-SRV-ATTR:host"]).toBe("fake-1");
+    }
+  });
+
+  it("runs on when the servicegroup driver throws everywhere: services start and serve, and read down", async () => {
+    const p = await plane({
+      computes: 1,
+      config: {
+        options: {
+          DEFAULT: { servicegroup_driver: `${FIXTURES}#BrokenServiceGroupDriver`, report_interval: "1" },
+        },
+      },
+    });
+    const services = await p.compute.listServices();
+    expect(services.map((s) => `${s.binary}@${s.host}:${s.state}`).sort()).toEqual([
+      "nova-compute@fake-1:down",
+      "nova-conductor@control-plane:down",
+      "nova-scheduler@control-plane:down",
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { loadNovaConfig, type NovaConfig, type RawConfig } from "@nova/config";
 import type { ImageCatalogEntry, ImageCatalogWithFiles } from "@nova/image-catalog";
 import { combineObservers, FakeBroker, type MessagingObserver, type Transport } from "@nova/messaging";
 import type { SchedulingObserver } from "@nova/scheduler";
+import type { ServiceGroupDriverPlugin } from "@nova/servicegroup";
 import type { RequestScope } from "@nova/telemetry";
 import type { ComputeDriver } from "@nova/virt";
 import { buildApi } from "./api.js";
@@ -18,6 +19,11 @@ import { createLogger, type NovaLogger } from "./logger.js";
 import type { RunnableService } from "./runnable-service.js";
 import { buildScheduler, loadSchedulerPlugins } from "./scheduler.js";
 import { createServiceTelemetry, metricsListen } from "./service-telemetry.js";
+import {
+  type LoadedServiceGroupDriver,
+  loadServiceGroupDriver,
+  serviceGroupDriverOf,
+} from "./servicegroup-driver.js";
 import { createTransport } from "./transport.js";
 
 /** The services a control plane can run in one process. */
@@ -79,6 +85,11 @@ export interface ControlPlaneOptions {
   computes?: number | readonly string[];
   /** Each compute host's driver; by default the one `compute_driver` names (loaded by name when a specifier). */
   driver?: (host: string) => ComputeDriver | Promise<ComputeDriver>;
+  /**
+   * The servicegroup driver every service of the plane reports through and os-services reads liveness from;
+   * by default the one `servicegroup_driver` names (`db`, or loaded by name when a specifier).
+   */
+  serviceGroupDriver?: ServiceGroupDriverPlugin;
   /** The API's address; port 0 (the default) picks a free one. */
   api?: { host?: string; port?: number };
   /** What nova-api lists; by default what `[glance] image_catalog` names (`local`: `<dataDir>/images.json`, else one fake image). */
@@ -176,6 +187,19 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
       opened.push(() => t.close());
       transport = t;
     }
+    // One driver for the whole plane: its services share what it stores (an in-memory driver works here).
+    let serviceGroup: LoadedServiceGroupDriver | undefined;
+    if (options.serviceGroupDriver) {
+      serviceGroup = serviceGroupDriverOf(options.serviceGroupDriver, {
+        name: "serviceGroupDriver",
+        config,
+        logger,
+      });
+    } else {
+      const loaded = await loadServiceGroupDriver(config, { logger, baseDir: options.baseDir });
+      if (loaded) opened.push(() => loaded.close());
+      serviceGroup = loaded;
+    }
     const needsImages = wanted.has("api") || wanted.has("compute");
     // state_path is dataDir (the embedded default), so `local` reads <dataDir>/images.json.
     const images =
@@ -199,7 +223,13 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
     };
     if (wanted.has("conductor")) {
       const conductor = withDb("nova-conductor", (d) =>
-        buildConductor(config, { transport, dbs: d, logger: logger.child({ svc: "conductor" }), telemetry }),
+        buildConductor(config, {
+          transport,
+          dbs: d,
+          logger: logger.child({ svc: "conductor" }),
+          telemetry,
+          serviceGroup,
+        }),
       );
       services.push({ name: "nova-conductor", start: () => conductor.start(), stop: () => conductor.stop() });
     }
@@ -211,6 +241,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           dbs: d,
           logger: logger.child({ svc: "scheduler" }),
           plugins,
+          serviceGroup,
           schedulingObserver: bothSchedulingObservers(
             options.observers?.scheduling,
             telemetry.schedulingObserver,
@@ -236,6 +267,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           driver,
           host,
           logger: logger.child({ svc: "compute", host }),
+          serviceGroup,
           // Snapshots, shelved and backup images go into the catalogue the API lists.
           ...(images ? { images } : {}),
           activity: telemetry.activityObserver,
@@ -265,6 +297,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           logger: logger.child({ svc: "api" }),
           observer: telemetry.apiObserver,
           listen,
+          serviceGroup,
         }),
       );
       services.push(api);

@@ -18,5 +18,11 @@ export {
   metricsListen,
   type ServiceTelemetry,
 } from "./service-telemetry.js";
+export {
+  type LoadedServiceGroupDriver,
+  loadServiceGroupDriver,
+  ServiceGroupDriverConfigError,
+  serviceGroupDriverOf,
+} from "./servicegroup-driver.js";
 export { type ServiceContext, type ServiceSet, startService } from "./start-service.js";
 export { createTransport } from "./transport.js";

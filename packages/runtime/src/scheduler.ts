@@ -12,6 +12,7 @@ import {
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import { type SchedulerPlugins, withPluginNames } from "./scheduler-plugins.js";
+import type { LoadedServiceGroupDriver } from "./servicegroup-driver.js";
 import { messagingOptions } from "./transport.js";
 
 export { loadSchedulerPlugins, type SchedulerPlugins } from "./scheduler-plugins.js";
@@ -59,9 +60,14 @@ export function buildScheduler(
     plugins?: SchedulerPlugins;
     /** Told of every decision (a console, and/or the process's `telemetry.schedulingObserver`). */
     schedulingObserver?: SchedulingObserver | undefined;
+    /** The servicegroup driver `servicegroup_driver` named (loadServiceGroupDriver); `db` when absent. */
+    serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): SchedulerService {
   return createSchedulerService({
+    ...(deps.serviceGroup
+      ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
     transport: deps.transport,
     cellDb: deps.dbs.cellDb,
     apiDb: deps.dbs.apiDb,

@@ -14,7 +14,8 @@ import {
   type SchedulingObserver,
   type Selection,
 } from "@nova/scheduler";
-import { serviceGroupComputeFilter } from "./compute-filter.js";
+import type { ServiceRecord as ServiceGroupRecord } from "@nova/servicegroup";
+import { createComputeFilter, serviceGroupComputeFilter } from "./compute-filter.js";
 import type { SchedulerServiceConfig } from "./config.js";
 import { explanationSummary } from "./explanation-summary.js";
 import type { HostStateCache } from "./host-state-cache.js";
@@ -42,6 +43,11 @@ export interface SchedulerManagerDeps {
   random?: () => number;
   /** Told of every decision, with its explanation (explanations are built on success too when set). */
   observer?: SchedulingObserver | undefined;
+  /**
+   * Nova's `service_is_up` over a servicegroup driver named by `servicegroup_driver`: asked for every compute
+   * before each request, and ComputeFilter follows its answers. Absent: the database's heartbeat stamps.
+   */
+  serviceIsUp?: ((service: ServiceGroupRecord) => Promise<boolean>) | undefined;
 }
 
 /** Options of one selectDestinations call. */
@@ -92,6 +98,8 @@ interface DecisionNote {
  */
 export class SchedulerManager {
   private readonly scheduler: Scheduler;
+  // The computes the servicegroup driver said were up before this request (with `serviceIsUp` only).
+  private upHosts: ReadonlySet<string> = new Set();
   private readonly counters: SchedulerManagerStats = {
     claims: 0,
     lostClaims: 0,
@@ -105,7 +113,9 @@ export class SchedulerManager {
    */
   constructor(private readonly deps: SchedulerManagerDeps) {
     const plugins = deps.plugins ?? new PluginRegistry();
-    plugins.registerFilter(serviceGroupComputeFilter);
+    plugins.registerFilter(
+      deps.serviceIsUp ? createComputeFilter(() => this.upHosts) : serviceGroupComputeFilter,
+    );
     this.scheduler = new Scheduler({
       config: deps.config.scheduler,
       hosts: deps.cache.hosts,
@@ -113,6 +123,31 @@ export class SchedulerManager {
       clock: deps.clock,
       ...(deps.random ? { random: deps.random } : {}),
     });
+  }
+
+  // Nova's ComputeFilter asks service_is_up host by host; the filters here are synchronous, so the driver is
+  // asked for every compute at once before the request (a failing or hung check reads that host down).
+  private async askServiceGroup(): Promise<void> {
+    const isUp = this.deps.serviceIsUp;
+    if (!isUp) return;
+    const hosts = new Map(this.deps.cache.hosts.all().map((h) => [h.host, h.service] as const));
+    const up = await Promise.all(
+      [...hosts].map(([host, s]) =>
+        isUp({
+          host,
+          binary: "nova-compute",
+          topic: "compute",
+          forcedDown: s.forced_down === true,
+          disabled: s.disabled,
+          disabledReason: s.disabled_reason ?? null,
+          reportCount: 0,
+          lastSeenUp: s.last_seen_up,
+          createdAt: 0,
+          updatedAt: null,
+        }).then((ok) => (ok ? host : undefined)),
+      ),
+    );
+    this.upHosts = new Set(up.filter((h): h is string => h !== undefined));
   }
 
   /** Counters since creation. */
@@ -269,6 +304,7 @@ export class SchedulerManager {
         throw err;
       }
     };
+    await this.askServiceGroup();
     try {
       selections = select();
     } catch (first) {
@@ -276,6 +312,7 @@ export class SchedulerManager {
       // Nova reads host states on every request, so a compute node registered since the last poll is
       // schedulable at once there: poll now before refusing, and pick again.
       await cache.refresh();
+      await this.askServiceGroup();
       try {
         selections = select();
       } catch (err) {

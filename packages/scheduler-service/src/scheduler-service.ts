@@ -4,7 +4,12 @@ import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
 import { ConductorAPI, SCHEDULER_TOPIC } from "@nova/rpcapi";
 import { PluginRegistry, type SchedulingObserver, UnknownPluginError } from "@nova/scheduler";
-import { ConductorServiceRegistry, NovaService, ServiceLifecycleError } from "@nova/service";
+import {
+  ConductorServiceRegistry,
+  NovaService,
+  type NovaServiceOptions,
+  ServiceLifecycleError,
+} from "@nova/service";
 import {
   parseSchedulerServiceConfig,
   type SchedulerServiceConfig,
@@ -12,7 +17,7 @@ import {
 } from "./config.js";
 import { hostDiscoveryTask } from "./host-discovery-task.js";
 import { HostStateCache } from "./host-state-cache.js";
-import { SchedulerManager } from "./scheduler-manager.js";
+import { SchedulerManager, type SchedulerManagerDeps } from "./scheduler-manager.js";
 import { CellUnresolvedError, InvalidSchedulerConfigError } from "./scheduler-service-error.js";
 
 /** nova-scheduler's binary name, as its service row records it. */
@@ -52,6 +57,10 @@ export interface SchedulerServiceDeps {
   gracefulShutdownTimeout?: number | undefined;
   /** Pooled access to every cell's database, for `discover_hosts_in_cells_interval` (opened per run without). */
   cellDatabases?: CellDatabaseAccess | undefined;
+  /** A servicegroup driver named by `servicegroup_driver` for the scheduler's heartbeats; default `db`. */
+  serviceGroup?: NovaServiceOptions["serviceGroup"];
+  /** Nova's `service_is_up` over that driver, which ComputeFilter then follows (see SchedulerManagerDeps). */
+  serviceIsUp?: SchedulerManagerDeps["serviceIsUp"];
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -144,6 +153,7 @@ class RunningSchedulerService implements SchedulerService {
       registration: "background",
       reportInterval: config.reportInterval,
       serviceDownTime: config.scheduler.service_down_time,
+      serviceGroup: deps.serviceGroup,
       ...(deps.gracefulShutdownTimeout !== undefined
         ? { gracefulShutdownTimeout: deps.gracefulShutdownTimeout }
         : {}),
@@ -216,6 +226,7 @@ class RunningSchedulerService implements SchedulerService {
       plugins: this.plugins,
       ...(deps.random ? { random: deps.random } : {}),
       observer: deps.schedulingObserver,
+      serviceIsUp: deps.serviceIsUp,
     });
     this.cache = cache;
     this.cellUuid = cellUuid;

@@ -125,6 +125,38 @@ describe("NovaService", () => {
     await svc.stop();
   });
 
+  it("registers through its registry but reports through the servicegroup driver it is given, which may hang", async () => {
+    const sent: number[] = [];
+    const left: string[] = [];
+    const { svc, clock, registry, events } = setup({
+      serviceGroup: {
+        driver: {
+          name: "test#Driver",
+          reader: undefined,
+          sender: {
+            sendReport: (_s, report) => {
+              sent.push(report.reportCount);
+              // The second report hangs: the driver call's deadline fails it and the loop goes on.
+              return sent.length === 2
+                ? new Promise(() => {})
+                : Promise.resolve({ lastSeenUp: 0, updatedAt: 0 });
+            },
+          },
+          leave: (s) => void left.push(s.host),
+        },
+        callTimeoutMs: 1_000,
+      },
+    });
+    await svc.start();
+    await clock.advance(30_000);
+    expect(events).toContain("register");
+    expect(registry.reports).toEqual([]);
+    expect(sent).toEqual([8, 9, 9, 10]);
+    expect(svc.heartbeatStats).toMatchObject({ reports: 3, failures: 1 });
+    await svc.stop();
+    expect(left).toEqual(["h1"]);
+  });
+
   it("stops in Nova's order: drain, stop consuming, periodic tasks, cleanup_host, leave the group", async () => {
     const { svc, clock, events, registry, periodicRuns, client } = setup();
     await svc.start();

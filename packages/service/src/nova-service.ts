@@ -5,6 +5,7 @@ import {
   type Membership,
   parseServiceGroupConfig,
   ServiceGroup,
+  type ServiceGroupDriver,
   type ServiceKey,
 } from "@nova/servicegroup";
 import { ServiceLifecycleError } from "./service-lifecycle-error.js";
@@ -27,6 +28,12 @@ export interface NovaServiceOptions {
    * conductor answers (a scheduler needs no row to schedule).
    */
   registration?: "before-serving" | "background";
+  /**
+   * The servicegroup driver heartbeats go through (a plug-in named by `servicegroup_driver`), with the deadline
+   * each of its calls gets; by default the `db` driver, whose reports go through `registry`. The row is
+   * registered through `registry` either way, as Nova keeps service rows in the database whatever the driver.
+   */
+  serviceGroup?: { driver: ServiceGroupDriver; callTimeoutMs?: number | undefined } | undefined;
   /** `[DEFAULT] report_interval` (s); 0 registers the row but sends no heartbeat, as in Nova. */
   reportInterval: number;
   /** `[DEFAULT] service_down_time` (s). */
@@ -72,15 +79,17 @@ export class NovaService {
         {
           report_interval: opts.reportInterval,
           service_down_time: opts.serviceDownTime,
-          servicegroup_driver: "db",
         },
         opts.logger,
       ),
-      driver: createDbDriver({
-        sender: opts.registry ?? {
-          sendReport: () => Promise.reject(new ServiceLifecycleError("this service keeps no service row")),
-        },
-      }),
+      driver:
+        opts.serviceGroup?.driver ??
+        createDbDriver({
+          sender: opts.registry ?? {
+            sendReport: () => Promise.reject(new ServiceLifecycleError("this service keeps no service row")),
+          },
+        }),
+      driverCallTimeoutMs: opts.serviceGroup?.callTimeoutMs,
       clock: opts.clock,
       logger: opts.logger,
     });

@@ -32,7 +32,11 @@ describe("parseServiceGroupConfig", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it("rejects an unknown driver, naming the option", () => {
-    expect(() => parseServiceGroupConfig({ servicegroup_driver: "mc" })).toThrow(/servicegroup_driver/);
+  it("rejects an unknown driver and Nova's mc, naming the option", () => {
+    expect(() => parseServiceGroupConfig({ servicegroup_driver: "zk" })).toThrow(/servicegroup_driver/);
+    expect(() => parseServiceGroupConfig({ servicegroup_driver: "mc" })).toThrow(/memcache .* not supported/);
+    expect(parseServiceGroupConfig({ servicegroup_driver: "my-drivers#Redis" }).driver).toBe(
+      "my-drivers#Redis",
+    );
   });
 });

@@ -5,7 +5,18 @@ import { z } from "zod";
 export const serviceGroupConfigSchema = z.object({
   report_interval: z.number().int().min(0).default(10),
   service_down_time: z.number().int().min(1).default(60),
-  servicegroup_driver: z.enum(["db", "memory"]).default("db"),
+  // `db`, `memory` (one process, tests), or a plug-in as `<npm module>#<Export>`. Nova's `mc` is refused: no
+  // memcache client here; a plug-in can bring one.
+  servicegroup_driver: z
+    .string()
+    .default("db")
+    .refine((v) => v !== "mc", {
+      message:
+        "the memcache servicegroup driver (mc) is not supported; use db or a <npm module>#<Export> plug-in",
+    })
+    .refine((v) => v === "db" || v === "memory" || /^[^#]+#[^#]+$/.test(v), {
+      message: "unknown servicegroup driver (known: db, memory, or <npm module>#<Export>)",
+    }),
 });
 
 /** Service group configuration after parsing and Nova's correction of service_down_time. */
@@ -14,8 +25,8 @@ export interface ServiceGroupConfig {
   reportInterval: number;
   /** Seconds without a report after which a service is down. */
   serviceDownTime: number;
-  /** `servicegroup_driver`: how reports travel and where liveness is read. */
-  driver: "db" | "memory";
+  /** `servicegroup_driver`: how reports travel and where liveness is read (`db`, `memory` or `<module>#<Export>`). */
+  driver: string;
 }
 
 /**

@@ -30,3 +30,21 @@ export class ServiceListUnavailableError extends ServiceGroupError {
     );
   }
 }
+
+/** A call into the servicegroup driver outlasted its deadline (a hung plug-in): the call counts as failed. */
+export class ServiceGroupDriverTimeoutError extends ServiceGroupError {
+  /** Names the driver, the call and the deadline. */
+  constructor(
+    /** The driver's name as `servicegroup_driver` spells it. */
+    readonly driver: string,
+    /** The call that hung (`join`, `report`, `isUp`, `leave`). */
+    readonly verb: string,
+    /** The deadline, in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "SERVICEGROUP_DRIVER_TIMEOUT",
+      `servicegroup driver ${driver}: ${verb} did not finish within ${timeoutMs} ms`,
+    );
+  }
+}

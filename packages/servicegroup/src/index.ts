@@ -4,8 +4,21 @@
 export { parseServiceGroupConfig, type ServiceGroupConfig } from "./config.js";
 /** The conductor's periodic check that records silent services down. */
 export { DownServiceMonitor, type DownServiceMonitorOptions } from "./down-service-monitor.js";
+/** Servicegroup drivers named in nova.conf (`<npm module>#<Export>`): what their authors implement. */
+export {
+  pluginServiceGroupDriver,
+  SERVICE_GROUP_DRIVER_METHODS,
+  type ServiceGroupDriverClass,
+  type ServiceGroupDriverContext,
+  type ServiceGroupDriverPlugin,
+} from "./driver-plugin.js";
 /** The package's errors. */
-export { ServiceGroupError, ServiceListUnavailableError, ServiceNotFoundError } from "./errors.js";
+export {
+  ServiceGroupDriverTimeoutError,
+  ServiceGroupError,
+  ServiceListUnavailableError,
+  ServiceNotFoundError,
+} from "./errors.js";
 /** The conductor's side: records reports, batching their writes. */
 export {
   HeartbeatRecorder,

@@ -1,6 +1,6 @@
-import type { Clock, Logger } from "@nova/core";
+import { type Clock, errorMessage, type Logger } from "@nova/core";
 import type { ServiceGroupConfig } from "./config.js";
-import { ServiceListUnavailableError } from "./errors.js";
+import { ServiceGroupDriverTimeoutError, ServiceListUnavailableError } from "./errors.js";
 import type { RecordedHeartbeat } from "./heartbeat-recorder.js";
 import { HeartbeatReporter } from "./heartbeat-reporter.js";
 import type { HeartbeatReport } from "./heartbeat-store.js";
@@ -21,16 +21,23 @@ export interface ServiceReader {
 
 /**
  * A servicegroup driver: how reports travel and where liveness is read. `db` sends reports to the
- * conductor over RPC and reads the services table; `memory` keeps both in this process. A memcached or
- * Redis driver implements the same two faces (and, on its recording side, a HeartbeatStore).
+ * conductor over RPC and reads the services table; `memory` keeps both in this process. A driver named in
+ * nova.conf (`servicegroup_driver = my-drivers#RedisDriver`, a ServiceGroupDriverPlugin) brings its own
+ * sender and liveness (`isUp`), as Nova's memcache driver does, while the service rows stay in the database.
  */
 export interface ServiceGroupDriver {
-  /** The driver's name as `servicegroup_driver` spells it (`db`, `memory`). */
+  /** The driver's name as `servicegroup_driver` spells it (`db`, `memory`, `my-drivers#RedisDriver`). */
   readonly name: string;
   /** How this process's reports travel. */
   readonly sender: HeartbeatSender;
   /** Where liveness is read; undefined when this process cannot read the services (a compute's `db` driver). */
   readonly reader: ServiceReader | undefined;
+  /** Called once when a service joins, before its first report (Nova's `Driver.join`). */
+  join?(service: ServiceKey): void | Promise<void>;
+  /** Called once when a service leaves. */
+  leave?(service: ServiceKey): void | Promise<void>;
+  /** Whether a service not forced down is up (Nova's `Driver.is_up`); without it, the heartbeat timestamps decide. */
+  isUp?(service: ServiceRecord): boolean | Promise<boolean>;
 }
 
 /** Dependencies of a {@link ServiceGroup}. */
@@ -43,6 +50,12 @@ export interface ServiceGroupOptions {
   clock: Clock;
   /** Where reporting outages and recoveries are logged. */
   logger: Logger;
+  /**
+   * Milliseconds any one call into the driver (join, report, isUp) may take before it counts as failed; none by
+   * default (the db driver's reports are bounded by rpc_response_timeout). Set for drivers loaded by name, so a
+   * hung plug-in costs one missed report or one service read down, never the heartbeat loop.
+   */
+  driverCallTimeoutMs?: number | undefined;
 }
 
 /** A service that joined the group and reports its heartbeats. */
@@ -73,6 +86,16 @@ export class ServiceGroup {
       reportCount: opts.initialReportCount ?? 0,
     };
     let lastRecorded: RecordedHeartbeat | null = null;
+    // The driver's join failing (or hanging) is logged and reporting goes on: a service is not stopped by its
+    // liveness plug-in, and the reports themselves tell whether the driver works.
+    const joined = driver.join
+      ? this.callDriver("join", () => driver.join!(service)).catch((err: unknown) => {
+          logger.warn(
+            { host: service.host, binary: service.binary, driver: driver.name, err: errorMessage(err) },
+            "servicegroup driver failed to join the service; reporting anyway",
+          );
+        })
+      : undefined;
     const reporter = new HeartbeatReporter({
       service,
       intervalSec: config.reportInterval,
@@ -80,12 +103,11 @@ export class ServiceGroup {
       clock,
       logger,
       report: async () => {
+        await joined;
         const reportCount = state.reportCount + 1;
-        lastRecorded = await driver.sender.sendReport(service, {
-          host: service.host,
-          binary: service.binary,
-          reportCount,
-        });
+        lastRecorded = await this.callDriver("report", () =>
+          driver.sender.sendReport(service, { host: service.host, binary: service.binary, reportCount }),
+        );
         // Only a recorded report counts, as Nova's report_count does after a successful save.
         state.reportCount = reportCount;
       },
@@ -110,6 +132,15 @@ export class ServiceGroup {
     if (!m) return;
     this.members.delete(id);
     await m.membership.reporter.stop();
+    const { driver, logger } = this.opts;
+    if (driver.leave) {
+      await this.callDriver("leave", () => driver.leave!(m.membership.service)).catch((err: unknown) => {
+        logger.warn(
+          { host: service.host, binary: service.binary, driver: driver.name, err: errorMessage(err) },
+          "servicegroup driver failed to let the service leave",
+        );
+      });
+    }
   }
 
   /** Stops every reporter of this process. */
@@ -127,6 +158,26 @@ export class ServiceGroup {
     return isServiceUp(service, this.opts.clock.now(), this.opts.config.serviceDownTime);
   }
 
+  /**
+   * Nova's `service_is_up`: forced down is down; otherwise the driver's `isUp` when it has one, else the
+   * heartbeat timestamps. A driver's check that throws or outlasts driverCallTimeoutMs counts the service as
+   * down, as Nova's API does when the driver's check raises: a liveness nobody can confirm is not up.
+   */
+  async serviceIsUp(service: ServiceRecord): Promise<boolean> {
+    if (service.forcedDown) return false;
+    const { driver, logger } = this.opts;
+    if (!driver.isUp) return this.isUp(service);
+    try {
+      return (await this.callDriver("isUp", () => driver.isUp!(service))) === true;
+    } catch (err) {
+      logger.debug(
+        { host: service.host, binary: service.binary, driver: driver.name, err: errorMessage(err) },
+        "servicegroup driver could not tell whether the service is up; counting it down",
+      );
+      return false;
+    }
+  }
+
   /** The service's last update time (ms since the epoch), or null. */
   getUpdatedTime(service: ServiceRecord): number | null {
     return service.updatedAt;
@@ -140,6 +191,25 @@ export class ServiceGroup {
     }
     const services = await reader.listServices({ topic });
     return services.filter((s) => this.isUp(s));
+  }
+
+  // A call into the driver, bounded by driverCallTimeoutMs when set; a synchronous throw becomes a rejection.
+  private async callDriver<T>(verb: string, call: () => T | Promise<T>): Promise<T> {
+    const { driver, clock, driverCallTimeoutMs: ms } = this.opts;
+    const result = Promise.resolve().then(call);
+    if (ms === undefined || ms <= 0) return result;
+    const timer = new AbortController();
+    const expired = clock.sleep(ms, timer.signal).then(
+      () => {
+        throw new ServiceGroupDriverTimeoutError(driver.name, verb, ms);
+      },
+      () => undefined as never,
+    );
+    try {
+      return await Promise.race([result, expired]);
+    } finally {
+      timer.abort();
+    }
   }
 }
 

@@ -134,7 +134,9 @@ export class ProcessCluster {
       process.execPath,
       [
         // NOVA_PROFILE_DIR: every app writes a V8 CPU profile there when it stops cleanly (bench profiling).
-        ...(process.env.NOVA_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.NOVA_PROFILE_DIR}`] : []),
+        ...(process.env.NOVA_PROFILE_DIR
+          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.NOVA_PROFILE_DIR}`]
+          : []),
         "--import",
         "tsx",
         join(this.opts.root, "apps", app, "src/main.ts"),

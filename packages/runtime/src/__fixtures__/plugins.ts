@@ -1,6 +1,12 @@
 // Plug-ins as a third party would publish them, loaded by the runtime's tests through `<path>#<Export>`.
 import { type ImageCatalogContext, LocalImageCatalog } from "@nova/image-catalog";
 import type { HostFilter, HostWeigher } from "@nova/scheduler";
+import type {
+  ServiceGroupDriverContext,
+  ServiceGroupDriverPlugin,
+  ServiceKey,
+  ServiceRecord,
+} from "@nova/servicegroup";
 import { type ComputeDriverContext, FakeDriver } from "@nova/virt";
 
 /** Passes hosts whose name ends in an even digit. */
@@ -82,5 +88,66 @@ export class FixtureImages extends LocalImageCatalog {
         created_at: "2026-12-06T00:00:00Z",
       },
     ]);
+  }
+}
+
+/**
+ * A servicegroup driver as Nova's memcache one, in memory: each report stores `<topic>:<host>` with its time,
+ * and a service is up while its key is younger than service_down_time. `silence(key)` drops a key and ignores
+ * its reports (the driver alone then says the service is down). Instances are kept for the tests to inspect.
+ */
+export class MemoryServiceGroupDriver implements ServiceGroupDriverPlugin {
+  /** Every instance built, last one last. */
+  static readonly instances: MemoryServiceGroupDriver[] = [];
+  /** `<topic>:<host>` to the time of its last report. */
+  readonly reports = new Map<string, number>();
+  /** Services that joined, as `<topic>:<host>`. */
+  readonly joined = new Set<string>();
+  private readonly silenced = new Set<string>();
+
+  constructor(private readonly context: ServiceGroupDriverContext) {
+    MemoryServiceGroupDriver.instances.push(this);
+  }
+
+  join(service: ServiceKey): void {
+    this.joined.add(`${service.topic}:${service.host}`);
+  }
+
+  async sendReport(service: ServiceKey): Promise<undefined> {
+    const key = `${service.topic}:${service.host}`;
+    if (!this.silenced.has(key)) this.reports.set(key, this.context.clock.now());
+    return undefined;
+  }
+
+  isUp(service: ServiceRecord): boolean {
+    const at = this.reports.get(`${service.topic}:${service.host}`);
+    const downAfterMs = this.context.serviceGroup.serviceDownTime * 1000;
+    return at !== undefined && this.context.clock.now() - at <= downAfterMs;
+  }
+
+  /** The driver forgets `key` and ignores its reports from now on. */
+  silence(key: string): void {
+    this.silenced.add(key);
+    this.reports.delete(key);
+  }
+}
+
+/** A servicegroup driver whose every call throws: the services must run on, and read everyone down. */
+export class BrokenServiceGroupDriver implements ServiceGroupDriverPlugin {
+  join(): void {
+    throw new Error("no route to the liveness store");
+  }
+  sendReport(): Promise<undefined> {
+    return Promise.reject(new Error("no route to the liveness store"));
+  }
+  isUp(): boolean {
+    throw new Error("no route to the liveness store");
+  }
+}
+
+/** Half a servicegroup driver: reports, but cannot tell who is up. */
+export class HalfServiceGroupDriver {
+  sendReport(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 }
