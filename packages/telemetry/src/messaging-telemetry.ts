@@ -8,6 +8,7 @@ import type {
 } from "@nova/messaging";
 import { MessagingTimeout } from "@nova/messaging";
 import {
+  type Attributes,
   type Context,
   context as otelContext,
   propagation,
@@ -18,7 +19,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { errorLabel, type NovaMetrics } from "./nova-metrics.js";
+import { errorLabel, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
 import { type RequestScope, requestIdsOf } from "./request-scope.js";
 
 /** What a messaging observer reports to; each part is optional and costs nothing when absent. */
@@ -56,45 +57,66 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
     };
     observer.bufferedMessages = (count) => metrics.rpcBufferedMessages.set(count);
   }
+  const sendTargets = new Map<string, SendTarget>();
+  const dispatchTargets = new Map<string, DispatchTarget>();
   return observer;
 
-  function send(e: RpcSendEvent): RpcSendScope {
+  // What every request of one (kind, topic, server, method) shares: label values, series, span name and
+  // attributes, built on its first request instead of on each.
+  function sendTarget(e: RpcSendEvent): SendTarget {
     const topic = e.target.topic ?? "";
-    const labels = { kind: e.kind, topic, method: e.method };
+    const server = e.target.server;
+    const key = `${e.kind}\0${topic}\0${server ?? ""}\0${e.method}`;
+    let t = sendTargets.get(key);
+    if (!t) {
+      t = {
+        topic,
+        labels: { kind: e.kind, topic, method: e.method },
+        callLabels: { topic, method: e.method },
+        series: metrics?.rpcClientSeries(e.kind, topic, e.method),
+        spanName: `${e.kind} ${topic}.${e.method}`,
+        spanKind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
+        destination: server ? `${topic}.${server}` : topic,
+      };
+      sendTargets.set(key, t);
+    }
+    return t;
+  }
+
+  function send(e: RpcSendEvent): RpcSendScope {
+    const t = sendTarget(e);
     const started = now();
-    if (metrics) {
-      metrics.rpcClientRequests.inc(labels);
-      metrics.rpcClientInFlight.inc(labels);
+    const series = t.series;
+    if (series) {
+      series.requests += 1;
+      series.inFlight += 1;
     }
     let span: Span | undefined;
     let headers: Record<string, string> | undefined;
     if (tracer) {
-      span = tracer.startSpan(`${e.kind} ${topic}.${e.method}`, {
-        kind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
-        attributes: {
-          "messaging.system": "rabbitmq",
-          "messaging.operation.type": "send",
-          "messaging.destination.name": e.target.server ? `${topic}.${e.target.server}` : topic,
-          "rpc.system": "oslo.messaging",
-          "rpc.method": e.method,
-          ...(typeof e.context.request_id === "string" ? { "nova.request_id": e.context.request_id } : {}),
-        },
-      });
+      const attributes: Attributes = {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "send",
+        "messaging.destination.name": t.destination,
+        "rpc.system": "oslo.messaging",
+        "rpc.method": e.method,
+      };
+      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes });
       headers = {};
-      propagation.inject(traceContextWith(span), headers);
+      propagation.inject(trace.setSpan(otelContext.active(), span), headers);
     }
     return {
       ...(headers ? { headers } : {}),
       end(error?: unknown) {
-        if (metrics) {
-          metrics.rpcClientInFlight.dec(labels);
+        if (metrics && series) {
+          series.inFlight -= 1;
           const seconds = (now() - started) / 1000;
-          if (e.kind === "call") metrics.rpcCallDuration.observe({ topic, method: e.method }, seconds);
-          else metrics.rpcCastDuration.observe(labels, seconds);
+          if (e.kind === "call") metrics.rpcCallDuration.observe(t.callLabels, seconds);
+          else metrics.rpcCastDuration.observe(t.labels, seconds);
           if (error !== undefined) {
-            metrics.rpcClientErrors.inc({ ...labels, error: errorLabel(error) });
-            if (MessagingTimeout.isInstance(error))
-              metrics.rpcClientTimeouts.inc({ topic, method: e.method });
+            metrics.rpcClientErrors.inc({ ...t.labels, error: errorLabel(error) });
+            if (MessagingTimeout.isInstance(error)) metrics.rpcClientTimeouts.inc(t.callLabels);
           }
         }
         if (span) endSpan(span, error);
@@ -102,45 +124,58 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
     };
   }
 
-  function dispatch(e: RpcDispatchEvent): RpcDispatchScope {
+  function dispatchTarget(e: RpcDispatchEvent): DispatchTarget {
     const topic = e.target.topic ?? "";
+    const key = `${e.kind}\0${topic}\0${e.lane}\0${e.method}`;
+    let t = dispatchTargets.get(key);
+    if (!t) {
+      t = {
+        topic,
+        methodLabels: { topic, method: e.method },
+        series: metrics?.rpcServerSeries(e.kind, topic, e.method),
+        lane: metrics?.rpcLaneSeries(topic, e.lane),
+        spanName: `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
+        spanKind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
+      };
+      dispatchTargets.set(key, t);
+    }
+    return t;
+  }
+
+  function dispatch(e: RpcDispatchEvent): RpcDispatchScope {
+    const t = dispatchTarget(e);
     const started = now();
-    if (metrics) {
-      metrics.rpcServerRequests.inc({ kind: e.kind, topic, method: e.method });
-      metrics.rpcServerInFlight.inc({ topic, lane: e.lane });
+    if (t.series && t.lane) {
+      t.series.requests += 1;
+      t.lane.inFlight += 1;
     }
     let span: Span | undefined;
-    let parent = ROOT_CONTEXT;
+    let spanContext: Context | undefined;
     if (tracer) {
-      parent = propagation.extract(ROOT_CONTEXT, e.headers, headerGetter);
-      span = tracer.startSpan(
-        `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
-        {
-          kind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
-          attributes: {
-            "messaging.system": "rabbitmq",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": topic,
-            "rpc.system": "oslo.messaging",
-            "rpc.method": e.method,
-            ...(typeof e.context.request_id === "string" ? { "nova.request_id": e.context.request_id } : {}),
-          },
-        },
-        parent,
-      );
+      const parent = propagation.extract(ROOT_CONTEXT, e.headers, headerGetter);
+      const attributes: Attributes = {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": t.topic,
+        "rpc.system": "oslo.messaging",
+        "rpc.method": e.method,
+      };
+      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes }, parent);
+      spanContext = trace.setSpan(parent, span);
     }
     const ids = requestScope ? requestIdsOf(e.context) : undefined;
     return {
       run<T>(fn: () => Promise<T>): Promise<T> {
         const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
-        return span ? otelContext.with(traceContextWith(span, parent), inScope) : inScope();
+        return spanContext ? otelContext.with(spanContext, inScope) : inScope();
       },
       end(error?: unknown) {
-        if (metrics) {
-          metrics.rpcServerInFlight.dec({ topic, lane: e.lane });
-          metrics.rpcServerDuration.observe({ topic, method: e.method }, (now() - started) / 1000);
+        if (metrics && t.lane) {
+          t.lane.inFlight -= 1;
+          metrics.rpcServerDuration.observe(t.methodLabels, (now() - started) / 1000);
           if (error !== undefined)
-            metrics.rpcServerErrors.inc({ topic, method: e.method, error: errorLabel(error) });
+            metrics.rpcServerErrors.inc({ ...t.methodLabels, error: errorLabel(error) });
         }
         if (span) endSpan(span, error);
       },
@@ -148,8 +183,23 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
   }
 }
 
-function traceContextWith(span: Span, parent: Context = otelContext.active()): Context {
-  return trace.setSpan(parent, span);
+interface SendTarget {
+  topic: string;
+  labels: { kind: string; topic: string; method: string };
+  callLabels: { topic: string; method: string };
+  series: RpcSeries<"kind" | "topic" | "method"> | undefined;
+  spanName: string;
+  spanKind: SpanKind;
+  destination: string;
+}
+
+interface DispatchTarget {
+  topic: string;
+  methodLabels: { topic: string; method: string };
+  series: RpcSeries<"kind" | "topic" | "method"> | undefined;
+  lane: RpcSeries<"topic" | "lane"> | undefined;
+  spanName: string;
+  spanKind: SpanKind;
 }
 
 /** Ends a span, marking it failed (with the error's class and message) when there was an error. */

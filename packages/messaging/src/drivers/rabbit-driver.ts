@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
+import type { Writable } from "node:stream";
 import type { Clock, Logger, TimerHandle } from "@nova/core";
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import { BufferOverflow } from "../errors/buffer-overflow.js";
@@ -8,6 +9,7 @@ import { PublishRejected } from "../errors/publish-rejected.js";
 import { TransportClosed } from "../errors/transport-closed.js";
 import type { MessagingOptions } from "../options.js";
 import type { TransportHost, TransportUrl } from "../transport-url.js";
+import { coalesceWrites } from "./coalesce-writes.js";
 import type {
   ConsumerHandle,
   Delivery,
@@ -263,6 +265,7 @@ export class RabbitDriver implements MessagingDriver {
           clientProperties: { connection_name: this.connectionName },
         },
       );
+      coalesceWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream);
       const publish = await connection.createConfirmChannel();
       const fast = await connection.createChannel();
       const consume = await connection.createChannel();
