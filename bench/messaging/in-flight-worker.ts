@@ -25,11 +25,13 @@ function appTelemetry(): MessagingObserver {
   const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
   const tracing = startTracing("bench", {}, { exporter: drop });
   if (!tracing) throw new Error("tracing did not start");
+  // BENCH_PARTS (profiling aid): a comma list of metrics, tracing, scope; default all three.
+  const parts = (process.env.BENCH_PARTS ?? "metrics,tracing,scope").split(",");
   return createMessagingObserver({
-    metrics: new NovaMetrics("bench"),
+    ...(parts.includes("metrics") ? { metrics: new NovaMetrics("bench") } : {}),
     // As createServiceTelemetry does: the global provider startTracing registered.
-    tracer: trace.getTracer("nova-ts", "0.1.0"),
-    requestScope: new RequestScope(),
+    ...(parts.includes("tracing") ? { tracer: trace.getTracer("nova-ts", "0.1.0") } : {}),
+    ...(parts.includes("scope") ? { requestScope: new RequestScope() } : {}),
   });
 }
 
