@@ -20,7 +20,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { errorLabel, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
-import { type RequestScope, requestIdsOf } from "./request-scope.js";
+import { type RequestIds, type RequestScope, requestIdsOf } from "./request-scope.js";
 
 /** What a messaging observer reports to; each part is optional and costs nothing when absent. */
 export interface MessagingTelemetryOptions {
@@ -61,8 +61,8 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
   const dispatchTargets = new Map<string, DispatchTarget>();
   return observer;
 
-  // What every request of one (kind, topic, server, method) shares: label values, series, span name and
-  // attributes, built on its first request instead of on each.
+  // What every request of one (kind, topic, server, method) shares: label values, series, span name and kind,
+  // built on its first request instead of on each.
   function sendTarget(e: RpcSendEvent): SendTarget {
     const topic = e.target.topic ?? "";
     const server = e.target.server;
@@ -106,22 +106,7 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
       headers = {};
       propagation.inject(trace.setSpan(otelContext.active(), span), headers);
     }
-    return {
-      ...(headers ? { headers } : {}),
-      end(error?: unknown) {
-        if (metrics && series) {
-          series.inFlight -= 1;
-          const seconds = (now() - started) / 1000;
-          if (e.kind === "call") metrics.rpcCallDuration.observe(t.callLabels, seconds);
-          else metrics.rpcCastDuration.observe(t.labels, seconds);
-          if (error !== undefined) {
-            metrics.rpcClientErrors.inc({ ...t.labels, error: errorLabel(error) });
-            if (MessagingTimeout.isInstance(error)) metrics.rpcClientTimeouts.inc(t.callLabels);
-          }
-        }
-        if (span) endSpan(span, error);
-      },
-    };
+    return new SendScope(t, e.kind === "call", metrics, now, started, span, headers);
   }
 
   function dispatchTarget(e: RpcDispatchEvent): DispatchTarget {
@@ -165,21 +150,69 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
       spanContext = trace.setSpan(parent, span);
     }
     const ids = requestScope ? requestIdsOf(e.context) : undefined;
-    return {
-      run<T>(fn: () => Promise<T>): Promise<T> {
-        const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
-        return spanContext ? otelContext.with(spanContext, inScope) : inScope();
-      },
-      end(error?: unknown) {
-        if (metrics && t.lane) {
-          t.lane.inFlight -= 1;
-          metrics.rpcServerDuration.observe(t.methodLabels, (now() - started) / 1000);
-          if (error !== undefined)
-            metrics.rpcServerErrors.inc({ ...t.methodLabels, error: errorLabel(error) });
-        }
-        if (span) endSpan(span, error);
-      },
-    };
+    return new DispatchScope(t, metrics, now, started, span, spanContext, requestScope, ids);
+  }
+}
+
+/** One outgoing request's scope (a class rather than closures: one object per request). */
+class SendScope implements RpcSendScope {
+  readonly headers?: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly t: SendTarget,
+    private readonly isCall: boolean,
+    private readonly metrics: NovaMetrics | undefined,
+    private readonly now: () => number,
+    private readonly started: number,
+    private readonly span: Span | undefined,
+    headers: Record<string, string> | undefined,
+  ) {
+    if (headers) this.headers = headers;
+  }
+
+  end(error?: unknown): void {
+    const { metrics, t } = this;
+    if (metrics && t.series) {
+      t.series.inFlight -= 1;
+      const seconds = (this.now() - this.started) / 1000;
+      if (this.isCall) metrics.rpcCallDuration.observe(t.callLabels, seconds);
+      else metrics.rpcCastDuration.observe(t.labels, seconds);
+      if (error !== undefined) {
+        metrics.rpcClientErrors.inc({ ...t.labels, error: errorLabel(error) });
+        if (MessagingTimeout.isInstance(error)) metrics.rpcClientTimeouts.inc(t.callLabels);
+      }
+    }
+    if (this.span) endSpan(this.span, error);
+  }
+}
+
+/** One incoming request's scope: its span's context and request ids around the method, then metrics. */
+class DispatchScope implements RpcDispatchScope {
+  constructor(
+    private readonly t: DispatchTarget,
+    private readonly metrics: NovaMetrics | undefined,
+    private readonly now: () => number,
+    private readonly started: number,
+    private readonly span: Span | undefined,
+    private readonly spanContext: Context | undefined,
+    private readonly requestScope: RequestScope | undefined,
+    private readonly ids: RequestIds | undefined,
+  ) {}
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const { requestScope, ids } = this;
+    const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
+    return this.spanContext ? otelContext.with(this.spanContext, inScope) : inScope();
+  }
+
+  end(error?: unknown): void {
+    const { metrics, t } = this;
+    if (metrics && t.lane) {
+      t.lane.inFlight -= 1;
+      metrics.rpcServerDuration.observe(t.methodLabels, (this.now() - this.started) / 1000);
+      if (error !== undefined) metrics.rpcServerErrors.inc({ ...t.methodLabels, error: errorLabel(error) });
+    }
+    if (this.span) endSpan(this.span, error);
   }
 }
 
