@@ -278,7 +278,9 @@ export class RabbitDriver implements MessagingDriver {
           clientProperties: { connection_name: this.connectionName },
         },
       );
-      coalesceWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream);
+      // amqplib keeps its socket at connection.connection.stream (not a documented API: skipped if it moves).
+      const socket = (connection as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+      if (socket && typeof socket.cork === "function") coalesceWrites(socket);
       const publish = await connection.createConfirmChannel();
       const fast = await connection.createChannel();
       const consume = await connection.createChannel();
