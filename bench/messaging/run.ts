@@ -1,162 +1,20 @@
 // bench/messaging: @nova/messaging against raw amqplib and Python oslo.messaging 14 on the same broker, one run.
 //   npx tsx bench/messaging/run.ts            (BENCH_SECONDS=1 per round, BENCH_ROUNDS=3; ~1.5 min in all)
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { type MessagingObserver, RpcClient, RpcServer, Transport } from "@nova/messaging";
-import { createMessagingObserver, NovaMetrics, RequestScope } from "@nova/telemetry";
 import { createTestVhost } from "@nova/testing";
-import { context, propagation } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
-import amqp from "amqplib";
+import { median, novaSide, pipelined, rawSide, type Side, throughput } from "./sides.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
-const CAST_WINDOW = 256;
-const BODY = { value: { id: 1, name: "bench", tags: ["a", "b"] } };
-
-type Call = () => Promise<unknown>;
-
-async function throughput(call: Call, inFlight: number, seconds: number): Promise<number> {
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        done += 1;
-      }
-    }),
-  );
-  return done / ((performance.now() - start) / 1000);
-}
-
-/** Sends for `seconds` with at most `window` unconfirmed, then waits until `handled()` caught up. */
-async function pipelined(send: Call, handled: () => number, seconds: number): Promise<number> {
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: CAST_WINDOW }, async () => {
-      while (performance.now() < deadline) {
-        await send();
-        sent += 1;
-      }
-    }),
-  );
-  while (handled() < sent) await new Promise((r) => setTimeout(r, 1));
-  return sent / ((performance.now() - start) / 1000);
-}
-
-interface Side {
-  call: Call;
-  cast: Call;
-  handled: () => number;
-  close(): Promise<void>;
-}
-
-/** Raw amqplib: request/reply with correlation ids and a confirmed publish/consume, nothing else. */
-async function rawSide(amqpUrl: string): Promise<Side> {
-  const serverConn = await amqp.connect(amqpUrl, { noDelay: true });
-  const clientConn = await amqp.connect(amqpUrl, { noDelay: true });
-  const sch = await serverConn.createChannel();
-  await sch.assertQueue("raw_rpc", { durable: false });
-  await sch.consume("raw_rpc", (msg) => {
-    if (!msg) return;
-    sch.ack(msg);
-    sch.sendToQueue(msg.properties.replyTo as string, msg.content, {
-      correlationId: msg.properties.correlationId,
-    });
-  });
-  const cch = await clientConn.createChannel();
-  const { queue: replyQ } = await cch.assertQueue("", { exclusive: true });
-  const waiting = new Map<string, () => void>();
-  await cch.consume(
-    replyQ,
-    (msg) => {
-      const id = msg?.properties.correlationId as string;
-      waiting.get(id)?.();
-      waiting.delete(id);
-    },
-    { noAck: true },
-  );
-  const body = Buffer.from(JSON.stringify(BODY));
-  const pub = await clientConn.createConfirmChannel();
-  await sch.assertQueue("raw_sink", { durable: false });
-  let consumed = 0;
-  await sch.consume("raw_sink", (msg) => {
-    if (!msg) return;
-    sch.ack(msg);
-    consumed += 1;
-  });
-  return {
-    call: () =>
-      new Promise<void>((resolve) => {
-        const id = randomUUID();
-        waiting.set(id, resolve);
-        cch.sendToQueue("raw_rpc", body, { correlationId: id, replyTo: replyQ });
-      }),
-    cast: () =>
-      new Promise<void>((resolve, reject) => {
-        pub.sendToQueue("raw_sink", body, {}, (err: unknown) => (err ? reject(err) : resolve()));
-      }),
-    handled: () => consumed,
-    close: async () => {
-      await clientConn.close();
-      await serverConn.close();
-    },
-  };
-}
-
-/** @nova/messaging: two RpcServers on one topic, a client on its own transport. */
-async function novaSide(
-  transportUrl: string,
-  observer?: MessagingObserver,
-): Promise<Side & { fanout: Call; fanned: () => number }> {
-  const serverSide = new Transport(transportUrl, observer ? { observer } : {});
-  const clientSide = new Transport(transportUrl, observer ? { observer } : {});
-  let sunk = 0;
-  let fanned = 0;
-  const servers = ["s1", "s2"].map(
-    (name) =>
-      new RpcServer(serverSide, { topic: "bench", server: name }, [
-        {
-          methods: {
-            echo: (_c, { value }: { value: unknown }) => value,
-            sink: () => {
-              sunk += 1;
-            },
-            fan: () => {
-              fanned += 1;
-            },
-          },
-        },
-      ]),
-  );
-  for (const s of servers) await s.start();
-  const rpc = new RpcClient(clientSide, { topic: "bench" });
-  const fanout = rpc.prepare({ fanout: true });
-  return {
-    call: () => rpc.call({ request_id: "req-bench" }, "echo", BODY),
-    cast: () => rpc.cast({ request_id: "req-bench" }, "sink", BODY),
-    handled: () => sunk,
-    fanout: () => fanout.cast({}, "fan", BODY),
-    fanned: () => fanned,
-    close: async () => {
-      for (const s of servers) await s.stop();
-      await clientSide.close();
-      await serverSide.close();
-    },
-  };
-}
-
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const FLIGHT_ROUNDS = Number(process.env.BENCH_FLIGHT_ROUNDS ?? 7);
+const FLIGHT_SECONDS = Number(process.env.BENCH_FLIGHT_SECONDS ?? 2);
+// `BENCH_ONLY=flight32`: only the 32-in-flight comparison of raw, instrumentation off and on.
+const ONLY_FLIGHT = process.env.BENCH_ONLY === "flight32";
 
 /**
  * Raw and nova measured in alternating rounds, so that load from other processes on this (shared) machine
@@ -202,33 +60,114 @@ async function interleaved(raw: Side, nova: Side, rounds: number) {
   };
 }
 
-/**
- * Metrics and tracing on (a recording tracer whose spans are dropped at export, the W3C propagator and the
- * AsyncLocalStorage context manager an app's SDK registers) against off, at 32 calls in flight, alternating.
- */
-async function instrumentationCost(transportUrl: string, rounds: number) {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(drop)] });
-  const observer = createMessagingObserver({
-    metrics: new NovaMetrics("bench"),
-    tracer: provider.getTracer("bench"),
-    requestScope: new RequestScope(),
+type Config = "raw" | "off" | "on";
+
+interface FlightWorker {
+  config: Config;
+  run(inFlight: number, seconds: number): Promise<{ rate: number; cpuUs: number }>;
+  close(): Promise<void>;
+}
+
+/** One configuration in a process of its own (in-flight-worker.ts), driven over its stdin. */
+async function flightWorker(config: Config, amqpUrl: string, transportUrl: string): Promise<FlightWorker> {
+  const script = fileURLToPath(new URL("./in-flight-worker.ts", import.meta.url));
+  // process.execArgv carries tsx's loader flags, so the worker runs the TypeScript sources as we do.
+  const child = spawn(process.execPath, [...process.execArgv, script, config, amqpUrl, transportUrl], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
-  const plain = await novaSide(transportUrl);
-  const observed = await novaSide(transportUrl, observer);
-  const off: number[] = [];
-  const on: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    off.push(await throughput(plain.call, 32, SECONDS));
-    on.push(await throughput(observed.call, 32, SECONDS));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`in-flight worker ${config} exited`);
+    return value as string;
+  };
+  if ((await next()) !== "READY") throw new Error(`in-flight worker ${config} did not start`);
+  return {
+    config,
+    async run(inFlight, seconds) {
+      child.stdin.write(`${inFlight} ${seconds}\n`);
+      return JSON.parse(await next()) as { rate: number; cpuUs: number };
+    },
+    async close() {
+      child.stdin.end();
+      if (child.exitCode === null) await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+/** RabbitMQ's CPU seconds so far (utime + stime of beam.smp), when the broker runs on this machine. */
+function brokerCpuSeconds(): number | undefined {
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      } catch {
+        continue;
+      }
+      if (!comm.startsWith("beam")) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    }
+  } catch {
+    // Not Linux, or no broker here.
   }
-  await plain.close();
-  await observed.close();
-  context.disable();
-  propagation.disable();
-  return { off: median(off), on: median(on) };
+  return undefined;
+}
+
+/**
+ * Calls/s at 32 in flight for raw amqplib, @nova/messaging with no observer, and @nova/messaging with metrics,
+ * spans and request ids as an app configures them, each in its own process, in `rounds` rounds whose order
+ * rotates so that no configuration always runs first or last. Per round: the rate, this process's CPU per
+ * call, the broker's CPU per call (other users of the broker count too) and the machine's load.
+ */
+async function flight32(amqpUrl: string, transportUrl: string, rounds: number, seconds: number) {
+  const workers: FlightWorker[] = [];
+  for (const c of ["raw", "off", "on"] as const) workers.push(await flightWorker(c, amqpUrl, transportUrl));
+  const per: Record<Config, Array<{ rate: number; cpuUs: number; brokerUs: number }>> = {
+    raw: [],
+    off: [],
+    on: [],
+  };
+  const loads: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < workers.length; i++) {
+        const w = workers[(r + i) % workers.length]!;
+        const b0 = brokerCpuSeconds();
+        const t0 = performance.now();
+        const m = await w.run(32, seconds);
+        const b1 = brokerCpuSeconds();
+        const calls = (m.rate * (performance.now() - t0)) / 1000;
+        per[w.config].push({
+          ...m,
+          brokerUs: b0 === undefined || b1 === undefined ? Number.NaN : ((b1 - b0) * 1e6) / calls,
+        });
+      }
+      loads.push(loadavg()[0]!);
+    }
+  } finally {
+    for (const w of workers) await w.close();
+  }
+  const summary = (c: Config) => ({
+    rate: median(per[c].map((x) => x.rate)),
+    cpuUs: median(per[c].map((x) => x.cpuUs)),
+    brokerUs: median(per[c].map((x) => x.brokerUs)),
+  });
+  // Paired per round (adjacent in time), which load swings disturb less than a ratio of medians.
+  const paired = (a: Config, b: Config) => median(per[a].map((x, i) => x.rate / per[b][i]!.rate));
+  return {
+    raw: summary("raw"),
+    off: summary("off"),
+    on: summary("on"),
+    offVsRaw: paired("off", "raw"),
+    onVsRaw: paired("on", "raw"),
+    onVsOff: paired("on", "off"),
+    rounds: per,
+    loads,
+  };
 }
 
 async function osloBaseline(url: string) {
@@ -271,14 +210,61 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+
+function printFlight32(f: Awaited<ReturnType<typeof flight32>>) {
+  const us = (n: number) => (Number.isNaN(n) ? "-" : fmt(n));
+  console.log(
+    `32 calls in flight: ${FLIGHT_ROUNDS} rounds of ${FLIGHT_SECONDS}s per configuration, order rotating, ` +
+      `each configuration in its own process; load average (1 min) after each round: ${f.loads.map((l) => l.toFixed(1)).join(" ")}`,
+  );
+  const header = [
+    "configuration",
+    "calls/s (median)",
+    "vs raw (median of rounds)",
+    "CPU µs/call",
+    "broker CPU µs/call",
+  ];
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|${header.map(() => "---").join("|")}|`);
+  console.log(`| raw amqplib | ${fmt(f.raw.rate)} | 1.00x | ${us(f.raw.cpuUs)} | ${us(f.raw.brokerUs)} |`);
+  console.log(
+    `| @nova/messaging, instrumentation off | ${fmt(f.off.rate)} | ${f.offVsRaw.toFixed(2)}x | ${us(f.off.cpuUs)} | ${us(f.off.brokerUs)} |`,
+  );
+  console.log(
+    `| @nova/messaging, metrics + tracing on | ${fmt(f.on.rate)} | ${f.onVsRaw.toFixed(2)}x | ${us(f.on.cpuUs)} | ${us(f.on.brokerUs)} |`,
+  );
+  const cost = (1 - f.onVsOff) * 100;
+  console.log("");
+  console.log("targets:");
+  console.log(
+    `  instrumented >= 0.60x raw at 32 in flight: ${f.onVsRaw.toFixed(2)}x ${f.onVsRaw >= 0.6 ? "OK" : "MISSED"}` +
+      ` (uninstrumented ${f.offVsRaw.toFixed(2)}x)`,
+  );
+  console.log(
+    `  metrics+tracing cost <= 5% of calls/s at 32 in flight: ${cost.toFixed(1)}% ${cost <= 5 ? "OK" : "MISSED"}` +
+      ` (median of per-round on/off ratios; CPU per call ${us(f.on.cpuUs)} vs ${us(f.off.cpuUs)} µs)`,
+  );
+  console.log(
+    `  per round (raw / off / on calls/s): ${f.rounds.raw.map((r, i) => `${fmt(r.rate)}/${fmt(f.rounds.off[i]!.rate)}/${fmt(f.rounds.on[i]!.rate)}`).join("  ")}`,
+  );
+}
+
 async function main() {
   const vhost = await createTestVhost("bench-msg");
   try {
+    if (ONLY_FLIGHT) {
+      console.error(`bench/messaging (flight32 only): load average ${load()}`);
+      printFlight32(await flight32(vhost.amqpUrl, vhost.transportUrl, FLIGHT_ROUNDS, FLIGHT_SECONDS));
+      return;
+    }
     console.error(
       `bench/messaging: raw and nova-ts in ${ROUNDS} alternating rounds (${SECONDS}s per throughput round, ` +
-        `${SEQUENTIAL} sequential calls each), then oslo; load average ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(" ")}`,
+        `${SEQUENTIAL} sequential calls each), then 32 in flight with instrumentation off and on, then oslo; ` +
+        `load average ${load()}`,
     );
     const rawS = await rawSide(vhost.amqpUrl);
     const novaS = await novaSide(vhost.transportUrl);
@@ -287,7 +273,7 @@ async function main() {
     const fanRate = await pipelined(novaS.fanout, () => Math.floor(novaS.fanned() / 2), SECONDS);
     await rawS.close();
     await novaS.close();
-    const cost = await instrumentationCost(vhost.transportUrl, ROUNDS);
+    const flight = await flight32(vhost.amqpUrl, vhost.transportUrl, FLIGHT_ROUNDS, FLIGHT_SECONDS);
     const oslo = await osloBaseline(vhost.transportUrl);
     const raw = { seq: { p50: m.raw.p50, p99: m.raw.p99 }, rates: m.raw.rates, publishConsume: m.raw.casts };
     const nova = {
@@ -336,15 +322,7 @@ async function main() {
     console.log(`|${header.map(() => "---").join("|")}|`);
     for (const r of rows) console.log(`| ${r.join(" | ")} |`);
     console.log("");
-    console.log("targets:");
-    console.log(
-      `  32 in flight >= 60% of raw request/reply: ${ratio(nova.rates[32]!, raw.rates[32]!)} ${nova.rates[32]! >= 0.6 * raw.rates[32]! ? "OK" : "MISSED"}`,
-    );
-    console.log(
-      `  metrics+tracing cost <= 5% at 32 in flight: ${cost.on.toFixed(0)} vs ${cost.off.toFixed(0)} calls/s, ` +
-        `${ratio(cost.on, cost.off)} ${cost.on >= 0.95 * cost.off ? "OK" : "MISSED"}; ` +
-        `instrumented vs raw ${ratio(cost.on, raw.rates[32]!)}`,
-    );
+    printFlight32(flight);
     console.log(
       `  p50 call latency <= 2x raw: ${ratio(nova.seq.p50, raw.seq.p50)} ${nova.seq.p50 <= 2 * raw.seq.p50 ? "OK" : "MISSED"}`,
     );

@@ -8,6 +8,7 @@ import type {
 } from "@nova/messaging";
 import { MessagingTimeout } from "@nova/messaging";
 import {
+  type Attributes,
   type Context,
   context as otelContext,
   propagation,
@@ -18,8 +19,8 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { errorLabel, type NovaMetrics } from "./nova-metrics.js";
-import { type RequestScope, requestIdsOf } from "./request-scope.js";
+import { errorLabel, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
+import { type RequestIds, type RequestScope, requestIdsOf } from "./request-scope.js";
 
 /** What a messaging observer reports to; each part is optional and costs nothing when absent. */
 export interface MessagingTelemetryOptions {
@@ -56,100 +57,182 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
     };
     observer.bufferedMessages = (count) => metrics.rpcBufferedMessages.set(count);
   }
+  const sendTargets = new Map<string, SendTarget>();
+  const dispatchTargets = new Map<string, DispatchTarget>();
   return observer;
 
-  function send(e: RpcSendEvent): RpcSendScope {
+  // What every request of one (kind, topic, server, method) shares: label values, series, span name and kind,
+  // built on its first request instead of on each.
+  function sendTarget(e: RpcSendEvent): SendTarget {
     const topic = e.target.topic ?? "";
-    const labels = { kind: e.kind, topic, method: e.method };
+    const server = e.target.server;
+    const key = `${e.kind}\0${topic}\0${server ?? ""}\0${e.method}`;
+    let t = sendTargets.get(key);
+    if (!t) {
+      t = {
+        topic,
+        labels: { kind: e.kind, topic, method: e.method },
+        callLabels: { topic, method: e.method },
+        series: metrics?.rpcClientSeries(e.kind, topic, e.method),
+        spanName: `${e.kind} ${topic}.${e.method}`,
+        spanKind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
+        destination: server ? `${topic}.${server}` : topic,
+      };
+      sendTargets.set(key, t);
+    }
+    return t;
+  }
+
+  function send(e: RpcSendEvent): RpcSendScope {
+    const t = sendTarget(e);
     const started = now();
-    if (metrics) {
-      metrics.rpcClientRequests.inc(labels);
-      metrics.rpcClientInFlight.inc(labels);
+    const series = t.series;
+    if (series) {
+      series.requests += 1;
+      series.inFlight += 1;
     }
     let span: Span | undefined;
     let headers: Record<string, string> | undefined;
     if (tracer) {
-      span = tracer.startSpan(`${e.kind} ${topic}.${e.method}`, {
-        kind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
-        attributes: {
-          "messaging.system": "rabbitmq",
-          "messaging.operation.type": "send",
-          "messaging.destination.name": e.target.server ? `${topic}.${e.target.server}` : topic,
-          "rpc.system": "oslo.messaging",
-          "rpc.method": e.method,
-          ...(typeof e.context.request_id === "string" ? { "nova.request_id": e.context.request_id } : {}),
-        },
-      });
+      const attributes: Attributes = {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "send",
+        "messaging.destination.name": t.destination,
+        "rpc.system": "oslo.messaging",
+        "rpc.method": e.method,
+      };
+      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes });
       headers = {};
-      propagation.inject(traceContextWith(span), headers);
+      propagation.inject(trace.setSpan(otelContext.active(), span), headers);
     }
-    return {
-      ...(headers ? { headers } : {}),
-      end(error?: unknown) {
-        if (metrics) {
-          metrics.rpcClientInFlight.dec(labels);
-          const seconds = (now() - started) / 1000;
-          if (e.kind === "call") metrics.rpcCallDuration.observe({ topic, method: e.method }, seconds);
-          else metrics.rpcCastDuration.observe(labels, seconds);
-          if (error !== undefined) {
-            metrics.rpcClientErrors.inc({ ...labels, error: errorLabel(error) });
-            if (MessagingTimeout.isInstance(error))
-              metrics.rpcClientTimeouts.inc({ topic, method: e.method });
-          }
-        }
-        if (span) endSpan(span, error);
-      },
-    };
+    return new SendScope(t, e.kind === "call", metrics, now, started, span, headers);
+  }
+
+  function dispatchTarget(e: RpcDispatchEvent): DispatchTarget {
+    const topic = e.target.topic ?? "";
+    const key = `${e.kind}\0${topic}\0${e.lane}\0${e.method}`;
+    let t = dispatchTargets.get(key);
+    if (!t) {
+      t = {
+        topic,
+        methodLabels: { topic, method: e.method },
+        series: metrics?.rpcServerSeries(e.kind, topic, e.method),
+        lane: metrics?.rpcLaneSeries(topic, e.lane),
+        spanName: `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
+        spanKind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
+      };
+      dispatchTargets.set(key, t);
+    }
+    return t;
   }
 
   function dispatch(e: RpcDispatchEvent): RpcDispatchScope {
-    const topic = e.target.topic ?? "";
+    const t = dispatchTarget(e);
     const started = now();
-    if (metrics) {
-      metrics.rpcServerRequests.inc({ kind: e.kind, topic, method: e.method });
-      metrics.rpcServerInFlight.inc({ topic, lane: e.lane });
+    if (t.series && t.lane) {
+      t.series.requests += 1;
+      t.lane.inFlight += 1;
     }
     let span: Span | undefined;
-    let parent = ROOT_CONTEXT;
+    let spanContext: Context | undefined;
     if (tracer) {
-      parent = propagation.extract(ROOT_CONTEXT, e.headers, headerGetter);
-      span = tracer.startSpan(
-        `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
-        {
-          kind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
-          attributes: {
-            "messaging.system": "rabbitmq",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": topic,
-            "rpc.system": "oslo.messaging",
-            "rpc.method": e.method,
-            ...(typeof e.context.request_id === "string" ? { "nova.request_id": e.context.request_id } : {}),
-          },
-        },
-        parent,
-      );
+      const parent = propagation.extract(ROOT_CONTEXT, e.headers, headerGetter);
+      const attributes: Attributes = {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": t.topic,
+        "rpc.system": "oslo.messaging",
+        "rpc.method": e.method,
+      };
+      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes }, parent);
+      spanContext = trace.setSpan(parent, span);
     }
     const ids = requestScope ? requestIdsOf(e.context) : undefined;
-    return {
-      run<T>(fn: () => Promise<T>): Promise<T> {
-        const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
-        return span ? otelContext.with(traceContextWith(span, parent), inScope) : inScope();
-      },
-      end(error?: unknown) {
-        if (metrics) {
-          metrics.rpcServerInFlight.dec({ topic, lane: e.lane });
-          metrics.rpcServerDuration.observe({ topic, method: e.method }, (now() - started) / 1000);
-          if (error !== undefined)
-            metrics.rpcServerErrors.inc({ topic, method: e.method, error: errorLabel(error) });
-        }
-        if (span) endSpan(span, error);
-      },
-    };
+    return new DispatchScope(t, metrics, now, started, span, spanContext, requestScope, ids);
   }
 }
 
-function traceContextWith(span: Span, parent: Context = otelContext.active()): Context {
-  return trace.setSpan(parent, span);
+/** One outgoing request's scope (a class rather than closures: one object per request). */
+class SendScope implements RpcSendScope {
+  readonly headers?: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly t: SendTarget,
+    private readonly isCall: boolean,
+    private readonly metrics: NovaMetrics | undefined,
+    private readonly now: () => number,
+    private readonly started: number,
+    private readonly span: Span | undefined,
+    headers: Record<string, string> | undefined,
+  ) {
+    if (headers) this.headers = headers;
+  }
+
+  end(error?: unknown): void {
+    const { metrics, t } = this;
+    if (metrics && t.series) {
+      t.series.inFlight -= 1;
+      const seconds = (this.now() - this.started) / 1000;
+      if (this.isCall) metrics.rpcCallDuration.observe(t.callLabels, seconds);
+      else metrics.rpcCastDuration.observe(t.labels, seconds);
+      if (error !== undefined) {
+        metrics.rpcClientErrors.inc({ ...t.labels, error: errorLabel(error) });
+        if (MessagingTimeout.isInstance(error)) metrics.rpcClientTimeouts.inc(t.callLabels);
+      }
+    }
+    if (this.span) endSpan(this.span, error);
+  }
+}
+
+/** One incoming request's scope: its span's context and request ids around the method, then metrics. */
+class DispatchScope implements RpcDispatchScope {
+  constructor(
+    private readonly t: DispatchTarget,
+    private readonly metrics: NovaMetrics | undefined,
+    private readonly now: () => number,
+    private readonly started: number,
+    private readonly span: Span | undefined,
+    private readonly spanContext: Context | undefined,
+    private readonly requestScope: RequestScope | undefined,
+    private readonly ids: RequestIds | undefined,
+  ) {}
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const { requestScope, ids } = this;
+    const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
+    return this.spanContext ? otelContext.with(this.spanContext, inScope) : inScope();
+  }
+
+  end(error?: unknown): void {
+    const { metrics, t } = this;
+    if (metrics && t.lane) {
+      t.lane.inFlight -= 1;
+      metrics.rpcServerDuration.observe(t.methodLabels, (this.now() - this.started) / 1000);
+      if (error !== undefined) metrics.rpcServerErrors.inc({ ...t.methodLabels, error: errorLabel(error) });
+    }
+    if (this.span) endSpan(this.span, error);
+  }
+}
+
+interface SendTarget {
+  topic: string;
+  labels: { kind: string; topic: string; method: string };
+  callLabels: { topic: string; method: string };
+  series: RpcSeries<"kind" | "topic" | "method"> | undefined;
+  spanName: string;
+  spanKind: SpanKind;
+  destination: string;
+}
+
+interface DispatchTarget {
+  topic: string;
+  methodLabels: { topic: string; method: string };
+  series: RpcSeries<"kind" | "topic" | "method"> | undefined;
+  lane: RpcSeries<"topic" | "lane"> | undefined;
+  spanName: string;
+  spanKind: SpanKind;
 }
 
 /** Ends a span, marking it failed (with the error's class and message) when there was an error. */

@@ -154,4 +154,62 @@ describe("spans across RPC hops", () => {
       await transport.close();
     }
   });
+
+  it("counts requests and in-flight calls on both sides, once per request however often it is scraped", async () => {
+    const metrics = new NovaMetrics("nova-conductor");
+    const transport = new Transport("fake://", { observer: createMessagingObserver({ metrics }) });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const server = new RpcServer(transport, { topic: "conductor", server: "c1" }, [
+      {
+        methods: {
+          ping: () => "pong",
+          hold: () => {
+            started();
+            return held;
+          },
+        },
+      },
+    ]);
+    await server.start();
+    try {
+      const client = new RpcClient(transport, { topic: "conductor" });
+      await client.call({}, "ping");
+      await client.call({}, "ping");
+      const holding = client.call({}, "hold");
+      await running;
+      const during = await metrics.text();
+      expect(during).toContain(
+        'nova_rpc_client_in_flight{kind="call",topic="conductor",method="hold",service="nova-conductor"} 1',
+      );
+      expect(during).toContain(
+        'nova_rpc_server_in_flight{topic="conductor",lane="default",service="nova-conductor"} 1',
+      );
+      release();
+      await holding;
+      await client.call({}, "ping");
+      const after = await metrics.text();
+      expect(after).toContain(
+        'nova_rpc_client_requests_total{kind="call",topic="conductor",method="ping",service="nova-conductor"} 3',
+      );
+      expect(after).toContain(
+        'nova_rpc_server_requests_total{kind="call",topic="conductor",method="ping",service="nova-conductor"} 3',
+      );
+      expect(after).toContain(
+        'nova_rpc_client_in_flight{kind="call",topic="conductor",method="hold",service="nova-conductor"} 0',
+      );
+      expect(after).toContain(
+        'nova_rpc_server_in_flight{topic="conductor",lane="default",service="nova-conductor"} 0',
+      );
+    } finally {
+      await server.stop();
+      await transport.close();
+    }
+  });
 });

@@ -1,13 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
+import type { Writable } from "node:stream";
 import type { Clock, Logger, TimerHandle } from "@nova/core";
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Options,
+} from "amqplib";
 import { BufferOverflow } from "../errors/buffer-overflow.js";
 import { ConnectionLost } from "../errors/connection-lost.js";
 import { PublishRejected } from "../errors/publish-rejected.js";
 import { TransportClosed } from "../errors/transport-closed.js";
 import type { MessagingOptions } from "../options.js";
 import type { TransportHost, TransportUrl } from "../transport-url.js";
+import { coalesceWrites } from "./coalesce-writes.js";
 import type {
   ConsumerHandle,
   Delivery,
@@ -19,6 +27,8 @@ import type {
 } from "./driver.js";
 
 const AUTO_DELETE_DECLARE_TTL_MS = 1000;
+/** What an unconfirmed publish on a live connection returns: settled already, one promise shared by all. */
+const SENT: Promise<void> = Promise.resolve();
 
 /** What the rabbit driver needs besides the URL: parsed options, a logger, a clock and a random source. */
 export interface RabbitDriverConfig {
@@ -106,10 +116,15 @@ export class RabbitDriver implements MessagingDriver {
   }
 
   /** Publishes now when connected, else buffers (bounded) until the connection is back. */
-  async publish(publication: Publication): Promise<void> {
-    if (this.state === "closed") throw new TransportClosed();
+  publish(publication: Publication): Promise<void> {
+    // Not async: an unconfirmed publish on a live connection settles without creating a promise of its own.
+    if (this.state === "closed") return Promise.reject(new TransportClosed());
     const live = this.live;
     if (this.state === "connected" && live) return this.send(live, publication);
+    return this.bufferUntilConnected(publication);
+  }
+
+  private async bufferUntilConnected(publication: Publication): Promise<void> {
     const bytes = Buffer.byteLength(publication.body);
     const { max_buffered_messages: maxCount, max_buffered_bytes: maxBytes } = this.config.options;
     if (this.buffer.length + 1 > maxCount) throw new BufferOverflow(`max_buffered_messages=${maxCount}`);
@@ -263,6 +278,9 @@ export class RabbitDriver implements MessagingDriver {
           clientProperties: { connection_name: this.connectionName },
         },
       );
+      // amqplib keeps its socket at connection.connection.stream (not a documented API: skipped if it moves).
+      const socket = (connection as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+      if (socket && typeof socket.cork === "function") coalesceWrites(socket);
       const publish = await connection.createConfirmChannel();
       const fast = await connection.createChannel();
       const consume = await connection.createChannel();
@@ -386,7 +404,18 @@ export class RabbitDriver implements MessagingDriver {
     return p;
   }
 
-  private async send(live: Live, p: Publication): Promise<void> {
+  private send(live: Live, p: Publication): Promise<void> {
+    const ex = p.exchange;
+    if (
+      ex &&
+      (!live.declared.has(ex.name) || (p.ensureQueue && !live.declared.has(`queue:${p.ensureQueue.name}`)))
+    ) {
+      return this.declareThenSend(live, p);
+    }
+    return this.sendNow(live, p);
+  }
+
+  private async declareThenSend(live: Live, p: Publication): Promise<void> {
     try {
       if (p.exchange && !live.declared.has(p.exchange.name)) await this.declareExchange(live, p.exchange);
       if (p.ensureQueue && p.exchange && !live.declared.has(`queue:${p.ensureQueue.name}`)) {
@@ -409,26 +438,28 @@ export class RabbitDriver implements MessagingDriver {
       // Lost the connection while declaring: go through the buffer again.
       return this.publish(p);
     }
+    return this.sendNow(live, p);
+  }
+
+  private sendNow(live: Live, p: Publication): Promise<void> {
     const body = Buffer.from(p.body, "utf8");
-    const options = {
+    const options: Options.Publish = {
       contentType: "application/json",
       contentEncoding: "utf-8",
       deliveryMode: 2,
       priority: 0,
       headers: p.headers ?? {},
       mandatory: p.mandatory ?? false,
-      ...(p.expirationMs === undefined
-        ? {}
-        : { expiration: String(Math.max(0, Math.round(p.expirationMs))) }),
-      ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
     };
+    if (p.expirationMs !== undefined) options.expiration = String(Math.max(0, Math.round(p.expirationMs)));
+    if (p.replyTo !== undefined) options.replyTo = p.replyTo;
     // Direct reply-to requires publishing on the channel that consumes amq.rabbitmq.reply-to (the confirm one).
     if (p.confirm === false && p.replyTo === undefined) {
       try {
         live.fast.publish(p.exchange?.name ?? "", p.routingKey, body, options);
-        return;
+        return SENT;
       } catch (err) {
-        throw new ConnectionLost("publish failed", err);
+        return Promise.reject(new ConnectionLost("publish failed", err));
       }
     }
     return new Promise<void>((resolve, reject) => {

@@ -1,11 +1,13 @@
 import type { Publication } from "../drivers/driver.js";
 import { InvalidTarget } from "../errors/invalid-target.js";
+import type { MessagingTimeoutDetails } from "../errors/messaging-timeout.js";
 import { RpcVersionCapError } from "../errors/version-cap-error.js";
 import type { Transport } from "../transport.js";
 import { serializeMsg } from "../wire/envelope.js";
 import type { RemoteErrorRegistry } from "../wire/failure.js";
 import { uuidHex } from "../wire/ids.js";
 import { packContext, type RequestContext } from "../wire/request-context.js";
+import type { WaitOptions } from "./reply-waiter.js";
 import { checkVersion, isVersionCompatible } from "./rpc-version.js";
 import type { Target } from "./target.js";
 
@@ -124,17 +126,14 @@ export class RpcClient<M extends object = RpcMethodMap> {
     msg._unique_id = uuidHex();
     packContext(msg, ctx);
     const { topic, server } = this.target;
-    const reply = waiter.wait(msgId, {
-      timeoutMs,
-      ...(monitor === undefined ? {} : { callMonitorMs: monitor * 1000 }),
-      ...(this.options.remoteErrors === undefined ? {} : { remoteErrors: this.options.remoteErrors }),
-      details: {
-        method,
-        ...(topic === undefined ? {} : { topic }),
-        ...(server === undefined ? {} : { server }),
-        queue: server ? `${topic}.${server}` : topic!,
-      },
-    });
+    // Plain assignments, not spreads of optional fields: this runs once per call.
+    const details: MessagingTimeoutDetails = { method, queue: server ? `${topic}.${server}` : topic! };
+    if (topic !== undefined) details.topic = topic;
+    if (server !== undefined) details.server = server;
+    const waitOptions: WaitOptions = { timeoutMs, details };
+    if (monitor !== undefined) waitOptions.callMonitorMs = monitor * 1000;
+    if (this.options.remoteErrors !== undefined) waitOptions.remoteErrors = this.options.remoteErrors;
+    const reply = waiter.wait(msgId, waitOptions);
     const scope = transport.observer?.rpcSend?.({
       kind: "call",
       target: this.target,
@@ -145,7 +144,8 @@ export class RpcClient<M extends object = RpcMethodMap> {
     });
     const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
     // The reply confirms the request; a broker confirm would only add work on the broker.
-    const publication = { ...this.publication(msg, timeoutMs, deadline, scope?.headers), confirm: false };
+    const publication = this.publication(msg, timeoutMs, deadline, scope?.headers);
+    publication.confirm = false;
     if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
     transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
     if (!scope) return (await reply) as RpcMethodResult<M[K]>;
@@ -179,17 +179,19 @@ export class RpcClient<M extends object = RpcMethodMap> {
     const { topology } = this.transport;
     const topic = this.target.topic!;
     const body = serializeMsg(msg);
-    const headers: Record<string, unknown> = extraHeaders === undefined ? {} : { ...extraHeaders };
-    if (deadline !== undefined) headers[DEADLINE_HEADER] = deadline;
+    // The observer's headers are sent as they are; copied only to add to them.
+    let headers: Record<string, unknown> = extraHeaders ?? {};
+    if (deadline !== undefined) headers = { ...headers, [DEADLINE_HEADER]: deadline };
     if (this.target.fanout) {
       return { exchange: topology.fanoutExchange(topic), routingKey: "", body, headers };
     }
-    return {
+    const publication: Publication = {
       exchange: topology.exchange(this.transport.exchangeName(this.target.exchange)),
       routingKey: this.target.server ? `${topic}.${this.target.server}` : topic,
       body,
       headers,
-      ...(timeoutMs === undefined ? {} : { expirationMs: timeoutMs }),
     };
+    if (timeoutMs !== undefined) publication.expirationMs = timeoutMs;
+    return publication;
   }
 }

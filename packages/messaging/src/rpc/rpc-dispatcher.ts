@@ -1,5 +1,4 @@
 import { NoSuchMethod, UnsupportedVersion } from "../errors/dispatch-errors.js";
-import type { RequestContext } from "../wire/request-context.js";
 import type { EndpointMethod, RpcEndpoint } from "./rpc-endpoint.js";
 import { isVersionCompatible } from "./rpc-version.js";
 
@@ -34,14 +33,4 @@ export function findMethod(endpoints: readonly RpcEndpoint[], request: DispatchR
   }
   if (foundCompatible) throw new NoSuchMethod(request.method);
   throw new UnsupportedVersion(version, request.method);
-}
-
-/** Runs the request on the matching endpoint method. */
-export async function dispatch(
-  endpoints: readonly RpcEndpoint[],
-  request: DispatchRequest,
-  ctx: RequestContext,
-): Promise<unknown> {
-  const fn = findMethod(endpoints, request);
-  return await fn(ctx, request.args);
 }

@@ -9,7 +9,7 @@ import { uuidHex } from "../wire/ids.js";
 import { MessageIdCache } from "../wire/message-id-cache.js";
 import { type RequestContext, unpackContext } from "../wire/request-context.js";
 import { DEADLINE_HEADER } from "./rpc-client.js";
-import { type DispatchRequest, dispatch } from "./rpc-dispatcher.js";
+import { type DispatchRequest, findMethod } from "./rpc-dispatcher.js";
 import type { RpcEndpoint } from "./rpc-endpoint.js";
 import type { Target } from "./target.js";
 
@@ -223,7 +223,7 @@ export class RpcServer {
     while (lane.running < lane.maxConcurrency && lane.queue.length > 0) {
       const job = lane.queue.shift()!;
       lane.running += 1;
-      void this.run(job).finally(() => {
+      const done = () => {
         lane.running -= 1;
         this.pump(lane);
         if (this.inFlight === 0) {
@@ -231,7 +231,9 @@ export class RpcServer {
           this.idle = [];
           for (const resolve of idle) resolve();
         }
-      });
+      };
+      // then(done, done) rather than finally(): one promise per request instead of three.
+      this.run(job).then(done, done);
     }
   }
 
@@ -269,10 +271,11 @@ export class RpcServer {
       ...(isCall ? { msgId: job.msgId!, replyQueue: job.replyQ! } : {}),
     });
     try {
-      result =
-        (await (scope
-          ? scope.run(() => dispatch(this.endpoints, job.request, job.ctx))
-          : dispatch(this.endpoints, job.request, job.ctx))) ?? null;
+      const invoke = () => findMethod(this.endpoints, job.request)(job.ctx, job.request.args);
+      let value = scope ? scope.run(() => settled(invoke)) : invoke();
+      // Most methods answer synchronously: awaiting only real promises saves a promise and a tick per request.
+      if (isThenable(value)) value = await value;
+      result = value ?? null;
       scope?.end();
     } catch (err) {
       scope?.end(err);
@@ -303,5 +306,22 @@ export class RpcServer {
       confirm: false,
     };
     return this.transport.driver.publish(publication);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** `fn()` as a promise, for observers' run(): a synchronous throw becomes a rejection. */
+function settled(fn: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

@@ -29,9 +29,11 @@ export function deserializeMsg(body: string): Record<string, unknown> {
   const o = outer as Record<string, unknown>;
   if (!("oslo.version" in o && "oslo.message" in o)) return o;
   const version = o["oslo.version"];
-  const m = typeof version === "string" ? /^(\d+)\.(\d+)$/.exec(version) : null;
-  if (!m || Number(m[1]) !== OUR_MAJOR || Number(m[2]) > OUR_MINOR) {
-    throw new MalformedMessage(`unsupported envelope version ${JSON.stringify(version)}`);
+  if (version !== OSLO_VERSION) {
+    const m = typeof version === "string" ? /^(\d+)\.(\d+)$/.exec(version) : null;
+    if (!m || Number(m[1]) !== OUR_MAJOR || Number(m[2]) > OUR_MINOR) {
+      throw new MalformedMessage(`unsupported envelope version ${JSON.stringify(version)}`);
+    }
   }
   const inner = o["oslo.message"];
   if (typeof inner !== "string") throw new MalformedMessage("oslo.message is not a string");

@@ -7,7 +7,11 @@ function escapeChar(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+// Printable ASCII but `"` and `\`: written as is by both json.dumps and JSON.stringify (most keys and values).
+const plain = /^[ !#-[\]-~]*$/;
+
 function pyString(s: string): string {
+  if (plain.test(s)) return `"${s}"`;
   const json = JSON.stringify(s);
   return nonAscii.test(json) ? json.replace(nonAsciiAll, escapeChar) : json;
 }
