@@ -4,6 +4,7 @@ import { type ConductorConfigInput, type ConductorService, createConductorServic
 import type { NovaConfig } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
+import { mappedCellTargets, serviceCellConnections } from "./conductor-cells.js";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import { messagingOptions } from "./transport.js";
@@ -35,7 +36,20 @@ export function buildConductor(
   config: NovaConfig,
   deps: { transport: Transport; dbs: NovaDatabases; logger: NovaLogger },
 ): ConductorService {
-  return createConductorService({
+  // Over a real broker: a super conductor, building into the chosen host's cell over that cell's broker.
+  const cells = config.DEFAULT.transport_url.startsWith("fake://")
+    ? undefined
+    : serviceCellConnections(config, { dbs: deps.dbs, logger: deps.logger });
+  const service = createConductorService({
+    ...(cells
+      ? {
+          targets: mappedCellTargets(config, {
+            dbs: deps.dbs,
+            transport: deps.transport,
+            connections: cells.connections,
+          }),
+        }
+      : {}),
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
     cellDb: deps.dbs.cellDb,
@@ -44,5 +58,13 @@ export function buildConductor(
     logger: deps.logger,
     config: conductorConfig(config, deps.dbs.cellUuid),
     notifier: versionedNotifier(config, deps.transport),
+  });
+  if (!cells) return service;
+  const stop = service.stop;
+  return Object.assign(service, {
+    stop: async () => {
+      await stop();
+      await cells.close();
+    },
   });
 }
