@@ -36,7 +36,7 @@ beforeAll(async () => {
     prefix: "cells",
     conf: {
       DEFAULT: { report_interval: 1, service_down_time: 6, rpc_response_timeout: 10 },
-      scheduler: { host_state_refresh_interval: 1 },
+      scheduler: { host_state_refresh_interval: 1, discover_hosts_in_cells_interval: 1 },
       fake: { vcpus: 4, memory_mb: 4096, local_gb: 100, spawn_delay: 0 },
     },
   });
@@ -62,8 +62,9 @@ beforeAll(async () => {
       database_connection: db2.url,
     })
   ).uuid;
-  await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
-  await cluster.createFlavor({ name: "huge", id: "huge", ram: 40000, vcpus: 1, disk: 1 });
+  // In process rather than by nova-manage: two fewer processes to start on a shared machine.
+  await apiDb.flavors.create({ name: "m1.tiny", flavorid: "1", memory_mb: 512, vcpus: 1, root_gb: 1 });
+  await apiDb.flavors.create({ name: "huge", flavorid: "huge", memory_mb: 40000, vcpus: 1, root_gb: 1 });
 
   const cell0Url = (await apiDb.mappings.getCell(CELL0_UUID)).database_connection;
   const inCell = (vhost: TestVhost, host: string, db?: string) => ({
@@ -79,17 +80,18 @@ beforeAll(async () => {
     }),
     cluster.start("nova-conductor", "conductor-cell1", inCell(vhost1, "conductor-cell1")),
     cluster.start("nova-conductor", "conductor-cell2", inCell(vhost2, "conductor-cell2", db2.url)),
+    // Every cell is mapped before it starts: it loads their host states, and maps new hosts itself.
+    cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }),
   ];
   await Promise.all(starting.map((p) => cluster.started(p)));
   cluster.start("nova-compute", "compute-1", inCell(vhost1, "compute-1"));
   cluster.start("nova-compute", "compute-2", inCell(vhost2, "compute-2"));
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  // The computes' nodes are in their cells' databases once they reported: map them (discover_hosts).
+  // The scheduler's periodic discover_hosts maps each compute to its cell once its node is recorded there.
   await cluster.until(
     "both computes mapped to their cells",
     async () => {
-      await cluster.manage("cell_v2", "discover_hosts");
       const mapped = await apiDb.mappings.listHostMappings();
       const byHost = new Map(mapped.map((m) => [m.host, m.cell_mapping?.uuid]));
       return byHost.get("compute-1") === cell.cell1 && byHost.get("compute-2") === cell.cell2
@@ -98,8 +100,6 @@ beforeAll(async () => {
     },
     90_000,
   );
-  // The scheduler loads every cell's host states at start, so it starts once both cells exist.
-  await cluster.started(cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
 }, 180_000);
 
 afterAll(async () => {
@@ -138,7 +138,11 @@ describe("cells v2: a super conductor building into two cells, each with its own
   });
 
   it("an unschedulable boot lands in cell0, ERROR with its fault", async () => {
-    const created = await client.createServer({ name: "too-big", flavorRef: "huge", imageRef: CLUSTER_IMAGE_ID });
+    const created = await client.createServer({
+      name: "too-big",
+      flavorRef: "huge",
+      imageRef: CLUSTER_IMAGE_ID,
+    });
     const failed = await client.waitForServerStatus(created.id, "ERROR", wait);
     expect(failed.fault?.message).toMatch(/No valid host was found/);
     expect(await cellOf(created.id)).toBe(CELL0_UUID);
