@@ -25,13 +25,18 @@ export interface DbMigrationsDeps {
   /** The API database: flavors and request specs. */
   apiDb: ApiDatabase;
   /** The cell databases os-migrations reads (each once). */
-  cells: () => CellDatabase[];
-  /** Finds a server's cell row (InstanceNotFoundError when there is none; a build is refused). */
-  locate: (uuid: string) => Promise<{ db: CellDatabase; instance: InstanceRecord } | null>;
+  cells: () => Promise<CellDatabase[]>;
+  /**
+   * Finds a server's cell row and the resize client over its cell's broker (InstanceNotFoundError when there
+   * is none; a build is refused).
+   */
+  locate: (uuid: string) => Promise<{
+    db: CellDatabase;
+    instance: InstanceRecord;
+    resize: () => Promise<ComputeResizeAPI | undefined>;
+  } | null>;
   /** The conductor's compute_task client (migrate_server). */
   computeTask: ComputeTaskAPI;
-  /** The computes' resize client (confirm_resize, revert_resize); without it those two are unavailable. */
-  resize?: ComputeResizeAPI | undefined;
   /** The request's context as RPC carries it. */
   novaContext: (ctx: RequestContext) => NovaContext;
   /** `[DEFAULT] allow_resize_to_same_host`. */
@@ -83,16 +88,18 @@ export class DbMigrations {
 
   /** Confirms the finished resize: the migration `confirming`, confirm_resize cast to its source. */
   async confirmResize(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.checked(ctx, uuid, "confirmResize");
+    const { db, instance, resize } = await this.checked(ctx, uuid, "confirmResize");
+    const api = await this.resizeApi(resize);
     const migration = await this.finishedMigration(db, uuid);
     const confirming = await this.moveMigration(db, migration, "confirming");
     await this.recordAction(db, ctx, uuid, "confirmResize");
-    await this.send(() => this.resizeApi().confirmResize(this.deps.novaContext(ctx), instance, confirming));
+    await this.send(() => api.confirmResize(this.deps.novaContext(ctx), instance, confirming));
   }
 
   /** Reverts the finished resize: task resize_reverting, the migration `reverting`, revert_resize to the destination. */
   async revertResize(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.checked(ctx, uuid, "revertResize");
+    const { db, instance, resize } = await this.checked(ctx, uuid, "revertResize");
+    const api = await this.resizeApi(resize);
     const migration = await this.finishedMigration(db, uuid);
     const reverting = await this.setTask(db, instance, "revertResize");
     const moving = await this.moveMigration(db, migration, "reverting");
@@ -103,7 +110,7 @@ export class DbMigrations {
     } catch {
       spec = null;
     }
-    await this.send(() => this.resizeApi().revertResize(this.deps.novaContext(ctx), reverting, moving, spec));
+    await this.send(() => api.revertResize(this.deps.novaContext(ctx), reverting, moving, spec));
   }
 
   /** os-migrations over every cell, newest first. */
@@ -121,7 +128,7 @@ export class DbMigrations {
     };
     const out: DbMigration[] = [];
     let markerSeen = query.marker === undefined;
-    for (const cell of this.deps.cells()) {
+    for (const cell of await this.deps.cells()) {
       try {
         out.push(
           ...(await cell.migrations.list(filters, {
@@ -155,7 +162,11 @@ export class DbMigrations {
     ctx: RequestContext,
     uuid: string,
     action: MoveActionName,
-  ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
+  ): Promise<{
+    db: CellDatabase;
+    instance: InstanceRecord;
+    resize: () => Promise<ComputeResizeAPI | undefined>;
+  }> {
     const found = await this.deps.locate(uuid);
     const rule = MOVE_ACTION_STATES[action];
     if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
@@ -273,9 +284,13 @@ export class DbMigrations {
       .catch(() => undefined);
   }
 
-  private resizeApi(): ComputeResizeAPI {
-    if (!this.deps.resize) throw new BackendUnavailableError();
-    return this.deps.resize;
+  // The resize client over the instance's cell's broker; none (or a broker not reachable) answers 503.
+  private async resizeApi(resize: () => Promise<ComputeResizeAPI | undefined>): Promise<ComputeResizeAPI> {
+    const api = await resize().catch((err: unknown) => {
+      throw new BackendUnavailableError(undefined, { cause: err });
+    });
+    if (!api) throw new BackendUnavailableError();
+    return api;
   }
 
   // A cast that never left: the caller's undo runs, and the API answers 503 rather than leave the server stuck.
