@@ -95,7 +95,9 @@ export async function openNovaDatabases(
     }
     if (createMappings) await apiDb.mappings.ensureCell0(config.DEFAULT.transport_url, cell0Url(cellUrl));
     const mapped = await apiDb.mappings.listCells();
-    if (mapped.some((c) => c.uuid === CELL0_UUID && c.database_connection === cellUrl)) {
+    // (An in-memory SQLite URL names every database alike: it is never taken for cell0's.)
+    const distinctCell0 = cell0Url(cellUrl) !== cellUrl;
+    if (distinctCell0 && mapped.some((c) => c.uuid === CELL0_UUID && c.database_connection === cellUrl)) {
       // `[database]` is cell0's: a super conductor (or a scheduler beside it), as Nova's devstack sets it up.
       await cell0Db.close();
       await cellDb.db.warm();
