@@ -336,6 +336,8 @@ export interface CellMigrateTasksOptions extends Omit<MigrateTaskManagerOptions,
  */
 export class CellMigrateTasks {
   private readonly byCell = new Map<string, MigrateTaskManager>();
+  // Every manager made, so drain() also waits for moves of a cell whose connections were reopened since.
+  private readonly made = new Set<MigrateTaskManager>();
 
   /** Moves over the given cells. */
   constructor(private readonly opts: CellMigrateTasksOptions) {}
@@ -357,7 +359,7 @@ export class CellMigrateTasks {
 
   /** Resolves once every move started so far, in every cell, has been handed over (or failed). */
   async drain(): Promise<void> {
-    await Promise.all([...this.byCell.values()].map((m) => m.drain()));
+    await Promise.all([...this.made].map((m) => m.drain()));
   }
 
   private manager(target: CellTarget): MigrateTaskManager {
@@ -366,6 +368,7 @@ export class CellMigrateTasks {
     if (!m || m.cellDb !== target.db) {
       m = new MigrateTaskManager({ ...this.opts, cellDb: target.db, resize: target.resize });
       this.byCell.set(target.cellUuid, m);
+      this.made.add(m);
     }
     return m;
   }
