@@ -1,6 +1,6 @@
 import type { Clock } from "@nova/core";
 import type { CellDatabase } from "@nova/db";
-import type { ComputeAPI } from "@nova/rpcapi";
+import type { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI } from "@nova/rpcapi";
 
 /** A cell as the API sees it: its uuid and name (from the cell mappings). */
 export interface CellRef {
@@ -21,6 +21,10 @@ export interface CellAccess {
   database(cellUuid: string): Promise<CellDatabase>;
   /** nova-compute's RPC client over the cell's transport. */
   compute(cellUuid: string): Promise<ComputeAPI>;
+  /** The computes' resize client over the cell's transport (confirm and revert resize); none: unavailable. */
+  resize?(cellUuid: string): Promise<ComputeResizeAPI>;
+  /** The computes' live-migration client over the cell's transport (force complete, abort); none: unavailable. */
+  live?(cellUuid: string): Promise<ComputeLiveMigrationAPI>;
 }
 
 /** One cell's answer to a scatter: its value, or why it has none (Nova's two sentinels). */
@@ -73,6 +77,8 @@ export function singleCellAccess(deps: {
   cell0Uuid: string;
   cell0Db?: CellDatabase | undefined;
   compute: ComputeAPI;
+  resize?: ComputeResizeAPI | undefined;
+  live?: ComputeLiveMigrationAPI | undefined;
 }): CellAccess {
   const cell0 = deps.cell0Db && deps.cell0Db !== deps.cellDb ? deps.cell0Db : undefined;
   const cells: CellRef[] = [{ uuid: deps.cellUuid, name: null }];
@@ -81,5 +87,7 @@ export function singleCellAccess(deps: {
     cells: async () => cells,
     database: async (uuid) => (uuid === deps.cell0Uuid && cell0 ? cell0 : deps.cellDb),
     compute: async () => deps.compute,
+    ...(deps.resize ? { resize: async () => deps.resize! } : {}),
+    ...(deps.live ? { live: async () => deps.live! } : {}),
   };
 }

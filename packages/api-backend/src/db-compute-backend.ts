@@ -214,6 +214,8 @@ export class DbComputeBackend implements ComputeBackend {
         cell0Uuid: CELL0_UUID,
         cell0Db: deps.cell0Db,
         compute: deps.compute,
+        resize: deps.resize,
+        live: deps.live,
       });
     // cell0 counted once: it may be the cell database itself. Down cells are skipped (docs/cells.md).
     this.quotas = new Quotas({
@@ -248,9 +250,7 @@ export class DbComputeBackend implements ComputeBackend {
   private get lifecycle(): ServerLifecycle {
     this.lifecycleOps ??= new ServerLifecycle({
       apiDb: this.deps.apiDb,
-      cellDb: this.deps.cellDb,
       images: this.deps.images,
-      compute: this.deps.compute,
       computeTask: this.deps.computeTask,
       clock: this.deps.clock ?? systemClock,
       defaultAvailabilityZone: this.deps.config.defaultAvailabilityZone,
@@ -276,14 +276,23 @@ export class DbComputeBackend implements ComputeBackend {
   private createMigrations(): DbMigrations {
     return new DbMigrations({
       apiDb: this.deps.apiDb,
-      cells: () => [this.deps.cellDb, ...(this.cell0() ? [this.cell0()!] : [])],
+      // Every cell but one that does not answer (os-migrations lists what it can, as the server lists do).
+      cells: async () => {
+        const answers = await this.eachCell(async (db) => db);
+        return answers.flatMap((a) => (a.ok ? [a.value] : []));
+      },
       locate: async (uuid) => {
         const found = await this.locate(uuid);
-        return found.kind === "cell" ? { db: found.db, instance: found.instance } : null;
+        if (found.kind !== "cell") return null;
+        const { cellUuid } = found;
+        return {
+          db: found.db,
+          instance: found.instance,
+          resize: async () => this.cellAccess.resize?.(cellUuid),
+          live: async () => this.cellAccess.live?.(cellUuid),
+        };
       },
       computeTask: this.deps.computeTask,
-      resize: this.deps.resize,
-      live: this.deps.live,
       novaContext: (ctx) => this.novaContext(ctx),
       allowResizeToSameHost: this.deps.config.allowResizeToSameHost ?? false,
       isUp: (svc) => this.up(svc),

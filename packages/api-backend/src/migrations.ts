@@ -29,15 +29,19 @@ export interface DbMigrationsDeps {
   /** The API database: flavors and request specs. */
   apiDb: ApiDatabase;
   /** The cell databases os-migrations reads (each once). */
-  cells: () => CellDatabase[];
-  /** Finds a server's cell row (InstanceNotFoundError when there is none; a build is refused). */
-  locate: (uuid: string) => Promise<{ db: CellDatabase; instance: InstanceRecord } | null>;
+  cells: () => Promise<CellDatabase[]>;
+  /**
+   * Finds a server's cell row and the resize client over its cell's broker (InstanceNotFoundError when there
+   * is none; a build is refused).
+   */
+  locate: (uuid: string) => Promise<{
+    db: CellDatabase;
+    instance: InstanceRecord;
+    resize: () => Promise<ComputeResizeAPI | undefined>;
+    live: () => Promise<ComputeLiveMigrationAPI | undefined>;
+  } | null>;
   /** The conductor's compute_task client (migrate_server). */
   computeTask: ComputeTaskAPI;
-  /** The computes' resize client (confirm_resize, revert_resize); without it those two are unavailable. */
-  resize?: ComputeResizeAPI | undefined;
-  /** The computes' live-migration client (force_complete, abort); without it those two are unavailable. */
-  live?: ComputeLiveMigrationAPI | undefined;
   /** The request's context as RPC carries it. */
   novaContext: (ctx: RequestContext) => NovaContext;
   /** `[DEFAULT] allow_resize_to_same_host`. */
@@ -91,16 +95,18 @@ export class DbMigrations {
 
   /** Confirms the finished resize: the migration `confirming`, confirm_resize cast to its source. */
   async confirmResize(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.checked(ctx, uuid, "confirmResize");
+    const { db, instance, resize } = await this.checked(ctx, uuid, "confirmResize");
+    const api = await this.rpcClient(resize);
     const migration = await this.finishedMigration(db, uuid);
     const confirming = await this.moveMigration(db, migration, "confirming");
     await this.recordAction(db, ctx, uuid, "confirmResize");
-    await this.send(() => this.resizeApi().confirmResize(this.deps.novaContext(ctx), instance, confirming));
+    await this.send(() => api.confirmResize(this.deps.novaContext(ctx), instance, confirming));
   }
 
   /** Reverts the finished resize: task resize_reverting, the migration `reverting`, revert_resize to the destination. */
   async revertResize(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.checked(ctx, uuid, "revertResize");
+    const { db, instance, resize } = await this.checked(ctx, uuid, "revertResize");
+    const api = await this.rpcClient(resize);
     const migration = await this.finishedMigration(db, uuid);
     const reverting = await this.setTask(db, instance, "revertResize");
     const moving = await this.moveMigration(db, migration, "reverting");
@@ -111,7 +117,7 @@ export class DbMigrations {
     } catch {
       spec = null;
     }
-    await this.send(() => this.resizeApi().revertResize(this.deps.novaContext(ctx), reverting, moving, spec));
+    await this.send(() => api.revertResize(this.deps.novaContext(ctx), reverting, moving, spec));
   }
 
   /**
@@ -224,10 +230,11 @@ export class DbMigrations {
 
   /** Nova's live_migrate_force_complete: an ACTIVE server migrating, its migration `running`. */
   async forceCompleteLiveMigration(ctx: RequestContext, uuid: string, migrationId: number): Promise<void> {
-    const { db, instance } = await this.migrating(ctx, uuid, ["active"], "live_migrate_force_complete");
+    const { db, instance, live } = await this.migrating(ctx, uuid, ["active"], "live_migrate_force_complete");
+    const api = await this.rpcClient(live);
     const m = await this.liveMigration(db, uuid, migrationId, ["running"], "force complete");
     await this.recordAction(db, ctx, uuid, "live_migration_force_complete");
-    await this.send(() => this.liveApi().liveMigrationForceComplete(this.deps.novaContext(ctx), instance, m));
+    await this.send(() => api.liveMigrationForceComplete(this.deps.novaContext(ctx), instance, m));
   }
 
   /** Nova's live_migrate_abort: a migrating server, its migration `running` (or, from 2.65, not started yet). */
@@ -237,11 +244,12 @@ export class DbMigrations {
     migrationId: number,
     abortQueued: boolean,
   ): Promise<void> {
-    const { db, instance } = await this.migrating(ctx, uuid, null, "live_migrate_abort");
+    const { db, instance, live } = await this.migrating(ctx, uuid, null, "live_migrate_abort");
+    const api = await this.rpcClient(live);
     const allowed = abortQueued ? ["running", "queued", "preparing"] : ["running"];
     const m = await this.liveMigration(db, uuid, migrationId, allowed, "abort live migration");
     await this.recordAction(db, ctx, uuid, "live_migration_cancel");
-    await this.send(() => this.liveApi().liveMigrationAbort(this.deps.novaContext(ctx), instance, m.id));
+    await this.send(() => api.liveMigrationAbort(this.deps.novaContext(ctx), instance, m.id));
   }
 
   /** os-migrations over every cell, newest first. */
@@ -259,7 +267,7 @@ export class DbMigrations {
     };
     const out: DbMigration[] = [];
     let markerSeen = query.marker === undefined;
-    for (const cell of this.deps.cells()) {
+    for (const cell of await this.deps.cells()) {
       try {
         out.push(
           ...(await cell.migrations.list(filters, {
@@ -293,7 +301,11 @@ export class DbMigrations {
     ctx: RequestContext,
     uuid: string,
     action: MoveActionName,
-  ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
+  ): Promise<{
+    db: CellDatabase;
+    instance: InstanceRecord;
+    resize: () => Promise<ComputeResizeAPI | undefined>;
+  }> {
     const found = await this.deps.locate(uuid);
     const rule = MOVE_ACTION_STATES[action];
     if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
@@ -314,7 +326,11 @@ export class DbMigrations {
     uuid: string,
     vmStates: readonly string[] | null,
     method: string,
-  ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
+  ): Promise<{
+    db: CellDatabase;
+    instance: InstanceRecord;
+    live: () => Promise<ComputeLiveMigrationAPI | undefined>;
+  }> {
     const found = await this.deps.locate(uuid);
     if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
@@ -352,11 +368,6 @@ export class DbMigrations {
       );
     }
     return m;
-  }
-
-  private liveApi(): ComputeLiveMigrationAPI {
-    if (!this.deps.live) throw new BackendUnavailableError();
-    return this.deps.live;
   }
 
   private async startMove(
@@ -461,9 +472,13 @@ export class DbMigrations {
       .catch(() => undefined);
   }
 
-  private resizeApi(): ComputeResizeAPI {
-    if (!this.deps.resize) throw new BackendUnavailableError();
-    return this.deps.resize;
+  // A compute client over the instance's cell's broker; none (or a broker not reachable) answers 503.
+  private async rpcClient<T>(client: () => Promise<T | undefined>): Promise<T> {
+    const api = await client().catch((err: unknown) => {
+      throw new BackendUnavailableError(undefined, { cause: err });
+    });
+    if (!api) throw new BackendUnavailableError();
+    return api;
   }
 
   // A cast that never left: the caller's undo runs, and the API answers 503 rather than leave the server stuck.

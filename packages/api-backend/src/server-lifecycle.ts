@@ -32,12 +32,8 @@ import { serverRecord } from "./server-view.js";
 export interface ServerLifecycleDeps {
   /** The API database (request specs, aggregates, mappings). */
   apiDb: ApiDatabase;
-  /** The cell's database (compute nodes, for an unshelve to a host). */
-  cellDb: CellDatabase;
   /** The image catalogue snapshots are created in (queued; the compute fills them). */
   images: ImageStore;
-  /** nova-compute's RPC client. */
-  compute: ComputeAPI;
   /** The conductor's compute_task client (unshelve). */
   computeTask: ComputeTaskAPI;
   /** Time for soft-delete stamps. */
@@ -58,9 +54,14 @@ export interface ServerLifecycleDeps {
   novaContext(ctx: RequestContext): NovaContext;
 }
 
+/** A server in its cell, with the compute client over that cell's broker. */
+type Located = Omit<Extract<LocatedServer, { kind: "cell" }>, "kind">;
+
 /** An action started: the row as the compute will get it, and how to put the task back if the cast fails. */
 interface Started {
   db: CellDatabase;
+  /** nova-compute's client over the instance's cell's broker. */
+  compute: () => Promise<ComputeAPI>;
   before: InstanceRecord;
   updated: InstanceRecord;
   host: string;
@@ -78,7 +79,8 @@ export class ServerLifecycle {
 
   /** Rebuild on the same host (as the lifecycle issue asks; Nova passes through the conductor). */
   async rebuildServer(ctx: RequestContext, uuid: string, spec: RebuildSpec): Promise<ServerRecord> {
-    const { db, instance } = await this.located(ctx, uuid, "rebuild");
+    const found = await this.located(ctx, uuid, "rebuild");
+    const { instance } = found;
     const image = await this.activeImage(spec.imageRef);
     const flavor = instance.flavor;
     if (flavor && flavor.memory_mb !== undefined && flavor.memory_mb < image.minRam) {
@@ -115,9 +117,9 @@ export class ServerLifecycle {
       changes.key_data = pair?.public_key ?? null;
       changes.keypairs = KeyPairListCodec.toPrimitive(pair ? [pair] : []) as InstanceRecord["keypairs"];
     }
-    const started = await this.start(ctx, db, instance, "rebuild", changes);
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.rebuildInstance(nctx, started.host, {
+    const started = await this.start(ctx, found, "rebuild", changes);
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.rebuildInstance(nctx, started.host, {
         instance: started.updated,
         new_pass: spec.adminPass,
         injected_files: spec.personality,
@@ -132,11 +134,12 @@ export class ServerLifecycle {
 
   /** Shelve: a queued `<name>-shelved` snapshot, then shelve_instance. */
   async shelveServer(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "shelve");
+    const found = await this.located(ctx, uuid, "shelve");
+    const { instance } = found;
     const imageId = await this.createImage(ctx, instance, `${instance.display_name ?? ""}-shelved`, {
       image_type: "snapshot",
     });
-    const started = await this.start(ctx, db, instance, "shelve", {
+    const started = await this.start(ctx, found, "shelve", {
       system_metadata: {
         ...(instance.system_metadata ?? {}),
         image_base_image_ref: instance.image_ref ?? "",
@@ -148,17 +151,17 @@ export class ServerLifecycle {
     await this.cast(
       started,
       ctx,
-      (nctx) => this.deps.compute.shelveInstance(nctx, started.host, started.updated, imageId, true),
+      (nctx, compute) => compute.shelveInstance(nctx, started.host, started.updated, imageId, true),
       imageId,
     );
   }
 
   /** Shelve offload (admin): shelve_offload_instance. */
   async shelveOffloadServer(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "shelveOffload");
-    const started = await this.start(ctx, db, instance, "shelveOffload");
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.shelveOffloadInstance(nctx, started.host, started.updated, true),
+    const found = await this.located(ctx, uuid, "shelveOffload");
+    const started = await this.start(ctx, found, "shelveOffload");
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.shelveOffloadInstance(nctx, started.host, started.updated, true),
     );
   }
 
@@ -168,8 +171,9 @@ export class ServerLifecycle {
    * the zone (and the host as its requested destination) for the scheduler.
    */
   async unshelveServer(ctx: RequestContext, uuid: string, spec: UnshelveSpec): Promise<void> {
-    const { apiDb, cellDb } = this.deps;
-    const { db, instance } = await this.located(ctx, uuid, "unshelve");
+    const { apiDb } = this.deps;
+    const found = await this.located(ctx, uuid, "unshelve");
+    const { db, instance } = found;
     const azGiven = spec.availabilityZone !== undefined;
     if ((azGiven || spec.host) && instance.vm_state !== "shelved_offloaded") {
       throw new ConflictError(
@@ -187,7 +191,8 @@ export class ServerLifecycle {
     }
     const expectedZone = azGiven ? (spec.availabilityZone ?? null) : (requestSpec.availability_zone ?? null);
     if (spec.host) {
-      const nodes = await cellDb.computeNodes.list({ host: spec.host });
+      // The host is looked for in the instance's cell: unshelve does not move a server between cells.
+      const nodes = await db.computeNodes.list({ host: spec.host });
       if (nodes.length === 0) throw new InvalidRequestError(`Compute host ${spec.host} could not be found.`);
       if (
         expectedZone !== null &&
@@ -203,7 +208,7 @@ export class ServerLifecycle {
       ...(spec.host ? { requested_destination: destination(spec.host) } : {}),
     };
     await apiDb.requestSpecs.save(savedSpec);
-    const started = await this.start(ctx, db, instance, "unshelve");
+    const started = await this.start(ctx, found, "unshelve");
     await this.cast(started, ctx, (nctx) =>
       this.deps.computeTask.unshelveInstance(nctx, started.updated, savedSpec),
     );
@@ -215,7 +220,7 @@ export class ServerLifecycle {
     uuid: string,
     rescue: { adminPass: string; rescueImageRef: string | null },
   ): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "rescue");
+    const found = await this.located(ctx, uuid, "rescue");
     if (rescue.rescueImageRef) {
       await this.deps.images.get(rescue.rescueImageRef).catch((err: unknown) => {
         if (CatalogImageNotFound.isInstance(err)) {
@@ -224,9 +229,9 @@ export class ServerLifecycle {
         throw err;
       });
     }
-    const started = await this.start(ctx, db, instance, "rescue");
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.rescueInstance(
+    const started = await this.start(ctx, found, "rescue");
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.rescueInstance(
         nctx,
         started.host,
         started.updated,
@@ -239,28 +244,29 @@ export class ServerLifecycle {
 
   /** Unrescue: unrescue_instance. */
   async unrescueServer(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "unrescue");
-    const started = await this.start(ctx, db, instance, "unrescue");
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.unrescueInstance(nctx, started.host, started.updated),
+    const found = await this.located(ctx, uuid, "unrescue");
+    const started = await this.start(ctx, found, "unrescue");
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.unrescueInstance(nctx, started.host, started.updated),
     );
   }
 
   /** createImage: a queued snapshot image, then snapshot_instance. */
   async createServerImage(ctx: RequestContext, uuid: string, spec: SnapshotSpec): Promise<string> {
-    const { db, instance } = await this.located(ctx, uuid, "createImage");
+    const found = await this.located(ctx, uuid, "createImage");
+    const { instance } = found;
     const imageId = await this.createImage(ctx, instance, spec.name, {
       ...spec.metadata,
       image_type: "snapshot",
     });
-    const started = await this.start(ctx, db, instance, "createImage").catch(async (err: unknown) => {
+    const started = await this.start(ctx, found, "createImage").catch(async (err: unknown) => {
       await this.deps.images.delete(imageId).catch(() => undefined);
       throw err;
     });
     await this.cast(
       started,
       ctx,
-      (nctx) => this.deps.compute.snapshotInstance(nctx, started.host, started.updated, imageId),
+      (nctx, compute) => compute.snapshotInstance(nctx, started.host, started.updated, imageId),
       imageId,
     );
     return imageId;
@@ -272,28 +278,22 @@ export class ServerLifecycle {
     uuid: string,
     spec: SnapshotSpec & { backupType: string; rotation: number },
   ): Promise<string> {
-    const { db, instance } = await this.located(ctx, uuid, "createBackup");
+    const found = await this.located(ctx, uuid, "createBackup");
+    const { instance } = found;
     const imageId = await this.createImage(ctx, instance, spec.name, {
       ...spec.metadata,
       image_type: "backup",
       backup_type: spec.backupType,
     });
-    const started = await this.start(ctx, db, instance, "createBackup").catch(async (err: unknown) => {
+    const started = await this.start(ctx, found, "createBackup").catch(async (err: unknown) => {
       await this.deps.images.delete(imageId).catch(() => undefined);
       throw err;
     });
     await this.cast(
       started,
       ctx,
-      (nctx) =>
-        this.deps.compute.backupInstance(
-          nctx,
-          started.host,
-          started.updated,
-          imageId,
-          spec.backupType,
-          spec.rotation,
-        ),
+      (nctx, compute) =>
+        compute.backupInstance(nctx, started.host, started.updated, imageId, spec.backupType, spec.rotation),
       imageId,
     );
     return imageId;
@@ -304,7 +304,8 @@ export class ServerLifecycle {
    * its compute down, the row is soft-deleted here (Nova's local soft delete).
    */
   async softDeleteServer(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "softDelete");
+    const found = await this.located(ctx, uuid, "softDelete");
+    const { db, instance } = found;
     const now = new Date(this.deps.clock.now());
     if (!instance.host || !(await this.deps.computeUp(db, instance.host))) {
       await this.update(db, instance, "softDelete", {
@@ -316,23 +317,24 @@ export class ServerLifecycle {
       await this.recordAction(ctx, db, uuid, "softDelete");
       return;
     }
-    const started = await this.start(ctx, db, instance, "softDelete", { deleted_at: now });
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.softDeleteInstance(nctx, started.host, started.updated),
+    const started = await this.start(ctx, found, "softDelete", { deleted_at: now });
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.softDeleteInstance(nctx, started.host, started.updated),
     );
   }
 
   /** Restore: restore_instance (or ACTIVE here when the server has no host), deleted_at cleared. */
   async restoreServer(ctx: RequestContext, uuid: string): Promise<void> {
-    const { db, instance } = await this.located(ctx, uuid, "restore");
+    const found = await this.located(ctx, uuid, "restore");
+    const { db, instance } = found;
     if (!instance.host) {
       await this.update(db, instance, "restore", { vm_state: "active", task_state: null, deleted_at: null });
       await this.recordAction(ctx, db, uuid, "restore");
       return;
     }
-    const started = await this.start(ctx, db, instance, "restore", { deleted_at: null });
-    await this.cast(started, ctx, (nctx) =>
-      this.deps.compute.restoreInstance(nctx, started.host, started.updated),
+    const started = await this.start(ctx, found, "restore", { deleted_at: null });
+    await this.cast(started, ctx, (nctx, compute) =>
+      compute.restoreInstance(nctx, started.host, started.updated),
     );
   }
 
@@ -345,17 +347,13 @@ export class ServerLifecycle {
   // --- internals ---------------------------------------------------------------------------------------------
 
   /** The server in its cell, after the action's state rule (a build request is never in a state these take). */
-  private async located(
-    ctx: RequestContext,
-    uuid: string,
-    type: ServerLifecycleAction,
-  ): Promise<{ db: CellDatabase; instance: InstanceRecord }> {
+  private async located(ctx: RequestContext, uuid: string, type: ServerLifecycleAction): Promise<Located> {
     const found = await this.deps.locate(uuid);
     checkServerAction(serverRecord(found.instance), { type }, { isAdmin: ctx.isAdmin });
     if (found.kind === "build") {
       throw new InstanceInvalidStateError(uuid, "vm_state", "building", SERVER_ACTION_STATES[type].method);
     }
-    return { db: found.db, instance: found.instance };
+    return { db: found.db, instance: found.instance, compute: found.compute };
   }
 
   private async update(
@@ -385,15 +383,14 @@ export class ServerLifecycle {
 
   private async start(
     ctx: RequestContext,
-    db: CellDatabase,
-    instance: InstanceRecord,
+    { db, instance, compute }: Located,
     type: ServerLifecycleAction,
     changes: InstanceChanges = {},
   ): Promise<Started> {
     const rule = SERVER_ACTION_STATES[type];
     const updated = await this.update(db, instance, type, { ...changes, task_state: rule.task });
     await this.recordAction(ctx, db, instance.uuid, type);
-    return { db, before: instance, updated, host: instance.host ?? "" };
+    return { db, compute, before: instance, updated, host: instance.host ?? "" };
   }
 
   // The compute records its events under this request's action, as Nova's API creates it first.
@@ -418,11 +415,11 @@ export class ServerLifecycle {
   private async cast(
     started: Started,
     ctx: RequestContext,
-    send: (nctx: NovaContext) => Promise<void>,
+    send: (nctx: NovaContext, compute: ComputeAPI) => Promise<void>,
     imageId?: string,
   ): Promise<void> {
     try {
-      await send(this.deps.novaContext(ctx));
+      await send(this.deps.novaContext(ctx), await started.compute());
     } catch (err) {
       await started.db.instances
         .update(started.before.uuid, { task_state: started.before.task_state ?? null })

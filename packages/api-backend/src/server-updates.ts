@@ -12,12 +12,19 @@ import {
 import { hasErrorCode } from "@nova/core";
 import type { ApiDatabase, CellDatabase, InstanceChanges, InstanceRecord } from "@nova/db";
 import type { Instance } from "@nova/objects";
+import type { ComputeAPI } from "@nova/rpcapi";
 import { serverRecord } from "./server-view.js";
 
 /** Where a server is: still a build request in the API database, or an instance row in a cell. */
 export type LocatedServer =
   | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
-  | { kind: "cell"; db: CellDatabase; instance: InstanceRecord };
+  | {
+      kind: "cell";
+      db: CellDatabase;
+      instance: InstanceRecord;
+      /** nova-compute's client over the cell's broker, opened when an action needs it. */
+      compute: () => Promise<ComputeAPI>;
+    };
 
 /** What server updates need from the backend that owns them. */
 export interface ServerUpdatesDeps {

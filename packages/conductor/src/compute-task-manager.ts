@@ -10,7 +10,6 @@ import type {
 import { MessagingError, type RequestContext, type RpcEndpoint } from "@nova/messaging";
 import {
   BuildRequestCodec,
-  CELL0_UUID,
   type Instance,
   type InstanceActivityObserver,
   isNovaObjectPrimitive,
@@ -26,7 +25,6 @@ import {
 import {
   type BuiltGuest,
   COMPUTE_TASK_NAMESPACE,
-  type ComputeAPI,
   ComputeServiceUnavailable,
   fromWireContext,
   MaxRetriesExceeded,
@@ -35,6 +33,7 @@ import {
   type SchedulerAPI,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
+import { type CellTarget, type CellTargets, instanceTarget, isHostNotMapped } from "./cell-targets.js";
 import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources, instanceResources, releaseOnNode } from "./instance-claims.js";
@@ -74,18 +73,15 @@ const NOT_CREATED = new Set([
 
 /** Dependencies of a {@link ComputeTaskManager}. */
 export interface ComputeTaskManagerOptions {
-  /** The API database: build requests, request specs, instance mappings. */
+  /** The API database: build requests, request specs, instance and host mappings. */
   apiDb: ApiDatabase;
-  /** The cell instances are built in. */
-  cellDb: CellDatabase;
-  /** The uuid of that cell's mapping. */
-  cellUuid: string;
-  /** Where unschedulable instances are kept (Nova's cell0); without it they stay ERROR in the cell. */
-  cell0Db?: CellDatabase | undefined;
+  /**
+   * The cells builds go to: the chosen host's cell (its database, and its computes over its broker), and
+   * where unschedulable ones are kept (cell0).
+   */
+  targets: CellTargets;
   /** Client of the `scheduler` topic (select_destinations). */
   scheduler: SchedulerAPI;
-  /** Client of the `compute.<host>` topics (build_and_run_instance). */
-  compute: ComputeAPI;
   /** Judges compute liveness and stamps launch times. */
   clock: Clock;
   /** Where build progress and failures are logged. */
@@ -105,6 +101,13 @@ interface BuildItem {
   uuid: string;
   instance: Partial<Instance>;
   spec: Partial<RequestSpec>;
+}
+
+/** An instance whose build request was still there when the conductor got to it. */
+interface WantedBuild {
+  item: BuildItem;
+  /** The build request's tags (a 2.52 boot with tags), created with the instance. */
+  tags: string[];
 }
 
 /** The arguments every instance of one request shares. */
@@ -160,7 +163,7 @@ export class ComputeTaskManager {
         schedule_and_build_instances: (ctx, args) => this.scheduleAndBuildInstances(ctx, args),
         unshelve_instance: (ctx, args) => {
           const { uuid, spec } = parseUnshelveArgs(args);
-          this.track(unshelveInstance(this.opts, fromWireContext(ctx), uuid, spec));
+          this.track(this.unshelve(fromWireContext(ctx), uuid, spec));
           return null;
         },
       },
@@ -196,65 +199,101 @@ export class ComputeTaskManager {
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
 
+  // Unshelve stays in the instance's cell (Nova's unshelve never crosses cells).
+  private async unshelve(ctx: NovaContext, uuid: string, spec: Partial<RequestSpec> | null): Promise<void> {
+    const target = await instanceTarget(this.opts.apiDb, this.opts.targets, uuid);
+    await unshelveInstance({ ...this.opts, cellDb: target.db, compute: target.compute }, ctx, uuid, spec);
+  }
+
+  /**
+   * Nova's super conductor order: schedule first, then create each instance in its chosen host's cell (the
+   * host mapping names it), map it there and build over that cell's broker. Nothing can be scheduled: every
+   * instance is created in cell0, ERROR with the scheduler's explanation as its fault.
+   */
   private async build(ctx: NovaContext, items: BuildItem[], common: BuildCommon): Promise<void> {
-    const created: { item: BuildItem; record: InstanceRecord }[] = [];
-    for (const item of items) {
-      const record = await this.createInCell(ctx, item);
-      if (record) created.push({ item, record });
-    }
-    if (created.length === 0) return;
-    const first = created[0]!.item;
+    const { apiDb, targets, scheduler, logger } = this.opts;
+    const wanted = (await Promise.all(items.map((item) => this.stillRequested(ctx, item)))).filter(
+      (w): w is WantedBuild => w !== null,
+    );
+    if (wanted.length === 0) return;
+    const first = wanted[0]!.item;
     let selections: Selection[][];
     try {
       // The group's members and their hosts as they are now, for the affinity filters and weighers.
-      const spec = await setupInstanceGroup(this.opts.apiDb, [this.opts.cellDb], first.spec);
-      selections = await this.opts.scheduler.selectDestinations(
+      const spec = await setupInstanceGroup(apiDb, await targets.databases(), first.spec);
+      selections = await scheduler.selectDestinations(
         ctx,
-        { ...spec, num_instances: created.length },
-        created.map((c) => c.item.uuid),
+        { ...spec, num_instances: wanted.length },
+        wanted.map((w) => w.item.uuid),
       );
-      if (selections.length !== created.length || selections.some((s) => s.length === 0)) {
+      if (selections.length !== wanted.length || selections.some((s) => s.length === 0)) {
         throw new MaxRetriesExceeded({
-          reason: `the scheduler answered ${selections.length} host lists for ${created.length} instances`,
+          reason: `the scheduler answered ${selections.length} host lists for ${wanted.length} instances`,
         });
       }
     } catch (err) {
-      this.opts.logger.warn(
-        { err: describe(err), instances: created.length },
-        "Failed to schedule instances",
-      );
-      await Promise.all(created.map((c) => this.buryUnschedulable(ctx, c.record, err)));
+      logger.warn({ err: describe(err), instances: wanted.length }, "Failed to schedule instances");
+      await Promise.all(wanted.map((w) => this.buryInCell0(ctx, w, err)));
       return;
     }
     await Promise.all(
-      created.map(async (c, i) => {
+      wanted.map(async (w, i) => {
+        const hosts = selections[i]!;
+        const chosen = hosts[0]!;
+        let target: CellTarget;
         try {
-          await this.buildOne(ctx, c.record, c.item.spec, selections[i]!, common);
+          target = await targets.forHost(chosen.service_host);
         } catch (err) {
-          this.opts.logger.error({ instance_uuid: c.item.uuid, err: describe(err) }, "Build crashed");
-          await this.failBuild(ctx, c.item.uuid, err, []).catch(() => undefined);
+          if (!isHostNotMapped(err)) throw err;
+          // Nova's HostMappingNotFound: the host has no cell to build in (discover_hosts never ran for it).
+          // Its claim is in a cell no mapping names, so it stays until that host's compute reports again.
+          logger.error({ instance_uuid: w.item.uuid, host: chosen.service_host }, describe(err));
+          return this.buryInCell0(ctx, w, err);
+        }
+        const record = await this.createInCell(ctx, target, w);
+        if (!record) {
+          await this.release(target, chosen, resourcesOf(w.item));
+          return;
+        }
+        try {
+          await this.buildOne(ctx, target, record, w.item.spec, hosts, common);
+        } catch (err) {
+          logger.error({ instance_uuid: w.item.uuid, err: describe(err) }, "Build crashed");
+          await this.failBuild(ctx, target, w.item.uuid, err, []).catch(() => undefined);
         }
       }),
     );
   }
 
-  /**
-   * Creates the instance in the cell from its build request, records the `create` action, maps it to the
-   * cell and deletes the build request. A build request already gone means the user deleted the server
-   * before it reached a cell: nothing is built, and the row just made is removed again.
-   */
-  private async createInCell(ctx: NovaContext, item: BuildItem): Promise<InstanceRecord | null> {
-    const { apiDb, cellDb, cellUuid, logger } = this.opts;
-    const log = { instance_uuid: item.uuid, request_id: ctx.request_id };
-    let tags: string[];
+  /** The build request's tags, or null (and its mapping gone) when the user deleted it before scheduling. */
+  private async stillRequested(ctx: NovaContext, item: BuildItem): Promise<WantedBuild | null> {
+    const { apiDb, logger } = this.opts;
     try {
-      tags = tagListNames((await apiDb.buildRequests.getByInstanceUuid(item.uuid)).tags);
+      return { item, tags: tagListNames((await apiDb.buildRequests.getByInstanceUuid(item.uuid)).tags) };
     } catch (err) {
       if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
-      logger.info(log, "Build request deleted before scheduling; not building");
+      logger.info(
+        { instance_uuid: item.uuid, request_id: ctx.request_id },
+        "Build request deleted before scheduling; not building",
+      );
       await apiDb.mappings.deleteInstanceMapping(item.uuid);
       return null;
     }
+  }
+
+  /**
+   * Creates the instance in its host's cell from its build request, records the `create` action, maps it to
+   * the cell and deletes the build request. A build request gone meanwhile means the user deleted the server
+   * before it reached a cell: nothing is built, and the row just made is removed again.
+   */
+  private async createInCell(
+    ctx: NovaContext,
+    target: CellTarget,
+    { item, tags }: WantedBuild,
+  ): Promise<InstanceRecord | null> {
+    const { apiDb, logger } = this.opts;
+    const cellDb = target.db;
+    const log = { instance_uuid: item.uuid, request_id: ctx.request_id };
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(item.instance)) if (!NOT_CREATED.has(k)) values[k] = v;
     Object.assign(values, {
@@ -292,13 +331,13 @@ export class ComputeTaskManager {
         await cellDb.actions.eventStart(item.uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
       })(),
       (async () => {
-        await this.mapTo(item.uuid, cellUuid, record);
+        await this.mapTo(item.uuid, target.cellUuid, record);
         return apiDb.buildRequests.delete(item.uuid);
       })(),
     );
     if (!stillWanted) {
       logger.info(log, "Build request deleted while the instance was created; removing it");
-      await this.destroyRow(item.uuid);
+      await this.destroyRow(target, item.uuid);
       await apiDb.mappings.deleteInstanceMapping(item.uuid);
       this.counters.deleted++;
       return null;
@@ -323,53 +362,53 @@ export class ComputeTaskManager {
   }
 
   /**
-   * The scheduler found no host (or failed): the instance goes to ERROR with a fault carrying the
-   * scheduler's explanation, and, with a cell0, moves there as Nova keeps unschedulable instances in cell0.
+   * Nova's _bury_in_cell0: the instance that could not be scheduled is created ERROR in cell0 (the only cell
+   * without cell0), with a fault carrying the scheduler's explanation and the `create` action, mapped there,
+   * and its build request deleted. A build request deleted meanwhile takes the row with it.
    */
-  private async buryUnschedulable(ctx: NovaContext, record: InstanceRecord, err: unknown): Promise<void> {
-    const { cellDb, cell0Db, apiDb, logger } = this.opts;
-    const uuid = record.uuid;
+  private async buryInCell0(ctx: NovaContext, { item, tags }: WantedBuild, err: unknown): Promise<void> {
+    const { apiDb, targets, logger } = this.opts;
+    const uuid = item.uuid;
+    const cell0 = await targets.unschedulable();
     this.counters.noValidHost++;
-    let failed: InstanceRecord;
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item.instance)) if (!NOT_CREATED.has(k)) values[k] = v;
+    Object.assign(values, {
+      uuid,
+      vm_state: "error",
+      task_state: null,
+      power_state: PowerState.NOSTATE,
+      host: null,
+      node: null,
+    });
     try {
-      failed = await cellDb.instances.update(
-        uuid,
-        { vm_state: "error", task_state: null },
-        { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
-      );
-    } catch (e) {
-      if (isDeletion(e)) return this.cleanupDeleted(ctx, uuid, null);
-      throw e;
-    }
-    this.counters.error++;
-    // With a cell0 this row is a passing copy: the fault is counted once, as cell0 records it.
-    const activity = cell0Db ? undefined : this.opts.activity;
-    await recordInstanceFault(cellDb, uuid, err, this.opts.host, null, activity);
-    await this.finishScheduleEvent(cellDb, uuid, ctx.request_id, err);
-    if (!cell0Db) return;
-    // Copy into cell0, point the mapping there, then drop the cell's row: at every step one copy is ERROR.
-    const values: Record<string, unknown> = { ...failed };
-    for (const k of ["id", "deleted", "deleted_at", "fault"]) delete values[k];
-    try {
-      await cell0Db.instances.create(values as InstanceCreate);
+      await cell0.db.instances.create(values as InstanceCreate);
     } catch (e) {
       if (!hasErrorCode(e, "DB_DUPLICATE")) throw e;
     }
-    await cell0Db.actions.start({
-      instance_uuid: uuid,
-      action: "create",
-      request_id: ctx.request_id,
-      user_id: failed.user_id ?? null,
-      project_id: failed.project_id ?? null,
-    });
-    await cell0Db.actions.eventStart(uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
-    await this.finishScheduleEvent(cell0Db, uuid, ctx.request_id, err);
-    await recordInstanceFault(cell0Db, uuid, err, this.opts.host, null, this.opts.activity);
-    await apiDb.mappings.setInstanceCell(uuid, CELL0_UUID);
-    try {
-      await cellDb.instances.destroy(uuid, { expectedVmState: "error" });
-    } catch (e) {
-      if (!isDeletion(e) && !hasErrorCode(e, "DB_UNEXPECTED_VM_STATE")) throw e;
+    if (tags.length > 0) await cell0.db.tags.replace(uuid, tags);
+    await cell0.db.actions
+      .start({
+        instance_uuid: uuid,
+        action: "create",
+        request_id: ctx.request_id,
+        user_id: ctx.user_id ?? (values.user_id as string | undefined) ?? null,
+        project_id: ctx.project_id ?? (values.project_id as string | undefined) ?? null,
+      })
+      .then(() => cell0.db.actions.eventStart(uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host))
+      .catch((e: unknown) =>
+        logger.warn({ instance_uuid: uuid, err: describe(e) }, "Could not record the build action"),
+      );
+    await this.finishScheduleEvent(cell0.db, uuid, ctx.request_id, err);
+    await recordInstanceFault(cell0.db, uuid, err, this.opts.host, null, this.opts.activity);
+    await this.mapTo(uuid, cell0.cellUuid, values as Partial<InstanceRecord>);
+    this.counters.error++;
+    if (!(await apiDb.buildRequests.delete(uuid))) {
+      // The user deleted the server meanwhile: it goes, as Nova's _bury_in_cell0 destroys it.
+      await cell0.db.instances.destroy(uuid, {}, { terminate: true }).catch(() => undefined);
+      await apiDb.mappings.deleteInstanceMapping(uuid);
+      this.counters.deleted++;
+      return;
     }
     logger.info(
       { instance_uuid: uuid, err: describe(err) },
@@ -396,14 +435,18 @@ export class ComputeTaskManager {
 
   private async buildOne(
     ctx: NovaContext,
+    target: CellTarget,
     record: InstanceRecord,
     spec: Partial<RequestSpec>,
     selections: Selection[],
     common: BuildCommon,
   ): Promise<void> {
-    const { cellDb, compute, logger, clock } = this.opts;
+    const { logger, clock } = this.opts;
+    const { db: cellDb, compute } = target;
     const uuid = record.uuid;
     const resources = spec.flavor ? flavorResources(spec.flavor) : instanceResources(record);
+    // Nova's scheduler picks alternates in the chosen host's cell: they are claimed in its database.
+    const inCell = { ...this.opts, cellDb };
     const alternates = selections.slice(1);
     const reasons: string[] = [];
     const tried: [string, string][] = [];
@@ -420,8 +463,8 @@ export class ComputeTaskManager {
       if (!(await isComputeUp(cellDb, host, clock.now(), this.opts.serviceDownTime, this.opts.serviceIsUp))) {
         reasons.push(`${host}: the compute service is down`);
         logger.warn(log, "Selected compute is down; trying an alternate");
-        await this.release(current, resources);
-        current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+        await this.release(target, current, resources);
+        current = await claimNextAlternate(inCell, alternates, resources, reasons);
         continue;
       }
       // Back to `scheduling` on a move: the failed host may have left `spawning` behind.
@@ -438,13 +481,13 @@ export class ComputeTaskManager {
         // save through this conductor) answers with the whole row as it then is, and it spawns that.
         placed = { ...record, ...moved } as InstanceRecord;
       } catch (err) {
-        await this.release(current, resources);
-        if (isDeletion(err)) return this.cleanupDeleted(ctx, uuid, null);
+        await this.release(target, current, resources);
+        if (isDeletion(err)) return this.cleanupDeleted(ctx, target, uuid, null);
         logger.warn({ ...log, err: describe(err) }, "Instance moved on before it was built; stopping");
         return;
       }
       // The row now holds this host's claim; the one it held before is the conductor's to give back.
-      if (rowHolds) await this.release(rowHolds, resources);
+      if (rowHolds) await this.release(target, rowHolds, resources);
       rowHolds = current;
       tried.push([host, node]);
       let guest: BuiltGuest | undefined;
@@ -471,22 +514,22 @@ export class ComputeTaskManager {
       } catch (err) {
         failure = err;
       }
-      if (guest) return this.recordBuilt(ctx, uuid, host, node, guest);
+      if (guest) return this.recordBuilt(ctx, target, uuid, host, node, guest);
 
-      const now = await this.currentRow(uuid);
+      const now = await this.currentRow(target, uuid);
       if (!now || now.task_state === "deleting") {
         // A timed-out compute may still have spawned the guest: ask it to remove it.
         const maybeSpawned = MessagingError.isInstance(failure) ? host : null;
-        return this.cleanupDeleted(ctx, uuid, maybeSpawned);
+        return this.cleanupDeleted(ctx, target, uuid, maybeSpawned);
       }
       if (!isReschedulable(failure)) {
         logger.warn({ ...log, err: describe(failure) }, "Build failed and cannot be retried elsewhere");
-        return this.failBuild(ctx, uuid, failure, reasons);
+        return this.failBuild(ctx, target, uuid, failure, reasons);
       }
       reasons.push(`${host}: ${describe(failure)}`);
       logger.info({ ...log, err: describe(failure) }, "Build failed on host; rescheduling");
       this.counters.rescheduled++;
-      current = await claimNextAlternate(this.opts, alternates, resources, reasons);
+      current = await claimNextAlternate(inCell, alternates, resources, reasons);
       // Counted only when an alternate took it: the last host's failure ends the build instead.
       if (current) this.opts.activity?.rescheduled?.({ operation: "build" });
     }
@@ -494,17 +537,19 @@ export class ComputeTaskManager {
     const err = new MaxRetriesExceeded({
       reason: `Exhausted all hosts available for retrying build failures for instance ${uuid}.`,
     });
-    return this.failBuild(ctx, uuid, err, reasons);
+    return this.failBuild(ctx, target, uuid, err, reasons);
   }
 
   private async recordBuilt(
     ctx: NovaContext,
+    target: CellTarget,
     uuid: string,
     host: string,
     node: string,
     guest: BuiltGuest,
   ): Promise<void> {
-    const { cellDb, logger, clock } = this.opts;
+    const { logger, clock } = this.opts;
+    const cellDb = target.db;
     const launchedAt = guest.launched_at ? new Date(guest.launched_at) : new Date(clock.now());
     try {
       await cellDb.instances.updateWithoutReload(
@@ -522,7 +567,7 @@ export class ComputeTaskManager {
         { expectedVmState: ["building", "active"], expectedTaskState: BUILDING_TASK_STATES },
       );
     } catch (err) {
-      if (isDeletion(err)) return this.cleanupDeleted(ctx, uuid, host);
+      if (isDeletion(err)) return this.cleanupDeleted(ctx, target, uuid, host);
       logger.warn({ instance_uuid: uuid, host, err: describe(err) }, "Instance moved on while it was built");
       return;
     }
@@ -531,9 +576,9 @@ export class ComputeTaskManager {
     logger.info({ instance_uuid: uuid, host, node, request_id: ctx.request_id }, "Instance is ACTIVE");
   }
 
-  private async release(sel: Selection, resources: ResourceRequest): Promise<void> {
+  private async release(target: CellTarget, sel: Selection, resources: ResourceRequest): Promise<void> {
     try {
-      await this.opts.cellDb.computeNodes.release(sel.compute_node_uuid, resources);
+      await target.db.computeNodes.release(sel.compute_node_uuid, resources);
     } catch (err) {
       if (!hasErrorCode(err, "DB_NOT_FOUND")) {
         this.opts.logger.error(
@@ -544,9 +589,9 @@ export class ComputeTaskManager {
     }
   }
 
-  private async currentRow(uuid: string): Promise<InstanceRecord | null> {
+  private async currentRow(target: CellTarget, uuid: string): Promise<InstanceRecord | null> {
     try {
-      return await this.opts.cellDb.instances.get(uuid);
+      return await target.db.instances.get(uuid);
     } catch (err) {
       if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
@@ -557,10 +602,17 @@ export class ComputeTaskManager {
    * The build ends in ERROR: the row (if still building) gives back its host's claim and gets a fault that
    * says why, with every host tried and why it failed in the details.
    */
-  private async failBuild(ctx: NovaContext, uuid: string, err: unknown, reasons: string[]): Promise<void> {
-    const { cellDb, logger } = this.opts;
-    const before = await this.currentRow(uuid);
-    if (!before) return this.cleanupDeleted(ctx, uuid, null);
+  private async failBuild(
+    ctx: NovaContext,
+    target: CellTarget,
+    uuid: string,
+    err: unknown,
+    reasons: string[],
+  ): Promise<void> {
+    const { logger } = this.opts;
+    const cellDb = target.db;
+    const before = await this.currentRow(target, uuid);
+    if (!before) return this.cleanupDeleted(ctx, target, uuid, null);
     try {
       await cellDb.instances.update(
         uuid,
@@ -568,7 +620,7 @@ export class ComputeTaskManager {
         { expectedVmState: "building", expectedTaskState: BUILDING_TASK_STATES },
       );
     } catch (e) {
-      if (isDeletion(e)) return this.cleanupDeleted(ctx, uuid, before.host);
+      if (isDeletion(e)) return this.cleanupDeleted(ctx, target, uuid, before.host);
       logger.warn(
         { instance_uuid: uuid, err: describe(e) },
         "Instance moved on before its failure was recorded",
@@ -597,10 +649,16 @@ export class ComputeTaskManager {
    * (its destroy gives back the claim the row held), and ask the compute to terminate a guest it may have
    * spawned. Deleting twice is harmless: only one soft-delete wins.
    */
-  private async cleanupDeleted(ctx: NovaContext, uuid: string, spawnedOn: string | null): Promise<void> {
-    const { compute, logger } = this.opts;
+  private async cleanupDeleted(
+    ctx: NovaContext,
+    target: CellTarget,
+    uuid: string,
+    spawnedOn: string | null,
+  ): Promise<void> {
+    const { logger } = this.opts;
+    const { compute } = target;
     this.counters.deleted++;
-    const before = await this.destroyRow(uuid);
+    const before = await this.destroyRow(target, uuid);
     if (spawnedOn) {
       const instance: Partial<Instance> = before
         ? { ...before, task_state: "deleting" }
@@ -620,8 +678,8 @@ export class ComputeTaskManager {
     );
   }
 
-  private async destroyRow(uuid: string): Promise<InstanceRecord | null> {
-    const { cellDb } = this.opts;
+  private async destroyRow(target: CellTarget, uuid: string): Promise<InstanceRecord | null> {
+    const cellDb = target.db;
     try {
       const before = await cellDb.instances.destroy(uuid, {}, { terminate: true });
       await releaseOnNode(cellDb, before.host, before.node, instanceResources(before));
@@ -631,6 +689,11 @@ export class ComputeTaskManager {
       throw err;
     }
   }
+}
+
+/** What an instance of the request takes from its host (what the scheduler claimed). */
+function resourcesOf(item: BuildItem): ResourceRequest {
+  return item.spec.flavor ? flavorResources(item.spec.flavor) : instanceResources(item.instance);
 }
 
 function securityGroupNames(spec: Partial<RequestSpec>): string[] {

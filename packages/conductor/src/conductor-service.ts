@@ -18,6 +18,7 @@ import {
   type ServiceRecord,
 } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
+import { type CellTargets, singleCellTargets } from "./cell-targets.js";
 import { ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
@@ -25,7 +26,7 @@ import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
 import { EvacuateTaskManager } from "./evacuate-task.js";
 import { LiveMigrateTaskManager } from "./live-migrate-task.js";
-import { MigrateTaskManager } from "./migrate-task.js";
+import { CellMigrateTasks } from "./migrate-task.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
 
 /** What a nova-conductor is built from: everything passed in, nothing global. */
@@ -38,6 +39,11 @@ export interface ConductorServiceDeps {
   cellDb: CellDatabase;
   /** cell0's database: where unschedulable instances are kept. Without it they stay ERROR in the cell. */
   cell0Db?: CellDatabase | undefined;
+  /**
+   * The cells builds, moves and unshelves go to (a super conductor's: the chosen host's cell over its own
+   * broker). Without it every host is in `cellDb`'s cell, reached over `transport`.
+   */
+  targets?: CellTargets | undefined;
   /** Time for heartbeats, liveness and the periodic checks (inject a fake one in tests). */
   clock: Clock;
   /** Where the conductor logs (a pino logger fits). */
@@ -131,11 +137,19 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
   };
   const scheduler = new SchedulerAPI({ ...rpc, versionCap: config.upgrade_levels_scheduler });
   const compute = new ComputeAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
-  // Resize and cold migration: migrate_server on the compute_task namespace beside the builds.
-  const moves = new MigrateTaskManager({
-    cellDb,
+  const resize = new ComputeResizeAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
+  let targets = deps.targets;
+  // Resize and cold migration: migrate_server on the compute_task namespace beside the builds, in the
+  // instance's cell.
+  const moves = new CellMigrateTasks({
+    apiDb,
+    targets: {
+      forHost: (host) => cellTargets().forHost(host),
+      forCell: (uuid) => cellTargets().forCell(uuid),
+      unschedulable: () => cellTargets().unschedulable(),
+      databases: () => cellTargets().databases(),
+    },
     scheduler,
-    resize: new ComputeResizeAPI({ ...rpc, versionCap: config.upgrade_levels_compute }),
     clock,
     logger,
     serviceDownTime: config.service_down_time,
@@ -165,6 +179,10 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     serviceDownTime: config.service_down_time,
     host: config.host,
   });
+  const cellTargets = (): CellTargets => {
+    if (!targets) throw new ConductorSetupError("the conductor has not been started");
+    return targets;
+  };
 
   let computeTasks: ComputeTaskManager | undefined;
   const tasks = (): ComputeTaskManager => {
@@ -209,13 +227,14 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
             );
           }
         }
+        targets ??= singleCellTargets(
+          { cellUuid, db: cellDb, compute, resize },
+          cell0Db ? { cellUuid: CELL0_UUID, db: cell0Db } : undefined,
+        );
         computeTasks = new ComputeTaskManager({
           apiDb,
-          cellDb,
-          cellUuid,
-          cell0Db,
+          targets,
           scheduler,
-          compute,
           clock,
           logger,
           serviceDownTime: config.service_down_time,

@@ -1,5 +1,5 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import type { CellDatabase, InstanceRecord, MigrationRecord, ResourceRequest } from "@nova/db";
+import type { ApiDatabase, CellDatabase, InstanceRecord, MigrationRecord, ResourceRequest } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Flavor,
@@ -25,6 +25,7 @@ import {
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
+import { type CellTarget, type CellTargets, instanceTarget } from "./cell-targets.js";
 import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
@@ -79,6 +80,11 @@ export class MigrateTaskManager {
 
   /** A manager over its database and RPC clients. */
   constructor(private readonly opts: MigrateTaskManagerOptions) {}
+
+  /** The cell database this manager moves instances in. */
+  get cellDb(): CellDatabase {
+    return this.opts.cellDb;
+  }
 
   /** The RPC endpoint (`compute_task`, beside the build endpoint). */
   endpoint(): RpcEndpoint {
@@ -339,4 +345,56 @@ export function parseMigrateArgs(rawArgs: unknown): MoveRequest {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** What {@link CellMigrateTasks} needs: a MigrateTaskManager's options but the cell, and how to find it. */
+export interface CellMigrateTasksOptions extends Omit<MigrateTaskManagerOptions, "cellDb" | "resize"> {
+  /** The API database (instance mappings). */
+  apiDb: ApiDatabase;
+  /** The instance's cell: its database and its computes' resize methods over its broker. */
+  targets: CellTargets;
+}
+
+/**
+ * migrate_server in the instance's cell: one MigrateTaskManager per cell, made on first use. Resize and cold
+ * migration stay within the cell, as Nova's do while cross-cell resize is off (its default).
+ */
+export class CellMigrateTasks {
+  private readonly byCell = new Map<string, MigrateTaskManager>();
+  // Every manager made, so drain() also waits for moves of a cell whose connections were reopened since.
+  private readonly made = new Set<MigrateTaskManager>();
+
+  /** Moves over the given cells. */
+  constructor(private readonly opts: CellMigrateTasksOptions) {}
+
+  /** The RPC endpoint (`compute_task`, beside the build endpoint). */
+  endpoint(): RpcEndpoint {
+    return {
+      namespace: COMPUTE_TASK_NAMESPACE,
+      version: COMPUTE_TASK_MANAGER_VERSION,
+      methods: {
+        migrate_server: async (ctx, args) => {
+          const uuid = parseMigrateArgs(args).instance.uuid ?? "";
+          const target = await instanceTarget(this.opts.apiDb, this.opts.targets, uuid);
+          return this.manager(target).migrateServer(ctx, args);
+        },
+      },
+    };
+  }
+
+  /** Resolves once every move started so far, in every cell, has been handed over (or failed). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.made].map((m) => m.drain()));
+  }
+
+  private manager(target: CellTarget): MigrateTaskManager {
+    let m = this.byCell.get(target.cellUuid);
+    // A cell whose connections were reopened (SIGHUP) gets a manager over the new ones.
+    if (!m || m.cellDb !== target.db) {
+      m = new MigrateTaskManager({ ...this.opts, cellDb: target.db, resize: target.resize });
+      this.byCell.set(target.cellUuid, m);
+      this.made.add(m);
+    }
+    return m;
+  }
 }

@@ -519,12 +519,16 @@ describe("schedule_and_build_instances over fake:// (scripted scheduler and comp
 
   it("stops a build deleted while it was scheduled, giving back the scheduler's claim", async () => {
     await setup();
+    let deleted = "";
     h.scheduler.hook = async ([uuid]) => {
-      await h.dbs.cellDb.instances.destroy(uuid!); // the API's local delete of an instance with no host yet
+      // The API's delete of a server still scheduling: as Nova's, it is a build request until it has a cell.
+      deleted = uuid!;
+      await h.dbs.apiDb.buildRequests.delete(uuid!);
     };
     await boot();
     expect(builds()).toEqual([]);
     expect(await usage("cpu-1")).toEqual([0, 0, 0]);
+    await expect(h.dbs.cellDb.instances.get(deleted)).rejects.toThrow(/could not be found/);
   });
 
   it("builds nothing for a build request deleted before the conductor got to it", async () => {

@@ -4,6 +4,7 @@ import { type ConductorConfigInput, type ConductorService, createConductorServic
 import type { NovaConfig } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
+import { mappedCellTargets, serviceCellConnections } from "./conductor-cells.js";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import type { ServiceTelemetry } from "./service-telemetry.js";
@@ -45,9 +46,22 @@ export function buildConductor(
     serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): ConductorService {
-  const conductor = createConductorService({
+  // Over a real broker: a super conductor, building into the chosen host's cell over that cell's broker.
+  const cells = config.DEFAULT.transport_url.startsWith("fake://")
+    ? undefined
+    : serviceCellConnections(config, { dbs: deps.dbs, logger: deps.logger });
+  const service = createConductorService({
     ...(deps.serviceGroup
       ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
+    ...(cells
+      ? {
+          targets: mappedCellTargets(config, {
+            dbs: deps.dbs,
+            transport: deps.transport,
+            connections: cells.connections,
+          }),
+        }
       : {}),
     transport: deps.transport,
     apiDb: deps.dbs.apiDb,
@@ -61,6 +75,13 @@ export function buildConductor(
     liveness: deps.telemetry?.livenessObserver,
   });
   // Heartbeat ages come from the services table at each scrape: the truth whichever conductor recorded them.
-  deps.telemetry?.metrics?.watchHeartbeats(() => conductor.heartbeatStore.listServices(), systemClock);
-  return conductor;
+  deps.telemetry?.metrics?.watchHeartbeats(() => service.heartbeatStore.listServices(), systemClock);
+  if (!cells) return service;
+  const stop = service.stop;
+  return Object.assign(service, {
+    stop: async () => {
+      await stop();
+      await cells.close();
+    },
+  });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadNovaConfig } from "@nova/config";
+import { CELL0_UUID } from "@nova/objects";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseOptions, openNovaDatabases } from "./databases.js";
 
@@ -90,6 +91,26 @@ describe("databaseOptions", () => {
       await dbs.close();
     }
     expect(() => loadNovaConfig({ texts: ["[quota]\ncores = -2\n"] })).toThrow(/cores/);
+  });
+
+  it("takes a [database] that is cell0's for a super conductor's: cell0 is its own cell", async () => {
+    dir = mkdtempSync(join(tmpdir(), "nova-dbs-"));
+    const conf = (cell: string) =>
+      loadNovaConfig({
+        texts: [
+          `[api_database]\nconnection = sqlite:///${join(dir!, "api.sqlite")}\n[database]\nconnection = sqlite:///${join(dir!, cell)}\n`,
+        ],
+      });
+    const cell1 = await openNovaDatabases(conf("cell.sqlite"), { sync: true });
+    await cell1.close();
+    const superConductor = await openNovaDatabases(conf("cell_cell0.sqlite"));
+    try {
+      expect(superConductor.cellUuid).toBe(CELL0_UUID);
+      expect(superConductor.cell0Db).toBe(superConductor.cellDb);
+    } finally {
+      await superConductor.close();
+    }
+    expect(cell1.cellUuid).not.toBe(CELL0_UUID);
   });
 
   it("names the group and option of a bad or missing value", () => {

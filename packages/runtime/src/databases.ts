@@ -10,7 +10,7 @@ import {
   openApiDatabase,
   openCellDatabase,
 } from "@nova/db";
-import type { QuotaResource } from "@nova/objects";
+import { CELL0_UUID, type QuotaResource } from "@nova/objects";
 
 /** The databases a service of one cell uses: the API database, the cell's, and cell0. */
 export interface NovaDatabases {
@@ -20,7 +20,7 @@ export interface NovaDatabases {
   cellDb: CellDatabase;
   /** cell0's database, where builds that could not be scheduled land in ERROR. */
   cell0Db: CellDatabase;
-  /** The cell's uuid in the cell mappings. */
+  /** The cell's uuid in the cell mappings (cell0's when `[database]` names cell0's database). */
   cellUuid: string;
   /** Closes the connections of all three databases. */
   close(): Promise<void>;
@@ -105,7 +105,24 @@ export async function openNovaDatabases(
       await cell0Db.sync();
     }
     if (createMappings) await apiDb.mappings.ensureCell0(config.DEFAULT.transport_url, cell0Url(cellUrl));
-    const cells = (await apiDb.mappings.listCells()).filter((c) => c.name !== "cell0");
+    const mapped = await apiDb.mappings.listCells();
+    // (An in-memory SQLite URL names every database alike: it is never taken for cell0's.)
+    const distinctCell0 = cell0Url(cellUrl) !== cellUrl;
+    if (distinctCell0 && mapped.some((c) => c.uuid === CELL0_UUID && c.database_connection === cellUrl)) {
+      // `[database]` is cell0's: a super conductor (or a scheduler beside it), as Nova's devstack sets it up.
+      await cell0Db.close();
+      await cellDb.db.warm();
+      return {
+        apiDb,
+        cellDb,
+        cell0Db: cellDb,
+        cellUuid: CELL0_UUID,
+        close: async () => {
+          await Promise.allSettled([apiDb.close(), cellDb.close()]);
+        },
+      };
+    }
+    const cells = mapped.filter((c) => c.name !== "cell0");
     let cell = cells.find((c) => c.database_connection === cellUrl) ?? cells[0];
     if (!cell && !createMappings) {
       throw new DatabaseConfigError(

@@ -2,6 +2,7 @@
 import { type NovaConfig, parseGroup } from "@nova/config";
 import { systemClock } from "@nova/core";
 import type { Transport } from "@nova/messaging";
+import { CELL0_UUID } from "@nova/objects";
 import type { SchedulingObserver } from "@nova/scheduler";
 import {
   createSchedulerService,
@@ -9,6 +10,7 @@ import {
   type SchedulerService,
   type SchedulerServiceConfigInput,
 } from "@nova/scheduler-service";
+import { serviceCellConnections } from "./conductor-cells.js";
 import type { NovaDatabases } from "./databases.js";
 import type { NovaLogger } from "./logger.js";
 import { type SchedulerPlugins, withPluginNames } from "./scheduler-plugins.js";
@@ -64,9 +66,29 @@ export function buildScheduler(
     serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
 ): SchedulerService {
-  return createSchedulerService({
+  // Over a real broker the scheduler places into every enabled cell mapped (a super conductor's scheduler).
+  const cells = config.DEFAULT.transport_url.startsWith("fake://")
+    ? undefined
+    : serviceCellConnections(config, { dbs: deps.dbs, logger: deps.logger });
+  const service = createSchedulerService({
     ...(deps.serviceGroup
       ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
+      : {}),
+    ...(cells
+      ? {
+          otherCells: async () => {
+            const mapped = await cells.connections.cells();
+            const others = mapped.filter(
+              (c) => c.uuid !== CELL0_UUID && c.uuid !== deps.dbs.cellUuid && !c.disabled,
+            );
+            return Promise.all(
+              others.map(async (c) => ({
+                cellUuid: c.uuid ?? "",
+                cellDb: await cells.connections.database(c.uuid ?? ""),
+              })),
+            );
+          },
+        }
       : {}),
     transport: deps.transport,
     cellDb: deps.dbs.cellDb,
@@ -78,5 +100,13 @@ export function buildScheduler(
     config: schedulerServiceConfig(config, deps.plugins),
     ...(deps.plugins ? { plugins: deps.plugins.registry } : {}),
     schedulingObserver: deps.schedulingObserver,
+  });
+  if (!cells) return service;
+  const stop = service.stop.bind(service);
+  return Object.assign(service, {
+    stop: async () => {
+      await stop();
+      await cells.close();
+    },
   });
 }

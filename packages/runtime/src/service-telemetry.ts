@@ -83,14 +83,8 @@ export function createServiceTelemetry(
     schedulingObserver: metrics ? createSchedulingObserver(metrics) : undefined,
     activityObserver: metrics ? createInstanceActivityObserver(metrics) : undefined,
     livenessObserver: metrics ? createLivenessObserver(metrics) : undefined,
-    databaseObserver: (database) => {
-      if (!metrics) return undefined;
-      const observer = createDatabaseObserver(metrics, database);
-      // cell0 only receives copies of builds the cell already recorded (schedule event included): its
-      // events would count each unschedulable build twice.
-      if (database === "cell0") return { ...observer, instanceEventFinished: () => undefined };
-      return observer;
-    },
+    // cell0 counts too: an unschedulable build's history is written there only (Nova's _bury_in_cell0).
+    databaseObserver: (database) => (metrics ? createDatabaseObserver(metrics, database) : undefined),
     async start(logger) {
       if (!metrics || !listen || listener) return listener?.url;
       listener = await listenMetrics(metrics, listen, logger);

@@ -207,6 +207,11 @@ export class HostStateCache {
       await this.reloadInstances(host, known ? "instance sync did not match" : "sync from an unknown host");
   }
 
+  /** Whether the host is one of this cell's (it has a node or placed instances here). */
+  knowsHost(host: string): boolean {
+    return this.nodesOfHost.has(host) || this.instanceInfo.has(host);
+  }
+
   /** The instances this scheduler believes are on a host. */
   instancesOn(host: string): ReadonlySet<string> {
     return this.instanceInfo.get(host) ?? new Set();

@@ -10,6 +10,7 @@ import {
   type NovaServiceOptions,
   ServiceLifecycleError,
 } from "@nova/service";
+import { type CellPlacer, cellsEndpoint } from "./cells-endpoint.js";
 import {
   parseSchedulerServiceConfig,
   type SchedulerServiceConfig,
@@ -61,6 +62,11 @@ export interface SchedulerServiceDeps {
   serviceGroup?: NovaServiceOptions["serviceGroup"];
   /** Nova's `service_is_up` over that driver, which ComputeFilter then follows (see SchedulerManagerDeps). */
   serviceIsUp?: SchedulerManagerDeps["serviceIsUp"];
+  /**
+   * Further cells to place into besides `cellDb`'s (a scheduler serving a super conductor), each with its own
+   * host states and claims in its own database. Not closed by stop().
+   */
+  otherCells?: (() => Promise<readonly { cellUuid: string; cellDb: CellDatabase }[]>) | undefined;
 }
 
 /** A running (or runnable) nova-scheduler. */
@@ -108,6 +114,7 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
 class RunningSchedulerService implements SchedulerService {
   private cache: HostStateCache | undefined;
   private mgr: SchedulerManager | undefined;
+  private placers: CellPlacer[] = [];
   private cellUuid: string | undefined;
   private readonly reg: ConductorServiceRegistry | undefined;
   private readonly lifecycle: NovaService;
@@ -130,7 +137,9 @@ class RunningSchedulerService implements SchedulerService {
     const poll = new PeriodicTask(
       // A failed poll is logged by the task and tried again at the next spacing.
       { name: "refresh_host_states", spacingMs: config.hostStateRefreshInterval * 1000 },
-      () => this.hostStates.refresh(),
+      async () => {
+        await Promise.all(this.placers.map((p) => p.cache.refresh()));
+      },
       clock,
       logger,
     );
@@ -164,7 +173,8 @@ class RunningSchedulerService implements SchedulerService {
       logger,
       manager: {
         initHost: () => this.loadHostStates(),
-        endpoints: () => [this.manager.endpoint()],
+        endpoints: () =>
+          this.placers.length > 1 ? [cellsEndpoint(this.placers)] : [this.manager.endpoint()],
         periodicTasks: () => (discovery ? [poll, discovery] : [poll]),
       },
     });
@@ -201,34 +211,45 @@ class RunningSchedulerService implements SchedulerService {
     return this.lifecycle.stop();
   }
 
-  refresh(): Promise<void> {
-    return this.hostStates.refresh();
+  async refresh(): Promise<void> {
+    if (this.placers.length === 0) return this.hostStates.refresh(); // not started: says so
+    await Promise.all(this.placers.map((p) => p.cache.refresh()));
   }
 
-  // Nova's init_host for the scheduler: the cell, its host states, the manager.
+  // Nova's init_host for the scheduler: the cells, their host states, a manager each.
   private async loadHostStates(): Promise<void> {
     const { deps } = this;
     const cellUuid = deps.cellUuid ?? (await this.resolveCell());
-    const cache = new HostStateCache({
-      cellDb: deps.cellDb,
-      cellUuid,
-      logger: deps.logger,
-      apiDb: deps.apiDb,
-    });
-    await cache.load();
-    this.mgr = new SchedulerManager({
-      cache,
-      cellDb: deps.cellDb,
-      config: this.config,
-      cellUuid,
-      clock: deps.clock,
-      logger: deps.logger,
-      plugins: this.plugins,
-      ...(deps.random ? { random: deps.random } : {}),
-      observer: deps.schedulingObserver,
-      serviceIsUp: deps.serviceIsUp,
-    });
-    this.cache = cache;
+    const others = (await deps.otherCells?.()) ?? [];
+    // A scheduler whose own database is cell0's (beside a super conductor) places into the other cells only.
+    const own = cellUuid === CELL0_UUID && others.length > 0 ? [] : [{ cellUuid, cellDb: deps.cellDb }];
+    const cells = [...own, ...others];
+    this.placers = await Promise.all(
+      cells.map(async (cell): Promise<CellPlacer> => {
+        const cache = new HostStateCache({
+          cellDb: cell.cellDb,
+          cellUuid: cell.cellUuid,
+          logger: deps.logger,
+          apiDb: deps.apiDb,
+        });
+        await cache.load();
+        const manager = new SchedulerManager({
+          cache,
+          cellDb: cell.cellDb,
+          config: this.config,
+          cellUuid: cell.cellUuid,
+          clock: deps.clock,
+          logger: deps.logger,
+          plugins: this.plugins,
+          ...(deps.random ? { random: deps.random } : {}),
+          observer: deps.schedulingObserver,
+          serviceIsUp: deps.serviceIsUp,
+        });
+        return { cellUuid: cell.cellUuid, cache, manager };
+      }),
+    );
+    this.mgr = this.placers[0]!.manager;
+    this.cache = this.placers[0]!.cache;
     this.cellUuid = cellUuid;
   }
 
