@@ -134,7 +134,7 @@ beforeAll(async () => {
   );
   // compute-3 is the evacuation's victim: no other move may land there.
   await openstack(["compute", "service", "set", "--disable", "compute-3", "nova-compute"]);
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await cluster?.dispose();
