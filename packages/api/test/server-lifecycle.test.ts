@@ -143,6 +143,12 @@ describe("rebuild, shelve, rescue, snapshots and soft delete actions", () => {
     await ok("server_actions_common_schema", id, { shelve: null });
     env.fake.settle();
     expect(await show(id)).toMatchObject({ status: "SHELVED_OFFLOADED", "OS-EXT-SRV-ATTR:host": null });
+    // No host, yet Nova's snapshot refuses it for its vm_state (no check_instance_host), not as "not ready".
+    const snapshot = await act(id, { createImage: { name: "offloaded" } });
+    expect(snapshot.status).toBe(409);
+    expect(snapshot.body.conflictingRequest.message).toBe(
+      `Cannot 'createImage' instance ${id} while it is in vm_state shelved_offloaded`,
+    );
     // shelveOffload is admin only by default.
     expect((await act(id, { shelveOffload: null })).status).toBe(403);
     // 2.77 refuses `{}` and a host; 2.91 takes a host.

@@ -38,6 +38,13 @@ describe("SERVER_ACTION_STATES", () => {
     expect(SERVER_ACTION_STATES["reboot:SOFT"].action).toBe("reboot");
   });
 
+  it("checks snapshots and backups by vm_state only (Nova has no check_instance_host on them)", () => {
+    for (const name of ["createImage", "createBackup"] as const) {
+      expect(SERVER_ACTION_STATES[name]).toMatchObject({ needsHost: false, ignoresLock: true });
+      expect(SERVER_ACTION_STATES[name].vmStates).not.toContain("shelved_offloaded");
+    }
+  });
+
   it("keys a reboot by its type", () => {
     expect(serverActionName({ type: "reboot", rebootType: "HARD" })).toBe("reboot:HARD");
     expect(serverActionName({ type: "pause" })).toBe("pause");

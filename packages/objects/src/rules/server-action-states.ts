@@ -204,7 +204,8 @@ export const SERVER_ACTION_STATES: Readonly<Record<ServerActionName, ServerActio
     method: "snapshot",
     vmStates: ["active", "stopped", "paused", "suspended"],
     taskStates: [null],
-    needsHost: true,
+    // No check_instance_host: a shelved-offloaded server is refused for its vm_state, not as not ready.
+    needsHost: false,
     mustHaveLaunched: true,
     task: "image_snapshot_pending",
     action: "createImage",
@@ -214,7 +215,7 @@ export const SERVER_ACTION_STATES: Readonly<Record<ServerActionName, ServerActio
     method: "backup",
     vmStates: ["active", "stopped", "paused", "suspended"],
     taskStates: [null],
-    needsHost: true,
+    needsHost: false,
     mustHaveLaunched: true,
     task: "image_backup",
     action: "createBackup",
