@@ -44,15 +44,7 @@ export function parseTraceparent(traceparent: string, tracestate?: string): Span
       value = value.slice(0, 55);
     }
   }
-  // A scan of char codes rather than a regex: this runs for every request a server takes.
-  for (let i = 0; i < 55; i++) {
-    const c = value.charCodeAt(i);
-    if (i === 2 || i === 35 || i === 52) {
-      if (c !== DASH) return undefined;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      return undefined; // lower-case hex only, as the spec requires
-    }
-  }
+  if (!TRACEPARENT_SHAPE.test(value)) return undefined;
   if (value.startsWith("ff")) return undefined;
   const traceId = value.slice(3, 35);
   const spanId = value.slice(36, 52);
@@ -68,3 +60,6 @@ export function parseTraceparent(traceparent: string, tracestate?: string): Span
 }
 
 const DASH = 45;
+// Lower-case hex only, as the spec requires. A test without capture groups (and without the W3C propagator's
+// lookaheads), then fixed slices: this runs for every request a server takes.
+const TRACEPARENT_SHAPE = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
