@@ -11,9 +11,9 @@ import {
   type Attributes,
   type Context,
   context as otelContext,
-  propagation,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type Tracer,
@@ -21,6 +21,13 @@ import {
 } from "@opentelemetry/api";
 import { errorLabel, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
 import { type RequestIds, type RequestScope, requestIdsOf } from "./request-scope.js";
+import {
+  formatTraceparent,
+  isValidSpanContext,
+  parseTraceparent,
+  TRACEPARENT,
+  TRACESTATE,
+} from "./trace-context.js";
 
 /** What a messaging observer reports to; each part is optional and costs nothing when absent. */
 export interface MessagingTelemetryOptions {
@@ -76,7 +83,13 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         series: metrics?.rpcClientSeries(e.kind, topic, e.method),
         spanName: `${e.kind} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
-        destination: server ? `${topic}.${server}` : topic,
+        attributes: {
+          "messaging.system": "rabbitmq",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": server ? `${topic}.${server}` : topic,
+          "rpc.system": "oslo.messaging",
+          "rpc.method": e.method,
+        },
       };
       sendTargets.set(key, t);
     }
@@ -94,17 +107,20 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
     let span: Span | undefined;
     let headers: Record<string, string> | undefined;
     if (tracer) {
-      const attributes: Attributes = {
-        "messaging.system": "rabbitmq",
-        "messaging.operation.type": "send",
-        "messaging.destination.name": t.destination,
-        "rpc.system": "oslo.messaging",
-        "rpc.method": e.method,
-      };
-      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
-      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes });
-      headers = {};
-      propagation.inject(trace.setSpan(otelContext.active(), span), headers);
+      // The active context (the handler's span, when a service calls on while serving) is the parent.
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind });
+      if (span.isRecording()) {
+        span.setAttributes(t.attributes);
+        if (typeof e.context.request_id === "string")
+          span.setAttribute("nova.request_id", e.context.request_id);
+      }
+      const sc = span.spanContext();
+      // The trace context is written from the span's own, not through the propagation API (trace-context.ts).
+      if (isValidSpanContext(sc)) {
+        headers = { [TRACEPARENT]: formatTraceparent(sc) };
+        const state = sc.traceState?.serialize();
+        if (state) headers[TRACESTATE] = state;
+      }
     }
     return new SendScope(t, e.kind === "call", metrics, now, started, span, headers);
   }
@@ -121,6 +137,13 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         lane: metrics?.rpcLaneSeries(topic, e.lane),
         spanName: `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
+        attributes: {
+          "messaging.system": "rabbitmq",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": topic,
+          "rpc.system": "oslo.messaging",
+          "rpc.method": e.method,
+        },
       };
       dispatchTargets.set(key, t);
     }
@@ -137,17 +160,17 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
     let span: Span | undefined;
     let spanContext: Context | undefined;
     if (tracer) {
-      const parent = propagation.extract(ROOT_CONTEXT, e.headers, headerGetter);
-      const attributes: Attributes = {
-        "messaging.system": "rabbitmq",
-        "messaging.operation.type": "process",
-        "messaging.destination.name": t.topic,
-        "rpc.system": "oslo.messaging",
-        "rpc.method": e.method,
-      };
-      if (typeof e.context.request_id === "string") attributes["nova.request_id"] = e.context.request_id;
-      span = tracer.startSpan(t.spanName, { kind: t.spanKind, attributes }, parent);
-      spanContext = trace.setSpan(parent, span);
+      const remote = remoteSpanContext(e.headers);
+      // A request without trace context starts a trace of its own, never one of whatever else is active.
+      const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+      span = tracer.startSpan(t.spanName, { kind: t.spanKind }, parent);
+      if (span.isRecording()) {
+        span.setAttributes(t.attributes);
+        if (typeof e.context.request_id === "string")
+          span.setAttribute("nova.request_id", e.context.request_id);
+      }
+      // The handler's context holds its span only: the remote parent is in the span already.
+      spanContext = trace.setSpan(ROOT_CONTEXT, span);
     }
     const ids = requestScope ? requestIdsOf(e.context) : undefined;
     return new DispatchScope(t, metrics, now, started, span, spanContext, requestScope, ids);
@@ -223,7 +246,8 @@ interface SendTarget {
   series: RpcSeries<"kind" | "topic" | "method"> | undefined;
   spanName: string;
   spanKind: SpanKind;
-  destination: string;
+  /** The span attributes every request of the target shares, built once. */
+  attributes: Attributes;
 }
 
 interface DispatchTarget {
@@ -233,6 +257,8 @@ interface DispatchTarget {
   lane: RpcSeries<"topic" | "lane"> | undefined;
   spanName: string;
   spanKind: SpanKind;
+  /** The span attributes every request of the target shares, built once. */
+  attributes: Attributes;
 }
 
 /** Ends a span, marking it failed (with the error's class and message) when there was an error. */
@@ -247,15 +273,16 @@ export function endSpan(span: Span, error?: unknown): void {
   span.end();
 }
 
+/** The caller's span context from a request's AMQP headers, when it sent a valid one. */
+function remoteSpanContext(headers: Readonly<Record<string, unknown>>): SpanContext | undefined {
+  const traceparent = headerString(headers[TRACEPARENT]);
+  if (traceparent === undefined) return undefined;
+  return parseTraceparent(traceparent, headerString(headers[TRACESTATE]));
+}
+
 // AMQP header values arrive as strings (or Buffers from some peers): read both.
-const headerGetter = {
-  get(carrier: Readonly<Record<string, unknown>>, key: string): string | undefined {
-    const v = carrier[key];
-    if (typeof v === "string") return v;
-    if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
-    return undefined;
-  },
-  keys(carrier: Readonly<Record<string, unknown>>): string[] {
-    return Object.keys(carrier);
-  },
-};
+function headerString(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
+  return undefined;
+}
