@@ -26,6 +26,7 @@ export class AdmissionGate {
   private readonly queue: Array<() => void> = [];
   private held = 0;
 
+  /** A gate admitting `options.limit` tasks at a time; throws RangeError on a limit below one. */
   constructor(options: AdmissionGateOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1)
       throw new RangeError(`AdmissionGate limit must be a positive integer, not ${options.limit}`);

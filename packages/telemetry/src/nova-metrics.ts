@@ -30,8 +30,13 @@ export class RpcSeries<L extends string> {
   /** Requests in flight now. */
   inFlight = 0;
 
-  /** One series; `labels` are the prom-client label values, built once. */
-  constructor(readonly labels: Readonly<Record<L, string>>) {}
+  /** The prom-client label values of this series, built once. */
+  readonly labels: Readonly<Record<L, string>>;
+
+  /** One series with its label values. */
+  constructor(labels: Readonly<Record<L, string>>) {
+    this.labels = labels;
+  }
 }
 
 /** A cache of series by a key of their label values; `fold` runs when the metrics are read. */
