@@ -1,8 +1,8 @@
 // What the process-cluster move tests share: starting the control plane, waiting for the computes, and the
 // claims check (every node's usage equals what its servers and moves in progress hold, as os-hypervisors shows).
 import type { ComputeClient } from "@nova/client";
-import type { CellDatabase } from "@nova/db";
-import type { ProcessCluster } from "@nova/testing";
+import { type CellDatabase, openCellDatabase } from "@nova/db";
+import { ProcessCluster } from "@nova/testing";
 import { expect } from "vitest";
 
 /** Used vCPUs, RAM (MB) and disk (GB): a flavor's size or a host's usage. */
@@ -15,8 +15,44 @@ export interface Usage {
   disk: number;
 }
 
+/** m1.tiny (flavor 1), which every move cluster has. */
+export const TINY: Usage = { vcpus: 1, ram: 512, disk: 1 };
+/** `reserved_host_memory_mb`: what every node counts as used before any guest. */
+export const RESERVED_RAM = 512;
+
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
+
+/**
+ * A process cluster for the move tests: fake hosts of 16 vCPUs, 16 GB and 200 GB (a compute's environment can
+ * change its own), m1.tiny and `flavors`, the conductor and the scheduler started; no compute or API yet.
+ */
+export async function startMoveCluster(
+  root: string,
+  prefix: string,
+  flavors: { name: string; id: string; vcpus: number; ram: number; disk: number }[] = [],
+): Promise<{ cluster: ProcessCluster; cellDb: CellDatabase }> {
+  const cluster = await ProcessCluster.create({
+    root,
+    prefix,
+    conf: {
+      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
+      fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
+      filter_scheduler: { build_failure_weight_multiplier: 0 },
+    },
+  });
+  const cellDb = openCellDatabase(cluster.cellDb.url);
+  try {
+    for (const f of [{ name: "m1.tiny", id: "1", ...TINY }, ...flavors]) await cluster.createFlavor(f);
+    await startControlPlane(cluster);
+  } catch (err) {
+    // The caller's afterAll never sees this cluster: it is disposed here.
+    await cellDb.close();
+    await cluster.dispose();
+    throw err;
+  }
+  return { cluster, cellDb };
+}
 
 /** Starts the conductor and the scheduler, each waited for. */
 export async function startControlPlane(cluster: ProcessCluster): Promise<void> {

@@ -7,21 +7,20 @@
 // what its servers and moves in progress hold, as os-hypervisors shows.
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
-import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
+import type { CellDatabase } from "@nova/db";
+import { CLUSTER_IMAGE_ID, type ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectClaimsExact as expectClaims,
-  startControlPlane,
+  RESERVED_RAM,
+  startMoveCluster,
+  TINY,
   type Usage,
   untilComputesKnown,
 } from "./cluster-claims.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const COMPUTES = ["compute-a", "compute-b", "compute-fail", "compute-slow", "compute-dead"] as const;
-const TINY = { vcpus: 1, ram: 512, disk: 1 };
-// reserved_host_memory_mb: what every node counts as used before any guest.
-const RESERVED_RAM = 512;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -31,18 +30,7 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  cluster = await ProcessCluster.create({
-    root,
-    prefix: "distlive",
-    conf: {
-      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
-      fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
-      filter_scheduler: { build_failure_weight_multiplier: 0 },
-    },
-  });
-  cellDb = openCellDatabase(cluster.cellDb.url);
-  await cluster.createFlavor({ name: "m1.tiny", id: "1", ...TINY });
-  await startControlPlane(cluster);
+  ({ cluster, cellDb } = await startMoveCluster(root, "distlive"));
   cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
   // The biggest host, the RAM weigher's first pick when no host is named; it refuses its first destination check.
   cluster.start("nova-compute", "compute-b", {

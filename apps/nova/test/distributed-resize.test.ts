@@ -7,22 +7,21 @@
 // first prep_resize fails. Servers are booted onto compute-a with the 2.74 `host`.
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
-import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, ProcessCluster, tempestViolations } from "@nova/testing";
+import type { CellDatabase } from "@nova/db";
+import { CLUSTER_IMAGE_ID, type ProcessCluster, tempestViolations } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectClaimsExact as expectClaims,
-  startControlPlane,
+  RESERVED_RAM,
+  startMoveCluster,
+  TINY,
   type Usage,
   untilComputesKnown,
 } from "./cluster-claims.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const COMPUTES = ["compute-a", "compute-b", "compute-bad", "compute-auto"] as const;
-const TINY = { vcpus: 1, ram: 512, disk: 1 };
 const SMALL = { vcpus: 2, ram: 1024, disk: 2 };
-// reserved_host_memory_mb: what every node counts as used before any guest.
-const RESERVED_RAM = 512;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -32,19 +31,9 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  cluster = await ProcessCluster.create({
-    root,
-    prefix: "distresize",
-    conf: {
-      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
-      fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
-      filter_scheduler: { build_failure_weight_multiplier: 0 },
-    },
-  });
-  cellDb = openCellDatabase(cluster.cellDb.url);
-  await cluster.createFlavor({ name: "m1.tiny", id: "1", ...TINY });
-  await cluster.createFlavor({ name: "m1.small", id: "2", ...SMALL });
-  await startControlPlane(cluster);
+  ({ cluster, cellDb } = await startMoveCluster(root, "distresize", [
+    { name: "m1.small", id: "2", ...SMALL },
+  ]));
   cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
   cluster.start("nova-compute", "compute-b", { OS_DEFAULT__HOST: "compute-b" });
   cluster.start("nova-compute", "compute-bad", {
