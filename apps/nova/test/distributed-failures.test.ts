@@ -10,6 +10,7 @@ import { ComputeClient } from "@nova/client";
 import { type CellDatabase, openCellDatabase } from "@nova/db";
 import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startControlPlane } from "./cluster-claims.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const FLAKY_LOCAL_GB = 500;
@@ -51,8 +52,7 @@ beforeAll(async () => {
   });
   cellDb = openCellDatabase(cluster.cellDb.url);
   await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
-  await cluster.started(cluster.start("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));
-  await cluster.started(cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
+  await startControlPlane(cluster);
   cluster.start("nova-compute", "compute-ok", { OS_DEFAULT__HOST: "compute-ok" });
   cluster.start("nova-compute", "compute-flaky", {
     OS_DEFAULT__HOST: "compute-flaky",

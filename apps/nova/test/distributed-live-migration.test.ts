@@ -7,15 +7,20 @@
 // what its servers and moves in progress hold, as os-hypervisors shows.
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
-import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
+import type { CellDatabase } from "@nova/db";
+import { CLUSTER_IMAGE_ID, type ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  expectClaimsExact as expectClaims,
+  RESERVED_RAM,
+  startMoveCluster,
+  TINY,
+  type Usage,
+  untilComputesKnown,
+} from "./cluster-claims.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const COMPUTES = ["compute-a", "compute-b", "compute-fail", "compute-slow", "compute-dead"] as const;
-const TINY = { vcpus: 1, ram: 512, disk: 1 };
-// reserved_host_memory_mb: what every node counts as used before any guest.
-const RESERVED_RAM = 512;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -25,19 +30,7 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  cluster = await ProcessCluster.create({
-    root,
-    prefix: "distlive",
-    conf: {
-      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
-      fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
-      filter_scheduler: { build_failure_weight_multiplier: 0 },
-    },
-  });
-  cellDb = openCellDatabase(cluster.cellDb.url);
-  await cluster.createFlavor({ name: "m1.tiny", id: "1", ...TINY });
-  await cluster.started(cluster.start("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));
-  await cluster.started(cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
+  ({ cluster, cellDb } = await startMoveCluster(root, "distlive"));
   cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
   // The biggest host, the RAM weigher's first pick when no host is named; it refuses its first destination check.
   cluster.start("nova-compute", "compute-b", {
@@ -60,17 +53,7 @@ beforeAll(async () => {
   });
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await cluster.until(
-    "the computes up and known to the scheduler",
-    async () => {
-      const up = (await client.listServices({ binary: "nova-compute" }))
-        .filter((s) => s.state === "up")
-        .map((s) => s.host);
-      const nodes = await cellDb.computeNodes.list();
-      return COMPUTES.every((h) => up.includes(h) && nodes.some((n) => n.host === h)) ? true : undefined;
-    },
-    60_000,
-  );
+  await untilComputesKnown(cluster, client, cellDb, COMPUTES);
 }, 180_000);
 
 afterAll(async () => {
@@ -147,38 +130,9 @@ async function running(id: string): Promise<Json> {
   );
 }
 
-/** Used vCPUs, RAM and disk per compute host, as os-hypervisors shows them. */
-async function hypervisorUsage(): Promise<Record<string, { vcpus: number; ram: number; disk: number }>> {
-  const res = await client.request("GET", "/os-hypervisors/detail");
-  const out: Record<string, { vcpus: number; ram: number; disk: number }> = {};
-  for (const h of (res.body as Json).hypervisors) {
-    out[h.service.host] = { vcpus: h.vcpus_used, ram: h.memory_mb_used, disk: h.local_gb_used };
-  }
-  return out;
-}
-
-/**
- * The claims check: each host's usage is the reserved RAM plus its servers' flavors plus `moves` (the side of
- * each move in progress the server itself does not hold).
- */
-async function expectClaimsExact(moves: Record<string, typeof TINY> = {}): Promise<void> {
-  const servers = (await client.with({ microversion: "2.47" }).request("GET", "/servers/detail"))
-    .body as Json;
-  const expected: Record<string, { vcpus: number; ram: number; disk: number }> = {};
-  for (const h of COMPUTES) expected[h] = { vcpus: 0, ram: RESERVED_RAM, disk: 0 };
-  for (const s of servers.servers) {
-    const host = s["OS-EXT-SRV-ATTR:host"];
-    if (!host) continue;
-    expected[host]!.vcpus += s.flavor.vcpus;
-    expected[host]!.ram += s.flavor.ram;
-    expected[host]!.disk += s.flavor.disk;
-  }
-  for (const [host, f] of Object.entries(moves)) {
-    expected[host]!.vcpus += f.vcpus;
-    expected[host]!.ram += f.ram;
-    expected[host]!.disk += f.disk;
-  }
-  expect(await hypervisorUsage()).toEqual(expected);
+// The claims check over this cluster's computes (see cluster-claims.ts).
+function expectClaimsExact(moves: Record<string, Usage> = {}): Promise<void> {
+  return expectClaims(client, COMPUTES, RESERVED_RAM, moves);
 }
 
 describe("live migration across separate processes", () => {

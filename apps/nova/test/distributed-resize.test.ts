@@ -7,16 +7,21 @@
 // first prep_resize fails. Servers are booted onto compute-a with the 2.74 `host`.
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
-import { type CellDatabase, openCellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, ProcessCluster, tempestViolations } from "@nova/testing";
+import type { CellDatabase } from "@nova/db";
+import { CLUSTER_IMAGE_ID, type ProcessCluster, tempestViolations } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  expectClaimsExact as expectClaims,
+  RESERVED_RAM,
+  startMoveCluster,
+  TINY,
+  type Usage,
+  untilComputesKnown,
+} from "./cluster-claims.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const COMPUTES = ["compute-a", "compute-b", "compute-bad", "compute-auto"] as const;
-const TINY = { vcpus: 1, ram: 512, disk: 1 };
 const SMALL = { vcpus: 2, ram: 1024, disk: 2 };
-// reserved_host_memory_mb: what every node counts as used before any guest.
-const RESERVED_RAM = 512;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -26,20 +31,9 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  cluster = await ProcessCluster.create({
-    root,
-    prefix: "distresize",
-    conf: {
-      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
-      fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
-      filter_scheduler: { build_failure_weight_multiplier: 0 },
-    },
-  });
-  cellDb = openCellDatabase(cluster.cellDb.url);
-  await cluster.createFlavor({ name: "m1.tiny", id: "1", ...TINY });
-  await cluster.createFlavor({ name: "m1.small", id: "2", ...SMALL });
-  await cluster.started(cluster.start("nova-conductor", "conductor", { OS_DEFAULT__HOST: "conductor-1" }));
-  await cluster.started(cluster.start("nova-scheduler", "scheduler", { OS_DEFAULT__HOST: "scheduler-1" }));
+  ({ cluster, cellDb } = await startMoveCluster(root, "distresize", [
+    { name: "m1.small", id: "2", ...SMALL },
+  ]));
   cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
   cluster.start("nova-compute", "compute-b", { OS_DEFAULT__HOST: "compute-b" });
   cluster.start("nova-compute", "compute-bad", {
@@ -56,17 +50,7 @@ beforeAll(async () => {
   });
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await cluster.until(
-    "the computes up and known to the scheduler",
-    async () => {
-      const up = (await client.listServices({ binary: "nova-compute" }))
-        .filter((s) => s.state === "up")
-        .map((s) => s.host);
-      const nodes = await cellDb.computeNodes.list();
-      return COMPUTES.every((h) => up.includes(h) && nodes.some((n) => n.host === h)) ? true : undefined;
-    },
-    60_000,
-  );
+  await untilComputesKnown(cluster, client, cellDb, COMPUTES);
 }, 180_000);
 
 afterAll(async () => {
@@ -119,38 +103,9 @@ async function migrationsOf(id: string, version = "2.80"): Promise<Json[]> {
   return (res.body as Json).migrations;
 }
 
-/** Used vCPUs, RAM and disk per compute host, as os-hypervisors shows them. */
-async function hypervisorUsage(): Promise<Record<string, { vcpus: number; ram: number; disk: number }>> {
-  const res = await client.request("GET", "/os-hypervisors/detail");
-  const out: Record<string, { vcpus: number; ram: number; disk: number }> = {};
-  for (const h of (res.body as Json).hypervisors) {
-    out[h.service.host] = { vcpus: h.vcpus_used, ram: h.memory_mb_used, disk: h.local_gb_used };
-  }
-  return out;
-}
-
-/**
- * The claims check: each host's usage is the reserved RAM plus its servers' flavors plus `moves` (the
- * side of each move in progress the server itself does not hold).
- */
-async function expectClaimsExact(moves: Record<string, typeof TINY> = {}): Promise<void> {
-  const servers = (await client.with({ microversion: "2.47" }).request("GET", "/servers/detail"))
-    .body as Json;
-  const expected: Record<string, { vcpus: number; ram: number; disk: number }> = {};
-  for (const h of COMPUTES) expected[h] = { vcpus: 0, ram: RESERVED_RAM, disk: 0 };
-  for (const s of servers.servers) {
-    const host = s["OS-EXT-SRV-ATTR:host"];
-    if (!host) continue;
-    expected[host]!.vcpus += s.flavor.vcpus;
-    expected[host]!.ram += s.flavor.ram;
-    expected[host]!.disk += s.flavor.disk;
-  }
-  for (const [host, f] of Object.entries(moves)) {
-    expected[host]!.vcpus += f.vcpus;
-    expected[host]!.ram += f.ram;
-    expected[host]!.disk += f.disk;
-  }
-  expect(await hypervisorUsage()).toEqual(expected);
+// The claims check over this cluster's computes (see cluster-claims.ts).
+function expectClaimsExact(moves: Record<string, Usage> = {}): Promise<void> {
+  return expectClaims(client, COMPUTES, RESERVED_RAM, moves);
 }
 
 describe("resize and cold migration across separate processes", () => {

@@ -1,54 +1,34 @@
-import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import type { CellDatabase, InstanceRecord, MigrationRecord } from "@nova/db";
+import type { InstanceRecord } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
-import {
-  type Flavor,
-  type Instance,
-  InstanceCodec,
-  type NovaObjectPrimitive,
-  type RequestSpec,
-  RequestSpecCodec,
-  type Selection,
-  WireFormatError,
-} from "@nova/objects";
+import type { Flavor, Instance, NovaObjectPrimitive, RequestSpec, Selection } from "@nova/objects";
 import {
   COMPUTE_TASK_NAMESPACE,
   type ComputeLiveMigrationAPI,
   ComputeServiceUnavailable,
-  fromWireContext,
   type LiveMigrateData,
   MigrationError,
   NoValidHost,
   type NovaContext,
-  type SchedulerAPI,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
 import { isComputeUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
-import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources } from "./instance-claims.js";
-import { recordInstanceFault } from "./instance-fault.js";
-import { endMigration } from "./migration-claims.js";
+import {
+  decodeTaskArgs,
+  describeError as describe,
+  MoveTaskSteps,
+  type ScheduledTaskOptions,
+  taskArgsRecord,
+} from "./move-task.js";
 
 /** The event the conductor records on the live-migration action while it checks and schedules. */
 export const LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance";
 
 /** What a {@link LiveMigrateTaskManager} works with. */
-export interface LiveMigrateTaskManagerOptions {
-  /** The cell the instances live in. */
-  cellDb: CellDatabase;
-  /** Client of the `scheduler` topic. */
-  scheduler: SchedulerAPI;
+export interface LiveMigrateTaskManagerOptions extends ScheduledTaskOptions {
   /** Client of the computes' live-migration methods. */
   live: ComputeLiveMigrationAPI;
-  /** Judges compute liveness. */
-  clock: Clock;
-  /** Where moves are logged. */
-  logger: Logger;
-  /** `service_down_time` (s). */
-  serviceDownTime: number;
-  /** This conductor's host, recorded on faults and events. */
-  host: string;
 }
 
 /** live_migrate_instance's arguments once decoded. */
@@ -68,10 +48,16 @@ interface LiveMigrateRequest {
  * that cannot start ends its migration in `error` and leaves the server as it was, with no task.
  */
 export class LiveMigrateTaskManager {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly steps: MoveTaskSteps;
 
   /** A manager over its database and RPC clients. */
-  constructor(private readonly opts: LiveMigrateTaskManagerOptions) {}
+  constructor(private readonly opts: LiveMigrateTaskManagerOptions) {
+    this.steps = new MoveTaskSteps(opts, {
+      event: LIVE_MIGRATE_EVENT,
+      title: "Live migration",
+      noun: "live migration",
+    });
+  }
 
   /** The RPC endpoint (`compute_task`, beside the build and migrate endpoints). */
   endpoint(): RpcEndpoint {
@@ -86,30 +72,18 @@ export class LiveMigrateTaskManager {
 
   /** Validates the request and runs the checks and scheduling in the background (a cast from the API). */
   liveMigrateInstance(rawCtx: RequestContext, rawArgs: unknown): null {
-    const ctx = fromWireContext(rawCtx);
-    const request = parseLiveMigrateArgs(rawArgs);
-    const run = this.run(ctx, request).catch((err: unknown) =>
-      this.opts.logger.error(
-        { instance_uuid: request.instance.uuid, err: describe(err) },
-        "Live migration failed unexpectedly",
-      ),
-    );
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return null;
+    return this.steps.cast(rawCtx, rawArgs, parseLiveMigrateArgs, (ctx, req) => this.run(ctx, req));
   }
 
   /** Resolves once every live migration started so far has been handed to its source (or failed). */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.steps.drain();
   }
 
   private async run(ctx: NovaContext, req: LiveMigrateRequest): Promise<void> {
-    const { cellDb, logger, host: conductorHost } = this.opts;
+    const { cellDb, logger } = this.opts;
     const uuid = req.instance.uuid ?? "";
-    await this.event(() =>
-      cellDb.actions.eventStart(uuid, ctx.request_id, LIVE_MIGRATE_EVENT, conductorHost),
-    );
+    await this.steps.startEvent(uuid, ctx);
     let row: InstanceRecord;
     try {
       const current = await cellDb.instances.get(uuid);
@@ -121,7 +95,7 @@ export class LiveMigrateTaskManager {
       );
     } catch (err) {
       logger.warn({ instance_uuid: uuid, err: describe(err) }, "Instance moved on before its live migration");
-      return this.finishEvent(uuid, ctx, err);
+      return this.steps.finishEvent(uuid, ctx, err);
     }
     let migration = await cellDb.migrations.create({
       instance_uuid: uuid,
@@ -169,7 +143,7 @@ export class LiveMigrateTaskManager {
             "Destination refused",
           );
           migration = await cellDb.migrations.update(migration.id, { dest_compute: null, dest_node: null });
-          await this.release(sel, resources);
+          await this.steps.release(sel, resources);
           current = await claimNextAlternate(this.opts, alternates, resources, reasons);
         }
       }
@@ -183,9 +157,17 @@ export class LiveMigrateTaskManager {
         migrate_data: chosen.data,
       });
       logger.info({ instance_uuid: uuid, source, dest: chosen.sel.service_host }, "Live migration started");
-      await this.finishEvent(uuid, ctx, null);
+      await this.steps.finishEvent(uuid, ctx, null);
     } catch (err) {
-      await this.fail(ctx, row, migration, err, reasons);
+      await this.steps.rollBack(ctx, {
+        row,
+        migration,
+        err,
+        reasons,
+        taskState: "migrating",
+        clearFlavors: true,
+        taskWord: "task",
+      });
     }
   }
 
@@ -210,85 +192,20 @@ export class LiveMigrateTaskManager {
     if (selections.length === 0) throw new NoValidHost({ reason: "the scheduler answered no host" });
     return selections;
   }
-
-  private async fail(
-    ctx: NovaContext,
-    row: InstanceRecord,
-    migration: MigrationRecord,
-    err: unknown,
-    reasons: string[],
-  ): Promise<void> {
-    const { cellDb, logger, host } = this.opts;
-    try {
-      await endMigration(cellDb, migration.id, { status: "error" }, logger, row);
-    } catch (e) {
-      if (!(e instanceof MigrationError)) throw e;
-    }
-    try {
-      await cellDb.instances.update(
-        row.uuid,
-        { task_state: null, old_flavor: null, new_flavor: null },
-        { expectedTaskState: ["migrating"] },
-      );
-    } catch (e) {
-      logger.warn({ instance_uuid: row.uuid, err: describe(e) }, "Could not clear the live migration's task");
-    }
-    await recordInstanceFault(cellDb, row.uuid, err, host, reasons.join("\n") || null).catch(() => undefined);
-    await this.finishEvent(row.uuid, ctx, err);
-    logger.warn({ instance_uuid: row.uuid, err: describe(err), tried: reasons }, "Live migration failed");
-  }
-
-  private async release(sel: Selection, resources: ReturnType<typeof flavorResources>): Promise<void> {
-    try {
-      await this.opts.cellDb.computeNodes.release(sel.compute_node_uuid, resources);
-    } catch (err) {
-      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
-    }
-  }
-
-  private async finishEvent(uuid: string, ctx: NovaContext, err: unknown): Promise<void> {
-    await this.event(() =>
-      this.opts.cellDb.actions.eventFinish(uuid, ctx.request_id, LIVE_MIGRATE_EVENT, {
-        result: err === null ? "Success" : "Error",
-        details: err === null ? null : describe(err),
-      }),
-    );
-  }
-
-  // The action history never decides a move's outcome.
-  private async event(write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      this.opts.logger.warn({ err: describe(err) }, "Could not record the live migration's event");
-    }
-  }
 }
 
 /** Decodes live_migrate_instance's arguments, or throws InvalidBuildRequest saying what is wrong. */
 export function parseLiveMigrateArgs(rawArgs: unknown): LiveMigrateRequest {
-  if (typeof rawArgs !== "object" || rawArgs === null) throw new InvalidBuildRequest("no arguments");
-  const a = rawArgs as Record<string, unknown>;
+  const a = taskArgsRecord(rawArgs);
   const hint = (a.scheduler_hint ?? {}) as Record<string, unknown>;
   const bool = (v: unknown) => (typeof v === "boolean" ? v : null);
-  try {
-    const instance = InstanceCodec.fromPrimitive(a.instance, "instance");
-    if (!instance.uuid) throw new InvalidBuildRequest("instance carries no uuid");
-    const spec =
-      a.request_spec === null || a.request_spec === undefined
-        ? null
-        : RequestSpecCodec.fromPrimitive(a.request_spec, "request_spec");
-    return {
-      instance,
-      host: typeof hint.host === "string" && hint.host !== "" ? hint.host : null,
-      blockMigration: bool(a.block_migration),
-      diskOverCommit: bool(a.disk_over_commit),
-      spec,
-    };
-  } catch (err) {
-    if (err instanceof WireFormatError) throw new InvalidBuildRequest(err.message);
-    throw err;
-  }
+  return decodeTaskArgs(a, ({ instance, spec }) => ({
+    instance,
+    host: typeof hint.host === "string" && hint.host !== "" ? hint.host : null,
+    blockMigration: bool(a.block_migration),
+    diskOverCommit: bool(a.disk_over_commit),
+    spec,
+  }));
 }
 
 // Nova's Destination(host=...): the scheduler considers that host only, through its filters.
@@ -300,8 +217,4 @@ function destination(host: string): NovaObjectPrimitive {
     "nova_object.data": { host },
     "nova_object.changes": ["host"],
   };
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

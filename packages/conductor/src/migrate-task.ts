@@ -1,59 +1,48 @@
-import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import type { ApiDatabase, CellDatabase, InstanceRecord, MigrationRecord, ResourceRequest } from "@nova/db";
+import { hasErrorCode } from "@nova/core";
+import type { ApiDatabase, CellDatabase, InstanceRecord, MigrationRecord } from "@nova/db";
 import type { RequestContext, RpcEndpoint } from "@nova/messaging";
 import {
   type Flavor,
   FlavorCodec,
   type Instance,
   type InstanceActivityObserver,
-  InstanceCodec,
   type RequestSpec,
-  RequestSpecCodec,
   type Selection,
-  WireFormatError,
 } from "@nova/objects";
 import {
   BuildAbortException,
   COMPUTE_TASK_NAMESPACE,
   type ComputeResizeAPI,
-  fromWireContext,
   InstanceNotFound,
   MaxRetriesExceeded,
-  MigrationError,
   type NovaContext,
-  type SchedulerAPI,
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
 import { type CellTarget, type CellTargets, instanceTarget } from "./cell-targets.js";
-import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
+import type { ServiceIsUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { flavorResources } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
-import { endMigration } from "./migration-claims.js";
+import {
+  decodeTaskArgs,
+  describeError as describe,
+  firstUpDestination,
+  MoveTaskSteps,
+  type ScheduledTaskOptions,
+  taskArgsRecord,
+} from "./move-task.js";
 
 /** The event the conductor records on the resize/migrate action while it schedules the move. */
 export const MIGRATE_EVENT = "conductor_migrate_server";
 
 /** What a {@link MigrateTaskManager} works with. */
-export interface MigrateTaskManagerOptions {
-  /** The cell the instances live in. */
-  cellDb: CellDatabase;
-  /** Client of the `scheduler` topic. */
-  scheduler: SchedulerAPI;
+export interface MigrateTaskManagerOptions extends ScheduledTaskOptions {
   /** Client of the computes' resize methods. */
   resize: ComputeResizeAPI;
-  /** Judges compute liveness. */
-  clock: Clock;
-  /** Where moves are logged. */
-  logger: Logger;
-  /** `service_down_time` (s). */
-  serviceDownTime: number;
   /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
   serviceIsUp?: ServiceIsUp | undefined;
-  /** This conductor's host, recorded on faults and events. */
-  host: string;
   /** Told of reschedules and faults (metrics); none by default. */
   activity?: InstanceActivityObserver | undefined;
 }
@@ -74,12 +63,14 @@ interface MoveRequest {
  * between the two computes.
  */
 export class MigrateTaskManager {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly steps: MoveTaskSteps;
   /** Moves started since start, by outcome (logs, tests). */
   readonly counters = { prepared: 0, rescheduled: 0, failed: 0 };
 
   /** A manager over its database and RPC clients. */
-  constructor(private readonly opts: MigrateTaskManagerOptions) {}
+  constructor(private readonly opts: MigrateTaskManagerOptions) {
+    this.steps = new MoveTaskSteps(opts, { event: MIGRATE_EVENT, title: "Move", noun: "move" });
+  }
 
   /** The cell database this manager moves instances in. */
   get cellDb(): CellDatabase {
@@ -103,28 +94,18 @@ export class MigrateTaskManager {
    * EvacuateTaskManager), and are refused here.
    */
   migrateServer(rawCtx: RequestContext, rawArgs: unknown): null {
-    const ctx = fromWireContext(rawCtx);
-    const request = parseMigrateArgs(rawArgs);
-    const run = this.move(ctx, request).catch((err: unknown) =>
-      this.opts.logger.error(
-        { instance_uuid: request.instance.uuid, err: describe(err) },
-        "Move failed unexpectedly",
-      ),
-    );
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return null;
+    return this.steps.cast(rawCtx, rawArgs, parseMigrateArgs, (ctx, req) => this.move(ctx, req));
   }
 
   /** Resolves once every move started so far has been handed to a destination (or failed). */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.steps.drain();
   }
 
   private async move(ctx: NovaContext, req: MoveRequest): Promise<void> {
-    const { cellDb, logger, host } = this.opts;
+    const { cellDb, logger } = this.opts;
     const uuid = req.instance.uuid ?? "";
-    await this.event(() => cellDb.actions.eventStart(uuid, ctx.request_id, MIGRATE_EVENT, host));
+    await this.steps.startEvent(uuid, ctx);
     let row: InstanceRecord;
     try {
       // The new size is kept on the instance from the start: every step (and a delete) reads what the move holds.
@@ -135,7 +116,7 @@ export class MigrateTaskManager {
       );
     } catch (err) {
       logger.warn({ instance_uuid: uuid, err: describe(err) }, "Instance moved on before its move started");
-      return this.finishEvent(uuid, ctx, err);
+      return this.steps.finishEvent(uuid, ctx, err);
     }
     const resources = flavorResources(req.flavor);
     const newMigration = () =>
@@ -170,23 +151,11 @@ export class MigrateTaskManager {
     const reasons: string[] = [];
     let current: Selection | undefined = selections[0];
     let attempts = 0;
-    while (current) {
+    for (;;) {
+      current = await firstUpDestination(this.opts, this.steps, current, alternates, resources, reasons);
+      if (!current) break;
       const dest = current.service_host;
       const node = current.nodename;
-      if (
-        !(await isComputeUp(
-          cellDb,
-          dest,
-          this.opts.clock.now(),
-          this.opts.serviceDownTime,
-          this.opts.serviceIsUp,
-        ))
-      ) {
-        reasons.push(`${dest}: the compute service is down`);
-        await this.release(current, resources);
-        current = await claimNextAlternate(this.opts, alternates, resources, reasons);
-        continue;
-      }
       if (attempts > 0) migration = await newMigration();
       attempts++;
       // From here the migration names the destination, so it holds the claim there (see migrationHeldClaim).
@@ -207,7 +176,7 @@ export class MigrateTaskManager {
           { instance_uuid: uuid, source: row.host, dest, migration_id: migration.id },
           "Move prepared",
         );
-        return this.finishEvent(uuid, ctx, null);
+        return this.steps.finishEvent(uuid, ctx, null);
       } catch (err) {
         const now = await this.currentRow(uuid);
         if (!now) {
@@ -221,7 +190,7 @@ export class MigrateTaskManager {
           "Destination refused the move; rescheduling",
         );
         this.counters.rescheduled++;
-        await this.endQuietly(migration, now);
+        await this.steps.endQuietly(migration, now);
         await recordInstanceFault(cellDb, uuid, err, dest, null, this.opts.activity).catch(() => undefined);
         row = now;
         current = await claimNextAlternate(this.opts, alternates, resources, reasons);
@@ -246,40 +215,17 @@ export class MigrateTaskManager {
     err: unknown,
     reasons: string[],
   ): Promise<void> {
-    const { cellDb, logger, host } = this.opts;
     this.counters.failed++;
-    if (migration) await this.endQuietly(migration, row);
-    try {
-      await cellDb.instances.update(row.uuid, { task_state: null }, { expectedTaskState: ["resize_prep"] });
-    } catch (e) {
-      logger.warn({ instance_uuid: row.uuid, err: describe(e) }, "Could not clear the move's task state");
-    }
-    await recordInstanceFault(
-      cellDb,
-      row.uuid,
+    await this.steps.rollBack(ctx, {
+      row,
+      migration,
       err,
-      host,
-      reasons.join("\n") || null,
-      this.opts.activity,
-    ).catch(() => undefined);
-    await this.finishEvent(row.uuid, ctx, err);
-    logger.warn({ instance_uuid: row.uuid, err: describe(err), tried: reasons }, "Move failed");
-  }
-
-  private async endQuietly(migration: MigrationRecord, row: InstanceRecord): Promise<void> {
-    try {
-      await endMigration(this.opts.cellDb, migration.id, { status: "error" }, this.opts.logger, row);
-    } catch (err) {
-      if (!(err instanceof MigrationError)) throw err;
-    }
-  }
-
-  private async release(sel: Selection, resources: ResourceRequest): Promise<void> {
-    try {
-      await this.opts.cellDb.computeNodes.release(sel.compute_node_uuid, resources);
-    } catch (err) {
-      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
-    }
+      reasons,
+      taskState: "resize_prep",
+      clearFlavors: false,
+      taskWord: "task state",
+      activity: this.opts.activity,
+    });
   }
 
   private async currentRow(uuid: string): Promise<InstanceRecord | null> {
@@ -288,24 +234,6 @@ export class MigrateTaskManager {
     } catch (err) {
       if (hasErrorCode(err, "DB_NOT_FOUND")) return null;
       throw err;
-    }
-  }
-
-  private async finishEvent(uuid: string, ctx: NovaContext, err: unknown): Promise<void> {
-    await this.event(() =>
-      this.opts.cellDb.actions.eventFinish(uuid, ctx.request_id, MIGRATE_EVENT, {
-        result: err === null ? "Success" : "Error",
-        details: err === null ? null : describe(err),
-      }),
-    );
-  }
-
-  // The action history never decides a move's outcome.
-  private async event(write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      this.opts.logger.warn({ err: describe(err) }, "Could not record the move's event");
     }
   }
 }
@@ -321,30 +249,18 @@ function isReschedulable(err: unknown): boolean {
 
 /** Decodes migrate_server's arguments, or throws InvalidBuildRequest saying what is wrong. */
 export function parseMigrateArgs(rawArgs: unknown): MoveRequest {
-  if (typeof rawArgs !== "object" || rawArgs === null) throw new InvalidBuildRequest("no arguments");
-  const a = rawArgs as Record<string, unknown>;
+  const a = taskArgsRecord(rawArgs);
   if (a.live === true || a.rebuild === true) {
     throw new InvalidBuildRequest(
       "migrate_server serves resize and cold migration; send live_migrate_instance or rebuild_instance (recreate)",
     );
   }
-  try {
-    const instance = InstanceCodec.fromPrimitive(a.instance, "instance");
-    if (!instance.uuid) throw new InvalidBuildRequest("instance carries no uuid");
-    const flavor = FlavorCodec.fromPrimitive(a.flavor, "flavor");
-    const spec =
-      a.request_spec === null || a.request_spec === undefined
-        ? null
-        : RequestSpecCodec.fromPrimitive(a.request_spec, "request_spec");
-    return { instance, flavor, spec, cleanShutdown: a.clean_shutdown !== false };
-  } catch (err) {
-    if (err instanceof WireFormatError) throw new InvalidBuildRequest(err.message);
-    throw err;
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return decodeTaskArgs(a, ({ instance, spec }) => ({
+    instance,
+    flavor: FlavorCodec.fromPrimitive(a.flavor, "flavor"),
+    spec,
+    cleanShutdown: a.clean_shutdown !== false,
+  }));
 }
 
 /** What {@link CellMigrateTasks} needs: a MigrateTaskManager's options but the cell, and how to find it. */

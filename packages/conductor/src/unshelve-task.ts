@@ -1,39 +1,20 @@
-import { type Clock, hasErrorCode, type Logger } from "@nova/core";
-import type { ApiDatabase, CellDatabase, InstanceRecord } from "@nova/db";
-import {
-  type InstanceActivityObserver,
-  InstanceCodec,
-  type RequestSpec,
-  RequestSpecCodec,
-  type Selection,
-  WireFormatError,
-} from "@nova/objects";
-import type { ComputeAPI, NovaContext, SchedulerAPI } from "@nova/rpcapi";
+import { hasErrorCode } from "@nova/core";
+import type { ApiDatabase, InstanceRecord } from "@nova/db";
+import type { InstanceActivityObserver, RequestSpec, Selection } from "@nova/objects";
+import type { ComputeAPI, NovaContext } from "@nova/rpcapi";
 import { isComputeUp, type ServiceIsUp } from "./compute-liveness.js";
-import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
 import { instanceResources, releaseOnNode } from "./instance-claims.js";
 import { recordInstanceFault } from "./instance-fault.js";
+import { decodeTaskArgs, describeError as describe, type ScheduledTaskOptions } from "./move-task.js";
 
 /** What the conductor's unshelve works with. */
-export interface UnshelveTaskDeps {
+export interface UnshelveTaskDeps extends ScheduledTaskOptions {
   /** The API database (the instance's request spec). */
   apiDb: ApiDatabase;
-  /** The cell the instance lives in. */
-  cellDb: CellDatabase;
-  /** select_destinations (which claims the chosen host). */
-  scheduler: SchedulerAPI;
   /** start_instance and unshelve_instance on `compute.<host>`. */
   compute: ComputeAPI;
-  /** For liveness. */
-  clock: Clock;
-  /** Where the outcome is logged. */
-  logger: Logger;
-  /** `service_down_time` (s). */
-  serviceDownTime: number;
   /** The servicegroup driver's liveness when `servicegroup_driver` names a plug-in; the heartbeat stamps otherwise. */
   serviceIsUp?: ServiceIsUp | undefined;
-  /** This conductor's host, on the faults and events it records. */
-  host: string;
   /** Told of reschedules and faults (metrics); none by default. */
   activity?: InstanceActivityObserver | undefined;
 }
@@ -43,16 +24,10 @@ export const UNSHELVE_SCHEDULE_EVENT = "schedule_instances";
 
 /** unshelve_instance's arguments decoded: the instance and the request spec (null: the stored one). */
 export function parseUnshelveArgs(rawArgs: unknown): { uuid: string; spec: Partial<RequestSpec> | null } {
-  const a = (rawArgs ?? {}) as Record<string, unknown>;
-  try {
-    const instance = InstanceCodec.fromPrimitive(a.instance, "instance");
-    if (!instance.uuid) throw new InvalidBuildRequest("the instance carries no uuid");
-    const spec = a.request_spec ? RequestSpecCodec.fromPrimitive(a.request_spec, "request_spec") : null;
-    return { uuid: instance.uuid, spec };
-  } catch (err) {
-    if (err instanceof WireFormatError) throw new InvalidBuildRequest(err.message);
-    throw err;
-  }
+  return decodeTaskArgs((rawArgs ?? {}) as Record<string, unknown>, ({ instance, spec }) => ({
+    uuid: instance.uuid ?? "",
+    spec,
+  }));
 }
 
 /**
@@ -209,8 +184,4 @@ async function event(
   } catch (e) {
     deps.logger.warn({ instance_uuid: uuid, err: describe(e) }, "Could not record the unshelve event");
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

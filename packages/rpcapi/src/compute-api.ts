@@ -111,21 +111,44 @@ export interface UnshelveInstanceArgs {
   request_spec?: Partial<RequestSpec> | null;
 }
 
-/** The client of nova-compute (Nova's `ComputeAPI`): every method goes to the instance's host. */
-export class ComputeAPI {
+/**
+ * The compute topic as every compute client (ComputeAPI and its resize and live-migration halves) sends on it:
+ * one RPC client, a host's server at the compute API version, and the timeouts of calls that may take long.
+ */
+export class ComputeHostClient {
   private readonly client: RpcClient;
   private readonly monitorTimeout: number;
   private readonly longTimeout: number;
 
-  /** Calls `compute.<host>` over `opts.transport`. */
+  /** Over `opts.transport`, with its `rpc_response_timeout` and `long_rpc_timeout`. */
   constructor(opts: RpcApiOptions) {
     this.client = makeRpcClient(opts, COMPUTE_TOPIC, COMPUTE_API_VERSION);
     this.monitorTimeout = opts.rpcResponseTimeout ?? 60;
     this.longTimeout = opts.longRpcTimeout ?? 1800;
   }
 
-  private on(host: string): RpcClient {
+  /** `compute.<host>`. */
+  on(host: string): RpcClient {
     return this.client.prepare({ server: host, version: COMPUTE_API_VERSION });
+  }
+
+  /** `compute.<host>` for a call that may take long: `long_rpc_timeout`, the call monitor keeping it alive. */
+  long(host: string): RpcClient {
+    return this.on(host).prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout });
+  }
+}
+
+/** The client of nova-compute (Nova's `ComputeAPI`): every method goes to the instance's host. */
+export class ComputeAPI {
+  private readonly hosts: ComputeHostClient;
+
+  /** Calls `compute.<host>` over `opts.transport`. */
+  constructor(opts: RpcApiOptions) {
+    this.hosts = new ComputeHostClient(opts);
+  }
+
+  private on(host: string): RpcClient {
+    return this.hosts.on(host);
   }
 
   /**
@@ -135,22 +158,20 @@ export class ComputeAPI {
    * spawn from being mistaken for a lost host.
    */
   async buildAndRunInstance(ctx: NovaContext, host: string, args: BuildAndRunArgs): Promise<BuiltGuest> {
-    const result = await this.on(host)
-      .prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout })
-      .call(toWireContext(ctx), "build_and_run_instance", {
-        ...args,
-        instance: InstanceCodec.toPrimitive(args.instance),
-        request_spec: RequestSpecCodec.toPrimitive(args.request_spec),
-        filter_properties: args.filter_properties ?? {},
-        admin_password: args.admin_password ?? null,
-        injected_files: args.injected_files ?? [],
-        requested_networks: args.requested_networks ?? null,
-        security_groups: args.security_groups ?? [],
-        block_device_mapping: args.block_device_mapping ?? null,
-        limits: args.limits ?? null,
-        host_list: (args.host_list ?? []).map((s) => SelectionCodec.toPrimitive(s)),
-        accel_uuids: args.accel_uuids ?? [],
-      });
+    const result = await this.hosts.long(host).call(toWireContext(ctx), "build_and_run_instance", {
+      ...args,
+      instance: InstanceCodec.toPrimitive(args.instance),
+      request_spec: RequestSpecCodec.toPrimitive(args.request_spec),
+      filter_properties: args.filter_properties ?? {},
+      admin_password: args.admin_password ?? null,
+      injected_files: args.injected_files ?? [],
+      requested_networks: args.requested_networks ?? null,
+      security_groups: args.security_groups ?? [],
+      block_device_mapping: args.block_device_mapping ?? null,
+      limits: args.limits ?? null,
+      host_list: (args.host_list ?? []).map((s) => SelectionCodec.toPrimitive(s)),
+      accel_uuids: args.accel_uuids ?? [],
+    });
     return result as BuiltGuest;
   }
 
@@ -325,16 +346,14 @@ export class ComputeAPI {
    * it (as it calls build_and_run_instance) so it owns the claim when the compute fails.
    */
   async unshelveInstance(ctx: NovaContext, host: string, args: UnshelveInstanceArgs): Promise<void> {
-    await this.on(host)
-      .prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout })
-      .call(toWireContext(ctx), "unshelve_instance", {
-        instance: InstanceCodec.toPrimitive(args.instance),
-        image: args.image ?? null,
-        filter_properties: args.filter_properties ?? {},
-        node: args.node ?? null,
-        request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
-        accel_uuids: [],
-      });
+    await this.hosts.long(host).call(toWireContext(ctx), "unshelve_instance", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      image: args.image ?? null,
+      filter_properties: args.filter_properties ?? {},
+      node: args.node ?? null,
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+      accel_uuids: [],
+    });
   }
 
   /** Boots the guest from a rescue image (cast). */

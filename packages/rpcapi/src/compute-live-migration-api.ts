@@ -1,8 +1,8 @@
 import type { RpcClient } from "@nova/messaging";
 import { type Instance, InstanceCodec, type Migration, MigrationCodec } from "@nova/objects";
-import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from "./compute-api.js";
+import { ComputeHostClient } from "./compute-api.js";
 import { type NovaContext, toWireContext } from "./request-context.js";
-import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
+import type { RpcApiOptions } from "./rpc-client-options.js";
 
 /**
  * What the computes exchange about a live migration (Nova's LibvirtLiveMigrateData and kin). Nova sends a
@@ -16,20 +16,15 @@ export type LiveMigrateData = Record<string, unknown>;
  * destination's finish or rollback, and force-complete and abort.
  */
 export class ComputeLiveMigrationAPI {
-  private readonly client: RpcClient;
-  private readonly monitorTimeout: number;
-  private readonly longTimeout: number;
+  private readonly hosts: ComputeHostClient;
 
   /** Sends to `compute.<host>` over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
-    this.client = makeRpcClient(opts, COMPUTE_TOPIC, COMPUTE_API_VERSION);
-    this.monitorTimeout = opts.rpcResponseTimeout ?? 60;
-    this.longTimeout = opts.longRpcTimeout ?? 1800;
+    this.hosts = new ComputeHostClient(opts);
   }
 
   private on(host: string, long = false): RpcClient {
-    const c = this.client.prepare({ server: host, version: COMPUTE_API_VERSION });
-    return long ? c.prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout }) : c;
+    return long ? this.hosts.long(host) : this.hosts.on(host);
   }
 
   /** Asks the destination whether it can take the guest (it asks the source in turn); answers the migrate data. */

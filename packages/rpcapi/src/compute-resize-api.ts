@@ -11,9 +11,9 @@ import {
   type Selection,
   SelectionCodec,
 } from "@nova/objects";
-import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from "./compute-api.js";
+import { ComputeHostClient } from "./compute-api.js";
 import { type NovaContext, toWireContext } from "./request-context.js";
-import { makeRpcClient, type RpcApiOptions } from "./rpc-client-options.js";
+import type { RpcApiOptions } from "./rpc-client-options.js";
 
 /** prep_resize's arguments, by Nova's (6.0) names. */
 export interface PrepResizeArgs {
@@ -43,19 +43,15 @@ export interface PrepResizeArgs {
  * `finish_revert_resize`), with Nova's method names and arguments so the wire stays compatible.
  */
 export class ComputeResizeAPI {
-  private readonly client: RpcClient;
-  private readonly monitorTimeout: number;
-  private readonly longTimeout: number;
+  private readonly hosts: ComputeHostClient;
 
   /** Sends to `compute.<host>` over `opts.transport`. */
   constructor(opts: RpcApiOptions) {
-    this.client = makeRpcClient(opts, COMPUTE_TOPIC, COMPUTE_API_VERSION);
-    this.monitorTimeout = opts.rpcResponseTimeout ?? 60;
-    this.longTimeout = opts.longRpcTimeout ?? 1800;
+    this.hosts = new ComputeHostClient(opts);
   }
 
   private on(host: string): RpcClient {
-    return this.client.prepare({ server: host, version: COMPUTE_API_VERSION });
+    return this.hosts.on(host);
   }
 
   /**
@@ -64,19 +60,17 @@ export class ComputeResizeAPI {
    * conductor owns the outcome and reschedules to an alternate when the destination refuses.
    */
   async prepResize(ctx: NovaContext, host: string, args: PrepResizeArgs): Promise<void> {
-    await this.on(host)
-      .prepare({ timeout: this.longTimeout, callMonitorTimeout: this.monitorTimeout })
-      .call(toWireContext(ctx), "prep_resize", {
-        instance: InstanceCodec.toPrimitive(args.instance),
-        flavor: FlavorCodec.toPrimitive(args.flavor),
-        image: args.image ?? {},
-        request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
-        filter_properties: args.filter_properties ?? {},
-        node: args.node,
-        clean_shutdown: args.clean_shutdown ?? true,
-        migration: MigrationCodec.toPrimitive(args.migration),
-        host_list: (args.host_list ?? []).map((s) => SelectionCodec.toPrimitive(s)),
-      });
+    await this.hosts.long(host).call(toWireContext(ctx), "prep_resize", {
+      instance: InstanceCodec.toPrimitive(args.instance),
+      flavor: FlavorCodec.toPrimitive(args.flavor),
+      image: args.image ?? {},
+      request_spec: args.request_spec ? RequestSpecCodec.toPrimitive(args.request_spec) : null,
+      filter_properties: args.filter_properties ?? {},
+      node: args.node,
+      clean_shutdown: args.clean_shutdown ?? true,
+      migration: MigrationCodec.toPrimitive(args.migration),
+      host_list: (args.host_list ?? []).map((s) => SelectionCodec.toPrimitive(s)),
+    });
   }
 
   /** Tells the source to power the guest off and move its disk (cast to the migration's source_compute). */

@@ -3,7 +3,7 @@ import type { NovaConfig } from "@nova/config";
 import type { Logger } from "@nova/core";
 import type { ApiDatabase } from "@nova/db";
 import type { Transport } from "@nova/messaging";
-import { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI } from "@nova/rpcapi";
+import { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI, type RpcApiOptions } from "@nova/rpcapi";
 import { CellConnections } from "./cell-connections.js";
 import { createTransport, messagingOptions } from "./transport.js";
 
@@ -24,56 +24,30 @@ export function apiCellAccess(
     deps.logger,
   );
   const stopReload = connections.reloadOnSighup();
+  const rpcOptions = {
+    rpcResponseTimeout: messagingOptions(config).rpc_response_timeout,
+    longRpcTimeout: config.DEFAULT.long_rpc_timeout,
+    versionCap: config.upgrade_levels.compute,
+  };
   // One client per transport: a cell whose URL changed gets a new transport, hence a new client.
-  const clients = new WeakMap<Transport, ComputeAPI>();
-  const resizeClients = new WeakMap<Transport, ComputeResizeAPI>();
-  const liveClients = new WeakMap<Transport, ComputeLiveMigrationAPI>();
-  const rpcResponseTimeout = messagingOptions(config).rpc_response_timeout;
-  const access: CellAccess = {
-    cells: async () => (await connections.cells()).map((c) => ({ uuid: c.uuid ?? "", name: c.name ?? null })),
-    database: (uuid) => connections.database(uuid),
-    compute: async (uuid) => {
+  const clientPer = <C>(ctor: new (opts: RpcApiOptions) => C) => {
+    const clients = new WeakMap<Transport, C>();
+    return async (uuid: string): Promise<C> => {
       const transport = await connections.transport(uuid);
       let client = clients.get(transport);
       if (!client) {
-        client = new ComputeAPI({
-          transport,
-          rpcResponseTimeout,
-          longRpcTimeout: config.DEFAULT.long_rpc_timeout,
-          versionCap: config.upgrade_levels.compute,
-        });
+        client = new ctor({ transport, ...rpcOptions });
         clients.set(transport, client);
       }
       return client;
-    },
-    resize: async (uuid) => {
-      const transport = await connections.transport(uuid);
-      let client = resizeClients.get(transport);
-      if (!client) {
-        client = new ComputeResizeAPI({
-          transport,
-          rpcResponseTimeout,
-          longRpcTimeout: config.DEFAULT.long_rpc_timeout,
-          versionCap: config.upgrade_levels.compute,
-        });
-        resizeClients.set(transport, client);
-      }
-      return client;
-    },
-    live: async (uuid) => {
-      const transport = await connections.transport(uuid);
-      let client = liveClients.get(transport);
-      if (!client) {
-        client = new ComputeLiveMigrationAPI({
-          transport,
-          rpcResponseTimeout,
-          longRpcTimeout: config.DEFAULT.long_rpc_timeout,
-          versionCap: config.upgrade_levels.compute,
-        });
-        liveClients.set(transport, client);
-      }
-      return client;
-    },
+    };
+  };
+  const access: CellAccess = {
+    cells: async () => (await connections.cells()).map((c) => ({ uuid: c.uuid ?? "", name: c.name ?? null })),
+    database: (uuid) => connections.database(uuid),
+    compute: clientPer(ComputeAPI),
+    resize: clientPer(ComputeResizeAPI),
+    live: clientPer(ComputeLiveMigrationAPI),
   };
   return {
     access,
