@@ -86,10 +86,27 @@ export class NovaDatabase {
    */
   async warm(): Promise<void> {
     if (this.dialect !== "mysql") return;
-    // Held at once, they are distinct connections; released, they stay (maxIdle is max_pool_size).
+    // Held until every one is open, they are distinct connections (one released early would be taken again);
+    // released, they stay (maxIdle is max_pool_size). A failure lets the others go at once.
+    const count = this.options.max_pool_size;
+    let opened = 0;
+    let letGo!: () => void;
+    const allOpen = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
     await Promise.all(
-      Array.from({ length: this.options.max_pool_size }, () =>
-        this.kysely.connection().execute((db) => sql`SELECT 1`.execute(db)),
+      Array.from({ length: count }, () =>
+        this.kysely
+          .connection()
+          .execute(async (db) => {
+            await sql`SELECT 1`.execute(db);
+            if (++opened === count) letGo();
+            await allOpen;
+          })
+          .catch((err: unknown) => {
+            letGo();
+            throw err;
+          }),
       ),
     );
   }
