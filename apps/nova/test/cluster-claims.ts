@@ -36,7 +36,9 @@ export async function startMoveCluster(
     root,
     prefix,
     conf: {
-      DEFAULT: { report_interval: 1, service_down_time: 10, rpc_response_timeout: 10 },
+      // Roomy timeouts: on a loaded CI machine a starved compute must not look down, nor a call time out, and
+      // turn the scheduler's pick into the next alternate.
+      DEFAULT: { report_interval: 1, service_down_time: 30, rpc_response_timeout: 30 },
       fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
       filter_scheduler: { build_failure_weight_multiplier: 0 },
     },
