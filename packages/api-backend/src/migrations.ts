@@ -127,30 +127,10 @@ export class DbMigrations {
    */
   async liveMigrateServer(ctx: RequestContext, uuid: string, spec: LiveMigrateSpec): Promise<void> {
     const { db, instance } = await this.checked(ctx, uuid, "migrateLive");
-    if (spec.host !== null) {
-      try {
-        await db.services.getByComputeHost(spec.host);
-      } catch (err) {
-        if (hasErrorCode(err, "DB_NOT_FOUND"))
-          throw new InvalidRequestError(`Compute host ${spec.host} could not be found.`);
-        throw err;
-      }
-    }
-    let requestSpec: Partial<RequestSpec> = {};
-    try {
-      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
-    } catch (err) {
-      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
-    }
+    await this.requireComputeHost(db, spec.host, "could not be found.");
+    const moveSpec = await this.moveSpec(uuid, instance.host ?? "", spec.host);
     const updated = await this.setTask(db, instance, "migrateLive");
     await this.recordAction(db, ctx, uuid, MOVE_ACTION_STATES.migrateLive.action);
-    const moveSpec: Partial<RequestSpec> = {
-      ...requestSpec,
-      ignore_hosts: [instance.host ?? ""],
-      force_hosts: null,
-      force_nodes: null,
-      requested_destination: spec.host ? destination(spec.host) : null,
-    };
     await this.send(
       () =>
         this.deps.computeTask.liveMigrateInstance(this.deps.novaContext(ctx), {
@@ -178,21 +158,8 @@ export class DbMigrations {
     if (service && (await this.deps.isUp(service))) {
       throw new InvalidRequestError(`Compute service of ${source} is still in use.`);
     }
-    if (spec.host !== null) {
-      try {
-        await db.services.getByComputeHost(spec.host);
-      } catch (err) {
-        if (hasErrorCode(err, "DB_NOT_FOUND"))
-          throw new InvalidRequestError(`Compute host ${spec.host} not found.`);
-        throw err;
-      }
-    }
-    let requestSpec: Partial<RequestSpec> = {};
-    try {
-      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
-    } catch (err) {
-      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
-    }
+    await this.requireComputeHost(db, spec.host, "not found.");
+    const moveSpec = await this.moveSpec(uuid, source, spec.host);
     const updated = await this.setTask(db, instance, "evacuate");
     await this.recordAction(db, ctx, uuid, MOVE_ACTION_STATES.evacuate.action);
     await db.migrations.create({
@@ -207,13 +174,6 @@ export class DbMigrations {
       user_id: ctx.userId,
       project_id: ctx.projectId,
     });
-    const moveSpec: Partial<RequestSpec> = {
-      ...requestSpec,
-      ignore_hosts: [source],
-      force_hosts: null,
-      force_nodes: null,
-      requested_destination: spec.host ? destination(spec.host) : null,
-    };
     await this.send(
       () =>
         this.deps.computeTask.rebuildInstance(this.deps.novaContext(ctx), {
@@ -226,6 +186,35 @@ export class DbMigrations {
         await db.instances.update(uuid, { task_state: null }).catch(() => undefined);
       },
     );
+  }
+
+  // A host named for a move must be a compute of the instance's cell (Nova's two actions word it differently).
+  private async requireComputeHost(db: CellDatabase, host: string | null, notFound: string): Promise<void> {
+    if (host === null) return;
+    try {
+      await db.services.getByComputeHost(host);
+    } catch (err) {
+      if (hasErrorCode(err, "DB_NOT_FOUND"))
+        throw new InvalidRequestError(`Compute host ${host} ${notFound}`);
+      throw err;
+    }
+  }
+
+  // The boot's request spec for a move off `source`: the scheduler leaves the source out and checks a named host.
+  private async moveSpec(uuid: string, source: string, host: string | null): Promise<Partial<RequestSpec>> {
+    let requestSpec: Partial<RequestSpec> = {};
+    try {
+      requestSpec = await this.deps.apiDb.requestSpecs.getByInstanceUuid(uuid);
+    } catch (err) {
+      if (!hasErrorCode(err, "DB_NOT_FOUND")) throw err;
+    }
+    return {
+      ...requestSpec,
+      ignore_hosts: [source],
+      force_hosts: null,
+      force_nodes: null,
+      requested_destination: host ? destination(host) : null,
+    };
   }
 
   /** Nova's live_migrate_force_complete: an ACTIVE server migrating, its migration `running`. */
