@@ -6,12 +6,12 @@ import { type Clock, type Logger, PeriodicTask, systemClock } from "@nova/core";
 import type { CloudReader } from "./cloud-reader.js";
 import type { CloudState, ConsoleSnapshot } from "./console-state.js";
 import type { DecisionLog } from "./decision-log.js";
-import type { FlowRecorder } from "./flow-recorder.js";
+import type { FlowSource } from "./flow-book.js";
 
 /** What a console server shows and where it listens. */
 export interface ConsoleServerOptions {
-  /** The flows of the transport it watches. */
-  flows: FlowRecorder;
+  /** The flows it shows: a FlowRecorder on a transport, or a FirehoseFlowRecorder on the broker. */
+  flows: FlowSource;
   /** The scheduler's decisions (the NoValidHost view); none: that view stays empty. */
   decisions?: DecisionLog;
   /** Services, hypervisors and instances. */

@@ -8,6 +8,7 @@ import type {
   RpcSendScope,
 } from "@nova/messaging";
 import type { Flow, FlowStep } from "./console-state.js";
+import { FlowBook, type FlowSource, flowIdOf, originOfContext } from "./flow-book.js";
 
 /** Options of a FlowRecorder. */
 export interface FlowRecorderOptions {
@@ -25,24 +26,22 @@ interface Running {
 /**
  * A messaging observer that turns a transport's traffic into flows: per request id, every call, cast and
  * reply with its queue, `msg_id`, reply queue and timing. It sees what the transport it observes sends and
- * serves (the whole control plane in the all-in-one); it never reads the broker.
+ * serves (the whole control plane in the all-in-one); it never reads the broker (FirehoseFlowRecorder does).
  */
-export class FlowRecorder {
+export class FlowRecorder implements FlowSource {
   /** Give this to the transport (combined with telemetry's, `combineObservers`). */
   readonly observer: MessagingObserver;
-  private readonly flows = new Map<string, Flow>();
-  private readonly listeners = new Set<(flow: Flow) => void>();
+  private readonly book: FlowBook;
   private readonly running = new AsyncLocalStorage<Running>();
   // Calls waiting for their server, by msg_id; casts by flow, topic and method (they carry no id).
   private readonly openCalls = new Map<string, FlowStep>();
   private readonly openCasts = new Map<string, FlowStep[]>();
-  private readonly maxFlows: number;
   private readonly clock: Pick<Clock, "now">;
 
   /** A recorder with nothing recorded yet. */
   constructor(options: FlowRecorderOptions = {}) {
-    this.maxFlows = options.maxFlows ?? 200;
     this.clock = options.clock ?? systemClock;
+    this.book = new FlowBook(options.maxFlows ?? 200, this.clock, (id) => this.forget(id));
     this.observer = {
       rpcSend: (e) => this.send(e),
       rpcDispatch: (e) => this.dispatch(e),
@@ -51,26 +50,25 @@ export class FlowRecorder {
 
   /** The flows kept, oldest first. */
   list(): Flow[] {
-    return [...this.flows.values()];
+    return this.book.list();
   }
 
   /** One flow by its request id. */
   get(id: string): Flow | undefined {
-    return this.flows.get(id);
+    return this.book.get(id);
   }
 
   /** Calls `listener` with a flow each time a step starts or ends in it; returns the unsubscribe. */
   subscribe(listener: (flow: Flow) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.book.subscribe(listener);
   }
 
   private send(e: RpcSendEvent): RpcSendScope {
     const topic = e.target.topic ?? "";
-    const origin = originOf(e);
+    const origin = originOfContext(e.context);
     const flow = this.flowFor(e.context, origin, e.method, e.msgId);
     const from = this.running.getStore()?.topic ?? origin;
-    const step = this.addStep(flow, {
+    const step = this.book.addStep(flow, {
       kind: e.kind,
       from,
       to: topic,
@@ -87,15 +85,15 @@ export class FlowRecorder {
       end: (error?: unknown) => {
         if (e.kind !== "call") {
           // A cast lasts until its handler ends (below); a failed publish ends it here.
-          if (error !== undefined) this.finish(flow, step, started, error);
+          if (error !== undefined) this.book.finish(flow, step, started, errorName(error));
           return;
         }
         if (e.msgId) this.openCalls.delete(e.msgId);
-        this.finish(flow, step, started, error);
+        this.book.finish(flow, step, started, error === undefined ? undefined : errorName(error));
         const reply = flow.steps.find((s) => s.kind === "reply" && s.msg_id === e.msgId);
         if (reply && reply.duration_ms === null) {
-          reply.duration_ms = Math.max(0, this.sinceFlow(flow) - reply.at_ms);
-          this.emit(flow);
+          reply.duration_ms = Math.max(0, this.book.sinceFlow(flow) - reply.at_ms);
+          this.book.emit(flow);
         }
       },
     };
@@ -103,7 +101,7 @@ export class FlowRecorder {
 
   private dispatch(e: RpcDispatchEvent): RpcDispatchScope {
     const topic = e.target.topic ?? "";
-    const flow = this.flowFor(e.context, originOf(e), e.method, e.msgId);
+    const flow = this.flowFor(e.context, originOfContext(e.context), e.method, e.msgId);
     const cast = e.kind === "cast" ? this.takeOpenCast(flow.id, topic, e.method) : undefined;
     const call = e.msgId ? this.openCalls.get(e.msgId) : undefined;
     const castStarted = cast ? flow.started_at + cast.at_ms : 0;
@@ -111,9 +109,10 @@ export class FlowRecorder {
     return {
       run: <T>(fn: () => Promise<T>) => this.running.run(running, fn),
       end: (error?: unknown) => {
-        if (cast) this.finish(flow, cast, castStarted, error);
+        if (cast)
+          this.book.finish(flow, cast, castStarted, error === undefined ? undefined : errorName(error));
         if (e.kind === "call" && e.msgId && e.replyQueue) {
-          this.addStep(flow, {
+          this.book.addStep(flow, {
             kind: "reply",
             from: topic,
             to: call?.from ?? "caller",
@@ -134,45 +133,12 @@ export class FlowRecorder {
     method: string,
     msgId: string | undefined,
   ): Flow {
-    const id = flowId(context) ?? msgId ?? `flow-${this.clock.now()}`;
-    let flow = this.flows.get(id);
-    if (!flow) {
-      flow = { id, title: method, origin, started_at: this.clock.now(), steps: [] };
-      this.flows.set(id, flow);
-      if (this.flows.size > this.maxFlows) this.forget(this.flows.keys().next().value!);
-    }
-    return flow;
+    const id = flowIdOf(context) ?? msgId ?? `flow-${this.clock.now()}`;
+    return this.book.open(id, method, origin);
   }
 
   private forget(id: string): void {
-    this.flows.delete(id);
     for (const key of this.openCasts.keys()) if (key.startsWith(`${id}\u0000`)) this.openCasts.delete(key);
-  }
-
-  private addStep(
-    flow: Flow,
-    fields: Omit<FlowStep, "seq" | "at_ms" | "duration_ms" | "error"> & { error?: string },
-  ): FlowStep {
-    const step: FlowStep = {
-      seq: flow.steps.length + 1,
-      ...fields,
-      at_ms: this.sinceFlow(flow),
-      duration_ms: null,
-      error: fields.error ?? null,
-    };
-    flow.steps.push(step);
-    this.emit(flow);
-    return step;
-  }
-
-  private finish(flow: Flow, step: FlowStep, startedAt: number, error: unknown): void {
-    step.duration_ms = Math.max(0, this.clock.now() - startedAt);
-    if (error !== undefined) step.error = errorName(error);
-    this.emit(flow);
-  }
-
-  private sinceFlow(flow: Flow): number {
-    return Math.max(0, this.clock.now() - flow.started_at);
   }
 
   private pushOpenCast(flowId: string, topic: string, method: string, step: FlowStep): void {
@@ -189,31 +155,6 @@ export class FlowRecorder {
     if (open && open.length === 0) this.openCasts.delete(key);
     return step;
   }
-
-  private emit(flow: Flow): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(flow);
-      } catch {
-        // A listener's failure (a closed page) must not break the request being watched.
-      }
-    }
-  }
-}
-
-// The API sets global_request_id on every context it builds; timers' work (heartbeats, audits) has none.
-function originOf(e: { context: Record<string, unknown> }): Flow["origin"] {
-  return typeof e.context.global_request_id === "string" && e.context.global_request_id !== ""
-    ? "api"
-    : "periodic";
-}
-
-function flowId(context: Record<string, unknown>): string | undefined {
-  for (const key of ["global_request_id", "request_id"]) {
-    const v = context[key];
-    if (typeof v === "string" && v !== "") return v;
-  }
-  return undefined;
 }
 
 function errorName(err: unknown): string {

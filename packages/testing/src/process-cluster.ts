@@ -11,7 +11,13 @@ import { createTestVhost, type TestVhost } from "./rabbit-vhost.js";
 export const CLUSTER_IMAGE_ID = "155d900f-4e14-4e4c-a73d-069cbf4541e6";
 
 /** The nova-ts apps a cluster can start (`apps/<app>/src/main.ts`). */
-export type NovaApp = "nova-api" | "nova-conductor" | "nova-scheduler" | "nova-compute" | "nova-manage";
+export type NovaApp =
+  | "nova-api"
+  | "nova-conductor"
+  | "nova-scheduler"
+  | "nova-compute"
+  | "nova-manage"
+  | "nova-console";
 
 /** nova.conf groups: option -> value. */
 export type NovaConfGroups = Record<string, Record<string, string | number | boolean>>;

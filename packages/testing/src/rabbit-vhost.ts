@@ -27,6 +27,8 @@ export interface TestVhost {
   /** Lists the queues in this vhost with their declare arguments (through the management API). */
   queues(): Promise<ManagedQueue[]>;
   exchanges(): Promise<ManagedExchange[]>;
+  /** Turns the firehose (`amq.rabbitmq.trace`) on or off, as `rabbitmqctl trace_on|trace_off -p <vhost>` does. */
+  setTracing(on: boolean): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -94,6 +96,16 @@ export async function createTestVhost(
     broker,
     queues: async () => (await management(broker, "GET", `/queues/${v}`)) as ManagedQueue[],
     exchanges: async () => (await management(broker, "GET", `/exchanges/${v}`)) as ManagedExchange[],
+    setTracing: async (on) => {
+      const auth = Buffer.from(`${broker.user}:${broker.password}`).toString("base64");
+      const res = await fetch(`${broker.managementUrl}/api/vhosts/${v}`, {
+        method: "PUT",
+        headers: { authorization: `Basic ${auth}`, "content-type": "application/json" },
+        body: JSON.stringify({ tracing: on }),
+      });
+      if (!res.ok)
+        throw new Error(`RabbitMQ management: tracing ${name}: HTTP ${res.status} ${await res.text()}`);
+    },
     dispose: async () => {
       await management(broker, "DELETE", `/vhosts/${v}`);
     },
