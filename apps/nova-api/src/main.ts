@@ -15,6 +15,7 @@ await startService("nova-api", async ({ config, transport, logger, telemetry }) 
     images,
     logger,
     observer: telemetry.apiObserver,
+    databaseObserver: telemetry.databaseObserver,
     serviceGroup,
   });
   return {

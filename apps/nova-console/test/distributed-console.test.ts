@@ -1,5 +1,6 @@
 // nova-console beside separate services over RabbitMQ and MariaDB: a boot's five steps, as the broker's firehose
-// showed them, on the console's JSON endpoint and its server-sent events.
+// showed them, on the console's JSON endpoint and its server-sent events; and nova-api's metrics of the cell
+// databases it reads (the `cell` label).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +21,11 @@ const BOOT = [
 let cluster: ProcessCluster;
 let client: ComputeClient;
 let consoleUrl: string;
+let apiMetricsUrl: string;
 
 beforeAll(async () => {
   const consolePort = await freePort();
+  const apiMetricsPort = await freePort();
   cluster = await ProcessCluster.create({
     root,
     prefix: "console",
@@ -40,10 +43,17 @@ beforeAll(async () => {
   await cluster.vhost.setTracing(true);
   await cluster.createFlavor({ name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 });
   const env = (host: string) => ({ OS_DEFAULT__HOST: host, OS_CONSOLE__UI_DIR: uiDir });
-  await cluster.started(cluster.start("nova-conductor", "conductor", env("conductor-1")));
-  await cluster.started(cluster.start("nova-scheduler", "scheduler", env("scheduler-1")));
+  // The compute's first conductor call waits for an answer: conductor and scheduler first keep the test short.
+  await Promise.all([
+    cluster.started(cluster.start("nova-conductor", "conductor", env("conductor-1"))),
+    cluster.started(cluster.start("nova-scheduler", "scheduler", env("scheduler-1"))),
+  ]);
   cluster.start("nova-compute", "compute-1", env("compute-1"));
-  cluster.start("nova-api", "api", env("api-1"));
+  cluster.start("nova-api", "api", {
+    ...env("api-1"),
+    OS_METRICS__LISTEN: `127.0.0.1:${apiMetricsPort}`,
+  });
+  apiMetricsUrl = `http://127.0.0.1:${apiMetricsPort}/metrics`;
   const console_ = cluster.start("nova-console", "console", env("console-1"));
   await cluster.started(console_);
   consoleUrl = `http://127.0.0.1:${consolePort}/`;
@@ -128,6 +138,26 @@ describe("nova-console over separate services", () => {
     events.abort();
     await read;
   }, 90_000);
+
+  it("has nova-api report the query times and pool use of each cell database it read, by cell", async () => {
+    // A listing reads every cell: cell1 through the pool nova-api keeps for it (CellConnections).
+    await client.listServers({ all_tenants: true });
+    const text = await cluster.until("nova-api's cell metrics", async () => {
+      const body = await (await fetch(apiMetricsUrl)).text();
+      return /cell="cell1"/.test(body) ? body : undefined;
+    });
+    const line = (re: RegExp) => text.split("\n").find((l) => re.test(l));
+    expect(
+      line(
+        /^nova_db_query_duration_seconds_count\{[^}]*method="instances\.\w+"[^}]*cell="cell1"[^}]*\} [1-9]/,
+      ),
+    ).toBeDefined();
+    expect(
+      line(/^nova_db_pool_connections_in_use\{database="cell",cell="cell1",service="nova-api"\} \d+$/),
+    ).toBeDefined();
+    // The databases nova-api's nova.conf names keep their series without the label.
+    expect(line(/^nova_db_pool_connections_in_use\{database="api",service="nova-api"\} \d+$/)).toBeDefined();
+  }, 60_000);
 
   it("stops on SIGTERM with exit code 0", async () => {
     expect(await cluster.stop(cluster.get("console"))).toBe(0);

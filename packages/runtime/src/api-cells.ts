@@ -1,8 +1,9 @@
 import type { CellAccess } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
 import type { Logger } from "@nova/core";
-import type { ApiDatabase } from "@nova/db";
+import { type ApiDatabase, type DatabaseObserver, openCellDatabase } from "@nova/db";
 import type { Transport } from "@nova/messaging";
+import { CELL0_UUID } from "@nova/objects";
 import { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI, type RpcApiOptions } from "@nova/rpcapi";
 import { CellConnections } from "./cell-connections.js";
 import { createTransport, messagingOptions } from "./transport.js";
@@ -10,14 +11,29 @@ import { createTransport, messagingOptions } from "./transport.js";
 /**
  * nova-api's way into every cell: CellConnections (a pooled database and a transport per cell, re-read on
  * SIGHUP) with a compute RPC client per cell transport. Returns what closes it and stops the SIGHUP listener.
+ * `databaseObserver` (a process's telemetry) observes each cell's pool under the cell's name.
  */
 export function apiCellAccess(
   config: NovaConfig,
-  deps: { apiDb: ApiDatabase; logger: Logger },
+  deps: {
+    apiDb: ApiDatabase;
+    logger: Logger;
+    databaseObserver?: (database: "cell" | "cell0", cell: string) => DatabaseObserver | undefined;
+  },
 ): { access: CellAccess; close(): Promise<void> } {
+  const observe = deps.databaseObserver;
   const connections = new CellConnections(
     deps.apiDb,
     {
+      ...(observe
+        ? {
+            database: (url, cell) => {
+              // The cell's name is bounded by the deployment; a mapping without one is known by its uuid.
+              const observer = observe(cell.uuid === CELL0_UUID ? "cell0" : "cell", cell.name ?? cell.uuid);
+              return openCellDatabase(url, observer ? { observer } : {});
+            },
+          }
+        : {}),
       transport: (url) =>
         createTransport({ ...config, DEFAULT: { ...config.DEFAULT, transport_url: url } }, deps.logger),
     },

@@ -2,6 +2,7 @@
 import { type ApiObserver, type ApiServer, createApiServer } from "@nova/api";
 import { DbComputeBackend } from "@nova/api-backend";
 import type { NovaConfig } from "@nova/config";
+import type { DatabaseObserver } from "@nova/db";
 import type { ImageStore } from "@nova/image-catalog";
 import type { Transport } from "@nova/messaging";
 import {
@@ -41,6 +42,8 @@ export function buildApi(
     listen?: { host: string; port: number };
     /** Watches every request (metrics, traces): `ServiceTelemetry.apiObserver`. */
     observer?: ApiObserver;
+    /** Observes each cell's database pool nova-api opens (`ServiceTelemetry.databaseObserver`, the `cell` label). */
+    databaseObserver?: (database: "cell" | "cell0", cell: string) => DatabaseObserver | undefined;
     /** The servicegroup driver `servicegroup_driver` named: os-services reads liveness from it; `db` when absent. */
     serviceGroup?: LoadedServiceGroupDriver | undefined;
   },
@@ -53,7 +56,11 @@ export function buildApi(
   // Every cell reached over its own database and broker; the in-process bus (fake://) runs one cell only.
   const cells = config.DEFAULT.transport_url.startsWith("fake://")
     ? undefined
-    : apiCellAccess(config, { apiDb: deps.dbs.apiDb, logger: deps.logger });
+    : apiCellAccess(config, {
+        apiDb: deps.dbs.apiDb,
+        logger: deps.logger,
+        ...(deps.databaseObserver ? { databaseObserver: deps.databaseObserver } : {}),
+      });
   const backend = new DbComputeBackend({
     ...(cells ? { cells: cells.access } : {}),
     apiDb: deps.dbs.apiDb,

@@ -6,8 +6,8 @@ import type { CellMapping } from "@nova/objects";
 
 /** How the registry opens what a cell mapping names; injected so tests and the all-in-one choose. */
 export interface CellConnectionOpeners {
-  /** Opens a cell's database pool from its mapping's database_connection. */
-  database?: (url: string) => CellDatabase;
+  /** Opens a cell's database pool from its mapping's database_connection (the mapping names the cell). */
+  database?: (url: string, cell: CellMapping) => CellDatabase;
   /** Opens a cell's RPC transport from its mapping's transport_url. */
   transport: (url: string) => Transport;
 }
@@ -28,7 +28,7 @@ export class CellConnections {
   private loaded: Promise<void> | undefined;
   private readonly databases = new Map<string, Open<CellDatabase>>();
   private readonly transports = new Map<string, Open<Transport>>();
-  private readonly openDatabase: (url: string) => CellDatabase;
+  private readonly openDatabase: (url: string, cell: CellMapping) => CellDatabase;
 
   /** A registry over the API database's cell mappings; nothing is opened until asked for. */
   constructor(
@@ -59,7 +59,9 @@ export class CellConnections {
   /** The pooled database of a cell, opened on first use. */
   async database(cellUuid: string): Promise<CellDatabase> {
     const cell = await this.cell(cellUuid);
-    return this.reuse(this.databases, cell.uuid, cell.database_connection, this.openDatabase);
+    return this.reuse(this.databases, cell.uuid, cell.database_connection, (url) =>
+      this.openDatabase(url, cell),
+    );
   }
 
   /** The transport to a cell's broker, opened on first use. */

@@ -296,6 +296,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           images: images!,
           logger: logger.child({ svc: "api" }),
           observer: telemetry.apiObserver,
+          databaseObserver: telemetry.databaseObserver,
           listen,
           serviceGroup,
         }),

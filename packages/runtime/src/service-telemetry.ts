@@ -41,8 +41,11 @@ export interface ServiceTelemetry {
   readonly activityObserver: InstanceActivityTelemetry | undefined;
   /** For the conductor: services recorded down or up again, when metrics are on. */
   readonly livenessObserver: LivenessTelemetry | undefined;
-  /** For one database (`api`, `cell`, `cell0`): query times, pool use, action stages; when metrics are on. */
-  databaseObserver(database: string): DatabaseTelemetry | undefined;
+  /**
+   * For one database (`api`, `cell`, `cell0`): query times, pool use, action stages; when metrics are on.
+   * `cell` names the cell of one of nova-api's per-cell pools (the `cell` label).
+   */
+  databaseObserver(database: string, cell?: string): DatabaseTelemetry | undefined;
   /** Starts the `/metrics` listener, when configured; resolves with its URL, or undefined. */
   start(logger: Logger): Promise<string | undefined>;
   /** The `/metrics` URL once listening. */
@@ -84,7 +87,8 @@ export function createServiceTelemetry(
     activityObserver: metrics ? createInstanceActivityObserver(metrics) : undefined,
     livenessObserver: metrics ? createLivenessObserver(metrics) : undefined,
     // cell0 counts too: an unschedulable build's history is written there only (Nova's _bury_in_cell0).
-    databaseObserver: (database) => (metrics ? createDatabaseObserver(metrics, database) : undefined),
+    databaseObserver: (database, cell) =>
+      metrics ? createDatabaseObserver(metrics, database, cell) : undefined,
     async start(logger) {
       if (!metrics || !listen || listener) return listener?.url;
       listener = await listenMetrics(metrics, listen, logger);

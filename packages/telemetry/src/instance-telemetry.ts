@@ -52,16 +52,23 @@ export interface DatabaseTelemetry {
 
 /**
  * The observer of one database (`database`: `api`, `cell`, `cell0`): query time per `repository.method`,
- * pool use, and the instance action stages recorded in it (a cell's events are the builds' stages).
+ * pool use, and the instance action stages recorded in it (a cell's events are the builds' stages). `cell`
+ * (a cell mapping's name) labels nova-api's pool of each cell apart from the databases its nova.conf names.
  */
-export function createDatabaseObserver(metrics: NovaMetrics, database: string): DatabaseTelemetry {
+export function createDatabaseObserver(
+  metrics: NovaMetrics,
+  database: string,
+  cell?: string,
+): DatabaseTelemetry {
+  const inCell = cell === undefined ? {} : { cell };
   return {
     repositoryCall({ repository, method, seconds, error }) {
       const name = `${repository}.${method}`;
-      metrics.dbQueryDuration.observe({ method: name }, seconds);
-      if (error !== undefined) metrics.dbQueryErrors.inc({ method: name, error: errorLabel(error) });
+      metrics.dbQueryDuration.observe({ method: name, ...inCell }, seconds);
+      if (error !== undefined)
+        metrics.dbQueryErrors.inc({ method: name, error: errorLabel(error), ...inCell });
     },
-    poolConnectionsInUse: (inUse) => metrics.dbPoolConnectionsInUse.set({ database }, inUse),
+    poolConnectionsInUse: (inUse) => metrics.dbPoolConnectionsInUse.set({ database, ...inCell }, inUse),
     instanceEventFinished({ action, event, result, stageSeconds, elapsedSeconds }) {
       const labels = { action, event, result };
       metrics.instanceActionStageDuration.observe(labels, stageSeconds);

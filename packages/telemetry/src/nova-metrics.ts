@@ -363,20 +363,21 @@ export class NovaMetrics {
     this.dbQueryDuration = new Histogram({
       name: "nova_db_query_duration_seconds",
       help: "Time of each database repository method, retries and waits for a pooled connection included",
-      labelNames: ["method"],
+      // `cell` only on nova-api's per-cell pools (CellConnections): a service's own databases leave it out.
+      labelNames: ["method", "cell"],
       buckets: DB_BUCKETS,
       registers,
     });
     this.dbQueryErrors = new Counter({
       name: "nova_db_query_errors_total",
       help: "Database repository methods that failed, by error class",
-      labelNames: ["method", "error"],
+      labelNames: ["method", "error", "cell"],
       registers,
     });
     this.dbPoolConnectionsInUse = new Gauge({
       name: "nova_db_pool_connections_in_use",
       help: "Connections checked out of each MariaDB pool",
-      labelNames: ["database"],
+      labelNames: ["database", "cell"],
       registers,
     });
   }

@@ -60,4 +60,34 @@ describe("liveness, heartbeat, database and fault metrics", () => {
     text = await metrics.text();
     expect(text).not.toMatch(/heartbeat_age_seconds\{[^}]*host="c1"/);
   });
+
+  it("labels nova-api's per-cell pools with the cell's name, and a service's own databases without one", async () => {
+    const metrics = new NovaMetrics("nova-api");
+    createDatabaseObserver(metrics, "cell").repositoryCall({
+      repository: "instances",
+      method: "list",
+      seconds: 0.1,
+    });
+    const cell1 = createDatabaseObserver(metrics, "cell", "cell1");
+    cell1.repositoryCall({ repository: "instances", method: "list", seconds: 0.2 });
+    cell1.repositoryCall({ repository: "instances", method: "get", seconds: 0.1, error: new DbNotFound() });
+    cell1.poolConnectionsInUse(2);
+    createDatabaseObserver(metrics, "cell0", "cell0").poolConnectionsInUse(1);
+    const text = await metrics.text();
+    expect(text).toMatch(
+      /nova_db_query_duration_seconds_count\{service="nova-api",method="instances\.list"\} 1/,
+    );
+    expect(text).toMatch(
+      /nova_db_query_duration_seconds_count\{service="nova-api",method="instances\.list",cell="cell1"\} 1/,
+    );
+    expect(text).toMatch(
+      /nova_db_query_errors_total\{method="instances\.get",error="NotFoundError",cell="cell1",service="nova-api"\} 1/,
+    );
+    expect(text).toMatch(
+      /nova_db_pool_connections_in_use\{database="cell",cell="cell1",service="nova-api"\} 2/,
+    );
+    expect(text).toMatch(
+      /nova_db_pool_connections_in_use\{database="cell0",cell="cell0",service="nova-api"\} 1/,
+    );
+  });
 });
