@@ -2,9 +2,9 @@
 // nova-compute services running `libvirt.LibvirtDriver` (`virt_type = qemu`) on this machine's one libvirtd, each
 // with its own instances_path, as separate processes over the real RabbitMQ and MariaDB. A tiny guest (Debian's
 // cloud kernel and a busybox initramfs) is rebuilt, rescued, unrescued and snapshotted; the snapshot boots a
-// second server; the first is resized to a bigger flavor on the other compute and confirmed, the second
-// (stopped) cold-migrated and confirmed while staying stopped; both are deleted and nothing is left: no domain,
-// no instance folder, no `_resize` folder. Deadlines only bound waits for the guests.
+// second server; the first is resized to a bigger flavor on the other compute and confirmed, the second (stopped)
+// cold-migrated, reverted, migrated again and confirmed while staying stopped; both are deleted and nothing is
+// left: no domain, no instance folder, no `_resize` folder. Deadlines only bound waits for the guests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -284,7 +284,6 @@ describe("a real QEMU guest rebuilt, rescued, snapshotted and resized between tw
     async () => {
       id = (await api.createServer({ name: "lv-a", flavorRef: "lv.tiny", imageRef: ROOT_IMAGE })).id;
       await settledAt(id, "ACTIVE");
-      await waitForReady(id);
       const before = (await domain(id)).id;
       expect((await action(id, { rebuild: { imageRef: ROOT_IMAGE } })).status).toBe(202);
       await until("the rebuild to start", async () =>
@@ -319,7 +318,6 @@ describe("a real QEMU guest rebuilt, rescued, snapshotted and resized between tw
       expect(await domainState(id)).toBe(DomainState.RUNNING);
       expect(await domainXml(id)).not.toContain(".rescue");
       expect(readdirSync(instanceDir).filter((f) => f.includes("rescue"))).toEqual([]);
-      await waitForReady(id);
     },
     STEP_DEADLINE_MS,
   );
@@ -387,19 +385,34 @@ describe("a real QEMU guest rebuilt, rescued, snapshotted and resized between tw
   );
 
   it(
-    "cold-migrates a stopped server: it stays stopped on the other compute",
+    "cold-migrates a stopped server: it stays stopped on the other compute, through a revert and a confirm",
     async () => {
       const source = await hostOf(fromSnapshot);
+      const dest = otherHost(source);
       await api.stopServer(fromSnapshot);
       await settledAt(fromSnapshot, "SHUTOFF");
-      expect((await action(fromSnapshot, { migrate: null })).status).toBe(202);
-      await settledAt(fromSnapshot, "VERIFY_RESIZE");
-      expect(await hostOf(fromSnapshot)).toBe(otherHost(source));
+      const migrated = async () => {
+        expect((await action(fromSnapshot, { migrate: null })).status).toBe(202);
+        await settledAt(fromSnapshot, "VERIFY_RESIZE");
+        expect(await hostOf(fromSnapshot)).toBe(dest);
+        expect(await domainState(fromSnapshot)).toBe(DomainState.SHUTOFF);
+        expect(await domainXml(fromSnapshot)).toContain(join(pathOf(dest), fromSnapshot));
+      };
+      await migrated();
+      // Revert: the destination drops its copy, the source renames `_resize` back and redefines the guest.
+      expect((await action(fromSnapshot, { revertResize: null })).status).toBe(202);
+      await settledAt(fromSnapshot, "SHUTOFF");
+      expect(await hostOf(fromSnapshot)).toBe(source);
       expect(await domainState(fromSnapshot)).toBe(DomainState.SHUTOFF);
+      expect(await domainXml(fromSnapshot)).toContain(`${join(pathOf(source), fromSnapshot)}/disk'`);
+      expect(existsSync(join(pathOf(dest), fromSnapshot))).toBe(false);
+      expect(existsSync(join(pathOf(source), `${fromSnapshot}_resize`))).toBe(false);
+
+      await migrated();
       expect((await action(fromSnapshot, { confirmResize: null })).status).toBe(204);
       const server = await settledAt(fromSnapshot, "SHUTOFF");
       expect(server["OS-EXT-STS:power_state"]).toBe(4);
-      expect(await domainXml(fromSnapshot)).toContain(join(pathOf(otherHost(source)), fromSnapshot));
+      expect(await domainState(fromSnapshot)).toBe(DomainState.SHUTOFF);
       expect(existsSync(join(pathOf(source), `${fromSnapshot}_resize`))).toBe(false);
     },
     STEP_DEADLINE_MS,
