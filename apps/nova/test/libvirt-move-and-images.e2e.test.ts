@@ -380,6 +380,20 @@ describe("a real QEMU guest rebuilt, rescued, snapshotted and resized between tw
       // The source's confirm left the (shared) domain to the destination.
       expect(await domainState(id)).toBe(DomainState.RUNNING);
       expect(await hostOf(id)).toBe(dest);
+
+      // A restart of the source (init_host, which sees the same domain list) leaves the moved guest alone.
+      const old = procs.find((p) => p.name === source)!;
+      old.child.kill("SIGTERM");
+      expect(await old.exited).toBe(0);
+      procs.splice(procs.indexOf(old), 1);
+      await started(
+        startApp("nova-compute", source, {
+          OS_DEFAULT__HOST: source,
+          OS_DEFAULT__INSTANCES_PATH: pathOf(source),
+        }),
+      );
+      expect(await domainState(id)).toBe(DomainState.RUNNING);
+      expect((await settledAt(id, "ACTIVE"))["OS-EXT-SRV-ATTR:host"]).toBe(dest);
     },
     STEP_DEADLINE_MS,
   );
