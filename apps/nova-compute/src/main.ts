@@ -11,6 +11,7 @@ await startService("nova-compute", async ({ config, transport, logger, telemetry
   const driver = await loadComputeDriver(config, {
     nodename: host,
     imageFiles,
+    images,
     logger,
     baseDir: process.cwd(),
   });

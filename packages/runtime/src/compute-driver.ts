@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ConfigError, type NovaConfig, parseGroup } from "@nova/config";
 import type { Clock, Logger } from "@nova/core";
+import type { ImageStore } from "@nova/image-catalog";
 import {
   type ComputeDriver,
   type ComputeDriverContext,
@@ -13,7 +14,6 @@ import {
 import {
   LibvirtDriver,
   type LibvirtDriverConfig,
-  type LocalImage,
   LocalImageSource,
   parseLibvirtDriverConfig,
 } from "@nova/virt-libvirt";
@@ -84,18 +84,28 @@ function fakeOperation(option: string, name: string): FakeDriverOperation {
  */
 export function createComputeDriver(
   config: Pick<NovaConfig, "DEFAULT" | "fake" | "raw">,
-  opts: { nodename: string; imageFiles?: ReadonlyMap<string, string> },
+  opts: {
+    nodename: string;
+    imageFiles?: ReadonlyMap<string, string>;
+    /** The catalogue `imageFiles` comes from: read again for an image the files lack (a newer snapshot). */
+    images?: Pick<ImageStore, "get">;
+  },
 ): ComputeDriver {
   const name = config.DEFAULT.compute_driver;
   if (name === "fake.FakeDriver" || name === "fake") {
     return createFakeDriver(config.fake, opts.nodename);
   }
   if (name === "libvirt.LibvirtDriver" || name === "libvirt") {
-    const images: Record<string, LocalImage> = {};
-    for (const [id, path] of opts.imageFiles ?? []) images[id] = { path };
+    const files = opts.imageFiles ?? new Map<string, string>();
+    const catalogue = opts.images;
     return new LibvirtDriver({
       config: libvirtDriverConfig(config),
-      imageSource: new LocalImageSource(images),
+      // Looked up at each download: images (snapshots) appear while the compute runs.
+      imageSource: new LocalImageSource(async (id) => {
+        if (!files.has(id)) await catalogue?.get(id).catch(() => undefined);
+        const path = files.get(id);
+        return path ? { path } : undefined;
+      }),
     });
   }
   throw new ComputeDriverConfigError(name);
@@ -137,6 +147,8 @@ export async function loadComputeDriver(
     nodename: string;
     logger: Logger;
     imageFiles?: ReadonlyMap<string, string>;
+    /** The catalogue `imageFiles` comes from (see createComputeDriver). */
+    images?: Pick<ImageStore, "get">;
     /** Where the driver's module resolves from (the application's folder); the working directory by default. */
     baseDir?: string;
     /** The clock call timeouts run on. */

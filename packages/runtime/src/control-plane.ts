@@ -258,7 +258,7 @@ export async function composeControlPlane(options: ControlPlaneOptions = {}): Pr
           : await loadComputeDriver(config, {
               nodename: host,
               logger: logger.child({ svc: "driver", host }),
-              ...(images?.files ? { imageFiles: images.files } : {}),
+              ...(images?.files ? { imageFiles: images.files, images } : {}),
               ...(options.baseDir ? { baseDir: options.baseDir } : {}),
             });
         drivers.set(host, driver);

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { booleanInput, listInput, numberInput } from "@nova/core";
 import { z } from "zod";
 
@@ -29,6 +30,8 @@ export const libvirtDriverConfigSchema = z.object({
       /** "default" is Nova's spelling of "qcow2 overlays" (use_cow_images). */
       images_type: z.enum(["default", "qcow2", "flat"]).default("default"),
       wait_soft_reboot_seconds: int(0).default(120),
+      /** Where snapshots are written (Nova's default: `$instances_path/snapshots`); empty takes that default. */
+      snapshots_directory: z.string().default(""),
       mem_stats_period_seconds: int(0).default(10),
       /** nova-ts: the daemon socket the remote protocol is spoken on. */
       socket_path: z.string().min(1).default("/var/run/libvirt/libvirt-sock"),
@@ -58,6 +61,8 @@ export interface LibvirtDriverConfig {
   readonly cpuModels: readonly string[];
   /** `[libvirt] images_type`: a qcow2 overlay per instance, or a flat copy. */
   readonly imagesType: "qcow2" | "flat";
+  /** `[libvirt] snapshots_directory`: where snapshots are written; the image catalogue then owns the files. */
+  readonly snapshotsDirectory: string;
   /** `[libvirt] wait_soft_reboot_seconds`: how long a soft reboot waits before it goes hard. */
   readonly waitSoftRebootSeconds: number;
   /** `[libvirt] mem_stats_period_seconds`: the balloon's statistics period (0: off). */
@@ -92,6 +97,7 @@ export function parseLibvirtDriverConfig(input: unknown): LibvirtDriverConfig {
     cpuMode,
     cpuModels: lv.cpu_models,
     imagesType: lv.images_type === "flat" ? "flat" : "qcow2",
+    snapshotsDirectory: lv.snapshots_directory || join(raw.DEFAULT.instances_path, "snapshots"),
     waitSoftRebootSeconds: lv.wait_soft_reboot_seconds,
     memStatsPeriodSeconds: lv.mem_stats_period_seconds,
     socketPath: lv.socket_path,

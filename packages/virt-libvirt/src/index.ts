@@ -13,6 +13,7 @@ export {
   type ImageDownload,
   type ImageSource,
   type LocalImage,
+  type LocalImageLookup,
   LocalImageSource,
 } from "./images/image-source.js";
 /** qemu-img, as the driver runs it. */

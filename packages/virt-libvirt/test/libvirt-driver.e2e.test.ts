@@ -122,6 +122,7 @@ describe("LibvirtDriver with a real QEMU guest", () => {
     expect(readdirSync(instanceDir).sort()).toEqual([
       "console.log",
       "disk",
+      "guest.json",
       "kernel",
       "libvirt.xml",
       "ramdisk",

@@ -1,5 +1,11 @@
 import type { PowerState } from "@nova/virt";
-import { CreateFlags, DestroyFlags, ShutdownFlags, UndefineFlags } from "../libvirt-constants.js";
+import {
+  CreateFlags,
+  DestroyFlags,
+  DomainXmlFlags,
+  ShutdownFlags,
+  UndefineFlags,
+} from "../libvirt-constants.js";
 import type { DomainInfo, DomainRef } from "../rpc/remote-types.js";
 import type { LibvirtApi } from "./libvirt-api.js";
 import { powerStateOf } from "./power-state-mapping.js";
@@ -65,6 +71,11 @@ export class Guest {
   /** Removes the definition, with its managed save image and NVRAM. */
   deleteConfiguration(): Promise<void> {
     return this.#api.domainUndefine(this.#ref, UndefineFlags.MANAGED_SAVE | UndefineFlags.NVRAM);
+  }
+
+  /** The domain's persistent definition (what starts next time), as XML. */
+  getPersistentXml(): Promise<string> {
+    return this.#api.domainGetXmlDesc(this.#ref, DomainXmlFlags.INACTIVE);
   }
 
   /** The domain's state, memory, vcpus and CPU time. */

@@ -27,5 +27,6 @@ export type LibvirtApi = Pick<
   | "domainUndefine"
   | "domainGetInfo"
   | "domainGetState"
+  | "domainGetXmlDesc"
   | "onLifecycleEvent"
 >;

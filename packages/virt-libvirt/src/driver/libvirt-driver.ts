@@ -1,11 +1,12 @@
 import { constants as fsConstants } from "node:fs";
-import { mkdir, open, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, systemClock } from "@nova/core";
 import {
   type AvailableResource,
   type ComputeDriver,
   type DestroyOptions,
+  type DriverFlavor,
   type DriverInstance,
   type FinishMigrationRequest,
   HypervisorUnavailableError,
@@ -18,10 +19,12 @@ import {
   type LifecycleListener,
   LifecycleListeners,
   MAX_CONSOLE_BYTES,
-  OperationNotSupportedError,
   type PowerOffOptions,
   PowerState,
   type RebootType,
+  type RescueRequest,
+  type SnapshotRequest,
+  type SnapshotResult,
   SpawnFailedError,
   type SpawnRequest,
   VirtError,
@@ -29,19 +32,22 @@ import {
 import type { LibvirtDriverConfig } from "../config.js";
 import { ImageCache } from "../images/image-cache.js";
 import type { ImageSource } from "../images/image-source.js";
-import { InstanceStorage } from "../images/instance-storage.js";
+import { type GuestRecord, type InstanceFiles, InstanceStorage } from "../images/instance-storage.js";
 import { QemuImg } from "../images/qemu-img.js";
 import { LibvirtClient } from "../libvirt-client.js";
 import { ListDomainsFlags } from "../libvirt-constants.js";
 import { LibvirtError } from "../rpc/libvirt-error.js";
 import { VirErrorNumber } from "../rpc/vir-error-codes.js";
 import { buildDomainXml } from "../xml/domain-xml.js";
+import type { GuestConfig, GuestDisk } from "../xml/guest-config.js";
 import { designGuest } from "../xml/guest-designer.js";
 import { cpuInfoJson, supportedInstances } from "../xml/host-capabilities.js";
 import type { Guest } from "./guest.js";
 import { Host } from "./host.js";
 import type { LibvirtApi } from "./libvirt-api.js";
 import { LifecycleEventFilter } from "./lifecycle-event-filter.js";
+import { type MigrationDiskInfo, parseDiskInfo } from "./migration-disk-info.js";
+import { ResizeError } from "./resize-error.js";
 
 const GiB = 1024 ** 3;
 
@@ -74,6 +80,7 @@ export class LibvirtDriver implements ComputeDriver {
   readonly #host: Host;
   readonly #storage: InstanceStorage;
   readonly #cache: ImageCache;
+  readonly #qemuImg: QemuImg;
   readonly #listeners: LifecycleListeners;
   readonly #events: LifecycleEventFilter;
   readonly #packageVersion: string;
@@ -98,6 +105,7 @@ export class LibvirtDriver implements ComputeDriver {
       (() => LibvirtClient.connect({ uri: config.connectionUri, socketPath: config.socketPath }));
     this.#host = new Host({ connect, onEvent: (message) => this.#events.handle(message) });
     const qemuImg = options.qemuImg ?? new QemuImg();
+    this.#qemuImg = qemuImg;
     const cache = new ImageCache({
       baseDir: join(config.instancesPath, "_base"),
       source: options.imageSource,
@@ -148,25 +156,9 @@ export class LibvirtDriver implements ComputeDriver {
     let guest: Guest | undefined;
     try {
       const files = await this.#storage.prepare(instance, imageMeta);
-      const config = designGuest({
-        instance,
-        imageMeta,
-        networkInfo: request.networkInfo ?? [],
-        virtType: this.#config.virtType,
-        cpuMode: this.#config.cpuMode,
-        ...(this.#config.cpuModels[0] ? { cpuModel: this.#config.cpuModels[0] } : {}),
-        paths: files,
-        diskCache: this.#diskCache ?? "writethrough",
-        ...(this.#config.vnc.enabled
-          ? { graphics: { type: "vnc" as const, listen: this.#config.vnc.serverListen } }
-          : {}),
-        memStatsPeriodSeconds: this.#config.memStatsPeriodSeconds,
-        packageVersion: this.#packageVersion,
-        now: this.#clock.now(),
-      });
-      const xml = buildDomainXml(config);
-      await writeFile(join(files.dir, "libvirt.xml"), xml);
-      guest = await this.#host.defineGuest(xml);
+      const record: GuestRecord = { imageMeta, networkInfo: request.networkInfo ?? [] };
+      await this.#storage.writeRecord(files.dir, record);
+      guest = await this.#defineGuest(instance, record, files);
       if (request.powerOn !== false) await guest.launch();
     } catch (error) {
       await this.#cleanup(instance, guest);
@@ -176,6 +168,35 @@ export class LibvirtDriver implements ComputeDriver {
         : String(error);
       throw new SpawnFailedError(instance.uuid, reason, { cause: error });
     }
+  }
+
+  /** Designs the guest from the instance and its record, with its files at `files`, and defines it. */
+  async #defineGuest(
+    instance: DriverInstance,
+    record: GuestRecord,
+    files: InstanceFiles,
+    extraDisks: readonly GuestDisk[] = [],
+  ): Promise<Guest> {
+    const designed = designGuest({
+      instance,
+      imageMeta: record.imageMeta,
+      networkInfo: record.networkInfo,
+      virtType: this.#config.virtType,
+      cpuMode: this.#config.cpuMode,
+      ...(this.#config.cpuModels[0] ? { cpuModel: this.#config.cpuModels[0] } : {}),
+      paths: files,
+      diskCache: this.#diskCache ?? "writethrough",
+      ...(this.#config.vnc.enabled
+        ? { graphics: { type: "vnc" as const, listen: this.#config.vnc.serverListen } }
+        : {}),
+      memStatsPeriodSeconds: this.#config.memStatsPeriodSeconds,
+      packageVersion: this.#packageVersion,
+      now: this.#clock.now(),
+    });
+    const config: GuestConfig = { ...designed, disks: [...designed.disks, ...extraDisks] };
+    const xml = buildDomainXml(config);
+    await writeFile(join(files.dir, "libvirt.xml"), xml);
+    return this.#host.defineGuest(xml);
   }
 
   async #cleanup(instance: InstanceRef, guest: Guest | undefined): Promise<void> {
@@ -321,42 +342,191 @@ export class LibvirtDriver implements ComputeDriver {
 
   // --- state and host --------------------------------------------------------------------------------------
 
-  // Cold migration and resize need the disk moved and the domain redefined under the destination host; not
-  // done yet for libvirt (the fake driver does them): refused with Nova's NotImplementedError, so the compute
-  // errors the migration out and the instance stays on its source.
+  // --- resize and cold migration ----------------------------------------------------------------------------
+  // Nova's layout: the source powers the guest off and moves its folder aside to `<uuid>_resize`; the
+  // destination copies the files from there into its own instances_path (Nova's source pushes them over ssh;
+  // here both hosts share one machine, so the destination pulls from the path the disk info names), and defines
+  // the domain again (same uuid and name: the one instance, redefined) at the new size. Confirm removes the
+  // `_resize` folder; revert renames it back and redefines the source's guest. See
+  // docs/decisions/2026-12-07-libvirt-resize-rescue-snapshot.md.
+
   /** {@inheritDoc ComputeDriver.prepResize} */
-  async prepResize(instance: DriverInstance): Promise<void> {
-    throw new OperationNotSupportedError("LibvirtDriver", "resize or cold migration", {
-      instanceUuid: instance.uuid,
-    });
+  async prepResize(_instance: DriverInstance, _flavor: DriverFlavor): Promise<void> {
+    // Nothing to check here (the compute hands the new size only); the source refuses a shrinking root disk.
   }
 
   /** {@inheritDoc ComputeDriver.migrateDiskAndPowerOff} */
-  async migrateDiskAndPowerOff(instance: DriverInstance): Promise<string> {
-    throw new OperationNotSupportedError("LibvirtDriver", "migrate_disk_and_power_off", {
-      instanceUuid: instance.uuid,
-    });
+  async migrateDiskAndPowerOff(
+    instance: DriverInstance,
+    _destHost: string,
+    flavor: DriverFlavor,
+    options: PowerOffOptions = {},
+  ): Promise<string> {
+    // Nova refuses to shrink a root disk (its contents could not be kept).
+    if (flavor.rootGb > 0 && flavor.rootGb < instance.flavor.rootGb) {
+      throw new ResizeError(instance.uuid, "unable to resize disk down");
+    }
+    await this.powerOff(instance, options);
+    const aside = await this.#storage.moveAsideForResize(instance.uuid);
+    // The source's definition now points at the `_resize` copy: what a revert brings back, and how confirm
+    // tells its own definition from the destination's on a libvirtd both hosts share.
+    const record = await this.#storage.readRecord(aside);
+    await this.#defineGuest(instance, record, this.#storage.filesIn(aside, record.imageMeta));
+    const info: MigrationDiskInfo = { sourceDir: aside };
+    return JSON.stringify(info);
   }
 
   /** {@inheritDoc ComputeDriver.finishMigration} */
   async finishMigration(request: FinishMigrationRequest): Promise<void> {
-    throw new OperationNotSupportedError("LibvirtDriver", "finish_migration", {
-      instanceUuid: request.instance.uuid,
-    });
+    const { instance } = request;
+    const info = parseDiskInfo(request.diskInfo, instance.uuid);
+    const files = await this.#storage.adoptMigrated(instance.uuid, info.sourceDir, instance.flavor.rootGb);
+    const record = await this.#storage.readRecord(files.dir);
+    const guest = await this.#defineGuest(instance, record, files);
+    if (request.powerOn) await this.#host.call(() => guest.launch());
   }
 
   /** {@inheritDoc ComputeDriver.confirmMigration} */
   async confirmMigration(instance: DriverInstance): Promise<void> {
-    throw new OperationNotSupportedError("LibvirtDriver", "confirm_migration", {
-      instanceUuid: instance.uuid,
-    });
+    const aside = this.#storage.resizeDirFor(instance.uuid);
+    // On hosts with their own libvirtd the source's definition is still there (pointing at `_resize`); on a
+    // shared one the destination replaced it, and the guest must stay.
+    const guest = await this.#host.findGuest(instance.uuid);
+    if (guest && (await this.#ownsDomain(guest, aside))) {
+      await this.#host.call(async () => {
+        await ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID, VirErrorNumber.NO_DOMAIN);
+        await ignoring(guest.deleteConfiguration(), VirErrorNumber.NO_DOMAIN);
+      });
+    }
+    await this.#storage.removeResize(instance.uuid);
   }
 
   /** {@inheritDoc ComputeDriver.finishRevertMigration} */
-  async finishRevertMigration(instance: DriverInstance): Promise<void> {
-    throw new OperationNotSupportedError("LibvirtDriver", "finish_revert_migration", {
-      instanceUuid: instance.uuid,
-    });
+  async finishRevertMigration(instance: DriverInstance, powerOn: boolean): Promise<void> {
+    await this.#storage.restoreFromResize(instance.uuid);
+    const record = await this.#storage.readRecord(this.#storage.filesFor(instance.uuid).dir);
+    const files = this.#storage.filesFor(instance.uuid, record.imageMeta);
+    const guest = await this.#defineGuest(instance, record, files);
+    if (powerOn) await this.#host.call(() => guest.launch());
+  }
+
+  /** Whether the domain's definition uses files under `dir` (this host's copy of the guest). */
+  async #ownsDomain(guest: Guest, dir: string): Promise<boolean> {
+    const xml = await this.#host.call(() => guest.getPersistentXml());
+    return xml.includes(`'${dir}/`) || xml.includes(`"${dir}/`);
+  }
+
+  // --- snapshot and rescue ---------------------------------------------------------------------------------
+
+  /**
+   * {@inheritDoc ComputeDriver.snapshot}
+   * Nova's cold snapshot: a running or paused guest is saved (managed save) so its disk is still, the disk is
+   * copied with `qemu-img convert -O qcow2` (a standalone image, no backing file) into snapshots_directory, and
+   * the guest is started again in the state it had. The catalogue takes the file as the image's bits.
+   */
+  async snapshot(instance: InstanceRef, request: SnapshotRequest): Promise<SnapshotResult> {
+    const guest = await this.#host.getGuest(instance);
+    const before = await this.#state(guest);
+    await request.onStep?.("pending_upload");
+    const live = before === PowerState.RUNNING || before === PowerState.PAUSED;
+    await mkdir(this.#config.snapshotsDirectory, { recursive: true });
+    const file = join(this.#config.snapshotsDirectory, request.imageId);
+    const tmp = `${file}.part`;
+    if (live) await this.#stateful(instance, "snapshot", () => guest.save());
+    try {
+      const disk = this.#storage.filesFor(instance.uuid).disk;
+      const info = await this.#qemuImg.info(disk);
+      await this.#qemuImg.convert(disk, info.format, tmp, "qcow2");
+      await rename(tmp, file);
+    } finally {
+      await rm(tmp, { force: true });
+      if (live) await this.#restorePower(guest, before);
+    }
+    await request.onStep?.("uploading");
+    return { diskFormat: "qcow2", containerFormat: "bare", size: (await stat(file)).size, file };
+  }
+
+  /** Starts a guest saved for a snapshot again, paused if it was. */
+  async #restorePower(guest: Guest, before: PowerState): Promise<void> {
+    await this.#host.call(() => guest.launch());
+    if (before === PowerState.PAUSED && (await this.#state(guest)) === PowerState.RUNNING) {
+      await this.#host.call(() => guest.pause());
+    }
+  }
+
+  /**
+   * {@inheritDoc ComputeDriver.rescue}
+   * Nova's layout: the domain's definition is kept aside as `unrescue.xml`, the rescue image becomes
+   * `disk.rescue` (with `kernel.rescue`, `ramdisk.rescue`), and the domain is redefined to boot it with the
+   * guest's own disk attached second.
+   */
+  async rescue(instance: DriverInstance, request: RescueRequest): Promise<void> {
+    const guest = await this.#host.getGuest(instance);
+    const rescueFiles = this.#storage.rescueFilesFor(instance.uuid, request.imageMeta);
+    if (await exists(rescueFiles.unrescueXml)) {
+      throw new InstanceInvalidStateError(instance.uuid, await this.#state(guest), "rescue");
+    }
+    const originalXml = await this.#host.call(() => guest.getPersistentXml());
+    const dir = this.#storage.filesFor(instance.uuid).dir;
+    const record = await this.#storage.readRecord(dir);
+    const own = this.#storage.filesFor(instance.uuid, record.imageMeta);
+    await writeFile(rescueFiles.unrescueXml, originalXml);
+    try {
+      const rescue = await this.#storage.prepareRescue(instance, request.imageMeta);
+      await this.#host.call(() =>
+        ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID, VirErrorNumber.NO_DOMAIN),
+      );
+      const bus = (request.imageMeta.properties.hwDiskBus ?? "virtio") as GuestDisk["bus"];
+      const rescued = await this.#defineGuest(
+        instance,
+        { imageMeta: request.imageMeta, networkInfo: record.networkInfo },
+        {
+          dir,
+          disk: rescue.disk,
+          diskFormat: own.diskFormat,
+          ...(rescue.kernel ? { kernel: rescue.kernel } : {}),
+          ...(rescue.ramdisk ? { ramdisk: rescue.ramdisk } : {}),
+          consoleLog: own.consoleLog,
+        },
+        [
+          {
+            device: "disk",
+            sourcePath: own.disk,
+            format: own.diskFormat,
+            cache: this.#diskCache ?? "writethrough",
+            targetDev: bus === "virtio" ? "vdb" : "sdb",
+            bus,
+          },
+        ],
+      );
+      await this.#host.call(() => rescued.launch());
+    } catch (error) {
+      // Back to the guest as it was: its own definition, and no rescue files.
+      await this.#host.defineGuest(originalXml).catch((e: unknown) => this.#warn("restore failed", e));
+      await this.#storage.removeRescue(instance.uuid);
+      throw error;
+    }
+  }
+
+  /** {@inheritDoc ComputeDriver.unrescue} */
+  async unrescue(instance: InstanceRef): Promise<void> {
+    const guest = await this.#host.getGuest(instance);
+    const { unrescueXml } = this.#storage.rescueFilesFor(instance.uuid);
+    let originalXml: string;
+    try {
+      originalXml = await readFile(unrescueXml, "utf8");
+    } catch (error) {
+      throw new InstanceInvalidStateError(instance.uuid, await this.#state(guest), "unrescue", {
+        cause: error,
+      });
+    }
+    await this.#host.call(() =>
+      ignoring(guest.poweroff(), VirErrorNumber.OPERATION_INVALID, VirErrorNumber.NO_DOMAIN),
+    );
+    const original = await this.#host.defineGuest(originalXml);
+    await writeFile(join(this.#storage.filesFor(instance.uuid).dir, "libvirt.xml"), originalXml);
+    await this.#storage.removeRescue(instance.uuid);
+    await this.#host.call(() => original.launch());
   }
 
   /** {@inheritDoc ComputeDriver.getInfo} */
@@ -515,6 +685,13 @@ export class LibvirtDriver implements ComputeDriver {
     }
     return total;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function isOff(state: PowerState): boolean {

@@ -37,18 +37,26 @@ export interface LocalImage {
   readonly diskFormat?: string;
 }
 
+/** Finds an image's file when it is asked for (a catalogue that gains images, such as snapshots, while running). */
+export type LocalImageLookup = (imageId: string) => Promise<LocalImage | undefined>;
+
 /** Images that are files on this host, by image id (the all-in-one's catalog, tests). */
 export class LocalImageSource implements ImageSource {
-  readonly #images: ReadonlyMap<string, LocalImage>;
+  readonly #lookup: LocalImageLookup;
 
-  /** `images` by image id. */
-  constructor(images: Readonly<Record<string, LocalImage>>) {
-    this.#images = new Map(Object.entries(images));
+  /** `images` by image id, or a lookup asked at each open. */
+  constructor(images: Readonly<Record<string, LocalImage>> | LocalImageLookup) {
+    if (typeof images === "function") {
+      this.#lookup = images;
+    } else {
+      const fixed = new Map(Object.entries(images));
+      this.#lookup = async (imageId) => fixed.get(imageId);
+    }
   }
 
   /** {@inheritDoc ImageSource.open} */
   async open(imageId: string): Promise<ImageDownload> {
-    const image = this.#images.get(imageId);
+    const image = await this.#lookup(imageId);
     if (!image) throw new ImageNotFoundError(imageId);
     await stat(image.path).catch((error: unknown) => {
       throw new ImageNotFoundError(imageId, { cause: error });

@@ -97,6 +97,23 @@ describe("ImageCache", () => {
   });
 });
 
+describe("LocalImageSource", () => {
+  it("asks a lookup at each open, so images added later (snapshots) are found", async () => {
+    const files = new Map<string, string>();
+    const source = new LocalImageSource(async (id) => {
+      const path = files.get(id);
+      return path ? { path } : undefined;
+    });
+    await expect(source.open("snap")).rejects.toBeInstanceOf(ImageNotFoundError);
+    writeFileSync(join(dir, "snap.qcow2"), "bits");
+    files.set("snap", join(dir, "snap.qcow2"));
+    const download = await source.open("snap");
+    const chunks: Buffer[] = [];
+    for await (const chunk of download.stream) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).toString()).toBe("bits");
+  });
+});
+
 describe("InstanceStorage", () => {
   async function storage(imagesType: "qcow2" | "flat") {
     const src = join(dir, "img.qcow2");

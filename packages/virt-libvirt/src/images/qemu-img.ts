@@ -65,6 +65,14 @@ export class QemuImg {
     await this.#run(["convert", "-q", "-f", sourceFormat, "-O", format, source, path]);
   }
 
+  /**
+   * Points a qcow2 overlay at another copy of its backing file (`qemu-img rebase -u`): the same bytes under
+   * another host's image cache, so nothing is read or rewritten.
+   */
+  async rebaseUnsafe(path: string, backing: string, backingFormat: string): Promise<void> {
+    await this.#run(["rebase", "-q", "-u", "-f", "qcow2", "-F", backingFormat, "-b", backing, path]);
+  }
+
   /** Grows the image at `path` to `sizeBytes` (`qemu-img resize`). */
   async resize(path: string, format: string, sizeBytes: number): Promise<void> {
     await this.#run(["resize", "-q", "-f", format, path, String(sizeBytes)]);

@@ -180,6 +180,12 @@ export class ScriptedLibvirt implements LibvirtApi {
     return this.#domain(uuid).ref;
   }
 
+  /** {@inheritDoc LibvirtClient.domainGetXmlDesc} */
+  async domainGetXmlDesc(d: DomainRef, _flags = 0): Promise<string> {
+    this.#record("domainGetXmlDesc", d);
+    return this.#domain(d.uuid).xml;
+  }
+
   /** {@inheritDoc LibvirtClient.domainDefineXml} */
   async domainDefineXml(xml: string): Promise<DomainRef> {
     this.#record("domainDefineXml");
