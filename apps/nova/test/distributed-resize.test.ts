@@ -155,6 +155,21 @@ describe("resize and cold migration across separate processes", () => {
     await expectClaimsExact();
   }, 120_000);
 
+  it("deletes a server waiting in VERIFY_RESIZE: the resize is confirmed first, as Nova's API does", async () => {
+    const id = await bootOnA("resize-delete");
+    expect((await action(id, { resize: { flavorRef: "2" } })).status).toBe(202);
+    await waitStatus(id, "VERIFY_RESIZE");
+    expect((await client.with({ microversion: "2.1" }).request("DELETE", `/servers/${id}`)).status).toBe(204);
+    await client.waitForServerDeleted(id, { timeoutMs: 60_000, intervalMs: 200 });
+    // The source dropped its copy through confirm_resize (not left holding the old size), and the migration
+    // says so; the delete then freed the destination.
+    // (compute-bad's refused prep_resize, when this move was its first, is an `error` migration beside it.)
+    expect((await migrationsOf(id)).map((m) => m.status).filter((s) => s !== "error")).toEqual(["confirmed"]);
+    const events = (await cellDb.actions.list(id)).map((a) => a.action);
+    expect(events).toEqual(expect.arrayContaining(["resize", "confirmResize", "delete"]));
+    await expectClaimsExact();
+  }, 120_000);
+
   it("cold migrates (2.56 without a host), confirmed; os-migrations as tempest validates it", async () => {
     const id = await bootOnA("cold-migrate");
     expect((await action(id, { migrate: null }, "2.56")).status).toBe(202);

@@ -1058,7 +1058,8 @@ export class DbComputeBackend implements ComputeBackend {
       }
       return this.deleteServer(ctx, uuid);
     }
-    const { db, instance } = found;
+    const { db } = found;
+    let { instance } = found;
     checkServerAction(serverRecord(instance), { type: "delete" }, { isAdmin: ctx.isAdmin });
     if (instance.task_state === "deleting") return;
     const compute = instance.host
@@ -1070,6 +1071,11 @@ export class DbComputeBackend implements ComputeBackend {
       await apiDb.mappings.queueInstanceForDelete(uuid).catch(() => undefined);
       await this.serverGroups.removeInstance(uuid);
       return;
+    }
+    const host = instance.host;
+    if (instance.vm_state === "resized") {
+      await this.migrations.confirmBeforeDelete(ctx, db, instance);
+      instance = await db.instances.get(uuid);
     }
     const deleting = await db.instances
       .update(uuid, { task_state: "deleting" }, { expectedTaskState: instance.task_state ?? null })
@@ -1090,7 +1096,7 @@ export class DbComputeBackend implements ComputeBackend {
       })
       .catch(() => undefined);
     await (await found.compute())
-      .terminateInstance(this.novaContext(ctx), instance.host, deleting)
+      .terminateInstance(this.novaContext(ctx), host, deleting)
       .catch(async (err: unknown) => {
         await db.instances.update(uuid, { task_state: instance.task_state ?? null }).catch(() => undefined);
         throw new BackendUnavailableError(undefined, { cause: err });

@@ -103,6 +103,27 @@ export class DbMigrations {
     await this.send(() => api.confirmResize(this.deps.novaContext(ctx), instance, confirming));
   }
 
+  /**
+   * Nova's _confirm_resize_on_deleting: a server deleted while its resize waits for confirmation has the resize
+   * confirmed first, and waited for, so the source drops its copy (its `_resize` leftovers, its claim) before
+   * the delete reaches the destination. Nothing happens for a server that is not `resized`.
+   */
+  async confirmBeforeDelete(ctx: RequestContext, db: CellDatabase, instance: InstanceRecord): Promise<void> {
+    if (instance.vm_state !== "resized") return;
+    const found = await this.deps.locate(instance.uuid);
+    if (!found) return;
+    const moves = await db.migrations.listInProgressByInstance(instance.uuid, ["resize", "migration"]);
+    const finished = moves.filter((m) => m.status === "finished").pop();
+    // Already confirming or reverting: the compute that has it finishes it, and the delete goes on.
+    if (!finished) return;
+    const api = await this.rpcClient(found.resize);
+    const confirming = await this.moveMigration(db, finished, "confirming");
+    await this.recordAction(db, ctx, instance.uuid, "confirmResize");
+    await this.send(() =>
+      api.confirmResize(this.deps.novaContext(ctx), instance, confirming, { wait: true }),
+    );
+  }
+
   /** Reverts the finished resize: task resize_reverting, the migration `reverting`, revert_resize to the destination. */
   async revertResize(ctx: RequestContext, uuid: string): Promise<void> {
     const { db, instance, resize } = await this.checked(ctx, uuid, "revertResize");

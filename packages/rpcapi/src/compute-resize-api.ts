@@ -123,13 +123,23 @@ export class ComputeResizeAPI {
     );
   }
 
-  /** Tells the source to clean up after a resize the user kept (cast to the migration's source_compute). */
-  confirmResize(ctx: NovaContext, instance: Partial<Instance>, migration: Partial<Migration>): Promise<void> {
-    return this.on(requireHost(migration.source_compute, "source_compute")).cast(
-      toWireContext(ctx),
-      "confirm_resize",
-      { instance: InstanceCodec.toPrimitive(instance), migration: MigrationCodec.toPrimitive(migration) },
-    );
+  /**
+   * Tells the source to clean up after a resize the user kept (cast to the migration's source_compute; with
+   * `wait`, a call answered once the source is done, as Nova's API does before deleting a resized server).
+   */
+  async confirmResize(
+    ctx: NovaContext,
+    instance: Partial<Instance>,
+    migration: Partial<Migration>,
+    opts: { wait?: boolean } = {},
+  ): Promise<void> {
+    const client = this.on(requireHost(migration.source_compute, "source_compute"));
+    const args = {
+      instance: InstanceCodec.toPrimitive(instance),
+      migration: MigrationCodec.toPrimitive(migration),
+    };
+    if (opts.wait) await client.call(toWireContext(ctx), "confirm_resize", args);
+    else await client.cast(toWireContext(ctx), "confirm_resize", args);
   }
 
   /** Tells the destination to drop the resized guest (cast to the migration's dest_compute). */
