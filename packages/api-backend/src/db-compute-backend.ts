@@ -122,6 +122,7 @@ import {
 } from "./cell-scatter.js";
 import { DbAggregateStore } from "./db-aggregate-store.js";
 import { DbFlavorManagement, flavorVisibleTo } from "./flavor-management.js";
+import { systemMetadataFromImage } from "./image-system-metadata.js";
 import { getInstanceAction, listInstanceActions, resetServerState } from "./instance-actions.js";
 import { DbMigrations } from "./migrations.js";
 import { Quotas } from "./quotas.js";
@@ -484,7 +485,7 @@ export class DbComputeBackend implements ComputeBackend {
         ephemeral_gb: flavor.ephemeral_gb,
         availability_zone: spec.availabilityZone,
         metadata: { ...spec.metadata },
-        system_metadata: { image_min_ram: String(image.minRam), image_min_disk: String(image.minDisk) },
+        system_metadata: systemMetadataFromImage(image),
         key_name: keyPair?.name ?? null,
         key_data: keyPair?.public_key ?? null,
         keypairs: KeyPairListCodec.toPrimitive(keyPair ? [keyPair] : []),

@@ -25,6 +25,7 @@ import {
   SERVER_ACTION_STATES,
 } from "@nova/objects";
 import type { ComputeAPI, ComputeTaskAPI, NovaContext } from "@nova/rpcapi";
+import { inheritedImageProperties, systemMetadataFromImage } from "./image-system-metadata.js";
 import type { LocatedServer } from "./server-updates.js";
 import { serverRecord } from "./server-view.js";
 
@@ -97,8 +98,7 @@ export class ServerLifecycle {
         ...Object.fromEntries(
           Object.entries(instance.system_metadata ?? {}).filter(([k]) => !k.startsWith("image_")),
         ),
-        image_min_ram: String(image.minRam),
-        image_min_disk: String(image.minDisk),
+        ...systemMetadataFromImage(image),
         image_base_image_ref: image.id,
       },
     };
@@ -459,6 +459,7 @@ export class ServerLifecycle {
       min_disk: minDisk,
       size: null,
       properties: {
+        ...inheritedImageProperties(instance.system_metadata),
         ...properties,
         instance_uuid: instance.uuid,
         user_id: ctx.userId,
