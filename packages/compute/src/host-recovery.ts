@@ -1,8 +1,10 @@
 import type { Logger } from "@nova/core";
-import type { Instance } from "@nova/objects";
+import type { Instance, Migration } from "@nova/objects";
 import { adminContext, type ConductorObjectsAPI } from "@nova/rpcapi";
+import type { ComputeDriver } from "@nova/virt";
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES } from "./action-states.js";
 import type { ComputeManager } from "./compute-manager.js";
+import { toDriverInstance } from "./driver-mapping.js";
 
 // Tasks that cannot be resumed safely after a restart: the task is cleared and the power state re-read.
 const REVERTED: readonly string[] = [
@@ -18,12 +20,18 @@ const REVERTED: readonly string[] = [
  * The part of Nova's init_host/_init_instance that recovers instances a compute restart left mid-operation:
  * a delete is completed, a stop or start is done again, and a pause, unpause, suspend, resume or reboot has its
  * task cleared (with the guest's power state recorded) so the user can retry; Nova retries reboots instead.
+ * A resize or cold migration killed on this source in resize_migrating is rolled back as Nova's: the driver
+ * reverts the guest and the task is cleared; its migration ends in `error` (Nova leaves it `migrating` and
+ * lets the destination's resource audit skip it; our claims are explicit, so ending the move gives the
+ * destination's claim back: docs/decisions/2026-12-07-resize-source-killed.md).
  * Builds are left alone: in nova-ts the conductor owns a build's outcome (it sees the lost call and reschedules or fails it).
  */
 export async function recoverInstances(opts: {
   host: string;
   conductor: ConductorObjectsAPI;
   manager: ComputeManager;
+  driver: ComputeDriver;
+  instanceNameTemplate: string;
   logger: Logger;
 }): Promise<{ recovered: string[] }> {
   const { host, conductor, manager, logger } = opts;
@@ -39,6 +47,7 @@ export async function recoverInstances(opts: {
         else if (task === "powering-off") await manager.stopInstance(ctx, instance, true);
         else if (task === "powering-on") await manager.startInstance(ctx, instance);
         else if (REVERTED.includes(task)) await clearTask(conductor, manager, instance);
+        else if (task === "resize_migrating") await revertCrashedResize(opts, instance);
         else return;
         recovered.push(instance.uuid);
         logger.info({ instance_uuid: instance.uuid, task_state: task }, "recovered an interrupted task");
@@ -69,4 +78,49 @@ async function clearTask(
     ["task_state", "power_state"],
     { expectedTaskState: [instance.task_state ?? null] },
   );
+}
+
+/**
+ * Nova's _init_instance for RESIZE_MIGRATING: the source died in migrate_disk_and_power_off, so the move is
+ * rolled back here (the disks were kept on the source). A driver that cannot revert is logged, and the task is
+ * cleared all the same, as Nova's `finally`.
+ */
+async function revertCrashedResize(
+  opts: Parameters<typeof recoverInstances>[0],
+  instance: Partial<Instance>,
+): Promise<void> {
+  const { host, conductor, manager, driver, instanceNameTemplate, logger } = opts;
+  const ctx = adminContext();
+  try {
+    const powerOn = instance.system_metadata?.old_vm_state !== "stopped";
+    await driver.finishRevertMigration(toDriverInstance(instance, instanceNameTemplate, ctx), powerOn);
+  } catch (err) {
+    logger.warn(
+      { instance_uuid: instance.uuid, err: err instanceof Error ? err.message : String(err) },
+      "failed to revert crashed migration",
+    );
+  }
+  for (const migration of await sourceMigrationsOf(conductor, host, instance.uuid ?? "")) {
+    await conductor.migrationSave(ctx, { ...migration, status: "error" }, ["status"]);
+  }
+  await clearTask(conductor, manager, instance);
+}
+
+// The moves of this instance that this source was in the middle of (its resize_instance step).
+async function sourceMigrationsOf(
+  conductor: ConductorObjectsAPI,
+  host: string,
+  uuid: string,
+): Promise<Partial<Migration>[]> {
+  const ctx = adminContext();
+  const found: Partial<Migration>[] = [];
+  for (const migrationType of ["resize", "migration"]) {
+    const list = await conductor.migrationsGetByFilters(ctx, {
+      source_compute: host,
+      migration_type: migrationType,
+      status: ["migrating"],
+    });
+    found.push(...list.filter((m) => m.instance_uuid === uuid));
+  }
+  return found;
 }
