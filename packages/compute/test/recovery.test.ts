@@ -123,6 +123,24 @@ describe("after a restart (init_host) and periodically (_sync_power_states)", ()
     expect(h.conductor.migrations.get(earlier.id!)?.status).toBe("reverted");
   });
 
+  it("ends a move whose task an operator reset while the source was down, and brings its guest back", async () => {
+    h = await startHarness({ start: false });
+    const row = h.conductor.seedInstance(
+      novaInstance({ host: "cpu-1", node: "cpu-1", vm_state: "active", task_state: null, power_state: 1 }),
+    );
+    const move = h.conductor.seedMigration({
+      instance_uuid: row.uuid!,
+      migration_type: "migration",
+      status: "migrating",
+      source_compute: "cpu-1",
+      dest_compute: "cpu-2",
+    });
+    await h.service.start();
+    expect(h.conductor.migrations.get(move.id!)?.status).toBe("error");
+    expect((await h.driver.getInfo(toDriverInstance(row, "instance-%08x"))).state).toBe(PowerState.RUNNING);
+    expect(h.conductor.instance(row.uuid!)).toMatchObject({ vm_state: "active", task_state: null });
+  });
+
   it("destroys the guests evacuated away while it was down, and completes their evacuations", async () => {
     h = await startHarness({ start: false });
     const harness = h;
