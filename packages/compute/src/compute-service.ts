@@ -179,7 +179,14 @@ export class ComputeService {
                 "evacuation clean-up failed",
               ),
           );
-          await recoverInstances({ host, conductor: this.conductor, manager, logger });
+          await recoverInstances({
+            host,
+            conductor: this.conductor,
+            manager,
+            driver,
+            instanceNameTemplate: config.instance_name_template,
+            logger,
+          });
         },
         endpoints: () => [manager.endpoint(), resizeFlow.endpoint(), liveMigrationFlow.endpoint()],
         periodicTasks: () => [

@@ -78,6 +78,69 @@ describe("after a restart (init_host) and periodically (_sync_power_states)", ()
     expect(h.conductor.instance(uuid)?.vm_state).toBe("active");
   });
 
+  it("rolls back a resize this source was killed in (resize_migrating): guest back, task cleared, move in error", async () => {
+    h = await startHarness({ start: false });
+    // The process died in migrate_disk_and_power_off: the fake hypervisor lost the guest with it.
+    const row = h.conductor.seedInstance(
+      novaInstance({
+        host: "cpu-1",
+        node: "cpu-1",
+        vm_state: "active",
+        task_state: "resize_migrating",
+        power_state: 1,
+        system_metadata: { old_vm_state: "active" },
+      }),
+    );
+    const move = h.conductor.seedMigration({
+      instance_uuid: row.uuid!,
+      migration_type: "resize",
+      status: "migrating",
+      source_compute: "cpu-1",
+      dest_compute: "cpu-2",
+    });
+    // Another instance's move from this host, and this one's finished earlier move, are left alone.
+    const other = h.conductor.seedMigration({
+      instance_uuid: "00000000-0000-4000-8000-00000000beef",
+      migration_type: "migration",
+      status: "migrating",
+      source_compute: "cpu-1",
+    });
+    const earlier = h.conductor.seedMigration({
+      instance_uuid: row.uuid!,
+      migration_type: "resize",
+      status: "reverted",
+      source_compute: "cpu-1",
+    });
+    await h.service.start();
+    expect(h.conductor.instance(row.uuid!)).toMatchObject({
+      vm_state: "active",
+      task_state: null,
+      power_state: PowerState.RUNNING,
+    });
+    expect((await h.driver.getInfo(toDriverInstance(row, "instance-%08x"))).state).toBe(PowerState.RUNNING);
+    expect(h.conductor.migrations.get(move.id!)?.status).toBe("error");
+    expect(h.conductor.migrations.get(other.id!)?.status).toBe("migrating");
+    expect(h.conductor.migrations.get(earlier.id!)?.status).toBe("reverted");
+  });
+
+  it("ends a move whose task an operator reset while the source was down, and brings its guest back", async () => {
+    h = await startHarness({ start: false });
+    const row = h.conductor.seedInstance(
+      novaInstance({ host: "cpu-1", node: "cpu-1", vm_state: "active", task_state: null, power_state: 1 }),
+    );
+    const move = h.conductor.seedMigration({
+      instance_uuid: row.uuid!,
+      migration_type: "migration",
+      status: "migrating",
+      source_compute: "cpu-1",
+      dest_compute: "cpu-2",
+    });
+    await h.service.start();
+    expect(h.conductor.migrations.get(move.id!)?.status).toBe("error");
+    expect((await h.driver.getInfo(toDriverInstance(row, "instance-%08x"))).state).toBe(PowerState.RUNNING);
+    expect(h.conductor.instance(row.uuid!)).toMatchObject({ vm_state: "active", task_state: null });
+  });
+
   it("destroys the guests evacuated away while it was down, and completes their evacuations", async () => {
     h = await startHarness({ start: false });
     const harness = h;

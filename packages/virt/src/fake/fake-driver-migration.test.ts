@@ -52,6 +52,18 @@ describe("FakeDriver moves", () => {
     await expect(source.finishRevertMigration(instance, true)).rejects.toBeInstanceOf(InstanceNotFoundError);
   });
 
+  it("reverts on a source restarted mid-move: the guest is rebuilt from the instance (its disks outlived the process)", async () => {
+    const restarted = new FakeDriver();
+    await restarted.initHost("src");
+    const instance = testInstance();
+    await restarted.finishRevertMigration(instance, true);
+    expect(await restarted.getInfo(instance)).toMatchObject({ state: PowerState.RUNNING, vcpus: 1 });
+    // The guest is back: nothing is left to revert.
+    await expect(restarted.finishRevertMigration(instance, true)).rejects.toBeInstanceOf(
+      InstanceNotFoundError,
+    );
+  });
+
   it("resizes on one host: the new guest runs while the old is kept until confirmed", async () => {
     const { source: host, instance } = await hosts();
     const diskInfo = await host.migrateDiskAndPowerOff(instance, "src", big);

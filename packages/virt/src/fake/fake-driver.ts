@@ -304,7 +304,19 @@ export class FakeDriver implements ComputeDriver {
   async finishRevertMigration(instance: DriverInstance, powerOn: boolean): Promise<void> {
     this.#checkOpen();
     await this.#step("finishRevertMigration", instance);
-    const backup = this.#resizeBackups.get(instance.uuid);
+    // A source restarted mid-move lost its in-memory backup, while a real host keeps the guest's disks until
+    // the move is confirmed: with neither a backup nor a guest, the original is rebuilt from the instance.
+    const backup =
+      this.#resizeBackups.get(instance.uuid) ??
+      (this.#guests.has(instance.uuid)
+        ? undefined
+        : {
+            ref: { uuid: instance.uuid, name: instance.name },
+            flavor: instance.flavor,
+            hostname: instance.hostname,
+            state: PowerState.SHUTDOWN,
+            console: "",
+          });
     if (!backup) throw new InstanceNotFoundError(instance.uuid);
     this.#resizeBackups.delete(instance.uuid);
     this.#guests.set(instance.uuid, backup);
