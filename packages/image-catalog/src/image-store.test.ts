@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -29,6 +29,21 @@ describe("LocalImageCatalog as an image store shared through its file", () => {
     await compute.delete("snap");
     await expect(api.get("snap")).rejects.toMatchObject({ code: "IMAGE_NOT_FOUND" });
     await expect(api.delete("snap")).rejects.toMatchObject({ code: "IMAGE_NOT_FOUND" });
+  });
+
+  it("deleting a snapshot removes the file a compute wrote for it; an operator's image file stays", async () => {
+    dir = mkdtempSync(join(tmpdir(), "images-"));
+    const snapFile = join(dir, "snap.qcow2");
+    const baseFile = join(dir, "base.qcow2");
+    writeFileSync(snapFile, "snapshot");
+    writeFileSync(baseFile, "base");
+    const catalog = LocalImageCatalog.fromStateDir(dir, [{ id: "base", name: "cirros", file: baseFile }]);
+    await catalog.create({ id: "snap", status: "queued", properties: { image_type: "snapshot" } });
+    await catalog.update("snap", { status: "active", file: snapFile });
+    await catalog.delete("snap");
+    expect(existsSync(snapFile)).toBe(false);
+    await catalog.delete("base");
+    expect(existsSync(baseFile)).toBe(true);
   });
 
   it("concurrent writers through the lock lose no image", async () => {

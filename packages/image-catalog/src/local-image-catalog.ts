@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ImageCatalogFileError } from "./image-catalog-file-error.js";
@@ -118,12 +119,22 @@ export class LocalImageCatalog implements ImageStore {
     return this.get(imageId);
   }
 
-  /** {@inheritDoc ImageStore.delete} */
+  /**
+   * {@inheritDoc ImageStore.delete}
+   * A snapshot's or backup's file (written by a compute) goes with it, as Glance deletes an image's data; files
+   * of images the operator listed are theirs and stay.
+   */
   async delete(imageId: string): Promise<void> {
+    let removed: ImageCatalogEntry | undefined;
     await this.mutate((entries) => {
-      if (!entries.some((e) => e.id === imageId)) throw new ImageNotFoundError(imageId);
+      removed = entries.find((e) => e.id === imageId);
+      if (!removed) throw new ImageNotFoundError(imageId);
       return entries.filter((e) => e.id !== imageId);
     });
+    const kind = removed?.properties?.image_type;
+    if (removed?.file && (kind === "snapshot" || kind === "backup")) {
+      await rm(removed.file, { force: true });
+    }
   }
 
   private load(entries: readonly ImageCatalogEntry[]): void {
