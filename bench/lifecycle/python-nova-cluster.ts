@@ -140,7 +140,8 @@ export async function startPythonNovaCluster(
 
     start("nova-conductor", ["service", dir, "conductor", "py-ctl"]);
     start("nova-api", ["service", dir, "api", "py-ctl"]);
-    for (let i = 1; i <= computes; i++) start(`nova-compute py-cpu-${i}`, ["service", dir, "compute", `py-cpu-${i}`]);
+    for (let i = 1; i <= computes; i++)
+      start(`nova-compute py-cpu-${i}`, ["service", dir, "compute", `py-cpu-${i}`]);
     const apiLog = join(dir, "nova-api-py-ctl.log");
     const endpoint = await until(
       "nova-api answering",

@@ -122,6 +122,8 @@ def write_nova_conf():
             "[placement]\nauth_type = admin_token\n"
             f"endpoint = {s.get('placement_url', 'http://127.0.0.1:1')}\n"
             "token = admin:admin\n"
+            # Only for the links in image and server bodies: Glance itself is answered in process.
+            "[glance]\napi_servers = http://127.0.0.1:9292\n"
             "[vnc]\nenabled = false\n"
             "[scheduler]\ndiscover_hosts_in_cells_interval = -1\n"
         )
