@@ -251,6 +251,13 @@ def service(binary, host):
     with open(os.path.join(workdir, f"{host}.conf"), "w") as f:
         f.write(f"[DEFAULT]\nhost = {host}\n")
     stub_glance_and_neutron()
+    if binary == "compute":
+        from nova.virt import fake
+
+        # FakeLiveMigrateDriver holds every live migration up to 5 s waiting for an abort or force-complete
+        # (it serves Nova's tests of those): it goes straight on as FakeDriver does, and as nova-ts's fake
+        # driver does with no operation delay. Its other overrides (the source forgetting the instance) stay.
+        fake.FakeLiveMigrateDriver.live_migration = fake.FakeDriver.live_migration
     sys.argv = [f"nova-{binary}", "--config-file", conf_path, "--config-file",
                 os.path.join(workdir, f"{host}.conf"), "--log-file",
                 os.path.join(workdir, f"nova-{binary}-{host}.log")]
