@@ -45,6 +45,9 @@ fi
 # The tests connect over TCP as root without a password.
 mariadb -uroot -h127.0.0.1 -e 'select 1' >/dev/null 2>&1 || die "MariaDB does not accept root over TCP on 127.0.0.1:3306"
 log "MariaDB $(mariadb -uroot -N -e 'select version()') is up"
+# The default 151 connections run out when several clusters (a Python Nova cell among them) share the server.
+mariadb -uroot -h127.0.0.1 -e 'SET GLOBAL max_connections = GREATEST(@@GLOBAL.max_connections, 600)' ||
+  die "could not raise MariaDB's max_connections"
 
 # --- Python oslo.messaging (interop peer) ---------------------------------------------------------------
 if ! /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1; then
@@ -72,6 +75,13 @@ if ! /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1; then
   apt_install --no-install-recommends python3-nova
 fi
 /usr/bin/python3 -c 'import nova.cmd.api' >/dev/null 2>&1 || die "python3-nova is not importable"
+# --- Python Placement (bench/lifecycle's Python Nova cell schedules through it) ----------------------------
+# python3-placement alone: `placement-api` would pull in uwsgi and dbconfig-common and start a system service.
+if ! /usr/bin/python3 -c 'import placement.wsgi' >/dev/null 2>&1; then
+  log "installing python3-placement"
+  apt_install --no-install-recommends python3-placement
+fi
+/usr/bin/python3 -c 'import placement.wsgi' >/dev/null 2>&1 || die "python3-placement is not importable"
 # --- Chromium (the live console's browser test drives it with playwright-core) -----------------------------
 if [ ! -x /usr/bin/chromium ]; then
   log "installing chromium"

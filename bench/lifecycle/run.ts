@@ -7,9 +7,13 @@
 //   npx tsx bench/lifecycle/run.ts [--computes 4] [--servers 20] [--ops 40] [--concurrency 10] [--poll-ms 50]
 //        [--spawn-delay 0] [--operation-delays migrate_disk_and_power_off:0.1,...] [--keep-logs]
 //        [--endpoint URL --endpoint-token TOKEN]   (the peer: its flavors are the two smallest it lists)
+//        [--python-peer]   (starts Debian's Python Nova cell with as many fake computes and uses it as the peer)
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { openApiDatabase } from "@nova/db";
 import { CLUSTER_IMAGE_ID, ProcessCluster } from "@nova/testing";
+import { pythonNovaClusterMissing, startPythonNovaCluster } from "./python-nova-cluster.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -23,6 +27,7 @@ const { values: opts } = parseArgs({
     "keep-logs": { type: "boolean", default: false },
     endpoint: { type: "string" },
     "endpoint-token": { type: "string", default: "admin:admin" },
+    "python-peer": { type: "boolean", default: false },
     "timeout-s": { type: "string", default: "300" },
   },
 });
@@ -319,22 +324,62 @@ async function novaTs(): Promise<PhaseResult[]> {
   }
 }
 
+/** The installed python3-nova's version, as its package metadata gives it. */
+function pythonNovaVersion(): string {
+  const r = spawnSync(
+    "/usr/bin/python3",
+    ["-c", "from importlib.metadata import version; print(version('nova'))"],
+    {
+      encoding: "utf8",
+    },
+  );
+  return r.status === 0 ? r.stdout.trim() : "(version unknown)";
+}
+
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+/** Starts the Python Nova cell, runs the load against it, stops it (keeping its logs with --keep-logs). */
+async function pythonPeer(): Promise<PhaseResult[]> {
+  const missing = pythonNovaClusterMissing();
+  if (missing) throw new Error(`--python-peer: ${missing}`);
+  const cluster = await startPythonNovaCluster(computes, log);
+  const onSignal = () => void cluster.close().finally(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  try {
+    const t = new Target("Python Nova", cluster.endpoint, cluster.token);
+    return await load(t, await peerRefs(t));
+  } finally {
+    process.off("SIGINT", onSignal);
+    await cluster.close(opts["keep-logs"]);
+    if (opts["keep-logs"]) log(`Python Nova's logs kept in ${cluster.dir}`);
+  }
+}
+
 async function main() {
+  if (opts["python-peer"] && opts.endpoint) throw new Error("give --python-peer or --endpoint, not both");
+  const loads = [`start ${loadavg()}`];
   const ours = await novaTs();
+  loads.push(`after nova-ts ${loadavg()}`);
   let peer: PhaseResult[] | undefined;
+  let peerName = opts.endpoint;
   if (opts.endpoint) {
     const t = new Target("peer", opts.endpoint.replace(/\/+$/, ""), opts["endpoint-token"]);
     peer = await load(t, await peerRefs(t));
+  } else if (opts["python-peer"]) {
+    peer = await pythonPeer();
+    peerName = `Debian's Python Nova ${pythonNovaVersion()} (placement, nova-api, nova-conductor, nova-scheduler, ${computes} nova-compute with fake.FakeLiveMigrateDriver), started here`;
   }
+  if (peer) loads.push(`after Nova ${loadavg()}`);
   console.log(
     `bench/lifecycle: ${serverCount} servers, ${opCount} operations per move, ${concurrency} in flight, ` +
       `${computes} fake computes, polled every ${pollMs} ms`,
   );
   console.log(
     peer
-      ? `Nova column: ${opts.endpoint}, measured in this run under the same load.`
-      : "Nova column: not measured (no --endpoint given); no quoted figure stands in for it.",
+      ? `Nova column: ${peerName}, measured in this run under the same load.`
+      : "Nova column: not measured (no --endpoint or --python-peer given); no quoted figure stands in for it.",
   );
+  console.log(`load average (1/5/15 min): ${loads.join(", ")}`);
   const rows: string[][] = [];
   for (const [i, r] of ours.entries()) {
     const p = peer?.[i];
