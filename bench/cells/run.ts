@@ -66,7 +66,7 @@ interface Sampled {
   pid: number;
 }
 
-/** Per-cell load over one step. */
+/** Per-cell (and the top level's) load over one step; the top level comes first. */
 interface CellLoad {
   cell: string;
   published: number;
@@ -144,6 +144,26 @@ function readdirPids(): number[] {
   return readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
     .map(Number);
+}
+
+/** A MariaDB user that may use only `databases`, so USER_STATISTICS counts their statements apart. */
+async function createDbUser(
+  stats: mysql.Connection,
+  user: string,
+  databases: string[],
+  cleanup: Array<() => Promise<unknown>>,
+): Promise<(database: string) => string> {
+  const password = randomBytes(8).toString("hex");
+  await stats.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
+  cleanup.push(() => stats.query(`DROP USER IF EXISTS '${user}'@'%'`));
+  for (const db of databases) await stats.query(`GRANT ALL PRIVILEGES ON \`${db}\`.* TO '${user}'@'%'`);
+  const { host, port } = defaultMariaDb;
+  return (database) => `mysql+pymysql://${user}:${password}@${host}:${port}/${database}?charset=utf8`;
+}
+
+/** The database name of a `mysql+pymysql://` URL. */
+function databaseOf(url: string): string {
+  return decodeURIComponent(new URL(url.replace(/^[a-z+]+:/, "http:")).pathname.slice(1));
 }
 
 // --- processes --------------------------------------------------------------------------------------------
@@ -311,13 +331,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       }
       const dbName = db?.name ?? cluster.cellDb.name;
       const dbUser = `bc${tag}c${i}`;
-      const password = randomBytes(8).toString("hex");
-      await stats.query(`CREATE USER '${dbUser}'@'%' IDENTIFIED BY '${password}'`);
-      cleanup.push(() => stats.query(`DROP USER IF EXISTS '${dbUser}'@'%'`));
-      await stats.query(`GRANT ALL PRIVILEGES ON \`${dbName}\`.* TO '${dbUser}'@'%'`);
-      const dbUrl =
-        `mysql+pymysql://${dbUser}:${password}@${defaultMariaDb.host}:${defaultMariaDb.port}/${dbName}` +
-        "?charset=utf8";
+      const dbUrl = (await createDbUser(stats, dbUser, [dbName], cleanup))(dbName);
       let uuid: string;
       if (i === 1) {
         await apiDb.mappings.updateCell(cell1.uuid, {
@@ -340,15 +354,27 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       cells.push({ name: `cell${i}`, uuid, vhost, dbName, dbUser, dbUrl, hosts: shares[i - 1]! });
     }
 
-    const cell0Url = (await apiDb.mappings.getCell(CELL0_UUID)).database_connection;
+    // The top level (API database and cell0) as one more user, so its load is shown beside the cells'.
+    const cell0Name = databaseOf((await apiDb.mappings.getCell(CELL0_UUID)).database_connection);
+    const topUser = `bc${tag}top`;
+    const topUrl = await createDbUser(stats, topUser, [cluster.apiDb.name, cell0Name], cleanup);
+    const cell0Url = topUrl(cell0Name);
+    await apiDb.mappings.updateCell(CELL0_UUID, { database_connection: cell0Url });
+    const top = { OS_API_DATABASE__CONNECTION: topUrl(cluster.apiDb.name) };
+    const meters = [
+      { name: "top (API DB + cell0)", vhost: cluster.vhost.name, dbUser: topUser },
+      ...cells.map((c) => ({ name: c.name, vhost: c.vhost.name, dbUser: c.dbUser })),
+    ];
     const sampled: Sampled[] = [];
     const conductors = [
       cluster.start("nova-conductor", "super-conductor", {
+        ...top,
         OS_DEFAULT__HOST: "super-conductor",
         OS_DATABASE__CONNECTION: cell0Url,
       }),
       ...cells.map((c) =>
         cluster.start("nova-conductor", `conductor-${c.name}`, {
+          ...top,
           OS_DEFAULT__HOST: `conductor-${c.name}`,
           OS_DEFAULT__TRANSPORT_URL: c.vhost.transportUrl,
           OS_DATABASE__CONNECTION: c.dbUrl,
@@ -396,7 +422,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       throw new Error(`discover_hosts mapped ${mapped} hosts, expected ${opts.hosts}`);
 
     // The scheduler loads every cell's host states at start: started once the hosts are there.
-    const anyCell = { OS_DATABASE__CONNECTION: cells[0]!.dbUrl };
+    const anyCell = { ...top, OS_DATABASE__CONNECTION: cells[0]!.dbUrl };
     const scheduler = cluster.start("nova-scheduler", "scheduler", {
       OS_DEFAULT__HOST: "scheduler-1",
       ...anyCell,
@@ -424,7 +450,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
     for (const rate of opts.rates) {
       const counters = async () => ({
         at: performance.now(),
-        vhosts: await Promise.all(cells.map((c) => vhostCounters(c.vhost.name))),
+        vhosts: await Promise.all(meters.map((m) => vhostCounters(m.vhost))),
         users: await userCounters(stats),
         cpu: sampled.map((s) => cpuSeconds(s.pid)),
       });
@@ -433,11 +459,11 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       const after = await counters();
       const secs = (after.at - before.at) / 1000;
       const figures = stepFigures(step, opts.p95Bound);
-      const load: CellLoad[] = cells.map((c, i) => {
-        const u0 = before.users.get(c.dbUser) ?? { queries: 0, busy: 0 };
-        const u1 = after.users.get(c.dbUser) ?? { queries: 0, busy: 0 };
+      const load: CellLoad[] = meters.map((m, i) => {
+        const u0 = before.users.get(m.dbUser) ?? { queries: 0, busy: 0 };
+        const u1 = after.users.get(m.dbUser) ?? { queries: 0, busy: 0 };
         return {
-          cell: c.name,
+          cell: m.name,
           published: ratePerSecond(before.vhosts[i]!.published, after.vhosts[i]!.published, secs),
           delivered: ratePerSecond(before.vhosts[i]!.delivered, after.vhosts[i]!.delivered, secs),
           queries: ratePerSecond(u0.queries, u1.queries, secs),
@@ -501,9 +527,9 @@ function printSummary(reports: LayoutReport[]): void {
       `report_interval ${opts.reportInterval} s, spawn_delay ${opts.spawnDelay} s`,
   );
   console.log(
-    "| layout | highest sustained offered | completed boots/s | p50 | p95 | per-cell broker msgs/s | per-cell queries/s | first saturated step |",
+    "| layout | highest sustained offered | completed boots/s | p50 | p95 | per-cell broker msgs/s | per-cell queries/s | top level msgs/s, queries/s | first saturated step |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of reports) {
     const figures = r.steps.map((s) => s.figures);
     const best = sustainedStep(figures);
@@ -512,8 +538,23 @@ function printSummary(reports: LayoutReport[]): void {
     console.log(
       `| ${r.cells} cell(s) | ${best ? f1(best.offered) : "none"} | ${best ? f1(best.completedPerSecond) : "-"} | ` +
         `${best ? f2(best.p50) : "-"} s | ${best ? f2(best.p95) : "-"} s | ` +
-        `${bestReport ? bestReport.cells.map((c) => f1(c.published)).join(" / ") : "-"} | ` +
-        `${bestReport ? bestReport.cells.map((c) => f1(c.queries)).join(" / ") : "-"} | ` +
+        `${
+          bestReport
+            ? bestReport.cells
+                .slice(1)
+                .map((c) => f1(c.published))
+                .join(" / ")
+            : "-"
+        } | ` +
+        `${
+          bestReport
+            ? bestReport.cells
+                .slice(1)
+                .map((c) => f1(c.queries))
+                .join(" / ")
+            : "-"
+        } | ` +
+        `${bestReport ? `${f1(bestReport.cells[0]!.published)}, ${f1(bestReport.cells[0]!.queries)}` : "-"} | ` +
         `${saturated ? `${f1(saturated.figures.offered)}/s: p95 ${f2(saturated.figures.p95)} s` : "none (raise --rates)"} |`,
     );
   }
