@@ -399,7 +399,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
         first += n;
       });
     }
-    const upTimeout = 120_000 + opts.hosts * 300;
+    const upTimeout = 120_000 + opts.hosts * 600;
     await cluster
       .until(
         `${farms.length} compute farms (${opts.hosts} computes) up`,
@@ -441,7 +441,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
     );
 
     // Untimed warm-up: every process compiles its hot paths on the first boots.
-    const warm = await offer(client, `warm${cellCount}`, 2, 5);
+    const warm = await offer(client, `warm${cellCount}`, 2, 10);
     log(
       `warm-up: ${warm.timesToActive.length}/${warm.posted} ACTIVE, p95 ${percentile(warm.timesToActive, 95).toFixed(2)} s`,
     );
