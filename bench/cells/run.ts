@@ -394,6 +394,8 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
           startFarm(cluster.confPath, `farm-${c.name}-${f + 1}`, {
             OS_DEFAULT__TRANSPORT_URL: c.vhost.transportUrl,
             BENCH_FARM_HOSTS: `${c.name}-cpu-:${first}:${n}`,
+            // Hundreds of computes finish their last resource tracker pass and heartbeat on a loaded machine.
+            OS_DEFAULT__GRACEFUL_SHUTDOWN_TIMEOUT: "300",
           }),
         );
         first += n;
@@ -487,6 +489,8 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       ...farms.map((f, i): [string, number | null] => [f.name, farmCodes[i]!]),
     ].filter(([, c]) => c !== 0);
     if (unclean.length > 0) log(`unclean exits: ${unclean.map(([n, c]) => `${n}=${c}`).join(", ")}`);
+    for (const [i, f] of farms.entries())
+      if (farmCodes[i] !== 0) console.error(`--- ${f.name}\n${f.output.join("").slice(-2000)}`);
     if (opts.keepLogs) console.error(cluster.logs(4000));
     return { cells: cellCount, steps, setupSeconds };
   } catch (err) {
