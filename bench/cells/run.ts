@@ -80,6 +80,8 @@ interface StepReport {
   step: StepResult;
   cells: CellLoad[];
   cpu: Array<[string, number]>;
+  /** Median seconds POST to created in its cell, and created to ACTIVE seen. */
+  split: { top: number; cell: number };
 }
 
 interface LayoutReport {
@@ -194,12 +196,14 @@ function startFarm(confPath: string, name: string, env: Record<string, string>):
 
 // --- one step of offered load -------------------------------------------------------------------------------
 
-async function offer(
-  client: ComputeClient,
-  label: string,
-  rate: number,
-  seconds: number,
-): Promise<StepResult> {
+/** A step's outcome, with when each boot was posted and seen ACTIVE (ms since the epoch, by id). */
+interface Offered {
+  result: StepResult;
+  postedAt: Map<string, number>;
+  activeAt: Map<string, number>;
+}
+
+async function offer(client: ComputeClient, label: string, rate: number, seconds: number): Promise<Offered> {
   const total = Math.max(1, Math.round(rate * seconds));
   const postedAt = new Map<string, number>();
   const seenActive = new Map<string, number>();
@@ -278,7 +282,7 @@ async function offer(
   while (pending.size > 0 && Date.now() < drainUntil) await pause(200);
   polling = false;
   await poller;
-  return {
+  const result: StepResult = {
     offered: rate,
     posted: postedAt.size,
     timesToActive: times,
@@ -286,6 +290,36 @@ async function offer(
     unfinished: pending.size,
     wallSeconds: lastActiveAt > 0 ? (lastActiveAt - firstPost) / 1000 : 0,
   };
+  return { result, postedAt, activeAt: seenActive };
+}
+
+/**
+ * Where a step's time went: the median seconds from POST to the instance's row in its cell (API, scheduler,
+ * super conductor: the top level), and from there to ACTIVE seen (cell conductor, compute, the poll).
+ * `created_at` has whole seconds, so each is good to a second.
+ */
+async function splitTimes(
+  stats: mysql.Connection,
+  cells: BenchCell[],
+  offered: Offered,
+): Promise<{ top: number; cell: number }> {
+  const ids = [...offered.postedAt.keys()].filter((id) => offered.activeAt.has(id));
+  const top: number[] = [];
+  const cell: number[] = [];
+  if (ids.length === 0) return { top: Number.NaN, cell: Number.NaN };
+  for (const c of cells) {
+    const [rows] = await stats.query(
+      `SELECT uuid, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created FROM \`${c.dbName}\`.instances ` +
+        "WHERE uuid IN (?)",
+      [ids],
+    );
+    for (const r of rows as Array<{ uuid: string; created: string }>) {
+      const created = Date.parse(r.created) + 500; // the middle of its second
+      top.push((created - offered.postedAt.get(r.uuid)!) / 1000);
+      cell.push((offered.activeAt.get(r.uuid)! - created) / 1000);
+    }
+  }
+  return { top: percentile(top, 50), cell: percentile(cell, 50) };
 }
 
 // --- one layout -------------------------------------------------------------------------------------------
@@ -443,7 +477,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
     );
 
     // Untimed warm-up: every process compiles its hot paths on the first boots.
-    const warm = await offer(client, `warm${cellCount}`, 2, 10);
+    const warm = (await offer(client, `warm${cellCount}`, 2, 10)).result;
     log(
       `warm-up: ${warm.timesToActive.length}/${warm.posted} ACTIVE, p95 ${percentile(warm.timesToActive, 95).toFixed(2)} s`,
     );
@@ -457,8 +491,10 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
         cpu: sampled.map((s) => cpuSeconds(s.pid)),
       });
       const before = await counters();
-      const step = await offer(client, `r${rate}`, rate, opts.seconds);
+      const offered = await offer(client, `r${rate}`, rate, opts.seconds);
+      const step = offered.result;
       const after = await counters();
+      const split = await splitTimes(stats, cells, offered);
       const secs = (after.at - before.at) / 1000;
       const figures = stepFigures(step, opts.p95Bound);
       const load: CellLoad[] = meters.map((m, i) => {
@@ -476,7 +512,7 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
         s.name,
         ratePerSecond(before.cpu[i]!, after.cpu[i]!, secs),
       ]);
-      steps.push({ figures, step, cells: load, cpu });
+      steps.push({ figures, step, cells: load, cpu, split });
       printStep(cellCount, steps.at(-1)!);
       if (!figures.sustained) break;
     }
@@ -522,6 +558,10 @@ function printStep(cells: number, r: StepReport): void {
         `database ${f1(c.queries)} queries/s, ${f2(c.dbBusy)} s busy per s`,
     );
   console.log(`    CPU (cores): ${r.cpu.map(([n, c]) => `${n} ${f2(c)}`).join(", ")}`);
+  console.log(
+    `    median POST -> created in its cell (top level) ${f1(r.split.top)} s, -> ACTIVE seen (cell) ` +
+      `${f1(r.split.cell)} s (created_at has whole seconds)`,
+  );
 }
 
 function printSummary(reports: LayoutReport[]): void {
