@@ -1,6 +1,6 @@
 // What the process-cluster move tests share: starting the control plane, waiting for the computes, and the
 // claims check (every node's usage equals what its servers and moves in progress hold, as os-hypervisors shows).
-import type { ComputeClient } from "@nova/client";
+import { ComputeClient } from "@nova/client";
 import { type CellDatabase, openCellDatabase } from "@nova/db";
 import { ProcessCluster } from "@nova/testing";
 import { expect } from "vitest";
@@ -23,15 +23,27 @@ export const RESERVED_RAM = 512;
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
 
+/** A move test's cluster: its processes, its cell database and an admin client of its API. */
+export interface MoveCluster {
+  /** The processes. */
+  cluster: ProcessCluster;
+  /** The cell database, read by the checks. */
+  cellDb: CellDatabase;
+  /** The Compute API, as admin. */
+  client: ComputeClient;
+}
+
 /**
- * A process cluster for the move tests: fake hosts of 16 vCPUs, 16 GB and 200 GB (a compute's environment can
- * change its own), m1.tiny and `flavors`, the conductor and the scheduler started; no compute or API yet.
+ * A process cluster for the move tests: fake hosts of 16 vCPUs, 16 GB and 200 GB, m1.tiny and `flavors`, the
+ * conductor, the scheduler, one compute per key of `computes` (its value: the compute's own environment, which
+ * can change its size or inject failures) and the API started, every compute up and known to the scheduler.
  */
 export async function startMoveCluster(
   root: string,
   prefix: string,
+  computes: Record<string, Record<string, string>>,
   flavors: { name: string; id: string; vcpus: number; ram: number; disk: number }[] = [],
-): Promise<{ cluster: ProcessCluster; cellDb: CellDatabase }> {
+): Promise<MoveCluster> {
   const cluster = await ProcessCluster.create({
     root,
     prefix,
@@ -47,13 +59,25 @@ export async function startMoveCluster(
   try {
     for (const f of [{ name: "m1.tiny", id: "1", ...TINY }, ...flavors]) await cluster.createFlavor(f);
     await startControlPlane(cluster);
+    for (const [host, env] of Object.entries(computes)) {
+      cluster.start("nova-compute", host, { OS_DEFAULT__HOST: host, ...env });
+    }
+    cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
+    const client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
+    await untilComputesKnown(cluster, client, cellDb, Object.keys(computes));
+    return { cluster, cellDb, client };
   } catch (err) {
     // The caller's afterAll never sees this cluster: it is disposed here.
     await cellDb.close();
     await cluster.dispose();
     throw err;
   }
-  return { cluster, cellDb };
+}
+
+/** Closes what {@link startMoveCluster} opened, if it got that far. */
+export async function disposeMoveCluster(m: Partial<MoveCluster>): Promise<void> {
+  await m.cellDb?.close();
+  await m.cluster?.dispose();
 }
 
 /** Starts the conductor and the scheduler, each waited for. */

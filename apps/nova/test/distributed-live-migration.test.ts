@@ -6,21 +6,34 @@
 // compute cleans up after when it comes back. After each, every compute node's used vCPUs, RAM and disk equal
 // what its servers and moves in progress hold, as os-hypervisors shows.
 import { fileURLToPath } from "node:url";
-import { ComputeClient } from "@nova/client";
+import type { ComputeClient } from "@nova/client";
 import type { CellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, type ProcessCluster } from "@nova/testing";
+import type { ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  disposeMoveCluster,
   expectClaimsExact as expectClaims,
   RESERVED_RAM,
   startMoveCluster,
   TINY,
   type Usage,
-  untilComputesKnown,
 } from "./cluster-claims.js";
+import { bootOn as bootOnHost, migrationsOf as migrationsOfServer } from "./move-helpers.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const COMPUTES = ["compute-a", "compute-b", "compute-fail", "compute-slow", "compute-dead"] as const;
+const COMPUTE_ENVS = {
+  "compute-a": {},
+  // The biggest host, the RAM weigher's first pick when no host is named; it refuses its first destination check.
+  "compute-b": {
+    OS_FAKE__MEMORY_MB: "65536",
+    OS_FAKE__OPERATION_FAILURES: "check_can_live_migrate_destination:1",
+  },
+  "compute-fail": { OS_FAKE__OPERATION_FAILURES: "live_migration:1" },
+  "compute-slow": { OS_FAKE__OPERATION_DELAYS: "live_migration:30" },
+  // The host killed by the evacuation test (the smallest: never the scheduler's pick before it dies).
+  "compute-dead": { OS_FAKE__MEMORY_MB: "4096" },
+};
+const COMPUTES = Object.keys(COMPUTE_ENVS);
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -30,61 +43,13 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  ({ cluster, cellDb } = await startMoveCluster(root, "distlive"));
-  cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
-  // The biggest host, the RAM weigher's first pick when no host is named; it refuses its first destination check.
-  cluster.start("nova-compute", "compute-b", {
-    OS_DEFAULT__HOST: "compute-b",
-    OS_FAKE__MEMORY_MB: "65536",
-    OS_FAKE__OPERATION_FAILURES: "check_can_live_migrate_destination:1",
-  });
-  cluster.start("nova-compute", "compute-fail", {
-    OS_DEFAULT__HOST: "compute-fail",
-    OS_FAKE__OPERATION_FAILURES: "live_migration:1",
-  });
-  cluster.start("nova-compute", "compute-slow", {
-    OS_DEFAULT__HOST: "compute-slow",
-    OS_FAKE__OPERATION_DELAYS: "live_migration:30",
-  });
-  // The host killed by the evacuation test (the smallest: never the scheduler's pick before it dies).
-  cluster.start("nova-compute", "compute-dead", {
-    OS_DEFAULT__HOST: "compute-dead",
-    OS_FAKE__MEMORY_MB: "4096",
-  });
-  cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
-  client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await untilComputesKnown(cluster, client, cellDb, COMPUTES);
+  ({ cluster, cellDb, client } = await startMoveCluster(root, "distlive", COMPUTE_ENVS));
 }, 180_000);
 
-afterAll(async () => {
-  await cellDb?.close();
-  await cluster?.dispose();
-}, 60_000);
+afterAll(() => disposeMoveCluster({ cluster, cellDb }), 60_000);
 
-async function bootOn(host: string, name: string): Promise<string> {
-  // The scheduler reads new nodes on its next poll: retry until the host takes the boot.
-  return cluster.until(
-    `${name} ACTIVE on ${host}`,
-    async () => {
-      const s = await client.with({ microversion: "2.74" }).createServer({
-        name,
-        flavorRef: "1",
-        imageRef: CLUSTER_IMAGE_ID,
-        networks: "none",
-        host,
-      });
-      const done = await cluster.until(`${name} to build`, async () => {
-        const got = await client.getServer(s.id);
-        return got.status === "ACTIVE" || got.status === "ERROR" ? got : undefined;
-      });
-      if (done.status === "ACTIVE") return s.id;
-      await client.deleteServer(s.id);
-      await client.waitForServerDeleted(s.id, { timeoutMs: 30_000, intervalMs: 200 });
-      return undefined;
-    },
-    60_000,
-  );
-}
+const bootOn = (host: string, name: string) => bootOnHost(cluster, client, host, name);
+const migrationsOf = (id: string) => migrationsOfServer(client, id);
 
 const migrateLive = (id: string, body: Record<string, unknown>, version = "2.25") =>
   client
@@ -108,13 +73,6 @@ async function settled(id: string, status: string): Promise<{ server: Json; migr
     .catch((err: Error) => {
       throw new Error(`${err.message}\n${cluster.logs()}`);
     });
-}
-
-async function migrationsOf(id: string): Promise<Json[]> {
-  const res = await client.with({ microversion: "2.80" }).request("GET", "/os-migrations", {
-    query: { instance_uuid: id },
-  });
-  return (res.body as Json).migrations;
 }
 
 /** Waits for the server's live migration to be `running` (the server migrations API, 2.23). */

@@ -7,26 +7,27 @@
 // The same when the operator resets the server while the source is still down: the move holds the destination
 // until the source comes back and ends it.
 import { fileURLToPath } from "node:url";
-import { ComputeClient } from "@nova/client";
+import type { ComputeClient } from "@nova/client";
 import type { CellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, type ProcessCluster } from "@nova/testing";
+import type { ProcessCluster } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  disposeMoveCluster,
   expectClaimsExact as expectClaims,
   RESERVED_RAM,
   startMoveCluster,
   type Usage,
-  untilComputesKnown,
 } from "./cluster-claims.js";
+import { bootOn, migrationsOf, serverAction } from "./move-helpers.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const COMPUTES = ["compute-a", "compute-b"] as const;
 const SMALL: Usage = { vcpus: 2, ram: 1024, disk: 2 };
 // Long enough that the source is surely still powering off when the test kills it.
 const SOURCE_ENV = {
   OS_DEFAULT__HOST: "compute-a",
   OS_FAKE__OPERATION_DELAYS: "migrate_disk_and_power_off:120",
 };
+const COMPUTES = ["compute-a", "compute-b"];
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -36,32 +37,23 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  ({ cluster, cellDb } = await startMoveCluster(root, "distresizekill", [
-    { name: "m1.small", id: "2", ...SMALL },
-  ]));
-  cluster.start("nova-compute", "compute-a", SOURCE_ENV);
-  cluster.start("nova-compute", "compute-b", { OS_DEFAULT__HOST: "compute-b" });
-  cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
-  client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await untilComputesKnown(cluster, client, cellDb, COMPUTES);
+  ({ cluster, cellDb, client } = await startMoveCluster(
+    root,
+    "distresizekill",
+    { "compute-a": SOURCE_ENV, "compute-b": {} },
+    [{ name: "m1.small", id: "2", ...SMALL }],
+  ));
 }, 180_000);
 
-afterAll(async () => {
-  await cellDb?.close();
-  await cluster?.dispose();
-}, 60_000);
+afterAll(() => disposeMoveCluster({ cluster, cellDb }), 60_000);
 
 const server = async (id: string): Promise<Json> =>
   ((await client.with({ microversion: "2.47" }).request("GET", `/servers/${id}`)).body as Json).server;
 
-const action = (id: string, body: unknown) =>
-  client.with({ microversion: "2.1" }).request("POST", `/servers/${id}/action`, { body });
+const action = (id: string, body: unknown) => serverAction(client, id, body);
 
 async function migrationOf(id: string): Promise<Json> {
-  const res = await client.with({ microversion: "2.80" }).request("GET", "/os-migrations", {
-    query: { instance_uuid: id },
-  });
-  const moves = (res.body as Json).migrations;
+  const moves = await migrationsOf(client, id);
   expect(moves).toHaveLength(1);
   return moves[0];
 }
@@ -86,28 +78,7 @@ const expectClaimsExact = (moves: Record<string, Usage> = {}) =>
 
 // Boots a server on compute-a, resizes it and SIGKILLs compute-a while it is in migrate_disk_and_power_off.
 async function killedMidResize(name: string): Promise<string> {
-  // The scheduler reads new nodes on its next poll: retry until compute-a takes the boot.
-  const id = await cluster.until(
-    `${name} ACTIVE on compute-a`,
-    async () => {
-      const s = await client.with({ microversion: "2.74" }).createServer({
-        name,
-        flavorRef: "1",
-        imageRef: CLUSTER_IMAGE_ID,
-        networks: "none",
-        host: "compute-a",
-      });
-      const done = await cluster.until("the boot", async () => {
-        const got = await client.getServer(s.id);
-        return got.status === "ACTIVE" || got.status === "ERROR" ? got : undefined;
-      });
-      if (done.status === "ACTIVE") return s.id;
-      await client.deleteServer(s.id);
-      await client.waitForServerDeleted(s.id, { timeoutMs: 30_000, intervalMs: 200 });
-      return undefined;
-    },
-    60_000,
-  );
+  const id = await bootOn(cluster, client, "compute-a", name);
   await expectClaimsExact();
 
   expect((await action(id, { resize: { flavorRef: "2" } })).status).toBe(202);

@@ -6,22 +6,34 @@
 // compute-bad has by far the most free RAM, so the RAM weigher makes it the first pick of every move; its
 // first prep_resize fails. Servers are booted onto compute-a with the 2.74 `host`.
 import { fileURLToPath } from "node:url";
-import { ComputeClient } from "@nova/client";
+import type { ComputeClient } from "@nova/client";
 import type { CellDatabase } from "@nova/db";
-import { CLUSTER_IMAGE_ID, type ProcessCluster, tempestViolations } from "@nova/testing";
+import { type ProcessCluster, tempestViolations } from "@nova/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  disposeMoveCluster,
   expectClaimsExact as expectClaims,
   RESERVED_RAM,
   startMoveCluster,
   TINY,
   type Usage,
-  untilComputesKnown,
 } from "./cluster-claims.js";
+import { bootOn, migrationsOf, serverAction } from "./move-helpers.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const COMPUTES = ["compute-a", "compute-b", "compute-bad", "compute-auto"] as const;
 const SMALL = { vcpus: 2, ram: 1024, disk: 2 };
+const COMPUTE_ENVS = {
+  "compute-a": {},
+  "compute-b": {},
+  "compute-bad": {
+    OS_FAKE__MEMORY_MB: "131072",
+    OS_FAKE__OPERATION_FAILURES: "prep_resize:1",
+    OS_FAKE__OPERATION_DELAYS: "migrate_disk_and_power_off:0.2",
+  },
+  // The smallest host (last pick), which confirms a finished resize after a second on its own.
+  "compute-auto": { OS_FAKE__MEMORY_MB: "8192", OS_DEFAULT__RESIZE_CONFIRM_WINDOW: "1" },
+};
+const COMPUTES = Object.keys(COMPUTE_ENVS);
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
 type Json = any;
@@ -31,62 +43,15 @@ let client: ComputeClient;
 let cellDb: CellDatabase;
 
 beforeAll(async () => {
-  ({ cluster, cellDb } = await startMoveCluster(root, "distresize", [
+  ({ cluster, cellDb, client } = await startMoveCluster(root, "distresize", COMPUTE_ENVS, [
     { name: "m1.small", id: "2", ...SMALL },
   ]));
-  cluster.start("nova-compute", "compute-a", { OS_DEFAULT__HOST: "compute-a" });
-  cluster.start("nova-compute", "compute-b", { OS_DEFAULT__HOST: "compute-b" });
-  cluster.start("nova-compute", "compute-bad", {
-    OS_DEFAULT__HOST: "compute-bad",
-    OS_FAKE__MEMORY_MB: "131072",
-    OS_FAKE__OPERATION_FAILURES: "prep_resize:1",
-    OS_FAKE__OPERATION_DELAYS: "migrate_disk_and_power_off:0.2",
-  });
-  // The smallest host (last pick), which confirms a finished resize after a second on its own.
-  cluster.start("nova-compute", "compute-auto", {
-    OS_DEFAULT__HOST: "compute-auto",
-    OS_FAKE__MEMORY_MB: "8192",
-    OS_DEFAULT__RESIZE_CONFIRM_WINDOW: "1",
-  });
-  cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
-  client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await untilComputesKnown(cluster, client, cellDb, COMPUTES);
 }, 180_000);
 
-afterAll(async () => {
-  await cellDb?.close();
-  await cluster?.dispose();
-}, 60_000);
+afterAll(() => disposeMoveCluster({ cluster, cellDb }), 60_000);
 
-const v274 = () => client.with({ microversion: "2.74" });
-
-async function bootOnA(name: string): Promise<string> {
-  // The scheduler reads new nodes on its next poll: retry until compute-a takes the boot.
-  return cluster.until(
-    `${name} ACTIVE on compute-a`,
-    async () => {
-      const s = await v274().createServer({
-        name,
-        flavorRef: "1",
-        imageRef: CLUSTER_IMAGE_ID,
-        networks: "none",
-        host: "compute-a",
-      });
-      const done = await cluster.until(`${name} to build`, async () => {
-        const got = await client.getServer(s.id);
-        return got.status === "ACTIVE" || got.status === "ERROR" ? got : undefined;
-      });
-      if (done.status === "ACTIVE") return s.id;
-      await client.deleteServer(s.id);
-      await client.waitForServerDeleted(s.id, { timeoutMs: 30_000, intervalMs: 200 });
-      return undefined;
-    },
-    60_000,
-  );
-}
-
-const action = (id: string, body: unknown, version = "2.1") =>
-  client.with({ microversion: version }).request("POST", `/servers/${id}/action`, { body });
+const bootOnA = (name: string) => bootOn(cluster, client, "compute-a", name);
+const action = (id: string, body: unknown, version?: string) => serverAction(client, id, body, version);
 
 async function waitStatus(id: string, status: "ACTIVE" | "VERIFY_RESIZE"): Promise<Json> {
   return client
@@ -94,13 +59,6 @@ async function waitStatus(id: string, status: "ACTIVE" | "VERIFY_RESIZE"): Promi
     .catch((err: Error) => {
       throw new Error(`${err.message}\n${cluster.logs()}`);
     });
-}
-
-async function migrationsOf(id: string, version = "2.80"): Promise<Json[]> {
-  const res = await client.with({ microversion: version }).request("GET", "/os-migrations", {
-    query: { instance_uuid: id },
-  });
-  return (res.body as Json).migrations;
 }
 
 // The claims check over this cluster's computes (see cluster-claims.ts).
@@ -117,7 +75,7 @@ describe("resize and cold migration across separate processes", () => {
     // compute-bad (first pick) failed its prep_resize; the alternate took the move.
     expect(verify["OS-EXT-SRV-ATTR:host"]).toBe("compute-b");
     expect(verify.flavor.original_name ?? verify.flavor.id).toBeDefined();
-    const moves = await migrationsOf(id);
+    const moves = await migrationsOf(client, id);
     expect(moves.map((m) => [m.dest_compute, m.status, m.migration_type]).sort()).toEqual([
       ["compute-b", "finished", "resize"],
       ["compute-bad", "error", "resize"],
@@ -129,7 +87,7 @@ describe("resize and cold migration across separate processes", () => {
     const active = await waitStatus(id, "ACTIVE");
     expect(active["OS-EXT-SRV-ATTR:host"]).toBe("compute-b");
     await cluster.until("the migration confirmed", async () =>
-      (await migrationsOf(id)).some((m) => m.status === "confirmed") ? true : undefined,
+      (await migrationsOf(client, id)).some((m) => m.status === "confirmed") ? true : undefined,
     );
     await expectClaimsExact();
     const events = (await cellDb.actions.list(id)).map((a) => a.action);
@@ -151,7 +109,7 @@ describe("resize and cold migration across separate processes", () => {
     });
     expect(active["OS-EXT-SRV-ATTR:host"]).toBe("compute-a");
     expect(active.flavor).toMatchObject({ vcpus: 1, ram: 512 });
-    expect((await migrationsOf(id)).map((m) => m.status)).toEqual(["reverted"]);
+    expect((await migrationsOf(client, id)).map((m) => m.status)).toEqual(["reverted"]);
     await expectClaimsExact();
   }, 120_000);
 
@@ -164,7 +122,9 @@ describe("resize and cold migration across separate processes", () => {
     // The source dropped its copy through confirm_resize (not left holding the old size), and the migration
     // says so; the delete then freed the destination.
     // (compute-bad's refused prep_resize, when this move was its first, is an `error` migration beside it.)
-    expect((await migrationsOf(id)).map((m) => m.status).filter((s) => s !== "error")).toEqual(["confirmed"]);
+    expect((await migrationsOf(client, id)).map((m) => m.status).filter((s) => s !== "error")).toEqual([
+      "confirmed",
+    ]);
     const events = (await cellDb.actions.list(id)).map((a) => a.action);
     expect(events).toEqual(expect.arrayContaining(["resize", "confirmResize", "delete"]));
     await expectClaimsExact();
@@ -180,9 +140,9 @@ describe("resize and cold migration across separate processes", () => {
     expect((await action(id, { confirmResize: null })).status).toBe(204);
     await waitStatus(id, "ACTIVE");
     await cluster.until("the migration confirmed", async () =>
-      (await migrationsOf(id)).some((m) => m.status === "confirmed") ? true : undefined,
+      (await migrationsOf(client, id)).some((m) => m.status === "confirmed") ? true : undefined,
     );
-    const [move] = await migrationsOf(id);
+    const [move] = await migrationsOf(client, id);
     expect(move).toMatchObject({
       migration_type: "migration",
       source_compute: "compute-a",
@@ -215,7 +175,7 @@ describe("resize and cold migration across separate processes", () => {
     // No confirmResize from the user: compute-auto's sweep confirms the finished move.
     const confirmed = await cluster.until(
       "the move confirmed by the sweep",
-      async () => ((await migrationsOf(id)).some((m) => m.status === "confirmed") ? true : undefined),
+      async () => ((await migrationsOf(client, id)).some((m) => m.status === "confirmed") ? true : undefined),
       60_000,
     );
     expect(confirmed).toBe(true);

@@ -1,6 +1,6 @@
-import { type Clock, systemClock } from "@nova/core";
+import type { Clock } from "@nova/core";
 import type { Flow, FlowStep } from "./console-state.js";
-import { FlowBook, type FlowSource, flowIdOf, originOfContext } from "./flow-book.js";
+import { BookedFlowRecorder, flowIdOf, originOfContext } from "./flow-book.js";
 
 /** One message of RabbitMQ's firehose (`amq.rabbitmq.trace`), as the broker traced it. */
 export interface TracedMessage {
@@ -47,32 +47,14 @@ interface Handling {
  * is approximated: a cast lasts from publish to delivery (the broker never sees its handler end), and a
  * request's sender is the topic of the latest request its flow delivered and has not answered yet.
  */
-export class FirehoseFlowRecorder implements FlowSource {
-  private readonly book: FlowBook;
+export class FirehoseFlowRecorder extends BookedFlowRecorder {
   private readonly calls = new Map<string, OpenCall>();
   private readonly casts = new Map<string, OpenCast[]>();
   private readonly handling = new Map<string, Handling[]>();
-  private readonly clock: Pick<Clock, "now">;
 
   /** A recorder with nothing recorded yet. */
   constructor(options: FirehoseFlowRecorderOptions = {}) {
-    this.clock = options.clock ?? systemClock;
-    this.book = new FlowBook(options.maxFlows ?? 200, this.clock, (id) => this.forget(id));
-  }
-
-  /** The flows kept, oldest first. */
-  list(): Flow[] {
-    return this.book.list();
-  }
-
-  /** One flow by its request id. */
-  get(id: string): Flow | undefined {
-    return this.book.get(id);
-  }
-
-  /** Calls `listener` with a flow each time a step starts or ends in it; returns the unsubscribe. */
-  subscribe(listener: (flow: Flow) => void): () => void {
-    return this.book.subscribe(listener);
+    super(options);
   }
 
   /** Records one traced message; anything but an oslo RPC request or reply (notifications, junk) is skipped. */
@@ -200,7 +182,7 @@ export class FirehoseFlowRecorder implements FlowSource {
     return list;
   }
 
-  private forget(id: string): void {
+  protected override forget(id: string): void {
     this.handling.delete(id);
     for (const [msgId, call] of this.calls) if (call.flow.id === id) this.calls.delete(msgId);
     for (const key of this.casts.keys()) if (key.startsWith(`${id}\u0000`)) this.casts.delete(key);

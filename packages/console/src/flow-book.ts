@@ -1,4 +1,4 @@
-import type { Clock } from "@nova/core";
+import { type Clock, systemClock } from "@nova/core";
 import type { Flow, FlowStep } from "./console-state.js";
 
 /** What the console server reads flows from: a transport's observer or the broker's firehose. */
@@ -7,6 +7,41 @@ export interface FlowSource {
   list(): Flow[];
   /** Calls `listener` with a flow each time a step starts or ends in it; returns the unsubscribe. */
   subscribe(listener: (flow: Flow) => void): () => void;
+}
+
+/**
+ * What both recorders share: a book of the last `maxFlows` flows timed on `clock`, read through `list`, `get`
+ * and `subscribe`; each recorder drops its own state for a flow the book evicts.
+ */
+export abstract class BookedFlowRecorder implements FlowSource {
+  /** The flows recorded. */
+  protected readonly book: FlowBook;
+  /** The clock steps are timed on. */
+  protected readonly clock: Pick<Clock, "now">;
+
+  /** A recorder with nothing recorded yet (defaults: 200 flows, the system clock). */
+  protected constructor(options: { maxFlows?: number; clock?: Pick<Clock, "now"> }) {
+    this.clock = options.clock ?? systemClock;
+    this.book = new FlowBook(options.maxFlows ?? 200, this.clock, (id) => this.forget(id));
+  }
+
+  /** The flows kept, oldest first. */
+  list(): Flow[] {
+    return this.book.list();
+  }
+
+  /** One flow by its request id. */
+  get(id: string): Flow | undefined {
+    return this.book.get(id);
+  }
+
+  /** Calls `listener` with a flow each time a step starts or ends in it; returns the unsubscribe. */
+  subscribe(listener: (flow: Flow) => void): () => void {
+    return this.book.subscribe(listener);
+  }
+
+  /** Drops what the recorder holds for a flow the book evicted. */
+  protected abstract forget(id: string): void;
 }
 
 /** A step's fields as a recorder gives them; the book numbers and times it. */

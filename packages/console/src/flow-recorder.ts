@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Clock, systemClock } from "@nova/core";
+import type { Clock } from "@nova/core";
 import type {
   MessagingObserver,
   RpcDispatchEvent,
@@ -8,7 +8,7 @@ import type {
   RpcSendScope,
 } from "@nova/messaging";
 import type { Flow, FlowStep } from "./console-state.js";
-import { FlowBook, type FlowSource, flowIdOf, originOfContext } from "./flow-book.js";
+import { BookedFlowRecorder, flowIdOf, originOfContext } from "./flow-book.js";
 
 /** Options of a FlowRecorder. */
 export interface FlowRecorderOptions {
@@ -28,39 +28,21 @@ interface Running {
  * reply with its queue, `msg_id`, reply queue and timing. It sees what the transport it observes sends and
  * serves (the whole control plane in the all-in-one); it never reads the broker (FirehoseFlowRecorder does).
  */
-export class FlowRecorder implements FlowSource {
+export class FlowRecorder extends BookedFlowRecorder {
   /** Give this to the transport (combined with telemetry's, `combineObservers`). */
   readonly observer: MessagingObserver;
-  private readonly book: FlowBook;
   private readonly running = new AsyncLocalStorage<Running>();
   // Calls waiting for their server, by msg_id; casts by flow, topic and method (they carry no id).
   private readonly openCalls = new Map<string, FlowStep>();
   private readonly openCasts = new Map<string, FlowStep[]>();
-  private readonly clock: Pick<Clock, "now">;
 
   /** A recorder with nothing recorded yet. */
   constructor(options: FlowRecorderOptions = {}) {
-    this.clock = options.clock ?? systemClock;
-    this.book = new FlowBook(options.maxFlows ?? 200, this.clock, (id) => this.forget(id));
+    super(options);
     this.observer = {
       rpcSend: (e) => this.send(e),
       rpcDispatch: (e) => this.dispatch(e),
     };
-  }
-
-  /** The flows kept, oldest first. */
-  list(): Flow[] {
-    return this.book.list();
-  }
-
-  /** One flow by its request id. */
-  get(id: string): Flow | undefined {
-    return this.book.get(id);
-  }
-
-  /** Calls `listener` with a flow each time a step starts or ends in it; returns the unsubscribe. */
-  subscribe(listener: (flow: Flow) => void): () => void {
-    return this.book.subscribe(listener);
   }
 
   private send(e: RpcSendEvent): RpcSendScope {
@@ -137,7 +119,7 @@ export class FlowRecorder implements FlowSource {
     return this.book.open(id, method, origin);
   }
 
-  private forget(id: string): void {
+  protected override forget(id: string): void {
     for (const key of this.openCasts.keys()) if (key.startsWith(`${id}\u0000`)) this.openCasts.delete(key);
   }
 
