@@ -109,7 +109,7 @@ export class FlowRecorder {
     const castStarted = cast ? flow.started_at + cast.at_ms : 0;
     const running: Running = { topic };
     return {
-      run: <T>(fn: () => Promise<T>) => this.running.run(running, fn),
+      run: <T>(fn: () => T) => this.running.run(running, fn),
       end: (error?: unknown) => {
         if (cast) this.finish(flow, cast, castStarted, error);
         if (e.kind === "call" && e.msgId && e.replyQueue) {
