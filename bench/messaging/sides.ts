@@ -1,6 +1,6 @@
 // What bench/messaging measures, shared by run.ts and the single-configuration worker (in-flight-worker.ts).
 import { randomUUID } from "node:crypto";
-import { type MessagingObserver, RpcClient, RpcServer, Transport } from "@nova/messaging";
+import { FakeBroker, type MessagingObserver, RpcClient, RpcServer, Transport } from "@nova/messaging";
 import amqp from "amqplib";
 
 export const BODY = { value: { id: 1, name: "bench", tags: ["a", "b"] } };
@@ -106,8 +106,12 @@ export async function novaSide(
   observer?: MessagingObserver,
   topic = "bench",
 ): Promise<Side & { fanout: Call; fanned: () => number }> {
-  const serverSide = new Transport(transportUrl, observer ? { observer } : {});
-  const clientSide = new Transport(transportUrl, observer ? { observer } : {});
+  // `fake://` (no broker: what the messaging and telemetry code cost, without amqplib and RabbitMQ in the
+  // figure) needs one in-process broker shared by both transports.
+  const fakeBroker = transportUrl.startsWith("fake:") ? new FakeBroker() : undefined;
+  const init = { ...(observer ? { observer } : {}), ...(fakeBroker ? { fakeBroker } : {}) };
+  const serverSide = new Transport(transportUrl, init);
+  const clientSide = new Transport(transportUrl, init);
   let sunk = 0;
   let fanned = 0;
   const servers = ["s1", "s2"].map(

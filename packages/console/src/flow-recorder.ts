@@ -89,7 +89,7 @@ export class FlowRecorder extends BookedFlowRecorder {
     const castStarted = cast ? flow.started_at + cast.at_ms : 0;
     const running: Running = { topic };
     return {
-      run: <T>(fn: () => Promise<T>) => this.running.run(running, fn),
+      run: <T>(fn: () => T) => this.running.run(running, fn),
       end: (error?: unknown) => {
         if (cast)
           this.book.finish(flow, cast, castStarted, error === undefined ? undefined : errorName(error));

@@ -222,7 +222,7 @@ class DispatchScope implements RpcDispatchScope {
     private readonly ids: RequestIds | undefined,
   ) {}
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  run<T>(fn: () => T): T {
     const { requestScope, ids } = this;
     const inScope = requestScope && ids ? () => requestScope.run(ids, fn) : fn;
     return this.spanContext ? otelContext.with(this.spanContext, inScope) : inScope();

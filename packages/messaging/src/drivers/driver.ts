@@ -89,7 +89,10 @@ export type DriverState = "connected" | "disconnected";
  * RPC and notification code above it is the same for every driver.
  */
 export interface MessagingDriver {
-  /** Resolves once the broker has the message (publisher confirm); rejects with a typed error otherwise. */
+  /**
+   * Resolves once the broker has the message (publisher confirm); rejects with a typed error otherwise. An
+   * unconfirmed publish that went out at once may return {@link PUBLISHED}, which callers need not watch.
+   */
   publish(publication: Publication): Promise<void>;
   /** Declares the queue and bindings and starts consuming; re-established after every reconnect. */
   subscribe(subscription: Subscription, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle>;
@@ -105,3 +108,10 @@ export interface MessagingDriver {
   /** Closes the connection; buffered publishes are rejected. */
   close(): Promise<void>;
 }
+
+/**
+ * What a driver's `publish` returns when the message already left unconfirmed: one settled promise shared by
+ * all, so that a caller can tell it needs no `catch` (each would be a promise per request, and each promise
+ * costs an async-hooks call once an AsyncLocalStorage is on).
+ */
+export const PUBLISHED: Promise<void> = Promise.resolve();

@@ -16,19 +16,18 @@ import { TransportClosed } from "../errors/transport-closed.js";
 import type { MessagingOptions } from "../options.js";
 import type { TransportHost, TransportUrl } from "../transport-url.js";
 import { coalesceWrites } from "./coalesce-writes.js";
-import type {
-  ConsumerHandle,
-  Delivery,
-  DriverState,
-  ExchangeDeclaration,
-  MessagingDriver,
-  Publication,
-  Subscription,
+import {
+  type ConsumerHandle,
+  type Delivery,
+  type DriverState,
+  type ExchangeDeclaration,
+  type MessagingDriver,
+  PUBLISHED,
+  type Publication,
+  type Subscription,
 } from "./driver.js";
 
 const AUTO_DELETE_DECLARE_TTL_MS = 1000;
-/** What an unconfirmed publish on a live connection returns: settled already, one promise shared by all. */
-const SENT: Promise<void> = Promise.resolve();
 
 /** What the rabbit driver needs besides the URL: parsed options, a logger, a clock and a random source. */
 export interface RabbitDriverConfig {
@@ -457,7 +456,7 @@ export class RabbitDriver implements MessagingDriver {
     if (p.confirm === false && p.replyTo === undefined) {
       try {
         live.fast.publish(p.exchange?.name ?? "", p.routingKey, body, options);
-        return SENT;
+        return PUBLISHED;
       } catch (err) {
         return Promise.reject(new ConnectionLost("publish failed", err));
       }

@@ -34,8 +34,8 @@ export function combineObservers(...observers: Array<MessagingObserver | undefin
       const scopes = dispatchers.map((o) => o.rpcDispatch!(e));
       return {
         // The first observer's context is outermost, so each later one runs inside the ones before it.
-        run<T>(fn: () => Promise<T>): Promise<T> {
-          return scopes.reduceRight<() => Promise<T>>((inner, s) => () => s.run(inner), fn)();
+        run<T>(fn: () => T): T {
+          return scopes.reduceRight<() => T>((inner, s) => () => s.run(inner), fn)();
         },
         end(error?: unknown) {
           for (const s of scopes) s.end(error);

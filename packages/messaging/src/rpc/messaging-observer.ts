@@ -54,8 +54,12 @@ export interface RpcDispatchEvent {
 
 /** The observer's handle on one incoming request. */
 export interface RpcDispatchScope {
-  /** Runs the endpoint method inside the observer's async context (a span, the request id of log lines). */
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs the endpoint method inside the observer's async context (a span, the request id of log lines) and
+   * returns what it returns, a promise or a plain value (most methods answer synchronously); a synchronous
+   * throw propagates.
+   */
+  run<T>(fn: () => T): T;
   /** The method finished (its reply, if any, is being sent); `error` when it raised. */
   end(error?: unknown): void;
 }

@@ -18,6 +18,7 @@ interface Waiting {
   monitorTimer: TimerHandle | undefined;
   result: unknown;
   details: MessagingTimeoutDetails | undefined;
+  settled: ((error?: unknown) => void) | undefined;
 }
 
 /** How long to wait for one reply: the overall timeout and the optional call-monitor timeout. */
@@ -30,6 +31,11 @@ export interface WaitOptions {
   remoteErrors?: RemoteErrorRegistry;
   /** What the call was (topic, server, method, the queue it went to), for the MessagingTimeout. */
   details?: MessagingTimeoutDetails;
+  /**
+   * Told when the call settles, before its promise does (an observer's scope): a callback rather than a
+   * reaction on the promise, which would be one more promise per call.
+   */
+  settled?: (error?: unknown) => void;
 }
 
 /** How long a timed-out call waits to learn the target queue's consumer count before failing without it. */
@@ -104,6 +110,7 @@ export class ReplyWaiter {
         monitorTimer: undefined,
         result: null,
         details: options.details,
+        settled: options.settled,
       };
       if (options.callMonitorMs !== undefined) {
         const monitorMs = options.callMonitorMs;
@@ -165,6 +172,13 @@ export class ReplyWaiter {
     this.waiting.delete(msgId);
     entry.timer.cancel();
     entry.monitorTimer?.cancel();
+    if (entry.settled) {
+      try {
+        entry.settled(error);
+      } catch {
+        // Observers must not throw; one that does must not leave the call hanging either.
+      }
+    }
     if (error !== undefined) entry.reject(error);
     else entry.resolve(value);
   }

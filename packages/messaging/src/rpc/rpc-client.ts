@@ -1,4 +1,4 @@
-import type { Publication } from "../drivers/driver.js";
+import { PUBLISHED, type Publication } from "../drivers/driver.js";
 import { InvalidTarget } from "../errors/invalid-target.js";
 import type { MessagingTimeoutDetails } from "../errors/messaging-timeout.js";
 import { RpcVersionCapError } from "../errors/version-cap-error.js";
@@ -107,16 +107,26 @@ export class RpcClient<M extends object = RpcMethodMap> {
   }
 
   /** Invokes a method and waits for its reply; MessagingTimeout after `timeout` s. Remote errors are rethrown. */
-  async call<K extends keyof M & string>(
+  call<K extends keyof M & string>(
     ctx: RequestContext,
     method: K,
     args: RpcMethodArgs<M[K]> = {} as RpcMethodArgs<M[K]>,
   ): Promise<RpcMethodResult<M[K]>> {
+    // Not async: a call returns the reply waiter's own promise, observed or not; an async wrapper and its await
+    // would add two promises and a tick to every call.
+    try {
+      return this.send(ctx, method, args) as Promise<RpcMethodResult<M[K]>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private send(ctx: RequestContext, method: string, args: unknown): Promise<unknown> {
     if (this.target.fanout) throw new InvalidTarget("A call cannot be used with fanout");
     const msg = this.makeMessage(method, args);
     const transport = this.transport;
     const waiter = transport.replyWaiter();
-    if (!waiter.ready) await waiter.start();
+    if (!waiter.ready) return waiter.start().then(() => this.send(ctx, method, args));
     const timeoutMs = (this.options.timeout ?? transport.options.rpc_response_timeout) * 1000;
     const monitor = this.options.callMonitorTimeout;
     const msgId = uuidHex();
@@ -133,7 +143,6 @@ export class RpcClient<M extends object = RpcMethodMap> {
     const waitOptions: WaitOptions = { timeoutMs, details };
     if (monitor !== undefined) waitOptions.callMonitorMs = monitor * 1000;
     if (this.options.remoteErrors !== undefined) waitOptions.remoteErrors = this.options.remoteErrors;
-    const reply = waiter.wait(msgId, waitOptions);
     const scope = transport.observer?.rpcSend?.({
       kind: "call",
       target: this.target,
@@ -142,21 +151,18 @@ export class RpcClient<M extends object = RpcMethodMap> {
       msgId,
       replyQueue: waiter.queueName,
     });
+    // The scope ends when the reply waiter settles the call (a callback, not a reaction on its promise).
+    if (scope) waitOptions.settled = (error?: unknown) => scope.end(error);
+    const reply = waiter.wait(msgId, waitOptions);
     const deadline = transport.options.rpc_deadline_header ? transport.clock.now() + timeoutMs : undefined;
     // The reply confirms the request; a broker confirm would only add work on the broker.
     const publication = this.publication(msg, timeoutMs, deadline, scope?.headers);
     publication.confirm = false;
     if (waiter.queueName === "amq.rabbitmq.reply-to") publication.replyTo = waiter.queueName;
-    transport.driver.publish(publication).catch((err: unknown) => waiter.cancel(msgId, err));
-    if (!scope) return (await reply) as RpcMethodResult<M[K]>;
-    try {
-      const result = await reply;
-      scope.end();
-      return result as RpcMethodResult<M[K]>;
-    } catch (err) {
-      scope.end(err);
-      throw err;
-    }
+    const sent = transport.driver.publish(publication);
+    // A publish that already went out cannot fail later: no catch (a promise) to attach.
+    if (sent !== PUBLISHED) sent.catch((err: unknown) => waiter.cancel(msgId, err));
+    return reply;
   }
 
   private makeMessage(method: string, args: unknown): Record<string, unknown> {

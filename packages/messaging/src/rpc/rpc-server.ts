@@ -1,5 +1,5 @@
 import type { Logger, TimerHandle } from "@nova/core";
-import type { ConsumerHandle, Delivery, Publication } from "../drivers/driver.js";
+import { type ConsumerHandle, type Delivery, PUBLISHED, type Publication } from "../drivers/driver.js";
 import { InvalidTarget } from "../errors/invalid-target.js";
 import { MalformedMessage } from "../errors/malformed-message.js";
 import type { Transport } from "../transport.js";
@@ -48,6 +48,8 @@ interface Lane {
   readonly matches: (request: DispatchRequest) => boolean;
   readonly queue: Job[];
   running: number;
+  /** Inside pump(): a request finishing synchronously must not start another pump. */
+  pumping: boolean;
 }
 
 interface Job {
@@ -95,8 +97,9 @@ export class RpcServer {
         matches: l.matches,
         queue: [],
         running: 0,
+        pumping: false,
       })),
-      { name: "default", maxConcurrency, matches: () => true, queue: [], running: 0 },
+      { name: "default", maxConcurrency, matches: () => true, queue: [], running: 0, pumping: false },
     ];
     this.seen = new MessageIdCache(options.duplicateWindow ?? 1024);
     this.logger = options.logger ?? transport.logger;
@@ -220,30 +223,42 @@ export class RpcServer {
   }
 
   private pump(lane: Lane): void {
-    while (lane.running < lane.maxConcurrency && lane.queue.length > 0) {
-      const job = lane.queue.shift()!;
-      lane.running += 1;
-      const done = () => {
-        lane.running -= 1;
-        this.pump(lane);
-        if (this.inFlight === 0) {
-          const idle = this.idle;
-          this.idle = [];
-          for (const resolve of idle) resolve();
-        }
-      };
-      // then(done, done) rather than finally(): one promise per request instead of three.
-      this.run(job).then(done, done);
+    // Not re-entered: a request that finishes synchronously calls done() inside this loop, which then goes on
+    // (a recursive pump would nest one frame per queued request).
+    if (lane.pumping) return;
+    lane.pumping = true;
+    try {
+      while (lane.running < lane.maxConcurrency && lane.queue.length > 0) {
+        const job = lane.queue.shift()!;
+        lane.running += 1;
+        this.run(job, () => {
+          lane.running -= 1;
+          this.pump(lane);
+          if (this.inFlight === 0) {
+            const idle = this.idle;
+            this.idle = [];
+            for (const resolve of idle) resolve();
+          }
+        });
+      }
+    } finally {
+      lane.pumping = false;
     }
   }
 
-  private async run(job: Job): Promise<void> {
+  /**
+   * Runs one request and calls `done` once it finished and its reply is out. Callbacks rather than an async
+   * function: a method that answers synchronously (most do) then costs one promise (its reply's) instead of
+   * four, and each promise costs an async-hooks call once an AsyncLocalStorage (tracing, log ids) is on.
+   */
+  private run(job: Job, done: () => void): void {
     const clock = this.transport.clock;
     if (job.deadline !== undefined && clock.now() > job.deadline) {
       this.logger.info(
         { method: job.request.method, msgId: job.msgId },
         "skipping a request whose caller gave up",
       );
+      done();
       return;
     }
     const isCall = job.msgId !== undefined && job.replyQ !== undefined;
@@ -259,8 +274,6 @@ export class RpcServer {
       };
       heartbeat = clock.setTimer(interval, beat);
     }
-    let result: unknown = null;
-    let failure: string | null = null;
     const scope = this.transport.observer?.rpcDispatch?.({
       kind: isCall ? "call" : "cast",
       target: this.target,
@@ -270,28 +283,54 @@ export class RpcServer {
       lane: job.lane,
       ...(isCall ? { msgId: job.msgId!, replyQueue: job.replyQ! } : {}),
     });
+    const finish = (ok: boolean, outcome: unknown) => {
+      heartbeat?.cancel();
+      let result: unknown = null;
+      let failure: string | null = null;
+      let sent: Promise<void> | undefined;
+      try {
+        if (ok) {
+          result = outcome ?? null;
+          scope?.end();
+        } else {
+          scope?.end(outcome);
+          failure = serializeFailure(outcome);
+          this.logger.info(
+            { method: job.request.method, request_id: job.ctx.request_id, err: String(outcome) },
+            "RPC method raised",
+          );
+        }
+        if (isCall) sent = this.reply(job, result, failure, true);
+      } catch (err) {
+        // A result or failure that does not serialize: no reply (the caller times out), as before.
+        sent = Promise.reject(err);
+      }
+      // An unconfirmed reply that already went out (PUBLISHED) needs no promise reaction either.
+      if (!sent || sent === PUBLISHED) {
+        done();
+        return;
+      }
+      sent.then(done, (err: unknown) => {
+        this.logger.warn({ err: String(err), msgId: job.msgId }, "could not send the reply");
+        done();
+      });
+    };
+    let value: unknown;
     try {
       const invoke = () => findMethod(this.endpoints, job.request)(job.ctx, job.request.args);
-      let value = scope ? scope.run(() => settled(invoke)) : invoke();
-      // Most methods answer synchronously: awaiting only real promises saves a promise and a tick per request.
-      if (isThenable(value)) value = await value;
-      result = value ?? null;
-      scope?.end();
+      value = scope ? scope.run(invoke) : invoke();
     } catch (err) {
-      scope?.end(err);
-      failure = serializeFailure(err);
-      this.logger.info(
-        { method: job.request.method, request_id: job.ctx.request_id, err: String(err) },
-        "RPC method raised",
-      );
-    } finally {
-      heartbeat?.cancel();
+      finish(false, err);
+      return;
     }
-    if (!isCall) return;
-    try {
-      await this.reply(job, result, failure, true);
-    } catch (err) {
-      this.logger.warn({ err: String(err), msgId: job.msgId }, "could not send the reply");
+    // Only real promises (thenables) are waited for: a synchronous answer is replied to in this tick.
+    if (isThenable(value)) {
+      Promise.resolve(value).then(
+        (v) => finish(true, v),
+        (err: unknown) => finish(false, err),
+      );
+    } else {
+      finish(true, value);
     }
   }
 
@@ -315,13 +354,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === "object" || typeof value === "function") &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-/** `fn()` as a promise, for observers' run(): a synchronous throw becomes a rejection. */
-function settled(fn: () => unknown): Promise<unknown> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err);
-  }
 }
