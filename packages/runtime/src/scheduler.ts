@@ -37,6 +37,7 @@ export function schedulerServiceConfig(
       service_down_time: d.service_down_time,
       report_interval: d.report_interval,
       default_availability_zone: d.default_availability_zone,
+      cell_timeout: d.cell_timeout,
     },
     ...(config.raw.filter_scheduler
       ? { filter_scheduler: withPluginNames(config.raw.filter_scheduler, plugins) }

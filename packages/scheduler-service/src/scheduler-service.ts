@@ -138,7 +138,7 @@ class RunningSchedulerService implements SchedulerService {
       // A failed poll is logged by the task and tried again at the next spacing.
       { name: "refresh_host_states", spacingMs: config.hostStateRefreshInterval * 1000 },
       async () => {
-        await Promise.all(this.placers.map((p) => p.cache.refresh()));
+        await this.refreshCells();
       },
       clock,
       logger,
@@ -213,7 +213,48 @@ class RunningSchedulerService implements SchedulerService {
 
   async refresh(): Promise<void> {
     if (this.placers.length === 0) return this.hostStates.refresh(); // not started: says so
-    await Promise.all(this.placers.map((p) => p.cache.refresh()));
+    await this.refreshCells();
+  }
+
+  // One cell's poll at a time per cell, each bounded by cell_timeout when there are several: a cell whose
+  // database hangs must not hold the other cells' host states back. Its health says whether builds go to it.
+  private async refreshCells(): Promise<void> {
+    if (this.placers.length === 1) return this.placers[0]!.cache.refresh();
+    const { clock, logger } = this.deps;
+    const seconds = this.config.cellTimeout;
+    await Promise.all(
+      this.placers.map(async (p) => {
+        const health = p.health ?? { answering: true };
+        let timer: { cancel(): void } | undefined;
+        const timeout = new Promise<"timeout">((resolve) => {
+          timer = clock.setTimer(seconds * 1000, () => resolve("timeout"));
+        });
+        // A poll that hangs stays joined by the next ones (HostStateCache.refresh), so polls do not pile up.
+        const outcome = await Promise.race([
+          p.cache.refresh().then(
+            () => "ok" as const,
+            (err: unknown) => err,
+          ),
+          timeout,
+        ]).finally(() => timer?.cancel());
+        if (outcome === "ok") {
+          if (!health.answering)
+            logger.info({ cell_uuid: p.cellUuid }, "cell answers again; scheduling to it");
+          health.answering = true;
+          return;
+        }
+        if (health.answering) {
+          logger.warn(
+            {
+              cell_uuid: p.cellUuid,
+              err: outcome === "timeout" ? `no answer within ${seconds} s` : String(outcome),
+            },
+            "cell database not answering; not scheduling to it",
+          );
+        }
+        health.answering = false;
+      }),
+    );
   }
 
   // Nova's init_host for the scheduler: the cells, their host states, a manager each.
@@ -224,6 +265,7 @@ class RunningSchedulerService implements SchedulerService {
     // A scheduler whose own database is cell0's (beside a super conductor) places into the other cells only.
     const own = cellUuid === CELL0_UUID && others.length > 0 ? [] : [{ cellUuid, cellDb: deps.cellDb }];
     const cells = [...own, ...others];
+    const several = cells.length > 1;
     this.placers = await Promise.all(
       cells.map(async (cell): Promise<CellPlacer> => {
         const cache = new HostStateCache({
@@ -244,8 +286,9 @@ class RunningSchedulerService implements SchedulerService {
           ...(deps.random ? { random: deps.random } : {}),
           observer: deps.schedulingObserver,
           serviceIsUp: deps.serviceIsUp,
+          ...(several ? { cellTimeout: this.config.cellTimeout } : {}),
         });
-        return { cellUuid: cell.cellUuid, cache, manager };
+        return { cellUuid: cell.cellUuid, cache, manager, health: { answering: true } };
       }),
     );
     this.mgr = this.placers[0]!.manager;
