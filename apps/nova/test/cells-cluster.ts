@@ -41,6 +41,8 @@ export async function startCellsCluster(opts: {
   prefix: string;
   conf?: NovaConfGroups;
   proxyCell2?: boolean;
+  /** More computes in cell 2 besides compute-2 (moves within the cell). */
+  moreCell2Computes?: string[];
 }): Promise<CellsCluster> {
   const cluster = await ProcessCluster.create({
     root,
@@ -114,20 +116,24 @@ export async function startCellsCluster(opts: {
     await Promise.all(starting.map((p) => cluster.started(p)));
     cluster.start("nova-compute", "compute-1", inCell(vhost1, "compute-1"));
     cluster.start("nova-compute", "compute-2", inCell(vhost2, "compute-2"));
-    cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
+    for (const host of opts.moreCell2Computes ?? [])
+      cluster.start("nova-compute", host, inCell(vhost2, host));
+    const api = cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
     const client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
     // The scheduler's periodic discover_hosts maps each compute to its cell once its node is recorded there.
     await cluster.until(
-      "both computes mapped to their cells",
+      "every compute mapped to its cell",
       async () => {
         const mapped = await apiDb.mappings.listHostMappings();
         const byHost = new Map(mapped.map((m) => [m.host, m.cell_mapping?.uuid]));
-        return byHost.get("compute-1") === cell.cell1 && byHost.get("compute-2") === cell.cell2
+        const inCell2 = ["compute-2", ...(opts.moreCell2Computes ?? [])];
+        return byHost.get("compute-1") === cell.cell1 && inCell2.every((h) => byHost.get(h) === cell.cell2)
           ? true
           : undefined;
       },
       90_000,
     );
+    await cluster.started(api, 90_000);
     return {
       cluster,
       client,

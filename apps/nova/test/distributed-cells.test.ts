@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CellsCluster, startCellsCluster } from "./cells-cluster.js";
 
 const wait = { timeoutMs: 45_000, intervalMs: 200 };
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are Nova's JSON, pinned by the assertions
+type Json = any;
 
 let cells: CellsCluster;
 let client: ComputeClient;
@@ -17,7 +19,7 @@ const cell = { cell1: "", cell2: "" };
 const cellOf = (id: string) => cells.cellOf(id);
 
 beforeAll(async () => {
-  cells = await startCellsCluster({ prefix: "cells" });
+  cells = await startCellsCluster({ prefix: "cells", moreCell2Computes: ["compute-2b"] });
   client = cells.client;
   Object.assign(cell, cells.cell);
 }, 180_000);
@@ -75,6 +77,49 @@ describe("cells v2: a super conductor building into two cells, each with its own
     await client.startServer(id);
     expect((await client.waitForServerStatus(id, "ACTIVE", wait)).status).toBe("ACTIVE");
   });
+
+  it("live migration and evacuation under the super conductor stay in the instance's cell", async () => {
+    const id = servers["compute-2"]!;
+    const settled = (what: string, status: string) =>
+      cells.cluster.until(
+        what,
+        async () => {
+          const s = (
+            (await client.with({ microversion: "2.47" }).request("GET", `/servers/${id}`)).body as Json
+          ).server;
+          const res = await client.with({ microversion: "2.80" }).request("GET", "/os-migrations", {
+            query: { instance_uuid: id },
+          });
+          const [m] = (res.body as Json).migrations as Json[];
+          return s["OS-EXT-STS:task_state"] === null && m?.status === status ? { s, m } : undefined;
+        },
+        60_000,
+      );
+    // No host named: the only other host of cell 2 (compute-1, in cell 1, is never asked to take it).
+    const live = await client.with({ microversion: "2.25" }).request("POST", `/servers/${id}/action`, {
+      body: { "os-migrateLive": { host: null, block_migration: "auto" } },
+    });
+    expect(live.status).toBe(202);
+    const moved = await settled("the live migration to complete", "completed");
+    expect(moved.s["OS-EXT-SRV-ATTR:host"]).toBe("compute-2b");
+    expect(moved.m).toMatchObject({ migration_type: "live-migration", source_compute: "compute-2" });
+
+    // Evacuation off a killed compute-2b: back to compute-2, over cell 2's broker.
+    await cells.cluster.remove(cells.cluster.get("compute-2b"), "SIGKILL");
+    const v253 = client.with({ microversion: "2.53" });
+    const dead = (await v253.listServices({ binary: "nova-compute" })).find((s) => s.host === "compute-2b")!;
+    expect(
+      (await v253.request("PUT", `/os-services/${dead.id}`, { body: { forced_down: true } })).status,
+    ).toBe(200);
+    const evac = await client
+      .with({ microversion: "2.68" })
+      .request("POST", `/servers/${id}/action`, { body: { evacuate: {} } });
+    expect(evac.status).toBe(200);
+    const back = await settled("the evacuation to be done", "done");
+    expect(back.s["OS-EXT-SRV-ATTR:host"]).toBe("compute-2");
+    expect(back.s.status).toBe("ACTIVE");
+    expect(await cellOf(id)).toBe(cell.cell2);
+  }, 150_000);
 
   it("deletes work in both cells", async () => {
     for (const id of Object.values(servers)) await client.deleteServer(id);
