@@ -1,6 +1,6 @@
 import { hasErrorCode } from "@nova/core";
 import { type ApiDatabase, type CellDatabase, NotFoundError } from "@nova/db";
-import type { ComputeAPI, ComputeResizeAPI } from "@nova/rpcapi";
+import type { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI } from "@nova/rpcapi";
 
 /** One cell as the conductor reaches it: its database and RPC clients over its own broker. */
 export interface CellTarget {
@@ -12,6 +12,8 @@ export interface CellTarget {
   compute: ComputeAPI;
   /** The computes' resize methods over the cell's broker. */
   resize: ComputeResizeAPI;
+  /** The computes' live-migration methods over the cell's broker. */
+  live: ComputeLiveMigrationAPI;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface CellTarget {
 export interface CellTargets {
   /** The cell of a compute host; HostNotMapped (`HOST_NOT_MAPPED`) when no cell claims it. */
   forHost(host: string): Promise<CellTarget>;
-  /** A cell by its mapping's uuid (an instance's cell, for moves and unshelve). */
+  /** A cell by its mapping's uuid (an instance's cell: resize, migrations, live migration, evacuation, unshelve). */
   forCell(cellUuid: string): Promise<CellTarget>;
   /** Where builds that cannot be scheduled are kept: cell0, or, without one, the only cell. */
   unschedulable(): Promise<{ cellUuid: string; db: CellDatabase }>;

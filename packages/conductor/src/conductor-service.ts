@@ -1,8 +1,9 @@
 import { type Clock, hasErrorCode, type Logger } from "@nova/core";
 import type { ApiDatabase, CellDatabase } from "@nova/db";
-import type { Notifier, Transport } from "@nova/messaging";
+import type { Notifier, RpcEndpoint, Transport } from "@nova/messaging";
 import { CELL0_UUID, type InstanceActivityObserver } from "@nova/objects";
 import {
+  COMPUTE_TASK_NAMESPACE,
   CONDUCTOR_TOPIC,
   ComputeAPI,
   ComputeLiveMigrationAPI,
@@ -18,15 +19,16 @@ import {
   type ServiceRecord,
 } from "@nova/servicegroup";
 import { BuildTimeoutMonitor } from "./build-timeout-monitor.js";
-import { type CellTargets, singleCellTargets } from "./cell-targets.js";
-import { ComputeTaskManager } from "./compute-task-manager.js";
+import { type CellTargets, instanceTarget, singleCellTargets } from "./cell-targets.js";
+import { COMPUTE_TASK_MANAGER_VERSION, ComputeTaskManager } from "./compute-task-manager.js";
 import { ConductorObjectManager } from "./conductor-object-manager.js";
 import { type ConductorConfig, type ConductorConfigInput, parseConductorConfig } from "./config.js";
 import { DbHeartbeatStore } from "./db-heartbeat-store.js";
 import { ConductorSetupError } from "./errors/conductor-setup-error.js";
-import { EvacuateTaskManager } from "./evacuate-task.js";
-import { LiveMigrateTaskManager } from "./live-migrate-task.js";
+import { EvacuateTaskManager, parseEvacuateArgs } from "./evacuate-task.js";
+import { LiveMigrateTaskManager, parseLiveMigrateArgs } from "./live-migrate-task.js";
 import { CellMigrateTasks } from "./migrate-task.js";
+import { PerCellManagers } from "./per-cell-managers.js";
 import { ServiceUpdateNotifier } from "./service-update-notifier.js";
 
 /** What a nova-conductor is built from: everything passed in, nothing global. */
@@ -158,27 +160,48 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
     activity: deps.activity,
   });
 
-  // Live migration: live_migrate_instance on the same namespace.
-  const liveMoves = new LiveMigrateTaskManager({
-    cellDb,
+  // Live migration (live_migrate_instance) and evacuation (rebuild_instance with recreate) on the same namespace,
+  // each in the instance's cell (its database, its broker's computes), as resize and cold migration are.
+  const live = new ComputeLiveMigrationAPI({ ...rpc, versionCap: config.upgrade_levels_compute });
+  const moveOptions = {
     scheduler,
-    live: new ComputeLiveMigrationAPI({ ...rpc, versionCap: config.upgrade_levels_compute }),
     clock,
     logger,
     serviceDownTime: config.service_down_time,
     host: config.host,
-  });
-
-  // Evacuation: rebuild_instance (recreate) on the same namespace.
-  const evacuations = new EvacuateTaskManager({
-    cellDb,
-    scheduler,
-    compute,
-    clock,
-    logger,
-    serviceDownTime: config.service_down_time,
-    host: config.host,
-  });
+  };
+  const liveMoves = new PerCellManagers(
+    (target) =>
+      new LiveMigrateTaskManager({
+        ...moveOptions,
+        cellUuid: target.cellUuid,
+        cellDb: target.db,
+        live: target.live,
+      }),
+  );
+  const evacuations = new PerCellManagers(
+    (target) =>
+      new EvacuateTaskManager({
+        ...moveOptions,
+        cellUuid: target.cellUuid,
+        cellDb: target.db,
+        compute: target.compute,
+      }),
+  );
+  const liveMoveEndpoint: RpcEndpoint = {
+    namespace: COMPUTE_TASK_NAMESPACE,
+    version: COMPUTE_TASK_MANAGER_VERSION,
+    methods: {
+      live_migrate_instance: async (ctx, args) => {
+        const uuid = parseLiveMigrateArgs(args).instance.uuid ?? "";
+        return liveMoves.of(await instanceTarget(apiDb, cellTargets(), uuid)).liveMigrateInstance(ctx, args);
+      },
+      rebuild_instance: async (ctx, args) => {
+        const uuid = parseEvacuateArgs(args).instance.uuid ?? "";
+        return evacuations.of(await instanceTarget(apiDb, cellTargets(), uuid)).rebuildInstance(ctx, args);
+      },
+    },
+  };
   const cellTargets = (): CellTargets => {
     if (!targets) throw new ConductorSetupError("the conductor has not been started");
     return targets;
@@ -228,7 +251,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           }
         }
         targets ??= singleCellTargets(
-          { cellUuid, db: cellDb, compute, resize },
+          { cellUuid, db: cellDb, compute, resize, live },
           cell0Db ? { cellUuid: CELL0_UUID, db: cell0Db } : undefined,
         );
         computeTasks = new ComputeTaskManager({
@@ -243,13 +266,7 @@ export function createConductorService(deps: ConductorServiceDeps): ConductorSer
           activity: deps.activity,
         });
       },
-      endpoints: () => [
-        tasks().endpoint(),
-        moves.endpoint(),
-        liveMoves.endpoint(),
-        evacuations.endpoint(),
-        objects.endpoint(),
-      ],
+      endpoints: () => [tasks().endpoint(), moves.endpoint(), liveMoveEndpoint, objects.endpoint()],
       // The down-service check needs heartbeats to judge by (report_interval 0 turns both off).
       periodicTasks: () =>
         config.report_interval > 0 && !deps.serviceGroup ? [downServices, buildTimeouts] : [buildTimeouts],

@@ -10,6 +10,7 @@ import {
   describeError as describe,
   firstUpDestination,
   MoveTaskSteps,
+  restrictToCell,
   type ScheduledTaskOptions,
   taskArgsRecord,
 } from "./move-task.js";
@@ -106,7 +107,10 @@ export class EvacuateTaskManager {
         force_hosts: null,
         force_nodes: null,
       };
-      const selections = (await this.opts.scheduler.selectDestinations(ctx, spec, [uuid]))[0] ?? [];
+      const selections =
+        (
+          await this.opts.scheduler.selectDestinations(ctx, restrictToCell(spec, this.opts.cellUuid), [uuid])
+        )[0] ?? [];
       if (selections.length === 0) throw new NoValidHost({ reason: "the scheduler answered no host" });
       const resources = flavorResources(row.flavor as Flavor);
       const alternates = selections.slice(1);

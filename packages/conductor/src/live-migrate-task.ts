@@ -18,6 +18,7 @@ import {
   decodeTaskArgs,
   describeError as describe,
   MoveTaskSteps,
+  restrictToCell,
   type ScheduledTaskOptions,
   taskArgsRecord,
 } from "./move-task.js";
@@ -188,7 +189,12 @@ export class LiveMigrateTaskManager {
       force_nodes: null,
       ...(req.host ? { requested_destination: destination(req.host) } : {}),
     };
-    const selections = (await this.opts.scheduler.selectDestinations(ctx, spec, [row.uuid]))[0] ?? [];
+    const selections =
+      (
+        await this.opts.scheduler.selectDestinations(ctx, restrictToCell(spec, this.opts.cellUuid), [
+          row.uuid,
+        ])
+      )[0] ?? [];
     if (selections.length === 0) throw new NoValidHost({ reason: "the scheduler answered no host" });
     return selections;
   }

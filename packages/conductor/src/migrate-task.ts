@@ -19,7 +19,7 @@ import {
   UnexpectedTaskStateError,
 } from "@nova/rpcapi";
 import { claimNextAlternate } from "./alternate-claims.js";
-import { type CellTarget, type CellTargets, instanceTarget } from "./cell-targets.js";
+import { type CellTargets, instanceTarget } from "./cell-targets.js";
 import type { ServiceIsUp } from "./compute-liveness.js";
 import { COMPUTE_TASK_MANAGER_VERSION } from "./compute-task-manager.js";
 import { InvalidBuildRequest } from "./errors/invalid-build-request-error.js";
@@ -30,9 +30,11 @@ import {
   describeError as describe,
   firstUpDestination,
   MoveTaskSteps,
+  restrictToCell,
   type ScheduledTaskOptions,
   taskArgsRecord,
 } from "./move-task.js";
+import { PerCellManagers } from "./per-cell-managers.js";
 
 /** The event the conductor records on the resize/migrate action while it schedules the move. */
 export const MIGRATE_EVENT = "conductor_migrate_server";
@@ -141,7 +143,10 @@ export class MigrateTaskManager {
         num_instances: 1,
         project_id: row.project_id ?? req.spec?.project_id ?? null,
       };
-      selections = (await this.opts.scheduler.selectDestinations(ctx, spec, [uuid]))[0] ?? [];
+      selections =
+        (
+          await this.opts.scheduler.selectDestinations(ctx, restrictToCell(spec, this.opts.cellUuid), [uuid])
+        )[0] ?? [];
       if (selections.length === 0) throw new MaxRetriesExceeded({ reason: "the scheduler answered no host" });
     } catch (err) {
       logger.warn({ instance_uuid: uuid, err: describe(err) }, "No destination for the move");
@@ -273,15 +278,24 @@ export interface CellMigrateTasksOptions extends Omit<MigrateTaskManagerOptions,
 
 /**
  * migrate_server in the instance's cell: one MigrateTaskManager per cell, made on first use. Resize and cold
- * migration stay within the cell, as Nova's do while cross-cell resize is off (its default).
+ * migration stay within the cell (the scheduler is asked for its hosts only), as Nova's do while cross-cell
+ * resize is off (its default).
  */
 export class CellMigrateTasks {
-  private readonly byCell = new Map<string, MigrateTaskManager>();
-  // Every manager made, so drain() also waits for moves of a cell whose connections were reopened since.
-  private readonly made = new Set<MigrateTaskManager>();
+  private readonly managers: PerCellManagers<MigrateTaskManager>;
 
   /** Moves over the given cells. */
-  constructor(private readonly opts: CellMigrateTasksOptions) {}
+  constructor(private readonly opts: CellMigrateTasksOptions) {
+    this.managers = new PerCellManagers(
+      (target) =>
+        new MigrateTaskManager({
+          ...opts,
+          cellUuid: target.cellUuid,
+          cellDb: target.db,
+          resize: target.resize,
+        }),
+    );
+  }
 
   /** The RPC endpoint (`compute_task`, beside the build endpoint). */
   endpoint(): RpcEndpoint {
@@ -292,25 +306,14 @@ export class CellMigrateTasks {
         migrate_server: async (ctx, args) => {
           const uuid = parseMigrateArgs(args).instance.uuid ?? "";
           const target = await instanceTarget(this.opts.apiDb, this.opts.targets, uuid);
-          return this.manager(target).migrateServer(ctx, args);
+          return this.managers.of(target).migrateServer(ctx, args);
         },
       },
     };
   }
 
   /** Resolves once every move started so far, in every cell, has been handed over (or failed). */
-  async drain(): Promise<void> {
-    await Promise.all([...this.made].map((m) => m.drain()));
-  }
-
-  private manager(target: CellTarget): MigrateTaskManager {
-    let m = this.byCell.get(target.cellUuid);
-    // A cell whose connections were reopened (SIGHUP) gets a manager over the new ones.
-    if (!m || m.cellDb !== target.db) {
-      m = new MigrateTaskManager({ ...this.opts, cellDb: target.db, resize: target.resize });
-      this.byCell.set(target.cellUuid, m);
-      this.made.add(m);
-    }
-    return m;
+  drain(): Promise<void> {
+    return this.managers.drain();
   }
 }

@@ -36,6 +36,47 @@ export interface ScheduledTaskOptions extends MoveTaskDeps {
   clock: Clock;
   /** `service_down_time` (s). */
   serviceDownTime: number;
+  /**
+   * The cell the manager moves instances in: the scheduler is asked for hosts of this cell only (Nova's
+   * `_restrict_request_spec_to_cell`; cross-cell moves are off). Absent: no restriction.
+   */
+  cellUuid?: string | undefined;
+}
+
+/**
+ * The spec with its requested destination narrowed to `cellUuid` (a host or node already named is kept), as
+ * Nova's conductor does before it asks the scheduler for a move's destination.
+ */
+export function restrictToCell(
+  spec: Partial<RequestSpec>,
+  cellUuid: string | undefined,
+): Partial<RequestSpec> {
+  if (!cellUuid) return spec;
+  const named = spec.requested_destination as
+    | { "nova_object.data"?: Record<string, unknown>; "nova_object.changes"?: string[] }
+    | null
+    | undefined;
+  const data = named?.["nova_object.data"] ?? {};
+  const changes = named?.["nova_object.changes"] ?? Object.keys(data);
+  return {
+    ...spec,
+    requested_destination: {
+      "nova_object.name": "Destination",
+      "nova_object.namespace": "nova",
+      "nova_object.version": "1.4",
+      "nova_object.data": {
+        ...data,
+        cell: {
+          "nova_object.name": "CellMapping",
+          "nova_object.namespace": "nova",
+          "nova_object.version": "1.1",
+          "nova_object.data": { uuid: cellUuid },
+          "nova_object.changes": ["uuid"],
+        },
+      },
+      "nova_object.changes": [...new Set([...changes, "cell"])],
+    },
+  };
 }
 
 /** How a move names itself in its action event and its logs. */

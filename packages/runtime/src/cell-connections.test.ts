@@ -95,9 +95,13 @@ describe("CellConnections", () => {
     expect(await registry.database(a.uuid)).toBe(dbA);
     await apiDb.mappings.deleteCell(b.uuid);
     const signals = new EventEmitter();
-    const stop = registry.reloadOnSighup(signals);
+    // What the service re-reads after the mappings (the scheduler's cells) runs once they are reloaded.
+    const seenAfter: string[][] = [];
+    const stop = registry.reloadOnSighup(signals, async () => {
+      seenAfter.push((await registry.cells()).map((c) => c.name ?? ""));
+    });
     signals.emit("SIGHUP");
-    await expect.poll(async () => (await registry.cells()).map((c) => c.name)).toEqual(["a"]);
+    await expect.poll(() => seenAfter).toEqual([["a"]]);
     const reopened = await registry.database(a.uuid);
     expect(reopened).not.toBe(dbA);
     expect(reopened.db.options.connection).toBe(moved);

@@ -101,13 +101,21 @@ export class CellConnections {
     return cells;
   }
 
-  /** Refreshes on every SIGHUP from `signals` (the process by default); returns what stops listening. */
-  reloadOnSighup(signals: Pick<EventEmitter, "on" | "off"> = process): () => void {
+  /**
+   * Refreshes on every SIGHUP from `signals` (the process by default), then runs `after` (what else the service
+   * re-reads from the new mappings); returns what stops listening.
+   */
+  reloadOnSighup(
+    signals: Pick<EventEmitter, "on" | "off"> = process,
+    after?: () => Promise<void>,
+  ): () => void {
     const onHup = () => {
-      this.refresh().then(
-        (cells) => this.logger.info({ cells: cells.length }, "cell mappings reloaded on SIGHUP"),
-        (err: unknown) => this.logger.error({ err }, "reloading the cell mappings on SIGHUP failed"),
-      );
+      this.refresh()
+        .then(async (cells) => {
+          this.logger.info({ cells: cells.length }, "cell mappings reloaded on SIGHUP");
+          await after?.();
+        })
+        .catch((err: unknown) => this.logger.error({ err }, "reloading the cell mappings on SIGHUP failed"));
     };
     signals.on("SIGHUP", onHup);
     return () => {

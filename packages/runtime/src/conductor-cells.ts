@@ -4,7 +4,7 @@ import type { NovaConfig } from "@nova/config";
 import { hasErrorCode, type Logger } from "@nova/core";
 import type { Transport } from "@nova/messaging";
 import { CELL0_UUID } from "@nova/objects";
-import { ComputeAPI, ComputeResizeAPI } from "@nova/rpcapi";
+import { ComputeAPI, ComputeLiveMigrationAPI, ComputeResizeAPI } from "@nova/rpcapi";
 import { CellConnections } from "./cell-connections.js";
 import type { NovaDatabases } from "./databases.js";
 import { createTransport, messagingOptions } from "./transport.js";
@@ -16,7 +16,12 @@ import { createTransport, messagingOptions } from "./transport.js";
  */
 export function serviceCellConnections(
   config: NovaConfig,
-  deps: { dbs: NovaDatabases; logger: Logger },
+  deps: {
+    dbs: NovaDatabases;
+    logger: Logger;
+    /** What the service re-reads after each SIGHUP reload (the scheduler's cells). */
+    afterReload?: () => Promise<void>;
+  },
 ): { connections: CellConnections; close(): Promise<void> } {
   const connections = new CellConnections(
     deps.dbs.apiDb,
@@ -26,7 +31,7 @@ export function serviceCellConnections(
     },
     deps.logger,
   );
-  const stopReload = connections.reloadOnSighup();
+  const stopReload = connections.reloadOnSighup(process, deps.afterReload);
   return {
     connections,
     async close() {
@@ -53,13 +58,17 @@ export function mappedCellTargets(
     versionCap: config.upgrade_levels.compute,
   };
   // One pair of clients per transport: a cell whose URL changed gets a new transport, hence new clients.
-  const clients = new WeakMap<Transport, { compute: ComputeAPI; resize: ComputeResizeAPI }>();
+  const clients = new WeakMap<
+    Transport,
+    { compute: ComputeAPI; resize: ComputeResizeAPI; live: ComputeLiveMigrationAPI }
+  >();
   const clientsOver = (transport: Transport) => {
     let c = clients.get(transport);
     if (!c) {
       c = {
         compute: new ComputeAPI({ transport, ...rpc }),
         resize: new ComputeResizeAPI({ transport, ...rpc }),
+        live: new ComputeLiveMigrationAPI({ transport, ...rpc }),
       };
       clients.set(transport, c);
     }

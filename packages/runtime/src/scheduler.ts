@@ -37,6 +37,7 @@ export function schedulerServiceConfig(
       service_down_time: d.service_down_time,
       report_interval: d.report_interval,
       default_availability_zone: d.default_availability_zone,
+      cell_timeout: d.cell_timeout,
     },
     ...(config.raw.filter_scheduler
       ? { filter_scheduler: withPluginNames(config.raw.filter_scheduler, plugins) }
@@ -67,17 +68,24 @@ export function buildScheduler(
   },
 ): SchedulerService {
   // Over a real broker the scheduler places into every enabled cell mapped (a super conductor's scheduler).
+  // On SIGHUP the scheduler re-reads the cells too (a cell added or disabled), as Nova's does.
+  let reloadCells = async () => {};
   const cells = config.DEFAULT.transport_url.startsWith("fake://")
     ? undefined
-    : serviceCellConnections(config, { dbs: deps.dbs, logger: deps.logger });
+    : serviceCellConnections(config, {
+        dbs: deps.dbs,
+        logger: deps.logger,
+        afterReload: () => reloadCells(),
+      });
   const service = createSchedulerService({
     ...(deps.serviceGroup
       ? { serviceGroup: deps.serviceGroup.serviceGroup, serviceIsUp: deps.serviceGroup.serviceIsUp }
       : {}),
     ...(cells
       ? {
+          // Read afresh each time (at start, on SIGHUP, after discover_hosts maps a host in a new cell).
           otherCells: async () => {
-            const mapped = await cells.connections.cells();
+            const mapped = await cells.connections.refresh();
             const others = mapped.filter(
               (c) => c.uuid !== CELL0_UUID && c.uuid !== deps.dbs.cellUuid && !c.disabled,
             );
@@ -102,6 +110,7 @@ export function buildScheduler(
     schedulingObserver: deps.schedulingObserver,
   });
   if (!cells) return service;
+  reloadCells = () => service.reloadCells();
   const stop = service.stop.bind(service);
   return Object.assign(service, {
     stop: async () => {

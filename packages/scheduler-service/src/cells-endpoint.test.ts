@@ -4,14 +4,22 @@ import { describe, expect, it } from "vitest";
 import { type CellPlacer, cellsEndpoint } from "./cells-endpoint.js";
 import type { HostStateCache } from "./host-state-cache.js";
 import type { SchedulerManager } from "./scheduler-manager.js";
+import { CellNotAnsweringError } from "./scheduler-service-error.js";
 
 // A cell whose select_destinations answers `answer` (or refuses) and that knows `hosts`.
-function cell(name: string, hosts: string[], answer: "ok" | "full" | "broken", calls: string[]): CellPlacer {
+function cell(
+  name: string,
+  hosts: string[],
+  answer: "ok" | "full" | "broken" | "hung",
+  calls: string[],
+  health?: { answering: boolean },
+): CellPlacer {
   const record = (method: string) => (_ctx: RequestContext, args: Record<string, unknown>) => {
     calls.push(`${name}:${method}${args.host_name ? `:${String(args.host_name)}` : ""}`);
     if (method === "select_destinations" && answer === "full")
       throw new NoValidHost({ reason: `${name} full` });
     if (method === "select_destinations" && answer === "broken") throw new Error(`${name} broken`);
+    if (method === "select_destinations" && answer === "hung") throw new CellNotAnsweringError(name, 3);
     return method === "select_destinations" ? [[name]] : null;
   };
   const methods = Object.fromEntries(
@@ -28,6 +36,7 @@ function cell(name: string, hosts: string[], answer: "ok" | "full" | "broken", c
     cellUuid: name,
     cache: { knowsHost: (h: string) => hosts.includes(h) } as unknown as HostStateCache,
     manager: { endpoint: () => ({ version: SCHEDULER_API_VERSION, methods }) } as unknown as SchedulerManager,
+    ...(health ? { health } : {}),
   };
 }
 
@@ -49,6 +58,26 @@ describe("cellsEndpoint", () => {
     await expect(full.methods.select_destinations!(ctx, {})).rejects.toThrow(/c1 full/);
     const broken = cellsEndpoint([cell("c1", [], "broken", calls), cell("c2", [], "ok", calls)]);
     await expect(broken.methods.select_destinations!(ctx, {})).rejects.toThrow(/c1 broken/);
+  });
+
+  it("passes over a cell whose database does not answer, and marks one that times out", async () => {
+    const calls: string[] = [];
+    const down = { answering: false };
+    const skipping = cellsEndpoint([cell("c1", [], "ok", calls, down), cell("c2", [], "ok", calls)]);
+    expect(await skipping.methods.select_destinations!(ctx, {})).toEqual([["c2"]]);
+    expect(await skipping.methods.select_destinations!(ctx, {})).toEqual([["c2"]]);
+    expect(calls).toEqual(["c2:select_destinations", "c2:select_destinations"]);
+
+    calls.length = 0;
+    const hung = { answering: true };
+    const timing = cellsEndpoint([cell("c1", [], "hung", calls, hung), cell("c2", [], "ok", calls)]);
+    expect(await timing.methods.select_destinations!(ctx, {})).toEqual([["c2"]]);
+    expect(hung.answering).toBe(false);
+    expect(await timing.methods.select_destinations!(ctx, {})).toEqual([["c2"]]);
+    expect(calls).toEqual(["c1:select_destinations", "c2:select_destinations", "c2:select_destinations"]);
+
+    const none = cellsEndpoint([cell("c1", [], "ok", calls, { answering: false })]);
+    await expect(none.methods.select_destinations!(ctx, {})).rejects.toThrow(/No cell answered/);
   });
 
   it("sends a compute's instance reports to the cell that knows its host; aggregates to every cell", async () => {

@@ -15,7 +15,7 @@ export type OptionGroupInput = Readonly<Record<string, unknown>>;
 
 /** The nova.conf groups the scheduler service reads, by Nova's group names. */
 export interface SchedulerServiceConfigInput {
-  /** `host`, `service_down_time`, `report_interval`, `default_availability_zone`. */
+  /** `host`, `service_down_time`, `report_interval`, `default_availability_zone`, `cell_timeout`. */
   DEFAULT?: OptionGroupInput;
   /** Nova's `[filter_scheduler]` options (filters, weighers, multipliers, limits). */
   filter_scheduler?: OptionGroupInput;
@@ -37,6 +37,11 @@ export interface SchedulerServiceConfig {
   reportInterval: number;
   /** `[scheduler] discover_hosts_in_cells_interval`: seconds between host discoveries in every cell (<= 0: none). */
   discoverHostsInCellsInterval: number;
+  /**
+   * `[DEFAULT] cell_timeout` (s, default 60, as Nova's): how long a scheduler over several cells waits for one
+   * cell's database (a host state poll, a placement) before it takes the cell as not answering and moves on.
+   */
+  cellTimeout: number;
 }
 
 // Options Nova has in these groups that mean nothing here (placement, workers, periodic discovery): accepted
@@ -63,6 +68,7 @@ const serviceOptions = z.object({
   host: z.string().min(1).default(hostname()),
   host_state_refresh_interval: z.number().positive().default(2),
   discover_hosts_in_cells_interval: z.number().int().min(-1).default(-1),
+  cell_timeout: z.number().positive().default(60),
 });
 
 // The type of each library option, read off its default (lists, numbers, booleans, strings).
@@ -125,6 +131,9 @@ export function parseSchedulerServiceConfig(
   const own = guard("scheduler", "host_state_refresh_interval", () =>
     serviceOptions.parse({
       ...(dflt.host !== undefined ? { host: String(dflt.host) } : {}),
+      ...(dflt.cell_timeout !== undefined
+        ? { cell_timeout: toNumber("DEFAULT", "cell_timeout", dflt.cell_timeout) }
+        : {}),
       ...(scheduler.host_state_refresh_interval !== undefined
         ? {
             host_state_refresh_interval: toNumber(
@@ -151,6 +160,7 @@ export function parseSchedulerServiceConfig(
     hostStateRefreshInterval: own.host_state_refresh_interval,
     reportInterval: group.reportInterval,
     discoverHostsInCellsInterval: own.discover_hosts_in_cells_interval,
+    cellTimeout: own.cell_timeout,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   discoverHosts,
   openCellDatabase,
 } from "@nova/db";
+import type { HostMapping } from "@nova/objects";
 
 /** What the scheduler's periodic host discovery reads and writes. */
 export interface HostDiscoveryTaskDeps {
@@ -19,6 +20,8 @@ export interface HostDiscoveryTaskDeps {
   intervalSeconds: number;
   clock: Clock;
   logger: Logger;
+  /** Told of the hosts each run mapped (the scheduler re-reads its cells when one is in a cell it lacks). */
+  onMapped?: ((mapped: readonly HostMapping[]) => Promise<void>) | undefined;
 }
 
 /**
@@ -51,6 +54,7 @@ export function hostDiscoveryTask(deps: HostDiscoveryTaskDeps): PeriodicTask {
           { hosts: mapped.map((m) => `${m.host}:${m.cell_mapping.uuid}`) },
           "discovered new hosts in cells",
         );
+        await deps.onMapped?.(mapped);
       }
     },
     deps.clock,

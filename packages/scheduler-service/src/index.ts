@@ -22,6 +22,7 @@ export {
 } from "./scheduler-service.js";
 /** Errors, each with a stable `code`. */
 export {
+  CellNotAnsweringError,
   CellUnresolvedError,
   InvalidSchedulerConfigError,
   InvalidSchedulingRequestError,

@@ -20,7 +20,7 @@ import type { SchedulerServiceConfig } from "./config.js";
 import { explanationSummary } from "./explanation-summary.js";
 import type { HostStateCache } from "./host-state-cache.js";
 import { type InstanceResources, instanceResources, schedulerRequestFrom } from "./request-spec-mapping.js";
-import { InvalidSchedulingRequestError } from "./scheduler-service-error.js";
+import { CellNotAnsweringError, InvalidSchedulingRequestError } from "./scheduler-service-error.js";
 import { legacyHostDict, type PickedHost, selectionPrimitive } from "./selection-primitive.js";
 
 /** What a scheduler manager is built from. */
@@ -48,6 +48,12 @@ export interface SchedulerManagerDeps {
    * before each request, and ComputeFilter follows its answers. Absent: the database's heartbeat stamps.
    */
   serviceIsUp?: ((service: ServiceGroupRecord) => Promise<boolean>) | undefined;
+  /**
+   * `[DEFAULT] cell_timeout` (s) for a scheduler over several cells: a placement this cell's database does not
+   * finish in time fails with CellNotAnsweringError (the next cell is asked), and what it claims later is given
+   * back. Absent: a placement waits for its database as long as it takes.
+   */
+  cellTimeout?: number | undefined;
 }
 
 /** Options of one selectDestinations call. */
@@ -196,7 +202,7 @@ export class SchedulerManager {
     options: SelectOptions,
   ): Promise<PlacedInstance[]> {
     const observer = this.deps.observer;
-    if (!observer) return this.place(ctx, specObj, instanceUuids, options);
+    if (!observer) return this.placeWithin(ctx, specObj, instanceUuids, options);
     const started = performance.now();
     const note: DecisionNote = { explanation: null, reason: null };
     const report = (outcome: "selected" | "no_valid_host", reason: string | null) =>
@@ -208,13 +214,57 @@ export class SchedulerManager {
         explanation: note.explanation,
       });
     try {
-      const placed = await this.place(ctx, specObj, instanceUuids, options, note);
+      const placed = await this.placeWithin(ctx, specObj, instanceUuids, options, note);
       report("selected", null);
       return placed;
     } catch (err) {
       if (NoValidHost.isInstance(err)) report("no_valid_host", note.reason ?? "no_valid_host");
       throw err;
     }
+  }
+
+  // place() bounded by cell_timeout. The placement goes on when the caller stops waiting (a hung query cannot be
+  // taken back); whatever it claims then is given back, so a cell that answers late keeps no phantom claim.
+  private placeWithin(
+    ctx: Pick<NovaContext, "request_id">,
+    specObj: Partial<NovaRequestSpec>,
+    instanceUuids: readonly string[] | null,
+    options: SelectOptions,
+    note?: DecisionNote,
+  ): Promise<PlacedInstance[]> {
+    const seconds = this.deps.cellTimeout;
+    if (seconds === undefined) return this.place(ctx, specObj, instanceUuids, options, note);
+    let gaveUp = false;
+    const run = this.place(ctx, specObj, instanceUuids, options, note).then(async (placed) => {
+      if (gaveUp) {
+        this.deps.logger.warn(
+          {
+            request_id: ctx.request_id,
+            cell_uuid: this.deps.cellUuid,
+            hosts: placed.map((p) => p.chosen.host),
+          },
+          "a placement finished after cell_timeout; giving its claims back",
+        );
+        await this.giveBack(placed, instanceResources(schedulerRequestFrom(specObj, instanceUuids)));
+      }
+      return placed;
+    });
+    return new Promise<PlacedInstance[]>((resolve, reject) => {
+      const timer = this.deps.clock.setTimer(seconds * 1000, () => {
+        gaveUp = true;
+        reject(new CellNotAnsweringError(this.deps.cellUuid, seconds));
+      });
+      run.then(
+        (placed) => {
+          timer.cancel();
+          if (!gaveUp) resolve(placed);
+        },
+        (err: unknown) => {
+          timer.cancel();
+          if (!gaveUp) reject(err);
+        },
+      );
+    });
   }
 
   private async place(

@@ -4,7 +4,8 @@ import { NovaError } from "@nova/core";
 export type SchedulerServiceErrorCode =
   | "SCHEDULER_INVALID_CONFIG"
   | "SCHEDULER_CELL_UNRESOLVED"
-  | "SCHEDULER_INVALID_REQUEST";
+  | "SCHEDULER_INVALID_REQUEST"
+  | "SCHEDULER_CELL_NOT_ANSWERING";
 
 /**
  * Base of the scheduler service's errors: a stable `code`, and whether trying again can help. Test for one
@@ -56,5 +57,21 @@ export class InvalidSchedulingRequestError extends SchedulerServiceError {
   /** Builds the error; the message says what is wrong with the request, `cause` is the decoding failure. */
   constructor(message: string, cause?: unknown) {
     super("SCHEDULER_INVALID_REQUEST", message, false, { cause });
+  }
+}
+
+/**
+ * A cell's database did not answer a placement within `[DEFAULT] cell_timeout`: the scheduler asks the next
+ * cell. A claim that completes after this is given back.
+ */
+export class CellNotAnsweringError extends SchedulerServiceError {
+  /** Builds the error for the cell and the seconds waited. */
+  constructor(
+    /** The cell mapping's uuid. */
+    readonly cellUuid: string,
+    /** `cell_timeout`, in seconds. */
+    readonly seconds: number,
+  ) {
+    super("SCHEDULER_CELL_NOT_ANSWERING", `cell ${cellUuid} did not answer within ${seconds} s`, true);
   }
 }

@@ -85,6 +85,12 @@ export interface SchedulerService {
   stop(): Promise<void>;
   /** Polls changed nodes and services now (joins the periodic poll when one is running). */
   refresh(): Promise<void>;
+  /**
+   * Re-reads the cells (`otherCells`) and places into the ones now mapped: a new cell's host states are loaded,
+   * a removed or disabled cell is dropped, a cell whose database was reopened is reloaded over the new one
+   * (Nova's scheduler refreshes its cell cache on SIGHUP). Nothing to do without `otherCells`.
+   */
+  reloadCells(): Promise<void>;
 }
 
 /**
@@ -114,7 +120,8 @@ export function createSchedulerService(deps: SchedulerServiceDeps): SchedulerSer
 class RunningSchedulerService implements SchedulerService {
   private cache: HostStateCache | undefined;
   private mgr: SchedulerManager | undefined;
-  private placers: CellPlacer[] = [];
+  private readonly placers: CellPlacer[] = [];
+  private readonly placerDbs = new WeakMap<CellPlacer, CellDatabase>();
   private cellUuid: string | undefined;
   private readonly reg: ConductorServiceRegistry | undefined;
   private readonly lifecycle: NovaService;
@@ -138,7 +145,7 @@ class RunningSchedulerService implements SchedulerService {
       // A failed poll is logged by the task and tried again at the next spacing.
       { name: "refresh_host_states", spacingMs: config.hostStateRefreshInterval * 1000 },
       async () => {
-        await Promise.all(this.placers.map((p) => p.cache.refresh()));
+        await this.refreshCells();
       },
       clock,
       logger,
@@ -152,6 +159,11 @@ class RunningSchedulerService implements SchedulerService {
           intervalSeconds: config.discoverHostsInCellsInterval,
           clock,
           logger,
+          // A host mapped to a cell this scheduler does not place into: a cell was added, read the cells again.
+          onMapped: async (mapped) => {
+            const known = new Set(this.placers.map((p) => p.cellUuid));
+            if (mapped.some((m) => !known.has(m.cell_mapping.uuid ?? ""))) await this.reloadCells();
+          },
         })
       : undefined;
     this.lifecycle = new NovaService({
@@ -173,8 +185,11 @@ class RunningSchedulerService implements SchedulerService {
       logger,
       manager: {
         initHost: () => this.loadHostStates(),
+        // Over several cells (or able to gain some on SIGHUP) the endpoint reads the placers on every request.
         endpoints: () =>
-          this.placers.length > 1 ? [cellsEndpoint(this.placers)] : [this.manager.endpoint()],
+          deps.otherCells || this.placers.length > 1
+            ? [cellsEndpoint(() => this.placers)]
+            : [this.manager.endpoint()],
         periodicTasks: () => (discovery ? [poll, discovery] : [poll]),
       },
     });
@@ -213,19 +228,87 @@ class RunningSchedulerService implements SchedulerService {
 
   async refresh(): Promise<void> {
     if (this.placers.length === 0) return this.hostStates.refresh(); // not started: says so
-    await Promise.all(this.placers.map((p) => p.cache.refresh()));
+    await this.refreshCells();
+  }
+
+  // One cell's poll at a time per cell, each bounded by cell_timeout when there are several: a cell whose
+  // database hangs must not hold the other cells' host states back. Its health says whether builds go to it.
+  private async refreshCells(): Promise<void> {
+    if (this.placers.length === 1) return this.placers[0]!.cache.refresh();
+    const { clock, logger } = this.deps;
+    const seconds = this.config.cellTimeout;
+    await Promise.all(
+      this.placers.map(async (p) => {
+        const health = p.health ?? { answering: true };
+        let timer: { cancel(): void } | undefined;
+        const timeout = new Promise<"timeout">((resolve) => {
+          timer = clock.setTimer(seconds * 1000, () => resolve("timeout"));
+        });
+        // A poll that hangs stays joined by the next ones (HostStateCache.refresh), so polls do not pile up.
+        const outcome = await Promise.race([
+          p.cache.refresh().then(
+            () => "ok" as const,
+            (err: unknown) => err,
+          ),
+          timeout,
+        ]).finally(() => timer?.cancel());
+        if (outcome === "ok") {
+          if (!health.answering)
+            logger.info({ cell_uuid: p.cellUuid }, "cell answers again; scheduling to it");
+          health.answering = true;
+          return;
+        }
+        if (health.answering) {
+          logger.warn(
+            {
+              cell_uuid: p.cellUuid,
+              err: outcome === "timeout" ? `no answer within ${seconds} s` : String(outcome),
+            },
+            "cell database not answering; not scheduling to it",
+          );
+        }
+        health.answering = false;
+      }),
+    );
   }
 
   // Nova's init_host for the scheduler: the cells, their host states, a manager each.
   private async loadHostStates(): Promise<void> {
-    const { deps } = this;
-    const cellUuid = deps.cellUuid ?? (await this.resolveCell());
-    const others = (await deps.otherCells?.()) ?? [];
+    this.cellUuid = this.deps.cellUuid ?? (await this.resolveCell());
+    await this.placeInto(await this.cellsToPlaceInto());
+  }
+
+  async reloadCells(): Promise<void> {
+    if (!this.deps.otherCells || this.placers.length === 0) return;
+    const before = this.placers.map((p) => p.cellUuid);
+    await this.placeInto(await this.cellsToPlaceInto());
+    const after = this.placers.map((p) => p.cellUuid);
+    this.deps.logger.info(
+      {
+        cells: after,
+        added: after.filter((c) => !before.includes(c)),
+        removed: before.filter((c) => !after.includes(c)),
+      },
+      "scheduler cells reloaded",
+    );
+  }
+
+  private async cellsToPlaceInto(): Promise<{ cellUuid: string; cellDb: CellDatabase }[]> {
+    const cellUuid = this.cellUuid ?? "";
+    const others = (await this.deps.otherCells?.()) ?? [];
     // A scheduler whose own database is cell0's (beside a super conductor) places into the other cells only.
-    const own = cellUuid === CELL0_UUID && others.length > 0 ? [] : [{ cellUuid, cellDb: deps.cellDb }];
-    const cells = [...own, ...others];
-    this.placers = await Promise.all(
+    const own = cellUuid === CELL0_UUID && others.length > 0 ? [] : [{ cellUuid, cellDb: this.deps.cellDb }];
+    return [...own, ...others];
+  }
+
+  // Keeps the placers of cells it already has over the same database; loads the others' host states. The array
+  // is replaced in place: the poll and the endpoint read it on every use.
+  private async placeInto(cells: readonly { cellUuid: string; cellDb: CellDatabase }[]): Promise<void> {
+    const { deps } = this;
+    const next = await Promise.all(
       cells.map(async (cell): Promise<CellPlacer> => {
+        const have = this.placers.find((p) => p.cellUuid === cell.cellUuid);
+        if (have && this.placerDbs.get(have) === cell.cellDb) return have;
         const cache = new HostStateCache({
           cellDb: cell.cellDb,
           cellUuid: cell.cellUuid,
@@ -244,13 +327,18 @@ class RunningSchedulerService implements SchedulerService {
           ...(deps.random ? { random: deps.random } : {}),
           observer: deps.schedulingObserver,
           serviceIsUp: deps.serviceIsUp,
+          // Over several cells (now or after a reload) a cell that hangs must not hold a request.
+          ...(deps.otherCells ? { cellTimeout: this.config.cellTimeout } : {}),
         });
-        return { cellUuid: cell.cellUuid, cache, manager };
+        const placer = { cellUuid: cell.cellUuid, cache, manager, health: { answering: true } };
+        this.placerDbs.set(placer, cell.cellDb);
+        return placer;
       }),
     );
-    this.mgr = this.placers[0]!.manager;
-    this.cache = this.placers[0]!.cache;
-    this.cellUuid = cellUuid;
+    if (next.length === 0) throw new CellUnresolvedError("no enabled cell to place into");
+    this.placers.splice(0, this.placers.length, ...next);
+    this.mgr = next[0]!.manager;
+    this.cache = next[0]!.cache;
   }
 
   // The single cell besides cell0 in the API database, or the one whose database is ours.

@@ -17,6 +17,7 @@ export {
 } from "./process-cluster.js";
 export type { BrokerEndpoint, ManagedExchange, ManagedQueue, TestVhost } from "./rabbit-vhost.js";
 export { createTestVhost, defaultBroker } from "./rabbit-vhost.js";
+export { TcpProxy } from "./tcp-proxy.js";
 export {
   type TempestCase,
   tempestAvailable,
