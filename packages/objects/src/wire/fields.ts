@@ -37,9 +37,25 @@ function checked<T>(schema: z.ZodType<T>, raw: unknown, path: string): T {
   return r.data;
 }
 
-function plain<T>(schema: z.ZodType<T>): Field<T> {
-  return { schema, toWire: (v) => v, fromWire: (raw, path) => checked(schema, raw, path) };
+// `accepts`, when given, recognises exactly the values `schema` passes through unchanged (scalars only): those
+// skip zod, which costs more than the rest of decoding an object; anything else still goes through `schema`,
+// so errors and edge cases are zod's own. Every field of every object received or read takes this path.
+function plain<T>(schema: z.ZodType<T>, accepts?: (raw: unknown) => raw is T): Field<T> {
+  return {
+    schema,
+    toWire: (v) => v,
+    fromWire: accepts
+      ? (raw, path) => (accepts(raw) ? raw : checked(schema, raw, path))
+      : (raw, path) => checked(schema, raw, path),
+  };
 }
+
+const isString = (raw: unknown): raw is string => typeof raw === "string";
+const isNonEmptyString = (raw: unknown): raw is string => typeof raw === "string" && raw.length > 0;
+// zod 4's int() takes safe integers only and number() finite numbers only: the same tests.
+const isSafeInt = (raw: unknown): raw is number => Number.isSafeInteger(raw);
+const isFiniteNumber = (raw: unknown): raw is number => Number.isFinite(raw);
+const isBoolean = (raw: unknown): raw is boolean => typeof raw === "boolean";
 
 // Built once: a zod schema costs far more to construct than to run, and these run for every field decoded.
 const anyString = z.string();
@@ -64,22 +80,28 @@ const dateTime: Field<Date> = {
 
 /** Field constructors named after oslo.versionedobjects field types. */
 export const f = {
-  string: () => plain(z.string()),
-  uuid: () => plain(z.string().min(1)),
-  int: () => plain(z.number().int()),
-  float: () => plain(z.number()),
-  bool: () => plain(z.boolean()),
+  string: () => plain(z.string(), isString),
+  uuid: () => plain(z.string().min(1), isNonEmptyString),
+  int: () => plain(z.number().int(), isSafeInt),
+  float: () => plain(z.number(), isFiniteNumber),
+  bool: () => plain(z.boolean(), isBoolean),
   dateTime: () => dateTime,
   /** A closed set of strings (vm_state, task_state, ...). */
-  enumOf: <const V extends readonly [string, ...string[]]>(values: V) => plain(z.enum(values)),
+  enumOf: <const V extends readonly [string, ...string[]]>(values: V) => {
+    const known = new Set<unknown>(values);
+    return plain(z.enum(values), (raw): raw is V[number] => known.has(raw));
+  },
   /** A closed set of integers (power_state). */
-  intEnumOf: <const V extends readonly number[]>(values: V) =>
-    plain(
+  intEnumOf: <const V extends readonly number[]>(values: V) => {
+    const known = new Set<unknown>(values.filter((n) => Number.isSafeInteger(n)));
+    return plain(
       z
         .number()
         .int()
         .refine((n) => values.includes(n), { message: `expected one of ${values.join(",")}` }),
-    ) as Field<V[number]>,
+      (raw): raw is number => known.has(raw),
+    ) as Field<V[number]>;
+  },
   dictOfStrings: () => plain(z.record(z.string(), z.string())),
   dictOfNullableStrings: () => plain(z.record(z.string(), z.string().nullable())),
   dictOfListOfStrings: () => plain(z.record(z.string(), z.array(z.string()))),
