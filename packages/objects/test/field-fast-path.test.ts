@@ -35,6 +35,64 @@ const fields = {
   intEnumOf: f.intEnumOf([0, 1, 4] as const),
 };
 
+const prim = (data: unknown, extra: Record<string, unknown> = {}) => ({
+  "nova_object.name": "TagList",
+  "nova_object.namespace": "nova",
+  "nova_object.version": "1.1",
+  "nova_object.data": data,
+  ...extra,
+});
+
+const containerSamples: unknown[] = [
+  ...samples,
+  { a: "1", b: "2" },
+  { a: "1", b: null },
+  { a: 1 },
+  ["a", "b"],
+  ["a", 1],
+  prim({ objects: [] }),
+  prim({ objects: [] }, { "nova_object.changes": ["objects"] }),
+  prim({ objects: [] }, { "nova_object.changes": [1] }),
+  prim({ objects: [] }, { stray: 1 }),
+  prim([]),
+  { ...prim({}), "nova_object.version": "1" },
+  "2026-11-27T07:08:33Z",
+];
+
+const containers = {
+  dictOfStrings: f.dictOfStrings(),
+  dictOfNullableStrings: f.dictOfNullableStrings(),
+  listOfStrings: f.listOfStrings(),
+  opaque: f.opaque(),
+};
+
+describe("container fields decode as their schema does, into a copy", () => {
+  for (const [name, field] of Object.entries(containers)) {
+    it(name, () => {
+      for (const raw of containerSamples) {
+        const expected = (
+          field.schema as { safeParse(v: unknown): { success: boolean; data?: unknown } }
+        ).safeParse(raw);
+        let decoded: unknown;
+        let error: unknown;
+        try {
+          decoded = field.fromWire(raw, `t.${name}`);
+        } catch (err) {
+          error = err;
+        }
+        const label = `${name} ${JSON.stringify(raw)}`;
+        if (expected.success) {
+          expect(error, label).toBeUndefined();
+          expect(decoded, label).toStrictEqual(expected.data);
+          expect(decoded, label).not.toBe(raw);
+        } else {
+          expect(error, label).toBeInstanceOf(WireFormatError);
+        }
+      }
+    });
+  }
+});
+
 describe("scalar fields decode as their schema does", () => {
   for (const [name, field] of Object.entries(fields)) {
     it(name, () => {
