@@ -84,6 +84,16 @@ const INSTANCE_NOT_STORED = new Set([
   "tags",
   "ec2_ids",
 ]);
+const FLAVOR_FIELDS = ["flavor", "old_flavor", "new_flavor"] as const;
+
+// Nova's Instance._save_flavor writes the three flavors together, from the object, whenever one changed: when the
+// object carries all three, so do we, and the repository need not read the stored blob to merge one in.
+function withAllFlavors(instance: Record<string, unknown>, changed: string[]): string[] {
+  if (!FLAVOR_FIELDS.some((f) => changed.includes(f))) return changed;
+  if (FLAVOR_FIELDS.some((f) => instance[f] === undefined)) return changed;
+  return [...new Set([...changed, ...FLAVOR_FIELDS])];
+}
+
 // Nested objects the repository loads: Nova's save reloads only columns and metadata, so only those go back.
 const INSTANCE_REPLY_SKIPPED = new Set([
   "flavor",
@@ -457,7 +467,7 @@ export class ConductorObjectManager {
       const before = leaving ? await this.opts.cellDb.instances.get(uuid) : undefined;
       const saved = await this.opts.cellDb.instances.update(
         uuid,
-        pick(instance, changed) as InstanceChanges,
+        pick(instance, withAllFlavors(instance, changed)) as InstanceChanges,
         expect,
       );
       if (before && (await releaseWhenOffloaded(this.opts.cellDb, before, saved))) {

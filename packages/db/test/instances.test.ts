@@ -201,6 +201,25 @@ describe(`instances (${backend})`, () => {
     expect(saved.new_flavor?.memory_mb).toBe(128);
   });
 
+  it("saving all three flavors writes them without reading the stored ones; one alone is merged in", async () => {
+    const uuid = randomUUID();
+    const big = { ...flavor, id: 2, name: "peer.big", memory_mb: 128 };
+    await cell.instances.create({ uuid, flavor });
+    queries.length = 0;
+    const moved = await cell.instances.update(uuid, { flavor: big, old_flavor: flavor, new_flavor: null });
+    const flavorReads = () => queries.filter((q) => /^\s*select\s+[`"]flavor[`"]/i.test(q)).length;
+    expect(flavorReads()).toBe(0);
+    expect(moved.flavor).toEqual(big);
+    expect(moved.old_flavor).toEqual(flavor);
+    expect(moved.new_flavor).toBeNull();
+    queries.length = 0;
+    const one = await cell.instances.update(uuid, { new_flavor: flavor });
+    expect(flavorReads()).toBe(1);
+    expect(one.flavor).toEqual(big);
+    expect(one.old_flavor).toEqual(flavor);
+    expect(one.new_flavor).toEqual(flavor);
+  });
+
   it("soft-deletes: gone for get and list, readable with readDeleted, metadata as it was", async () => {
     const uuid = randomUUID();
     await cell.instances.create({

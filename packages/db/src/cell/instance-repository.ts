@@ -651,11 +651,13 @@ export class InstanceRepository {
 
   private async writeExtras(db: Db, uuid: string, changes: InstanceChanges, now: Date): Promise<void> {
     const set: Record<string, unknown> = extraColumns.toRow(changes);
-    if (
-      changes.flavor !== undefined ||
-      changes.old_flavor !== undefined ||
-      changes.new_flavor !== undefined
-    ) {
+    const given = [changes.flavor, changes.old_flavor, changes.new_flavor].filter(
+      (x) => x !== undefined,
+    ).length;
+    if (given === 3) {
+      // All three given (a move saves them together): the stored blob would be overwritten whole, unread.
+      set.flavor = JSON.stringify(this.flavorBlob(changes, { cur: null, old: null, new: null }));
+    } else if (given > 0) {
       const cur = await db
         .selectFrom("instance_extra")
         .select("flavor")

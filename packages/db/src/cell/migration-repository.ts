@@ -105,7 +105,9 @@ export class MigrationRepository {
   /** Records a migration (created_at now, a fresh uuid unless given). */
   create(values: MigrationCreate): Promise<MigrationRecord> {
     const now = this.d.now();
-    return this.d.transaction(async (trx) => {
+    // One statement and a read of what it wrote: no transaction needed around them (a BEGIN and a COMMIT
+    // are two round trips more, on a path every move takes).
+    return this.d.run(async (db) => {
       const row = migrationColumns.toRow({
         hidden: false,
         cross_cell_move: false,
@@ -116,8 +118,8 @@ export class MigrationRepository {
         deleted: false,
       });
       row.deleted = 0;
-      const res = await trx.insertInto("migrations").values(row).executeTakeFirstOrThrow();
-      return this.byId(trx, Number(res.insertId));
+      const res = await db.insertInto("migrations").values(row).executeTakeFirstOrThrow();
+      return this.byId(db, Number(res.insertId));
     }, "Migration");
   }
 
@@ -145,19 +147,22 @@ export class MigrationRepository {
     changes: MigrationChanges,
     expectedStatus?: readonly string[],
   ): Promise<MigrationRecord> {
-    return this.d.transaction(async (trx) => {
+    // The UPDATE's own WHERE is the guard (atomic on its own); the reads after it need no transaction with
+    // it, which spares a BEGIN and a COMMIT round trip on every step of every move. A read after the update
+    // may see a later writer's change too, as it would a moment later anyway.
+    return this.d.run(async (db) => {
       const set = migrationColumns.toRow({ ...changes, updated_at: this.d.now() });
       for (const k of ["id", "uuid", "instance_uuid", "created_at", "deleted", "deleted_at"]) delete set[k];
-      let q = trx.updateTable("migrations").set(set).where("id", "=", id).where("deleted", "=", 0);
+      let q = db.updateTable("migrations").set(set).where("id", "=", id).where("deleted", "=", 0);
       if (expectedStatus) q = q.where("status", "in", [...expectedStatus]);
       const res = await q.executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) {
-        const current = await this.byId(trx, id);
+        const current = await this.byId(db, id);
         if (expectedStatus && !expectedStatus.includes(current.status ?? "")) {
           throw new UnexpectedMigrationStatusError(id, expectedStatus, current.status ?? null);
         }
       }
-      return this.byId(trx, id);
+      return this.byId(db, id);
     }, "Migration");
   }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type NovaObjectPrimitive, novaObjectPrimitiveSchema } from "./primitive.js";
+import { isNovaObjectPrimitive, type NovaObjectPrimitive, novaObjectPrimitiveSchema } from "./primitive.js";
 import { WireFormatError } from "./wire-format-error.js";
 
 /** One field of a Nova object: its TypeScript schema and how it is (de)serialized on the wire. */
@@ -37,8 +37,68 @@ function checked<T>(schema: z.ZodType<T>, raw: unknown, path: string): T {
   return r.data;
 }
 
-function plain<T>(schema: z.ZodType<T>): Field<T> {
-  return { schema, toWire: (v) => v, fromWire: (raw, path) => checked(schema, raw, path) };
+// `accepts`, when given, recognises exactly the values `schema` passes through unchanged (scalars only): those
+// skip zod, which costs more than the rest of decoding an object; anything else still goes through `schema`,
+// so errors and edge cases are zod's own. Every field of every object received or read takes this path.
+function plain<T>(schema: z.ZodType<T>, accepts?: (raw: unknown) => raw is T): Field<T> {
+  return {
+    schema,
+    toWire: (v) => v,
+    fromWire: accepts
+      ? (raw, path) => (accepts(raw) ? raw : checked(schema, raw, path))
+      : (raw, path) => checked(schema, raw, path),
+  };
+}
+
+const isString = (raw: unknown): raw is string => typeof raw === "string";
+const isNonEmptyString = (raw: unknown): raw is string => typeof raw === "string" && raw.length > 0;
+// zod 4's int() takes safe integers only and number() finite numbers only: the same tests.
+const isSafeInt = (raw: unknown): raw is number => Number.isSafeInteger(raw);
+const isFiniteNumber = (raw: unknown): raw is number => Number.isFinite(raw);
+const isBoolean = (raw: unknown): raw is boolean => typeof raw === "boolean";
+
+// Containers: zod hands back a copy, so the shortcuts copy too (a decoded value never aliases the message).
+// `copy` returns undefined for anything it does not recognise, which then goes through `schema` as before.
+function copying<T>(schema: z.ZodType<T>, copy: (raw: unknown) => T | undefined): Field<T> {
+  return {
+    schema,
+    toWire: (v) => v,
+    fromWire: (raw, path) => copy(raw) ?? checked(schema, raw, path),
+  };
+}
+
+function isPlainRecord(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw);
+}
+
+function copyDict<V>(raw: unknown, ok: (v: unknown) => v is V): Record<string, V> | undefined {
+  if (!isPlainRecord(raw)) return undefined;
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!ok(v)) return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+
+const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === "string";
+
+function copyStrings(raw: unknown): string[] | undefined {
+  return Array.isArray(raw) && raw.every(isString) ? [...raw] : undefined;
+}
+
+// The envelope schema's output: its keys only (zod drops others), data and changes copied one level.
+function copyPrimitive(raw: unknown): NovaObjectPrimitive | undefined {
+  if (!isNovaObjectPrimitive(raw)) return undefined;
+  const out: NovaObjectPrimitive = {
+    "nova_object.name": raw["nova_object.name"],
+    "nova_object.namespace": raw["nova_object.namespace"],
+    "nova_object.version": raw["nova_object.version"],
+    "nova_object.data": { ...raw["nova_object.data"] },
+  };
+  const changes = raw["nova_object.changes"];
+  if (changes !== undefined) out["nova_object.changes"] = [...changes];
+  return out;
 }
 
 // Built once: a zod schema costs far more to construct than to run, and these run for every field decoded.
@@ -54,7 +114,7 @@ const dateTime: Field<Date> = {
   schema: z.date(),
   toWire: (d) => isoTime(d),
   fromWire: (raw, path) => {
-    const s = checked(anyString, raw, path);
+    const s = typeof raw === "string" ? raw : checked(anyString, raw, path);
     // Nova accepts both "…Z" and "…+00:00" and the microsecond form; Date parses them all.
     const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
     if (Number.isNaN(d.getTime())) throw new WireFormatError("INVALID_FIELD", `bad datetime ${s}`, path);
@@ -64,31 +124,38 @@ const dateTime: Field<Date> = {
 
 /** Field constructors named after oslo.versionedobjects field types. */
 export const f = {
-  string: () => plain(z.string()),
-  uuid: () => plain(z.string().min(1)),
-  int: () => plain(z.number().int()),
-  float: () => plain(z.number()),
-  bool: () => plain(z.boolean()),
+  string: () => plain(z.string(), isString),
+  uuid: () => plain(z.string().min(1), isNonEmptyString),
+  int: () => plain(z.number().int(), isSafeInt),
+  float: () => plain(z.number(), isFiniteNumber),
+  bool: () => plain(z.boolean(), isBoolean),
   dateTime: () => dateTime,
   /** A closed set of strings (vm_state, task_state, ...). */
-  enumOf: <const V extends readonly [string, ...string[]]>(values: V) => plain(z.enum(values)),
+  enumOf: <const V extends readonly [string, ...string[]]>(values: V) => {
+    const known = new Set<unknown>(values);
+    return plain(z.enum(values), (raw): raw is V[number] => known.has(raw));
+  },
   /** A closed set of integers (power_state). */
-  intEnumOf: <const V extends readonly number[]>(values: V) =>
-    plain(
+  intEnumOf: <const V extends readonly number[]>(values: V) => {
+    const known = new Set<unknown>(values.filter((n) => Number.isSafeInteger(n)));
+    return plain(
       z
         .number()
         .int()
         .refine((n) => values.includes(n), { message: `expected one of ${values.join(",")}` }),
-    ) as Field<V[number]>,
-  dictOfStrings: () => plain(z.record(z.string(), z.string())),
-  dictOfNullableStrings: () => plain(z.record(z.string(), z.string().nullable())),
+      (raw): raw is number => known.has(raw),
+    ) as Field<V[number]>;
+  },
+  dictOfStrings: () => copying(z.record(z.string(), z.string()), (raw) => copyDict(raw, isString)),
+  dictOfNullableStrings: () =>
+    copying(z.record(z.string(), z.string().nullable()), (raw) => copyDict(raw, isStringOrNull)),
   dictOfListOfStrings: () => plain(z.record(z.string(), z.array(z.string()))),
-  listOfStrings: () => plain(z.array(z.string())),
+  listOfStrings: () => copying(z.array(z.string()), copyStrings),
   /** Any JSON value, kept as it is. */
   json: () => plain(z.unknown()),
   /** A nested object we do not model (ImageMeta, TagList, ...): kept as its primitive, unchanged. */
   opaque: (): Field<NovaObjectPrimitive> =>
-    plain(novaObjectPrimitiveSchema as z.ZodType<NovaObjectPrimitive>),
+    copying(novaObjectPrimitiveSchema as z.ZodType<NovaObjectPrimitive>, copyPrimitive),
   /** A nested Nova object decoded by its own codec. */
   object: <T>(codec: NestedCodec<T>): Field<T> => ({
     schema: codec.valueSchema,
