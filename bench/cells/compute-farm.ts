@@ -20,9 +20,10 @@ const hosts = Array.from({ length: Number(count) }, (_, i) => `${prefix}${Number
 
 await startService("nova-compute", async ({ config, transport, logger }) => {
   const serviceGroup = await loadServiceGroupDriver(config, { logger, baseDir: process.cwd() });
-  // Each compute logs its own start: at thousands of hosts only warnings are worth the CPU.
+  // Each compute logs its own start: at thousands of hosts only warnings are worth the CPU, unless the bench
+  // keeps whole logs (--log-dir) to follow one boot.
   const quiet = logger.child({});
-  quiet.level = "warn";
+  quiet.level = process.env.BENCH_FARM_LOG_LEVEL === "info" ? "info" : "warn";
   const computes = await Promise.all(
     hosts.map(async (host) => {
       const driver = await loadComputeDriver(config, {

@@ -12,7 +12,7 @@
 //   npx tsx bench/cells/run.ts --hosts 200 --rates 5,10,20 --seconds 20
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ComputeClient } from "@nova/client";
 import { type ApiDatabase, openApiDatabase, openCellDatabase } from "@nova/db";
@@ -170,6 +170,13 @@ function databaseOf(url: string): string {
 
 // --- processes --------------------------------------------------------------------------------------------
 
+/** Where a process's whole log goes with --log-dir (`<cells>cell-<process>.log`), or undefined without it. */
+function logFile(cellCount: number, processName: string): string | undefined {
+  if (!opts.logDir) return undefined;
+  mkdirSync(opts.logDir, { recursive: true });
+  return `${opts.logDir}/${cellCount}cell-${processName}.log`;
+}
+
 interface Farm {
   name: string;
   child: ChildProcess;
@@ -177,7 +184,12 @@ interface Farm {
   exited: Promise<number | null>;
 }
 
-function startFarm(confPath: string, name: string, env: Record<string, string>): Farm {
+function startFarm(
+  confPath: string,
+  name: string,
+  env: Record<string, string>,
+  logFile: string | undefined,
+): Farm {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "bench/cells/compute-farm.ts", "--config-file", confPath],
@@ -185,6 +197,8 @@ function startFarm(confPath: string, name: string, env: Record<string, string>):
   );
   const output: string[] = [];
   const record = (b: Buffer) => {
+    // Streamed as it comes: a farm's whole log would not fit the tail kept for failures.
+    if (logFile) appendFileSync(logFile, b);
     output.push(b.toString());
     if (output.length > 200) output.shift();
   };
@@ -345,7 +359,8 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       scheduler: { discover_hosts_in_cells_interval: -1 },
       fake: { spawn_delay: opts.spawnDelay },
     },
-    keepOutput: 200,
+    // With --log-dir every chunk is kept, to be written out at the end (a few minutes' run: some MB).
+    keepOutput: opts.logDir ? Number.MAX_SAFE_INTEGER : 200,
   });
   let apiDb: ApiDatabase | undefined;
   try {
@@ -429,12 +444,19 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
       split.forEach((n, f) => {
         if (n === 0) return;
         farms.push(
-          startFarm(cluster.confPath, `farm-${c.name}-${f + 1}`, {
-            OS_DEFAULT__TRANSPORT_URL: c.vhost.transportUrl,
-            BENCH_FARM_HOSTS: `${c.name}-cpu-:${first}:${n}`,
-            // Hundreds of computes finish their last resource tracker pass and heartbeat on a loaded machine.
-            OS_DEFAULT__GRACEFUL_SHUTDOWN_TIMEOUT: "300",
-          }),
+          startFarm(
+            cluster.confPath,
+            `farm-${c.name}-${f + 1}`,
+            {
+              OS_DEFAULT__TRANSPORT_URL: c.vhost.transportUrl,
+              BENCH_FARM_HOSTS: `${c.name}-cpu-:${first}:${n}`,
+              // Hundreds of computes finish their last resource tracker pass and heartbeat on a loaded machine.
+              OS_DEFAULT__GRACEFUL_SHUTDOWN_TIMEOUT: "300",
+              // A boot's compute side (claim, spawn) is logged at info only when someone will read it.
+              ...(opts.logDir ? { BENCH_FARM_LOG_LEVEL: "info" } : {}),
+            },
+            logFile(cellCount, `farm-${c.name}-${f + 1}`),
+          ),
         );
         first += n;
       });
@@ -537,6 +559,12 @@ async function runLayout(cellCount: number, stats: mysql.Connection): Promise<La
     console.error(cluster.logs(4000));
     throw err;
   } finally {
+    // The services' whole output, beside the farms' streamed logs (failure or not: a failed step is the one
+    // worth following).
+    for (const p of cluster.procs) {
+      const file = logFile(cellCount, p.name);
+      if (file) writeFileSync(file, p.output.join(""));
+    }
     for (const f of farms) if (f.child.exitCode === null) f.child.kill("SIGKILL");
     await apiDb?.close();
     await cluster.dispose();

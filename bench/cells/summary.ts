@@ -21,6 +21,11 @@ export interface CellsBenchOptions {
   spawnDelay: number;
   /** Print every process's log tail at the end. */
   keepLogs: boolean;
+  /**
+   * Write every process's whole log here (`<cells>cell-<process>.log`, the farms' computes at info), to follow
+   * one slow boot's request id across processes; undefined: only tails are kept.
+   */
+  logDir: string | undefined;
 }
 
 function numberList(flag: string, raw: string): number[] {
@@ -52,6 +57,7 @@ export function parseCellsBenchArgs(argv: string[]): CellsBenchOptions {
       "report-interval": { type: "string", default: "10" },
       "spawn-delay": { type: "string", default: "0" },
       "keep-logs": { type: "boolean", default: false },
+      "log-dir": { type: "string" },
     },
     strict: true,
   });
@@ -72,6 +78,7 @@ export function parseCellsBenchArgs(argv: string[]): CellsBenchOptions {
     reportInterval: positive("report-interval", values["report-interval"], true),
     spawnDelay,
     keepLogs: values["keep-logs"],
+    logDir: values["log-dir"] === "" ? undefined : values["log-dir"],
   };
 }
 

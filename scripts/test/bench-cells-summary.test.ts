@@ -28,6 +28,12 @@ describe("bench/cells options", () => {
     expect(small).toMatchObject({ hosts: 200, layouts: [4], rates: [12] });
   });
 
+  it("keeps whole logs only when --log-dir names a directory", () => {
+    expect(parseCellsBenchArgs([]).logDir).toBeUndefined();
+    expect(parseCellsBenchArgs(["--log-dir", "/tmp/cells-logs"]).logDir).toBe("/tmp/cells-logs");
+    expect(parseCellsBenchArgs(["--log-dir", ""]).logDir).toBeUndefined();
+  });
+
   it("names the bad option", () => {
     expect(() => parseCellsBenchArgs(["--hosts", "0"])).toThrow(/--hosts/);
     expect(() => parseCellsBenchArgs(["--rates", "5,x"])).toThrow(/--rates/);
