@@ -5,6 +5,7 @@
 // For each: operations/s, and p50/p95 from the API call to the state settling (polled).
 //
 //   npx tsx bench/lifecycle/run.ts [--computes 4] [--servers 20] [--ops 40] [--concurrency 10] [--poll-ms 50]
+//        [--poll-each]   (each waiting move polls its own GET /servers/{id}, instead of one shared list)
 //        [--spawn-delay 0] [--operation-delays migrate_disk_and_power_off:0.1,...] [--keep-logs]
 //        [--endpoint URL --endpoint-token TOKEN]   (the peer: its flavors are the two smallest it lists)
 //        [--python-peer]   (starts Debian's Python Nova cell with as many fake computes and uses it as the peer)
@@ -22,6 +23,7 @@ const { values: opts } = parseArgs({
     ops: { type: "string" },
     concurrency: { type: "string", default: "10" },
     "poll-ms": { type: "string", default: "50" },
+    "poll-each": { type: "boolean", default: false },
     "spawn-delay": { type: "string", default: "0" },
     "operation-delays": { type: "string" },
     "keep-logs": { type: "boolean", default: false },
@@ -37,6 +39,7 @@ const serverCount = Number(opts.servers);
 const concurrency = Number(opts.concurrency);
 const opCount = Number(opts.ops ?? String(serverCount * 2));
 const pollMs = Number(opts["poll-ms"]);
+const pollEach = opts["poll-each"] === true;
 const timeoutMs = Number(opts["timeout-s"]) * 1000;
 if (!Number.isInteger(computes) || computes < 2)
   throw new Error("--computes must be 2 or more (moves need two)");
@@ -91,8 +94,62 @@ class Target {
       );
   }
 
-  /** Polls the server until `done` says so; an ERROR status or the timeout fails the operation. */
-  async until(id: string, what: string, done: (s: Json) => boolean): Promise<Json> {
+  /** Moves waiting on the shared poll: each server's waiter, checked against every listing. */
+  private readonly waiters = new Set<{
+    id: string;
+    what: string;
+    done: (s: Json) => boolean;
+    t0: number;
+    resolve: (s: Json) => void;
+    reject: (err: Error) => void;
+  }>();
+  private polling = false;
+
+  /**
+   * Waits until the server's state satisfies `done`; an ERROR status or the timeout fails the operation. By
+   * default one loop lists the servers (`GET /servers/detail`) every `--poll-ms` for every waiting move, so the
+   * polling offered to both APIs is one request per interval whatever the concurrency: a poll per move would
+   * give the API that answers faster more polls to serve, and at ten in flight they took most of a 2-core
+   * machine's CPU. `--poll-each` keeps a `GET /servers/{id}` loop per move.
+   */
+  until(id: string, what: string, done: (s: Json) => boolean): Promise<Json> {
+    if (pollEach) return this.untilEach(id, what, done);
+    return new Promise((resolve, reject) => {
+      this.waiters.add({ id, what, done, t0: now(), resolve, reject });
+      if (!this.polling) void this.pollAll();
+    });
+  }
+
+  private async pollAll(): Promise<void> {
+    this.polling = true;
+    try {
+      while (this.waiters.size > 0) {
+        const res = await this.call("GET", "/servers/detail").catch(() => undefined);
+        const byId = new Map<string, Json>(((res?.json?.servers ?? []) as Json[]).map((s) => [s.id, s]));
+        for (const w of [...this.waiters]) {
+          const s = byId.get(w.id);
+          let failure: string | undefined;
+          if (s && w.done(s)) {
+            this.waiters.delete(w);
+            w.resolve(s);
+            continue;
+          }
+          if (s?.status === "ERROR") failure = `${this.label}: ${w.id} went to ERROR waiting for ${w.what}`;
+          else if (now() - w.t0 > timeoutMs)
+            failure = `${this.label}: ${w.id} not ${w.what} after ${timeoutMs / 1000} s`;
+          if (failure) {
+            this.waiters.delete(w);
+            w.reject(new Error(failure));
+          }
+        }
+        if (this.waiters.size > 0) await sleep(pollMs);
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async untilEach(id: string, what: string, done: (s: Json) => boolean): Promise<Json> {
     const t0 = now();
     for (;;) {
       const s = (await this.call("GET", `/servers/${id}`)).json?.server;
@@ -372,7 +429,7 @@ async function main() {
   if (peer) loads.push(`after Nova ${loadavg()}`);
   console.log(
     `bench/lifecycle: ${serverCount} servers, ${opCount} operations per move, ${concurrency} in flight, ` +
-      `${computes} fake computes, polled every ${pollMs} ms`,
+      `${computes} fake computes, ${pollEach ? "each move polling its server" : "one shared listing"} every ${pollMs} ms`,
   );
   console.log(
     peer
