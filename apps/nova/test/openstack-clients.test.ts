@@ -580,9 +580,11 @@ beforeAll(async () => {
   for (const host of HOSTS) cluster.start("nova-compute", host, { OS_DEFAULT__HOST: host });
   cluster.start("nova-api", "api", { OS_DEFAULT__HOST: "api-1" });
   client = new ComputeClient({ endpoint: cluster.endpoint, token: "admin:admin" });
-  await cluster.until("both computes up", async () => {
-    const up = (await client.listServices({ binary: "nova-compute" })).filter((s) => s.state === "up");
-    return HOSTS.every((h) => up.some((s) => s.host === h)) ? true : undefined;
+  // Every service's row up before the first wave lists them: the scheduler registers in the background
+  // (it serves select_destinations before its row exists), so "started" alone does not promise the row.
+  await cluster.until("every service up", async () => {
+    const up = (await client.listServices()).filter((s) => s.state === "up").map((s) => s.host);
+    return [...HOSTS, "conductor-1", "scheduler-1"].every((h) => up.includes(h)) ? true : undefined;
   });
 }, 120_000);
 
