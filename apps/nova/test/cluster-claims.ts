@@ -53,6 +53,9 @@ export async function startMoveCluster(
       DEFAULT: { report_interval: 1, service_down_time: 30, rpc_response_timeout: 30 },
       fake: { vcpus: 16, memory_mb: 16384, local_gb: 200, spawn_delay: 0 },
       filter_scheduler: { build_failure_weight_multiplier: 0 },
+      // The scheduler polls for new nodes; a short interval keeps the window small between a compute's node
+      // row existing (what untilComputesKnown sees) and the scheduler placing onto it.
+      scheduler: { host_state_refresh_interval: 0.5 },
     },
   });
   const cellDb = openCellDatabase(cluster.cellDb.url);
