@@ -124,9 +124,12 @@ class Target {
     this.polling = true;
     try {
       while (this.waiters.size > 0) {
+        const asked = now();
         const res = await this.call("GET", "/servers/detail").catch(() => undefined);
         const byId = new Map<string, Json>(((res?.json?.servers ?? []) as Json[]).map((s) => [s.id, s]));
         for (const w of [...this.waiters]) {
+          // A listing asked for before the waiter's action was sent may show the state from before it.
+          if (w.t0 > asked) continue;
           const s = byId.get(w.id);
           let failure: string | undefined;
           if (s && w.done(s)) {
