@@ -26,13 +26,22 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** A Node timer as a TimerHandle: a class, since every RPC call sets one (no closure per timer). */
+class NodeTimer implements TimerHandle {
+  constructor(private readonly timer: ReturnType<typeof setTimeout>) {}
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 /** The wall clock and Node's timers. */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle {
     const timer = setTimeout(fn, Math.max(0, ms));
     if (options?.keepAlive === false) timer.unref();
-    return { cancel: () => clearTimeout(timer) };
+    return new NodeTimer(timer);
   },
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return sleepOn(systemClock, ms, signal);

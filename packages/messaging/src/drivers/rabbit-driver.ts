@@ -62,6 +62,8 @@ interface Consumer {
 
 interface Live {
   generation: number;
+  /** False once the driver has let go of this connection (lost or closed). */
+  current: boolean;
   connection: ChannelModel;
   publish: ConfirmChannel;
   /** Unconfirmed publishing (call requests and replies): no confirm round trip on the broker. */
@@ -201,6 +203,7 @@ export class RabbitDriver implements MessagingDriver {
     const live = this.live;
     this.live = undefined;
     if (live) {
+      live.current = false;
       try {
         // Wait for outstanding confirms so a cast resolved as "sent" is not cut off by our own close.
         await live.publish.waitForConfirms().catch(() => {});
@@ -291,6 +294,7 @@ export class RabbitDriver implements MessagingDriver {
       const generation = ++this.generation;
       const live: Live = {
         generation,
+        current: true,
         connection,
         publish,
         fast,
@@ -355,6 +359,7 @@ export class RabbitDriver implements MessagingDriver {
   private onLost(live: Live, why: string, err: unknown): void {
     if (this.live !== live || this.state === "closed") return;
     this.live = undefined;
+    live.current = false;
     this.state = "waiting";
     for (const c of this.consumers) c.tag = undefined;
     this.config.logger.warn(
@@ -525,26 +530,57 @@ export class RabbitDriver implements MessagingDriver {
   }
 
   private deliver(live: Live, channel: Channel, consumer: Consumer, msg: ConsumeMessage): void {
-    let settled = consumer.subscription.noAck ?? false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      // An ack on a channel of a dead connection is meaningless (the broker redelivers); don't throw.
-      if (this.live !== live) return;
-      try {
-        fn();
-      } catch {
-        // Channel closing under us.
-      }
-    };
-    const delivery: Delivery = {
-      body: msg.content.toString("utf8"),
-      redelivered: msg.fields.redelivered,
-      headers: (msg.properties.headers as Record<string, unknown> | undefined) ?? {},
-      replyTo: msg.properties.replyTo as string | undefined,
-      ack: () => settle(() => channel.ack(msg)),
-      requeue: () => settle(() => channel.nack(msg, false, true)),
-    };
-    consumer.onDelivery(delivery);
+    consumer.onDelivery(new RabbitDelivery(live, channel, msg, consumer.subscription.noAck ?? false));
+  }
+}
+
+/**
+ * One delivery: a class rather than an object of closures, since two are made per call (request and reply)
+ * and each closure made per message is work on the hot path.
+ */
+class RabbitDelivery implements Delivery {
+  readonly body: string;
+  readonly redelivered: boolean;
+  readonly headers: Record<string, unknown>;
+  readonly replyTo: string | undefined;
+  private settled: boolean;
+
+  constructor(
+    private readonly live: Live,
+    private readonly channel: Channel,
+    private readonly msg: ConsumeMessage,
+    noAck: boolean,
+  ) {
+    this.body = msg.content.toString("utf8");
+    this.redelivered = msg.fields.redelivered;
+    this.headers = (msg.properties.headers as Record<string, unknown> | undefined) ?? {};
+    this.replyTo = msg.properties.replyTo as string | undefined;
+    this.settled = noAck;
+  }
+
+  ack(): void {
+    if (!this.settle()) return;
+    try {
+      this.channel.ack(this.msg);
+    } catch {
+      // Channel closing under us.
+    }
+  }
+
+  requeue(): void {
+    if (!this.settle()) return;
+    try {
+      this.channel.nack(this.msg, false, true);
+    } catch {
+      // Channel closing under us.
+    }
+  }
+
+  /** True the first time, when the connection it came on is still the driver's (an ack on a dead one means
+   * nothing: the broker redelivers). */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return this.live.current;
   }
 }

@@ -8,6 +8,7 @@ import { serializeFailure } from "../wire/failure.js";
 import { uuidHex } from "../wire/ids.js";
 import { MessageIdCache } from "../wire/message-id-cache.js";
 import { type RequestContext, unpackContext } from "../wire/request-context.js";
+import type { RpcDispatchScope } from "./messaging-observer.js";
 import { DEADLINE_HEADER } from "./rpc-client.js";
 import { type DispatchRequest, findMethod } from "./rpc-dispatcher.js";
 import type { RpcEndpoint } from "./rpc-endpoint.js";
@@ -283,55 +284,66 @@ export class RpcServer {
       lane: job.lane,
       ...(isCall ? { msgId: job.msgId!, replyQueue: job.replyQ! } : {}),
     });
-    const finish = (ok: boolean, outcome: unknown) => {
-      heartbeat?.cancel();
-      let result: unknown = null;
-      let failure: string | null = null;
-      let sent: Promise<void> | undefined;
-      try {
-        if (ok) {
-          result = outcome ?? null;
-          scope?.end();
-        } else {
-          scope?.end(outcome);
-          failure = serializeFailure(outcome);
-          this.logger.info(
-            { method: job.request.method, request_id: job.ctx.request_id, err: String(outcome) },
-            "RPC method raised",
-          );
-        }
-        if (isCall) sent = this.reply(job, result, failure, true);
-      } catch (err) {
-        // A result or failure that does not serialize: no reply (the caller times out), as before.
-        sent = Promise.reject(err);
-      }
-      // An unconfirmed reply that already went out (PUBLISHED) needs no promise reaction either.
-      if (!sent || sent === PUBLISHED) {
-        done();
-        return;
-      }
-      sent.then(done, (err: unknown) => {
-        this.logger.warn({ err: String(err), msgId: job.msgId }, "could not send the reply");
-        done();
-      });
-    };
     let value: unknown;
     try {
-      const invoke = () => findMethod(this.endpoints, job.request)(job.ctx, job.request.args);
-      value = scope ? scope.run(invoke) : invoke();
+      const method = findMethod(this.endpoints, job.request);
+      value = scope ? scope.run(() => method(job.ctx, job.request.args)) : method(job.ctx, job.request.args);
     } catch (err) {
-      finish(false, err);
+      this.finish(job, isCall, scope, heartbeat, done, false, err);
       return;
     }
     // Only real promises (thenables) are waited for: a synchronous answer is replied to in this tick.
     if (isThenable(value)) {
       Promise.resolve(value).then(
-        (v) => finish(true, v),
-        (err: unknown) => finish(false, err),
+        (v) => this.finish(job, isCall, scope, heartbeat, done, true, v),
+        (err: unknown) => this.finish(job, isCall, scope, heartbeat, done, false, err),
       );
     } else {
-      finish(true, value);
+      this.finish(job, isCall, scope, heartbeat, done, true, value);
     }
+  }
+
+  /** Ends a request: its scope, its reply (calls), then `done` once the reply is out. A method, not a closure
+   * made per request. */
+  private finish(
+    job: Job,
+    isCall: boolean,
+    scope: RpcDispatchScope | undefined,
+    heartbeat: TimerHandle | undefined,
+    done: () => void,
+    ok: boolean,
+    outcome: unknown,
+  ): void {
+    heartbeat?.cancel();
+    let result: unknown = null;
+    let failure: string | null = null;
+    let sent: Promise<void> | undefined;
+    try {
+      if (ok) {
+        result = outcome ?? null;
+        scope?.end();
+      } else {
+        scope?.end(outcome);
+        failure = serializeFailure(outcome);
+        this.logger.info(
+          { method: job.request.method, request_id: job.ctx.request_id, err: String(outcome) },
+          "RPC method raised",
+        );
+      }
+      if (isCall) sent = this.reply(job, result, failure, true);
+    } catch (err) {
+      // A result or failure that does not serialize: no reply (the caller times out), as before.
+      sent = Promise.reject(err);
+    }
+    // An unconfirmed reply that already went out (PUBLISHED) needs no promise reaction either.
+    if (!sent || sent === PUBLISHED) {
+      done();
+      return;
+    }
+    sent.then(done, (err: unknown) => {
+      this.logger.warn({ err: String(err), msgId: job.msgId }, "could not send the reply");
+      done();
+    });
   }
 
   private reply(job: Job, result: unknown, failure: string | null, ending: boolean): Promise<void> {
