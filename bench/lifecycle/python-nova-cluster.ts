@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, createTestVhost } from "@nova/testing";
+import { createTestDatabase, createTestVhost, defaultMariaDb } from "@nova/testing";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = join(fileURLToPath(new URL(".", import.meta.url)), "python_nova_cluster.py");
@@ -77,6 +77,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 export async function startPythonNovaCluster(
   computes: number,
   log: (msg: string) => void,
+  /** MariaDB's socket, for every database URL (pymysql's `unix_socket`), as nova-ts is given it. */
+  unixSocket?: string,
 ): Promise<PythonNovaCluster> {
   const dir = mkdtempSync(join(tmpdir(), "nova-bench-lc-py-"));
   const owned: Array<() => Promise<void>> = [];
@@ -111,7 +113,7 @@ export async function startPythonNovaCluster(
   try {
     const urls: Record<string, string> = {};
     for (const name of ["api_db", "cell0_db", "cell_db", "placement_db"]) {
-      const db = await createTestDatabase(`lcpy_${name}`);
+      const db = await createTestDatabase(`lcpy_${name}`, defaultMariaDb, unixSocket ? { unixSocket } : {});
       owned.push(() => db.dispose());
       urls[name] = db.url;
     }

@@ -31,6 +31,7 @@ const { values: opts } = parseArgs({
     "endpoint-token": { type: "string", default: "admin:admin" },
     "python-peer": { type: "boolean", default: false },
     "timeout-s": { type: "string", default: "300" },
+    "db-socket": { type: "string" },
   },
 });
 
@@ -41,6 +42,8 @@ const opCount = Number(opts.ops ?? String(serverCount * 2));
 const pollMs = Number(opts["poll-ms"]);
 const pollEach = opts["poll-each"] === true;
 const timeoutMs = Number(opts["timeout-s"]) * 1000;
+// Both sides reach MariaDB through this socket (`unix_socket` in every database URL) instead of TCP.
+const dbSocket = opts["db-socket"];
 if (!Number.isInteger(computes) || computes < 2)
   throw new Error("--computes must be 2 or more (moves need two)");
 // A server takes one move at a time: fewer servers than moves in flight would leave workers idle.
@@ -326,6 +329,7 @@ async function novaTs(): Promise<PhaseResult[]> {
     prefix: "lcbench",
     conf: { DEFAULT: { report_interval: 2, service_down_time: 10, rpc_response_timeout: 60 }, fake },
     keepOutput: 200,
+    ...(dbSocket ? { unixSocket: dbSocket } : {}),
   });
   const onSignal = () => void cluster.dispose().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
@@ -402,7 +406,7 @@ const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 
 async function pythonPeer(): Promise<PhaseResult[]> {
   const missing = pythonNovaClusterMissing();
   if (missing) throw new Error(`--python-peer: ${missing}`);
-  const cluster = await startPythonNovaCluster(computes, log);
+  const cluster = await startPythonNovaCluster(computes, log, dbSocket);
   const onSignal = () => void cluster.close().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
   try {

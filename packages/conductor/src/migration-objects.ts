@@ -50,11 +50,9 @@ export async function saveMigration(
 
 // A step of a move that is not its end: refused once the move is over, so a late step cannot revive it.
 async function saveInProgress(cellDb: CellDatabase, id: number, changes: MigrationChanges) {
-  const current = await cellDb.migrations.get(id);
-  if (isMigrationDone(current.status)) {
-    throw new MigrationError({ reason: `migration ${id} is already ${current.status}` });
-  }
-  return cellDb.migrations.update(id, changes, [current.status ?? ""]);
+  const { saved, migration } = await cellDb.migrations.updateInProgress(id, changes);
+  if (!saved) throw new MigrationError({ reason: `migration ${id} is already ${migration.status}` });
+  return migration;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface MysqlTarget {
   password: string;
   /** Database (schema) name. */
   database: string;
-  /** Query parameters as written (charset, ...). */
+  /** Query parameters as written (charset, unix_socket: connect through that socket instead of host:port, ...). */
   params: Record<string, string>;
 }
 

@@ -136,8 +136,11 @@ export function openDatabase(
             pool: observePool(
               deps.observer,
               createPool({
-                host: target.host,
-                port: target.port,
+                // `?unix_socket=/run/mysqld/mysqld.sock`, as pymysql takes it: a local server without TCP,
+                // whose round trips cost fewer cycles than loopback TCP's.
+                ...(target.params.unix_socket
+                  ? { socketPath: target.params.unix_socket }
+                  : { host: target.host, port: target.port }),
                 user: target.user,
                 password: target.password,
                 database: target.database,

@@ -68,6 +68,20 @@ describe(`migrations (${backend})`, () => {
     expect((await cell.migrations.update(m.id, { dest_compute: "c2" })).dest_compute).toBe("c2");
   });
 
+  it("saves a step only while the move is not over, and returns the row as it is either way", async () => {
+    const m = await resize(randomUUID(), "c1");
+    const step = await cell.migrations.updateInProgress(m.id, { status: "migrating", dest_compute: "c2" });
+    expect(step.saved).toBe(true);
+    expect(step.migration).toMatchObject({ status: "migrating", dest_compute: "c2" });
+    await cell.migrations.update(m.id, { status: "error" });
+    const late = await cell.migrations.updateInProgress(m.id, { status: "post-migrating", dest_node: "n9" });
+    expect(late.saved).toBe(false);
+    expect(late.migration).toMatchObject({ status: "error", dest_compute: "c2", dest_node: null });
+    await expect(cell.migrations.updateInProgress(999999, { status: "migrating" })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
   it("lists in-progress moves by instance and by host, leaving out those that are over", async () => {
     const inst = randomUUID();
     const done = await resize(inst, "h-a", "confirmed");

@@ -164,6 +164,31 @@ describe(`retries and pools (${backend})`, () => {
     },
   );
 
+  (backend === "mariadb" ? it : itNotRegistered)(
+    "connects through ?unix_socket= (pymysql's parameter) instead of host:port (MariaDB only)",
+    async () => {
+      const { rows } = await sql<{ socket: string }>`SELECT @@socket AS socket`.execute(cell.db.kysely);
+      const socket = rows[0]!.socket;
+      // A port nothing listens on: only the socket can answer.
+      const url = new URL(ctx.url.replace(/^mysql\+pymysql:/, "http:"));
+      url.port = "1";
+      url.searchParams.set("unix_socket", socket);
+      const viaSocket = openCellDatabase({ connection: url.href.replace(/^http:/, "mysql+pymysql:") });
+      try {
+        const { rows: conn } = await sql<{
+          db: string;
+          tcp: number;
+        }>`SELECT DATABASE() AS db, COUNT(*) AS tcp FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID() AND HOST LIKE '%:%'`.execute(
+          viaSocket.db.kysely,
+        );
+        expect(conn[0]?.db).toBe(new URL(url.href).pathname.slice(1));
+        expect(Number(conn[0]?.tcp)).toBe(0); // a TCP client's HOST is "addr:port"; the socket's is "localhost"
+      } finally {
+        await viaSocket.close();
+      }
+    },
+  );
+
   it("bounds retries, then raises a typed error carrying the last failure", async () => {
     const clock = new FakeClock(0);
     const policy: RetryPolicy = {

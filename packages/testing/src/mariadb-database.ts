@@ -10,8 +10,15 @@ export interface TestDatabase {
 
 export const defaultMariaDb = { host: "127.0.0.1", port: 3306, user: "root", password: "" };
 
-/** Creates a fresh, empty MariaDB database for one test file; dispose() drops it. */
-export async function createTestDatabase(prefix = "test", server = defaultMariaDb): Promise<TestDatabase> {
+/**
+ * Creates a fresh, empty MariaDB database for one test file; dispose() drops it. With `unixSocket` its URL
+ * connects through that socket (`&unix_socket=`, as pymysql reads it) instead of host:port.
+ */
+export async function createTestDatabase(
+  prefix = "test",
+  server = defaultMariaDb,
+  opts: { unixSocket?: string } = {},
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   let conn: mysql.Connection;
   try {
@@ -29,7 +36,9 @@ export async function createTestDatabase(prefix = "test", server = defaultMariaD
   const auth = server.password ? `${server.user}:${encodeURIComponent(server.password)}` : server.user;
   return {
     name,
-    url: `mysql+pymysql://${auth}@${server.host}:${server.port}/${name}?charset=utf8`,
+    url: `mysql+pymysql://${auth}@${server.host}:${server.port}/${name}?charset=utf8${
+      opts.unixSocket ? `&unix_socket=${opts.unixSocket}` : ""
+    }`,
     dispose: async () => {
       const c = await mysql.createConnection({ ...server });
       try {

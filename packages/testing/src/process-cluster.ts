@@ -46,6 +46,8 @@ export interface ProcessClusterOptions {
   conf?: NovaConfGroups;
   /** How many output chunks each process keeps (default 400). */
   keepOutput?: number;
+  /** MariaDB's socket: the database URLs connect through it (`unix_socket`) instead of 127.0.0.1:3306. */
+  unixSocket?: string;
 }
 
 /**
@@ -82,9 +84,10 @@ export class ProcessCluster {
     try {
       const vhost = await createTestVhost(`nova-${opts.prefix}`);
       made.push(() => vhost.dispose());
-      const apiDb = await createTestDatabase(`${opts.prefix}_api`);
+      const socket = opts.unixSocket ? { unixSocket: opts.unixSocket } : {};
+      const apiDb = await createTestDatabase(`${opts.prefix}_api`, defaultMariaDb, socket);
       made.push(() => apiDb.dispose());
-      const cellDb = await createTestDatabase(`${opts.prefix}_cell`);
+      const cellDb = await createTestDatabase(`${opts.prefix}_cell`, defaultMariaDb, socket);
       made.push(() => cellDb.dispose());
       // nova-manage maps cell0 to the cell's database name with _cell0 appended, as Nova does.
       const cell0Name = `${cellDb.name}_cell0`;

@@ -167,6 +167,31 @@ export class MigrationRepository {
   }
 
   /**
+   * Saves a step of a move that is not over: the row changes only while its status is not a final one, in
+   * one statement and a read back (no read before). `saved` false: the move was already over, and the row
+   * is returned as it is.
+   */
+  updateInProgress(
+    id: number,
+    changes: MigrationChanges,
+  ): Promise<{ saved: boolean; migration: MigrationRecord }> {
+    return this.d.run(async (db) => {
+      const set = migrationColumns.toRow({ ...changes, updated_at: this.d.now() });
+      for (const k of ["id", "uuid", "instance_uuid", "created_at", "deleted", "deleted_at"]) delete set[k];
+      const res = await db
+        .updateTable("migrations")
+        .set(set)
+        .where("id", "=", id)
+        .where("deleted", "=", 0)
+        .where((eb) =>
+          eb.or([eb("status", "is", null), eb("status", "not in", [...MIGRATION_DONE_STATUSES])]),
+        )
+        .executeTakeFirst();
+      return { saved: Number(res.numUpdatedRows) > 0, migration: await this.byId(db, id) };
+    }, "Migration");
+  }
+
+  /**
    * The server's migrations of these types that are not over, oldest first (Nova's
    * MigrationList.get_in_progress_by_instance); every type when none is given.
    */
