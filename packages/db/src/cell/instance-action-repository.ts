@@ -4,6 +4,7 @@ import { columnMap, fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
+import { PreparedStatement } from "../prepared-statement.js";
 
 const actionColumns = columnMap({
   id: "int",
@@ -100,6 +101,41 @@ export interface ActionPage {
 
 /** Instance actions and their events: the history `openstack server event list` shows. */
 export class InstanceActionRepository {
+  // Every event start and finish runs these (several per move and build): compiled once.
+  private readonly byRequestStatement = new PreparedStatement((db, slot) =>
+    db
+      .selectFrom("instance_actions")
+      .selectAll()
+      .where("instance_uuid", "=", slot(0))
+      .where("request_id", "=", slot(1))
+      .where("deleted", "=", 0),
+  );
+  private readonly openEventStatement = new PreparedStatement((db, slot) =>
+    db
+      .selectFrom("instance_actions_events as e")
+      .innerJoin("instance_actions as a", "a.id", "e.action_id")
+      .selectAll("e")
+      .select(["a.action as action_name", "a.start_time as action_start_time"])
+      .where(
+        "e.action_id",
+        "=",
+        db
+          .selectFrom("instance_actions")
+          .select(sql<number>`MAX(id)`.as("id"))
+          .where("instance_uuid", "=", slot(0))
+          .where("request_id", "=", slot(1))
+          .where("deleted", "=", 0),
+      )
+      .where("e.event", "=", slot(2))
+      .where("e.deleted", "=", 0),
+  );
+  private readonly touchStatement = new PreparedStatement((db, slot) =>
+    db
+      .updateTable("instance_actions")
+      .set({ updated_at: slot(1) })
+      .where("id", "=", slot(0)),
+  );
+
   /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -219,26 +255,7 @@ export class InstanceActionRepository {
     // (and message) are written side by side on the pool.
     // The action's name and start come along (a join on its primary key) for the observer's metrics.
     const found = await this.d.run(
-      (db) =>
-        db
-          .selectFrom("instance_actions_events as e")
-          .innerJoin("instance_actions as a", "a.id", "e.action_id")
-          .selectAll("e")
-          .select(["a.action as action_name", "a.start_time as action_start_time"])
-          .where(
-            "e.action_id",
-            "=",
-            db
-              .selectFrom("instance_actions")
-              .select(sql<number>`MAX(id)`.as("id"))
-              .where("instance_uuid", "=", instanceUuid)
-              .where("request_id", "=", requestId)
-              .where("deleted", "=", 0),
-          )
-          .where("e.event", "=", event)
-          .where("e.deleted", "=", 0)
-          .execute()
-          .then(newest),
+      async (db) => newest(await this.openEventStatement.rows(db, [instanceUuid, requestId, event])),
       "InstanceActionEvent",
     );
     if (!found) {
@@ -284,10 +301,11 @@ export class InstanceActionRepository {
   }
 
   private async touch(actionId: number, set: Record<string, unknown>): Promise<void> {
-    await this.d.run(
-      (db) => db.updateTable("instance_actions").set(set).where("id", "=", actionId).execute(),
-      "InstanceAction",
-    );
+    const onlyTime = Object.keys(set).length === 1 && "updated_at" in set;
+    await this.d.run(async (db) => {
+      if (onlyTime) await this.touchStatement.execute(db, [actionId, set.updated_at]);
+      else await db.updateTable("instance_actions").set(set).where("id", "=", actionId).execute();
+    }, "InstanceAction");
   }
 
   /** The events of an action, oldest first. */
@@ -306,14 +324,7 @@ export class InstanceActionRepository {
   }
 
   private async byRequest(db: Db, instanceUuid: string, requestId: string): Promise<InstanceAction> {
-    const row = await db
-      .selectFrom("instance_actions")
-      .selectAll()
-      .where("instance_uuid", "=", instanceUuid)
-      .where("request_id", "=", requestId)
-      .where("deleted", "=", 0)
-      .execute()
-      .then(newest);
+    const row = newest(await this.byRequestStatement.rows(db, [instanceUuid, requestId]));
     if (!row) throw new NotFoundError("InstanceAction", `${instanceUuid} request ${requestId}`);
     return actionColumns.fromRow(row) as InstanceAction;
   }

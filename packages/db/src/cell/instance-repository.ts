@@ -14,6 +14,7 @@ import { MarkerNotFoundError, UnsupportedRegexError } from "../errors/query-erro
 import { UnexpectedTaskStateError, UnexpectedVmStateError } from "../errors/unexpected-state-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
 import { afterMarker, type PageOptions, resolveSort } from "../pagination.js";
+import { PreparedStatement } from "../prepared-statement.js";
 import { regexCondition } from "../regex-filter.js";
 import type { InstanceFaultRepository } from "./instance-fault-repository.js";
 
@@ -301,6 +302,12 @@ interface FlavorBlob {
 
 /** Instances of one cell: create, read, list with Nova's filters and pagination, conditional update, soft delete. */
 export class InstanceRepository {
+  // The reads every save and every object call make, compiled once (live rows, and deleted ones too).
+  private readonly loadLive = new PreparedStatement((db, slot) => loadQuery(db, slot(0), false));
+  private readonly loadAny = new PreparedStatement((db, slot) => loadQuery(db, slot(0), true));
+  /** Metadata and system metadata of n instances, by n, for n up to PAIRS_CACHED (larger lists are rare). */
+  private readonly pairsByCount = new Map<number, PreparedStatement>();
+
   /** A repository over a cell database; `faults` supplies each instance's latest fault when reading. */
   constructor(
     private readonly d: NovaDatabase,
@@ -716,15 +723,7 @@ export class InstanceRepository {
 
   private async load(db: Db, uuid: string, options: InstanceLoadOptions): Promise<InstanceRecord> {
     // The extra (one per instance) comes with the row, its columns prefixed: one read less per load.
-    let q = db
-      .selectFrom("instances")
-      .leftJoin("instance_extra", "instance_extra.instance_uuid", "instances.uuid")
-      .selectAll("instances")
-      .select(EXTRA_TABLE_COLUMNS.map((c) => `instance_extra.${c} as ${JOINED_EXTRA}${c}` as const))
-      .where("instances.uuid", "=", uuid);
-    if (!options.readDeleted) q = q.where("instances.deleted", "=", 0);
-    // uuid is unique (deleted rows included): no ORDER BY/LIMIT, which can lure SQLite off the uuid index.
-    const joined = await q.execute();
+    const joined = await (options.readDeleted ? this.loadAny : this.loadLive).rows(db, [uuid]);
     if (joined.length === 0) throw new NotFoundError("Instance", uuid);
     const rows: Record<string, unknown>[] = [];
     const extras: Record<string, unknown>[] = [];
@@ -761,17 +760,7 @@ export class InstanceRepository {
           .where("instance_uuid", "in", uuids)
           .orderBy("id")
           .execute(),
-      db
-        .selectFrom("instance_metadata")
-        .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-        .where("instance_uuid", "in", uuids)
-        .unionAll(
-          db
-            .selectFrom("instance_system_metadata")
-            .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-            .where("instance_uuid", "in", uuids),
-        )
-        .execute(),
+      this.pairsStatement(uuids.length).rows(db, [...uuids, ...uuids]),
       options.withFault ? this.faults.latestFor(uuids, db) : undefined,
     ]);
     return this.assemble(
@@ -781,6 +770,28 @@ export class InstanceRepository {
       pairRows.filter((r) => Number(r.sys) === 1),
       faults,
     );
+  }
+
+  private pairsStatement(count: number): PreparedStatement {
+    let stmt = this.pairsByCount.get(count);
+    if (!stmt) {
+      stmt = new PreparedStatement((db, slot) => {
+        const first = Array.from({ length: count }, (_, i) => slot(i));
+        const second = Array.from({ length: count }, (_, i) => slot(count + i));
+        return db
+          .selectFrom("instance_metadata")
+          .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+          .where("instance_uuid", "in", first)
+          .unionAll(
+            db
+              .selectFrom("instance_system_metadata")
+              .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+              .where("instance_uuid", "in", second),
+          );
+      });
+      if (count <= PAIRS_CACHED) this.pairsByCount.set(count, stmt);
+    }
+    return stmt;
   }
 
   // Instances from their rows: extras, metadata and system metadata of any instances (matched by uuid).
@@ -841,4 +852,19 @@ export class InstanceRepository {
       return obj as InstanceRecord;
     });
   }
+}
+
+const PAIRS_CACHED = 64;
+
+/** One instance with its extra's columns prefixed (the read behind every save and object call). */
+function loadQuery(db: Db, uuid: string, readDeleted: boolean) {
+  let q = db
+    .selectFrom("instances")
+    .leftJoin("instance_extra", "instance_extra.instance_uuid", "instances.uuid")
+    .selectAll("instances")
+    .select(EXTRA_TABLE_COLUMNS.map((c) => `instance_extra.${c} as ${JOINED_EXTRA}${c}` as const))
+    .where("instances.uuid", "=", uuid);
+  if (!readDeleted) q = q.where("instances.deleted", "=", 0);
+  // uuid is unique (deleted rows included): no ORDER BY/LIMIT, which can lure SQLite off the uuid index.
+  return q;
 }

@@ -6,6 +6,7 @@ import { NotFoundError } from "../errors/not-found-error.js";
 import { MarkerNotFoundError } from "../errors/query-error.js";
 import { UnexpectedMigrationStatusError } from "../errors/unexpected-migration-status-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
+import { PreparedStatement } from "../prepared-statement.js";
 
 const migrationColumns = columnMap({
   id: "int",
@@ -99,6 +100,11 @@ export interface MigrationPage {
  * made conditional on the status expected, so of two steps racing to end a move only one does.
  */
 export class MigrationRepository {
+  // Read after every step of every move: compiled once.
+  private readonly byIdStatement = new PreparedStatement((db, slot) =>
+    db.selectFrom("migrations").selectAll().where("deleted", "=", 0).where("id", "=", slot(0)),
+  );
+
   /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -280,7 +286,7 @@ export class MigrationRepository {
   }
 
   private async byId(db: Db, id: number): Promise<MigrationRecord> {
-    const row = await this.live(db).where("id", "=", id).executeTakeFirst();
+    const [row] = await this.byIdStatement.rows(db, [id]);
     if (!row) throw new NotFoundError("Migration", String(id));
     return fromRow(row);
   }
