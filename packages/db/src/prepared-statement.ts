@@ -6,7 +6,7 @@ const SLOT = "\u0000nova-slot:";
 
 /**
  * A statement the query builder writes and compiles once, then runs with new values: Kysely's parsing and
- * compiling of a builder (about a quarter of nova-conductor's CPU on a move) is paid on the first run only.
+ * compiling of a builder (about a fifth of nova-conductor's CPU on a move) is paid on the first run only.
  * `build` writes it with `slot(i)` wherever value i goes; only values go there, never identifiers or SQL.
  * Hold one per repository (one database, so one dialect).
  */
@@ -46,5 +46,28 @@ export class PreparedStatement<Row = Record<string, unknown>> {
       return i === undefined ? p : values[i];
     });
     return { ...this.compiled, parameters };
+  }
+}
+
+/**
+ * Statements over a list of n values (`IN (...)`): one PreparedStatement per n, for n up to `keep` (longer
+ * lists, rare, are compiled on each use). `build` gets the slot function and n.
+ */
+export class PreparedByCount<Row = Record<string, unknown>> {
+  private readonly byCount = new Map<number, PreparedStatement<Row>>();
+
+  constructor(
+    private readonly build: (db: Db, slot: (i: number) => string, count: number) => Compilable<unknown>,
+    private readonly keep = 64,
+  ) {}
+
+  /** The statement for lists of `count` values. */
+  for(count: number): PreparedStatement<Row> {
+    let stmt = this.byCount.get(count);
+    if (!stmt) {
+      stmt = new PreparedStatement<Row>((db, slot) => this.build(db, slot, count));
+      if (count <= this.keep) this.byCount.set(count, stmt);
+    }
+    return stmt;
   }
 }

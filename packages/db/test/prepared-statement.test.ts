@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CellDatabase } from "../src/index.js";
-import { PreparedStatement } from "../src/prepared-statement.js";
+import { PreparedByCount, PreparedStatement } from "../src/prepared-statement.js";
 import { backend, migratedCell } from "./test-backend.js";
 
 describe(`prepared statements (${backend})`, () => {
@@ -66,5 +66,22 @@ describe(`prepared statements (${backend})`, () => {
       [2, "c"],
       [3, "a"],
     ]);
+  });
+
+  it("keeps one statement per list length, and compiles longer lists than it keeps on each use", async () => {
+    const builds: number[] = [];
+    const byIds = new PreparedByCount<{ k: string }>((db, slot, count) => {
+      builds.push(count);
+      const ids = Array.from({ length: count }, (_, i) => slot(i));
+      return db.selectFrom("pairs").select("k").where("id", "in", ids).orderBy("id");
+    }, 2);
+    const db = cell.db.kysely;
+    const keys = async (ids: number[]) => (await byIds.for(ids.length).rows(db, ids)).map((r) => r.k);
+    expect(await keys([2])).toEqual(["c"]);
+    expect(await keys([1, 3])).toEqual(["d", "a"]);
+    expect(await keys([3])).toEqual(["a"]);
+    expect(await keys([1, 2, 3])).toEqual(["d", "c", "a"]);
+    expect(await keys([1, 2, 3])).toEqual(["d", "c", "a"]);
+    expect(builds).toEqual([1, 2, 3, 3]);
   });
 });

@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import { fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import type { NovaDatabase } from "../nova-database.js";
+import { PreparedStatement } from "../prepared-statement.js";
 
 /** A build request as the API stored it: the instance (not yet in any cell) in its wire form. */
 export type BuildRequestRecord = Pick<
@@ -25,6 +26,11 @@ export type BuildRequestRecord = Pick<
 
 /** Build requests: what the API accepted and the conductor has not yet placed. */
 export class BuildRequestRepository {
+  // Every server listing reads the project's build requests: compiled once.
+  private readonly byProjectStatement = new PreparedStatement((db, slot) =>
+    db.selectFrom("build_requests").selectAll().where("project_id", "=", slot(0)).orderBy("id"),
+  );
+
   /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -86,14 +92,7 @@ export class BuildRequestRepository {
   /** A project's pending build requests, oldest first. */
   listByProject(projectId: string): Promise<BuildRequestRecord[]> {
     return this.d.run(async (db) =>
-      (
-        await db
-          .selectFrom("build_requests")
-          .selectAll()
-          .where("project_id", "=", projectId)
-          .orderBy("id")
-          .execute()
-      ).map((r) => this.read(r)),
+      (await this.byProjectStatement.rows(db, [projectId])).map((r) => this.read(r)),
     );
   }
 

@@ -3,6 +3,7 @@ import { CELL0_UUID, type CellMapping, type HostMapping, type InstanceMapping } 
 import { columnMap, fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
+import { PreparedStatement } from "../prepared-statement.js";
 
 const cellColumns = columnMap({
   id: "int",
@@ -26,6 +27,11 @@ export type CellMappingChanges = Partial<
 
 /** Cell, host and instance mappings: where everything lives. */
 export class CellMappingRepository {
+  // Every API call on a server finds its cell through this: compiled once.
+  private readonly instanceMappingStatement = new PreparedStatement((db, slot) =>
+    this.mappingQuery(db).where("instance_mappings.instance_uuid", "=", slot(0)),
+  );
+
   /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -368,9 +374,7 @@ export class CellMappingRepository {
   }
 
   private async instanceMapping(db: Db, instanceUuid: string): Promise<InstanceMapping> {
-    const row = await this.mappingQuery(db)
-      .where("instance_mappings.instance_uuid", "=", instanceUuid)
-      .executeTakeFirst();
+    const [row] = await this.instanceMappingStatement.rows(db, [instanceUuid]);
     if (!row) throw new NotFoundError("InstanceMapping", instanceUuid);
     return this.toInstanceMapping(row);
   }

@@ -3,6 +3,7 @@ import type { InstanceGroup } from "@nova/objects";
 import { fromSqlDate, toSqlDate } from "../column-map.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
+import { PreparedStatement } from "../prepared-statement.js";
 
 /** A server group as stored (hosts are computed from members' instances by Nova, so not stored). */
 export type ServerGroupRecord = Omit<InstanceGroup, "hosts">;
@@ -27,6 +28,15 @@ export interface ServerGroupCreate {
 
 /** Server groups (instance groups) with their policy, rules and members. */
 export class ServerGroupRepository {
+  // Every server view from 2.71 reads it: compiled once.
+  private readonly groupUuidsStatement = new PreparedStatement((db, slot) =>
+    db
+      .selectFrom("instance_group_member")
+      .innerJoin("instance_groups", "instance_groups.id", "instance_group_member.group_id")
+      .select("instance_groups.uuid")
+      .where("instance_group_member.instance_uuid", "=", slot(0)),
+  );
+
   /** A repository over the API database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -86,12 +96,7 @@ export class ServerGroupRepository {
   /** The uuids of the groups an instance is in (one query; a server shows them from 2.71). */
   groupUuidsOf(instanceUuid: string): Promise<string[]> {
     return this.d.run(async (db) => {
-      const rows = await db
-        .selectFrom("instance_group_member")
-        .innerJoin("instance_groups", "instance_groups.id", "instance_group_member.group_id")
-        .select("instance_groups.uuid")
-        .where("instance_group_member.instance_uuid", "=", instanceUuid)
-        .execute();
+      const rows = await this.groupUuidsStatement.rows(db, [instanceUuid]);
       return rows.map((r) => String(r.uuid));
     });
   }

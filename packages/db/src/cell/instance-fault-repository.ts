@@ -1,6 +1,7 @@
 import type { InstanceFault } from "@nova/objects";
 import { columnMap } from "../column-map.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
+import { PreparedByCount } from "../prepared-statement.js";
 
 const faultColumns = columnMap({
   id: "int",
@@ -21,6 +22,21 @@ export type InstanceFaultCreate = Pick<InstanceFault, "instance_uuid" | "code"> 
 
 /** Instance faults: why builds and operations failed. */
 export class InstanceFaultRepository {
+  // The faults of a listing's instances, newest first (every detail listing reads them).
+  private readonly byInstances = new PreparedByCount((db, slot, count) =>
+    db
+      .selectFrom("instance_faults")
+      .selectAll()
+      .where(
+        "instance_uuid",
+        "in",
+        Array.from({ length: count }, (_, i) => slot(i)),
+      )
+      .where("deleted", "=", 0)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc"),
+  );
+
   /** A repository over a cell database. */
   constructor(private readonly d: NovaDatabase) {}
 
@@ -61,14 +77,7 @@ export class InstanceFaultRepository {
 
   private async query(db: Db, uuids: readonly string[]): Promise<InstanceFault[]> {
     if (uuids.length === 0) return [];
-    const rows = await db
-      .selectFrom("instance_faults")
-      .selectAll()
-      .where("instance_uuid", "in", [...uuids])
-      .where("deleted", "=", 0)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .execute();
+    const rows = await this.byInstances.for(uuids.length).rows(db, uuids);
     return rows.map((r) => faultColumns.fromRow(r) as InstanceFault);
   }
 }

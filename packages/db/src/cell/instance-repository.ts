@@ -14,7 +14,7 @@ import { MarkerNotFoundError, UnsupportedRegexError } from "../errors/query-erro
 import { UnexpectedTaskStateError, UnexpectedVmStateError } from "../errors/unexpected-state-error.js";
 import type { Db, NovaDatabase } from "../nova-database.js";
 import { afterMarker, type PageOptions, resolveSort } from "../pagination.js";
-import { PreparedStatement } from "../prepared-statement.js";
+import { PreparedByCount, PreparedStatement } from "../prepared-statement.js";
 import { regexCondition } from "../regex-filter.js";
 import type { InstanceFaultRepository } from "./instance-fault-repository.js";
 
@@ -305,8 +305,21 @@ export class InstanceRepository {
   // The reads every save and every object call make, compiled once (live rows, and deleted ones too).
   private readonly loadLive = new PreparedStatement((db, slot) => loadQuery(db, slot(0), false));
   private readonly loadAny = new PreparedStatement((db, slot) => loadQuery(db, slot(0), true));
-  /** Metadata and system metadata of n instances, by n, for n up to PAIRS_CACHED (larger lists are rare). */
-  private readonly pairsByCount = new Map<number, PreparedStatement>();
+  /** Metadata and system metadata of n instances (the uuids twice: one list per table). */
+  private readonly pairs = new PreparedByCount((db, slot, count) => {
+    const first = Array.from({ length: count }, (_, i) => slot(i));
+    const second = Array.from({ length: count }, (_, i) => slot(count + i));
+    return db
+      .selectFrom("instance_metadata")
+      .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+      .where("instance_uuid", "in", first)
+      .unionAll(
+        db
+          .selectFrom("instance_system_metadata")
+          .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
+          .where("instance_uuid", "in", second),
+      );
+  });
 
   /** A repository over a cell database; `faults` supplies each instance's latest fault when reading. */
   constructor(
@@ -760,7 +773,7 @@ export class InstanceRepository {
           .where("instance_uuid", "in", uuids)
           .orderBy("id")
           .execute(),
-      this.pairsStatement(uuids.length).rows(db, [...uuids, ...uuids]),
+      this.pairs.for(uuids.length).rows(db, [...uuids, ...uuids]),
       options.withFault ? this.faults.latestFor(uuids, db) : undefined,
     ]);
     return this.assemble(
@@ -770,28 +783,6 @@ export class InstanceRepository {
       pairRows.filter((r) => Number(r.sys) === 1),
       faults,
     );
-  }
-
-  private pairsStatement(count: number): PreparedStatement {
-    let stmt = this.pairsByCount.get(count);
-    if (!stmt) {
-      stmt = new PreparedStatement((db, slot) => {
-        const first = Array.from({ length: count }, (_, i) => slot(i));
-        const second = Array.from({ length: count }, (_, i) => slot(count + i));
-        return db
-          .selectFrom("instance_metadata")
-          .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-          .where("instance_uuid", "in", first)
-          .unionAll(
-            db
-              .selectFrom("instance_system_metadata")
-              .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-              .where("instance_uuid", "in", second),
-          );
-      });
-      if (count <= PAIRS_CACHED) this.pairsByCount.set(count, stmt);
-    }
-    return stmt;
   }
 
   // Instances from their rows: extras, metadata and system metadata of any instances (matched by uuid).
@@ -853,8 +844,6 @@ export class InstanceRepository {
     });
   }
 }
-
-const PAIRS_CACHED = 64;
 
 /** One instance with its extra's columns prefixed (the read behind every save and object call). */
 function loadQuery(db: Db, uuid: string, readDeleted: boolean) {

@@ -157,8 +157,7 @@ export class MigrationRepository {
     // it, which spares a BEGIN and a COMMIT round trip on every step of every move. A read after the update
     // may see a later writer's change too, as it would a moment later anyway.
     return this.d.run(async (db) => {
-      const set = migrationColumns.toRow({ ...changes, updated_at: this.d.now() });
-      for (const k of ["id", "uuid", "instance_uuid", "created_at", "deleted", "deleted_at"]) delete set[k];
+      const set = this.changedColumns(changes);
       let q = db.updateTable("migrations").set(set).where("id", "=", id).where("deleted", "=", 0);
       if (expectedStatus) q = q.where("status", "in", [...expectedStatus]);
       const res = await q.executeTakeFirst();
@@ -182,8 +181,7 @@ export class MigrationRepository {
     changes: MigrationChanges,
   ): Promise<{ saved: boolean; migration: MigrationRecord }> {
     return this.d.run(async (db) => {
-      const set = migrationColumns.toRow({ ...changes, updated_at: this.d.now() });
-      for (const k of ["id", "uuid", "instance_uuid", "created_at", "deleted", "deleted_at"]) delete set[k];
+      const set = this.changedColumns(changes);
       const res = await db
         .updateTable("migrations")
         .set(set)
@@ -283,6 +281,13 @@ export class MigrationRepository {
 
   private live(db: Db) {
     return db.selectFrom("migrations").selectAll().where("deleted", "=", 0);
+  }
+
+  /** The columns a save writes: the changes and updated_at, never identity or bookkeeping. */
+  private changedColumns(changes: MigrationChanges): Record<string, unknown> {
+    const set = migrationColumns.toRow({ ...changes, updated_at: this.d.now() });
+    for (const k of ["id", "uuid", "instance_uuid", "created_at", "deleted", "deleted_at"]) delete set[k];
+    return set;
   }
 
   private async byId(db: Db, id: number): Promise<MigrationRecord> {
