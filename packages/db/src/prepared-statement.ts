@@ -7,7 +7,8 @@ const SLOT = "\u0000nova-slot:";
 /**
  * A statement the query builder writes and compiles once, then runs with new values: Kysely's parsing and
  * compiling of a builder (about a fifth of nova-conductor's CPU on a move) is paid on the first run only.
- * `build` writes it with `slot(i)` wherever value i goes; only values go there, never identifiers or SQL.
+ * `build` writes it with `slot(i)` wherever value i goes (as often as it goes there); only values go there,
+ * never identifiers or SQL.
  * Hold one per repository (one database, so one dialect).
  */
 export class PreparedStatement<Row = Record<string, unknown>> {

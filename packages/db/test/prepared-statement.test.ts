@@ -36,6 +36,7 @@ describe(`prepared statements (${backend})`, () => {
         .select("id")
         .where("deleted", "=", 0)
         .where("k", "in", [slot(1), slot(0)])
+        .where((eb) => eb.or([eb("k", "=", slot(0)), eb("k", "=", slot(1))]))
         .orderBy("id");
     });
     const db = cell.db.kysely;

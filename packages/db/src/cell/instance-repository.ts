@@ -305,19 +305,18 @@ export class InstanceRepository {
   // The reads every save and every object call make, compiled once (live rows, and deleted ones too).
   private readonly loadLive = new PreparedStatement((db, slot) => loadQuery(db, slot(0), false));
   private readonly loadAny = new PreparedStatement((db, slot) => loadQuery(db, slot(0), true));
-  /** Metadata and system metadata of n instances (the uuids twice: one list per table). */
+  /** Metadata and system metadata of n instances (each uuid's slot used in both tables' lists). */
   private readonly pairs = new PreparedByCount((db, slot, count) => {
-    const first = Array.from({ length: count }, (_, i) => slot(i));
-    const second = Array.from({ length: count }, (_, i) => slot(count + i));
+    const uuids = Array.from({ length: count }, (_, i) => slot(i));
     return db
       .selectFrom("instance_metadata")
       .select([sql<number>`0`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-      .where("instance_uuid", "in", first)
+      .where("instance_uuid", "in", uuids)
       .unionAll(
         db
           .selectFrom("instance_system_metadata")
           .select([sql<number>`1`.as("sys"), "instance_uuid", "key", "value", "deleted", "deleted_at"])
-          .where("instance_uuid", "in", second),
+          .where("instance_uuid", "in", uuids),
       );
   });
 
@@ -773,7 +772,7 @@ export class InstanceRepository {
           .where("instance_uuid", "in", uuids)
           .orderBy("id")
           .execute(),
-      this.pairs.for(uuids.length).rows(db, [...uuids, ...uuids]),
+      this.pairs.for(uuids.length).rows(db, uuids),
       options.withFault ? this.faults.latestFor(uuids, db) : undefined,
     ]);
     return this.assemble(

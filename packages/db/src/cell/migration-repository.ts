@@ -102,7 +102,7 @@ export interface MigrationPage {
 export class MigrationRepository {
   // Read after every step of every move: compiled once.
   private readonly byIdStatement = new PreparedStatement((db, slot) =>
-    db.selectFrom("migrations").selectAll().where("deleted", "=", 0).where("id", "=", slot(0)),
+    this.live(db).where("id", "=", slot(0)),
   );
 
   /** A repository over a cell database. */
