@@ -32,6 +32,7 @@ const { values: opts } = parseArgs({
     "python-peer": { type: "boolean", default: false },
     "timeout-s": { type: "string", default: "300" },
     "db-socket": { type: "string" },
+    moves: { type: "string", default: "resize,cold,live" },
   },
 });
 
@@ -179,8 +180,9 @@ interface Flavor {
   name: string;
 }
 
-const MOVES: Array<[string, Move]> = [
+const ALL_MOVES: Array<[string, string, Move]> = [
   [
+    "resize",
     "resize + confirm",
     async (t, id, [a, b]) => {
       const before = await t.until(id, "ACTIVE", settledActive);
@@ -195,6 +197,7 @@ const MOVES: Array<[string, Move]> = [
     },
   ],
   [
+    "cold",
     "cold migrate + confirm",
     async (t, id) => {
       const t0 = now();
@@ -206,6 +209,7 @@ const MOVES: Array<[string, Move]> = [
     },
   ],
   [
+    "live",
     "live migrate",
     async (t, id) => {
       const before = (await t.call("GET", `/servers/${id}`)).json.server["OS-EXT-SRV-ATTR:host"];
@@ -217,6 +221,13 @@ const MOVES: Array<[string, Move]> = [
     },
   ],
 ];
+
+// --moves picks which to run (for profiling one of them), in this order.
+const picked = (opts.moves ?? "").split(",").map((m) => m.trim());
+const MOVES = ALL_MOVES.filter(([key]) => picked.includes(key)).map(
+  ([, name, move]) => [name, move] as const,
+);
+if (MOVES.length === 0) throw new Error("--moves: a comma list of resize, cold, live");
 
 interface PhaseResult {
   name: string;

@@ -310,6 +310,34 @@ describe("DbComputeBackend", () => {
     await expect(h.backend.serverAction(alice, b!.uuid, { type: "stop" })).rejects.toBeDefined();
   });
 
+  it("an action takes what its request's findServer read, once; other requests read afresh", async () => {
+    const [s] = await h.backend.createServers(alice, spec());
+    await place(h, s!.uuid, running(h));
+    const checking = { ...alice };
+    expect(await h.backend.findServer(checking, s!.uuid)).toEqual({
+      uuid: s!.uuid,
+      projectId: alice.projectId,
+      userId: alice.userId,
+      vmState: "active",
+      taskState: null,
+      host: "cpu-1",
+    });
+    // Stopped behind the request's back, between its check and its action.
+    await h.cellDb.instances.update(s!.uuid, { vm_state: "stopped", power_state: 4 });
+    const stop = { type: "stop" } as const;
+    // Another request reads the row as it is now: a stopped server cannot be stopped.
+    await expect(h.backend.serverAction({ ...alice }, s!.uuid, stop)).rejects.toMatchObject({
+      name: "InstanceInvalidStateError",
+    });
+    // The checking request acts on the server it checked (Nova's API, too, acts on the instance it loaded)...
+    await h.backend.serverAction(checking, s!.uuid, stop);
+    expect((await h.cellDb.instances.get(s!.uuid)).task_state).toBe("powering-off");
+    // ...and only once: its next action reads afresh.
+    await expect(h.backend.serverAction(checking, s!.uuid, stop)).rejects.toMatchObject({
+      name: "InstanceInvalidStateError",
+    });
+  });
+
   it("reads console output from the instance's compute host with a call, and maps its NotFound answers", async () => {
     const [s] = await h.backend.createServers(alice, spec());
     const uuid = s!.uuid;

@@ -54,6 +54,7 @@ import {
   type ServerGroupRecord,
   type ServerQuery,
   type ServerRecord,
+  type ServerRef,
   type ServerTagAdd,
   type ServerUpdate,
   type ServiceChanges,
@@ -190,6 +191,18 @@ export interface DbComputeBackendDeps {
  * (not yet in a cell) with the cell's instances; actions set their task state conditionally, then cast to
  * the instance's compute host.
  */
+/** Where an instance is: still a build request, or a row in a cell. */
+type Located =
+  | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
+  | {
+      kind: "cell";
+      db: CellDatabase;
+      instance: InstanceRecord;
+      cellUuid: string;
+      /** The compute client over the cell's broker, opened when an action needs it (cell0 has no broker). */
+      compute: () => Promise<ComputeAPI>;
+    };
+
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
@@ -282,8 +295,8 @@ export class DbComputeBackend implements ComputeBackend {
         const answers = await this.eachCell(async (db) => db);
         return answers.flatMap((a) => (a.ok ? [a.value] : []));
       },
-      locate: async (uuid) => {
-        const found = await this.locate(uuid);
+      locate: async (uuid, ctx) => {
+        const found = await this.locate(uuid, false, ctx);
         if (found.kind !== "cell") return null;
         const { cellUuid } = found;
         return {
@@ -623,21 +636,40 @@ export class DbComputeBackend implements ComputeBackend {
     return servers.map((s) => (s.host ? { ...s, availabilityZone: hostZone(aggregates, s.host, zone) } : s));
   }
 
-  /** Where an instance is: still a build request, or a row in a cell. */
+  /**
+   * The server an action checked (findServer) before acting, for that request's next locate of it: an action
+   * reads its instance once, as Nova's API loads it once and hands it on.
+   */
+  private readonly found = new WeakMap<RequestContext, Map<string, Located>>();
+
+  /** A server's owner and state for an action's checks: the instance alone (no tags, groups, fault or zone). */
+  async findServer(ctx: RequestContext, uuid: string): Promise<ServerRef> {
+    const found = await this.locate(uuid, false, undefined, false);
+    const mine = this.found.get(ctx) ?? new Map<string, Located>();
+    this.found.set(ctx, mine);
+    mine.set(uuid, found);
+    const { projectId, userId, vmState, taskState, host } = serverRecord(found.instance);
+    return { uuid, projectId, userId, vmState, taskState, host };
+  }
+
+  /**
+   * Where an instance is: still a build request, or a row in a cell. With `ctx`, what that request's findServer
+   * read is taken instead (once). `withFault` reads the instance's latest fault too (what a show needs).
+   */
   private async locate(
     uuid: string,
     readDeleted = false,
-  ): Promise<
-    | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
-    | {
-        kind: "cell";
-        db: CellDatabase;
-        instance: InstanceRecord;
-        cellUuid: string;
-        /** The compute client over the cell's broker, opened when an action needs it (cell0 has no broker). */
-        compute: () => Promise<ComputeAPI>;
+    ctx?: RequestContext,
+    withFault = true,
+  ): Promise<Located> {
+    if (ctx && !readDeleted) {
+      const mine = this.found.get(ctx);
+      const hit = mine?.get(uuid);
+      if (hit) {
+        mine!.delete(uuid);
+        return hit;
       }
-  > {
+    }
     const { apiDb } = this.deps;
     // Two reads at most: the conductor may move a build request into a cell between them.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -660,7 +692,7 @@ export class DbComputeBackend implements ComputeBackend {
         [{ uuid: cellUuid, name: mapping.cell_mapping.name ?? null }],
         async () => {
           const db = await this.cellAccess.database(cellUuid);
-          return { db, instance: await db.instances.get(uuid, { withFault: true, readDeleted }) };
+          return { db, instance: await db.instances.get(uuid, { withFault, readDeleted }) };
         },
         { timeoutMs: (this.deps.config.cellTimeout ?? 60) * 1000, clock: this.clock },
       );
@@ -1125,7 +1157,7 @@ export class DbComputeBackend implements ComputeBackend {
 
   /** Checks Nova's rules, sets the action's task state conditionally, and casts it to the instance's host. */
   async serverAction(ctx: RequestContext, uuid: string, action: ServerAction): Promise<void> {
-    const found = await this.locate(uuid);
+    const found = await this.locate(uuid, false, ctx);
     const server = found.kind === "build" ? serverRecord(found.instance) : serverRecord(found.instance);
     checkServerAction(server, action, { isAdmin: ctx.isAdmin });
     if (found.kind === "build" || !found.instance.host) {

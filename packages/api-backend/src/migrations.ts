@@ -34,7 +34,11 @@ export interface DbMigrationsDeps {
    * Finds a server's cell row and the resize client over its cell's broker (InstanceNotFoundError when there
    * is none; a build is refused).
    */
-  locate: (uuid: string) => Promise<{
+  locate: (
+    uuid: string,
+    /** The request whose checked server (findServer) may be taken instead of reading it again. */
+    ctx?: RequestContext,
+  ) => Promise<{
     db: CellDatabase;
     instance: InstanceRecord;
     resize: () => Promise<ComputeResizeAPI | undefined>;
@@ -316,7 +320,7 @@ export class DbMigrations {
     instance: InstanceRecord;
     resize: () => Promise<ComputeResizeAPI | undefined>;
   }> {
-    const found = await this.deps.locate(uuid);
+    const found = await this.deps.locate(uuid, ctx);
     const rule = MOVE_ACTION_STATES[action];
     if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
@@ -341,7 +345,7 @@ export class DbMigrations {
     instance: InstanceRecord;
     live: () => Promise<ComputeLiveMigrationAPI | undefined>;
   }> {
-    const found = await this.deps.locate(uuid);
+    const found = await this.deps.locate(uuid, ctx);
     if (!found?.instance.host) throw new InstanceNotReadyError(uuid);
     const { instance } = found;
     if (instance.locked && !ctx.isAdmin) throw new InstanceIsLockedError(uuid);

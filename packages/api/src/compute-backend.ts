@@ -103,6 +103,13 @@ export interface InstanceFaultRecord {
 }
 
 /** A server (Nova's Instance object, as much of it as the API shows). */
+/** What an action checks of a server before acting: who owns it and where it stands. */
+export type ServerRef = Pick<
+  ServerRecord,
+  "uuid" | "projectId" | "userId" | "vmState" | "taskState" | "host"
+>;
+
+/** A server as the API shows it. */
 export interface ServerRecord {
   /** Server id. */
   uuid: string;
@@ -359,6 +366,11 @@ export interface ComputeBackend
   listServers(ctx: RequestContext, query: ServerQuery): Promise<ServerRecord[]>;
   /** One server by uuid, whatever its project (the API applies visibility); InstanceNotFoundError if none or deleted. */
   getServer(ctx: RequestContext, uuid: string): Promise<ServerRecord>;
+  /**
+   * What an action checks of a server before it acts (owner, state, host), without what only a show needs
+   * (tags, groups, fault, zone); InstanceNotFoundError as getServer.
+   */
+  findServer(ctx: RequestContext, uuid: string): Promise<ServerRef>;
   /** Deletes a server at any stage, including during a build (lock and state rules: `checkServerAction`). */
   deleteServer(ctx: RequestContext, uuid: string): Promise<void>;
   /** Starts an action; refuses with InstanceInvalidStateError etc. as `checkServerAction` decides. */

@@ -16,6 +16,7 @@ export type {
   ServerAddress,
   ServerQuery,
   ServerRecord,
+  ServerRef,
   ServiceRecord,
 } from "./compute-backend.js";
 export {

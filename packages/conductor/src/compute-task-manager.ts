@@ -328,7 +328,7 @@ export class ComputeTaskManager {
           user_id: ctx.user_id ?? record.user_id ?? null,
           project_id: ctx.project_id ?? record.project_id ?? null,
         });
-        await cellDb.actions.eventStart(item.uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
+        await cellDb.actions.recordEventStart(item.uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host);
       })(),
       (async () => {
         await this.mapTo(item.uuid, target.cellUuid, record);
@@ -395,7 +395,7 @@ export class ComputeTaskManager {
         user_id: ctx.user_id ?? (values.user_id as string | undefined) ?? null,
         project_id: ctx.project_id ?? (values.project_id as string | undefined) ?? null,
       })
-      .then(() => cell0.db.actions.eventStart(uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host))
+      .then(() => cell0.db.actions.recordEventStart(uuid, ctx.request_id, SCHEDULE_EVENT, this.opts.host))
       .catch((e: unknown) =>
         logger.warn({ instance_uuid: uuid, err: describe(e) }, "Could not record the build action"),
       );
@@ -423,7 +423,7 @@ export class ComputeTaskManager {
     err: unknown,
   ): Promise<void> {
     try {
-      await db.actions.eventFinish(uuid, requestId, SCHEDULE_EVENT, {
+      await db.actions.recordEventFinish(uuid, requestId, SCHEDULE_EVENT, {
         result: err === null ? "Success" : "Error",
         details: err === null ? null : describe(err),
       });

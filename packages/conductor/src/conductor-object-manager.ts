@@ -284,10 +284,17 @@ export class ConductorObjectManager {
         const event = requireString(action, b, "event_name");
         const host = typeof b.host === "string" ? b.host : null;
         const requestId = fromWireContext(rawCtx).request_id;
+        // Computes send want_result=False: then the event is written without being read back.
+        if (b.want_result === false) {
+          await this.withAction(uuid, requestId, () =>
+            cellDb.actions.recordEventStart(uuid, requestId, event, host),
+          );
+          return null;
+        }
         const ev = await this.withAction(uuid, requestId, () =>
           cellDb.actions.eventStart(uuid, requestId, event, host),
         );
-        return b.want_result === false ? null : InstanceActionEventCodec.toPrimitive(ev);
+        return InstanceActionEventCodec.toPrimitive(ev);
       }
       default: {
         const b = bindArguments(
@@ -300,14 +307,21 @@ export class ConductorObjectManager {
         const event = requireString(action, b, "event_name");
         const requestId = fromWireContext(rawCtx).request_id;
         const failed = b.exc_val !== null && b.exc_val !== undefined;
+        const outcome = {
+          result: failed ? "Error" : "Success",
+          details: failed ? String(b.exc_val) : null,
+          traceback: typeof b.exc_tb === "string" ? b.exc_tb : null,
+        } as const;
+        if (b.want_result === false) {
+          await this.withAction(uuid, requestId, () =>
+            cellDb.actions.recordEventFinish(uuid, requestId, event, outcome),
+          );
+          return null;
+        }
         const ev = await this.withAction(uuid, requestId, () =>
-          cellDb.actions.eventFinish(uuid, requestId, event, {
-            result: failed ? "Error" : "Success",
-            details: failed ? String(b.exc_val) : null,
-            traceback: typeof b.exc_tb === "string" ? b.exc_tb : null,
-          }),
+          cellDb.actions.eventFinish(uuid, requestId, event, outcome),
         );
-        return b.want_result === false ? null : InstanceActionEventCodec.toPrimitive(ev);
+        return InstanceActionEventCodec.toPrimitive(ev);
       }
     }
   }

@@ -158,14 +158,14 @@ export class MoveTaskSteps {
   /** Records the start of the move's action event. */
   async startEvent(uuid: string, ctx: NovaContext): Promise<void> {
     await this.event(() =>
-      this.deps.cellDb.actions.eventStart(uuid, ctx.request_id, this.labels.event, this.deps.host),
+      this.deps.cellDb.actions.recordEventStart(uuid, ctx.request_id, this.labels.event, this.deps.host),
     );
   }
 
   /** Records the end of the move's action event: Success when `err` is null. */
   async finishEvent(uuid: string, ctx: NovaContext, err: unknown): Promise<void> {
     await this.event(() =>
-      this.deps.cellDb.actions.eventFinish(uuid, ctx.request_id, this.labels.event, {
+      this.deps.cellDb.actions.recordEventFinish(uuid, ctx.request_id, this.labels.event, {
         result: err === null ? "Success" : "Error",
         details: err === null ? null : describeError(err),
       }),

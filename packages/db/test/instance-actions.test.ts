@@ -7,8 +7,9 @@ describe(`instance actions and events (${backend})`, () => {
   const clock = fakeClock();
   let ctx: Awaited<ReturnType<typeof migratedCell>>;
   let cell: CellDatabase;
+  const queries: string[] = [];
   beforeAll(async () => {
-    ctx = await migratedCell("actions", { clock });
+    ctx = await migratedCell("actions", { clock, onQuery: (q) => queries.push(q) });
     cell = ctx.cell;
   });
   afterAll(async () => ctx.dispose());
@@ -100,6 +101,61 @@ describe(`instance actions and events (${backend})`, () => {
       details: "no host",
       finish_time: new Date(clock.now()),
     });
+  });
+
+  it("records events without answering them (want_result=False) as eventStart and eventFinish write them", async () => {
+    // Two twins of one request: what each kind of call leaves in the tables must be the same.
+    const run = async (request: string, quiet: boolean) => {
+      const uuid = randomUUID();
+      const older = await cell.actions.start({ instance_uuid: uuid, action: "resize", request_id: request });
+      const action = await cell.actions.start({ instance_uuid: uuid, action: "resize", request_id: request });
+      expect(action.id).toBeGreaterThan(older.id);
+      await clock.advance(1_000);
+      queries.length = 0;
+      if (quiet) await cell.actions.recordEventStart(uuid, request, "compute_prep_resize", "cpu-2");
+      else await cell.actions.eventStart(uuid, request, "compute_prep_resize", "cpu-2");
+      const startQueries = queries.length;
+      await clock.advance(1_000);
+      // A second event of that name: the finish takes the newest open one.
+      await cell.actions.eventStart(uuid, request, "compute_prep_resize", "cpu-2");
+      await clock.advance(1_000);
+      queries.length = 0;
+      const failed = { result: "Error", traceback: "tb", details: "claim failed" } as const;
+      if (quiet) await cell.actions.recordEventFinish(uuid, request, "compute_prep_resize", failed);
+      else await cell.actions.eventFinish(uuid, request, "compute_prep_resize", failed);
+      const finishQueries = queries.length;
+      // Ids and the run's own times left out: times as offsets from the action's start.
+      const base = action.start_time!.getTime();
+      const strip = ({ id: _id, action_id: _a, ...rest }: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(rest).map(([k, v]) => [k, v instanceof Date ? v.getTime() - base : v]),
+        );
+      return {
+        events: (await cell.actions.events(action.id)).map((e) => strip(e)),
+        olderEvents: await cell.actions.events(older.id),
+        action: strip(await cell.actions.getByRequestId(uuid, request)),
+        startQueries,
+        finishQueries,
+      };
+    };
+    const answered = await run("req-answered", false);
+    const quiet = await run("req-quiet", true);
+    const sameExceptRequest = (a: typeof quiet.action) => ({ ...a, instance_uuid: "x", request_id: "x" });
+    expect(quiet.events).toEqual(answered.events);
+    expect(quiet.events.map((e) => e.result)).toEqual([null, "Error"]);
+    expect(quiet.olderEvents).toEqual([]);
+    expect(sameExceptRequest(quiet.action)).toEqual(sameExceptRequest(answered.action));
+    expect(quiet.action.message).toBe("Error");
+    // On MariaDB one round trip each (the start's two statements go side by side); SQLite answers as before.
+    if (backend === "mariadb") expect([quiet.startQueries, quiet.finishQueries]).toEqual([2, 1]);
+    await expect(cell.actions.recordEventStart(randomUUID(), "req-404", "x")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    const uuid = randomUUID();
+    await cell.actions.start({ instance_uuid: uuid, action: "reboot", request_id: "req-5" });
+    await expect(
+      cell.actions.recordEventFinish(uuid, "req-5", "never-started", { result: "Success" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("lists an instance's actions newest first with limit and marker", async () => {

@@ -164,6 +164,39 @@ describe(`instances (${backend})`, () => {
     expect((await cell.instances.get(uuid)).metadata).toEqual({ b: "2" });
   });
 
+  it("reads a live instance in one statement, metadata of any text intact; a save of the row is two", async () => {
+    const uuid = randomUUID();
+    const odd = { 'q"uote\\back': "line\nbreak\t\u0001é😀", "": "", "ü€": "x".repeat(255) };
+    await cell.instances.create({
+      uuid,
+      vm_state: "active",
+      flavor,
+      metadata: odd,
+      system_metadata: { image_min_ram: "0", owner_user_name: null },
+    });
+    queries.length = 0;
+    const got = await cell.instances.get(uuid);
+    expect(queries).toHaveLength(1);
+    expect(got.metadata).toEqual(odd);
+    expect(got.system_metadata).toEqual({ image_min_ram: "0", owner_user_name: null });
+    // The listing reads metadata its own way (all instances' pairs at once): the two agree.
+    const [listed] = await cell.instances.list({ uuid: [uuid] });
+    expect(listed!.metadata).toEqual(got.metadata);
+    expect(listed!.system_metadata).toEqual(got.system_metadata);
+
+    queries.length = 0;
+    const saved = await cell.instances.update(
+      uuid,
+      { task_state: "resize_prep" },
+      { expectedTaskState: null },
+    );
+    expect(queries).toHaveLength(2);
+    expect(saved).toMatchObject({ task_state: "resize_prep", metadata: odd, flavor: { name: "peer.tiny" } });
+    // Without metadata, the aggregates are empty objects (not null) on both backends.
+    await cell.instances.update(uuid, { metadata: {}, system_metadata: {} });
+    expect(await cell.instances.get(uuid)).toMatchObject({ metadata: {}, system_metadata: {} });
+  });
+
   it("lets exactly one of two racing updates with the same expectation win", async () => {
     const uuid = randomUUID();
     await cell.instances.create({ uuid, vm_state: "active", task_state: null, flavor });

@@ -13,7 +13,6 @@ import {
   revertResizeActionSchema,
 } from "@nova/client";
 import { strictBoolFromString } from "../bool-from-string.js";
-import type { ServerRecord } from "../compute-backend.js";
 import { InstanceNotFoundError } from "../errors/instance-not-found.js";
 import { InvalidRequestError } from "../errors/invalid-request.js";
 import { MarkerNotFoundError } from "../errors/marker-not-found.js";
@@ -30,12 +29,12 @@ import {
 import type { ApiRequest, Handler } from "../router.js";
 import { validateBody } from "../validation.js";
 import { naiveIsoTime } from "../views/time-format.js";
-import { conflictFor, generatePassword, visibleServer } from "./servers.js";
+import { conflictFor, generatePassword, ownerTarget, visibleServerRef } from "./servers.js";
 
 // nova/api/openstack/compute/migrate_server.py, servers.py (resize, confirm, revert), migrations.py and
 // server_migrations.py, with their policies (nova/policies/servers.py, migrate_server.py, migrations.py).
 
-const owner = (s: ServerRecord) => ({ project_id: s.projectId, user_id: s.userId });
+const owner = ownerTarget;
 
 async function act(request: ApiRequest, apiName: string, fn: () => Promise<void>): Promise<void> {
   try {
@@ -48,7 +47,7 @@ async function act(request: ApiRequest, apiName: string, fn: () => Promise<void>
 
 const resize: Handler = async (request) => {
   const body = validateBody(resizeActionSchema, request.body);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:servers:resize", owner(server));
   const flavorRef = String(body.resize.flavorRef);
   // A flavorRef may be a URL; its last segment is the id, as Nova's common.get_id_from_href.
@@ -64,7 +63,7 @@ const migrate: Handler = async (request) => {
   } else {
     validateBody(migrateActionSchema, request.body);
   }
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:os-migrate-server:migrate", { project_id: server.projectId });
   await act(request, "migrate", () => request.backend.migrateServer(request.context, server.uuid, host));
   return { status: 202 };
@@ -72,7 +71,7 @@ const migrate: Handler = async (request) => {
 
 const confirmResize: Handler = async (request) => {
   validateBody(confirmResizeActionSchema, request.body);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:servers:confirm_resize", owner(server));
   await act(request, "confirmResize", () => request.backend.confirmResize(request.context, server.uuid));
   return { status: 204 };
@@ -80,7 +79,7 @@ const confirmResize: Handler = async (request) => {
 
 const revertResize: Handler = async (request) => {
   validateBody(revertResizeActionSchema, request.body);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:servers:revert_resize", owner(server));
   await act(request, "revertResize", () => request.backend.revertResize(request.context, server.uuid));
   return { status: 202 };
@@ -117,7 +116,7 @@ function liveMigrateSpec(request: ApiRequest): LiveMigrateSpec {
 
 const migrateLive: Handler = async (request) => {
   const spec = liveMigrateSpec(request);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:os-migrate-server:migrate_live", { project_id: server.projectId });
   try {
     await request.backend.liveMigrateServer(request.context, server.uuid, spec);
@@ -158,7 +157,7 @@ function evacuateSpec(request: ApiRequest): EvacuateSpec {
 
 const evacuate: Handler = async (request) => {
   const spec = evacuateSpec(request);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:os-evacuate", owner(server));
   if (spec.host !== null && spec.host === server.host) {
     throw HttpFault.badRequest("The target host can't be the same one.");
@@ -316,7 +315,7 @@ function serverMigrationView(request: ApiRequest, m: MigrationRecord): Record<st
 
 async function serverMigrations(request: ApiRequest, rule: string): Promise<MigrationRecord[]> {
   if (!request.version.atLeast("2.23")) throw HttpFault.notFound();
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize(rule, { project_id: server.projectId });
   return request.backend.listServerMigrations(request.context, server.uuid, "live-migration");
 }
@@ -349,7 +348,7 @@ const serverMigrationAction: Handler = async (request) => {
   if (!request.version.atLeast("2.22")) throw HttpFault.notFound();
   validateBody(forceCompleteActionSchema, request.body);
   const id = migrationIdParam(request);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:servers:migrations:force_complete", { project_id: server.projectId });
   try {
     await request.backend.forceCompleteLiveMigration(request.context, server.uuid, id);
@@ -367,7 +366,7 @@ const serverMigrationAction: Handler = async (request) => {
 const deleteServerMigration: Handler = async (request) => {
   if (!request.version.atLeast("2.24")) throw HttpFault.notFound();
   const id = migrationIdParam(request);
-  const server = await visibleServer(request);
+  const server = await visibleServerRef(request);
   request.authorize("os_compute_api:servers:migrations:delete", { project_id: server.projectId });
   try {
     await request.backend.abortLiveMigration(

@@ -19,13 +19,13 @@ import type { RebuildSpec, UnshelveSpec } from "../server-lifecycle-backend.js";
 import { validateBody } from "../validation.js";
 import { glanceImageBase } from "../views/image-view.js";
 import { updateView } from "./server-updates.js";
-import { conflictFor, generatePassword, visibleServer } from "./servers.js";
+import { conflictFor, generatePassword, ownerTarget, visibleServer } from "./servers.js";
 
 // Rebuild (servers.py _action_rebuild), shelve (shelve.py), rescue (rescue.py), createImage (servers.py
 // _action_create_image), createBackup (create_backup.py), restore and forceDelete (deferred_delete.py), with
 // Nova's policies and answers.
 
-const owner = (server: ServerRecord) => ({ project_id: server.projectId, user_id: server.userId });
+const owner = ownerTarget;
 
 /** The errors every lifecycle action answers alike: 404, 400 for a bad image or key, 403 quota, 409 state. */
 function answerFailure(error: unknown, action: string, request: ApiRequest): never {

@@ -6,7 +6,7 @@ import {
   resetStateActionSchema,
 } from "@nova/client";
 import { strictBoolFromString } from "../bool-from-string.js";
-import type { CreateServerSpec, ServerAction, ServerRecord } from "../compute-backend.js";
+import type { CreateServerSpec, ServerAction, ServerRecord, ServerRef } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
 import { FlavorNotFoundError } from "../errors/flavor-not-found.js";
 import { ImageNotFoundError } from "../errors/image-not-found.js";
@@ -62,7 +62,8 @@ export function viewContext(request: ApiRequest): ViewContext {
 }
 
 /** The owner of a server as Nova's server policies name it. */
-function ownerTarget(server: ServerRecord): PolicyTarget {
+/** The policy target of a server: its project and user. */
+export function ownerTarget(server: Pick<ServerRef, "projectId" | "userId">): PolicyTarget {
   return { project_id: server.projectId, user_id: server.userId };
 }
 
@@ -103,10 +104,26 @@ async function listServers(request: ApiRequest, detail: boolean): Promise<ApiRep
 }
 
 /** Loads a server the caller may see; others' servers are "not found" for non-admins, as in Nova. */
-export async function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
+export function visibleServer(request: ApiRequest, notFoundMessage?: string): Promise<ServerRecord> {
+  return visible(request, (ctx, id) => request.backend.getServer(ctx, id), notFoundMessage);
+}
+
+/**
+ * visibleServer for an action that needs only the server's owner and state: the backend reads the instance
+ * alone, and hands that read to the action that follows in the same request.
+ */
+export function visibleServerRef(request: ApiRequest, notFoundMessage?: string): Promise<ServerRef> {
+  return visible(request, (ctx, id) => request.backend.findServer(ctx, id), notFoundMessage);
+}
+
+async function visible<T extends { projectId: string }>(
+  request: ApiRequest,
+  load: (ctx: ApiRequest["context"], id: string) => Promise<T>,
+  notFoundMessage?: string,
+): Promise<T> {
   const id = request.params.id!;
   try {
-    const server = await request.backend.getServer(request.context, id);
+    const server = await load(request.context, id);
     if (!request.context.isAdmin && server.projectId !== request.context.projectId) {
       throw HttpFault.notFound(notFoundMessage ?? `Instance ${id} could not be found.`);
     }

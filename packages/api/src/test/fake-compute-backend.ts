@@ -22,6 +22,7 @@ import type {
   ServerAction,
   ServerQuery,
   ServerRecord,
+  ServerRef,
   ServiceRecord,
 } from "../compute-backend.js";
 import { ConsoleNotAvailableError } from "../errors/console-not-available.js";
@@ -532,6 +533,13 @@ export class FakeComputeBackend implements ComputeBackend {
     const stored = this.servers.get(uuid);
     if (!stored || stored.record.deleted) throw new InstanceNotFoundError(uuid);
     return this.inHostZone(structuredClone(stored.record));
+  }
+
+  /** One server's owner and state, as an action checks them. */
+  async findServer(ctx: RequestContext, uuid: string): Promise<ServerRef> {
+    this.calls.push({ method: "findServer", context: ctx });
+    const { projectId, userId, vmState, taskState, host } = await this.getServer(ctx, uuid);
+    return { uuid, projectId, userId, vmState, taskState, host };
   }
 
   /** Deletes a server after Nova's action checks. */

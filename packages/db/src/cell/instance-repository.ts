@@ -302,8 +302,9 @@ interface FlavorBlob {
 
 /** Instances of one cell: create, read, list with Nova's filters and pagination, conditional update, soft delete. */
 export class InstanceRepository {
-  // The reads every save and every object call make, compiled once (live rows, and deleted ones too).
-  private readonly loadLive = new PreparedStatement((db, slot) => loadQuery(db, slot(0), false));
+  // The reads every save and every object call make, compiled once: a live instance in one statement (its
+  // metadata aggregated as JSON), a maybe-deleted one as the row and then its metadata's history.
+  private readonly loadLive = new PreparedStatement((db, slot) => loadLiveQuery(db, slot(0), this.d.dialect));
   private readonly loadAny = new PreparedStatement((db, slot) => loadQuery(db, slot(0), true));
   /** Metadata and system metadata of n instances (each uuid's slot used in both tables' lists). */
   private readonly pairs = new PreparedByCount((db, slot, count) => {
@@ -526,14 +527,15 @@ export class InstanceRepository {
    * Saves changes atomically: the row is updated only if it still has an expected task_state / vm_state,
    * else UnexpectedTaskStateError / UnexpectedVmStateError (nothing written). Returns the saved instance.
    */
-  update(uuid: string, changes: InstanceChanges, expect: InstanceExpectations = {}): Promise<InstanceRecord> {
-    const now = this.d.now();
-    return this.d.transaction(async (trx) => {
-      await this.updateRow(trx, uuid, changes, expect, now);
-      await this.writeExtras(trx, uuid, changes, now);
-      await this.writeMetadata(trx, uuid, changes.metadata, changes.system_metadata, now);
-      return this.load(trx, uuid, {});
-    }, "Instance");
+  async update(
+    uuid: string,
+    changes: InstanceChanges,
+    expect: InstanceExpectations = {},
+  ): Promise<InstanceRecord> {
+    await this.updateWithoutReload(uuid, changes, expect);
+    // Read after the write has committed (Nova reads inside its transaction): the instance as saved, or
+    // newer. Two statements for a save of the row alone instead of five (BEGIN, UPDATE, two reads, COMMIT).
+    return this.get(uuid);
   }
 
   /**
@@ -545,6 +547,7 @@ export class InstanceRepository {
     changes: InstanceChanges,
     expect: InstanceExpectations = {},
   ): Promise<void> {
+    const now = this.d.now();
     const touchesOthers =
       Object.keys(extraColumns.toRow(changes)).length > 0 ||
       changes.flavor !== undefined ||
@@ -552,12 +555,15 @@ export class InstanceRepository {
       changes.new_flavor !== undefined ||
       changes.metadata !== undefined ||
       changes.system_metadata !== undefined;
-    if (touchesOthers) {
-      await this.update(uuid, changes, expect);
+    if (!touchesOthers) {
+      await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
       return;
     }
-    const now = this.d.now();
-    await this.d.run((db) => this.updateRow(db, uuid, changes, expect, now), "Instance");
+    await this.d.transaction(async (trx) => {
+      await this.updateRow(trx, uuid, changes, expect, now);
+      await this.writeExtras(trx, uuid, changes, now);
+      await this.writeMetadata(trx, uuid, changes.metadata, changes.system_metadata, now);
+    }, "Instance");
   }
 
   /**
@@ -737,20 +743,33 @@ export class InstanceRepository {
     // The extra (one per instance) comes with the row, its columns prefixed: one read less per load.
     const joined = await (options.readDeleted ? this.loadAny : this.loadLive).rows(db, [uuid]);
     if (joined.length === 0) throw new NotFoundError("Instance", uuid);
-    const rows: Record<string, unknown>[] = [];
-    const extras: Record<string, unknown>[] = [];
-    for (const r of joined) {
-      const row: Record<string, unknown> = {};
-      const extra: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) {
-        if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
-        else row[k] = v;
-      }
-      if (rows.length === 0) rows.push(row);
-      if (extra.id !== null && extra.id !== undefined) extras.push(extra);
+    const row: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(joined[0]!)) {
+      if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
+      else if (k !== JOINED_METADATA && k !== JOINED_SYSTEM_METADATA) row[k] = v;
     }
-    extras.sort((a, b) => Number(a.id) - Number(b.id));
-    const [inst] = await this.hydrate(db, rows, options, extras);
+    const extras = extra.id !== null && extra.id !== undefined ? [extra] : [];
+    if (options.readDeleted) {
+      const [inst] = await this.hydrate(db, [row], options, extras);
+      return inst!;
+    }
+    // A live instance's metadata came aggregated with the row; only a fault needs another read.
+    const faults = options.withFault ? await this.faults.latestFor([uuid], db) : undefined;
+    const pairs = (json: unknown) =>
+      Object.entries(parseJsonObject(json)).map(([key, value]) => ({
+        instance_uuid: uuid,
+        key,
+        value,
+        deleted: 0,
+      }));
+    const [inst] = this.assemble(
+      [row],
+      extras,
+      pairs(joined[0]![JOINED_METADATA]),
+      pairs(joined[0]![JOINED_SYSTEM_METADATA]),
+      faults,
+    );
     return inst!;
   }
 
@@ -842,6 +861,29 @@ export class InstanceRepository {
       return obj as InstanceRecord;
     });
   }
+}
+
+// Where a live load puts the instance's metadata and system metadata: JSON objects of the live pairs.
+const JOINED_METADATA = "m__metadata";
+const JOINED_SYSTEM_METADATA = "m__system_metadata";
+
+/** A live instance with its extra's columns prefixed and its metadata pairs as JSON objects: one statement. */
+function loadLiveQuery(db: Db, uuid: string, dialect: "mysql" | "sqlite") {
+  const agg = sql.raw(dialect === "mysql" ? "JSON_OBJECTAGG" : "json_group_object");
+  const pairsOf = (table: string) =>
+    sql<
+      string | null
+    >`(SELECT ${agg}(${sql.ref("p.key")}, ${sql.ref("p.value")}) FROM ${sql.table(table)} AS p WHERE p.instance_uuid = instances.uuid AND p.deleted = 0)`;
+  return loadQuery(db, uuid, false).select([
+    pairsOf("instance_metadata").as(JOINED_METADATA),
+    pairsOf("instance_system_metadata").as(JOINED_SYSTEM_METADATA),
+  ]);
+}
+
+// An aggregate's JSON object: parsed already by mysql2 (a JSON column), text from SQLite; {} for none.
+function parseJsonObject(v: unknown): Record<string, string | null> {
+  if (v === null || v === undefined || v === "") return {};
+  return (typeof v === "string" ? JSON.parse(v) : v) as Record<string, string | null>;
 }
 
 /** One instance with its extra's columns prefixed (the read behind every save and object call). */
