@@ -65,6 +65,12 @@ type Json = any;
 
 /** A Compute API endpoint, spoken to with plain fetch so that any (nova-ts or Python Nova) takes the same load. */
 class Target {
+  /**
+   * Each server's flavor name as the bench left it (booted with the first, then each confirmed resize's):
+   * a resize picks its target from here instead of waiting for a listing, which would idle the worker.
+   */
+  readonly flavorOf = new Map<string, string>();
+
   constructor(
     readonly label: string,
     readonly endpoint: string,
@@ -185,14 +191,16 @@ const ALL_MOVES: Array<[string, string, Move]> = [
     "resize",
     "resize + confirm",
     async (t, id, [a, b]) => {
-      const before = await t.until(id, "ACTIVE", settledActive);
-      // 2.47+ shows the flavor's name only: flip between the pair by name.
-      const to = before.flavor.original_name === a.name ? b.id : a.id;
+      // Unknown after a failed move: then read from a listing (2.47+ shows the flavor's name only).
+      const current = t.flavorOf.get(id) ?? (await t.until(id, "ACTIVE", settledActive)).flavor.original_name;
+      t.flavorOf.delete(id);
+      const to = current === a.name ? b : a;
       const t0 = now();
-      await t.action(id, { resize: { flavorRef: to } });
+      await t.action(id, { resize: { flavorRef: to.id } });
       await t.until(id, "VERIFY_RESIZE", (s) => s.status === "VERIFY_RESIZE");
       await t.action(id, { confirmResize: null });
       await t.until(id, "ACTIVE after confirm", settledActive);
+      t.flavorOf.set(id, to.name);
       return (now() - t0) / 1000;
     },
   ],
@@ -294,6 +302,7 @@ async function load(t: Target, refs: { image: string; flavors: [Flavor, Flavor] 
         const id = res.json.server.id as string;
         await t.until(id, "ACTIVE", settledActive);
         ids.push(id);
+        t.flavorOf.set(id, refs.flavors[0].name);
       }
     }),
   );
