@@ -185,12 +185,6 @@ export interface DbComputeBackendDeps {
   };
 }
 
-/**
- * nova-api's side of the cloud (Nova's `nova.compute.api.API`) over the API and cell databases and RPC:
- * a boot records a build request and request spec and casts to the conductor; reads merge build requests
- * (not yet in a cell) with the cell's instances; actions set their task state conditionally, then cast to
- * the instance's compute host.
- */
 /** Where an instance is: still a build request, or a row in a cell. */
 type Located =
   | { kind: "build"; instance: Partial<Instance> & { uuid: string } }
@@ -203,6 +197,12 @@ type Located =
       compute: () => Promise<ComputeAPI>;
     };
 
+/**
+ * nova-api's side of the cloud (Nova's `nova.compute.api.API`) over the API and cell databases and RPC:
+ * a boot records a build request and request spec and casts to the conductor; reads merge build requests
+ * (not yet in a cell) with the cell's instances; actions set their task state conditionally, then cast to
+ * the instance's compute host.
+ */
 export class DbComputeBackend implements ComputeBackend {
   private readonly clock: Clock;
   private readonly nameTemplate: string;
@@ -665,8 +665,8 @@ export class DbComputeBackend implements ComputeBackend {
     if (ctx && !readDeleted) {
       const mine = this.found.get(ctx);
       const hit = mine?.get(uuid);
-      if (hit) {
-        mine!.delete(uuid);
+      if (mine && hit) {
+        mine.delete(uuid);
         return hit;
       }
     }

@@ -743,13 +743,19 @@ export class InstanceRepository {
     // The extra (one per instance) comes with the row, its columns prefixed: one read less per load.
     const joined = await (options.readDeleted ? this.loadAny : this.loadLive).rows(db, [uuid]);
     if (joined.length === 0) throw new NotFoundError("Instance", uuid);
+    // One row per extra row (a deleted instance may have had more than one): the instance's columns from the
+    // first, every extra kept; assemble picks the one that goes with the instance.
     const row: Record<string, unknown> = {};
-    const extra: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(joined[0]!)) {
-      if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
-      else if (k !== JOINED_METADATA && k !== JOINED_SYSTEM_METADATA) row[k] = v;
+    const extras: Record<string, unknown>[] = [];
+    for (const [i, r] of joined.entries()) {
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k.startsWith(JOINED_EXTRA)) extra[k.slice(JOINED_EXTRA.length)] = v;
+        else if (i === 0 && k !== JOINED_METADATA && k !== JOINED_SYSTEM_METADATA) row[k] = v;
+      }
+      if (extra.id !== null && extra.id !== undefined) extras.push(extra);
     }
-    const extras = extra.id !== null && extra.id !== undefined ? [extra] : [];
+    extras.sort((a, b) => Number(a.id) - Number(b.id));
     if (options.readDeleted) {
       const [inst] = await this.hydrate(db, [row], options, extras);
       return inst!;
