@@ -16,7 +16,7 @@ const CALLS = 2000;
 function observer() {
   if (mode !== "on") return undefined;
   const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  startTracing("bench", {}, { exporter: drop });
+  startTracing("bench", process.env, { exporter: drop });
   const parts = (process.env.BENCH_PARTS ?? "metrics,tracing,scope").split(",");
   return createMessagingObserver({
     ...(parts.includes("metrics") ? { metrics: new NovaMetrics("bench") } : {}),

@@ -18,12 +18,13 @@ const [mode, amqpUrl, transportUrl, flag, forSeconds] = process.argv.slice(2);
 
 /**
  * Metrics, spans and request ids as a service started with `[metrics] listen` and an OTEL exporter has them:
- * the runtime's `startTracing` (NodeTracerProvider: W3C propagator, AsyncLocalStorage context, a batch span
- * processor) with an exporter that drops the spans, a real prom-client registry and the log request scope.
+ * the runtime's `startTracing` (SpanRecorder spans, W3C propagator, AsyncLocalStorage context, a batch span
+ * processor, the OTEL_TRACES_SAMPLER sampler) with an exporter that drops the spans, a real prom-client
+ * registry and the log request scope.
  */
 function appTelemetry(): MessagingObserver {
   const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  const tracing = startTracing("bench", {}, { exporter: drop });
+  const tracing = startTracing("bench", process.env, { exporter: drop });
   if (!tracing) throw new Error("tracing did not start");
   // BENCH_PARTS (profiling aid): a comma list of metrics, tracing, scope; default all three.
   const parts = (process.env.BENCH_PARTS ?? "metrics,tracing,scope").split(",");

@@ -13,7 +13,7 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const drop: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-const tracing = startTracing("bench", {}, { exporter: drop });
+const tracing = startTracing("bench", process.env, { exporter: drop });
 if (!tracing) throw new Error("tracing did not start");
 const parts = (process.env.BENCH_PARTS ?? "metrics,tracing,scope").split(",");
 const observer = createMessagingObserver({

@@ -35,3 +35,4 @@ export { errorLabel, type HeartbeatSample, NovaMetrics, type RpcSeries } from ".
 export { type RequestIds, RequestScope, requestIdsOf } from "./request-scope.js";
 /** Scheduler decisions: time, refusals by reason, hosts in and out per filter. */
 export { createSchedulingObserver } from "./scheduling-telemetry.js";
+export { isValidSpanContext } from "./trace-context.js";

@@ -83,13 +83,14 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         series: metrics?.rpcClientSeries(e.kind, topic, e.method),
         spanName: `${e.kind} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
-        attributes: {
+        // Frozen: a tracer may keep it by reference instead of copying it into every span.
+        attributes: Object.freeze({
           "messaging.system": "rabbitmq",
           "messaging.operation.type": "send",
           "messaging.destination.name": server ? `${topic}.${server}` : topic,
           "rpc.system": "oslo.messaging",
           "rpc.method": e.method,
-        },
+        }),
       };
       sendTargets.set(key, t);
     }
@@ -98,7 +99,7 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
 
   function send(e: RpcSendEvent): RpcSendScope {
     const t = sendTarget(e);
-    const started = now();
+    const started = metrics ? now() : 0;
     const series = t.series;
     if (series) {
       series.requests += 1;
@@ -137,13 +138,14 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         lane: metrics?.rpcLaneSeries(topic, e.lane),
         spanName: `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
-        attributes: {
+        // Frozen: a tracer may keep it by reference instead of copying it into every span.
+        attributes: Object.freeze({
           "messaging.system": "rabbitmq",
           "messaging.operation.type": "process",
           "messaging.destination.name": topic,
           "rpc.system": "oslo.messaging",
           "rpc.method": e.method,
-        },
+        }),
       };
       dispatchTargets.set(key, t);
     }
@@ -152,7 +154,7 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
 
   function dispatch(e: RpcDispatchEvent): RpcDispatchScope {
     const t = dispatchTarget(e);
-    const started = now();
+    const started = metrics ? now() : 0;
     if (t.series && t.lane) {
       t.series.requests += 1;
       t.lane.inFlight += 1;

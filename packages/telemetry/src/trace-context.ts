@@ -13,7 +13,10 @@ export const TRACESTATE = "tracestate";
 const INVALID_TRACE_ID = "00000000000000000000000000000000";
 const INVALID_SPAN_ID = "0000000000000000";
 
-/** Whether a span context names a real trace (a no-op tracer's spans carry all-zero ids). */
+/**
+ * Whether a span context names a real trace (a no-op tracer's spans carry all-zero ids). By shape, not by a
+ * hex test: ids come from a parsed header or a tracer, both of which checked them.
+ */
 export function isValidSpanContext(sc: SpanContext): boolean {
   return (
     sc.traceId.length === 32 &&
