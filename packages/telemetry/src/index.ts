@@ -30,7 +30,14 @@ export {
 /** The `/metrics` listener. */
 export { listenMetrics, type MetricsListener } from "./metrics-listener.js";
 /** The metric definitions of a process, on its own registry. */
-export { errorLabel, type HeartbeatSample, NovaMetrics, type RpcSeries } from "./nova-metrics.js";
+export {
+  errorLabel,
+  type HeartbeatSample,
+  type HistogramSeries,
+  NovaMetrics,
+  type RpcSeries,
+  type SeriesHistogram,
+} from "./nova-metrics.js";
 /** The request a piece of work belongs to, for log lines. */
 export { type RequestIds, RequestScope, requestIdsOf } from "./request-scope.js";
 /** Scheduler decisions: time, refusals by reason, hosts in and out per filter. */

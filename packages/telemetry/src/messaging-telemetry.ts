@@ -19,7 +19,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { errorLabel, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
+import { errorLabel, type HistogramSeries, type NovaMetrics, type RpcSeries } from "./nova-metrics.js";
 import { type RequestIds, type RequestScope, requestIdsOf } from "./request-scope.js";
 import {
   formatTraceparent,
@@ -81,6 +81,14 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         labels: { kind: e.kind, topic, method: e.method },
         callLabels: { topic, method: e.method },
         series: metrics?.rpcClientSeries(e.kind, topic, e.method),
+        duration:
+          e.kind === "call"
+            ? metrics?.rpcCallDuration.seriesFor(`${topic}\0${e.method}`, () => ({ topic, method: e.method }))
+            : metrics?.rpcCastDuration.seriesFor(`${e.kind}\0${topic}\0${e.method}`, () => ({
+                kind: e.kind,
+                topic,
+                method: e.method,
+              })),
         spanName: `${e.kind} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
         // Frozen: a tracer may keep it by reference instead of copying it into every span.
@@ -123,7 +131,7 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         if (state) headers[TRACESTATE] = state;
       }
     }
-    return new SendScope(t, e.kind === "call", metrics, now, started, span, headers);
+    return new SendScope(t, metrics, now, started, span, headers);
   }
 
   function dispatchTarget(e: RpcDispatchEvent): DispatchTarget {
@@ -136,6 +144,10 @@ export function createMessagingObserver(options: MessagingTelemetryOptions): Mes
         methodLabels: { topic, method: e.method },
         series: metrics?.rpcServerSeries(e.kind, topic, e.method),
         lane: metrics?.rpcLaneSeries(topic, e.lane),
+        duration: metrics?.rpcServerDuration.seriesFor(`${topic}\0${e.method}`, () => ({
+          topic,
+          method: e.method,
+        })),
         spanName: `${e.kind === "call" ? "serve" : "process"} ${topic}.${e.method}`,
         spanKind: e.kind === "call" ? SpanKind.SERVER : SpanKind.CONSUMER,
         // Frozen: a tracer may keep it by reference instead of copying it into every span.
@@ -185,7 +197,6 @@ class SendScope implements RpcSendScope {
 
   constructor(
     private readonly t: SendTarget,
-    private readonly isCall: boolean,
     private readonly metrics: NovaMetrics | undefined,
     private readonly now: () => number,
     private readonly started: number,
@@ -199,9 +210,7 @@ class SendScope implements RpcSendScope {
     const { metrics, t } = this;
     if (metrics && t.series) {
       t.series.inFlight -= 1;
-      const seconds = (this.now() - this.started) / 1000;
-      if (this.isCall) metrics.rpcCallDuration.observe(t.callLabels, seconds);
-      else metrics.rpcCastDuration.observe(t.labels, seconds);
+      t.duration?.observe((this.now() - this.started) / 1000);
       if (error !== undefined) {
         metrics.rpcClientErrors.inc({ ...t.labels, error: errorLabel(error) });
         if (MessagingTimeout.isInstance(error)) metrics.rpcClientTimeouts.inc(t.callLabels);
@@ -235,7 +244,7 @@ class DispatchScope implements RpcDispatchScope {
     const { metrics, t } = this;
     if (metrics && t.lane) {
       t.lane.inFlight -= 1;
-      metrics.rpcServerDuration.observe(t.methodLabels, (this.now() - this.started) / 1000);
+      t.duration?.observe((this.now() - this.started) / 1000);
       if (error !== undefined) metrics.rpcServerErrors.inc({ ...t.methodLabels, error: errorLabel(error) });
     }
     if (this.span) endSpan(this.span, error);
@@ -247,6 +256,8 @@ interface SendTarget {
   labels: { kind: string; topic: string; method: string };
   callLabels: { topic: string; method: string };
   series: RpcSeries<"kind" | "topic" | "method"> | undefined;
+  /** `nova_rpc_call_duration_seconds` for calls, `nova_rpc_cast_duration_seconds` for casts and fanouts. */
+  duration: HistogramSeries | undefined;
   spanName: string;
   spanKind: SpanKind;
   /** The span attributes every request of the target shares, built once. */
@@ -258,6 +269,8 @@ interface DispatchTarget {
   methodLabels: { topic: string; method: string };
   series: RpcSeries<"kind" | "topic" | "method"> | undefined;
   lane: RpcSeries<"topic" | "lane"> | undefined;
+  /** `nova_rpc_server_duration_seconds`. */
+  duration: HistogramSeries | undefined;
   spanName: string;
   spanKind: SpanKind;
   /** The span attributes every request of the target shares, built once. */

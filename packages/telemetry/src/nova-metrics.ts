@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from "@nova/core";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type HistogramConfiguration,
+  type LabelValues,
+  Registry,
+} from "prom-client";
 
 // Latency buckets in seconds: RPC round trips on a LAN are milliseconds; builds and slow calls run to minutes.
 const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180];
@@ -36,6 +43,124 @@ export class RpcSeries<L extends string> {
   /** One series with its label values. */
   constructor(labels: Readonly<Record<L, string>>) {
     this.labels = labels;
+  }
+}
+
+/**
+ * The observations of one label set of an RPC histogram, counted in plain fields on the hot path: prom-client's
+ * `observe` hashes the label values every time, and an RPC observes two durations per call.
+ */
+export class HistogramSeries {
+  /** Observations per bucket, not cumulative; the last counts those above the largest bound. */
+  private readonly counts: number[];
+  /** The sum of the observations. */
+  sum = 0;
+  /** How many observations. */
+  count = 0;
+
+  /** One series with its label values, over the histogram's ascending bucket bounds. */
+  constructor(
+    readonly labels: Readonly<Record<string, string>>,
+    private readonly bounds: readonly number[],
+  ) {
+    this.counts = new Array<number>(bounds.length + 1).fill(0);
+  }
+
+  /** Counts one observation in its bucket (`le`: the first bound not below it). */
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]! += 1;
+    this.sum += value;
+    this.count += 1;
+  }
+
+  /**
+   * prom-client's samples of this series: cumulative buckets, `+Inf`, `_sum` and `_count`, shaped as its own
+   * (`le` apart from the series' labels), so the registry writes both alike.
+   */
+  samples(name: string): HistogramSample[] {
+    const out: HistogramSample[] = [];
+    const sharedLabels = this.labels;
+    let cumulative = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      cumulative += this.counts[i]!;
+      out.push({
+        labels: { le: this.bounds[i]! },
+        sharedLabels,
+        value: cumulative,
+        metricName: `${name}_bucket`,
+      });
+    }
+    out.push(
+      { labels: { le: "+Inf" }, sharedLabels, value: this.count, metricName: `${name}_bucket` },
+      { labels: {}, sharedLabels, value: this.sum, metricName: `${name}_sum` },
+      { labels: {}, sharedLabels, value: this.count, metricName: `${name}_count` },
+    );
+    return out;
+  }
+
+  /** Forgets every observation (the registry's reset). */
+  clear(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
+
+/** One sample as prom-client's histogram hands it to the registry. */
+interface HistogramSample {
+  labels: Record<string, string | number>;
+  sharedLabels: Readonly<Record<string, string>>;
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A prom-client histogram that also reads the `HistogramSeries` its users hold: they observe on the series
+ * (no hashing per observation), and the registry's text and JSON show them as prom-client's own series. A label
+ * set is observed one way only, through its series or through `observe`, never both.
+ */
+export class SeriesHistogram<L extends string> extends Histogram<L> {
+  private readonly series = new Map<string, HistogramSeries>();
+  private readonly bounds: number[];
+  private readonly metricName: string;
+
+  constructor(config: HistogramConfiguration<L> & { buckets: number[] }) {
+    super(config);
+    this.metricName = config.name;
+    this.bounds = [...config.buckets].sort((a, b) => a - b);
+  }
+
+  /** The series of one label set, made on its first use. */
+  seriesFor(key: string, labels: () => LabelValues<L>): HistogramSeries {
+    let s = this.series.get(key);
+    if (!s) {
+      s = new HistogramSeries(labels() as Record<string, string>, this.bounds);
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  // The registry's text reads `getForPromString` when a metric has it, and prom-client's `get` (JSON) reads it
+  // too: the series are added there, once.
+  async getForPromString(): Promise<Awaited<ReturnType<Histogram<L>["get"]>>> {
+    const base = Histogram.prototype as unknown as {
+      getForPromString: () => ReturnType<Histogram<L>["get"]>;
+    };
+    return this.withSeries(await base.getForPromString.call(this));
+  }
+
+  override reset(): void {
+    super.reset();
+    // prom-client's constructor resets too, before this class's fields exist.
+    if (this.series) for (const s of this.series.values()) s.clear();
+  }
+
+  private withSeries<T extends { values: unknown[] }>(data: T): T {
+    for (const s of this.series.values()) if (s.count > 0) data.values.push(...s.samples(this.metricName));
+    return data;
   }
 }
 
@@ -81,9 +206,9 @@ export class NovaMetrics {
   /** Calls that got no reply in time. */
   readonly rpcClientTimeouts: Counter<"topic" | "method">;
   /** From publishing a call to its reply (the reply wait included). */
-  readonly rpcCallDuration: Histogram<"topic" | "method">;
+  readonly rpcCallDuration: SeriesHistogram<"topic" | "method">;
   /** From publishing a cast or fanout to the broker's confirm. */
-  readonly rpcCastDuration: Histogram<"kind" | "topic" | "method">;
+  readonly rpcCastDuration: SeriesHistogram<"kind" | "topic" | "method">;
   /** Requests sent and not yet answered (calls) or confirmed (casts). */
   readonly rpcClientInFlight: Gauge<"kind" | "topic" | "method">;
   /** RPC requests a server ran, by kind, topic and method. */
@@ -91,7 +216,7 @@ export class NovaMetrics {
   /** Endpoint methods that raised, by error class. */
   readonly rpcServerErrors: Counter<"topic" | "method" | "error">;
   /** Time an endpoint method ran. */
-  readonly rpcServerDuration: Histogram<"topic" | "method">;
+  readonly rpcServerDuration: SeriesHistogram<"topic" | "method">;
   /** Requests running in a server now, by topic and lane. */
   readonly rpcServerInFlight: Gauge<"topic" | "lane">;
   /** Messages dropped unhandled (malformed, redelivered, replies nobody waits for). */
@@ -193,14 +318,14 @@ export class NovaMetrics {
       labelNames: ["topic", "method"],
       registers,
     });
-    this.rpcCallDuration = new Histogram({
+    this.rpcCallDuration = new SeriesHistogram({
       name: "nova_rpc_call_duration_seconds",
       help: "RPC call latency, from publish to reply",
       labelNames: ["topic", "method"],
       buckets: RPC_BUCKETS,
       registers,
     });
-    this.rpcCastDuration = new Histogram({
+    this.rpcCastDuration = new SeriesHistogram({
       name: "nova_rpc_cast_duration_seconds",
       help: "RPC cast and fanout latency, from publish to the broker's confirm",
       labelNames: ["kind", "topic", "method"],
@@ -231,7 +356,7 @@ export class NovaMetrics {
       labelNames: ["topic", "method", "error"],
       registers,
     });
-    this.rpcServerDuration = new Histogram({
+    this.rpcServerDuration = new SeriesHistogram({
       name: "nova_rpc_server_duration_seconds",
       help: "Time an RPC endpoint method ran",
       labelNames: ["topic", "method"],

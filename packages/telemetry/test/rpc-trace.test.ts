@@ -207,6 +207,36 @@ describe("spans across RPC hops", () => {
       expect(after).toContain(
         'nova_rpc_server_in_flight{topic="conductor",lane="default",service="nova-conductor"} 0',
       );
+      // Durations: one series per label set, whichever server the call went to; the text as prom-client's own.
+      await client.cast({}, "ping");
+      await new RpcClient(transport, { topic: "conductor", server: "c1" }).call({}, "ping");
+      const timed = await metrics.text();
+      const ping = 'service="nova-conductor",topic="conductor",method="ping"';
+      expect(timed).toContain(`nova_rpc_call_duration_seconds_count{${ping}} 4`);
+      expect(timed).toContain(`nova_rpc_call_duration_seconds_bucket{le="+Inf",${ping}} 4`);
+      expect(timed).toContain(`nova_rpc_call_duration_seconds_bucket{le="180",${ping}} 4`);
+      expect(timed).toContain(`nova_rpc_server_duration_seconds_count{${ping}} 5`);
+      expect(timed).toContain(
+        'nova_rpc_cast_duration_seconds_count{service="nova-conductor",kind="cast",topic="conductor",method="ping"} 1',
+      );
+      expect(timed.match(/nova_rpc_call_duration_seconds_count\{[^}]*method="ping"/g)).toHaveLength(1);
+      const sum = Number(
+        /nova_rpc_call_duration_seconds_sum\{[^}]*method="ping"[^}]*\} (\S+)/.exec(timed)?.[1],
+      );
+      expect(sum).toBeGreaterThan(0);
+      expect(sum).toBeLessThan(60);
+      const json = await metrics.registry.getMetricsAsJSON();
+      const call = json.find((m) => m.name === "nova_rpc_call_duration_seconds")!;
+      expect(call.type).toBe("histogram");
+      expect(call.values).toContainEqual(
+        expect.objectContaining({
+          metricName: "nova_rpc_call_duration_seconds_count",
+          labels: expect.objectContaining({ topic: "conductor", method: "ping" }),
+          value: 4,
+        }),
+      );
+      metrics.registry.resetMetrics();
+      expect(await metrics.text()).not.toContain("nova_rpc_call_duration_seconds_count{");
     } finally {
       await server.stop();
       await transport.close();
