@@ -156,6 +156,7 @@ describe("spans across RPC hops", () => {
   });
 
   it("counts requests and in-flight calls on both sides, once per request however often it is scraped", async () => {
+    const began = performance.now();
     const metrics = new NovaMetrics("nova-conductor");
     const transport = new Transport("fake://", { observer: createMessagingObserver({ metrics }) });
     let release: () => void = () => {};
@@ -223,8 +224,9 @@ describe("spans across RPC hops", () => {
       const sum = Number(
         /nova_rpc_call_duration_seconds_sum\{[^}]*method="ping"[^}]*\} (\S+)/.exec(timed)?.[1],
       );
+      // The pings ran one after another inside this test: their times add up to no more than its own.
       expect(sum).toBeGreaterThan(0);
-      expect(sum).toBeLessThan(60);
+      expect(sum).toBeLessThanOrEqual((performance.now() - began) / 1000);
       const json = await metrics.registry.getMetricsAsJSON();
       const call = json.find((m) => m.name === "nova_rpc_call_duration_seconds")!;
       expect(call.type).toBe("histogram");
