@@ -45,7 +45,11 @@ describe("SeriesHistogram", () => {
     const values = (name: string) =>
       json
         .find((m) => m.name === name)!
-        .values.map((v) => ({ labels: v.labels, value: v.value, metric: v.metricName?.replace(name, "") }));
+        .values.map((v) => ({
+          labels: v.labels,
+          value: v.value,
+          metric: (v as { metricName?: string }).metricName?.replace(name, ""),
+        }));
     expect(values("ours_seconds")).toEqual(values("reference_seconds"));
     expect(values("ours_seconds")).toContainEqual({
       labels: { le: 0.5, method: "ping" },
