@@ -49,10 +49,12 @@ export class SpanRecorder implements TracerProvider {
   private readonly recorder: Recorder;
   private readonly tracers = new Map<string, Tracer>();
 
+  /** A provider whose spans carry `resource`, are sampled by `sampler` and end in `processor`. */
   constructor(options: { resource: Resource; processor: SpanProcessor; sampler: Sampler }) {
     this.recorder = { ...options, ids: new IdPool() };
   }
 
+  /** The tracer of one instrumentation scope, made once per name, version and schema URL. */
   getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
     const key = `${name}\0${version ?? ""}\0${options?.schemaUrl ?? ""}`;
     let tracer = this.tracers.get(key);

@@ -60,6 +60,7 @@ export class HistogramSeries {
 
   /** One series with its label values, over the histogram's ascending bucket bounds. */
   constructor(
+    /** The series' label values. */
     readonly labels: Readonly<Record<string, string>>,
     private readonly bounds: readonly number[],
   ) {
@@ -127,6 +128,7 @@ export class SeriesHistogram<L extends string> extends Histogram<L> {
   private readonly bounds: number[];
   private readonly metricName: string;
 
+  /** A prom-client histogram of `config` (its buckets given explicitly: the series count on them). */
   constructor(config: HistogramConfiguration<L> & { buckets: number[] }) {
     super(config);
     this.metricName = config.name;
@@ -143,8 +145,10 @@ export class SeriesHistogram<L extends string> extends Histogram<L> {
     return s;
   }
 
-  // The registry's text reads `getForPromString` when a metric has it, and prom-client's `get` (JSON) reads it
-  // too: the series are added there, once.
+  /**
+   * What prom-client holds, and the series. The registry's text reads `getForPromString` when a metric has it,
+   * and prom-client's `get` (JSON) reads it too: the series are added here, once.
+   */
   async getForPromString(): Promise<Awaited<ReturnType<Histogram<L>["get"]>>> {
     const base = Histogram.prototype as unknown as {
       getForPromString: () => ReturnType<Histogram<L>["get"]>;
@@ -152,6 +156,7 @@ export class SeriesHistogram<L extends string> extends Histogram<L> {
     return this.withSeries(await base.getForPromString.call(this));
   }
 
+  /** Forgets every observation, the series' too. */
   override reset(): void {
     super.reset();
     // prom-client's constructor resets too, before this class's fields exist.
