@@ -13,6 +13,9 @@ import {
   type Context,
   type Exception,
   type HrTime,
+  INVALID_SPAN_CONTEXT,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   type Link,
   type Span,
   type SpanContext,
@@ -89,7 +92,7 @@ class RecordingTracer implements Tracer {
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
-    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext({ ...INVALID_CONTEXT });
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpanContext(ctx);
     const validParent = parent && isValidSpanContext(parent) ? parent : undefined;
     const { ids, sampler } = this.recorder;
@@ -295,12 +298,6 @@ const NONE = Object.freeze([]) as never[];
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 const EMPTY_ATTRIBUTES: Attributes = Object.freeze({});
 
-const INVALID_CONTEXT: SpanContext = {
-  traceId: "00000000000000000000000000000000",
-  spanId: "0000000000000000",
-  traceFlags: TraceFlags.NONE,
-};
-
 /**
  * Trace and span ids from a pool of random bytes refilled 4 KiB at a time (one system call per ~200 spans
  * instead of Math.random per four bytes). An all-zero id is invalid in W3C trace context: drawn again.
@@ -310,11 +307,11 @@ class IdPool {
   private offset = this.bytes.length;
 
   traceId(): string {
-    return this.take(16, "00000000000000000000000000000000");
+    return this.take(16, INVALID_TRACEID);
   }
 
   spanId(): string {
-    return this.take(8, "0000000000000000");
+    return this.take(8, INVALID_SPANID);
   }
 
   private take(size: number, invalid: string): string {
