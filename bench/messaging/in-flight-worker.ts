@@ -6,6 +6,7 @@
 //     stdin "<in-flight> <seconds>" -> stdout calls/s; "READY" once warm; exits when stdin closes
 //   npx tsx bench/messaging/in-flight-worker.ts <raw|off|on> <amqp-url> <transport-url> --for <seconds>
 //     one round and exit (for `node --cpu-prof`, see README.md)
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createInterface } from "node:readline";
 import type { MessagingObserver } from "@nova/messaging";
 import { startTracing } from "@nova/runtime/tracing";
@@ -59,6 +60,8 @@ async function main() {
     mode === "raw"
       ? await rawSide(amqpUrl)
       : await novaSide(transportUrl, mode === "on" ? appTelemetry() : undefined, `bench_${mode}`);
+  // BENCH_ALS=1: an AsyncLocalStorage entered once and never again, to price Node 20's async hooks alone.
+  if (process.env.BENCH_ALS) new AsyncLocalStorage().enterWith({});
   for (let i = 0; i < 200; i++) await side.call();
   if (flag === "--for") {
     console.log(JSON.stringify(await measure(side, 32, Number(forSeconds ?? 5))));

@@ -28,6 +28,16 @@ describe("traceparent", () => {
       `00-${TRACE.toUpperCase()}-${SPAN}-01`,
       `00-${TRACE}-${SPAN}01`,
       `00-${TRACE.slice(1)}-${SPAN}-01`,
+      // Just outside lower-case hex on each side: '/' ':' '`' 'g'.
+      `00-${TRACE.slice(0, 31)}/-${SPAN}-01`,
+      `00-${TRACE}-${SPAN.slice(0, 15)}:-01`,
+      `0\`-${TRACE}-${SPAN}-01`,
+      `00-${TRACE}-${SPAN}-0g`,
+      `00_${TRACE}-${SPAN}-01`,
+      `00-${TRACE}_${SPAN}-01`,
+      `00-${TRACE}-${SPAN}_01`,
+      `00-${TRACE.slice(0, 31)}-0${SPAN}-01`,
+      `09-${TRACE.slice(0, 30)}af-${SPAN.slice(0, 14)}9a-fe`,
       "",
     ];
     for (const header of cases) {
