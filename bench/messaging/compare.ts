@@ -7,21 +7,15 @@
 // MODE is in-flight-worker.ts's raw, off or on; TREE another checkout (with its own node_modules) whose worker
 // runs instead of this one; KEY=VALUE environment for that worker only (BENCH_PARTS, OTEL_TRACES_SAMPLER,
 // BENCH_ALS). Each configuration gets its own vhost and process. COMPARE_ROUNDS (21), COMPARE_SECONDS (2).
-import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import type { Readable, Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { createTestVhost } from "@nova/testing";
+import { type FlightWorker, type FlightWorkerConfig, startFlightWorker } from "./flight-worker.js";
 import { median } from "./sides.js";
 
 const ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 21);
 const SECONDS = Number(process.env.COMPARE_SECONDS ?? 2);
 
-interface Config {
+interface Config extends FlightWorkerConfig {
   name: string;
-  mode: string;
-  tree: string | undefined;
-  env: Record<string, string>;
 }
 
 /** `NAME=MODE[@TREE][:KEY=VALUE;...]`. */
@@ -34,35 +28,14 @@ function parseConfig(arg: string): Config {
     if (eq <= 0) throw new Error(`not KEY=VALUE: ${pair}`);
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  return { name: m[1]!, mode: m[2]!, tree: m[3], env };
+  return { name: m[1]!, mode: m[2] as Config["mode"], ...(m[3] ? { tree: m[3] } : {}), env };
 }
 
-interface Worker {
+interface Worker extends FlightWorker {
   config: Config;
-  child: ChildProcessByStdio<Writable, Readable, null>;
-  next(): Promise<string>;
   rates: number[];
   cpuUs: number[];
   ratios: number[];
-}
-
-async function startWorker(config: Config, amqpUrl: string, transportUrl: string): Promise<Worker> {
-  const script = config.tree
-    ? `${config.tree}/bench/messaging/in-flight-worker.ts`
-    : fileURLToPath(new URL("./in-flight-worker.ts", import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, script, config.mode, amqpUrl, transportUrl], {
-    cwd: config.tree ?? process.cwd(),
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, ...config.env },
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`worker ${config.name} exited`);
-    return value as string;
-  };
-  if ((await next()) !== "READY") throw new Error(`worker ${config.name} did not start`);
-  return { config, child, next, rates: [], cpuUs: [], ratios: [] };
 }
 
 const configs = process.argv.slice(2).map(parseConfig);
@@ -73,15 +46,15 @@ try {
   for (const config of configs) {
     const vhost = await createTestVhost("bench-compare");
     vhosts.push(vhost);
-    workers.push(await startWorker(config, vhost.amqpUrl, vhost.transportUrl));
+    const worker = await startFlightWorker(config, vhost.amqpUrl, vhost.transportUrl);
+    workers.push({ ...worker, config, rates: [], cpuUs: [], ratios: [] });
   }
   for (let round = 0; round < ROUNDS; round++) {
     const rates: number[] = [];
     for (let k = 0; k < workers.length; k++) {
       const i = (k + round) % workers.length;
       const w = workers[i]!;
-      w.child.stdin.write(`32 ${SECONDS}\n`);
-      const { rate, cpuUs } = JSON.parse(await w.next()) as { rate: number; cpuUs: number };
+      const { rate, cpuUs } = await w.run(32, SECONDS);
       w.rates.push(rate);
       w.cpuUs.push(cpuUs);
       rates[i] = rate;
@@ -100,9 +73,6 @@ try {
     );
   }
 } finally {
-  for (const w of workers) {
-    w.child.stdin.end();
-    if (w.child.exitCode === null) await new Promise((r) => w.child.once("exit", r));
-  }
+  for (const w of workers) await w.close();
   for (const v of vhosts) await v.dispose();
 }

@@ -6,6 +6,7 @@ import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createTestVhost } from "@nova/testing";
+import { type FlightWorker, startFlightWorker } from "./flight-worker.js";
 import { median, novaSide, pipelined, rawSide, type Side, throughput } from "./sides.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -62,39 +63,6 @@ async function interleaved(raw: Side, nova: Side, rounds: number) {
 
 type Config = "raw" | "off" | "on";
 
-interface FlightWorker {
-  config: Config;
-  run(inFlight: number, seconds: number): Promise<{ rate: number; cpuUs: number }>;
-  close(): Promise<void>;
-}
-
-/** One configuration in a process of its own (in-flight-worker.ts), driven over its stdin. */
-async function flightWorker(config: Config, amqpUrl: string, transportUrl: string): Promise<FlightWorker> {
-  const script = fileURLToPath(new URL("./in-flight-worker.ts", import.meta.url));
-  // process.execArgv carries tsx's loader flags, so the worker runs the TypeScript sources as we do.
-  const child = spawn(process.execPath, [...process.execArgv, script, config, amqpUrl, transportUrl], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`in-flight worker ${config} exited`);
-    return value as string;
-  };
-  if ((await next()) !== "READY") throw new Error(`in-flight worker ${config} did not start`);
-  return {
-    config,
-    async run(inFlight, seconds) {
-      child.stdin.write(`${inFlight} ${seconds}\n`);
-      return JSON.parse(await next()) as { rate: number; cpuUs: number };
-    },
-    async close() {
-      child.stdin.end();
-      if (child.exitCode === null) await new Promise((r) => child.once("exit", r));
-    },
-  };
-}
-
 /** RabbitMQ's CPU seconds so far (utime + stime of beam.smp), when the broker runs on this machine. */
 function brokerCpuSeconds(): number | undefined {
   try {
@@ -124,8 +92,10 @@ function brokerCpuSeconds(): number | undefined {
  * call, the broker's CPU per call (other users of the broker count too) and the machine's load.
  */
 async function flight32(amqpUrl: string, transportUrl: string, rounds: number, seconds: number) {
-  const workers: FlightWorker[] = [];
-  for (const c of ["raw", "off", "on"] as const) workers.push(await flightWorker(c, amqpUrl, transportUrl));
+  const workers: Array<FlightWorker & { config: Config }> = [];
+  for (const config of ["raw", "off", "on"] as const) {
+    workers.push({ config, ...(await startFlightWorker({ mode: config }, amqpUrl, transportUrl)) });
+  }
   const per: Record<Config, Array<{ rate: number; cpuUs: number; brokerUs: number }>> = {
     raw: [],
     off: [],
