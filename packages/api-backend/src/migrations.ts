@@ -20,7 +20,6 @@ import {
   type MoveActionName,
   type NovaObjectPrimitive,
   type RequestSpec,
-  type ServiceHeartbeat,
 } from "@nova/objects";
 import type { ComputeLiveMigrationAPI, ComputeResizeAPI, ComputeTaskAPI, NovaContext } from "@nova/rpcapi";
 
